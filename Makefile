@@ -1,0 +1,33 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install dev openapi bench clean
+
+run: install
+	$(BIN)/byline db upgrade
+	$(BIN)/byline demo load
+	$(BIN)/byline serve
+
+test: dev
+	scripts/test.sh
+
+install: $(VENV)/.installed
+dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+openapi: install
+	$(BIN)/byline openapi > openapi/openapi.json
+
+clean:
+	rm -rf $(VENV) byline.db byline.db-wal byline.db-shm

@@ -1,0 +1,1 @@
+"""Byline: a headless news-content API."""

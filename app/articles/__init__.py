@@ -1,0 +1,1 @@
+"""Articles: the stories themselves, their body blocks, bylines and corrections."""

@@ -1,0 +1,179 @@
+"""Article body blocks: their shapes, and rendering them to sanitised HTML."""
+
+import html
+import math
+import re
+from typing import Annotated, Literal
+
+import nh3
+from pydantic import AfterValidator, BaseModel, Field, TypeAdapter
+
+from app.slugs import slugify
+from app.weburl import WebUrl
+
+# Paragraphs, quotes and list items may carry inline markup; everything else is stripped.
+INLINE_TAGS = {"a", "em", "strong", "b", "i", "code", "br", "sub", "sup", "mark", "s", "abbr", "cite"}
+_BLOCK_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure", "figcaption", "img", "ul", "ol", "li", "footer", "span"}
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "loading"},
+    "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+    "figure": {"class", "data-provider"},
+    "span": {"class"},
+}
+WORDS_PER_MINUTE = 230
+EXCERPT_LENGTH = 280
+
+_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def clean_inline(text: str) -> str:
+    return nh3.clean(text, tags=INLINE_TAGS, attributes=_ATTRIBUTES, url_schemes=_URL_SCHEMES, link_rel="noopener")
+
+
+# Inline markup is sanitised on the way in, so clients rendering `body` blocks themselves get safe HTML too.
+InlineText = Annotated[
+    str,
+    Field(min_length=1, max_length=20000, description="Text with optional inline HTML (a, em, strong, code, ...)."),
+    AfterValidator(clean_inline),
+]
+PlainText = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class Paragraph(BaseModel):
+    type: Literal["paragraph"] = "paragraph"
+    text: InlineText
+
+
+class Heading(BaseModel):
+    type: Literal["heading"] = "heading"
+    level: int = Field(2, ge=2, le=6, description="h2 to h6; the headline is the only h1.")
+    text: PlainText
+
+
+class Quote(BaseModel):
+    type: Literal["quote"] = "quote"
+    text: InlineText
+    cite: PlainText | None = None
+
+
+class Image(BaseModel):
+    url: WebUrl
+    alt: str = Field("", max_length=1000, description="Text alternative; empty only for decorative images.")
+    caption: str | None = Field(None, max_length=2000)
+    credit: str | None = Field(None, max_length=300)
+
+
+class ImageBlock(Image):
+    type: Literal["image"] = "image"
+
+
+class ListBlock(BaseModel):
+    type: Literal["list"] = "list"
+    style: Literal["ordered", "unordered"] = "unordered"
+    items: list[InlineText] = Field(min_length=1, max_length=500)
+
+
+class Embed(BaseModel):
+    """Third-party media, rendered as a link the frontend may upgrade; no foreign HTML is ever stored."""
+
+    type: Literal["embed"] = "embed"
+    url: WebUrl
+    provider: str | None = Field(None, max_length=100)
+    title: str | None = Field(None, max_length=300)
+    caption: str | None = Field(None, max_length=2000)
+
+
+Block = Annotated[Paragraph | Heading | Quote | ImageBlock | ListBlock | Embed, Field(discriminator="type")]
+Body = Annotated[list[Block], Field(max_length=2000)]
+body_adapter = TypeAdapter(list[Block])
+
+
+def plain_text(text: str) -> str:
+    """Inline markup removed and entities decoded: what a reader actually reads."""
+    return html.unescape(nh3.clean(text, tags=set()))
+
+
+def _caption(caption: str | None, credit: str | None) -> str:
+    parts = []
+    if caption:
+        parts.append(html.escape(caption))
+    if credit:
+        parts.append(f'<span class="credit">{html.escape(credit)}</span>')
+    return f"<figcaption>{' '.join(parts)}</figcaption>" if parts else ""
+
+
+def _heading_ids(blocks: list[Block]) -> dict[int, str]:
+    """Stable, unique anchors for sub-headings so frontends can build a table of contents."""
+    seen: dict[str, int] = {}
+    anchors = {}
+    for index, block in enumerate(blocks):
+        if isinstance(block, Heading):
+            base = slugify(block.text) or "section"
+            seen[base] = seen.get(base, 0) + 1
+            anchors[index] = base if seen[base] == 1 else f"{base}-{seen[base]}"
+    return anchors
+
+
+def render_block(block: Block, anchor: str | None = None) -> str:
+    match block:
+        case Paragraph(text=text):
+            return f"<p>{clean_inline(text)}</p>"
+        case Heading(level=level, text=text):
+            return f'<h{level} id="{anchor}">{html.escape(text)}</h{level}>'
+        case Quote(text=text, cite=cite):
+            footer = f"<footer><cite>{html.escape(cite)}</cite></footer>" if cite else ""
+            return f"<blockquote><p>{clean_inline(text)}</p>{footer}</blockquote>"
+        case ImageBlock():
+            img = f'<img src="{html.escape(block.url)}" alt="{html.escape(block.alt)}" loading="lazy">'
+            return f"<figure>{img}{_caption(block.caption, block.credit)}</figure>"
+        case ListBlock(style=style, items=items):
+            tag = "ol" if style == "ordered" else "ul"
+            return f"<{tag}>{''.join(f'<li>{clean_inline(item)}</li>' for item in items)}</{tag}>"
+        case Embed():
+            provider = f' data-provider="{html.escape(block.provider)}"' if block.provider else ""
+            link = f'<a href="{html.escape(block.url)}">{html.escape(block.title or block.url)}</a>'
+            return f'<figure class="embed"{provider}>{link}{_caption(block.caption, None)}</figure>'
+
+
+def render_html(blocks: list[Block]) -> str:
+    anchors = _heading_ids(blocks)
+    rendered = "\n".join(render_block(block, anchors.get(i)) for i, block in enumerate(blocks))
+    # A final pass through the sanitiser, so a bug in one renderer cannot ship markup we never allowed.
+    return nh3.clean(
+        rendered,
+        tags=INLINE_TAGS | _BLOCK_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes=_URL_SCHEMES,
+        link_rel="noopener",
+    )
+
+
+def readable_text(blocks: list[Block]) -> str:
+    texts: list[str] = []
+    for block in blocks:
+        match block:
+            case Paragraph(text=text) | Heading(text=text) | Quote(text=text):
+                texts.append(plain_text(text))
+            case ListBlock(items=items):
+                texts.extend(plain_text(item) for item in items)
+    return "\n".join(texts)
+
+
+def word_count(blocks: list[Block]) -> int:
+    return len(re.findall(r"\w+(?:['’-]\w+)*", readable_text(blocks)))
+
+
+def reading_time_minutes(words: int) -> int:
+    return max(1, math.ceil(words / WORDS_PER_MINUTE)) if words else 0
+
+
+def derive_excerpt(blocks: list[Block]) -> str:
+    """The opening paragraph, cut at a word boundary: what a list or a social card shows."""
+    first = next((plain_text(b.text) for b in blocks if isinstance(b, Paragraph)), "")
+    first = " ".join(first.split())
+    if len(first) <= EXCERPT_LENGTH:
+        return first
+    cut = first[: EXCERPT_LENGTH - 1].rsplit(" ", 1)[0].rstrip(",;:.-–—")
+    return cut + "…"

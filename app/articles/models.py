@@ -1,0 +1,116 @@
+"""Article tables: the article, its byline and tag links, and its corrections."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer
+from sqlmodel import Field, Relationship, SQLModel
+
+from app.authors.models import Author
+from app.columns import JSONDocument, UTCDateTime, created_at_field
+from app.taxonomy.models import Section, Tag
+from app.weburl import WebUrl
+
+NO_LAZY_LOAD = {"lazy": "raise"}
+
+
+class ArticleStatus(StrEnum):
+    draft = "draft"
+    scheduled = "scheduled"
+    published = "published"
+    archived = "archived"
+
+
+# "scheduled" is not stored: it is a published article whose published_at lies ahead.
+# One stored state makes visibility a single index range, and the article goes live
+# at its time without any job flipping a flag.
+STORED_STATUSES = ("draft", "published", "archived")
+
+
+class ArticleAuthor(SQLModel, table=True):
+    __tablename__ = "article_author"
+    __table_args__ = (Index("ix_article_author_author_id_article_id", "author_id", "article_id"),)
+
+    article_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    )
+    author_id: int = Field(sa_column=Column(Integer, ForeignKey("author.id"), primary_key=True))
+    position: int = Field(ge=0, description="0 is the primary author.")
+
+    author: Author = Relationship(sa_relationship_kwargs=NO_LAZY_LOAD)
+
+
+class ArticleTag(SQLModel, table=True):
+    __tablename__ = "article_tag"
+    __table_args__ = (Index("ix_article_tag_tag_id_article_id", "tag_id", "article_id"),)
+
+    article_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True)
+    )
+
+
+class Correction(SQLModel, table=True):
+    """A dated notice telling readers what was wrong and what changed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    text: str = Field(min_length=1, max_length=4000)
+    published_at: datetime = created_at_field()
+
+
+class ArticleBase(SQLModel):
+    title: str = Field(min_length=1, max_length=300)
+    subtitle: str | None = Field(default=None, max_length=600, description="The dek shown under the headline.")
+    comments_open: bool = True
+    canonical_url: WebUrl | None = None
+
+
+class Article(ArticleBase, table=True):
+    __table_args__ = (
+        CheckConstraint(f"status IN {STORED_STATUSES}", name="status"),
+        # Newest-first listings walk these: visible articles, then per section.
+        Index("ix_article_status_published_at_id", "status", "published_at", "id"),
+        Index("ix_article_section_id_status_published_at_id", "section_id", "status", "published_at", "id"),
+        # Incremental sync asks for what changed since a time.
+        Index("ix_article_updated_at_id", "updated_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=200, unique=True)
+    excerpt: str = Field(default="", max_length=1000)
+    body: list[dict] = Field(default_factory=list, sa_type=JSONDocument, nullable=False)
+    featured_image: dict | None = Field(default=None, sa_type=JSONDocument)
+    section_id: int | None = Field(default=None, foreign_key="section.id")
+    status: str = Field(default="draft", max_length=16)
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+    word_count: int = 0
+    reading_time_minutes: int = 0
+    # Kept by the comment moderation paths so listings never count comments per row.
+    comment_count: int = 0
+
+    section: Section | None = Relationship(sa_relationship_kwargs=NO_LAZY_LOAD)
+    author_links: list[ArticleAuthor] = Relationship(
+        sa_relationship_kwargs={**NO_LAZY_LOAD, "order_by": "ArticleAuthor.position", "cascade": "all, delete-orphan"}
+    )
+    tags: list[Tag] = Relationship(
+        link_model=ArticleTag, sa_relationship_kwargs={**NO_LAZY_LOAD, "order_by": "Tag.name"}
+    )
+    corrections: list[Correction] = Relationship(
+        sa_relationship_kwargs={**NO_LAZY_LOAD, "order_by": "Correction.published_at", "cascade": "all, delete-orphan"}
+    )
+
+    @property
+    def authors(self) -> list[Author]:
+        return [link.author for link in self.author_links]
+
+    def status_at(self, now: datetime) -> ArticleStatus:
+        if self.status == "published" and self.published_at and self.published_at > now:
+            return ArticleStatus.scheduled
+        return ArticleStatus(self.status)

@@ -1,0 +1,23 @@
+"""The author table."""
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from app.columns import JSONDocument, UTCDateTime, created_at_field
+from app.weburl import WebUrl
+
+
+class AuthorBase(SQLModel):
+    name: str = Field(min_length=1, max_length=120)
+    role: str | None = Field(default=None, max_length=120, description='Job title shown in the author box, e.g. "International Reporter".')
+    bio: str | None = Field(default=None, max_length=4000)
+    avatar_url: WebUrl | None = None
+
+
+class Author(AuthorBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=200, unique=True)
+    links: list[dict] = Field(default_factory=list, sa_type=JSONDocument, nullable=False)
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()

@@ -1,0 +1,39 @@
+"""Wire shapes for authors."""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.authors.models import Author, AuthorBase
+from app.weburl import WebUrl
+
+
+class AuthorLink(BaseModel):
+    label: str = Field(min_length=1, max_length=60, examples=["Website"])
+    url: WebUrl
+
+
+class AuthorCreate(AuthorBase):
+    slug: str | None = Field(None, description="Generated from the name when omitted.")
+    links: list[AuthorLink] = Field(default_factory=list, max_length=20)
+
+
+class AuthorSummary(BaseModel):
+    """The author box under an article: enough to render it without another request."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    slug: str
+    name: str
+    role: str | None
+    bio: str | None
+    avatar_url: str | None
+
+
+class AuthorPublic(AuthorSummary):
+    links: list[AuthorLink]
+    article_count: int = Field(description="Published articles carrying this author's byline.")
+
+    @classmethod
+    def from_author(cls, author: Author, article_count: int) -> "AuthorPublic":
+        return cls.model_validate(
+            {**AuthorSummary.model_validate(author).model_dump(), "links": author.links, "article_count": article_count}
+        )

@@ -1,0 +1,65 @@
+"""The `byline` command: serve, migrate, load demo content, print the OpenAPI document."""
+
+import sys
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(help="Byline, a headless news-content API.", no_args_is_help=True)
+db = typer.Typer(help="Database schema.", no_args_is_help=True)
+demo = typer.Typer(help="Demo newsroom content.", no_args_is_help=True)
+app.add_typer(db, name="db")
+app.add_typer(demo, name="demo")
+console = Console(stderr=True)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="Bind address (default: BYLINE_HOST)."),
+    port: int = typer.Option(None, help="Port (default: BYLINE_PORT)."),
+    workers: int = typer.Option(1, min=1, help="Worker processes."),
+) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    from app.settings import Settings
+
+    settings = Settings()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level=settings.log_level,
+        proxy_headers=True,
+    )
+
+
+@db.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    from app.migrate import upgrade_database
+    from app.settings import Settings
+
+    upgrade_database(Settings().database_url, revision)
+    console.print(f"[green]Database at {revision}.[/green]")
+
+
+@demo.command("load")
+def demo_load() -> None:
+    """Load the demo newsroom; running it again adds nothing twice."""
+    from app.demo.loader import load_demo
+    from app.settings import Settings
+
+    created = load_demo(Settings().database_url)
+    console.print(f"[green]Demo newsroom loaded:[/green] {created} new article(s).")
+
+
+@app.command()
+def openapi() -> None:
+    """Print the OpenAPI document (as committed in openapi/openapi.json)."""
+    from app.main import create_app
+    from app.openapi import openapi_document
+
+    sys.stdout.write(openapi_document(create_app()))

@@ -1,0 +1,1 @@
+"""The demo newsroom that `make run` serves out of the box."""

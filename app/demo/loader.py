@@ -1,0 +1,56 @@
+"""Loading the demo newsroom (newsroom.json) through the same services the API uses."""
+
+import json
+from importlib.resources import files
+
+from sqlmodel import Session, select
+
+from app.articles import service as articles
+from app.articles.models import Article
+from app.articles.schemas import ArticleCreate
+from app.authors import service as authors
+from app.authors.schemas import AuthorCreate
+from app.clock import utcnow
+from app.db import build_engine
+from app.slugs import slugify
+from app.taxonomy.models import Section
+
+
+def demo_content() -> dict:
+    return json.loads(files("app.demo").joinpath("newsroom.json").read_text(encoding="utf-8"))
+
+
+def add_demo(session: Session) -> int:
+    """Stage whatever of the demo is missing; returns how many articles were added."""
+    content = demo_content()
+    now = utcnow()
+    section_slugs = [section["slug"] for section in content["sections"]]
+    known_sections = set(session.exec(select(Section.slug).where(Section.slug.in_(section_slugs))).all())
+    for section in content["sections"]:
+        if section["slug"] not in known_sections:
+            session.add(Section(**section))
+    known_authors = authors.authors_by_slug(session, [a["slug"] for a in content["authors"]])
+    for author in content["authors"]:
+        if author["slug"] not in known_authors:
+            authors.add_author(session, AuthorCreate(**author), now=now)
+    session.flush()
+    demo_articles = [ArticleCreate(status="published", **article) for article in content["articles"]]
+    slugs = [slugify(data.title) for data in demo_articles]
+    known_articles = set(session.exec(select(Article.slug).where(Article.slug.in_(slugs))).all())
+    added = 0
+    for slug, data in zip(slugs, demo_articles, strict=True):
+        if slug not in known_articles:
+            articles.add_article(session, data, now=now)
+            added += 1
+    return added
+
+
+def load_demo(database_url: str) -> int:
+    engine = build_engine(database_url)
+    try:
+        with Session(engine) as session:
+            added = add_demo(session)
+            session.commit()
+    finally:
+        engine.dispose()
+    return added

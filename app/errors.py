@@ -1,0 +1,157 @@
+"""RFC 9457 problem details: the one error shape every failure takes."""
+
+import logging
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("byline.errors")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemError(Exception):
+    """Base for every error a client can receive; subclasses name one kind of problem."""
+
+    type_slug: ClassVar[str] = "about:blank"
+    title: ClassVar[str] = "Error"
+    status: ClassVar[int] = 400
+
+    def __init__(self, detail: str | None = None, **extensions: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.extensions = extensions
+
+
+class InvalidParameter(ProblemError):
+    """A query or path parameter could not be understood."""
+
+    type_slug = "invalid-parameters"
+    title = "Invalid request parameters"
+    status = 422
+
+    def __init__(self, parameter: str, detail: str) -> None:
+        super().__init__(detail, errors=[{"detail": detail, "parameter": parameter}])
+
+
+class InvalidField(ProblemError):
+    """A field of the request body breaks a rule that only the service can check."""
+
+    type_slug = "invalid-body"
+    title = "Invalid request body"
+    status = 422
+
+    def __init__(self, pointer: str, detail: str) -> None:
+        super().__init__(detail, errors=[{"detail": detail, "pointer": pointer}])
+
+
+class FieldError(BaseModel):
+    detail: str
+    pointer: str | None = Field(None, description="JSON pointer to the offending body field.")
+    parameter: str | None = Field(None, description="Name of the offending query, path or header parameter.")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details object."""
+
+    type: str = Field(description="URI identifying the kind of problem.")
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = Field(None, description="Path of the request that failed.")
+    errors: list[FieldError] | None = None
+
+
+def problems(*kinds: type[ProblemError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for the problems a route may return."""
+    responses: dict[int | str, dict[str, Any]] = {}
+    for kind in kinds:
+        entry = responses.setdefault(
+            kind.status, {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": ""}
+        )
+        entry["description"] = "; ".join(filter(None, [entry["description"], kind.title]))
+    return responses
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    title: str,
+    type_uri: str = "about:blank",
+    detail: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    body = {"type": type_uri, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body["instance"] = request.url.path
+    body.update(extensions)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _type_uri(request: Request, kind: type[ProblemError]) -> str:
+    if kind.type_slug == "about:blank":
+        return "about:blank"
+    return f"{request.app.state.settings.base_url}/problems/{kind.type_slug}"
+
+
+async def _on_problem(request: Request, exc: ProblemError) -> JSONResponse:
+    return problem_response(
+        request,
+        status=exc.status,
+        title=exc.title,
+        type_uri=_type_uri(request, type(exc)),
+        detail=exc.detail,
+        **exc.extensions,
+    )
+
+
+def _field_error(error: dict[str, Any]) -> dict[str, str]:
+    location, *path = error["loc"]
+    if location == "body":
+        pointer = "#/" + "/".join(str(part) for part in path)
+        return {"detail": error["msg"], "pointer": pointer}
+    return {"detail": error["msg"], "parameter": str(path[0]) if path else location}
+
+
+async def _on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = [_field_error(error) for error in exc.errors()]
+    return problem_response(
+        request,
+        status=422,
+        title=InvalidParameter.title,
+        type_uri=_type_uri(request, InvalidParameter),
+        detail="; ".join(
+            f"{e.get('parameter') or e.get('pointer')}: {e['detail']}" for e in errors
+        ),
+        errors=errors,
+    )
+
+
+async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    return problem_response(
+        request,
+        status=exc.status_code,
+        title=HTTPStatus(exc.status_code).phrase,
+        detail=exc.detail if isinstance(exc.detail, str) else None,
+        headers=exc.headers,
+    )
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(request, status=500, title="Internal Server Error")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,74 @@
+"""The application factory: settings, engines, middleware, routers and error handlers."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from pydantic import BaseModel
+
+from app.articles.router import router as articles_router
+from app.authors.router import router as authors_router
+from app.clock import Clock, utcnow
+from app.db import build_engine
+from app.errors import install_problem_handlers
+from app.openapi import DESCRIPTION, TAGS
+from app.settings import Settings
+from app.taxonomy.router import sections as sections_router
+from app.taxonomy.router import tags as tags_router
+
+
+class ApiIndex(BaseModel):
+    name: str
+    version: str
+    links: dict[str, str]
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = build_engine(settings.database_url, pool_size=settings.database_pool_size)
+        read_engine = build_engine(
+            settings.database_replica_url or settings.database_url,
+            pool_size=settings.database_pool_size,
+            for_writes=False,
+        )
+        app.state.engine, app.state.read_engine = engine, read_engine
+        yield
+        engine.dispose()
+        read_engine.dispose()
+
+    app = FastAPI(
+        title="Byline",
+        version=version("byline"),
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.clock = clock
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "HEAD", "OPTIONS"],
+            expose_headers=["Link"],
+        )
+    install_problem_handlers(app)
+    for router in (articles_router, authors_router, sections_router, tags_router):
+        app.include_router(router)
+
+    @app.get("/api/v1", tags=["meta"], operation_id="meta-index", summary="List the API's entry points")
+    def index() -> ApiIndex:
+        base = f"{settings.base_url}/api/v1"
+        return ApiIndex(
+            name="Byline",
+            version=app.version,
+            links={name: f"{base}/{name}" for name in ("articles", "authors", "sections", "tags")}
+            | {"openapi": f"{settings.base_url}/openapi.json", "docs": f"{settings.base_url}/docs"},
+        )
+
+    return app

@@ -1,0 +1,25 @@
+"""OpenAPI metadata, and the document as committed in openapi/openapi.json."""
+
+import json
+
+from fastapi import FastAPI
+
+TAGS = [
+    {"name": "articles", "description": "Published articles: lists for fronts and feeds, and the full article page."},
+    {"name": "authors", "description": "The people in bylines: directory, author box and their articles."},
+    {"name": "sections", "description": "Sections of the report, such as World or Business."},
+    {"name": "tags", "description": "Topic tags that cut across sections."},
+    {"name": "meta", "description": "The API's own entry points."},
+]
+
+DESCRIPTION = """\
+Byline serves every part of a news article page as JSON: headline and dek, body blocks and
+sanitised HTML, bylines with author boxes, section, tags and corrections.
+
+Lists use opaque keyset cursors: follow `links.next` (or the `Link` header) to walk every
+item exactly once. Errors are RFC 9457 `application/problem+json` documents.
+"""
+
+
+def openapi_document(app: FastAPI) -> str:
+    return json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,92 @@
+"""Keyset pagination: opaque cursors, the page envelope and its Link header."""
+
+import base64
+import binascii
+from datetime import datetime
+from typing import Annotated, Generic, TypeVar
+
+import orjson
+from fastapi import Query, Request, Response
+from starlette.datastructures import URL
+from pydantic import BaseModel, Field
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from app.errors import InvalidParameter
+
+T = TypeVar("T")
+
+
+class PageMeta(BaseModel):
+    next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null on the last page.")
+    total: int = Field(description="Number of items matching the filters, across all pages.")
+
+
+class PageLinks(BaseModel):
+    next: str | None = Field(description="Absolute URL of the next page; null on the last page.")
+
+
+class Page(BaseModel, Generic[T]):
+    data: list[T]
+    meta: PageMeta
+    links: PageLinks
+
+
+Limit = Annotated[int, Query(ge=1, le=100, description="Items per page.")]
+CursorParam = Annotated[
+    str | None,
+    Query(max_length=200, description="Opaque cursor from `meta.next_cursor` of the previous page."),
+]
+
+
+SortKey = TypeVar("SortKey", str, datetime)
+
+
+def encode_cursor(key: str | datetime, item_id: int) -> str:
+    """The sort key of the last item on a page plus its id, which breaks ties."""
+    raw = orjson.dumps([key.isoformat() if isinstance(key, datetime) else key, item_id])
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str, key_type: type[SortKey]) -> tuple[SortKey, int]:
+    """Inverse of encode_cursor; anything a client altered or invented is a 422 naming `cursor`."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key, item_id = orjson.loads(raw)
+        if type(key) is not str or type(item_id) is not int:
+            raise ValueError
+        if key_type is datetime:
+            key = datetime.fromisoformat(key)
+            if key.tzinfo is None:
+                raise ValueError
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
+        raise InvalidParameter("cursor", "The cursor is not one this API issued.") from None
+    return key, item_id
+
+
+def page_response(request: Request, response: Response, items: list, *, total: int, next_cursor: str | None) -> dict:
+    next_url = None
+    if next_cursor:
+        # Absolute on the public URL, so links work behind proxies and CDNs.
+        here = URL(request.app.state.settings.base_url + request.url.path + "?" + request.url.query)
+        next_url = str(here.include_query_params(cursor=next_cursor))
+    if next_url:
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return {
+        "data": items,
+        "meta": {"next_cursor": next_cursor, "total": total},
+        "links": {"next": next_url},
+    }
+
+
+def page_by_name(session: Session, model, *, limit: int, cursor: str | None) -> tuple[list, int, str | None]:
+    """A page of a small directory table (authors, sections, tags), A to Z by name."""
+    total = session.exec(select(func.count()).select_from(model)).one()
+    query = select(model)
+    if cursor:
+        after_name, after_id = decode_cursor(cursor, str)
+        query = query.where(model.name >= after_name, or_(model.name > after_name, model.id > after_id))
+    rows = session.exec(query.order_by(model.name, model.id).limit(limit + 1)).all()
+    page = list(rows[:limit])
+    next_cursor = encode_cursor(page[-1].name, page[-1].id) if len(rows) > limit else None
+    return page, total, next_cursor

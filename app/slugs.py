@@ -1,0 +1,19 @@
+"""URL slugs: lowercase ASCII words joined by hyphens, transliterated from any script."""
+
+from typing import Annotated
+
+from fastapi import Path
+from slugify import slugify as _slugify
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_MAX_LENGTH = 200
+
+Slug = Annotated[
+    str,
+    Path(pattern=SLUG_PATTERN, max_length=SLUG_MAX_LENGTH, description="Lowercase words joined by hyphens."),
+]
+
+
+def slugify(text: str) -> str:
+    """`Ça va, Zürich?` becomes `ca-va-zurich`; text with nothing to transliterate gives ''."""
+    return _slugify(text, max_length=SLUG_MAX_LENGTH, word_boundary=True)

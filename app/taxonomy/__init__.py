@@ -1,0 +1,1 @@
+"""Sections and tags: how articles are grouped."""

@@ -1,0 +1,22 @@
+"""Section and tag tables."""
+
+from sqlmodel import Field, SQLModel
+
+
+class SectionBase(SQLModel):
+    name: str = Field(min_length=1, max_length=120)
+    description: str | None = Field(default=None, max_length=2000)
+
+
+class Section(SectionBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=200, unique=True)
+
+
+class TagBase(SQLModel):
+    name: str = Field(min_length=1, max_length=120)
+
+
+class Tag(TagBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=200, unique=True)

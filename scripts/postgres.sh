@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for the test suite, installed from Debian packages if missing.
+#   scripts/postgres.sh start   prints shell exports: BYLINE_TEST_DATABASE_URL and BYLINE_TEST_PGDATA
+#   scripts/postgres.sh stop DIR
+set -euo pipefail
+
+as_owner() {
+  # Debian's server refuses to run as root, so root runs it as the postgres user.
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_bin() {
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+start() {
+  if [ -z "$(pg_bin)" ]; then
+    echo "Installing PostgreSQL (Debian packages)..." >&2
+    apt-get update >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql >&2
+  fi
+  local bin dir port
+  bin=$(pg_bin)
+  dir=$(mktemp -d /tmp/byline-pg.XXXXXX)
+  chmod 755 "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres "$dir"
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --no-locale -E UTF8 >"$dir/initdb.log" 2>&1 \
+    || { cat "$dir/initdb.log" >&2; exit 1; }
+  # Durability is pointless for a database thrown away after the run; speed is not.
+  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >&2 \
+    || { cat "$dir/server.log" >&2; exit 1; }
+  as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres byline_test
+  echo "export BYLINE_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:$port/byline_test"
+  echo "export BYLINE_TEST_PGDATA=$dir"
+}
+
+stop() {
+  local dir=$1
+  as_owner "$(pg_bin)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop "${2:?usage: postgres.sh stop DIR}" ;;
+  *) echo "usage: $0 start | stop DIR" >&2; exit 2 ;;
+esac

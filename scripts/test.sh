@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole suite, on SQLite and on a real PostgreSQL server started for the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${BYLINE_TEST_DATABASE_URL:-}" ]; then
+  eval "$(scripts/postgres.sh start)"
+  trap 'scripts/postgres.sh stop "$BYLINE_TEST_PGDATA"' EXIT
+fi
+echo "PostgreSQL for tests: $BYLINE_TEST_DATABASE_URL"
+.venv/bin/python -m pytest "$@"

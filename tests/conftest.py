@@ -1,0 +1,114 @@
+"""Shared fixtures: a migrated database per test on SQLite and, when configured, PostgreSQL."""
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, text
+from sqlmodel import Session
+
+from app.db import build_engine
+from app.main import create_app
+from app.migrate import upgrade_database
+from app.models import metadata
+from app.settings import Settings
+
+POSTGRES_URL = os.environ.get("BYLINE_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+
+
+class FrozenClock:
+    """A clock tests move by hand, so publishing schedules are tested without sleeping."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> str:
+    # Migrate once, then copy the file for each test: fast, and every test starts from `upgrade head`.
+    path = tmp_path_factory.mktemp("template") / "byline.db"
+    upgrade_database(f"sqlite:///{path}")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    engine = build_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade_database(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+def _empty_postgres(url: str) -> None:
+    engine = build_engine(url)
+    tables = ", ".join(table.name for table in metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "byline.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        yield url
+        _empty_postgres(url)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2025, 6, 1, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def settings(database_url) -> Settings:
+    return Settings(_env_file=None, database_url=database_url, public_url="http://testserver")
+
+
+@pytest.fixture
+def engine(database_url) -> Iterator[Engine]:
+    engine = build_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def client(settings, clock) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, clock=clock)) as client:
+        yield client
+
+
+@contextmanager
+def counting_queries(engine: Engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -1,0 +1,1 @@
+"""Small helpers that save realistic rows through the services, with sensible defaults."""
