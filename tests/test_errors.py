@@ -1,0 +1,39 @@
+import logging
+
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+
+
+def test_unknown_route_is_a_problem_document(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == "about:blank" and response.json()["status"] == 404
+
+
+def test_wrong_method_is_a_problem_document(client):
+    response = client.delete("/api/v1/articles")
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_unexpected_failure_is_a_500_problem_without_internals(settings, caplog):
+    app = create_app(settings)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret connection string")
+
+    with TestClient(app, raise_server_exceptions=False) as client, caplog.at_level(logging.ERROR):
+        response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "secret" not in response.text
+    assert "secret connection string" in caplog.text
+
+
+def test_api_index_links_every_collection(client):
+    links = client.get("/api/v1").json()["links"]
+    assert links["articles"] == "http://testserver/api/v1/articles"
+    assert {"authors", "sections", "tags", "openapi"} <= links.keys()

@@ -1,0 +1,47 @@
+import json
+import re
+from pathlib import Path
+
+from app.main import create_app
+from app.openapi import openapi_document
+from app.settings import Settings
+
+COMMITTED = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
+OPERATION_ID = re.compile(r"^[a-z]+-[a-z]+(?:-[a-z]+)*$")
+
+
+def document() -> dict:
+    return json.loads(openapi_document(create_app(Settings(_env_file=None))))
+
+
+def operations():
+    for path, methods in document()["paths"].items():
+        for method, operation in methods.items():
+            yield path, method, operation
+
+
+def test_committed_openapi_matches_the_app():
+    assert json.loads(COMMITTED.read_text()) == document(), "run `make openapi` and commit openapi/openapi.json"
+
+
+def test_operation_ids_are_unique_and_follow_tag_action():
+    ids = [operation["operationId"] for _, _, operation in operations()]
+    assert len(ids) == len(set(ids))
+    for path, method, operation in operations():
+        assert OPERATION_ID.match(operation["operationId"]), (path, method)
+        assert operation["operationId"].startswith(operation["tags"][0] + "-")
+
+
+def test_every_operation_has_a_summary_and_one_tag():
+    for path, method, operation in operations():
+        assert operation.get("summary"), (path, method)
+        assert len(operation["tags"]) == 1, (path, method)
+
+
+def test_every_parameterised_operation_documents_its_problems():
+    for path, method, operation in operations():
+        if operation.get("parameters"):
+            assert "422" in operation["responses"], (path, method)
+            assert "application/problem+json" in operation["responses"]["422"]["content"], (path, method)
+        if "{slug}" in path:
+            assert "404" in operation["responses"], (path, method)
