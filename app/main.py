@@ -9,9 +9,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 
 from app.articles.router import router as articles_router
+from app.articles.totals import ListTotals
 from app.authors.router import router as authors_router
 from app.clock import Clock, utcnow
-from app.db import build_engine
+from app.db import build_engine, refresh_planner_statistics
 from app.errors import install_problem_handlers
 from app.openapi import DESCRIPTION, TAGS
 from app.settings import Settings
@@ -37,6 +38,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
             for_writes=False,
         )
         app.state.engine, app.state.read_engine = engine, read_engine
+        if engine.dialect.name == "sqlite":
+            # SQLite has no background statistics collector; start each server with fresh ones.
+            refresh_planner_statistics(engine)
         yield
         engine.dispose()
         read_engine.dispose()
@@ -50,6 +54,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     )
     app.state.settings = settings
     app.state.clock = clock
+    app.state.list_totals = ListTotals()
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

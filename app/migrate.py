@@ -5,6 +5,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from app.db import build_engine, refresh_planner_statistics
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -17,3 +19,8 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade_database(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
+    engine = build_engine(database_url)
+    try:
+        refresh_planner_statistics(engine)
+    finally:
+        engine.dispose()

@@ -9,9 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, text
-from sqlmodel import Session
 
-from app.db import build_engine
+from app.db import Session, build_engine
 from app.main import create_app
 from app.migrate import upgrade_database
 from app.models import metadata
@@ -52,7 +51,7 @@ def postgres_url() -> str:
 
 def _empty_postgres(url: str) -> None:
     engine = build_engine(url)
-    tables = ", ".join(table.name for table in metadata.sorted_tables)
+    tables = ", ".join(table.name for table in metadata.sorted_tables if table.name != "content_version")
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
@@ -100,12 +99,13 @@ def client(settings, clock) -> Iterator[TestClient]:
 
 
 @contextmanager
-def counting_queries(engine: Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
+def counting_queries(engine: Engine) -> Iterator[list[tuple[str, tuple]]]:
+    """Every SQL statement (with its parameters) the engine runs inside the block."""
+    statements: list[tuple[str, tuple]] = []
 
-    def record(conn, cursor, statement, *args) -> None:
+    def record(conn, cursor, statement, parameters, *args) -> None:
         if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
-            statements.append(statement)
+            statements.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", record)
     try:

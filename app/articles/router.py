@@ -35,7 +35,9 @@ def list_articles(
     """Filters combine; following `links.next` walks every matching article exactly once,
     however many there are and however many are published meanwhile."""
     now = clock()
-    page, total, next_cursor = service.list_articles(session, filters, now=now, limit=limit, cursor=cursor)
+    page, total, next_cursor = service.list_articles(
+        session, filters, now=now, limit=limit, cursor=cursor, totals=request.app.state.list_totals
+    )
     items = [ArticleSummary.from_article(article, now=now) for article in page]
     return page_response(request, response, items, total=total, next_cursor=next_cursor)
 

@@ -10,6 +10,7 @@ from app.articles import blocks
 from app.articles.errors import ArticleNotFound, SlugTaken
 from app.articles.models import Article, ArticleAuthor, ArticleStatus, ArticleTag, Correction
 from app.articles.schemas import ArticleCreate, ArticleFilters
+from app.articles.totals import ListTotals
 from app.articles.visibility import visible
 from app.authors import service as authors
 from app.authors.models import Author
@@ -58,11 +59,22 @@ def _filtered(filters: ArticleFilters, now: datetime):
 
 
 def list_articles(
-    session: Session, filters: ArticleFilters, *, now: datetime, limit: int, cursor: str | None
+    session: Session,
+    filters: ArticleFilters,
+    *,
+    now: datetime,
+    limit: int,
+    cursor: str | None,
+    totals: ListTotals,
 ) -> tuple[list[Article], int, str | None]:
     """One page, newest first, plus the total and the cursor of the next page."""
     conditions = _filtered(filters, now)
-    total = session.exec(select(func.count()).select_from(Article).where(*conditions)).one()
+    total = totals.total(
+        session,
+        filters.model_dump_json(),
+        lambda: session.exec(select(func.count()).select_from(Article).where(*conditions)).one(),
+        now=now,
+    )
     page_query = select(Article).where(*conditions)
     if cursor:
         after_time, after_id = decode_cursor(cursor, datetime)

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from app.columns import JSONDocument, UTCDateTime, created_at_field
@@ -16,6 +17,9 @@ class AuthorBase(SQLModel):
 
 
 class Author(AuthorBase, table=True):
+    # Directory pages list by name.
+    __table_args__ = (Index("ix_author_name_id", "name", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=200, unique=True)
     links: list[dict] = Field(default_factory=list, sa_type=JSONDocument, nullable=False)

@@ -63,7 +63,12 @@ def list_author_articles(
     author = service.get_author(session, slug)
     now = clock()
     page, total, next_cursor = articles.list_articles(
-        session, ArticleFilters(author=[author.slug]), now=now, limit=limit, cursor=cursor
+        session,
+        ArticleFilters(author=[author.slug]),
+        now=now,
+        limit=limit,
+        cursor=cursor,
+        totals=request.app.state.list_totals,
     )
     items = [ArticleSummary.from_article(article, now=now) for article in page]
     return page_response(request, response, items, total=total, next_cursor=next_cursor)

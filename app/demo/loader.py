@@ -3,7 +3,7 @@
 import json
 from importlib.resources import files
 
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from app.articles import service as articles
 from app.articles.models import Article
@@ -11,7 +11,7 @@ from app.articles.schemas import ArticleCreate
 from app.authors import service as authors
 from app.authors.schemas import AuthorCreate
 from app.clock import utcnow
-from app.db import build_engine
+from app.db import Session, build_engine, refresh_planner_statistics
 from app.slugs import slugify
 from app.taxonomy.models import Section
 
@@ -51,6 +51,7 @@ def load_demo(database_url: str) -> int:
         with Session(engine) as session:
             added = add_demo(session)
             session.commit()
+        refresh_planner_statistics(engine)
     finally:
         engine.dispose()
     return added

@@ -1,5 +1,6 @@
 """Section and tag tables."""
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 
@@ -9,6 +10,9 @@ class SectionBase(SQLModel):
 
 
 class Section(SectionBase, table=True):
+    # Directory pages list by name.
+    __table_args__ = (Index("ix_section_name_id", "name", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=200, unique=True)
 
@@ -18,5 +22,8 @@ class TagBase(SQLModel):
 
 
 class Tag(TagBase, table=True):
+    # Directory pages list by name.
+    __table_args__ = (Index("ix_tag_name_id", "name", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=200, unique=True)

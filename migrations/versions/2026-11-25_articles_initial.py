@@ -1,4 +1,4 @@
-"""Initial schema: authors, sections, tags, articles with bylines, tags and corrections.
+"""Initial schema: authors, sections, tags, articles with bylines, tags and corrections, content version.
 
 Revision ID: 0001
 Revises: 
@@ -6,6 +6,7 @@ Create Date: 2026-11-25 03:34:19.709281
 """
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 import sqlmodel
@@ -21,6 +22,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    content_version = op.create_table('content_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('changed_at', app.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_content_version'))
+    )
+    op.bulk_insert(content_version, [{'id': 1, 'version': 0, 'changed_at': datetime.now(UTC)}])
     op.create_table('author',
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
@@ -34,6 +42,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_author')),
     sa.UniqueConstraint('slug', name=op.f('uq_author_slug'))
     )
+    with op.batch_alter_table('author', schema=None) as batch_op:
+        batch_op.create_index('ix_author_name_id', ['name', 'id'], unique=False)
+
     op.create_table('section',
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('description', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
@@ -42,6 +53,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_section')),
     sa.UniqueConstraint('slug', name=op.f('uq_section_slug'))
     )
+    with op.batch_alter_table('section', schema=None) as batch_op:
+        batch_op.create_index('ix_section_name_id', ['name', 'id'], unique=False)
+
     op.create_table('tag',
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
@@ -49,6 +63,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tag')),
     sa.UniqueConstraint('slug', name=op.f('uq_tag_slug'))
     )
+    with op.batch_alter_table('tag', schema=None) as batch_op:
+        batch_op.create_index('ix_tag_name_id', ['name', 'id'], unique=False)
+
     op.create_table('article',
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('subtitle', sqlmodel.sql.sqltypes.AutoString(length=600), nullable=True),
@@ -130,6 +147,16 @@ def downgrade() -> None:
         batch_op.drop_index('ix_article_section_id_status_published_at_id')
 
     op.drop_table('article')
+    with op.batch_alter_table('tag', schema=None) as batch_op:
+        batch_op.drop_index('ix_tag_name_id')
+
     op.drop_table('tag')
+    with op.batch_alter_table('section', schema=None) as batch_op:
+        batch_op.drop_index('ix_section_name_id')
+
     op.drop_table('section')
+    with op.batch_alter_table('author', schema=None) as batch_op:
+        batch_op.drop_index('ix_author_name_id')
+
     op.drop_table('author')
+    op.drop_table('content_version')

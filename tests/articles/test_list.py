@@ -152,8 +152,34 @@ def test_a_page_costs_the_same_number_of_queries_whatever_its_size(client, sessi
     for i in range(12):
         make_article(session, tags=["A", "B"], authors=[make_author(session).slug, make_author(session).slug])
     engine = client.app.state.read_engine
+    client.get("/api/v1/articles")  # the total is then cached for both pages
     with counting_queries(engine) as small:
         client.get("/api/v1/articles?limit=2")
     with counting_queries(engine) as large:
         client.get("/api/v1/articles?limit=12")
     assert len(small) == len(large) <= 6
+
+
+def test_total_follows_new_articles_at_once(client, session):
+    make_article(session)
+    assert client.get("/api/v1/articles").json()["meta"]["total"] == 1
+    make_article(session)
+    assert client.get("/api/v1/articles").json()["meta"]["total"] == 2
+
+
+def test_total_follows_scheduled_articles_going_live(client, session, clock):
+    make_article(session)
+    make_article(session, status="scheduled", published_at=clock.now + timedelta(minutes=5), now=clock.now)
+    assert client.get("/api/v1/articles").json()["meta"]["total"] == 1
+    clock.now += timedelta(minutes=5)
+    assert client.get("/api/v1/articles").json()["meta"]["total"] == 2
+    clock.now -= timedelta(minutes=10)
+    assert client.get("/api/v1/articles").json()["meta"]["total"] == 1
+
+
+def test_total_is_not_recounted_while_nothing_changes(client, session):
+    make_article(session)
+    client.get("/api/v1/articles")
+    with counting_queries(client.app.state.read_engine) as statements:
+        client.get("/api/v1/articles")
+    assert not [sql for sql, _ in statements if "count(" in sql.lower()]

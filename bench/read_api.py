@@ -1,0 +1,133 @@
+"""Read-API latency on a large newsroom: list pages (first and deep), filters, and single articles.
+
+    .venv/bin/python bench/read_api.py --articles 200000
+
+Builds a fresh SQLite database through the migrations, bulk-loads synthetic articles
+modelled on ../shared/data/news-category-10k.ndjson.gz, then times requests through the ASGI app.
+"""
+
+import argparse
+import gzip
+import json
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import insert
+
+from app.articles.models import Article, ArticleAuthor, ArticleTag
+from app.authors.models import Author
+from app.db import build_engine
+from app.main import create_app
+from app.migrate import upgrade_database
+from app.settings import Settings
+from app.slugs import slugify
+from app.taxonomy.models import Section, Tag
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "news-category-10k.ndjson.gz"
+
+
+def corpus() -> list[dict]:
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines]
+
+
+def load(url: str, count: int) -> None:
+    items = corpus()
+    rng = random.Random(7)
+    engine = build_engine(url)
+    sections = sorted({item["category"] for item in items})
+    authors = sorted({item["author"] or "Staff" for item in items})[:2000]
+    tags = [f"Topic {n}" for n in range(5000)]
+    start = datetime(2015, 1, 1, tzinfo=UTC)
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        connection.execute(insert(Section), [{"id": i + 1, "slug": slugify(s), "name": s} for i, s in enumerate(sections)])
+        connection.execute(
+            insert(Author),
+            [{"id": i + 1, "slug": f"{slugify(a)[:180]}-{i}", "name": a, "links": [], "created_at": now, "updated_at": now} for i, a in enumerate(authors)],
+        )
+        connection.execute(insert(Tag), [{"id": i + 1, "slug": slugify(t), "name": t} for i, t in enumerate(tags)])
+        batch = 20000
+        for first in range(0, count, batch):
+            rows, bylines, tagging = [], [], []
+            for n in range(first, min(first + batch, count)):
+                item = items[n % len(items)]
+                published = start + timedelta(minutes=5 * n + rng.randrange(5))
+                rows.append({
+                    "id": n + 1, "slug": f"{slugify(item['title'])[:150]}-{n}", "title": item["title"][:300],
+                    "excerpt": item["body"][:280], "body": [{"type": "paragraph", "text": item["body"]}],
+                    "section_id": sections.index(item["category"]) + 1,
+                    "status": "published" if n % 50 else "draft", "published_at": published,
+                    "created_at": published, "updated_at": published, "comments_open": True,
+                    "word_count": len(item["body"].split()), "reading_time_minutes": 1, "comment_count": 0,
+                })
+                bylines.append({"article_id": n + 1, "author_id": rng.randrange(len(authors)) + 1, "position": 0})
+                for tag_id in rng.sample(range(1, len(tags) + 1), 3):
+                    tagging.append({"article_id": n + 1, "tag_id": tag_id})
+            connection.execute(insert(Article), rows)
+            connection.execute(insert(ArticleAuthor), bylines)
+            connection.execute(insert(ArticleTag), tagging)
+            print(f"  loaded {min(first + batch, count):,} articles", flush=True)
+    engine.dispose()
+
+
+def timed(client: TestClient, url: str, repeat: int) -> tuple[float, float, dict]:
+    samples, body = [], {}
+    for _ in range(repeat):
+        began = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - began) * 1000)
+        assert response.status_code == 200, (url, response.text)
+        body = response.json()
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1], body
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--keep", type=Path, help="Database file to reuse between runs (loaded if missing).")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = args.keep or Path(folder) / "bench.db"
+        url = f"sqlite:///{path}"
+        if not path.exists():
+            upgrade_database(url)
+            began = time.perf_counter()
+            load(url, args.articles)
+            print(f"loaded {args.articles:,} articles in {time.perf_counter() - began:.1f} s")
+        with TestClient(create_app(Settings(_env_file=None, database_url=url))) as client:
+            first = client.get("/api/v1/articles?limit=20").json()
+            deep = first["links"]["next"]
+            for _ in range(200):  # 200 pages in: cursors cost the same however deep
+                deep = client.get(deep).json()["links"]["next"]
+            slug = first["data"][0]["slug"]
+            author = first["data"][0]["authors"][0]["slug"]
+            section = first["data"][0]["section"]["slug"]
+            tag = first["data"][0]["tags"][0]["slug"]
+            cases = {
+                "list first page (20)": "/api/v1/articles?limit=20",
+                "list 100 per page": "/api/v1/articles?limit=100",
+                "list page 200 deep": deep,
+                "list by section": f"/api/v1/articles?section={section}",
+                "list by tag": f"/api/v1/articles?tag={tag}",
+                "list by author": f"/api/v1/articles?author={author}",
+                "author's articles": f"/api/v1/authors/{author}/articles",
+                "get article": f"/api/v1/articles/{slug}",
+                "tags directory": "/api/v1/tags",
+            }
+            print(f"\n{'request':<24}{'p50 ms':>10}{'p95 ms':>10}{'total':>12}")
+            for name, case in cases.items():
+                p50, p95, body = timed(client, case, args.repeat)
+                total = body.get("meta", {}).get("total", "")
+                print(f"{name:<24}{p50:>10.1f}{p95:>10.1f}{total:>12}")
+
+
+if __name__ == "__main__":
+    main()
