@@ -35,7 +35,11 @@ class Page(BaseModel, Generic[T]):
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page.")]
 CursorParam = Annotated[
     str | None,
-    Query(max_length=200, description="Opaque cursor from `meta.next_cursor` of the previous page."),
+    Query(
+        max_length=200,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Opaque cursor from `meta.next_cursor` of the previous page.",
+    ),
 ]
 
 

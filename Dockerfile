@@ -1,0 +1,24 @@
+# Byline API image: migrations run at start, then uvicorn serves on port 8000.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    BYLINE_HOST=0.0.0.0 \
+    BYLINE_PORT=8000 \
+    BYLINE_DATABASE_URL=sqlite:////data/byline.db
+
+RUN useradd --create-home --uid 10001 byline \
+    && mkdir /data && chown byline /data
+WORKDIR /app
+
+COPY pyproject.toml README.md alembic.ini ./
+COPY app ./app
+COPY migrations ./migrations
+# Editable, so the code finds migrations/ and alembic.ini beside it.
+RUN pip install -e .
+
+USER byline
+VOLUME ["/data"]
+EXPOSE 8000
+CMD ["sh", "-c", "byline db upgrade && exec byline serve"]
