@@ -36,7 +36,8 @@ Limit = Annotated[int, Query(ge=1, le=100, description="Items per page.")]
 CursorParam = Annotated[
     str | None,
     Query(
-        max_length=200,
+        # Room for a 120-character name in any script: UTF-8 JSON, then base64.
+        max_length=1024,
         pattern=r"^[A-Za-z0-9_-]+$",
         description="Opaque cursor from `meta.next_cursor` of the previous page.",
     ),

@@ -24,19 +24,41 @@ _ATTRIBUTES = {
 }
 WORDS_PER_MINUTE = 230
 EXCERPT_LENGTH = 280
+INLINE_MAX_LENGTH = 20000
 
 _URL_SCHEMES = {"http", "https", "mailto"}
 
 
 def clean_inline(text: str) -> str:
-    return nh3.clean(text, tags=INLINE_TAGS, attributes=_ATTRIBUTES, url_schemes=_URL_SCHEMES, link_rel="noopener")
+    # One pass can leave markup that a second pass rewrites (links nested through dropped
+    # tables, say); stored text must be a fixed point, so clean until nothing changes.
+    for _ in range(4):
+        cleaned = nh3.clean(text, tags=INLINE_TAGS, attributes=_ATTRIBUTES, url_schemes=_URL_SCHEMES, link_rel="noopener")
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
+
+
+def _still_text_after_cleaning(text: str) -> str:
+    # Escaping can lengthen text and removing scripts can empty it; what is stored must still validate.
+    if not text.strip():
+        raise ValueError("nothing readable is left once unsafe markup is removed")
+    if len(text) > INLINE_MAX_LENGTH:
+        raise ValueError(f"longer than {INLINE_MAX_LENGTH} characters once markup is escaped")
+    return text
 
 
 # Inline markup is sanitised on the way in, so clients rendering `body` blocks themselves get safe HTML too.
 InlineText = Annotated[
     str,
-    Field(min_length=1, max_length=20000, description="Text with optional inline HTML (a, em, strong, code, ...)."),
+    Field(
+        min_length=1,
+        max_length=INLINE_MAX_LENGTH,
+        description="Text with optional inline HTML (a, em, strong, code, ...).",
+    ),
     AfterValidator(clean_inline),
+    AfterValidator(_still_text_after_cleaning),
 ]
 PlainText = Annotated[str, Field(min_length=1, max_length=2000)]
 
@@ -106,13 +128,17 @@ def _caption(caption: str | None, credit: str | None) -> str:
 
 def _heading_ids(blocks: list[Block]) -> dict[int, str]:
     """Stable, unique anchors for sub-headings so frontends can build a table of contents."""
-    seen: dict[str, int] = {}
+    used: set[str] = set()
     anchors = {}
     for index, block in enumerate(blocks):
         if isinstance(block, Heading):
-            base = slugify(block.text) or "section"
-            seen[base] = seen.get(base, 0) + 1
-            anchors[index] = base if seen[base] == 1 else f"{base}-{seen[base]}"
+            base = anchor = slugify(block.text) or "section"
+            n = 1
+            while anchor in used:
+                n += 1
+                anchor = f"{base}-{n}"
+            used.add(anchor)
+            anchors[index] = anchor
     return anchors
 
 

@@ -95,3 +95,4 @@ def test_malformed_slug_is_a_problem_naming_slug(client):
 def test_published_time_is_reported_in_utc(client, session):
     article = make_article(session, published_at=datetime(2025, 5, 1, 14, 30, tzinfo=UTC) + timedelta(0))
     assert client.get(f"/api/v1/articles/{article.slug}").json()["published_at"] == "2025-05-01T14:30:00Z"
+

@@ -61,3 +61,12 @@ def test_more_by_author_lists_their_articles_newest_first(client, session):
 
 def test_articles_of_unknown_author_is_a_404_problem(client):
     assert client.get("/api/v1/authors/nobody/articles").status_code == 404
+
+
+def test_directory_cursor_after_a_long_non_latin_name_is_accepted(client, session):
+    make_author(session, name="Ж" * 120, slug="long-cyrillic")
+    make_author(session, name="Я" * 120, slug="another-long-cyrillic")
+    first = client.get("/api/v1/authors?limit=1").json()
+    response = client.get(first["links"]["next"])
+    assert response.status_code == 200
+    assert [a["slug"] for a in response.json()["data"]] == ["another-long-cyrillic"]
