@@ -5,11 +5,14 @@ import sys
 import typer
 from rich.console import Console
 
+from app.auth.cli import keys
+
 app = typer.Typer(help="Byline, a headless news-content API.", no_args_is_help=True)
 db = typer.Typer(help="Database schema.", no_args_is_help=True)
 demo = typer.Typer(help="Demo newsroom content.", no_args_is_help=True)
 app.add_typer(db, name="db")
 app.add_typer(demo, name="demo")
+app.add_typer(keys, name="keys")
 console = Console(stderr=True)
 
 

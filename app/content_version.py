@@ -10,7 +10,9 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from app.columns import UTCDateTime
 
-CONTENT_TABLES = frozenset({"article", "article_author", "article_tag", "correction", "author", "section", "tag"})
+CONTENT_TABLES = frozenset(
+    {"article", "article_author", "article_tag", "article_slug_redirect", "correction", "author", "section", "tag"}
+)
 _BUMPED = "content_version_bumped"
 
 

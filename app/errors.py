@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("byline.errors")
@@ -22,10 +23,14 @@ class ProblemError(Exception):
     title: ClassVar[str] = "Error"
     status: ClassVar[int] = 400
 
-    def __init__(self, detail: str | None = None, **extensions: Any) -> None:
+    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None, **extensions: Any) -> None:
         super().__init__(detail or self.title)
         self.detail = detail
+        self.headers = headers
         self.extensions = extensions
+
+    def response_headers(self, request: Request) -> dict[str, str] | None:
+        return self.headers
 
 
 class InvalidParameter(ProblemError):
@@ -109,6 +114,7 @@ async def _on_problem(request: Request, exc: ProblemError) -> JSONResponse:
         title=exc.title,
         type_uri=_type_uri(request, type(exc)),
         detail=exc.detail,
+        headers=exc.response_headers(request),
         **exc.extensions,
     )
 
@@ -135,11 +141,45 @@ async def _on_validation_error(request: Request, exc: RequestValidationError) ->
     )
 
 
+class Conflict(ProblemError):
+    """Another request changed the same thing at the same moment; reading again and retrying is safe."""
+
+    type_slug = "conflict"
+    title = "Conflicting change"
+    status = 409
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+async def _on_integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
+    # Checks run before writing; a unique or foreign key violation here means a concurrent writer won the race.
+    log.info("integrity conflict on %s %s: %s", request.method, request.url.path, exc.orig)
+    return await _on_problem(request, Conflict("The change conflicts with one made at the same moment; try again."))
+
+
+class UnstorableValue(ProblemError):
+    """A value passed validation but the database cannot store it (PostgreSQL refuses NUL characters in text)."""
+
+    type_slug = "unstorable-value"
+    title = "Value cannot be stored"
+    status = 422
+
+
+async def _on_data_error(request: Request, exc: DataError) -> JSONResponse:
+    log.info("database refused a value on %s %s: %s", request.method, request.url.path, exc.orig)
+    return await _on_problem(request, UnstorableValue("A value in the request cannot be stored, such as text containing NUL characters."))
+
+
 async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     return problem_response(
         request,
         status=exc.status_code,
-        title=HTTPStatus(exc.status_code).phrase,
+        title=_phrase(exc.status_code),
         detail=exc.detail if isinstance(exc.detail, str) else None,
         headers=exc.headers,
     )
@@ -154,4 +194,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(IntegrityError, _on_integrity_error)
+    app.add_exception_handler(DataError, _on_data_error)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -8,13 +8,14 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 
+from app.articles.editor_router import router as article_editing_router
 from app.articles.router import router as articles_router
-from app.articles.totals import ListTotals
 from app.authors.router import router as authors_router
 from app.clock import Clock, utcnow
+from app.content_cache import ContentCache
 from app.db import build_engine, refresh_planner_statistics
 from app.errors import install_problem_handlers
-from app.openapi import DESCRIPTION, TAGS
+from app.openapi import DESCRIPTION, TAGS, install_openapi
 from app.settings import Settings
 from app.taxonomy.router import sections as sections_router
 from app.taxonomy.router import tags as tags_router
@@ -32,18 +33,19 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = build_engine(settings.database_url, pool_size=settings.database_pool_size)
-        read_engine = build_engine(
-            settings.database_replica_url or settings.database_url,
-            pool_size=settings.database_pool_size,
-            for_writes=False,
+        read_engine_primary = build_engine(settings.database_url, pool_size=settings.database_pool_size, for_writes=False)
+        read_engine = (
+            build_engine(settings.database_replica_url, pool_size=settings.database_pool_size, for_writes=False)
+            if settings.database_replica_url
+            else read_engine_primary
         )
-        app.state.engine, app.state.read_engine = engine, read_engine
+        app.state.engine, app.state.read_engine, app.state.read_engine_primary = engine, read_engine, read_engine_primary
         if engine.dialect.name == "sqlite":
             # SQLite has no background statistics collector; start each server with fresh ones.
             refresh_planner_statistics(engine)
         yield
-        engine.dispose()
-        read_engine.dispose()
+        for each in {engine, read_engine, read_engine_primary}:
+            each.dispose()
 
     app = FastAPI(
         title="Byline",
@@ -54,7 +56,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     )
     app.state.settings = settings
     app.state.clock = clock
-    app.state.list_totals = ListTotals()
+    app.state.content_cache = ContentCache()
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -63,7 +65,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
             expose_headers=["Link"],
         )
     install_problem_handlers(app)
-    for router in (articles_router, authors_router, sections_router, tags_router):
+    install_openapi(app)
+    for router in (articles_router, article_editing_router, authors_router, sections_router, tags_router):
         app.include_router(router)
 
     @app.get("/api/v1", tags=["meta"], operation_id="meta-index", summary="List the API's entry points")

@@ -2,11 +2,19 @@
 
 from sqlmodel import SQLModel
 
-from app.articles.models import Article, ArticleAuthor, ArticleTag, Correction
+from app.articles.models import (
+    Article,
+    ArticleAuthor,
+    ArticleRevision,
+    ArticleSlugRedirect,
+    ArticleTag,
+    Correction,
+)
+from app.auth.models import ApiKey
 from app.authors.models import Author
 from app.content_version import ContentVersion
 from app.taxonomy.models import Section, Tag
 
 metadata = SQLModel.metadata
 
-__all__ = ["Article", "ArticleAuthor", "ArticleTag", "Author", "ContentVersion", "Correction", "Section", "Tag", "metadata"]
+__all__ = ["ApiKey", "Article", "ArticleAuthor", "ArticleRevision", "ArticleSlugRedirect", "ArticleTag", "Author", "ContentVersion", "Correction", "Section", "Tag", "metadata"]

@@ -21,5 +21,25 @@ item exactly once. Errors are RFC 9457 `application/problem+json` documents.
 """
 
 
+def mark_optional_auth(document: dict) -> dict:
+    """Reads that accept a key but do not need one say so: `{}` is the anonymous alternative."""
+    for methods in document.get("paths", {}).values():
+        for operation in methods.values():
+            if operation.get("security") == [{"ApiKey": []}]:
+                operation["security"] = [{}, {"ApiKey": []}]
+    return document
+
+
+def install_openapi(app: FastAPI) -> None:
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = mark_optional_auth(build())
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
 def openapi_document(app: FastAPI) -> str:
     return json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n"

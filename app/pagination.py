@@ -2,7 +2,7 @@
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Generic, TypeVar
 
 import orjson
@@ -64,7 +64,8 @@ def decode_cursor(cursor: str, key_type: type[SortKey]) -> tuple[SortKey, int]:
             key = datetime.fromisoformat(key)
             if key.tzinfo is None:
                 raise ValueError
-    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
+            key = key.astimezone(UTC)
+    except (ValueError, TypeError, OverflowError, binascii.Error, orjson.JSONDecodeError):
         raise InvalidParameter("cursor", "The cursor is not one this API issued.") from None
     return key, item_id
 
@@ -84,10 +85,13 @@ def page_response(request: Request, response: Response, items: list, *, total: i
     }
 
 
-def page_by_name(session: Session, model, *, limit: int, cursor: str | None) -> tuple[list, int, str | None]:
-    """A page of a small directory table (authors, sections, tags), A to Z by name."""
-    total = session.exec(select(func.count()).select_from(model)).one()
-    query = select(model)
+def page_by_name(
+    session: Session, model, *, limit: int, cursor: str | None, where=None
+) -> tuple[list, int, str | None]:
+    """A page of a directory table (authors, sections, tags), A to Z by name."""
+    conditions = [] if where is None else [where]
+    total = session.exec(select(func.count()).select_from(model).where(*conditions)).one()
+    query = select(model).where(*conditions)
     if cursor:
         after_name, after_id = decode_cursor(cursor, str)
         query = query.where(model.name >= after_name, or_(model.name > after_name, model.id > after_id))

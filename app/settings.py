@@ -1,7 +1,21 @@
 """Typed configuration, read from BYLINE_* environment variables or a .env file."""
 
-from pydantic import AnyHttpUrl, field_validator
+from datetime import timedelta
+from ipaddress import ip_address
+
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-only-secret-change-me"
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host in (None, "localhost", "testserver"):
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
@@ -16,6 +30,9 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     database_pool_size: int = 10
     log_level: str = "info"
+    # Keys API keys' hashes and signs preview tokens; changing it revokes every key and token.
+    secret_key: SecretStr = Field(SecretStr(DEVELOPMENT_SECRET), min_length=16)
+    preview_token_minutes: int = Field(60 * 24, ge=1, le=60 * 24 * 30)
 
     @field_validator("database_url", "database_replica_url")
     @classmethod
@@ -23,6 +40,20 @@ class Settings(BaseSettings):
         if url is not None and not url.startswith(("sqlite:", "postgresql")):
             raise ValueError("BYLINE_DATABASE_URL must be an sqlite:/// or postgresql:// URL")
         return url
+
+    @model_validator(mode="after")
+    def no_development_secret_in_public(self) -> "Settings":
+        public = not (_is_loopback(self.host) and _is_loopback(self.public_url.host))
+        if public and self.secret_key.get_secret_value() == DEVELOPMENT_SECRET:
+            raise ValueError(
+                "BYLINE_SECRET_KEY must be set to a long random value when serving beyond this machine "
+                "(BYLINE_HOST or BYLINE_PUBLIC_URL is not a loopback address)"
+            )
+        return self
+
+    @property
+    def preview_token_lifetime(self) -> timedelta:
+        return timedelta(minutes=self.preview_token_minutes)
 
     @property
     def base_url(self) -> str:

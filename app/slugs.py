@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import Path
+from pydantic import Field
 from slugify import slugify as _slugify
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -12,6 +13,9 @@ Slug = Annotated[
     str,
     Path(pattern=SLUG_PATTERN, max_length=SLUG_MAX_LENGTH, description="Lowercase words joined by hyphens."),
 ]
+
+# The same rule for slugs sent in request bodies.
+SlugText = Annotated[str, Field(min_length=1, max_length=SLUG_MAX_LENGTH, pattern=SLUG_PATTERN)]
 
 
 def slugify(text: str) -> str:

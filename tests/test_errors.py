@@ -37,3 +37,15 @@ def test_api_index_links_every_collection(client):
     links = client.get("/api/v1").json()["links"]
     assert links["articles"] == "http://testserver/api/v1/articles"
     assert {"authors", "sections", "tags", "openapi"} <= links.keys()
+
+
+def test_nul_characters_in_filters_are_refused_not_crashing(client):
+    response = client.get("/api/v1/articles", params={"section": "world\x00", "tag": "a\x00b"})
+    assert response.status_code == 422
+    assert {e["parameter"] for e in response.json()["errors"]} == {"section", "tag"}
+
+
+def test_times_beyond_the_calendar_once_in_utc_are_refused(client):
+    response = client.get("/api/v1/articles", params={"published_after": "0001-01-01T00:00:00+05:00"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["parameter"] == "published_after"

@@ -1,14 +1,34 @@
 """Problems the article routes and services raise."""
 
+from fastapi import Request
+
 from app.errors import ProblemError
 
 
 class ArticleNotFound(ProblemError):
-    """No visible article has this slug."""
+    """No article the caller may read has this slug."""
 
     type_slug = "article-not-found"
     title = "Article not found"
     status = 404
+
+
+class ArticleMoved(ProblemError):
+    """The slug is a former one of an article; Location names the current URL."""
+
+    type_slug = "article-moved"
+    title = "Article moved"
+    status = 308
+
+    def __init__(self, old_slug: str, new_slug: str) -> None:
+        super().__init__(f"The article now lives at '{new_slug}'.", slug=new_slug)
+        self.old_slug, self.new_slug = old_slug, new_slug
+
+    def response_headers(self, request: Request) -> dict[str, str]:
+        # Same route, current slug: a 308 keeps the method, so writes follow too.
+        path = request.url.path.replace(f"/articles/{self.old_slug}", f"/articles/{self.new_slug}", 1)
+        query = f"?{request.url.query}" if request.url.query else ""
+        return {"Location": f"{request.app.state.settings.base_url}{path}{query}"}
 
 
 class SlugTaken(ProblemError):
@@ -17,3 +37,27 @@ class SlugTaken(ProblemError):
     type_slug = "slug-taken"
     title = "Slug already in use"
     status = 409
+
+
+class InvalidTransition(ProblemError):
+    """The lifecycle change asked for is not possible from the article's current state."""
+
+    type_slug = "invalid-transition"
+    title = "Invalid status change"
+    status = 409
+
+
+class RevisionNotFound(ProblemError):
+    """The article has no revision with this number."""
+
+    type_slug = "revision-not-found"
+    title = "Revision not found"
+    status = 404
+
+
+class InvalidPreviewToken(ProblemError):
+    """The preview token is forged, expired, or made for another article."""
+
+    type_slug = "invalid-preview-token"
+    title = "Invalid preview token"
+    status = 403

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 from app.authors.models import Author
@@ -63,6 +63,34 @@ class Correction(SQLModel, table=True):
     published_at: datetime = created_at_field()
 
 
+class ArticleSlugRedirect(SQLModel, table=True):
+    """An article's former slug, so old links answer 308 to the current one."""
+
+    __tablename__ = "article_slug_redirect"
+
+    old_slug: str = Field(max_length=200, primary_key=True)
+    article_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+
+
+class ArticleRevision(SQLModel, table=True):
+    """One saved state of an article: who changed it, when, what changed, and the whole state after."""
+
+    __tablename__ = "article_revision"
+    __table_args__ = (UniqueConstraint("article_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), nullable=False)
+    )
+    number: int = Field(ge=1)
+    actor: str = Field(max_length=100)
+    created_at: datetime = created_at_field()
+    changes: dict = Field(default_factory=dict, sa_type=JSONDocument, nullable=False)
+    snapshot: dict = Field(default_factory=dict, sa_type=JSONDocument, nullable=False)
+
+
 class ArticleBase(SQLModel):
     title: str = Field(min_length=1, max_length=300)
     subtitle: str | None = Field(default=None, max_length=600, description="The dek shown under the headline.")
@@ -73,11 +101,15 @@ class ArticleBase(SQLModel):
 class Article(ArticleBase, table=True):
     __table_args__ = (
         CheckConstraint(f"status IN {STORED_STATUSES}", name="status"),
-        # Newest-first listings walk these: visible articles, then per section.
-        Index("ix_article_status_published_at_id", "status", "published_at", "id"),
-        Index("ix_article_section_id_status_published_at_id", "section_id", "status", "published_at", "id"),
-        # Incremental sync asks for what changed since a time.
+        # Newest-first listings walk these: visible articles, then per section. embargo_until
+        # rides along so that counting visible articles never leaves the index.
+        Index("ix_article_status_published_at_id", "status", "published_at", "id", "embargo_until"),
+        Index(
+            "ix_article_section_id_status_published_at_id", "section_id", "status", "published_at", "id", "embargo_until"
+        ),
+        # Incremental sync asks for what changed since a time; editors list drafts by last change.
         Index("ix_article_updated_at_id", "updated_at", "id"),
+        Index("ix_article_status_updated_at_id", "status", "updated_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -88,6 +120,8 @@ class Article(ArticleBase, table=True):
     section_id: int | None = Field(default=None, foreign_key="section.id")
     status: str = Field(default="draft", max_length=16)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Before this time only keys with the content:embargo scope may read the article.
+    embargo_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
     word_count: int = 0

@@ -1,13 +1,21 @@
-"""Article read routes."""
+"""Article read routes: lists for fronts and feeds, and the full article page."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.articles import service
-from app.articles.errors import ArticleNotFound
+from app.articles import preview, service
+from app.articles.dependencies import ReaderDep
+from app.articles.errors import ArticleMoved, ArticleNotFound, InvalidPreviewToken
+from app.articles.models import ArticleStatus
 from app.articles.schemas import ArticleFilters, ArticlePublic, ArticleSummary
+from app.articles.visibility import PUBLIC
+from app.auth.dependencies import OptionalKey, ensure_scope
+from app.auth.errors import MissingScope, NotAuthenticated
+from app.auth.models import Scope
+from app.caching import with_etag
 from app.clock import ClockDep
+from app.content_cache import ContentCacheDep
 from app.db import ReadSessionDep
 from app.errors import InvalidParameter, problems
 from app.pagination import CursorParam, Limit, Page, page_response
@@ -15,29 +23,48 @@ from app.slugs import Slug
 
 router = APIRouter(prefix="/api/v1/articles", tags=["articles"])
 
+PreviewTokenParam = Annotated[
+    str | None, Query(max_length=2000, description="A token from `POST /articles/{slug}/preview-token`.")
+]
+
+
+def _private_if(response: Response, private: bool) -> None:
+    # Drafts and embargoed stories must never sit in a shared cache.
+    response.headers["Vary"] = "Authorization"
+    if private:
+        response.headers["Cache-Control"] = "private, no-store"
+
 
 @router.get(
     "",
     operation_id="articles-list",
-    summary="List published articles, newest first",
+    summary="List articles, newest first",
     response_model=Page[ArticleSummary],
-    responses=problems(InvalidParameter),
+    responses=problems(InvalidParameter, NotAuthenticated, MissingScope),
 )
 def list_articles(
     request: Request,
     response: Response,
     session: ReadSessionDep,
     clock: ClockDep,
+    key: OptionalKey,
+    reader: ReaderDep,
+    cache: ContentCacheDep,
     filters: Annotated[ArticleFilters, Query()],
     limit: Limit = 20,
     cursor: CursorParam = None,
 ) -> dict:
-    """Filters combine; following `links.next` walks every matching article exactly once,
-    however many there are and however many are published meanwhile."""
+    """Published articles for everyone. Filters combine; following `links.next` walks every
+    matching article exactly once, however many there are and however many are published meanwhile.
+    Drafts, scheduled and archived articles (`status`) need `content:preview`; a key with
+    `content:embargo` also sees embargoed ones."""
+    if filters.status is not ArticleStatus.published:
+        ensure_scope(key, Scope.content_preview)
     now = clock()
     page, total, next_cursor = service.list_articles(
-        session, filters, now=now, limit=limit, cursor=cursor, totals=request.app.state.list_totals
+        session, filters, now=now, limit=limit, cursor=cursor, cache=cache, reader=reader
     )
+    _private_if(response, reader != PUBLIC)
     items = [ArticleSummary.from_article(article, now=now) for article in page]
     return page_response(request, response, items, total=total, next_cursor=next_cursor)
 
@@ -45,10 +72,27 @@ def list_articles(
 @router.get(
     "/{slug}",
     operation_id="articles-get",
-    summary="Get one published article, ready to render",
+    summary="Get one article, ready to render",
     response_model=ArticlePublic,
-    responses=problems(ArticleNotFound, InvalidParameter),
+    responses=problems(ArticleNotFound, ArticleMoved, InvalidPreviewToken, InvalidParameter),
 )
-def get_article(slug: Slug, session: ReadSessionDep, clock: ClockDep) -> ArticlePublic:
+def get_article(
+    request: Request,
+    response: Response,
+    slug: Slug,
+    session: ReadSessionDep,
+    clock: ClockDep,
+    reader: ReaderDep,
+    preview_token: PreviewTokenParam = None,
+) -> ArticlePublic | Response:
+    """Published articles for everyone; drafts and scheduled ones with `content:preview` or a
+    preview token; embargoed ones with `content:embargo`. A former slug answers 308 to the
+    current one. Send `If-None-Match` with the ETag to get 304 when nothing changed."""
     now = clock()
-    return ArticlePublic.from_full_article(service.get_visible_article(session, slug, now=now), now=now)
+    if preview_token is not None:
+        secret = request.app.state.settings.secret_key.get_secret_value()
+        article = service.get_previewable(session, slug, preview.preview_article_id(secret, preview_token, now=now))
+    else:
+        article = service.get_article(session, slug, now=now, reader=reader)
+    _private_if(response, preview_token is not None or article.status_at(now) is not ArticleStatus.published or reader != PUBLIC)
+    return with_etag(request, response, ArticlePublic.from_full_article(article, now=now))

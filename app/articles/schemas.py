@@ -3,16 +3,25 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.articles.blocks import Block, Body, Image, body_adapter, render_html
-from app.articles.models import Article, ArticleBase, ArticleStatus
+from app.articles.models import Article, ArticleBase, ArticleRevision, ArticleStatus
 from app.authors.schemas import AuthorSummary
-from app.taxonomy.schemas import SectionRef, TagRef
+from app.slugs import SlugText
+from app.taxonomy.schemas import TermRef
+from app.weburl import WebUrl
 
 
 def _assume_utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time falls outside the years 1 to 9999 once converted to UTC") from None
 
 
 UTCTime = Annotated[datetime, AfterValidator(_assume_utc)]
@@ -23,23 +32,59 @@ class CorrectionCreate(BaseModel):
     published_at: UTCTime | None = None
 
 
+TagName = Annotated[str, Field(min_length=1, max_length=120)]
+
+
 class ArticleCreate(ArticleBase):
-    slug: str | None = Field(None, description="Generated from the title when omitted.")
+    slug: SlugText | None = Field(None, description="Generated from the title when omitted.")
     excerpt: str | None = Field(None, max_length=1000, description="Derived from the first paragraph when omitted.")
     body: Body = Field(default_factory=list)
     featured_image: Image | None = None
-    authors: list[str] = Field(min_length=1, max_length=20, description="Author slugs in byline order.")
-    section: str | None = Field(None, description="Section slug.")
-    tags: list[str] = Field(default_factory=list, max_length=50, description="Tag names; unknown ones are created.")
-    status: ArticleStatus = ArticleStatus.draft
+    authors: list[SlugText] = Field(min_length=1, max_length=20, description="Author slugs in byline order.")
+    section: SlugText | None = Field(None, description="Section slug.")
+    tags: list[TagName] = Field(default_factory=list, max_length=50, description="Tag names; unknown ones are created.")
+    status: ArticleStatus = Field(
+        ArticleStatus.draft, description="`scheduled` needs a future `published_at`; `published` defaults it to now."
+    )
     published_at: UTCTime | None = None
+    embargo_until: UTCTime | None = Field(None, description="Before this time only `content:embargo` keys may read it.")
     corrections: list[CorrectionCreate] = Field(default_factory=list, max_length=100)
 
 
+class ArticleUpdate(BaseModel):
+    """Only the fields sent change; send null to clear an optional one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, min_length=1, max_length=300)
+    subtitle: str | None = Field(None, max_length=600)
+    slug: SlugText | None = Field(None, description="A new slug; the old one keeps answering with 308.")
+    excerpt: str | None = Field(None, max_length=1000)
+    body: Body | None = None
+    featured_image: Image | None = None
+    authors: list[SlugText] | None = Field(None, min_length=1, max_length=20)
+    section: SlugText | None = None
+    tags: list[TagName] | None = Field(None, max_length=50)
+    status: ArticleStatus | None = None
+    published_at: UTCTime | None = None
+    embargo_until: UTCTime | None = None
+    comments_open: bool | None = None
+    canonical_url: WebUrl | None = None
+
+
+class PublishRequest(BaseModel):
+    published_at: UTCTime | None = Field(None, description="A future time schedules the article; omitted means now.")
+
+
 class ArticleFilters(BaseModel):
-    section: str | None = Field(None, max_length=200, description="Section slug.")
-    tag: list[str] = Field(default_factory=list, max_length=10, description="Tag slug; repeat to require several tags.")
-    author: list[str] = Field(default_factory=list, max_length=10, description="Author slug; repeat to require co-authors.")
+    status: ArticleStatus = Field(
+        ArticleStatus.published, description="Anything but `published` needs a key with `content:preview`."
+    )
+    section: SlugText | None = Field(None, description="Section slug.")
+    tag: list[SlugText] = Field(default_factory=list, max_length=10, description="Tag slug; repeat to require several tags.")
+    author: list[SlugText] = Field(
+        default_factory=list, max_length=10, description="Author slug; repeat to require co-authors."
+    )
     published_after: UTCTime | None = Field(None, description="Only articles published at or after this time.")
     published_before: UTCTime | None = Field(None, description="Only articles published before this time.")
     updated_since: UTCTime | None = Field(None, description="Only articles changed at or after this time (incremental sync).")
@@ -57,10 +102,11 @@ class ArticleSummary(BaseModel):
     excerpt: str
     featured_image: Image | None
     authors: list[AuthorSummary] = Field(description="Byline order; the first is the primary author.")
-    section: SectionRef | None
-    tags: list[TagRef]
+    section: TermRef | None
+    tags: list[TermRef]
     status: ArticleStatus
     published_at: datetime | None
+    embargo_until: datetime | None
     updated_at: datetime
     word_count: int
     reading_time_minutes: int
@@ -75,10 +121,11 @@ class ArticleSummary(BaseModel):
             excerpt=article.excerpt,
             featured_image=article.featured_image,
             authors=[AuthorSummary.model_validate(author) for author in article.authors],
-            section=article.section and SectionRef.model_validate(article.section),
-            tags=[TagRef.model_validate(tag) for tag in article.tags],
+            section=article.section and TermRef.model_validate(article.section),
+            tags=[TermRef.model_validate(tag) for tag in article.tags],
             status=article.status_at(now),
             published_at=article.published_at,
+            embargo_until=article.embargo_until,
             updated_at=article.updated_at,
             word_count=article.word_count,
             reading_time_minutes=article.reading_time_minutes,
@@ -108,3 +155,35 @@ class ArticlePublic(ArticleSummary):
             canonical_url=article.canonical_url,
             corrections=[CorrectionPublic(published_at=c.published_at, text=c.text) for c in article.corrections],
         )
+
+
+class PreviewToken(BaseModel):
+    token: str
+    expires_at: datetime
+    url: str = Field(description="The article's URL with the token; anyone holding it can read this one article.")
+
+
+class RevisionSummary(BaseModel):
+    number: int
+    actor: str = Field(description="Name of the API key that made the change.")
+    created_at: datetime
+    changed_fields: list[str]
+
+    @classmethod
+    def from_revision(cls, revision: ArticleRevision, **extra):
+        return cls(
+            number=revision.number,
+            actor=revision.actor,
+            created_at=revision.created_at,
+            changed_fields=sorted(revision.changes),
+            **extra,
+        )
+
+
+class RevisionPublic(RevisionSummary):
+    changes: dict = Field(description="Per changed field, its value before (`from`) and after (`to`).")
+    snapshot: dict = Field(description="The article's editable fields as they stood after this revision.")
+
+    @classmethod
+    def from_revision(cls, revision: ArticleRevision) -> "RevisionPublic":
+        return super().from_revision(revision, changes=revision.changes, snapshot=revision.snapshot)

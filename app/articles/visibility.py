@@ -1,12 +1,30 @@
-"""Who may read an article, as a SQL condition every listing and count shares."""
+"""Who may read which article, as SQL conditions every listing and count shares."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, or_, true
 
 from app.articles.models import Article
 
 
-def visible(now: datetime) -> ColumnElement[bool]:
-    """Readers see published articles whose time has come; scheduled ones appear by themselves."""
-    return and_(Article.status == "published", Article.published_at <= now)
+@dataclass(frozen=True)
+class Reader:
+    """What the caller's key allows beyond the public report."""
+
+    preview: bool = False  # drafts, scheduled and archived articles
+    embargoed: bool = False  # articles whose embargo has not lifted
+
+
+PUBLIC = Reader()
+
+
+def visible(now: datetime, reader: Reader = PUBLIC) -> ColumnElement[bool]:
+    """Readers see published articles whose time has come and whose embargo has lifted;
+    both happen by themselves at their time, with no job flipping a flag."""
+    if reader.preview:
+        return true()
+    published = and_(Article.status == "published", Article.published_at <= now)
+    if reader.embargoed:
+        return published
+    return and_(published, or_(Article.embargo_until.is_(None), Article.embargo_until <= now))

@@ -9,3 +9,19 @@ class AuthorNotFound(ProblemError):
     type_slug = "author-not-found"
     title = "Author not found"
     status = 404
+
+
+class AuthorSlugTaken(ProblemError):
+    """Another author already has this slug."""
+
+    type_slug = "author-slug-taken"
+    title = "Author slug already in use"
+    status = 409
+
+
+class AuthorHasArticles(ProblemError):
+    """The author still has bylines; name someone to take them over with `reassign_to`."""
+
+    type_slug = "author-has-articles"
+    title = "Author still has articles"
+    status = 409

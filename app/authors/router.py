@@ -1,17 +1,23 @@
 """Author read routes: the directory, the author box and "More »" (the author's articles)."""
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
 
 from app.articles import service as articles
 from app.articles.schemas import ArticleFilters, ArticleSummary
 from app.authors import service
-from app.authors.errors import AuthorNotFound
-from app.authors.schemas import AuthorPublic
+from app.auth.dependencies import EditorKey
+from app.auth.errors import MissingScope, NotAuthenticated
+from app.authors.errors import AuthorHasArticles, AuthorNotFound, AuthorSlugTaken
+from app.authors.schemas import AuthorCreate, AuthorPublic, AuthorUpdate
+from app.caching import IfMatch, PreconditionFailed, with_etag, written
 from app.clock import ClockDep
-from app.db import ReadSessionDep
+from app.content_cache import ContentCacheDep
+from app.db import ReadSessionDep, SessionDep
 from app.errors import InvalidParameter, problems
 from app.pagination import CursorParam, Limit, Page, page_response
-from app.slugs import Slug
+from app.slugs import SLUG_PATTERN, Slug
 
 router = APIRouter(prefix="/api/v1/authors", tags=["authors"])
 
@@ -24,11 +30,15 @@ router = APIRouter(prefix="/api/v1/authors", tags=["authors"])
     responses=problems(InvalidParameter),
 )
 def list_authors(
-    request: Request, response: Response, session: ReadSessionDep, clock: ClockDep, limit: Limit = 20, cursor: CursorParam = None
+    request: Request,
+    response: Response,
+    session: ReadSessionDep,
+    clock: ClockDep,
+    cache: ContentCacheDep,
+    limit: Limit = 20,
+    cursor: CursorParam = None,
 ) -> dict:
-    page, total, next_cursor = service.list_authors(session, limit=limit, cursor=cursor)
-    counts = service.article_counts(session, [author.id for author in page], now=clock())
-    items = [AuthorPublic.from_author(author, counts.get(author.id, 0)) for author in page]
+    items, total, next_cursor = service.authors_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache)
     return page_response(request, response, items, total=total, next_cursor=next_cursor)
 
 
@@ -39,9 +49,11 @@ def list_authors(
     response_model=AuthorPublic,
     responses=problems(AuthorNotFound, InvalidParameter),
 )
-def get_author(slug: Slug, session: ReadSessionDep, clock: ClockDep) -> AuthorPublic:
+def get_author(
+    request: Request, response: Response, slug: Slug, session: ReadSessionDep, clock: ClockDep, cache: ContentCacheDep
+) -> AuthorPublic | Response:
     author = service.get_author(session, slug)
-    return AuthorPublic.from_author(author, service.article_counts(session, [author.id], now=clock()).get(author.id, 0))
+    return with_etag(request, response, service.author_public(session, author, now=clock(), cache=cache))
 
 
 @router.get(
@@ -57,6 +69,7 @@ def list_author_articles(
     slug: Slug,
     session: ReadSessionDep,
     clock: ClockDep,
+    cache: ContentCacheDep,
     limit: Limit = 20,
     cursor: CursorParam = None,
 ) -> dict:
@@ -68,7 +81,72 @@ def list_author_articles(
         now=now,
         limit=limit,
         cursor=cursor,
-        totals=request.app.state.list_totals,
+        cache=cache,
     )
     items = [ArticleSummary.from_article(article, now=now) for article in page]
     return page_response(request, response, items, total=total, next_cursor=next_cursor)
+
+
+@router.post(
+    "",
+    status_code=201,
+    operation_id="authors-create",
+    summary="Add an author",
+    response_model=AuthorPublic,
+    responses=problems(NotAuthenticated, MissingScope, AuthorSlugTaken),
+)
+def create_author(
+    request: Request,
+    response: Response,
+    body: AuthorCreate,
+    session: SessionDep,
+    clock: ClockDep,
+    cache: ContentCacheDep,
+    key: EditorKey,
+) -> AuthorPublic:
+    now = clock()
+    author = service.create_author(session, body, now=now)
+    response.headers["Location"] = f"{request.app.state.settings.base_url}/api/v1/authors/{author.slug}"
+    return written(response, service.author_public(session, author, now=now, cache=cache))
+
+
+@router.patch(
+    "/{slug}",
+    operation_id="authors-update",
+    summary="Change an author's profile",
+    response_model=AuthorPublic,
+    responses=problems(NotAuthenticated, MissingScope, AuthorNotFound, AuthorSlugTaken, PreconditionFailed, InvalidParameter),
+)
+def update_author(
+    response: Response,
+    slug: Slug,
+    body: AuthorUpdate,
+    session: SessionDep,
+    clock: ClockDep,
+    cache: ContentCacheDep,
+    key: EditorKey,
+    if_match: IfMatch = None,
+) -> AuthorPublic:
+    now = clock()
+    author = service.update_author(session, slug, body, now=now, cache=cache, if_match=if_match)
+    return written(response, service.author_public(session, author, now=now, cache=cache))
+
+
+@router.delete(
+    "/{slug}",
+    status_code=204,
+    operation_id="authors-delete",
+    summary="Remove an author, handing their bylines to another",
+    responses=problems(NotAuthenticated, MissingScope, AuthorNotFound, AuthorHasArticles, PreconditionFailed, InvalidParameter),
+)
+def delete_author(
+    slug: Slug,
+    session: SessionDep,
+    clock: ClockDep,
+    cache: ContentCacheDep,
+    key: EditorKey,
+    if_match: IfMatch = None,
+    reassign_to: Annotated[str | None, Query(pattern=SLUG_PATTERN, description="Author who takes over the bylines.")] = None,
+) -> Response:
+    service.delete_author(session, slug, reassign_to=reassign_to, now=clock(), cache=cache, if_match=if_match)
+    return Response(status_code=204)

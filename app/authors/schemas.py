@@ -3,6 +3,7 @@
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.authors.models import Author, AuthorBase
+from app.slugs import SlugText
 from app.weburl import WebUrl
 
 
@@ -12,8 +13,21 @@ class AuthorLink(BaseModel):
 
 
 class AuthorCreate(AuthorBase):
-    slug: str | None = Field(None, description="Generated from the name when omitted.")
+    slug: SlugText | None = Field(None, description="Generated from the name when omitted.")
     links: list[AuthorLink] = Field(default_factory=list, max_length=20)
+
+
+class AuthorUpdate(BaseModel):
+    """Only the fields sent change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=120)
+    slug: SlugText | None = None
+    role: str | None = Field(None, max_length=120)
+    bio: str | None = Field(None, max_length=4000)
+    avatar_url: WebUrl | None = None
+    links: list[AuthorLink] | None = Field(None, max_length=20)
 
 
 class AuthorSummary(BaseModel):

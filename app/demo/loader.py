@@ -5,7 +5,7 @@ from importlib.resources import files
 
 from sqlmodel import select
 
-from app.articles import service as articles
+from app.articles import editing
 from app.articles.models import Article
 from app.articles.schemas import ArticleCreate
 from app.authors import service as authors
@@ -40,7 +40,7 @@ def add_demo(session: Session) -> int:
     added = 0
     for slug, data in zip(slugs, demo_articles, strict=True):
         if slug not in known_articles:
-            articles.add_article(session, data, now=now)
+            editing.add_article(session, data, now=now, actor="demo")
             added += 1
     return added
 

@@ -12,8 +12,24 @@ class SectionNotFound(ProblemError):
 
 
 class TagNotFound(ProblemError):
-    """No tag has this slug."""
+    """No tag with published articles has this slug."""
 
     type_slug = "tag-not-found"
     title = "Tag not found"
     status = 404
+
+
+class TaxonomySlugTaken(ProblemError):
+    """Another section or tag already has this slug."""
+
+    type_slug = "taxonomy-slug-taken"
+    title = "Slug already in use"
+    status = 409
+
+
+class SectionHasArticles(ProblemError):
+    """Articles still belong to the section; name another with `reassign_to`."""
+
+    type_slug = "section-has-articles"
+    title = "Section still has articles"
+    status = 409

@@ -1,18 +1,30 @@
-"""Section and tag read routes, with article counts for navigation and tag clouds."""
+"""Section and tag routes: directories with article counts for navigation and tag clouds, and their editing."""
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
 
+from fastapi import APIRouter, Query, Request, Response
+
+from app.auth.dependencies import EditorKey
+from app.auth.errors import MissingScope, NotAuthenticated
+from app.caching import IfMatch, PreconditionFailed, with_etag, written
 from app.clock import ClockDep
-from app.db import ReadSessionDep
-from app.errors import InvalidParameter, problems
+from app.content_cache import ContentCacheDep
+from app.db import ReadSessionDep, SessionDep
+from app.errors import InvalidField, InvalidParameter, problems
 from app.pagination import CursorParam, Limit, Page, page_response
-from app.slugs import Slug
+from app.slugs import SLUG_PATTERN, Slug
 from app.taxonomy import service
-from app.taxonomy.errors import SectionNotFound, TagNotFound
-from app.taxonomy.schemas import SectionPublic, TagPublic, section_public, tag_public
+from app.taxonomy.errors import SectionHasArticles, SectionNotFound, TagNotFound, TaxonomySlugTaken
+from app.taxonomy.schemas import SectionCreate, SectionPublic, SectionUpdate, TagCreate, TagPublic, TagUpdate
 
 sections = APIRouter(prefix="/api/v1/sections", tags=["sections"])
 tags = APIRouter(prefix="/api/v1/tags", tags=["tags"])
+
+AUTH = (NotAuthenticated, MissingScope)
+
+
+def _location(request: Request, response: Response, kind: str, slug: str) -> None:
+    response.headers["Location"] = f"{request.app.state.settings.base_url}/api/v1/{kind}/{slug}"
 
 
 @sections.get(
@@ -23,11 +35,15 @@ tags = APIRouter(prefix="/api/v1/tags", tags=["tags"])
     responses=problems(InvalidParameter),
 )
 def list_sections(
-    request: Request, response: Response, session: ReadSessionDep, clock: ClockDep, limit: Limit = 20, cursor: CursorParam = None
+    request: Request,
+    response: Response,
+    session: ReadSessionDep,
+    clock: ClockDep,
+    cache: ContentCacheDep,
+    limit: Limit = 20,
+    cursor: CursorParam = None,
 ) -> dict:
-    page, total, next_cursor = service.list_sections(session, limit=limit, cursor=cursor)
-    counts = service.section_article_counts(session, [section.id for section in page], now=clock())
-    items = [section_public(section, counts.get(section.id, 0)) for section in page]
+    items, total, next_cursor = service.sections_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache)
     return page_response(request, response, items, total=total, next_cursor=next_cursor)
 
 
@@ -38,24 +54,96 @@ def list_sections(
     response_model=SectionPublic,
     responses=problems(SectionNotFound, InvalidParameter),
 )
-def get_section(slug: Slug, session: ReadSessionDep, clock: ClockDep) -> SectionPublic:
+def get_section(
+    request: Request, response: Response, slug: Slug, session: ReadSessionDep, clock: ClockDep, cache: ContentCacheDep
+) -> SectionPublic | Response:
     section = service.get_section(session, slug)
-    return section_public(section, service.section_article_counts(session, [section.id], now=clock()).get(section.id, 0))
+    return with_etag(request, response, service.section_public(session, section, now=clock(), cache=cache))
+
+
+@sections.post(
+    "",
+    status_code=201,
+    operation_id="sections-create",
+    summary="Add a section",
+    response_model=SectionPublic,
+    responses=problems(*AUTH, TaxonomySlugTaken),
+)
+def create_section(
+    request: Request,
+    response: Response,
+    body: SectionCreate,
+    session: SessionDep,
+    clock: ClockDep,
+    cache: ContentCacheDep,
+    key: EditorKey,
+) -> SectionPublic:
+    section = service.create_section(session, body)
+    _location(request, response, "sections", section.slug)
+    return written(response, service.section_public(session, section, now=clock(), cache=cache))
+
+
+@sections.patch(
+    "/{slug}",
+    operation_id="sections-update",
+    summary="Change a section",
+    response_model=SectionPublic,
+    responses=problems(*AUTH, SectionNotFound, TaxonomySlugTaken, PreconditionFailed, InvalidField, InvalidParameter),
+)
+def update_section(
+    response: Response,
+    slug: Slug,
+    body: SectionUpdate,
+    session: SessionDep,
+    clock: ClockDep,
+    cache: ContentCacheDep,
+    key: EditorKey,
+    if_match: IfMatch = None,
+) -> SectionPublic:
+    now = clock()
+    section = service.update_section(session, slug, body, now=now, cache=cache, if_match=if_match)
+    return written(response, service.section_public(session, section, now=now, cache=cache))
+
+
+@sections.delete(
+    "/{slug}",
+    status_code=204,
+    operation_id="sections-delete",
+    summary="Remove a section, moving its articles to another",
+    responses=problems(*AUTH, SectionNotFound, SectionHasArticles, PreconditionFailed, InvalidField, InvalidParameter),
+)
+def delete_section(
+    slug: Slug,
+    session: SessionDep,
+    clock: ClockDep,
+    cache: ContentCacheDep,
+    key: EditorKey,
+    if_match: IfMatch = None,
+    reassign_to: Annotated[str | None, Query(pattern=SLUG_PATTERN, description="Section that takes the articles.")] = None,
+) -> Response:
+    service.delete_section(session, slug, reassign_to=reassign_to, now=clock(), cache=cache, if_match=if_match)
+    return Response(status_code=204)
 
 
 @tags.get(
     "",
     operation_id="tags-list",
-    summary="List tags by name",
+    summary="List tags of published articles by name",
     response_model=Page[TagPublic],
     responses=problems(InvalidParameter),
 )
 def list_tags(
-    request: Request, response: Response, session: ReadSessionDep, clock: ClockDep, limit: Limit = 20, cursor: CursorParam = None
+    request: Request,
+    response: Response,
+    session: ReadSessionDep,
+    clock: ClockDep,
+    cache: ContentCacheDep,
+    limit: Limit = 20,
+    cursor: CursorParam = None,
 ) -> dict:
-    page, total, next_cursor = service.list_tags(session, limit=limit, cursor=cursor)
-    counts = service.tag_article_counts(session, [tag.id for tag in page], now=clock())
-    items = [tag_public(tag, counts.get(tag.id, 0)) for tag in page]
+    """Only tags that at least one published article carries: a tag made for a draft or an
+    embargoed story would give the story away."""
+    items, total, next_cursor = service.tags_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache)
     return page_response(request, response, items, total=total, next_cursor=next_cursor)
 
 
@@ -66,6 +154,67 @@ def list_tags(
     response_model=TagPublic,
     responses=problems(TagNotFound, InvalidParameter),
 )
-def get_tag(slug: Slug, session: ReadSessionDep, clock: ClockDep) -> TagPublic:
-    tag = service.get_tag(session, slug)
-    return tag_public(tag, service.tag_article_counts(session, [tag.id], now=clock()).get(tag.id, 0))
+def get_tag(
+    request: Request, response: Response, slug: Slug, session: ReadSessionDep, clock: ClockDep, cache: ContentCacheDep
+) -> TagPublic | Response:
+    now = clock()
+    tag = service.get_tag(session, slug, now=now)
+    return with_etag(request, response, service.tag_public(session, tag, now=now, cache=cache))
+
+
+@tags.post(
+    "",
+    status_code=201,
+    operation_id="tags-create",
+    summary="Add a tag",
+    response_model=TagPublic,
+    responses=problems(*AUTH, TaxonomySlugTaken),
+)
+def create_tag(
+    request: Request,
+    response: Response,
+    body: TagCreate,
+    session: SessionDep,
+    clock: ClockDep,
+    cache: ContentCacheDep,
+    key: EditorKey,
+) -> TagPublic:
+    tag = service.create_tag(session, body)
+    _location(request, response, "tags", tag.slug)
+    return written(response, service.tag_public(session, tag, now=clock(), cache=cache))
+
+
+@tags.patch(
+    "/{slug}",
+    operation_id="tags-update",
+    summary="Rename a tag",
+    response_model=TagPublic,
+    responses=problems(*AUTH, TagNotFound, TaxonomySlugTaken, PreconditionFailed, InvalidField, InvalidParameter),
+)
+def update_tag(
+    response: Response,
+    slug: Slug,
+    body: TagUpdate,
+    session: SessionDep,
+    clock: ClockDep,
+    cache: ContentCacheDep,
+    key: EditorKey,
+    if_match: IfMatch = None,
+) -> TagPublic:
+    now = clock()
+    tag = service.update_tag(session, slug, body, now=now, cache=cache, if_match=if_match)
+    return written(response, service.tag_public(session, tag, now=now, cache=cache))
+
+
+@tags.delete(
+    "/{slug}",
+    status_code=204,
+    operation_id="tags-delete",
+    summary="Remove a tag from every article and delete it",
+    responses=problems(*AUTH, TagNotFound, PreconditionFailed, InvalidParameter),
+)
+def delete_tag(
+    slug: Slug, session: SessionDep, clock: ClockDep, cache: ContentCacheDep, key: EditorKey, if_match: IfMatch = None
+) -> Response:
+    service.delete_tag(session, slug, now=clock(), cache=cache, if_match=if_match)
+    return Response(status_code=204)

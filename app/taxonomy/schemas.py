@@ -2,30 +2,48 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.slugs import SlugText
+from app.taxonomy.models import SectionBase, TagBase
 
-class SectionRef(BaseModel):
+
+class SectionCreate(SectionBase):
+    slug: SlugText | None = Field(None, description="Generated from the name when omitted.")
+
+
+class SectionUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=120)
+    slug: SlugText | None = None
+    description: str | None = Field(None, max_length=2000)
+
+
+class TagCreate(TagBase):
+    slug: SlugText | None = Field(None, description="Generated from the name when omitted.")
+
+
+class TagUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=120)
+    slug: SlugText | None = None
+
+
+class TermRef(BaseModel):
+    """A section or tag as an article shows it."""
+
     model_config = ConfigDict(from_attributes=True)
 
     slug: str
     name: str
 
 
-class TagRef(SectionRef):
-    pass
 
-
-class SectionPublic(SectionRef):
+class SectionPublic(TermRef):
     description: str | None
     article_count: int = Field(description="Published articles in this section.")
 
 
-class TagPublic(TagRef):
+class TagPublic(TermRef):
     article_count: int = Field(description="Published articles carrying this tag.")
 
-
-def section_public(section, article_count: int) -> SectionPublic:
-    return SectionPublic(slug=section.slug, name=section.name, description=section.description, article_count=article_count)
-
-
-def tag_public(tag, article_count: int) -> TagPublic:
-    return TagPublic(slug=tag.slug, name=tag.name, article_count=article_count)

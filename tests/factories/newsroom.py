@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from app.articles import service as articles
+from app.articles import editing
 from app.articles.models import Article
 from app.articles.schemas import ArticleCreate
 from app.authors import service as authors
@@ -43,5 +43,4 @@ def make_article(session: Session, *, now: datetime = NOW, **overrides) -> Artic
         "published_at": datetime(2025, 5, 1, tzinfo=UTC),
         "body": [{"type": "paragraph", "text": f"The council met on day {n} and approved the budget."}],
     }
-    article = articles.create_article(session, ArticleCreate(**(fields | overrides)), now=now)
-    return article
+    return editing.create_article(session, ArticleCreate(**(fields | overrides)), now=now, actor="tests")

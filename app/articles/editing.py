@@ -1,0 +1,217 @@
+"""Writing articles: creation, edits, lifecycle moves and corrections, each one transaction."""
+
+from datetime import datetime
+
+from sqlmodel import Session, delete, select
+
+from app.articles import blocks
+from app.articles import service as reading
+from app.articles.blocks import Image, body_adapter
+from app.articles.errors import InvalidTransition, SlugTaken
+from app.articles.models import Article, ArticleAuthor, ArticleSlugRedirect, ArticleStatus, Correction
+from app.articles.revisions import RESTORED_FIELDS, get_revision, record_revision, snapshot
+from app.articles.schemas import ArticleCreate, ArticlePublic, ArticleUpdate
+from app.articles.visibility import Reader
+from app.authors import service as authors
+from app.caching import require_current
+from app.errors import InvalidField
+from app.slugs import SLUG_MAX_LENGTH, slugify
+from app.taxonomy import service as taxonomy
+
+EDITOR = Reader(preview=True, embargoed=True)
+_REQUIRED = {"title", "authors", "comments_open"}
+_CREATED_FIELDS = (
+    "title", "subtitle", "excerpt", "body", "featured_image", "authors", "section", "tags",
+    "published_at", "embargo_until", "status", "comments_open", "canonical_url",
+)
+
+
+def _generated_slug(session: Session, title: str) -> str:
+    base = (slugify(title) or "article")[: SLUG_MAX_LENGTH - 6].rstrip("-")
+    taken = set(session.exec(select(Article.slug).where(Article.slug.startswith(base))).all())
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _change_slug(session: Session, article: Article, wanted: str) -> None:
+    if wanted == article.slug:
+        return
+    if session.exec(select(Article.id).where(Article.slug == wanted)).first() is not None:
+        raise SlugTaken(f"The slug '{wanted}' is already used by another article.", slug=wanted)
+    # A slug an article once had is free to take; its old links then lead to the new owner.
+    session.exec(delete(ArticleSlugRedirect).where(ArticleSlugRedirect.old_slug == wanted))
+    if article.id is not None:
+        session.add(ArticleSlugRedirect(old_slug=article.slug, article_id=article.id))
+    article.slug = wanted
+
+
+def _set_byline(session: Session, article: Article, slugs: list[str]) -> None:
+    ordered = list(dict.fromkeys(slugs))
+    found = authors.authors_by_slug(session, ordered)
+    missing = [slug for slug in ordered if slug not in found]
+    if missing:
+        raise InvalidField("#/authors", f"Unknown author slug(s): {', '.join(missing)}.")
+    # Update links in place: deleting and re-adding the same (article, author) pair in one
+    # flush would collide on the primary key.
+    current = {link.author.slug: link for link in article.author_links}
+    links = []
+    for position, slug in enumerate(ordered):
+        link = current.get(slug) or ArticleAuthor(author=found[slug])
+        link.position = position
+        links.append(link)
+    article.author_links = links
+
+
+def _set_body(article: Article, body: list, *, excerpt_given: bool) -> None:
+    blocks_ = body_adapter.validate_python(body)
+    # A derived excerpt follows the body; one an editor wrote stays.
+    if not excerpt_given and article.excerpt == blocks.derive_excerpt(body_adapter.validate_python(article.body)):
+        article.excerpt = blocks.derive_excerpt(blocks_)
+    article.body = [block.model_dump(exclude_none=True) for block in blocks_]
+    article.word_count = blocks.word_count(blocks_)
+    article.reading_time_minutes = blocks.reading_time_minutes(article.word_count)
+
+
+def _set_lifecycle(article: Article, changes: dict, *, now: datetime) -> None:
+    if "published_at" in changes:
+        article.published_at = changes["published_at"]
+    if "embargo_until" in changes:
+        article.embargo_until = changes["embargo_until"]
+    status = changes.get("status")
+    if status is None:
+        return
+    if status in (ArticleStatus.published, ArticleStatus.scheduled):
+        # "Publish" without a time means now, unless the article is already live.
+        if status is ArticleStatus.published and "published_at" not in changes and article.status_at(now) is not ArticleStatus.published:
+            article.published_at = now
+        if article.published_at is None:
+            article.published_at = now
+        if status is ArticleStatus.scheduled and article.published_at <= now:
+            raise InvalidField("#/published_at", "A scheduled article needs a published_at in the future.")
+        article.status = "published"
+    else:
+        article.status = status.value
+
+
+def _apply(session: Session, article: Article, changes: dict, *, now: datetime) -> None:
+    """Set the given fields, checking what only the database can: slugs, authors, section."""
+    for field in _REQUIRED & changes.keys():
+        if changes[field] is None:
+            raise InvalidField(f"#/{field}", f"{field} cannot be null.")
+    for field in ("title", "subtitle", "comments_open", "canonical_url"):
+        if field in changes:
+            setattr(article, field, changes[field])
+    if "excerpt" in changes:
+        article.excerpt = changes["excerpt"] or ""
+    if "body" in changes:
+        _set_body(article, changes["body"] or [], excerpt_given=bool(changes.get("excerpt")))
+    if not article.excerpt:
+        article.excerpt = blocks.derive_excerpt(body_adapter.validate_python(article.body))
+    if "featured_image" in changes:
+        image = changes["featured_image"]
+        article.featured_image = Image.model_validate(image).model_dump(exclude_none=True) if image else None
+    if "slug" in changes and changes["slug"] is not None:
+        _change_slug(session, article, changes["slug"])
+    if "authors" in changes:
+        _set_byline(session, article, changes["authors"])
+    if "section" in changes:
+        article.section = None
+        if changes["section"] is not None:
+            article.section = taxonomy.section_by_slug(session, changes["section"])
+            if article.section is None:
+                raise InvalidField("#/section", f"Unknown section slug: {changes['section']}.")
+    if "tags" in changes:
+        article.tags = taxonomy.tags_for_names(session, changes["tags"] or [])
+    _set_lifecycle(article, changes, now=now)
+    article.updated_at = now
+
+
+def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: str) -> Article:
+    """Stage a new article and its first revision in the session's transaction; the caller commits."""
+    article = Article(title=data.title, status="draft", created_at=now, updated_at=now, excerpt="", body=[], author_links=[], tags=[])
+    if data.slug is None:
+        article.slug = _generated_slug(session, data.title)
+    else:
+        _change_slug(session, article, data.slug)
+    _apply(session, article, {field: getattr(data, field) for field in _CREATED_FIELDS}, now=now)
+    article.corrections = [Correction(text=c.text, published_at=c.published_at or now) for c in data.corrections]
+    session.add(article)
+    session.flush()
+    record_revision(session, article, before={}, actor=actor, now=now)
+    return article
+
+
+def create_article(session: Session, data: ArticleCreate, *, now: datetime, actor: str) -> Article:
+    article = add_article(session, data, now=now, actor=actor)
+    session.commit()
+    return article
+
+
+def _edit(session: Session, slug: str, changes: dict, *, now: datetime, actor: str, if_match: str | None) -> Article:
+    article = reading.get_article(session, slug, now=now, reader=EDITOR, for_update=True)
+    require_current(if_match, ArticlePublic.from_full_article(article, now=now))
+    before = snapshot(article)
+    _apply(session, article, changes, now=now)
+    session.flush()
+    record_revision(session, article, before=before, actor=actor, now=now)
+    session.commit()
+    return article
+
+
+def update_article(
+    session: Session, slug: str, data: ArticleUpdate, *, now: datetime, actor: str, if_match: str | None = None
+) -> Article:
+    changes = {field: getattr(data, field) for field in data.model_fields_set}
+    return _edit(session, slug, changes, now=now, actor=actor, if_match=if_match)
+
+
+def publish_article(
+    session: Session, slug: str, *, published_at: datetime | None, now: datetime, actor: str, if_match: str | None = None
+) -> Article:
+    """Publish now, or schedule when `published_at` lies ahead."""
+    when = published_at or now
+    status = ArticleStatus.scheduled if when > now else ArticleStatus.published
+    return _edit(session, slug, {"status": status, "published_at": when}, now=now, actor=actor, if_match=if_match)
+
+
+def unpublish_article(session: Session, slug: str, *, now: datetime, actor: str, if_match: str | None = None) -> Article:
+    article = reading.get_article(session, slug, now=now, reader=EDITOR)
+    if article.status != "published":
+        raise InvalidTransition(f"'{slug}' is {article.status_at(now)}, not published or scheduled.", status=article.status_at(now))
+    return _edit(session, slug, {"status": ArticleStatus.draft}, now=now, actor=actor, if_match=if_match)
+
+
+def archive_article(session: Session, slug: str, *, now: datetime, actor: str, if_match: str | None = None) -> Article:
+    return _edit(session, slug, {"status": ArticleStatus.archived}, now=now, actor=actor, if_match=if_match)
+
+
+def delete_article(session: Session, slug: str, *, now: datetime, if_match: str | None = None) -> None:
+    """Remove the article for good, with its revisions, corrections and redirects."""
+    article = reading.get_article(session, slug, now=now, reader=EDITOR, for_update=True)
+    require_current(if_match, ArticlePublic.from_full_article(article, now=now))
+    session.delete(article)
+    session.commit()
+
+
+def restore_revision(
+    session: Session, slug: str, number: int, *, now: datetime, actor: str, if_match: str | None = None
+) -> Article:
+    article = reading.get_article(session, slug, now=now, reader=EDITOR)
+    saved = get_revision(session, article, number).snapshot
+    changes = {field: saved[field] for field in RESTORED_FIELDS if field in saved}
+    return _edit(session, slug, changes, now=now, actor=actor, if_match=if_match)
+
+
+def add_correction(
+    session: Session, slug: str, text: str, *, published_at: datetime | None, now: datetime, if_match: str | None = None
+) -> Article:
+    article = reading.get_article(session, slug, now=now, reader=EDITOR, for_update=True)
+    require_current(if_match, ArticlePublic.from_full_article(article, now=now))
+    article.corrections.append(Correction(text=text, published_at=published_at or now))
+    # Sync clients look for changed articles by updated_at; a correction is a change readers must see.
+    article.updated_at = now
+    session.commit()
+    return article

@@ -1,0 +1,214 @@
+"""Article write routes: create, edit, lifecycle, corrections, preview links and revisions."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, Request, Response
+
+from app.articles import editing, preview, revisions, service
+from app.articles.errors import ArticleMoved, ArticleNotFound, InvalidTransition, RevisionNotFound, SlugTaken
+from app.articles.schemas import (
+    ArticleCreate,
+    ArticlePublic,
+    ArticleUpdate,
+    CorrectionCreate,
+    PreviewToken,
+    PublishRequest,
+    RevisionPublic,
+    RevisionSummary,
+)
+from app.auth.dependencies import EditorKey, PreviewKey, ensure_scope
+from app.auth.errors import MissingScope, NotAuthenticated
+from app.auth.models import Scope
+from app.caching import IfMatch, PreconditionFailed, written
+from app.clock import ClockDep
+from app.db import SessionDep
+from app.errors import InvalidField, InvalidParameter, problems
+from app.slugs import Slug
+
+router = APIRouter(prefix="/api/v1/articles", tags=["articles"])
+
+AUTH = (NotAuthenticated, MissingScope)
+EDIT = (*AUTH, ArticleNotFound, ArticleMoved, PreconditionFailed, InvalidParameter)
+
+
+def _written(response: Response, article, *, now) -> ArticlePublic:
+    return written(response, ArticlePublic.from_full_article(article, now=now))
+
+
+@router.post(
+    "",
+    status_code=201,
+    operation_id="articles-create",
+    summary="Create an article",
+    response_model=ArticlePublic,
+    responses=problems(*AUTH, SlugTaken, InvalidField),
+)
+def create_article(
+    request: Request, response: Response, body: ArticleCreate, session: SessionDep, clock: ClockDep, key: EditorKey
+) -> ArticlePublic:
+    now = clock()
+    article = editing.create_article(session, body, now=now, actor=key.name)
+    response.headers["Location"] = f"{request.app.state.settings.base_url}/api/v1/articles/{article.slug}"
+    return _written(response, article, now=now)
+
+
+@router.patch(
+    "/{slug}",
+    operation_id="articles-update",
+    summary="Change an article",
+    response_model=ArticlePublic,
+    responses=problems(*EDIT, SlugTaken, InvalidField, InvalidTransition),
+)
+def update_article(
+    response: Response, slug: Slug, body: ArticleUpdate, session: SessionDep, clock: ClockDep, key: EditorKey, if_match: IfMatch = None
+) -> ArticlePublic:
+    """Send `If-Match` with the ETag you read: if someone changed the article since, the
+    change is refused with 412 and nothing is written. Every change is kept as a revision."""
+    now = clock()
+    article = editing.update_article(session, slug, body, now=now, actor=key.name, if_match=if_match)
+    return _written(response, article, now=now)
+
+
+@router.delete(
+    "/{slug}",
+    status_code=204,
+    operation_id="articles-delete",
+    summary="Archive an article, or delete it for good",
+    responses=problems(*EDIT),
+)
+def delete_article(
+    slug: Slug,
+    session: SessionDep,
+    clock: ClockDep,
+    key: EditorKey,
+    if_match: IfMatch = None,
+    hard: Annotated[bool, Query(description="Delete the article and its history for good; needs `admin`.")] = False,
+) -> Response:
+    """Archiving hides the article from readers and keeps it for editors; a hard delete needs `admin`."""
+    if hard:
+        ensure_scope(key, Scope.admin)
+        editing.delete_article(session, slug, now=clock(), if_match=if_match)
+    else:
+        editing.archive_article(session, slug, now=clock(), actor=key.name, if_match=if_match)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/{slug}/publish",
+    operation_id="articles-publish",
+    summary="Publish an article now, or schedule it",
+    response_model=ArticlePublic,
+    responses=problems(*EDIT, InvalidField),
+)
+def publish_article(
+    response: Response,
+    slug: Slug,
+    session: SessionDep,
+    clock: ClockDep,
+    key: EditorKey,
+    body: Annotated[PublishRequest | None, Body()] = None,
+    if_match: IfMatch = None,
+) -> ArticlePublic:
+    """With a future `published_at` the article is scheduled and goes live by itself at that time."""
+    now = clock()
+    when = body.published_at if body else None
+    article = editing.publish_article(session, slug, published_at=when, now=now, actor=key.name, if_match=if_match)
+    return _written(response, article, now=now)
+
+
+@router.post(
+    "/{slug}/unpublish",
+    operation_id="articles-unpublish",
+    summary="Take a published or scheduled article back to draft",
+    response_model=ArticlePublic,
+    responses=problems(*EDIT, InvalidTransition),
+)
+def unpublish_article(
+    response: Response, slug: Slug, session: SessionDep, clock: ClockDep, key: EditorKey, if_match: IfMatch = None
+) -> ArticlePublic:
+    now = clock()
+    return _written(response, editing.unpublish_article(session, slug, now=now, actor=key.name, if_match=if_match), now=now)
+
+
+@router.post(
+    "/{slug}/corrections",
+    status_code=201,
+    operation_id="articles-correct",
+    summary="Add a correction notice readers see on the article",
+    response_model=ArticlePublic,
+    responses=problems(*EDIT, InvalidField),
+)
+def add_correction(
+    response: Response,
+    slug: Slug,
+    body: CorrectionCreate,
+    session: SessionDep,
+    clock: ClockDep,
+    key: EditorKey,
+    if_match: IfMatch = None,
+) -> ArticlePublic:
+    now = clock()
+    article = editing.add_correction(session, slug, body.text, published_at=body.published_at, now=now, if_match=if_match)
+    return _written(response, article, now=now)
+
+
+@router.post(
+    "/{slug}/preview-token",
+    status_code=201,
+    operation_id="articles-preview-token",
+    summary="Create a signed, expiring link to preview an unpublished article",
+    response_model=PreviewToken,
+    responses=problems(*AUTH, ArticleNotFound, ArticleMoved, InvalidParameter),
+)
+def create_preview_token(request: Request, slug: Slug, session: SessionDep, clock: ClockDep, key: PreviewKey) -> PreviewToken:
+    """Anyone holding the token may read this one article, whatever its status, until it expires
+    (`BYLINE_PREVIEW_TOKEN_MINUTES`); no key or cookie is needed."""
+    settings = request.app.state.settings
+    now = clock()
+    article = service.get_article(session, slug, now=now, reader=editing.EDITOR)
+    token, expires_at = preview.issue_preview_token(
+        settings.secret_key.get_secret_value(), article.id, now=now, lifetime=settings.preview_token_lifetime
+    )
+    url = f"{settings.base_url}/api/v1/articles/{article.slug}?preview_token={token}"
+    return PreviewToken(token=token, expires_at=expires_at, url=url)
+
+
+@router.get(
+    "/{slug}/revisions",
+    operation_id="articles-revisions",
+    summary="List an article's revisions, newest first",
+    response_model=list[RevisionSummary],
+    responses=problems(*AUTH, ArticleNotFound, ArticleMoved, InvalidParameter),
+)
+def list_revisions(slug: Slug, session: SessionDep, clock: ClockDep, key: EditorKey) -> list[RevisionSummary]:
+    article = service.get_article(session, slug, now=clock(), reader=editing.EDITOR)
+    return [RevisionSummary.from_revision(revision) for revision in revisions.list_revisions(session, article)]
+
+
+@router.get(
+    "/{slug}/revisions/{number}",
+    operation_id="articles-revision",
+    summary="Get one revision: what changed and the whole state after it",
+    response_model=RevisionPublic,
+    responses=problems(*AUTH, ArticleNotFound, ArticleMoved, RevisionNotFound, InvalidParameter),
+)
+def get_revision(slug: Slug, number: int, session: SessionDep, clock: ClockDep, key: EditorKey) -> RevisionPublic:
+    article = service.get_article(session, slug, now=clock(), reader=editing.EDITOR)
+    return RevisionPublic.from_revision(revisions.get_revision(session, article, number))
+
+
+@router.post(
+    "/{slug}/revisions/{number}/restore",
+    operation_id="articles-restore",
+    summary="Restore an article's content to a revision",
+    response_model=ArticlePublic,
+    responses=problems(*EDIT, RevisionNotFound, SlugTaken, InvalidField),
+)
+def restore_revision(
+    response: Response, slug: Slug, number: int, session: SessionDep, clock: ClockDep, key: EditorKey, if_match: IfMatch = None
+) -> ArticlePublic:
+    """Brings back the content (title, body, byline, section, tags, ...) as a new revision;
+    the slug and the article's place in its lifecycle stay as they are."""
+    now = clock()
+    article = editing.restore_revision(session, slug, number, now=now, actor=key.name, if_match=if_match)
+    return _written(response, article, now=now)

@@ -1,0 +1,1 @@
+"""API keys: who may write, preview, read embargoed content and moderate."""

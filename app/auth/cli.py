@@ -1,0 +1,73 @@
+"""`byline keys`: create, list and revoke API keys."""
+
+from datetime import UTC, datetime, timedelta
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.auth import service
+from app.auth.models import Scope
+from app.db import Session, build_engine
+from app.errors import ProblemError
+from app.settings import Settings
+
+keys = typer.Typer(help="API keys for editors, ingestion scripts and partners.", no_args_is_help=True)
+console = Console()
+
+
+def _session() -> tuple[Session, Settings]:
+    settings = Settings()
+    return Session(build_engine(settings.database_url), expire_on_commit=False), settings
+
+
+@keys.command("create")
+def create(
+    name: str = typer.Option(..., help="A unique name; revisions record it as the author of changes."),
+    scope: list[Scope] = typer.Option(..., help="Repeat for several scopes."),
+    expires_in_days: int | None = typer.Option(None, min=1, help="Expire the key after this many days."),
+) -> None:
+    """Create a key and print it once; only its hash is stored."""
+    session, settings = _session()
+    now = datetime.now(UTC)
+    expires_at = now + timedelta(days=expires_in_days) if expires_in_days else None
+    try:
+        key, plain = service.issue_key(
+            session, secret_key=settings.secret_key.get_secret_value(), name=name, scopes=scope, now=now, expires_at=expires_at
+        )
+    except ProblemError as problem:
+        console.print(f"[red]{problem.detail}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        session.close()
+    console.print(f"Key [bold]{key.name}[/bold] with scopes {', '.join(key.scopes)}. Store it now; it is not shown again:")
+    typer.echo(plain)
+
+
+@keys.command("list")
+def list_() -> None:
+    """List keys with their scopes and when they were last used."""
+    session, _ = _session()
+    with session:
+        rows = service.list_keys(session)
+    table = Table("name", "scopes", "created", "expires", "last used", "revoked")
+    for key in rows:
+        table.add_row(
+            key.name,
+            " ".join(key.scopes),
+            *(f"{t:%Y-%m-%d %H:%M}" if t else "" for t in (key.created_at, key.expires_at, key.last_used_at, key.revoked_at)),
+        )
+    console.print(table)
+
+
+@keys.command("revoke")
+def revoke(name: str) -> None:
+    """Revoke a key at once; requests with it get 401 from then on."""
+    session, _ = _session()
+    with session:
+        try:
+            service.revoke_key(session, name, now=datetime.now(UTC))
+        except ProblemError as problem:
+            console.print(f"[red]{problem.detail}[/red]")
+            raise typer.Exit(1) from None
+    console.print(f"Key [bold]{name}[/bold] revoked.")

@@ -1,0 +1,35 @@
+"""Problems the key checks raise."""
+
+from app.errors import ProblemError
+
+
+class NotAuthenticated(ProblemError):
+    """No API key was sent, or the one sent is unknown, expired or revoked."""
+
+    type_slug = "not-authenticated"
+    title = "A valid API key is required"
+    status = 401
+
+
+class MissingScope(ProblemError):
+    """The API key is valid but lacks the scope this operation needs."""
+
+    type_slug = "missing-scope"
+    title = "The API key lacks a required scope"
+    status = 403
+
+
+class KeyNameTaken(ProblemError):
+    """Another key already has this name."""
+
+    type_slug = "key-name-taken"
+    title = "Key name already in use"
+    status = 409
+
+
+class KeyNotFound(ProblemError):
+    """No key has this name."""
+
+    type_slug = "key-not-found"
+    title = "API key not found"
+    status = 404

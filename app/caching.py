@@ -1,0 +1,65 @@
+"""Entity tags: strong validators for single resources, If-None-Match for reads, If-Match for writes."""
+
+import hashlib
+from typing import Annotated
+
+from fastapi import Header, Request, Response
+from pydantic import BaseModel
+
+from app.errors import ProblemError
+
+
+class PreconditionFailed(ProblemError):
+    """If-Match named a version of the resource that is no longer current: someone else changed it."""
+
+    type_slug = "precondition-failed"
+    title = "The resource has changed"
+    status = 412
+
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        description="ETag from your last read; the write is refused with 412 if the resource changed since.",
+        max_length=2000,
+    ),
+]
+
+
+def etag_of(representation: BaseModel) -> str:
+    """A strong ETag: a digest of the exact JSON a client receives."""
+    return '"' + hashlib.sha256(representation.model_dump_json().encode()).hexdigest()[:32] + '"'
+
+
+def _listed(header: str, *, weak: bool) -> set[str]:
+    tags = {part.strip() for part in header.split(",") if part.strip()}
+    # If-None-Match compares weakly; If-Match strongly, where a W/ tag never matches.
+    return {tag.removeprefix("W/") for tag in tags} if weak else tags
+
+
+def require_current(if_match: str | None, current: BaseModel) -> None:
+    """Refuse a write whose If-Match does not name the current representation (RFC 9110 §13.1.1)."""
+    if if_match is None:
+        return
+    tags = _listed(if_match, weak=False)
+    if "*" not in tags and etag_of(current) not in tags:
+        raise PreconditionFailed(
+            "The resource was changed since you read it; read it again and reapply your change.",
+            etag=etag_of(current),
+        )
+
+
+def with_etag(request: Request, response: Response, representation: BaseModel) -> BaseModel | Response:
+    """Set the ETag; answer 304 with no body when the client already holds this representation."""
+    tag = etag_of(representation)
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match and {tag, "*"} & _listed(if_none_match, weak=True):
+        return Response(status_code=304, headers={"ETag": tag})
+    response.headers["ETag"] = tag
+    return representation
+
+
+def written(response: Response, representation: BaseModel) -> BaseModel:
+    """A write's answer carries the new ETag, ready for the next If-Match."""
+    response.headers["ETag"] = etag_of(representation)
+    return representation
