@@ -97,7 +97,8 @@ def problem_response(
     if detail:
         body["detail"] = detail
     body["instance"] = request.url.path
-    body.update(extensions)
+    for name, value in extensions.items():
+        body.setdefault(name, value)  # extensions never override the members RFC 9457 defines
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

@@ -10,7 +10,7 @@ DEVELOPMENT_SECRET = "development-only-secret-change-me"
 
 
 def _is_loopback(host: str | None) -> bool:
-    if host in (None, "localhost", "testserver"):
+    if host in (None, "localhost"):
         return True
     try:
         return ip_address(host).is_loopback

@@ -1,5 +1,6 @@
 """Shared fixtures: a migrated database per test on SQLite and, when configured, PostgreSQL."""
 
+import itertools
 import os
 import shutil
 from collections.abc import Iterator
@@ -10,6 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, text
 
+from app.auth.models import Scope
+from app.auth.service import issue_key
 from app.db import Session, build_engine
 from app.main import create_app
 from app.migrate import upgrade_database
@@ -17,6 +20,7 @@ from app.models import metadata
 from app.settings import Settings
 
 POSTGRES_URL = os.environ.get("BYLINE_TEST_DATABASE_URL")
+_key_numbers = itertools.count(1)
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 
 
@@ -74,9 +78,36 @@ def clock() -> FrozenClock:
     return FrozenClock(datetime(2025, 6, 1, 12, 0, tzinfo=UTC))
 
 
+TEST_SECRET = "test-secret-key-for-the-suite-only"
+
+
 @pytest.fixture
 def settings(database_url) -> Settings:
-    return Settings(_env_file=None, database_url=database_url, public_url="http://testserver")
+    return Settings(_env_file=None, database_url=database_url, public_url="http://testserver", secret_key=TEST_SECRET)
+
+
+@pytest.fixture
+def api_key(session, clock):
+    """Issue a key with the given scopes; returns request headers carrying it."""
+
+    def issue(*scopes: str, name: str | None = None, expires_at=None) -> dict[str, str]:
+        key_name = name or f"key-{'-'.join(scope.replace(':', '-') for scope in scopes)}-{next(_key_numbers)}"
+        _, plain = issue_key(
+            session,
+            secret_key=TEST_SECRET,
+            name=key_name,
+            scopes=[Scope(scope) for scope in scopes],
+            now=clock.now,
+            expires_at=expires_at,
+        )
+        return {"Authorization": f"Bearer {plain}"}
+
+    return issue
+
+
+@pytest.fixture
+def editor(api_key) -> dict[str, str]:
+    return api_key("content:write", "content:preview", name="desk-editor")
 
 
 @pytest.fixture

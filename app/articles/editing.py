@@ -180,7 +180,7 @@ def publish_article(
 def unpublish_article(session: Session, slug: str, *, now: datetime, actor: str, if_match: str | None = None) -> Article:
     article = reading.get_article(session, slug, now=now, reader=EDITOR)
     if article.status != "published":
-        raise InvalidTransition(f"'{slug}' is {article.status_at(now)}, not published or scheduled.", status=article.status_at(now))
+        raise InvalidTransition(f"'{slug}' is {article.status_at(now)}, not published or scheduled.", current_status=article.status_at(now).value)
     return _edit(session, slug, {"status": ArticleStatus.draft}, now=now, actor=actor, if_match=if_match)
 
 

@@ -1,0 +1,36 @@
+"""Every route that changes content, or shows editors' material, refuses anonymous callers."""
+
+import re
+
+from app.main import create_app
+from app.settings import Settings
+
+EDITORS_ONLY_READS = {"/api/v1/articles/{slug}/revisions", "/api/v1/articles/{slug}/revisions/{number}"}
+
+
+def protected_routes():
+    """Every operation the app serves (its OpenAPI document lists them all) that is not a public read."""
+    document = create_app(Settings(_env_file=None)).openapi()
+    for path, operations in document["paths"].items():
+        for method in operations:
+            if method != "get" or path in EDITORS_ONLY_READS:
+                yield method.upper(), path
+
+
+def test_there_are_write_routes_to_check():
+    assert len(list(protected_routes())) >= 15
+
+
+def test_every_write_route_refuses_anonymous_callers(client):
+    for method, path in protected_routes():
+        url = re.sub(r"\{number\}", "1", re.sub(r"\{slug\}", "some-slug", path))
+        response = client.request(method, url, json={})
+        assert response.status_code == 401, (method, path, response.status_code)
+        assert response.headers["WWW-Authenticate"].startswith("Bearer"), (method, path)
+
+
+def test_every_write_operation_declares_its_scope():
+    document = create_app(Settings(_env_file=None)).openapi()
+    for method, path in protected_routes():
+        security = document["paths"][path][method.lower()]["security"]
+        assert security and all(requirement.get("ApiKey") for requirement in security), (method, path)
