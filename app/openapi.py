@@ -21,12 +21,24 @@ item exactly once. Errors are RFC 9457 `application/problem+json` documents.
 """
 
 
-def mark_optional_auth(document: dict) -> dict:
-    """Reads that accept a key but do not need one say so: `{}` is the anonymous alternative."""
+PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def tidy_document(document: dict) -> dict:
+    """Say what the app really does where FastAPI's defaults say otherwise."""
     for methods in document.get("paths", {}).values():
         for operation in methods.values():
+            # Reads that accept a key but do not need one: `{}` is the anonymous alternative.
             if operation.get("security") == [{"ApiKey": []}]:
                 operation["security"] = [{}, {"ApiKey": []}]
+            # Validation failures are problem documents, not FastAPI's default shape.
+            invalid = operation.get("responses", {}).get("422")
+            if invalid is not None:
+                invalid["content"] = PROBLEM_CONTENT
+                if invalid.get("description") == "Validation Error":
+                    invalid["description"] = "Invalid request parameters"
+    for unused in ("HTTPValidationError", "ValidationError"):
+        document.get("components", {}).get("schemas", {}).pop(unused, None)
     return document
 
 
@@ -35,7 +47,7 @@ def install_openapi(app: FastAPI) -> None:
 
     def openapi() -> dict:
         if app.openapi_schema is None:
-            app.openapi_schema = mark_optional_auth(build())
+            app.openapi_schema = tidy_document(build())
         return app.openapi_schema
 
     app.openapi = openapi

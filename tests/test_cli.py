@@ -55,3 +55,21 @@ def test_migrate_load_demo_and_serve_like_make_run(database_url):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_keys_are_created_listed_and_revoked_from_the_command_line(database_url):
+    created = byline("keys", "create", "--name", "wire-feed", "--scope", "content:write", "--scope", "content:embargo", database_url=database_url)
+    plain = created.stdout.strip().splitlines()[-1]
+    assert plain.startswith("byl_")
+    listing = byline("keys", "list", database_url=database_url).stdout
+    assert "wire-feed" in listing and "content:embargo" in listing and plain not in listing
+    byline("keys", "revoke", "wire-feed", database_url=database_url)
+    assert "wire-feed" in byline("keys", "list", database_url=database_url).stdout
+    duplicate = subprocess.run(
+        [BYLINE, "keys", "create", "--name", "wire-feed", "--scope", "admin"],
+        env=os.environ | {"BYLINE_DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert duplicate.returncode == 1

@@ -51,11 +51,13 @@ def list_() -> None:
     with session:
         rows = service.list_keys(session)
     table = Table("name", "scopes", "created", "expires", "last used", "revoked")
+    for column in table.columns:
+        column.no_wrap = True
     for key in rows:
         table.add_row(
             key.name,
-            " ".join(key.scopes),
-            *(f"{t:%Y-%m-%d %H:%M}" if t else "" for t in (key.created_at, key.expires_at, key.last_used_at, key.revoked_at)),
+            "\n".join(key.scopes),
+            *(f"{t:%Y-%m-%d}" if t else "" for t in (key.created_at, key.expires_at, key.last_used_at, key.revoked_at)),
         )
     console.print(table)
 
