@@ -13,7 +13,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _clock(request: Request) -> Clock:
+# Async because it only reads app state: sync dependencies each cost a threadpool hop.
+async def _clock(request: Request) -> Clock:
     return request.app.state.clock
 
 

@@ -56,7 +56,8 @@ class ContentCache:
         return value
 
 
-def _content_cache(request: Request) -> ContentCache:
+# Async because it only reads app state: sync dependencies each cost a threadpool hop.
+async def _content_cache(request: Request) -> ContentCache:
     return request.app.state.content_cache
 
 

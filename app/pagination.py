@@ -85,17 +85,18 @@ def page_response(request: Request, response: Response, items: list, *, total: i
     }
 
 
-def page_by_name(
-    session: Session, model, *, limit: int, cursor: str | None, where=None
-) -> tuple[list, int, str | None]:
-    """A page of a directory table (authors, sections, tags), A to Z by name."""
-    conditions = [] if where is None else [where]
-    total = session.exec(select(func.count()).select_from(model).where(*conditions)).one()
-    query = select(model).where(*conditions)
+def page_by_name(session: Session, model, *, limit: int, cursor: str | None, where=None) -> tuple[list, str | None]:
+    """A page of a directory table (authors, sections, tags), A to Z by name, and the next cursor."""
+    query = select(model) if where is None else select(model).where(where)
     if cursor:
         after_name, after_id = decode_cursor(cursor, str)
         query = query.where(model.name >= after_name, or_(model.name > after_name, model.id > after_id))
     rows = session.exec(query.order_by(model.name, model.id).limit(limit + 1)).all()
     page = list(rows[:limit])
     next_cursor = encode_cursor(page[-1].name, page[-1].id) if len(rows) > limit else None
-    return page, total, next_cursor
+    return page, next_cursor
+
+
+def count_rows(session: Session, model, where=None) -> int:
+    query = select(func.count()).select_from(model)
+    return session.exec(query if where is None else query.where(where)).one()

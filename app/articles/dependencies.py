@@ -9,7 +9,7 @@ from app.auth.dependencies import OptionalKey
 from app.auth.models import Scope
 
 
-def _reader(key: OptionalKey) -> Reader:
+async def _reader(key: OptionalKey) -> Reader:
     if key is None:
         return PUBLIC
     return Reader(preview=key.grants(Scope.content_preview), embargoed=key.grants(Scope.content_embargo))

@@ -110,6 +110,8 @@ class Article(ArticleBase, table=True):
         # Incremental sync asks for what changed since a time; editors list drafts by last change.
         Index("ix_article_updated_at_id", "updated_at", "id"),
         Index("ix_article_status_updated_at_id", "status", "updated_at", "id"),
+        # Caches ask when the next embargo lifts.
+        Index("ix_article_embargo_until", "embargo_until"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth.errors import MissingScope, NotAuthenticated
@@ -18,21 +19,26 @@ bearer = HTTPBearer(
 REALM = 'Bearer realm="byline"'
 
 
-def _caller(
+async def _caller(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> ApiKey | None:
+    # Async so anonymous readers, the hot path, skip a threadpool hop; the lookup runs in a thread.
     if credentials is None:
         if "authorization" in request.headers:
             raise NotAuthenticated(
                 "Authorization must be `Bearer <key>`.", headers={"WWW-Authenticate": f'{REALM}, error="invalid_request"'}
             )
         return None
+    return await run_in_threadpool(_verified_key, request, credentials.credentials)
+
+
+def _verified_key(request: Request, presented: str) -> ApiKey:
     now = request.app.state.clock()
     secret = request.app.state.settings.secret_key.get_secret_value()
     # Checked on the primary: a key revoked a moment ago must not pass on a lagging replica.
     # The lookup reads only; the write lock is taken only when last_used_at is due.
     with Session(request.app.state.read_engine_primary, expire_on_commit=False) as session:
-        key = find_active_key(session, secret_key=secret, presented=credentials.credentials, now=now)
+        key = find_active_key(session, secret_key=secret, presented=presented, now=now)
     if key is None:
         raise NotAuthenticated(
             "The API key is unknown, expired or revoked.", headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'}
@@ -62,7 +68,7 @@ def ensure_scope(key: ApiKey | None, scope: Scope) -> ApiKey:
 def require_scope(scope: Scope):
     """A route dependency that admits only keys granting `scope`; OpenAPI lists the scope on the operation."""
 
-    def check(key: OptionalKey) -> ApiKey:
+    async def check(key: OptionalKey) -> ApiKey:
         return ensure_scope(key, scope)
 
     return Security(check, scopes=[scope.value])

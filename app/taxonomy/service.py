@@ -12,7 +12,7 @@ from app.articles.visibility import visible
 from app.caching import require_current
 from app.content_cache import ContentCache
 from app.errors import InvalidField
-from app.pagination import page_by_name
+from app.pagination import count_rows, page_by_name
 from app.slugs import SLUG_MAX_LENGTH, slugify
 from app.taxonomy.errors import SectionHasArticles, SectionNotFound, TagNotFound, TaxonomySlugTaken
 from app.taxonomy.models import Section, Tag
@@ -91,14 +91,16 @@ def _in_use(now: datetime):
 
 
 def sections_page(session: Session, *, limit: int, cursor: str | None, now: datetime, cache: ContentCache):
-    page, total, next_cursor = page_by_name(session, Section, limit=limit, cursor=cursor)
+    page, next_cursor = page_by_name(session, Section, limit=limit, cursor=cursor)
+    total = cache.get(session, ("section-total",), lambda: count_rows(session, Section), now=now)
     counts = _section_counts(session, [section.id for section in page], now=now, cache=cache)
     return [_section_public(section, counts) for section in page], total, next_cursor
 
 
 def tags_page(session: Session, *, limit: int, cursor: str | None, now: datetime, cache: ContentCache):
     """Tags that published articles carry, A to Z."""
-    page, total, next_cursor = page_by_name(session, Tag, limit=limit, cursor=cursor, where=_in_use(now))
+    page, next_cursor = page_by_name(session, Tag, limit=limit, cursor=cursor, where=_in_use(now))
+    total = cache.get(session, ("tag-total",), lambda: count_rows(session, Tag, _in_use(now)), now=now)
     counts = _tag_counts(session, [tag.id for tag in page], now=now, cache=cache)
     return [_tag_public(tag, counts) for tag in page], total, next_cursor
 

@@ -58,6 +58,7 @@ def upgrade() -> None:
     with op.batch_alter_table('article', schema=None) as batch_op:
         batch_op.add_column(sa.Column('embargo_until', app.columns.UTCDateTime(timezone=True), nullable=True))
         batch_op.create_index('ix_article_status_updated_at_id', ['status', 'updated_at', 'id'], unique=False)
+        batch_op.create_index('ix_article_embargo_until', ['embargo_until'], unique=False)
         # Visible-article counts check the embargo too; keep them inside the indexes.
         batch_op.drop_index('ix_article_status_published_at_id')
         batch_op.create_index('ix_article_status_published_at_id', ['status', 'published_at', 'id', 'embargo_until'], unique=False)
@@ -79,6 +80,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_article_status_published_at_id')
         batch_op.create_index('ix_article_status_published_at_id', ['status', 'published_at', 'id'], unique=False)
         batch_op.drop_index('ix_article_status_updated_at_id')
+        batch_op.drop_index('ix_article_embargo_until')
         batch_op.drop_column('embargo_until')
 
     with op.batch_alter_table('article_slug_redirect', schema=None) as batch_op:
