@@ -19,7 +19,7 @@ from app.articles.schemas import (
 from app.auth.dependencies import EditorKey, PreviewKey, ensure_scope
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import Scope
-from app.caching import IfMatch, PreconditionFailed, written
+from app.caching import IfMatch, PreconditionFailed, with_etag, written
 from app.clock import ClockDep
 from app.db import SessionDep
 from app.errors import InvalidField, InvalidParameter, problems
@@ -192,9 +192,11 @@ def list_revisions(slug: Slug, session: SessionDep, clock: ClockDep, key: Editor
     response_model=RevisionPublic,
     responses=problems(*AUTH, ArticleNotFound, ArticleMoved, RevisionNotFound, InvalidParameter),
 )
-def get_revision(slug: Slug, number: int, session: SessionDep, clock: ClockDep, key: EditorKey) -> RevisionPublic:
+def get_revision(
+    request: Request, response: Response, slug: Slug, number: int, session: SessionDep, clock: ClockDep, key: EditorKey
+) -> RevisionPublic | Response:
     article = service.get_article(session, slug, now=clock(), reader=editing.EDITOR)
-    return RevisionPublic.from_revision(revisions.get_revision(session, article, number))
+    return with_etag(request, response, RevisionPublic.from_revision(revisions.get_revision(session, article, number)))
 
 
 @router.post(

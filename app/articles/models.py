@@ -128,7 +128,7 @@ class Article(ArticleBase, table=True):
     updated_at: datetime = created_at_field()
     word_count: int = 0
     reading_time_minutes: int = 0
-    # Kept by the comment moderation paths so listings never count comments per row.
+    # Approved comments, kept as a column so listings never count comments per row.
     comment_count: int = 0
 
     section: Section | None = Relationship(sa_relationship_kwargs=NO_LAZY_LOAD)
