@@ -35,7 +35,9 @@ def serve(
         port=port or settings.port,
         workers=workers,
         log_level=settings.log_level,
-        proxy_headers=True,
+        # The app logs requests itself, without client addresses; forwarded headers are handled there too.
+        access_log=False,
+        proxy_headers=False,
     )
 
 

@@ -6,12 +6,17 @@ from importlib.metadata import version
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from pydantic import BaseModel
 
 from app.articles.editor_router import router as article_editing_router
 from app.articles.router import router as articles_router
 from app.authors.router import router as authors_router
+from app.access_log import AccessLogMiddleware
+from app.body_limit import BodyLimitMiddleware
 from app.clock import Clock, utcnow
+from app.comments.router import moderators as moderation_router
+from app.comments.router import public as comments_router
 from app.content_cache import ContentCache
 from app.db import build_engine, refresh_planner_statistics
 from app.errors import install_problem_handlers
@@ -57,6 +62,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.state.settings = settings
     app.state.clock = clock
     app.state.content_cache = ContentCache()
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=settings.max_body_bytes,
+        limits={r"/api/v1/articles/[^/]+/comments": settings.comment_max_body_bytes},
+    )
+    if settings.trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    app.add_middleware(AccessLogMiddleware)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -66,7 +79,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         )
     install_problem_handlers(app)
     install_openapi(app)
-    for router in (articles_router, article_editing_router, authors_router, sections_router, tags_router):
+    routers = (
+        articles_router,
+        article_editing_router,
+        comments_router,
+        moderation_router,
+        authors_router,
+        sections_router,
+        tags_router,
+    )
+    for router in routers:
         app.include_router(router)
 
     @app.get("/api/v1", tags=["meta"], operation_id="meta-index", summary="List the API's entry points")

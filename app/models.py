@@ -12,9 +12,11 @@ from app.articles.models import (
 )
 from app.auth.models import ApiKey
 from app.authors.models import Author
+from app.comments.models import Comment
 from app.content_version import ContentVersion
+from app.outbox.models import OutboxEvent
 from app.taxonomy.models import Section, Tag
 
 metadata = SQLModel.metadata
 
-__all__ = ["ApiKey", "Article", "ArticleAuthor", "ArticleRevision", "ArticleSlugRedirect", "ArticleTag", "Author", "ContentVersion", "Correction", "Section", "Tag", "metadata"]
+__all__ = ["ApiKey", "Article", "ArticleAuthor", "ArticleRevision", "ArticleSlugRedirect", "ArticleTag", "Author", "Comment", "ContentVersion", "Correction", "OutboxEvent", "Section", "Tag", "metadata"]

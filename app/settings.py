@@ -33,6 +33,18 @@ class Settings(BaseSettings):
     # Keys API keys' hashes and signs preview tokens; changing it revokes every key and token.
     secret_key: SecretStr = Field(SecretStr(DEVELOPMENT_SECRET), min_length=16)
     preview_token_minutes: int = Field(60 * 24, ge=1, le=60 * 24 * 30)
+    # Proxies whose X-Forwarded-For is believed, so rate limits see the reader's address.
+    trusted_proxies: list[str] = ["127.0.0.1"]
+    max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
+    comment_max_body_bytes: int = Field(64 * 1024, ge=1024)
+    comment_max_length: int = Field(5000, ge=10, le=20000)
+    comment_max_depth: int = Field(3, ge=1, le=20, description="Replies deeper than this are shown at this depth.")
+    comment_limit_per_network: int = Field(10, ge=1)
+    comment_limit_per_email: int = Field(5, ge=1)
+    comment_limit_window_seconds: int = Field(600, ge=1)
+    comment_max_links: int = Field(2, ge=0)
+    comment_blocklist: list[str] = []
+    comment_min_seconds: int = Field(3, ge=0, description="Faster submissions after the form token was issued are held.")
 
     @field_validator("database_url", "database_replica_url")
     @classmethod

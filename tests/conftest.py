@@ -79,11 +79,18 @@ def clock() -> FrozenClock:
 
 
 TEST_SECRET = "test-secret-key-for-the-suite-only"
+PROXY_ADDRESS = "192.0.2.10"
 
 
 @pytest.fixture
 def settings(database_url) -> Settings:
-    return Settings(_env_file=None, database_url=database_url, public_url="http://testserver", secret_key=TEST_SECRET)
+    return Settings(
+        _env_file=None,
+        database_url=database_url,
+        public_url="http://testserver",
+        secret_key=TEST_SECRET,
+        trusted_proxies=[PROXY_ADDRESS],
+    )
 
 
 @pytest.fixture
@@ -125,7 +132,8 @@ def session(engine) -> Iterator[Session]:
 
 @pytest.fixture
 def client(settings, clock) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, clock=clock)) as client:
+    # Requests arrive through a trusted proxy, so tests choose the reader's address with X-Forwarded-For.
+    with TestClient(create_app(settings, clock=clock), client=(PROXY_ADDRESS, 50000)) as client:
         yield client
 
 

@@ -23,6 +23,7 @@ from app.caching import IfMatch, PreconditionFailed, with_etag, written
 from app.clock import ClockDep
 from app.db import SessionDep
 from app.errors import InvalidField, InvalidParameter, problems
+from app.ids import RowIdPath
 from app.slugs import Slug
 
 router = APIRouter(prefix="/api/v1/articles", tags=["articles"])
@@ -193,7 +194,7 @@ def list_revisions(slug: Slug, session: SessionDep, clock: ClockDep, key: Editor
     responses=problems(*AUTH, ArticleNotFound, ArticleMoved, RevisionNotFound, InvalidParameter),
 )
 def get_revision(
-    request: Request, response: Response, slug: Slug, number: int, session: SessionDep, clock: ClockDep, key: EditorKey
+    request: Request, response: Response, slug: Slug, number: RowIdPath, session: SessionDep, clock: ClockDep, key: EditorKey
 ) -> RevisionPublic | Response:
     article = service.get_article(session, slug, now=clock(), reader=editing.EDITOR)
     return with_etag(request, response, RevisionPublic.from_revision(revisions.get_revision(session, article, number)))
@@ -207,7 +208,7 @@ def get_revision(
     responses=problems(*EDIT, RevisionNotFound, SlugTaken, InvalidField),
 )
 def restore_revision(
-    response: Response, slug: Slug, number: int, session: SessionDep, clock: ClockDep, key: EditorKey, if_match: IfMatch = None
+    response: Response, slug: Slug, number: RowIdPath, session: SessionDep, clock: ClockDep, key: EditorKey, if_match: IfMatch = None
 ) -> ArticlePublic:
     """Brings back the content (title, body, byline, section, tags, ...) as a new revision;
     the slug and the article's place in its lifecycle stay as they are."""

@@ -77,3 +77,4 @@ def require_scope(scope: Scope):
 EditorKey = Annotated[ApiKey, require_scope(Scope.content_write)]
 AdminKey = Annotated[ApiKey, require_scope(Scope.admin)]
 PreviewKey = Annotated[ApiKey, require_scope(Scope.content_preview)]
+ModeratorKey = Annotated[ApiKey, require_scope(Scope.comments_moderate)]

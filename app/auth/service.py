@@ -1,7 +1,5 @@
 """Issuing, verifying and revoking API keys."""
 
-import hashlib
-import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -10,6 +8,7 @@ from sqlmodel import Session, select
 
 from app.auth.errors import KeyNameTaken, KeyNotFound
 from app.auth.models import ApiKey, Scope
+from app.hashing import keyed_digest
 
 KEY_PREFIX = "byl_"
 # Writing last_used_at on every request would turn reads into writes; a minute is precise enough.
@@ -18,7 +17,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 def hash_key(secret_key: str, key: str) -> str:
     # Keys are 256-bit random, so a keyed fast hash suffices; the secret makes a leaked table useless.
-    return hmac.new(secret_key.encode(), key.encode(), hashlib.sha256).hexdigest()
+    return keyed_digest(secret_key, "api-key", key)
 
 
 def issue_key(

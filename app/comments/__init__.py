@@ -1,0 +1,1 @@
+"""Comments: the "Leave a Reply" form, the moderation queue, threading and spam defence."""

@@ -1,0 +1,49 @@
+"""Problems the comment routes raise."""
+
+from fastapi import Request
+
+from app.errors import ProblemError
+
+
+class CommentsClosed(ProblemError):
+    """The article no longer accepts comments."""
+
+    type_slug = "comments-closed"
+    title = "Comments are closed"
+    status = 409
+
+
+class CommentNotFound(ProblemError):
+    """No comment has this id."""
+
+    type_slug = "comment-not-found"
+    title = "Comment not found"
+    status = 404
+
+
+class TooManyComments(ProblemError):
+    """Too many comments from one network or one email address in a short time."""
+
+    type_slug = "too-many-comments"
+    title = "Too many comments"
+    status = 429
+
+    def __init__(self, detail: str, *, limit: int, retry_after: int) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.limit, self.retry_after = limit, retry_after
+
+    def response_headers(self, request: Request) -> dict[str, str]:
+        return {
+            "Retry-After": str(self.retry_after),
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": "0",
+            "RateLimit-Reset": str(self.retry_after),
+        }
+
+
+class InvalidUnsubscribeToken(ProblemError):
+    """The unsubscribe link is not one Byline sent."""
+
+    type_slug = "invalid-unsubscribe-token"
+    title = "Invalid unsubscribe link"
+    status = 400

@@ -1,0 +1,154 @@
+"""Comment moderation: the queue, decisions one by one or in bulk, and their effect on counts."""
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, update
+from sqlmodel import Session, select
+
+from app.articles.models import Article
+from app.comments.errors import CommentNotFound
+from app.comments.models import Comment, CommentStatus
+from app.comments.render import render_comment
+from app.comments.schemas import BulkModeration, CommentModeration, CommentModerationUpdate
+from app.comments.service import content_digest, normalised_email, notify_reply, recount
+from app.errors import InvalidField
+from app.pagination import decode_cursor, encode_cursor
+from app.settings import Settings
+
+_ACTIONS = {"approve": CommentStatus.approved, "spam": CommentStatus.spam, "trash": CommentStatus.trash}
+
+
+def moderation_view(comment: Comment, article_slug: str) -> CommentModeration:
+    return CommentModeration(
+        id=comment.id,
+        article_slug=article_slug,
+        parent_id=comment.parent_id,
+        status=CommentStatus(comment.status),
+        reasons=comment.reasons,
+        author_name=comment.author_name,
+        author_email=comment.author_email,
+        author_url=comment.author_url,
+        content=comment.content,
+        content_html=comment.content_html,
+        notify_replies=comment.notify_replies,
+        created_at=comment.created_at,
+        updated_at=comment.updated_at,
+    )
+
+
+def moderation_queue(
+    session: Session,
+    *,
+    status: CommentStatus,
+    article_slug: str | None,
+    email: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[CommentModeration], int, str | None]:
+    """Newest first, with the article slug each comment belongs to, and how many match."""
+    conditions = [Comment.status == status.value]
+    if article_slug:
+        conditions.append(Article.slug == article_slug)
+    if email:
+        conditions.append(Comment.author_email == normalised_email(email))
+    total = session.exec(
+        select(func.count()).select_from(Comment).join(Article, Article.id == Comment.article_id).where(*conditions)
+    ).one()
+    query = select(Comment, Article.slug).join(Article, Article.id == Comment.article_id).where(*conditions)
+    if cursor:
+        after, after_id = decode_cursor(cursor, datetime)
+        query = query.where(Comment.created_at <= after, or_(Comment.created_at < after, Comment.id < after_id))
+    rows = session.exec(query.order_by(Comment.created_at.desc(), Comment.id.desc()).limit(limit + 1)).all()
+    page = rows[:limit]
+    next_cursor = encode_cursor(page[-1][0].created_at, page[-1][0].id) if len(rows) > limit else None
+    return [moderation_view(comment, slug) for comment, slug in page], total, next_cursor
+
+
+def get_comment(session: Session, comment_id: int) -> tuple[Comment, str]:
+    row = session.exec(
+        select(Comment, Article.slug).join(Article, Article.id == Comment.article_id).where(Comment.id == comment_id)
+    ).first()
+    if row is None:
+        raise CommentNotFound(f"No comment has the id {comment_id}.", id=comment_id)
+    return row
+
+
+def _set_status(session: Session, comment: Comment, status: CommentStatus, *, now: datetime, settings: Settings) -> None:
+    if comment.status == status.value:
+        return
+    comment.status = status.value
+    comment.updated_at = now
+    session.add(comment)
+    session.flush()
+    notify_reply(session, comment, now=now, settings=settings)
+
+
+def moderate(
+    session: Session, comment_id: int, data: CommentModerationUpdate, *, now: datetime, settings: Settings
+) -> tuple[Comment, str]:
+    """Approve, file as spam, trash or edit one comment; counts change in the same transaction."""
+    comment, slug = get_comment(session, comment_id)
+    changes = data.model_dump(exclude_unset=True)
+    for field in ("status", "author_name", "content"):
+        if field in changes and changes[field] is None:
+            raise InvalidField(f"#/{field}", f"{field} cannot be null.")
+    if "author_name" in changes:
+        comment.author_name = changes["author_name"].strip()
+    if "author_url" in changes:
+        comment.author_url = changes["author_url"]
+    if "content" in changes:
+        comment.content = changes["content"]
+        comment.content_html = render_comment(comment.content)
+        comment.content_hash = content_digest(comment.content)
+    comment.updated_at = now
+    session.add(comment)
+    if data.status is not None:
+        _set_status(session, comment, data.status, now=now, settings=settings)
+    recount(session, [comment.article_id])
+    session.commit()
+    return comment, slug
+
+
+def _detach(session: Session, comment: Comment) -> None:
+    """Hand a deleted comment's replies to its parent; a deleted opening comment splits its thread."""
+    children = list(session.exec(select(Comment).where(Comment.parent_id == comment.id)).all())
+    if comment.parent_id is not None:
+        session.execute(update(Comment).where(Comment.parent_id == comment.id).values(parent_id=comment.parent_id))
+        return
+    thread = list(session.exec(select(Comment).where(Comment.root_id == comment.id, Comment.id != comment.id)).all())
+    parents = {c.id: c.parent_id for c in thread}
+    for child in children:
+        child.parent_id = None
+    for member in thread:
+        top = member.id
+        while parents.get(top) not in (None, comment.id):
+            top = parents[top]
+        member.root_id = top
+        session.add(member)
+
+
+def delete_comment(session: Session, comment_id: int) -> None:
+    comment, _ = get_comment(session, comment_id)
+    _detach(session, comment)
+    session.delete(comment)
+    session.flush()
+    recount(session, [comment.article_id])
+    session.commit()
+
+
+def bulk_moderate(session: Session, request: BulkModeration, *, now: datetime, settings: Settings) -> tuple[int, list[int]]:
+    """One decision for many comments, all or nothing in one transaction."""
+    wanted = list(dict.fromkeys(request.ids))
+    found = list(session.exec(select(Comment).where(Comment.id.in_(wanted))).all())
+    found_ids = {c.id for c in found}
+    articles = {c.article_id for c in found}
+    for comment in found:
+        if request.action == "delete":
+            _detach(session, comment)
+            session.delete(comment)
+            session.flush()
+        else:
+            _set_status(session, comment, _ACTIONS[request.action], now=now, settings=settings)
+    recount(session, articles)
+    session.commit()
+    return len(found), [i for i in wanted if i not in found_ids]

@@ -1,0 +1,209 @@
+"""Comment routes: the public "Leave a Reply" form and threads, and the moderators' queue."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from app.articles.errors import ArticleMoved, ArticleNotFound
+from app.auth.dependencies import ModeratorKey
+from app.auth.errors import MissingScope, NotAuthenticated
+from app.clock import ClockDep
+from app.comments import moderation, service
+from app.comments.errors import CommentNotFound, CommentsClosed, InvalidUnsubscribeToken, TooManyComments
+from app.comments.models import CommentStatus
+from app.comments.schemas import (
+    BulkModeration,
+    BulkModerationResult,
+    CommentCreate,
+    CommentModeration,
+    CommentModerationUpdate,
+    CommentPublic,
+    CommentReceipt,
+    FormToken,
+    Unsubscribed,
+)
+from app.db import ReadSessionDep, SessionDep
+from app.errors import InvalidField, InvalidParameter, problems
+from app.ids import RowIdPath
+from app.pagination import CursorParam, Limit, Page, page_response
+from app.slugs import SLUG_PATTERN, Slug
+
+public = APIRouter(prefix="/api/v1/articles/{slug}/comments", tags=["comments"])
+moderators = APIRouter(prefix="/api/v1/comments", tags=["comments"])
+
+CommentId = Annotated[RowIdPath, Path(description="The comment's id.")]
+UnsubscribeToken = Annotated[str, Query(max_length=1000, description="From the notification's unsubscribe link.")]
+MODERATION = (NotAuthenticated, MissingScope, InvalidParameter)
+
+
+@public.post(
+    "",
+    status_code=202,
+    operation_id="comments-create",
+    summary="Leave a reply on an article",
+    response_model=CommentReceipt,
+    responses={
+        201: {"model": CommentReceipt, "description": "Published at once (the address has approved comments)."},
+        **problems(ArticleNotFound, ArticleMoved, CommentsClosed, TooManyComments, InvalidField, InvalidParameter),
+    },
+)
+def create_comment(
+    request: Request, response: Response, slug: Slug, body: CommentCreate, session: SessionDep, clock: ClockDep
+) -> CommentReceipt | JSONResponse:
+    """New comments wait for a moderator (202) unless the address already has an approved comment
+    (201). The email address is never published. Rate-limited per network and per address:
+    `RateLimit-*` headers say what is left, and 429 comes with `Retry-After`."""
+    settings = request.app.state.settings
+    comment, allowance = service.submit_comment(
+        session, slug, body, client_address=request.client.host if request.client else "", now=clock(), settings=settings
+    )
+    if comment.status == CommentStatus.approved.value:
+        receipt = CommentReceipt(id=comment.id, status="approved", comment=service.public_comment(comment, None))
+        return JSONResponse(receipt.model_dump(mode="json"), status_code=201, headers=allowance.headers())
+    response.headers.update(allowance.headers())
+    # Spam is filed quietly: the sender sees the same answer as for a held comment.
+    return CommentReceipt(id=comment.id, status="pending")
+
+
+@public.get(
+    "",
+    operation_id="comments-list",
+    summary="List an article's published comments as threads",
+    response_model=Page[CommentPublic],
+    responses=problems(ArticleNotFound, ArticleMoved, InvalidParameter),
+)
+def list_comments(
+    request: Request,
+    response: Response,
+    slug: Slug,
+    session: ReadSessionDep,
+    clock: ClockDep,
+    order: Annotated[Literal["oldest", "newest"], Query(description="Order of threads; replies are always oldest first.")] = "oldest",
+    limit: Limit = 20,
+    cursor: CursorParam = None,
+) -> dict:
+    """Each item is a thread's opening comment with its approved replies nested under `replies`,
+    up to `BYLINE_COMMENT_MAX_DEPTH` levels; `meta.total` counts threads."""
+    items, total, next_cursor = service.list_threads(
+        session,
+        slug,
+        now=clock(),
+        limit=limit,
+        cursor=cursor,
+        newest_first=order == "newest",
+        max_depth=request.app.state.settings.comment_max_depth,
+    )
+    return page_response(request, response, items, total=total, next_cursor=next_cursor)
+
+
+@public.get(
+    "/form-token",
+    operation_id="comments-form-token",
+    summary="Get a token to send with the comment form",
+    response_model=FormToken,
+    responses=problems(ArticleNotFound, ArticleMoved, InvalidParameter),
+)
+def get_form_token(request: Request, slug: Slug, session: ReadSessionDep, clock: ClockDep) -> FormToken:
+    """Fetch it when the form is shown and send it back as `form_token`: comments sent faster
+    than a person could type are held for a moderator."""
+    now = clock()
+    return FormToken(form_token=service.form_token(session, slug, now=now, settings=request.app.state.settings), issued_at=now)
+
+
+@moderators.get(
+    "",
+    operation_id="comments-queue",
+    summary="List comments for moderation, newest first",
+    response_model=Page[CommentModeration],
+    responses=problems(*MODERATION),
+)
+def moderation_queue(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    key: ModeratorKey,
+    status: CommentStatus = CommentStatus.pending,
+    article: Annotated[str | None, Query(pattern=SLUG_PATTERN, max_length=200, description="Article slug.")] = None,
+    email: Annotated[str | None, Query(max_length=254, description="Commenter's email address.")] = None,
+    limit: Limit = 20,
+    cursor: CursorParam = None,
+) -> dict:
+    items, total, next_cursor = moderation.moderation_queue(
+        session, status=status, article_slug=article, email=email, limit=limit, cursor=cursor
+    )
+    return page_response(request, response, items, total=total, next_cursor=next_cursor)
+
+
+@moderators.post(
+    "/moderate",
+    operation_id="comments-bulk",
+    summary="Apply one decision to many comments",
+    response_model=BulkModerationResult,
+    responses=problems(*MODERATION),
+)
+def bulk_moderate(request: Request, body: BulkModeration, session: SessionDep, clock: ClockDep, key: ModeratorKey) -> BulkModerationResult:
+    changed, missing = moderation.bulk_moderate(session, body, now=clock(), settings=request.app.state.settings)
+    return BulkModerationResult(changed=changed, not_found=missing)
+
+
+@moderators.get(
+    "/unsubscribe",
+    operation_id="comments-unsubscribe",
+    summary="Stop reply notifications, from the link in a notification",
+    response_model=Unsubscribed,
+    responses=problems(InvalidUnsubscribeToken, InvalidParameter),
+)
+def unsubscribe(request: Request, session: SessionDep, token: UnsubscribeToken) -> Unsubscribed:
+    service.unsubscribe(session, token, settings=request.app.state.settings)
+    return Unsubscribed()
+
+
+@moderators.post(
+    "/unsubscribe",
+    operation_id="comments-unsubscribe-one-click",
+    summary="Stop reply notifications (one-click, RFC 8058)",
+    response_model=Unsubscribed,
+    responses=problems(InvalidUnsubscribeToken, InvalidParameter),
+)
+def unsubscribe_one_click(request: Request, session: SessionDep, token: UnsubscribeToken) -> Unsubscribed:
+    service.unsubscribe(session, token, settings=request.app.state.settings)
+    return Unsubscribed()
+
+
+@moderators.get(
+    "/{comment_id}",
+    operation_id="comments-get",
+    summary="Get one comment with its private details",
+    response_model=CommentModeration,
+    responses=problems(*MODERATION, CommentNotFound),
+)
+def get_comment(comment_id: CommentId, session: SessionDep, key: ModeratorKey) -> CommentModeration:
+    return moderation.moderation_view(*moderation.get_comment(session, comment_id))
+
+
+@moderators.patch(
+    "/{comment_id}",
+    operation_id="comments-moderate",
+    summary="Approve, file as spam, trash or edit a comment",
+    response_model=CommentModeration,
+    responses=problems(*MODERATION, CommentNotFound, InvalidField),
+)
+def moderate_comment(
+    request: Request, comment_id: CommentId, body: CommentModerationUpdate, session: SessionDep, clock: ClockDep, key: ModeratorKey
+) -> CommentModeration:
+    """The public thread and the article's `comment_count` change at once."""
+    comment, slug = moderation.moderate(session, comment_id, body, now=clock(), settings=request.app.state.settings)
+    return moderation.moderation_view(comment, slug)
+
+
+@moderators.delete(
+    "/{comment_id}",
+    status_code=204,
+    operation_id="comments-delete",
+    summary="Delete a comment for good; its replies move up to its parent",
+    responses=problems(*MODERATION, CommentNotFound),
+)
+def delete_comment(comment_id: CommentId, session: SessionDep, key: ModeratorKey) -> Response:
+    moderation.delete_comment(session, comment_id)
+    return Response(status_code=204)

@@ -1,0 +1,97 @@
+"""Wire shapes for comments. Public ones carry no email and no IP digest."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from app.comments.models import CommentStatus
+from app.ids import RowId
+from app.weburl import WebUrl
+
+
+class CommentCreate(BaseModel):
+    """The "Leave a Reply" form. Your email address will not be published."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    author_name: str = Field(min_length=1, max_length=100)
+    author_email: EmailStr = Field(description="Required; never published.")
+    author_url: WebUrl | None = Field(None, description="Optional website, http or https.")
+    content: str = Field(min_length=1, max_length=20000, description="Plain text with *emphasis*, [links](https://…) and `code`.")
+    parent_id: RowId | None = Field(None, description="The comment this replies to.")
+    notify_replies: bool = Field(False, description="Email me when someone replies.")
+    form_token: str | None = Field(None, max_length=500, description="From `GET …/comments/form-token` when the form was shown.")
+    homepage: str | None = Field(
+        None, max_length=2000, description="Leave empty. Hidden from people; bots that fill it are filed as spam."
+    )
+
+    @field_validator("author_name", "content")
+    @classmethod
+    def not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+
+class CommentPublic(BaseModel):
+    id: int
+    parent_id: int | None = Field(description="The comment shown as this one's parent (deep replies are shown at the depth limit).")
+    author_name: str
+    author_url: str | None
+    avatar_url: str = Field(description="Gravatar-compatible, from a hash of the normalised email.")
+    content_html: str = Field(description="Sanitised HTML; links carry rel=\"nofollow ugc\".")
+    created_at: datetime
+    replies: list["CommentPublic"] = Field(default_factory=list, description="Approved replies, oldest first.")
+
+
+class CommentReceipt(BaseModel):
+    id: int
+    status: Literal["pending", "approved"] = Field(description="`pending` waits for a moderator.")
+    comment: CommentPublic | None = Field(None, description="The published comment, when approved at once.")
+
+
+class FormToken(BaseModel):
+    form_token: str
+    issued_at: datetime
+
+
+class CommentModeration(BaseModel):
+    """Everything a moderator sees, the private parts included."""
+
+    id: int
+    article_slug: str
+    parent_id: int | None
+    status: CommentStatus
+    reasons: list[str] = Field(description="Why the comment was held or filed as spam.")
+    author_name: str
+    author_email: str
+    author_url: str | None
+    content: str
+    content_html: str
+    notify_replies: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class CommentModerationUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: CommentStatus | None = None
+    author_name: str | None = Field(None, min_length=1, max_length=100)
+    author_url: WebUrl | None = None
+    content: str | None = Field(None, min_length=1, max_length=20000)
+
+
+class BulkModeration(BaseModel):
+    ids: list[RowId] = Field(min_length=1, max_length=1000)
+    action: Literal["approve", "spam", "trash", "delete"]
+
+
+class BulkModerationResult(BaseModel):
+    changed: int
+    not_found: list[int]
+
+
+class Unsubscribed(BaseModel):
+    unsubscribed: bool = True

@@ -1,0 +1,212 @@
+"""Submitting comments and reading the public threads."""
+
+import hashlib
+from datetime import datetime
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import func, or_, update
+from sqlmodel import Session, select
+
+from app.articles import service as articles
+from app.articles.models import Article
+from app.comments import spam
+from app.comments.errors import CommentsClosed, InvalidUnsubscribeToken
+from app.comments.models import Comment, CommentStatus
+from app.comments.render import link_count, render_comment
+from app.comments.schemas import CommentCreate, CommentPublic
+from app.errors import InvalidField
+from app.outbox import service as outbox
+from app.pagination import decode_cursor, encode_cursor
+from app.settings import Settings
+
+_UNSUBSCRIBE_SALT = "byline.comment-unsubscribe"
+AVATAR_BASE = "https://gravatar.com/avatar/"
+
+
+def normalised_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def avatar_url(email: str) -> str:
+    # Gravatar accepts a SHA-256 of the trimmed, lower-cased address; the address itself never leaves.
+    return AVATAR_BASE + hashlib.sha256(normalised_email(email).encode()).hexdigest() + "?d=identicon"
+
+
+def content_digest(text: str) -> str:
+    return hashlib.sha256(" ".join(text.split()).casefold().encode()).hexdigest()
+
+
+def recount(session: Session, article_ids) -> None:
+    """Keep articles' comment_count equal to their approved comments, in the same transaction."""
+    approved = (
+        select(func.count())
+        .where(Comment.article_id == Article.id, Comment.status == CommentStatus.approved.value)
+        .scalar_subquery()
+    )
+    session.execute(update(Article).where(Article.id.in_(article_ids)).values(comment_count=approved))
+
+
+def notify_reply(session: Session, reply: Comment, *, now: datetime, settings: Settings) -> None:
+    """A reply that readers can see tells the parent's author, if they asked to be told."""
+    if reply.parent_id is None or reply.status != CommentStatus.approved.value:
+        return
+    parent = session.get(Comment, reply.parent_id)
+    if parent is None or not parent.notify_replies or normalised_email(parent.author_email) == normalised_email(reply.author_email):
+        return
+    token = URLSafeSerializer(settings.secret_key.get_secret_value(), salt=_UNSUBSCRIBE_SALT).dumps(
+        normalised_email(parent.author_email)
+    )
+    outbox.emit(
+        session,
+        "comment.reply",
+        {
+            "to": parent.author_email,
+            "parent_id": parent.id,
+            "reply_id": reply.id,
+            "reply_author": reply.author_name,
+            "article_id": reply.article_id,
+            "unsubscribe_url": f"{settings.base_url}/api/v1/comments/unsubscribe?token={token}",
+        },
+        now=now,
+    )
+
+
+def submit_comment(
+    session: Session, slug: str, data: CommentCreate, *, client_address: str, now: datetime, settings: Settings
+) -> tuple[Comment, spam.Allowance]:
+    """File a comment as approved, pending or spam; the caller learns only approved or pending."""
+    article = articles.get_article(session, slug, now=now)
+    if not article.comments_open:
+        raise CommentsClosed(f"'{slug}' no longer accepts comments.", slug=slug)
+    if len(data.content) > settings.comment_max_length:
+        raise InvalidField("#/content", f"Comments are limited to {settings.comment_max_length} characters.")
+    parent = None
+    if data.parent_id is not None:
+        parent = session.get(Comment, data.parent_id)
+        if parent is None or parent.article_id != article.id or parent.status != CommentStatus.approved.value:
+            raise InvalidField("#/parent_id", "The comment replied to is not a published comment of this article.")
+    email = normalised_email(data.author_email)
+    ip_hash, network_hash = spam.privacy_digests(settings, client_address)
+    allowance = spam.check_rate_limits(session, network_hash=network_hash, email=email, now=now, settings=settings)
+    html = render_comment(data.content)
+    digest = content_digest(data.content)
+    verdict = spam.assess(
+        session,
+        article_id=article.id,
+        email=email,
+        content=data.content,
+        content_hash=digest,
+        links=link_count(html),
+        honeypot=data.homepage,
+        form_token=data.form_token,
+        now=now,
+        settings=settings,
+    )
+    comment = Comment(
+        article_id=article.id,
+        parent_id=parent.id if parent else None,
+        root_id=(parent.root_id or parent.id) if parent else None,
+        author_name=data.author_name.strip(),
+        author_email=email,
+        author_url=data.author_url,
+        content=data.content,
+        content_html=html,
+        content_hash=digest,
+        status=verdict.status.value,
+        reasons=verdict.reasons,
+        ip_hash=ip_hash,
+        network_hash=network_hash,
+        notify_replies=data.notify_replies,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(comment)
+    session.flush()
+    if comment.root_id is None:
+        comment.root_id = comment.id
+    if verdict.status is not CommentStatus.spam:
+        outbox.emit(session, "comment.created", {"comment_id": comment.id, "article_id": article.id, "status": comment.status}, now=now)
+    if verdict.status is CommentStatus.approved:
+        recount(session, [article.id])
+        notify_reply(session, comment, now=now, settings=settings)
+    session.commit()
+    return comment, allowance
+
+
+def public_comment(comment: Comment, parent_id: int | None) -> CommentPublic:
+    return CommentPublic(
+        id=comment.id,
+        parent_id=parent_id,
+        author_name=comment.author_name,
+        author_url=comment.author_url,
+        avatar_url=avatar_url(comment.author_email),
+        content_html=comment.content_html,
+        created_at=comment.created_at,
+    )
+
+
+def _threads(roots: list[Comment], members: list[Comment], *, max_depth: int) -> list[CommentPublic]:
+    """Nest approved replies under their nearest approved ancestor, no deeper than max_depth."""
+    by_id = {c.id: c for c in members}
+    shown: dict[int, CommentPublic] = {}
+    depth: dict[int, int] = {}
+    for root in roots:
+        shown[root.id] = public_comment(root, None)
+        depth[root.id] = 0
+    for comment in sorted(members, key=lambda c: (c.created_at, c.id)):
+        if comment.id in shown or comment.status != CommentStatus.approved.value:
+            continue
+        ancestor = by_id.get(comment.parent_id)
+        while ancestor is not None and ancestor.id not in shown:
+            ancestor = by_id.get(ancestor.parent_id)
+        if ancestor is None:
+            continue  # its thread's opening comment is not published
+        # Deeper replies are shown at the depth limit, under the ancestor sitting just above it.
+        while depth[ancestor.id] >= max_depth:
+            ancestor = by_id[shown[ancestor.id].parent_id]
+        node = public_comment(comment, ancestor.id)
+        shown[ancestor.id].replies.append(node)
+        shown[comment.id] = node
+        depth[comment.id] = depth[ancestor.id] + 1
+    return [shown[root.id] for root in roots]
+
+
+def list_threads(
+    session: Session, slug: str, *, now: datetime, limit: int, cursor: str | None, newest_first: bool, max_depth: int
+) -> tuple[list[CommentPublic], int, str | None]:
+    """A page of threads (approved opening comments), each with its approved replies nested."""
+    article = articles.get_article(session, slug, now=now)
+    conditions = [
+        Comment.article_id == article.id,
+        Comment.status == CommentStatus.approved.value,
+        Comment.parent_id.is_(None),
+    ]
+    total = session.exec(select(func.count()).select_from(Comment).where(*conditions)).one()
+    query = select(Comment).where(*conditions)
+    if cursor:
+        after, after_id = decode_cursor(cursor, datetime)
+        if newest_first:
+            query = query.where(Comment.created_at <= after, or_(Comment.created_at < after, Comment.id < after_id))
+        else:
+            query = query.where(Comment.created_at >= after, or_(Comment.created_at > after, Comment.id > after_id))
+    order = (Comment.created_at.desc(), Comment.id.desc()) if newest_first else (Comment.created_at, Comment.id)
+    rows = list(session.exec(query.order_by(*order).limit(limit + 1)).all())
+    roots = rows[:limit]
+    next_cursor = encode_cursor(roots[-1].created_at, roots[-1].id) if len(rows) > limit else None
+    members = list(session.exec(select(Comment).where(Comment.root_id.in_([r.id for r in roots]))).all()) if roots else []
+    return _threads(roots, members, max_depth=max_depth), total, next_cursor
+
+
+def form_token(session: Session, slug: str, *, now: datetime, settings: Settings) -> str:
+    article = articles.get_article(session, slug, now=now)
+    return spam.issue_form_token(settings.secret_key.get_secret_value(), article.id, now=now)
+
+
+def unsubscribe(session: Session, token: str, *, settings: Settings) -> None:
+    """Stop reply notifications to the address the link was sent to; no account needed."""
+    try:
+        email = URLSafeSerializer(settings.secret_key.get_secret_value(), salt=_UNSUBSCRIBE_SALT).loads(token)
+    except BadSignature:
+        raise InvalidUnsubscribeToken("This unsubscribe link is not valid.") from None
+    session.execute(update(Comment).where(Comment.author_email == email).values(notify_replies=False))
+    session.commit()
