@@ -1,0 +1,71 @@
+from tests.comments.helpers import approve, reply
+from tests.factories.newsroom import make_article
+
+
+def test_moderation_is_for_moderators_only(client, api_key):
+    assert client.get("/api/v1/comments").status_code == 401
+    assert client.get("/api/v1/comments", headers=api_key("content:write")).status_code == 403
+
+
+def test_queue_shows_everything_a_moderator_needs(client, session, api_key):
+    moderator = api_key("comments:moderate")
+    article = make_article(session)
+    reply(client, article.slug, author_email="Jo@Example.com", content="Worth reading.")
+    [item] = client.get("/api/v1/comments?status=pending", headers=moderator).json()["data"]
+    assert item["author_email"] == "jo@example.com" and item["article_slug"] == article.slug
+    assert item["reasons"] == ["first comment from this address"]
+
+
+def test_queue_filters_by_article_and_email(client, session, api_key):
+    moderator = api_key("comments:moderate")
+    one, other = make_article(session), make_article(session)
+    reply(client, one.slug, author_email="a@example.com")
+    reply(client, other.slug, author_email="b@example.com")
+    by_article = client.get(f"/api/v1/comments?article={one.slug}", headers=moderator).json()
+    assert [c["author_email"] for c in by_article["data"]] == ["a@example.com"] and by_article["meta"]["total"] == 1
+    by_email = client.get("/api/v1/comments?email=B@example.com", headers=moderator).json()["data"]
+    assert [c["article_slug"] for c in by_email] == [other.slug]
+
+
+def test_approval_and_trash_change_the_public_list_and_count_at_once(client, session, api_key):
+    moderator = api_key("comments:moderate")
+    article = make_article(session)
+    comment_id = reply(client, article.slug).json()["id"]
+    approve(client, moderator, comment_id)
+    assert len(client.get(f"/api/v1/articles/{article.slug}/comments").json()["data"]) == 1
+    assert client.get(f"/api/v1/articles/{article.slug}").json()["comment_count"] == 1
+    client.patch(f"/api/v1/comments/{comment_id}", json={"status": "trash"}, headers=moderator)
+    assert client.get(f"/api/v1/articles/{article.slug}/comments").json()["data"] == []
+    assert client.get(f"/api/v1/articles/{article.slug}").json()["comment_count"] == 0
+
+
+def test_moderator_edits_a_comment(client, session, api_key):
+    moderator = api_key("comments:moderate")
+    article = make_article(session)
+    comment_id = reply(client, article.slug).json()["id"]
+    edited = client.patch(f"/api/v1/comments/{comment_id}", json={"content": "Edited *politely*."}, headers=moderator)
+    assert edited.json()["content_html"] == "<p>Edited <em>politely</em>.</p>"
+
+
+def test_bulk_moderation_handles_many_ids_in_one_request(client, session, api_key):
+    moderator = api_key("comments:moderate")
+    article = make_article(session)
+    ids = [reply(client, article.slug).json()["id"] for _ in range(4)]
+    result = client.post("/api/v1/comments/moderate", json={"ids": ids + [999999], "action": "approve"}, headers=moderator)
+    assert result.json() == {"changed": 4, "not_found": [999999]}
+    assert client.get(f"/api/v1/articles/{article.slug}").json()["comment_count"] == 4
+    client.post("/api/v1/comments/moderate", json={"ids": ids[:2], "action": "spam"}, headers=moderator)
+    assert client.get(f"/api/v1/articles/{article.slug}").json()["comment_count"] == 2
+
+
+def test_deleting_a_comment_keeps_its_replies(client, session, api_key):
+    moderator = api_key("comments:moderate")
+    article = make_article(session)
+    root = reply(client, article.slug).json()["id"]
+    approve(client, moderator, root)
+    answer = reply(client, article.slug, parent_id=root).json()["id"]
+    approve(client, moderator, answer)
+    assert client.delete(f"/api/v1/comments/{root}", headers=moderator).status_code == 204
+    assert [t["id"] for t in client.get(f"/api/v1/articles/{article.slug}/comments").json()["data"]] == [answer]
+    assert client.get(f"/api/v1/comments/{root}", headers=moderator).status_code == 404
+    assert client.get(f"/api/v1/articles/{article.slug}").json()["comment_count"] == 1

@@ -1,0 +1,55 @@
+from sqlmodel import select
+
+from app.comments.models import Comment
+from app.db import Session
+from app.outbox.service import pending_events
+from tests.comments.helpers import approve, reply
+from tests.factories.newsroom import make_article
+
+
+def test_approved_reply_notifies_the_parent_author_who_opted_in(client, session, engine, api_key):
+    moderator = api_key("comments:moderate")
+    article = make_article(session)
+    parent = reply(client, article.slug, author_email="parent@example.com", notify_replies=True).json()["id"]
+    approve(client, moderator, parent)
+    answer = reply(client, article.slug, parent_id=parent).json()["id"]
+    with Session(engine) as fresh:
+        assert pending_events(fresh, topic="comment.reply") == []
+        created = pending_events(fresh, topic="comment.created")
+    assert {event.payload["comment_id"] for event in created} == {parent, answer}
+    approve(client, moderator, answer)
+    with Session(engine) as fresh:
+        [event] = pending_events(fresh, topic="comment.reply")
+    assert event.payload["to"] == "parent@example.com" and event.payload["reply_id"] == answer
+
+
+def test_no_notification_without_opt_in(client, session, engine, api_key):
+    moderator = api_key("comments:moderate")
+    article = make_article(session)
+    parent = reply(client, article.slug).json()["id"]
+    approve(client, moderator, parent)
+    approve(client, moderator, reply(client, article.slug, parent_id=parent).json()["id"])
+    with Session(engine) as fresh:
+        assert pending_events(fresh, topic="comment.reply") == []
+
+
+def test_unsubscribe_link_works_without_an_account(client, session, engine, api_key):
+    moderator = api_key("comments:moderate")
+    article = make_article(session)
+    parent = reply(client, article.slug, author_email="parent@example.com", notify_replies=True).json()["id"]
+    approve(client, moderator, parent)
+    approve(client, moderator, reply(client, article.slug, parent_id=parent).json()["id"])
+    with Session(engine) as fresh:
+        [event] = pending_events(fresh, topic="comment.reply")
+    link = event.payload["unsubscribe_url"].removeprefix("http://testserver")
+    assert client.get(link).json() == {"unsubscribed": True}
+    session.expire_all()
+    assert session.exec(select(Comment.notify_replies).where(Comment.id == parent)).one() is False
+    assert client.get("/api/v1/comments/unsubscribe?token=forged").status_code == 400
+
+
+def test_spam_creates_no_event(client, session, engine):
+    article = make_article(session)
+    reply(client, article.slug, homepage="bot")
+    with Session(engine) as fresh:
+        assert pending_events(fresh) == []

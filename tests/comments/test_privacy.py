@@ -1,0 +1,49 @@
+import hashlib
+import logging
+
+from sqlmodel import select
+
+from app.comments.models import Comment
+from tests.comments.helpers import approve, reply
+from tests.factories.newsroom import make_article
+
+EMAIL = "Private.Person@Example.com"
+ADDRESS = "198.51.100.77"
+
+
+def test_email_and_address_never_appear_in_public_answers_or_logs(client, session, api_key, caplog):
+    moderator = api_key("comments:moderate")
+    article = make_article(session)
+    with caplog.at_level(logging.INFO):
+        submitted = reply(client, article.slug, author_email=EMAIL, address=ADDRESS)
+        approve(client, moderator, submitted.json()["id"])
+        public = [
+            submitted.text,
+            client.get(f"/api/v1/articles/{article.slug}/comments").text,
+            client.get(f"/api/v1/articles/{article.slug}").text,
+            reply(client, article.slug, author_email=EMAIL, address=ADDRESS, content="Again").text,
+            client.get(f"/api/v1/comments?email={EMAIL}", headers=moderator).status_code and "",
+        ]
+    # The test client's own request log is not the server's.
+    server_log = "\n".join(record.getMessage() for record in caplog.records if not record.name.startswith("httpx"))
+    for text in public + [server_log]:
+        assert EMAIL.lower() not in text.lower()
+        assert ADDRESS not in text
+    assert "GET /api/v1/comments 200" in server_log
+
+
+def test_avatar_comes_from_a_hash_of_the_normalised_email(client, session, api_key):
+    moderator = api_key("comments:moderate")
+    article = make_article(session)
+    approve(client, moderator, reply(client, article.slug, author_email=f"  {EMAIL} ").json()["id"])
+    [thread] = client.get(f"/api/v1/articles/{article.slug}/comments").json()["data"]
+    digest = hashlib.sha256(EMAIL.strip().lower().encode()).hexdigest()
+    assert thread["avatar_url"].startswith(f"https://gravatar.com/avatar/{digest}")
+
+
+def test_address_is_stored_only_as_a_keyed_hash(client, session):
+    article = make_article(session)
+    reply(client, article.slug, address=ADDRESS)
+    stored = session.exec(select(Comment)).one()
+    assert ADDRESS not in stored.ip_hash and ADDRESS not in stored.network_hash
+    assert stored.ip_hash != hashlib.sha256(ADDRESS.encode()).hexdigest()

@@ -1,0 +1,75 @@
+from datetime import timedelta
+
+from tests.comments.helpers import approve, reply
+from tests.factories.newsroom import make_article
+
+
+def test_new_comment_waits_for_moderation(client, session):
+    article = make_article(session)
+    response = reply(client, article.slug, author_name="Ana", author_email="ana@example.com")
+    assert response.status_code == 202
+    assert response.json()["status"] == "pending"
+    assert client.get(f"/api/v1/articles/{article.slug}/comments").json()["data"] == []
+    assert client.get(f"/api/v1/articles/{article.slug}").json()["comment_count"] == 0
+
+
+def test_address_with_an_approved_comment_is_published_at_once(client, session, api_key):
+    article = make_article(session)
+    moderator = api_key("comments:moderate")
+    first = reply(client, article.slug, author_email="Ana@Example.com")
+    approve(client, moderator, first.json()["id"])
+    second = reply(client, article.slug, author_email="ana@example.com", content="Back again.")
+    assert second.status_code == 201
+    assert second.json()["status"] == "approved" and "Back again." in second.json()["comment"]["content_html"]
+    assert client.get(f"/api/v1/articles/{article.slug}").json()["comment_count"] == 2
+
+
+def test_required_fields_are_named(client, session):
+    article = make_article(session)
+    cases = [
+        ({"author_name": "", "author_email": "a@example.com", "content": "Hi"}, "#/author_name"),
+        ({"author_name": "A", "content": "Hi"}, "#/author_email"),
+        ({"author_name": "A", "author_email": "not-an-email", "content": "Hi"}, "#/author_email"),
+        ({"author_name": "A", "author_email": "a@example.com", "content": "   "}, "#/content"),
+        ({"author_name": "A", "author_email": "a@example.com", "content": "Hi", "author_url": "javascript:alert(1)"}, "#/author_url"),
+        ({"author_name": "A", "author_email": "a@example.com", "content": "x" * 5001}, "#/content"),
+    ]
+    for body, pointer in cases:
+        response = client.post(f"/api/v1/articles/{article.slug}/comments", json=body)
+        assert response.status_code == 422, body
+        assert pointer in [e.get("pointer") for e in response.json()["errors"]], (pointer, response.json())
+
+
+def test_comments_closed_is_a_409(client, session):
+    article = make_article(session, comments_open=False)
+    response = reply(client, article.slug)
+    assert response.status_code == 409
+    assert response.json()["type"].endswith("/problems/comments-closed")
+
+
+def test_unpublished_article_takes_no_comments(client, session, clock):
+    draft = make_article(session, status="draft")
+    scheduled = make_article(session, status="scheduled", published_at=(clock.now + timedelta(days=1)).isoformat(), now=clock.now)
+    assert reply(client, draft.slug).status_code == 404
+    assert reply(client, scheduled.slug).status_code == 404
+
+
+def test_reply_to_a_comment_of_another_article_is_refused(client, session, api_key):
+    moderator = api_key("comments:moderate")
+    one, other = make_article(session), make_article(session)
+    elsewhere = reply(client, other.slug).json()["id"]
+    approve(client, moderator, elsewhere)
+    response = reply(client, one.slug, parent_id=elsewhere)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["pointer"] == "#/parent_id"
+
+
+def test_oversized_body_is_a_413(client, session):
+    article = make_article(session)
+    response = client.post(
+        f"/api/v1/articles/{article.slug}/comments",
+        content=b'{"author_name": "A", "author_email": "a@example.com", "content": "' + b"x" * 70000 + b'"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
