@@ -44,10 +44,10 @@ CursorParam = Annotated[
 ]
 
 
-SortKey = TypeVar("SortKey", str, datetime)
+SortKey = TypeVar("SortKey", str, datetime, float)
 
 
-def encode_cursor(key: str | datetime, item_id: int) -> str:
+def encode_cursor(key: str | datetime | float, item_id: int) -> str:
     """The sort key of the last item on a page plus its id, which breaks ties."""
     raw = orjson.dumps([key.isoformat() if isinstance(key, datetime) else key, item_id])
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
@@ -58,9 +58,11 @@ def decode_cursor(cursor: str, key_type: type[SortKey]) -> tuple[SortKey, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         key, item_id = orjson.loads(raw)
-        if type(key) is not str or type(item_id) is not int:
+        if type(item_id) is not int or type(key) not in ((int, float) if key_type is float else (str,)):
             raise ValueError
-        if key_type is datetime:
+        if key_type is float:
+            key = float(key)
+        elif key_type is datetime:
             key = datetime.fromisoformat(key)
             if key.tzinfo is None:
                 raise ValueError

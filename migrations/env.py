@@ -3,6 +3,7 @@
 from alembic import context
 
 from app.db import build_engine
+from app.migrate import include_object
 from app.models import metadata
 from app.settings import Settings
 
@@ -26,6 +27,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=metadata,
             compare_type=True,
+            include_object=include_object,
             # SQLite alters tables by copying them; batch mode does that for us.
             render_as_batch=True,
         )

@@ -55,7 +55,7 @@ def postgres_url() -> str:
 
 def _empty_postgres(url: str) -> None:
     engine = build_engine(url)
-    tables = ", ".join(table.name for table in metadata.sorted_tables if table.name != "content_version")
+    tables = ", ".join([table.name for table in metadata.sorted_tables if table.name != "content_version"] + ["article_search"])
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()

@@ -15,6 +15,7 @@ from app.articles.visibility import Reader
 from app.authors import service as authors
 from app.caching import require_current
 from app.errors import InvalidField
+from app.search import service as search
 from app.slugs import SLUG_MAX_LENGTH, slugify
 from app.taxonomy import service as taxonomy
 
@@ -140,6 +141,7 @@ def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: 
     article.corrections = [Correction(text=c.text, published_at=c.published_at or now) for c in data.corrections]
     session.add(article)
     session.flush()
+    search.index_article(session, article)
     record_revision(session, article, before={}, actor=actor, now=now)
     return article
 
@@ -156,6 +158,7 @@ def _edit(session: Session, slug: str, changes: dict, *, now: datetime, actor: s
     before = snapshot(article)
     _apply(session, article, changes, now=now)
     session.flush()
+    search.index_article(session, article)
     record_revision(session, article, before=before, actor=actor, now=now)
     session.commit()
     return article
@@ -192,6 +195,7 @@ def delete_article(session: Session, slug: str, *, now: datetime, if_match: str 
     """Remove the article for good, with its revisions, corrections and redirects."""
     article = reading.get_article(session, slug, now=now, reader=EDITOR, for_update=True)
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
+    search.unindex_article(session, article.id)
     session.delete(article)
     session.commit()
 

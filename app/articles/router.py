@@ -61,12 +61,12 @@ def list_articles(
     if filters.status is not ArticleStatus.published:
         ensure_scope(key, Scope.content_preview)
     now = clock()
-    page, total, next_cursor = service.list_articles(
-        session, filters, now=now, limit=limit, cursor=cursor, cache=cache, reader=reader
-    )
+    page = service.list_articles(session, filters, now=now, limit=limit, cursor=cursor, cache=cache, reader=reader)
     _private_if(response, reader != PUBLIC)
-    items = [ArticleSummary.from_article(article, now=now) for article in page]
-    return page_response(request, response, items, total=total, next_cursor=next_cursor)
+    items = [
+        ArticleSummary.from_article(article, now=now, snippet=page.snippets.get(article.id)) for article in page.articles
+    ]
+    return page_response(request, response, items, total=page.total, next_cursor=page.next_cursor)
 
 
 @router.get(

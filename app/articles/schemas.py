@@ -1,7 +1,7 @@
 """Wire shapes for articles: what clients send, and the summaries and full articles they get."""
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -77,6 +77,15 @@ class PublishRequest(BaseModel):
 
 
 class ArticleFilters(BaseModel):
+    q: str | None = Field(
+        None,
+        min_length=1,
+        max_length=300,
+        description='Full-text search: words (stemmed), "exact phrases", prefixes like `mosc*`, `-excluded`.',
+    )
+    sort: Literal["relevance", "newest"] | None = Field(
+        None, description="`relevance` (the default with `q`) or `newest` (the default without)."
+    )
     status: ArticleStatus = Field(
         ArticleStatus.published, description="Anything but `published` needs a key with `content:preview`."
     )
@@ -111,6 +120,9 @@ class ArticleSummary(BaseModel):
     word_count: int
     reading_time_minutes: int
     comment_count: int = Field(description="Approved comments.")
+    snippet: str | None = Field(
+        None, description="With `q`: a passage with the matched words in <mark>; otherwise safe HTML, escaped."
+    )
 
     @classmethod
     def from_article(cls, article: Article, *, now: datetime, **extra):

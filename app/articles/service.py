@@ -1,5 +1,6 @@
 """Reading articles: who sees what, listing with keyset pagination, loading one."""
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_
@@ -13,6 +14,8 @@ from app.articles.visibility import PUBLIC, Reader, visible
 from app.authors.models import Author
 from app.content_cache import ContentCache
 from app.pagination import decode_cursor, encode_cursor
+from app.search.fulltext import index_for
+from app.search.query import parse
 from app.taxonomy.models import Section, Tag
 
 
@@ -76,6 +79,14 @@ def _filtered(filters: ArticleFilters, condition, now: datetime) -> list:
     return conditions
 
 
+@dataclass
+class ArticlePage:
+    articles: list[Article]
+    total: int
+    next_cursor: str | None
+    snippets: dict[int, str] = field(default_factory=dict)
+
+
 def list_articles(
     session: Session,
     filters: ArticleFilters,
@@ -85,32 +96,48 @@ def list_articles(
     cursor: str | None,
     cache: ContentCache,
     reader: Reader = PUBLIC,
-) -> tuple[list[Article], int, str | None]:
-    """One page, newest first, plus the total and the cursor of the next page."""
+) -> ArticlePage:
+    """One page, newest first or best match first, plus the total and the cursor of the next page."""
     condition, sort_column = _in_status(filters.status, now, reader)
     conditions = _filtered(filters, condition, now)
+    terms = parse(filters.q) if filters.q else None
+    index = index_for(session)
+    query = select(Article)
+    count = select(func.count()).select_from(Article)
+    if terms:
+        matches = index.matches(terms)
+        query = select(Article, matches.c.rank).join(matches, matches.c.article_id == Article.id)
+        count = count.join(matches, matches.c.article_id == Article.id)
     total = cache.get(
         session,
         ("articles", filters.model_dump_json(), reader),
-        lambda: session.exec(select(func.count()).select_from(Article).where(*conditions)).one(),
+        lambda: session.exec(count.where(*conditions)).one(),
         now=now,
     )
-    page_query = select(Article).where(*conditions)
-    if cursor:
-        after_time, after_id = decode_cursor(cursor, datetime)
-        # Keyset, not offset: offsets skip or repeat items when articles are published mid-scroll.
-        page_query = page_query.where(
-            sort_column <= after_time, or_(sort_column < after_time, Article.id < after_id)
-        )
-    rows = session.exec(
-        page_query.order_by(sort_column.desc(), Article.id.desc()).limit(limit + 1).options(*summary_loading())
-    ).all()
-    page = list(rows[:limit])
+    query = query.where(*conditions)
+    by_relevance = terms is not None and filters.sort != "newest"
+    if by_relevance:
+        # Best match first (lowest rank), ties broken by id; the cursor holds the rank.
+        if cursor:
+            after_rank, after_id = decode_cursor(cursor, float)
+            query = query.where(matches.c.rank >= after_rank, or_(matches.c.rank > after_rank, Article.id > after_id))
+        query = query.order_by(matches.c.rank, Article.id)
+    else:
+        if cursor:
+            after_time, after_id = decode_cursor(cursor, datetime)
+            # Keyset, not offset: offsets skip or repeat items when articles are published mid-scroll.
+            query = query.where(sort_column <= after_time, or_(sort_column < after_time, Article.id < after_id))
+        query = query.order_by(sort_column.desc(), Article.id.desc())
+    rows = session.exec(query.limit(limit + 1).options(*summary_loading())).all()
+    page_rows = rows[:limit]
+    articles = [row[0] for row in page_rows] if terms else list(page_rows)
     next_cursor = None
     if len(rows) > limit:
-        last = page[-1]
-        next_cursor = encode_cursor(getattr(last, sort_column.key), last.id)
-    return page, total, next_cursor
+        last = page_rows[-1]
+        key = last[1] if by_relevance else getattr(articles[-1], sort_column.key)
+        next_cursor = encode_cursor(key, articles[-1].id)
+    snippets = index.snippets(session, terms, [a.id for a in articles]) if terms and articles else {}
+    return ArticlePage(articles, total, next_cursor, snippets)
 
 
 def _moved_or_missing(session: Session, slug: str, *, now: datetime, reader: Reader) -> Exception:

@@ -75,7 +75,7 @@ def list_author_articles(
 ) -> dict:
     author = service.get_author(session, slug)
     now = clock()
-    page, total, next_cursor = articles.list_articles(
+    page = articles.list_articles(
         session,
         ArticleFilters(author=[author.slug]),
         now=now,
@@ -83,8 +83,8 @@ def list_author_articles(
         cursor=cursor,
         cache=cache,
     )
-    items = [ArticleSummary.from_article(article, now=now) for article in page]
-    return page_response(request, response, items, total=total, next_cursor=next_cursor)
+    items = [ArticleSummary.from_article(article, now=now) for article in page.articles]
+    return page_response(request, response, items, total=page.total, next_cursor=page.next_cursor)
 
 
 @router.post(

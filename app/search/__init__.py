@@ -1,0 +1,1 @@
+"""Full-text search over articles, on SQLite FTS5 and PostgreSQL tsvector."""

@@ -1,0 +1,141 @@
+"""The full-text index behind a small Protocol: SQLite FTS5 or PostgreSQL tsvector.
+
+The index holds each article's title, dek and body text; every write path updates it in the
+article's own transaction, so search is never behind the articles it finds.
+"""
+
+import html
+from typing import Protocol
+
+from sqlalchemy import Float, Integer, bindparam, text
+from sqlalchemy.sql import Subquery
+from sqlmodel import Session
+
+from app.search.query import Term, fold
+
+# Markers no article text contains, swapped for <mark> once the snippet is escaped.
+_START, _STOP = "\x02", "\x03"
+SNIPPET_WORDS = 24
+
+
+def _highlighted(snippet: str) -> str:
+    return html.escape(snippet, quote=False).replace(_START, "<mark>").replace(_STOP, "</mark>")
+
+
+class FullTextIndex(Protocol):
+    def store(self, session: Session, article_id: int, *, title: str, subtitle: str, body: str) -> None: ...
+    def remove(self, session: Session, article_id: int) -> None: ...
+    def matches(self, terms: list[Term]) -> Subquery:
+        """(article_id, rank) of matching articles; a lower rank is a better match."""
+    def snippets(self, session: Session, terms: list[Term], article_ids: list[int]) -> dict[int, str]: ...
+
+
+def _quoted(term: Term) -> str:
+    return '"' + " ".join(term.words) + '"' + ("*" if term.prefix else "")
+
+
+class SqliteIndex:
+    """FTS5 with the Porter stemmer; unicode61 folds case and diacritics."""
+
+    @staticmethod
+    def expression(terms: list[Term]) -> str:
+        # Words are letters and digits only (see query.parse), so quoting them is safe.
+        positive = " AND ".join(_quoted(t) for t in terms if not t.negated)
+        negative = "".join(f" NOT {_quoted(t)}" for t in terms if t.negated)
+        return f"({positive}){negative}"
+
+    def store(self, session: Session, article_id: int, *, title: str, subtitle: str, body: str) -> None:
+        self.remove(session, article_id)
+        session.execute(
+            text("INSERT INTO article_search (rowid, title, subtitle, body) VALUES (:id, :title, :subtitle, :body)"),
+            {"id": article_id, "title": title, "subtitle": subtitle, "body": body},
+        )
+
+    def remove(self, session: Session, article_id: int) -> None:
+        session.execute(text("DELETE FROM article_search WHERE rowid = :id"), {"id": article_id})
+
+    def matches(self, terms: list[Term]) -> Subquery:
+        return (
+            text(
+                "SELECT rowid AS article_id, bm25(article_search, 10.0, 4.0, 1.0) AS rank "
+                "FROM article_search WHERE article_search MATCH :fts_query"
+            )
+            .bindparams(bindparam("fts_query", self.expression(terms)))
+            .columns(article_id=Integer, rank=Float)
+            .subquery("matches")
+        )
+
+    def snippets(self, session: Session, terms: list[Term], article_ids: list[int]) -> dict[int, str]:
+        rows = session.execute(
+            text(
+                "SELECT rowid, snippet(article_search, -1, :start, :stop, '…', :words) FROM article_search "
+                "WHERE article_search MATCH :fts_query AND rowid IN :ids"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"start": _START, "stop": _STOP, "words": SNIPPET_WORDS, "fts_query": self.expression(terms), "ids": article_ids},
+        ).all()
+        return {article_id: _highlighted(snippet) for article_id, snippet in rows}
+
+
+class PostgresIndex:
+    """A weighted tsvector (title A, dek B, body C) with a GIN index, English stemming."""
+
+    @staticmethod
+    def expression(terms: list[Term]) -> str:
+        def lexemes(term: Term) -> str:
+            words = " <-> ".join(f"'{word}'" for word in term.words)
+            return f"{words}:*" if term.prefix else f"({words})"
+
+        return " & ".join(("!" if t.negated else "") + lexemes(t) for t in terms)
+
+    def store(self, session: Session, article_id: int, *, title: str, subtitle: str, body: str) -> None:
+        session.execute(
+            text(
+                "INSERT INTO article_search (article_id, title, subtitle, body, document) VALUES (:id, :title, :subtitle, :body, "
+                "setweight(to_tsvector('english', :ftitle), 'A') || setweight(to_tsvector('english', :fsubtitle), 'B') "
+                "|| setweight(to_tsvector('english', :fbody), 'C')) "
+                "ON CONFLICT (article_id) DO UPDATE SET title = excluded.title, subtitle = excluded.subtitle, "
+                "body = excluded.body, document = excluded.document"
+            ),
+            {
+                "id": article_id,
+                "title": title,
+                "subtitle": subtitle,
+                "body": body,
+                "ftitle": fold(title),
+                "fsubtitle": fold(subtitle),
+                "fbody": fold(body),
+            },
+        )
+
+    def remove(self, session: Session, article_id: int) -> None:
+        session.execute(text("DELETE FROM article_search WHERE article_id = :id"), {"id": article_id})
+
+    def matches(self, terms: list[Term]) -> Subquery:
+        # ts_rank is a float4; as float8 it compares exactly with the rank a cursor carries back.
+        return (
+            text(
+                "SELECT article_id, -ts_rank(document, to_tsquery('english', :ts_query))::float8 AS rank "
+                "FROM article_search WHERE document @@ to_tsquery('english', :ts_query)"
+            )
+            .bindparams(bindparam("ts_query", self.expression(terms)))
+            .columns(article_id=Integer, rank=Float)
+            .subquery("matches")
+        )
+
+    def snippets(self, session: Session, terms: list[Term], article_ids: list[int]) -> dict[int, str]:
+        rows = session.execute(
+            text(
+                "SELECT article_id, ts_headline('english', coalesce(nullif(body, ''), title), to_tsquery('english', :ts_query), "
+                ":options) FROM article_search WHERE article_id IN :ids"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {
+                "ts_query": self.expression(terms),
+                "options": f"StartSel={_START}, StopSel={_STOP}, MaxWords={SNIPPET_WORDS}, MinWords=10, MaxFragments=1",
+                "ids": article_ids,
+            },
+        ).all()
+        return {article_id: _highlighted(snippet) for article_id, snippet in rows}
+
+
+def index_for(session: Session) -> FullTextIndex:
+    return PostgresIndex() if session.get_bind().dialect.name == "postgresql" else SqliteIndex()

@@ -1,0 +1,141 @@
+"""Search behaves the same on SQLite FTS5 and PostgreSQL tsvector: every test runs on both."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.factories.newsroom import make_article, make_section
+
+HOSTILE = [
+    "'; DROP TABLE article; --",
+    '" OR 1=1 --',
+    "NEAR(a b)",
+    "title:secret",
+    "a AND OR NOT b",
+    "^start",
+    "x' <-> 'y",
+    "!!foo & |bar",
+    "\\x00",
+    "((((((",
+    "*",
+    "-",
+    "😀 🎉",
+    "a" * 300,
+    "%_%",
+    "col:val* NOT",
+]
+
+
+def found(client, **params) -> list[str]:
+    response = client.get("/api/v1/articles", params=params)
+    assert response.status_code == 200, response.text
+    return [item["slug"] for item in response.json()["data"]]
+
+
+def body(text: str) -> list[dict]:
+    return [{"type": "paragraph", "text": text}]
+
+
+def test_stemming_finds_other_forms_of_a_word(client, session):
+    article = make_article(session, title="Gunmen attacked a concert hall", body=body("The attackers fled."))
+    assert found(client, q="attacks") == [article.slug]
+
+
+def test_diacritics_do_not_matter(client, session):
+    article = make_article(session, title="Zürich votes on café closing hours")
+    assert found(client, q="zurich cafe") == [article.slug]
+    assert found(client, q="Zürich") == [article.slug]
+
+
+def test_phrase_must_appear_in_order(client, session):
+    hall = make_article(session, title="Concert hall reopens", body=body("The concert hall reopened."))
+    make_article(session, title="Hall of fame concert", body=body("A hall and then a concert."))
+    assert found(client, q='"concert hall"') == [hall.slug]
+
+
+def test_prefix_query(client, session):
+    moscow = make_article(session, title="Moscow attack", body=body("Officials in Moscow said."))
+    make_article(session, title="Budget vote", body=body("Nothing about that city."))
+    assert found(client, q="mosc*") == [moscow.slug]
+
+
+def test_excluded_words(client, session):
+    make_article(session, title="Football budget", body=body("Sport spending."))
+    city = make_article(session, title="City budget", body=body("Roads and schools."))
+    assert found(client, q="budget -football") == [city.slug]
+
+
+def test_title_matches_rank_above_body_matches(client, session):
+    in_body = make_article(session, title="Council meets", body=body("A brief mention of the earthquake."))
+    in_title = make_article(session, title="Earthquake hits the coast", body=body("Buildings shook."))
+    assert found(client, q="earthquake") == [in_title.slug, in_body.slug]
+    assert found(client, q="earthquake", sort="newest")[0] == max(
+        (in_body, in_title), key=lambda a: (a.published_at, a.id)
+    ).slug
+
+
+def test_search_combines_with_filters_and_hides_drafts(client, session):
+    make_section(session, slug="world", name="World")
+    world = make_article(session, title="Flood warning", section="world")
+    make_article(session, title="Flood insurance")
+    make_article(session, title="Flood draft", section="world", status="draft")
+    assert found(client, q="flood", section="world") == [world.slug]
+    assert client.get("/api/v1/articles", params={"q": "flood"}).json()["meta"]["total"] == 2
+
+
+def test_search_results_page_with_cursors(client, session):
+    made = {make_article(session, title=f"Election night {n}", body=body("election " * (n + 1))).slug for n in range(7)}
+    seen, url = [], "/api/v1/articles?q=election&limit=3"
+    while url:
+        page = client.get(url).json()
+        seen += [item["slug"] for item in page["data"]]
+        url = page["links"]["next"]
+    assert sorted(seen) == sorted(made)
+
+
+def test_hit_has_an_escaped_snippet_with_marks(client, session):
+    make_article(session, title="Storm", body=body("The <b>storm</b> & its damage reached the harbour on Tuesday."))
+    [hit] = client.get("/api/v1/articles", params={"q": "harbour"}).json()["data"]
+    assert "<mark>harbour</mark>" in hit["snippet"]
+    assert "<b>" not in hit["snippet"]
+
+
+def test_unbalanced_quote_is_a_422_naming_q(client):
+    response = client.get("/api/v1/articles", params={"q": '"open phrase'})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["parameter"] == "q"
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_queries_never_fail_or_run_sql(client, session, query):
+    make_article(session, title="Drop table tennis final")
+    response = client.get("/api/v1/articles", params={"q": query})
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 422:
+        assert response.json()["errors"][0]["parameter"] == "q"
+    assert client.get("/api/v1/articles").json()["meta"]["total"] == 1
+
+
+def test_edits_and_deletions_reach_the_index_at_once(client, session, editor, api_key):
+    article = make_article(session, title="Original headline")
+    client.patch(f"/api/v1/articles/{article.slug}", json={"title": "Volcano erupts"}, headers=editor)
+    assert found(client, q="volcano") == [article.slug]
+    assert found(client, q="original") == []
+    client.delete(f"/api/v1/articles/{article.slug}?hard=true", headers=api_key("admin"))
+    assert found(client, q="volcano") == []
+
+
+def test_unpublished_article_leaves_results_at_once(client, session, editor):
+    article = make_article(session, title="Glacier retreat")
+    client.post(f"/api/v1/articles/{article.slug}/unpublish", headers=editor)
+    assert found(client, q="glacier") == []
+
+
+def test_scheduled_article_appears_in_results_by_itself(client, session, clock):
+    when = clock.now + timedelta(hours=1)
+    article = make_article(session, title="Eclipse tonight", status="scheduled", published_at=when.isoformat(), now=clock.now)
+    assert found(client, q="eclipse") == []
+    clock.now = when
+    assert found(client, q="eclipse") == [article.slug]
+
+
