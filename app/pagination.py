@@ -9,10 +9,11 @@ import orjson
 from fastapi import Query, Request, Response
 from starlette.datastructures import URL
 from pydantic import BaseModel, Field
-from sqlalchemy import func, or_
+from sqlalchemy import false, func, or_
 from sqlmodel import Session, select
 
 from app.errors import InvalidParameter
+from app.slugs import slugify
 
 T = TypeVar("T")
 
@@ -102,3 +103,17 @@ def page_by_name(session: Session, model, *, limit: int, cursor: str | None, whe
 def count_rows(session: Session, model, where=None) -> int:
     query = select(func.count()).select_from(model)
     return session.exec(query if where is None else query.where(where)).one()
+
+
+NamePrefix = Annotated[
+    str | None,
+    Query(min_length=1, max_length=100, description="Autocomplete: names with a word starting with this."),
+]
+
+
+def name_prefix_condition(model, prefix: str):
+    """Any word of the name starts with the prefix, ignoring case and accents (through the slug)."""
+    wanted = slugify(prefix)
+    if not wanted:
+        return false()
+    return or_(model.slug.startswith(wanted), model.slug.contains(f"-{wanted}"))

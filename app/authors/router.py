@@ -16,7 +16,7 @@ from app.clock import ClockDep
 from app.content_cache import ContentCacheDep
 from app.db import ReadSessionDep, SessionDep
 from app.errors import InvalidParameter, problems
-from app.pagination import CursorParam, Limit, Page, page_response
+from app.pagination import CursorParam, Limit, NamePrefix, Page, page_response
 from app.slugs import SLUG_PATTERN, Slug
 
 router = APIRouter(prefix="/api/v1/authors", tags=["authors"])
@@ -35,10 +35,12 @@ def list_authors(
     session: ReadSessionDep,
     clock: ClockDep,
     cache: ContentCacheDep,
+    q: NamePrefix = None,
     limit: Limit = 20,
     cursor: CursorParam = None,
 ) -> dict:
-    items, total, next_cursor = service.authors_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache)
+    """With `q`, authors a word of whose name starts with it: `q=ver` finds Alok Verma."""
+    items, total, next_cursor = service.authors_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache, prefix=q)
     return page_response(request, response, items, total=total, next_cursor=next_cursor)
 
 

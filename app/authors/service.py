@@ -15,7 +15,7 @@ from app.authors.schemas import AuthorCreate, AuthorPublic, AuthorUpdate
 from app.caching import require_current
 from app.content_cache import ContentCache
 from app.errors import InvalidField
-from app.pagination import count_rows, page_by_name
+from app.pagination import count_rows, name_prefix_condition, page_by_name
 from app.slugs import slugify
 
 
@@ -45,9 +45,12 @@ def _article_counts(session: Session, author_ids: list[int], *, now: datetime, c
     return cache.get(session, ("author-counts", tuple(author_ids)), count, now=now)
 
 
-def authors_page(session: Session, *, limit: int, cursor: str | None, now: datetime, cache: ContentCache):
-    page, next_cursor = page_by_name(session, Author, limit=limit, cursor=cursor)
-    total = cache.get(session, ("author-total",), lambda: count_rows(session, Author), now=now)
+def authors_page(
+    session: Session, *, limit: int, cursor: str | None, now: datetime, cache: ContentCache, prefix: str | None = None
+):
+    where = name_prefix_condition(Author, prefix) if prefix else None
+    page, next_cursor = page_by_name(session, Author, limit=limit, cursor=cursor, where=where)
+    total = cache.get(session, ("author-total", prefix), lambda: count_rows(session, Author, where), now=now)
     counts = _article_counts(session, [author.id for author in page], now=now, cache=cache)
     return [AuthorPublic.from_author(author, counts.get(author.id, 0)) for author in page], total, next_cursor
 

@@ -11,7 +11,7 @@ from app.clock import ClockDep
 from app.content_cache import ContentCacheDep
 from app.db import ReadSessionDep, SessionDep
 from app.errors import InvalidField, InvalidParameter, problems
-from app.pagination import CursorParam, Limit, Page, page_response
+from app.pagination import CursorParam, Limit, NamePrefix, Page, page_response
 from app.slugs import SLUG_PATTERN, Slug
 from app.taxonomy import service
 from app.taxonomy.errors import SectionHasArticles, SectionNotFound, TagNotFound, TaxonomySlugTaken
@@ -138,12 +138,13 @@ def list_tags(
     session: ReadSessionDep,
     clock: ClockDep,
     cache: ContentCacheDep,
+    q: NamePrefix = None,
     limit: Limit = 20,
     cursor: CursorParam = None,
 ) -> dict:
     """Only tags that at least one published article carries: a tag made for a draft or an
-    embargoed story would give the story away."""
-    items, total, next_cursor = service.tags_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache)
+    embargoed story would give the story away. With `q`, tags a word of whose name starts with it."""
+    items, total, next_cursor = service.tags_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache, prefix=q)
     return page_response(request, response, items, total=total, next_cursor=next_cursor)
 
 

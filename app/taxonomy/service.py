@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import exists, func, update
+from sqlalchemy import and_, exists, func, update
 from sqlmodel import Session, select
 
 from app.articles.models import Article, ArticleTag
@@ -12,7 +12,7 @@ from app.articles.visibility import visible
 from app.caching import require_current
 from app.content_cache import ContentCache
 from app.errors import InvalidField
-from app.pagination import count_rows, page_by_name
+from app.pagination import count_rows, name_prefix_condition, page_by_name
 from app.slugs import SLUG_MAX_LENGTH, slugify
 from app.taxonomy.errors import SectionHasArticles, SectionNotFound, TagNotFound, TaxonomySlugTaken
 from app.taxonomy.models import Section, Tag
@@ -97,10 +97,13 @@ def sections_page(session: Session, *, limit: int, cursor: str | None, now: date
     return [_section_public(section, counts) for section in page], total, next_cursor
 
 
-def tags_page(session: Session, *, limit: int, cursor: str | None, now: datetime, cache: ContentCache):
+def tags_page(
+    session: Session, *, limit: int, cursor: str | None, now: datetime, cache: ContentCache, prefix: str | None = None
+):
     """Tags that published articles carry, A to Z."""
-    page, next_cursor = page_by_name(session, Tag, limit=limit, cursor=cursor, where=_in_use(now))
-    total = cache.get(session, ("tag-total",), lambda: count_rows(session, Tag, _in_use(now)), now=now)
+    where = and_(_in_use(now), name_prefix_condition(Tag, prefix)) if prefix else _in_use(now)
+    page, next_cursor = page_by_name(session, Tag, limit=limit, cursor=cursor, where=where)
+    total = cache.get(session, ("tag-total", prefix), lambda: count_rows(session, Tag, where), now=now)
     counts = _tag_counts(session, [tag.id for tag in page], now=now, cache=cache)
     return [_tag_public(tag, counts) for tag in page], total, next_cursor
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.factories.newsroom import make_article, make_section
+from tests.factories.newsroom import make_article, make_author, make_section
 
 HOSTILE = [
     "'; DROP TABLE article; --",
@@ -139,3 +139,24 @@ def test_scheduled_article_appears_in_results_by_itself(client, session, clock):
     assert found(client, q="eclipse") == [article.slug]
 
 
+
+
+def test_author_autocomplete_matches_the_start_of_any_name_word(client, session):
+    make_author(session, slug="alok-verma", name="Alok Verma")
+    make_author(session, slug="ana-lucia-ferreira", name="Ana Lúcia Ferreira")
+    make_author(session, slug="vera-brandt", name="Vera Brandt")
+
+    def names(q: str) -> list[str]:
+        return [a["name"] for a in client.get("/api/v1/authors", params={"q": q}).json()["data"]]
+
+    assert names("ver") == ["Alok Verma", "Vera Brandt"]
+    assert names("LUC") == ["Ana Lúcia Ferreira"]
+    assert names("zzz") == []
+
+
+def test_tag_autocomplete_lists_only_published_tags(client, session):
+    make_article(session, tags=["Climate Change", "Climbing"])
+    make_article(session, status="draft", tags=["Climate Secret"])
+    response = client.get("/api/v1/tags", params={"q": "cli"}).json()
+    assert [t["name"] for t in response["data"]] == ["Climate Change", "Climbing"]
+    assert response["meta"]["total"] == 2
