@@ -121,7 +121,7 @@ class ArticleSummary(BaseModel):
     reading_time_minutes: int
     comment_count: int = Field(description="Approved comments.")
     snippet: str | None = Field(
-        None, description="With `q`: a passage with the matched words in <mark>; otherwise safe HTML, escaped."
+        None, description="With `q`: a passage with the matched words in <mark> and the rest escaped; null otherwise."
     )
 
     @classmethod
