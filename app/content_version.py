@@ -11,7 +11,7 @@ from sqlmodel import Field, Session, SQLModel, select
 from app.columns import UTCDateTime
 
 CONTENT_TABLES = frozenset(
-    {"article", "article_author", "article_tag", "article_slug_redirect", "correction", "author", "section", "tag"}
+    {"article", "article_author", "article_tag", "article_slug_redirect", "correction", "author", "section", "tag", "related_pin"}
 )
 _BUMPED = "content_version_bumped"
 

@@ -21,6 +21,7 @@ from app.content_cache import ContentCache
 from app.db import build_engine, refresh_planner_statistics
 from app.errors import install_problem_handlers
 from app.openapi import DESCRIPTION, TAGS, install_openapi
+from app.search.router import router as related_router
 from app.settings import Settings
 from app.taxonomy.router import sections as sections_router
 from app.taxonomy.router import tags as tags_router
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     routers = (
         articles_router,
         article_editing_router,
+        related_router,
         comments_router,
         moderation_router,
         authors_router,

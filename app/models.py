@@ -15,8 +15,9 @@ from app.authors.models import Author
 from app.comments.models import Comment
 from app.content_version import ContentVersion
 from app.outbox.models import OutboxEvent
+from app.search.models import ArticleTerm, RelatedPin, TermDocumentCount
 from app.taxonomy.models import Section, Tag
 
 metadata = SQLModel.metadata
 
-__all__ = ["ApiKey", "Article", "ArticleAuthor", "ArticleRevision", "ArticleSlugRedirect", "ArticleTag", "Author", "Comment", "ContentVersion", "Correction", "OutboxEvent", "Section", "Tag", "metadata"]
+__all__ = ["ApiKey", "Article", "ArticleAuthor", "ArticleRevision", "ArticleSlugRedirect", "ArticleTag", "Author", "Comment", "ContentVersion", "Correction", "OutboxEvent", "ArticleTerm", "RelatedPin", "TermDocumentCount", "Section", "Tag", "metadata"]

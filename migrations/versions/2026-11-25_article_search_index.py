@@ -34,7 +34,7 @@ def upgrade() -> None:
         )
     from app.search.service import reindex
 
-    reindex(Session(bind=op.get_bind()))
+    reindex(Session(bind=op.get_bind()), terms=False)
 
 
 def downgrade() -> None:

@@ -1,0 +1,41 @@
+"""Tables behind related-article lookups: each article's term vector, document frequencies, editors' pins."""
+
+from sqlalchemy import Column, ForeignKey, Index, Integer
+from sqlmodel import Field, SQLModel
+
+
+class ArticleTerm(SQLModel, table=True):
+    """One stemmed term of an article with its unit-normalised weight."""
+
+    __tablename__ = "article_term"
+    # Candidates for a term come straight off this index, weights included.
+    __table_args__ = (Index("ix_article_term_term_article_id_weight", "term", "article_id", "weight"),)
+
+    article_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    )
+    term: str = Field(max_length=64, primary_key=True)
+    weight: float
+
+
+class TermDocumentCount(SQLModel, table=True):
+    """How many articles use a term: common terms say little about what an article is about."""
+
+    __tablename__ = "term_document_count"
+
+    term: str = Field(max_length=64, primary_key=True)
+    documents: int = 0
+
+
+class RelatedPin(SQLModel, table=True):
+    """An article an editor placed in another's "Related Articles" block, in their order."""
+
+    __tablename__ = "related_pin"
+
+    article_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    )
+    related_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    )
+    position: int = Field(ge=0)

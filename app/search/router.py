@@ -1,0 +1,50 @@
+"""The "Related Articles" block: lookups for readers, pins for editors."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.articles.errors import ArticleMoved, ArticleNotFound
+from app.auth.dependencies import EditorKey
+from app.auth.errors import MissingScope, NotAuthenticated
+from app.clock import ClockDep
+from app.content_cache import ContentCacheDep
+from app.db import ReadSessionDep, SessionDep
+from app.errors import InvalidField, InvalidParameter, problems
+from app.search import related
+from app.search.schemas import RelatedList, RelatedPins
+from app.slugs import Slug
+
+router = APIRouter(prefix="/api/v1/articles/{slug}/related", tags=["articles"])
+
+
+@router.get(
+    "",
+    operation_id="articles-related",
+    summary="Get related articles, with the reasons each was chosen",
+    response_model=RelatedList,
+    responses=problems(ArticleNotFound, ArticleMoved, InvalidParameter),
+)
+def get_related(
+    slug: Slug,
+    session: ReadSessionDep,
+    clock: ClockDep,
+    cache: ContentCacheDep,
+    limit: Annotated[int, Query(ge=1, le=20, description="How many to return.")] = 5,
+) -> RelatedList:
+    """Pinned articles first, in the editors' order; then published articles close in text
+    (distinctive shared terms), tags, section, author and time. Never the article itself, an
+    unpublished article, or a near-identical copy."""
+    return RelatedList(data=related.related_articles(session, slug, limit=limit, now=clock(), cache=cache))
+
+
+@router.put(
+    "/pins",
+    operation_id="articles-pin-related",
+    summary="Set the articles editors pin to the top of the related list",
+    response_model=RelatedPins,
+    responses=problems(NotAuthenticated, MissingScope, ArticleNotFound, ArticleMoved, InvalidField, InvalidParameter),
+)
+def pin_related(slug: Slug, body: RelatedPins, session: SessionDep, clock: ClockDep, key: EditorKey) -> RelatedPins:
+    pinned = related.pin_related(session, slug, body.slugs, now=clock())
+    return RelatedPins(slugs=[article.slug for article in pinned])
