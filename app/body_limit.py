@@ -8,12 +8,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 PROBLEM = "application/problem+json"
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class BodyLimitMiddleware:
-    """Pure ASGI: checks Content-Length up front and counts streamed bytes for chunked bodies."""
+    """Pure ASGI: checks Content-Length up front and counts the bytes of bodies sent without one."""
 
     def __init__(self, app: ASGIApp, *, default_limit: int, limits: dict[str, int]) -> None:
         self.app = app
@@ -32,28 +28,35 @@ class BodyLimitMiddleware:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _refuse(scope, send, limit)
             return
-        received = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal received
+        # Read the whole body first (it is at most `limit` bytes), so an oversized chunked body is
+        # answered with 413 here instead of failing half-way inside the app.
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
                 await _refuse(scope, send, limit)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replay([{"type": "http.request", "body": b"".join(chunks), "more_body": False}], receive), send)
+
+
+def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
+    async def receive() -> Message:
+        if messages:
+            return messages.pop(0)
+        if then is not None:
+            return await then()
+        return {"type": "http.disconnect"}
+
+    return receive
 
 
 async def _refuse(scope: Scope, send: Send, limit: int) -> None:

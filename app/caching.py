@@ -27,8 +27,9 @@ IfMatch = Annotated[
 
 
 def etag_of(representation: BaseModel) -> str:
-    """A strong ETag: a digest of the exact JSON a client receives."""
-    return '"' + hashlib.sha256(representation.model_dump_json().encode()).hexdigest()[:32] + '"'
+    """A strong ETag: a digest of the JSON a client receives, less fields listed in `etag_ignores`."""
+    ignored = getattr(type(representation), "etag_ignores", None)
+    return '"' + hashlib.sha256(representation.model_dump_json(exclude=ignored).encode()).hexdigest()[:32] + '"'
 
 
 def _listed(header: str, *, weak: bool) -> set[str]:

@@ -31,14 +31,15 @@ def driver_url(url: str) -> str:
 def build_engine(url: str, *, pool_size: int = 10, for_writes: bool = True) -> Engine:
     url = driver_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         # A deferred transaction that later writes can fail with "database is locked"
         # half-way; taking the write lock up front makes concurrent writers queue instead.
         begin = "BEGIN IMMEDIATE" if for_writes else "BEGIN"
         event.listen(engine, "begin", lambda connection: connection.exec_driver_sql(begin))
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # hide_parameters: error messages must never carry a commenter's email or a key digest into logs.
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -157,9 +157,15 @@ def _phrase(status: int) -> str:
         return "Error"
 
 
+def _constraint(exc: IntegrityError) -> str:
+    # Never the driver's message: PostgreSQL's DETAIL quotes the conflicting values (an email, say).
+    diagnostics = getattr(exc.orig, "diag", None)
+    return getattr(diagnostics, "constraint_name", None) or type(exc.orig).__name__
+
+
 async def _on_integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
     # Checks run before writing; a unique or foreign key violation here means a concurrent writer won the race.
-    log.info("integrity conflict on %s %s: %s", request.method, request.url.path, exc.orig)
+    log.info("integrity conflict on %s %s: %s", request.method, request.url.path, _constraint(exc))
     return await _on_problem(request, Conflict("The change conflicts with one made at the same moment; try again."))
 
 
@@ -172,7 +178,7 @@ class UnstorableValue(ProblemError):
 
 
 async def _on_data_error(request: Request, exc: DataError) -> JSONResponse:
-    log.info("database refused a value on %s %s: %s", request.method, request.url.path, exc.orig)
+    log.info("database refused a value on %s %s: %s", request.method, request.url.path, type(exc.orig).__name__)
     return await _on_problem(request, UnstorableValue("A value in the request cannot be stored, such as text containing NUL characters."))
 
 

@@ -42,11 +42,16 @@ def _change_slug(session: Session, article: Article, wanted: str) -> None:
         return
     if session.exec(select(Article.id).where(Article.slug == wanted)).first() is not None:
         raise SlugTaken(f"The slug '{wanted}' is already used by another article.", slug=wanted)
-    # A slug an article once had is free to take; its old links then lead to the new owner.
-    session.exec(delete(ArticleSlugRedirect).where(ArticleSlugRedirect.old_slug == wanted))
+    _claim(session, wanted)
     if article.id is not None:
+        _claim(session, article.slug)
         session.add(ArticleSlugRedirect(old_slug=article.slug, article_id=article.id))
     article.slug = wanted
+
+
+def _claim(session: Session, slug: str) -> None:
+    """A slug an article once had is free to take; its old links then lead to the new owner."""
+    session.exec(delete(ArticleSlugRedirect).where(ArticleSlugRedirect.old_slug == slug))
 
 
 def _set_byline(session: Session, article: Article, slugs: list[str]) -> None:
@@ -135,6 +140,7 @@ def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: 
     article = Article(title=data.title, status="draft", created_at=now, updated_at=now, excerpt="", body=[], author_links=[], tags=[])
     if data.slug is None:
         article.slug = _generated_slug(session, data.title)
+        _claim(session, article.slug)
     else:
         _change_slug(session, article, data.slug)
     _apply(session, article, {field: getattr(data, field) for field in _CREATED_FIELDS}, now=now)

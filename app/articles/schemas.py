@@ -1,7 +1,7 @@
 """Wire shapes for articles: what clients send, and the summaries and full articles they get."""
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -105,6 +105,9 @@ class CorrectionPublic(BaseModel):
 
 
 class ArticleSummary(BaseModel):
+    # Moderating a comment must not make an editor's If-Match stale.
+    etag_ignores: ClassVar[set[str]] = {"comment_count"}
+
     slug: str
     title: str
     subtitle: str | None

@@ -157,7 +157,8 @@ def get_article(session: Session, slug: str, *, now: datetime, reader: Reader = 
     query = select(Article).where(Article.slug == slug, visible(now, reader)).options(*full_loading())
     if for_update:
         # Serialises concurrent editors on PostgreSQL; SQLite's BEGIN IMMEDIATE already does.
-        query = query.with_for_update(of=Article)
+        # populate_existing: the locked read must replace what an earlier, unlocked read left in the session.
+        query = query.with_for_update(of=Article).execution_options(populate_existing=True)
     article = session.exec(query).first()
     if article is None:
         raise _moved_or_missing(session, slug, now=now, reader=reader)

@@ -121,7 +121,7 @@ def get_form_token(request: Request, slug: Slug, session: ReadSessionDep, clock:
 def moderation_queue(
     request: Request,
     response: Response,
-    session: SessionDep,
+    session: ReadSessionDep,
     key: ModeratorKey,
     status: CommentStatus = CommentStatus.pending,
     article: Annotated[str | None, Query(pattern=SLUG_PATTERN, max_length=200, description="Article slug.")] = None,
@@ -178,7 +178,7 @@ def unsubscribe_one_click(request: Request, session: SessionDep, token: Unsubscr
     response_model=CommentModeration,
     responses=problems(*MODERATION, CommentNotFound),
 )
-def get_comment(comment_id: CommentId, session: SessionDep, key: ModeratorKey) -> CommentModeration:
+def get_comment(comment_id: CommentId, session: ReadSessionDep, key: ModeratorKey) -> CommentModeration:
     return moderation.moderation_view(*moderation.get_comment(session, comment_id))
 
 

@@ -38,6 +38,8 @@ def content_digest(text: str) -> str:
 
 def recount(session: Session, article_ids) -> None:
     """Keep articles' comment_count equal to their approved comments, in the same transaction."""
+    # Lock the articles first: two moderators counting at once would each miss the other's approval.
+    session.exec(select(Article.id).where(Article.id.in_(list(article_ids))).with_for_update())
     approved = (
         select(func.count())
         .where(Comment.article_id == Article.id, Comment.status == CommentStatus.approved.value)

@@ -56,8 +56,9 @@ def check_rate_limits(session: Session, *, network_hash: str, email: str, now: d
     """Refuse with 429 when the network or the address has used up its window; limits live in the
     database, so they hold across every worker process."""
     if session.get_bind().dialect.name == "postgresql":
-        # Two workers counting at once would both see room for one more.
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": network_hash})
+        # Two workers counting at once would both see room for one more; sorted, so no deadlock.
+        for key in sorted((f"network:{network_hash}", f"email:{email}")):
+            session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
     window = timedelta(seconds=settings.comment_limit_window_seconds)
     since = now - window
     tightest = None

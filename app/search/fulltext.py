@@ -16,6 +16,7 @@ from app.search.query import Term, fold
 # Markers no article text contains, swapped for <mark> once the snippet is escaped.
 _START, _STOP = "\x02", "\x03"
 SNIPPET_WORDS = 24
+MAX_INDEXED_BODY = 200_000
 
 
 def _highlighted(snippet: str) -> str:
@@ -103,7 +104,8 @@ class PostgresIndex:
                 "body": body,
                 "ftitle": fold(title),
                 "fsubtitle": fold(subtitle),
-                "fbody": fold(body),
+                # A tsvector holds at most 1 MB; the opening of a very long body is what search needs.
+                "fbody": fold(body[:MAX_INDEXED_BODY]),
             },
         )
 

@@ -26,7 +26,8 @@ class Term:
 def fold(text: str) -> str:
     """Lower-case, without diacritics: "Zürich" and "zurich" are the same to search."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    # lower(), not casefold(): "ß" must stay "ß", as the SQLite tokenizer keeps it.
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def _words(text: str) -> tuple[str, ...]:

@@ -73,3 +73,16 @@ def test_racing_editors_never_overwrite_each_other(client, session, editor):
         assert asyncio.run(race(round_number)) == [200, 412, 412, 412]
     revisions = client.get(f"{url}/revisions", headers=editor).json()
     assert len(revisions) == 1 + 5
+
+
+def test_comment_moderation_does_not_make_an_editors_etag_stale(client, session, editor, api_key):
+    article = make_article(session)
+    etag = client.get(f"/api/v1/articles/{article.slug}", headers=editor).headers["ETag"]
+    comment = client.post(
+        f"/api/v1/articles/{article.slug}/comments",
+        json={"author_name": "R", "author_email": "r@example.com", "content": "Noted."},
+        headers={"X-Forwarded-For": "198.51.100.9"},
+    ).json()["id"]
+    client.patch(f"/api/v1/comments/{comment}", json={"status": "approved"}, headers=api_key("comments:moderate"))
+    response = client.patch(f"/api/v1/articles/{article.slug}", json={"title": "Edited"}, headers=editor | {"If-Match": etag})
+    assert response.status_code == 200

@@ -119,3 +119,14 @@ def test_correction_is_shown_to_readers(client, session, editor):
     assert response.status_code == 201
     corrections = client.get(f"/api/v1/articles/{article.slug}").json()["corrections"]
     assert [c["text"] for c in corrections] == ["The vote was on Tuesday, not Monday."]
+
+
+def test_article_holding_a_former_slug_can_still_be_renamed(client, session, editor):
+    make_article(session, title="Budget vote")
+    client.patch("/api/v1/articles/budget-vote", json={"slug": "budget-vote-delayed"}, headers=editor)
+    newcomer = make_article(session, title="Budget vote")
+    assert newcomer.slug == "budget-vote"
+    assert client.get("/api/v1/articles/budget-vote").json()["slug"] == "budget-vote"
+    response = client.patch("/api/v1/articles/budget-vote", json={"slug": "budget-vote-2025"}, headers=editor)
+    assert response.status_code == 200
+    assert client.get("/api/v1/articles/budget-vote").json()["slug"] == "budget-vote-2025"

@@ -73,3 +73,18 @@ def test_oversized_body_is_a_413(client, session):
     )
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_oversized_chunked_body_is_a_413(client, session):
+    article = make_article(session)
+
+    def chunks():
+        yield b'{"author_name": "A", "author_email": "a@example.com", "content": "'
+        for _ in range(80):
+            yield b"x" * 1000
+        yield b'"}'
+
+    response = client.post(
+        f"/api/v1/articles/{article.slug}/comments", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413

@@ -160,3 +160,8 @@ def test_tag_autocomplete_lists_only_published_tags(client, session):
     response = client.get("/api/v1/tags", params={"q": "cli"}).json()
     assert [t["name"] for t in response["data"]] == ["Climate Change", "Climbing"]
     assert response["meta"]["total"] == 2
+
+
+def test_sharp_s_is_found(client, session):
+    article = make_article(session, title="Hauptstraße closed for repairs")
+    assert found(client, q="hauptstraße") == [article.slug]
