@@ -80,7 +80,7 @@ def load(url: str, count: int) -> None:
     with Session(engine) as session:
         search.reindex(session)
         session.commit()
-    print(f"  indexed for search in {time.perf_counter() - began:.1f} s", flush=True)
+    print(f"  indexed for search and related articles in {time.perf_counter() - began:.1f} s", flush=True)
     engine.dispose()
 
 
@@ -116,6 +116,7 @@ def main() -> None:
             for _ in range(200):  # 200 pages in: cursors cost the same however deep
                 deep = client.get(deep).json()["links"]["next"]
             slug = first["data"][0]["slug"]
+            deep_slug = client.get(deep).json()["data"][0]["slug"]
             author = first["data"][0]["authors"][0]["slug"]
             section = first["data"][0]["section"]["slug"]
             tag = first["data"][0]["tags"][0]["slug"]
@@ -135,12 +136,18 @@ def main() -> None:
                 "search prefix": "/api/v1/articles?q=vacc*",
                 "search newest + section": f"/api/v1/articles?q=police&sort=newest&section={section}",
                 "search, rare word": "/api/v1/articles?q=zeppelin",
+                "related (5)": f"/api/v1/articles/{slug}/related",
+                "related, older article": f"/api/v1/articles/{deep_slug}/related",
             }
+            cold_slugs = [item["slug"] for item in client.get("/api/v1/articles?limit=100&section=" + section).json()["data"]]
             print(f"\n{'request':<24}{'p50 ms':>10}{'p95 ms':>10}{'total':>12}")
             for name, case in cases.items():
                 p50, p95, body = timed(client, case, args.repeat)
                 total = body.get("meta", {}).get("total", "")
                 print(f"{name:<24}{p50:>10.1f}{p95:>10.1f}{total:>12}")
+            # Each lookup for a different article: nothing cached.
+            cold = sorted(timed(client, f"/api/v1/articles/{cold_slug}/related", 1)[0] for cold_slug in cold_slugs)
+            print(f"{'related, cold (100)':<24}{statistics.median(cold):>10.1f}{cold[int(len(cold) * 0.95) - 1]:>10.1f}")
 
 
 if __name__ == "__main__":
