@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from app.columns import JSONDocument, UTCDateTime, created_at_field
+from app.columns import JSONDocument, created_at_field
 from app.weburl import WebUrl
 
 

@@ -154,11 +154,6 @@ def bulk_moderate(request: Request, body: BulkModeration, session: SessionDep, c
     response_model=Unsubscribed,
     responses=problems(InvalidUnsubscribeToken, InvalidParameter),
 )
-def unsubscribe(request: Request, session: SessionDep, token: UnsubscribeToken) -> Unsubscribed:
-    service.unsubscribe(session, token, settings=request.app.state.settings)
-    return Unsubscribed()
-
-
 @moderators.post(
     "/unsubscribe",
     operation_id="comments-unsubscribe-one-click",
@@ -166,7 +161,7 @@ def unsubscribe(request: Request, session: SessionDep, token: UnsubscribeToken) 
     response_model=Unsubscribed,
     responses=problems(InvalidUnsubscribeToken, InvalidParameter),
 )
-def unsubscribe_one_click(request: Request, session: SessionDep, token: UnsubscribeToken) -> Unsubscribed:
+def unsubscribe(request: Request, session: SessionDep, token: UnsubscribeToken) -> Unsubscribed:
     service.unsubscribe(session, token, settings=request.app.state.settings)
     return Unsubscribed()
 

@@ -149,7 +149,7 @@ def test_total_counts_every_match_not_just_the_page(client, session):
 
 
 def test_a_page_costs_the_same_number_of_queries_whatever_its_size(client, session):
-    for i in range(12):
+    for _ in range(12):
         make_article(session, tags=["A", "B"], authors=[make_author(session).slug, make_author(session).slug])
     engine = client.app.state.read_engine
     client.get("/api/v1/articles")  # the total is then cached for both pages

@@ -27,9 +27,9 @@ def test_email_and_address_never_appear_in_public_answers_or_logs(client, sessio
         assert client.get(f"/api/v1/comments?email={EMAIL}", headers=moderator).status_code == 200
     # The test client's own request log is not the server's.
     server_log = "\n".join(record.getMessage() for record in caplog.records if not record.name.startswith("httpx"))
-    for text in public + [server_log]:
-        assert EMAIL.lower() not in text.lower()
-        assert ADDRESS not in text
+    for answer in public + [server_log]:
+        assert EMAIL.lower() not in answer.lower()
+        assert ADDRESS not in answer
     assert "GET /api/v1/comments 200" in server_log
 
 

@@ -1,6 +1,6 @@
 """Search behaves the same on SQLite FTS5 and PostgreSQL tsvector: every test runs on both."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
