@@ -4,14 +4,22 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
 
-from app.db import build_engine, refresh_planner_statistics
+from app.db import Session, build_engine, refresh_planner_statistics
+from app.search.service import reindex
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 # Tables the migrations manage by hand because their shape differs per database.
 UNMODELLED_TABLES = ("article_search",)
+
+# Revisions that add search structures. Migrations never fill them: they would run application code
+# that may have changed since; the upgrade rebuilds them with today's code once it reaches head.
+REBUILD_SEARCH_AFTER = frozenset({"0004", "0005"})
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
@@ -27,10 +35,25 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
+def _current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
 def upgrade_database(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+    """Migrate, rebuild search entries if the upgrade created their tables, refresh planner statistics."""
+    config = alembic_config(database_url)
     engine = build_engine(database_url)
     try:
+        before = _current_revision(engine)
+        command.upgrade(config, revision)
+        after = _current_revision(engine)
+        scripts = ScriptDirectory.from_config(config)
+        applied = {script.revision for script in scripts.iterate_revisions(after, before)} if after != before else set()
+        if applied & REBUILD_SEARCH_AFTER and after == scripts.get_current_head():
+            with Session(engine) as session:
+                reindex(session)
+                session.commit()
         refresh_planner_statistics(engine)
     finally:
         engine.dispose()

@@ -45,10 +45,12 @@ CursorParam = Annotated[
 ]
 
 
-SortKey = TypeVar("SortKey", str, datetime, float)
+SortKey = TypeVar("SortKey", str, datetime, int)
+# An int key counts items already shown; more than any database holds is an invented cursor.
+MAX_INT_KEY = 2**31 - 1
 
 
-def encode_cursor(key: str | datetime | float, item_id: int) -> str:
+def encode_cursor(key: str | datetime | int, item_id: int) -> str:
     """The sort key of the last item on a page plus its id, which breaks ties."""
     raw = orjson.dumps([key.isoformat() if isinstance(key, datetime) else key, item_id])
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
@@ -59,11 +61,11 @@ def decode_cursor(cursor: str, key_type: type[SortKey]) -> tuple[SortKey, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         key, item_id = orjson.loads(raw)
-        if type(item_id) is not int or type(key) not in ((int, float) if key_type is float else (str,)):
+        if type(item_id) is not int or type(key) is not (int if key_type is int else str):
             raise ValueError
-        if key_type is float:
-            key = float(key)
-        elif key_type is datetime:
+        if key_type is int and not 0 <= key <= MAX_INT_KEY:
+            raise ValueError
+        if key_type is datetime:
             key = datetime.fromisoformat(key)
             if key.tzinfo is None:
                 raise ValueError

@@ -4,6 +4,7 @@ from alembic.migration import MigrationContext
 
 from app.migrate import alembic_config, include_object, upgrade_database
 from app.models import metadata
+from tests.factories.newsroom import make_article
 
 
 def test_migrations_match_the_models(engine):
@@ -20,3 +21,16 @@ def test_migrations_downgrade_and_upgrade_again(database_url, engine):
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include_object})
         assert compare_metadata(context, metadata) == []
+
+
+def test_upgrading_past_the_search_revisions_indexes_existing_articles(database_url, engine, session, client):
+    make_article(session, title="Lighthouse keepers strike on the northern coast")
+    make_article(session, title="Lighthouse keepers return to work after the strike")
+    command.downgrade(alembic_config(database_url), "0003")
+
+    upgrade_database(database_url, "head")
+
+    found = client.get("/api/v1/articles", params={"q": "lighthouses"}).json()["data"]
+    assert len(found) == 2
+    related = client.get(f"/api/v1/articles/{found[0]['slug']}/related").json()["data"]
+    assert [a["slug"] for a in related] == [found[1]["slug"]]

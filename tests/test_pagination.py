@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.errors import InvalidParameter
-from app.pagination import decode_cursor, encode_cursor
+from app.pagination import MAX_INT_KEY, decode_cursor, encode_cursor
 
 PROPERTIES = settings(max_examples=200, deadline=None)
 
@@ -64,6 +64,17 @@ def test_cursor_with_a_text_key_reads_back_as_issued(key, item_id):
 
 
 @PROPERTIES
+@given(st.integers(min_value=0, max_value=MAX_INT_KEY), item_ids)
+def test_cursor_with_a_count_key_reads_back_as_issued(key, item_id):
+    assert decode_cursor(encode_cursor(key, item_id), int) == (key, item_id)
+
+
+@pytest.mark.parametrize("key", [-1, MAX_INT_KEY + 1, 1.5, True, "3"])
+def test_cursor_with_an_impossible_count_is_refused(key):
+    assert _refused(_b64(orjson.dumps([key, 7])), int).extensions["errors"][0]["parameter"] == "cursor"
+
+
+@PROPERTIES
 @given(aware_datetimes, item_ids)
 def test_cursor_with_a_datetime_key_reads_back_as_issued(key, item_id):
     decoded, decoded_id = decode_cursor(encode_cursor(key, item_id), datetime)
@@ -80,19 +91,19 @@ def test_cursor_is_url_safe_without_padding(key, item_id):
 
 
 @PROPERTIES
-@given(st.text(), st.sampled_from([str, datetime]))
+@given(st.text(), st.sampled_from([str, datetime, int]))
 def test_invented_cursor_text_is_read_or_refused_naming_cursor(cursor, key_type):
     _decodes_or_names_cursor(cursor, key_type)
 
 
 @PROPERTIES
-@given(st.binary(), st.sampled_from([str, datetime]))
+@given(st.binary(), st.sampled_from([str, datetime, int]))
 def test_cursor_of_arbitrary_bytes_is_read_or_refused_naming_cursor(raw, key_type):
     _decodes_or_names_cursor(_b64(raw), key_type)
 
 
 @PROPERTIES
-@given(json_values, st.sampled_from([str, datetime]))
+@given(json_values, st.sampled_from([str, datetime, int]))
 def test_cursor_of_arbitrary_json_is_read_or_refused_naming_cursor(value, key_type):
     _decodes_or_names_cursor(_b64(orjson.dumps(value)), key_type)
 

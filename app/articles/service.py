@@ -13,7 +13,7 @@ from app.articles.schemas import ArticleFilters
 from app.articles.visibility import PUBLIC, Reader, visible
 from app.authors.models import Author
 from app.content_cache import ContentCache
-from app.pagination import decode_cursor, encode_cursor
+from app.pagination import MAX_INT_KEY, decode_cursor, encode_cursor
 from app.search.fulltext import index_for
 from app.search.query import parse
 from app.taxonomy.models import Section, Tag
@@ -116,28 +116,43 @@ def list_articles(
     )
     query = query.where(*conditions)
     by_relevance = terms is not None and filters.sort != "newest"
+    offset = shown = 0
     if by_relevance:
-        # Best match first (lowest rank), ties broken by id; the cursor holds the rank.
-        if cursor:
-            after_rank, after_id = decode_cursor(cursor, float)
-            query = query.where(matches.c.rank >= after_rank, or_(matches.c.rank > after_rank, Article.id > after_id))
         query = query.order_by(matches.c.rank, Article.id)
+        if cursor:
+            shown, after_id = decode_cursor(cursor, int)
+            query, offset = _after_match(session, query, matches, conditions, shown, after_id)
     else:
         if cursor:
             after_time, after_id = decode_cursor(cursor, datetime)
             # Keyset, not offset: offsets skip or repeat items when articles are published mid-scroll.
             query = query.where(sort_column <= after_time, or_(sort_column < after_time, Article.id < after_id))
         query = query.order_by(sort_column.desc(), Article.id.desc())
-    rows = session.exec(query.limit(limit + 1).options(*summary_loading())).all()
+    rows = session.exec(query.offset(offset).limit(limit + 1).options(*summary_loading())).all()
     page_rows = rows[:limit]
     articles = [row[0] for row in page_rows] if terms else list(page_rows)
     next_cursor = None
     if len(rows) > limit:
-        last = page_rows[-1]
-        key = last[1] if by_relevance else getattr(articles[-1], sort_column.key)
-        next_cursor = encode_cursor(key, articles[-1].id)
+        last = articles[-1]
+        next_cursor = encode_cursor(min(shown + limit, MAX_INT_KEY) if by_relevance else getattr(last, sort_column.key), last.id)
     snippets = index.snippets(session, terms, [a.id for a in articles]) if terms and articles else {}
     return ArticlePage(articles, total, next_cursor, snippets)
+
+
+def _after_match(session: Session, query, matches, conditions: list, shown: int, after_id: int):
+    """Continue a relevance listing after the last article shown, at its rank now.
+
+    The cursor holds that article and how many were shown, never a rank: ranks shift as the
+    corpus changes (drafts included), and would tell a reader about articles they cannot see.
+    The article must still be in the listing, so a cursor naming a draft learns nothing; if it
+    has left, the listing goes on from the count, one fewer for the article that left.
+    """
+    rank = session.exec(
+        select(matches.c.rank).join(Article, Article.id == matches.c.article_id).where(matches.c.article_id == after_id, *conditions)
+    ).first()
+    if rank is None:
+        return query, max(shown - 1, 0)
+    return query.where(matches.c.rank >= rank, or_(matches.c.rank > rank, Article.id > after_id)), 0
 
 
 def _moved_or_missing(session: Session, slug: str, *, now: datetime, reader: Reader) -> Exception:
@@ -152,9 +167,11 @@ def _moved_or_missing(session: Session, slug: str, *, now: datetime, reader: Rea
     return ArticleNotFound(f"No article you may read has the slug '{slug}'.", slug=slug)
 
 
-def get_article(session: Session, slug: str, *, now: datetime, reader: Reader = PUBLIC, for_update: bool = False) -> Article:
+def get_article(
+    session: Session, slug: str, *, now: datetime, reader: Reader = PUBLIC, for_update: bool = False, loading=None
+) -> Article:
     """The article the reader may see under this slug; a former slug raises ArticleMoved."""
-    query = select(Article).where(Article.slug == slug, visible(now, reader)).options(*full_loading())
+    query = select(Article).where(Article.slug == slug, visible(now, reader)).options(*(loading or full_loading()))
     if for_update:
         # Serialises concurrent editors on PostgreSQL; SQLite's BEGIN IMMEDIATE already does.
         # populate_existing: the locked read must replace what an earlier, unlocked read left in the session.

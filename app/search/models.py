@@ -8,8 +8,8 @@ class ArticleTerm(SQLModel, table=True):
     """One stemmed term of an article with its unit-normalised weight."""
 
     __tablename__ = "article_term"
-    # Candidates for a term come straight off this index, weights included.
-    __table_args__ = (Index("ix_article_term_term_article_id_weight", "term", "article_id", "weight"),)
+    # A term's heaviest postings come straight off this index, best first.
+    __table_args__ = (Index("ix_article_term_term_weight_article_id", "term", "weight", "article_id"),)
 
     article_id: int = Field(
         sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)

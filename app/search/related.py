@@ -10,10 +10,10 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, func
+from sqlalchemy import Float, Integer, exists, func, text
 from sqlmodel import Session, delete, select
 
-from app.articles.models import Article, ArticleTag
+from app.articles.models import Article, ArticleAuthor, ArticleTag
 from app.articles.editing import EDITOR
 from app.articles.service import get_article, summary_loading
 from app.articles.visibility import visible
@@ -24,12 +24,17 @@ from app.search.schemas import RelatedArticle
 
 QUERY_TERMS = 40
 CANDIDATES = 100
+# Each query term contributes only the articles it weighs most in, read straight off the
+# (term, weight) index: a lookup costs the same in a newsroom of any size.
+POSTINGS_PER_TERM = 500
 # A term in more than this share of articles (and more than a handful) says too little to look
-# candidates up by, and its long posting list would cost more than it brings.
+# candidates up by.
 MAX_DOCUMENT_SHARE = 0.1
 MIN_DOCUMENT_CEILING = 50
 # Cosine of the unit term vectors above which two articles are the same story twice.
 NEAR_DUPLICATE = 0.9
+# Candidates beyond those wanted that are checked for copies at once.
+SHORTLIST_MARGIN = 10
 # Weights tuned with bench/related_quality.py on real news (sections and tags withheld); they sum to 1,
 # the score of a pinned article.
 TEXT, TAGS, SECTION, AUTHOR, RECENCY = 0.51, 0.17, 0.08, 0.22, 0.02
@@ -41,6 +46,19 @@ class Related:
     score: float
     reasons: list[str] = field(default_factory=list)
     pinned: bool = False
+
+
+@dataclass
+class _Candidate:
+    """What scoring needs of an article; full summaries are loaded only for the chosen few."""
+
+    id: int
+    title: str
+    section_id: int | None
+    published_at: datetime | None
+    shared_tags: int
+    shared_author: bool
+    score: float = 0.0
 
 
 def _query_terms(session: Session, article_id: int, documents: int) -> dict[str, float]:
@@ -59,16 +77,34 @@ def _query_terms(session: Session, article_id: int, documents: int) -> dict[str,
     return dict(sorted(scored.items(), key=lambda item: -item[1])[:QUERY_TERMS])
 
 
-def _text_matches(session: Session, article: Article, coefficients: dict[str, float], now: datetime):
+def _text_matches(session: Session, article: Article, coefficients: dict[str, float], now: datetime) -> dict[int, float]:
     if not coefficients:
         return {}
-    score = func.sum(ArticleTerm.weight * case(coefficients, value=ArticleTerm.term))
+    # Plain SQL with placeholders only: built anew per lookup, a union of one subquery per term costs
+    # more to assemble in the expression language than to run.
+    postings = " UNION ALL ".join(
+        f"SELECT article_id, weight * :coefficient_{n} AS score FROM (SELECT article_id, weight FROM article_term"
+        f" WHERE term = :term_{n} ORDER BY weight DESC, article_id DESC LIMIT :postings) AS postings_{n}"
+        for n in range(len(coefficients))
+    )
+    parameters = {"article_id": article.id, "postings": POSTINGS_PER_TERM, "shortlist": 3 * CANDIDATES}
+    for n, (term, coefficient) in enumerate(coefficients.items()):
+        parameters |= {f"term_{n}": term, f"coefficient_{n}": coefficient}
+    # Summed before visibility is checked, so only the best few are looked up in the article table.
+    best = (
+        text(
+            f"SELECT article_id, SUM(score) AS score FROM ({postings}) AS postings WHERE article_id <> :article_id"
+            " GROUP BY article_id ORDER BY score DESC, article_id LIMIT :shortlist"
+        )
+        .bindparams(**parameters)
+        .columns(article_id=Integer, score=Float)
+        .subquery("best")
+    )
     rows = session.exec(
-        select(ArticleTerm.article_id, score)
-        .join(Article, Article.id == ArticleTerm.article_id)
-        .where(ArticleTerm.term.in_(list(coefficients)), ArticleTerm.article_id != article.id, visible(now))
-        .group_by(ArticleTerm.article_id)
-        .order_by(score.desc())
+        select(best.c.article_id, best.c.score)
+        .join(Article, Article.id == best.c.article_id)
+        .where(visible(now))
+        .order_by(best.c.score.desc(), best.c.article_id)
         .limit(CANDIDATES)
     ).all()
     return dict(rows)
@@ -129,77 +165,104 @@ def _pinned(session: Session, article: Article, now: datetime) -> list[Article]:
     )
 
 
-def _recency(a: Article, b: Article) -> float:
-    if not (a.published_at and b.published_at):
+def _recency(a: datetime | None, b: datetime | None) -> float:
+    if not (a and b):
         return 0.0
-    return math.exp(-abs((a.published_at - b.published_at).total_seconds()) / (30 * 86400))
+    return math.exp(-abs((a - b).total_seconds()) / (30 * 86400))
+
+
+def _ranked(session: Session, article: Article, candidate_ids: list[int], text_scores: dict[int, float]) -> list[_Candidate]:
+    own_tags = [t.id for t in article.tags]
+    shared_tags = (
+        select(func.count())
+        .where(ArticleTag.article_id == Article.id, ArticleTag.tag_id.in_(own_tags))
+        .scalar_subquery()
+    )
+    shared_author = exists().where(
+        ArticleAuthor.article_id == Article.id, ArticleAuthor.author_id.in_([a.id for a in article.authors])
+    )
+    candidates = [
+        _Candidate(*row)
+        for row in session.exec(
+            select(Article.id, Article.title, Article.section_id, Article.published_at, shared_tags, shared_author)
+            .where(Article.id.in_(candidate_ids))
+        ).all()
+    ]
+    best_text = max(text_scores.values(), default=0) or 1.0
+    for candidate in candidates:
+        candidate.score = round(
+            TEXT * text_scores.get(candidate.id, 0.0) / best_text
+            + TAGS * min(candidate.shared_tags, 3) / 3
+            + SECTION * (article.section_id is not None and candidate.section_id == article.section_id)
+            + AUTHOR * candidate.shared_author
+            + RECENCY * _recency(article.published_at, candidate.published_at),
+            4,
+        )
+    return sorted(candidates, key=lambda c: (-c.score, c.id))
+
+
+def _pick(session: Session, article: Article, ranked: list[_Candidate], wanted: int) -> list[_Candidate]:
+    """The best candidates that are neither a copy of the article nor a headline already taken."""
+    titles = {article.title.casefold()}
+    distinct = []
+    for candidate in ranked:
+        if candidate.title.casefold() not in titles:
+            titles.add(candidate.title.casefold())
+            distinct.append(candidate)
+    picked: list[_Candidate] = []
+    # Copies are looked for a shortlist at a time: the best candidates nearly always suffice.
+    while distinct and len(picked) < wanted:
+        size = wanted - len(picked) + SHORTLIST_MARGIN
+        shortlist, distinct = distinct[:size], distinct[size:]
+        copies = _near_identical(session, article.id, [c.id for c in shortlist])
+        picked += [c for c in shortlist if c.id not in copies][: wanted - len(picked)]
+    return picked
+
+
+def _reasons(article: Article, candidate: Article, shared_terms: list[str]) -> list[str]:
+    reasons = []
+    own_tags, own_authors = {t.id for t in article.tags}, {a.id for a in article.authors}
+    if shared_tags := [t.name for t in candidate.tags if t.id in own_tags]:
+        reasons.append("shared tags: " + ", ".join(shared_tags))
+    if article.section_id is not None and candidate.section_id == article.section_id:
+        reasons.append(f"same section: {article.section.name}")
+    if shared_authors := [a.name for a in candidate.authors if a.id in own_authors]:
+        reasons.append("same author: " + ", ".join(shared_authors))
+    if shared_terms:
+        reasons.append("shared terms: " + ", ".join(shared_terms))
+    return reasons
 
 
 def compute_related(session: Session, article: Article, *, limit: int, now: datetime) -> list[Related]:
     chosen = [Related(pin, 1.0, ["picked by an editor"], pinned=True) for pin in _pinned(session, article, now)][:limit]
     taken = {article.id} | {r.article.id for r in chosen}
-    documents = session.exec(select(func.count()).select_from(Article)).one()
+    if len(chosen) >= limit:
+        return chosen
+    # Ids are not reused, so the highest approximates the number of articles at the cost of one index probe.
+    documents = session.exec(select(func.max(Article.id))).one() or 0
     coefficients = _query_terms(session, article.id, documents)
     text_scores = _text_matches(session, article, coefficients, now)
-    tag_counts = _tag_neighbours(session, article, now)
-    ids = [i for i in {*text_scores, *tag_counts} if i not in taken]
-    if not ids or len(chosen) >= limit:
-        return chosen
-    candidates = session.exec(select(Article).where(Article.id.in_(ids)).options(*summary_loading())).all()
+    candidate_ids = [i for i in {*text_scores, *_tag_neighbours(session, article, now)} if i not in taken]
+    picked = _pick(session, article, _ranked(session, article, candidate_ids, text_scores), limit - len(chosen))
+    ids = [c.id for c in picked]
+    articles = {a.id: a for a in session.exec(select(Article).where(Article.id.in_(ids)).options(*summary_loading())).all()}
     terms = _shared_terms(session, ids, coefficients)
-    copies = _near_identical(session, article.id, ids)
-    best_text = max(text_scores.values(), default=0) or 1.0
-    own_authors = {a.id: a for a in article.authors}
-    own_tags = {t.id: t for t in article.tags}
-    ranked: list[Related] = []
-    for candidate in candidates:
-        reasons = []
-        text = text_scores.get(candidate.id, 0.0)
-        if candidate.id in copies:
-            continue
-        shared_tags = [t.name for t in candidate.tags if t.id in own_tags]
-        same_section = article.section_id is not None and candidate.section_id == article.section_id
-        shared_authors = [a.name for a in candidate.authors if a.id in own_authors]
-        if shared_tags:
-            reasons.append("shared tags: " + ", ".join(shared_tags))
-        if same_section:
-            reasons.append(f"same section: {article.section.name}")
-        if shared_authors:
-            reasons.append("same author: " + ", ".join(shared_authors))
-        if terms.get(candidate.id):
-            reasons.append("shared terms: " + ", ".join(terms[candidate.id]))
-        score = (
-            TEXT * text / best_text
-            + TAGS * min(len(shared_tags), 3) / 3
-            + SECTION * same_section
-            + AUTHOR * bool(shared_authors)
-            + RECENCY * _recency(article, candidate)
-        )
-        ranked.append(Related(candidate, round(score, 4), reasons))
-    ranked.sort(key=lambda r: (-r.score, r.article.id))
-    titles = {article.title.casefold()}
-    for related in ranked:
-        if len(chosen) >= limit:
-            break
-        if related.article.title.casefold() in titles:
-            continue
-        titles.add(related.article.title.casefold())
-        chosen.append(related)
-    return chosen
+    return chosen + [Related(articles[c.id], c.score, _reasons(article, articles[c.id], terms.get(c.id, []))) for c in picked]
 
 
 def related_articles(session: Session, slug: str, *, limit: int, now: datetime, cache: ContentCache) -> list[RelatedArticle]:
     """Cached until content changes or an article goes live: a new article can join older articles'
     lists, and an unpublished one leaves them, at once."""
-    article = get_article(session, slug, now=now)
 
     def compute() -> list[RelatedArticle]:
+        article = get_article(session, slug, now=now, loading=summary_loading())
         return [
             RelatedArticle.from_article(r.article, now=now, score=r.score, reasons=r.reasons, pinned=r.pinned)
             for r in compute_related(session, article, limit=limit, now=now)
         ]
 
-    return cache.get(session, ("related", article.id, limit), compute, now=now)
+    # Keyed by slug: a slug that stops resolving (unpublished, renamed) changes the content version too.
+    return cache.get(session, ("related", slug, limit), compute, now=now)
 
 
 def pin_related(session: Session, slug: str, related_slugs: list[str], *, now: datetime) -> list[Article]:

@@ -1,7 +1,7 @@
 """Full-text search index: FTS5 on SQLite, a weighted tsvector with a GIN index on PostgreSQL.
 
 The index lives outside the models' metadata (its shape differs per database); write paths keep
-it in step with articles, and this migration fills it for articles that already exist.
+it in step with articles; `byline db upgrade` fills it for articles that already exist.
 
 Revision ID: 0004
 Revises: 0003
@@ -11,7 +11,6 @@ Create Date: 2026-11-25 05:00:00
 from collections.abc import Sequence
 
 from alembic import op
-from sqlmodel import Session
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -32,9 +31,6 @@ def upgrade() -> None:
             "CREATE VIRTUAL TABLE article_search USING fts5("
             "title, subtitle, body, tokenize = 'porter unicode61 remove_diacritics 2')"
         )
-    from app.search.service import reindex
-
-    reindex(Session(bind=op.get_bind()), terms=False)
 
 
 def downgrade() -> None:

@@ -1,6 +1,6 @@
 """Related articles: per-article term vectors, term document counts, editors' pins.
 
-Existing articles get their vectors from the same code the write paths use.
+`byline db upgrade` gives existing articles their vectors with the code the write paths use.
 
 Revision ID: 0005
 Revises: 0004
@@ -13,7 +13,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from sqlmodel import Session
 
 
 
@@ -48,9 +47,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('article_id', 'related_id', name=op.f('pk_related_pin'))
     )
 
-    from app.search.service import reindex
-
-    reindex(Session(bind=op.get_bind()), full_text=False)
 
 
 def downgrade() -> None:

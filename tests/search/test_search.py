@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from app.pagination import encode_cursor
 from tests.factories.newsroom import make_article, make_author, make_section
 
 HOSTILE = [
@@ -85,12 +86,53 @@ def test_search_combines_with_filters_and_hides_drafts(client, session):
 
 def test_search_results_page_with_cursors(client, session):
     made = {make_article(session, title=f"Election night {n}", body=body("election " * (n + 1))).slug for n in range(7)}
-    seen, url = [], "/api/v1/articles?q=election&limit=3"
+    assert sorted(_pages(client, "/api/v1/articles?q=election&limit=3")) == sorted(made)
+
+
+def _pages(client, url: str, *, between_pages=lambda: None) -> list[str]:
+    seen = []
     while url:
         page = client.get(url).json()
         seen += [item["slug"] for item in page["data"]]
         url = page["links"]["next"]
+        between_pages()
+    return seen
+
+
+def test_relevance_pages_neither_skip_nor_repeat_while_the_newsroom_writes(client, session):
+    made = [make_article(session, title=f"Election night {n}", body=body("election " * (n + 1) + "turnout " * n)).slug for n in range(9)]
+    drafts = iter(range(1, 100))
+
+    def newsroom_writes() -> None:
+        # Drafts shift every match's corpus-wide statistics (SQLite's bm25), never what readers see.
+        for _ in range(5):
+            make_article(session, title="Election draft", body=body("election turnout " * next(drafts)), status="draft")
+
+    seen = _pages(client, "/api/v1/articles?q=election&limit=2", between_pages=newsroom_writes)
     assert sorted(seen) == sorted(made)
+
+
+def test_cursor_naming_an_unpublished_article_reveals_nothing(client, session):
+    for n in range(4):
+        make_article(session, title=f"Harbour report {n}", body=body("harbour " * (n + 1)))
+    draft = make_article(session, title="Harbour draft", body=body("harbour " * 50), status="draft")
+    first_page = found(client, q="harbour", limit=2)
+
+    forged = encode_cursor(0, draft.id)
+
+    assert found(client, q="harbour", limit=2, cursor=forged) == first_page
+
+
+def test_relevance_listing_goes_on_when_the_last_article_shown_is_unpublished(client, session, editor):
+    made = [make_article(session, title=f"Budget vote {n}", body=body("budget " * (n + 1))).slug for n in range(6)]
+    page = client.get("/api/v1/articles", params={"q": "budget", "limit": 2}).json()
+    last = page["data"][-1]["slug"]
+    etag = client.get(f"/api/v1/articles/{last}", headers=editor).headers["etag"]
+    assert client.post(f"/api/v1/articles/{last}/unpublish", headers=editor | {"If-Match": etag}).status_code == 200
+
+    rest = _pages(client, page["links"]["next"])
+
+    assert sorted(rest) == sorted(set(made) - {item["slug"] for item in page["data"]})
 
 
 def test_hit_has_an_escaped_snippet_with_marks(client, session):
