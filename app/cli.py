@@ -10,7 +10,9 @@ from app.auth.cli import keys
 app = typer.Typer(help="Byline, a headless news-content API.", no_args_is_help=True)
 db = typer.Typer(help="Database schema.", no_args_is_help=True)
 demo = typer.Typer(help="Demo newsroom content.", no_args_is_help=True)
+search = typer.Typer(help="Search index and related-article term vectors.", no_args_is_help=True)
 app.add_typer(db, name="db")
+app.add_typer(search, name="search")
 app.add_typer(demo, name="demo")
 app.add_typer(keys, name="keys")
 console = Console(stderr=True)
@@ -49,6 +51,21 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
 
     upgrade_database(Settings().database_url, revision)
     console.print(f"[green]Database at {revision}.[/green]")
+
+
+@search.command("reindex")
+def search_reindex() -> None:
+    """Rebuild every article's search entry and term vector; `db upgrade` does this when it creates them."""
+    from app.db import Session, build_engine
+    from app.search.service import reindex
+    from app.settings import Settings
+
+    engine = build_engine(Settings().database_url)
+    with Session(engine) as session:
+        count = reindex(session)
+        session.commit()
+    engine.dispose()
+    console.print(f"[green]Reindexed {count} article(s).[/green]")
 
 
 @demo.command("load")

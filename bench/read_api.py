@@ -1,8 +1,9 @@
 """Read-API latency on a large newsroom: list pages (first and deep), filters, and single articles.
 
     .venv/bin/python bench/read_api.py --articles 200000
+    .venv/bin/python bench/read_api.py --articles 100000 --database-url postgresql://...
 
-Builds a fresh SQLite database through the migrations, bulk-loads synthetic articles
+Builds a fresh SQLite database (or fills an empty PostgreSQL one) through the migrations, bulk-loads synthetic articles
 modelled on ../shared/data/news-category-10k.ndjson.gz, indexes them for search, then times
 requests through the ASGI app. Totals are cached after the first request of each kind, as in
 production; search totals are cached per query.
@@ -19,11 +20,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import insert
+from sqlalchemy import func, insert, inspect, select
 
 from app.articles.models import Article, ArticleAuthor, ArticleTag
 from app.authors.models import Author
-from app.db import Session, build_engine
+from app.db import Session, build_engine, refresh_planner_statistics
 from app.main import create_app
 from app.migrate import upgrade_database
 from app.search import service as search
@@ -80,8 +81,18 @@ def load(url: str, count: int) -> None:
     with Session(engine) as session:
         search.reindex(session)
         session.commit()
+    refresh_planner_statistics(engine)
     print(f"  indexed for search and related articles in {time.perf_counter() - began:.1f} s", flush=True)
     engine.dispose()
+
+
+def _has_articles(url: str) -> bool:
+    engine = build_engine(url)
+    try:
+        with engine.connect() as connection:
+            return inspect(connection).has_table("article") and connection.execute(select(func.count()).select_from(Article)).scalar() > 0
+    finally:
+        engine.dispose()
 
 
 def timed(client: TestClient, url: str, repeat: int) -> tuple[float, float, dict]:
@@ -101,11 +112,12 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--keep", type=Path, help="Database file to reuse between runs (loaded if missing).")
+    parser.add_argument("--database-url", help="An empty PostgreSQL database to use instead (loaded if it has no articles).")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = args.keep or Path(folder) / "bench.db"
-        url = f"sqlite:///{path}"
-        if not path.exists():
+        url = args.database_url or f"sqlite:///{path}"
+        if not (_has_articles(url) if args.database_url else path.exists()):
             upgrade_database(url)
             began = time.perf_counter()
             load(url, args.articles)

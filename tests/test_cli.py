@@ -4,6 +4,9 @@ import subprocess
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
+
+from app.db import build_engine
 
 from tests.server import BYLINE, running_server
 
@@ -49,3 +52,29 @@ def test_keys_are_created_listed_and_revoked_from_the_command_line(database_url)
         timeout=60,
     )
     assert duplicate.returncode == 1
+
+
+def test_search_reindex_rebuilds_entries_lost_outside_byline(database_url):
+    byline("db", "upgrade", database_url=database_url)
+    byline("demo", "load", database_url=database_url)
+    engine = build_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM article_search"))
+        connection.execute(text("DELETE FROM article_term"))
+
+    assert "Reindexed 14 article(s)" in byline("search", "reindex", database_url=database_url).stderr
+
+    with engine.connect() as connection:
+        miscounted = connection.execute(
+            text(
+                "SELECT count(*) FROM term_document_count WHERE documents <> "
+                "(SELECT count(*) FROM article_term WHERE article_term.term = term_document_count.term)"
+            )
+        ).scalar()
+        assert miscounted == 0 and connection.execute(text("SELECT count(*) FROM term_document_count")).scalar() > 0
+    engine.dispose()
+
+    with running_server({"BYLINE_DATABASE_URL": database_url}) as base:
+        found = httpx.get(f"{base}/api/v1/articles", params={"q": "moscow"}, timeout=5).json()["data"]
+        assert LEAD in [item["slug"] for item in found]
+        assert httpx.get(f"{base}/api/v1/articles/{LEAD}/related", timeout=5).json()["data"]

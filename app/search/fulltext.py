@@ -5,6 +5,7 @@ article's own transaction, so search is never behind the articles it finds.
 """
 
 import html
+from dataclasses import asdict, dataclass
 from typing import Protocol
 
 from sqlalchemy import Float, Integer, bindparam, text
@@ -23,9 +24,19 @@ def _highlighted(snippet: str) -> str:
     return html.escape(snippet, quote=False).replace(_START, "<mark>").replace(_STOP, "</mark>")
 
 
+@dataclass(frozen=True)
+class SearchEntry:
+    article_id: int
+    title: str
+    subtitle: str
+    body: str
+
+
 class FullTextIndex(Protocol):
-    def store(self, session: Session, article_id: int, *, title: str, subtitle: str, body: str) -> None: ...
+    def store(self, session: Session, entries: list[SearchEntry]) -> None:
+        """Add or replace these articles' entries."""
     def remove(self, session: Session, article_id: int) -> None: ...
+    def clear(self, session: Session) -> None: ...
     def matches(self, terms: list[Term]) -> Subquery:
         """(article_id, rank) of matching articles; a lower rank is a better match."""
     def snippets(self, session: Session, terms: list[Term], article_ids: list[int]) -> dict[int, str]: ...
@@ -45,15 +56,18 @@ class SqliteIndex:
         negative = "".join(f" NOT {_quoted(t)}" for t in terms if t.negated)
         return f"({positive}){negative}"
 
-    def store(self, session: Session, article_id: int, *, title: str, subtitle: str, body: str) -> None:
-        self.remove(session, article_id)
+    def store(self, session: Session, entries: list[SearchEntry]) -> None:
+        session.execute(text("DELETE FROM article_search WHERE rowid = :article_id"), [{"article_id": e.article_id} for e in entries])
         session.execute(
-            text("INSERT INTO article_search (rowid, title, subtitle, body) VALUES (:id, :title, :subtitle, :body)"),
-            {"id": article_id, "title": title, "subtitle": subtitle, "body": body},
+            text("INSERT INTO article_search (rowid, title, subtitle, body) VALUES (:article_id, :title, :subtitle, :body)"),
+            [asdict(e) for e in entries],
         )
 
     def remove(self, session: Session, article_id: int) -> None:
         session.execute(text("DELETE FROM article_search WHERE rowid = :id"), {"id": article_id})
+
+    def clear(self, session: Session) -> None:
+        session.execute(text("DELETE FROM article_search"))
 
     def matches(self, terms: list[Term]) -> Subquery:
         return (
@@ -88,29 +102,32 @@ class PostgresIndex:
 
         return " & ".join(("!" if t.negated else "") + lexemes(t) for t in terms)
 
-    def store(self, session: Session, article_id: int, *, title: str, subtitle: str, body: str) -> None:
+    def store(self, session: Session, entries: list[SearchEntry]) -> None:
         session.execute(
             text(
-                "INSERT INTO article_search (article_id, title, subtitle, body, document) VALUES (:id, :title, :subtitle, :body, "
+                "INSERT INTO article_search (article_id, title, subtitle, body, document) VALUES (:article_id, :title, :subtitle, :body, "
                 "setweight(to_tsvector('english', :ftitle), 'A') || setweight(to_tsvector('english', :fsubtitle), 'B') "
                 "|| setweight(to_tsvector('english', :fbody), 'C')) "
                 "ON CONFLICT (article_id) DO UPDATE SET title = excluded.title, subtitle = excluded.subtitle, "
                 "body = excluded.body, document = excluded.document"
             ),
-            {
-                "id": article_id,
-                "title": title,
-                "subtitle": subtitle,
-                "body": body,
-                "ftitle": fold(title),
-                "fsubtitle": fold(subtitle),
-                # A tsvector holds at most 1 MB; the opening of a very long body is what search needs.
-                "fbody": fold(body[:MAX_INDEXED_BODY]),
-            },
+            [
+                asdict(e)
+                | {
+                    "ftitle": fold(e.title),
+                    "fsubtitle": fold(e.subtitle),
+                    # A tsvector holds at most 1 MB; the opening of a very long body is what search needs.
+                    "fbody": fold(e.body[:MAX_INDEXED_BODY]),
+                }
+                for e in entries
+            ],
         )
 
     def remove(self, session: Session, article_id: int) -> None:
         session.execute(text("DELETE FROM article_search WHERE article_id = :id"), {"id": article_id})
+
+    def clear(self, session: Session) -> None:
+        session.execute(text("DELETE FROM article_search"))
 
     def matches(self, terms: list[Term]) -> Subquery:
         # ts_rank is a float4; as float8 it compares exactly with the rank a cursor carries back.

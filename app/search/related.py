@@ -10,12 +10,12 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Float, Integer, exists, func, text
+from sqlalchemy import Float, Integer, exists, func, literal, text, union_all
 from sqlmodel import Session, delete, select
 
 from app.articles.models import Article, ArticleAuthor, ArticleTag
 from app.articles.editing import EDITOR
-from app.articles.service import get_article, summary_loading
+from app.articles.service import get_article, summary_joined_loading
 from app.articles.visibility import visible
 from app.content_cache import ContentCache
 from app.errors import InvalidField
@@ -23,7 +23,7 @@ from app.search.models import ArticleTerm, RelatedPin, TermDocumentCount
 from app.search.schemas import RelatedArticle
 
 QUERY_TERMS = 40
-CANDIDATES = 100
+CANDIDATES = 50
 # Each query term contributes only the articles it weighs most in, read straight off the
 # (term, weight) index: a lookup costs the same in a newsroom of any size.
 POSTINGS_PER_TERM = 500
@@ -33,7 +33,7 @@ MAX_DOCUMENT_SHARE = 0.1
 MIN_DOCUMENT_CEILING = 50
 # Cosine of the unit term vectors above which two articles are the same story twice.
 NEAR_DUPLICATE = 0.9
-# Candidates beyond those wanted that are checked for copies at once.
+# Candidates beyond those wanted whose vectors are read at once.
 SHORTLIST_MARGIN = 10
 # Weights tuned with bench/related_quality.py on real news (sections and tags withheld); they sum to 1,
 # the score of a pinned article.
@@ -56,30 +56,40 @@ class _Candidate:
     title: str
     section_id: int | None
     published_at: datetime | None
+    text: float
     shared_tags: int
     shared_author: bool
     score: float = 0.0
 
 
-def _query_terms(session: Session, article_id: int, documents: int) -> dict[str, float]:
-    """The article's most distinctive terms, with weight × idf² as the coefficient to score candidates by."""
+@dataclass
+class _Query:
+    """The article's whole term vector, and its most distinctive terms with the coefficient to score by."""
+
+    vector: dict[str, float]
+    coefficients: dict[str, float]
+
+
+def _query(session: Session, article_id: int) -> _Query:
+    # Ids are not reused, so the highest approximates the number of articles at the cost of one index probe.
+    highest_id = select(func.max(Article.id)).scalar_subquery()
     rows = session.exec(
-        select(ArticleTerm.term, ArticleTerm.weight, TermDocumentCount.documents)
+        select(ArticleTerm.term, ArticleTerm.weight, TermDocumentCount.documents, highest_id)
         .join(TermDocumentCount, TermDocumentCount.term == ArticleTerm.term)
         .where(ArticleTerm.article_id == article_id)
     ).all()
+    documents = rows[0][3] if rows else 0
     ceiling = max(MIN_DOCUMENT_CEILING, documents * MAX_DOCUMENT_SHARE)
     scored = {
         term: weight * (1 + math.log((documents + 1) / (df + 1))) ** 2
-        for term, weight, df in rows
+        for term, weight, df, _ in rows
         if 1 < df <= ceiling
     }
-    return dict(sorted(scored.items(), key=lambda item: -item[1])[:QUERY_TERMS])
+    return _Query({term: weight for term, weight, _, _ in rows}, dict(sorted(scored.items(), key=lambda item: -item[1])[:QUERY_TERMS]))
 
 
-def _text_matches(session: Session, article: Article, coefficients: dict[str, float], now: datetime) -> dict[int, float]:
-    if not coefficients:
-        return {}
+def _text_match(article_id: int, coefficients: dict[str, float]):
+    """(article_id, score) of the articles sharing the most distinctive terms, best first."""
     # Plain SQL with placeholders only: built anew per lookup, a union of one subquery per term costs
     # more to assemble in the expression language than to run.
     postings = " UNION ALL ".join(
@@ -87,111 +97,62 @@ def _text_matches(session: Session, article: Article, coefficients: dict[str, fl
         f" WHERE term = :term_{n} ORDER BY weight DESC, article_id DESC LIMIT :postings) AS postings_{n}"
         for n in range(len(coefficients))
     )
-    parameters = {"article_id": article.id, "postings": POSTINGS_PER_TERM, "shortlist": 3 * CANDIDATES}
+    parameters = {"article_id": article_id, "postings": POSTINGS_PER_TERM, "candidates": CANDIDATES}
     for n, (term, coefficient) in enumerate(coefficients.items()):
         parameters |= {f"term_{n}": term, f"coefficient_{n}": coefficient}
-    # Summed before visibility is checked, so only the best few are looked up in the article table.
-    best = (
+    return (
         text(
             f"SELECT article_id, SUM(score) AS score FROM ({postings}) AS postings WHERE article_id <> :article_id"
-            " GROUP BY article_id ORDER BY score DESC, article_id LIMIT :shortlist"
+            " GROUP BY article_id ORDER BY score DESC, article_id LIMIT :candidates"
         )
         .bindparams(**parameters)
         .columns(article_id=Integer, score=Float)
-        .subquery("best")
+        .subquery("text_match")
     )
-    rows = session.exec(
-        select(best.c.article_id, best.c.score)
-        .join(Article, Article.id == best.c.article_id)
-        .where(visible(now))
-        .order_by(best.c.score.desc(), best.c.article_id)
-        .limit(CANDIDATES)
-    ).all()
-    return dict(rows)
 
 
-def _shared_terms(session: Session, candidate_ids: list[int], coefficients: dict[str, float]) -> dict[int, list[str]]:
-    rows = session.exec(
-        select(ArticleTerm.article_id, ArticleTerm.term).where(
-            ArticleTerm.article_id.in_(candidate_ids), ArticleTerm.term.in_(list(coefficients))
-        )
-    ).all()
-    shared: dict[int, list[str]] = {}
-    for article_id, term in rows:
-        shared.setdefault(article_id, []).append(term)
-    return {k: sorted(v, key=lambda t: -coefficients[t])[:3] for k, v in shared.items()}
-
-
-def _near_identical(session: Session, article_id: int, candidate_ids: list[int]) -> set[int]:
-    """Candidates whose whole term vector is almost this article's: duplicates and re-filed wire copies."""
-    own = ArticleTerm.__table__.alias("own")
-    cosine = func.sum(ArticleTerm.weight * own.c.weight)
-    rows = session.exec(
-        select(ArticleTerm.article_id)
-        .join(own, (own.c.term == ArticleTerm.term) & (own.c.article_id == article_id))
-        .where(ArticleTerm.article_id.in_(candidate_ids))
-        .group_by(ArticleTerm.article_id)
-        .having(cosine >= NEAR_DUPLICATE)
-    ).all()
-    return set(rows)
-
-
-def _tag_neighbours(session: Session, article: Article, now: datetime) -> dict[int, int]:
-    """Recent articles sharing tags with this one, and how many tags they share."""
+def _candidates(session: Session, article: Article, coefficients: dict[str, float], now: datetime) -> list[_Candidate]:
+    """Published articles close in text or sharing the most tags, with what scoring needs, in one query."""
     tag_ids = [tag.id for tag in article.tags]
-    if not tag_ids:
-        return {}
-    shared = func.count(ArticleTag.tag_id)
-    rows = session.exec(
-        select(ArticleTag.article_id, shared)
-        .join(Article, Article.id == ArticleTag.article_id)
-        .where(ArticleTag.tag_id.in_(tag_ids), ArticleTag.article_id != article.id, visible(now))
-        .group_by(ArticleTag.article_id)
-        .order_by(shared.desc(), func.max(Article.published_at).desc())
-        .limit(CANDIDATES)
-    ).all()
-    return dict(rows)
-
-
-def _pinned(session: Session, article: Article, now: datetime) -> list[Article]:
-    return list(
-        session.exec(
-            select(Article)
-            .join(RelatedPin, RelatedPin.related_id == Article.id)
-            .where(RelatedPin.article_id == article.id, visible(now))
-            .order_by(RelatedPin.position)
-            .options(*summary_loading())
-        ).all()
+    sources = []
+    if coefficients:
+        text_match = _text_match(article.id, coefficients)
+        sources.append(select(text_match.c.article_id, text_match.c.score))
+    if tag_ids:
+        tag_match = (
+            select(ArticleTag.article_id)
+            .where(ArticleTag.tag_id.in_(tag_ids), ArticleTag.article_id != article.id)
+            .group_by(ArticleTag.article_id)
+            .order_by(func.count().desc(), ArticleTag.article_id.desc())
+            .limit(CANDIDATES)
+            .subquery("tag_match")
+        )
+        sources.append(select(tag_match.c.article_id, literal(0.0).label("score")))
+    if not sources:
+        return []
+    found = union_all(*sources).subquery("found")
+    candidate = (
+        select(found.c.article_id, func.max(found.c.score).label("text")).group_by(found.c.article_id).subquery("candidate")
     )
-
-
-def _recency(a: datetime | None, b: datetime | None) -> float:
-    if not (a and b):
-        return 0.0
-    return math.exp(-abs((a - b).total_seconds()) / (30 * 86400))
-
-
-def _ranked(session: Session, article: Article, candidate_ids: list[int], text_scores: dict[int, float]) -> list[_Candidate]:
-    own_tags = [t.id for t in article.tags]
     shared_tags = (
-        select(func.count())
-        .where(ArticleTag.article_id == Article.id, ArticleTag.tag_id.in_(own_tags))
-        .scalar_subquery()
+        select(func.count()).where(ArticleTag.article_id == Article.id, ArticleTag.tag_id.in_(tag_ids)).scalar_subquery()
     )
     shared_author = exists().where(
         ArticleAuthor.article_id == Article.id, ArticleAuthor.author_id.in_([a.id for a in article.authors])
     )
-    candidates = [
-        _Candidate(*row)
-        for row in session.exec(
-            select(Article.id, Article.title, Article.section_id, Article.published_at, shared_tags, shared_author)
-            .where(Article.id.in_(candidate_ids))
-        ).all()
-    ]
-    best_text = max(text_scores.values(), default=0) or 1.0
+    rows = session.exec(
+        select(Article.id, Article.title, Article.section_id, Article.published_at, candidate.c.text, shared_tags, shared_author)
+        .join(candidate, candidate.c.article_id == Article.id)
+        .where(visible(now))
+    ).all()
+    return [_Candidate(*row) for row in rows]
+
+
+def _ranked(article: Article, candidates: list[_Candidate]) -> list[_Candidate]:
+    best_text = max((c.text for c in candidates), default=0) or 1.0
     for candidate in candidates:
         candidate.score = round(
-            TEXT * text_scores.get(candidate.id, 0.0) / best_text
+            TEXT * candidate.text / best_text
             + TAGS * min(candidate.shared_tags, 3) / 3
             + SECTION * (article.section_id is not None and candidate.section_id == article.section_id)
             + AUTHOR * candidate.shared_author
@@ -201,22 +162,60 @@ def _ranked(session: Session, article: Article, candidate_ids: list[int], text_s
     return sorted(candidates, key=lambda c: (-c.score, c.id))
 
 
-def _pick(session: Session, article: Article, ranked: list[_Candidate], wanted: int) -> list[_Candidate]:
-    """The best candidates that are neither a copy of the article nor a headline already taken."""
+def _recency(a: datetime | None, b: datetime | None) -> float:
+    if not (a and b):
+        return 0.0
+    return math.exp(-abs((a - b).total_seconds()) / (30 * 86400))
+
+
+def _vectors(session: Session, article_ids: list[int], terms: dict[str, float]) -> dict[int, dict[str, float]]:
+    """The part of each article's term vector it shares with these terms."""
+    rows = session.exec(
+        select(ArticleTerm.article_id, ArticleTerm.term, ArticleTerm.weight).where(
+            ArticleTerm.article_id.in_(article_ids), ArticleTerm.term.in_(list(terms))
+        )
+    ).all()
+    vectors: dict[int, dict[str, float]] = {}
+    for article_id, term, weight in rows:
+        vectors.setdefault(article_id, {})[term] = weight
+    return vectors
+
+
+def _pick(session: Session, article: Article, query: _Query, ranked: list[_Candidate], wanted: int):
+    """The best candidates that are neither a copy of the article (cosine of the whole term vectors)
+    nor a headline already taken, each with the distinctive terms it shares."""
     titles = {article.title.casefold()}
     distinct = []
     for candidate in ranked:
         if candidate.title.casefold() not in titles:
             titles.add(candidate.title.casefold())
             distinct.append(candidate)
-    picked: list[_Candidate] = []
-    # Copies are looked for a shortlist at a time: the best candidates nearly always suffice.
+    picked: list[tuple[_Candidate, list[str]]] = []
+    # Vectors are read a shortlist at a time: the best candidates nearly always suffice.
     while distinct and len(picked) < wanted:
         size = wanted - len(picked) + SHORTLIST_MARGIN
         shortlist, distinct = distinct[:size], distinct[size:]
-        copies = _near_identical(session, article.id, [c.id for c in shortlist])
-        picked += [c for c in shortlist if c.id not in copies][: wanted - len(picked)]
+        vectors = _vectors(session, [c.id for c in shortlist], query.vector)
+        for candidate in shortlist:
+            shared = vectors.get(candidate.id, {})
+            if len(picked) < wanted and sum(w * query.vector[t] for t, w in shared.items()) < NEAR_DUPLICATE:
+                terms = sorted((t for t in shared if t in query.coefficients), key=lambda t: -query.coefficients[t])
+                picked.append((candidate, terms[:3]))
     return picked
+
+
+def _pinned(session: Session, article: Article, now: datetime) -> list[Article]:
+    return list(
+        session.exec(
+            select(Article)
+            .join(RelatedPin, RelatedPin.related_id == Article.id)
+            .where(RelatedPin.article_id == article.id, visible(now))
+            .order_by(RelatedPin.position)
+            .options(*summary_joined_loading())
+        )
+        .unique()
+        .all()
+    )
 
 
 def _reasons(article: Article, candidate: Article, shared_terms: list[str]) -> list[str]:
@@ -238,16 +237,17 @@ def compute_related(session: Session, article: Article, *, limit: int, now: date
     taken = {article.id} | {r.article.id for r in chosen}
     if len(chosen) >= limit:
         return chosen
-    # Ids are not reused, so the highest approximates the number of articles at the cost of one index probe.
-    documents = session.exec(select(func.max(Article.id))).one() or 0
-    coefficients = _query_terms(session, article.id, documents)
-    text_scores = _text_matches(session, article, coefficients, now)
-    candidate_ids = [i for i in {*text_scores, *_tag_neighbours(session, article, now)} if i not in taken]
-    picked = _pick(session, article, _ranked(session, article, candidate_ids, text_scores), limit - len(chosen))
-    ids = [c.id for c in picked]
-    articles = {a.id: a for a in session.exec(select(Article).where(Article.id.in_(ids)).options(*summary_loading())).all()}
-    terms = _shared_terms(session, ids, coefficients)
-    return chosen + [Related(articles[c.id], c.score, _reasons(article, articles[c.id], terms.get(c.id, []))) for c in picked]
+    query = _query(session, article.id)
+    candidates = [c for c in _candidates(session, article, query.coefficients, now) if c.id not in taken]
+    picked = _pick(session, article, query, _ranked(article, candidates), limit - len(chosen))
+    ids = [candidate.id for candidate, _ in picked]
+    articles = {
+        a.id: a for a in session.exec(select(Article).where(Article.id.in_(ids)).options(*summary_joined_loading())).unique()
+    }
+    return chosen + [
+        Related(articles[candidate.id], candidate.score, _reasons(article, articles[candidate.id], terms))
+        for candidate, terms in picked
+    ]
 
 
 def related_articles(session: Session, slug: str, *, limit: int, now: datetime, cache: ContentCache) -> list[RelatedArticle]:
@@ -255,7 +255,7 @@ def related_articles(session: Session, slug: str, *, limit: int, now: datetime, 
     lists, and an unpublished one leaves them, at once."""
 
     def compute() -> list[RelatedArticle]:
-        article = get_article(session, slug, now=now, loading=summary_loading())
+        article = get_article(session, slug, now=now, loading=summary_joined_loading())
         return [
             RelatedArticle.from_article(r.article, now=now, score=r.score, reasons=r.reasons, pinned=r.pinned)
             for r in compute_related(session, article, limit=limit, now=now)
