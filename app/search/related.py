@@ -26,7 +26,7 @@ QUERY_TERMS = 40
 CANDIDATES = 50
 # Each query term contributes only the articles it weighs most in, read straight off the
 # (term, weight) index: a lookup costs the same in a newsroom of any size.
-POSTINGS_PER_TERM = 500
+POSTINGS_PER_TERM = 250
 # A term in more than this share of articles (and more than a handful) says too little to look
 # candidates up by.
 MAX_DOCUMENT_SHARE = 0.1
@@ -170,14 +170,14 @@ def _recency(a: datetime | None, b: datetime | None) -> float:
 
 def _vectors(session: Session, article_ids: list[int], terms: dict[str, float]) -> dict[int, dict[str, float]]:
     """The part of each article's term vector it shares with these terms."""
+    # Read by article alone: a term condition tempts planners into scanning whole posting lists.
     rows = session.exec(
-        select(ArticleTerm.article_id, ArticleTerm.term, ArticleTerm.weight).where(
-            ArticleTerm.article_id.in_(article_ids), ArticleTerm.term.in_(list(terms))
-        )
+        select(ArticleTerm.article_id, ArticleTerm.term, ArticleTerm.weight).where(ArticleTerm.article_id.in_(article_ids))
     ).all()
     vectors: dict[int, dict[str, float]] = {}
     for article_id, term, weight in rows:
-        vectors.setdefault(article_id, {})[term] = weight
+        if term in terms:
+            vectors.setdefault(article_id, {})[term] = weight
     return vectors
 
 
