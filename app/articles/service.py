@@ -28,11 +28,13 @@ def summary_loading():
 
 
 def summary_joined_loading():
-    """Summaries in a single query: for a handful of articles, one round trip beats four."""
+    """Summaries in two queries: for a handful of articles, fewer round trips beat four. Tags come in a
+    query of their own: joined, the many-to-many join is nested, and SQLite materialises it over every
+    tagged article."""
     return (
         joinedload(Article.section),
         joinedload(Article.author_links).joinedload(ArticleAuthor.author),
-        joinedload(Article.tags),
+        selectinload(Article.tags),
     )
 
 

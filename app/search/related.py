@@ -9,8 +9,9 @@ It needs no tags or sections, so imported archives get neighbours too.
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Float, Integer, exists, func, literal, text, union_all
+from sqlalchemy import Connection, Float, Integer, bindparam, exists, func, literal, text, union_all
 from sqlmodel import Session, delete, select
 
 from app.articles.models import Article, ArticleAuthor, ArticleTag
@@ -70,14 +71,16 @@ class _Query:
     coefficients: dict[str, float]
 
 
-def _query(session: Session, article_id: int) -> _Query:
-    # Ids are not reused, so the highest approximates the number of articles at the cost of one index probe.
-    highest_id = select(func.max(Article.id)).scalar_subquery()
-    rows = session.exec(
-        select(ArticleTerm.term, ArticleTerm.weight, TermDocumentCount.documents, highest_id)
-        .join(TermDocumentCount, TermDocumentCount.term == ArticleTerm.term)
-        .where(ArticleTerm.article_id == article_id)
-    ).all()
+# Ids are not reused, so the highest approximates the number of articles at the cost of one index probe.
+_TERM_VECTOR = (
+    select(ArticleTerm.term, ArticleTerm.weight, TermDocumentCount.documents, select(func.max(Article.id)).scalar_subquery())
+    .join(TermDocumentCount, TermDocumentCount.term == ArticleTerm.term)
+    .where(ArticleTerm.article_id == bindparam("article_id"))
+)
+
+
+def _query(connection: Connection, article_id: int) -> _Query:
+    rows = connection.execute(_TERM_VECTOR, {"article_id": article_id}).all()
     documents = rows[0][3] if rows else 0
     ceiling = max(MIN_DOCUMENT_CEILING, documents * MAX_DOCUMENT_SHARE)
     scored = {
@@ -88,48 +91,43 @@ def _query(session: Session, article_id: int) -> _Query:
     return _Query({term: weight for term, weight, _, _ in rows}, dict(sorted(scored.items(), key=lambda item: -item[1])[:QUERY_TERMS]))
 
 
-def _text_match(article_id: int, coefficients: dict[str, float]):
+def _text_match(term_count: int):
     """(article_id, score) of the articles sharing the most distinctive terms, best first."""
-    # Plain SQL with placeholders only: built anew per lookup, a union of one subquery per term costs
-    # more to assemble in the expression language than to run.
+    # Plain SQL: a union of one limited subquery per term, which the expression language assembles slowly.
     postings = " UNION ALL ".join(
         f"SELECT article_id, weight * :coefficient_{n} AS score FROM (SELECT article_id, weight FROM article_term"
         f" WHERE term = :term_{n} ORDER BY weight DESC, article_id DESC LIMIT :postings) AS postings_{n}"
-        for n in range(len(coefficients))
+        for n in range(term_count)
     )
-    parameters = {"article_id": article_id, "postings": POSTINGS_PER_TERM, "candidates": CANDIDATES}
-    for n, (term, coefficient) in enumerate(coefficients.items()):
-        parameters |= {f"term_{n}": term, f"coefficient_{n}": coefficient}
     return (
         text(
             f"SELECT article_id, SUM(score) AS score FROM ({postings}) AS postings WHERE article_id <> :article_id"
             " GROUP BY article_id ORDER BY score DESC, article_id LIMIT :candidates"
         )
-        .bindparams(**parameters)
         .columns(article_id=Integer, score=Float)
         .subquery("text_match")
     )
 
 
-def _candidates(session: Session, article: Article, coefficients: dict[str, float], now: datetime) -> list[_Candidate]:
-    """Published articles close in text or sharing the most tags, with what scoring needs, in one query."""
-    tag_ids = [tag.id for tag in article.tags]
+@cache
+def _candidate_statement(term_count: int, by_tags: bool):
+    """One statement per shape, built once: compiled statements are cached by their shape, and
+    building a large one anew costs more than running it."""
+    tag_ids, author_ids = bindparam("tag_ids", expanding=True), bindparam("author_ids", expanding=True)
     sources = []
-    if coefficients:
-        text_match = _text_match(article.id, coefficients)
+    if term_count:
+        text_match = _text_match(term_count)
         sources.append(select(text_match.c.article_id, text_match.c.score))
-    if tag_ids:
+    if by_tags:
         tag_match = (
             select(ArticleTag.article_id)
-            .where(ArticleTag.tag_id.in_(tag_ids), ArticleTag.article_id != article.id)
+            .where(ArticleTag.tag_id.in_(tag_ids), ArticleTag.article_id != bindparam("article_id"))
             .group_by(ArticleTag.article_id)
             .order_by(func.count().desc(), ArticleTag.article_id.desc())
-            .limit(CANDIDATES)
+            .limit(bindparam("candidates"))
             .subquery("tag_match")
         )
         sources.append(select(tag_match.c.article_id, literal(0.0).label("score")))
-    if not sources:
-        return []
     found = union_all(*sources).subquery("found")
     candidate = (
         select(found.c.article_id, func.max(found.c.score).label("text")).group_by(found.c.article_id).subquery("candidate")
@@ -137,14 +135,30 @@ def _candidates(session: Session, article: Article, coefficients: dict[str, floa
     shared_tags = (
         select(func.count()).where(ArticleTag.article_id == Article.id, ArticleTag.tag_id.in_(tag_ids)).scalar_subquery()
     )
-    shared_author = exists().where(
-        ArticleAuthor.article_id == Article.id, ArticleAuthor.author_id.in_([a.id for a in article.authors])
-    )
-    rows = session.exec(
+    shared_author = exists().where(ArticleAuthor.article_id == Article.id, ArticleAuthor.author_id.in_(author_ids))
+    return (
         select(Article.id, Article.title, Article.section_id, Article.published_at, candidate.c.text, shared_tags, shared_author)
         .join(candidate, candidate.c.article_id == Article.id)
-        .where(visible(now))
-    ).all()
+        .where(visible(bindparam("now")))
+    )
+
+
+def _candidates(connection: Connection, article: Article, coefficients: dict[str, float], now: datetime) -> list[_Candidate]:
+    """Published articles close in text or sharing the most tags, with what scoring needs, in one query."""
+    tag_ids = [tag.id for tag in article.tags]
+    if not (coefficients or tag_ids):
+        return []
+    parameters = {
+        "article_id": article.id,
+        "postings": POSTINGS_PER_TERM,
+        "candidates": CANDIDATES,
+        "tag_ids": tag_ids,
+        "author_ids": [author.id for author in article.authors],
+        "now": now,
+    }
+    for n, (term, coefficient) in enumerate(coefficients.items()):
+        parameters |= {f"term_{n}": term, f"coefficient_{n}": coefficient}
+    rows = connection.execute(_candidate_statement(len(coefficients), bool(tag_ids)), parameters).all()
     return [_Candidate(*row) for row in rows]
 
 
@@ -168,12 +182,15 @@ def _recency(a: datetime | None, b: datetime | None) -> float:
     return math.exp(-abs((a - b).total_seconds()) / (30 * 86400))
 
 
-def _vectors(session: Session, article_ids: list[int], terms: dict[str, float]) -> dict[int, dict[str, float]]:
+# Read by article alone: a term condition tempts planners into scanning whole posting lists.
+_TERM_VECTORS = select(ArticleTerm.article_id, ArticleTerm.term, ArticleTerm.weight).where(
+    ArticleTerm.article_id.in_(bindparam("article_ids", expanding=True))
+)
+
+
+def _vectors(connection: Connection, article_ids: list[int], terms: dict[str, float]) -> dict[int, dict[str, float]]:
     """The part of each article's term vector it shares with these terms."""
-    # Read by article alone: a term condition tempts planners into scanning whole posting lists.
-    rows = session.exec(
-        select(ArticleTerm.article_id, ArticleTerm.term, ArticleTerm.weight).where(ArticleTerm.article_id.in_(article_ids))
-    ).all()
+    rows = connection.execute(_TERM_VECTORS, {"article_ids": article_ids}).all()
     vectors: dict[int, dict[str, float]] = {}
     for article_id, term, weight in rows:
         if term in terms:
@@ -181,7 +198,7 @@ def _vectors(session: Session, article_ids: list[int], terms: dict[str, float]) 
     return vectors
 
 
-def _pick(session: Session, article: Article, query: _Query, ranked: list[_Candidate], wanted: int):
+def _pick(connection: Connection, article: Article, query: _Query, ranked: list[_Candidate], wanted: int):
     """The best candidates that are neither a copy of the article (cosine of the whole term vectors)
     nor a headline already taken, each with the distinctive terms it shares."""
     titles = {article.title.casefold()}
@@ -195,7 +212,7 @@ def _pick(session: Session, article: Article, query: _Query, ranked: list[_Candi
     while distinct and len(picked) < wanted:
         size = wanted - len(picked) + SHORTLIST_MARGIN
         shortlist, distinct = distinct[:size], distinct[size:]
-        vectors = _vectors(session, [c.id for c in shortlist], query.vector)
+        vectors = _vectors(connection, [c.id for c in shortlist], query.vector)
         for candidate in shortlist:
             shared = vectors.get(candidate.id, {})
             if len(picked) < wanted and sum(w * query.vector[t] for t, w in shared.items()) < NEAR_DUPLICATE:
@@ -204,18 +221,13 @@ def _pick(session: Session, article: Article, query: _Query, ranked: list[_Candi
     return picked
 
 
-def _pinned(session: Session, article: Article, now: datetime) -> list[Article]:
-    return list(
-        session.exec(
-            select(Article)
-            .join(RelatedPin, RelatedPin.related_id == Article.id)
-            .where(RelatedPin.article_id == article.id, visible(now))
-            .order_by(RelatedPin.position)
-            .options(*summary_joined_loading())
-        )
-        .unique()
-        .all()
-    )
+_PINNED = (
+    select(RelatedPin.related_id)
+    .join(Article, Article.id == RelatedPin.related_id)
+    .where(RelatedPin.article_id == bindparam("article_id"), visible(bindparam("now")))
+    .order_by(RelatedPin.position)
+)
+_SUMMARIES = select(Article).where(Article.id.in_(bindparam("ids", expanding=True))).options(*summary_joined_loading())
 
 
 def _reasons(article: Article, candidate: Article, shared_terms: list[str]) -> list[str]:
@@ -233,18 +245,17 @@ def _reasons(article: Article, candidate: Article, shared_terms: list[str]) -> l
 
 
 def compute_related(session: Session, article: Article, *, limit: int, now: datetime) -> list[Related]:
-    chosen = [Related(pin, 1.0, ["picked by an editor"], pinned=True) for pin in _pinned(session, article, now)][:limit]
-    taken = {article.id} | {r.article.id for r in chosen}
-    if len(chosen) >= limit:
-        return chosen
-    query = _query(session, article.id)
-    candidates = [c for c in _candidates(session, article, query.coefficients, now) if c.id not in taken]
-    picked = _pick(session, article, query, _ranked(article, candidates), limit - len(chosen))
-    ids = [candidate.id for candidate, _ in picked]
-    articles = {
-        a.id: a for a in session.exec(select(Article).where(Article.id.in_(ids)).options(*summary_joined_loading())).unique()
-    }
-    return chosen + [
+    connection = session.connection()
+    pinned = list(connection.execute(_PINNED, {"article_id": article.id, "now": now}).scalars())[:limit]
+    picked = []
+    if len(pinned) < limit:
+        taken = {article.id, *pinned}
+        query = _query(connection, article.id)
+        candidates = [c for c in _candidates(connection, article, query.coefficients, now) if c.id not in taken]
+        picked = _pick(connection, article, query, _ranked(article, candidates), limit - len(pinned))
+    ids = pinned + [candidate.id for candidate, _ in picked]
+    articles = {a.id: a for a in session.scalars(_SUMMARIES, {"ids": ids}).unique()}
+    return [Related(articles[id], 1.0, ["picked by an editor"], pinned=True) for id in pinned] + [
         Related(articles[candidate.id], candidate.score, _reasons(article, articles[candidate.id], terms))
         for candidate, terms in picked
     ]
