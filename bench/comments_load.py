@@ -11,15 +11,13 @@ no request failed with a 5xx.
 import argparse
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import httpx
+from serving import running_server
 
 from app.auth.models import Scope
 from app.auth.service import issue_key
@@ -28,15 +26,8 @@ from app.db import Session, build_engine
 from app.demo.loader import load_demo
 from app.migrate import upgrade_database
 
-BYLINE = str(Path(sys.executable).with_name("byline"))
 LEAD = "terror-strikes-moscow-is-k-claims-responsibility-for-deadly-attack"
 SECRET = "bench-secret-key-not-for-production"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def submit(client: httpx.AsyncClient, client_number: int, count: int, latencies: list[float], statuses: list[int]) -> list[str]:
@@ -96,37 +87,16 @@ def main() -> None:
         with Session(engine) as session:
             _, key = issue_key(session, secret_key=SECRET, name="bench-moderator", scopes=[Scope.comments_moderate], now=utcnow())
         engine.dispose()
-        port = free_port()
-        env = os.environ | {
+        env = {
             "BYLINE_DATABASE_URL": url,
-            "BYLINE_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "BYLINE_SECRET_KEY": SECRET,
             "BYLINE_TRUSTED_PROXIES": '["127.0.0.1"]',
             "BYLINE_COMMENT_LIMIT_PER_NETWORK": "1000000",
             "BYLINE_COMMENT_LIMIT_PER_EMAIL": "1000000",
-            "BYLINE_LOG_LEVEL": "warning",
         }
-        server_log = open(Path(folder) / "server.log", "w+")
-        server = subprocess.Popen(
-            [BYLINE, "serve", "--port", str(port), "--workers", str(args.workers)], env=env, stdout=server_log, stderr=server_log
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(100):
-                try:
-                    httpx.get(f"{base}/api/v1", timeout=1)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.2)
+        with running_server(env, workers=args.workers) as base:
             accepted, latencies, statuses, elapsed = asyncio.run(load(base, args.comments, args.clients))
             stored = asyncio.run(read_back(base, key))
-        except httpx.TransportError:
-            server_log.seek(0)
-            print(server_log.read()[-3000:], file=sys.stderr)
-            raise
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     server_errors = sum(status >= 500 for status in statuses)
     latencies.sort()
     print(f"database: {url.split(':')[0]}, workers: {args.workers}, clients: {args.clients}")

@@ -116,7 +116,7 @@ def list_articles(
     query = select(Article)
     count = select(func.count()).select_from(Article)
     if terms:
-        matches = index.matches(terms)
+        matches = index.matches(session, terms)
         query = select(Article, matches.c.rank).join(matches, matches.c.article_id == Article.id)
         count = count.join(matches, matches.c.article_id == Article.id)
     total = cache.get(

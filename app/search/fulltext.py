@@ -37,8 +37,9 @@ class FullTextIndex(Protocol):
         """Add or replace these articles' entries."""
     def remove(self, session: Session, article_id: int) -> None: ...
     def clear(self, session: Session) -> None: ...
-    def matches(self, terms: list[Term]) -> Subquery:
-        """(article_id, rank) of matching articles; a lower rank is a better match."""
+    def matches(self, session: Session, terms: list[Term]) -> Subquery:
+        """(article_id, rank) of matching articles; a lower rank is a better match. The session's
+        statements that use them stay in its current transaction."""
     def snippets(self, session: Session, terms: list[Term], article_ids: list[int]) -> dict[int, str]: ...
 
 
@@ -69,7 +70,7 @@ class SqliteIndex:
     def clear(self, session: Session) -> None:
         session.execute(text("DELETE FROM article_search"))
 
-    def matches(self, terms: list[Term]) -> Subquery:
+    def matches(self, session: Session, terms: list[Term]) -> Subquery:
         return (
             text(
                 "SELECT rowid AS article_id, bm25(article_search, 10.0, 4.0, 1.0) AS rank "
@@ -129,7 +130,10 @@ class PostgresIndex:
     def clear(self, session: Session) -> None:
         session.execute(text("DELETE FROM article_search"))
 
-    def matches(self, terms: list[Term]) -> Subquery:
+    def matches(self, session: Session, terms: list[Term]) -> Subquery:
+        # The planner prices matching a tsvector far below its cost and would rather scan every
+        # document than the GIN index: several times slower for words in about 1% of articles.
+        session.execute(text("SET LOCAL enable_seqscan = off"))
         # ts_rank is a float4; as float8 it compares exactly with the rank a cursor carries back.
         return (
             text(

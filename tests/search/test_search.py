@@ -3,8 +3,11 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select, text
 
 from app.pagination import encode_cursor
+from app.search.fulltext import index_for
+from app.search.query import parse
 from tests.factories.newsroom import make_article, make_author, make_section
 
 HOSTILE = [
@@ -207,3 +210,20 @@ def test_tag_autocomplete_lists_only_published_tags(client, session):
 def test_sharp_s_is_found(client, session):
     article = make_article(session, title="Hauptstraße closed for repairs")
     assert found(client, q="hauptstraße") == [article.slug]
+
+
+
+def explained(session, statement) -> str:
+    sql = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    explain = "EXPLAIN QUERY PLAN" if session.get_bind().dialect.name == "sqlite" else "EXPLAIN"
+    return " ".join(str(row[-1]) for row in session.execute(text(f"{explain} {sql}")))
+
+
+def test_matching_reads_the_full_text_index_not_every_document(session):
+    # Matching a document costs more than planners assume: a scan of them all is many times slower.
+    for n in range(30):
+        make_article(session, body=body(f"Report number {n} from the harbour."))
+    make_article(session, body=body("A lighthouse keeper retires."))
+    matches = index_for(session).matches(session, parse("lighthouse"))
+    plan = explained(session, select(matches.c.article_id))
+    assert "VIRTUAL TABLE INDEX" in plan or "ix_article_search_document" in plan, plan

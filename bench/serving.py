@@ -1,0 +1,49 @@
+"""A real `byline serve` process on a free loopback port, for benchmarks that time what clients see."""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+BYLINE = str(Path(sys.executable).with_name("byline"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_server(env: dict[str, str], *, workers: int) -> Iterator[str]:
+    """Yield the base URL of a server started with `env` once it answers; its log is printed if it fails."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = os.environ | {"BYLINE_PUBLIC_URL": base, "BYLINE_LOG_LEVEL": "warning"} | env
+    with tempfile.TemporaryFile("w+") as log:
+        server = subprocess.Popen([BYLINE, "serve", "--port", str(port), "--workers", str(workers)], env=env, stdout=log, stderr=log)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    httpx.get(f"{base}/api/v1", timeout=1)
+                    break
+                except httpx.TransportError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+            yield base
+        except BaseException:
+            log.seek(0)
+            print(log.read()[-3000:], file=sys.stderr)
+            raise
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
