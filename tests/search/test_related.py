@@ -59,6 +59,18 @@ def test_pinned_articles_come_first_in_their_order(client, session, editor):
     assert items[0]["pinned"] and not items[2]["pinned"]
 
 
+def test_unpublished_pins_leave_and_pins_fill_a_short_list_alone(client, session, editor):
+    lead = make_article(session, title="Earthquake hits coast", body=body(QUAKE))
+    make_article(session, title="Survivors found", body=body(QUAKE_2))
+    first_pin = make_article(session, title="Budget passes", body=body(BUDGET))
+    second_pin = make_article(session, title="Markets slide", body=body(MARKETS))
+    client.put(f"/api/v1/articles/{lead.slug}/related/pins", json={"slugs": [first_pin.slug, second_pin.slug]}, headers=editor)
+    assert [i["slug"] for i in related(client, lead.slug, limit=1)] == [first_pin.slug]
+    client.post(f"/api/v1/articles/{first_pin.slug}/unpublish", headers=editor)
+    items = related(client, lead.slug, limit=1)
+    assert [(i["slug"], i["pinned"]) for i in items] == [(second_pin.slug, True)]
+
+
 def test_pins_need_content_write_and_known_articles(client, session, editor):
     lead = make_article(session)
     assert client.put(f"/api/v1/articles/{lead.slug}/related/pins", json={"slugs": []}).status_code == 401
