@@ -1,6 +1,6 @@
 """Comment submission under load: 32 concurrent clients against a real multi-worker server.
 
-    .venv/bin/python bench/comments_load.py --comments 5000 --clients 32 --workers 2
+    .venv/bin/python -m bench.comments_load --comments 5000 --clients 32 --workers 2
 
 Starts `byline serve` on a free loopback port over a fresh database (SQLite by default, or
 BYLINE_BENCH_DATABASE_URL), submits comments from distinct networks through X-Forwarded-For, then
@@ -17,7 +17,6 @@ import tempfile
 import time
 
 import httpx
-from serving import running_server
 
 from app.auth.models import Scope
 from app.auth.service import issue_key
@@ -25,6 +24,7 @@ from app.clock import utcnow
 from app.db import Session, build_engine
 from app.demo.loader import load_demo
 from app.migrate import upgrade_database
+from tests.server import running_server
 
 LEAD = "terror-strikes-moscow-is-k-claims-responsibility-for-deadly-attack"
 SECRET = "bench-secret-key-not-for-production"

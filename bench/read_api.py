@@ -1,7 +1,7 @@
 """Read-API latency on a large newsroom: list pages (first and deep), filters, and single articles.
 
-    .venv/bin/python bench/read_api.py --articles 200000
-    .venv/bin/python bench/read_api.py --articles 100000 --database-url postgresql://...
+    .venv/bin/python -m bench.read_api --articles 200000
+    .venv/bin/python -m bench.read_api --articles 100000 --database-url postgresql://...
 
 Builds a fresh SQLite database (or fills an empty PostgreSQL one) through the migrations, bulk-loads synthetic articles
 modelled on ../shared/data/news-category-10k.ndjson.gz, indexes them for search, then times
@@ -23,7 +23,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from serving import running_server
 from sqlalchemy import func, insert, inspect, select
 
 from app.articles.models import Article, ArticleAuthor, ArticleTag
@@ -33,6 +32,7 @@ from app.migrate import upgrade_database
 from app.search import service as search
 from app.slugs import slugify
 from app.taxonomy.models import Section, Tag
+from tests.server import running_server
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "news-category-10k.ndjson.gz"
 

@@ -1,7 +1,7 @@
 """Related-article quality on real news, measured against a plain TF-IDF baseline.
 
     .venv/bin/pip install -e '.[bench]'
-    .venv/bin/python bench/related_quality.py --sample 500
+    .venv/bin/python -m bench.related_quality --sample 500
 
 Ingests ../shared/data/news-category-10k.ndjson.gz through the normal write path with sections
 and tags withheld (authors and dates kept, as an imported archive would have them), then asks

@@ -1,10 +1,12 @@
-"""Running `byline serve` as a real server process for tests."""
+"""A real `byline serve` process on a free loopback port, for tests and benchmarks."""
 
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,27 +22,28 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(env: dict[str, str], *, workers: int = 1):
-    """Yield the base URL of a server started with `env`, once it answers."""
+def running_server(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
+    """Yield the base URL of a server started with `env` once it answers; its log is printed if it fails."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [BYLINE, "serve", "--port", str(port), "--workers", str(workers)],
-        env=os.environ | {"BYLINE_PUBLIC_URL": base} | env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{base}/api/v1", timeout=5)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None, server.stderr.read().decode()
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
+    env = os.environ | {"BYLINE_PUBLIC_URL": base, "BYLINE_LOG_LEVEL": "warning"} | env
+    with tempfile.TemporaryFile("w+") as log:
+        server = subprocess.Popen([BYLINE, "serve", "--port", str(port), "--workers", str(workers)], env=env, stdout=log, stderr=log)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    httpx.get(f"{base}/api/v1", timeout=1)
+                    break
+                except httpx.TransportError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+            yield base
+        except BaseException:
+            log.seek(0)
+            print(log.read()[-3000:], file=sys.stderr)
+            raise
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
