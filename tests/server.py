@@ -26,7 +26,9 @@ def running_server(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
     """Yield the base URL of a server started with `env` once it answers; its log is printed if it fails."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = os.environ | {"BYLINE_PUBLIC_URL": base, "BYLINE_LOG_LEVEL": "warning"} | env
+    # Only the settings given here: none leak in from the caller's environment.
+    inherited = {name: value for name, value in os.environ.items() if not name.startswith("BYLINE_")}
+    env = inherited | {"BYLINE_PUBLIC_URL": base, "BYLINE_LOG_LEVEL": "warning"} | env
     with tempfile.TemporaryFile("w+") as log:
         server = subprocess.Popen([BYLINE, "serve", "--port", str(port), "--workers", str(workers)], env=env, stdout=log, stderr=log)
         try:
@@ -46,4 +48,8 @@ def running_server(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
             raise
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()

@@ -254,10 +254,12 @@ def compute_related(session: Session, article: Article, *, limit: int, now: date
         candidates = [c for c in _candidates(connection, article, query.coefficients, now) if c.id not in taken]
         picked = _pick(connection, article, query, _ranked(article, candidates), limit - len(pinned))
     ids = pinned + [candidate.id for candidate, _ in picked]
+    # An article deleted since it was chosen is left out.
     articles = {a.id: a for a in session.scalars(_SUMMARIES, {"ids": ids}).unique()}
-    return [Related(articles[id], 1.0, ["picked by an editor"], pinned=True) for id in pinned] + [
+    return [Related(articles[id], 1.0, ["picked by an editor"], pinned=True) for id in pinned if id in articles] + [
         Related(articles[candidate.id], candidate.score, _reasons(article, articles[candidate.id], terms))
         for candidate, terms in picked
+        if candidate.id in articles
     ]
 
 
