@@ -38,8 +38,8 @@ class FullTextIndex(Protocol):
     def remove(self, session: Session, article_id: int) -> None: ...
     def clear(self, session: Session) -> None: ...
     def matches(self, session: Session, terms: list[Term]) -> Subquery:
-        """(article_id, rank) of matching articles; a lower rank is a better match. The session's
-        statements that use them stay in its current transaction."""
+        """(article_id, rank) of matching articles; a lower rank is a better match. May set planner
+        options for the session's current transaction: run the statements that use it there."""
     def snippets(self, session: Session, terms: list[Term], article_ids: list[int]) -> dict[int, str]: ...
 
 

@@ -254,6 +254,8 @@ def compute_related(session: Session, article: Article, *, limit: int, now: date
         candidates = [c for c in _candidates(connection, article, query.coefficients, now) if c.id not in taken]
         picked = _pick(connection, article, query, _ranked(article, candidates), limit - len(pinned))
     ids = pinned + [candidate.id for candidate, _ in picked]
+    if not ids:
+        return []
     # An article deleted since it was chosen is left out.
     articles = {a.id: a for a in session.scalars(_SUMMARIES, {"ids": ids}).unique()}
     return [Related(articles[id], 1.0, ["picked by an editor"], pinned=True) for id in pinned if id in articles] + [

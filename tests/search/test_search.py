@@ -212,7 +212,6 @@ def test_sharp_s_is_found(client, session):
     assert found(client, q="hauptstraße") == [article.slug]
 
 
-
 def explained(session, statement) -> str:
     sql = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
     explain = "EXPLAIN QUERY PLAN" if session.get_bind().dialect.name == "sqlite" else "EXPLAIN"
