@@ -56,7 +56,8 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
 @search.command("reindex")
 def search_reindex() -> None:
     """Rebuild every article's search entry and term vector; `db upgrade` does this when it creates them."""
-    from app.db import Session, build_engine
+    from sqlmodel import Session
+    from app.db import build_engine
     from app.search.service import reindex
     from app.settings import Settings
 

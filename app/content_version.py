@@ -1,19 +1,18 @@
-"""A counter of published-content changes, bumped inside every writing transaction.
+"""A counter of published-content changes, bumped explicitly by every write that changes what readers see.
 
-Caches in any worker process compare it to know whether what they hold is still true.
+Caches in any worker process compare it to know whether what they hold is still true. Bumping is a
+call in the write service, not an ORM hook: hooks miss Core `update()` statements, and a cache that
+misses one write serves a stale answer until the next.
 """
 
 from datetime import UTC, datetime
 
 from sqlalchemy import update
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel
 
 from app.columns import UTCDateTime
 
-CONTENT_TABLES = frozenset(
-    {"article", "article_author", "article_tag", "article_slug_redirect", "correction", "author", "section", "tag", "related_pin"}
-)
-_BUMPED = "content_version_bumped"
+_BUMPED_IN = "content_version_bumped_in"
 
 
 class ContentVersion(SQLModel, table=True):
@@ -24,24 +23,22 @@ class ContentVersion(SQLModel, table=True):
     changed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
-def note_content_change(session: Session, flush_context, instances) -> None:
-    """before_flush hook: the first content change of a transaction bumps the version, in that transaction."""
-    if session.info.get(_BUMPED):
+def bump(session: Session) -> None:
+    """Mark the session's transaction as changing published content; it commits or rolls back with it.
+
+    Only the first call in a transaction writes, so a service may call it wherever it changes content.
+    On PostgreSQL the row lock it takes orders concurrent content writers.
+    """
+    if bumped(session):
         return
-    changed = (*session.new, *session.dirty, *session.deleted)
-    if any(getattr(obj, "__tablename__", None) in CONTENT_TABLES for obj in changed):
-        session.execute(
-            update(ContentVersion)
-            .where(ContentVersion.id == 1)
-            .values(version=ContentVersion.version + 1, changed_at=datetime.now(UTC))
-        )
-        session.info[_BUMPED] = True
+    session.execute(
+        update(ContentVersion).where(ContentVersion.id == 1).values(version=ContentVersion.version + 1, changed_at=datetime.now(UTC))
+    )
+    session.info[_BUMPED_IN] = session.get_transaction()
 
 
-def forget_bump(session: Session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_BUMPED, None)
+def bumped(session: Session) -> bool:
+    """Whether the session's current transaction has bumped the version."""
+    transaction = session.get_transaction()
+    return transaction is not None and session.info.get(_BUMPED_IN) is transaction
 
-
-def current_version(session: Session) -> int:
-    return session.exec(select(ContentVersion.version).where(ContentVersion.id == 1)).one()

@@ -3,21 +3,10 @@
 from collections.abc import Iterator
 from typing import Annotated
 
-import sqlmodel
 from fastapi import Depends, Request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
-from sqlmodel import create_engine
-
-from app.content_version import forget_bump, note_content_change
-
-
-class Session(sqlmodel.Session):
-    """Every Byline session: content changes bump the content version in the same transaction."""
-
-
-event.listen(Session, "before_flush", note_content_change)
-event.listen(Session, "after_transaction_end", forget_bump)
+from sqlmodel import Session, create_engine
 
 
 def driver_url(url: str) -> str:

@@ -8,7 +8,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from app.db import Session, build_engine, refresh_planner_statistics
+from sqlmodel import Session
+from app.db import build_engine, refresh_planner_statistics
 from app.search.service import reindex
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

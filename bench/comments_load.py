@@ -21,7 +21,8 @@ import httpx
 from app.auth.models import Scope
 from app.auth.service import issue_key
 from app.clock import utcnow
-from app.db import Session, build_engine
+from sqlmodel import Session
+from app.db import build_engine
 from app.demo.loader import load_demo
 from app.migrate import upgrade_database
 from tests.server import running_server

@@ -27,7 +27,8 @@ from sqlalchemy import func, insert, inspect, select
 
 from app.articles.models import Article, ArticleAuthor, ArticleTag
 from app.authors.models import Author
-from app.db import Session, build_engine, refresh_planner_statistics
+from sqlmodel import Session
+from app.db import build_engine, refresh_planner_statistics
 from app.migrate import upgrade_database
 from app.search import service as search
 from app.slugs import slugify

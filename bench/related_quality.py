@@ -27,7 +27,8 @@ from app.articles.schemas import ArticleCreate
 from app.authors import service as authors
 from app.authors.schemas import AuthorCreate
 from app.content_cache import ContentCache
-from app.db import Session, build_engine, refresh_planner_statistics
+from sqlmodel import Session
+from app.db import build_engine, refresh_planner_statistics
 from app.migrate import upgrade_database
 from app.search.related import related_articles
 from app.slugs import slugify

@@ -13,15 +13,29 @@ from sqlalchemy import Engine, event, text
 
 from app.auth.models import Scope
 from app.auth.service import issue_key
-from app.db import Session, build_engine
+from sqlmodel import Session
+from app.db import build_engine
 from app.main import create_app
 from app.migrate import upgrade_database
 from app.models import metadata
 from app.settings import Settings
+from tests import content_guard
 
 POSTGRES_URL = os.environ.get("BYLINE_TEST_DATABASE_URL")
 _key_numbers = itertools.count(1)
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _content_writes_bump_the_version() -> None:
+    content_guard.install()
+
+
+@pytest.fixture(autouse=True)
+def _no_unbumped_content_write() -> Iterator[None]:
+    yield
+    failures, content_guard.failures[:] = list(content_guard.failures), []
+    assert not failures, failures[0]
 
 
 class FrozenClock:

@@ -4,7 +4,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from app.db import Session
+from sqlmodel import Session
 from app.demo.loader import add_demo
 
 # Cursors are opaque and slugs must name existing things: a schema-valid value the API

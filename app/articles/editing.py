@@ -13,6 +13,7 @@ from app.articles.revisions import RESTORED_FIELDS, get_revision, record_revisio
 from app.articles.schemas import ArticleCreate, ArticlePublic, ArticleUpdate
 from app.articles.visibility import Reader
 from app.authors import service as authors
+from app import content_version
 from app.caching import require_current
 from app.errors import InvalidField
 from app.search import service as search
@@ -149,6 +150,7 @@ def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: 
     session.flush()
     search.index_article(session, article)
     record_revision(session, article, before={}, actor=actor, now=now)
+    content_version.bump(session)
     return article
 
 
@@ -166,6 +168,7 @@ def _edit(session: Session, slug: str, changes: dict, *, now: datetime, actor: s
     session.flush()
     search.index_article(session, article)
     record_revision(session, article, before=before, actor=actor, now=now)
+    content_version.bump(session)
     session.commit()
     return article
 
@@ -203,6 +206,7 @@ def delete_article(session: Session, slug: str, *, now: datetime, if_match: str 
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
     search.unindex_article(session, article.id)
     session.delete(article)
+    content_version.bump(session)
     session.commit()
 
 
@@ -223,5 +227,6 @@ def add_correction(
     article.corrections.append(Correction(text=text, published_at=published_at or now))
     # Sync clients look for changed articles by updated_at; a correction is a change readers must see.
     article.updated_at = now
+    content_version.bump(session)
     session.commit()
     return article

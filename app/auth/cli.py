@@ -8,7 +8,8 @@ from rich.table import Table
 
 from app.auth import service
 from app.auth.models import Scope
-from app.db import Session, build_engine
+from sqlmodel import Session
+from app.db import build_engine
 from app.errors import ProblemError
 from app.settings import Settings
 

@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import ApiKey, Scope
 from app.auth.service import find_active_key, record_use, use_is_due
-from app.db import Session
+from sqlmodel import Session
 
 bearer = HTTPBearer(
     auto_error=False,

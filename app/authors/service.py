@@ -12,6 +12,7 @@ from app.articles.visibility import visible
 from app.authors.errors import AuthorHasArticles, AuthorNotFound, AuthorSlugTaken
 from app.authors.models import Author
 from app.authors.schemas import AuthorCreate, AuthorPublic, AuthorUpdate
+from app import content_version
 from app.caching import require_current
 from app.content_cache import ContentCache
 from app.errors import InvalidField
@@ -75,6 +76,7 @@ def add_author(session: Session, data: AuthorCreate, *, now: datetime) -> Author
     )
     session.add(author)
     session.flush()
+    content_version.bump(session)
     return author
 
 
@@ -103,6 +105,7 @@ def update_author(
     author.updated_at = now
     session.add(author)
     touch_articles(session, select(ArticleAuthor.article_id).where(ArticleAuthor.author_id == author.id), now=now)
+    content_version.bump(session)
     session.commit()
     return author
 
@@ -137,4 +140,5 @@ def delete_author(
         )
         session.execute(update(ArticleAuthor).where(ArticleAuthor.author_id == author.id).values(author_id=heir.id))
     session.delete(author)
+    content_version.bump(session)
     session.commit()

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from app.articles import service as articles
 from app.articles.models import Article
+from app import content_version
 from app.comments import spam
 from app.comments.errors import CommentsClosed, InvalidUnsubscribeToken
 from app.comments.models import Comment, CommentStatus
@@ -46,6 +47,8 @@ def recount(session: Session, article_ids) -> None:
         .scalar_subquery()
     )
     session.execute(update(Article).where(Article.id.in_(article_ids)).values(comment_count=approved))
+    # Threads and counts are part of what readers see, and cached lists embed the counts.
+    content_version.bump(session)
 
 
 def notify_reply(session: Session, reply: Comment, *, now: datetime, settings: Settings) -> None:

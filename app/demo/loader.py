@@ -11,8 +11,11 @@ from app.articles.schemas import ArticleCreate
 from app.authors import service as authors
 from app.authors.schemas import AuthorCreate
 from app.clock import utcnow
-from app.db import Session, build_engine, refresh_planner_statistics
+from sqlmodel import Session
+from app.db import build_engine, refresh_planner_statistics
 from app.slugs import slugify
+from app.taxonomy import service as taxonomy
+from app.taxonomy.schemas import SectionCreate
 from app.taxonomy.models import Section
 
 
@@ -28,12 +31,11 @@ def add_demo(session: Session) -> int:
     known_sections = set(session.exec(select(Section.slug).where(Section.slug.in_(section_slugs))).all())
     for section in content["sections"]:
         if section["slug"] not in known_sections:
-            session.add(Section(**section))
+            taxonomy.add_section(session, SectionCreate(**section))
     known_authors = authors.authors_by_slug(session, [a["slug"] for a in content["authors"]])
     for author in content["authors"]:
         if author["slug"] not in known_authors:
             authors.add_author(session, AuthorCreate(**author), now=now)
-    session.flush()
     demo_articles = [ArticleCreate(status="published", **article) for article in content["articles"]]
     slugs = [slugify(data.title) for data in demo_articles]
     known_articles = set(session.exec(select(Article.slug).where(Article.slug.in_(slugs))).all())

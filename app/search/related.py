@@ -18,6 +18,7 @@ from app.articles.models import Article, ArticleAuthor, ArticleTag
 from app.articles.editing import EDITOR
 from app.articles.service import get_article, summary_joined_loading
 from app.articles.visibility import visible
+from app import content_version
 from app.content_cache import ContentCache
 from app.errors import InvalidField
 from app.search.models import ArticleTerm, RelatedPin, TermDocumentCount
@@ -292,5 +293,6 @@ def pin_related(session: Session, slug: str, related_slugs: list[str], *, now: d
     session.exec(delete(RelatedPin).where(RelatedPin.article_id == article.id))
     ordered = list(dict.fromkeys(related_slugs))
     session.add_all(RelatedPin(article_id=article.id, related_id=found[s].id, position=i) for i, s in enumerate(ordered))
+    content_version.bump(session)
     session.commit()
     return [found[s] for s in ordered]

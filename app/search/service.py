@@ -3,6 +3,7 @@
 from sqlalchemy import delete, func, insert, text
 from sqlmodel import Session, select
 
+from app import content_version
 from app.articles.blocks import body_adapter, readable_text
 from app.articles.models import Article
 from app.search.fulltext import SearchEntry, index_for
@@ -79,4 +80,6 @@ def reindex(session: Session, *, batch: int = 500) -> int:
             ["term", "documents"], select(ArticleTerm.term, func.count()).group_by(ArticleTerm.term)
         )
     )
+    # Related lists are built from the term vectors.
+    content_version.bump(session)
     return len(ids)

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from app.articles.models import Article, ArticleTag
 from app.articles.touch import touch_articles
 from app.articles.visibility import visible
+from app import content_version
 from app.caching import require_current
 from app.content_cache import ContentCache
 from app.errors import InvalidField
@@ -150,13 +151,21 @@ def _apply(session: Session, row, changes: dict) -> None:
     session.add(row)
 
 
-def create_section(session: Session, data: SectionCreate) -> Section:
+def add_section(session: Session, data: SectionCreate) -> Section:
+    """Stage a new section in the session's transaction; the caller commits."""
     section = Section(
         slug=_claim_slug(session, Section, data.slug or slugify(data.name) or "section"),
         name=data.name,
         description=data.description,
     )
     session.add(section)
+    session.flush()
+    content_version.bump(session)
+    return section
+
+
+def create_section(session: Session, data: SectionCreate) -> Section:
+    section = add_section(session, data)
     session.commit()
     return section
 
@@ -168,6 +177,7 @@ def update_section(
     require_current(if_match, section_public(session, section, now=now, cache=cache))
     _apply(session, section, data.model_dump(exclude_unset=True))
     touch_articles(session, select(Article.id).where(Article.section_id == section.id), now=now)
+    content_version.bump(session)
     session.commit()
     return section
 
@@ -194,12 +204,14 @@ def delete_section(
         touch_articles(session, members, now=now)
         session.execute(update(Article).where(Article.section_id == section.id).values(section_id=heir.id))
     session.delete(section)
+    content_version.bump(session)
     session.commit()
 
 
 def create_tag(session: Session, data: TagCreate) -> Tag:
     tag = Tag(slug=_claim_slug(session, Tag, data.slug or slugify(data.name) or "tag"), name=" ".join(data.name.split()))
     session.add(tag)
+    content_version.bump(session)
     session.commit()
     return tag
 
@@ -211,6 +223,7 @@ def update_tag(
     require_current(if_match, tag_public(session, tag, now=now, cache=cache))
     _apply(session, tag, data.model_dump(exclude_unset=True))
     touch_articles(session, select(ArticleTag.article_id).where(ArticleTag.tag_id == tag.id), now=now)
+    content_version.bump(session)
     session.commit()
     return tag
 
@@ -221,4 +234,5 @@ def delete_tag(session: Session, slug: str, *, now: datetime, cache: ContentCach
     require_current(if_match, tag_public(session, tag, now=now, cache=cache))
     touch_articles(session, select(ArticleTag.article_id).where(ArticleTag.tag_id == tag.id), now=now)
     session.delete(tag)
+    content_version.bump(session)
     session.commit()

@@ -69,3 +69,13 @@ def test_deleting_a_comment_keeps_its_replies(client, session, api_key):
     assert [t["id"] for t in client.get(f"/api/v1/articles/{article.slug}/comments").json()["data"]] == [answer]
     assert client.get(f"/api/v1/comments/{root}", headers=moderator).status_code == 404
     assert client.get(f"/api/v1/articles/{article.slug}").json()["comment_count"] == 1
+
+
+def test_approval_reaches_a_cached_related_list(client, session, api_key):
+    moderator = api_key("comments:moderate")
+    one = make_article(session, tags=["Floods"], body=[{"type": "paragraph", "text": "The river rose over the flood wall."}])
+    other = make_article(session, tags=["Floods"], body=[{"type": "paragraph", "text": "Sandbags held the river back."}])
+    related = f"/api/v1/articles/{one.slug}/related"
+    assert [item["comment_count"] for item in client.get(related).json()["data"]] == [0]
+    approve(client, moderator, reply(client, other.slug).json()["id"])
+    assert [item["comment_count"] for item in client.get(related).json()["data"]] == [1]

@@ -1,7 +1,7 @@
 from sqlmodel import select
 
 from app.comments.models import Comment
-from app.db import Session
+from sqlmodel import Session
 from app.outbox.service import pending_events
 from tests.comments.helpers import approve, reply
 from tests.factories.newsroom import make_article

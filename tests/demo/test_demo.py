@@ -1,4 +1,4 @@
-from app.db import Session
+from sqlmodel import Session
 
 from app.demo.loader import add_demo
 

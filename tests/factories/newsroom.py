@@ -11,7 +11,9 @@ from app.articles.schemas import ArticleCreate
 from app.authors import service as authors
 from app.authors.models import Author
 from app.authors.schemas import AuthorCreate
+from app.taxonomy import service as taxonomy
 from app.taxonomy.models import Section
+from app.taxonomy.schemas import SectionCreate
 
 _numbers = itertools.count(1)
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -27,10 +29,7 @@ def make_author(session: Session, **overrides) -> Author:
 
 def make_section(session: Session, **overrides) -> Section:
     n = next(_numbers)
-    section = Section(**({"slug": f"section-{n}", "name": f"Section {n}"} | overrides))
-    session.add(section)
-    session.commit()
-    return section
+    return taxonomy.create_section(session, SectionCreate(**({"slug": f"section-{n}", "name": f"Section {n}"} | overrides)))
 
 
 def make_article(session: Session, *, now: datetime = NOW, **overrides) -> Article:

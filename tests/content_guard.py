@@ -1,0 +1,51 @@
+"""A check on every transaction the suite commits: one that changed published content must have
+bumped the content version, or caches would go on serving what it replaced."""
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState
+from sqlmodel import Session
+
+from app import content_version
+
+# Everything an article, a directory or a related list shows; comments count through article.comment_count.
+CONTENT_TABLES = frozenset(
+    {"article", "article_author", "article_tag", "article_slug_redirect", "correction", "author", "section", "tag", "related_pin", "article_term"}
+)
+_WRITTEN_IN = "test_content_written_in"
+
+
+class UnbumpedWrite(AssertionError):
+    """A transaction changed published content without bumping the content version."""
+
+
+def _mark_written(session: Session) -> None:
+    session.info[_WRITTEN_IN] = session.get_transaction()
+
+
+def _flushing(session: Session, flush_context, instances) -> None:
+    changed = [*session.new, *session.deleted, *(obj for obj in session.dirty if session.is_modified(obj))]
+    if any(getattr(obj, "__tablename__", None) in CONTENT_TABLES for obj in changed):
+        _mark_written(session)
+
+
+def _executing(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) in CONTENT_TABLES:
+            _mark_written(state.session)
+
+
+def _committing(session: Session) -> None:
+    session.flush()
+    transaction = session.get_transaction()
+    if session.info.get(_WRITTEN_IN) is transaction and not content_version.bumped(session):
+        failures.append(UnbumpedWrite("a transaction changed published content without content_version.bump()"))
+
+
+failures: list[UnbumpedWrite] = []
+
+
+def install() -> None:
+    event.listen(Session, "before_flush", _flushing)
+    event.listen(Session, "do_orm_execute", _executing)
+    event.listen(Session, "before_commit", _committing)
