@@ -31,7 +31,7 @@ def serve(
 
     settings = Settings()
     uvicorn.run(
-        "app.main:create_app",
+        "app.main:create_worker_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,

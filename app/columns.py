@@ -1,9 +1,9 @@
-"""Column types that behave the same on SQLite and PostgreSQL."""
+"""The base every table shares, and column types that behave the same on SQLite and PostgreSQL."""
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON, DateTime, MetaData
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -33,14 +33,19 @@ class UTCDateTime(TypeDecorator):
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
-# Named constraints let migrations drop and alter them by name on both databases.
-SQLModel.metadata.naming_convention = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+class Table(SQLModel):
+    """The base of every table: one metadata, which Alembic compares against, whatever is imported first."""
+
+    # Named constraints let migrations drop and alter them by name on both databases.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 def created_at_field() -> Any:

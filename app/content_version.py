@@ -8,14 +8,14 @@ misses one write serves a stale answer until the next.
 from datetime import UTC, datetime
 
 from sqlalchemy import update
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session
 
-from app.columns import UTCDateTime
+from app.columns import Table, UTCDateTime
 
 _BUMPED_IN = "content_version_bumped_in"
 
 
-class ContentVersion(SQLModel, table=True):
+class ContentVersion(Table, table=True):
     __tablename__ = "content_version"
 
     id: int = Field(default=1, primary_key=True)

@@ -50,10 +50,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         if engine.dialect.name == "sqlite":
             # SQLite has no background statistics collector; start each server with fresh ones.
             refresh_planner_statistics(engine)
-        # What is loaded by now lives as long as the process: out of the collector's way, a full
-        # collection takes about a millisecond instead of tens, every few requests.
-        gc.collect()
-        gc.freeze()
         yield
         for each in {engine, read_engine, read_engine_primary}:
             each.dispose()
@@ -108,4 +104,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
             | {"openapi": f"{settings.base_url}/openapi.json", "docs": f"{settings.base_url}/docs"},
         )
 
+    return app
+
+
+def create_worker_app() -> FastAPI:
+    """The app of one `byline serve` worker process, configured from the environment."""
+    app = create_app()
+    # What is loaded by now lives as long as the process: out of the collector's way, a full
+    # collection takes about a millisecond instead of tens, every few requests.
+    gc.collect()
+    gc.freeze()
     return app

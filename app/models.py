@@ -1,6 +1,6 @@
 """Every domain's tables, gathered into the one metadata that Alembic compares against."""
 
-from sqlmodel import SQLModel
+from app.columns import Table
 
 from app.articles.models import (
     Article,
@@ -18,6 +18,6 @@ from app.outbox.models import OutboxEvent
 from app.search.models import ArticleTerm, RelatedPin, TermDocumentCount
 from app.taxonomy.models import Section, Tag
 
-metadata = SQLModel.metadata
+metadata = Table.metadata
 
 __all__ = ["ApiKey", "Article", "ArticleAuthor", "ArticleRevision", "ArticleSlugRedirect", "ArticleTag", "Author", "Comment", "ContentVersion", "Correction", "OutboxEvent", "ArticleTerm", "RelatedPin", "TermDocumentCount", "Section", "Tag", "metadata"]

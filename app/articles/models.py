@@ -7,7 +7,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Uniq
 from sqlmodel import Field, Relationship, SQLModel
 
 from app.authors.models import Author
-from app.columns import JSONDocument, UTCDateTime, created_at_field
+from app.columns import JSONDocument, Table, UTCDateTime, created_at_field
 from app.taxonomy.models import Section, Tag
 from app.weburl import WebUrl
 
@@ -27,7 +27,7 @@ class ArticleStatus(StrEnum):
 STORED_STATUSES = ("draft", "published", "archived")
 
 
-class ArticleAuthor(SQLModel, table=True):
+class ArticleAuthor(Table, table=True):
     __tablename__ = "article_author"
     __table_args__ = (Index("ix_article_author_author_id_article_id", "author_id", "article_id"),)
 
@@ -40,7 +40,7 @@ class ArticleAuthor(SQLModel, table=True):
     author: Author = Relationship(sa_relationship_kwargs=NO_LAZY_LOAD)
 
 
-class ArticleTag(SQLModel, table=True):
+class ArticleTag(Table, table=True):
     __tablename__ = "article_tag"
     __table_args__ = (Index("ix_article_tag_tag_id_article_id", "tag_id", "article_id"),)
 
@@ -52,7 +52,7 @@ class ArticleTag(SQLModel, table=True):
     )
 
 
-class Correction(SQLModel, table=True):
+class Correction(Table, table=True):
     """A dated notice telling readers what was wrong and what changed."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -63,7 +63,7 @@ class Correction(SQLModel, table=True):
     published_at: datetime = created_at_field()
 
 
-class ArticleSlugRedirect(SQLModel, table=True):
+class ArticleSlugRedirect(Table, table=True):
     """An article's former slug, so old links answer 308 to the current one."""
 
     __tablename__ = "article_slug_redirect"
@@ -74,7 +74,7 @@ class ArticleSlugRedirect(SQLModel, table=True):
     )
 
 
-class ArticleRevision(SQLModel, table=True):
+class ArticleRevision(Table, table=True):
     """One saved state of an article: who changed it, when, what changed, and the whole state after."""
 
     __tablename__ = "article_revision"
@@ -98,7 +98,7 @@ class ArticleBase(SQLModel):
     canonical_url: WebUrl | None = None
 
 
-class Article(ArticleBase, table=True):
+class Article(ArticleBase, Table, table=True):
     __table_args__ = (
         CheckConstraint(f"status IN {STORED_STATUSES}", name="status"),
         # Newest-first listings walk these: visible articles, then per section. embargo_until

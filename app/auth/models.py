@@ -3,9 +3,9 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from app.columns import JSONDocument, UTCDateTime, created_at_field
+from app.columns import JSONDocument, Table, UTCDateTime, created_at_field
 
 
 class Scope(StrEnum):
@@ -25,7 +25,7 @@ SCOPE_DESCRIPTIONS = {
 }
 
 
-class ApiKey(SQLModel, table=True):
+class ApiKey(Table, table=True):
     __tablename__ = "api_key"
 
     id: int | None = Field(default=None, primary_key=True)

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from app.columns import JSONDocument, created_at_field
+from app.columns import JSONDocument, Table, created_at_field
 from app.weburl import WebUrl
 
 
@@ -16,7 +16,7 @@ class AuthorBase(SQLModel):
     avatar_url: WebUrl | None = None
 
 
-class Author(AuthorBase, table=True):
+class Author(AuthorBase, Table, table=True):
     # Directory pages list by name.
     __table_args__ = (Index("ix_author_name_id", "name", "id"),)
 

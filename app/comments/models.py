@@ -4,9 +4,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from app.columns import JSONDocument, created_at_field
+from app.columns import JSONDocument, Table, created_at_field
 
 
 class CommentStatus(StrEnum):
@@ -16,7 +16,7 @@ class CommentStatus(StrEnum):
     trash = "trash"
 
 
-class Comment(SQLModel, table=True):
+class Comment(Table, table=True):
     __table_args__ = (
         CheckConstraint(f"status IN {tuple(s.value for s in CommentStatus)}", name="status"),
         # The public thread list, oldest or newest first.

@@ -3,12 +3,12 @@
 from datetime import datetime
 
 from sqlalchemy import Index
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from app.columns import JSONDocument, UTCDateTime, created_at_field
+from app.columns import JSONDocument, Table, UTCDateTime, created_at_field
 
 
-class OutboxEvent(SQLModel, table=True):
+class OutboxEvent(Table, table=True):
     __tablename__ = "outbox_event"
     # Consumers take undelivered events oldest first.
     __table_args__ = (Index("ix_outbox_event_delivered_at_id", "delivered_at", "id"),)

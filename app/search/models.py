@@ -1,10 +1,12 @@
 """Tables behind related-article lookups: each article's term vector, document frequencies, editors' pins."""
 
 from sqlalchemy import Column, ForeignKey, Index, Integer
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
+
+from app.columns import Table
 
 
-class ArticleTerm(SQLModel, table=True):
+class ArticleTerm(Table, table=True):
     """One stemmed term of an article with its unit-normalised weight."""
 
     __tablename__ = "article_term"
@@ -18,7 +20,7 @@ class ArticleTerm(SQLModel, table=True):
     weight: float
 
 
-class TermDocumentCount(SQLModel, table=True):
+class TermDocumentCount(Table, table=True):
     """How many articles use a term: common terms say little about what an article is about."""
 
     __tablename__ = "term_document_count"
@@ -27,7 +29,7 @@ class TermDocumentCount(SQLModel, table=True):
     documents: int = 0
 
 
-class RelatedPin(SQLModel, table=True):
+class RelatedPin(Table, table=True):
     """An article an editor placed in another's "Related Articles" block, in their order."""
 
     __tablename__ = "related_pin"

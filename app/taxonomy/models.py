@@ -3,13 +3,15 @@
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
+from app.columns import Table
+
 
 class SectionBase(SQLModel):
     name: str = Field(min_length=1, max_length=120)
     description: str | None = Field(default=None, max_length=2000)
 
 
-class Section(SectionBase, table=True):
+class Section(SectionBase, Table, table=True):
     # Directory pages list by name.
     __table_args__ = (Index("ix_section_name_id", "name", "id"),)
 
@@ -21,7 +23,7 @@ class TagBase(SQLModel):
     name: str = Field(min_length=1, max_length=120)
 
 
-class Tag(TagBase, table=True):
+class Tag(TagBase, Table, table=True):
     # Directory pages list by name.
     __table_args__ = (Index("ix_tag_name_id", "name", "id"),)
 
