@@ -10,22 +10,21 @@ from app.articles.blocks import Image, body_adapter
 from app.articles.errors import InvalidTransition, SlugTaken
 from app.articles.models import Article, ArticleAuthor, ArticleSlugRedirect, ArticleStatus, Correction
 from app.articles.revisions import RESTORED_FIELDS, get_revision, record_revision, snapshot
-from app.articles.schemas import ArticleCreate, ArticlePublic, ArticleUpdate
+from app.articles.schemas import ArticleCreate, ArticleFields, ArticlePublic, ArticleUpdate
 from app.articles.visibility import Reader
 from app.authors import service as authors
 from app import content_version
 from app.caching import require_current
 from app.errors import InvalidField
+from app.patching import not_nullable
 from app.search import service as search
 from app.slugs import SLUG_MAX_LENGTH, slugify
 from app.taxonomy import service as taxonomy
 
 EDITOR = Reader(preview=True, embargoed=True)
-_REQUIRED = {"title", "authors", "comments_open"}
-_CREATED_FIELDS = (
-    "title", "subtitle", "excerpt", "body", "featured_image", "authors", "section", "tags",
-    "published_at", "embargo_until", "status", "comments_open", "canonical_url",
-)
+_NOT_NULL = not_nullable(ArticleFields)
+# Fields that need more than storing as sent; every other field is a column set as it comes.
+_DERIVED = {"slug", "excerpt", "body", "featured_image", "authors", "section", "tags", "status", "published_at", "embargo_until"}
 
 
 def _generated_slug(session: Session, title: str) -> str:
@@ -105,16 +104,15 @@ def _set_lifecycle(article: Article, changes: dict, *, now: datetime) -> None:
 
 def _apply(session: Session, article: Article, changes: dict, *, now: datetime) -> None:
     """Set the given fields, checking what only the database can: slugs, authors, section."""
-    for field in _REQUIRED & changes.keys():
+    for field in _NOT_NULL & changes.keys():
         if changes[field] is None:
             raise InvalidField(f"#/{field}", f"{field} cannot be null.")
-    for field in ("title", "subtitle", "comments_open", "canonical_url"):
-        if field in changes:
-            setattr(article, field, changes[field])
+    for field in changes.keys() - _DERIVED:
+        setattr(article, field, changes[field])
     if "excerpt" in changes:
         article.excerpt = changes["excerpt"] or ""
     if "body" in changes:
-        _set_body(article, changes["body"] or [], excerpt_given=bool(changes.get("excerpt")))
+        _set_body(article, changes["body"], excerpt_given=bool(changes.get("excerpt")))
     if not article.excerpt:
         article.excerpt = blocks.derive_excerpt(body_adapter.validate_python(article.body))
     if "featured_image" in changes:
@@ -131,7 +129,7 @@ def _apply(session: Session, article: Article, changes: dict, *, now: datetime) 
             if article.section is None:
                 raise InvalidField("#/section", f"Unknown section slug: {changes['section']}.")
     if "tags" in changes:
-        article.tags = taxonomy.tags_for_names(session, changes["tags"] or [])
+        article.tags = taxonomy.tags_for_names(session, changes["tags"])
     _set_lifecycle(article, changes, now=now)
     article.updated_at = now
 
@@ -144,7 +142,7 @@ def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: 
         _claim(session, article.slug)
     else:
         _change_slug(session, article, data.slug)
-    _apply(session, article, {field: getattr(data, field) for field in _CREATED_FIELDS}, now=now)
+    _apply(session, article, {field: getattr(data, field) for field in ArticleFields.model_fields if field != "slug"}, now=now)
     article.corrections = [Correction(text=c.text, published_at=c.published_at or now) for c in data.corrections]
     session.add(article)
     session.flush()

@@ -1,32 +1,31 @@
 """Article revisions: a snapshot of the editable fields after every change, who made it and what changed."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.articles.errors import RevisionNotFound
 from app.articles.models import Article, ArticleRevision
+from app.articles.schemas import ArticleContent, ArticleFields
 
 
-def snapshot(article: Article) -> dict:
+def _as_sent(article: Article, field: str) -> Any:
+    match field:
+        case "authors":
+            return [author.slug for author in article.authors]
+        case "section":
+            return article.section.slug if article.section else None
+        case "tags":
+            return [tag.name for tag in article.tags]
+    value = getattr(article, field)
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def snapshot(article: Article) -> dict[str, Any]:
     """The editable state of an article, in the shape clients send it."""
-    return {
-        "title": article.title,
-        "subtitle": article.subtitle,
-        "slug": article.slug,
-        "excerpt": article.excerpt,
-        "body": article.body,
-        "featured_image": article.featured_image,
-        "authors": [author.slug for author in article.authors],
-        "section": article.section.slug if article.section else None,
-        "tags": [tag.name for tag in article.tags],
-        "status": article.status,
-        "published_at": article.published_at.isoformat() if article.published_at else None,
-        "embargo_until": article.embargo_until.isoformat() if article.embargo_until else None,
-        "comments_open": article.comments_open,
-        "canonical_url": article.canonical_url,
-    }
+    return {field: _as_sent(article, field) for field in ArticleFields.model_fields}
 
 
 def record_revision(
@@ -67,4 +66,4 @@ def get_revision(session: Session, article: Article, number: int) -> ArticleRevi
 
 
 # Restoring brings back what was written, not where the article stands in its lifecycle.
-RESTORED_FIELDS = ("title", "subtitle", "excerpt", "body", "featured_image", "authors", "section", "tags", "comments_open", "canonical_url")
+RESTORED_FIELDS = tuple(ArticleContent.model_fields)

@@ -3,14 +3,14 @@
 from datetime import UTC, datetime
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from app.articles.blocks import Block, Body, Image, body_adapter, render_html
 from app.articles.models import Article, ArticleBase, ArticleRevision, ArticleStatus
 from app.authors.schemas import AuthorSummary
 from app.slugs import SlugText
+from app.patching import patch_of
 from app.taxonomy.schemas import TermRef
-from app.weburl import WebUrl
 
 
 def _assume_utc(value: datetime | None) -> datetime | None:
@@ -35,41 +35,36 @@ class CorrectionCreate(BaseModel):
 TagName = Annotated[str, Field(min_length=1, max_length=120)]
 
 
-class ArticleCreate(ArticleBase):
-    slug: SlugText | None = Field(None, description="Generated from the title when omitted.")
+class ArticleContent(ArticleBase):
+    """What an article says, as clients send it: what a revision restores."""
+
     excerpt: str | None = Field(None, max_length=1000, description="Derived from the first paragraph when omitted.")
     body: Body = Field(default_factory=list)
     featured_image: Image | None = None
     authors: list[SlugText] = Field(min_length=1, max_length=20, description="Author slugs in byline order.")
     section: SlugText | None = Field(None, description="Section slug.")
     tags: list[TagName] = Field(default_factory=list, max_length=50, description="Tag names; unknown ones are created.")
+
+
+class ArticleFields(ArticleContent):
+    """Everything an editor sets on an article: its content, slug and place in the lifecycle; what a revision records."""
+
+    slug: SlugText | None = Field(
+        None, description="Generated from the title when omitted; after a change the old slug answers with 308."
+    )
     status: ArticleStatus = Field(
         ArticleStatus.draft, description="`scheduled` needs a future `published_at`; `published` defaults it to now."
     )
     published_at: UTCTime | None = None
     embargo_until: UTCTime | None = Field(None, description="Before this time only `content:embargo` keys may read it.")
+
+
+class ArticleCreate(ArticleFields):
     corrections: list[CorrectionCreate] = Field(default_factory=list, max_length=100)
 
 
-class ArticleUpdate(BaseModel):
+class ArticleUpdate(patch_of(ArticleFields)):  # type: ignore[misc]  # fields derived at import, see app/patching.py
     """Only the fields sent change; send null to clear an optional one."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    title: str | None = Field(None, min_length=1, max_length=300)
-    subtitle: str | None = Field(None, max_length=600)
-    slug: SlugText | None = Field(None, description="A new slug; the old one keeps answering with 308.")
-    excerpt: str | None = Field(None, max_length=1000)
-    body: Body | None = None
-    featured_image: Image | None = None
-    authors: list[SlugText] | None = Field(None, min_length=1, max_length=20)
-    section: SlugText | None = None
-    tags: list[TagName] | None = Field(None, max_length=50)
-    status: ArticleStatus | None = None
-    published_at: UTCTime | None = None
-    embargo_until: UTCTime | None = None
-    comments_open: bool | None = None
-    canonical_url: WebUrl | None = None
 
 
 class PublishRequest(BaseModel):

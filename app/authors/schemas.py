@@ -3,6 +3,7 @@
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.authors.models import Author, AuthorBase
+from app.patching import patch_of
 from app.slugs import SlugText
 from app.weburl import WebUrl
 
@@ -17,17 +18,8 @@ class AuthorCreate(AuthorBase):
     links: list[AuthorLink] = Field(default_factory=list, max_length=20)
 
 
-class AuthorUpdate(BaseModel):
+class AuthorUpdate(patch_of(AuthorCreate)):  # type: ignore[misc]  # fields derived at import, see app/patching.py
     """Only the fields sent change."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str | None = Field(None, min_length=1, max_length=120)
-    slug: SlugText | None = None
-    role: str | None = Field(None, max_length=120)
-    bio: str | None = Field(None, max_length=4000)
-    avatar_url: WebUrl | None = None
-    links: list[AuthorLink] | None = Field(None, max_length=20)
 
 
 class AuthorSummary(BaseModel):

@@ -100,7 +100,8 @@ def update_author(
         raise InvalidField("#/name", "name cannot be null.")
     if changes.get("slug"):
         _free_slug(session, changes["slug"], current=author)
-    changes["links"] = [link.model_dump() for link in data.links or []] if "links" in changes else author.links
+    if "links" in changes:
+        changes["links"] = changes["links"] or []
     author.sqlmodel_update({key: value for key, value in changes.items() if key != "slug" or value})
     author.updated_at = now
     session.add(author)

@@ -2,6 +2,7 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.patching import patch_of
 from app.slugs import SlugText
 from app.taxonomy.models import SectionBase, TagBase
 
@@ -10,23 +11,16 @@ class SectionCreate(SectionBase):
     slug: SlugText | None = Field(None, description="Generated from the name when omitted.")
 
 
-class SectionUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str | None = Field(None, min_length=1, max_length=120)
-    slug: SlugText | None = None
-    description: str | None = Field(None, max_length=2000)
+class SectionUpdate(patch_of(SectionCreate)):  # type: ignore[misc]  # fields derived at import, see app/patching.py
+    """Only the fields sent change."""
 
 
 class TagCreate(TagBase):
     slug: SlugText | None = Field(None, description="Generated from the name when omitted.")
 
 
-class TagUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str | None = Field(None, min_length=1, max_length=120)
-    slug: SlugText | None = None
+class TagUpdate(patch_of(TagCreate)):  # type: ignore[misc]  # fields derived at import, see app/patching.py
+    """Only the fields sent change."""
 
 
 class TermRef(BaseModel):
@@ -36,7 +30,6 @@ class TermRef(BaseModel):
 
     slug: str
     name: str
-
 
 
 class SectionPublic(TermRef):

@@ -1,3 +1,4 @@
+import pytest
 from sqlmodel import select
 
 from app.articles.models import Article
@@ -81,6 +82,25 @@ def test_unknown_fields_in_a_patch_are_refused(client, session, editor):
     response = client.patch(f"/api/v1/articles/{article.slug}", json={"headline": "typo"}, headers=editor)
     assert response.status_code == 422
     assert response.json()["errors"][0]["pointer"] == "#/headline"
+
+
+@pytest.mark.parametrize("field", ["title", "authors", "body", "tags", "status", "comments_open"])
+def test_a_field_articles_always_have_cannot_be_patched_to_null(client, session, editor, field):
+    article = make_article(session, tags=["Budget"])
+    response = client.patch(f"/api/v1/articles/{article.slug}", json={field: None}, headers=editor)
+    assert response.status_code == 422 and response.json()["errors"][0]["pointer"] == f"#/{field}"
+    assert client.get(f"/api/v1/articles/{article.slug}").json()["tags"][0]["name"] == "Budget"
+
+
+@pytest.mark.parametrize("field", ["subtitle", "featured_image", "section", "canonical_url"])
+def test_null_clears_an_optional_field(client, session, editor, field):
+    make_section(session, slug="politics", name="Politics")
+    image = {"url": "https://img.example/a.jpg", "alt": "A council meeting"}
+    article = make_article(
+        session, subtitle="Dek", featured_image=image, section="politics", canonical_url="https://news.example/a"
+    )
+    response = client.patch(f"/api/v1/articles/{article.slug}", json={field: None}, headers=editor)
+    assert response.status_code == 200 and response.json()[field] is None
 
 
 def test_old_slug_redirects_to_the_new_one(client, session, editor):
