@@ -10,9 +10,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
-
-from fastapi import Depends, Request
+from typing import Any, TypeVar
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -55,10 +53,3 @@ class ContentCache:
                 self._entries.popitem(last=False)
         return value
 
-
-# Async because it only reads app state: sync dependencies each cost a threadpool hop.
-async def _content_cache(request: Request) -> ContentCache:
-    return request.app.state.content_cache
-
-
-ContentCacheDep = Annotated[ContentCache, Depends(_content_cache)]

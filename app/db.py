@@ -3,10 +3,12 @@
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
+
+from app.state import EnginesDep
 
 
 def driver_url(url: str) -> str:
@@ -58,13 +60,13 @@ def refresh_planner_statistics(engine: Engine) -> None:
         connection.exec_driver_sql("ANALYZE")
 
 
-def _write_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
+def _write_session(engines: EnginesDep) -> Iterator[Session]:
+    with Session(engines.write, expire_on_commit=False) as session:
         yield session
 
 
-def _read_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.read_engine, expire_on_commit=False) as session:
+def _read_session(engines: EnginesDep) -> Iterator[Session]:
+    with Session(engines.read, expire_on_commit=False) as session:
         yield session
 
 

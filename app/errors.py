@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.state import app_state
+
 log = logging.getLogger("byline.errors")
 
 PROBLEM_JSON = "application/problem+json"
@@ -105,7 +107,7 @@ def problem_response(
 def _type_uri(request: Request, kind: type[ProblemError]) -> str:
     if kind.type_slug == "about:blank":
         return "about:blank"
-    return f"{request.app.state.settings.base_url}/problems/{kind.type_slug}"
+    return f"{app_state(request).settings.base_url}/problems/{kind.type_slug}"
 
 
 async def _on_problem(request: Request, exc: ProblemError) -> JSONResponse:

@@ -24,6 +24,7 @@ from app.errors import install_problem_handlers
 from app.openapi import DESCRIPTION, TAGS, install_openapi
 from app.search.router import router as related_router
 from app.settings import Settings
+from app.state import AppState, Engines
 from app.taxonomy.router import sections as sections_router
 from app.taxonomy.router import tags as tags_router
 
@@ -39,20 +40,21 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = build_engine(settings.database_url, pool_size=settings.database_pool_size)
-        read_engine_primary = build_engine(settings.database_url, pool_size=settings.database_pool_size, for_writes=False)
-        read_engine = (
+        write = build_engine(settings.database_url, pool_size=settings.database_pool_size)
+        read_primary = build_engine(settings.database_url, pool_size=settings.database_pool_size, for_writes=False)
+        read = (
             build_engine(settings.database_replica_url, pool_size=settings.database_pool_size, for_writes=False)
             if settings.database_replica_url
-            else read_engine_primary
+            else read_primary
         )
-        app.state.engine, app.state.read_engine, app.state.read_engine_primary = engine, read_engine, read_engine_primary
-        if engine.dialect.name == "sqlite":
+        if write.dialect.name == "sqlite":
             # SQLite has no background statistics collector; start each server with fresh ones.
-            refresh_planner_statistics(engine)
+            refresh_planner_statistics(write)
+        engines = Engines(write=write, read=read, read_primary=read_primary)
+        app.state.byline = AppState(settings=settings, clock=clock, engines=engines, content_cache=ContentCache())
         yield
-        for each in {engine, read_engine, read_engine_primary}:
-            each.dispose()
+        for engine in {write, read, read_primary}:
+            engine.dispose()
 
     app = FastAPI(
         title="Byline",
@@ -61,9 +63,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         openapi_tags=TAGS,
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.clock = clock
-    app.state.content_cache = ContentCache()
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from app.errors import InvalidParameter
 from app.slugs import slugify
+from app.state import app_state
 
 T = TypeVar("T")
 
@@ -79,7 +80,7 @@ def page_response(request: Request, response: Response, items: list, *, total: i
     next_url = None
     if next_cursor:
         # Absolute on the public URL, so links work behind proxies and CDNs.
-        here = URL(request.app.state.settings.base_url + request.url.path + "?" + request.url.query)
+        here = URL(app_state(request).settings.base_url + request.url.path + "?" + request.url.query)
         next_url = str(here.include_query_params(cursor=next_cursor))
     if next_url:
         response.headers["Link"] = f'<{next_url}>; rel="next"'

@@ -20,7 +20,7 @@ from app.auth.dependencies import EditorKey, PreviewKey, ensure_scope
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import Scope
 from app.caching import IfMatch, PreconditionFailed, with_etag, written
-from app.clock import ClockDep
+from app.state import ClockDep, SettingsDep
 from app.db import SessionDep
 from app.errors import InvalidField, InvalidParameter, problems
 from app.ids import RowIdPath
@@ -45,11 +45,11 @@ def _written(response: Response, article, *, now) -> ArticlePublic:
     responses=problems(*AUTH, SlugTaken, InvalidField),
 )
 def create_article(
-    request: Request, response: Response, body: ArticleCreate, session: SessionDep, clock: ClockDep, key: EditorKey
+    response: Response, body: ArticleCreate, session: SessionDep, clock: ClockDep, settings: SettingsDep, key: EditorKey
 ) -> ArticlePublic:
     now = clock()
     article = editing.create_article(session, body, now=now, actor=key.name)
-    response.headers["Location"] = f"{request.app.state.settings.base_url}/api/v1/articles/{article.slug}"
+    response.headers["Location"] = f"{settings.base_url}/api/v1/articles/{article.slug}"
     return _written(response, article, now=now)
 
 
@@ -161,10 +161,11 @@ def add_correction(
     response_model=PreviewToken,
     responses=problems(*AUTH, ArticleNotFound, ArticleMoved, InvalidParameter),
 )
-def create_preview_token(request: Request, slug: Slug, session: SessionDep, clock: ClockDep, key: PreviewKey) -> PreviewToken:
+def create_preview_token(
+    slug: Slug, session: SessionDep, clock: ClockDep, settings: SettingsDep, key: PreviewKey
+) -> PreviewToken:
     """Anyone holding the token may read this one article, whatever its status, until it expires
     (`BYLINE_PREVIEW_TOKEN_MINUTES`); no key or cookie is needed."""
-    settings = request.app.state.settings
     now = clock()
     article = service.get_article(session, slug, now=now, reader=editing.EDITOR)
     token, expires_at = preview.issue_preview_token(

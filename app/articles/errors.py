@@ -3,6 +3,7 @@
 from fastapi import Request
 
 from app.errors import ProblemError
+from app.state import app_state
 
 
 class ArticleNotFound(ProblemError):
@@ -28,7 +29,7 @@ class ArticleMoved(ProblemError):
         # Same route, current slug: a 308 keeps the method, so writes follow too.
         path = request.url.path.replace(f"/articles/{self.old_slug}", f"/articles/{self.new_slug}", 1)
         query = f"?{request.url.query}" if request.url.query else ""
-        return {"Location": f"{request.app.state.settings.base_url}{path}{query}"}
+        return {"Location": f"{app_state(request).settings.base_url}{path}{query}"}
 
 
 class SlugTaken(ProblemError):

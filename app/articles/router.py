@@ -14,8 +14,7 @@ from app.auth.dependencies import OptionalKey, ensure_scope
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import Scope
 from app.caching import with_etag
-from app.clock import ClockDep
-from app.content_cache import ContentCacheDep
+from app.state import ClockDep, ContentCacheDep, SettingsDep
 from app.db import ReadSessionDep
 from app.errors import InvalidParameter, problems
 from app.pagination import CursorParam, Limit, Page, page_response
@@ -83,6 +82,7 @@ def get_article(
     session: ReadSessionDep,
     clock: ClockDep,
     reader: ReaderDep,
+    settings: SettingsDep,
     preview_token: PreviewTokenParam = None,
 ) -> ArticlePublic | Response:
     """Published articles for everyone; drafts and scheduled ones with `content:preview` or a
@@ -90,7 +90,7 @@ def get_article(
     current one. Send `If-None-Match` with the ETag to get 304 when nothing changed."""
     now = clock()
     if preview_token is not None:
-        secret = request.app.state.settings.secret_key.get_secret_value()
+        secret = settings.secret_key.get_secret_value()
         article = service.get_previewable(session, slug, preview.preview_article_id(secret, preview_token, now=now))
     else:
         article = service.get_article(session, slug, now=now, reader=reader)

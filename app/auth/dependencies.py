@@ -1,5 +1,6 @@
 """Reading the caller's API key from `Authorization: Bearer`, and requiring scopes on routes."""
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
@@ -9,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import ApiKey, Scope
 from app.auth.service import find_active_key, record_use, use_is_due
+from app.state import ClockDep, Engines, EnginesDep, SettingsDep
 from sqlmodel import Session
 
 bearer = HTTPBearer(
@@ -20,7 +22,11 @@ REALM = 'Bearer realm="byline"'
 
 
 async def _caller(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    settings: SettingsDep,
+    clock: ClockDep,
+    engines: EnginesDep,
 ) -> ApiKey | None:
     # Async so anonymous readers, the hot path, skip a threadpool hop; the lookup runs in a thread.
     if credentials is None:
@@ -29,22 +35,21 @@ async def _caller(
                 "Authorization must be `Bearer <key>`.", headers={"WWW-Authenticate": f'{REALM}, error="invalid_request"'}
             )
         return None
-    return await run_in_threadpool(_verified_key, request, credentials.credentials)
+    secret = settings.secret_key.get_secret_value()
+    return await run_in_threadpool(_verified_key, credentials.credentials, secret=secret, now=clock(), engines=engines)
 
 
-def _verified_key(request: Request, presented: str) -> ApiKey:
-    now = request.app.state.clock()
-    secret = request.app.state.settings.secret_key.get_secret_value()
+def _verified_key(presented: str, *, secret: str, now: datetime, engines: Engines) -> ApiKey:
     # Checked on the primary: a key revoked a moment ago must not pass on a lagging replica.
     # The lookup reads only; the write lock is taken only when last_used_at is due.
-    with Session(request.app.state.read_engine_primary, expire_on_commit=False) as session:
+    with Session(engines.read_primary, expire_on_commit=False) as session:
         key = find_active_key(session, secret_key=secret, presented=presented, now=now)
     if key is None:
         raise NotAuthenticated(
             "The API key is unknown, expired or revoked.", headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'}
         )
     if use_is_due(key, now=now):
-        with Session(request.app.state.engine) as session:
+        with Session(engines.write) as session:
             record_use(session, key, now=now)
     return key
 

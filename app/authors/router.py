@@ -12,8 +12,7 @@ from app.auth.errors import MissingScope, NotAuthenticated
 from app.authors.errors import AuthorHasArticles, AuthorNotFound, AuthorSlugTaken
 from app.authors.schemas import AuthorCreate, AuthorPublic, AuthorUpdate
 from app.caching import IfMatch, PreconditionFailed, with_etag, written
-from app.clock import ClockDep
-from app.content_cache import ContentCacheDep
+from app.state import ClockDep, ContentCacheDep, SettingsDep
 from app.db import ReadSessionDep, SessionDep
 from app.errors import InvalidParameter, problems
 from app.pagination import CursorParam, Limit, NamePrefix, Page, page_response
@@ -98,17 +97,17 @@ def list_author_articles(
     responses=problems(NotAuthenticated, MissingScope, AuthorSlugTaken),
 )
 def create_author(
-    request: Request,
     response: Response,
     body: AuthorCreate,
     session: SessionDep,
     clock: ClockDep,
+    settings: SettingsDep,
     cache: ContentCacheDep,
     key: EditorKey,
 ) -> AuthorPublic:
     now = clock()
     author = service.create_author(session, body, now=now)
-    response.headers["Location"] = f"{request.app.state.settings.base_url}/api/v1/authors/{author.slug}"
+    response.headers["Location"] = f"{settings.base_url}/api/v1/authors/{author.slug}"
     return written(response, service.author_public(session, author, now=now, cache=cache))
 
 

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from app.articles.errors import ArticleMoved, ArticleNotFound
 from app.auth.dependencies import ModeratorKey
 from app.auth.errors import MissingScope, NotAuthenticated
-from app.clock import ClockDep
+from app.state import ClockDep, SettingsDep
 from app.comments import moderation, service
 from app.comments.errors import CommentNotFound, CommentsClosed, InvalidUnsubscribeToken, TooManyComments
 from app.comments.models import CommentStatus
@@ -49,12 +49,17 @@ MODERATION = (NotAuthenticated, MissingScope, InvalidParameter)
     },
 )
 def create_comment(
-    request: Request, response: Response, slug: Slug, body: CommentCreate, session: SessionDep, clock: ClockDep
+    request: Request,
+    response: Response,
+    slug: Slug,
+    body: CommentCreate,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
 ) -> CommentReceipt | JSONResponse:
     """New comments wait for a moderator (202) unless the address already has an approved comment
     (201). The email address is never published. Rate-limited per network and per address:
     `RateLimit-*` headers say what is left, and 429 comes with `Retry-After`."""
-    settings = request.app.state.settings
     comment, allowance = service.submit_comment(
         session, slug, body, client_address=request.client.host if request.client else "", now=clock(), settings=settings
     )
@@ -79,6 +84,7 @@ def list_comments(
     slug: Slug,
     session: ReadSessionDep,
     clock: ClockDep,
+    settings: SettingsDep,
     order: Annotated[Literal["oldest", "newest"], Query(description="Order of threads; replies are always oldest first.")] = "oldest",
     limit: Limit = 20,
     cursor: CursorParam = None,
@@ -92,7 +98,7 @@ def list_comments(
         limit=limit,
         cursor=cursor,
         newest_first=order == "newest",
-        max_depth=request.app.state.settings.comment_max_depth,
+        max_depth=settings.comment_max_depth,
     )
     return page_response(request, response, items, total=total, next_cursor=next_cursor)
 
@@ -104,11 +110,11 @@ def list_comments(
     response_model=FormToken,
     responses=problems(ArticleNotFound, ArticleMoved, InvalidParameter),
 )
-def get_form_token(request: Request, slug: Slug, session: ReadSessionDep, clock: ClockDep) -> FormToken:
+def get_form_token(slug: Slug, session: ReadSessionDep, clock: ClockDep, settings: SettingsDep) -> FormToken:
     """Fetch it when the form is shown and send it back as `form_token`: comments sent faster
     than a person could type are held for a moderator."""
     now = clock()
-    return FormToken(form_token=service.form_token(session, slug, now=now, settings=request.app.state.settings), issued_at=now)
+    return FormToken(form_token=service.form_token(session, slug, now=now, settings=settings), issued_at=now)
 
 
 @moderators.get(
@@ -142,8 +148,10 @@ def moderation_queue(
     response_model=BulkModerationResult,
     responses=problems(*MODERATION),
 )
-def bulk_moderate(request: Request, body: BulkModeration, session: SessionDep, clock: ClockDep, key: ModeratorKey) -> BulkModerationResult:
-    changed, missing = moderation.bulk_moderate(session, body, now=clock(), settings=request.app.state.settings)
+def bulk_moderate(
+    body: BulkModeration, session: SessionDep, clock: ClockDep, settings: SettingsDep, key: ModeratorKey
+) -> BulkModerationResult:
+    changed, missing = moderation.bulk_moderate(session, body, now=clock(), settings=settings)
     return BulkModerationResult(changed=changed, not_found=missing)
 
 
@@ -161,8 +169,8 @@ def bulk_moderate(request: Request, body: BulkModeration, session: SessionDep, c
     response_model=Unsubscribed,
     responses=problems(InvalidUnsubscribeToken, InvalidParameter),
 )
-def unsubscribe(request: Request, session: SessionDep, token: UnsubscribeToken) -> Unsubscribed:
-    service.unsubscribe(session, token, settings=request.app.state.settings)
+def unsubscribe(session: SessionDep, settings: SettingsDep, token: UnsubscribeToken) -> Unsubscribed:
+    service.unsubscribe(session, token, settings=settings)
     return Unsubscribed()
 
 
@@ -185,10 +193,15 @@ def get_comment(comment_id: CommentId, session: ReadSessionDep, key: ModeratorKe
     responses=problems(*MODERATION, CommentNotFound, InvalidField),
 )
 def moderate_comment(
-    request: Request, comment_id: CommentId, body: CommentModerationUpdate, session: SessionDep, clock: ClockDep, key: ModeratorKey
+    comment_id: CommentId,
+    body: CommentModerationUpdate,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    key: ModeratorKey,
 ) -> CommentModeration:
     """The public thread and the article's `comment_count` change at once."""
-    comment, slug = moderation.moderate(session, comment_id, body, now=clock(), settings=request.app.state.settings)
+    comment, slug = moderation.moderate(session, comment_id, body, now=clock(), settings=settings)
     return moderation.moderation_view(comment, slug)
 
 

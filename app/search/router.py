@@ -7,8 +7,8 @@ from fastapi import APIRouter, Query
 from app.articles.errors import ArticleMoved, ArticleNotFound
 from app.auth.dependencies import EditorKey
 from app.auth.errors import MissingScope, NotAuthenticated
-from app.clock import ClockDep
-from app.content_cache import ContentCacheDep
+from app.state import ClockDep
+from app.state import ContentCacheDep
 from app.db import ReadSessionDep, SessionDep
 from app.errors import InvalidField, InvalidParameter, problems
 from app.search import related

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Query, Request, Response
 from app.auth.dependencies import EditorKey
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.caching import IfMatch, PreconditionFailed, with_etag, written
-from app.clock import ClockDep
-from app.content_cache import ContentCacheDep
+from app.settings import Settings
+from app.state import ClockDep, ContentCacheDep, SettingsDep
 from app.db import ReadSessionDep, SessionDep
 from app.errors import InvalidField, InvalidParameter, problems
 from app.pagination import CursorParam, Limit, NamePrefix, Page, page_response
@@ -23,8 +23,8 @@ tags = APIRouter(prefix="/api/v1/tags", tags=["tags"])
 AUTH = (NotAuthenticated, MissingScope)
 
 
-def _location(request: Request, response: Response, kind: str, slug: str) -> None:
-    response.headers["Location"] = f"{request.app.state.settings.base_url}/api/v1/{kind}/{slug}"
+def _location(settings: Settings, response: Response, kind: str, slug: str) -> None:
+    response.headers["Location"] = f"{settings.base_url}/api/v1/{kind}/{slug}"
 
 
 @sections.get(
@@ -70,16 +70,16 @@ def get_section(
     responses=problems(*AUTH, TaxonomySlugTaken),
 )
 def create_section(
-    request: Request,
     response: Response,
     body: SectionCreate,
     session: SessionDep,
     clock: ClockDep,
+    settings: SettingsDep,
     cache: ContentCacheDep,
     key: EditorKey,
 ) -> SectionPublic:
     section = service.create_section(session, body)
-    _location(request, response, "sections", section.slug)
+    _location(settings, response, "sections", section.slug)
     return written(response, service.section_public(session, section, now=clock(), cache=cache))
 
 
@@ -172,16 +172,16 @@ def get_tag(
     responses=problems(*AUTH, TaxonomySlugTaken),
 )
 def create_tag(
-    request: Request,
     response: Response,
     body: TagCreate,
     session: SessionDep,
     clock: ClockDep,
+    settings: SettingsDep,
     cache: ContentCacheDep,
     key: EditorKey,
 ) -> TagPublic:
     tag = service.create_tag(session, body)
-    _location(request, response, "tags", tag.slug)
+    _location(settings, response, "tags", tag.slug)
     return written(response, service.tag_public(session, tag, now=clock(), cache=cache))
 
 

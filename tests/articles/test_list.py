@@ -151,7 +151,7 @@ def test_total_counts_every_match_not_just_the_page(client, session):
 def test_a_page_costs_the_same_number_of_queries_whatever_its_size(client, session):
     for _ in range(12):
         make_article(session, tags=["A", "B"], authors=[make_author(session).slug, make_author(session).slug])
-    engine = client.app.state.read_engine
+    engine = client.app.state.byline.engines.read
     client.get("/api/v1/articles")  # the total is then cached for both pages
     with counting_queries(engine) as small:
         client.get("/api/v1/articles?limit=2")
@@ -180,6 +180,6 @@ def test_total_follows_scheduled_articles_going_live(client, session, clock):
 def test_total_is_not_recounted_while_nothing_changes(client, session):
     make_article(session)
     client.get("/api/v1/articles")
-    with counting_queries(client.app.state.read_engine) as statements:
+    with counting_queries(client.app.state.byline.engines.read) as statements:
         client.get("/api/v1/articles")
     assert not [sql for sql, _ in statements if "count(" in sql.lower()]

@@ -1,0 +1,57 @@
+"""What a running application holds (settings, clock, engines, caches), typed, and the dependencies
+that hand each part to routes; nothing else reads the request's state."""
+
+from dataclasses import dataclass
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+
+from app.clock import Clock
+from app.content_cache import ContentCache
+from app.settings import Settings
+
+
+@dataclass(frozen=True)
+class Engines:
+    write: Engine
+    # The replica when one is configured, else the primary.
+    read: Engine
+    # Reads that must not lag behind a write, such as checking an API key revoked a moment ago.
+    read_primary: Engine
+
+
+@dataclass(frozen=True)
+class AppState:
+    settings: Settings
+    clock: Clock
+    engines: Engines
+    content_cache: ContentCache
+
+
+def app_state(request: Request) -> AppState:
+    """The state the lifespan built; also for code that runs outside routes (error handlers)."""
+    return cast(AppState, request.app.state.byline)
+
+
+# Async because they only read state: sync dependencies each cost a threadpool hop.
+async def _settings(request: Request) -> Settings:
+    return app_state(request).settings
+
+
+async def _clock(request: Request) -> Clock:
+    return app_state(request).clock
+
+
+async def _content_cache(request: Request) -> ContentCache:
+    return app_state(request).content_cache
+
+
+async def _engines(request: Request) -> Engines:
+    return app_state(request).engines
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+ClockDep = Annotated[Clock, Depends(_clock)]
+ContentCacheDep = Annotated[ContentCache, Depends(_content_cache)]
+EnginesDep = Annotated[Engines, Depends(_engines)]
