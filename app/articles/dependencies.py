@@ -1,12 +1,17 @@
-"""What the caller may read, derived from their API key."""
+"""What the caller may read, and path loaders: the article a route's `{slug}` names, loaded once."""
 
 from typing import Annotated
 
 from fastapi import Depends
 
-from app.articles.visibility import PUBLIC, Reader
-from app.auth.dependencies import OptionalKey
+from app.articles import service
+from app.articles.models import Article
+from app.articles.visibility import EDITOR, PUBLIC, Reader
+from app.auth.dependencies import EditorKey, OptionalKey, PreviewKey
 from app.auth.models import Scope
+from app.db import SessionDep
+from app.slugs import Slug
+from app.state import ClockDep
 
 
 async def _reader(key: OptionalKey) -> Reader:
@@ -16,3 +21,22 @@ async def _reader(key: OptionalKey) -> Reader:
 
 
 ReaderDep = Annotated[Reader, Depends(_reader)]
+
+
+# Each loader takes the key it needs, so a caller without one hears 401 before learning whether the article exists.
+def _article_to_edit(slug: Slug, session: SessionDep, clock: ClockDep, key: EditorKey) -> Article:
+    # Locked until the write commits: racing editors queue, and If-Match is checked against what gets written.
+    return service.get_article(session, slug, now=clock(), reader=EDITOR, for_update=True)
+
+
+def _article_for_editors(slug: Slug, session: SessionDep, clock: ClockDep, key: EditorKey) -> Article:
+    return service.get_article(session, slug, now=clock(), reader=EDITOR)
+
+
+def _article_to_preview(slug: Slug, session: SessionDep, clock: ClockDep, key: PreviewKey) -> Article:
+    return service.get_article(session, slug, now=clock(), reader=EDITOR)
+
+
+ArticleToEdit = Annotated[Article, Depends(_article_to_edit)]
+ArticleForEditors = Annotated[Article, Depends(_article_for_editors)]
+ArticleToPreview = Annotated[Article, Depends(_article_to_preview)]

@@ -5,13 +5,11 @@ from datetime import datetime
 from sqlmodel import Session, delete, select
 
 from app.articles import blocks
-from app.articles import service as reading
 from app.articles.blocks import Image, body_adapter
 from app.articles.errors import InvalidTransition, SlugTaken
 from app.articles.models import Article, ArticleAuthor, ArticleSlugRedirect, ArticleStatus, Correction
 from app.articles.revisions import RESTORED_FIELDS, get_revision, record_revision, snapshot
 from app.articles.schemas import ArticleCreate, ArticleFields, ArticlePublic, ArticleUpdate
-from app.articles.visibility import Reader
 from app.authors import service as authors
 from app import content_version
 from app.caching import require_current
@@ -21,7 +19,6 @@ from app.search import service as search
 from app.slugs import SLUG_MAX_LENGTH, slugify
 from app.taxonomy import service as taxonomy
 
-EDITOR = Reader(preview=True, embargoed=True)
 _NOT_NULL = not_nullable(ArticleFields)
 # Fields that need more than storing as sent; every other field is a column set as it comes.
 _DERIVED = {"slug", "excerpt", "body", "featured_image", "authors", "section", "tags", "status", "published_at", "embargo_until"}
@@ -158,8 +155,8 @@ def create_article(session: Session, data: ArticleCreate, *, now: datetime, acto
     return article
 
 
-def _edit(session: Session, slug: str, changes: dict, *, now: datetime, actor: str, if_match: str | None) -> Article:
-    article = reading.get_article(session, slug, now=now, reader=EDITOR, for_update=True)
+def _edit(session: Session, article: Article, changes: dict, *, now: datetime, actor: str, if_match: str | None) -> Article:
+    """Apply changes to an article the caller loaded under lock, record the revision, commit."""
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
     before = snapshot(article)
     _apply(session, article, changes, now=now)
@@ -172,35 +169,34 @@ def _edit(session: Session, slug: str, changes: dict, *, now: datetime, actor: s
 
 
 def update_article(
-    session: Session, slug: str, data: ArticleUpdate, *, now: datetime, actor: str, if_match: str | None = None
+    session: Session, article: Article, data: ArticleUpdate, *, now: datetime, actor: str, if_match: str | None = None
 ) -> Article:
     changes = {field: getattr(data, field) for field in data.model_fields_set}
-    return _edit(session, slug, changes, now=now, actor=actor, if_match=if_match)
+    return _edit(session, article, changes, now=now, actor=actor, if_match=if_match)
 
 
 def publish_article(
-    session: Session, slug: str, *, published_at: datetime | None, now: datetime, actor: str, if_match: str | None = None
+    session: Session, article: Article, *, published_at: datetime | None, now: datetime, actor: str, if_match: str | None = None
 ) -> Article:
     """Publish now, or schedule when `published_at` lies ahead."""
     when = published_at or now
     status = ArticleStatus.scheduled if when > now else ArticleStatus.published
-    return _edit(session, slug, {"status": status, "published_at": when}, now=now, actor=actor, if_match=if_match)
+    return _edit(session, article, {"status": status, "published_at": when}, now=now, actor=actor, if_match=if_match)
 
 
-def unpublish_article(session: Session, slug: str, *, now: datetime, actor: str, if_match: str | None = None) -> Article:
-    article = reading.get_article(session, slug, now=now, reader=EDITOR)
+def unpublish_article(session: Session, article: Article, *, now: datetime, actor: str, if_match: str | None = None) -> Article:
     if article.status != "published":
-        raise InvalidTransition(f"'{slug}' is {article.status_at(now)}, not published or scheduled.", current_status=article.status_at(now).value)
-    return _edit(session, slug, {"status": ArticleStatus.draft}, now=now, actor=actor, if_match=if_match)
+        current = article.status_at(now)
+        raise InvalidTransition(f"'{article.slug}' is {current}, not published or scheduled.", current_status=current.value)
+    return _edit(session, article, {"status": ArticleStatus.draft}, now=now, actor=actor, if_match=if_match)
 
 
-def archive_article(session: Session, slug: str, *, now: datetime, actor: str, if_match: str | None = None) -> Article:
-    return _edit(session, slug, {"status": ArticleStatus.archived}, now=now, actor=actor, if_match=if_match)
+def archive_article(session: Session, article: Article, *, now: datetime, actor: str, if_match: str | None = None) -> Article:
+    return _edit(session, article, {"status": ArticleStatus.archived}, now=now, actor=actor, if_match=if_match)
 
 
-def delete_article(session: Session, slug: str, *, now: datetime, if_match: str | None = None) -> None:
+def delete_article(session: Session, article: Article, *, now: datetime, if_match: str | None = None) -> None:
     """Remove the article for good, with its revisions, corrections and redirects."""
-    article = reading.get_article(session, slug, now=now, reader=EDITOR, for_update=True)
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
     search.unindex_article(session, article.id)
     session.delete(article)
@@ -209,18 +205,16 @@ def delete_article(session: Session, slug: str, *, now: datetime, if_match: str 
 
 
 def restore_revision(
-    session: Session, slug: str, number: int, *, now: datetime, actor: str, if_match: str | None = None
+    session: Session, article: Article, number: int, *, now: datetime, actor: str, if_match: str | None = None
 ) -> Article:
-    article = reading.get_article(session, slug, now=now, reader=EDITOR)
     saved = get_revision(session, article, number).snapshot
     changes = {field: saved[field] for field in RESTORED_FIELDS if field in saved}
-    return _edit(session, slug, changes, now=now, actor=actor, if_match=if_match)
+    return _edit(session, article, changes, now=now, actor=actor, if_match=if_match)
 
 
 def add_correction(
-    session: Session, slug: str, text: str, *, published_at: datetime | None, now: datetime, if_match: str | None = None
+    session: Session, article: Article, text: str, *, published_at: datetime | None, now: datetime, if_match: str | None = None
 ) -> Article:
-    article = reading.get_article(session, slug, now=now, reader=EDITOR, for_update=True)
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
     article.corrections.append(Correction(text=text, published_at=published_at or now))
     # Sync clients look for changed articles by updated_at; a correction is a change readers must see.

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, Response
 
-from app.articles import editing, preview, revisions, service
+from app.articles import editing, preview, revisions
+from app.articles.dependencies import ArticleForEditors, ArticleToEdit, ArticleToPreview
 from app.articles.errors import ArticleMoved, ArticleNotFound, InvalidTransition, RevisionNotFound, SlugTaken
 from app.articles.schemas import (
     ArticleCreate,
@@ -16,7 +17,7 @@ from app.articles.schemas import (
     RevisionPublic,
     RevisionSummary,
 )
-from app.auth.dependencies import EditorKey, PreviewKey, ensure_scope
+from app.auth.dependencies import EditorKey, ensure_scope
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import Scope
 from app.caching import IfMatch, PreconditionFailed, with_etag, written
@@ -24,7 +25,6 @@ from app.state import ClockDep, SettingsDep
 from app.db import SessionDep
 from app.errors import InvalidField, InvalidParameter, problems
 from app.ids import RowIdPath
-from app.slugs import Slug
 
 router = APIRouter(prefix="/api/v1/articles", tags=["articles"])
 
@@ -61,12 +61,12 @@ def create_article(
     responses=problems(*EDIT, SlugTaken, InvalidField, InvalidTransition),
 )
 def update_article(
-    response: Response, slug: Slug, body: ArticleUpdate, session: SessionDep, clock: ClockDep, key: EditorKey, if_match: IfMatch = None
+    response: Response, article: ArticleToEdit, body: ArticleUpdate, session: SessionDep, clock: ClockDep, key: EditorKey, if_match: IfMatch = None
 ) -> ArticlePublic:
     """Send `If-Match` with the ETag you read: if someone changed the article since, the
     change is refused with 412 and nothing is written. Every change is kept as a revision."""
     now = clock()
-    article = editing.update_article(session, slug, body, now=now, actor=key.name, if_match=if_match)
+    article = editing.update_article(session, article, body, now=now, actor=key.name, if_match=if_match)
     return _written(response, article, now=now)
 
 
@@ -78,7 +78,7 @@ def update_article(
     responses=problems(*EDIT),
 )
 def delete_article(
-    slug: Slug,
+    article: ArticleToEdit,
     session: SessionDep,
     clock: ClockDep,
     key: EditorKey,
@@ -88,9 +88,9 @@ def delete_article(
     """Archiving hides the article from readers and keeps it for editors; a hard delete needs `admin`."""
     if hard:
         ensure_scope(key, Scope.admin)
-        editing.delete_article(session, slug, now=clock(), if_match=if_match)
+        editing.delete_article(session, article, now=clock(), if_match=if_match)
     else:
-        editing.archive_article(session, slug, now=clock(), actor=key.name, if_match=if_match)
+        editing.archive_article(session, article, now=clock(), actor=key.name, if_match=if_match)
     return Response(status_code=204)
 
 
@@ -103,7 +103,7 @@ def delete_article(
 )
 def publish_article(
     response: Response,
-    slug: Slug,
+    article: ArticleToEdit,
     session: SessionDep,
     clock: ClockDep,
     key: EditorKey,
@@ -113,7 +113,7 @@ def publish_article(
     """With a future `published_at` the article is scheduled and goes live by itself at that time."""
     now = clock()
     when = body.published_at if body else None
-    article = editing.publish_article(session, slug, published_at=when, now=now, actor=key.name, if_match=if_match)
+    article = editing.publish_article(session, article, published_at=when, now=now, actor=key.name, if_match=if_match)
     return _written(response, article, now=now)
 
 
@@ -125,10 +125,10 @@ def publish_article(
     responses=problems(*EDIT, InvalidTransition),
 )
 def unpublish_article(
-    response: Response, slug: Slug, session: SessionDep, clock: ClockDep, key: EditorKey, if_match: IfMatch = None
+    response: Response, article: ArticleToEdit, session: SessionDep, clock: ClockDep, key: EditorKey, if_match: IfMatch = None
 ) -> ArticlePublic:
     now = clock()
-    return _written(response, editing.unpublish_article(session, slug, now=now, actor=key.name, if_match=if_match), now=now)
+    return _written(response, editing.unpublish_article(session, article, now=now, actor=key.name, if_match=if_match), now=now)
 
 
 @router.post(
@@ -141,7 +141,7 @@ def unpublish_article(
 )
 def add_correction(
     response: Response,
-    slug: Slug,
+    article: ArticleToEdit,
     body: CorrectionCreate,
     session: SessionDep,
     clock: ClockDep,
@@ -149,7 +149,7 @@ def add_correction(
     if_match: IfMatch = None,
 ) -> ArticlePublic:
     now = clock()
-    article = editing.add_correction(session, slug, body.text, published_at=body.published_at, now=now, if_match=if_match)
+    article = editing.add_correction(session, article, body.text, published_at=body.published_at, now=now, if_match=if_match)
     return _written(response, article, now=now)
 
 
@@ -161,13 +161,10 @@ def add_correction(
     response_model=PreviewToken,
     responses=problems(*AUTH, ArticleNotFound, ArticleMoved, InvalidParameter),
 )
-def create_preview_token(
-    slug: Slug, session: SessionDep, clock: ClockDep, settings: SettingsDep, key: PreviewKey
-) -> PreviewToken:
+def create_preview_token(article: ArticleToPreview, clock: ClockDep, settings: SettingsDep) -> PreviewToken:
     """Anyone holding the token may read this one article, whatever its status, until it expires
     (`BYLINE_PREVIEW_TOKEN_MINUTES`); no key or cookie is needed."""
     now = clock()
-    article = service.get_article(session, slug, now=now, reader=editing.EDITOR)
     token, expires_at = preview.issue_preview_token(
         settings.secret_key.get_secret_value(), article.id, now=now, lifetime=settings.preview_token_lifetime
     )
@@ -182,8 +179,7 @@ def create_preview_token(
     response_model=list[RevisionSummary],
     responses=problems(*AUTH, ArticleNotFound, ArticleMoved, InvalidParameter),
 )
-def list_revisions(slug: Slug, session: SessionDep, clock: ClockDep, key: EditorKey) -> list[RevisionSummary]:
-    article = service.get_article(session, slug, now=clock(), reader=editing.EDITOR)
+def list_revisions(article: ArticleForEditors, session: SessionDep) -> list[RevisionSummary]:
     return [RevisionSummary.from_revision(revision) for revision in revisions.list_revisions(session, article)]
 
 
@@ -195,9 +191,8 @@ def list_revisions(slug: Slug, session: SessionDep, clock: ClockDep, key: Editor
     responses=problems(*AUTH, ArticleNotFound, ArticleMoved, RevisionNotFound, InvalidParameter),
 )
 def get_revision(
-    request: Request, response: Response, slug: Slug, number: RowIdPath, session: SessionDep, clock: ClockDep, key: EditorKey
+    request: Request, response: Response, article: ArticleForEditors, number: RowIdPath, session: SessionDep
 ) -> RevisionPublic | Response:
-    article = service.get_article(session, slug, now=clock(), reader=editing.EDITOR)
     return with_etag(request, response, RevisionPublic.from_revision(revisions.get_revision(session, article, number)))
 
 
@@ -209,10 +204,16 @@ def get_revision(
     responses=problems(*EDIT, RevisionNotFound, SlugTaken, InvalidField),
 )
 def restore_revision(
-    response: Response, slug: Slug, number: RowIdPath, session: SessionDep, clock: ClockDep, key: EditorKey, if_match: IfMatch = None
+    response: Response,
+    article: ArticleToEdit,
+    number: RowIdPath,
+    session: SessionDep,
+    clock: ClockDep,
+    key: EditorKey,
+    if_match: IfMatch = None,
 ) -> ArticlePublic:
     """Brings back the content (title, body, byline, section, tags, ...) as a new revision;
     the slug and the article's place in its lifecycle stay as they are."""
     now = clock()
-    article = editing.restore_revision(session, slug, number, now=now, actor=key.name, if_match=if_match)
+    article = editing.restore_revision(session, article, number, now=now, actor=key.name, if_match=if_match)
     return _written(response, article, now=now)

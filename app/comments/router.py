@@ -10,6 +10,7 @@ from app.auth.dependencies import ModeratorKey
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.state import ClockDep, SettingsDep
 from app.comments import moderation, service
+from app.comments.dependencies import ArticleToCommentOn, CommentedArticle
 from app.comments.errors import CommentNotFound, CommentsClosed, InvalidUnsubscribeToken, TooManyComments
 from app.comments.models import CommentStatus
 from app.comments.schemas import (
@@ -27,7 +28,7 @@ from app.db import ReadSessionDep, SessionDep
 from app.errors import InvalidField, InvalidParameter, problems
 from app.ids import RowIdPath
 from app.pagination import CursorParam, Limit, Page, page_response
-from app.slugs import SLUG_PATTERN, Slug
+from app.slugs import SLUG_PATTERN
 
 public = APIRouter(prefix="/api/v1/articles/{slug}/comments", tags=["comments"])
 moderators = APIRouter(prefix="/api/v1/comments", tags=["comments"])
@@ -51,7 +52,7 @@ MODERATION = (NotAuthenticated, MissingScope, InvalidParameter)
 def create_comment(
     request: Request,
     response: Response,
-    slug: Slug,
+    article: ArticleToCommentOn,
     body: CommentCreate,
     session: SessionDep,
     clock: ClockDep,
@@ -61,7 +62,7 @@ def create_comment(
     (201). The email address is never published. Rate-limited per network and per address:
     `RateLimit-*` headers say what is left, and 429 comes with `Retry-After`."""
     comment, allowance = service.submit_comment(
-        session, slug, body, client_address=request.client.host if request.client else "", now=clock(), settings=settings
+        session, article, body, client_address=request.client.host if request.client else "", now=clock(), settings=settings
     )
     if comment.status == CommentStatus.approved.value:
         receipt = CommentReceipt(id=comment.id, status="approved", comment=service.public_comment(comment, None))
@@ -81,9 +82,8 @@ def create_comment(
 def list_comments(
     request: Request,
     response: Response,
-    slug: Slug,
+    article: CommentedArticle,
     session: ReadSessionDep,
-    clock: ClockDep,
     settings: SettingsDep,
     order: Annotated[Literal["oldest", "newest"], Query(description="Order of threads; replies are always oldest first.")] = "oldest",
     limit: Limit = 20,
@@ -93,8 +93,7 @@ def list_comments(
     up to `BYLINE_COMMENT_MAX_DEPTH` levels; `meta.total` counts threads."""
     items, total, next_cursor = service.list_threads(
         session,
-        slug,
-        now=clock(),
+        article,
         limit=limit,
         cursor=cursor,
         newest_first=order == "newest",
@@ -110,11 +109,11 @@ def list_comments(
     response_model=FormToken,
     responses=problems(ArticleNotFound, ArticleMoved, InvalidParameter),
 )
-def get_form_token(slug: Slug, session: ReadSessionDep, clock: ClockDep, settings: SettingsDep) -> FormToken:
+def get_form_token(article: CommentedArticle, clock: ClockDep, settings: SettingsDep) -> FormToken:
     """Fetch it when the form is shown and send it back as `form_token`: comments sent faster
     than a person could type are held for a moderator."""
     now = clock()
-    return FormToken(form_token=service.form_token(session, slug, now=now, settings=settings), issued_at=now)
+    return FormToken(form_token=service.form_token(article, now=now, settings=settings), issued_at=now)
 
 
 @moderators.get(

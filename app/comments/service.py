@@ -7,7 +7,6 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
-from app.articles import service as articles
 from app.articles.models import Article
 from app import content_version
 from app.comments import spam
@@ -77,12 +76,11 @@ def notify_reply(session: Session, reply: Comment, *, now: datetime, settings: S
 
 
 def submit_comment(
-    session: Session, slug: str, data: CommentCreate, *, client_address: str, now: datetime, settings: Settings
+    session: Session, article: Article, data: CommentCreate, *, client_address: str, now: datetime, settings: Settings
 ) -> tuple[Comment, spam.Allowance]:
     """File a comment as approved, pending or spam; the caller learns only approved or pending."""
-    article = articles.get_article(session, slug, now=now)
     if not article.comments_open:
-        raise CommentsClosed(f"'{slug}' no longer accepts comments.", slug=slug)
+        raise CommentsClosed(f"'{article.slug}' no longer accepts comments.", slug=article.slug)
     if len(data.content) > settings.comment_max_length:
         raise InvalidField("#/content", f"Comments are limited to {settings.comment_max_length} characters.")
     parent = None
@@ -177,10 +175,9 @@ def _threads(roots: list[Comment], members: list[Comment], *, max_depth: int) ->
 
 
 def list_threads(
-    session: Session, slug: str, *, now: datetime, limit: int, cursor: str | None, newest_first: bool, max_depth: int
+    session: Session, article: Article, *, limit: int, cursor: str | None, newest_first: bool, max_depth: int
 ) -> tuple[list[CommentPublic], int, str | None]:
     """A page of threads (approved opening comments), each with its approved replies nested."""
-    article = articles.get_article(session, slug, now=now)
     conditions = [
         Comment.article_id == article.id,
         Comment.status == CommentStatus.approved.value,
@@ -202,8 +199,7 @@ def list_threads(
     return _threads(roots, members, max_depth=max_depth), total, next_cursor
 
 
-def form_token(session: Session, slug: str, *, now: datetime, settings: Settings) -> str:
-    article = articles.get_article(session, slug, now=now)
+def form_token(article: Article, *, now: datetime, settings: Settings) -> str:
     return spam.issue_form_token(settings.secret_key.get_secret_value(), article.id, now=now)
 
 

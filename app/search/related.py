@@ -15,7 +15,6 @@ from sqlalchemy import Connection, Float, Integer, bindparam, exists, func, lite
 from sqlmodel import Session, delete, select
 
 from app.articles.models import Article, ArticleAuthor, ArticleTag
-from app.articles.editing import EDITOR
 from app.articles.service import get_article, summary_joined_loading
 from app.articles.visibility import visible
 from app import content_version
@@ -281,9 +280,8 @@ def related_articles(session: Session, slug: str, *, limit: int, now: datetime, 
     return cache.get(session, ("related", slug, limit), compute, now=now)
 
 
-def pin_related(session: Session, slug: str, related_slugs: list[str], *, now: datetime) -> list[Article]:
+def pin_related(session: Session, article: Article, related_slugs: list[str]) -> list[Article]:
     """Replace the article's pins with these articles, in this order."""
-    article = get_article(session, slug, now=now, reader=EDITOR)
     found = {a.slug: a for a in session.exec(select(Article).where(Article.slug.in_(related_slugs))).all()}
     missing = [slug for slug in related_slugs if slug not in found]
     if missing:

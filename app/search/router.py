@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.articles.errors import ArticleMoved, ArticleNotFound
-from app.auth.dependencies import EditorKey
+from app.articles.dependencies import ArticleToEdit
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.state import ClockDep
 from app.state import ContentCacheDep
@@ -45,6 +45,6 @@ def get_related(
     response_model=RelatedPins,
     responses=problems(NotAuthenticated, MissingScope, ArticleNotFound, ArticleMoved, InvalidField, InvalidParameter),
 )
-def pin_related(slug: Slug, body: RelatedPins, session: SessionDep, clock: ClockDep, key: EditorKey) -> RelatedPins:
-    pinned = related.pin_related(session, slug, body.slugs, now=clock())
+def pin_related(article: ArticleToEdit, body: RelatedPins, session: SessionDep) -> RelatedPins:
+    pinned = related.pin_related(session, article, body.slugs)
     return RelatedPins(slugs=[article.slug for article in pinned])

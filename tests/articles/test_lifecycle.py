@@ -1,5 +1,9 @@
 from datetime import timedelta
 
+import pytest
+
+from tests.comments.helpers import reply
+from tests.conftest import counting_queries
 from tests.factories.newsroom import make_article
 
 
@@ -94,3 +98,20 @@ def test_incremental_sync_sees_articles_that_went_live_by_themselves(client, ses
     clock.now = created + timedelta(hours=2)
     since = (created + timedelta(minutes=30)).isoformat()
     assert [a["slug"] for a in client.get("/api/v1/articles", params={"updated_since": since}).json()["data"]] == [article.slug]
+
+
+@pytest.mark.parametrize("action", ["unpublish", "revisions/1/restore"])
+def test_a_lifecycle_write_reads_its_article_once(client, session, editor, action):
+    article = make_article(session)
+    with counting_queries(client.app.state.byline.engines.write) as statements:
+        assert client.post(f"/api/v1/articles/{article.slug}/{action}", headers=editor).status_code == 200
+    article_reads = [sql for sql, _ in statements if sql.lstrip().startswith("SELECT") and "WHERE article.slug =" in sql]
+    assert len(article_reads) == 1
+
+
+def test_commenting_reads_only_what_comments_need_of_the_article(client, session):
+    article = make_article(session)
+    with counting_queries(client.app.state.byline.engines.write) as statements:
+        assert reply(client, article.slug).status_code == 202
+    [article_read] = [sql for sql, _ in statements if "WHERE article.slug =" in sql]
+    assert "article.body" not in article_read and "article.comments_open" in article_read
