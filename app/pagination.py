@@ -9,11 +9,8 @@ import orjson
 from fastapi import Query, Request, Response
 from starlette.datastructures import URL
 from pydantic import BaseModel, Field
-from sqlalchemy import false, func, or_
-from sqlmodel import Session, select
 
 from app.errors import InvalidParameter
-from app.slugs import slugify
 from app.state import app_state
 
 T = TypeVar("T")
@@ -90,33 +87,3 @@ def page_response(request: Request, response: Response, items: list, *, total: i
         "links": {"next": next_url},
     }
 
-
-def page_by_name(session: Session, model, *, limit: int, cursor: str | None, where=None) -> tuple[list, str | None]:
-    """A page of a directory table (authors, sections, tags), A to Z by name, and the next cursor."""
-    query = select(model) if where is None else select(model).where(where)
-    if cursor:
-        after_name, after_id = decode_cursor(cursor, str)
-        query = query.where(model.name >= after_name, or_(model.name > after_name, model.id > after_id))
-    rows = session.exec(query.order_by(model.name, model.id).limit(limit + 1)).all()
-    page = list(rows[:limit])
-    next_cursor = encode_cursor(page[-1].name, page[-1].id) if len(rows) > limit else None
-    return page, next_cursor
-
-
-def count_rows(session: Session, model, where=None) -> int:
-    query = select(func.count()).select_from(model)
-    return session.exec(query if where is None else query.where(where)).one()
-
-
-NamePrefix = Annotated[
-    str | None,
-    Query(min_length=1, max_length=100, description="Autocomplete: names with a word starting with this."),
-]
-
-
-def name_prefix_condition(model, prefix: str):
-    """Any word of the name starts with the prefix, ignoring case and accents (through the slug)."""
-    wanted = slugify(prefix)
-    if not wanted:
-        return false()
-    return or_(model.slug.startswith(wanted), model.slug.contains(f"-{wanted}"))

@@ -6,6 +6,8 @@ from typing import Any, Optional, Union, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, create_model
 from pydantic.fields import FieldInfo
 
+from app.errors import InvalidField
+
 
 def patch_of(model: type[BaseModel]) -> type[BaseModel]:
     """A model whose every field is `model`'s, optional and defaulting to None.
@@ -28,3 +30,10 @@ def _admits_none(annotation: Any) -> bool:
 def not_nullable(model: type[BaseModel]) -> frozenset[str]:
     """The fields a client may leave out of a PATCH but never set to null."""
     return frozenset(name for name, info in model.model_fields.items() if not _admits_none(info.annotation))
+
+
+def refuse_nulls(changes: dict[str, Any], fields: frozenset[str]) -> None:
+    """422 naming the first of `fields` that a PATCH set to null."""
+    for name in fields & changes.keys():
+        if changes[name] is None:
+            raise InvalidField(f"#/{name}", f"{name} cannot be null.")

@@ -14,7 +14,7 @@ from app.authors import service as authors
 from app import content_version
 from app.caching import require_current
 from app.errors import InvalidField
-from app.patching import not_nullable
+from app.patching import not_nullable, refuse_nulls
 from app.search import service as search
 from app.slugs import SLUG_MAX_LENGTH, slugify
 from app.taxonomy import service as taxonomy
@@ -101,9 +101,7 @@ def _set_lifecycle(article: Article, changes: dict, *, now: datetime) -> None:
 
 def _apply(session: Session, article: Article, changes: dict, *, now: datetime) -> None:
     """Set the given fields, checking what only the database can: slugs, authors, section."""
-    for field in _NOT_NULL & changes.keys():
-        if changes[field] is None:
-            raise InvalidField(f"#/{field}", f"{field} cannot be null.")
+    refuse_nulls(changes, _NOT_NULL)
     for field in changes.keys() - _DERIVED:
         setattr(article, field, changes[field])
     if "excerpt" in changes:

@@ -1,8 +1,10 @@
-"""Author read routes: the directory, the author box and "More »" (the author's articles)."""
+"""Author routes: the directory, the author box, "More »" (the author's articles) and editing."""
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlmodel import Session
 
 from app.articles import service as articles
 from app.articles.schemas import ArticleFilters, ArticleSummary
@@ -10,15 +12,22 @@ from app.authors import service
 from app.auth.dependencies import EditorKey
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.authors.errors import AuthorHasArticles, AuthorNotFound, AuthorSlugTaken
+from app.authors.models import Author
 from app.authors.schemas import AuthorCreate, AuthorPublic, AuthorUpdate
+from app.content_cache import ContentCache
 from app.caching import IfMatch, PreconditionFailed, with_etag, written
 from app.state import ClockDep, ContentCacheDep, SettingsDep
 from app.db import ReadSessionDep, SessionDep
 from app.errors import InvalidParameter, problems
-from app.pagination import CursorParam, Limit, NamePrefix, Page, page_response
+from app.directories import NamePrefix
+from app.pagination import CursorParam, Limit, Page, page_response
 from app.slugs import SLUG_PATTERN, Slug
 
 router = APIRouter(prefix="/api/v1/authors", tags=["authors"])
+
+
+def _shown(session: Session, author: Author, *, now: datetime, cache: ContentCache) -> AuthorPublic:
+    return AuthorPublic.from_row(author, service.article_counts(session, [author], now=now, cache=cache))
 
 
 @router.get(
@@ -39,8 +48,8 @@ def list_authors(
     cursor: CursorParam = None,
 ) -> dict:
     """With `q`, authors a word of whose name starts with it: `q=ver` finds Alok Verma."""
-    items, total, next_cursor = service.authors_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache, prefix=q)
-    return page_response(request, response, items, total=total, next_cursor=next_cursor)
+    page = service.authors_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache, prefix=q)
+    return page_response(request, response, page.shown(AuthorPublic.from_row), total=page.total, next_cursor=page.next_cursor)
 
 
 @router.get(
@@ -54,7 +63,7 @@ def get_author(
     request: Request, response: Response, slug: Slug, session: ReadSessionDep, clock: ClockDep, cache: ContentCacheDep
 ) -> AuthorPublic | Response:
     author = service.get_author(session, slug)
-    return with_etag(request, response, service.author_public(session, author, now=clock(), cache=cache))
+    return with_etag(request, response, _shown(session, author, now=clock(), cache=cache))
 
 
 @router.get(
@@ -108,7 +117,7 @@ def create_author(
     now = clock()
     author = service.create_author(session, body, now=now)
     response.headers["Location"] = f"{settings.base_url}/api/v1/authors/{author.slug}"
-    return written(response, service.author_public(session, author, now=now, cache=cache))
+    return written(response, _shown(session, author, now=now, cache=cache))
 
 
 @router.patch(
@@ -130,7 +139,7 @@ def update_author(
 ) -> AuthorPublic:
     now = clock()
     author = service.update_author(session, slug, body, now=now, cache=cache, if_match=if_match)
-    return written(response, service.author_public(session, author, now=now, cache=cache))
+    return written(response, _shown(session, author, now=now, cache=cache))
 
 
 @router.delete(

@@ -1,5 +1,7 @@
 """Wire shapes for authors."""
 
+from collections.abc import Mapping
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.authors.models import Author, AuthorBase
@@ -39,7 +41,12 @@ class AuthorPublic(AuthorSummary):
     article_count: int = Field(description="Published articles carrying this author's byline.")
 
     @classmethod
-    def from_author(cls, author: Author, article_count: int) -> "AuthorPublic":
+    def from_row(cls, author: Author, article_counts: Mapping[int, int]) -> "AuthorPublic":
+        """The author as shown, with their count from `article_counts` (published articles per author id)."""
         return cls.model_validate(
-            {**AuthorSummary.model_validate(author).model_dump(), "links": author.links, "article_count": article_count}
+            {
+                **AuthorSummary.model_validate(author).model_dump(),
+                "links": author.links,
+                "article_count": article_counts.get(author.id, 0),
+            }
         )

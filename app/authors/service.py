@@ -6,18 +6,20 @@ from datetime import datetime
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
+from app import content_version
 from app.articles.models import Article, ArticleAuthor
 from app.articles.touch import touch_articles
 from app.articles.visibility import visible
 from app.authors.errors import AuthorHasArticles, AuthorNotFound, AuthorSlugTaken
 from app.authors.models import Author
 from app.authors.schemas import AuthorCreate, AuthorPublic, AuthorUpdate
-from app import content_version
 from app.caching import require_current
 from app.content_cache import ContentCache
-from app.errors import InvalidField
-from app.pagination import count_rows, name_prefix_condition, page_by_name
-from app.slugs import slugify
+from app.directories import Directory, DirectoryPage
+from app.patching import not_nullable
+
+AUTHORS = Directory(Author, not_found=AuthorNotFound, slug_taken=AuthorSlugTaken)
+_NOT_NULL = not_nullable(AuthorCreate)
 
 
 def authors_by_slug(session: Session, slugs: Iterable[str]) -> dict[str, Author]:
@@ -26,14 +28,12 @@ def authors_by_slug(session: Session, slugs: Iterable[str]) -> dict[str, Author]
 
 
 def get_author(session: Session, slug: str) -> Author:
-    author = session.exec(select(Author).where(Author.slug == slug)).first()
-    if author is None:
-        raise AuthorNotFound(f"No author has the slug '{slug}'.", slug=slug)
-    return author
+    return AUTHORS.get(session, slug)
 
 
-def _article_counts(session: Session, author_ids: list[int], *, now: datetime, cache: ContentCache) -> dict[int, int]:
+def article_counts(session: Session, authors: list[Author], *, now: datetime, cache: ContentCache) -> dict[int, int]:
     """Visible articles per author, for a whole page of authors in one query."""
+    author_ids = [author.id for author in authors]
 
     def count() -> dict[int, int]:
         query = (
@@ -48,24 +48,16 @@ def _article_counts(session: Session, author_ids: list[int], *, now: datetime, c
 
 def authors_page(
     session: Session, *, limit: int, cursor: str | None, now: datetime, cache: ContentCache, prefix: str | None = None
-):
-    where = name_prefix_condition(Author, prefix) if prefix else None
-    page, next_cursor = page_by_name(session, Author, limit=limit, cursor=cursor, where=where)
-    total = cache.get(session, ("author-total", prefix), lambda: count_rows(session, Author, where), now=now)
-    counts = _article_counts(session, [author.id for author in page], now=now, cache=cache)
-    return [AuthorPublic.from_author(author, counts.get(author.id, 0)) for author in page], total, next_cursor
-
-
-def _free_slug(session: Session, slug: str, *, current: Author | None = None) -> str:
-    owner = session.exec(select(Author).where(Author.slug == slug)).first()
-    if owner is not None and owner is not current:
-        raise AuthorSlugTaken(f"The slug '{slug}' belongs to another author.", slug=slug)
-    return slug
+) -> DirectoryPage[Author]:
+    where = AUTHORS.prefix_condition(prefix) if prefix else None
+    page = AUTHORS.page(session, limit=limit, cursor=cursor, now=now, cache=cache, where=where, cache_key=prefix)
+    page.article_counts = article_counts(session, page.entries, now=now, cache=cache)
+    return page
 
 
 def add_author(session: Session, data: AuthorCreate, *, now: datetime) -> Author:
     author = Author(
-        slug=_free_slug(session, data.slug or slugify(data.name) or "author"),
+        slug=AUTHORS.new_slug(session, data.slug, data.name),
         name=data.name,
         role=data.role,
         bio=data.bio,
@@ -86,25 +78,13 @@ def create_author(session: Session, data: AuthorCreate, *, now: datetime) -> Aut
     return author
 
 
-def author_public(session: Session, author: Author, *, now: datetime, cache: ContentCache) -> AuthorPublic:
-    return AuthorPublic.from_author(author, _article_counts(session, [author.id], now=now, cache=cache).get(author.id, 0))
-
-
 def update_author(
     session: Session, slug: str, data: AuthorUpdate, *, now: datetime, cache: ContentCache, if_match: str | None = None
 ) -> Author:
-    author = get_author(session, slug)
-    require_current(if_match, author_public(session, author, now=now, cache=cache))
-    changes = data.model_dump(exclude_unset=True)
-    if changes.get("name", "") is None:
-        raise InvalidField("#/name", "name cannot be null.")
-    if changes.get("slug"):
-        _free_slug(session, changes["slug"], current=author)
-    if "links" in changes:
-        changes["links"] = changes["links"] or []
-    author.sqlmodel_update({key: value for key, value in changes.items() if key != "slug" or value})
+    author = AUTHORS.get(session, slug)
+    require_current(if_match, AuthorPublic.from_row(author, article_counts(session, [author], now=now, cache=cache)))
+    AUTHORS.apply(session, author, data.model_dump(exclude_unset=True), not_nullable=_NOT_NULL)
     author.updated_at = now
-    session.add(author)
     touch_articles(session, select(ArticleAuthor.article_id).where(ArticleAuthor.author_id == author.id), now=now)
     content_version.bump(session)
     session.commit()
@@ -112,33 +92,17 @@ def update_author(
 
 
 def delete_author(
-    session: Session,
-    slug: str,
-    *,
-    reassign_to: str | None,
-    now: datetime,
-    cache: ContentCache,
-    if_match: str | None = None,
+    session: Session, slug: str, *, reassign_to: str | None, now: datetime, cache: ContentCache, if_match: str | None = None
 ) -> None:
     """Remove an author; their bylines pass to `reassign_to`, or the deletion is refused."""
-    author = get_author(session, slug)
-    require_current(if_match, author_public(session, author, now=now, cache=cache))
+    author = AUTHORS.get(session, slug)
+    require_current(if_match, AuthorPublic.from_row(author, article_counts(session, [author], now=now, cache=cache)))
     bylines = select(ArticleAuthor.article_id).where(ArticleAuthor.author_id == author.id)
-    if reassign_to is None:
-        if session.exec(bylines.limit(1)).first() is not None:
-            raise AuthorHasArticles(
-                f"'{slug}' still has articles; pass reassign_to=<author slug> to hand them over.", slug=slug
-            )
-    else:
-        heir = get_author(session, reassign_to)
-        if heir.id == author.id:
-            raise InvalidField("#/reassign_to", "An author cannot be reassigned to themselves.")
-        touch_articles(session, bylines, now=now)
+    heir = AUTHORS.heir(session, author, reassign_to=reassign_to, articles=bylines, still_used=AuthorHasArticles, now=now)
+    if heir is not None:
         shared = select(ArticleAuthor.article_id).where(ArticleAuthor.author_id == heir.id)
         # Where both are on the byline, the heir keeps their place; elsewhere they take this author's.
-        session.execute(
-            delete(ArticleAuthor).where(ArticleAuthor.author_id == author.id, ArticleAuthor.article_id.in_(shared))
-        )
+        session.execute(delete(ArticleAuthor).where(ArticleAuthor.author_id == author.id, ArticleAuthor.article_id.in_(shared)))
         session.execute(update(ArticleAuthor).where(ArticleAuthor.author_id == author.id).values(author_id=heir.id))
     session.delete(author)
     content_version.bump(session)

@@ -11,7 +11,8 @@ from app.settings import Settings
 from app.state import ClockDep, ContentCacheDep, SettingsDep
 from app.db import ReadSessionDep, SessionDep
 from app.errors import InvalidField, InvalidParameter, problems
-from app.pagination import CursorParam, Limit, NamePrefix, Page, page_response
+from app.directories import NamePrefix
+from app.pagination import CursorParam, Limit, Page, page_response
 from app.slugs import SLUG_PATTERN, Slug
 from app.taxonomy import service
 from app.taxonomy.errors import SectionHasArticles, SectionNotFound, TagNotFound, TaxonomySlugTaken
@@ -43,8 +44,8 @@ def list_sections(
     limit: Limit = 20,
     cursor: CursorParam = None,
 ) -> dict:
-    items, total, next_cursor = service.sections_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache)
-    return page_response(request, response, items, total=total, next_cursor=next_cursor)
+    page = service.sections_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache)
+    return page_response(request, response, page.shown(SectionPublic.from_row), total=page.total, next_cursor=page.next_cursor)
 
 
 @sections.get(
@@ -58,7 +59,7 @@ def get_section(
     request: Request, response: Response, slug: Slug, session: ReadSessionDep, clock: ClockDep, cache: ContentCacheDep
 ) -> SectionPublic | Response:
     section = service.get_section(session, slug)
-    return with_etag(request, response, service.section_public(session, section, now=clock(), cache=cache))
+    return with_etag(request, response, SectionPublic.from_row(section, service.section_article_counts(session, [section], now=clock(), cache=cache)))
 
 
 @sections.post(
@@ -80,7 +81,7 @@ def create_section(
 ) -> SectionPublic:
     section = service.create_section(session, body)
     _location(settings, response, "sections", section.slug)
-    return written(response, service.section_public(session, section, now=clock(), cache=cache))
+    return written(response, SectionPublic.from_row(section, service.section_article_counts(session, [section], now=clock(), cache=cache)))
 
 
 @sections.patch(
@@ -102,7 +103,7 @@ def update_section(
 ) -> SectionPublic:
     now = clock()
     section = service.update_section(session, slug, body, now=now, cache=cache, if_match=if_match)
-    return written(response, service.section_public(session, section, now=now, cache=cache))
+    return written(response, SectionPublic.from_row(section, service.section_article_counts(session, [section], now=now, cache=cache)))
 
 
 @sections.delete(
@@ -144,8 +145,8 @@ def list_tags(
 ) -> dict:
     """Only tags that at least one published article carries: a tag made for a draft or an
     embargoed story would give the story away. With `q`, tags a word of whose name starts with it."""
-    items, total, next_cursor = service.tags_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache, prefix=q)
-    return page_response(request, response, items, total=total, next_cursor=next_cursor)
+    page = service.tags_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache, prefix=q)
+    return page_response(request, response, page.shown(TagPublic.from_row), total=page.total, next_cursor=page.next_cursor)
 
 
 @tags.get(
@@ -160,7 +161,7 @@ def get_tag(
 ) -> TagPublic | Response:
     now = clock()
     tag = service.get_tag(session, slug, now=now)
-    return with_etag(request, response, service.tag_public(session, tag, now=now, cache=cache))
+    return with_etag(request, response, TagPublic.from_row(tag, service.tag_article_counts(session, [tag], now=now, cache=cache)))
 
 
 @tags.post(
@@ -182,7 +183,7 @@ def create_tag(
 ) -> TagPublic:
     tag = service.create_tag(session, body)
     _location(settings, response, "tags", tag.slug)
-    return written(response, service.tag_public(session, tag, now=clock(), cache=cache))
+    return written(response, TagPublic.from_row(tag, service.tag_article_counts(session, [tag], now=clock(), cache=cache)))
 
 
 @tags.patch(
@@ -204,7 +205,7 @@ def update_tag(
 ) -> TagPublic:
     now = clock()
     tag = service.update_tag(session, slug, body, now=now, cache=cache, if_match=if_match)
-    return written(response, service.tag_public(session, tag, now=now, cache=cache))
+    return written(response, TagPublic.from_row(tag, service.tag_article_counts(session, [tag], now=now, cache=cache)))
 
 
 @tags.delete(

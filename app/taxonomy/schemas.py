@@ -1,10 +1,12 @@
 """Wire shapes for sections and tags."""
 
+from collections.abc import Mapping
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.patching import patch_of
 from app.slugs import SlugText
-from app.taxonomy.models import SectionBase, TagBase
+from app.taxonomy.models import Section, SectionBase, Tag, TagBase
 
 
 class SectionCreate(SectionBase):
@@ -36,7 +38,19 @@ class SectionPublic(TermRef):
     description: str | None
     article_count: int = Field(description="Published articles in this section.")
 
+    @classmethod
+    def from_row(cls, section: Section, article_counts: Mapping[int, int]) -> "SectionPublic":
+        """The section as shown, with its count from `article_counts` (published articles per section id)."""
+        return cls(
+            slug=section.slug, name=section.name, description=section.description, article_count=article_counts.get(section.id, 0)
+        )
+
 
 class TagPublic(TermRef):
     article_count: int = Field(description="Published articles carrying this tag.")
+
+    @classmethod
+    def from_row(cls, tag: Tag, article_counts: Mapping[int, int]) -> "TagPublic":
+        """The tag as shown, with its count from `article_counts` (published articles per tag id)."""
+        return cls(slug=tag.slug, name=tag.name, article_count=article_counts.get(tag.id, 0))
 

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, update
+from sqlalchemy import ColumnElement, and_, exists, func, update
 from sqlmodel import Session, select
 
 from app.articles.models import Article, ArticleTag
@@ -12,12 +12,17 @@ from app.articles.visibility import visible
 from app import content_version
 from app.caching import require_current
 from app.content_cache import ContentCache
-from app.errors import InvalidField
-from app.pagination import count_rows, name_prefix_condition, page_by_name
+from app.directories import Directory, DirectoryPage
+from app.patching import not_nullable
 from app.slugs import SLUG_MAX_LENGTH, slugify
 from app.taxonomy.errors import SectionHasArticles, SectionNotFound, TagNotFound, TaxonomySlugTaken
 from app.taxonomy.models import Section, Tag
 from app.taxonomy.schemas import SectionCreate, SectionPublic, SectionUpdate, TagCreate, TagPublic, TagUpdate
+
+SECTIONS = Directory(Section, not_found=SectionNotFound, slug_taken=TaxonomySlugTaken)
+TAGS = Directory(Tag, not_found=TagNotFound, slug_taken=TaxonomySlugTaken)
+_SECTION_NOT_NULL = not_nullable(SectionCreate)
+_TAG_NOT_NULL = not_nullable(TagCreate)
 
 
 def section_by_slug(session: Session, slug: str) -> Section | None:
@@ -58,7 +63,10 @@ def tags_for_names(session: Session, names: Iterable[str]) -> list[Tag]:
     return list(tags.values())
 
 
-def _section_counts(session: Session, ids: list[int], *, now: datetime, cache: ContentCache) -> dict[int, int]:
+def section_article_counts(session: Session, sections: list[Section], *, now: datetime, cache: ContentCache) -> dict[int, int]:
+    """Visible articles per section, for a whole page of sections in one query."""
+    ids = [section.id for section in sections]
+
     def count() -> dict[int, int]:
         query = select(Article.section_id, func.count()).where(Article.section_id.in_(ids), visible(now))
         return dict(session.exec(query.group_by(Article.section_id)).all())
@@ -66,7 +74,10 @@ def _section_counts(session: Session, ids: list[int], *, now: datetime, cache: C
     return cache.get(session, ("section-counts", tuple(ids)), count, now=now)
 
 
-def _tag_counts(session: Session, ids: list[int], *, now: datetime, cache: ContentCache) -> dict[int, int]:
+def tag_article_counts(session: Session, tags: list[Tag], *, now: datetime, cache: ContentCache) -> dict[int, int]:
+    """Visible articles per tag, for a whole page of tags in one query."""
+    ids = [tag.id for tag in tags]
+
     def count() -> dict[int, int]:
         query = (
             select(ArticleTag.tag_id, func.count())
@@ -78,86 +89,39 @@ def _tag_counts(session: Session, ids: list[int], *, now: datetime, cache: Conte
     return cache.get(session, ("tag-counts", tuple(ids)), count, now=now)
 
 
-def _section_public(section: Section, counts: dict[int, int]) -> SectionPublic:
-    return SectionPublic(slug=section.slug, name=section.name, description=section.description, article_count=counts.get(section.id, 0))
-
-
-def _tag_public(tag: Tag, counts: dict[int, int]) -> TagPublic:
-    return TagPublic(slug=tag.slug, name=tag.name, article_count=counts.get(tag.id, 0))
-
-
-def _in_use(now: datetime):
+def _in_use(now: datetime) -> ColumnElement[bool]:
     # A tag made for a draft or an embargoed story would give the story away.
     return exists().where(ArticleTag.tag_id == Tag.id, ArticleTag.article_id == Article.id, visible(now))
 
 
-def sections_page(session: Session, *, limit: int, cursor: str | None, now: datetime, cache: ContentCache):
-    page, next_cursor = page_by_name(session, Section, limit=limit, cursor=cursor)
-    total = cache.get(session, ("section-total",), lambda: count_rows(session, Section), now=now)
-    counts = _section_counts(session, [section.id for section in page], now=now, cache=cache)
-    return [_section_public(section, counts) for section in page], total, next_cursor
+def sections_page(session: Session, *, limit: int, cursor: str | None, now: datetime, cache: ContentCache) -> DirectoryPage[Section]:
+    page = SECTIONS.page(session, limit=limit, cursor=cursor, now=now, cache=cache)
+    page.article_counts = section_article_counts(session, page.entries, now=now, cache=cache)
+    return page
 
 
 def tags_page(
     session: Session, *, limit: int, cursor: str | None, now: datetime, cache: ContentCache, prefix: str | None = None
-):
+) -> DirectoryPage[Tag]:
     """Tags that published articles carry, A to Z."""
-    where = and_(_in_use(now), name_prefix_condition(Tag, prefix)) if prefix else _in_use(now)
-    page, next_cursor = page_by_name(session, Tag, limit=limit, cursor=cursor, where=where)
-    total = cache.get(session, ("tag-total", prefix), lambda: count_rows(session, Tag, where), now=now)
-    counts = _tag_counts(session, [tag.id for tag in page], now=now, cache=cache)
-    return [_tag_public(tag, counts) for tag in page], total, next_cursor
+    where = and_(_in_use(now), TAGS.prefix_condition(prefix)) if prefix else _in_use(now)
+    page = TAGS.page(session, limit=limit, cursor=cursor, now=now, cache=cache, where=where, cache_key=prefix)
+    page.article_counts = tag_article_counts(session, page.entries, now=now, cache=cache)
+    return page
 
 
 def get_section(session: Session, slug: str) -> Section:
-    section = section_by_slug(session, slug)
-    if section is None:
-        raise SectionNotFound(f"No section has the slug '{slug}'.", slug=slug)
-    return section
-
-
-def section_public(session: Session, section: Section, *, now: datetime, cache: ContentCache) -> SectionPublic:
-    return _section_public(section, _section_counts(session, [section.id], now=now, cache=cache))
+    return SECTIONS.get(session, slug)
 
 
 def get_tag(session: Session, slug: str, *, now: datetime | None = None) -> Tag:
     """A tag by slug; with `now`, only one that a published article carries."""
-    query = select(Tag).where(Tag.slug == slug)
-    if now is not None:
-        query = query.where(_in_use(now))
-    tag = session.exec(query).first()
-    if tag is None:
-        raise TagNotFound(f"No tag has the slug '{slug}'.", slug=slug)
-    return tag
-
-
-def tag_public(session: Session, tag: Tag, *, now: datetime, cache: ContentCache) -> TagPublic:
-    return _tag_public(tag, _tag_counts(session, [tag.id], now=now, cache=cache))
-
-
-def _claim_slug(session: Session, model, slug: str, *, current=None) -> str:
-    owner = session.exec(select(model).where(model.slug == slug)).first()
-    if owner is not None and owner is not current:
-        raise TaxonomySlugTaken(f"The slug '{slug}' is already used.", slug=slug)
-    return slug
-
-
-def _apply(session: Session, row, changes: dict) -> None:
-    if "name" in changes and changes["name"] is None:
-        raise InvalidField("#/name", "name cannot be null.")
-    if changes.get("slug"):
-        _claim_slug(session, type(row), changes["slug"], current=row)
-    row.sqlmodel_update({key: value for key, value in changes.items() if key != "slug" or value})
-    session.add(row)
+    return TAGS.get(session, slug, where=_in_use(now) if now is not None else None)
 
 
 def add_section(session: Session, data: SectionCreate) -> Section:
     """Stage a new section in the session's transaction; the caller commits."""
-    section = Section(
-        slug=_claim_slug(session, Section, data.slug or slugify(data.name) or "section"),
-        name=data.name,
-        description=data.description,
-    )
+    section = Section(slug=SECTIONS.new_slug(session, data.slug, data.name), name=data.name, description=data.description)
     session.add(section)
     session.flush()
     content_version.bump(session)
@@ -173,9 +137,9 @@ def create_section(session: Session, data: SectionCreate) -> Section:
 def update_section(
     session: Session, slug: str, data: SectionUpdate, *, now: datetime, cache: ContentCache, if_match: str | None = None
 ) -> Section:
-    section = get_section(session, slug)
-    require_current(if_match, section_public(session, section, now=now, cache=cache))
-    _apply(session, section, data.model_dump(exclude_unset=True))
+    section = SECTIONS.get(session, slug)
+    require_current(if_match, SectionPublic.from_row(section, section_article_counts(session, [section], now=now, cache=cache)))
+    SECTIONS.apply(session, section, data.model_dump(exclude_unset=True), not_nullable=_SECTION_NOT_NULL)
     touch_articles(session, select(Article.id).where(Article.section_id == section.id), now=now)
     content_version.bump(session)
     session.commit()
@@ -183,25 +147,14 @@ def update_section(
 
 
 def delete_section(
-    session: Session,
-    slug: str,
-    *,
-    reassign_to: str | None,
-    now: datetime,
-    cache: ContentCache,
-    if_match: str | None = None,
+    session: Session, slug: str, *, reassign_to: str | None, now: datetime, cache: ContentCache, if_match: str | None = None
 ) -> None:
-    section = get_section(session, slug)
-    require_current(if_match, section_public(session, section, now=now, cache=cache))
+    """Remove a section; its articles move to `reassign_to`, or the deletion is refused."""
+    section = SECTIONS.get(session, slug)
+    require_current(if_match, SectionPublic.from_row(section, section_article_counts(session, [section], now=now, cache=cache)))
     members = select(Article.id).where(Article.section_id == section.id)
-    if reassign_to is None:
-        if session.exec(members.limit(1)).first() is not None:
-            raise SectionHasArticles(f"'{slug}' still has articles; pass reassign_to=<section slug>.", slug=slug)
-    else:
-        heir = get_section(session, reassign_to)
-        if heir.id == section.id:
-            raise InvalidField("#/reassign_to", "A section cannot be reassigned to itself.")
-        touch_articles(session, members, now=now)
+    heir = SECTIONS.heir(session, section, reassign_to=reassign_to, articles=members, still_used=SectionHasArticles, now=now)
+    if heir is not None:
         session.execute(update(Article).where(Article.section_id == section.id).values(section_id=heir.id))
     session.delete(section)
     content_version.bump(session)
@@ -209,7 +162,7 @@ def delete_section(
 
 
 def create_tag(session: Session, data: TagCreate) -> Tag:
-    tag = Tag(slug=_claim_slug(session, Tag, data.slug or slugify(data.name) or "tag"), name=" ".join(data.name.split()))
+    tag = Tag(slug=TAGS.new_slug(session, data.slug, data.name), name=" ".join(data.name.split()))
     session.add(tag)
     content_version.bump(session)
     session.commit()
@@ -219,9 +172,9 @@ def create_tag(session: Session, data: TagCreate) -> Tag:
 def update_tag(
     session: Session, slug: str, data: TagUpdate, *, now: datetime, cache: ContentCache, if_match: str | None = None
 ) -> Tag:
-    tag = get_tag(session, slug)
-    require_current(if_match, tag_public(session, tag, now=now, cache=cache))
-    _apply(session, tag, data.model_dump(exclude_unset=True))
+    tag = TAGS.get(session, slug)
+    require_current(if_match, TagPublic.from_row(tag, tag_article_counts(session, [tag], now=now, cache=cache)))
+    TAGS.apply(session, tag, data.model_dump(exclude_unset=True), not_nullable=_TAG_NOT_NULL)
     touch_articles(session, select(ArticleTag.article_id).where(ArticleTag.tag_id == tag.id), now=now)
     content_version.bump(session)
     session.commit()
@@ -230,8 +183,8 @@ def update_tag(
 
 def delete_tag(session: Session, slug: str, *, now: datetime, cache: ContentCache, if_match: str | None = None) -> None:
     """Remove the tag from every article that carries it, then the tag."""
-    tag = get_tag(session, slug)
-    require_current(if_match, tag_public(session, tag, now=now, cache=cache))
+    tag = TAGS.get(session, slug)
+    require_current(if_match, TagPublic.from_row(tag, tag_article_counts(session, [tag], now=now, cache=cache)))
     touch_articles(session, select(ArticleTag.article_id).where(ArticleTag.tag_id == tag.id), now=now)
     session.delete(tag)
     content_version.bump(session)

@@ -55,3 +55,11 @@ def test_deleting_with_reassign_hands_over_the_bylines(client, session, editor):
 def test_author_without_articles_is_deleted(client, session, editor):
     author = make_author(session)
     assert client.delete(f"/api/v1/authors/{author.slug}", headers=editor).status_code == 204
+
+
+def test_reassigning_to_an_unknown_or_the_same_author_names_the_parameter(client, session, editor):
+    author = make_article(session).authors[0]
+    for heir in ("nobody-by-that-name", author.slug):
+        response = client.delete(f"/api/v1/authors/{author.slug}?reassign_to={heir}", headers=editor)
+        assert response.status_code == 422 and response.json()["errors"][0]["parameter"] == "reassign_to"
+    assert client.get(f"/api/v1/authors/{author.slug}").status_code == 200

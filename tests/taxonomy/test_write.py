@@ -36,3 +36,16 @@ def test_tags_with_one_slug_but_different_names_stay_apart(client, session):
 def test_duplicate_section_slug_is_a_409(client, session, editor):
     make_section(session, slug="world", name="World")
     assert client.post("/api/v1/sections", json={"name": "World"}, headers=editor).status_code == 409
+
+
+def test_a_section_cannot_take_over_its_own_articles(client, session, editor):
+    make_section(session, slug="world", name="World")
+    make_article(session, section="world")
+    response = client.delete("/api/v1/sections/world?reassign_to=world", headers=editor)
+    assert response.status_code == 422 and response.json()["errors"][0]["parameter"] == "reassign_to"
+
+
+def test_a_name_cannot_be_patched_to_null(client, session, editor):
+    make_section(session, slug="world", name="World")
+    response = client.patch("/api/v1/sections/world", json={"name": None}, headers=editor)
+    assert response.status_code == 422 and response.json()["errors"][0]["pointer"] == "#/name"

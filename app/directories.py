@@ -1,0 +1,139 @@
+"""Directories of authors, sections and tags: A-to-Z pages with cached totals, autocomplete by
+prefix, slug claiming, changes, and handing a removed entry's articles to another."""
+
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Query
+from sqlalchemy import ColumnElement, Select, false, func, or_
+from sqlmodel import Session, select
+
+from app.articles.touch import touch_articles
+from app.authors.models import Author
+from app.content_cache import ContentCache
+from app.errors import InvalidParameter, ProblemError
+from app.pagination import decode_cursor, encode_cursor
+from app.patching import refuse_nulls
+from app.slugs import slugify
+from app.taxonomy.models import Section, Tag
+
+Entry = TypeVar("Entry", Author, Section, Tag)
+Shown = TypeVar("Shown")
+
+NamePrefix = Annotated[
+    str | None,
+    Query(min_length=1, max_length=100, description="Autocomplete: names with a word starting with this."),
+]
+
+
+@dataclass
+class DirectoryPage(Generic[Entry]):
+    entries: list[Entry]
+    total: int
+    next_cursor: str | None
+    # Published articles per entry id.
+    article_counts: dict[int, int] = field(default_factory=dict)
+
+    def shown(self, as_public: Callable[[Entry, Mapping[int, int]], Shown]) -> list[Shown]:
+        return [as_public(entry, self.article_counts) for entry in self.entries]
+
+
+@dataclass(frozen=True)
+class Directory(Generic[Entry]):
+    """One directory table and the problems its routes answer with."""
+
+    model: type[Entry]
+    not_found: type[ProblemError]
+    slug_taken: type[ProblemError]
+
+    @property
+    def noun(self) -> str:
+        return self.model.__tablename__
+
+    def prefix_condition(self, prefix: str) -> ColumnElement[bool]:
+        """Any word of the name starts with the prefix, ignoring case and accents (through the slug)."""
+        wanted = slugify(prefix)
+        if not wanted:
+            return false()
+        return or_(self.model.slug.startswith(wanted), self.model.slug.contains(f"-{wanted}"))
+
+    def page(
+        self,
+        session: Session,
+        *,
+        limit: int,
+        cursor: str | None,
+        now: datetime,
+        cache: ContentCache,
+        where: ColumnElement[bool] | None = None,
+        cache_key: Hashable = None,
+    ) -> DirectoryPage[Entry]:
+        """A page A to Z by name (ties broken by id), the total and the next cursor."""
+        model = self.model
+        query = select(model) if where is None else select(model).where(where)
+        if cursor:
+            after_name, after_id = decode_cursor(cursor, str)
+            query = query.where(model.name >= after_name, or_(model.name > after_name, model.id > after_id))
+        rows = session.exec(query.order_by(model.name, model.id).limit(limit + 1)).all()
+        entries = list(rows[:limit])
+        next_cursor = encode_cursor(entries[-1].name, entries[-1].id) if len(rows) > limit else None
+        count = select(func.count()).select_from(model)
+        total = cache.get(
+            session, (self.noun, "total", cache_key), lambda: session.exec(count if where is None else count.where(where)).one(), now=now
+        )
+        return DirectoryPage(entries, total, next_cursor)
+
+    def get(self, session: Session, slug: str, *, where: ColumnElement[bool] | None = None) -> Entry:
+        query = select(self.model).where(self.model.slug == slug)
+        entry = session.exec(query if where is None else query.where(where)).first()
+        if entry is None:
+            raise self.not_found(f"No {self.noun} has the slug '{slug}'.", slug=slug)
+        return entry
+
+    def claim_slug(self, session: Session, slug: str, *, current: Entry | None = None) -> str:
+        owner = session.exec(select(self.model).where(self.model.slug == slug)).first()
+        if owner is not None and owner is not current:
+            raise self.slug_taken(f"The slug '{slug}' belongs to another {self.noun}.", slug=slug)
+        return slug
+
+    def new_slug(self, session: Session, wanted: str | None, name: str) -> str:
+        """The slug asked for, or one made from the name; either must be free."""
+        return self.claim_slug(session, wanted or slugify(name) or self.noun)
+
+    def apply(self, session: Session, entry: Entry, changes: dict[str, Any], *, not_nullable: frozenset[str]) -> None:
+        """Set the fields a PATCH sent; an omitted or empty slug keeps the current one."""
+        refuse_nulls(changes, not_nullable)
+        if changes.get("slug"):
+            self.claim_slug(session, changes["slug"], current=entry)
+        entry.sqlmodel_update({key: value for key, value in changes.items() if key != "slug" or value})
+        session.add(entry)
+
+    def heir(
+        self,
+        session: Session,
+        entry: Entry,
+        *,
+        reassign_to: str | None,
+        articles: Select[Any],
+        still_used: type[ProblemError],
+        now: datetime,
+    ) -> Entry | None:
+        """The entry that takes over `entry`'s articles, or None when it has none to hand over.
+
+        Refuses to leave articles without their author or section; the articles handed over are
+        marked changed, since their JSON embeds the entry."""
+        if reassign_to is None:
+            if session.exec(articles.limit(1)).first() is not None:
+                raise still_used(
+                    f"'{entry.slug}' still has articles; pass reassign_to=<{self.noun} slug> to hand them over.", slug=entry.slug
+                )
+            return None
+        heir = session.exec(select(self.model).where(self.model.slug == reassign_to)).first()
+        if heir is None:
+            raise InvalidParameter("reassign_to", f"No {self.noun} has the slug '{reassign_to}'.")
+        if heir.id == entry.id:
+            raise InvalidParameter("reassign_to", f"A {self.noun} cannot take over its own articles.")
+        touch_articles(session, articles, now=now)
+        return heir
