@@ -2,10 +2,10 @@
 
 import re
 
-import orjson
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-PROBLEM = "application/problem+json"
+from app.errors import ProblemError, render_problem
 
 
 class BodyLimitMiddleware:
@@ -59,21 +59,15 @@ def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
     return receive
 
 
+class ContentTooLarge(ProblemError):
+    """The request body is larger than the route accepts."""
+
+    title = "Content Too Large"
+    status = 413
+
+
 async def _refuse(scope: Scope, send: Send, limit: int) -> None:
-    body = orjson.dumps(
-        {
-            "type": "about:blank",
-            "title": "Content Too Large",
-            "status": 413,
-            "detail": f"The request body is larger than {limit} bytes.",
-            "instance": scope["path"],
-        }
-    )
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(body)).encode()), (b"connection", b"close")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    response = render_problem(Request(scope), ContentTooLarge(f"The request body is larger than {limit} bytes."))
+    # The rest of the body is never read, so the connection cannot carry another request.
+    response.headers["Connection"] = "close"
+    await response(scope, _replay([]), send)

@@ -110,7 +110,8 @@ def _type_uri(request: Request, kind: type[ProblemError]) -> str:
     return f"{app_state(request).settings.base_url}/problems/{kind.type_slug}"
 
 
-async def _on_problem(request: Request, exc: ProblemError) -> JSONResponse:
+def render_problem(request: Request, exc: ProblemError) -> JSONResponse:
+    """The problem document for `exc`; also for middleware that answers before routing."""
     return problem_response(
         request,
         status=exc.status,
@@ -128,6 +129,10 @@ def _field_error(error: dict[str, Any]) -> dict[str, str]:
         pointer = "#/" + "/".join(str(part) for part in path)
         return {"detail": error["msg"], "pointer": pointer}
     return {"detail": error["msg"], "parameter": str(path[0]) if path else location}
+
+
+async def _on_problem(request: Request, exc: ProblemError) -> JSONResponse:
+    return render_problem(request, exc)
 
 
 async def _on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

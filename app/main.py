@@ -16,13 +16,12 @@ from app.authors.router import router as authors_router
 from app.access_log import AccessLogMiddleware
 from app.body_limit import BodyLimitMiddleware
 from app.clock import Clock, utcnow
-from app.comments.router import moderators as moderation_router
-from app.comments.router import public as comments_router
+from app.comments import router as comments
 from app.content_cache import ContentCache
 from app.db import build_engine, refresh_planner_statistics
 from app.errors import install_problem_handlers
 from app.openapi import DESCRIPTION, TAGS, install_openapi
-from app.search.router import router as related_router
+from app.related.router import router as related_router
 from app.settings import Settings
 from app.state import AppState, Engines
 from app.taxonomy.router import sections as sections_router
@@ -66,7 +65,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
-        limits={r"/api/v1/articles/[^/]+/comments": settings.comment_max_body_bytes},
+        limits=comments.body_limits(settings),
     )
     if settings.trusted_proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
@@ -84,8 +83,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         articles_router,
         article_editing_router,
         related_router,
-        comments_router,
-        moderation_router,
+        comments.public,
+        comments.subscriptions,
+        comments.moderators,
         authors_router,
         sections_router,
         tags_router,

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from sqlmodel import Session
 from app.db import build_engine, refresh_planner_statistics
-from app.search.service import reindex
+from app.articles.indexing import reindex
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

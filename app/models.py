@@ -15,7 +15,7 @@ from app.authors.models import Author
 from app.comments.models import Comment
 from app.content_version import ContentVersion
 from app.outbox.models import OutboxEvent
-from app.search.models import ArticleTerm, RelatedPin, TermDocumentCount
+from app.related.models import ArticleTerm, RelatedPin, TermDocumentCount
 from app.taxonomy.models import Section, Tag
 
 metadata = Table.metadata

@@ -4,6 +4,8 @@ import json
 
 from fastapi import FastAPI
 
+from app.errors import PROBLEM_JSON
+
 TAGS = [
     {"name": "articles", "description": "Published articles: lists for fronts and feeds, and the full article page."},
     {"name": "comments", "description": "The \"Leave a Reply\" form, published threads, and the moderation queue."},
@@ -22,7 +24,7 @@ item exactly once. Errors are RFC 9457 `application/problem+json` documents.
 """
 
 
-PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+PROBLEM_CONTENT = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
 
 def tidy_document(document: dict) -> dict:

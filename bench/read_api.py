@@ -30,7 +30,7 @@ from app.authors.models import Author
 from sqlmodel import Session
 from app.db import build_engine, refresh_planner_statistics
 from app.migrate import upgrade_database
-from app.search import service as search
+from app.articles import indexing
 from app.slugs import slugify
 from app.taxonomy.models import Section, Tag
 from tests.server import running_server
@@ -82,7 +82,7 @@ def load(url: str, count: int) -> None:
             print(f"  loaded {min(first + batch, count):,} articles", flush=True)
     began = time.perf_counter()
     with Session(engine) as session:
-        search.reindex(session)
+        indexing.reindex(session)
         session.commit()
     refresh_planner_statistics(engine)
     print(f"  indexed for search and related articles in {time.perf_counter() - began:.1f} s", flush=True)

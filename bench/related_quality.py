@@ -30,7 +30,7 @@ from app.content_cache import ContentCache
 from sqlmodel import Session
 from app.db import build_engine, refresh_planner_statistics
 from app.migrate import upgrade_database
-from app.search.related import related_articles
+from app.related.service import related_articles
 from app.slugs import slugify
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "news-category-10k.ndjson.gz"

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlmodel import Session, delete, select
 
-from app.articles import blocks
+from app.articles import blocks, indexing
 from app.articles.blocks import Image, body_adapter
 from app.articles.errors import InvalidTransition, SlugTaken
 from app.articles.models import Article, ArticleAuthor, ArticleSlugRedirect, ArticleStatus, Correction
@@ -15,7 +15,6 @@ from app import content_version
 from app.caching import require_current
 from app.errors import InvalidField
 from app.patching import not_nullable, refuse_nulls
-from app.search import service as search
 from app.slugs import SLUG_MAX_LENGTH, slugify
 from app.taxonomy import service as taxonomy
 
@@ -141,7 +140,7 @@ def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: 
     article.corrections = [Correction(text=c.text, published_at=c.published_at or now) for c in data.corrections]
     session.add(article)
     session.flush()
-    search.index_article(session, article)
+    indexing.index_article(session, article)
     record_revision(session, article, before={}, actor=actor, now=now)
     content_version.bump(session)
     return article
@@ -159,7 +158,7 @@ def _edit(session: Session, article: Article, changes: dict, *, now: datetime, a
     before = snapshot(article)
     _apply(session, article, changes, now=now)
     session.flush()
-    search.index_article(session, article)
+    indexing.index_article(session, article)
     record_revision(session, article, before=before, actor=actor, now=now)
     content_version.bump(session)
     session.commit()
@@ -196,7 +195,7 @@ def archive_article(session: Session, article: Article, *, now: datetime, actor:
 def delete_article(session: Session, article: Article, *, now: datetime, if_match: str | None = None) -> None:
     """Remove the article for good, with its revisions, corrections and redirects."""
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
-    search.unindex_article(session, article.id)
+    indexing.unindex_article(session, article.id)
     session.delete(article)
     content_version.bump(session)
     session.commit()

@@ -10,11 +10,12 @@ from app.comments.errors import CommentNotFound
 from app.comments.models import Comment, CommentStatus
 from app.comments.render import render_comment
 from app.comments.schemas import BulkModeration, CommentModeration, CommentModerationUpdate
-from app.comments.service import content_digest, normalised_email, notify_reply, recount
-from app.errors import InvalidField
+from app.comments.service import content_digest, ensure_allowed_length, normalised_email, notify_reply, recount
 from app.pagination import decode_cursor, encode_cursor
+from app.patching import refuse_nulls
 from app.settings import Settings
 
+_NOT_NULL = frozenset({"status", "author_name", "content"})
 _ACTIONS = {"approve": CommentStatus.approved, "spam": CommentStatus.spam, "trash": CommentStatus.trash}
 
 
@@ -89,14 +90,13 @@ def moderate(
     """Approve, file as spam, trash or edit one comment; counts change in the same transaction."""
     comment, slug = get_comment(session, comment_id)
     changes = data.model_dump(exclude_unset=True)
-    for field in ("status", "author_name", "content"):
-        if field in changes and changes[field] is None:
-            raise InvalidField(f"#/{field}", f"{field} cannot be null.")
+    refuse_nulls(changes, _NOT_NULL)
     if "author_name" in changes:
         comment.author_name = changes["author_name"].strip()
     if "author_url" in changes:
         comment.author_url = changes["author_url"]
     if "content" in changes:
+        ensure_allowed_length(changes["content"], settings)
         comment.content = changes["content"]
         comment.content_html = render_comment(comment.content)
         comment.content_hash = content_digest(comment.content)

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from app.articles.errors import ArticleMoved, ArticleNotFound
 from app.auth.dependencies import ModeratorKey
 from app.auth.errors import MissingScope, NotAuthenticated
+from app.settings import Settings
 from app.state import ClockDep, SettingsDep
 from app.comments import moderation, service
 from app.comments.dependencies import ArticleToCommentOn, CommentedArticle
@@ -31,7 +32,14 @@ from app.pagination import CursorParam, Limit, Page, page_response
 from app.slugs import SLUG_PATTERN
 
 public = APIRouter(prefix="/api/v1/articles/{slug}/comments", tags=["comments"])
+# Readers' own links from notifications; before the moderators' routes, whose /{comment_id} would match them too.
+subscriptions = APIRouter(prefix="/api/v1/comments/unsubscribe", tags=["comments"])
 moderators = APIRouter(prefix="/api/v1/comments", tags=["comments"])
+
+
+def body_limits(settings: Settings) -> dict[str, int]:
+    """Request body limits by path pattern: a comment is small, and its route is open to anyone."""
+    return {r"/api/v1/articles/[^/]+/comments": settings.comment_max_body_bytes}
 
 CommentId = Annotated[RowIdPath, Path(description="The comment's id.")]
 UnsubscribeToken = Annotated[str, Query(max_length=1000, description="From the notification's unsubscribe link.")]
@@ -116,6 +124,25 @@ def get_form_token(article: CommentedArticle, clock: ClockDep, settings: Setting
     return FormToken(form_token=service.form_token(article, now=now, settings=settings), issued_at=now)
 
 
+@subscriptions.get(
+    "",
+    operation_id="comments-unsubscribe",
+    summary="Stop reply notifications, from the link in a notification",
+    response_model=Unsubscribed,
+    responses=problems(InvalidUnsubscribeToken, InvalidParameter),
+)
+@subscriptions.post(
+    "",
+    operation_id="comments-unsubscribe-one-click",
+    summary="Stop reply notifications (one-click, RFC 8058)",
+    response_model=Unsubscribed,
+    responses=problems(InvalidUnsubscribeToken, InvalidParameter),
+)
+def unsubscribe(session: SessionDep, settings: SettingsDep, token: UnsubscribeToken) -> Unsubscribed:
+    service.unsubscribe(session, token, settings=settings)
+    return Unsubscribed()
+
+
 @moderators.get(
     "",
     operation_id="comments-queue",
@@ -152,25 +179,6 @@ def bulk_moderate(
 ) -> BulkModerationResult:
     changed, missing = moderation.bulk_moderate(session, body, now=clock(), settings=settings)
     return BulkModerationResult(changed=changed, not_found=missing)
-
-
-@moderators.get(
-    "/unsubscribe",
-    operation_id="comments-unsubscribe",
-    summary="Stop reply notifications, from the link in a notification",
-    response_model=Unsubscribed,
-    responses=problems(InvalidUnsubscribeToken, InvalidParameter),
-)
-@moderators.post(
-    "/unsubscribe",
-    operation_id="comments-unsubscribe-one-click",
-    summary="Stop reply notifications (one-click, RFC 8058)",
-    response_model=Unsubscribed,
-    responses=problems(InvalidUnsubscribeToken, InvalidParameter),
-)
-def unsubscribe(session: SessionDep, settings: SettingsDep, token: UnsubscribeToken) -> Unsubscribed:
-    service.unsubscribe(session, token, settings=settings)
-    return Unsubscribed()
 
 
 @moderators.get(

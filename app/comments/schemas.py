@@ -18,7 +18,10 @@ class CommentCreate(BaseModel):
     author_name: str = Field(min_length=1, max_length=100)
     author_email: EmailStr = Field(description="Required; never published.")
     author_url: WebUrl | None = Field(None, description="Optional website, http or https.")
-    content: str = Field(min_length=1, max_length=20000, description="Plain text with *emphasis*, [links](https://…) and `code`.")
+    content: str = Field(
+        min_length=1,
+        description="Plain text with *emphasis*, [links](https://…) and `code`; at most `BYLINE_COMMENT_MAX_LENGTH` characters (5,000 unless configured).",
+    )
     parent_id: RowId | None = Field(None, description="The comment this replies to.")
     notify_replies: bool = Field(False, description="Email me when someone replies.")
     form_token: str | None = Field(None, max_length=500, description="From `GET …/comments/form-token` when the form was shown.")
@@ -80,7 +83,7 @@ class CommentModerationUpdate(BaseModel):
     status: CommentStatus | None = None
     author_name: str | None = Field(None, min_length=1, max_length=100)
     author_url: WebUrl | None = None
-    content: str | None = Field(None, min_length=1, max_length=20000)
+    content: str | None = Field(None, min_length=1, description="At most `BYLINE_COMMENT_MAX_LENGTH` characters.")
 
 
 class BulkModeration(BaseModel):

@@ -50,6 +50,12 @@ def recount(session: Session, article_ids) -> None:
     content_version.bump(session)
 
 
+def ensure_allowed_length(content: str, settings: Settings) -> None:
+    """The one length rule for comments, whether a reader wrote them or a moderator edited them."""
+    if len(content) > settings.comment_max_length:
+        raise InvalidField("#/content", f"Comments are limited to {settings.comment_max_length} characters.")
+
+
 def notify_reply(session: Session, reply: Comment, *, now: datetime, settings: Settings) -> None:
     """A reply that readers can see tells the parent's author, if they asked to be told."""
     if reply.parent_id is None or reply.status != CommentStatus.approved.value:
@@ -81,8 +87,7 @@ def submit_comment(
     """File a comment as approved, pending or spam; the caller learns only approved or pending."""
     if not article.comments_open:
         raise CommentsClosed(f"'{article.slug}' no longer accepts comments.", slug=article.slug)
-    if len(data.content) > settings.comment_max_length:
-        raise InvalidField("#/content", f"Comments are limited to {settings.comment_max_length} characters.")
+    ensure_allowed_length(data.content, settings)
     parent = None
     if data.parent_id is not None:
         parent = session.get(Comment, data.parent_id)

@@ -1,1 +1,1 @@
-"""Full-text search over articles, on SQLite FTS5 and PostgreSQL tsvector."""
+"""Full-text search over articles (SQLite FTS5 and PostgreSQL tsvector) and its query language."""

@@ -20,8 +20,8 @@ from app.articles.visibility import visible
 from app import content_version
 from app.content_cache import ContentCache
 from app.errors import InvalidField
-from app.search.models import ArticleTerm, RelatedPin, TermDocumentCount
-from app.search.schemas import RelatedArticle
+from app.related.models import ArticleTerm, RelatedPin, TermDocumentCount
+from app.related.schemas import RelatedArticle
 
 QUERY_TERMS = 40
 CANDIDATES = 50

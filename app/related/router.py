@@ -11,8 +11,8 @@ from app.state import ClockDep
 from app.state import ContentCacheDep
 from app.db import ReadSessionDep, SessionDep
 from app.errors import InvalidField, InvalidParameter, problems
-from app.search import related
-from app.search.schemas import RelatedList, RelatedPins
+from app.related import service as related
+from app.related.schemas import RelatedList, RelatedPins
 from app.slugs import Slug
 
 router = APIRouter(prefix="/api/v1/articles/{slug}/related", tags=["articles"])

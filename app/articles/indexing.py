@@ -1,0 +1,48 @@
+"""Keeping what is derived from an article's text in step with it: its search entry and its term vector."""
+
+from sqlmodel import Session, select
+
+from app import content_version
+from app.articles.blocks import body_adapter, readable_text
+from app.articles.models import Article
+from app.related import vectors
+from app.search.fulltext import SearchEntry, index_for
+
+
+def _entry(article: Article) -> SearchEntry:
+    return SearchEntry(
+        article.id, article.title, article.subtitle or "", readable_text(body_adapter.validate_python(article.body))
+    )
+
+
+def index_article(session: Session, article: Article) -> None:
+    """Every write path calls this inside its transaction."""
+    entry = _entry(article)
+    index_for(session).store(session, [entry])
+    vectors.store_vector(session, entry)
+
+
+def unindex_article(session: Session, article_id: int) -> None:
+    index_for(session).remove(session, article_id)
+    vectors.forget_vector(session, article_id)
+
+
+def reindex(session: Session, *, batch: int = 500) -> int:
+    """Rebuild every article's search entry and term vector from nothing, a batch at a time; for
+    upgrades and bulk loads."""
+    index = index_for(session)
+    index.clear(session)
+    vectors.clear_vectors(session)
+    ids = list(session.exec(select(Article.id).order_by(Article.id)).all())
+    for start in range(0, len(ids), batch):
+        entries = []
+        for article in session.exec(select(Article).where(Article.id.in_(ids[start : start + batch]))).all():
+            entries.append(_entry(article))
+            session.expunge(article)
+        if entries:
+            index.store(session, entries)
+            vectors.add_vectors(session, entries)
+    vectors.recount_documents(session)
+    # Related lists are built from the term vectors.
+    content_version.bump(session)
+    return len(ids)

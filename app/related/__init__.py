@@ -1,0 +1,1 @@
+"""Related articles: term vectors, scoring with reasons, and editors' pins."""

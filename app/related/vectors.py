@@ -1,0 +1,65 @@
+"""Term vectors: each article's weighted terms, and how many articles use each term."""
+
+from collections.abc import Iterable
+
+from sqlalchemy import delete, func, insert, text
+from sqlmodel import Session, select
+
+from app.related.models import ArticleTerm, TermDocumentCount
+from app.related.terms import term_weights
+from app.search.fulltext import SearchEntry
+
+
+def _weights(entry: SearchEntry) -> dict[str, float]:
+    return term_weights(title=entry.title, subtitle=entry.subtitle, body=entry.body)
+
+
+def _count_documents(session: Session, terms: list[str], change: int) -> None:
+    if not terms:
+        return
+    # Sorted, so concurrent writers take row locks in one order and never deadlock.
+    session.execute(
+        text(
+            "INSERT INTO term_document_count (term, documents) VALUES (:term, :change) "
+            "ON CONFLICT (term) DO UPDATE SET documents = term_document_count.documents + :change"
+        ),
+        [{"term": term, "change": change} for term in sorted(terms)],
+    )
+
+
+def _terms_of(session: Session, article_id: int) -> list[str]:
+    return list(session.exec(select(ArticleTerm.term).where(ArticleTerm.article_id == article_id)).all())
+
+
+def store_vector(session: Session, entry: SearchEntry) -> None:
+    """Replace the article's vector and move the document counts of the terms it gained or lost."""
+    _count_documents(session, _terms_of(session, entry.article_id), -1)
+    session.execute(delete(ArticleTerm).where(ArticleTerm.article_id == entry.article_id))
+    weights = _weights(entry)
+    session.add_all(ArticleTerm(article_id=entry.article_id, term=term, weight=weight) for term, weight in weights.items())
+    _count_documents(session, list(weights), +1)
+
+
+def forget_vector(session: Session, article_id: int) -> None:
+    """Uncount a deleted article's terms; its vector goes with the article."""
+    _count_documents(session, _terms_of(session, article_id), -1)
+
+
+def clear_vectors(session: Session) -> None:
+    session.execute(delete(ArticleTerm))
+    session.execute(delete(TermDocumentCount))
+
+
+def add_vectors(session: Session, entries: Iterable[SearchEntry]) -> None:
+    """Vectors of articles that have none, in one statement; counts follow from `recount_documents`."""
+    vectors = [{"article_id": e.article_id, "term": t, "weight": w} for e in entries for t, w in _weights(e).items()]
+    if vectors:
+        session.execute(insert(ArticleTerm), vectors)
+
+
+def recount_documents(session: Session) -> None:
+    """Document counts from the vectors themselves, right whatever an interrupted load left behind."""
+    session.execute(delete(TermDocumentCount))
+    session.execute(
+        insert(TermDocumentCount).from_select(["term", "documents"], select(ArticleTerm.term, func.count()).group_by(ArticleTerm.term))
+    )
