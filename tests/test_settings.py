@@ -1,6 +1,9 @@
 import pytest
 from pydantic import ValidationError
 
+from fastapi.testclient import TestClient
+
+from app.main import create_app
 from app.settings import Settings
 
 
@@ -11,13 +14,25 @@ def test_development_secret_is_refused_when_serving_beyond_loopback():
         Settings(_env_file=None, public_url="https://news.example.com")
 
 
-def test_loopback_serving_works_out_of_the_box():
-    assert Settings(_env_file=None).host == "127.0.0.1"
+def _serves(settings: Settings) -> bool:
+    with TestClient(create_app(settings)) as client:
+        return client.get("/api/v1").status_code == 200
 
 
-def test_public_serving_with_a_real_secret_is_accepted():
-    settings = Settings(_env_file=None, host="0.0.0.0", secret_key="a-long-random-value-from-the-vault")
-    assert settings.secret_key.get_secret_value().startswith("a-long")
+def test_loopback_serving_works_out_of_the_box(database_url):
+    assert _serves(Settings(_env_file=None, database_url=database_url))
+
+
+def test_public_serving_works_once_a_real_secret_is_set(database_url):
+    assert _serves(Settings(_env_file=None, database_url=database_url, host="0.0.0.0", secret_key="a-long-random-value-from-the-vault"))
+
+
+def test_settings_come_from_byline_variables(monkeypatch, database_url):
+    monkeypatch.setenv("BYLINE_DATABASE_URL", database_url)
+    monkeypatch.setenv("BYLINE_PUBLIC_URL", "https://news.example")
+    monkeypatch.setenv("BYLINE_SECRET_KEY", "a-long-random-value-from-the-vault")
+    with TestClient(create_app()) as client:
+        assert client.get("/api/v1").json()["links"]["articles"] == "https://news.example/api/v1/articles"
 
 
 def test_unsupported_database_url_is_refused():

@@ -3,7 +3,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from app.auth.models import ApiKey
-from app.auth.service import issue_key, revoke_key
+from app.auth.service import find_active_key, issue_key, revoke_key
 from app.auth.models import Scope
 from tests.conftest import TEST_SECRET
 
@@ -14,7 +14,13 @@ def test_key_is_stored_only_as_a_hash(session, clock):
     key, plain = issue_key(session, secret_key=TEST_SECRET, name="wire", scopes=[Scope.content_write], now=clock.now)
     stored = session.exec(select(ApiKey).where(ApiKey.id == key.id)).one()
     assert plain.startswith("byl_") and len(plain) > 40
-    assert plain not in stored.key_hash and stored.key_hash != plain
+    assert plain not in stored.key_hash
+
+
+def test_a_stolen_key_table_is_useless_without_the_secret(session, clock):
+    _, plain = issue_key(session, secret_key=TEST_SECRET, name="wire", scopes=[Scope.content_write], now=clock.now)
+    assert find_active_key(session, secret_key=TEST_SECRET, presented=plain, now=clock.now) is not None
+    assert find_active_key(session, secret_key="another-secret-of-enough-length", presented=plain, now=clock.now) is None
 
 
 def test_missing_key_is_401_with_bearer_challenge(client):
