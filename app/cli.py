@@ -57,8 +57,9 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
 def search_reindex() -> None:
     """Rebuild every article's search entry and term vector; `db upgrade` does this when it creates them."""
     from sqlmodel import Session
-    from app.db import build_engine
+
     from app.articles.indexing import reindex
+    from app.db import build_engine
     from app.settings import Settings
 
     engine = build_engine(Settings().database_url)

@@ -18,7 +18,6 @@ from sqlmodel import Session, select
 from app.articles.models import Article
 from app.content_version import ContentVersion
 
-
 T = TypeVar("T")
 
 
@@ -36,8 +35,11 @@ class ContentCache:
     def get(self, session: Session, key: Hashable, compute: Callable[[], T], *, now: datetime) -> T:
         state = tuple(
             session.exec(
-                select(ContentVersion.version, _next_change(Article.published_at, now), _next_change(Article.embargo_until, now))
-                .where(ContentVersion.id == 1)
+                select(
+                    ContentVersion.version,
+                    _next_change(Article.published_at, now),
+                    _next_change(Article.embargo_until, now),
+                ).where(ContentVersion.id == 1)
             ).one()
         )
         with self._lock:
@@ -52,4 +54,3 @@ class ContentCache:
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
         return value
-

@@ -32,7 +32,9 @@ def bump(session: Session) -> None:
     if bumped(session):
         return
     session.execute(
-        update(ContentVersion).where(ContentVersion.id == 1).values(version=ContentVersion.version + 1, changed_at=datetime.now(UTC))
+        update(ContentVersion)
+        .where(ContentVersion.id == 1)
+        .values(version=ContentVersion.version + 1, changed_at=datetime.now(UTC))
     )
     session.info[_BUMPED_IN] = session.get_transaction()
 
@@ -41,4 +43,3 @@ def bumped(session: Session) -> bool:
     """Whether the session's current transaction has bumped the version."""
     transaction = session.get_transaction()
     return transaction is not None and session.info.get(_BUMPED_IN) is transaction
-

@@ -81,7 +81,10 @@ class Directory(Generic[Entry]):
         next_cursor = encode_cursor(entries[-1].name, entries[-1].id) if len(rows) > limit else None
         count = select(func.count()).select_from(model)
         total = cache.get(
-            session, (self.noun, "total", cache_key), lambda: session.exec(count if where is None else count.where(where)).one(), now=now
+            session,
+            (self.noun, "total", cache_key),
+            lambda: session.exec(count if where is None else count.where(where)).one(),
+            now=now,
         )
         return DirectoryPage(entries, total, next_cursor)
 
@@ -127,7 +130,8 @@ class Directory(Generic[Entry]):
         if reassign_to is None:
             if session.exec(articles.limit(1)).first() is not None:
                 raise still_used(
-                    f"'{entry.slug}' still has articles; pass reassign_to=<{self.noun} slug> to hand them over.", slug=entry.slug
+                    f"'{entry.slug}' still has articles; pass reassign_to=<{self.noun} slug> to hand them over.",
+                    slug=entry.slug,
                 )
             return None
         heir = session.exec(select(self.model).where(self.model.slug == reassign_to)).first()

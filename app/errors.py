@@ -78,9 +78,7 @@ def problems(*kinds: type[ProblemError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries for the problems a route may return."""
     responses: dict[int | str, dict[str, Any]] = {}
     for kind in kinds:
-        entry = responses.setdefault(
-            kind.status, {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": ""}
-        )
+        entry = responses.setdefault(kind.status, {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": ""})
         entry["description"] = "; ".join(filter(None, [entry["description"], kind.title]))
     return responses
 
@@ -142,9 +140,7 @@ async def _on_validation_error(request: Request, exc: RequestValidationError) ->
         status=422,
         title=InvalidParameter.title,
         type_uri=_type_uri(request, InvalidParameter),
-        detail="; ".join(
-            f"{e.get('parameter') or e.get('pointer')}: {e['detail']}" for e in errors
-        ),
+        detail="; ".join(f"{e.get('parameter') or e.get('pointer')}: {e['detail']}" for e in errors),
         errors=errors,
     )
 
@@ -186,7 +182,9 @@ class UnstorableValue(ProblemError):
 
 async def _on_data_error(request: Request, exc: DataError) -> JSONResponse:
     log.info("database refused a value on %s %s: %s", request.method, request.url.path, type(exc.orig).__name__)
-    return await _on_problem(request, UnstorableValue("A value in the request cannot be stored, such as text containing NUL characters."))
+    return await _on_problem(
+        request, UnstorableValue("A value in the request cannot be stored, such as text containing NUL characters.")
+    )
 
 
 async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

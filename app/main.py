@@ -7,13 +7,13 @@ from importlib.metadata import version
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from pydantic import BaseModel
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from app.access_log import AccessLogMiddleware
 from app.articles.editor_router import router as article_editing_router
 from app.articles.router import router as articles_router
 from app.authors.router import router as authors_router
-from app.access_log import AccessLogMiddleware
 from app.body_limit import BodyLimitMiddleware
 from app.clock import Clock, utcnow
 from app.comments import router as comments

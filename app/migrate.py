@@ -7,10 +7,10 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
-
 from sqlmodel import Session
-from app.db import build_engine, refresh_planner_statistics
+
 from app.articles.indexing import reindex
+from app.db import build_engine, refresh_planner_statistics
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

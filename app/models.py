@@ -1,7 +1,5 @@
 """Every domain's tables, gathered into the one metadata that Alembic compares against."""
 
-from app.columns import Table
-
 from app.articles.models import (
     Article,
     ArticleAuthor,
@@ -12,6 +10,7 @@ from app.articles.models import (
 )
 from app.auth.models import ApiKey
 from app.authors.models import Author
+from app.columns import Table
 from app.comments.models import Comment
 from app.content_version import ContentVersion
 from app.outbox.models import OutboxEvent
@@ -20,4 +19,22 @@ from app.taxonomy.models import Section, Tag
 
 metadata = Table.metadata
 
-__all__ = ["ApiKey", "Article", "ArticleAuthor", "ArticleRevision", "ArticleSlugRedirect", "ArticleTag", "Author", "Comment", "ContentVersion", "Correction", "OutboxEvent", "ArticleTerm", "RelatedPin", "TermDocumentCount", "Section", "Tag", "metadata"]
+__all__ = [
+    "ApiKey",
+    "Article",
+    "ArticleAuthor",
+    "ArticleRevision",
+    "ArticleSlugRedirect",
+    "ArticleTag",
+    "Author",
+    "Comment",
+    "ContentVersion",
+    "Correction",
+    "OutboxEvent",
+    "ArticleTerm",
+    "RelatedPin",
+    "TermDocumentCount",
+    "Section",
+    "Tag",
+    "metadata",
+]

@@ -7,8 +7,8 @@ from typing import Annotated, Generic, TypeVar
 
 import orjson
 from fastapi import Query, Request, Response
-from starlette.datastructures import URL
 from pydantic import BaseModel, Field
+from starlette.datastructures import URL
 
 from app.errors import InvalidParameter
 from app.state import app_state
@@ -86,4 +86,3 @@ def page_response(request: Request, response: Response, items: list, *, total: i
         "meta": {"next_cursor": next_cursor, "total": total},
         "links": {"next": next_url},
     }
-

@@ -24,7 +24,9 @@ def patch_of(model: type[BaseModel]) -> type[BaseModel]:
 
 
 def _admits_none(annotation: Any) -> bool:
-    return annotation is None or (get_origin(annotation) in (Union, types.UnionType) and type(None) in get_args(annotation))
+    return annotation is None or (
+        get_origin(annotation) in (Union, types.UnionType) and type(None) in get_args(annotation)
+    )
 
 
 def not_nullable(model: type[BaseModel]) -> frozenset[str]:

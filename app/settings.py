@@ -6,7 +6,7 @@ from ipaddress import ip_address
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEVELOPMENT_SECRET = "development-only-secret-change-me"
+DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - public on purpose, refused beyond loopback
 
 
 def _is_loopback(host: str | None) -> bool:
@@ -44,7 +44,9 @@ class Settings(BaseSettings):
     comment_limit_window_seconds: int = Field(600, ge=1)
     comment_max_links: int = Field(2, ge=0)
     comment_blocklist: list[str] = []
-    comment_min_seconds: int = Field(3, ge=0, description="Faster submissions after the form token was issued are held.")
+    comment_min_seconds: int = Field(
+        3, ge=0, description="Faster submissions after the form token was issued are held."
+    )
 
     @field_validator("database_url", "database_replica_url")
     @classmethod

@@ -17,11 +17,11 @@ import tempfile
 import time
 
 import httpx
+from sqlmodel import Session
 
 from app.auth.models import Scope
 from app.auth.service import issue_key
 from app.clock import utcnow
-from sqlmodel import Session
 from app.db import build_engine
 from app.demo.loader import load_demo
 from app.migrate import upgrade_database
@@ -31,7 +31,9 @@ LEAD = "terror-strikes-moscow-is-k-claims-responsibility-for-deadly-attack"
 SECRET = "bench-secret-key-not-for-production"
 
 
-async def submit(client: httpx.AsyncClient, client_number: int, count: int, latencies: list[float], statuses: list[int]) -> list[str]:
+async def submit(
+    client: httpx.AsyncClient, client_number: int, count: int, latencies: list[float], statuses: list[int]
+) -> list[str]:
     markers = []
     for n in range(count):
         marker = f"load-{client_number}-{n}"
@@ -68,7 +70,10 @@ async def load(base: str, comments: int, clients: int) -> tuple[list[str], list[
     async with httpx.AsyncClient(base_url=base, timeout=120) as client:
         began = time.perf_counter()
         results = await asyncio.gather(
-            *(submit(client, c, min(per_client, comments - c * per_client), latencies, statuses) for c in range(clients))
+            *(
+                submit(client, c, min(per_client, comments - c * per_client), latencies, statuses)
+                for c in range(clients)
+            )
         )
         elapsed = time.perf_counter() - began
     return [m for markers in results for m in markers], latencies, statuses, elapsed
@@ -86,7 +91,9 @@ def main() -> None:
         load_demo(url)
         engine = build_engine(url)
         with Session(engine) as session:
-            _, key = issue_key(session, secret_key=SECRET, name="bench-moderator", scopes=[Scope.comments_moderate], now=utcnow())
+            _, key = issue_key(
+                session, secret_key=SECRET, name="bench-moderator", scopes=[Scope.comments_moderate], now=utcnow()
+            )
         engine.dispose()
         env = {
             "BYLINE_DATABASE_URL": url,

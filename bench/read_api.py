@@ -24,13 +24,13 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import func, insert, inspect, select
+from sqlmodel import Session
 
+from app.articles import indexing
 from app.articles.models import Article, ArticleAuthor, ArticleTag
 from app.authors.models import Author
-from sqlmodel import Session
 from app.db import build_engine, refresh_planner_statistics
 from app.migrate import upgrade_database
-from app.articles import indexing
 from app.slugs import slugify
 from app.taxonomy.models import Section, Tag
 from tests.server import running_server
@@ -53,10 +53,22 @@ def load(url: str, count: int) -> None:
     start = datetime(2015, 1, 1, tzinfo=UTC)
     now = datetime.now(UTC)
     with engine.begin() as connection:
-        connection.execute(insert(Section), [{"id": i + 1, "slug": slugify(s), "name": s} for i, s in enumerate(sections)])
+        connection.execute(
+            insert(Section), [{"id": i + 1, "slug": slugify(s), "name": s} for i, s in enumerate(sections)]
+        )
         connection.execute(
             insert(Author),
-            [{"id": i + 1, "slug": f"{slugify(a)[:180]}-{i}", "name": a, "links": [], "created_at": now, "updated_at": now} for i, a in enumerate(authors)],
+            [
+                {
+                    "id": i + 1,
+                    "slug": f"{slugify(a)[:180]}-{i}",
+                    "name": a,
+                    "links": [],
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i, a in enumerate(authors)
+            ],
         )
         connection.execute(insert(Tag), [{"id": i + 1, "slug": slugify(t), "name": t} for i, t in enumerate(tags)])
         batch = 20000
@@ -65,14 +77,24 @@ def load(url: str, count: int) -> None:
             for n in range(first, min(first + batch, count)):
                 item = items[n % len(items)]
                 published = start + timedelta(minutes=5 * n + rng.randrange(5))
-                rows.append({
-                    "id": n + 1, "slug": f"{slugify(item['title'])[:150]}-{n}", "title": item["title"][:300],
-                    "excerpt": item["body"][:280], "body": [{"type": "paragraph", "text": item["body"]}],
-                    "section_id": sections.index(item["category"]) + 1,
-                    "status": "published" if n % 50 else "draft", "published_at": published,
-                    "created_at": published, "updated_at": published, "comments_open": True,
-                    "word_count": len(item["body"].split()), "reading_time_minutes": 1, "comment_count": 0,
-                })
+                rows.append(
+                    {
+                        "id": n + 1,
+                        "slug": f"{slugify(item['title'])[:150]}-{n}",
+                        "title": item["title"][:300],
+                        "excerpt": item["body"][:280],
+                        "body": [{"type": "paragraph", "text": item["body"]}],
+                        "section_id": sections.index(item["category"]) + 1,
+                        "status": "published" if n % 50 else "draft",
+                        "published_at": published,
+                        "created_at": published,
+                        "updated_at": published,
+                        "comments_open": True,
+                        "word_count": len(item["body"].split()),
+                        "reading_time_minutes": 1,
+                        "comment_count": 0,
+                    }
+                )
                 bylines.append({"article_id": n + 1, "author_id": rng.randrange(len(authors)) + 1, "position": 0})
                 for tag_id in rng.sample(range(1, len(tags) + 1), 3):
                     tagging.append({"article_id": n + 1, "tag_id": tag_id})
@@ -93,7 +115,10 @@ def _has_articles(url: str) -> bool:
     engine = build_engine(url)
     try:
         with engine.connect() as connection:
-            return inspect(connection).has_table("article") and connection.execute(select(func.count()).select_from(Article)).scalar() > 0
+            return (
+                inspect(connection).has_table("article")
+                and connection.execute(select(func.count()).select_from(Article)).scalar() > 0
+            )
     finally:
         engine.dispose()
 
@@ -111,7 +136,10 @@ def timed(client: httpx.Client, url: str, repeat: int) -> tuple[list[float], dic
 
 def report(name: str, samples: list[float], total="") -> None:
     samples = sorted(samples)
-    print(f"{name:<28}{statistics.median(samples):>10.1f}{samples[int(len(samples) * 0.95) - 1]:>10.1f}{total:>12}", flush=True)
+    print(
+        f"{name:<28}{statistics.median(samples):>10.1f}{samples[int(len(samples) * 0.95) - 1]:>10.1f}{total:>12}",
+        flush=True,
+    )
 
 
 def search_words(count: int) -> list[str]:
@@ -125,7 +153,9 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--keep", type=Path, help="Database file to reuse between runs (loaded if missing).")
-    parser.add_argument("--database-url", help="An empty PostgreSQL database to use instead (loaded if it has no articles).")
+    parser.add_argument(
+        "--database-url", help="An empty PostgreSQL database to use instead (loaded if it has no articles)."
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = args.keep or Path(folder) / "bench.db"
@@ -135,7 +165,10 @@ def main() -> None:
             began = time.perf_counter()
             load(url, args.articles)
             print(f"loaded {args.articles:,} articles in {time.perf_counter() - began:.1f} s")
-        with running_server({"BYLINE_DATABASE_URL": url}, workers=1) as base, httpx.Client(base_url=base, timeout=60) as client:
+        with (
+            running_server({"BYLINE_DATABASE_URL": url}, workers=1) as base,
+            httpx.Client(base_url=base, timeout=60) as client,
+        ):
             first = client.get("/api/v1/articles?limit=20").json()
             deep = first["links"]["next"]
             for _ in range(200):  # 200 pages in: cursors cost the same however deep
@@ -164,7 +197,9 @@ def main() -> None:
                 "related (5)": f"/api/v1/articles/{slug}/related",
                 "related, older article": f"/api/v1/articles/{deep_slug}/related",
             }
-            cold_slugs = [item["slug"] for item in client.get("/api/v1/articles?limit=100&section=" + section).json()["data"]]
+            cold_slugs = [
+                item["slug"] for item in client.get("/api/v1/articles?limit=100&section=" + section).json()["data"]
+            ]
             print(f"\n{'request':<28}{'p50 ms':>10}{'p95 ms':>10}{'total':>12}")
             for name, case in cases.items():
                 samples, body = timed(client, case, args.repeat)

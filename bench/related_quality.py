@@ -21,13 +21,13 @@ from pathlib import Path
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
+from sqlmodel import Session
 
 from app.articles import editing
 from app.articles.schemas import ArticleCreate
 from app.authors import service as authors
 from app.authors.schemas import AuthorCreate
 from app.content_cache import ContentCache
-from sqlmodel import Session
 from app.db import build_engine, refresh_planner_statistics
 from app.migrate import upgrade_database
 from app.related.service import related_articles

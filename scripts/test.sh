@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# The whole suite, on SQLite and on a real PostgreSQL server started for the run.
+# Static checks, then the whole suite on SQLite and on a real PostgreSQL server started for the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+echo "ruff: lint and format"
+.venv/bin/ruff check app tests bench migrations
+.venv/bin/ruff format --check app tests bench migrations
 
 if [ -z "${BYLINE_TEST_DATABASE_URL:-}" ]; then
   eval "$(scripts/postgres.sh start)"

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, text
+from sqlmodel import Session
 
 from app.auth.models import Scope
 from app.auth.service import issue_key
-from sqlmodel import Session
 from app.db import build_engine
 from app.main import create_app
 from app.migrate import upgrade_database
@@ -69,7 +69,9 @@ def postgres_url() -> str:
 
 def _empty_postgres(url: str) -> None:
     engine = build_engine(url)
-    tables = ", ".join([table.name for table in metadata.sorted_tables if table.name != "content_version"] + ["article_search"])
+    tables = ", ".join(
+        [table.name for table in metadata.sorted_tables if table.name != "content_version"] + ["article_search"]
+    )
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()

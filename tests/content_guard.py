@@ -9,7 +9,18 @@ from app import content_version
 
 # Everything an article, a directory or a related list shows; comments count through article.comment_count.
 CONTENT_TABLES = frozenset(
-    {"article", "article_author", "article_tag", "article_slug_redirect", "correction", "author", "section", "tag", "related_pin", "article_term"}
+    {
+        "article",
+        "article_author",
+        "article_tag",
+        "article_slug_redirect",
+        "correction",
+        "author",
+        "section",
+        "tag",
+        "related_pin",
+        "article_term",
+    }
 )
 _WRITTEN_IN = "test_content_written_in"
 

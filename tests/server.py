@@ -30,7 +30,9 @@ def running_server(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
     inherited = {name: value for name, value in os.environ.items() if not name.startswith("BYLINE_")}
     env = inherited | {"BYLINE_PUBLIC_URL": base, "BYLINE_LOG_LEVEL": "warning"} | env
     with tempfile.TemporaryFile("w+") as log:
-        server = subprocess.Popen([BYLINE, "serve", "--port", str(port), "--workers", str(workers)], env=env, stdout=log, stderr=log)
+        server = subprocess.Popen(
+            [BYLINE, "serve", "--port", str(port), "--workers", str(workers)], env=env, stdout=log, stderr=log
+        )
         try:
             deadline = time.monotonic() + 60
             while True:

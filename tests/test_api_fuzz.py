@@ -3,8 +3,8 @@
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
-
 from sqlmodel import Session
+
 from app.demo.loader import add_demo
 
 # Cursors are opaque and slugs must name existing things: a schema-valid value the API

@@ -7,7 +7,6 @@ import httpx
 from sqlalchemy import text
 
 from app.db import build_engine
-
 from tests.server import BYLINE, running_server
 
 LEAD = "terror-strikes-moscow-is-k-claims-responsibility-for-deadly-attack"
@@ -37,7 +36,17 @@ def test_migrate_load_demo_and_serve_like_make_run(database_url):
 
 
 def test_keys_are_created_listed_and_revoked_from_the_command_line(database_url):
-    created = byline("keys", "create", "--name", "wire-feed", "--scope", "content:write", "--scope", "content:embargo", database_url=database_url)
+    created = byline(
+        "keys",
+        "create",
+        "--name",
+        "wire-feed",
+        "--scope",
+        "content:write",
+        "--scope",
+        "content:embargo",
+        database_url=database_url,
+    )
     plain = created.stdout.strip().splitlines()[-1]
     assert plain.startswith("byl_")
     listing = byline("keys", "list", database_url=database_url).stdout

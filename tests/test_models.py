@@ -31,9 +31,12 @@ def _names(table) -> list[str]:
 @pytest.mark.parametrize("module", MODEL_MODULES)
 def test_a_models_module_imported_alone_names_every_constraint_as_migrations_do(module):
     run = subprocess.run(
-        [sys.executable, "-c", _NAMES_AFTER_IMPORTING, module], capture_output=True, text=True, check=True, cwd=Path.cwd()
+        [sys.executable, "-c", _NAMES_AFTER_IMPORTING, module],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path.cwd(),
     )
     alone = json.loads(run.stdout)
     assert alone["global_tables"] == []
     assert alone["names"] == {name: _names(metadata.tables[name]) for name in alone["names"]}
-

@@ -119,7 +119,7 @@ def test_cursor_of_arbitrary_json_is_read_or_refused_naming_cursor(value, key_ty
         _b64(b'["a"]'),
         _b64(b'["a", 1, 2]'),
         _b64(b'{"a": 1, "b": 2}'),
-        _b64(b'[1, 2]'),
+        _b64(b"[1, 2]"),
         _b64(b'["a", "1"]'),
         _b64(b'["a", 1.5]'),
         _b64(b'["a", true]'),

@@ -1,7 +1,6 @@
 import pytest
-from pydantic import ValidationError
-
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from app.main import create_app
 from app.settings import Settings
@@ -24,7 +23,11 @@ def test_loopback_serving_works_out_of_the_box(database_url):
 
 
 def test_public_serving_works_once_a_real_secret_is_set(database_url):
-    assert _serves(Settings(_env_file=None, database_url=database_url, host="0.0.0.0", secret_key="a-long-random-value-from-the-vault"))
+    assert _serves(
+        Settings(
+            _env_file=None, database_url=database_url, host="0.0.0.0", secret_key="a-long-random-value-from-the-vault"
+        )
+    )
 
 
 def test_settings_come_from_byline_variables(monkeypatch, database_url):

@@ -13,12 +13,32 @@ from app.weburl import WebUrl
 
 # Paragraphs, quotes and list items may carry inline markup; everything else is stripped.
 INLINE_TAGS = {"a", "em", "strong", "b", "i", "code", "br", "sub", "sup", "mark", "s", "abbr", "cite"}
-_BLOCK_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure", "figcaption", "img", "ul", "ol", "li", "footer", "span"}
+_BLOCK_TAGS = {
+    "p",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "img",
+    "ul",
+    "ol",
+    "li",
+    "footer",
+    "span",
+}
 _ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
     "img": {"src", "alt", "loading"},
-    "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "h5": {"id"},
+    "h6": {"id"},
     "figure": {"class", "data-provider"},
     "span": {"class"},
 }
@@ -33,7 +53,9 @@ def clean_inline(text: str) -> str:
     # One pass can leave markup that a second pass rewrites (links nested through dropped
     # tables, say); stored text must be a fixed point, so clean until nothing changes.
     for _ in range(4):
-        cleaned = nh3.clean(text, tags=INLINE_TAGS, attributes=_ATTRIBUTES, url_schemes=_URL_SCHEMES, link_rel="noopener")
+        cleaned = nh3.clean(
+            text, tags=INLINE_TAGS, attributes=_ATTRIBUTES, url_schemes=_URL_SCHEMES, link_rel="noopener"
+        )
         if cleaned == text:
             break
         text = cleaned

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlmodel import Session, delete, select
 
+from app import content_version
 from app.articles import blocks, indexing
 from app.articles.blocks import Image, body_adapter
 from app.articles.errors import InvalidTransition, SlugTaken
@@ -11,7 +12,6 @@ from app.articles.models import Article, ArticleAuthor, ArticleSlugRedirect, Art
 from app.articles.revisions import RESTORED_FIELDS, get_revision, record_revision, snapshot
 from app.articles.schemas import ArticleCreate, ArticleFields, ArticlePublic, ArticleUpdate
 from app.authors import service as authors
-from app import content_version
 from app.caching import require_current
 from app.errors import InvalidField
 from app.patching import not_nullable, refuse_nulls
@@ -20,7 +20,18 @@ from app.taxonomy import service as taxonomy
 
 _NOT_NULL = not_nullable(ArticleFields)
 # Fields that need more than storing as sent; every other field is a column set as it comes.
-_DERIVED = {"slug", "excerpt", "body", "featured_image", "authors", "section", "tags", "status", "published_at", "embargo_until"}
+_DERIVED = {
+    "slug",
+    "excerpt",
+    "body",
+    "featured_image",
+    "authors",
+    "section",
+    "tags",
+    "status",
+    "published_at",
+    "embargo_until",
+}
 
 
 def _generated_slug(session: Session, title: str) -> str:
@@ -87,7 +98,11 @@ def _set_lifecycle(article: Article, changes: dict, *, now: datetime) -> None:
         return
     if status in (ArticleStatus.published, ArticleStatus.scheduled):
         # "Publish" without a time means now, unless the article is already live.
-        if status is ArticleStatus.published and "published_at" not in changes and article.status_at(now) is not ArticleStatus.published:
+        if (
+            status is ArticleStatus.published
+            and "published_at" not in changes
+            and article.status_at(now) is not ArticleStatus.published
+        ):
             article.published_at = now
         if article.published_at is None:
             article.published_at = now
@@ -130,13 +145,20 @@ def _apply(session: Session, article: Article, changes: dict, *, now: datetime) 
 
 def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: str) -> Article:
     """Stage a new article and its first revision in the session's transaction; the caller commits."""
-    article = Article(title=data.title, status="draft", created_at=now, updated_at=now, excerpt="", body=[], author_links=[], tags=[])
+    article = Article(
+        title=data.title, status="draft", created_at=now, updated_at=now, excerpt="", body=[], author_links=[], tags=[]
+    )
     if data.slug is None:
         article.slug = _generated_slug(session, data.title)
         _claim(session, article.slug)
     else:
         _change_slug(session, article, data.slug)
-    _apply(session, article, {field: getattr(data, field) for field in ArticleFields.model_fields if field != "slug"}, now=now)
+    _apply(
+        session,
+        article,
+        {field: getattr(data, field) for field in ArticleFields.model_fields if field != "slug"},
+        now=now,
+    )
     article.corrections = [Correction(text=c.text, published_at=c.published_at or now) for c in data.corrections]
     session.add(article)
     session.flush()
@@ -152,7 +174,9 @@ def create_article(session: Session, data: ArticleCreate, *, now: datetime, acto
     return article
 
 
-def _edit(session: Session, article: Article, changes: dict, *, now: datetime, actor: str, if_match: str | None) -> Article:
+def _edit(
+    session: Session, article: Article, changes: dict, *, now: datetime, actor: str, if_match: str | None
+) -> Article:
     """Apply changes to an article the caller loaded under lock, record the revision, commit."""
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
     before = snapshot(article)
@@ -173,7 +197,13 @@ def update_article(
 
 
 def publish_article(
-    session: Session, article: Article, *, published_at: datetime | None, now: datetime, actor: str, if_match: str | None = None
+    session: Session,
+    article: Article,
+    *,
+    published_at: datetime | None,
+    now: datetime,
+    actor: str,
+    if_match: str | None = None,
 ) -> Article:
     """Publish now, or schedule when `published_at` lies ahead."""
     when = published_at or now
@@ -181,14 +211,20 @@ def publish_article(
     return _edit(session, article, {"status": status, "published_at": when}, now=now, actor=actor, if_match=if_match)
 
 
-def unpublish_article(session: Session, article: Article, *, now: datetime, actor: str, if_match: str | None = None) -> Article:
+def unpublish_article(
+    session: Session, article: Article, *, now: datetime, actor: str, if_match: str | None = None
+) -> Article:
     if article.status != "published":
         current = article.status_at(now)
-        raise InvalidTransition(f"'{article.slug}' is {current}, not published or scheduled.", current_status=current.value)
+        raise InvalidTransition(
+            f"'{article.slug}' is {current}, not published or scheduled.", current_status=current.value
+        )
     return _edit(session, article, {"status": ArticleStatus.draft}, now=now, actor=actor, if_match=if_match)
 
 
-def archive_article(session: Session, article: Article, *, now: datetime, actor: str, if_match: str | None = None) -> Article:
+def archive_article(
+    session: Session, article: Article, *, now: datetime, actor: str, if_match: str | None = None
+) -> Article:
     return _edit(session, article, {"status": ArticleStatus.archived}, now=now, actor=actor, if_match=if_match)
 
 
@@ -210,7 +246,13 @@ def restore_revision(
 
 
 def add_correction(
-    session: Session, article: Article, text: str, *, published_at: datetime | None, now: datetime, if_match: str | None = None
+    session: Session,
+    article: Article,
+    text: str,
+    *,
+    published_at: datetime | None,
+    now: datetime,
+    if_match: str | None = None,
 ) -> Article:
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
     article.corrections.append(Correction(text=text, published_at=published_at or now))

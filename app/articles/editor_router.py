@@ -21,10 +21,10 @@ from app.auth.dependencies import EditorKey, ensure_scope
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import Scope
 from app.caching import IfMatch, PreconditionFailed, with_etag, written
-from app.state import ClockDep, SettingsDep
 from app.db import SessionDep
 from app.errors import InvalidField, InvalidParameter, problems
 from app.ids import RowIdPath
+from app.state import ClockDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/articles", tags=["articles"])
 
@@ -61,7 +61,13 @@ def create_article(
     responses=problems(*EDIT, SlugTaken, InvalidField, InvalidTransition),
 )
 def update_article(
-    response: Response, article: ArticleToEdit, body: ArticleUpdate, session: SessionDep, clock: ClockDep, key: EditorKey, if_match: IfMatch = None
+    response: Response,
+    article: ArticleToEdit,
+    body: ArticleUpdate,
+    session: SessionDep,
+    clock: ClockDep,
+    key: EditorKey,
+    if_match: IfMatch = None,
 ) -> ArticlePublic:
     """Send `If-Match` with the ETag you read: if someone changed the article since, the
     change is refused with 412 and nothing is written. Every change is kept as a revision."""
@@ -125,10 +131,17 @@ def publish_article(
     responses=problems(*EDIT, InvalidTransition),
 )
 def unpublish_article(
-    response: Response, article: ArticleToEdit, session: SessionDep, clock: ClockDep, key: EditorKey, if_match: IfMatch = None
+    response: Response,
+    article: ArticleToEdit,
+    session: SessionDep,
+    clock: ClockDep,
+    key: EditorKey,
+    if_match: IfMatch = None,
 ) -> ArticlePublic:
     now = clock()
-    return _written(response, editing.unpublish_article(session, article, now=now, actor=key.name, if_match=if_match), now=now)
+    return _written(
+        response, editing.unpublish_article(session, article, now=now, actor=key.name, if_match=if_match), now=now
+    )
 
 
 @router.post(
@@ -149,7 +162,9 @@ def add_correction(
     if_match: IfMatch = None,
 ) -> ArticlePublic:
     now = clock()
-    article = editing.add_correction(session, article, body.text, published_at=body.published_at, now=now, if_match=if_match)
+    article = editing.add_correction(
+        session, article, body.text, published_at=body.published_at, now=now, if_match=if_match
+    )
     return _written(response, article, now=now)
 
 

@@ -31,9 +31,7 @@ class ArticleAuthor(Table, table=True):
     __tablename__ = "article_author"
     __table_args__ = (Index("ix_article_author_author_id_article_id", "author_id", "article_id"),)
 
-    article_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
-    )
+    article_id: int = Field(sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True))
     author_id: int = Field(sa_column=Column(Integer, ForeignKey("author.id"), primary_key=True))
     position: int = Field(ge=0, description="0 is the primary author.")
 
@@ -44,12 +42,8 @@ class ArticleTag(Table, table=True):
     __tablename__ = "article_tag"
     __table_args__ = (Index("ix_article_tag_tag_id_article_id", "tag_id", "article_id"),)
 
-    article_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
-    )
-    tag_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True)
-    )
+    article_id: int = Field(sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True))
+    tag_id: int = Field(sa_column=Column(Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True))
 
 
 class Correction(Table, table=True):
@@ -81,9 +75,7 @@ class ArticleRevision(Table, table=True):
     __table_args__ = (UniqueConstraint("article_id", "number"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    article_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), nullable=False)
-    )
+    article_id: int = Field(sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), nullable=False))
     number: int = Field(ge=1)
     actor: str = Field(max_length=100)
     created_at: datetime = created_at_field()
@@ -105,7 +97,12 @@ class Article(ArticleBase, Table, table=True):
         # rides along so that counting visible articles never leaves the index.
         Index("ix_article_status_published_at_id", "status", "published_at", "id", "embargo_until"),
         Index(
-            "ix_article_section_id_status_published_at_id", "section_id", "status", "published_at", "id", "embargo_until"
+            "ix_article_section_id_status_published_at_id",
+            "section_id",
+            "status",
+            "published_at",
+            "id",
+            "embargo_until",
         ),
         # Incremental sync asks for what changed since a time; editors list drafts by last change.
         Index("ix_article_updated_at_id", "updated_at", "id"),

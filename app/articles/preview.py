@@ -9,8 +9,12 @@ from app.articles.errors import InvalidPreviewToken
 _SALT = "byline.article-preview"
 
 
-def issue_preview_token(secret_key: str, article_id: int, *, now: datetime, lifetime: timedelta) -> tuple[str, datetime]:
-    token = URLSafeTimedSerializer(secret_key, salt=_SALT).dumps({"article": article_id, "exp": (now + lifetime).timestamp()})
+def issue_preview_token(
+    secret_key: str, article_id: int, *, now: datetime, lifetime: timedelta
+) -> tuple[str, datetime]:
+    token = URLSafeTimedSerializer(secret_key, salt=_SALT).dumps(
+        {"article": article_id, "exp": (now + lifetime).timestamp()}
+    )
     return token, now + lifetime
 
 

@@ -33,10 +33,14 @@ def record_revision(
 ) -> ArticleRevision | None:
     """Store what changed since `before`; nothing is stored when nothing changed."""
     after = snapshot(article)
-    changes = {field: {"from": before.get(field), "to": value} for field, value in after.items() if before.get(field) != value}
+    changes = {
+        field: {"from": before.get(field), "to": value} for field, value in after.items() if before.get(field) != value
+    }
     if not changes:
         return None
-    latest = session.exec(select(func.max(ArticleRevision.number)).where(ArticleRevision.article_id == article.id)).one()
+    latest = session.exec(
+        select(func.max(ArticleRevision.number)).where(ArticleRevision.article_id == article.id)
+    ).one()
     revision = ArticleRevision(
         article_id=article.id, number=(latest or 0) + 1, actor=actor, created_at=now, changes=changes, snapshot=after
     )

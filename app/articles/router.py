@@ -14,11 +14,11 @@ from app.auth.dependencies import OptionalKey, ensure_scope
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import Scope
 from app.caching import with_etag
-from app.state import ClockDep, ContentCacheDep, SettingsDep
 from app.db import ReadSessionDep
 from app.errors import InvalidParameter, problems
 from app.pagination import CursorParam, Limit, Page, page_response
 from app.slugs import Slug
+from app.state import ClockDep, ContentCacheDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/articles", tags=["articles"])
 
@@ -63,7 +63,8 @@ def list_articles(
     page = service.list_articles(session, filters, now=now, limit=limit, cursor=cursor, cache=cache, reader=reader)
     _private_if(response, reader != PUBLIC)
     items = [
-        ArticleSummary.from_article(article, now=now, snippet=page.snippets.get(article.id)) for article in page.articles
+        ArticleSummary.from_article(article, now=now, snippet=page.snippets.get(article.id))
+        for article in page.articles
     ]
     return page_response(request, response, items, total=page.total, next_cursor=page.next_cursor)
 
@@ -94,5 +95,7 @@ def get_article(
         article = service.get_previewable(session, slug, preview.preview_article_id(secret, preview_token, now=now))
     else:
         article = service.get_article(session, slug, now=now, reader=reader)
-    _private_if(response, preview_token is not None or article.status_at(now) is not ArticleStatus.published or reader != PUBLIC)
+    _private_if(
+        response, preview_token is not None or article.status_at(now) is not ArticleStatus.published or reader != PUBLIC
+    )
     return with_etag(request, response, ArticlePublic.from_full_article(article, now=now))

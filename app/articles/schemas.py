@@ -8,8 +8,8 @@ from pydantic import AfterValidator, BaseModel, Field
 from app.articles.blocks import Block, Body, Image, body_adapter, render_html
 from app.articles.models import Article, ArticleBase, ArticleRevision, ArticleStatus
 from app.authors.schemas import AuthorSummary
-from app.slugs import SlugText
 from app.patching import patch_of
+from app.slugs import SlugText
 from app.taxonomy.schemas import TermRef
 
 
@@ -47,7 +47,7 @@ class ArticleContent(ArticleBase):
 
 
 class ArticleFields(ArticleContent):
-    """Everything an editor sets on an article: its content, slug and place in the lifecycle; what a revision records."""
+    """Everything an editor sets on an article (content, slug, place in the lifecycle): what a revision records."""
 
     slug: SlugText | None = Field(
         None, description="Generated from the title when omitted; after a change the old slug answers with 308."
@@ -85,13 +85,17 @@ class ArticleFilters(BaseModel):
         ArticleStatus.published, description="Anything but `published` needs a key with `content:preview`."
     )
     section: SlugText | None = Field(None, description="Section slug.")
-    tag: list[SlugText] = Field(default_factory=list, max_length=10, description="Tag slug; repeat to require several tags.")
+    tag: list[SlugText] = Field(
+        default_factory=list, max_length=10, description="Tag slug; repeat to require several tags."
+    )
     author: list[SlugText] = Field(
         default_factory=list, max_length=10, description="Author slug; repeat to require co-authors."
     )
     published_after: UTCTime | None = Field(None, description="Only articles published at or after this time.")
     published_before: UTCTime | None = Field(None, description="Only articles published before this time.")
-    updated_since: UTCTime | None = Field(None, description="Only articles changed at or after this time (incremental sync).")
+    updated_since: UTCTime | None = Field(
+        None, description="Only articles changed at or after this time (incremental sync)."
+    )
 
 
 class CorrectionPublic(BaseModel):

@@ -145,7 +145,9 @@ def list_articles(
     next_cursor = None
     if len(rows) > limit:
         last = articles[-1]
-        next_cursor = encode_cursor(min(shown + limit, MAX_INT_KEY) if by_relevance else getattr(last, sort_column.key), last.id)
+        next_cursor = encode_cursor(
+            min(shown + limit, MAX_INT_KEY) if by_relevance else getattr(last, sort_column.key), last.id
+        )
     snippets = index.snippets(session, terms, [a.id for a in articles]) if terms and articles else {}
     return ArticlePage(articles, total, next_cursor, snippets)
 
@@ -159,7 +161,9 @@ def _after_match(session: Session, query, matches, conditions: list, shown: int,
     has left, the listing goes on from the count, one fewer for the article that left.
     """
     rank = session.exec(
-        select(matches.c.rank).join(Article, Article.id == matches.c.article_id).where(matches.c.article_id == after_id, *conditions)
+        select(matches.c.rank)
+        .join(Article, Article.id == matches.c.article_id)
+        .where(matches.c.article_id == after_id, *conditions)
     ).first()
     if rank is None:
         return query, max(shown - 1, 0)

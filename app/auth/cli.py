@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlmodel import Session
 
 from app.auth import service
 from app.auth.models import Scope
-from sqlmodel import Session
 from app.db import build_engine
 from app.errors import ProblemError
 from app.settings import Settings
@@ -34,14 +34,21 @@ def create(
     expires_at = now + timedelta(days=expires_in_days) if expires_in_days else None
     try:
         key, plain = service.issue_key(
-            session, secret_key=settings.secret_key.get_secret_value(), name=name, scopes=scope, now=now, expires_at=expires_at
+            session,
+            secret_key=settings.secret_key.get_secret_value(),
+            name=name,
+            scopes=scope,
+            now=now,
+            expires_at=expires_at,
         )
     except ProblemError as problem:
         console.print(f"[red]{problem.detail}[/red]")
         raise typer.Exit(1) from None
     finally:
         session.close()
-    console.print(f"Key [bold]{key.name}[/bold] with scopes {', '.join(key.scopes)}. Store it now; it is not shown again:")
+    console.print(
+        f"Key [bold]{key.name}[/bold] with scopes {', '.join(key.scopes)}. Store it now; it is not shown again:"
+    )
     typer.echo(plain)
 
 

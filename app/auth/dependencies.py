@@ -6,12 +6,12 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
 
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import ApiKey, Scope
 from app.auth.service import find_active_key, record_use, use_is_due
 from app.state import ClockDep, Engines, EnginesDep, SettingsDep
-from sqlmodel import Session
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -32,7 +32,8 @@ async def _caller(
     if credentials is None:
         if "authorization" in request.headers:
             raise NotAuthenticated(
-                "Authorization must be `Bearer <key>`.", headers={"WWW-Authenticate": f'{REALM}, error="invalid_request"'}
+                "Authorization must be `Bearer <key>`.",
+                headers={"WWW-Authenticate": f'{REALM}, error="invalid_request"'},
             )
         return None
     secret = settings.secret_key.get_secret_value()
@@ -46,7 +47,8 @@ def _verified_key(presented: str, *, secret: str, now: datetime, engines: Engine
         key = find_active_key(session, secret_key=secret, presented=presented, now=now)
     if key is None:
         raise NotAuthenticated(
-            "The API key is unknown, expired or revoked.", headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'}
+            "The API key is unknown, expired or revoked.",
+            headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'},
         )
     if use_is_due(key, now=now):
         with Session(engines.write) as session:

@@ -11,7 +11,9 @@ from app.weburl import WebUrl
 
 class AuthorBase(SQLModel):
     name: str = Field(min_length=1, max_length=120)
-    role: str | None = Field(default=None, max_length=120, description='Job title shown in the author box, e.g. "International Reporter".')
+    role: str | None = Field(
+        default=None, max_length=120, description='Job title shown in the author box, e.g. "International Reporter".'
+    )
     bio: str | None = Field(default=None, max_length=4000)
     avatar_url: WebUrl | None = None
 

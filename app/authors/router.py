@@ -8,20 +8,20 @@ from sqlmodel import Session
 
 from app.articles import service as articles
 from app.articles.schemas import ArticleFilters, ArticleSummary
-from app.authors import service
 from app.auth.dependencies import EditorKey
 from app.auth.errors import MissingScope, NotAuthenticated
+from app.authors import service
 from app.authors.errors import AuthorHasArticles, AuthorNotFound, AuthorSlugTaken
 from app.authors.models import Author
 from app.authors.schemas import AuthorCreate, AuthorPublic, AuthorUpdate
-from app.content_cache import ContentCache
 from app.caching import IfMatch, PreconditionFailed, with_etag, written
-from app.state import ClockDep, ContentCacheDep, SettingsDep
+from app.content_cache import ContentCache
 from app.db import ReadSessionDep, SessionDep
-from app.errors import InvalidParameter, problems
 from app.directories import NamePrefix
+from app.errors import InvalidParameter, problems
 from app.pagination import CursorParam, Limit, Page, page_response
 from app.slugs import SLUG_PATTERN, Slug
+from app.state import ClockDep, ContentCacheDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/authors", tags=["authors"])
 
@@ -49,7 +49,9 @@ def list_authors(
 ) -> dict:
     """With `q`, authors a word of whose name starts with it: `q=ver` finds Alok Verma."""
     page = service.authors_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache, prefix=q)
-    return page_response(request, response, page.shown(AuthorPublic.from_row), total=page.total, next_cursor=page.next_cursor)
+    return page_response(
+        request, response, page.shown(AuthorPublic.from_row), total=page.total, next_cursor=page.next_cursor
+    )
 
 
 @router.get(
@@ -125,7 +127,9 @@ def create_author(
     operation_id="authors-update",
     summary="Change an author's profile",
     response_model=AuthorPublic,
-    responses=problems(NotAuthenticated, MissingScope, AuthorNotFound, AuthorSlugTaken, PreconditionFailed, InvalidParameter),
+    responses=problems(
+        NotAuthenticated, MissingScope, AuthorNotFound, AuthorSlugTaken, PreconditionFailed, InvalidParameter
+    ),
 )
 def update_author(
     response: Response,
@@ -147,7 +151,9 @@ def update_author(
     status_code=204,
     operation_id="authors-delete",
     summary="Remove an author, handing their bylines to another",
-    responses=problems(NotAuthenticated, MissingScope, AuthorNotFound, AuthorHasArticles, PreconditionFailed, InvalidParameter),
+    responses=problems(
+        NotAuthenticated, MissingScope, AuthorNotFound, AuthorHasArticles, PreconditionFailed, InvalidParameter
+    ),
 )
 def delete_author(
     slug: Slug,
@@ -156,7 +162,9 @@ def delete_author(
     cache: ContentCacheDep,
     key: EditorKey,
     if_match: IfMatch = None,
-    reassign_to: Annotated[str | None, Query(pattern=SLUG_PATTERN, description="Author who takes over the bylines.")] = None,
+    reassign_to: Annotated[
+        str | None, Query(pattern=SLUG_PATTERN, description="Author who takes over the bylines.")
+    ] = None,
 ) -> Response:
     service.delete_author(session, slug, reassign_to=reassign_to, now=clock(), cache=cache, if_match=if_match)
     return Response(status_code=204)

@@ -92,17 +92,27 @@ def update_author(
 
 
 def delete_author(
-    session: Session, slug: str, *, reassign_to: str | None, now: datetime, cache: ContentCache, if_match: str | None = None
+    session: Session,
+    slug: str,
+    *,
+    reassign_to: str | None,
+    now: datetime,
+    cache: ContentCache,
+    if_match: str | None = None,
 ) -> None:
     """Remove an author; their bylines pass to `reassign_to`, or the deletion is refused."""
     author = AUTHORS.get(session, slug)
     require_current(if_match, AuthorPublic.from_row(author, article_counts(session, [author], now=now, cache=cache)))
     bylines = select(ArticleAuthor.article_id).where(ArticleAuthor.author_id == author.id)
-    heir = AUTHORS.heir(session, author, reassign_to=reassign_to, articles=bylines, still_used=AuthorHasArticles, now=now)
+    heir = AUTHORS.heir(
+        session, author, reassign_to=reassign_to, articles=bylines, still_used=AuthorHasArticles, now=now
+    )
     if heir is not None:
         shared = select(ArticleAuthor.article_id).where(ArticleAuthor.author_id == heir.id)
         # Where both are on the byline, the heir keeps their place; elsewhere they take this author's.
-        session.execute(delete(ArticleAuthor).where(ArticleAuthor.author_id == author.id, ArticleAuthor.article_id.in_(shared)))
+        session.execute(
+            delete(ArticleAuthor).where(ArticleAuthor.author_id == author.id, ArticleAuthor.article_id.in_(shared))
+        )
         session.execute(update(ArticleAuthor).where(ArticleAuthor.author_id == author.id).values(author_id=heir.id))
     session.delete(author)
     content_version.bump(session)

@@ -20,7 +20,9 @@ class Comment(Table, table=True):
     __table_args__ = (
         CheckConstraint(f"status IN {tuple(s.value for s in CommentStatus)}", name="status"),
         # The public thread list, oldest or newest first.
-        Index("ix_comment_article_id_status_parent_id_created_at", "article_id", "status", "parent_id", "created_at", "id"),
+        Index(
+            "ix_comment_article_id_status_parent_id_created_at", "article_id", "status", "parent_id", "created_at", "id"
+        ),
         # Replies of a page of threads, in one query.
         Index("ix_comment_root_id", "root_id"),
         # The moderation queue, newest first per status.
@@ -33,7 +35,9 @@ class Comment(Table, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     article_id: int = Field(sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), nullable=False))
-    parent_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("comment.id", ondelete="SET NULL")))
+    parent_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("comment.id", ondelete="SET NULL"))
+    )
     # The thread's first comment, so a page of threads loads all its replies in one query.
     root_id: int | None = Field(default=None)
     author_name: str = Field(max_length=100)

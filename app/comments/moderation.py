@@ -74,7 +74,9 @@ def get_comment(session: Session, comment_id: int) -> tuple[Comment, str]:
     return row
 
 
-def _set_status(session: Session, comment: Comment, status: CommentStatus, *, now: datetime, settings: Settings) -> None:
+def _set_status(
+    session: Session, comment: Comment, status: CommentStatus, *, now: datetime, settings: Settings
+) -> None:
     if comment.status == status.value:
         return
     comment.status = status.value
@@ -136,7 +138,9 @@ def delete_comment(session: Session, comment_id: int) -> None:
     session.commit()
 
 
-def bulk_moderate(session: Session, request: BulkModeration, *, now: datetime, settings: Settings) -> tuple[int, list[int]]:
+def bulk_moderate(
+    session: Session, request: BulkModeration, *, now: datetime, settings: Settings
+) -> tuple[int, list[int]]:
     """One decision for many comments, all or nothing in one transaction."""
     wanted = list(dict.fromkeys(request.ids))
     found = list(session.exec(select(Comment).where(Comment.id.in_(wanted))).all())

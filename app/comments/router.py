@@ -8,8 +8,6 @@ from fastapi.responses import JSONResponse
 from app.articles.errors import ArticleMoved, ArticleNotFound
 from app.auth.dependencies import ModeratorKey
 from app.auth.errors import MissingScope, NotAuthenticated
-from app.settings import Settings
-from app.state import ClockDep, SettingsDep
 from app.comments import moderation, service
 from app.comments.dependencies import ArticleToCommentOn, CommentedArticle
 from app.comments.errors import CommentNotFound, CommentsClosed, InvalidUnsubscribeToken, TooManyComments
@@ -29,7 +27,9 @@ from app.db import ReadSessionDep, SessionDep
 from app.errors import InvalidField, InvalidParameter, problems
 from app.ids import RowIdPath
 from app.pagination import CursorParam, Limit, Page, page_response
+from app.settings import Settings
 from app.slugs import SLUG_PATTERN
+from app.state import ClockDep, SettingsDep
 
 public = APIRouter(prefix="/api/v1/articles/{slug}/comments", tags=["comments"])
 # Readers' own links from notifications; before the moderators' routes, whose /{comment_id} would match them too.
@@ -40,6 +40,7 @@ moderators = APIRouter(prefix="/api/v1/comments", tags=["comments"])
 def body_limits(settings: Settings) -> dict[str, int]:
     """Request body limits by path pattern: a comment is small, and its route is open to anyone."""
     return {r"/api/v1/articles/[^/]+/comments": settings.comment_max_body_bytes}
+
 
 CommentId = Annotated[RowIdPath, Path(description="The comment's id.")]
 UnsubscribeToken = Annotated[str, Query(max_length=1000, description="From the notification's unsubscribe link.")]
@@ -70,7 +71,12 @@ def create_comment(
     (201). The email address is never published. Rate-limited per network and per address:
     `RateLimit-*` headers say what is left, and 429 comes with `Retry-After`."""
     comment, allowance = service.submit_comment(
-        session, article, body, client_address=request.client.host if request.client else "", now=clock(), settings=settings
+        session,
+        article,
+        body,
+        client_address=request.client.host if request.client else "",
+        now=clock(),
+        settings=settings,
     )
     if comment.status == CommentStatus.approved.value:
         receipt = CommentReceipt(id=comment.id, status="approved", comment=service.public_comment(comment, None))
@@ -93,7 +99,9 @@ def list_comments(
     article: CommentedArticle,
     session: ReadSessionDep,
     settings: SettingsDep,
-    order: Annotated[Literal["oldest", "newest"], Query(description="Order of threads; replies are always oldest first.")] = "oldest",
+    order: Annotated[
+        Literal["oldest", "newest"], Query(description="Order of threads; replies are always oldest first.")
+    ] = "oldest",
     limit: Limit = 20,
     cursor: CursorParam = None,
 ) -> dict:

@@ -20,11 +20,14 @@ class CommentCreate(BaseModel):
     author_url: WebUrl | None = Field(None, description="Optional website, http or https.")
     content: str = Field(
         min_length=1,
-        description="Plain text with *emphasis*, [links](https://…) and `code`; at most `BYLINE_COMMENT_MAX_LENGTH` characters (5,000 unless configured).",
+        description="Plain text with *emphasis*, [links](https://…) and `code`; "
+        "at most `BYLINE_COMMENT_MAX_LENGTH` characters (5,000 unless configured).",
     )
     parent_id: RowId | None = Field(None, description="The comment this replies to.")
     notify_replies: bool = Field(False, description="Email me when someone replies.")
-    form_token: str | None = Field(None, max_length=500, description="From `GET …/comments/form-token` when the form was shown.")
+    form_token: str | None = Field(
+        None, max_length=500, description="From `GET …/comments/form-token` when the form was shown."
+    )
     homepage: str | None = Field(
         None, max_length=2000, description="Leave empty. Hidden from people; bots that fill it are filed as spam."
     )
@@ -39,11 +42,13 @@ class CommentCreate(BaseModel):
 
 class CommentPublic(BaseModel):
     id: int
-    parent_id: int | None = Field(description="The comment shown as this one's parent (deep replies are shown at the depth limit).")
+    parent_id: int | None = Field(
+        description="The comment shown as this one's parent (deep replies are shown at the depth limit)."
+    )
     author_name: str
     author_url: str | None
     avatar_url: str = Field(description="Gravatar-compatible, from a hash of the normalised email.")
-    content_html: str = Field(description="Sanitised HTML; links carry rel=\"nofollow ugc\".")
+    content_html: str = Field(description='Sanitised HTML; links carry rel="nofollow ugc".')
     created_at: datetime
     replies: list["CommentPublic"] = Field(default_factory=list, description="Approved replies, oldest first.")
 

@@ -7,8 +7,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
-from app.articles.models import Article
 from app import content_version
+from app.articles.models import Article
 from app.comments import spam
 from app.comments.errors import CommentsClosed, InvalidUnsubscribeToken
 from app.comments.models import Comment, CommentStatus
@@ -61,7 +61,11 @@ def notify_reply(session: Session, reply: Comment, *, now: datetime, settings: S
     if reply.parent_id is None or reply.status != CommentStatus.approved.value:
         return
     parent = session.get(Comment, reply.parent_id)
-    if parent is None or not parent.notify_replies or normalised_email(parent.author_email) == normalised_email(reply.author_email):
+    if (
+        parent is None
+        or not parent.notify_replies
+        or normalised_email(parent.author_email) == normalised_email(reply.author_email)
+    ):
         return
     token = URLSafeSerializer(settings.secret_key.get_secret_value(), salt=_UNSUBSCRIBE_SALT).dumps(
         normalised_email(parent.author_email)
@@ -133,7 +137,12 @@ def submit_comment(
     if comment.root_id is None:
         comment.root_id = comment.id
     if verdict.status is not CommentStatus.spam:
-        outbox.emit(session, "comment.created", {"comment_id": comment.id, "article_id": article.id, "status": comment.status}, now=now)
+        outbox.emit(
+            session,
+            "comment.created",
+            {"comment_id": comment.id, "article_id": article.id, "status": comment.status},
+            now=now,
+        )
     if verdict.status is CommentStatus.approved:
         recount(session, [article.id])
         notify_reply(session, comment, now=now, settings=settings)
@@ -200,7 +209,9 @@ def list_threads(
     rows = list(session.exec(query.order_by(*order).limit(limit + 1)).all())
     roots = rows[:limit]
     next_cursor = encode_cursor(roots[-1].created_at, roots[-1].id) if len(rows) > limit else None
-    members = list(session.exec(select(Comment).where(Comment.root_id.in_([r.id for r in roots]))).all()) if roots else []
+    members = (
+        list(session.exec(select(Comment).where(Comment.root_id.in_([r.id for r in roots]))).all()) if roots else []
+    )
     return _threads(roots, members, max_depth=max_depth), total, next_cursor
 
 

@@ -52,7 +52,9 @@ def _window_use(session: Session, column, value: str, *, since: datetime) -> tup
     return count, oldest
 
 
-def check_rate_limits(session: Session, *, network_hash: str, email: str, now: datetime, settings: Settings) -> Allowance:
+def check_rate_limits(
+    session: Session, *, network_hash: str, email: str, now: datetime, settings: Settings
+) -> Allowance:
     """Refuse with 429 when the network or the address has used up its window; limits live in the
     database, so they hold across every worker process."""
     if session.get_bind().dialect.name == "postgresql":
@@ -67,9 +69,15 @@ def check_rate_limits(session: Session, *, network_hash: str, email: str, now: d
         (Comment.author_email, email, settings.comment_limit_per_email, "this email address"),
     ):
         used, oldest = _window_use(session, column, value, since=since)
-        reset = max(1, int(((oldest + window) - now).total_seconds()) + 1) if oldest else settings.comment_limit_window_seconds
+        reset = (
+            max(1, int(((oldest + window) - now).total_seconds()) + 1)
+            if oldest
+            else settings.comment_limit_window_seconds
+        )
         if used >= limit:
-            raise TooManyComments(f"Too many comments from {what}; try again in {reset} seconds.", limit=limit, retry_after=reset)
+            raise TooManyComments(
+                f"Too many comments from {what}; try again in {reset} seconds.", limit=limit, retry_after=reset
+            )
         allowance = Allowance(limit=limit, remaining=limit - used - 1, reset_seconds=reset)
         if tightest is None or allowance.remaining < tightest.remaining:
             tightest = allowance
@@ -118,7 +126,9 @@ def assess(
     if links > settings.comment_max_links:
         held.append(f"too many links ({links})")
     if form_token is not None:
-        held += _form_token_problems(settings.secret_key.get_secret_value(), form_token, article_id, now=now, settings=settings)
+        held += _form_token_problems(
+            settings.secret_key.get_secret_value(), form_token, article_id, now=now, settings=settings
+        )
     if spam:
         return Verdict(CommentStatus.spam, spam + held)
     if held:
@@ -132,7 +142,9 @@ def assess(
     return Verdict(CommentStatus.pending, ["first comment from this address"])
 
 
-def _form_token_problems(secret_key: str, token: str, article_id: int, *, now: datetime, settings: Settings) -> list[str]:
+def _form_token_problems(
+    secret_key: str, token: str, article_id: int, *, now: datetime, settings: Settings
+) -> list[str]:
     try:
         claims = URLSafeSerializer(secret_key, salt=_FORM_SALT).loads(token)
         issued_at, for_article = float(claims["at"]), int(claims["article"])

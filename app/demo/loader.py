@@ -3,7 +3,7 @@
 import json
 from importlib.resources import files
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app.articles import editing
 from app.articles.models import Article
@@ -11,12 +11,11 @@ from app.articles.schemas import ArticleCreate
 from app.authors import service as authors
 from app.authors.schemas import AuthorCreate
 from app.clock import utcnow
-from sqlmodel import Session
 from app.db import build_engine, refresh_planner_statistics
 from app.slugs import slugify
 from app.taxonomy import service as taxonomy
-from app.taxonomy.schemas import SectionCreate
 from app.taxonomy.models import Section
+from app.taxonomy.schemas import SectionCreate
 
 
 def demo_content() -> dict:

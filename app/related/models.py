@@ -13,9 +13,7 @@ class ArticleTerm(Table, table=True):
     # A term's heaviest postings come straight off this index, best first.
     __table_args__ = (Index("ix_article_term_term_weight_article_id", "term", "weight", "article_id"),)
 
-    article_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
-    )
+    article_id: int = Field(sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True))
     term: str = Field(max_length=64, primary_key=True)
     weight: float
 
@@ -34,10 +32,6 @@ class RelatedPin(Table, table=True):
 
     __tablename__ = "related_pin"
 
-    article_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
-    )
-    related_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
-    )
+    article_id: int = Field(sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True))
+    related_id: int = Field(sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True))
     position: int = Field(ge=0)

@@ -4,16 +4,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.articles.errors import ArticleMoved, ArticleNotFound
 from app.articles.dependencies import ArticleToEdit
+from app.articles.errors import ArticleMoved, ArticleNotFound
 from app.auth.errors import MissingScope, NotAuthenticated
-from app.state import ClockDep
-from app.state import ContentCacheDep
 from app.db import ReadSessionDep, SessionDep
 from app.errors import InvalidField, InvalidParameter, problems
 from app.related import service as related
 from app.related.schemas import RelatedList, RelatedPins
 from app.slugs import Slug
+from app.state import ClockDep, ContentCacheDep
 
 router = APIRouter(prefix="/api/v1/articles/{slug}/related", tags=["articles"])
 

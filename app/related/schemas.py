@@ -17,4 +17,6 @@ class RelatedList(BaseModel):
 
 
 class RelatedPins(BaseModel):
-    slugs: list[SlugText] = Field(max_length=20, description="Articles to show first, in this order; [] removes all pins.")
+    slugs: list[SlugText] = Field(
+        max_length=20, description="Articles to show first, in this order; [] removes all pins."
+    )

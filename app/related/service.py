@@ -14,10 +14,10 @@ from functools import cache
 from sqlalchemy import Connection, Float, Integer, bindparam, exists, func, literal, text, union_all
 from sqlmodel import Session, delete, select
 
+from app import content_version
 from app.articles.models import Article, ArticleAuthor, ArticleTag
 from app.articles.service import get_article, summary_joined_loading
 from app.articles.visibility import visible
-from app import content_version
 from app.content_cache import ContentCache
 from app.errors import InvalidField
 from app.related.models import ArticleTerm, RelatedPin, TermDocumentCount
@@ -73,7 +73,12 @@ class _Query:
 
 # Ids are not reused, so the highest approximates the number of articles at the cost of one index probe.
 _TERM_VECTOR = (
-    select(ArticleTerm.term, ArticleTerm.weight, TermDocumentCount.documents, select(func.max(Article.id)).scalar_subquery())
+    select(
+        ArticleTerm.term,
+        ArticleTerm.weight,
+        TermDocumentCount.documents,
+        select(func.max(Article.id)).scalar_subquery(),
+    )
     .join(TermDocumentCount, TermDocumentCount.term == ArticleTerm.term)
     .where(ArticleTerm.article_id == bindparam("article_id"))
 )
@@ -88,20 +93,24 @@ def _query(connection: Connection, article_id: int) -> _Query:
         for term, weight, df, _ in rows
         if 1 < df <= ceiling
     }
-    return _Query({term: weight for term, weight, _, _ in rows}, dict(sorted(scored.items(), key=lambda item: -item[1])[:QUERY_TERMS]))
+    return _Query(
+        {term: weight for term, weight, _, _ in rows},
+        dict(sorted(scored.items(), key=lambda item: -item[1])[:QUERY_TERMS]),
+    )
 
 
 def _text_match(term_count: int):
     """(article_id, score) of the articles sharing the most distinctive terms, best first."""
     # Plain SQL: a union of one limited subquery per term, which the expression language assembles slowly.
+    # Only placeholder names are interpolated; every value is a bound parameter.
     postings = " UNION ALL ".join(
-        f"SELECT article_id, weight * :coefficient_{n} AS score FROM (SELECT article_id, weight FROM article_term"
+        f"SELECT article_id, weight * :coefficient_{n} AS score FROM (SELECT article_id, weight FROM article_term"  # noqa: S608
         f" WHERE term = :term_{n} ORDER BY weight DESC, article_id DESC LIMIT :postings) AS postings_{n}"
         for n in range(term_count)
     )
     return (
         text(
-            f"SELECT article_id, SUM(score) AS score FROM ({postings}) AS postings WHERE article_id <> :article_id"
+            f"SELECT article_id, SUM(score) AS score FROM ({postings}) AS postings WHERE article_id <> :article_id"  # noqa: S608
             " GROUP BY article_id ORDER BY score DESC, article_id LIMIT :candidates"
         )
         .columns(article_id=Integer, score=Float)
@@ -130,20 +139,34 @@ def _candidate_statement(term_count: int, by_tags: bool):
         sources.append(select(tag_match.c.article_id, literal(0.0).label("score")))
     found = union_all(*sources).subquery("found")
     candidate = (
-        select(found.c.article_id, func.max(found.c.score).label("text")).group_by(found.c.article_id).subquery("candidate")
+        select(found.c.article_id, func.max(found.c.score).label("text"))
+        .group_by(found.c.article_id)
+        .subquery("candidate")
     )
     shared_tags = (
-        select(func.count()).where(ArticleTag.article_id == Article.id, ArticleTag.tag_id.in_(tag_ids)).scalar_subquery()
+        select(func.count())
+        .where(ArticleTag.article_id == Article.id, ArticleTag.tag_id.in_(tag_ids))
+        .scalar_subquery()
     )
     shared_author = exists().where(ArticleAuthor.article_id == Article.id, ArticleAuthor.author_id.in_(author_ids))
     return (
-        select(Article.id, Article.title, Article.section_id, Article.published_at, candidate.c.text, shared_tags, shared_author)
+        select(
+            Article.id,
+            Article.title,
+            Article.section_id,
+            Article.published_at,
+            candidate.c.text,
+            shared_tags,
+            shared_author,
+        )
         .join(candidate, candidate.c.article_id == Article.id)
         .where(visible(bindparam("now")))
     )
 
 
-def _candidates(connection: Connection, article: Article, coefficients: dict[str, float], now: datetime) -> list[_Candidate]:
+def _candidates(
+    connection: Connection, article: Article, coefficients: dict[str, float], now: datetime
+) -> list[_Candidate]:
     """Published articles close in text or sharing the most tags, with what scoring needs, in one query."""
     tag_ids = [tag.id for tag in article.tags]
     if not (coefficients or tag_ids):
@@ -265,7 +288,9 @@ def compute_related(session: Session, article: Article, *, limit: int, now: date
     ]
 
 
-def related_articles(session: Session, slug: str, *, limit: int, now: datetime, cache: ContentCache) -> list[RelatedArticle]:
+def related_articles(
+    session: Session, slug: str, *, limit: int, now: datetime, cache: ContentCache
+) -> list[RelatedArticle]:
     """Cached until content changes or an article goes live: a new article can join older articles'
     lists, and an unpublished one leaves them, at once."""
 
@@ -290,7 +315,9 @@ def pin_related(session: Session, article: Article, related_slugs: list[str]) ->
         raise InvalidField("#/slugs", "An article cannot be related to itself.")
     session.exec(delete(RelatedPin).where(RelatedPin.article_id == article.id))
     ordered = list(dict.fromkeys(related_slugs))
-    session.add_all(RelatedPin(article_id=article.id, related_id=found[s].id, position=i) for i, s in enumerate(ordered))
+    session.add_all(
+        RelatedPin(article_id=article.id, related_id=found[s].id, position=i) for i, s in enumerate(ordered)
+    )
     content_version.bump(session)
     session.commit()
     return [found[s] for s in ordered]

@@ -36,7 +36,9 @@ def store_vector(session: Session, entry: SearchEntry) -> None:
     _count_documents(session, _terms_of(session, entry.article_id), -1)
     session.execute(delete(ArticleTerm).where(ArticleTerm.article_id == entry.article_id))
     weights = _weights(entry)
-    session.add_all(ArticleTerm(article_id=entry.article_id, term=term, weight=weight) for term, weight in weights.items())
+    session.add_all(
+        ArticleTerm(article_id=entry.article_id, term=term, weight=weight) for term, weight in weights.items()
+    )
     _count_documents(session, list(weights), +1)
 
 
@@ -61,5 +63,7 @@ def recount_documents(session: Session) -> None:
     """Document counts from the vectors themselves, right whatever an interrupted load left behind."""
     session.execute(delete(TermDocumentCount))
     session.execute(
-        insert(TermDocumentCount).from_select(["term", "documents"], select(ArticleTerm.term, func.count()).group_by(ArticleTerm.term))
+        insert(TermDocumentCount).from_select(
+            ["term", "documents"], select(ArticleTerm.term, func.count()).group_by(ArticleTerm.term)
+        )
     )

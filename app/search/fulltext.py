@@ -35,11 +35,13 @@ class SearchEntry:
 class FullTextIndex(Protocol):
     def store(self, session: Session, entries: list[SearchEntry]) -> None:
         """Add or replace these articles' entries."""
+
     def remove(self, session: Session, article_id: int) -> None: ...
     def clear(self, session: Session) -> None: ...
     def matches(self, session: Session, terms: list[Term]) -> Subquery:
         """(article_id, rank) of matching articles; a lower rank is a better match. May set planner
         options for the session's current transaction: run the statements that use it there."""
+
     def snippets(self, session: Session, terms: list[Term], article_ids: list[int]) -> dict[int, str]: ...
 
 
@@ -58,9 +60,15 @@ class SqliteIndex:
         return f"({positive}){negative}"
 
     def store(self, session: Session, entries: list[SearchEntry]) -> None:
-        session.execute(text("DELETE FROM article_search WHERE rowid = :article_id"), [{"article_id": e.article_id} for e in entries])
         session.execute(
-            text("INSERT INTO article_search (rowid, title, subtitle, body) VALUES (:article_id, :title, :subtitle, :body)"),
+            text("DELETE FROM article_search WHERE rowid = :article_id"),
+            [{"article_id": e.article_id} for e in entries],
+        )
+        session.execute(
+            text(
+                "INSERT INTO article_search (rowid, title, subtitle, body)"
+                " VALUES (:article_id, :title, :subtitle, :body)"
+            ),
             [asdict(e) for e in entries],
         )
 
@@ -87,7 +95,13 @@ class SqliteIndex:
                 "SELECT rowid, snippet(article_search, -1, :start, :stop, '…', :words) FROM article_search "
                 "WHERE article_search MATCH :fts_query AND rowid IN :ids"
             ).bindparams(bindparam("ids", expanding=True)),
-            {"start": _START, "stop": _STOP, "words": SNIPPET_WORDS, "fts_query": self.expression(terms), "ids": article_ids},
+            {
+                "start": _START,
+                "stop": _STOP,
+                "words": SNIPPET_WORDS,
+                "fts_query": self.expression(terms),
+                "ids": article_ids,
+            },
         ).all()
         return {article_id: _highlighted(snippet) for article_id, snippet in rows}
 
@@ -106,7 +120,8 @@ class PostgresIndex:
     def store(self, session: Session, entries: list[SearchEntry]) -> None:
         session.execute(
             text(
-                "INSERT INTO article_search (article_id, title, subtitle, body, document) VALUES (:article_id, :title, :subtitle, :body, "
+                "INSERT INTO article_search (article_id, title, subtitle, body, document)"
+                " VALUES (:article_id, :title, :subtitle, :body, "
                 "setweight(to_tsvector('english', :ftitle), 'A') || setweight(to_tsvector('english', :fsubtitle), 'B') "
                 "|| setweight(to_tsvector('english', :fbody), 'C')) "
                 "ON CONFLICT (article_id) DO UPDATE SET title = excluded.title, subtitle = excluded.subtitle, "
@@ -148,7 +163,8 @@ class PostgresIndex:
     def snippets(self, session: Session, terms: list[Term], article_ids: list[int]) -> dict[int, str]:
         rows = session.execute(
             text(
-                "SELECT article_id, ts_headline('english', coalesce(nullif(body, ''), title), to_tsquery('english', :ts_query), "
+                "SELECT article_id, ts_headline('english', coalesce(nullif(body, ''), title),"
+                " to_tsquery('english', :ts_query), "
                 ":options) FROM article_search WHERE article_id IN :ids"
             ).bindparams(bindparam("ids", expanding=True)),
             {

@@ -1,9 +1,9 @@
 """The search box's little language, parsed once and rendered safely for either engine.
 
-    council budget      both words (stemmed: "attacks" finds "attacked")
-    "concert hall"      the exact phrase
-    mosc*               words starting with "mosc"
-    -sport              without the word
+council budget      both words (stemmed: "attacks" finds "attacked")
+"concert hall"      the exact phrase
+mosc*               words starting with "mosc"
+-sport              without the word
 """
 
 import re
@@ -37,7 +37,7 @@ def _words(text: str) -> tuple[str, ...]:
 def parse(query: str) -> list[Term]:
     """Terms of a query; a query the engines cannot run is a 422 naming `q`."""
     if query.count('"') % 2:
-        raise InvalidParameter("q", "Unbalanced quote: close the phrase with a second \".")
+        raise InvalidParameter("q", 'Unbalanced quote: close the phrase with a second ".')
     terms: list[Term] = []
     for match in re.finditer(r'(-?)"([^"]*)"|(-?)(\S+)', query):
         if match.group(2) is not None:

@@ -7,13 +7,13 @@ from fastapi import APIRouter, Query, Request, Response
 from app.auth.dependencies import EditorKey
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.caching import IfMatch, PreconditionFailed, with_etag, written
-from app.settings import Settings
-from app.state import ClockDep, ContentCacheDep, SettingsDep
 from app.db import ReadSessionDep, SessionDep
-from app.errors import InvalidField, InvalidParameter, problems
 from app.directories import NamePrefix
+from app.errors import InvalidField, InvalidParameter, problems
 from app.pagination import CursorParam, Limit, Page, page_response
+from app.settings import Settings
 from app.slugs import SLUG_PATTERN, Slug
+from app.state import ClockDep, ContentCacheDep, SettingsDep
 from app.taxonomy import service
 from app.taxonomy.errors import SectionHasArticles, SectionNotFound, TagNotFound, TaxonomySlugTaken
 from app.taxonomy.schemas import SectionCreate, SectionPublic, SectionUpdate, TagCreate, TagPublic, TagUpdate
@@ -45,7 +45,9 @@ def list_sections(
     cursor: CursorParam = None,
 ) -> dict:
     page = service.sections_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache)
-    return page_response(request, response, page.shown(SectionPublic.from_row), total=page.total, next_cursor=page.next_cursor)
+    return page_response(
+        request, response, page.shown(SectionPublic.from_row), total=page.total, next_cursor=page.next_cursor
+    )
 
 
 @sections.get(
@@ -59,7 +61,11 @@ def get_section(
     request: Request, response: Response, slug: Slug, session: ReadSessionDep, clock: ClockDep, cache: ContentCacheDep
 ) -> SectionPublic | Response:
     section = service.get_section(session, slug)
-    return with_etag(request, response, SectionPublic.from_row(section, service.section_article_counts(session, [section], now=clock(), cache=cache)))
+    return with_etag(
+        request,
+        response,
+        SectionPublic.from_row(section, service.section_article_counts(session, [section], now=clock(), cache=cache)),
+    )
 
 
 @sections.post(
@@ -81,7 +87,10 @@ def create_section(
 ) -> SectionPublic:
     section = service.create_section(session, body)
     _location(settings, response, "sections", section.slug)
-    return written(response, SectionPublic.from_row(section, service.section_article_counts(session, [section], now=clock(), cache=cache)))
+    return written(
+        response,
+        SectionPublic.from_row(section, service.section_article_counts(session, [section], now=clock(), cache=cache)),
+    )
 
 
 @sections.patch(
@@ -103,7 +112,10 @@ def update_section(
 ) -> SectionPublic:
     now = clock()
     section = service.update_section(session, slug, body, now=now, cache=cache, if_match=if_match)
-    return written(response, SectionPublic.from_row(section, service.section_article_counts(session, [section], now=now, cache=cache)))
+    return written(
+        response,
+        SectionPublic.from_row(section, service.section_article_counts(session, [section], now=now, cache=cache)),
+    )
 
 
 @sections.delete(
@@ -120,7 +132,9 @@ def delete_section(
     cache: ContentCacheDep,
     key: EditorKey,
     if_match: IfMatch = None,
-    reassign_to: Annotated[str | None, Query(pattern=SLUG_PATTERN, description="Section that takes the articles.")] = None,
+    reassign_to: Annotated[
+        str | None, Query(pattern=SLUG_PATTERN, description="Section that takes the articles.")
+    ] = None,
 ) -> Response:
     service.delete_section(session, slug, reassign_to=reassign_to, now=clock(), cache=cache, if_match=if_match)
     return Response(status_code=204)
@@ -146,7 +160,9 @@ def list_tags(
     """Only tags that at least one published article carries: a tag made for a draft or an
     embargoed story would give the story away. With `q`, tags a word of whose name starts with it."""
     page = service.tags_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache, prefix=q)
-    return page_response(request, response, page.shown(TagPublic.from_row), total=page.total, next_cursor=page.next_cursor)
+    return page_response(
+        request, response, page.shown(TagPublic.from_row), total=page.total, next_cursor=page.next_cursor
+    )
 
 
 @tags.get(
@@ -161,7 +177,9 @@ def get_tag(
 ) -> TagPublic | Response:
     now = clock()
     tag = service.get_tag(session, slug, now=now)
-    return with_etag(request, response, TagPublic.from_row(tag, service.tag_article_counts(session, [tag], now=now, cache=cache)))
+    return with_etag(
+        request, response, TagPublic.from_row(tag, service.tag_article_counts(session, [tag], now=now, cache=cache))
+    )
 
 
 @tags.post(
@@ -183,7 +201,9 @@ def create_tag(
 ) -> TagPublic:
     tag = service.create_tag(session, body)
     _location(settings, response, "tags", tag.slug)
-    return written(response, TagPublic.from_row(tag, service.tag_article_counts(session, [tag], now=clock(), cache=cache)))
+    return written(
+        response, TagPublic.from_row(tag, service.tag_article_counts(session, [tag], now=clock(), cache=cache))
+    )
 
 
 @tags.patch(

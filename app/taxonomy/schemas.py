@@ -42,7 +42,10 @@ class SectionPublic(TermRef):
     def from_row(cls, section: Section, article_counts: Mapping[int, int]) -> "SectionPublic":
         """The section as shown, with its count from `article_counts` (published articles per section id)."""
         return cls(
-            slug=section.slug, name=section.name, description=section.description, article_count=article_counts.get(section.id, 0)
+            slug=section.slug,
+            name=section.name,
+            description=section.description,
+            article_count=article_counts.get(section.id, 0),
         )
 
 
@@ -53,4 +56,3 @@ class TagPublic(TermRef):
     def from_row(cls, tag: Tag, article_counts: Mapping[int, int]) -> "TagPublic":
         """The tag as shown, with its count from `article_counts` (published articles per tag id)."""
         return cls(slug=tag.slug, name=tag.name, article_count=article_counts.get(tag.id, 0))
-

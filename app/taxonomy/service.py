@@ -6,10 +6,10 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, exists, func, update
 from sqlmodel import Session, select
 
+from app import content_version
 from app.articles.models import Article, ArticleTag
 from app.articles.touch import touch_articles
 from app.articles.visibility import visible
-from app import content_version
 from app.caching import require_current
 from app.content_cache import ContentCache
 from app.directories import Directory, DirectoryPage
@@ -63,7 +63,9 @@ def tags_for_names(session: Session, names: Iterable[str]) -> list[Tag]:
     return list(tags.values())
 
 
-def section_article_counts(session: Session, sections: list[Section], *, now: datetime, cache: ContentCache) -> dict[int, int]:
+def section_article_counts(
+    session: Session, sections: list[Section], *, now: datetime, cache: ContentCache
+) -> dict[int, int]:
     """Visible articles per section, for a whole page of sections in one query."""
     ids = [section.id for section in sections]
 
@@ -94,7 +96,9 @@ def _in_use(now: datetime) -> ColumnElement[bool]:
     return exists().where(ArticleTag.tag_id == Tag.id, ArticleTag.article_id == Article.id, visible(now))
 
 
-def sections_page(session: Session, *, limit: int, cursor: str | None, now: datetime, cache: ContentCache) -> DirectoryPage[Section]:
+def sections_page(
+    session: Session, *, limit: int, cursor: str | None, now: datetime, cache: ContentCache
+) -> DirectoryPage[Section]:
     page = SECTIONS.page(session, limit=limit, cursor=cursor, now=now, cache=cache)
     page.article_counts = section_article_counts(session, page.entries, now=now, cache=cache)
     return page
@@ -121,7 +125,9 @@ def get_tag(session: Session, slug: str, *, now: datetime | None = None) -> Tag:
 
 def add_section(session: Session, data: SectionCreate) -> Section:
     """Stage a new section in the session's transaction; the caller commits."""
-    section = Section(slug=SECTIONS.new_slug(session, data.slug, data.name), name=data.name, description=data.description)
+    section = Section(
+        slug=SECTIONS.new_slug(session, data.slug, data.name), name=data.name, description=data.description
+    )
     session.add(section)
     session.flush()
     content_version.bump(session)
@@ -138,7 +144,9 @@ def update_section(
     session: Session, slug: str, data: SectionUpdate, *, now: datetime, cache: ContentCache, if_match: str | None = None
 ) -> Section:
     section = SECTIONS.get(session, slug)
-    require_current(if_match, SectionPublic.from_row(section, section_article_counts(session, [section], now=now, cache=cache)))
+    require_current(
+        if_match, SectionPublic.from_row(section, section_article_counts(session, [section], now=now, cache=cache))
+    )
     SECTIONS.apply(session, section, data.model_dump(exclude_unset=True), not_nullable=_SECTION_NOT_NULL)
     touch_articles(session, select(Article.id).where(Article.section_id == section.id), now=now)
     content_version.bump(session)
@@ -147,13 +155,23 @@ def update_section(
 
 
 def delete_section(
-    session: Session, slug: str, *, reassign_to: str | None, now: datetime, cache: ContentCache, if_match: str | None = None
+    session: Session,
+    slug: str,
+    *,
+    reassign_to: str | None,
+    now: datetime,
+    cache: ContentCache,
+    if_match: str | None = None,
 ) -> None:
     """Remove a section; its articles move to `reassign_to`, or the deletion is refused."""
     section = SECTIONS.get(session, slug)
-    require_current(if_match, SectionPublic.from_row(section, section_article_counts(session, [section], now=now, cache=cache)))
+    require_current(
+        if_match, SectionPublic.from_row(section, section_article_counts(session, [section], now=now, cache=cache))
+    )
     members = select(Article.id).where(Article.section_id == section.id)
-    heir = SECTIONS.heir(session, section, reassign_to=reassign_to, articles=members, still_used=SectionHasArticles, now=now)
+    heir = SECTIONS.heir(
+        session, section, reassign_to=reassign_to, articles=members, still_used=SectionHasArticles, now=now
+    )
     if heir is not None:
         session.execute(update(Article).where(Article.section_id == section.id).values(section_id=heir.id))
     session.delete(section)

@@ -147,9 +147,7 @@ def test_script_tags_never_reach_body_html(payload):
 
 @pytest.mark.parametrize("payload", XSS_PAYLOADS)
 def test_event_handler_attributes_never_reach_body_html(payload):
-    handlers = [
-        (tag, name) for tag, attrs in _elements(_rendered(payload)) for name in attrs if name.startswith("on")
-    ]
+    handlers = [(tag, name) for tag, attrs in _elements(_rendered(payload)) for name in attrs if name.startswith("on")]
     assert handlers == []
 
 
@@ -484,7 +482,6 @@ HTML_FRAGMENTS = [
     "<table><tr><td>",
     *XSS_PAYLOADS,
 ]
-
 
 
 all_inline_text = st.lists(

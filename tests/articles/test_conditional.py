@@ -18,8 +18,14 @@ def test_article_read_carries_an_etag_and_answers_304_when_unchanged(client, ses
 def test_stale_if_match_is_refused_and_changes_nothing(client, session, editor):
     article = make_article(session, title="Original")
     etag = client.get(f"/api/v1/articles/{article.slug}", headers=editor).headers["ETag"]
-    client.patch(f"/api/v1/articles/{article.slug}", json={"subtitle": "Someone else's edit"}, headers=editor | {"If-Match": etag})
-    response = client.patch(f"/api/v1/articles/{article.slug}", json={"title": "Mine"}, headers=editor | {"If-Match": etag})
+    client.patch(
+        f"/api/v1/articles/{article.slug}",
+        json={"subtitle": "Someone else's edit"},
+        headers=editor | {"If-Match": etag},
+    )
+    response = client.patch(
+        f"/api/v1/articles/{article.slug}", json={"title": "Mine"}, headers=editor | {"If-Match": etag}
+    )
     assert response.status_code == 412
     assert response.json()["type"].endswith("/problems/precondition-failed")
     current = client.get(f"/api/v1/articles/{article.slug}").json()
@@ -63,7 +69,9 @@ def test_racing_editors_never_overwrite_each_other(client, session, editor):
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as racing:
             responses = await asyncio.gather(
                 *(
-                    racing.patch(url, json={"title": f"Round {round_number} editor {n}"}, headers=editor | {"If-Match": etag})
+                    racing.patch(
+                        url, json={"title": f"Round {round_number} editor {n}"}, headers=editor | {"If-Match": etag}
+                    )
                     for n in range(4)
                 )
             )
@@ -84,5 +92,7 @@ def test_comment_moderation_does_not_make_an_editors_etag_stale(client, session,
         headers={"X-Forwarded-For": "198.51.100.9"},
     ).json()["id"]
     client.patch(f"/api/v1/comments/{comment}", json={"status": "approved"}, headers=api_key("comments:moderate"))
-    response = client.patch(f"/api/v1/articles/{article.slug}", json={"title": "Edited"}, headers=editor | {"If-Match": etag})
+    response = client.patch(
+        f"/api/v1/articles/{article.slug}", json={"title": "Edited"}, headers=editor | {"If-Match": etag}
+    )
     assert response.status_code == 200

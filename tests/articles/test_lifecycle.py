@@ -19,10 +19,14 @@ def test_publish_makes_a_draft_public_now(client, session, editor, clock):
 def test_publish_with_a_future_time_schedules_and_goes_live_by_itself(client, session, editor, clock):
     article = make_article(session, status="draft")
     when = clock.now + timedelta(hours=2)
-    response = client.post(f"/api/v1/articles/{article.slug}/publish", json={"published_at": when.isoformat()}, headers=editor)
+    response = client.post(
+        f"/api/v1/articles/{article.slug}/publish", json={"published_at": when.isoformat()}, headers=editor
+    )
     assert response.json()["status"] == "scheduled"
     assert client.get(f"/api/v1/articles/{article.slug}").status_code == 404
-    assert [a["slug"] for a in client.get("/api/v1/articles?status=scheduled", headers=editor).json()["data"]] == [article.slug]
+    assert [a["slug"] for a in client.get("/api/v1/articles?status=scheduled", headers=editor).json()["data"]] == [
+        article.slug
+    ]
     clock.now = when
     assert client.get(f"/api/v1/articles/{article.slug}").json()["status"] == "published"
 
@@ -94,10 +98,14 @@ def test_tags_of_unpublished_articles_stay_private(client, session):
 
 def test_incremental_sync_sees_articles_that_went_live_by_themselves(client, session, clock):
     created = clock.now
-    article = make_article(session, status="scheduled", published_at=(created + timedelta(hours=1)).isoformat(), now=created)
+    article = make_article(
+        session, status="scheduled", published_at=(created + timedelta(hours=1)).isoformat(), now=created
+    )
     clock.now = created + timedelta(hours=2)
     since = (created + timedelta(minutes=30)).isoformat()
-    assert [a["slug"] for a in client.get("/api/v1/articles", params={"updated_since": since}).json()["data"]] == [article.slug]
+    assert [a["slug"] for a in client.get("/api/v1/articles", params={"updated_since": since}).json()["data"]] == [
+        article.slug
+    ]
 
 
 @pytest.mark.parametrize("action", ["unpublish", "revisions/1/restore"])
@@ -105,7 +113,9 @@ def test_a_lifecycle_write_reads_its_article_once(client, session, editor, actio
     article = make_article(session)
     with counting_queries(client.app.state.byline.engines.write) as statements:
         assert client.post(f"/api/v1/articles/{article.slug}/{action}", headers=editor).status_code == 200
-    article_reads = [sql for sql, _ in statements if sql.lstrip().startswith("SELECT") and "WHERE article.slug =" in sql]
+    article_reads = [
+        sql for sql, _ in statements if sql.lstrip().startswith("SELECT") and "WHERE article.slug =" in sql
+    ]
     assert len(article_reads) == 1
 
 

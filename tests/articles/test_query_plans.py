@@ -45,7 +45,9 @@ def test_listing_queries_walk_an_index_and_never_sort_the_table(client, session,
     make_author(session, slug="alok-verma", name="Alok Verma")
     for n in range(3):
         make_section(session)
-        make_article(session, section="world", tags=["Russia", f"Topic {n}"], authors=["alok-verma", make_author(session).slug])
+        make_article(
+            session, section="world", tags=["Russia", f"Topic {n}"], authors=["alok-verma", make_author(session).slug]
+        )
     # The second page, so the cursor condition is part of the plan too.
     second_page = client.get(url + ("&" if "?" in url else "?") + "limit=2").json()["links"]["next"]
     with counting_queries(client.app.state.byline.engines.read) as statements:

@@ -6,7 +6,13 @@ BODY = [
     {"type": "paragraph", "text": "Gunmen opened fire at a <em>concert hall</em> on Friday."},
     {"type": "heading", "level": 2, "text": "What happened"},
     {"type": "paragraph", "text": "Witnesses described the scene."},
-    {"type": "image", "url": "https://images.example.com/a.jpg", "alt": "Smoke over the hall", "caption": "Smoke", "credit": "Desk"},
+    {
+        "type": "image",
+        "url": "https://images.example.com/a.jpg",
+        "alt": "Smoke over the hall",
+        "caption": "Smoke",
+        "credit": "Desk",
+    },
     {"type": "quote", "text": "We ran for the exits.", "cite": "A witness"},
     {"type": "list", "style": "ordered", "items": ["First", "Second"]},
     {"type": "embed", "url": "https://video.example.com/v/1", "provider": "Video", "title": "Footage"},
@@ -95,4 +101,3 @@ def test_malformed_slug_is_a_problem_naming_slug(client):
 def test_published_time_is_reported_in_utc(client, session):
     article = make_article(session, published_at=datetime(2025, 5, 1, 14, 30, tzinfo=UTC) + timedelta(0))
     assert client.get(f"/api/v1/articles/{article.slug}").json()["published_at"] == "2025-05-01T14:30:00Z"
-

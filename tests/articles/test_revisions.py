@@ -39,4 +39,6 @@ def test_unknown_revision_is_a_404_problem(client, session, editor):
 def test_revisions_are_for_editors_only(client, session, api_key):
     article = make_article(session)
     assert client.get(f"/api/v1/articles/{article.slug}/revisions").status_code == 401
-    assert client.get(f"/api/v1/articles/{article.slug}/revisions", headers=api_key("content:preview")).status_code == 403
+    assert (
+        client.get(f"/api/v1/articles/{article.slug}/revisions", headers=api_key("content:preview")).status_code == 403
+    )

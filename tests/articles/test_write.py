@@ -55,7 +55,9 @@ def test_taken_slug_is_a_409(client, session, editor):
 def test_patch_changes_only_what_is_sent(client, session, editor):
     make_section(session, slug="politics", name="Politics")
     article = make_article(session, subtitle="Old dek")
-    response = client.patch(f"/api/v1/articles/{article.slug}", json={"title": "New headline", "section": "politics"}, headers=editor)
+    response = client.patch(
+        f"/api/v1/articles/{article.slug}", json={"title": "New headline", "section": "politics"}, headers=editor
+    )
     assert response.status_code == 200
     data = response.json()
     assert (data["title"], data["subtitle"], data["section"]["slug"]) == ("New headline", "Old dek", "politics")
@@ -65,13 +67,17 @@ def test_patch_changes_only_what_is_sent(client, session, editor):
 def test_byline_can_be_reordered(client, session, editor):
     first, second = make_author(session), make_author(session)
     article = make_article(session, authors=[first.slug, second.slug])
-    response = client.patch(f"/api/v1/articles/{article.slug}", json={"authors": [second.slug, first.slug]}, headers=editor)
+    response = client.patch(
+        f"/api/v1/articles/{article.slug}", json={"authors": [second.slug, first.slug]}, headers=editor
+    )
     assert [a["slug"] for a in response.json()["authors"]] == [second.slug, first.slug]
 
 
 def test_failed_update_leaves_the_article_as_it_was(client, session, editor):
     article = make_article(session, title="Original")
-    response = client.patch(f"/api/v1/articles/{article.slug}", json={"title": "Changed", "authors": ["ghost"]}, headers=editor)
+    response = client.patch(
+        f"/api/v1/articles/{article.slug}", json={"title": "Changed", "authors": ["ghost"]}, headers=editor
+    )
     assert response.status_code == 422
     assert client.get(f"/api/v1/articles/{article.slug}").json()["title"] == "Original"
     assert client.get(f"/api/v1/articles/{article.slug}/revisions", headers=editor).json()[0]["number"] == 1
@@ -134,7 +140,9 @@ def test_delete_archives_and_hard_delete_needs_admin(client, session, editor, ap
 def test_correction_is_shown_to_readers(client, session, editor):
     article = make_article(session)
     response = client.post(
-        f"/api/v1/articles/{article.slug}/corrections", json={"text": "The vote was on Tuesday, not Monday."}, headers=editor
+        f"/api/v1/articles/{article.slug}/corrections",
+        json={"text": "The vote was on Tuesday, not Monday."},
+        headers=editor,
     )
     assert response.status_code == 201
     corrections = client.get(f"/api/v1/articles/{article.slug}").json()["corrections"]

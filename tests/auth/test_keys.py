@@ -2,9 +2,8 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from app.auth.models import ApiKey
+from app.auth.models import ApiKey, Scope
 from app.auth.service import find_active_key, issue_key, revoke_key
-from app.auth.models import Scope
 from tests.conftest import TEST_SECRET
 
 NEW_AUTHOR = {"name": "Mira Holt"}
@@ -20,7 +19,9 @@ def test_key_is_stored_only_as_a_hash(session, clock):
 def test_a_stolen_key_table_is_useless_without_the_secret(session, clock):
     _, plain = issue_key(session, secret_key=TEST_SECRET, name="wire", scopes=[Scope.content_write], now=clock.now)
     assert find_active_key(session, secret_key=TEST_SECRET, presented=plain, now=clock.now) is not None
-    assert find_active_key(session, secret_key="another-secret-of-enough-length", presented=plain, now=clock.now) is None
+    assert (
+        find_active_key(session, secret_key="another-secret-of-enough-length", presented=plain, now=clock.now) is None
+    )
 
 
 def test_missing_key_is_401_with_bearer_challenge(client):

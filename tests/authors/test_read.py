@@ -14,7 +14,9 @@ def test_author_profile_counts_only_published_articles(client, session, clock):
     make_article(session, authors=[author.slug])
     make_article(session, authors=[author.slug])
     make_article(session, authors=[author.slug], status="draft")
-    make_article(session, authors=[author.slug], status="scheduled", published_at=clock.now + timedelta(days=1), now=clock.now)
+    make_article(
+        session, authors=[author.slug], status="scheduled", published_at=clock.now + timedelta(days=1), now=clock.now
+    )
     data = client.get("/api/v1/authors/alok-verma").json()
     assert data["name"] == "Alok Verma" and data["role"] == "International Reporter"
     assert data["links"] == [{"label": "Website", "url": "https://example.com/alok"}]
@@ -50,7 +52,9 @@ def test_author_directory_pages_cover_everyone_once(client, session):
 def test_more_by_author_lists_their_articles_newest_first(client, session):
     author = make_author(session)
     older = make_article(session, authors=[author.slug])
-    newer = make_article(session, authors=[make_author(session).slug, author.slug], published_at=older.published_at + timedelta(hours=1))
+    newer = make_article(
+        session, authors=[make_author(session).slug, author.slug], published_at=older.published_at + timedelta(hours=1)
+    )
     make_article(session)
     response = client.get(f"/api/v1/authors/{author.slug}/articles?limit=1")
     assert [a["slug"] for a in response.json()["data"]] == [newer.slug]

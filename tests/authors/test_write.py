@@ -4,7 +4,11 @@ from tests.factories.newsroom import make_article, make_author
 def test_editor_adds_an_author_with_a_generated_slug(client, editor):
     response = client.post(
         "/api/v1/authors",
-        json={"name": "Ana Lúcia Ferreira", "role": "Lisbon Correspondent", "links": [{"label": "Site", "url": "https://example.com/ana"}]},
+        json={
+            "name": "Ana Lúcia Ferreira",
+            "role": "Lisbon Correspondent",
+            "links": [{"label": "Site", "url": "https://example.com/ana"}],
+        },
         headers=editor,
     )
     assert response.status_code == 201
@@ -19,7 +23,9 @@ def test_author_with_a_taken_slug_is_a_409(client, session, editor):
 
 
 def test_invalid_author_link_names_the_field(client, editor):
-    response = client.post("/api/v1/authors", json={"name": "X", "links": [{"label": "Site", "url": "ftp://x"}]}, headers=editor)
+    response = client.post(
+        "/api/v1/authors", json={"name": "X", "links": [{"label": "Site", "url": "ftp://x"}]}, headers=editor
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["pointer"] == "#/links/0/url"
 

@@ -51,7 +51,9 @@ def test_bulk_moderation_handles_many_ids_in_one_request(client, session, api_ke
     moderator = api_key("comments:moderate")
     article = make_article(session)
     ids = [reply(client, article.slug).json()["id"] for _ in range(4)]
-    result = client.post("/api/v1/comments/moderate", json={"ids": ids + [999999], "action": "approve"}, headers=moderator)
+    result = client.post(
+        "/api/v1/comments/moderate", json={"ids": ids + [999999], "action": "approve"}, headers=moderator
+    )
     assert result.json() == {"changed": 4, "not_found": [999999]}
     assert client.get(f"/api/v1/articles/{article.slug}").json()["comment_count"] == 4
     client.post("/api/v1/comments/moderate", json={"ids": ids[:2], "action": "spam"}, headers=moderator)
@@ -73,8 +75,12 @@ def test_deleting_a_comment_keeps_its_replies(client, session, api_key):
 
 def test_approval_reaches_a_cached_related_list(client, session, api_key):
     moderator = api_key("comments:moderate")
-    one = make_article(session, tags=["Floods"], body=[{"type": "paragraph", "text": "The river rose over the flood wall."}])
-    other = make_article(session, tags=["Floods"], body=[{"type": "paragraph", "text": "Sandbags held the river back."}])
+    one = make_article(
+        session, tags=["Floods"], body=[{"type": "paragraph", "text": "The river rose over the flood wall."}]
+    )
+    other = make_article(
+        session, tags=["Floods"], body=[{"type": "paragraph", "text": "Sandbags held the river back."}]
+    )
     related = f"/api/v1/articles/{one.slug}/related"
     assert [item["comment_count"] for item in client.get(related).json()["data"]] == [0]
     approve(client, moderator, reply(client, other.slug).json()["id"])

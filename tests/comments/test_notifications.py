@@ -1,7 +1,6 @@
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app.comments.models import Comment
-from sqlmodel import Session
 from app.outbox.service import pending_events
 from tests.comments.helpers import approve, reply
 from tests.factories.newsroom import make_article

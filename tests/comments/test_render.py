@@ -12,18 +12,18 @@ XSS = [
     "[click](JaVaScRiPt:alert(1))",
     "[click](&#106;avascript:alert(1))",
     "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
-    "<a href=\"javascript:alert(1)\">x</a>",
+    '<a href="javascript:alert(1)">x</a>',
     "<iframe src=https://evil.example></iframe>",
     "<style>body{display:none}</style>",
     "<b onmouseover=alert(1)>hover</b>",
     "<details open ontoggle=alert(1)>",
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
-    "\"><script>alert(1)</script>",
+    '"><script>alert(1)</script>',
     "<body onload=alert(1)>",
     "<input autofocus onfocus=alert(1)>",
-    "![img](https://x.example/a.png\" onerror=\"alert(1))",
-    "[x](https://ok.example/\" onclick=\"alert(1))",
-    "<a href=\"https://ok.example\" style=\"position:fixed\">x</a>",
+    '![img](https://x.example/a.png" onerror="alert(1))',
+    '[x](https://ok.example/" onclick="alert(1))',
+    '<a href="https://ok.example" style="position:fixed">x</a>',
     "`<script>alert(1)</script>`",
     "<object data=javascript:alert(1)>",
     "<form action=javascript:alert(1)><button>x</button></form>",
@@ -56,7 +56,7 @@ def test_no_script_handler_or_javascript_url_survives(payload):
 def test_markdown_subset_is_rendered_and_links_are_nofollow_ugc():
     html = render_comment("I *agree* with **this** [report](https://example.com/r) and `code`.\n\nSecond paragraph.")
     assert html == (
-        '<p>I <em>agree</em> with <strong>this</strong> '
+        "<p>I <em>agree</em> with <strong>this</strong> "
         '<a href="https://example.com/r" rel="nofollow ugc">report</a> and <code>code</code>.</p>\n'
         "<p>Second paragraph.</p>"
     )

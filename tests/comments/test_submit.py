@@ -31,7 +31,10 @@ def test_required_fields_are_named(client, session):
         ({"author_name": "A", "content": "Hi"}, "#/author_email"),
         ({"author_name": "A", "author_email": "not-an-email", "content": "Hi"}, "#/author_email"),
         ({"author_name": "A", "author_email": "a@example.com", "content": "   "}, "#/content"),
-        ({"author_name": "A", "author_email": "a@example.com", "content": "Hi", "author_url": "javascript:alert(1)"}, "#/author_url"),
+        (
+            {"author_name": "A", "author_email": "a@example.com", "content": "Hi", "author_url": "javascript:alert(1)"},
+            "#/author_url",
+        ),
         ({"author_name": "A", "author_email": "a@example.com", "content": "x" * 5001}, "#/content"),
     ]
     for body, pointer in cases:
@@ -49,7 +52,9 @@ def test_comments_closed_is_a_409(client, session):
 
 def test_unpublished_article_takes_no_comments(client, session, clock):
     draft = make_article(session, status="draft")
-    scheduled = make_article(session, status="scheduled", published_at=(clock.now + timedelta(days=1)).isoformat(), now=clock.now)
+    scheduled = make_article(
+        session, status="scheduled", published_at=(clock.now + timedelta(days=1)).isoformat(), now=clock.now
+    )
     assert reply(client, draft.slug).status_code == 404
     assert reply(client, scheduled.slug).status_code == 404
 

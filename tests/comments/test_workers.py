@@ -23,7 +23,11 @@ def test_rate_limit_holds_across_worker_processes(database_url, session):
                 *(
                     client.post(
                         f"/api/v1/articles/{article.slug}/comments",
-                        json={"author_name": "Burst", "author_email": f"b{n}@example.com", "content": f"Burst comment {n}"},
+                        json={
+                            "author_name": "Burst",
+                            "author_email": f"b{n}@example.com",
+                            "content": f"Burst comment {n}",
+                        },
                     )
                     for n in range(8)
                 )

@@ -39,7 +39,10 @@ def test_demo_newsroom_has_enough_to_browse(client, engine):
 
 def test_loading_demo_twice_adds_nothing(client, engine):
     def totals() -> list[int]:
-        return [client.get(f"/api/v1/{name}").json()["meta"]["total"] for name in ("articles", "authors", "sections", "tags")]
+        return [
+            client.get(f"/api/v1/{name}").json()["meta"]["total"]
+            for name in ("articles", "authors", "sections", "tags")
+        ]
 
     added = load(engine)
     before = totals()

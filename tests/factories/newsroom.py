@@ -29,7 +29,9 @@ def make_author(session: Session, **overrides) -> Author:
 
 def make_section(session: Session, **overrides) -> Section:
     n = next(_numbers)
-    return taxonomy.create_section(session, SectionCreate(**({"slug": f"section-{n}", "name": f"Section {n}"} | overrides)))
+    return taxonomy.create_section(
+        session, SectionCreate(**({"slug": f"section-{n}", "name": f"Section {n}"} | overrides))
+    )
 
 
 def make_article(session: Session, *, now: datetime = NOW, **overrides) -> Article:

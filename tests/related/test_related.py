@@ -5,7 +5,10 @@ def body(text: str) -> list[dict]:
     return [{"type": "paragraph", "text": text}]
 
 
-QUAKE = "A strong earthquake struck the coastal city, collapsing buildings; rescuers searched rubble for survivors after aftershocks."
+QUAKE = (
+    "A strong earthquake struck the coastal city, collapsing buildings;"
+    " rescuers searched rubble for survivors after aftershocks."
+)
 QUAKE_2 = "Rescuers pulled survivors from collapsed buildings as aftershocks from the earthquake rattled the coast."
 BUDGET = "The council approved the municipal budget with new spending on schools, libraries and road repairs."
 MARKETS = "Stock markets fell as investors weighed interest rates, bond yields and central bank guidance."
@@ -20,7 +23,9 @@ def related(client, slug: str, **params) -> list[dict]:
 def test_text_alone_finds_neighbours_for_untagged_archives(client, session):
     quake = make_article(session, title="Earthquake hits coast", body=body(QUAKE))
     follow_up = make_article(session, title="Survivors found after quake", body=body(QUAKE_2))
-    for n, text in enumerate([BUDGET, MARKETS, BUDGET.replace("council", "assembly"), MARKETS.replace("Stock", "Bond")]):
+    for n, text in enumerate(
+        [BUDGET, MARKETS, BUDGET.replace("council", "assembly"), MARKETS.replace("Stock", "Bond")]
+    ):
         make_article(session, title=f"Unrelated story {n}", body=body(text))
     [first, *_] = related(client, quake.slug)
     assert first["slug"] == follow_up.slug
@@ -38,8 +43,12 @@ def test_never_itself_unpublished_or_near_identical(client, session):
 
 def test_shared_tags_and_section_count_and_are_explained(client, session):
     make_section(session, slug="world", name="World")
-    lead = make_article(session, title="Attack in Moscow", section="world", tags=["Russia", "Security"], body=body(MARKETS))
-    tagged = make_article(session, title="Kremlin response", section="world", tags=["Russia", "Security"], body=body(BUDGET))
+    lead = make_article(
+        session, title="Attack in Moscow", section="world", tags=["Russia", "Security"], body=body(MARKETS)
+    )
+    tagged = make_article(
+        session, title="Kremlin response", section="world", tags=["Russia", "Security"], body=body(BUDGET)
+    )
     make_article(session, title="Other news", body=body(BUDGET))
     [first, *_] = related(client, lead.slug)
     assert first["slug"] == tagged.slug
@@ -52,7 +61,9 @@ def test_pinned_articles_come_first_in_their_order(client, session, editor):
     make_article(session, title="Survivors found", body=body(QUAKE_2))
     first_pin = make_article(session, title="Budget passes", body=body(BUDGET))
     second_pin = make_article(session, title="Markets slide", body=body(MARKETS))
-    response = client.put(f"/api/v1/articles/{lead.slug}/related/pins", json={"slugs": [second_pin.slug, first_pin.slug]}, headers=editor)
+    response = client.put(
+        f"/api/v1/articles/{lead.slug}/related/pins", json={"slugs": [second_pin.slug, first_pin.slug]}, headers=editor
+    )
     assert response.status_code == 200
     items = related(client, lead.slug)
     assert [i["slug"] for i in items[:2]] == [second_pin.slug, first_pin.slug]
@@ -64,7 +75,9 @@ def test_unpublished_pins_leave_and_pins_fill_a_short_list_alone(client, session
     make_article(session, title="Survivors found", body=body(QUAKE_2))
     first_pin = make_article(session, title="Budget passes", body=body(BUDGET))
     second_pin = make_article(session, title="Markets slide", body=body(MARKETS))
-    client.put(f"/api/v1/articles/{lead.slug}/related/pins", json={"slugs": [first_pin.slug, second_pin.slug]}, headers=editor)
+    client.put(
+        f"/api/v1/articles/{lead.slug}/related/pins", json={"slugs": [first_pin.slug, second_pin.slug]}, headers=editor
+    )
     assert [i["slug"] for i in related(client, lead.slug, limit=1)] == [first_pin.slug]
     client.post(f"/api/v1/articles/{first_pin.slug}/unpublish", headers=editor)
     items = related(client, lead.slug, limit=1)

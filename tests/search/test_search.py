@@ -73,9 +73,10 @@ def test_title_matches_rank_above_body_matches(client, session):
     in_body = make_article(session, title="Council meets", body=body("A brief mention of the earthquake."))
     in_title = make_article(session, title="Earthquake hits the coast", body=body("Buildings shook."))
     assert found(client, q="earthquake") == [in_title.slug, in_body.slug]
-    assert found(client, q="earthquake", sort="newest")[0] == max(
-        (in_body, in_title), key=lambda a: (a.published_at, a.id)
-    ).slug
+    assert (
+        found(client, q="earthquake", sort="newest")[0]
+        == max((in_body, in_title), key=lambda a: (a.published_at, a.id)).slug
+    )
 
 
 def test_search_combines_with_filters_and_hides_drafts(client, session):
@@ -103,7 +104,10 @@ def _pages(client, url: str, *, between_pages=lambda: None) -> list[str]:
 
 
 def test_relevance_pages_neither_skip_nor_repeat_while_the_newsroom_writes(client, session):
-    made = [make_article(session, title=f"Election night {n}", body=body("election " * (n + 1) + "turnout " * n)).slug for n in range(9)]
+    made = [
+        make_article(session, title=f"Election night {n}", body=body("election " * (n + 1) + "turnout " * n)).slug
+        for n in range(9)
+    ]
     drafts = iter(range(1, 100))
 
     def newsroom_writes() -> None:
@@ -178,12 +182,12 @@ def test_unpublished_article_leaves_results_at_once(client, session, editor):
 
 def test_scheduled_article_appears_in_results_by_itself(client, session, clock):
     when = clock.now + timedelta(hours=1)
-    article = make_article(session, title="Eclipse tonight", status="scheduled", published_at=when.isoformat(), now=clock.now)
+    article = make_article(
+        session, title="Eclipse tonight", status="scheduled", published_at=when.isoformat(), now=clock.now
+    )
     assert found(client, q="eclipse") == []
     clock.now = when
     assert found(client, q="eclipse") == [article.slug]
-
-
 
 
 def test_author_autocomplete_matches_the_start_of_any_name_word(client, session):
