@@ -34,7 +34,11 @@ JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
 class Table(SQLModel):
-    """The base of every table: one metadata, which Alembic compares against, whatever is imported first."""
+    """The base of every table: one metadata, which Alembic compares against, whatever is imported first.
+
+    Tables type their `id` as `int` with a None default: the database assigns it on flush, and code
+    reads ids only of stored rows.
+    """
 
     # Named constraints let migrations drop and alter them by name on both databases.
     metadata = MetaData(

@@ -49,7 +49,7 @@ class ArticleTag(Table, table=True):
 class Correction(Table, table=True):
     """A dated notice telling readers what was wrong and what changed."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     article_id: int = Field(
         sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), nullable=False, index=True)
     )
@@ -74,7 +74,7 @@ class ArticleRevision(Table, table=True):
     __tablename__ = "article_revision"
     __table_args__ = (UniqueConstraint("article_id", "number"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     article_id: int = Field(sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), nullable=False))
     number: int = Field(ge=1)
     actor: str = Field(max_length=100)
@@ -111,7 +111,7 @@ class Article(ArticleBase, Table, table=True):
         Index("ix_article_embargo_until", "embargo_until"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     slug: str = Field(max_length=200, unique=True)
     excerpt: str = Field(default="", max_length=1000)
     body: list[dict] = Field(default_factory=list, sa_type=JSONDocument, nullable=False)

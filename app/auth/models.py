@@ -28,7 +28,7 @@ SCOPE_DESCRIPTIONS = {
 class ApiKey(Table, table=True):
     __tablename__ = "api_key"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=100, unique=True)
     key_hash: str = Field(max_length=64, unique=True)
     scopes: list[str] = Field(default_factory=list, sa_type=JSONDocument, nullable=False)

@@ -22,7 +22,7 @@ class Author(AuthorBase, Table, table=True):
     # Directory pages list by name.
     __table_args__ = (Index("ix_author_name_id", "name", "id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     slug: str = Field(max_length=200, unique=True)
     links: list[dict] = Field(default_factory=list, sa_type=JSONDocument, nullable=False)
     created_at: datetime = created_at_field()

@@ -33,7 +33,7 @@ class Comment(Table, table=True):
         Index("ix_comment_content_hash", "content_hash"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     article_id: int = Field(sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), nullable=False))
     parent_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("comment.id", ondelete="SET NULL"))

@@ -13,7 +13,7 @@ class OutboxEvent(Table, table=True):
     # Consumers take undelivered events oldest first.
     __table_args__ = (Index("ix_outbox_event_delivered_at_id", "delivered_at", "id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     topic: str = Field(max_length=100)
     payload: dict = Field(default_factory=dict, sa_type=JSONDocument, nullable=False)
     created_at: datetime = created_at_field()

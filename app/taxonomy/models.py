@@ -15,7 +15,7 @@ class Section(SectionBase, Table, table=True):
     # Directory pages list by name.
     __table_args__ = (Index("ix_section_name_id", "name", "id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     slug: str = Field(max_length=200, unique=True)
 
 
@@ -27,5 +27,5 @@ class Tag(TagBase, Table, table=True):
     # Directory pages list by name.
     __table_args__ = (Index("ix_tag_name_id", "name", "id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     slug: str = Field(max_length=200, unique=True)
