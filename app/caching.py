@@ -1,12 +1,14 @@
 """Entity tags: strong validators for single resources, If-None-Match for reads, If-Match for writes."""
 
 import hashlib
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Header, Request, Response
 from pydantic import BaseModel
 
 from app.errors import ProblemError
+
+Shown = TypeVar("Shown", bound=BaseModel)
 
 
 class PreconditionFailed(ProblemError):
@@ -50,7 +52,7 @@ def require_current(if_match: str | None, current: BaseModel) -> None:
         )
 
 
-def with_etag(request: Request, response: Response, representation: BaseModel) -> BaseModel | Response:
+def with_etag(request: Request, response: Response, representation: Shown) -> Shown | Response:
     """Set the ETag; answer 304 with no body when the client already holds this representation."""
     tag = etag_of(representation)
     if_none_match = request.headers.get("if-none-match")
@@ -60,7 +62,7 @@ def with_etag(request: Request, response: Response, representation: BaseModel) -
     return representation
 
 
-def written(response: Response, representation: BaseModel) -> BaseModel:
+def written(response: Response, representation: Shown) -> Shown:
     """A write's answer carries the new ETag, ready for the next If-Match."""
     response.headers["ETag"] = etag_of(representation)
     return representation

@@ -10,10 +10,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlalchemy import ScalarSelect
+from sqlalchemy.orm import Mapped
+from sqlmodel import Session, col, func, select
 
 from app.articles.models import Article
 from app.content_version import ContentVersion
@@ -21,14 +22,14 @@ from app.content_version import ContentVersion
 T = TypeVar("T")
 
 
-def _next_change(column, now: datetime):
+def _next_change(column: Mapped[datetime | None], now: datetime) -> ScalarSelect[datetime | None]:
     """When the next article goes live or out of embargo by itself."""
     return select(func.min(column)).where(Article.status == "published", column > now).scalar_subquery()
 
 
 class ContentCache:
     def __init__(self, max_entries: int = 4096) -> None:
-        self._entries: OrderedDict[Hashable, tuple[tuple, Any]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[tuple[Any, ...], Any]] = OrderedDict()
         self._max_entries = max_entries
         self._lock = threading.Lock()
 
@@ -37,8 +38,8 @@ class ContentCache:
             session.exec(
                 select(
                     ContentVersion.version,
-                    _next_change(Article.published_at, now),
-                    _next_change(Article.embargo_until, now),
+                    _next_change(col(Article.published_at), now),
+                    _next_change(col(Article.embargo_until), now),
                 ).where(ContentVersion.id == 1)
             ).one()
         )
@@ -46,7 +47,7 @@ class ContentCache:
             cached = self._entries.get(key)
             if cached and cached[0] == state:
                 self._entries.move_to_end(key)
-                return cached[1]
+                return cast(T, cached[1])
         value = compute()
         with self._lock:
             self._entries[key] = (state, value)

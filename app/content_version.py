@@ -8,7 +8,7 @@ misses one write serves a stale answer until the next.
 from datetime import UTC, datetime
 
 from sqlalchemy import update
-from sqlmodel import Field, Session
+from sqlmodel import Field, Session, col
 
 from app.columns import Table, UTCDateTime
 
@@ -33,7 +33,7 @@ def bump(session: Session) -> None:
         return
     session.execute(
         update(ContentVersion)
-        .where(ContentVersion.id == 1)
+        .where(col(ContentVersion.id) == 1)
         .values(version=ContentVersion.version + 1, changed_at=datetime.now(UTC))
     )
     session.info[_BUMPED_IN] = session.get_transaction()

@@ -1,5 +1,6 @@
 """Database engines and sessions: SQLite pragmas, PostgreSQL pool, read/write session dependencies."""
 
+import sqlite3
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -33,7 +34,7 @@ def build_engine(url: str, *, pool_size: int = 10, for_writes: bool = True) -> E
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     # Let SQLAlchemy, not the driver, open transactions, so BEGIN is ours to choose.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()

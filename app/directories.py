@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
-from sqlalchemy import ColumnElement, Select, false, func, or_
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, false, func, or_, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.articles.touch import touch_articles
 from app.authors.models import Author
@@ -50,14 +51,15 @@ class Directory(Generic[Entry]):
 
     @property
     def noun(self) -> str:
-        return self.model.__tablename__
+        return str(self.model.__tablename__)
 
     def prefix_condition(self, prefix: str) -> ColumnElement[bool]:
         """Any word of the name starts with the prefix, ignoring case and accents (through the slug)."""
         wanted = slugify(prefix)
         if not wanted:
             return false()
-        return or_(self.model.slug.startswith(wanted), self.model.slug.contains(f"-{wanted}"))
+        slug = col(self.model.slug)
+        return or_(slug.startswith(wanted), slug.contains(f"-{wanted}"))
 
     def page(
         self,
@@ -75,8 +77,9 @@ class Directory(Generic[Entry]):
         query = select(model) if where is None else select(model).where(where)
         if cursor:
             after_name, after_id = decode_cursor(cursor, str)
-            query = query.where(model.name >= after_name, or_(model.name > after_name, model.id > after_id))
-        rows = session.exec(query.order_by(model.name, model.id).limit(limit + 1)).all()
+            name, id_ = col(model.name), col(model.id)
+            query = query.where(name >= after_name, or_(name > after_name, id_ > after_id))
+        rows = session.exec(query.order_by(col(model.name), col(model.id)).limit(limit + 1)).all()
         entries = list(rows[:limit])
         next_cursor = encode_cursor(entries[-1].name, entries[-1].id) if len(rows) > limit else None
         count = select(func.count()).select_from(model)
@@ -119,7 +122,7 @@ class Directory(Generic[Entry]):
         entry: Entry,
         *,
         reassign_to: str | None,
-        articles: Select[Any],
+        articles: SelectOfScalar[int],
         still_used: type[ProblemError],
         now: datetime,
     ) -> Entry | None:

@@ -1,8 +1,9 @@
 """RFC 9457 problem details: the one error shape every failure takes."""
 
 import logging
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -193,7 +194,7 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
         status=exc.status_code,
         title=_phrase(exc.status_code),
         detail=exc.detail if isinstance(exc.detail, str) else None,
-        headers=exc.headers,
+        headers=dict(exc.headers) if exc.headers else None,
     )
 
 
@@ -202,10 +203,21 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, status=500, title="Internal Server Error")
 
 
+Caught = TypeVar("Caught", bound=Exception)
+
+
+def _handle(app: FastAPI, kind: type[Caught], handler: Callable[[Request, Caught], Awaitable[JSONResponse]]) -> None:
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette types every handler for any exception, but calls this one only for `kind`.
+        return await handler(request, cast(Caught, exc))
+
+    app.add_exception_handler(kind, handle)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(ProblemError, _on_problem)
-    app.add_exception_handler(RequestValidationError, _on_validation_error)
-    app.add_exception_handler(StarletteHTTPException, _on_http_error)
-    app.add_exception_handler(IntegrityError, _on_integrity_error)
-    app.add_exception_handler(DataError, _on_data_error)
-    app.add_exception_handler(Exception, _on_unexpected)
+    _handle(app, ProblemError, _on_problem)
+    _handle(app, RequestValidationError, _on_validation_error)
+    _handle(app, StarletteHTTPException, _on_http_error)
+    _handle(app, IntegrityError, _on_integrity_error)
+    _handle(app, DataError, _on_data_error)
+    _handle(app, Exception, _on_unexpected)

@@ -7,6 +7,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.schema import SchemaItem
 from sqlmodel import Session
 
 from app.articles.indexing import reindex
@@ -23,7 +24,9 @@ UNMODELLED_TABLES = ("article_search",)
 REBUILD_SEARCH_AFTER = frozenset({"0004", "0005"})
 
 
-def include_object(obj, name, type_, reflected, compare_to) -> bool:
+def include_object(
+    obj: SchemaItem, name: str | None, type_: str, reflected: bool, compare_to: SchemaItem | None
+) -> bool:
     """Keep the full-text index (and FTS5's shadow tables) out of model comparisons."""
     table = obj.table.name if type_ in ("column", "index") and hasattr(obj, "table") else name
     return not (table or "").startswith(UNMODELLED_TABLES)

@@ -3,7 +3,7 @@
 import base64
 import binascii
 from datetime import UTC, datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, TypeVar, cast
 
 import orjson
 from fastapi import Query, Request, Response
@@ -54,23 +54,32 @@ def encode_cursor(key: str | datetime | int, item_id: int) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+def _sort_key(raw: object, key_type: type) -> object:
+    if key_type is int:
+        if type(raw) is not int or not 0 <= raw <= MAX_INT_KEY:
+            raise ValueError
+        return raw
+    if type(raw) is not str:
+        raise ValueError
+    if key_type is str:
+        return raw
+    parsed = datetime.fromisoformat(raw)
+    if parsed.tzinfo is None:
+        raise ValueError
+    return parsed.astimezone(UTC)
+
+
 def decode_cursor(cursor: str, key_type: type[SortKey]) -> tuple[SortKey, int]:
     """Inverse of encode_cursor; anything a client altered or invented is a 422 naming `cursor`."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        key, item_id = orjson.loads(raw)
-        if type(item_id) is not int or type(key) is not (int if key_type is int else str):
+        raw_key, item_id = orjson.loads(raw)
+        if type(item_id) is not int:
             raise ValueError
-        if key_type is int and not 0 <= key <= MAX_INT_KEY:
-            raise ValueError
-        if key_type is datetime:
-            key = datetime.fromisoformat(key)
-            if key.tzinfo is None:
-                raise ValueError
-            key = key.astimezone(UTC)
+        key = _sort_key(raw_key, key_type)
     except (ValueError, TypeError, OverflowError, binascii.Error, orjson.JSONDecodeError):
         raise InvalidParameter("cursor", "The cursor is not one this API issued.") from None
-    return key, item_id
+    return cast(SortKey, key), item_id
 
 
 def page_response(request: Request, response: Response, items: list, *, total: int, next_cursor: str | None) -> dict:

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 echo "ruff: lint and format"
 .venv/bin/ruff check app tests bench migrations
 .venv/bin/ruff format --check app tests bench migrations
+echo "mypy: app"
+.venv/bin/mypy
 
 if [ -z "${BYLINE_TEST_DATABASE_URL:-}" ]; then
   eval "$(scripts/postgres.sh start)"

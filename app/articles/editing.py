@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from app import content_version
 from app.articles import blocks, indexing
@@ -36,7 +36,7 @@ _DERIVED = {
 
 def _generated_slug(session: Session, title: str) -> str:
     base = (slugify(title) or "article")[: SLUG_MAX_LENGTH - 6].rstrip("-")
-    taken = set(session.exec(select(Article.slug).where(Article.slug.startswith(base))).all())
+    taken = set(session.exec(select(Article.slug).where(col(Article.slug).startswith(base))).all())
     slug, n = base, 1
     while slug in taken:
         n += 1
@@ -44,21 +44,24 @@ def _generated_slug(session: Session, title: str) -> str:
     return slug
 
 
+def _free_slug(session: Session, wanted: str) -> str:
+    if session.exec(select(Article.id).where(Article.slug == wanted)).first() is not None:
+        raise SlugTaken(f"The slug '{wanted}' is already used by another article.", slug=wanted)
+    return wanted
+
+
 def _change_slug(session: Session, article: Article, wanted: str) -> None:
     if wanted == article.slug:
         return
-    if session.exec(select(Article.id).where(Article.slug == wanted)).first() is not None:
-        raise SlugTaken(f"The slug '{wanted}' is already used by another article.", slug=wanted)
-    _claim(session, wanted)
-    if article.id is not None:
-        _claim(session, article.slug)
-        session.add(ArticleSlugRedirect(old_slug=article.slug, article_id=article.id))
+    _claim(session, _free_slug(session, wanted))
+    _claim(session, article.slug)
+    session.add(ArticleSlugRedirect(old_slug=article.slug, article_id=article.id))
     article.slug = wanted
 
 
 def _claim(session: Session, slug: str) -> None:
     """A slug an article once had is free to take; its old links then lead to the new owner."""
-    session.exec(delete(ArticleSlugRedirect).where(ArticleSlugRedirect.old_slug == slug))
+    session.exec(delete(ArticleSlugRedirect).where(col(ArticleSlugRedirect.old_slug) == slug))
 
 
 def _set_byline(session: Session, article: Article, slugs: list[str]) -> None:
@@ -72,7 +75,7 @@ def _set_byline(session: Session, article: Article, slugs: list[str]) -> None:
     current = {link.author.slug: link for link in article.author_links}
     links = []
     for position, slug in enumerate(ordered):
-        link = current.get(slug) or ArticleAuthor(author=found[slug])
+        link = current.get(slug) or ArticleAuthor(author=found[slug], position=position)
         link.position = position
         links.append(link)
     article.author_links = links
@@ -145,14 +148,19 @@ def _apply(session: Session, article: Article, changes: dict, *, now: datetime) 
 
 def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: str) -> Article:
     """Stage a new article and its first revision in the session's transaction; the caller commits."""
+    slug = _generated_slug(session, data.title) if data.slug is None else _free_slug(session, data.slug)
+    _claim(session, slug)
     article = Article(
-        title=data.title, status="draft", created_at=now, updated_at=now, excerpt="", body=[], author_links=[], tags=[]
+        slug=slug,
+        title=data.title,
+        status="draft",
+        created_at=now,
+        updated_at=now,
+        excerpt="",
+        body=[],
+        author_links=[],
+        tags=[],
     )
-    if data.slug is None:
-        article.slug = _generated_slug(session, data.title)
-        _claim(session, article.slug)
-    else:
-        _change_slug(session, article, data.slug)
     _apply(
         session,
         article,

@@ -1,5 +1,6 @@
 """Article write routes: create, edit, lifecycle, corrections, preview links and revisions."""
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, Response
@@ -7,6 +8,7 @@ from fastapi import APIRouter, Body, Query, Request, Response
 from app.articles import editing, preview, revisions
 from app.articles.dependencies import ArticleForEditors, ArticleToEdit, ArticleToPreview
 from app.articles.errors import ArticleMoved, ArticleNotFound, InvalidTransition, RevisionNotFound, SlugTaken
+from app.articles.models import Article
 from app.articles.schemas import (
     ArticleCreate,
     ArticlePublic,
@@ -32,7 +34,7 @@ AUTH = (NotAuthenticated, MissingScope)
 EDIT = (*AUTH, ArticleNotFound, ArticleMoved, PreconditionFailed, InvalidParameter)
 
 
-def _written(response: Response, article, *, now) -> ArticlePublic:
+def _written(response: Response, article: Article, *, now: datetime) -> ArticlePublic:
     return written(response, ArticlePublic.from_full_article(article, now=now))
 
 

@@ -1,6 +1,6 @@
 """Keeping what is derived from an article's text in step with it: its search entry and its term vector."""
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import content_version
 from app.articles.blocks import body_adapter, readable_text
@@ -33,10 +33,10 @@ def reindex(session: Session, *, batch: int = 500) -> int:
     index = index_for(session)
     index.clear(session)
     vectors.clear_vectors(session)
-    ids = list(session.exec(select(Article.id).order_by(Article.id)).all())
+    ids = list(session.exec(select(Article.id).order_by(col(Article.id))).all())
     for start in range(0, len(ids), batch):
         entries = []
-        for article in session.exec(select(Article).where(Article.id.in_(ids[start : start + batch]))).all():
+        for article in session.exec(select(Article).where(col(Article.id).in_(ids[start : start + batch]))).all():
             entries.append(_entry(article))
             session.expunge(article)
         if entries:

@@ -31,8 +31,11 @@ class ArticleAuthor(Table, table=True):
     __tablename__ = "article_author"
     __table_args__ = (Index("ix_article_author_author_id_article_id", "author_id", "article_id"),)
 
-    article_id: int = Field(sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True))
-    author_id: int = Field(sa_column=Column(Integer, ForeignKey("author.id"), primary_key=True))
+    # Both ids come from the relationships on flush, like every id.
+    article_id: int = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    )
+    author_id: int = Field(default=None, sa_column=Column(Integer, ForeignKey("author.id"), primary_key=True))
     position: int = Field(ge=0, description="0 is the primary author.")
 
     author: Author = Relationship(sa_relationship_kwargs=NO_LAZY_LOAD)
@@ -51,7 +54,8 @@ class Correction(Table, table=True):
 
     id: int = Field(default=None, primary_key=True)
     article_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), nullable=False, index=True)
+        default=None,
+        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), nullable=False, index=True),
     )
     text: str = Field(min_length=1, max_length=4000)
     published_at: datetime = created_at_field()

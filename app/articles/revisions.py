@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.articles.errors import RevisionNotFound
 from app.articles.models import Article, ArticleRevision
@@ -55,7 +55,7 @@ def list_revisions(session: Session, article: Article) -> list[ArticleRevision]:
         session.exec(
             select(ArticleRevision)
             .where(ArticleRevision.article_id == article.id)
-            .order_by(ArticleRevision.number.desc())
+            .order_by(col(ArticleRevision.number).desc())
         ).all()
     )
 

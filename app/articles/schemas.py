@@ -1,7 +1,7 @@
 """Wire shapes for articles: what clients send, and the summaries and full articles they get."""
 
 from datetime import UTC, datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, Field
 
@@ -127,7 +127,7 @@ class ArticleSummary(BaseModel):
     )
 
     @classmethod
-    def from_article(cls, article: Article, *, now: datetime, **extra):
+    def from_article(cls, article: Article, *, now: datetime, **extra: Any) -> Self:
         return cls(
             slug=article.slug,
             title=article.title,
@@ -184,7 +184,7 @@ class RevisionSummary(BaseModel):
     changed_fields: list[str]
 
     @classmethod
-    def from_revision(cls, revision: ArticleRevision, **extra):
+    def from_revision(cls, revision: ArticleRevision, **extra: Any) -> Self:
         return cls(
             number=revision.number,
             actor=revision.actor,
@@ -199,5 +199,5 @@ class RevisionPublic(RevisionSummary):
     snapshot: dict = Field(description="The article's editable fields as they stood after this revision.")
 
     @classmethod
-    def from_revision(cls, revision: ArticleRevision) -> "RevisionPublic":
-        return super().from_revision(revision, changes=revision.changes, snapshot=revision.snapshot)
+    def from_revision(cls, revision: ArticleRevision, **extra: Any) -> Self:
+        return super().from_revision(revision, changes=revision.changes, snapshot=revision.snapshot, **extra)

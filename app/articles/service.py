@@ -2,89 +2,95 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import ColumnElement, Subquery
 from sqlalchemy.orm import joinedload, selectinload
-from sqlmodel import Session, select
+from sqlalchemy.orm.strategy_options import _AbstractLoad
+from sqlmodel import Session, and_, col, func, or_, select
+from sqlmodel.sql.expression import Select
 
 from app.articles.errors import ArticleMoved, ArticleNotFound, InvalidPreviewToken
 from app.articles.models import Article, ArticleAuthor, ArticleSlugRedirect, ArticleStatus, ArticleTag
 from app.articles.schemas import ArticleFilters
 from app.articles.visibility import PUBLIC, Reader, visible
 from app.authors.models import Author
+from app.columns import loadable
 from app.content_cache import ContentCache
 from app.pagination import MAX_INT_KEY, decode_cursor, encode_cursor
 from app.search.fulltext import index_for
 from app.search.query import parse
 from app.taxonomy.models import Section, Tag
 
+Loading = tuple[_AbstractLoad, ...]
 
-def summary_loading():
+
+def summary_loading() -> Loading:
     return (
-        joinedload(Article.section),
-        selectinload(Article.author_links).selectinload(ArticleAuthor.author),
-        selectinload(Article.tags),
+        joinedload(loadable(Article.section)),
+        selectinload(loadable(Article.author_links)).selectinload(loadable(ArticleAuthor.author)),
+        selectinload(loadable(Article.tags)),
     )
 
 
-def summary_joined_loading():
+def summary_joined_loading() -> Loading:
     """Summaries in two queries: for a handful of articles, fewer round trips beat four. Tags come in a
     query of their own: joined, the many-to-many join is nested, and SQLite materialises it over every
     tagged article."""
     return (
-        joinedload(Article.section),
-        joinedload(Article.author_links).joinedload(ArticleAuthor.author),
-        selectinload(Article.tags),
+        joinedload(loadable(Article.section)),
+        joinedload(loadable(Article.author_links)).joinedload(loadable(ArticleAuthor.author)),
+        selectinload(loadable(Article.tags)),
     )
 
 
-def full_loading():
-    return (*summary_loading(), selectinload(Article.corrections))
+def full_loading() -> Loading:
+    return (*summary_loading(), selectinload(loadable(Article.corrections)))
 
 
-def _in_status(status: ArticleStatus, now: datetime, reader: Reader):
-    """The condition for one lifecycle state, and the column that state is listed by."""
+def _in_status(status: ArticleStatus, now: datetime, reader: Reader) -> tuple[ColumnElement[bool], str]:
+    """The condition for one lifecycle state, and the name of the column that state is listed by."""
     match status:
         case ArticleStatus.published:
-            return visible(now, reader), Article.published_at
+            return visible(now, reader), "published_at"
         case ArticleStatus.scheduled:
-            return (Article.status == "published") & (Article.published_at > now), Article.published_at
+            return and_(Article.status == "published", col(Article.published_at) > now), "published_at"
         case _:
-            return Article.status == status.value, Article.updated_at
+            return col(Article.status) == status.value, "updated_at"
 
 
-def _filtered(filters: ArticleFilters, condition, now: datetime) -> list:
+def _filtered(filters: ArticleFilters, condition: ColumnElement[bool], now: datetime) -> list[ColumnElement[bool]]:
     conditions = [condition]
     if filters.section:
         conditions.append(
-            Article.section_id == select(Section.id).where(Section.slug == filters.section).scalar_subquery()
+            col(Article.section_id) == select(Section.id).where(Section.slug == filters.section).scalar_subquery()
         )
     for tag_slug in filters.tag:
         conditions.append(
-            Article.id.in_(
-                select(ArticleTag.article_id).join(Tag, Tag.id == ArticleTag.tag_id).where(Tag.slug == tag_slug)
+            col(Article.id).in_(
+                select(ArticleTag.article_id).join(Tag, col(Tag.id) == ArticleTag.tag_id).where(Tag.slug == tag_slug)
             )
         )
     for author_slug in filters.author:
         conditions.append(
-            Article.id.in_(
+            col(Article.id).in_(
                 select(ArticleAuthor.article_id)
-                .join(Author, Author.id == ArticleAuthor.author_id)
+                .join(Author, col(Author.id) == ArticleAuthor.author_id)
                 .where(Author.slug == author_slug)
             )
         )
     if filters.published_after:
-        conditions.append(Article.published_at >= filters.published_after)
+        conditions.append(col(Article.published_at) >= filters.published_after)
     if filters.published_before:
-        conditions.append(Article.published_at < filters.published_before)
+        conditions.append(col(Article.published_at) < filters.published_before)
     if filters.updated_since:
         since = filters.updated_since
         # Going live or out of embargo changes what readers see without anyone writing.
         conditions.append(
             or_(
-                Article.updated_at >= since,
-                and_(Article.published_at >= since, Article.published_at <= now),
-                and_(Article.embargo_until >= since, Article.embargo_until <= now),
+                col(Article.updated_at) >= since,
+                and_(col(Article.published_at) >= since, col(Article.published_at) <= now),
+                and_(col(Article.embargo_until) >= since, col(Article.embargo_until) <= now),
             )
         )
     return conditions
@@ -109,12 +115,15 @@ def list_articles(
     reader: Reader = PUBLIC,
 ) -> ArticlePage:
     """One page, newest first or best match first, plus the total and the cursor of the next page."""
-    condition, sort_column = _in_status(filters.status, now, reader)
+    condition, sort_key = _in_status(filters.status, now, reader)
+    sort_column = col(getattr(Article, sort_key))
     conditions = _filtered(filters, condition, now)
     terms = parse(filters.q) if filters.q else None
     index = index_for(session)
-    query = select(Article)
+    # select(Article), or select(Article, rank) when searching: the rows differ in shape.
+    query: Any = select(Article)
     count = select(func.count()).select_from(Article)
+    matches: Subquery | None = None
     if terms:
         matches = index.matches(session, terms)
         query = select(Article, matches.c.rank).join(matches, matches.c.article_id == Article.id)
@@ -126,10 +135,10 @@ def list_articles(
         now=now,
     )
     query = query.where(*conditions)
-    by_relevance = terms is not None and filters.sort != "newest"
     offset = shown = 0
-    if by_relevance:
-        query = query.order_by(matches.c.rank, Article.id)
+    by_relevance = matches is not None and filters.sort != "newest"
+    if matches is not None and by_relevance:
+        query = query.order_by(matches.c.rank, col(Article.id))
         if cursor:
             shown, after_id = decode_cursor(cursor, int)
             query, offset = _after_match(session, query, matches, conditions, shown, after_id)
@@ -137,22 +146,29 @@ def list_articles(
         if cursor:
             after_time, after_id = decode_cursor(cursor, datetime)
             # Keyset, not offset: offsets skip or repeat items when articles are published mid-scroll.
-            query = query.where(sort_column <= after_time, or_(sort_column < after_time, Article.id < after_id))
-        query = query.order_by(sort_column.desc(), Article.id.desc())
+            query = query.where(sort_column <= after_time, or_(sort_column < after_time, col(Article.id) < after_id))
+        query = query.order_by(sort_column.desc(), col(Article.id).desc())
     rows = session.exec(query.offset(offset).limit(limit + 1).options(*summary_loading())).all()
     page_rows = rows[:limit]
-    articles = [row[0] for row in page_rows] if terms else list(page_rows)
+    articles: list[Article] = [row[0] for row in page_rows] if terms else list(page_rows)
     next_cursor = None
     if len(rows) > limit:
         last = articles[-1]
         next_cursor = encode_cursor(
-            min(shown + limit, MAX_INT_KEY) if by_relevance else getattr(last, sort_column.key), last.id
+            min(shown + limit, MAX_INT_KEY) if by_relevance else getattr(last, sort_key), last.id
         )
     snippets = index.snippets(session, terms, [a.id for a in articles]) if terms and articles else {}
     return ArticlePage(articles, total, next_cursor, snippets)
 
 
-def _after_match(session: Session, query, matches, conditions: list, shown: int, after_id: int):
+def _after_match(
+    session: Session,
+    query: Select[Any],
+    matches: Subquery,
+    conditions: list[ColumnElement[bool]],
+    shown: int,
+    after_id: int,
+) -> tuple[Select[Any], int]:
     """Continue a relevance listing after the last article shown, at its rank now.
 
     The cursor holds that article and how many were shown, never a rank: ranks shift as the
@@ -162,19 +178,19 @@ def _after_match(session: Session, query, matches, conditions: list, shown: int,
     """
     rank = session.exec(
         select(matches.c.rank)
-        .join(Article, Article.id == matches.c.article_id)
+        .join(Article, col(Article.id) == matches.c.article_id)
         .where(matches.c.article_id == after_id, *conditions)
     ).first()
     if rank is None:
         return query, max(shown - 1, 0)
-    return query.where(matches.c.rank >= rank, or_(matches.c.rank > rank, Article.id > after_id)), 0
+    return query.where(matches.c.rank >= rank, or_(matches.c.rank > rank, col(Article.id) > after_id)), 0
 
 
 def _moved_or_missing(session: Session, slug: str, *, now: datetime, reader: Reader) -> Exception:
     # Only readers who may see the article learn its new slug.
     current = session.exec(
         select(Article.slug)
-        .join(ArticleSlugRedirect, ArticleSlugRedirect.article_id == Article.id)
+        .join(ArticleSlugRedirect, col(ArticleSlugRedirect.article_id) == Article.id)
         .where(ArticleSlugRedirect.old_slug == slug, visible(now, reader))
     ).first()
     if current is not None:
@@ -183,7 +199,13 @@ def _moved_or_missing(session: Session, slug: str, *, now: datetime, reader: Rea
 
 
 def get_article(
-    session: Session, slug: str, *, now: datetime, reader: Reader = PUBLIC, for_update: bool = False, loading=None
+    session: Session,
+    slug: str,
+    *,
+    now: datetime,
+    reader: Reader = PUBLIC,
+    for_update: bool = False,
+    loading: Loading | None = None,
 ) -> Article:
     """The article the reader may see under this slug; a former slug raises ArticleMoved."""
     query = select(Article).where(Article.slug == slug, visible(now, reader)).options(*(loading or full_loading()))

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_, true
+from sqlalchemy import ColumnElement
+from sqlmodel import and_, col, or_, true
 
 from app.articles.models import Article
 
@@ -21,12 +22,12 @@ PUBLIC = Reader()
 EDITOR = Reader(preview=True, embargoed=True)
 
 
-def visible(now: datetime, reader: Reader = PUBLIC) -> ColumnElement[bool]:
+def visible(now: datetime | ColumnElement[datetime], reader: Reader = PUBLIC) -> ColumnElement[bool]:
     """Readers see published articles whose time has come and whose embargo has lifted;
     both happen by themselves at their time, with no job flipping a flag."""
     if reader.preview:
         return true()
-    published = and_(Article.status == "published", Article.published_at <= now)
+    published = and_(Article.status == "published", col(Article.published_at) <= now)
     if reader.embargoed:
         return published
-    return and_(published, or_(Article.embargo_until.is_(None), Article.embargo_until <= now))
+    return and_(published, or_(col(Article.embargo_until).is_(None), col(Article.embargo_until) <= now))

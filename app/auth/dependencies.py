@@ -1,7 +1,7 @@
 """Reading the caller's API key from `Authorization: Bearer`, and requiring scopes on routes."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
@@ -72,7 +72,7 @@ def ensure_scope(key: ApiKey | None, scope: Scope) -> ApiKey:
     return key
 
 
-def require_scope(scope: Scope):
+def require_scope(scope: Scope) -> Any:
     """A route dependency that admits only keys granting `scope`; OpenAPI lists the scope on the operation."""
 
     async def check(key: OptionalKey) -> ApiKey:

@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.errors import KeyNameTaken, KeyNotFound
 from app.auth.models import ApiKey, Scope
@@ -57,7 +57,7 @@ def use_is_due(key: ApiKey, *, now: datetime) -> bool:
 
 
 def record_use(session: Session, key: ApiKey, *, now: datetime) -> None:
-    session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
+    session.execute(update(ApiKey).where(col(ApiKey.id) == key.id).values(last_used_at=now))
     session.commit()
 
 

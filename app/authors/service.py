@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import content_version
 from app.articles.models import Article, ArticleAuthor
@@ -23,7 +23,7 @@ _NOT_NULL = not_nullable(AuthorCreate)
 
 
 def authors_by_slug(session: Session, slugs: Iterable[str]) -> dict[str, Author]:
-    rows = session.exec(select(Author).where(Author.slug.in_(set(slugs)))).all()
+    rows = session.exec(select(Author).where(col(Author.slug).in_(set(slugs)))).all()
     return {author.slug: author for author in rows}
 
 
@@ -38,10 +38,10 @@ def article_counts(session: Session, authors: list[Author], *, now: datetime, ca
     def count() -> dict[int, int]:
         query = (
             select(ArticleAuthor.author_id, func.count())
-            .join(Article, Article.id == ArticleAuthor.article_id)
-            .where(ArticleAuthor.author_id.in_(author_ids), visible(now))
+            .join(Article, col(Article.id) == ArticleAuthor.article_id)
+            .where(col(ArticleAuthor.author_id).in_(author_ids), visible(now))
         )
-        return dict(session.exec(query.group_by(ArticleAuthor.author_id)).all())
+        return dict(session.exec(query.group_by(col(ArticleAuthor.author_id))).all())
 
     return cache.get(session, ("author-counts", tuple(author_ids)), count, now=now)
 
@@ -111,9 +111,13 @@ def delete_author(
         shared = select(ArticleAuthor.article_id).where(ArticleAuthor.author_id == heir.id)
         # Where both are on the byline, the heir keeps their place; elsewhere they take this author's.
         session.execute(
-            delete(ArticleAuthor).where(ArticleAuthor.author_id == author.id, ArticleAuthor.article_id.in_(shared))
+            delete(ArticleAuthor).where(
+                col(ArticleAuthor.author_id) == author.id, col(ArticleAuthor.article_id).in_(shared)
+            )
         )
-        session.execute(update(ArticleAuthor).where(ArticleAuthor.author_id == author.id).values(author_id=heir.id))
+        session.execute(
+            update(ArticleAuthor).where(col(ArticleAuthor.author_id) == author.id).values(author_id=heir.id)
+        )
     session.delete(author)
     content_version.bump(session)
     session.commit()

@@ -8,12 +8,15 @@ from sqlmodel import Session
 
 from app.articles import service as articles
 from app.articles.models import Article
+from app.columns import loadable
 from app.db import ReadSessionDep, SessionDep
 from app.slugs import Slug
 from app.state import ClockDep
 
 # Raising on anything else keeps a later change from quietly loading the whole article per comment.
-_COMMENTS_NEED = (load_only(Article.id, Article.slug, Article.comments_open, raiseload=True),)
+_COMMENTS_NEED = (
+    load_only(loadable(Article.id), loadable(Article.slug), loadable(Article.comments_open), raiseload=True),
+)
 
 
 def _published(session: Session, slug: str, clock: ClockDep) -> Article:

@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, update
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, func, or_, select
 
 from app.articles.models import Article
 from app.comments.errors import CommentNotFound
@@ -53,13 +53,16 @@ def moderation_queue(
     if email:
         conditions.append(Comment.author_email == normalised_email(email))
     total = session.exec(
-        select(func.count()).select_from(Comment).join(Article, Article.id == Comment.article_id).where(*conditions)
+        select(func.count())
+        .select_from(Comment)
+        .join(Article, col(Article.id) == Comment.article_id)
+        .where(*conditions)
     ).one()
-    query = select(Comment, Article.slug).join(Article, Article.id == Comment.article_id).where(*conditions)
+    query = select(Comment, Article.slug).join(Article, col(Article.id) == Comment.article_id).where(*conditions)
     if cursor:
         after, after_id = decode_cursor(cursor, datetime)
         query = query.where(Comment.created_at <= after, or_(Comment.created_at < after, Comment.id < after_id))
-    rows = session.exec(query.order_by(Comment.created_at.desc(), Comment.id.desc()).limit(limit + 1)).all()
+    rows = session.exec(query.order_by(col(Comment.created_at).desc(), col(Comment.id).desc()).limit(limit + 1)).all()
     page = rows[:limit]
     next_cursor = encode_cursor(page[-1][0].created_at, page[-1][0].id) if len(rows) > limit else None
     return [moderation_view(comment, slug) for comment, slug in page], total, next_cursor
@@ -67,7 +70,9 @@ def moderation_queue(
 
 def get_comment(session: Session, comment_id: int) -> tuple[Comment, str]:
     row = session.exec(
-        select(Comment, Article.slug).join(Article, Article.id == Comment.article_id).where(Comment.id == comment_id)
+        select(Comment, Article.slug)
+        .join(Article, col(Article.id) == Comment.article_id)
+        .where(Comment.id == comment_id)
     ).first()
     if row is None:
         raise CommentNotFound(f"No comment has the id {comment_id}.", id=comment_id)
@@ -115,7 +120,7 @@ def _detach(session: Session, comment: Comment) -> None:
     """Hand a deleted comment's replies to its parent; a deleted opening comment splits its thread."""
     children = list(session.exec(select(Comment).where(Comment.parent_id == comment.id)).all())
     if comment.parent_id is not None:
-        session.execute(update(Comment).where(Comment.parent_id == comment.id).values(parent_id=comment.parent_id))
+        session.execute(update(Comment).where(col(Comment.parent_id) == comment.id).values(parent_id=comment.parent_id))
         return
     thread = list(session.exec(select(Comment).where(Comment.root_id == comment.id, Comment.id != comment.id)).all())
     parents = {c.id: c.parent_id for c in thread}
@@ -123,8 +128,8 @@ def _detach(session: Session, comment: Comment) -> None:
         child.parent_id = None
     for member in thread:
         top = member.id
-        while parents.get(top) not in (None, comment.id):
-            top = parents[top]
+        while (parent_id := parents.get(top)) is not None and parent_id != comment.id:
+            top = parent_id
         member.root_id = top
         session.add(member)
 
@@ -143,7 +148,7 @@ def bulk_moderate(
 ) -> tuple[int, list[int]]:
     """One decision for many comments, all or nothing in one transaction."""
     wanted = list(dict.fromkeys(request.ids))
-    found = list(session.exec(select(Comment).where(Comment.id.in_(wanted))).all())
+    found = list(session.exec(select(Comment).where(col(Comment.id).in_(wanted))).all())
     found_ids = {c.id for c in found}
     articles = {c.article_id for c in found}
     for comment in found:

@@ -1,11 +1,12 @@
 """Submitting comments and reading the public threads."""
 
 import hashlib
+from collections.abc import Collection
 from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, or_, update
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, func, or_, select
 
 from app import content_version
 from app.articles.models import Article
@@ -36,16 +37,16 @@ def content_digest(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).casefold().encode()).hexdigest()
 
 
-def recount(session: Session, article_ids) -> None:
+def recount(session: Session, article_ids: Collection[int]) -> None:
     """Keep articles' comment_count equal to their approved comments, in the same transaction."""
     # Lock the articles first: two moderators counting at once would each miss the other's approval.
-    session.exec(select(Article.id).where(Article.id.in_(list(article_ids))).with_for_update())
+    session.exec(select(Article.id).where(col(Article.id).in_(list(article_ids))).with_for_update())
     approved = (
         select(func.count())
         .where(Comment.article_id == Article.id, Comment.status == CommentStatus.approved.value)
         .scalar_subquery()
     )
-    session.execute(update(Article).where(Article.id.in_(article_ids)).values(comment_count=approved))
+    session.execute(update(Article).where(col(Article.id).in_(article_ids)).values(comment_count=approved))
     # Threads and counts are part of what readers see, and cached lists embed the counts.
     content_version.bump(session)
 
@@ -173,14 +174,18 @@ def _threads(roots: list[Comment], members: list[Comment], *, max_depth: int) ->
     for comment in sorted(members, key=lambda c: (c.created_at, c.id)):
         if comment.id in shown or comment.status != CommentStatus.approved.value:
             continue
-        ancestor = by_id.get(comment.parent_id)
+        ancestor = by_id.get(comment.parent_id) if comment.parent_id is not None else None
         while ancestor is not None and ancestor.id not in shown:
-            ancestor = by_id.get(ancestor.parent_id)
+            ancestor = by_id.get(ancestor.parent_id) if ancestor.parent_id is not None else None
         if ancestor is None:
             continue  # its thread's opening comment is not published
         # Deeper replies are shown at the depth limit, under the ancestor sitting just above it.
         while depth[ancestor.id] >= max_depth:
-            ancestor = by_id[shown[ancestor.id].parent_id]
+            shown_parent_id = shown[ancestor.id].parent_id
+            if shown_parent_id is None:
+                # Only an opening comment has none, and it sits at depth 0, below any max_depth of 1 or more.
+                raise KeyError(shown_parent_id)
+            ancestor = by_id[shown_parent_id]
         node = public_comment(comment, ancestor.id)
         shown[ancestor.id].replies.append(node)
         shown[comment.id] = node
@@ -193,9 +198,9 @@ def list_threads(
 ) -> tuple[list[CommentPublic], int, str | None]:
     """A page of threads (approved opening comments), each with its approved replies nested."""
     conditions = [
-        Comment.article_id == article.id,
-        Comment.status == CommentStatus.approved.value,
-        Comment.parent_id.is_(None),
+        col(Comment.article_id) == article.id,
+        col(Comment.status) == CommentStatus.approved.value,
+        col(Comment.parent_id).is_(None),
     ]
     total = session.exec(select(func.count()).select_from(Comment).where(*conditions)).one()
     query = select(Comment).where(*conditions)
@@ -205,12 +210,18 @@ def list_threads(
             query = query.where(Comment.created_at <= after, or_(Comment.created_at < after, Comment.id < after_id))
         else:
             query = query.where(Comment.created_at >= after, or_(Comment.created_at > after, Comment.id > after_id))
-    order = (Comment.created_at.desc(), Comment.id.desc()) if newest_first else (Comment.created_at, Comment.id)
+    order = (
+        (col(Comment.created_at).desc(), col(Comment.id).desc())
+        if newest_first
+        else (col(Comment.created_at), col(Comment.id))
+    )
     rows = list(session.exec(query.order_by(*order).limit(limit + 1)).all())
     roots = rows[:limit]
     next_cursor = encode_cursor(roots[-1].created_at, roots[-1].id) if len(rows) > limit else None
     members = (
-        list(session.exec(select(Comment).where(Comment.root_id.in_([r.id for r in roots]))).all()) if roots else []
+        list(session.exec(select(Comment).where(col(Comment.root_id).in_([r.id for r in roots]))).all())
+        if roots
+        else []
     )
     return _threads(roots, members, max_depth=max_depth), total, next_cursor
 
@@ -225,5 +236,5 @@ def unsubscribe(session: Session, token: str, *, settings: Settings) -> None:
         email = URLSafeSerializer(settings.secret_key.get_secret_value(), salt=_UNSUBSCRIBE_SALT).loads(token)
     except BadSignature:
         raise InvalidUnsubscribeToken("This unsubscribe link is not valid.") from None
-    session.execute(update(Comment).where(Comment.author_email == email).values(notify_replies=False))
+    session.execute(update(Comment).where(col(Comment.author_email) == email).values(notify_replies=False))
     session.commit()

@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, text
-from sqlmodel import Session, select
+from sqlalchemy import text
+from sqlalchemy.orm import Mapped
+from sqlmodel import Session, col, func, select
 
 from app.comments.errors import TooManyComments
 from app.comments.models import Comment, CommentStatus
@@ -45,7 +46,7 @@ class Allowance:
         }
 
 
-def _window_use(session: Session, column, value: str, *, since: datetime) -> tuple[int, datetime | None]:
+def _window_use(session: Session, column: Mapped[str], value: str, *, since: datetime) -> tuple[int, datetime | None]:
     count, oldest = session.exec(
         select(func.count(), func.min(Comment.created_at)).where(column == value, Comment.created_at > since)
     ).one()
@@ -65,8 +66,8 @@ def check_rate_limits(
     since = now - window
     tightest = None
     for column, value, limit, what in (
-        (Comment.network_hash, network_hash, settings.comment_limit_per_network, "your network"),
-        (Comment.author_email, email, settings.comment_limit_per_email, "this email address"),
+        (col(Comment.network_hash), network_hash, settings.comment_limit_per_network, "your network"),
+        (col(Comment.author_email), email, settings.comment_limit_per_email, "this email address"),
     ):
         used, oldest = _window_use(session, column, value, since=since)
         reset = (
@@ -81,6 +82,8 @@ def check_rate_limits(
         allowance = Allowance(limit=limit, remaining=limit - used - 1, reset_seconds=reset)
         if tightest is None or allowance.remaining < tightest.remaining:
             tightest = allowance
+    if tightest is None:
+        raise RuntimeError("no rate limit was checked")  # the loop above checks two
     return tightest
 
 

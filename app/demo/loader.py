@@ -2,11 +2,12 @@
 
 import json
 from importlib.resources import files
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.articles import editing
-from app.articles.models import Article
+from app.articles.models import Article, ArticleStatus
 from app.articles.schemas import ArticleCreate
 from app.authors import service as authors
 from app.authors.schemas import AuthorCreate
@@ -18,8 +19,9 @@ from app.taxonomy.models import Section
 from app.taxonomy.schemas import SectionCreate
 
 
-def demo_content() -> dict:
-    return json.loads(files("app.demo").joinpath("newsroom.json").read_text(encoding="utf-8"))
+def demo_content() -> dict[str, Any]:
+    content: dict[str, Any] = json.loads(files("app.demo").joinpath("newsroom.json").read_text(encoding="utf-8"))
+    return content
 
 
 def add_demo(session: Session) -> int:
@@ -27,7 +29,7 @@ def add_demo(session: Session) -> int:
     content = demo_content()
     now = utcnow()
     section_slugs = [section["slug"] for section in content["sections"]]
-    known_sections = set(session.exec(select(Section.slug).where(Section.slug.in_(section_slugs))).all())
+    known_sections = set(session.exec(select(Section.slug).where(col(Section.slug).in_(section_slugs))).all())
     for section in content["sections"]:
         if section["slug"] not in known_sections:
             taxonomy.add_section(session, SectionCreate(**section))
@@ -35,9 +37,9 @@ def add_demo(session: Session) -> int:
     for author in content["authors"]:
         if author["slug"] not in known_authors:
             authors.add_author(session, AuthorCreate(**author), now=now)
-    demo_articles = [ArticleCreate(status="published", **article) for article in content["articles"]]
+    demo_articles = [ArticleCreate(status=ArticleStatus.published, **article) for article in content["articles"]]
     slugs = [slugify(data.title) for data in demo_articles]
-    known_articles = set(session.exec(select(Article.slug).where(Article.slug.in_(slugs))).all())
+    known_articles = set(session.exec(select(Article.slug).where(col(Article.slug).in_(slugs))).all())
     added = 0
     for slug, data in zip(slugs, demo_articles, strict=True):
         if slug not in known_articles:

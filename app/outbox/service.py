@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.outbox.models import OutboxEvent
 
@@ -15,7 +15,7 @@ def emit(session: Session, topic: str, payload: dict, *, now: datetime) -> Outbo
 
 
 def pending_events(session: Session, *, topic: str | None = None, limit: int = 100) -> list[OutboxEvent]:
-    query = select(OutboxEvent).where(OutboxEvent.delivered_at.is_(None))
+    query = select(OutboxEvent).where(col(OutboxEvent.delivered_at).is_(None))
     if topic is not None:
         query = query.where(OutboxEvent.topic == topic)
-    return list(session.exec(query.order_by(OutboxEvent.id).limit(limit)).all())
+    return list(session.exec(query.order_by(col(OutboxEvent.id)).limit(limit)).all())

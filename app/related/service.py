@@ -10,9 +10,24 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from typing import Any
 
-from sqlalchemy import Connection, Float, Integer, bindparam, exists, func, literal, text, union_all
-from sqlmodel import Session, delete, select
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Float,
+    Integer,
+    Select,
+    Subquery,
+    bindparam,
+    exists,
+    func,
+    literal,
+    text,
+    union_all,
+)
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, delete, select
 
 from app import content_version
 from app.articles.models import Article, ArticleAuthor, ArticleTag
@@ -79,7 +94,7 @@ _TERM_VECTOR = (
         TermDocumentCount.documents,
         select(func.max(Article.id)).scalar_subquery(),
     )
-    .join(TermDocumentCount, TermDocumentCount.term == ArticleTerm.term)
+    .join(TermDocumentCount, col(TermDocumentCount.term) == ArticleTerm.term)
     .where(ArticleTerm.article_id == bindparam("article_id"))
 )
 
@@ -99,7 +114,7 @@ def _query(connection: Connection, article_id: int) -> _Query:
     )
 
 
-def _text_match(term_count: int):
+def _text_match(term_count: int) -> Subquery:
     """(article_id, score) of the articles sharing the most distinctive terms, best first."""
     # Plain SQL: a union of one limited subquery per term, which the expression language assembles slowly.
     # Only placeholder names are interpolated; every value is a bound parameter.
@@ -119,10 +134,13 @@ def _text_match(term_count: int):
 
 
 @cache
-def _candidate_statement(term_count: int, by_tags: bool):
+def _candidate_statement(
+    term_count: int, by_tags: bool
+) -> Select[int, str, int | None, datetime | None, Any, int, bool]:
     """One statement per shape, built once: compiled statements are cached by their shape, and
     building a large one anew costs more than running it."""
-    tag_ids, author_ids = bindparam("tag_ids", expanding=True), bindparam("author_ids", expanding=True)
+    tag_ids: BindParameter[int] = bindparam("tag_ids", expanding=True)
+    author_ids: BindParameter[int] = bindparam("author_ids", expanding=True)
     sources = []
     if term_count:
         text_match = _text_match(term_count)
@@ -130,9 +148,9 @@ def _candidate_statement(term_count: int, by_tags: bool):
     if by_tags:
         tag_match = (
             select(ArticleTag.article_id)
-            .where(ArticleTag.tag_id.in_(tag_ids), ArticleTag.article_id != bindparam("article_id"))
-            .group_by(ArticleTag.article_id)
-            .order_by(func.count().desc(), ArticleTag.article_id.desc())
+            .where(col(ArticleTag.tag_id).in_(tag_ids), ArticleTag.article_id != bindparam("article_id"))
+            .group_by(col(ArticleTag.article_id))
+            .order_by(func.count().desc(), col(ArticleTag.article_id).desc())
             .limit(bindparam("candidates"))
             .subquery("tag_match")
         )
@@ -145,16 +163,19 @@ def _candidate_statement(term_count: int, by_tags: bool):
     )
     shared_tags = (
         select(func.count())
-        .where(ArticleTag.article_id == Article.id, ArticleTag.tag_id.in_(tag_ids))
+        .where(ArticleTag.article_id == Article.id, col(ArticleTag.tag_id).in_(tag_ids))
         .scalar_subquery()
     )
-    shared_author = exists().where(ArticleAuthor.article_id == Article.id, ArticleAuthor.author_id.in_(author_ids))
+    shared_author = exists().where(
+        col(ArticleAuthor.article_id) == Article.id, col(ArticleAuthor.author_id).in_(author_ids)
+    )
+    # SQLAlchemy's own select: SQLModel's is typed for at most four columns.
     return (
-        select(
-            Article.id,
-            Article.title,
-            Article.section_id,
-            Article.published_at,
+        sa_select(
+            col(Article.id),
+            col(Article.title),
+            col(Article.section_id),
+            col(Article.published_at),
             candidate.c.text,
             shared_tags,
             shared_author,
@@ -207,7 +228,7 @@ def _recency(a: datetime | None, b: datetime | None) -> float:
 
 # Read by article alone: a term condition tempts planners into scanning whole posting lists.
 _TERM_VECTORS = select(ArticleTerm.article_id, ArticleTerm.term, ArticleTerm.weight).where(
-    ArticleTerm.article_id.in_(bindparam("article_ids", expanding=True))
+    col(ArticleTerm.article_id).in_(bindparam("article_ids", expanding=True))
 )
 
 
@@ -221,7 +242,9 @@ def _vectors(connection: Connection, article_ids: list[int], terms: dict[str, fl
     return vectors
 
 
-def _pick(connection: Connection, article: Article, query: _Query, ranked: list[_Candidate], wanted: int):
+def _pick(
+    connection: Connection, article: Article, query: _Query, ranked: list[_Candidate], wanted: int
+) -> list[tuple[_Candidate, list[str]]]:
     """The best candidates that are neither a copy of the article (cosine of the whole term vectors)
     nor a headline already taken, each with the distinctive terms it shares."""
     titles = {article.title.casefold()}
@@ -246,11 +269,13 @@ def _pick(connection: Connection, article: Article, query: _Query, ranked: list[
 
 _PINNED = (
     select(RelatedPin.related_id)
-    .join(Article, Article.id == RelatedPin.related_id)
+    .join(Article, col(Article.id) == RelatedPin.related_id)
     .where(RelatedPin.article_id == bindparam("article_id"), visible(bindparam("now")))
-    .order_by(RelatedPin.position)
+    .order_by(col(RelatedPin.position))
 )
-_SUMMARIES = select(Article).where(Article.id.in_(bindparam("ids", expanding=True))).options(*summary_joined_loading())
+_SUMMARIES = (
+    select(Article).where(col(Article.id).in_(bindparam("ids", expanding=True))).options(*summary_joined_loading())
+)
 
 
 def _reasons(article: Article, candidate: Article, shared_terms: list[str]) -> list[str]:
@@ -258,7 +283,7 @@ def _reasons(article: Article, candidate: Article, shared_terms: list[str]) -> l
     own_tags, own_authors = {t.id for t in article.tags}, {a.id for a in article.authors}
     if shared_tags := [t.name for t in candidate.tags if t.id in own_tags]:
         reasons.append("shared tags: " + ", ".join(shared_tags))
-    if article.section_id is not None and candidate.section_id == article.section_id:
+    if article.section_id is not None and candidate.section_id == article.section_id and article.section is not None:
         reasons.append(f"same section: {article.section.name}")
     if shared_authors := [a.name for a in candidate.authors if a.id in own_authors]:
         reasons.append("same author: " + ", ".join(shared_authors))
@@ -307,13 +332,13 @@ def related_articles(
 
 def pin_related(session: Session, article: Article, related_slugs: list[str]) -> list[Article]:
     """Replace the article's pins with these articles, in this order."""
-    found = {a.slug: a for a in session.exec(select(Article).where(Article.slug.in_(related_slugs))).all()}
+    found = {a.slug: a for a in session.exec(select(Article).where(col(Article.slug).in_(related_slugs))).all()}
     missing = [slug for slug in related_slugs if slug not in found]
     if missing:
         raise InvalidField("#/slugs", f"Unknown article slug(s): {', '.join(missing)}.")
     if article.slug in found:
         raise InvalidField("#/slugs", "An article cannot be related to itself.")
-    session.exec(delete(RelatedPin).where(RelatedPin.article_id == article.id))
+    session.exec(delete(RelatedPin).where(col(RelatedPin.article_id) == article.id))
     ordered = list(dict.fromkeys(related_slugs))
     session.add_all(
         RelatedPin(article_id=article.id, related_id=found[s].id, position=i) for i, s in enumerate(ordered)

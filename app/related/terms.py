@@ -4,7 +4,7 @@ import math
 import re
 from collections import Counter
 
-import snowballstemmer
+import snowballstemmer  # type: ignore[import-untyped]  # ships neither type hints nor stubs
 
 from app.search.query import fold
 
@@ -195,7 +195,8 @@ STOPWORDS = frozenset(
 
 def stems(text: str) -> list[str]:
     words = [w.strip("'") for w in _WORD.findall(fold(text))]
-    return _stemmer.stemWords([w for w in words if w and w not in STOPWORDS])
+    stemmed: list[str] = _stemmer.stemWords([w for w in words if w and w not in STOPWORDS])
+    return stemmed
 
 
 def term_weights(*, title: str, subtitle: str, body: str) -> dict[str, float]:

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from sqlalchemy import delete, func, insert, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.related.models import ArticleTerm, TermDocumentCount
 from app.related.terms import term_weights
@@ -34,7 +34,7 @@ def _terms_of(session: Session, article_id: int) -> list[str]:
 def store_vector(session: Session, entry: SearchEntry) -> None:
     """Replace the article's vector and move the document counts of the terms it gained or lost."""
     _count_documents(session, _terms_of(session, entry.article_id), -1)
-    session.execute(delete(ArticleTerm).where(ArticleTerm.article_id == entry.article_id))
+    session.execute(delete(ArticleTerm).where(col(ArticleTerm.article_id) == entry.article_id))
     weights = _weights(entry)
     session.add_all(
         ArticleTerm(article_id=entry.article_id, term=term, weight=weight) for term, weight in weights.items()

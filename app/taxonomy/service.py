@@ -3,8 +3,8 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, func, update
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, update
+from sqlmodel import Session, and_, col, exists, func, select
 
 from app import content_version
 from app.articles.models import Article, ArticleTag
@@ -70,8 +70,9 @@ def section_article_counts(
     ids = [section.id for section in sections]
 
     def count() -> dict[int, int]:
-        query = select(Article.section_id, func.count()).where(Article.section_id.in_(ids), visible(now))
-        return dict(session.exec(query.group_by(Article.section_id)).all())
+        query = select(Article.section_id, func.count()).where(col(Article.section_id).in_(ids), visible(now))
+        rows = session.exec(query.group_by(col(Article.section_id))).all()
+        return {section_id: articles for section_id, articles in rows if section_id is not None}
 
     return cache.get(session, ("section-counts", tuple(ids)), count, now=now)
 
@@ -83,17 +84,17 @@ def tag_article_counts(session: Session, tags: list[Tag], *, now: datetime, cach
     def count() -> dict[int, int]:
         query = (
             select(ArticleTag.tag_id, func.count())
-            .join(Article, Article.id == ArticleTag.article_id)
-            .where(ArticleTag.tag_id.in_(ids), visible(now))
+            .join(Article, col(Article.id) == ArticleTag.article_id)
+            .where(col(ArticleTag.tag_id).in_(ids), visible(now))
         )
-        return dict(session.exec(query.group_by(ArticleTag.tag_id)).all())
+        return dict(session.exec(query.group_by(col(ArticleTag.tag_id))).all())
 
     return cache.get(session, ("tag-counts", tuple(ids)), count, now=now)
 
 
 def _in_use(now: datetime) -> ColumnElement[bool]:
     # A tag made for a draft or an embargoed story would give the story away.
-    return exists().where(ArticleTag.tag_id == Tag.id, ArticleTag.article_id == Article.id, visible(now))
+    return exists().where(col(ArticleTag.tag_id) == Tag.id, col(ArticleTag.article_id) == Article.id, visible(now))
 
 
 def sections_page(
@@ -173,7 +174,7 @@ def delete_section(
         session, section, reassign_to=reassign_to, articles=members, still_used=SectionHasArticles, now=now
     )
     if heir is not None:
-        session.execute(update(Article).where(Article.section_id == section.id).values(section_id=heir.id))
+        session.execute(update(Article).where(col(Article.section_id) == section.id).values(section_id=heir.id))
     session.delete(section)
     content_version.bump(session)
     session.commit()
