@@ -4,19 +4,20 @@ prefix, slug claiming, changes, and handing a removed entry's articles to anothe
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from fastapi import Query
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, false, func, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from app import content_version
 from app.articles.touch import touch_articles
 from app.authors.models import Author
 from app.content_cache import ContentCache
 from app.errors import InvalidParameter, ProblemError
 from app.pagination import decode_cursor, encode_cursor
-from app.patching import refuse_nulls
+from app.patching import Patch
 from app.slugs import slugify
 from app.taxonomy.models import Section, Tag
 
@@ -108,13 +109,22 @@ class Directory(Generic[Entry]):
         """The slug asked for, or one made from the name; either must be free."""
         return self.claim_slug(session, wanted or slugify(name) or self.noun)
 
-    def apply(self, session: Session, entry: Entry, changes: dict[str, Any], *, not_nullable: frozenset[str]) -> None:
-        """Set the fields a PATCH sent; an omitted or empty slug keeps the current one."""
-        refuse_nulls(changes, not_nullable)
+    def change(
+        self, session: Session, entry: Entry, patch: Patch, *, articles: SelectOfScalar[int], now: datetime
+    ) -> Entry:
+        """Apply a PATCH body and commit; an omitted or empty slug keeps the current one. The articles
+        that show the entry are marked changed, since their JSON embeds it."""
+        changes = patch.changes()
         if changes.get("slug"):
             self.claim_slug(session, changes["slug"], current=entry)
         entry.sqlmodel_update({key: value for key, value in changes.items() if key != "slug" or value})
+        if "updated_at" in self.model.model_fields:
+            entry.sqlmodel_update({"updated_at": now})
         session.add(entry)
+        touch_articles(session, articles, now=now)
+        content_version.bump(session)
+        session.commit()
+        return entry
 
     def heir(
         self,

@@ -1,7 +1,8 @@
-"""PATCH bodies derived from create bodies: the same fields and constraints, each optional."""
+"""PATCH bodies: only the fields sent change, null clears only what may be empty; most are derived
+from create bodies, with the same fields and constraints, each optional."""
 
 import types
-from typing import Any, Optional, Union, get_args, get_origin
+from typing import Any, ClassVar, Optional, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, create_model
 from pydantic.fields import FieldInfo
@@ -9,18 +10,20 @@ from pydantic.fields import FieldInfo
 from app.errors import InvalidField
 
 
-def patch_of(model: type[BaseModel]) -> type[BaseModel]:
-    """A model whose every field is `model`'s, optional and defaulting to None.
+class Patch(BaseModel):
+    # A misspelt field is an error instead of a silent no-op.
+    model_config = ConfigDict(extra="forbid")
 
-    Subclass it to name the PATCH body; `model_fields_set` then tells what a client sent.
-    Unknown fields are refused, so a misspelt field is an error instead of a silent no-op.
-    """
-    fields: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
-        optional = FieldInfo.merge_field_infos(info, default=None)
-        optional.default_factory = None
-        fields[name] = (Optional[info.annotation], optional)  # noqa: UP045 - the annotation is a runtime value
-    return create_model(f"{model.__name__}Patch", __config__=ConfigDict(extra="forbid"), **fields)
+    # Fields a client may leave out but never set to null.
+    not_nullable: ClassVar[frozenset[str]] = frozenset()
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent and their values; 422 naming the first that was set to null but may not be."""
+        sent = self.model_dump(exclude_unset=True)
+        for name in sorted(self.not_nullable & sent.keys()):
+            if sent[name] is None:
+                raise InvalidField(f"#/{name}", f"{name} cannot be null.")
+        return sent
 
 
 def _admits_none(annotation: Any) -> bool:
@@ -29,13 +32,16 @@ def _admits_none(annotation: Any) -> bool:
     )
 
 
-def not_nullable(model: type[BaseModel]) -> frozenset[str]:
-    """The fields a client may leave out of a PATCH but never set to null."""
-    return frozenset(name for name, info in model.model_fields.items() if not _admits_none(info.annotation))
-
-
-def refuse_nulls(changes: dict[str, Any], fields: frozenset[str]) -> None:
-    """422 naming the first of `fields` that a PATCH set to null."""
-    for name in fields & changes.keys():
-        if changes[name] is None:
-            raise InvalidField(f"#/{name}", f"{name} cannot be null.")
+def patch_of(model: type[BaseModel]) -> type[Patch]:
+    """A Patch whose every field is `model`'s, optional and defaulting to None; a field `model`
+    requires a value for may be left out but not nulled. Subclass it to name the PATCH body."""
+    fields: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        optional = FieldInfo.merge_field_infos(info, default=None)
+        optional.default_factory = None
+        fields[name] = (Optional[info.annotation], optional)  # noqa: UP045 - the annotation is a runtime value
+    patch = create_model(f"{model.__name__}Patch", __base__=Patch, **fields)
+    patch.not_nullable = frozenset(
+        name for name, info in model.model_fields.items() if not _admits_none(info.annotation)
+    )
+    return patch

@@ -14,11 +14,9 @@ from app.articles.schemas import ArticleCreate, ArticleFields, ArticlePublic, Ar
 from app.authors import service as authors
 from app.caching import require_current
 from app.errors import InvalidField
-from app.patching import not_nullable, refuse_nulls
 from app.slugs import SLUG_MAX_LENGTH, slugify
 from app.taxonomy import service as taxonomy
 
-_NOT_NULL = not_nullable(ArticleFields)
 # Fields that need more than storing as sent; every other field is a column set as it comes.
 _DERIVED = {
     "slug",
@@ -118,7 +116,6 @@ def _set_lifecycle(article: Article, changes: dict, *, now: datetime) -> None:
 
 def _apply(session: Session, article: Article, changes: dict, *, now: datetime) -> None:
     """Set the given fields, checking what only the database can: slugs, authors, section."""
-    refuse_nulls(changes, _NOT_NULL)
     for field in changes.keys() - _DERIVED:
         setattr(article, field, changes[field])
     if "excerpt" in changes:
@@ -200,7 +197,7 @@ def _edit(
 def update_article(
     session: Session, article: Article, data: ArticleUpdate, *, now: datetime, actor: str, if_match: str | None = None
 ) -> Article:
-    changes = {field: getattr(data, field) for field in data.model_fields_set}
+    changes = data.changes()
     return _edit(session, article, changes, now=now, actor=actor, if_match=if_match)
 
 

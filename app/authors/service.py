@@ -8,7 +8,6 @@ from sqlmodel import Session, col, select
 
 from app import content_version
 from app.articles.models import Article, ArticleAuthor
-from app.articles.touch import touch_articles
 from app.articles.visibility import visible
 from app.authors.errors import AuthorHasArticles, AuthorNotFound, AuthorSlugTaken
 from app.authors.models import Author
@@ -16,10 +15,8 @@ from app.authors.schemas import AuthorCreate, AuthorPublic, AuthorUpdate
 from app.caching import require_current
 from app.content_cache import ContentCache
 from app.directories import Directory, DirectoryPage
-from app.patching import not_nullable
 
 AUTHORS = Directory(Author, not_found=AuthorNotFound, slug_taken=AuthorSlugTaken)
-_NOT_NULL = not_nullable(AuthorCreate)
 
 
 def authors_by_slug(session: Session, slugs: Iterable[str]) -> dict[str, Author]:
@@ -83,12 +80,8 @@ def update_author(
 ) -> Author:
     author = AUTHORS.get(session, slug)
     require_current(if_match, AuthorPublic.from_row(author, article_counts(session, [author], now=now, cache=cache)))
-    AUTHORS.apply(session, author, data.model_dump(exclude_unset=True), not_nullable=_NOT_NULL)
-    author.updated_at = now
-    touch_articles(session, select(ArticleAuthor.article_id).where(ArticleAuthor.author_id == author.id), now=now)
-    content_version.bump(session)
-    session.commit()
-    return author
+    bylines = select(ArticleAuthor.article_id).where(ArticleAuthor.author_id == author.id)
+    return AUTHORS.change(session, author, data, articles=bylines, now=now)
 
 
 def delete_author(

@@ -12,10 +12,8 @@ from app.comments.render import render_comment
 from app.comments.schemas import BulkModeration, CommentModeration, CommentModerationUpdate
 from app.comments.service import content_digest, ensure_allowed_length, normalised_email, notify_reply, recount
 from app.pagination import decode_cursor, encode_cursor
-from app.patching import refuse_nulls
 from app.settings import Settings
 
-_NOT_NULL = frozenset({"status", "author_name", "content"})
 _ACTIONS = {"approve": CommentStatus.approved, "spam": CommentStatus.spam, "trash": CommentStatus.trash}
 
 
@@ -96,8 +94,7 @@ def moderate(
 ) -> tuple[Comment, str]:
     """Approve, file as spam, trash or edit one comment; counts change in the same transaction."""
     comment, slug = get_comment(session, comment_id)
-    changes = data.model_dump(exclude_unset=True)
-    refuse_nulls(changes, _NOT_NULL)
+    changes = data.changes()
     if "author_name" in changes:
         comment.author_name = changes["author_name"].strip()
     if "author_url" in changes:

@@ -1,12 +1,13 @@
 """Wire shapes for comments. Public ones carry no email and no IP digest."""
 
 from datetime import datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from app.comments.models import CommentStatus
 from app.ids import RowId
+from app.patching import Patch
 from app.weburl import WebUrl
 
 
@@ -82,8 +83,8 @@ class CommentModeration(BaseModel):
     updated_at: datetime
 
 
-class CommentModerationUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CommentModerationUpdate(Patch):
+    not_nullable: ClassVar[frozenset[str]] = frozenset({"status", "author_name", "content"})
 
     status: CommentStatus | None = None
     author_name: str | None = Field(None, min_length=1, max_length=100)

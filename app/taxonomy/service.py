@@ -13,7 +13,6 @@ from app.articles.visibility import visible
 from app.caching import require_current
 from app.content_cache import ContentCache
 from app.directories import Directory, DirectoryPage
-from app.patching import not_nullable
 from app.slugs import SLUG_MAX_LENGTH, slugify
 from app.taxonomy.errors import SectionHasArticles, SectionNotFound, TagNotFound, TaxonomySlugTaken
 from app.taxonomy.models import Section, Tag
@@ -21,8 +20,6 @@ from app.taxonomy.schemas import SectionCreate, SectionPublic, SectionUpdate, Ta
 
 SECTIONS = Directory(Section, not_found=SectionNotFound, slug_taken=TaxonomySlugTaken)
 TAGS = Directory(Tag, not_found=TagNotFound, slug_taken=TaxonomySlugTaken)
-_SECTION_NOT_NULL = not_nullable(SectionCreate)
-_TAG_NOT_NULL = not_nullable(TagCreate)
 
 
 def section_by_slug(session: Session, slug: str) -> Section | None:
@@ -148,11 +145,8 @@ def update_section(
     require_current(
         if_match, SectionPublic.from_row(section, section_article_counts(session, [section], now=now, cache=cache))
     )
-    SECTIONS.apply(session, section, data.model_dump(exclude_unset=True), not_nullable=_SECTION_NOT_NULL)
-    touch_articles(session, select(Article.id).where(Article.section_id == section.id), now=now)
-    content_version.bump(session)
-    session.commit()
-    return section
+    members = select(Article.id).where(Article.section_id == section.id)
+    return SECTIONS.change(session, section, data, articles=members, now=now)
 
 
 def delete_section(
@@ -193,11 +187,8 @@ def update_tag(
 ) -> Tag:
     tag = TAGS.get(session, slug)
     require_current(if_match, TagPublic.from_row(tag, tag_article_counts(session, [tag], now=now, cache=cache)))
-    TAGS.apply(session, tag, data.model_dump(exclude_unset=True), not_nullable=_TAG_NOT_NULL)
-    touch_articles(session, select(ArticleTag.article_id).where(ArticleTag.tag_id == tag.id), now=now)
-    content_version.bump(session)
-    session.commit()
-    return tag
+    carriers = select(ArticleTag.article_id).where(ArticleTag.tag_id == tag.id)
+    return TAGS.change(session, tag, data, articles=carriers, now=now)
 
 
 def delete_tag(session: Session, slug: str, *, now: datetime, cache: ContentCache, if_match: str | None = None) -> None:
