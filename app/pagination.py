@@ -46,6 +46,7 @@ CursorParam = Annotated[
 SortKey = TypeVar("SortKey", str, datetime, int)
 # An int key counts items already shown; more than any database holds is an invented cursor.
 MAX_INT_KEY = 2**31 - 1
+MAX_ROW_ID = 2**63 - 1
 
 
 def encode_cursor(key: str | datetime | int, item_id: int) -> str:
@@ -59,7 +60,8 @@ def _sort_key(raw: object, key_type: type) -> object:
         if type(raw) is not int or not 0 <= raw <= MAX_INT_KEY:
             raise ValueError
         return raw
-    if type(raw) is not str:
+    # PostgreSQL refuses NUL in text; no name or time holds one.
+    if type(raw) is not str or "\x00" in raw:
         raise ValueError
     if key_type is str:
         return raw
@@ -74,7 +76,8 @@ def decode_cursor(cursor: str, key_type: type[SortKey]) -> tuple[SortKey, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         raw_key, item_id = orjson.loads(raw)
-        if type(item_id) is not int:
+        # Row ids are positive 64-bit integers; a larger one would overflow the database driver.
+        if type(item_id) is not int or not 0 < item_id <= MAX_ROW_ID:
             raise ValueError
         key = _sort_key(raw_key, key_type)
     except (ValueError, TypeError, OverflowError, binascii.Error, orjson.JSONDecodeError):

@@ -57,8 +57,12 @@ def _decodes_or_names_cursor(cursor: str, key_type: type) -> None:
             assert key.tzinfo is not None
 
 
+# Names never hold NUL (PostgreSQL cannot store it), so cursors refuse it.
+names = st.text(alphabet=st.characters(exclude_characters="\x00"))
+
+
 @PROPERTIES
-@given(st.text(), item_ids)
+@given(names, item_ids)
 def test_cursor_with_a_text_key_reads_back_as_issued(key, item_id):
     assert decode_cursor(encode_cursor(key, item_id), str) == (key, item_id)
 
@@ -85,7 +89,7 @@ def test_cursor_with_a_datetime_key_reads_back_as_issued(key, item_id):
 
 
 @PROPERTIES
-@given(st.one_of(st.text(), aware_datetimes), item_ids)
+@given(st.one_of(names, aware_datetimes), item_ids)
 def test_cursor_is_url_safe_without_padding(key, item_id):
     assert re.fullmatch(r"[A-Za-z0-9_-]+", encode_cursor(key, item_id))
 
