@@ -46,7 +46,8 @@ CursorParam = Annotated[
 SortKey = TypeVar("SortKey", str, datetime, int)
 # An int key counts items already shown; more than any database holds is an invented cursor.
 MAX_INT_KEY = 2**31 - 1
-MAX_ROW_ID = 2**63 - 1
+# Ids are 32-bit integer columns; a larger one cannot name a row, and would overflow the driver.
+MAX_ROW_ID = 2**31 - 1
 
 
 def encode_cursor(key: str | datetime | int, item_id: int) -> str:
@@ -76,7 +77,6 @@ def decode_cursor(cursor: str, key_type: type[SortKey]) -> tuple[SortKey, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         raw_key, item_id = orjson.loads(raw)
-        # Row ids are positive 64-bit integers; a larger one would overflow the database driver.
         if type(item_id) is not int or not 0 < item_id <= MAX_ROW_ID:
             raise ValueError
         key = _sort_key(raw_key, key_type)

@@ -48,7 +48,8 @@ def _page_or_refused(response) -> bool:
         [2**31, 2**63],
         ["a\u0000b", 1],
         ["0001-01-01T00:00:00+00:00", 1],
-        ["9999-12-31T23:59:59+00:00", 2**63 - 1],
+        ["9999-12-31T23:59:59+00:00", 2**31 - 1],
+        ["2024-01-01T00:00:00+00:00", 2**31],
     ],
 )
 def test_out_of_range_cursors_never_break_a_list(client, api_key, lists, value):
