@@ -6,9 +6,9 @@ from fastapi import Depends
 
 from app.articles import service
 from app.articles.models import Article
-from app.articles.visibility import EDITOR, PUBLIC, Reader
+from app.articles.visibility import PUBLIC, Reader, editor
 from app.auth.dependencies import EditorKey, OptionalKey, PreviewKey
-from app.auth.models import Scope
+from app.auth.models import ApiKey, Scope
 from app.db import SessionDep
 from app.slugs import Slug
 from app.state import ClockDep
@@ -24,17 +24,21 @@ ReaderDep = Annotated[Reader, Depends(_reader)]
 
 
 # Each loader takes the key it needs, so a caller without one hears 401 before learning whether the article exists.
+def _editor(key: ApiKey) -> Reader:
+    return editor(embargoed=key.grants(Scope.content_embargo))
+
+
 def _article_to_edit(slug: Slug, session: SessionDep, clock: ClockDep, key: EditorKey) -> Article:
     # Locked until the write commits: racing editors queue, and If-Match is checked against what gets written.
-    return service.get_article(session, slug, now=clock(), reader=EDITOR, for_update=True)
+    return service.get_article(session, slug, now=clock(), reader=_editor(key), for_update=True)
 
 
 def _article_for_editors(slug: Slug, session: SessionDep, clock: ClockDep, key: EditorKey) -> Article:
-    return service.get_article(session, slug, now=clock(), reader=EDITOR)
+    return service.get_article(session, slug, now=clock(), reader=_editor(key))
 
 
 def _article_to_preview(slug: Slug, session: SessionDep, clock: ClockDep, key: PreviewKey) -> Article:
-    return service.get_article(session, slug, now=clock(), reader=EDITOR)
+    return service.get_article(session, slug, now=clock(), reader=_editor(key))
 
 
 ArticleToEdit = Annotated[Article, Depends(_article_to_edit)]

@@ -184,8 +184,13 @@ def _edit(
 ) -> Article:
     """Apply changes to an article the caller loaded under lock, record the revision, commit."""
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
-    before = snapshot(article)
+    before, last_changed = snapshot(article), article.updated_at
     _apply(session, article, changes, now=now)
+    if snapshot(article) == before:
+        # Nothing anyone can see changed: no revision, no new updated_at for sync clients, caches stay valid.
+        article.updated_at = last_changed
+        session.commit()
+        return article
     session.flush()
     indexing.index_article(session, article)
     record_revision(session, article, before=before, actor=actor, now=now)

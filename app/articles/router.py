@@ -92,7 +92,8 @@ def get_article(
     now = clock()
     if preview_token is not None:
         secret = settings.secret_key.get_secret_value()
-        article = service.get_previewable(session, slug, preview.preview_article_id(secret, preview_token, now=now))
+        article_id = preview.preview_article_id(secret, preview_token, now=now)
+        article = service.get_previewable(session, slug, article_id, now=now, reader=reader)
     else:
         article = service.get_article(session, slug, now=now, reader=reader)
     _private_if(

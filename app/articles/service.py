@@ -13,7 +13,7 @@ from sqlmodel.sql.expression import Select
 from app.articles.errors import ArticleMoved, ArticleNotFound, InvalidPreviewToken
 from app.articles.models import Article, ArticleAuthor, ArticleSlugRedirect, ArticleStatus, ArticleTag
 from app.articles.schemas import ArticleFilters
-from app.articles.visibility import PUBLIC, Reader, visible
+from app.articles.visibility import PUBLIC, Reader, editor, published, visible
 from app.authors.models import Author
 from app.columns import loadable
 from app.content_cache import ContentCache
@@ -52,11 +52,12 @@ def _in_status(status: ArticleStatus, now: datetime, reader: Reader) -> tuple[Co
     """The condition for one lifecycle state, and the name of the column that state is listed by."""
     match status:
         case ArticleStatus.published:
-            return visible(now, reader), "published_at"
+            return published(now, reader), "published_at"
         case ArticleStatus.scheduled:
-            return and_(Article.status == "published", col(Article.published_at) > now), "published_at"
+            scheduled = and_(Article.status == "published", col(Article.published_at) > now)
+            return and_(scheduled, visible(now, reader)), "published_at"
         case _:
-            return col(Article.status) == status.value, "updated_at"
+            return and_(col(Article.status) == status.value, visible(now, reader)), "updated_at"
 
 
 def _filtered(filters: ArticleFilters, condition: ColumnElement[bool], now: datetime) -> list[ColumnElement[bool]]:
@@ -219,9 +220,10 @@ def get_article(
     return article
 
 
-def get_previewable(session: Session, slug: str, token_article_id: int) -> Article:
-    """The article a preview token opens, whatever its status; the token must be for this article."""
+def get_previewable(session: Session, slug: str, token_article_id: int, *, now: datetime, reader: Reader) -> Article:
+    """The article a preview token opens, whatever its status but not before its embargo lifts
+    (unless the caller's own key may see it); the token must be for this article."""
     article = session.exec(select(Article).where(Article.id == token_article_id).options(*full_loading())).first()
     if article is None or article.slug != slug:
         raise InvalidPreviewToken("This preview token is for another article.")
-    return article
+    return get_article(session, slug, now=now, reader=editor(embargoed=reader.embargoed))

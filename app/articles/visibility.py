@@ -18,16 +18,25 @@ class Reader:
 
 
 PUBLIC = Reader()
-# Editors work on every article, whatever its status or embargo.
-EDITOR = Reader(preview=True, embargoed=True)
+
+
+def editor(*, embargoed: bool) -> Reader:
+    """Editors work on drafts, scheduled and archived articles; embargoed ones only with `content:embargo`."""
+    return Reader(preview=True, embargoed=embargoed)
 
 
 def visible(now: datetime | ColumnElement[datetime], reader: Reader = PUBLIC) -> ColumnElement[bool]:
     """Readers see published articles whose time has come and whose embargo has lifted;
-    both happen by themselves at their time, with no job flipping a flag."""
-    if reader.preview:
-        return true()
-    published = and_(Article.status == "published", col(Article.published_at) <= now)
-    if reader.embargoed:
-        return published
-    return and_(published, or_(col(Article.embargo_until).is_(None), col(Article.embargo_until) <= now))
+    both happen by themselves at their time, with no job flipping a flag. An embargo holds for
+    every status: only `content:embargo` sees behind it, drafts included."""
+    conditions = []
+    if not reader.preview:
+        conditions.append(and_(Article.status == "published", col(Article.published_at) <= now))
+    if not reader.embargoed:
+        conditions.append(or_(col(Article.embargo_until).is_(None), col(Article.embargo_until) <= now))
+    return and_(*conditions) if conditions else true()
+
+
+def published(now: datetime, reader: Reader) -> ColumnElement[bool]:
+    """Live articles this reader may see: the public report, plus embargoed ones for `content:embargo`."""
+    return visible(now, Reader(embargoed=reader.embargoed))

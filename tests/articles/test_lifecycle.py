@@ -125,3 +125,56 @@ def test_commenting_reads_only_what_comments_need_of_the_article(client, session
         assert reply(client, article.slug).status_code == 202
     [article_read] = [sql for sql, _ in statements if "WHERE article.slug =" in sql]
     assert "article.body" not in article_read and "article.comments_open" in article_read
+
+
+def _embargoed(session, clock, **overrides):
+    return make_article(session, embargo_until=(clock.now + timedelta(hours=3)).isoformat(), **overrides)
+
+
+def test_preview_keys_do_not_see_behind_an_embargo(client, session, api_key, clock):
+    article = _embargoed(session, clock, title="Merger talks collapse")
+    draft = _embargoed(session, clock, title="Merger draft", status="draft")
+    preview = api_key("content:preview")
+    assert client.get(f"/api/v1/articles/{article.slug}", headers=preview).status_code == 404
+    for status in ("published", "draft"):
+        listed = client.get("/api/v1/articles", params={"status": status}, headers=preview).json()
+        assert listed["meta"]["total"] == 0 and listed["data"] == []
+    assert client.get("/api/v1/articles", params={"q": "merger"}, headers=preview).json()["data"] == []
+    assert client.post(f"/api/v1/articles/{draft.slug}/preview-token", headers=preview).status_code == 404
+
+
+def test_a_preview_token_does_not_open_an_embargoed_article(client, session, api_key, clock):
+    article = _embargoed(session, clock, status="draft")
+    token = client.post(
+        f"/api/v1/articles/{article.slug}/preview-token", headers=api_key("content:preview", "content:embargo")
+    )
+    assert token.status_code == 201
+    read = client.get(f"/api/v1/articles/{article.slug}", params={"preview_token": token.json()["token"]})
+    assert read.status_code == 404
+    clock.now += timedelta(hours=3)
+    assert (
+        client.get(f"/api/v1/articles/{article.slug}", params={"preview_token": token.json()["token"]}).status_code
+        == 200
+    )
+
+
+def test_writers_without_the_embargo_scope_get_nothing_of_an_embargoed_article(client, session, api_key, clock):
+    article = _embargoed(session, clock)
+    writer = api_key("content:write", "content:preview")
+    assert client.patch(f"/api/v1/articles/{article.slug}", json={}, headers=writer).status_code == 404
+    assert client.get(f"/api/v1/articles/{article.slug}/revisions", headers=writer).status_code == 404
+    assert client.get(f"/api/v1/articles/{article.slug}/revisions/1", headers=writer).status_code == 404
+    partner = api_key("content:write", "content:embargo")
+    assert client.patch(f"/api/v1/articles/{article.slug}", json={}, headers=partner).status_code == 200
+
+
+def test_a_patch_that_changes_nothing_changes_nothing(client, session, editor, clock):
+    article = make_article(session, tags=["Budget"])
+    before = client.get(f"/api/v1/articles/{article.slug}", headers=editor)
+    clock.now += timedelta(hours=1)
+    same = {"title": article.title, "tags": ["Budget"]}
+    for body in ({}, same):
+        response = client.patch(f"/api/v1/articles/{article.slug}", json=body, headers=editor)
+        assert response.status_code == 200 and response.headers["ETag"] == before.headers["ETag"]
+        assert response.json()["updated_at"] == before.json()["updated_at"]
+    assert len(client.get(f"/api/v1/articles/{article.slug}/revisions", headers=editor).json()) == 1
