@@ -1,5 +1,6 @@
 """The `byline` command: serve, migrate, load demo content, print the OpenAPI document."""
 
+import os
 import sys
 
 import typer
@@ -26,15 +27,25 @@ def serve(
 ) -> None:
     """Serve the API with uvicorn."""
     import uvicorn
+    from pydantic import ValidationError
 
     from app.settings import Settings
 
-    settings = Settings()
+    # The flags become the settings every worker reads, so the checks on a public bind see the real address.
+    for name, value in (("BYLINE_HOST", host), ("BYLINE_PORT", port)):
+        if value is not None:
+            os.environ[name] = str(value)
+    try:
+        settings = Settings()
+    except ValidationError as invalid:
+        for error in invalid.errors():
+            console.print(f"[red]{error['msg'].removeprefix('Value error, ')}[/red]")
+        raise typer.Exit(2) from None
     uvicorn.run(
         "app.main:create_worker_app",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=settings.host,
+        port=settings.port,
         workers=workers,
         log_level=settings.log_level,
         # The app logs requests itself, without client addresses; forwarded headers are handled there too.

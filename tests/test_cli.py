@@ -87,3 +87,16 @@ def test_search_reindex_rebuilds_entries_lost_outside_byline(database_url):
         found = httpx.get(f"{base}/api/v1/articles", params={"q": "moscow"}, timeout=5).json()["data"]
         assert LEAD in [item["slug"] for item in found]
         assert httpx.get(f"{base}/api/v1/articles/{LEAD}/related", timeout=5).json()["data"]
+
+
+def test_serving_on_every_interface_with_the_development_secret_is_refused(database_url, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BYLINE_")} | {"BYLINE_DATABASE_URL": database_url}
+    refused = subprocess.run(
+        [BYLINE, "serve", "--host", "0.0.0.0", "--port", "8"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 2 and "BYLINE_SECRET_KEY" in refused.stderr
