@@ -8,7 +8,6 @@ from importlib.metadata import version
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
-from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.access_log import AccessLogMiddleware
 from app.articles.editor_router import router as article_editing_router
@@ -20,6 +19,7 @@ from app.comments import router as comments
 from app.content_cache import ContentCache
 from app.db import build_engine, refresh_planner_statistics
 from app.errors import install_problem_handlers
+from app.forwarded import ForwardedClientMiddleware
 from app.openapi import DESCRIPTION, TAGS, install_openapi
 from app.related.router import router as related_router
 from app.settings import Settings
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         limits=comments.body_limits(settings),
     )
     if settings.trusted_proxies:
-        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+        app.add_middleware(ForwardedClientMiddleware, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(AccessLogMiddleware)
     if settings.cors_origins:
         app.add_middleware(

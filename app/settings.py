@@ -33,8 +33,9 @@ class Settings(BaseSettings):
     # Keys API keys' hashes and signs preview tokens; changing it revokes every key and token.
     secret_key: SecretStr = Field(SecretStr(DEVELOPMENT_SECRET), min_length=16)
     preview_token_minutes: int = Field(60 * 24, ge=1, le=60 * 24 * 30)
-    # Proxies whose X-Forwarded-For is believed, so rate limits see the reader's address.
-    trusted_proxies: list[str] = ["127.0.0.1"]
+    # Proxies (addresses or networks) whose X-Forwarded-For is believed, so rate limits see the reader's
+    # address. None by default: anything that can reach the port could otherwise claim any address.
+    trusted_proxies: list[str] = []
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
     comment_max_body_bytes: int = Field(64 * 1024, ge=1024)
     comment_max_length: int = Field(5000, ge=10, le=20000)

@@ -1,4 +1,9 @@
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
 from tests.comments.helpers import reply
+from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
 
 
@@ -84,3 +89,18 @@ def test_rate_limit_per_email_spans_networks(client, session, settings, clock):
     assert reply(client, article.slug, author_email="busy@example.com", content="Point 3").status_code == 429
     clock.now = clock.now.replace(hour=clock.now.hour + 1)
     assert reply(client, article.slug, author_email="busy@example.com", content="Later point").status_code == 202
+
+
+def test_forwarded_addresses_are_not_believed_by_default(session, database_url, clock):
+    defaults = Settings(_env_file=None, database_url=database_url, secret_key=TEST_SECRET, comment_limit_per_network=3)
+    article = make_article(session)
+    with TestClient(create_app(defaults, clock=clock), client=("127.0.0.1", 50000)) as local:
+        answers = [reply(local, article.slug, address=f"203.0.{n}.1") for n in range(4)]
+    assert [a.status_code for a in answers] == [202, 202, 202, 429]
+
+
+def test_forwarded_values_that_are_not_addresses_count_as_the_proxy(client, session, settings):
+    settings.comment_limit_per_network = 3
+    article = make_article(session)
+    answers = [reply(client, article.slug, address=f"not-an-address-{n}") for n in range(4)]
+    assert [a.status_code for a in answers] == [202, 202, 202, 429]
