@@ -151,6 +151,6 @@ class Directory(Generic[Entry]):
         if heir is None:
             raise InvalidParameter("reassign_to", f"No {self.noun} has the slug '{reassign_to}'.")
         if heir.id == entry.id:
-            raise InvalidParameter("reassign_to", f"A {self.noun} cannot take over its own articles.")
+            raise InvalidParameter("reassign_to", f"'{entry.slug}' cannot take over its own articles.")
         touch_articles(session, articles, now=now)
         return heir

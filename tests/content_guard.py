@@ -1,7 +1,9 @@
 """A check on every transaction the suite commits: one that changed published content must have
 bumped the content version, or caches would go on serving what it replaced."""
 
-from sqlalchemy import event
+from typing import Any
+
+from sqlalchemy import Result, event
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
 
@@ -39,11 +41,17 @@ def _flushing(session: Session, flush_context, instances) -> None:
         _mark_written(session)
 
 
-def _executing(state: ORMExecuteState) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        table = getattr(state.statement, "table", None)
-        if getattr(table, "name", None) in CONTENT_TABLES:
-            _mark_written(state.session)
+def _executing(state: ORMExecuteState) -> Result[Any] | None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return None
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) not in CONTENT_TABLES:
+        return None
+    # A statement that matched no row changed nothing; where the count is unknown, assume it did.
+    result = state.invoke_statement()
+    if getattr(result, "rowcount", 1):
+        _mark_written(state.session)
+    return result
 
 
 def _committing(session: Session) -> None:

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
 from app.articles import editing, preview, revisions
 from app.articles.dependencies import ArticleForEditors, ArticleToEdit, ArticleToPreview
@@ -78,6 +78,16 @@ def update_article(
     return _written(response, article, now=now)
 
 
+async def _hard_delete(
+    key: EditorKey,
+    hard: Annotated[bool, Query(description="Delete the article and its history for good; needs `admin`.")] = False,
+) -> bool:
+    # Checked before the article is looked up: a key that may not delete learns nothing about it.
+    if hard:
+        ensure_scope(key, Scope.admin)
+    return hard
+
+
 @router.delete(
     "/{slug}",
     status_code=204,
@@ -86,16 +96,15 @@ def update_article(
     responses=problems(*EDIT),
 )
 def delete_article(
+    hard: Annotated[bool, Depends(_hard_delete)],
     article: ArticleToEdit,
     session: SessionDep,
     clock: ClockDep,
     key: EditorKey,
     if_match: IfMatch = None,
-    hard: Annotated[bool, Query(description="Delete the article and its history for good; needs `admin`.")] = False,
 ) -> Response:
     """Archiving hides the article from readers and keeps it for editors; a hard delete needs `admin`."""
     if hard:
-        ensure_scope(key, Scope.admin)
         editing.delete_article(session, article, now=clock(), if_match=if_match)
     else:
         editing.archive_article(session, article, now=clock(), actor=key.name, if_match=if_match)

@@ -213,7 +213,8 @@ def get_article(
     if for_update:
         # Serialises concurrent editors on PostgreSQL; SQLite's BEGIN IMMEDIATE already does.
         # populate_existing: the locked read must replace what an earlier, unlocked read left in the session.
-        query = query.with_for_update(of=Article).execution_options(populate_existing=True)
+        # NO KEY UPDATE: editors queue, while comments and pins may still reference the row meanwhile.
+        query = query.with_for_update(of=Article, key_share=True).execution_options(populate_existing=True)
     article = session.exec(query).unique().one_or_none()
     if article is None:
         raise _moved_or_missing(session, slug, now=now, reader=reader)

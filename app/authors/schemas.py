@@ -16,7 +16,7 @@ class AuthorLink(BaseModel):
 
 
 class AuthorCreate(AuthorBase):
-    slug: SlugText | None = Field(None, description="Generated from the name when omitted.")
+    slug: SlugText | None = Field(None, description="Generated from the name when left out on creation.")
     links: list[AuthorLink] = Field(default_factory=list, max_length=20)
 
 

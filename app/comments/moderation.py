@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, func, or_, select
 
+from app import content_version
 from app.articles.models import Article
 from app.comments.errors import CommentNotFound
 from app.comments.models import Comment, CommentStatus
@@ -94,6 +95,7 @@ def moderate(
 ) -> tuple[Comment, str]:
     """Approve, file as spam, trash or edit one comment; counts change in the same transaction."""
     comment, slug = get_comment(session, comment_id)
+    was_published = comment.status == CommentStatus.approved.value
     changes = data.changes()
     if "author_name" in changes:
         comment.author_name = changes["author_name"].strip()
@@ -109,6 +111,8 @@ def moderate(
     if data.status is not None:
         _set_status(session, comment, data.status, now=now, settings=settings)
     recount(session, [comment.article_id])
+    if was_published or comment.status == CommentStatus.approved.value:
+        content_version.bump(session)
     session.commit()
     return comment, slug
 
@@ -137,6 +141,8 @@ def delete_comment(session: Session, comment_id: int) -> None:
     session.delete(comment)
     session.flush()
     recount(session, [comment.article_id])
+    # Its replies move up, so published threads can change shape whatever its own status was.
+    content_version.bump(session)
     session.commit()
 
 
@@ -148,6 +154,7 @@ def bulk_moderate(
     found = list(session.exec(select(Comment).where(col(Comment.id).in_(wanted))).all())
     found_ids = {c.id for c in found}
     articles = {c.article_id for c in found}
+    touches_published = request.action == "delete" or any(c.status == CommentStatus.approved.value for c in found)
     for comment in found:
         if request.action == "delete":
             _detach(session, comment)
@@ -156,5 +163,7 @@ def bulk_moderate(
         else:
             _set_status(session, comment, _ACTIONS[request.action], now=now, settings=settings)
     recount(session, articles)
+    if found and (touches_published or request.action == "approve"):
+        content_version.bump(session)
     session.commit()
     return len(found), [i for i in wanted if i not in found_ids]

@@ -1,7 +1,7 @@
 """Wire shapes for comments. Public ones carry no email and no IP digest."""
 
 from datetime import datetime
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
@@ -84,12 +84,20 @@ class CommentModeration(BaseModel):
 
 
 class CommentModerationUpdate(Patch):
-    not_nullable: ClassVar[frozenset[str]] = frozenset({"status", "author_name", "content"})
+    """Only the fields sent change; null clears only the website."""
 
     status: CommentStatus | None = None
     author_name: str | None = Field(None, min_length=1, max_length=100)
     author_url: WebUrl | None = None
     content: str | None = Field(None, min_length=1, description="At most `BYLINE_COMMENT_MAX_LENGTH` characters.")
+
+    @field_validator("status", "author_name", "content")
+    @classmethod
+    def _sent_values_only(cls, value: object) -> object:
+        # Runs only for fields sent: leaving one out keeps it, but a comment cannot lose it.
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
 
 
 class BulkModeration(BaseModel):

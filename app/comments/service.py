@@ -3,9 +3,10 @@
 import hashlib
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any, cast
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlmodel import Session, col, func, or_, select
 
 from app import content_version
@@ -38,7 +39,8 @@ def content_digest(text: str) -> str:
 
 
 def recount(session: Session, article_ids: Collection[int]) -> None:
-    """Keep articles' comment_count equal to their approved comments, in the same transaction."""
+    """Keep articles' comment_count equal to their approved comments, in the same transaction; a
+    count that moved changes what readers see (lists and related lists embed it)."""
     # Lock the articles first: two moderators counting at once would each miss the other's approval.
     session.exec(select(Article.id).where(col(Article.id).in_(list(article_ids))).with_for_update())
     approved = (
@@ -46,9 +48,13 @@ def recount(session: Session, article_ids: Collection[int]) -> None:
         .where(Comment.article_id == Article.id, Comment.status == CommentStatus.approved.value)
         .scalar_subquery()
     )
-    session.execute(update(Article).where(col(Article.id).in_(article_ids)).values(comment_count=approved))
-    # Threads and counts are part of what readers see, and cached lists embed the counts.
-    content_version.bump(session)
+    moved = session.execute(
+        update(Article)
+        .where(col(Article.id).in_(article_ids), col(Article.comment_count) != approved)
+        .values(comment_count=approved)
+    )
+    if cast(CursorResult[Any], moved).rowcount:
+        content_version.bump(session)
 
 
 def ensure_allowed_length(content: str, settings: Settings) -> None:

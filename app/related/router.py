@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.articles.dependencies import ArticleToEdit
+from app.articles.dependencies import ArticleForEditors
 from app.articles.errors import ArticleMoved, ArticleNotFound
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.db import ReadSessionDep, SessionDep
@@ -44,6 +44,6 @@ def get_related(
     response_model=RelatedPins,
     responses=problems(NotAuthenticated, MissingScope, ArticleNotFound, ArticleMoved, InvalidField, InvalidParameter),
 )
-def pin_related(article: ArticleToEdit, body: RelatedPins, session: SessionDep) -> RelatedPins:
+def pin_related(article: ArticleForEditors, body: RelatedPins, session: SessionDep) -> RelatedPins:
     pinned = related.pin_related(session, article, body.slugs)
     return RelatedPins(slugs=[article.slug for article in pinned])

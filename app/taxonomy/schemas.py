@@ -10,7 +10,7 @@ from app.taxonomy.models import Section, SectionBase, Tag, TagBase
 
 
 class SectionCreate(SectionBase):
-    slug: SlugText | None = Field(None, description="Generated from the name when omitted.")
+    slug: SlugText | None = Field(None, description="Generated from the name when left out on creation.")
 
 
 class SectionUpdate(patch_of(SectionCreate)):  # type: ignore[misc]  # fields derived at import, see app/patching.py
@@ -18,7 +18,7 @@ class SectionUpdate(patch_of(SectionCreate)):  # type: ignore[misc]  # fields de
 
 
 class TagCreate(TagBase):
-    slug: SlugText | None = Field(None, description="Generated from the name when omitted.")
+    slug: SlugText | None = Field(None, description="Generated from the name when left out on creation.")
 
 
 class TagUpdate(patch_of(TagCreate)):  # type: ignore[misc]  # fields derived at import, see app/patching.py

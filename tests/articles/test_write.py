@@ -133,6 +133,7 @@ def test_delete_archives_and_hard_delete_needs_admin(client, session, editor, ap
     assert client.get(f"/api/v1/articles/{article.slug}").status_code == 404
     assert client.get(f"/api/v1/articles/{article.slug}", headers=editor).json()["status"] == "archived"
     assert client.delete(f"/api/v1/articles/{article.slug}?hard=true", headers=editor).status_code == 403
+    assert client.delete("/api/v1/articles/no-such-article?hard=true", headers=editor).status_code == 403
     assert client.delete(f"/api/v1/articles/{article.slug}?hard=true", headers=api_key("admin")).status_code == 204
     assert client.get(f"/api/v1/articles/{article.slug}", headers=editor).status_code == 404
 

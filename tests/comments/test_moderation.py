@@ -1,3 +1,6 @@
+from sqlmodel import select
+
+from app.content_version import ContentVersion
 from tests.comments.helpers import approve, reply
 from tests.factories.newsroom import make_article
 
@@ -85,3 +88,21 @@ def test_approval_reaches_a_cached_related_list(client, session, api_key):
     assert [item["comment_count"] for item in client.get(related).json()["data"]] == [0]
     approve(client, moderator, reply(client, other.slug).json()["id"])
     assert [item["comment_count"] for item in client.get(related).json()["data"]] == [1]
+
+
+def _content_version(session) -> int:
+    version = session.exec(select(ContentVersion.version)).one()
+    session.rollback()  # let the API's writers in
+    return version
+
+
+def test_moderating_what_readers_never_saw_leaves_caches_alone(client, session, api_key):
+    moderator = api_key("comments:moderate")
+    article = make_article(session)
+    held, other = reply(client, article.slug).json()["id"], reply(client, article.slug).json()["id"]
+    before = _content_version(session)
+    client.patch(f"/api/v1/comments/{held}", json={"status": "spam"}, headers=moderator)
+    client.post("/api/v1/comments/moderate", json={"ids": [held], "action": "trash"}, headers=moderator)
+    assert _content_version(session) == before
+    approve(client, moderator, other)
+    assert _content_version(session) == before + 1
