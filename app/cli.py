@@ -29,6 +29,7 @@ def serve(
     import uvicorn
     from pydantic import ValidationError
 
+    from app.logs import logging_config
     from app.settings import Settings
 
     # The flags become the settings every worker reads, so the checks on a public bind see the real address.
@@ -48,6 +49,7 @@ def serve(
         port=settings.port,
         workers=workers,
         log_level=settings.log_level,
+        log_config=logging_config(settings.log_level),
         # The app logs requests itself, without client addresses; forwarded headers are handled there too.
         access_log=False,
         proxy_headers=False,

@@ -22,14 +22,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
-    """Yield the base URL of a server started with `env` once it answers; its log is printed if it fails."""
+def running_server(env: dict[str, str], *, workers: int = 1, log_path: Path | None = None) -> Iterator[str]:
+    """Yield the base URL of a server started with `env` once it answers; its log is printed if it
+    fails, and kept at `log_path` if one is given."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     # Only the settings given here: none leak in from the caller's environment.
     inherited = {name: value for name, value in os.environ.items() if not name.startswith("BYLINE_")}
     env = inherited | {"BYLINE_PUBLIC_URL": base, "BYLINE_LOG_LEVEL": "warning"} | env
-    with tempfile.TemporaryFile("w+") as log:
+    with open(log_path, "w+") if log_path else tempfile.TemporaryFile("w+") as log:  # noqa: SIM115 - closed by with
         server = subprocess.Popen(
             [BYLINE, "serve", "--port", str(port), "--workers", str(workers)], env=env, stdout=log, stderr=log
         )

@@ -100,3 +100,12 @@ def test_serving_on_every_interface_with_the_development_secret_is_refused(datab
         timeout=60,
     )
     assert refused.returncode == 2 and "BYLINE_SECRET_KEY" in refused.stderr
+
+
+def test_the_server_logs_each_request_without_its_query(database_url, tmp_path):
+    byline("db", "upgrade", database_url=database_url)
+    log = tmp_path / "server.log"
+    with running_server({"BYLINE_DATABASE_URL": database_url, "BYLINE_LOG_LEVEL": "info"}, log_path=log) as base:
+        assert httpx.get(f"{base}/api/v1/articles", params={"q": "reader@example.com"}, timeout=5).status_code == 200
+    written = log.read_text()
+    assert "GET /api/v1/articles 200" in written and "reader@example.com" not in written
