@@ -26,6 +26,7 @@ from app.settings import Settings
 from app.state import AppState, Engines
 from app.taxonomy.router import sections as sections_router
 from app.taxonomy.router import tags as tags_router
+from app.trailing_slash import TrailingSlashMiddleware
 
 
 class ApiIndex(BaseModel):
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        redirect_slashes=False,
     )
     app.add_middleware(
         BodyLimitMiddleware,
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     )
     if settings.trusted_proxies:
         app.add_middleware(ForwardedClientMiddleware, trusted_proxies=settings.trusted_proxies)
+    app.add_middleware(TrailingSlashMiddleware, base_url=settings.base_url)
     app.add_middleware(AccessLogMiddleware)
     if settings.cors_origins:
         app.add_middleware(

@@ -49,3 +49,11 @@ def test_times_beyond_the_calendar_once_in_utc_are_refused(client):
     response = client.get("/api/v1/articles", params={"published_after": "0001-01-01T00:00:00+05:00"})
     assert response.status_code == 422
     assert response.json()["errors"][0]["parameter"] == "published_after"
+
+
+def test_a_trailing_slash_redirects_on_the_public_url_whatever_the_host_header(client):
+    response = client.get(
+        "/api/v1/articles/", params={"limit": 5}, headers={"Host": "evil.example"}, follow_redirects=False
+    )
+    assert response.status_code == 308
+    assert response.headers["Location"] == "http://testserver/api/v1/articles?limit=5"
