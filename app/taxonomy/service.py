@@ -4,6 +4,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, and_, col, exists, func, select
 
 from app import content_version
@@ -30,23 +32,31 @@ def _same_name(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
+def _insert_tag_if_free(session: Session, slug: str, name: str) -> None:
+    """Race-free get-or-create: a tag another transaction adds at the same moment wins quietly."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(Tag).values(slug=slug, name=name).on_conflict_do_nothing(index_elements=["slug"]))
+
+
 def _tag_named(session: Session, name: str) -> Tag:
     """The tag with this name (ignoring case and spacing), created if missing.
 
     "C" and "C++" share a slug but not a name: the newer one gets a numbered slug."""
     base = slugify(name)[: SLUG_MAX_LENGTH - 4].rstrip("-") or "tag"
     candidate, n = base, 1
-    while (tag := session.exec(select(Tag).where(Tag.slug == candidate)).first()) is not None:
+    while True:
+        tag = session.exec(select(Tag).where(Tag.slug == candidate)).first()
+        if tag is None:
+            renamed = session.exec(select(Tag).where(Tag.name == name)).first()
+            if renamed is not None:
+                return renamed
+            _insert_tag_if_free(session, candidate, name)
+            # Ours, or one a concurrent writer committed first under the same slug.
+            tag = session.exec(select(Tag).where(Tag.slug == candidate)).one()
         if _same_name(tag.name, name):
             return tag
         n += 1
         candidate = f"{base}-{n}"
-    tag = session.exec(select(Tag).where(Tag.name == name)).first()
-    if tag is None:
-        tag = Tag(slug=candidate, name=name)
-        session.add(tag)
-        session.flush()
-    return tag
 
 
 def tags_for_names(session: Session, names: Iterable[str]) -> list[Tag]:

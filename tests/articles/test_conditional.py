@@ -96,3 +96,26 @@ def test_comment_moderation_does_not_make_an_editors_etag_stale(client, session,
         f"/api/v1/articles/{article.slug}", json={"title": "Edited"}, headers=editor | {"If-Match": etag}
     )
     assert response.status_code == 200
+
+
+def test_concurrent_articles_introducing_the_same_new_tag_all_succeed(client, session, editor):
+    author = make_article(session).authors[0].slug
+
+    async def create_at_once() -> list[int]:
+        transport = httpx.ASGITransport(app=client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as racing:
+            responses = await asyncio.gather(
+                *(
+                    racing.post(
+                        "/api/v1/articles",
+                        json={"title": f"Storm night {n}", "authors": [author], "tags": ["Storm Ciarán", "Flooding"]},
+                        headers=editor,
+                    )
+                    for n in range(6)
+                )
+            )
+        return [response.status_code for response in responses]
+
+    assert asyncio.run(create_at_once()) == [201] * 6
+    tags = client.get("/api/v1/articles", params={"status": "draft"}, headers=editor).json()["data"]
+    assert {tuple(t["slug"] for t in article["tags"]) for article in tags} == {("flooding", "storm-ciaran")}
