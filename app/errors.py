@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.state import app_state
@@ -188,6 +188,29 @@ async def _on_data_error(request: Request, exc: DataError) -> JSONResponse:
     )
 
 
+class DatabaseUnavailable(ProblemError):
+    """The database cannot take the request now: unreachable, locked, read-only or full. Retrying later is safe."""
+
+    type_slug = "database-unavailable"
+    title = "Database unavailable"
+    status = 503
+
+
+RETRY_AFTER_OUTAGE = "5"
+
+
+async def _on_database_unavailable(request: Request, exc: OperationalError | InterfaceError) -> JSONResponse:
+    # One line per failure, no traceback: an outage must not flood the log, and the cause is in the name.
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc.orig).__name__)
+    return render_problem(
+        request,
+        DatabaseUnavailable(
+            "The database cannot take this request now; nothing was changed. Try again shortly.",
+            headers={"Retry-After": RETRY_AFTER_OUTAGE},
+        ),
+    )
+
+
 async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     return problem_response(
         request,
@@ -220,4 +243,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     _handle(app, StarletteHTTPException, _on_http_error)
     _handle(app, IntegrityError, _on_integrity_error)
     _handle(app, DataError, _on_data_error)
+    _handle(app, OperationalError, _on_database_unavailable)
+    _handle(app, InterfaceError, _on_database_unavailable)
     _handle(app, Exception, _on_unexpected)

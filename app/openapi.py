@@ -35,6 +35,11 @@ def tidy_document(document: dict) -> dict:
             # Reads that accept a key but do not need one: `{}` is the anonymous alternative.
             if operation.get("security") == [{"ApiKey": []}]:
                 operation["security"] = [{}, {"ApiKey": []}]
+            # Any operation can meet a database that is down, locked, read-only or full.
+            operation.setdefault("responses", {}).setdefault(
+                "503",
+                {"description": "Database unavailable; retry after `Retry-After` seconds", "content": PROBLEM_CONTENT},
+            )
             # Validation failures are problem documents, not FastAPI's default shape.
             invalid = operation.get("responses", {}).get("422")
             if invalid is not None:

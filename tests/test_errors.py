@@ -1,4 +1,5 @@
 import logging
+import socket
 
 from fastapi.testclient import TestClient
 
@@ -57,3 +58,17 @@ def test_a_trailing_slash_redirects_on_the_public_url_whatever_the_host_header(c
     )
     assert response.status_code == 308
     assert response.headers["Location"] == "http://testserver/api/v1/articles?limit=5"
+
+
+def test_an_unreachable_database_is_a_503_with_retry_after_and_one_log_line(settings, caplog):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    down = settings.model_copy(update={"database_url": f"postgresql://byline@127.0.0.1:{closed_port}/byline"})
+    with TestClient(create_app(down), raise_server_exceptions=False) as client, caplog.at_level(logging.INFO):
+        answers = [client.get("/api/v1/articles"), client.post("/api/v1/articles/a/comments", json={})]
+    for response in answers:
+        assert response.status_code == 503 and response.headers["Retry-After"]
+        assert response.json()["type"].endswith("/problems/database-unavailable")
+    problems = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert len(problems) == 2 and all(record.exc_info is None for record in problems)
