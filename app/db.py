@@ -1,5 +1,6 @@
 """Database engines and sessions: SQLite pragmas, PostgreSQL pool, read/write session dependencies."""
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from typing import Annotated
@@ -7,9 +8,12 @@ from typing import Annotated
 from fastapi import Depends
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 from app.state import EnginesDep
+
+log = logging.getLogger("byline.db")
 
 
 def driver_url(url: str) -> str:
@@ -59,6 +63,23 @@ def refresh_planner_statistics(engine: Engine) -> None:
     """
     with engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")
+
+
+def ensure_planner_statistics(engine: Engine) -> None:
+    """Statistics for a SQLite database that has none yet, at server start.
+
+    The upgrade, the demo loader and reindexing gather them; a server must start at once however
+    large the archive, and serve reads from a database it cannot write, so it only fills a gap."""
+    with engine.connect() as connection:
+        present = connection.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1' AND EXISTS (SELECT 1 FROM sqlite_stat1)"
+        ).first()
+    if present:
+        return
+    try:
+        refresh_planner_statistics(engine)
+    except OperationalError as refused:
+        log.warning("no planner statistics gathered (%s); run `byline db upgrade` with write access", refused.orig)
 
 
 def _write_session(engines: EnginesDep) -> Iterator[Session]:

@@ -17,7 +17,7 @@ from app.body_limit import BodyLimitMiddleware
 from app.clock import Clock, utcnow
 from app.comments import router as comments
 from app.content_cache import ContentCache
-from app.db import build_engine, refresh_planner_statistics
+from app.db import build_engine, ensure_planner_statistics
 from app.errors import install_problem_handlers
 from app.forwarded import ForwardedClientMiddleware
 from app.openapi import DESCRIPTION, TAGS, install_openapi
@@ -48,8 +48,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
             else read_primary
         )
         if write.dialect.name == "sqlite":
-            # SQLite has no background statistics collector; start each server with fresh ones.
-            refresh_planner_statistics(write)
+            ensure_planner_statistics(read_primary)
         engines = Engines(write=write, read=read, read_primary=read_primary)
         app.state.byline = AppState(settings=settings, clock=clock, engines=engines, content_cache=ContentCache())
         yield
