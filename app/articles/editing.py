@@ -34,7 +34,9 @@ _DERIVED = {
 
 def _generated_slug(session: Session, title: str) -> str:
     base = (slugify(title) or "article")[: SLUG_MAX_LENGTH - 6].rstrip("-")
-    taken = set(session.exec(select(Article.slug).where(col(Article.slug).startswith(base))).all())
+    current = select(Article.slug).where(col(Article.slug).startswith(base))
+    former = select(ArticleSlugRedirect.old_slug).where(col(ArticleSlugRedirect.old_slug).startswith(base))
+    taken = set(session.exec(current).all()) | set(session.exec(former).all())
     slug, n = base, 1
     while slug in taken:
         n += 1
@@ -42,24 +44,24 @@ def _generated_slug(session: Session, title: str) -> str:
     return slug
 
 
-def _free_slug(session: Session, wanted: str) -> str:
-    if session.exec(select(Article.id).where(Article.slug == wanted)).first() is not None:
-        raise SlugTaken(f"The slug '{wanted}' is already used by another article.", slug=wanted)
+def _free_slug(session: Session, wanted: str, *, for_article: int | None = None) -> str:
+    """A slug belongs to its article for good: former slugs keep redirecting to it, so no other may take one."""
+    current = select(Article.id).where(Article.slug == wanted)
+    former = select(ArticleSlugRedirect.article_id).where(ArticleSlugRedirect.old_slug == wanted)
+    owners = set(session.exec(current).all()) | set(session.exec(former).all())
+    if owners - {for_article}:
+        raise SlugTaken(f"The slug '{wanted}' is used, now or formerly, by another article.", slug=wanted)
     return wanted
 
 
 def _change_slug(session: Session, article: Article, wanted: str) -> None:
     if wanted == article.slug:
         return
-    _claim(session, _free_slug(session, wanted))
-    _claim(session, article.slug)
+    _free_slug(session, wanted, for_article=article.id)
+    # Taking back one of its own former slugs: that one stops redirecting.
+    session.exec(delete(ArticleSlugRedirect).where(col(ArticleSlugRedirect.old_slug) == wanted))
     session.add(ArticleSlugRedirect(old_slug=article.slug, article_id=article.id))
     article.slug = wanted
-
-
-def _claim(session: Session, slug: str) -> None:
-    """A slug an article once had is free to take; its old links then lead to the new owner."""
-    session.exec(delete(ArticleSlugRedirect).where(col(ArticleSlugRedirect.old_slug) == slug))
 
 
 def _set_byline(session: Session, article: Article, slugs: list[str]) -> None:
@@ -146,7 +148,6 @@ def _apply(session: Session, article: Article, changes: dict, *, now: datetime) 
 def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: str) -> Article:
     """Stage a new article and its first revision in the session's transaction; the caller commits."""
     slug = _generated_slug(session, data.title) if data.slug is None else _free_slug(session, data.slug)
-    _claim(session, slug)
     article = Article(
         slug=slug,
         title=data.title,

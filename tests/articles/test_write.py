@@ -150,12 +150,17 @@ def test_correction_is_shown_to_readers(client, session, editor):
     assert [c["text"] for c in corrections] == ["The vote was on Tuesday, not Monday."]
 
 
-def test_article_holding_a_former_slug_can_still_be_renamed(client, session, editor):
-    make_article(session, title="Budget vote")
+def test_a_former_slug_stays_with_its_article(client, session, editor):
+    moved = make_article(session, title="Budget vote", status="published")
     client.patch("/api/v1/articles/budget-vote", json={"slug": "budget-vote-delayed"}, headers=editor)
-    newcomer = make_article(session, title="Budget vote")
-    assert newcomer.slug == "budget-vote"
-    assert client.get("/api/v1/articles/budget-vote").json()["slug"] == "budget-vote"
-    response = client.patch("/api/v1/articles/budget-vote", json={"slug": "budget-vote-2025"}, headers=editor)
-    assert response.status_code == 200
-    assert client.get("/api/v1/articles/budget-vote").json()["slug"] == "budget-vote-2025"
+    newcomer = make_article(session, title="Budget vote", status="draft")
+    assert newcomer.slug == "budget-vote-2"
+    taken = client.post(
+        "/api/v1/articles",
+        json={"title": "Other", "slug": "budget-vote", "authors": [moved.authors[0].slug]},
+        headers=editor,
+    )
+    assert taken.status_code == 409
+    assert client.get("/api/v1/articles/budget-vote", follow_redirects=False).status_code == 308
+    back = client.patch("/api/v1/articles/budget-vote-delayed", json={"slug": "budget-vote"}, headers=editor)
+    assert back.status_code == 200 and client.get("/api/v1/articles/budget-vote").json()["slug"] == "budget-vote"
