@@ -62,6 +62,14 @@ def with_etag(request: Request, response: Response, representation: Shown) -> Sh
     return representation
 
 
+def private_if(response: Response, private: bool) -> None:
+    """Answers that depend on the caller's key vary by it; drafts and embargoed stories must never
+    sit in a shared cache."""
+    response.headers["Vary"] = "Authorization"
+    if private:
+        response.headers["Cache-Control"] = "private, no-store"
+
+
 def written(response: Response, representation: Shown) -> Shown:
     """A write's answer carries the new ETag, ready for the next If-Match."""
     response.headers["ETag"] = etag_of(representation)

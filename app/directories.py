@@ -93,6 +93,7 @@ class Directory(Generic[Entry]):
         return DirectoryPage(entries, total, next_cursor)
 
     def get(self, session: Session, slug: str, *, where: ColumnElement[bool] | None = None) -> Entry:
+        """The entry with this slug that meets `where`, or the directory's 404."""
         query = select(self.model).where(self.model.slug == slug)
         entry = session.exec(query if where is None else query.where(where)).first()
         if entry is None:

@@ -13,7 +13,7 @@ from app.articles.visibility import PUBLIC
 from app.auth.dependencies import OptionalKey, ensure_scope
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import Scope
-from app.caching import with_etag
+from app.caching import private_if, with_etag
 from app.db import ReadSessionDep
 from app.errors import InvalidParameter, problems
 from app.pagination import CursorParam, Limit, Page, page_response
@@ -25,13 +25,6 @@ router = APIRouter(prefix="/api/v1/articles", tags=["articles"])
 PreviewTokenParam = Annotated[
     str | None, Query(max_length=2000, description="A token from `POST /articles/{slug}/preview-token`.")
 ]
-
-
-def _private_if(response: Response, private: bool) -> None:
-    # Drafts and embargoed stories must never sit in a shared cache.
-    response.headers["Vary"] = "Authorization"
-    if private:
-        response.headers["Cache-Control"] = "private, no-store"
 
 
 @router.get(
@@ -61,7 +54,7 @@ def list_articles(
         ensure_scope(key, Scope.content_preview)
     now = clock()
     page = service.list_articles(session, filters, now=now, limit=limit, cursor=cursor, cache=cache, reader=reader)
-    _private_if(response, reader != PUBLIC)
+    private_if(response, reader != PUBLIC)
     items = [
         ArticleSummary.from_article(article, now=now, snippet=page.snippets.get(article.id))
         for article in page.articles
@@ -96,7 +89,7 @@ def get_article(
         article = service.get_previewable(session, slug, article_id, now=now, reader=reader)
     else:
         article = service.get_article(session, slug, now=now, reader=reader)
-    _private_if(
+    private_if(
         response, preview_token is not None or article.status_at(now) is not ArticleStatus.published or reader != PUBLIC
     )
     return with_etag(request, response, ArticlePublic.from_full_article(article, now=now))

@@ -7,14 +7,16 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import Session
 
 from app.articles import service as articles
+from app.articles.dependencies import ReaderDep
 from app.articles.schemas import ArticleFilters, ArticleSummary
+from app.articles.visibility import PUBLIC
 from app.auth.dependencies import EditorKey
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.authors import service
 from app.authors.errors import AuthorHasArticles, AuthorNotFound, AuthorSlugTaken
 from app.authors.models import Author
 from app.authors.schemas import AuthorCreate, AuthorPublic, AuthorUpdate
-from app.caching import IfMatch, PreconditionFailed, with_etag, written
+from app.caching import IfMatch, PreconditionFailed, private_if, with_etag, written
 from app.content_cache import ContentCache
 from app.db import ReadSessionDep, SessionDep
 from app.directories import NamePrefix
@@ -43,12 +45,15 @@ def list_authors(
     session: ReadSessionDep,
     clock: ClockDep,
     cache: ContentCacheDep,
+    reader: ReaderDep,
     q: NamePrefix = None,
     limit: Limit = 20,
     cursor: CursorParam = None,
 ) -> dict:
-    """With `q`, authors a word of whose name starts with it: `q=ver` finds Alok Verma."""
-    page = service.authors_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache, prefix=q)
+    """With `q`, authors a word of whose name starts with it: `q=ver` finds Alok Verma. An author
+    whose bylines are all on unpublished articles is listed only for `content:preview` keys."""
+    page = service.authors_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache, prefix=q, reader=reader)
+    private_if(response, reader != PUBLIC)
     return page_response(
         request, response, page.shown(AuthorPublic.from_row), total=page.total, next_cursor=page.next_cursor
     )
@@ -62,9 +67,16 @@ def list_authors(
     responses=problems(AuthorNotFound, InvalidParameter),
 )
 def get_author(
-    request: Request, response: Response, slug: Slug, session: ReadSessionDep, clock: ClockDep, cache: ContentCacheDep
+    request: Request,
+    response: Response,
+    slug: Slug,
+    session: ReadSessionDep,
+    clock: ClockDep,
+    cache: ContentCacheDep,
+    reader: ReaderDep,
 ) -> AuthorPublic | Response:
-    author = service.get_author(session, slug)
+    author = service.get_author(session, slug, now=clock(), reader=reader)
+    private_if(response, reader != PUBLIC)
     return with_etag(request, response, _shown(session, author, now=clock(), cache=cache))
 
 
@@ -85,8 +97,8 @@ def list_author_articles(
     limit: Limit = 20,
     cursor: CursorParam = None,
 ) -> dict:
-    author = service.get_author(session, slug)
     now = clock()
+    author = service.get_author(session, slug, now=now)
     page = articles.list_articles(
         session,
         ArticleFilters(author=[author.slug]),

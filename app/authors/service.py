@@ -3,12 +3,12 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, func, update
-from sqlmodel import Session, col, select
+from sqlalchemy import ColumnElement, delete, func, update
+from sqlmodel import Session, and_, col, exists, or_, select
 
 from app import content_version
 from app.articles.models import Article, ArticleAuthor
-from app.articles.visibility import visible
+from app.articles.visibility import PUBLIC, Reader, visible
 from app.authors.errors import AuthorHasArticles, AuthorNotFound, AuthorSlugTaken
 from app.authors.models import Author
 from app.authors.schemas import AuthorCreate, AuthorPublic, AuthorUpdate
@@ -24,8 +24,19 @@ def authors_by_slug(session: Session, slugs: Iterable[str]) -> dict[str, Author]
     return {author.slug: author for author in rows}
 
 
-def get_author(session: Session, slug: str) -> Author:
-    return AUTHORS.get(session, slug)
+def _listed_for(reader: Reader, now: datetime) -> ColumnElement[bool] | None:
+    """An author whose every byline is on unpublished articles would give those stories away."""
+    if reader.preview:
+        return None
+    has_bylines = exists().where(col(ArticleAuthor.author_id) == Author.id)
+    has_visible = exists().where(
+        col(ArticleAuthor.author_id) == Author.id, col(ArticleAuthor.article_id) == Article.id, visible(now, reader)
+    )
+    return or_(~has_bylines, has_visible)
+
+
+def get_author(session: Session, slug: str, *, now: datetime, reader: Reader = PUBLIC) -> Author:
+    return AUTHORS.get(session, slug, where=_listed_for(reader, now))
 
 
 def article_counts(session: Session, authors: list[Author], *, now: datetime, cache: ContentCache) -> dict[int, int]:
@@ -44,10 +55,22 @@ def article_counts(session: Session, authors: list[Author], *, now: datetime, ca
 
 
 def authors_page(
-    session: Session, *, limit: int, cursor: str | None, now: datetime, cache: ContentCache, prefix: str | None = None
+    session: Session,
+    *,
+    limit: int,
+    cursor: str | None,
+    now: datetime,
+    cache: ContentCache,
+    prefix: str | None = None,
+    reader: Reader = PUBLIC,
 ) -> DirectoryPage[Author]:
-    where = AUTHORS.prefix_condition(prefix) if prefix else None
-    page = AUTHORS.page(session, limit=limit, cursor=cursor, now=now, cache=cache, where=where, cache_key=prefix)
+    conditions = [
+        c for c in (AUTHORS.prefix_condition(prefix) if prefix else None, _listed_for(reader, now)) if c is not None
+    ]
+    where = and_(*conditions) if conditions else None
+    page = AUTHORS.page(
+        session, limit=limit, cursor=cursor, now=now, cache=cache, where=where, cache_key=(prefix, reader)
+    )
     page.article_counts = article_counts(session, page.entries, now=now, cache=cache)
     return page
 

@@ -4,9 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.articles.dependencies import ReaderDep
+from app.articles.visibility import PUBLIC
 from app.auth.dependencies import EditorKey
 from app.auth.errors import MissingScope, NotAuthenticated
-from app.caching import IfMatch, PreconditionFailed, with_etag, written
+from app.caching import IfMatch, PreconditionFailed, private_if, with_etag, written
 from app.db import ReadSessionDep, SessionDep
 from app.directories import NamePrefix
 from app.errors import InvalidField, InvalidParameter, problems
@@ -41,10 +43,13 @@ def list_sections(
     session: ReadSessionDep,
     clock: ClockDep,
     cache: ContentCacheDep,
+    reader: ReaderDep,
     limit: Limit = 20,
     cursor: CursorParam = None,
 ) -> dict:
-    page = service.sections_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache)
+    """A section whose articles are all unpublished is listed only for `content:preview` keys."""
+    page = service.sections_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache, reader=reader)
+    private_if(response, reader != PUBLIC)
     return page_response(
         request, response, page.shown(SectionPublic.from_row), total=page.total, next_cursor=page.next_cursor
     )
@@ -58,9 +63,16 @@ def list_sections(
     responses=problems(SectionNotFound, InvalidParameter),
 )
 def get_section(
-    request: Request, response: Response, slug: Slug, session: ReadSessionDep, clock: ClockDep, cache: ContentCacheDep
+    request: Request,
+    response: Response,
+    slug: Slug,
+    session: ReadSessionDep,
+    clock: ClockDep,
+    cache: ContentCacheDep,
+    reader: ReaderDep,
 ) -> SectionPublic | Response:
-    section = service.get_section(session, slug)
+    section = service.get_section(session, slug, now=clock(), reader=reader)
+    private_if(response, reader != PUBLIC)
     return with_etag(
         request,
         response,

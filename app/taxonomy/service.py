@@ -6,12 +6,12 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, and_, col, exists, func, select
+from sqlmodel import Session, and_, col, exists, func, or_, select
 
 from app import content_version
 from app.articles.models import Article, ArticleTag
 from app.articles.touch import touch_articles
-from app.articles.visibility import visible
+from app.articles.visibility import PUBLIC, Reader, visible
 from app.caching import require_current
 from app.content_cache import ContentCache
 from app.directories import Directory, DirectoryPage
@@ -104,10 +104,20 @@ def _in_use(now: datetime) -> ColumnElement[bool]:
     return exists().where(col(ArticleTag.tag_id) == Tag.id, col(ArticleTag.article_id) == Article.id, visible(now))
 
 
+def _section_listed_for(reader: Reader, now: datetime) -> ColumnElement[bool] | None:
+    """A section whose every article is unpublished would give those stories away."""
+    if reader.preview:
+        return None
+    has_articles = exists().where(col(Article.section_id) == Section.id)
+    has_visible = exists().where(col(Article.section_id) == Section.id, visible(now, reader))
+    return or_(~has_articles, has_visible)
+
+
 def sections_page(
-    session: Session, *, limit: int, cursor: str | None, now: datetime, cache: ContentCache
+    session: Session, *, limit: int, cursor: str | None, now: datetime, cache: ContentCache, reader: Reader = PUBLIC
 ) -> DirectoryPage[Section]:
-    page = SECTIONS.page(session, limit=limit, cursor=cursor, now=now, cache=cache)
+    where = _section_listed_for(reader, now)
+    page = SECTIONS.page(session, limit=limit, cursor=cursor, now=now, cache=cache, where=where, cache_key=reader)
     page.article_counts = section_article_counts(session, page.entries, now=now, cache=cache)
     return page
 
@@ -122,8 +132,8 @@ def tags_page(
     return page
 
 
-def get_section(session: Session, slug: str) -> Section:
-    return SECTIONS.get(session, slug)
+def get_section(session: Session, slug: str, *, now: datetime, reader: Reader = PUBLIC) -> Section:
+    return SECTIONS.get(session, slug, where=_section_listed_for(reader, now))
 
 
 def get_tag(session: Session, slug: str, *, now: datetime | None = None) -> Tag:

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from tests.factories.newsroom import make_article, make_author
+from tests.factories.newsroom import make_article, make_author, make_section
 
 
 def test_author_profile_counts_only_published_articles(client, session, clock):
@@ -74,3 +74,21 @@ def test_directory_cursor_after_a_long_non_latin_name_is_accepted(client, sessio
     response = client.get(first["links"]["next"])
     assert response.status_code == 200
     assert [a["slug"] for a in response.json()["data"]] == ["another-long-cyrillic"]
+
+
+def test_authors_and_sections_known_only_from_drafts_stay_hidden_from_readers(client, session, api_key):
+    make_section(session, slug="investigations", name="Investigations")
+    make_section(session, slug="empty", name="Empty")
+    secret = make_article(session, status="draft", section="investigations")
+    reporter = secret.authors[0].slug
+    directory = {"authors": reporter, "sections": "investigations"}
+    for kind, slug in directory.items():
+        listed = [item["slug"] for item in client.get(f"/api/v1/{kind}").json()["data"]]
+        assert slug not in listed and client.get(f"/api/v1/{kind}/{slug}").status_code == 404
+    assert "empty" in [s["slug"] for s in client.get("/api/v1/sections").json()["data"]]
+    preview = api_key("content:preview")
+    for kind, slug in directory.items():
+        assert client.get(f"/api/v1/{kind}/{slug}", headers=preview).status_code == 200
+    make_article(session, authors=[reporter], section="investigations")
+    for kind, slug in directory.items():
+        assert client.get(f"/api/v1/{kind}/{slug}").status_code == 200
