@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     comment_limit_window_seconds: int = Field(600, ge=1)
     comment_max_links: int = Field(2, ge=0)
     comment_blocklist: list[str] = []
+    # Off: avatars are identicons from a keyed hash, which nobody can match to a guessed address.
+    comment_gravatar: bool = Field(False, description="Show commenters' own Gravatar images.")
     comment_min_seconds: int = Field(
         3, ge=0, description="Faster submissions after the form token was issued are held."
     )

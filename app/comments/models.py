@@ -31,6 +31,8 @@ class Comment(Table, table=True):
         Index("ix_comment_network_hash_created_at", "network_hash", "created_at"),
         Index("ix_comment_author_email_created_at", "author_email", "created_at"),
         Index("ix_comment_content_hash", "content_hash"),
+        # "Has this commenter token an approved comment?"
+        Index("ix_comment_commenter_hash", "commenter_hash"),
     )
 
     id: int = Field(default=None, primary_key=True)
@@ -50,6 +52,8 @@ class Comment(Table, table=True):
     reasons: list[str] = Field(default_factory=list, sa_type=JSONDocument, nullable=False)
     ip_hash: str = Field(max_length=64)
     network_hash: str = Field(max_length=64)
+    # Keyed digest of the commenter token the comment came with.
+    commenter_hash: str | None = Field(default=None, max_length=64)
     notify_replies: bool = False
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()

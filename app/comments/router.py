@@ -54,7 +54,7 @@ MODERATION = (NotAuthenticated, MissingScope, InvalidParameter)
     summary="Leave a reply on an article",
     response_model=CommentReceipt,
     responses={
-        201: {"model": CommentReceipt, "description": "Published at once (the address has approved comments)."},
+        201: {"model": CommentReceipt, "description": "Published at once (a trusted commenter token was sent)."},
         **problems(ArticleNotFound, ArticleMoved, CommentsClosed, TooManyComments, InvalidField, InvalidParameter),
     },
 )
@@ -67,10 +67,12 @@ def create_comment(
     clock: ClockDep,
     settings: SettingsDep,
 ) -> CommentReceipt | JSONResponse:
-    """New comments wait for a moderator (202) unless the address already has an approved comment
-    (201). The email address is never published. Rate-limited per network and per address:
-    `RateLimit-*` headers say what is left, and 429 comes with `Retry-After`."""
-    comment, allowance = service.submit_comment(
+    """New comments wait for a moderator (202). A returning commenter who sends the
+    `commenter_token` of a receipt, with the same email address, is published at once (201) once
+    a moderator has approved one of their comments; nobody else can tell whether an address has
+    approved comments. The email address is never published. Rate-limited per network and per
+    address: `RateLimit-*` headers say what is left, and 429 comes with `Retry-After`."""
+    comment, token, allowance = service.submit_comment(
         session,
         article,
         body,
@@ -79,11 +81,12 @@ def create_comment(
         settings=settings,
     )
     if comment.status == CommentStatus.approved.value:
-        receipt = CommentReceipt(id=comment.id, status="approved", comment=service.public_comment(comment, None))
+        published = service.public_comment(comment, None, settings)
+        receipt = CommentReceipt(id=comment.id, status="approved", comment=published, commenter_token=token)
         return JSONResponse(receipt.model_dump(mode="json"), status_code=201, headers=allowance.headers())
     response.headers.update(allowance.headers())
     # Spam is filed quietly: the sender sees the same answer as for a held comment.
-    return CommentReceipt(id=comment.id, status="pending")
+    return CommentReceipt(id=comment.id, status="pending", commenter_token=token)
 
 
 @public.get(
@@ -113,7 +116,7 @@ def list_comments(
         limit=limit,
         cursor=cursor,
         newest_first=order == "newest",
-        max_depth=settings.comment_max_depth,
+        settings=settings,
     )
     return page_response(request, response, items, total=total, next_cursor=next_cursor)
 

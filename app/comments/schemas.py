@@ -25,6 +25,12 @@ class CommentCreate(BaseModel):
         "at most `BYLINE_COMMENT_MAX_LENGTH` characters (5,000 unless configured).",
     )
     parent_id: RowId | None = Field(None, description="The comment this replies to.")
+    commenter_token: str | None = Field(
+        None,
+        max_length=100,
+        description="From the receipt of your earlier comments. Once a moderator approved a comment sent with it, "
+        "comments sent with it and the same email address are published at once.",
+    )
     notify_replies: bool = Field(False, description="Email me when someone replies.")
     form_token: str | None = Field(
         None, max_length=500, description="From `GET …/comments/form-token` when the form was shown."
@@ -48,7 +54,10 @@ class CommentPublic(BaseModel):
     )
     author_name: str
     author_url: str | None
-    avatar_url: str = Field(description="Gravatar-compatible, from a hash of the normalised email.")
+    avatar_url: str = Field(
+        description="Gravatar-compatible: an identicon from a keyed hash of the email, or the commenter's own "
+        "Gravatar where the site enables it."
+    )
     content_html: str = Field(description='Sanitised HTML; links carry rel="nofollow ugc".')
     created_at: datetime
     replies: list["CommentPublic"] = Field(default_factory=list, description="Approved replies, oldest first.")
@@ -58,6 +67,10 @@ class CommentReceipt(BaseModel):
     id: int
     status: Literal["pending", "approved"] = Field(description="`pending` waits for a moderator.")
     comment: CommentPublic | None = Field(None, description="The published comment, when approved at once.")
+    commenter_token: str = Field(
+        description="Keep it (say, in local storage) and send it with later comments: once a moderator approves "
+        "one, the rest are published at once. Anyone holding it can comment as you."
+    )
 
 
 class FormToken(BaseModel):

@@ -1,6 +1,7 @@
 """Submitting comments and reading the public threads."""
 
 import hashlib
+import secrets
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any, cast
@@ -17,6 +18,7 @@ from app.comments.models import Comment, CommentStatus
 from app.comments.render import link_count, render_comment
 from app.comments.schemas import CommentCreate, CommentPublic
 from app.errors import InvalidField
+from app.hashing import keyed_digest
 from app.outbox import service as outbox
 from app.pagination import decode_cursor, encode_cursor
 from app.settings import Settings
@@ -29,9 +31,30 @@ def normalised_email(email: str) -> str:
     return email.strip().lower()
 
 
-def avatar_url(email: str) -> str:
-    # Gravatar accepts a SHA-256 of the trimmed, lower-cased address; the address itself never leaves.
-    return AVATAR_BASE + hashlib.sha256(normalised_email(email).encode()).hexdigest() + "?d=identicon"
+def avatar_url(email: str, settings: Settings) -> str:
+    """A Gravatar URL. By default an identicon forced (`f=y`) from a keyed hash: stable per address, but
+    nobody can check a guessed address against it. With `comment_gravatar`, the commenter's own image,
+    from the plain SHA-256 Gravatar needs: anyone can then confirm a guessed address."""
+    if settings.comment_gravatar:
+        return AVATAR_BASE + hashlib.sha256(normalised_email(email).encode()).hexdigest() + "?d=identicon"
+    keyed = keyed_digest(settings.secret_key.get_secret_value(), "avatar", normalised_email(email))
+    return AVATAR_BASE + keyed + "?d=identicon&f=y"
+
+
+def _commenter(token: str | None, settings: Settings) -> tuple[str, str]:
+    """The commenter token to hand back (the one sent, or a new one) and its keyed digest."""
+    token = token or secrets.token_urlsafe(24)
+    return token, keyed_digest(settings.secret_key.get_secret_value(), "commenter", token)
+
+
+def _trusted(session: Session, *, email: str, commenter_hash: str) -> bool:
+    """A moderator approved a comment sent with this token and this address: typing an email is not enough."""
+    approved = select(Comment.id).where(
+        Comment.commenter_hash == commenter_hash,
+        Comment.author_email == email,
+        Comment.status == CommentStatus.approved.value,
+    )
+    return session.exec(approved).first() is not None
 
 
 def content_digest(text: str) -> str:
@@ -94,7 +117,7 @@ def notify_reply(session: Session, reply: Comment, *, now: datetime, settings: S
 
 def submit_comment(
     session: Session, article: Article, data: CommentCreate, *, client_address: str, now: datetime, settings: Settings
-) -> tuple[Comment, spam.Allowance]:
+) -> tuple[Comment, str, spam.Allowance]:
     """File a comment as approved, pending or spam; the caller learns only approved or pending."""
     if not article.comments_open:
         raise CommentsClosed(f"'{article.slug}' no longer accepts comments.", slug=article.slug)
@@ -109,10 +132,12 @@ def submit_comment(
     allowance = spam.check_rate_limits(session, network_hash=network_hash, email=email, now=now, settings=settings)
     html = render_comment(data.content)
     digest = content_digest(data.content)
+    token, commenter_hash = _commenter(data.commenter_token, settings)
     verdict = spam.assess(
         session,
         article_id=article.id,
         email=email,
+        trusted=_trusted(session, email=email, commenter_hash=commenter_hash),
         content=data.content,
         content_hash=digest,
         links=link_count(html),
@@ -135,6 +160,7 @@ def submit_comment(
         reasons=verdict.reasons,
         ip_hash=ip_hash,
         network_hash=network_hash,
+        commenter_hash=commenter_hash,
         notify_replies=data.notify_replies,
         created_at=now,
         updated_at=now,
@@ -154,28 +180,28 @@ def submit_comment(
         recount(session, [article.id])
         notify_reply(session, comment, now=now, settings=settings)
     session.commit()
-    return comment, allowance
+    return comment, token, allowance
 
 
-def public_comment(comment: Comment, parent_id: int | None) -> CommentPublic:
+def public_comment(comment: Comment, parent_id: int | None, settings: Settings) -> CommentPublic:
     return CommentPublic(
         id=comment.id,
         parent_id=parent_id,
         author_name=comment.author_name,
         author_url=comment.author_url,
-        avatar_url=avatar_url(comment.author_email),
+        avatar_url=avatar_url(comment.author_email, settings),
         content_html=comment.content_html,
         created_at=comment.created_at,
     )
 
 
-def _threads(roots: list[Comment], members: list[Comment], *, max_depth: int) -> list[CommentPublic]:
-    """Nest approved replies under their nearest approved ancestor, no deeper than max_depth."""
+def _threads(roots: list[Comment], members: list[Comment], *, settings: Settings) -> list[CommentPublic]:
+    """Nest approved replies under their nearest approved ancestor, no deeper than the configured depth."""
     by_id = {c.id: c for c in members}
     shown: dict[int, CommentPublic] = {}
     depth: dict[int, int] = {}
     for root in roots:
-        shown[root.id] = public_comment(root, None)
+        shown[root.id] = public_comment(root, None, settings)
         depth[root.id] = 0
     for comment in sorted(members, key=lambda c: (c.created_at, c.id)):
         if comment.id in shown or comment.status != CommentStatus.approved.value:
@@ -186,13 +212,13 @@ def _threads(roots: list[Comment], members: list[Comment], *, max_depth: int) ->
         if ancestor is None:
             continue  # its thread's opening comment is not published
         # Deeper replies are shown at the depth limit, under the ancestor sitting just above it.
-        while depth[ancestor.id] >= max_depth:
+        while depth[ancestor.id] >= settings.comment_max_depth:
             shown_parent_id = shown[ancestor.id].parent_id
             if shown_parent_id is None:
-                # Only an opening comment has none, and it sits at depth 0, below any max_depth of 1 or more.
+                # Only an opening comment has none, and it sits at depth 0, below any depth limit of 1 or more.
                 raise KeyError(shown_parent_id)
             ancestor = by_id[shown_parent_id]
-        node = public_comment(comment, ancestor.id)
+        node = public_comment(comment, ancestor.id, settings)
         shown[ancestor.id].replies.append(node)
         shown[comment.id] = node
         depth[comment.id] = depth[ancestor.id] + 1
@@ -200,7 +226,7 @@ def _threads(roots: list[Comment], members: list[Comment], *, max_depth: int) ->
 
 
 def list_threads(
-    session: Session, article: Article, *, limit: int, cursor: str | None, newest_first: bool, max_depth: int
+    session: Session, article: Article, *, limit: int, cursor: str | None, newest_first: bool, settings: Settings
 ) -> tuple[list[CommentPublic], int, str | None]:
     """A page of threads (approved opening comments), each with its approved replies nested."""
     conditions = [
@@ -229,7 +255,7 @@ def list_threads(
         if roots
         else []
     )
-    return _threads(roots, members, max_depth=max_depth), total, next_cursor
+    return _threads(roots, members, settings=settings), total, next_cursor
 
 
 def form_token(article: Article, *, now: datetime, settings: Settings) -> str:

@@ -102,6 +102,7 @@ def assess(
     *,
     article_id: int,
     email: str,
+    trusted: bool,
     content: str,
     content_hash: str,
     links: int,
@@ -136,13 +137,15 @@ def assess(
         return Verdict(CommentStatus.spam, spam + held)
     if held:
         return Verdict(CommentStatus.pending, held)
-    # As WordPress does: an address with an approved comment is trusted.
+    if trusted:
+        return Verdict(CommentStatus.approved, [])
     known = session.exec(
         select(Comment.id).where(Comment.author_email == email, Comment.status == CommentStatus.approved.value)
     ).first()
-    if known is not None:
-        return Verdict(CommentStatus.approved, [])
-    return Verdict(CommentStatus.pending, ["first comment from this address"])
+    if known is None:
+        return Verdict(CommentStatus.pending, ["first comment from this address"])
+    # Someone typed an address with approved comments, without the token those came with.
+    return Verdict(CommentStatus.pending, ["address known, but sent without its commenter token"])
 
 
 def _form_token_problems(

@@ -33,12 +33,16 @@ def test_email_and_address_never_appear_in_public_answers_or_logs(client, sessio
     assert "GET /api/v1/comments 200" in server_log
 
 
-def test_avatar_comes_from_a_hash_of_the_normalised_email(client, session, api_key):
+def test_avatars_cannot_be_matched_to_a_guessed_address_unless_gravatar_is_enabled(client, session, settings, api_key):
     moderator = api_key("comments:moderate")
     article = make_article(session)
     approve(client, moderator, reply(client, article.slug, author_email=f"  {EMAIL} ").json()["id"])
-    [thread] = client.get(f"/api/v1/articles/{article.slug}/comments").json()["data"]
+    approve(client, moderator, reply(client, article.slug, author_email=EMAIL.upper()).json()["id"])
     digest = hashlib.sha256(EMAIL.strip().lower().encode()).hexdigest()
+    first, second = (t["avatar_url"] for t in client.get(f"/api/v1/articles/{article.slug}/comments").json()["data"])
+    assert first == second and digest not in first and first.endswith("f=y")
+    settings.comment_gravatar = True
+    [thread, _] = client.get(f"/api/v1/articles/{article.slug}/comments").json()["data"]
     assert thread["avatar_url"].startswith(f"https://gravatar.com/avatar/{digest}")
 
 

@@ -13,15 +13,36 @@ def test_new_comment_waits_for_moderation(client, session):
     assert client.get(f"/api/v1/articles/{article.slug}").json()["comment_count"] == 0
 
 
-def test_address_with_an_approved_comment_is_published_at_once(client, session, api_key):
+def test_a_returning_commenter_with_their_token_is_published_at_once(client, session, api_key):
     article = make_article(session)
     moderator = api_key("comments:moderate")
     first = reply(client, article.slug, author_email="Ana@Example.com")
+    token = first.json()["commenter_token"]
     approve(client, moderator, first.json()["id"])
-    second = reply(client, article.slug, author_email="ana@example.com", content="Back again.")
-    assert second.status_code == 201
+    second = reply(client, article.slug, author_email="ana@example.com", content="Back again.", commenter_token=token)
+    assert second.status_code == 201 and second.json()["commenter_token"] == token
     assert second.json()["status"] == "approved" and "Back again." in second.json()["comment"]["content_html"]
     assert client.get(f"/api/v1/articles/{article.slug}").json()["comment_count"] == 2
+
+
+def test_typing_a_trusted_address_without_its_token_is_held_and_tells_nothing(client, session, api_key):
+    article = make_article(session)
+    moderator = api_key("comments:moderate")
+    genuine = reply(client, article.slug, author_email="ana@example.com")
+    approve(client, moderator, genuine.json()["id"])
+    forged = reply(
+        client, article.slug, author_name="Not Ana", author_email="ana@example.com", content="[x](https://x.example)"
+    )
+    stranger = reply(client, article.slug, author_email="nobody@example.com")
+    assert forged.status_code == stranger.status_code == 202
+    assert forged.json().keys() == stranger.json().keys() and forged.json()["status"] == "pending"
+    assert forged.json()["commenter_token"] != genuine.json()["commenter_token"]
+    borrowed = reply(
+        client, article.slug, author_email="eve@example.com", commenter_token=genuine.json()["commenter_token"]
+    )
+    assert borrowed.status_code == 202
+    [held, *_] = client.get("/api/v1/comments?email=ana@example.com", headers=moderator).json()["data"]
+    assert held["reasons"] == ["address known, but sent without its commenter token"]
 
 
 def test_required_fields_are_named(client, session):
