@@ -3,10 +3,10 @@
 import hashlib
 import secrets
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import CursorResult, update
 from sqlmodel import Session, col, func, or_, select
 
@@ -24,6 +24,8 @@ from app.pagination import decode_cursor, encode_cursor
 from app.settings import Settings
 
 _UNSUBSCRIBE_SALT = "byline.comment-unsubscribe"
+# An unsubscribe link outlives the notification by far, but not forever.
+UNSUBSCRIBE_LINK_LIFETIME = timedelta(days=365)
 AVATAR_BASE = "https://gravatar.com/avatar/"
 
 
@@ -97,9 +99,8 @@ def notify_reply(session: Session, reply: Comment, *, now: datetime, settings: S
         or normalised_email(parent.author_email) == normalised_email(reply.author_email)
     ):
         return
-    token = URLSafeSerializer(settings.secret_key.get_secret_value(), salt=_UNSUBSCRIBE_SALT).dumps(
-        normalised_email(parent.author_email)
-    )
+    # Names one subscription (the parent comment), never the address; signed, so it cannot be altered.
+    token = URLSafeTimedSerializer(settings.secret_key.get_secret_value(), salt=_UNSUBSCRIBE_SALT).dumps(parent.id)
     outbox.emit(
         session,
         "comment.reply",
@@ -263,10 +264,11 @@ def form_token(article: Article, *, now: datetime, settings: Settings) -> str:
 
 
 def unsubscribe(session: Session, token: str, *, settings: Settings) -> None:
-    """Stop reply notifications to the address the link was sent to; no account needed."""
+    """Stop reply notifications for the comment the link was sent about; no account needed."""
+    serializer = URLSafeTimedSerializer(settings.secret_key.get_secret_value(), salt=_UNSUBSCRIBE_SALT)
     try:
-        email = URLSafeSerializer(settings.secret_key.get_secret_value(), salt=_UNSUBSCRIBE_SALT).loads(token)
-    except BadSignature:
-        raise InvalidUnsubscribeToken("This unsubscribe link is not valid.") from None
-    session.execute(update(Comment).where(col(Comment.author_email) == email).values(notify_replies=False))
+        comment_id = serializer.loads(token, max_age=int(UNSUBSCRIBE_LINK_LIFETIME.total_seconds()))
+    except BadSignature:  # expired ones included
+        raise InvalidUnsubscribeToken("This unsubscribe link is not valid or has expired.") from None
+    session.execute(update(Comment).where(col(Comment.id) == comment_id).values(notify_replies=False))
     session.commit()

@@ -1,3 +1,5 @@
+import base64
+
 from sqlmodel import Session, select
 
 from app.comments.models import Comment
@@ -52,3 +54,25 @@ def test_spam_creates_no_event(client, session, engine):
     reply(client, article.slug, homepage="bot")
     with Session(engine) as fresh:
         assert pending_events(fresh) == []
+
+
+def test_an_unsubscribe_link_names_one_subscription_and_no_address(client, session, engine, api_key):
+    moderator = api_key("comments:moderate")
+    article = make_article(session)
+    parents = [
+        reply(client, article.slug, author_email="parent@example.com", notify_replies=True).json()["id"]
+        for _ in range(2)
+    ]
+    for parent in parents:
+        approve(client, moderator, parent)
+        approve(client, moderator, reply(client, article.slug, parent_id=parent).json()["id"])
+    with Session(engine) as fresh:
+        links = {
+            e.payload["parent_id"]: e.payload["unsubscribe_url"] for e in pending_events(fresh, topic="comment.reply")
+        }
+    token = links[parents[0]].partition("token=")[2]
+    assert "parent@example.com" not in base64.urlsafe_b64decode(token.split(".")[0] + "==").decode(errors="replace")
+    assert client.post(f"/api/v1/comments/unsubscribe?token={token}").json() == {"unsubscribed": True}
+    session.expire_all()
+    subscribed = dict(session.exec(select(Comment.id, Comment.notify_replies).where(Comment.id.in_(parents))).all())
+    assert subscribed == {parents[0]: False, parents[1]: True}
