@@ -20,8 +20,10 @@ from app.content_cache import ContentCache
 from app.db import build_engine, ensure_planner_statistics
 from app.errors import install_problem_handlers
 from app.forwarded import ForwardedClientMiddleware
+from app.health import router as health_router
 from app.openapi import DESCRIPTION, TAGS, install_openapi
 from app.related.router import router as related_router
+from app.security_headers import SecurityHeadersMiddleware
 from app.settings import Settings
 from app.state import AppState, Engines
 from app.taxonomy.router import sections as sections_router
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     if settings.trusted_proxies:
         app.add_middleware(ForwardedClientMiddleware, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(TrailingSlashMiddleware, base_url=settings.base_url)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(AccessLogMiddleware)
     if settings.cors_origins:
         app.add_middleware(
@@ -82,6 +85,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     install_problem_handlers(app)
     install_openapi(app)
     routers = (
+        health_router,
         articles_router,
         article_editing_router,
         related_router,

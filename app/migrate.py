@@ -1,5 +1,6 @@
 """Running Alembic migrations from code: the CLI, the demo loader and the tests share this."""
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -39,9 +40,19 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def _current_revision(engine: Engine) -> str | None:
+def schema_revision(engine: Engine) -> str | None:
+    """The migration the database is at; None before the first."""
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+@cache
+def head_revision() -> str:
+    """The newest migration this version of Byline ships."""
+    head = ScriptDirectory(str(PROJECT_ROOT / "migrations")).get_current_head()
+    if head is None:
+        raise RuntimeError("no migrations found")
+    return head
 
 
 def upgrade_database(database_url: str, revision: str = "head") -> None:
@@ -49,9 +60,9 @@ def upgrade_database(database_url: str, revision: str = "head") -> None:
     config = alembic_config(database_url)
     engine = build_engine(database_url)
     try:
-        before = _current_revision(engine)
+        before = schema_revision(engine)
         command.upgrade(config, revision)
-        after = _current_revision(engine)
+        after = schema_revision(engine)
         scripts = ScriptDirectory.from_config(config)
         applied = {script.revision for script in scripts.iterate_revisions(after, before)} if after != before else set()
         if applied & REBUILD_SEARCH_AFTER and after == scripts.get_current_head():

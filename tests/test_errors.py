@@ -72,3 +72,10 @@ def test_an_unreachable_database_is_a_503_with_retry_after_and_one_log_line(sett
         assert response.json()["type"].endswith("/problems/database-unavailable")
     problems = [record for record in caplog.records if record.levelno >= logging.WARNING]
     assert len(problems) == 2 and all(record.exc_info is None for record in problems)
+
+
+def test_every_answer_carries_security_headers_and_keyed_ones_are_never_shared(client, editor):
+    for response in (client.get("/api/v1"), client.get("/api/v1/nothing-here")):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert client.get("/api/v1/sections", headers=editor).headers["Cache-Control"] == "private, no-store"
