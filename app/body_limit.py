@@ -1,5 +1,7 @@
-"""Refusing oversized request bodies with 413 before the app reads them into memory."""
+"""Refusing oversized request bodies with 413 before the app reads them into memory, and bodies
+trickled in too slowly with 408, so a few slow clients cannot hold every connection."""
 
+import asyncio
 import re
 
 from starlette.requests import Request
@@ -11,9 +13,10 @@ from app.errors import ProblemError, render_problem
 class BodyLimitMiddleware:
     """Pure ASGI: checks Content-Length up front and counts the bytes of bodies sent without one."""
 
-    def __init__(self, app: ASGIApp, *, default_limit: int, limits: dict[str, int]) -> None:
+    def __init__(self, app: ASGIApp, *, default_limit: int, limits: dict[str, int], read_timeout: float) -> None:
         self.app = app
         self.default_limit = default_limit
+        self.read_timeout = read_timeout
         self.limits = [(re.compile(pattern), limit) for pattern, limit in limits.items()]
 
     def _limit_for(self, path: str) -> int:
@@ -33,7 +36,13 @@ class BodyLimitMiddleware:
         chunks: list[bytes] = []
         size = 0
         while True:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), timeout=self.read_timeout)
+            except TimeoutError:
+                await _respond(
+                    scope, send, RequestTimeout(f"No part of the body came for {self.read_timeout:g} seconds.")
+                )
+                return
             if message["type"] != "http.request":
                 await self.app(scope, _replay([message]), send)
                 return
@@ -68,8 +77,19 @@ class ContentTooLarge(ProblemError):
     status = 413
 
 
+class RequestTimeout(ProblemError):
+    """The request body arrived too slowly."""
+
+    title = "Request Timeout"
+    status = 408
+
+
 async def _refuse(scope: Scope, send: Send, limit: int) -> None:
-    response = render_problem(Request(scope), ContentTooLarge(f"The request body is larger than {limit} bytes."))
+    await _respond(scope, send, ContentTooLarge(f"The request body is larger than {limit} bytes."))
+
+
+async def _respond(scope: Scope, send: Send, problem: ProblemError) -> None:
+    response = render_problem(Request(scope), problem)
     # The rest of the body is never read, so the connection cannot carry another request.
     response.headers["Connection"] = "close"
     await response(scope, _replay([]), send)

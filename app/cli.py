@@ -50,6 +50,9 @@ def serve(
         workers=workers,
         log_level=settings.log_level,
         log_config=logging_config(settings.log_level),
+        limit_concurrency=settings.max_connections,
+        # Idle keep-alive connections go after this; the body limit middleware times out slow bodies.
+        timeout_keep_alive=5,
         # The app logs requests itself, without client addresses; forwarded headers are handled there too.
         access_log=False,
         proxy_headers=False,

@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
         limits=comments.body_limits(settings),
+        read_timeout=settings.body_timeout_seconds,
     )
     if settings.trusted_proxies:
         app.add_middleware(ForwardedClientMiddleware, trusted_proxies=settings.trusted_proxies)

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     # address. None by default: anything that can reach the port could otherwise claim any address.
     trusted_proxies: list[str] = []
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
+    # Longest wait for the next part of a request body; slower clients get 408 and lose the connection.
+    body_timeout_seconds: float = Field(10, gt=0, le=300)
+    # Connections and requests one worker serves at once; past it new ones get 503 at once.
+    max_connections: int = Field(1000, ge=10)
     comment_max_body_bytes: int = Field(64 * 1024, ge=1024)
     comment_max_length: int = Field(5000, ge=10, le=20000)
     comment_max_depth: int = Field(3, ge=1, le=20, description="Replies deeper than this are shown at this depth.")

@@ -1,6 +1,8 @@
 import json
 import os
+import socket
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -109,3 +111,16 @@ def test_the_server_logs_each_request_without_its_query(database_url, tmp_path):
         assert httpx.get(f"{base}/api/v1/articles", params={"q": "reader@example.com"}, timeout=5).status_code == 200
     written = log.read_text()
     assert "GET /api/v1/articles 200" in written and "reader@example.com" not in written
+
+
+def test_a_body_trickled_too_slowly_is_cut_off_with_408(database_url):
+    byline("db", "upgrade", database_url=database_url)
+    with running_server({"BYLINE_DATABASE_URL": database_url, "BYLINE_BODY_TIMEOUT_SECONDS": "1"}) as base:
+        host, port = base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as slow:
+            slow.sendall(b"POST /api/v1/authors HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+            started = time.monotonic()
+            answer = b""
+            while chunk := slow.recv(4096):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 408") and time.monotonic() - started < 5
