@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.state import app_state
 
@@ -221,9 +222,32 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
     )
 
 
-async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(request, status=500, title="Internal Server Error")
+class UnexpectedErrorMiddleware:
+    """The last resort: an unexpected exception becomes a 500 problem document and one logged
+    traceback. Nothing is re-raised to the server, which would log it again and drop the
+    keep-alive connection under the client's next request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if started:
+                raise  # half an answer is out: only closing the connection can tell the client
+            await problem_response(Request(scope), status=500, title="Internal Server Error")(scope, receive, send)
 
 
 Caught = TypeVar("Caught", bound=Exception)
@@ -245,4 +269,3 @@ def install_problem_handlers(app: FastAPI) -> None:
     _handle(app, DataError, _on_data_error)
     _handle(app, OperationalError, _on_database_unavailable)
     _handle(app, InterfaceError, _on_database_unavailable)
-    _handle(app, Exception, _on_unexpected)

@@ -18,7 +18,7 @@ from app.clock import Clock, utcnow
 from app.comments import router as comments
 from app.content_cache import ContentCache
 from app.db import build_engine, ensure_planner_statistics
-from app.errors import install_problem_handlers
+from app.errors import UnexpectedErrorMiddleware, install_problem_handlers
 from app.forwarded import ForwardedClientMiddleware
 from app.health import router as health_router
 from app.openapi import DESCRIPTION, TAGS, install_openapi
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         lifespan=lifespan,
         redirect_slashes=False,
     )
+    app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
