@@ -1,12 +1,23 @@
-"""The access log: method, path, status and time. Never the client's address or the query string,
-which may carry an email address or a token."""
+"""The access log: method, path, route, status, time and request id. Never the client's address or
+the query string, which may carry an email address or a token."""
 
 import logging
+import re
 import time
+import uuid
 
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("byline.access")
+
+# A caller's own request id is kept when it is plainly an id, so it can be followed across services.
+_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
+
+
+def _request_id(scope: Scope) -> str:
+    given = dict(scope["headers"]).get(b"x-request-id", b"")
+    return given.decode() if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
 class AccessLogMiddleware:
@@ -19,15 +30,32 @@ class AccessLogMiddleware:
             return
         began = time.perf_counter()
         status = 500
+        request_id = _request_id(scope)
 
         async def recording_send(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                MutableHeaders(scope=message)["X-Request-ID"] = request_id
             await send(message)
 
         try:
             await self.app(scope, receive, recording_send)
         finally:
             elapsed = (time.perf_counter() - began) * 1000
-            log.info("%s %s %d %.1fms", scope["method"], scope["path"], status, elapsed)
+            route = scope.get("route")
+            log.info(
+                "%s %s %d %.1fms",
+                scope["method"],
+                scope["path"],
+                status,
+                elapsed,
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "route": getattr(route, "path", None),
+                    "status": status,
+                    "duration_ms": round(elapsed, 1),
+                    "request_id": request_id,
+                },
+            )

@@ -49,7 +49,9 @@ def serve(
         port=settings.port,
         workers=workers,
         log_level=settings.log_level,
-        log_config=logging_config(settings.log_level),
+        log_config=logging_config(settings.log_level, settings.log_format),
+        # In-flight requests get this long to finish on SIGTERM.
+        timeout_graceful_shutdown=30,
         limit_concurrency=settings.max_connections,
         # Idle keep-alive connections go after this; the body limit middleware times out slow bodies.
         timeout_keep_alive=5,

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from ipaddress import ip_address
+from typing import Literal
 
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +31,7 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     database_pool_size: int = 10
     log_level: str = "info"
+    log_format: Literal["json", "text"] = "json"
     # Keys API keys' hashes and signs preview tokens; changing it revokes every key and token.
     secret_key: SecretStr = Field(SecretStr(DEVELOPMENT_SECRET), min_length=16)
     preview_token_minutes: int = Field(60 * 24, ge=1, le=60 * 24 * 30)

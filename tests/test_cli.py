@@ -104,13 +104,22 @@ def test_serving_on_every_interface_with_the_development_secret_is_refused(datab
     assert refused.returncode == 2 and "BYLINE_SECRET_KEY" in refused.stderr
 
 
-def test_the_server_logs_each_request_without_its_query(database_url, tmp_path):
+def test_the_server_logs_each_request_as_json_without_its_query(database_url, tmp_path):
     byline("db", "upgrade", database_url=database_url)
     log = tmp_path / "server.log"
     with running_server({"BYLINE_DATABASE_URL": database_url, "BYLINE_LOG_LEVEL": "info"}, log_path=log) as base:
-        assert httpx.get(f"{base}/api/v1/articles", params={"q": "reader@example.com"}, timeout=5).status_code == 200
+        answer = httpx.get(
+            f"{base}/api/v1/articles",
+            params={"q": "reader@example.com"},
+            headers={"X-Request-ID": "trace-42"},
+            timeout=5,
+        )
+        assert answer.status_code == 200 and answer.headers["X-Request-ID"] == "trace-42"
     written = log.read_text()
-    assert "GET /api/v1/articles 200" in written and "reader@example.com" not in written
+    lines = [json.loads(line) for line in written.splitlines() if line.startswith("{")]
+    [request] = [line for line in lines if line.get("request_id") == "trace-42"]
+    assert (request["method"], request["route"], request["status"]) == ("GET", "/api/v1/articles", 200)
+    assert "reader@example.com" not in written
 
 
 def test_a_body_trickled_too_slowly_is_cut_off_with_408(database_url):

@@ -82,3 +82,10 @@ def test_every_answer_carries_security_headers_and_keyed_ones_are_never_shared(c
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"] == "no-referrer"
     assert client.get("/api/v1/sections", headers=editor).headers["Cache-Control"] == "private, no-store"
+
+
+def test_every_answer_carries_a_request_id_and_keeps_a_well_formed_one(client):
+    generated = client.get("/api/v1").headers["X-Request-ID"]
+    assert len(generated) == 32 and generated != client.get("/api/v1").headers["X-Request-ID"]
+    assert client.get("/api/v1", headers={"X-Request-ID": "edge-7f3a"}).headers["X-Request-ID"] == "edge-7f3a"
+    assert client.get("/api/v1", headers={"X-Request-ID": "<script>"}).headers["X-Request-ID"] != "<script>"
