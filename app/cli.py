@@ -2,6 +2,7 @@
 
 import os
 import sys
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -96,6 +97,39 @@ def demo_load() -> None:
 
     created = load_demo(Settings().database_url)
     console.print(f"[green]Demo newsroom loaded:[/green] {created} new article(s).")
+
+
+@app.command("backup")
+def backup_command(path: Path = typer.Argument(..., help="File to write; replaced if it exists.")) -> None:
+    """Write a consistent copy of the whole database while it keeps serving."""
+    from app.backup import BackupError, backup
+    from app.settings import Settings
+
+    try:
+        backup(Settings().database_url, path)
+    except BackupError as failed:
+        console.print(f"[red]Backup failed:[/red] {failed}")
+        raise typer.Exit(1) from None
+    console.print(f"[green]Backed up to {path}.[/green]")
+
+
+@app.command("restore")
+def restore_command(
+    path: Path = typer.Argument(..., help="A file written by `byline backup`."),
+    yes: bool = typer.Option(False, "--yes", help="Replace the database without asking."),
+) -> None:
+    """Replace the database's whole content with a backup; stop the servers first."""
+    from app.backup import BackupError, restore
+    from app.settings import Settings
+
+    if not yes:
+        typer.confirm("Replace everything in the database with this backup?", abort=True)
+    try:
+        restore(Settings().database_url, path)
+    except BackupError as failed:
+        console.print(f"[red]Restore failed:[/red] {failed}")
+        raise typer.Exit(1) from None
+    console.print(f"[green]Restored from {path}.[/green]")
 
 
 @app.command()
