@@ -3,7 +3,7 @@
 import logging
 import sqlite3
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends
 from sqlalchemy import Engine, event
@@ -15,6 +15,8 @@ from app.state import EnginesDep
 
 log = logging.getLogger("byline.db")
 
+SQLiteSync = Literal["NORMAL", "FULL"]
+
 
 def driver_url(url: str) -> str:
     """Pin PostgreSQL URLs to psycopg 3, the driver Byline ships with."""
@@ -24,11 +26,17 @@ def driver_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def build_engine(url: str, *, pool_size: int = 10, for_writes: bool = True) -> Engine:
+def build_engine(
+    url: str, *, pool_size: int = 10, for_writes: bool = True, sqlite_synchronous: SQLiteSync = "NORMAL"
+) -> Engine:
     url = driver_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
-        event.listen(engine, "connect", _sqlite_pragmas)
+
+        def pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+            _sqlite_pragmas(dbapi_connection, synchronous=sqlite_synchronous)
+
+        event.listen(engine, "connect", pragmas)
         # A deferred transaction that later writes can fail with "database is locked"
         # half-way; taking the write lock up front makes concurrent writers queue instead.
         begin = "BEGIN IMMEDIATE" if for_writes else "BEGIN"
@@ -38,13 +46,14 @@ def build_engine(url: str, *, pool_size: int = 10, for_writes: bool = True) -> E
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True)
 
 
-def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, *, synchronous: SQLiteSync) -> None:
     # Let SQLAlchemy, not the driver, open transactions, so BEGIN is ours to choose.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets readers proceed while one writer commits; foreign keys are off by default in SQLite.
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # NORMAL: a killed process loses nothing committed; FULL also survives power loss, at a cost per commit.
+    cursor.execute(f"PRAGMA synchronous={synchronous}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     # Reads come straight from the operating system's page cache, shared by every connection and

@@ -42,7 +42,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        write = build_engine(settings.database_url, pool_size=settings.database_pool_size)
+        write = build_engine(
+            settings.database_url, pool_size=settings.database_pool_size, sqlite_synchronous=settings.sqlite_synchronous
+        )
         read_primary = build_engine(settings.database_url, pool_size=settings.database_pool_size, for_writes=False)
         read = (
             build_engine(settings.database_replica_url, pool_size=settings.database_pool_size, for_writes=False)

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     port: int = 8000
     cors_origins: list[str] = []
     database_pool_size: int = 10
+    # FULL survives power loss too, at the price of a disk flush per commit.
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     log_level: str = "info"
     log_format: Literal["json", "text"] = "json"
     # Keys API keys' hashes and signs preview tokens; changing it revokes every key and token.

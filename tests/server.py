@@ -25,6 +25,15 @@ def free_port() -> int:
 def running_server(env: dict[str, str], *, workers: int = 1, log_path: Path | None = None) -> Iterator[str]:
     """Yield the base URL of a server started with `env` once it answers; its log is printed if it
     fails, and kept at `log_path` if one is given."""
+    with served(env, workers=workers, log_path=log_path) as (_, base):
+        yield base
+
+
+@contextmanager
+def served(
+    env: dict[str, str], *, workers: int = 1, log_path: Path | None = None
+) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """The server process (leading its own process group, so its workers can be killed with it) and its base URL."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     # Only the settings given here: none leak in from the caller's environment.
@@ -32,7 +41,12 @@ def running_server(env: dict[str, str], *, workers: int = 1, log_path: Path | No
     env = inherited | {"BYLINE_PUBLIC_URL": base, "BYLINE_LOG_LEVEL": "warning"} | env
     with open(log_path, "w+") if log_path else tempfile.TemporaryFile("w+") as log:  # noqa: SIM115 - closed by with
         server = subprocess.Popen(
-            [BYLINE, "serve", "--port", str(port), "--workers", str(workers)], env=env, stdout=log, stderr=log
+            [BYLINE, "serve", "--port", str(port), "--workers", str(workers)],
+            env=env,
+            stdout=log,
+            stderr=log,
+            text=True,
+            start_new_session=True,
         )
         try:
             deadline = time.monotonic() + 60
@@ -44,13 +58,14 @@ def running_server(env: dict[str, str], *, workers: int = 1, log_path: Path | No
                     if server.poll() is not None or time.monotonic() > deadline:
                         raise
                     time.sleep(0.2)
-            yield base
+            yield server, base
         except BaseException:
             log.seek(0)
             print(log.read()[-3000:], file=sys.stderr)
             raise
         finally:
-            server.terminate()
+            if server.poll() is None:
+                server.terminate()
             try:
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:

@@ -1,3 +1,5 @@
+import shutil
+
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
@@ -41,3 +43,10 @@ def test_settings_come_from_byline_variables(monkeypatch, database_url):
 def test_unsupported_database_url_is_refused():
     with pytest.raises(ValidationError, match="BYLINE_DATABASE_URL"):
         Settings(_env_file=None, database_url="mysql://x")
+
+
+def test_sqlite_can_be_made_to_survive_power_loss(sqlite_template, tmp_path):
+    shutil.copyfile(sqlite_template, tmp_path / "byline.db")
+    settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'byline.db'}", sqlite_synchronous="FULL")
+    with TestClient(create_app(settings)) as client, client.app.state.byline.engines.write.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
