@@ -127,7 +127,7 @@ class Directory(Generic[Entry]):
         session.commit()
         return entry
 
-    def heir(
+    def remove(
         self,
         session: Session,
         entry: Entry,
@@ -135,9 +135,10 @@ class Directory(Generic[Entry]):
         reassign_to: str | None,
         articles: SelectOfScalar[int],
         still_used: type[ProblemError],
+        hand_over: Callable[[Entry], None],
         now: datetime,
-    ) -> Entry | None:
-        """The entry that takes over `entry`'s articles, or None when it has none to hand over.
+    ) -> None:
+        """Delete the entry and commit; its articles pass to `reassign_to` through `hand_over`.
 
         Refuses to leave articles without their author or section; the articles handed over are
         marked changed, since their JSON embeds the entry."""
@@ -147,11 +148,14 @@ class Directory(Generic[Entry]):
                     f"'{entry.slug}' still has articles; pass reassign_to=<{self.noun} slug> to hand them over.",
                     slug=entry.slug,
                 )
-            return None
-        heir = session.exec(select(self.model).where(self.model.slug == reassign_to)).first()
-        if heir is None:
-            raise InvalidParameter("reassign_to", f"No {self.noun} has the slug '{reassign_to}'.")
-        if heir.id == entry.id:
-            raise InvalidParameter("reassign_to", f"'{entry.slug}' cannot take over its own articles.")
-        touch_articles(session, articles, now=now)
-        return heir
+        else:
+            heir = session.exec(select(self.model).where(self.model.slug == reassign_to)).first()
+            if heir is None:
+                raise InvalidParameter("reassign_to", f"No {self.noun} has the slug '{reassign_to}'.")
+            if heir.id == entry.id:
+                raise InvalidParameter("reassign_to", f"'{entry.slug}' cannot take over its own articles.")
+            touch_articles(session, articles, now=now)
+            hand_over(heir)
+        session.delete(entry)
+        content_version.bump(session)
+        session.commit()

@@ -120,20 +120,20 @@ def delete_author(
     author = AUTHORS.get(session, slug)
     require_current(if_match, AuthorPublic.from_row(author, article_counts(session, [author], now=now, cache=cache)))
     bylines = select(ArticleAuthor.article_id).where(ArticleAuthor.author_id == author.id)
-    heir = AUTHORS.heir(
-        session, author, reassign_to=reassign_to, articles=bylines, still_used=AuthorHasArticles, now=now
-    )
-    if heir is not None:
+
+    def hand_over(heir: Author) -> None:
         shared = select(ArticleAuthor.article_id).where(ArticleAuthor.author_id == heir.id)
         # Where both are on the byline, the heir keeps their place; elsewhere they take this author's.
-        session.execute(
-            delete(ArticleAuthor).where(
-                col(ArticleAuthor.author_id) == author.id, col(ArticleAuthor.article_id).in_(shared)
-            )
-        )
-        session.execute(
-            update(ArticleAuthor).where(col(ArticleAuthor.author_id) == author.id).values(author_id=heir.id)
-        )
-    session.delete(author)
-    content_version.bump(session)
-    session.commit()
+        leaving = col(ArticleAuthor.author_id) == author.id
+        session.execute(delete(ArticleAuthor).where(leaving, col(ArticleAuthor.article_id).in_(shared)))
+        session.execute(update(ArticleAuthor).where(leaving).values(author_id=heir.id))
+
+    AUTHORS.remove(
+        session,
+        author,
+        reassign_to=reassign_to,
+        articles=bylines,
+        still_used=AuthorHasArticles,
+        hand_over=hand_over,
+        now=now,
+    )

@@ -184,14 +184,19 @@ def delete_section(
         if_match, SectionPublic.from_row(section, section_article_counts(session, [section], now=now, cache=cache))
     )
     members = select(Article.id).where(Article.section_id == section.id)
-    heir = SECTIONS.heir(
-        session, section, reassign_to=reassign_to, articles=members, still_used=SectionHasArticles, now=now
-    )
-    if heir is not None:
+
+    def hand_over(heir: Section) -> None:
         session.execute(update(Article).where(col(Article.section_id) == section.id).values(section_id=heir.id))
-    session.delete(section)
-    content_version.bump(session)
-    session.commit()
+
+    SECTIONS.remove(
+        session,
+        section,
+        reassign_to=reassign_to,
+        articles=members,
+        still_used=SectionHasArticles,
+        hand_over=hand_over,
+        now=now,
+    )
 
 
 def create_tag(session: Session, data: TagCreate) -> Tag:
