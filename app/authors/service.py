@@ -98,11 +98,19 @@ def create_author(session: Session, data: AuthorCreate, *, now: datetime) -> Aut
     return author
 
 
+def _unchanged_since_read(
+    session: Session, slug: str, *, now: datetime, cache: ContentCache, if_match: str | None
+) -> Author:
+    """The author to change, as long as If-Match still names what the caller read."""
+    author = AUTHORS.get(session, slug)
+    require_current(if_match, AuthorPublic.from_row(author, article_counts(session, [author], now=now, cache=cache)))
+    return author
+
+
 def update_author(
     session: Session, slug: str, data: AuthorUpdate, *, now: datetime, cache: ContentCache, if_match: str | None = None
 ) -> Author:
-    author = AUTHORS.get(session, slug)
-    require_current(if_match, AuthorPublic.from_row(author, article_counts(session, [author], now=now, cache=cache)))
+    author = _unchanged_since_read(session, slug, now=now, cache=cache, if_match=if_match)
     bylines = select(ArticleAuthor.article_id).where(ArticleAuthor.author_id == author.id)
     return AUTHORS.change(session, author, data, articles=bylines, now=now)
 
@@ -117,8 +125,7 @@ def delete_author(
     if_match: str | None = None,
 ) -> None:
     """Remove an author; their bylines pass to `reassign_to`, or the deletion is refused."""
-    author = AUTHORS.get(session, slug)
-    require_current(if_match, AuthorPublic.from_row(author, article_counts(session, [author], now=now, cache=cache)))
+    author = _unchanged_since_read(session, slug, now=now, cache=cache, if_match=if_match)
     bylines = select(ArticleAuthor.article_id).where(ArticleAuthor.author_id == author.id)
 
     def hand_over(heir: Author) -> None:

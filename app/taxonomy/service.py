@@ -158,13 +158,29 @@ def create_section(session: Session, data: SectionCreate) -> Section:
     return section
 
 
+def _section_unchanged_since_read(
+    session: Session, slug: str, *, now: datetime, cache: ContentCache, if_match: str | None
+) -> Section:
+    """The section to change, as long as If-Match still names what the caller read."""
+    section = SECTIONS.get(session, slug)
+    shown = SectionPublic.from_row(section, section_article_counts(session, [section], now=now, cache=cache))
+    require_current(if_match, shown)
+    return section
+
+
+def _tag_unchanged_since_read(
+    session: Session, slug: str, *, now: datetime, cache: ContentCache, if_match: str | None
+) -> Tag:
+    """The tag to change, as long as If-Match still names what the caller read."""
+    tag = TAGS.get(session, slug)
+    require_current(if_match, TagPublic.from_row(tag, tag_article_counts(session, [tag], now=now, cache=cache)))
+    return tag
+
+
 def update_section(
     session: Session, slug: str, data: SectionUpdate, *, now: datetime, cache: ContentCache, if_match: str | None = None
 ) -> Section:
-    section = SECTIONS.get(session, slug)
-    require_current(
-        if_match, SectionPublic.from_row(section, section_article_counts(session, [section], now=now, cache=cache))
-    )
+    section = _section_unchanged_since_read(session, slug, now=now, cache=cache, if_match=if_match)
     members = select(Article.id).where(Article.section_id == section.id)
     return SECTIONS.change(session, section, data, articles=members, now=now)
 
@@ -179,10 +195,7 @@ def delete_section(
     if_match: str | None = None,
 ) -> None:
     """Remove a section; its articles move to `reassign_to`, or the deletion is refused."""
-    section = SECTIONS.get(session, slug)
-    require_current(
-        if_match, SectionPublic.from_row(section, section_article_counts(session, [section], now=now, cache=cache))
-    )
+    section = _section_unchanged_since_read(session, slug, now=now, cache=cache, if_match=if_match)
     members = select(Article.id).where(Article.section_id == section.id)
 
     def hand_over(heir: Section) -> None:
@@ -210,16 +223,14 @@ def create_tag(session: Session, data: TagCreate) -> Tag:
 def update_tag(
     session: Session, slug: str, data: TagUpdate, *, now: datetime, cache: ContentCache, if_match: str | None = None
 ) -> Tag:
-    tag = TAGS.get(session, slug)
-    require_current(if_match, TagPublic.from_row(tag, tag_article_counts(session, [tag], now=now, cache=cache)))
+    tag = _tag_unchanged_since_read(session, slug, now=now, cache=cache, if_match=if_match)
     carriers = select(ArticleTag.article_id).where(ArticleTag.tag_id == tag.id)
     return TAGS.change(session, tag, data, articles=carriers, now=now)
 
 
 def delete_tag(session: Session, slug: str, *, now: datetime, cache: ContentCache, if_match: str | None = None) -> None:
     """Remove the tag from every article that carries it, then the tag."""
-    tag = TAGS.get(session, slug)
-    require_current(if_match, TagPublic.from_row(tag, tag_article_counts(session, [tag], now=now, cache=cache)))
+    tag = _tag_unchanged_since_read(session, slug, now=now, cache=cache, if_match=if_match)
     touch_articles(session, select(ArticleTag.article_id).where(ArticleTag.tag_id == tag.id), now=now)
     session.delete(tag)
     content_version.bump(session)
