@@ -9,6 +9,8 @@ import uuid
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.metrics import counters as metrics
+
 log = logging.getLogger("byline.access")
 
 # A caller's own request id is kept when it is plainly an id, so it can be followed across services.
@@ -44,6 +46,7 @@ class AccessLogMiddleware:
         finally:
             elapsed = (time.perf_counter() - began) * 1000
             route = scope.get("route")
+            metrics.observe_request(scope["method"], getattr(route, "path", None), status, elapsed / 1000)
             log.info(
                 "%s %s %d %.1fms",
                 scope["method"],

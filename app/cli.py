@@ -2,6 +2,7 @@
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import typer
@@ -43,6 +44,8 @@ def serve(
         for error in invalid.errors():
             console.print(f"[red]{error['msg'].removeprefix('Value error, ')}[/red]")
         raise typer.Exit(2) from None
+    # Every worker counts its own metrics into this folder, and /metrics sums them.
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="byline-metrics-"))
     uvicorn.run(
         "app.main:create_worker_app",
         factory=True,

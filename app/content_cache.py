@@ -18,6 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from app.articles.models import Article
 from app.content_version import ContentVersion
+from app.metrics.counters import CACHE_LOOKUPS
 
 T = TypeVar("T")
 
@@ -47,7 +48,9 @@ class ContentCache:
             cached = self._entries.get(key)
             if cached and cached[0] == state:
                 self._entries.move_to_end(key)
+                CACHE_LOOKUPS.labels("hit").inc()
                 return cast(T, cached[1])
+        CACHE_LOOKUPS.labels("miss").inc()
         value = compute()
         with self._lock:
             self._entries[key] = (state, value)

@@ -21,6 +21,7 @@ from app.db import build_engine, ensure_planner_statistics
 from app.errors import UnexpectedErrorMiddleware, install_problem_handlers
 from app.forwarded import ForwardedClientMiddleware
 from app.health import router as health_router
+from app.metrics.router import router as metrics_router
 from app.openapi import DESCRIPTION, TAGS, install_openapi
 from app.related.router import router as related_router
 from app.security_headers import SecurityHeadersMiddleware
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     install_openapi(app)
     routers = (
         health_router,
+        metrics_router,
         articles_router,
         article_editing_router,
         related_router,

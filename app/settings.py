@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     log_level: str = "info"
     log_format: Literal["json", "text"] = "json"
+    # GET /metrics: "key" needs an admin key, "public" is open (a private port), "off" hides it.
+    metrics: Literal["off", "key", "public"] = "key"
     # Keys API keys' hashes and signs preview tokens; changing it revokes every key and token.
     secret_key: SecretStr = Field(SecretStr(DEVELOPMENT_SECRET), min_length=16)
     preview_token_minutes: int = Field(60 * 24, ge=1, le=60 * 24 * 30)

@@ -1,0 +1,53 @@
+import re
+
+import httpx
+
+from tests.comments.helpers import reply
+from tests.conftest import TEST_SECRET
+from tests.factories.newsroom import make_article
+from tests.server import running_server
+from tests.test_cli import byline
+
+
+def _value(text: str, sample: str) -> float:
+    found = re.search(rf"^{re.escape(sample)} (\S+)$", text, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+ARTICLES = 'byline_requests_total{method="GET",route="/api/v1/articles",status="200"}'
+
+
+def test_metrics_count_requests_by_route_and_the_moderation_queue(client, session, api_key):
+    admin = api_key("admin")
+    before = _value(client.get("/metrics", headers=admin).text, ARTICLES)
+    client.get("/api/v1/articles")
+    client.get("/api/v1/articles", params={"limit": 5})
+    reply(client, make_article(session).slug)
+    scraped = client.get("/metrics", headers=admin)
+    assert scraped.headers["content-type"].startswith("text/plain")
+    assert _value(scraped.text, ARTICLES) == before + 2
+    assert _value(scraped.text, "byline_comments_pending") == 1
+    assert _value(scraped.text, 'byline_content_cache_lookups_total{result="miss"}') > 0
+
+
+def test_metrics_need_an_admin_key_unless_configured_otherwise(client, settings, api_key):
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers=api_key("content:write")).status_code == 403
+    settings.metrics = "public"
+    assert client.get("/metrics").status_code == 200
+    settings.metrics = "off"
+    assert client.get("/metrics", headers=api_key("admin")).status_code == 404
+
+
+def test_workers_are_counted_together(database_url, session, api_key):
+    byline("db", "upgrade", database_url=database_url)
+    admin = api_key("admin")
+    session.rollback()
+    env = {"BYLINE_DATABASE_URL": database_url, "BYLINE_SECRET_KEY": TEST_SECRET}
+    with running_server(env, workers=2) as base:
+        # A new connection each time, so both workers take some.
+        for _ in range(30):
+            assert httpx.get(f"{base}/api/v1/sections", timeout=5).status_code == 200
+        scraped = httpx.get(f"{base}/metrics", headers=admin, timeout=5).text
+    sections = 'byline_requests_total{method="GET",route="/api/v1/sections",status="200"}'
+    assert _value(scraped, sections) == 30
