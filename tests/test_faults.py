@@ -32,7 +32,20 @@ def test_no_acknowledged_write_is_lost_or_doubled_when_the_server_is_killed(data
     }
     acknowledged: dict[int, str] = {}
     created: dict[str, str] = {}
+    patched: list[int] = []  # edit numbers the API acknowledged, in order
     stop = threading.Event()
+
+    def edit(base: str) -> None:
+        with httpx.Client(base_url=base, timeout=10, headers=editor) as client:
+            for n in range(1, 100_000):
+                if stop.is_set():
+                    return
+                try:
+                    answer = client.patch(f"/api/v1/articles/{slug}", json={"subtitle": f"Edit {n}"})
+                except httpx.TransportError:
+                    return
+                if answer.status_code == 200:
+                    patched.append(n)
 
     def create(writer: int, base: str) -> None:
         with httpx.Client(base_url=base, timeout=10, headers=editor) as client:
@@ -65,6 +78,7 @@ def test_no_acknowledged_write_is_lost_or_doubled_when_the_server_is_killed(data
     with served(env, workers=2) as (server, base):
         writers = [threading.Thread(target=write, args=(n, base)) for n in range(WRITERS)]
         writers += [threading.Thread(target=create, args=(n, base)) for n in range(2)]
+        writers.append(threading.Thread(target=edit, args=(base,)))
         for writer in writers:
             writer.start()
         time.sleep(2)
@@ -81,9 +95,16 @@ def test_no_acknowledged_write_is_lost_or_doubled_when_the_server_is_killed(data
     assert len(acknowledged) > 20 and len(created) > 5
     assert {slug_: articles.get(slug_) for slug_ in created} == created
     assert all(revisions[slug_] == 1 for slug_ in created)
+    # The last acknowledged edit, or one the server committed just before it died, is what stands,
+    # with one revision per committed edit after the first.
+    edited = session.exec(select(Article.subtitle).where(Article.slug == slug)).one()
+    assert patched and int(edited.removeprefix("Edit ")) in (patched[-1], patched[-1] + 1)
+    assert revisions[slug] == 1 + int(edited.removeprefix("Edit "))
     assert {id_: stored.get(id_) for id_ in acknowledged} == acknowledged
     assert len(set(stored.values())) == len(stored)
     if database_url.startswith("sqlite"):
         assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     found = f"comments acknowledged {len(acknowledged)}, found {len(stored)}"
-    print(f"{found}; articles acknowledged {len(created)}, found {len(articles) - 1}")
+    print(
+        f"{found}; articles acknowledged {len(created)}, found {len(articles) - 1}; edits acknowledged {len(patched)}"
+    )
