@@ -169,7 +169,7 @@ def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: 
     session.add(article)
     session.flush()
     indexing.index_article(session, article)
-    record_revision(session, article, before={}, actor=actor, now=now)
+    record_revision(session, article, before={}, after=snapshot(article), actor=actor, now=now)
     content_version.bump(session)
     return article
 
@@ -187,14 +187,15 @@ def _edit(
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
     before, last_changed = snapshot(article), article.updated_at
     _apply(session, article, changes, now=now)
-    if snapshot(article) == before:
+    after = snapshot(article)
+    if after == before:
         # Nothing anyone can see changed: no revision, no new updated_at for sync clients, caches stay valid.
         article.updated_at = last_changed
         session.commit()
         return article
     session.flush()
     indexing.index_article(session, article)
-    record_revision(session, article, before=before, actor=actor, now=now)
+    record_revision(session, article, before=before, after=after, actor=actor, now=now)
     content_version.bump(session)
     session.commit()
     return article

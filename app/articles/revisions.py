@@ -29,10 +29,9 @@ def snapshot(article: Article) -> dict[str, Any]:
 
 
 def record_revision(
-    session: Session, article: Article, *, before: dict, actor: str, now: datetime
+    session: Session, article: Article, *, before: dict[str, Any], after: dict[str, Any], actor: str, now: datetime
 ) -> ArticleRevision | None:
-    """Store what changed since `before`; nothing is stored when nothing changed."""
-    after = snapshot(article)
+    """Store what changed from snapshot `before` to snapshot `after`; nothing is stored when nothing changed."""
     changes = {
         field: {"from": before.get(field), "to": value} for field, value in after.items() if before.get(field) != value
     }

@@ -75,9 +75,10 @@ def get_author(
     cache: ContentCacheDep,
     reader: ReaderDep,
 ) -> AuthorPublic | Response:
-    author = service.get_author(session, slug, now=clock(), reader=reader)
+    now = clock()
+    author = service.get_author(session, slug, now=now, reader=reader)
     private_if(response, reader != PUBLIC)
-    return with_etag(request, response, _shown(session, author, now=clock(), cache=cache))
+    return with_etag(request, response, _shown(session, author, now=now, cache=cache))
 
 
 @router.get(

@@ -71,13 +71,11 @@ def get_section(
     cache: ContentCacheDep,
     reader: ReaderDep,
 ) -> SectionPublic | Response:
-    section = service.get_section(session, slug, now=clock(), reader=reader)
+    now = clock()
+    section = service.get_section(session, slug, now=now, reader=reader)
     private_if(response, reader != PUBLIC)
-    return with_etag(
-        request,
-        response,
-        SectionPublic.from_row(section, service.section_article_counts(session, [section], now=clock(), cache=cache)),
-    )
+    counts = service.section_article_counts(session, [section], now=now, cache=cache)
+    return with_etag(request, response, SectionPublic.from_row(section, counts))
 
 
 @sections.post(
