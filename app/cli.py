@@ -4,11 +4,18 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from app.auth.cli import keys
+
+if TYPE_CHECKING:
+    import uvicorn
+
+# uvicorn's exit status for a server that never started serving.
+STARTUP_FAILURE = 3
 
 app = typer.Typer(help="Byline, a headless news-content API.", no_args_is_help=True)
 db = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -31,6 +38,7 @@ def serve(
     import uvicorn
     from pydantic import ValidationError
 
+    from app.http_protocol import DeadlineHttpProtocol
     from app.logs import logging_config
     from app.settings import Settings
 
@@ -46,23 +54,42 @@ def serve(
         raise typer.Exit(2) from None
     # Every worker counts its own metrics into this folder, and /metrics sums them.
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="byline-metrics-"))
-    uvicorn.run(
+    config = uvicorn.Config(
         "app.main:create_worker_app",
         factory=True,
         host=settings.host,
         port=settings.port,
         workers=workers,
+        http=DeadlineHttpProtocol,
         log_level=settings.log_level,
         log_config=logging_config(settings.log_level, settings.log_format),
         # In-flight requests get this long to finish on SIGTERM.
         timeout_graceful_shutdown=30,
         limit_concurrency=settings.max_connections,
-        # Idle keep-alive connections go after this; the body limit middleware times out slow bodies.
+        # Idle keep-alive connections go after this; slow headers and bodies have their own deadlines.
         timeout_keep_alive=5,
         # The app logs requests itself, without client addresses; forwarded headers are handled there too.
         access_log=False,
         proxy_headers=False,
     )
+    if not _serve(config):
+        console.print("[red]The server could not start; see the log above.[/red]")
+        raise typer.Exit(STARTUP_FAILURE)
+
+
+def _serve(config: "uvicorn.Config") -> bool:
+    """Run until stopped; False if a worker failed to start (uvicorn's supervisor then stops every
+    worker but would still exit 0, hiding the failure from whatever restarts the service)."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    if config.workers == 1:
+        server = uvicorn.Server(config)
+        server.run()
+        return server.started
+    supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+    supervisor.run()
+    return all(worker.exitcode != STARTUP_FAILURE for worker in supervisor.processes)
 
 
 @db.command("upgrade")

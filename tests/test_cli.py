@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import text
 
 from app.db import build_engine
-from tests.server import BYLINE, running_server
+from tests.server import BYLINE, free_port, running_server
 
 LEAD = "terror-strikes-moscow-is-k-claims-responsibility-for-deadly-attack"
 
@@ -133,3 +133,61 @@ def test_a_body_trickled_too_slowly_is_cut_off_with_408(database_url):
             while chunk := slow.recv(4096):
                 answer += chunk
         assert answer.startswith(b"HTTP/1.1 408") and time.monotonic() - started < 5
+
+
+def _read_until_closed(connection: socket.socket) -> bytes:
+    answer = b""
+    while chunk := connection.recv(4096):
+        answer += chunk
+    return answer
+
+
+def test_connections_that_never_finish_their_headers_are_closed(database_url):
+    byline("db", "upgrade", database_url=database_url)
+    with running_server({"BYLINE_DATABASE_URL": database_url, "BYLINE_HEADER_TIMEOUT_SECONDS": "1"}) as base:
+        host, port = base.removeprefix("http://").split(":")
+        address = (host, int(port))
+        with (
+            socket.create_connection(address, timeout=10) as idle,
+            socket.create_connection(address, timeout=10) as trickling,
+            socket.create_connection(address, timeout=10) as after_an_answer,
+        ):
+            started = time.monotonic()
+            trickling.sendall(b"GET /api/v1/articles HTTP/1.1\r\nHost: x\r\n")
+            after_an_answer.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            answered = b""
+            while not answered.endswith(b'"ok"}'):
+                answered += after_an_answer.recv(4096)
+            assert answered.startswith(b"HTTP/1.1 200")
+            after_an_answer.sendall(b"GET /healthz HTTP/1.1\r\n")
+            for connection in (idle, trickling, after_an_answer):
+                assert _read_until_closed(connection) == b""
+            assert time.monotonic() - started < 5
+        # A request that arrives in time is unaffected.
+        assert httpx.get(f"{base}/healthz", timeout=5).status_code == 200
+
+
+def test_a_malformed_request_gets_a_problem_document(database_url):
+    byline("db", "upgrade", database_url=database_url)
+    with running_server({"BYLINE_DATABASE_URL": database_url}) as base:
+        host, port = base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as client:
+            client.sendall(b"GET /api/v1/articles HTTP/1.1\r\nHost: x\r\nNot a header\r\n\r\n")
+            head, _, body = _read_until_closed(client).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and b"content-type: application/problem+json" in head.lower()
+    assert json.loads(body)["status"] == 400
+
+
+def test_serve_exits_non_zero_when_its_workers_cannot_start(tmp_path):
+    unreachable = f"sqlite:///{tmp_path}/missing-folder/byline.db"
+    env = os.environ | {"BYLINE_DATABASE_URL": unreachable}
+    for workers in ("1", "2"):
+        stopped = subprocess.run(
+            [BYLINE, "serve", "--port", str(free_port()), "--workers", workers],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert stopped.returncode == 3, stopped.stderr[-2000:]
+        assert "Application startup failed" in stopped.stderr

@@ -1,0 +1,71 @@
+"""The HTTP/1.1 protocol `byline serve` runs: uvicorn's, plus a deadline for a request's headers and
+problem documents for requests too malformed to reach the application."""
+
+import asyncio
+from functools import cache
+
+import orjson
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from app.settings import Settings
+
+MALFORMED = "The request line or a header is not valid HTTP/1.1."
+
+
+@cache
+def _header_timeout() -> float:
+    return Settings().header_timeout_seconds
+
+
+class DeadlineHttpProtocol(HttpToolsProtocol):
+    """A connection must finish each request's headers within BYLINE_HEADER_TIMEOUT_SECONDS of opening
+    or of its previous answer, so idle and trickling sockets cannot pile up until new readers are refused."""
+
+    header_deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn narrows it too
+        super().connection_made(transport)
+        self._arm_header_deadline()
+
+    def on_headers_complete(self) -> None:
+        self._disarm_header_deadline()
+        super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing() and self.cycle is not None and self.cycle.response_complete:
+            self._arm_header_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_header_deadline()
+        super().connection_lost(exc)
+
+    def send_400_response(self, msg: str) -> None:
+        problem = orjson.dumps(
+            {"type": "about:blank", "title": "Bad Request", "status": 400, "detail": MALFORMED}
+        )
+        head = b"".join(
+            [
+                b"HTTP/1.1 400 Bad Request\r\n",
+                *(name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers),
+                b"content-type: application/problem+json\r\n",
+                b"content-length: " + str(len(problem)).encode() + b"\r\n",
+                b"connection: close\r\n\r\n",
+            ]
+        )
+        self.transport.write(head + problem)
+        self.transport.close()
+
+    def _arm_header_deadline(self) -> None:
+        self._disarm_header_deadline()
+        self.header_deadline = self.loop.call_later(_header_timeout(), self._headers_overdue)
+
+    def _disarm_header_deadline(self) -> None:
+        if self.header_deadline is not None:
+            self.header_deadline.cancel()
+            self.header_deadline = None
+
+    def _headers_overdue(self) -> None:
+        self.header_deadline = None
+        if not self.transport.is_closing():
+            self.transport.close()
