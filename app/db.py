@@ -16,6 +16,7 @@ from app.state import EnginesDep
 log = logging.getLogger("byline.db")
 
 SQLiteSync = Literal["NORMAL", "FULL"]
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 def driver_url(url: str) -> str:
@@ -43,7 +44,16 @@ def build_engine(
         event.listen(engine, "begin", lambda connection: connection.exec_driver_sql(begin))
         return engine
     # hide_parameters: error messages must never carry a commenter's email or a key digest into logs.
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True)
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        hide_parameters=True,
+        # An unreachable server must become a prompt 503, not a request hanging on the network.
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+        pool_timeout=CONNECT_TIMEOUT_SECONDS,
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, *, synchronous: SQLiteSync) -> None:

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -200,14 +201,30 @@ class DatabaseUnavailable(ProblemError):
 RETRY_AFTER_OUTAGE = "5"
 
 
-async def _on_database_unavailable(request: Request, exc: OperationalError | InterfaceError) -> JSONResponse:
-    # One line per failure, no traceback: an outage must not flood the log, and the cause is in the name.
-    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc.orig).__name__)
+_UNAVAILABLE_BECAUSE = {
+    # What SQLite and PostgreSQL say, and what a client (and the operator reading the log) is told.
+    "disk is full": "The database's disk is full",
+    "no space left": "The database's disk is full",
+    "readonly database": "The database is read-only",
+    "database is locked": "The database is busy",
+}
+
+
+def _why_unavailable(exc: Exception) -> str:
+    message = str(getattr(exc, "orig", None) or exc).lower()
+    return next((why for said, why in _UNAVAILABLE_BECAUSE.items() if said in message), "The database is unreachable")
+
+
+async def _on_database_unavailable(
+    request: Request, exc: OperationalError | InterfaceError | PoolTimeout
+) -> JSONResponse:
+    why = "Every database connection is busy" if isinstance(exc, PoolTimeout) else _why_unavailable(exc)
+    # One line per failure, no traceback: an outage must not flood the log.
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, why)
     return render_problem(
         request,
         DatabaseUnavailable(
-            "The database cannot take this request now; nothing was changed. Try again shortly.",
-            headers={"Retry-After": RETRY_AFTER_OUTAGE},
+            f"{why}; nothing was changed. Try again shortly.", headers={"Retry-After": RETRY_AFTER_OUTAGE}
         ),
     )
 
@@ -269,3 +286,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     _handle(app, DataError, _on_data_error)
     _handle(app, OperationalError, _on_database_unavailable)
     _handle(app, InterfaceError, _on_database_unavailable)
+    # Every pooled connection stayed busy past the pool's timeout.
+    _handle(app, PoolTimeout, _on_database_unavailable)

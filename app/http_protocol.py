@@ -41,9 +41,7 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def send_400_response(self, msg: str) -> None:
-        problem = orjson.dumps(
-            {"type": "about:blank", "title": "Bad Request", "status": 400, "detail": MALFORMED}
-        )
+        problem = orjson.dumps({"type": "about:blank", "title": "Bad Request", "status": 400, "detail": MALFORMED})
         head = b"".join(
             [
                 b"HTTP/1.1 400 Bad Request\r\n",

@@ -2,6 +2,7 @@
 # A throwaway PostgreSQL cluster for the test suite, installed from Debian packages if missing.
 #   scripts/postgres.sh start   prints shell exports: BYLINE_TEST_DATABASE_URL and BYLINE_TEST_PGDATA
 #   scripts/postgres.sh stop DIR
+#   scripts/postgres.sh halt DIR / resume DIR   crash it and bring it back, for fault tests
 set -euo pipefail
 
 as_owner() {
@@ -42,8 +43,19 @@ stop() {
   rm -rf "$dir"
 }
 
+# An outage for fault tests: halt as if the server crashed, resume with the options it had.
+halt() {
+  as_owner "$(pg_bin)/pg_ctl" -D "$1/data" -m immediate -w stop >/dev/null
+}
+
+resume() {
+  as_owner "$(pg_bin)/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 restart >/dev/null
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop "${2:?usage: postgres.sh stop DIR}" ;;
-  *) echo "usage: $0 start | stop DIR" >&2; exit 2 ;;
+  halt) halt "${2:?usage: postgres.sh halt DIR}" ;;
+  resume) resume "${2:?usage: postgres.sh resume DIR}" ;;
+  *) echo "usage: $0 start | stop DIR | halt DIR | resume DIR" >&2; exit 2 ;;
 esac

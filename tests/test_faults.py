@@ -2,8 +2,12 @@
 
 import os
 import signal
+import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 from sqlalchemy import text
@@ -14,7 +18,9 @@ from app.comments.models import Comment
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
 from tests.server import served
-from tests.test_cli import byline
+from tests.test_cli import LEAD, byline
+
+POSTGRES_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "postgres.sh"
 
 WRITERS = 4
 
@@ -108,3 +114,58 @@ def test_no_acknowledged_write_is_lost_or_doubled_when_the_server_is_killed(data
     print(
         f"{found}; articles acknowledged {len(created)}, found {len(articles) - 1}; edits acknowledged {len(patched)}"
     )
+
+
+def _postgres(*args: str) -> str:
+    return subprocess.run([POSTGRES_SCRIPT, *args], capture_output=True, text=True, check=True, timeout=300).stdout
+
+
+@contextmanager
+def own_postgres() -> Iterator[tuple[str, str]]:
+    """A cluster of this test's own, so it can crash it: its URL and its folder."""
+    exports = dict(line.removeprefix("export ").split("=", 1) for line in _postgres("start").splitlines())
+    try:
+        yield exports["BYLINE_TEST_DATABASE_URL"], exports["BYLINE_TEST_PGDATA"]
+    finally:
+        _postgres("stop", exports["BYLINE_TEST_PGDATA"])
+
+
+def test_a_postgres_outage_answers_503_while_it_lasts_and_the_api_recovers_by_itself():
+    with own_postgres() as (url, folder):
+        byline("db", "upgrade", database_url=url)
+        byline("demo", "load", database_url=url)
+        comment = {"author_name": "Reader", "author_email": "reader@example.com", "content": "Still there?"}
+        with (
+            served({"BYLINE_DATABASE_URL": url, "BYLINE_SECRET_KEY": TEST_SECRET}, workers=2) as (_, base),
+            httpx.Client(base_url=base, timeout=30) as client,
+        ):
+            assert client.get(f"/api/v1/articles/{LEAD}").status_code == 200
+            _postgres("halt", folder)
+            during: list[httpx.Response] = []
+            slowest = 0.0
+            for _ in range(5):
+                for request in (
+                    client.build_request("GET", f"/api/v1/articles/{LEAD}"),
+                    client.build_request("GET", "/api/v1/articles"),
+                    client.build_request("POST", f"/api/v1/articles/{LEAD}/comments", json=comment),
+                    client.build_request("GET", "/readyz"),
+                ):
+                    asked = time.monotonic()
+                    during.append(client.send(request))
+                    slowest = max(slowest, time.monotonic() - asked)
+            assert {answer.status_code for answer in during} == {503}
+            assert all(answer.headers["content-type"] == "application/problem+json" for answer in during)
+            assert all(answer.headers.get("Retry-After") for answer in during if answer.url.path != "/readyz")
+            assert slowest < 6
+
+            _postgres("resume", folder)
+            resumed = time.monotonic()
+            while client.get(f"/api/v1/articles/{LEAD}").status_code != 200:
+                assert time.monotonic() - resumed < 30, "the API did not recover on its own"
+                time.sleep(0.1)
+            recovery = time.monotonic() - resumed
+            assert client.post(f"/api/v1/articles/{LEAD}/comments", json=comment).status_code == 202
+            assert client.get("/readyz").status_code == 200
+        print(
+            f"outage: {len(during)} answers, all 503, slowest {slowest:.2f} s; recovered {recovery:.2f} s after restart"
+        )
