@@ -18,6 +18,7 @@ from app.clock import Clock, utcnow
 from app.comments import router as comments
 from app.content_cache import ContentCache
 from app.db import build_engine, ensure_planner_statistics
+from app.docs import router as docs_router
 from app.errors import UnexpectedErrorMiddleware, install_problem_handlers
 from app.forwarded import ForwardedClientMiddleware
 from app.health import router as health_router
@@ -67,6 +68,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         openapi_tags=TAGS,
         lifespan=lifespan,
         redirect_slashes=False,
+        # app.docs serves Swagger UI from the installed package; no page may load from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(
@@ -90,6 +94,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     install_problem_handlers(app)
     install_openapi(app)
     routers = (
+        docs_router,
         health_router,
         metrics_router,
         articles_router,

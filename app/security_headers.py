@@ -1,8 +1,10 @@
-"""Headers every answer carries: no MIME sniffing, no referrer leaks, and no shared caching of
-anything answered to a key."""
+"""Headers every answer carries: no MIME sniffing, no referrer leaks, a Content-Security-Policy,
+and no shared caching of anything answered to a key."""
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 
 class SecurityHeadersMiddleware:
@@ -20,6 +22,8 @@ class SecurityHeadersMiddleware:
                 headers = MutableHeaders(scope=message)
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "no-referrer")
+                # JSON needs no page abilities at all; an HTML page sets the policy it needs.
+                headers.setdefault("Content-Security-Policy", API_POLICY)
                 if authenticated:
                     # What a key may see must never be served to the next caller by a CDN or proxy.
                     headers["Cache-Control"] = "private, no-store"

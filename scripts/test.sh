@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Static checks, then the whole suite on SQLite and on a real PostgreSQL server started for the run.
+# Static checks, then the whole suite on SQLite and on a real PostgreSQL server started for the run,
+# with a real headless Chromium for the pages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,7 @@ echo "ruff: lint and format"
 echo "mypy: app"
 .venv/bin/mypy
 
+scripts/chromium.sh
 if [ -z "${BYLINE_TEST_DATABASE_URL:-}" ]; then
   eval "$(scripts/postgres.sh start)"
   trap 'scripts/postgres.sh stop "$BYLINE_TEST_PGDATA"' EXIT

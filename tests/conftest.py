@@ -21,6 +21,8 @@ from app.models import metadata
 from app.settings import Settings
 from tests import content_guard
 
+pytest_plugins = ["tests.browser"]
+
 POSTGRES_URL = os.environ.get("BYLINE_TEST_DATABASE_URL")
 _key_numbers = itertools.count(1)
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]

@@ -81,6 +81,7 @@ def test_every_answer_carries_security_headers_and_keyed_ones_are_never_shared(c
     for response in (client.get("/api/v1"), client.get("/api/v1/nothing-here")):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
     assert client.get("/api/v1/sections", headers=editor).headers["Cache-Control"] == "private, no-store"
 
 

@@ -1,0 +1,66 @@
+import re
+from html.parser import HTMLParser
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.wait import WebDriverWait
+
+from tests.browser import console_errors
+from tests.server import running_server
+from tests.test_cli import byline
+
+
+class Sources(HTMLParser):
+    """Every URL the page makes the browser load, and any script written into the page itself."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.inline_scripts = 0
+        self._in_script_without_src = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        self.urls += [url for name, url in found.items() if name in ("src", "href") and url]
+        self._in_script_without_src = tag == "script" and "src" not in found
+        assert not any(name.startswith("on") for name in found), "inline event handler"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script_without_src and data.strip():
+            self.inline_scripts += 1
+
+
+def test_the_docs_page_loads_only_its_own_files_under_a_strict_policy(client):
+    page = client.get("/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    policy = dict(rule.strip().split(" ", 1) for rule in page.headers["Content-Security-Policy"].split(";"))
+    assert policy["default-src"] == "'none'" and policy["script-src"] == "'self'"
+    assert "unsafe" not in page.headers["Content-Security-Policy"]
+    sources = Sources()
+    sources.feed(page.text)
+    assert sources.inline_scripts == 0
+    assert sources.urls and not [url for url in sources.urls if re.match(r"^[a-z]+:|^//", url)]
+    for url in sources.urls:
+        asset = client.get(f"/{url}")
+        assert asset.status_code == 200 and asset.content, url
+        assert asset.headers["Cache-Control"].startswith("public")
+    start = client.get("/docs/assets/start.js").text
+    assert 'url: "openapi.json"' in start and client.get("/openapi.json").json()["info"]["title"] == "Byline"
+
+
+def test_only_the_docs_own_assets_are_served(client):
+    for name in ("../../app/settings.py", "__init__.py", "swagger-ui.css.map"):
+        assert client.get(f"/docs/assets/{name}").status_code == 404
+    assert client.get("/redoc").status_code == 404
+
+
+def test_swagger_ui_runs_in_a_real_browser_under_its_policy(browser, tmp_path):
+    database_url = f"sqlite:///{tmp_path}/byline.db"
+    byline("db", "upgrade", database_url=database_url)
+    with running_server({"BYLINE_DATABASE_URL": database_url}) as base:
+        browser.get(f"{base}/docs")
+        operations = WebDriverWait(browser, 30).until(
+            lambda page: page.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")
+        )
+        paths = {operation.get_attribute("data-path") for operation in operations}
+        assert "/api/v1/articles/{slug}" in paths and len(paths) > 20
+        assert console_errors(browser) == []
