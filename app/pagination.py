@@ -2,11 +2,15 @@
 
 import base64
 import binascii
+import hashlib
 from datetime import UTC, datetime
+from functools import cache
 from typing import Annotated, Generic, TypeVar, cast
 
 import orjson
-from fastapi import Query, Request, Response
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.datastructures import URL
 
@@ -32,15 +36,52 @@ class Page(BaseModel, Generic[T]):
 
 
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page.")]
-CursorParam = Annotated[
-    str | None,
-    Query(
-        # Room for a 120-character name in any script: UTF-8 JSON, then base64.
-        max_length=1024,
-        pattern=r"^[A-Za-z0-9_-]+$",
-        description="Opaque cursor from `meta.next_cursor` of the previous page.",
-    ),
-]
+
+NOT_ISSUED = "The cursor is not one this API issued."
+
+
+@cache
+def _cipher(secret: str) -> AESSIV:
+    # 64 bytes: AES-256-SIV. Its own derivation, so a cursor says nothing about keys or tokens.
+    return AESSIV(hashlib.sha512(b"byline cursor\0" + secret.encode()).digest())
+
+
+def seal_cursor(cursor: str, secret: str) -> str:
+    """What clients see: the cursor encrypted and authenticated. Deterministic (the same page always
+    names the same next cursor, so answers stay cacheable), and it hides the row ids inside, which
+    would tell how many unpublished articles, authors or tags exist and when they were made."""
+    sealed = _cipher(secret).encrypt(cursor.encode(), None)
+    return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode()
+
+
+def open_cursor(sealed: str, secret: str) -> str:
+    try:
+        return _cipher(secret).decrypt(base64.urlsafe_b64decode(sealed + "=" * (-len(sealed) % 4)), None).decode()
+    except (InvalidTag, binascii.Error, ValueError):
+        raise InvalidParameter("cursor", NOT_ISSUED) from None
+
+
+def _opened_cursor(
+    request: Request,
+    cursor: Annotated[
+        str | None,
+        Query(
+            # Room for a 120-character name in any script: UTF-8 JSON, base64, sealed, base64.
+            max_length=1500,
+            pattern=r"^[A-Za-z0-9_-]+$",
+            description="Opaque cursor from `meta.next_cursor` of the previous page.",
+        ),
+    ] = None,
+) -> str | None:
+    return None if cursor is None else open_cursor(cursor, _secret(request))
+
+
+def _secret(request: Request) -> str:
+    return app_state(request).settings.secret_key.get_secret_value()
+
+
+# The cursor as the services read it: opened, so only cursors this API issued get that far.
+CursorParam = Annotated[str | None, Depends(_opened_cursor)]
 
 
 SortKey = TypeVar("SortKey", str, datetime, int)
@@ -81,13 +122,14 @@ def decode_cursor(cursor: str, key_type: type[SortKey]) -> tuple[SortKey, int]:
             raise ValueError
         key = _sort_key(raw_key, key_type)
     except (ValueError, TypeError, OverflowError, binascii.Error, orjson.JSONDecodeError):
-        raise InvalidParameter("cursor", "The cursor is not one this API issued.") from None
+        raise InvalidParameter("cursor", NOT_ISSUED) from None
     return cast(SortKey, key), item_id
 
 
 def page_response(request: Request, response: Response, items: list, *, total: int, next_cursor: str | None) -> dict:
     next_url = None
     if next_cursor:
+        next_cursor = seal_cursor(next_cursor, _secret(request))
         # Absolute on the public URL, so links work behind proxies and CDNs.
         here = URL(app_state(request).settings.base_url + request.url.path + "?" + request.url.query)
         next_url = str(here.include_query_params(cursor=next_cursor))

@@ -1,4 +1,5 @@
-"""Every cursor-paginated list answers an invented cursor with a page or a 422 naming `cursor`, never a 500."""
+"""Every cursor-paginated list answers an invented cursor with a page or a 422 naming `cursor`, never a 500,
+and a client can neither read a cursor nor make one."""
 
 import base64
 import json
@@ -7,12 +8,16 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.factories.newsroom import make_article
+from app.pagination import open_cursor, seal_cursor
+from tests.conftest import TEST_SECRET
+from tests.factories.newsroom import make_article, make_section
 from tests.test_pagination import json_values
 
 
 def _cursor(value: object) -> str:
-    return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+    """A cursor as if the API had sealed it, so the checks inside are reached: defence in depth
+    should the secret leak."""
+    return seal_cursor(base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode(), TEST_SECRET)
 
 
 @pytest.fixture
@@ -70,3 +75,23 @@ def test_any_json_in_a_cursor_is_a_page_or_a_422_naming_cursor(client, api_key, 
         assert _page_or_refused(response), (path, response.status_code, response.text)
 
     check()
+
+
+def test_cursors_are_sealed_so_no_client_reads_or_makes_one(client, session, lists):
+    for n in range(3):
+        make_article(session, title=f"Budget vote {n}", tags=[f"Vote {n}"], section=make_section(session).slug)
+    for path in lists[:6]:
+        page = client.get(path, params={"limit": 1}).json()
+        cursor = page["meta"]["next_cursor"]
+        assert cursor and page["links"]["next"].endswith(f"cursor={cursor}")
+        # Stable, so a cached answer and a fresh one agree; and nothing inside is readable.
+        assert client.get(path, params={"limit": 1}).json()["meta"]["next_cursor"] == cursor
+        inside = base64.urlsafe_b64decode(open_cursor(cursor, TEST_SECRET) + "==")
+        assert inside.startswith(b"[") and inside not in base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        assert client.get(path, params={"limit": 1, "cursor": cursor}).status_code == 200
+        tampered = cursor[:-2] + ("AA" if cursor[-2:] != "AA" else "BB")
+        unsealed = base64.urlsafe_b64encode(b'["Budget vote 0", 1]').rstrip(b"=").decode()
+        foreign = seal_cursor(open_cursor(cursor, TEST_SECRET), "another-newsroom-secret-key")
+        for forged in (tampered, unsealed, foreign):
+            refused = client.get(path, params={"cursor": forged})
+            assert refused.status_code == 422 and refused.json()["errors"][0]["parameter"] == "cursor", path

@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
-from app.pagination import encode_cursor
+from app.pagination import encode_cursor, seal_cursor
 from app.search.fulltext import index_for
 from app.search.query import parse
+from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article, make_author, make_section
 
 HOSTILE = [
@@ -125,7 +126,7 @@ def test_cursor_naming_an_unpublished_article_reveals_nothing(client, session):
     draft = make_article(session, title="Harbour draft", body=body("harbour " * 50), status="draft")
     first_page = found(client, q="harbour", limit=2)
 
-    forged = encode_cursor(0, draft.id)
+    forged = seal_cursor(encode_cursor(0, draft.id), TEST_SECRET)
 
     assert found(client, q="harbour", limit=2, cursor=forged) == first_page
 
