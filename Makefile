@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install dev openapi bench clean
+.PHONY: run test soak install dev openapi bench clean
 
 run: install
 	$(BIN)/byline db upgrade
@@ -12,6 +12,10 @@ run: install
 
 test: dev
 	scripts/test.sh
+
+# The fault tests under a minute of load before each kill, on SQLite and PostgreSQL.
+soak: dev
+	BYLINE_SOAK_SECONDS=60 scripts/test.sh -s tests/test_faults.py tests/test_storage_faults.py
 
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
