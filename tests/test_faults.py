@@ -2,6 +2,7 @@
 
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -11,10 +12,11 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import text
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
 from app.articles.models import Article, ArticleRevision
 from app.comments.models import Comment
+from app.db import build_engine
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
 from tests.server import served
@@ -171,3 +173,31 @@ def test_a_postgres_outage_answers_503_while_it_lasts_and_the_api_recovers_by_it
         print(
             f"outage: {len(during)} answers, all 503, slowest {slowest:.2f} s; recovered {recovery:.2f} s after restart"
         )
+
+
+def test_sigterm_lets_the_request_in_flight_finish_then_exits_cleanly(tmp_path):
+    database_url = f"sqlite:///{tmp_path}/byline.db"
+    byline("db", "upgrade", database_url=database_url)
+    byline("demo", "load", database_url=database_url)
+    body = b'{"author_name": "Late reader", "author_email": "late@example.com", "content": "Before the lights go out."}'
+    with served({"BYLINE_DATABASE_URL": database_url}) as (server, base):
+        host, port = base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=30) as reader:
+            head = f"POST /api/v1/articles/{LEAD}/comments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            reader.sendall(f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body[:20])
+            time.sleep(0.5)
+            server.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            reader.sendall(body[20:])
+            answer = b""
+            while chunk := reader.recv(4096):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 202"), answer[:200]
+        # uvicorn stops, then ends itself with the signal it caught, as service managers expect.
+        assert server.wait(timeout=30) == -signal.SIGTERM
+    engine = build_engine(database_url)
+    with Session(engine) as session:
+        assert session.exec(select(Comment.content).where(Comment.author_name == "Late reader")).all() == [
+            "Before the lights go out."
+        ]
+    engine.dispose()
