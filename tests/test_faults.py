@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
@@ -188,6 +189,8 @@ def test_sigterm_lets_the_request_in_flight_finish_then_exits_cleanly(tmp_path):
             time.sleep(0.5)
             server.send_signal(signal.SIGTERM)
             time.sleep(0.5)
+            with pytest.raises(ConnectionRefusedError):
+                socket.create_connection((host, int(port)), timeout=5)
             reader.sendall(body[20:])
             answer = b""
             while chunk := reader.recv(4096):
