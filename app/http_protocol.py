@@ -1,15 +1,36 @@
 """The HTTP/1.1 protocol `byline serve` runs: uvicorn's, plus a deadline for a request's headers and
-problem documents for requests too malformed to reach the application."""
+problem documents where uvicorn answers by itself (malformed requests, the connection limit)."""
 
 import asyncio
 from functools import cache
 
 import orjson
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn._types import ASGI3Application, ASGIReceiveCallable, ASGISendCallable, Scope
+from uvicorn.protocols.http.flow_control import service_unavailable
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 from app.settings import Settings
 
 MALFORMED = "The request line or a header is not valid HTTP/1.1."
+OVERLOADED = orjson.dumps(
+    {
+        "type": "about:blank",
+        "title": "Service Unavailable",
+        "status": 503,
+        "detail": "This server is at its connection limit; try again shortly.",
+    }
+)
+
+
+async def _overloaded(scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(OVERLOADED)).encode()),
+        (b"retry-after", b"1"),
+        (b"connection", b"close"),
+    ]
+    await send({"type": "http.response.start", "status": 503, "headers": headers})
+    await send({"type": "http.response.body", "body": OVERLOADED, "more_body": False})
 
 
 @cache
@@ -39,6 +60,10 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_header_deadline()
         super().connection_lost(exc)
+
+    def _start_asgi_task(self, cycle: RequestResponseCycle, app: ASGI3Application) -> None:
+        # Over BYLINE_MAX_CONNECTIONS uvicorn answers in plain text; a problem document says the same.
+        super()._start_asgi_task(cycle, _overloaded if app is service_unavailable else app)
 
     def send_400_response(self, msg: str) -> None:
         problem = orjson.dumps({"type": "about:blank", "title": "Bad Request", "status": 400, "detail": MALFORMED})

@@ -167,15 +167,26 @@ def test_connections_that_never_finish_their_headers_are_closed(database_url):
         assert httpx.get(f"{base}/healthz", timeout=5).status_code == 200
 
 
-def test_a_malformed_request_gets_a_problem_document(database_url):
+def test_what_the_server_answers_by_itself_is_a_problem_document_too(database_url):
     byline("db", "upgrade", database_url=database_url)
-    with running_server({"BYLINE_DATABASE_URL": database_url}) as base:
+    with running_server({"BYLINE_DATABASE_URL": database_url, "BYLINE_MAX_CONNECTIONS": "10"}) as base:
         host, port = base.removeprefix("http://").split(":")
         with socket.create_connection((host, int(port)), timeout=10) as client:
             client.sendall(b"GET /api/v1/articles HTTP/1.1\r\nHost: x\r\nNot a header\r\n\r\n")
-            head, _, body = _read_until_closed(client).partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 400") and b"content-type: application/problem+json" in head.lower()
-    assert json.loads(body)["status"] == 400
+            malformed = _read_until_closed(client)
+        idle = [socket.create_connection((host, int(port)), timeout=10) for _ in range(10)]
+        try:
+            with socket.create_connection((host, int(port)), timeout=10) as client:
+                client.sendall(b"GET /api/v1/articles HTTP/1.1\r\nHost: x\r\n\r\n")
+                over_the_limit = _read_until_closed(client)
+        finally:
+            for connection in idle:
+                connection.close()
+    for answer, status in ((malformed, 400), (over_the_limit, 503)):
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(f"HTTP/1.1 {status}".encode()) and b"content-type: application/problem+json" in head
+        assert json.loads(body)["status"] == status
+    assert b"retry-after: 1" in over_the_limit.partition(b"\r\n\r\n")[0]
 
 
 def test_serve_exits_non_zero_when_its_workers_cannot_start(tmp_path):
