@@ -93,6 +93,10 @@ def test_no_acknowledged_write_is_lost_or_doubled_when_the_server_is_killed(data
         for writer in writers:
             writer.start()
         time.sleep(LOAD_SECONDS)
+        # On a busy machine, wait until there is enough in flight to make the kill telling.
+        deadline = time.monotonic() + 60
+        while (len(acknowledged) <= 20 or len(created) <= 5 or not patched) and time.monotonic() < deadline:
+            time.sleep(0.1)
         os.killpg(server.pid, signal.SIGKILL)
         stop.set()
         for writer in writers:
