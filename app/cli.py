@@ -38,6 +38,7 @@ def serve(
     import uvicorn
     from pydantic import ValidationError
 
+    from app.http_cache.announce import ANNOUNCE_FILE
     from app.http_protocol import DeadlineHttpProtocol
     from app.logs import logging_config
     from app.settings import Settings
@@ -52,8 +53,11 @@ def serve(
         for error in invalid.errors():
             console.print(f"[red]{error['msg'].removeprefix('Value error, ')}[/red]")
         raise typer.Exit(2) from None
+    shared = tempfile.mkdtemp(prefix="byline-serve-")
     # Every worker counts its own metrics into this folder, and /metrics sums them.
-    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="byline-metrics-"))
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", shared)
+    # Where workers tell each other of the content versions they commit.
+    os.environ[ANNOUNCE_FILE] = os.path.join(shared, "content-version")
     config = uvicorn.Config(
         "app.main:create_worker_app",
         factory=True,

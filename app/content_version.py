@@ -7,12 +7,16 @@ misses one write serves a stale answer until the next.
 
 from datetime import UTC, datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlmodel import Field, Session, col
 
 from app.columns import Table, UTCDateTime
 
 _BUMPED_IN = "content_version_bumped_in"
+# The version the transaction will have made, for whoever announces it after the commit.
+BUMPED_TO = "content_version_bumped_to"
+# PostgreSQL announces each new version here on commit, to every worker on every machine.
+NOTIFY_CHANNEL = "byline_content"
 
 
 class ContentVersion(Table, table=True):
@@ -31,12 +35,17 @@ def bump(session: Session) -> None:
     """
     if bumped(session):
         return
-    session.execute(
+    version = session.execute(
         update(ContentVersion)
         .where(col(ContentVersion.id) == 1)
         .values(version=ContentVersion.version + 1, changed_at=datetime.now(UTC))
-    )
+        .returning(col(ContentVersion.version))
+    ).scalar_one()
+    if session.get_bind().dialect.name == "postgresql":
+        # Delivered only if the transaction commits.
+        session.execute(select(func.pg_notify(NOTIFY_CHANNEL, str(version))))
     session.info[_BUMPED_IN] = session.get_transaction()
+    session.info[BUMPED_TO] = version
 
 
 def bumped(session: Session) -> bool:

@@ -22,6 +22,9 @@ from app.docs import router as docs_router
 from app.errors import UnexpectedErrorMiddleware, install_problem_handlers
 from app.forwarded import ForwardedClientMiddleware
 from app.health import router as health_router
+from app.http_cache.middleware import HttpCacheMiddleware
+from app.http_cache.state import open_watch
+from app.http_cache.store import ResponseStore
 from app.metrics.router import router as metrics_router
 from app.openapi import DESCRIPTION, TAGS, install_openapi
 from app.related.router import router as related_router
@@ -56,8 +59,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         if write.dialect.name == "sqlite":
             ensure_planner_statistics(read_primary)
         engines = Engines(write=write, read=read, read_primary=read_primary)
-        app.state.byline = AppState(settings=settings, clock=clock, engines=engines, content_cache=ContentCache())
+        watch = open_watch(read, write, clock)
+        app.state.byline = AppState(
+            settings=settings, clock=clock, engines=engines, content_cache=ContentCache(), content_watch=watch
+        )
         yield
+        await watch.close()
         for engine in {write, read, read_primary}:
             engine.dispose()
 
@@ -83,6 +90,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         app.add_middleware(ForwardedClientMiddleware, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(TrailingSlashMiddleware, base_url=settings.base_url)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(
+        HttpCacheMiddleware,
+        prefixes=("/api/v1",),
+        store=ResponseStore(
+            max_entries=settings.response_cache_entries, max_bytes=settings.response_cache_megabytes * 1024 * 1024
+        )
+        if settings.response_cache
+        else None,
+        cache_control=settings.shared_cache_control,
+    )
     app.add_middleware(AccessLogMiddleware)
     if settings.cors_origins:
         app.add_middleware(

@@ -32,6 +32,15 @@ class Settings(BaseSettings):
     database_pool_size: int = 10
     # FULL survives power loss too, at the price of a disk flush per commit.
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
+    # Anonymous reads of the public API answered from memory while content is unchanged (per worker).
+    response_cache: bool = True
+    response_cache_entries: int = Field(10_000, ge=1)
+    response_cache_megabytes: int = Field(64, ge=1)
+    # What CDNs and browsers may do with anonymous answers: reuse for max-age seconds, keep serving
+    # while revalidating, and while this server is failing.
+    cache_max_age: int = Field(30, ge=0)
+    cache_stale_while_revalidate: int = Field(30, ge=0)
+    cache_stale_if_error: int = Field(86_400, ge=0)
     log_level: str = "info"
     log_format: Literal["json", "text"] = "json"
     # GET /metrics: "key" needs an admin key, "public" is open (a private port), "off" hides it.
@@ -83,6 +92,14 @@ class Settings(BaseSettings):
     @property
     def preview_token_lifetime(self) -> timedelta:
         return timedelta(minutes=self.preview_token_minutes)
+
+    @property
+    def shared_cache_control(self) -> str:
+        """Cache-Control of anonymous answers, which any cache may share."""
+        return (
+            f"public, max-age={self.cache_max_age}, stale-while-revalidate={self.cache_stale_while_revalidate}, "
+            f"stale-if-error={self.cache_stale_if_error}"
+        )
 
     @property
     def base_url(self) -> str:

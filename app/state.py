@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from app.clock import Clock
 from app.content_cache import ContentCache
+from app.http_cache.state import ContentWatch
 from app.settings import Settings
 
 
@@ -27,6 +28,7 @@ class AppState:
     clock: Clock
     engines: Engines
     content_cache: ContentCache
+    content_watch: ContentWatch
 
 
 def app_state(request: Request) -> AppState:

@@ -12,6 +12,9 @@ LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
 )
 CACHE_LOOKUPS = Counter("byline_content_cache_lookups_total", "Content-cache lookups.", ["result"])
+RESPONSE_CACHE_LOOKUPS = Counter(
+    "byline_response_cache_lookups_total", "Public reads: hit, miss, or bypass (keyed, or state unknown).", ["result"]
+)
 
 
 def observe_request(method: str, route: str | None, status: int, seconds: float) -> None:

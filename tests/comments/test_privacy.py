@@ -1,10 +1,12 @@
 import hashlib
 import logging
 
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import select
 
 from app.comments.models import Comment
+from app.main import create_app
 from tests.comments.helpers import approve, reply
 from tests.factories.newsroom import make_article
 
@@ -33,7 +35,9 @@ def test_email_and_address_never_appear_in_public_answers_or_logs(client, sessio
     assert "GET /api/v1/comments 200" in server_log
 
 
-def test_avatars_cannot_be_matched_to_a_guessed_address_unless_gravatar_is_enabled(client, session, settings, api_key):
+def test_avatars_cannot_be_matched_to_a_guessed_address_unless_gravatar_is_enabled(
+    client, session, settings, api_key, clock
+):
     moderator = api_key("comments:moderate")
     article = make_article(session)
     approve(client, moderator, reply(client, article.slug, author_email=f"  {EMAIL} ").json()["id"])
@@ -41,8 +45,8 @@ def test_avatars_cannot_be_matched_to_a_guessed_address_unless_gravatar_is_enabl
     digest = hashlib.sha256(EMAIL.strip().lower().encode()).hexdigest()
     first, second = (t["avatar_url"] for t in client.get(f"/api/v1/articles/{article.slug}/comments").json()["data"])
     assert first == second and digest not in first and first.endswith("f=y")
-    settings.comment_gravatar = True
-    [thread, _] = client.get(f"/api/v1/articles/{article.slug}/comments").json()["data"]
+    with TestClient(create_app(settings.model_copy(update={"comment_gravatar": True}), clock=clock)) as gravatar:
+        [thread, _] = gravatar.get(f"/api/v1/articles/{article.slug}/comments").json()["data"]
     assert thread["avatar_url"].startswith(f"https://gravatar.com/avatar/{digest}")
 
 

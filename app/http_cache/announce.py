@@ -1,0 +1,72 @@
+"""The newest content version committed through this server, shared by all its workers at once.
+
+PostgreSQL's NOTIFY reaches other machines within milliseconds, but a reader's very next request
+may reach a sibling worker sooner. Every worker of one `byline serve` maps the same small file
+(`byline serve` names it in BYLINE_ANNOUNCE_FILE), so a write committed by one is known to all
+before its answer is sent. Without the file (one process), the versions live in memory.
+"""
+
+import fcntl
+import mmap
+import os
+import struct
+
+from sqlalchemy import event
+from sqlmodel import Session
+
+from app.content_version import BUMPED_TO
+
+ANNOUNCE_FILE = "BYLINE_ANNOUNCE_FILE"
+_VERSION = struct.Struct("<Q")
+
+
+class Announcements:
+    def __init__(self, path: str | None) -> None:
+        self._path = path
+        self._map: mmap.mmap | None = None
+        # Per database, for one process holding several apps (tests).
+        self._local: dict[str, int] = {}
+
+    def _shared(self) -> tuple[str, mmap.mmap] | None:
+        if self._path is None:
+            return None
+        if self._map is None:
+            descriptor = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                if os.fstat(descriptor).st_size < _VERSION.size:
+                    os.ftruncate(descriptor, _VERSION.size)
+                self._map = mmap.mmap(descriptor, _VERSION.size)
+            finally:
+                os.close(descriptor)
+        return self._path, self._map
+
+    def latest(self, database: str) -> int:
+        shared = self._shared()
+        return _VERSION.unpack_from(shared[1])[0] if shared else self._local.get(database, 0)
+
+    def publish(self, database: str, version: int) -> None:
+        shared = self._shared()
+        if shared is None:
+            self._local[database] = max(self._local.get(database, 0), version)
+            return
+        path, memory = shared
+        # Two workers may publish at once; the lock keeps the larger version.
+        with open(path, "rb") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if _VERSION.unpack_from(memory)[0] < version:
+                _VERSION.pack_into(memory, 0, version)
+
+
+announcements = Announcements(os.environ.get(ANNOUNCE_FILE))
+
+
+@event.listens_for(Session, "after_commit")
+def _announce_committed_version(session: Session) -> None:
+    version = session.info.pop(BUMPED_TO, None)
+    if version is not None:
+        announcements.publish(str(session.get_bind().engine.url), version)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_version(session: Session) -> None:
+    session.info.pop(BUMPED_TO, None)

@@ -1,0 +1,46 @@
+"""Content-coding: brotli, zstd or gzip, whichever the client prefers, for bodies worth it."""
+
+import gzip
+
+import brotli
+import zstandard
+
+# Below this, compression saves less than it costs.
+MIN_COMPRESSED_BYTES = 1024
+# Our preference when the client rates several equally.
+SUPPORTED = ("br", "zstd", "gzip")
+COMPRESSIBLE_TYPES = (b"application/json", b"application/problem+json", b"text/", b"application/xml")
+
+
+def compressible(content_type: bytes, size: int) -> bool:
+    return size >= MIN_COMPRESSED_BYTES and content_type.startswith(COMPRESSIBLE_TYPES)
+
+
+def compress(body: bytes, encoding: str) -> bytes:
+    if encoding == "br":
+        return bytes(brotli.compress(body, quality=5))
+    if encoding == "zstd":
+        return zstandard.ZstdCompressor(level=3).compress(body)
+    # mtime=0: the same body always gives the same bytes, and the same ETag.
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+def negotiate(accept_encoding: bytes) -> str:
+    """The supported coding the client rates highest (RFC 9110 §12.5.3), else identity."""
+    ratings: dict[str, float] = {}
+    for part in accept_encoding.decode("latin-1").lower().split(","):
+        name, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        ratings[name.strip()] = quality
+    wildcard = ratings.get("*", 0.0)
+    best, best_rating = "identity", 0.0
+    for encoding in SUPPORTED:
+        rating = ratings.get(encoding, wildcard)
+        if rating > best_rating:
+            best, best_rating = encoding, rating
+    return best

@@ -1,0 +1,230 @@
+"""HTTP caching for the public API, in front of routing: a response cache that is never stale,
+validators (ETag, Last-Modified) and 304s, Cache-Control for CDNs and browsers, compression, HEAD.
+
+An anonymous GET whose answer was built under the current content state is sent from memory,
+already encoded, before the framework does any work. Anything sent with a key, a preview token or
+a cookie is never stored or served from the store.
+"""
+
+import hashlib
+import sqlite3
+from collections.abc import Hashable
+from dataclasses import dataclass
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import cast
+
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.http_cache.encoding import SUPPORTED, compress, compressible, negotiate
+from app.http_cache.state import ContentState
+from app.http_cache.store import Entry, ResponseStore
+from app.metrics.counters import RESPONSE_CACHE_LOOKUPS
+from app.state import AppState
+
+# Headers the middleware sets itself on every answer it sends from an entry.
+_OWN_HEADERS = {b"content-length", b"etag", b"cache-control", b"last-modified", b"vary", b"content-encoding"}
+# Names a client may send that make an answer its own.
+_PRIVATE_HEADERS = {b"authorization", b"cookie"}
+
+
+@dataclass
+class _Asked:
+    """What the request's headers say about caching, read in one pass."""
+
+    private: bool = False
+    refresh: bool = False
+    accept_encoding: bytes = b""
+    if_none_match: bytes | None = None
+    if_modified_since: bytes | None = None
+
+    @classmethod
+    def read(cls, scope: Scope) -> "_Asked":
+        asked = cls(private=b"preview_token=" in scope["query_string"])
+        for name, value in scope["headers"]:
+            if name in _PRIVATE_HEADERS:
+                asked.private = True
+            elif name == b"accept-encoding":
+                asked.accept_encoding = value
+            elif name == b"if-none-match":
+                asked.if_none_match = value
+            elif name == b"if-modified-since":
+                asked.if_modified_since = value
+            elif name in (b"cache-control", b"pragma") and (b"no-cache" in value or b"max-age=0" in value):
+                asked.refresh = True
+        return asked
+
+    def holds(self, etag: str, last_modified: str | None) -> bool:
+        """Whether the client's copy is current (RFC 9110 §13.2.2: If-None-Match wins)."""
+        if self.if_none_match is not None:
+            return any(tag in ("*", etag) for tag in _listed_tags(self.if_none_match))
+        if self.if_modified_since is not None and last_modified is not None:
+            try:
+                return parsedate_to_datetime(last_modified) <= parsedate_to_datetime(self.if_modified_since.decode())
+            except (TypeError, ValueError):
+                return False
+        return False
+
+
+def _listed_tags(header: bytes) -> list[str]:
+    """The tags of an If-None-Match, compared weakly and whatever content-coding they were sent in."""
+    tags = []
+    for part in header.decode("latin-1").split(","):
+        tag = part.strip().removeprefix("W/")
+        for encoding in SUPPORTED:
+            tag = tag.replace(f'-{encoding}"', '"')
+        tags.append(tag)
+    return tags
+
+
+def _encoded_etag(etag: str, encoding: str) -> str:
+    # Each content-coding is its own representation, with its own strong tag.
+    return etag if encoding == "identity" else etag[:-1] + f'-{encoding}"'
+
+
+@dataclass
+class _Captured:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+    def header(self, name: bytes) -> bytes | None:
+        return next((value for key, value in self.headers if key == name), None)
+
+
+class HttpCacheMiddleware:
+    def __init__(
+        self, app: ASGIApp, *, prefixes: tuple[str, ...], store: ResponseStore | None, cache_control: str
+    ) -> None:
+        self.app = app
+        self.prefixes = prefixes
+        self.store = store
+        self.cache_control = cache_control.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or not scope["path"].startswith(self.prefixes)
+        ):
+            await self.app(scope, receive, send)
+            return
+        head = scope["method"] == "HEAD"
+        # HEAD is answered as GET without the body, so every readable resource answers HEAD.
+        scope["method"] = "GET"
+        try:
+            await self._answer(scope, receive, send, _Asked.read(scope), head)
+        finally:
+            scope["method"] = "HEAD" if head else "GET"
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, asked: _Asked, head: bool) -> None:
+        state = None if asked.private else _content_state(scope)
+        key = (scope["path"], scope["query_string"])
+        if state is not None and self.store is not None and not asked.refresh:
+            entry = self.store.get(key)
+            if entry is not None and entry.token == state.token:
+                RESPONSE_CACHE_LOOKUPS.labels("hit").inc()
+                scope["route"] = entry.route
+                await self._send_entry(send, key, entry, asked, head, b"HIT")
+                return
+        RESPONSE_CACHE_LOOKUPS.labels("bypass" if state is None else "miss").inc()
+        captured = await self._capture(scope, receive, send, head)
+        if captured is None:
+            return
+        if state is not None and captured.status == 200 and _shareable(captured):
+            entry = self._entry(captured, state, scope.get("route"))
+            if self.store is not None:
+                self.store.put(key, entry)
+            await self._send_entry(send, key, entry, asked, head, b"MISS")
+        else:
+            await self._send_captured(send, captured, asked, head)
+
+    async def _capture(self, scope: Scope, receive: Receive, send: Send, head: bool) -> _Captured | None:
+        """The whole answer, or None if it streamed (no Content-Length) and has been passed on as it came."""
+        captured: _Captured | None = None
+        streaming = False
+
+        async def capture(message: Message) -> None:
+            nonlocal captured, streaming
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(name == b"content-length" for name, _ in headers):
+                    streaming = True
+                    await send(message)
+                    return
+                captured = _Captured(message["status"], headers, b"")
+            elif message["type"] == "http.response.body":
+                if streaming:
+                    await send({**message, "body": b""} if head else message)
+                elif captured is not None:
+                    captured.body += message.get("body", b"")
+
+        await self.app(scope, receive, capture)
+        return None if streaming else captured
+
+    def _entry(self, captured: _Captured, state: ContentState, route: object) -> Entry:
+        etag = (captured.header(b"etag") or b"").decode() or f'"{hashlib.sha256(captured.body).hexdigest()[:32]}"'
+        last_modified = format_datetime(state.last_modified, usegmt=True)
+        fits = compressible(captured.header(b"content-type") or b"", len(captured.body))
+        headers = [(name, value) for name, value in captured.headers if name not in _OWN_HEADERS]
+        headers += [(b"cache-control", self.cache_control), (b"last-modified", last_modified.encode())]
+        if vary := _vary(captured.header(b"vary"), by_encoding=fits):
+            headers.append((b"vary", vary))
+        return Entry(state.token, headers, captured.body, etag, last_modified, fits, route)
+
+    async def _send_entry(
+        self, send: Send, key: Hashable, entry: Entry, asked: _Asked, head: bool, outcome: bytes
+    ) -> None:
+        encoding = negotiate(asked.accept_encoding) if entry.compressible else "identity"
+        etag = _encoded_etag(entry.etag, encoding)
+        headers = [*entry.headers, (b"etag", etag.encode()), (b"x-cache", outcome)]
+        if asked.holds(etag, entry.last_modified) or asked.holds(entry.etag, entry.last_modified):
+            await _send(send, 304, headers, b"", head=True)
+            return
+        known = len(entry.encoded)
+        body = entry.body_in(encoding)
+        if len(entry.encoded) != known and self.store is not None:
+            self.store.resized(key)
+        if encoding != "identity":
+            headers.append((b"content-encoding", encoding.encode()))
+        await _send(send, 200, [*headers, (b"content-length", str(len(body)).encode())], body, head=head)
+
+    async def _send_captured(self, send: Send, captured: _Captured, asked: _Asked, head: bool) -> None:
+        """An answer that is not shared: sent as built, compressed if the client wants it."""
+        body, headers = captured.body, captured.headers
+        if compressible(captured.header(b"content-type") or b"", len(body)):
+            encoding = negotiate(asked.accept_encoding)
+            headers = [(name, value) for name, value in headers if name not in (b"content-length", b"vary", b"etag")]
+            headers.append((b"vary", _vary(captured.header(b"vary"), by_encoding=True)))
+            if (etag := captured.header(b"etag")) is not None:
+                headers.append((b"etag", _encoded_etag(etag.decode(), encoding).encode()))
+            if encoding != "identity":
+                body = compress(body, encoding)
+                headers.append((b"content-encoding", encoding.encode()))
+            headers.append((b"content-length", str(len(body)).encode()))
+        await _send(send, captured.status, [*headers, (b"x-cache", b"BYPASS")], body, head=head)
+
+
+def _content_state(scope: Scope) -> ContentState | None:
+    state = cast(AppState, scope["app"].state.byline)
+    try:
+        return state.content_watch.current(state.clock())
+    except (SQLAlchemyError, sqlite3.Error):
+        return None  # the database is down; the route answers for itself
+
+
+def _shareable(captured: _Captured) -> bool:
+    # A route marks what must stay private (drafts, previews); a cookie is someone's own.
+    return captured.header(b"cache-control") is None and captured.header(b"set-cookie") is None
+
+
+def _vary(existing: bytes | None, *, by_encoding: bool) -> bytes:
+    names = [name.strip() for name in (existing or b"").split(b",") if name.strip()]
+    if by_encoding and b"accept-encoding" not in {name.lower() for name in names}:
+        names.append(b"Accept-Encoding")
+    return b", ".join(names)
+
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, *, head: bool) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if head else body})

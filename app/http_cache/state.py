@@ -1,0 +1,177 @@
+"""What cached answers are checked against: the content version, and the last and next moment an
+article went or goes live or out of embargo by itself.
+
+A cached answer is served only while the state it was built under is still the current one. Every
+write bumps the version in its own transaction; go-lives and embargo lifts move the state at their
+time, with no job. The state is read from the engine that answers reads, before the answer is built,
+so an entry can hold newer content than its state says, never older.
+"""
+
+import asyncio
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol, cast
+
+import psycopg
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, col
+
+from app.articles.models import Article
+from app.clock import Clock
+from app.content_version import NOTIFY_CHANNEL, ContentVersion
+from app.http_cache.announce import announcements
+
+log = logging.getLogger("byline.http_cache")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class ContentState:
+    version: int
+    # The latest article to go live or out of embargo by itself.
+    last_release: datetime
+    # Latest change readers can see: a write or a release.
+    last_modified: datetime
+    # When the next article goes live or out of embargo by itself; the state ends then.
+    valid_until: datetime | None
+
+    @property
+    def token(self) -> tuple[int, datetime]:
+        """What a cached entry must match: a write or a release moves it."""
+        return self.version, self.last_release
+
+    def current_at(self, now: datetime) -> bool:
+        # A clock set back before the last release ends the state too.
+        return self.last_release <= now and (self.valid_until is None or now < self.valid_until)
+
+
+def read_state(engine: Engine, now: datetime) -> ContentState:
+    published = col(Article.status) == "published"
+    published_at, embargo_until = col(Article.published_at), col(Article.embargo_until)
+    with Session(engine) as session:
+        version, changed_at, last_live, last_lift, next_live, next_lift = session.execute(
+            select(
+                col(ContentVersion.version),
+                col(ContentVersion.changed_at),
+                select(func.max(published_at)).where(published, published_at <= now).scalar_subquery(),
+                select(func.max(embargo_until)).where(published, embargo_until <= now).scalar_subquery(),
+                select(func.min(published_at)).where(published, published_at > now).scalar_subquery(),
+                select(func.min(embargo_until)).where(published, embargo_until > now).scalar_subquery(),
+            ).where(col(ContentVersion.id) == 1)
+        ).one()
+    coming = [moment for moment in (next_live, next_lift) if moment is not None]
+    last_release = max(moment for moment in (last_live, last_lift, EPOCH) if moment is not None)
+    return ContentState(
+        version=version,
+        last_release=last_release,
+        last_modified=max(changed_at, last_release),
+        valid_until=min(coming) if coming else None,
+    )
+
+
+class ContentWatch(Protocol):
+    def current(self, now: datetime) -> ContentState | None:
+        """The state now, or None when it cannot be known at once (nothing is served from cache then)."""
+
+    async def close(self) -> None: ...
+
+
+class SQLiteWatch:
+    """Every worker reads the same file: `PRAGMA data_version` on a connection of its own changes
+    whenever any other connection commits, in this process or another, so the state is re-read
+    only then (or when a go-live comes due), and the very next request sees every write."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection = engine.raw_connection()
+        self._probe = cast(sqlite3.Connection, self._connection.driver_connection)
+        self._data_version: int | None = None
+        self._state: ContentState | None = None
+
+    def current(self, now: datetime) -> ContentState:
+        data_version = self._probe.execute("PRAGMA data_version").fetchone()[0]
+        if self._state is None or data_version != self._data_version or not self._state.current_at(now):
+            self._data_version = data_version
+            self._state = read_state(self._engine, now)
+        return self._state
+
+    async def close(self) -> None:
+        self._connection.close()
+
+
+class PostgresWatch:
+    """Learns of writes two ways: the version a sibling worker of this server committed (shared
+    memory, before its answer is sent), and the version any writer anywhere announces on commit
+    (`NOTIFY`, within milliseconds). The state is then re-read from the read engine until it has
+    caught up (a replica may lag), and meanwhile nothing is served from cache; nor while the
+    listening connection is down."""
+
+    RETRY_SECONDS = 1.0
+
+    def __init__(self, read_engine: Engine, write_engine: Engine, clock: Clock) -> None:
+        self._engine = read_engine
+        self._database = str(write_engine.url)
+        self._listen_url = write_engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._clock = clock
+        self._state: ContentState | None = None
+        self._announced = 0
+        self._refreshing: asyncio.Task[None] | None = None
+        self._listening = asyncio.get_running_loop().create_task(self._listen())
+
+    def current(self, now: datetime) -> ContentState | None:
+        state = self._state
+        wanted = max(self._announced, announcements.latest(self._database))
+        if state is None or state.version < wanted or not state.current_at(now):
+            self._refresh(wanted)
+            return None
+        return state
+
+    def _refresh(self, wanted: int) -> None:
+        self._announced = max(self._announced, wanted)
+        if self._refreshing is None or self._refreshing.done():
+            self._refreshing = asyncio.get_running_loop().create_task(self._catch_up())
+
+    async def _catch_up(self) -> None:
+        while True:
+            wanted = self._announced
+            try:
+                state = await asyncio.to_thread(read_state, self._engine, self._clock())
+            except SQLAlchemyError:
+                await asyncio.sleep(self.RETRY_SECONDS)
+                continue
+            if state.version >= wanted:
+                self._state = state
+                return
+            await asyncio.sleep(0.01)
+
+    async def _listen(self) -> None:
+        while True:
+            listening = False
+            try:
+                async with await psycopg.AsyncConnection.connect(self._listen_url, autocommit=True) as connection:
+                    await connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    listening = True
+                    # Writes made while nobody listened are caught by this first read.
+                    self._state = None
+                    self._refresh(0)
+                    async for notice in connection.notifies():
+                        self._refresh(int(notice.payload or 0))
+            except (psycopg.Error, OSError) as failure:
+                self._state = None
+                # One line when a working listener is lost, not one per retry during an outage.
+                log.log(logging.WARNING if listening else logging.DEBUG, "content listener lost: %r", failure)
+                await asyncio.sleep(self.RETRY_SECONDS)
+
+    async def close(self) -> None:
+        for task in (self._listening, self._refreshing):
+            if task is not None:
+                task.cancel()
+
+
+def open_watch(read_engine: Engine, write_engine: Engine, clock: Clock) -> ContentWatch:
+    if read_engine.dialect.name == "sqlite":
+        return SQLiteWatch(read_engine)
+    return PostgresWatch(read_engine, write_engine, clock)

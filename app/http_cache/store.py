@@ -1,0 +1,74 @@
+"""Encoded answers held in memory, bounded by count and by bytes, least recently used out first.
+
+Used only from the event loop's thread, so it needs no lock."""
+
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.http_cache.encoding import compress
+
+
+@dataclass
+class Entry:
+    token: Hashable
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    etag: str
+    last_modified: str | None
+    compressible: bool
+    # The matched route, so cached answers are logged and counted under it.
+    route: Any = None
+    encoded: dict[str, bytes] = field(default_factory=dict)
+
+    def body_in(self, encoding: str) -> bytes:
+        if encoding == "identity":
+            return self.body
+        if encoding not in self.encoded:
+            self.encoded[encoding] = compress(self.body, encoding)
+        return self.encoded[encoding]
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(map(len, self.encoded.values())) + sum(len(n) + len(v) for n, v in self.headers)
+
+
+class ResponseStore:
+    def __init__(self, *, max_entries: int, max_bytes: int) -> None:
+        self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
+        self._sizes: dict[Hashable, int] = {}
+        self._max_entries = max_entries
+        self._max_bytes = max_bytes
+        self.bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Hashable) -> Entry | None:
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+        return entry
+
+    def put(self, key: Hashable, entry: Entry) -> None:
+        self._drop(key)
+        self._entries[key] = entry
+        self._account(key, entry)
+
+    def resized(self, key: Hashable) -> None:
+        """An entry gained an encoding; count its bytes."""
+        entry = self._entries.get(key)
+        if entry is not None:
+            self.bytes -= self._sizes[key]
+            self._account(key, entry)
+
+    def _account(self, key: Hashable, entry: Entry) -> None:
+        self._sizes[key] = entry.size
+        self.bytes += entry.size
+        while self._entries and (len(self._entries) > self._max_entries or self.bytes > self._max_bytes):
+            self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: Hashable) -> None:
+        if self._entries.pop(key, None) is not None:
+            self.bytes -= self._sizes.pop(key)

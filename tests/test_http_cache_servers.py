@@ -1,0 +1,57 @@
+"""The response cache across real worker processes and servers: a write is never followed by a stale read."""
+
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import TEST_SECRET
+from tests.factories.newsroom import make_article
+from tests.server import running_server
+
+
+def _read_until_cached(client: httpx.Client, path: str, times: int) -> None:
+    """Warm every worker: read until the cache has answered `times` times."""
+    hits, deadline = 0, time.monotonic() + 20
+    while hits < times:
+        assert time.monotonic() < deadline
+        hits += client.get(path).headers["X-Cache"] == "HIT"
+
+
+def test_a_write_through_one_worker_is_seen_by_the_next_read_from_any_worker(database_url, session, api_key):
+    article = make_article(session)
+    path, editor = f"/api/v1/articles/{article.slug}", api_key("content:write")
+    session.rollback()
+    env = {"BYLINE_DATABASE_URL": database_url, "BYLINE_SECRET_KEY": TEST_SECRET}
+    with running_server(env, workers=2) as base, httpx.Client(base_url=base, timeout=10) as client:
+        for round_ in range(5):
+            _read_until_cached(client, path, times=10)
+            title = f"Harbour update {round_}"
+            assert client.patch(path, json={"title": title}, headers=editor).status_code == 200
+            seen = [client.get(path).json()["title"] for _ in range(20)]
+            assert seen == [title] * 20
+
+
+# Servers on several machines share only PostgreSQL.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_write_on_one_server_reaches_another_servers_cache_within_100_ms(database_url, session, api_key):
+    article = make_article(session)
+    path, editor = f"/api/v1/articles/{article.slug}", api_key("content:write")
+    session.rollback()
+    env = {"BYLINE_DATABASE_URL": database_url, "BYLINE_SECRET_KEY": TEST_SECRET}
+    delays = []
+    with (
+        running_server(env) as writer_base,
+        running_server(env) as reader_base,
+        httpx.Client(base_url=writer_base, timeout=10) as writer,
+        httpx.Client(base_url=reader_base, timeout=10) as reader,
+    ):
+        for round_ in range(5):
+            _read_until_cached(reader, path, times=3)
+            title = f"Harbour update {round_}"
+            assert writer.patch(path, json={"title": title}, headers=editor).status_code == 200
+            written = time.monotonic()
+            while reader.get(path).json()["title"] != title:
+                assert time.monotonic() - written < 0.1, "the other server kept serving the old version"
+            delays.append(time.monotonic() - written)
+    print(f"other server saw each write after {max(delays) * 1000:.1f} ms at most")
