@@ -3,6 +3,7 @@ problem documents where uvicorn answers by itself (malformed requests, the conne
 
 import asyncio
 from functools import cache
+from typing import Any, cast
 
 import orjson
 from uvicorn._types import ASGI3Application, ASGIReceiveCallable, ASGISendCallable, Scope
@@ -38,6 +39,50 @@ def _header_timeout() -> float:
     return Settings().header_timeout_seconds
 
 
+class _HeadWithBody:
+    """The transport as one response sees it: the status line and headers wait for the body, so a
+    small answer leaves in one send and one TCP segment instead of two (half the system calls and
+    wake-ups per request)."""
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+        self._head: bytes | None = None
+        self._held = False
+
+    def write(self, data: bytes) -> None:
+        if not self._held and data.startswith(b"HTTP/1.1 ") and not data.startswith(b"HTTP/1.1 100 "):
+            self._held, self._head = True, data
+            return
+        if self._head is not None:
+            data, self._head = self._head + data, None
+        self._transport.write(data)
+
+    def flush(self) -> None:
+        if self._head is not None:
+            self._transport.write(self._head)
+            self._head = None
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+def _send_head_with_body(cycle: RequestResponseCycle) -> None:
+    held = _HeadWithBody(cycle.transport)
+    answered = cycle.on_response
+
+    def complete() -> None:
+        # A HEAD answer or a 304 has no body to carry the head.
+        held.flush()
+        answered()
+
+    cycle.transport = cast(asyncio.Transport, held)
+    cycle.on_response = complete
+
+
 class DeadlineHttpProtocol(HttpToolsProtocol):
     """A connection must finish each request's headers within BYLINE_HEADER_TIMEOUT_SECONDS of opening
     or of its previous answer, so idle and trickling sockets cannot pile up until new readers are refused."""
@@ -50,7 +95,10 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._disarm_header_deadline()
+        before = self.cycle
         super().on_headers_complete()
+        if self.cycle is not before:
+            _send_head_with_body(self.cycle)
 
     def on_response_complete(self) -> None:
         super().on_response_complete()

@@ -75,6 +75,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         openapi_tags=TAGS,
         lifespan=lifespan,
         redirect_slashes=False,
+        # Byline counts and logs requests itself; FastAPI's own telemetry checks would cost every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         # app.docs serves Swagger UI from the installed package; no page may load from a CDN.
         docs_url=None,
         redoc_url=None,

@@ -1,5 +1,8 @@
 """The response cache across real worker processes and servers: a write is never followed by a stale read."""
 
+import gzip
+import http.client
+import json
 import time
 
 import httpx
@@ -8,6 +11,7 @@ import pytest
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
 from tests.server import running_server
+from tests.test_http_cache import LONG_BODY
 
 
 def _read_until_cached(client: httpx.Client, path: str, times: int) -> None:
@@ -55,3 +59,27 @@ def test_a_write_on_one_server_reaches_another_servers_cache_within_100_ms(datab
                 assert time.monotonic() - written < 0.1, "the other server kept serving the old version"
             delays.append(time.monotonic() - written)
     print(f"other server saw each write after {max(delays) * 1000:.1f} ms at most")
+
+
+def test_head_304_and_full_answers_follow_each_other_on_one_connection(database_url, session):
+    article = make_article(session, body=LONG_BODY)
+    path = f"/api/v1/articles/{article.slug}"
+    session.rollback()
+    with running_server({"BYLINE_DATABASE_URL": database_url}) as base:
+        host, port = base.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        for _ in range(3):  # built, then cached
+            connection.request("HEAD", path)
+            head = connection.getresponse()
+            assert (head.status, head.read()) == (200, b"")
+            connection.request("GET", path, headers={"If-None-Match": head.getheader("ETag")})
+            unchanged = connection.getresponse()
+            assert (unchanged.status, unchanged.read()) == (304, b"")
+            connection.request("GET", path, headers={"Accept-Encoding": "gzip"})
+            full = connection.getresponse()
+            assert full.status == 200 and full.getheader("Content-Encoding") == "gzip"
+            assert json.loads(gzip.decompress(full.read()))["slug"] == article.slug
+            connection.request("POST", f"{path}/comments", body=b"{}", headers={"Expect": "100-continue"})
+            refused = connection.getresponse()
+            assert refused.status == 422 and json.loads(refused.read())["status"] == 422
+        connection.close()

@@ -1,6 +1,7 @@
 """Content-coding: brotli, zstd or gzip, whichever the client prefers, for bodies worth it."""
 
 import gzip
+from functools import lru_cache
 
 import brotli
 import zstandard
@@ -25,6 +26,8 @@ def compress(body: bytes, encoding: str) -> bytes:
     return gzip.compress(body, compresslevel=6, mtime=0)
 
 
+# Clients send few distinct values; parsing one per request would cost more than the lookup.
+@lru_cache(maxsize=256)
 def negotiate(accept_encoding: bytes) -> str:
     """The supported coding the client rates highest (RFC 9110 §12.5.3), else identity."""
     ratings: dict[str, float] = {}
@@ -44,3 +47,8 @@ def negotiate(accept_encoding: bytes) -> str:
         if rating > best_rating:
             best, best_rating = encoding, rating
     return best
+
+
+def encoded_etag(etag: str, encoding: str) -> str:
+    # Each content-coding is its own representation, with its own strong tag.
+    return etag if encoding == "identity" else etag[:-1] + f'-{encoding}"'

@@ -16,7 +16,7 @@ from typing import cast
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.http_cache.encoding import SUPPORTED, compress, compressible, negotiate
+from app.http_cache.encoding import SUPPORTED, compress, compressible, encoded_etag, negotiate
 from app.http_cache.state import ContentState
 from app.http_cache.store import Entry, ResponseStore
 from app.metrics.counters import RESPONSE_CACHE_LOOKUPS
@@ -24,6 +24,7 @@ from app.state import AppState
 
 # Headers the middleware sets itself on every answer it sends from an entry.
 _OWN_HEADERS = {b"content-length", b"etag", b"cache-control", b"last-modified", b"vary", b"content-encoding"}
+_HITS, _MISSES, _BYPASSES = (RESPONSE_CACHE_LOOKUPS.labels(result) for result in ("hit", "miss", "bypass"))
 # Names a client may send that make an answer its own.
 _PRIVATE_HEADERS = {b"authorization", b"cookie"}
 
@@ -55,7 +56,7 @@ class _Asked:
         return asked
 
     def holds(self, etag: str, last_modified: str | None) -> bool:
-        """Whether the client's copy is current (RFC 9110 §13.2.2: If-None-Match wins)."""
+        """Whether the client's copy, in any content-coding, is current (RFC 9110 §13.2.2: If-None-Match wins)."""
         if self.if_none_match is not None:
             return any(tag in ("*", etag) for tag in _listed_tags(self.if_none_match))
         if self.if_modified_since is not None and last_modified is not None:
@@ -75,11 +76,6 @@ def _listed_tags(header: bytes) -> list[str]:
             tag = tag.replace(f'-{encoding}"', '"')
         tags.append(tag)
     return tags
-
-
-def _encoded_etag(etag: str, encoding: str) -> str:
-    # Each content-coding is its own representation, with its own strong tag.
-    return etag if encoding == "identity" else etag[:-1] + f'-{encoding}"'
 
 
 @dataclass
@@ -110,24 +106,29 @@ class HttpCacheMiddleware:
             await self.app(scope, receive, send)
             return
         head = scope["method"] == "HEAD"
-        # HEAD is answered as GET without the body, so every readable resource answers HEAD.
-        scope["method"] = "GET"
+        if not head:
+            await self._answer(scope, receive, send, _Asked.read(scope), head=False)
+            return
+        # HEAD is answered as GET without the body, so every readable resource answers HEAD. The
+        # server's own scope must still say HEAD, so it expects no body.
+        as_get = {**scope, "method": "GET"}
         try:
-            await self._answer(scope, receive, send, _Asked.read(scope), head)
+            await self._answer(as_get, receive, send, _Asked.read(scope), head=True)
         finally:
-            scope["method"] = "HEAD" if head else "GET"
+            if "route" in as_get:
+                scope["route"] = as_get["route"]
 
-    async def _answer(self, scope: Scope, receive: Receive, send: Send, asked: _Asked, head: bool) -> None:
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, asked: _Asked, *, head: bool) -> None:
         state = None if asked.private else _content_state(scope)
         key = (scope["path"], scope["query_string"])
         if state is not None and self.store is not None and not asked.refresh:
             entry = self.store.get(key)
             if entry is not None and entry.token == state.token:
-                RESPONSE_CACHE_LOOKUPS.labels("hit").inc()
+                _HITS.inc()
                 scope["route"] = entry.route
                 await self._send_entry(send, key, entry, asked, head, b"HIT")
                 return
-        RESPONSE_CACHE_LOOKUPS.labels("bypass" if state is None else "miss").inc()
+        (_BYPASSES if state is None else _MISSES).inc()
         captured = await self._capture(scope, receive, send, head)
         if captured is None:
             return
@@ -176,18 +177,17 @@ class HttpCacheMiddleware:
         self, send: Send, key: Hashable, entry: Entry, asked: _Asked, head: bool, outcome: bytes
     ) -> None:
         encoding = negotiate(asked.accept_encoding) if entry.compressible else "identity"
-        etag = _encoded_etag(entry.etag, encoding)
-        headers = [*entry.headers, (b"etag", etag.encode()), (b"x-cache", outcome)]
-        if asked.holds(etag, entry.last_modified) or asked.holds(entry.etag, entry.last_modified):
-            await _send(send, 304, headers, b"", head=True)
+        if (asked.if_none_match is not None or asked.if_modified_since is not None) and asked.holds(
+            entry.etag, entry.last_modified
+        ):
+            tag = encoded_etag(entry.etag, encoding).encode()
+            await _send(send, 304, [*entry.headers, (b"etag", tag), (b"x-cache", outcome)], b"", head=True)
             return
-        known = len(entry.encoded)
-        body = entry.body_in(encoding)
-        if len(entry.encoded) != known and self.store is not None:
+        known = len(entry.answers)
+        headers, body = entry.answer(encoding)
+        if len(entry.answers) != known and self.store is not None:
             self.store.resized(key)
-        if encoding != "identity":
-            headers.append((b"content-encoding", encoding.encode()))
-        await _send(send, 200, [*headers, (b"content-length", str(len(body)).encode())], body, head=head)
+        await _send(send, 200, [*headers, (b"x-cache", outcome)], body, head=head)
 
     async def _send_captured(self, send: Send, captured: _Captured, asked: _Asked, head: bool) -> None:
         """An answer that is not shared: sent as built, compressed if the client wants it."""
@@ -197,7 +197,7 @@ class HttpCacheMiddleware:
             headers = [(name, value) for name, value in headers if name not in (b"content-length", b"vary", b"etag")]
             headers.append((b"vary", _vary(captured.header(b"vary"), by_encoding=True)))
             if (etag := captured.header(b"etag")) is not None:
-                headers.append((b"etag", _encoded_etag(etag.decode(), encoding).encode()))
+                headers.append((b"etag", encoded_etag(etag.decode(), encoding).encode()))
             if encoding != "identity":
                 body = compress(body, encoding)
                 headers.append((b"content-encoding", encoding.encode()))

@@ -7,7 +7,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.http_cache.encoding import compress
+from app.http_cache.encoding import compress, encoded_etag
 
 
 @dataclass
@@ -20,18 +20,23 @@ class Entry:
     compressible: bool
     # The matched route, so cached answers are logged and counted under it.
     route: Any = None
-    encoded: dict[str, bytes] = field(default_factory=dict)
+    # Per content-coding: the headers and body to send, built on first use.
+    answers: dict[str, tuple[list[tuple[bytes, bytes]], bytes]] = field(default_factory=dict)
 
-    def body_in(self, encoding: str) -> bytes:
-        if encoding == "identity":
-            return self.body
-        if encoding not in self.encoded:
-            self.encoded[encoding] = compress(self.body, encoding)
-        return self.encoded[encoding]
+    def answer(self, encoding: str) -> tuple[list[tuple[bytes, bytes]], bytes]:
+        if encoding not in self.answers:
+            body = self.body if encoding == "identity" else compress(self.body, encoding)
+            headers = [*self.headers, (b"etag", encoded_etag(self.etag, encoding).encode())]
+            if encoding != "identity":
+                headers.append((b"content-encoding", encoding.encode()))
+            headers.append((b"content-length", str(len(body)).encode()))
+            self.answers[encoding] = (headers, body)
+        return self.answers[encoding]
 
     @property
     def size(self) -> int:
-        return len(self.body) + sum(map(len, self.encoded.values())) + sum(len(n) + len(v) for n, v in self.headers)
+        sent = sum(len(body) + sum(len(n) + len(v) for n, v in headers) for headers, body in self.answers.values())
+        return len(self.body) + sent + sum(len(n) + len(v) for n, v in self.headers)
 
 
 class ResponseStore:

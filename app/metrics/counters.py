@@ -2,6 +2,8 @@
 workers share one view through prometheus-client's multi-process mode: `byline serve` points
 PROMETHEUS_MULTIPROC_DIR at a fresh folder before the workers start."""
 
+from functools import cache
+
 from prometheus_client import Counter, Histogram
 
 REQUESTS = Counter("byline_requests_total", "Requests answered.", ["method", "route", "status"])
@@ -17,8 +19,14 @@ RESPONSE_CACHE_LOOKUPS = Counter(
 )
 
 
+@cache
+def _series(method: str, template: str, status: int) -> tuple[Counter, Histogram]:
+    # Looking a series up by its labels costs more than counting in it; routes, methods and statuses are few.
+    return REQUESTS.labels(method, template, str(status)), LATENCY.labels(template)
+
+
 def observe_request(method: str, route: str | None, status: int, seconds: float) -> None:
     # Unmatched paths share one label: raw paths would let anyone grow the series without bound.
-    template = route or "unmatched"
-    REQUESTS.labels(method, template, str(status)).inc()
-    LATENCY.labels(template).observe(seconds)
+    requests, latency = _series(method, route or "unmatched", status)
+    requests.inc()
+    latency.observe(seconds)
