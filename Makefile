@@ -13,6 +13,11 @@ run: install
 test: dev
 	scripts/test.sh
 
+# wrk against Byline and against nginx serving the same bytes; SIZE=100000 for the large newsroom.
+SIZE ?= 10000
+bench: dev
+	scripts/bench.sh --size $(SIZE)
+
 # The fault tests under a minute of load before each kill, on SQLite and PostgreSQL.
 soak: dev
 	BYLINE_SOAK_SECONDS=60 scripts/test.sh -s tests/test_faults.py tests/test_storage_faults.py

@@ -1,0 +1,422 @@
+"""Byline against the physical ceiling: `wrk` on loopback, Byline's answers next to nginx serving the
+very same bytes from files, in one run on one machine.
+
+    make bench                 # 10,000 articles
+    make bench SIZE=100000
+
+Builds a fresh SQLite newsroom (bench/newsroom.py), serves it with `byline serve --workers 2` in
+its default configuration (response cache on, then off), and runs each scenario with the same
+`wrk` settings against Byline and against nginx. Prints one table and writes it, with the
+machine's description, to bench/results/. scripts/bench.sh installs wrk and nginx first.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+from sqlalchemy import text
+
+from app.db import build_engine
+from app.migrate import upgrade_database
+from bench.newsroom import load
+from tests.server import BYLINE, free_port
+
+RESULTS = Path(__file__).resolve().parent / "results"
+# Where Debian's packages put them (scripts/bench.sh installs them).
+WRK, NGINX = "/usr/bin/wrk", "/usr/sbin/nginx"
+CONNECTIONS, THREADS = 32, 2
+
+MIX_SCRIPT = """
+articles = {%(articles)s}
+lists = {%(lists)s}
+request = function()
+  if math.random() < 0.9 then
+    return wrk.format("GET", articles[math.random(#articles)])
+  end
+  return wrk.format("GET", lists[math.random(#lists)])
+end
+"""
+
+# Each request a new reader: a new address, spread over enough networks that no rate limit bites.
+COMMENT_SCRIPT = """
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+init = function()
+  count = 0
+end
+request = function()
+  count = count + 1
+  local network = math.floor(count / 5)
+  local address = string.format(
+    "10.%%d.%%d.%%d", id * 16 + math.floor(network / 256) %% 16, network %% 256, count %% 5 + 1)
+  local body = string.format(
+    '{"author_name": "Reader %%d", "author_email": "bench%%d.%%d@example.com", "content": "Bench comment %%d-%%d."}',
+    id, id, count, id, count)
+  return wrk.format("POST", "%(path)s", {["Content-Type"] = "application/json", ["X-Forwarded-For"] = address}, body)
+end
+"""
+
+
+@dataclass
+class Measured:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+    def ratio_to(self, ceiling: "Measured") -> float:
+        return self.requests_per_second / ceiling.requests_per_second
+
+
+@dataclass
+class Scenario:
+    name: str
+    paths: list[str]
+    lists: list[str] = field(default_factory=list)
+    comments: bool = False
+
+    def script(self) -> str | None:
+        if self.comments:
+            return COMMENT_SCRIPT % {"path": self.paths[0]}
+        if self.lists:
+            quoted = {
+                name: ", ".join(f'"{path}"' for path in paths)
+                for name, paths in (("articles", self.paths), ("lists", self.lists))
+            }
+            return MIX_SCRIPT % quoted
+        return None
+
+
+def _lua_list(paths: list[str]) -> str:
+    return ", ".join(f'"{path}"' for path in paths)
+
+
+def wrk(base: str, scenario: Scenario, seconds: int) -> Measured:
+    command = [WRK, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        if (lua := scenario.script()) is not None:
+            script.write(lua)
+            script.flush()
+            command += ["-s", script.name]
+        output = subprocess.run([*command, base + scenario.paths[0]], capture_output=True, text=True, check=True).stdout
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    refused = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    broken = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    failed = (int(refused.group(1)) if refused else 0) + (sum(map(int, broken.groups())) if broken else 0)
+    return Measured(
+        requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        p50_ms=_milliseconds(re.search(r"50%\s+([\d.]+\w+)", output).group(1)),
+        p99_ms=_milliseconds(re.search(r"99%\s+([\d.]+\w+)", output).group(1)),
+        requests=requests,
+        errors=failed,
+    )
+
+
+def _milliseconds(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
+
+
+class Server:
+    """`byline serve` as an operator starts it, with the time until it first answers and the
+    peak proportional memory (PSS) of each worker, sampled while it works."""
+
+    def __init__(self, env: dict[str, str], workers: int = 2) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed by stop()
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("BYLINE_")} | env
+        began = time.perf_counter()
+        self.process = subprocess.Popen(
+            [BYLINE, "serve", "--port", str(self.port), "--workers", str(workers)],
+            env=environment | {"BYLINE_PUBLIC_URL": self.base},
+            stdout=self.log,
+            stderr=self.log,
+            start_new_session=True,
+        )
+        while True:
+            try:
+                httpx.get(f"{self.base}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                if self.process.poll() is not None or time.perf_counter() - began > 120:
+                    raise RuntimeError("the server did not start") from None
+                time.sleep(0.01)
+        self.startup_seconds = time.perf_counter() - began
+        self.peak_pss_mb: dict[int, float] = {}
+        self._sampling = threading.Event()
+
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        spawned = [int(pid) for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        return spawned or [self.process.pid]
+
+    def sample_memory(self) -> None:
+        for pid in self.workers():
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            pss = int(re.search(r"^Pss:\s+(\d+) kB", rollup, re.M).group(1)) / 1024
+            self.peak_pss_mb[pid] = max(self.peak_pss_mb.get(pid, 0), pss)
+
+    def measure(self, scenario: Scenario, seconds: int) -> Measured:
+        if not scenario.comments:
+            # As on a server that has been up a while: each answer asked for once before.
+            with httpx.Client(base_url=self.base, timeout=60) as client:
+                for path in scenario.paths + scenario.lists:
+                    client.get(path)
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.25):
+                self.sample_memory()
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        try:
+            return wrk(self.base, scenario, seconds)
+        finally:
+            done.set()
+            sampler.join()
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=60)
+        self.log.close()
+
+
+class Nginx:
+    """nginx serving each scenario's bytes from a file at the very URL Byline answers, and a fixed
+    201 for comment submissions."""
+
+    def __init__(self, folder: Path, replies: dict[str, bytes], comment_path: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.folder = folder
+        (folder / "replies").mkdir(parents=True)
+        routes = []
+        for n, (uri, body) in enumerate(replies.items()):
+            (folder / "replies" / f"{n}.json").write_bytes(body)
+            routes.append(f'    "{uri}" /replies/{n}.json;')
+        newline = "\n"
+        (folder / "nginx.conf").write_text(
+            f"""worker_processes {os.cpu_count()};
+pid {folder}/nginx.pid;
+error_log {folder}/error.log;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  client_body_temp_path {folder}/body;
+  proxy_temp_path {folder}/proxy;
+  fastcgi_temp_path {folder}/fastcgi;
+  uwsgi_temp_path {folder}/uwsgi;
+  scgi_temp_path {folder}/scgi;
+  map_hash_bucket_size 512;
+  map_hash_max_size 65536;
+  map $request_uri $reply {{
+    default "";
+{newline.join(routes)}
+  }}
+  server {{
+    listen 127.0.0.1:{self.port};
+    root {folder};
+    default_type application/json;
+    location = {comment_path} {{ return 201 '{{"status": "pending"}}'; }}
+    location / {{ try_files $reply =404; }}
+  }}
+}}
+"""
+        )
+        subprocess.run([NGINX, "-c", str(folder / "nginx.conf")], check=True)
+
+    def measure(self, scenario: Scenario, seconds: int) -> Measured:
+        return wrk(self.base, scenario, seconds)
+
+    def stop(self) -> None:
+        subprocess.run([NGINX, "-c", str(self.folder / "nginx.conf"), "-s", "stop"], check=True)
+
+
+def scenarios(base: str) -> list[Scenario]:
+    with httpx.Client(base_url=base, timeout=60) as client:
+        first = client.get("/api/v1/articles?limit=20").json()
+        deep = first["links"]["next"]
+        for _ in range(200):
+            deep = client.get(deep).json()["links"]["next"]
+        deep = deep.removeprefix(base)
+        lead = first["data"][0]
+        commented = next(
+            article["slug"]
+            for article in client.get("/api/v1/articles?limit=100").json()["data"]
+            if article["comment_count"]
+        )
+        articles, url = [], "/api/v1/articles?limit=100"
+        while len(articles) < 1000:
+            page = client.get(url).json()
+            articles += [f"/api/v1/articles/{article['slug']}" for article in page["data"]]
+            url = page["links"]["next"].removeprefix(base)
+    author = lead["authors"][0]["slug"]
+    lists = ["/api/v1/articles?limit=20"] + [
+        f"/api/v1/articles?{name}={slug}"
+        for name, slug in (("section", lead["section"]["slug"]), ("author", author), ("tag", lead["tags"][0]["slug"]))
+    ]
+    return [
+        Scenario("article by slug", [f"/api/v1/articles/{lead['slug']}"]),
+        Scenario("list, first page of 20", ["/api/v1/articles?limit=20"]),
+        Scenario("list, 200 pages deep", [deep]),
+        Scenario("author page", [f"/api/v1/authors/{author}/articles"]),
+        Scenario("related articles", [f"/api/v1/articles/{lead['slug']}/related"]),
+        Scenario("search", ["/api/v1/articles?q=" + quote("election")]),
+        Scenario("comments of one article", [f"/api/v1/articles/{commented}/comments"]),
+        Scenario("mix: 90% of 1,000 articles, 10% lists", articles[:1000], lists=lists),
+        Scenario("comment submission", [f"/api/v1/articles/{lead['slug']}/comments"], comments=True),
+    ]
+
+
+def machine() -> dict:
+    cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+    memory = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    versions = {
+        "nginx": subprocess.run([NGINX, "-v"], capture_output=True, text=True).stderr.strip(),
+        "wrk": subprocess.run([WRK, "-v"], capture_output=True, text=True).stdout.splitlines()[0],
+    }
+    return {
+        "cpu": cpu.group(1) if cpu else platform.processor(),
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        **versions,
+    }
+
+
+def stored_comments(url: str) -> tuple[int, int]:
+    """Comments the benchmark submitted that the database holds, and how many distinct ones."""
+    engine = build_engine(url)
+    with engine.connect() as connection:
+        total, distinct = connection.execute(
+            text("SELECT count(*), count(DISTINCT content) FROM comment WHERE content LIKE 'Bench comment %'")
+        ).one()
+    engine.dispose()
+    return total, distinct
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=10_000, help="Articles in the newsroom.")
+    parser.add_argument("--seconds", type=int, default=5, help="Length of each wrk run.")
+    args = parser.parse_args()
+    if not (os.access(WRK, os.X_OK) and os.access(NGINX, os.X_OK)):
+        raise SystemExit("wrk and nginx are needed: run `make bench`, which installs them.")
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/bench.db"
+        began = time.perf_counter()
+        upgrade_database(url)
+        load(url, args.size)
+        print(f"newsroom of {args.size:,} articles built in {time.perf_counter() - began:.1f} s", flush=True)
+        env = {
+            "BYLINE_DATABASE_URL": url,
+            "BYLINE_SECRET_KEY": "bench-secret-key-not-for-production",
+            "BYLINE_TRUSTED_PROXIES": '["127.0.0.1"]',
+        }
+        results: dict[str, dict] = {}
+        cached = Server(env)
+        try:
+            cases = scenarios(cached.base)
+            replies = {
+                path: httpx.get(cached.base + path, timeout=60).content
+                for case in cases
+                if not case.comments
+                for path in case.paths + case.lists
+            }
+            nginx = Nginx(Path(folder) / "nginx", replies, cases[-1].paths[0])
+            try:
+                for case in cases:
+                    print(f"  {case.name}", flush=True)
+                    results[case.name] = {
+                        "nginx": nginx.measure(case, args.seconds),
+                        "cached": cached.measure(case, args.seconds),
+                    }
+            finally:
+                nginx.stop()
+        finally:
+            cached.stop()
+        acknowledged = results["comment submission"]["cached"].requests - results["comment submission"]["cached"].errors
+        stored, distinct = stored_comments(url)
+        uncached = Server(env | {"BYLINE_RESPONSE_CACHE": "false"})
+        try:
+            for case in cases:
+                if not case.comments:
+                    print(f"  {case.name}, cache off", flush=True)
+                    results[case.name]["uncached"] = uncached.measure(case, args.seconds)
+        finally:
+            uncached.stop()
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "articles": args.size,
+        "wrk": {"threads": THREADS, "connections": CONNECTIONS, "seconds": args.seconds},
+        "machine": machine(),
+        "startup_seconds": round(cached.startup_seconds, 2),
+        "peak_pss_mb_per_worker": round(max(cached.peak_pss_mb.values()), 1),
+        "peak_pss_mb_per_worker_cache_off": round(max(uncached.peak_pss_mb.values()), 1),
+        "comments": {"acknowledged": acknowledged, "stored": stored, "distinct": distinct},
+        "scenarios": {
+            name: {kind: asdict(measured) for kind, measured in measures.items()} for name, measures in results.items()
+        },
+    }
+    RESULTS.mkdir(exist_ok=True)
+    written = RESULTS / f"{report['when'][:10]}-{args.size}.json"
+    written.write_text(json.dumps(report, indent=2) + "\n")
+    print_table(report)
+    print(f"\nwritten to {written.relative_to(RESULTS.parent.parent)}")
+
+
+def print_table(report: dict) -> None:
+    print(
+        f"\n{report['articles']:,} articles, SQLite, `byline serve --workers 2`, wrk -t{THREADS} -c{CONNECTIONS} "
+        f"-d{report['wrk']['seconds']}s on loopback, {report['machine']['cores']} cores shared with wrk\n"
+    )
+    columns = ["scenario", "nginx req/s", "cached req/s", "ratio", "p50 / p99 ms"]
+    columns += ["cache off req/s", "ratio", "p50 / p99 ms", "errors"]
+    print("| " + " | ".join(columns) + " |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, measures in report["scenarios"].items():
+        ceiling, cached = measures["nginx"], measures["cached"]
+        off = measures.get("uncached")
+        row = [
+            name,
+            f"{ceiling['requests_per_second']:,.0f}",
+            f"{cached['requests_per_second']:,.0f}",
+            f"{cached['requests_per_second'] / ceiling['requests_per_second']:.2f}",
+            f"{cached['p50_ms']:.1f} / {cached['p99_ms']:.1f}",
+            f"{off['requests_per_second']:,.0f}" if off else "n/a",
+            f"{off['requests_per_second'] / ceiling['requests_per_second']:.3f}" if off else "n/a",
+            f"{off['p50_ms']:.1f} / {off['p99_ms']:.1f}" if off else "n/a",
+            str(cached["errors"] + (off["errors"] if off else 0)),
+        ]
+        print("| " + " | ".join(row) + " |")
+    comments = report["comments"]
+    print(
+        f"\nstart-up {report['startup_seconds']} s; peak PSS per worker {report['peak_pss_mb_per_worker']} MB "
+        f"(cache off {report['peak_pss_mb_per_worker_cache_off']} MB); comments acknowledged "
+        f"{comments['acknowledged']:,}, stored {comments['stored']:,} ({comments['distinct']:,} distinct)"
+    )
+
+
+if __name__ == "__main__":
+    main()
