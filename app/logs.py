@@ -101,3 +101,8 @@ def skip_unused_record_fields() -> None:
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
+
+
+def flush_logs() -> None:
+    for handler in logging.getLogger("byline").handlers:
+        handler.flush()

@@ -25,7 +25,7 @@ from app.health import router as health_router
 from app.http_cache.middleware import HttpCacheMiddleware
 from app.http_cache.state import open_watch
 from app.http_cache.store import ResponseStore
-from app.logs import skip_unused_record_fields
+from app.logs import flush_logs, skip_unused_record_fields
 from app.metrics.router import router as metrics_router
 from app.openapi import DESCRIPTION, TAGS, install_openapi
 from app.related.router import router as related_router
@@ -65,6 +65,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
             settings=settings, clock=clock, engines=engines, content_cache=ContentCache(), content_watch=watch
         )
         yield
+        # Batched log lines must not die with the process, which ends by the signal that stopped it.
+        flush_logs()
         await watch.close()
         for engine in {write, read, read_primary}:
             engine.dispose()

@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import TEST_SECRET
+from tests.conftest import BACKENDS, TEST_SECRET
 from tests.factories.newsroom import make_article
 from tests.server import running_server
 from tests.test_http_cache import LONG_BODY
@@ -37,7 +37,7 @@ def test_a_write_through_one_worker_is_seen_by_the_next_read_from_any_worker(dat
 
 
 # Servers on several machines share only PostgreSQL.
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("database_url", [backend for backend in BACKENDS if backend == "postgresql"], indirect=True)
 def test_a_write_on_one_server_reaches_another_servers_cache_within_100_ms(database_url, session, api_key):
     article = make_article(session)
     path, editor = f"/api/v1/articles/{article.slug}", api_key("content:write")
