@@ -7,6 +7,7 @@ from fastapi import Header, Request, Response
 from pydantic import BaseModel
 
 from app.errors import ProblemError
+from app.http_cache import keys
 
 Shown = TypeVar("Shown", bound=BaseModel)
 
@@ -59,6 +60,7 @@ def with_etag(request: Request, response: Response, representation: Shown) -> Sh
     if if_none_match and {tag, "*"} & _listed(if_none_match, weak=True):
         return Response(status_code=304, headers={"ETag": tag})
     response.headers["ETag"] = tag
+    keys.label(response, keys.shown(representation))
     return representation
 
 

@@ -7,12 +7,14 @@ misses one write serves a stale answer until the next.
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from sqlmodel import Field, Session, col
 
 from app.columns import Table, UTCDateTime
+from app.outbox import service as outbox
 
 _BUMPED_IN = "content_version_bumped_in"
+_PURGES = "content_purges"
 # The version the transaction will have made, for whoever announces it after the commit.
 BUMPED_TO = "content_version_bumped_to"
 # PostgreSQL announces each new version here on commit, to every worker on every machine.
@@ -27,12 +29,15 @@ class ContentVersion(Table, table=True):
     changed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
-def bump(session: Session) -> None:
+def bump(session: Session, *purges: str) -> None:
     """Mark the session's transaction as changing published content; it commits or rolls back with it.
+    `purges` are the surrogate keys (app.http_cache.keys) of the answers the change makes stale; the
+    commit records them all in one `cache.purge` outbox event.
 
     Only the first call in a transaction writes, so a service may call it wherever it changes content.
     On PostgreSQL the row lock it takes orders concurrent content writers.
     """
+    session.info.setdefault(_PURGES, set()).update(purges)
     if bumped(session):
         return
     version = session.execute(
@@ -46,6 +51,18 @@ def bump(session: Session) -> None:
         session.execute(select(func.pg_notify(NOTIFY_CHANNEL, str(version))))
     session.info[_BUMPED_IN] = session.get_transaction()
     session.info[BUMPED_TO] = version
+
+
+@event.listens_for(Session, "before_commit")
+def _record_purges(session: Session) -> None:
+    purged = session.info.pop(_PURGES, None)
+    if purged:
+        outbox.emit(session, "cache.purge", {"keys": sorted(purged)}, now=datetime.now(UTC))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_purges(session: Session) -> None:
+    session.info.pop(_PURGES, None)
 
 
 def bumped(session: Session) -> bool:

@@ -16,6 +16,7 @@ from app.articles.touch import touch_articles
 from app.authors.models import Author
 from app.content_cache import ContentCache
 from app.errors import InvalidParameter, ProblemError
+from app.http_cache.keys import ARTICLES
 from app.pagination import decode_cursor, encode_cursor
 from app.patching import Patch
 from app.slugs import slugify
@@ -53,6 +54,14 @@ class Directory(Generic[Entry]):
     @property
     def noun(self) -> str:
         return str(self.model.__tablename__)
+
+    def key(self, slug: str) -> str:
+        """The surrogate key of the answers that show this entry (app.http_cache.keys)."""
+        return f"{self.noun}:{slug}"
+
+    @property
+    def list_key(self) -> str:
+        return f"{self.noun}s"
 
     def prefix_condition(self, prefix: str) -> ColumnElement[bool]:
         """Any word of the name starts with the prefix, ignoring case and accents (through the slug)."""
@@ -116,6 +125,7 @@ class Directory(Generic[Entry]):
         """Apply a PATCH body and commit; an omitted or empty slug keeps the current one. The articles
         that show the entry are marked changed, since their JSON embeds it."""
         changes = patch.changes()
+        before = entry.slug
         if changes.get("slug"):
             self.claim_slug(session, changes["slug"], current=entry)
         entry.sqlmodel_update({key: value for key, value in changes.items() if key != "slug" or value})
@@ -123,7 +133,7 @@ class Directory(Generic[Entry]):
             entry.sqlmodel_update({"updated_at": now})
         session.add(entry)
         touch_articles(session, articles, now=now)
-        content_version.bump(session)
+        content_version.bump(session, self.key(before), self.key(entry.slug), self.list_key, ARTICLES)
         session.commit()
         return entry
 
@@ -157,5 +167,5 @@ class Directory(Generic[Entry]):
             touch_articles(session, articles, now=now)
             hand_over(heir)
         session.delete(entry)
-        content_version.bump(session)
+        content_version.bump(session, self.key(entry.slug), self.list_key, ARTICLES)
         session.commit()

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import URL
 
 from app.errors import InvalidParameter
+from app.http_cache import keys
 from app.state import app_state
 
 T = TypeVar("T")
@@ -126,7 +127,17 @@ def decode_cursor(cursor: str, key_type: type[SortKey]) -> tuple[SortKey, int]:
     return cast(SortKey, key), item_id
 
 
-def page_response(request: Request, response: Response, items: list, *, total: int, next_cursor: str | None) -> dict:
+def page_response(
+    request: Request,
+    response: Response,
+    items: list,
+    *,
+    total: int,
+    next_cursor: str | None,
+    kind: str | None = None,
+) -> dict:
+    """The page envelope; `kind` names the list for CDN purges (app.http_cache.keys)."""
+    keys.label_list(response, kind, items)
     next_url = None
     if next_cursor:
         next_cursor = seal_cursor(next_cursor, _secret(request))

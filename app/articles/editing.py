@@ -14,6 +14,7 @@ from app.articles.schemas import ArticleCreate, ArticleFields, ArticlePublic, Ar
 from app.authors import service as authors
 from app.caching import require_current
 from app.errors import InvalidField
+from app.http_cache import keys
 from app.slugs import SLUG_MAX_LENGTH, slugify
 from app.taxonomy import service as taxonomy
 
@@ -170,7 +171,7 @@ def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: 
     session.flush()
     indexing.index_article(session, article)
     record_revision(session, article, before={}, after=snapshot(article), actor=actor, now=now)
-    content_version.bump(session)
+    content_version.bump(session, keys.article(article.slug), *keys.ARTICLE_LISTS)
     return article
 
 
@@ -196,7 +197,7 @@ def _edit(
     session.flush()
     indexing.index_article(session, article)
     record_revision(session, article, before=before, after=after, actor=actor, now=now)
-    content_version.bump(session)
+    content_version.bump(session, keys.article(before["slug"]), keys.article(article.slug), *keys.ARTICLE_LISTS)
     session.commit()
     return article
 
@@ -245,7 +246,7 @@ def delete_article(session: Session, article: Article, *, now: datetime, if_matc
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
     indexing.unindex_article(session, article.id)
     session.delete(article)
-    content_version.bump(session)
+    content_version.bump(session, keys.article(article.slug), *keys.ARTICLE_LISTS)
     session.commit()
 
 
@@ -270,6 +271,6 @@ def add_correction(
     article.corrections.append(Correction(text=text, published_at=published_at or now))
     # Sync clients look for changed articles by updated_at; a correction is a change readers must see.
     article.updated_at = now
-    content_version.bump(session)
+    content_version.bump(session, keys.article(article.slug), keys.ARTICLES)
     session.commit()
     return article

@@ -5,6 +5,7 @@ from sqlmodel import Session, col, select
 from app import content_version
 from app.articles.blocks import body_adapter, readable_text
 from app.articles.models import Article
+from app.http_cache import keys
 from app.related import vectors
 from app.search.fulltext import SearchEntry, index_for
 
@@ -44,5 +45,5 @@ def reindex(session: Session, *, batch: int = 500) -> int:
             vectors.add_vectors(session, entries)
     vectors.recount_documents(session)
     # Related lists are built from the term vectors.
-    content_version.bump(session)
+    content_version.bump(session, keys.ARTICLES)
     return len(ids)

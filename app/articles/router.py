@@ -16,6 +16,7 @@ from app.auth.models import Scope
 from app.caching import private_if, with_etag
 from app.db import ReadSessionDep
 from app.errors import InvalidParameter, problems
+from app.http_cache import keys
 from app.pagination import CursorParam, Limit, Page, page_response
 from app.slugs import Slug
 from app.state import ClockDep, ContentCacheDep, SettingsDep
@@ -59,7 +60,7 @@ def list_articles(
         ArticleSummary.from_article(article, now=now, snippet=page.snippets.get(article.id))
         for article in page.articles
     ]
-    return page_response(request, response, items, total=page.total, next_cursor=page.next_cursor)
+    return page_response(request, response, items, total=page.total, next_cursor=page.next_cursor, kind=keys.ARTICLES)
 
 
 @router.get(

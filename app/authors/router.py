@@ -21,6 +21,7 @@ from app.content_cache import ContentCache
 from app.db import ReadSessionDep, SessionDep
 from app.directories import NamePrefix
 from app.errors import InvalidParameter, problems
+from app.http_cache import keys
 from app.pagination import CursorParam, Limit, Page, page_response
 from app.slugs import SLUG_PATTERN, Slug
 from app.state import ClockDep, ContentCacheDep, SettingsDep
@@ -55,7 +56,12 @@ def list_authors(
     page = service.authors_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache, prefix=q, reader=reader)
     private_if(response, reader != PUBLIC)
     return page_response(
-        request, response, page.shown(AuthorPublic.from_row), total=page.total, next_cursor=page.next_cursor
+        request,
+        response,
+        page.shown(AuthorPublic.from_row),
+        total=page.total,
+        next_cursor=page.next_cursor,
+        kind=keys.AUTHORS,
     )
 
 
@@ -109,7 +115,7 @@ def list_author_articles(
         cache=cache,
     )
     items = [ArticleSummary.from_article(article, now=now) for article in page.articles]
-    return page_response(request, response, items, total=page.total, next_cursor=page.next_cursor)
+    return page_response(request, response, items, total=page.total, next_cursor=page.next_cursor, kind=keys.ARTICLES)
 
 
 @router.post(

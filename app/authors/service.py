@@ -15,6 +15,7 @@ from app.authors.schemas import AuthorCreate, AuthorPublic, AuthorUpdate
 from app.caching import require_current
 from app.content_cache import ContentCache
 from app.directories import Directory, DirectoryPage
+from app.http_cache import keys
 
 AUTHORS = Directory(Author, not_found=AuthorNotFound, slug_taken=AuthorSlugTaken)
 
@@ -88,7 +89,7 @@ def add_author(session: Session, data: AuthorCreate, *, now: datetime) -> Author
     )
     session.add(author)
     session.flush()
-    content_version.bump(session)
+    content_version.bump(session, keys.AUTHORS)
     return author
 
 

@@ -5,13 +5,19 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, func, or_, select
 
-from app import content_version
 from app.articles.models import Article
 from app.comments.errors import CommentNotFound
 from app.comments.models import Comment, CommentStatus
 from app.comments.render import render_comment
 from app.comments.schemas import BulkModeration, CommentModeration, CommentModerationUpdate
-from app.comments.service import content_digest, ensure_allowed_length, normalised_email, notify_reply, recount
+from app.comments.service import (
+    content_digest,
+    ensure_allowed_length,
+    normalised_email,
+    notify_reply,
+    recount,
+    threads_changed,
+)
 from app.pagination import decode_cursor, encode_cursor
 from app.settings import Settings
 
@@ -112,7 +118,7 @@ def moderate(
         _set_status(session, comment, data.status, now=now, settings=settings)
     recount(session, [comment.article_id])
     if was_published or comment.status == CommentStatus.approved.value:
-        content_version.bump(session)
+        threads_changed(session, [comment.article_id])
     session.commit()
     return comment, slug
 
@@ -142,7 +148,7 @@ def delete_comment(session: Session, comment_id: int) -> None:
     session.flush()
     recount(session, [comment.article_id])
     # Its replies move up, so published threads can change shape whatever its own status was.
-    content_version.bump(session)
+    threads_changed(session, [comment.article_id])
     session.commit()
 
 
@@ -164,6 +170,6 @@ def bulk_moderate(
             _set_status(session, comment, _ACTIONS[request.action], now=now, settings=settings)
     recount(session, articles)
     if found and (touches_published or request.action == "approve"):
-        content_version.bump(session)
+        threads_changed(session, articles)
     session.commit()
     return len(found), [i for i in wanted if i not in found_ids]

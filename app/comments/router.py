@@ -25,6 +25,7 @@ from app.comments.schemas import (
 )
 from app.db import ReadSessionDep, SessionDep
 from app.errors import InvalidField, InvalidParameter, problems
+from app.http_cache import keys
 from app.ids import RowIdPath
 from app.pagination import CursorParam, Limit, Page, page_response
 from app.settings import Settings
@@ -118,6 +119,7 @@ def list_comments(
         newest_first=order == "newest",
         settings=settings,
     )
+    keys.label(response, [keys.comments(article.slug)])
     return page_response(request, response, items, total=total, next_cursor=next_cursor)
 
 

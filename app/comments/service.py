@@ -19,6 +19,7 @@ from app.comments.render import link_count, render_comment
 from app.comments.schemas import CommentCreate, CommentPublic
 from app.errors import InvalidField
 from app.hashing import keyed_digest
+from app.http_cache import keys
 from app.outbox import service as outbox
 from app.pagination import decode_cursor, encode_cursor
 from app.settings import Settings
@@ -79,7 +80,14 @@ def recount(session: Session, article_ids: Collection[int]) -> None:
         .values(comment_count=approved)
     )
     if cast(CursorResult[Any], moved).rowcount:
-        content_version.bump(session)
+        threads_changed(session, article_ids)
+
+
+def threads_changed(session: Session, article_ids: Collection[int]) -> None:
+    """Published comments of these articles changed: their threads and counts (shown with the
+    article and in lists) are stale."""
+    slugs = session.exec(select(Article.slug).where(col(Article.id).in_(list(article_ids)))).all()
+    content_version.bump(session, *(key for slug in slugs for key in (keys.comments(slug), keys.article(slug))))
 
 
 def ensure_allowed_length(content: str, settings: Settings) -> None:

@@ -2,13 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from app.articles.dependencies import ArticleForEditors
 from app.articles.errors import ArticleMoved, ArticleNotFound
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.db import ReadSessionDep, SessionDep
 from app.errors import InvalidField, InvalidParameter, problems
+from app.http_cache import keys
 from app.related import service as related
 from app.related.schemas import RelatedList, RelatedPins
 from app.slugs import Slug
@@ -25,6 +26,7 @@ router = APIRouter(prefix="/api/v1/articles/{slug}/related", tags=["articles"])
     responses=problems(ArticleNotFound, ArticleMoved, InvalidParameter),
 )
 def get_related(
+    response: Response,
     slug: Slug,
     session: ReadSessionDep,
     clock: ClockDep,
@@ -34,7 +36,10 @@ def get_related(
     """Pinned articles first, in the editors' order; then published articles close in text
     (distinctive shared terms), tags, section, author and time. Never the article itself, an
     unpublished article, or a near-identical copy."""
-    return RelatedList(data=related.related_articles(session, slug, limit=limit, now=clock(), cache=cache))
+    shown = related.related_articles(session, slug, limit=limit, now=clock(), cache=cache)
+    # Pins and the article's own changes purge its key; anything published may join the list.
+    keys.label_list(response, keys.ARTICLES, shown, keys.article(slug))
+    return RelatedList(data=shown)
 
 
 @router.put(

@@ -35,6 +35,7 @@ from app.articles.service import get_article, summary_joined_loading
 from app.articles.visibility import visible
 from app.content_cache import ContentCache
 from app.errors import InvalidField
+from app.http_cache import keys
 from app.related.models import ArticleTerm, RelatedPin, TermDocumentCount
 from app.related.schemas import RelatedArticle
 
@@ -343,6 +344,6 @@ def pin_related(session: Session, article: Article, related_slugs: list[str]) ->
     session.add_all(
         RelatedPin(article_id=article.id, related_id=found[s].id, position=i) for i, s in enumerate(ordered)
     )
-    content_version.bump(session)
+    content_version.bump(session, keys.article(article.slug))
     session.commit()
     return [found[s] for s in ordered]

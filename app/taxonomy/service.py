@@ -15,6 +15,7 @@ from app.articles.visibility import PUBLIC, Reader, visible
 from app.caching import require_current
 from app.content_cache import ContentCache
 from app.directories import Directory, DirectoryPage
+from app.http_cache import keys
 from app.slugs import SLUG_MAX_LENGTH, slugify
 from app.taxonomy.errors import SectionHasArticles, SectionNotFound, TagNotFound, TaxonomySlugTaken
 from app.taxonomy.models import Section, Tag
@@ -148,7 +149,7 @@ def add_section(session: Session, data: SectionCreate) -> Section:
     )
     session.add(section)
     session.flush()
-    content_version.bump(session)
+    content_version.bump(session, keys.SECTIONS)
     return section
 
 
@@ -215,7 +216,7 @@ def delete_section(
 def create_tag(session: Session, data: TagCreate) -> Tag:
     tag = Tag(slug=TAGS.new_slug(session, data.slug, data.name), name=" ".join(data.name.split()))
     session.add(tag)
-    content_version.bump(session)
+    content_version.bump(session, keys.TAGS)
     session.commit()
     return tag
 
@@ -233,5 +234,5 @@ def delete_tag(session: Session, slug: str, *, now: datetime, cache: ContentCach
     tag = _tag_unchanged_since_read(session, slug, now=now, cache=cache, if_match=if_match)
     touch_articles(session, select(ArticleTag.article_id).where(ArticleTag.tag_id == tag.id), now=now)
     session.delete(tag)
-    content_version.bump(session)
+    content_version.bump(session, keys.tag(tag.slug), keys.TAGS, keys.ARTICLES)
     session.commit()

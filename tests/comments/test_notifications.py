@@ -53,7 +53,7 @@ def test_spam_creates_no_event(client, session, engine):
     article = make_article(session)
     reply(client, article.slug, homepage="bot")
     with Session(engine) as fresh:
-        assert pending_events(fresh) == []
+        assert [event.topic for event in pending_events(fresh) if event.topic.startswith("comment.")] == []
 
 
 def test_an_unsubscribe_link_names_one_subscription_and_no_address(client, session, engine, api_key):
