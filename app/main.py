@@ -20,6 +20,7 @@ from app.content_cache import ContentCache
 from app.db import build_engine, ensure_planner_statistics
 from app.docs import router as docs_router
 from app.errors import UnexpectedErrorMiddleware, install_problem_handlers
+from app.feeds.router import router as feeds_router
 from app.forwarded import ForwardedClientMiddleware
 from app.health import router as health_router
 from app.http_cache.middleware import HttpCacheMiddleware
@@ -97,7 +98,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
         HttpCacheMiddleware,
-        prefixes=("/api/v1",),
+        prefixes=("/api/v1", "/feeds"),
         store=ResponseStore(
             max_entries=settings.response_cache_entries, max_bytes=settings.response_cache_megabytes * 1024 * 1024
         )
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     install_openapi(app)
     routers = (
         docs_router,
+        feeds_router,
         health_router,
         metrics_router,
         articles_router,

@@ -13,6 +13,7 @@ TAGS = [
     {"name": "authors", "description": "The people in bylines: directory, author box and their articles."},
     {"name": "sections", "description": "Sections of the report, such as World or Business."},
     {"name": "tags", "description": "Topic tags that cut across sections."},
+    {"name": "feeds", "description": "RSS 2.0, Atom 1.0 and JSON Feed 1.1 of the newest articles, for feed readers."},
     {"name": "meta", "description": "The API's own entry points."},
 ]
 

@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     # Reads may go to a replica; writes always use database_url.
     database_replica_url: str | None = None
     public_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8000")
+    # How feeds name the site and link to its pages for readers.
+    site_name: str = Field("Byline", min_length=1, max_length=200)
+    site_language: str = Field("en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    # The newsroom's own site; the API's public URL when unset.
+    frontend_url: AnyHttpUrl | None = None
+    # A reader's URL of an article, e.g. https://news.example/{section}/{slug}; the API's when unset.
+    article_url: str | None = Field(None, pattern=r"^https?://.*\{slug\}")
     host: str = "127.0.0.1"
     port: int = 8000
     cors_origins: list[str] = []
@@ -100,6 +107,10 @@ class Settings(BaseSettings):
             f"public, max-age={self.cache_max_age}, stale-while-revalidate={self.cache_stale_while_revalidate}, "
             f"stale-if-error={self.cache_stale_if_error}"
         )
+
+    @property
+    def site_url(self) -> str:
+        return str(self.frontend_url) if self.frontend_url else self.base_url
 
     @property
     def base_url(self) -> str:

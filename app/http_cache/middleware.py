@@ -132,11 +132,12 @@ class HttpCacheMiddleware:
         captured = await self._capture(scope, receive, send, head)
         if captured is None:
             return
-        if state is not None and captured.status == 200 and _shareable(captured):
+        if not asked.private and captured.status == 200 and _shareable(captured):
             entry = self._entry(captured, state, scope.get("route"))
-            if self.store is not None:
+            # Kept only if built under a known state; either way it goes out with its validators.
+            if self.store is not None and state is not None:
                 self.store.put(key, entry)
-            await self._send_entry(send, key, entry, asked, head, b"MISS")
+            await self._send_entry(send, key, entry, asked, head, b"BYPASS" if state is None else b"MISS")
         else:
             await self._send_captured(send, captured, asked, head)
 
@@ -163,15 +164,17 @@ class HttpCacheMiddleware:
         await self.app(scope, receive, capture)
         return None if streaming else captured
 
-    def _entry(self, captured: _Captured, state: ContentState, route: object) -> Entry:
+    def _entry(self, captured: _Captured, state: ContentState | None, route: object) -> Entry:
         etag = (captured.header(b"etag") or b"").decode() or f'"{hashlib.sha256(captured.body).hexdigest()[:32]}"'
-        last_modified = format_datetime(state.last_modified, usegmt=True)
+        last_modified = format_datetime(state.last_modified, usegmt=True) if state is not None else None
         fits = compressible(captured.header(b"content-type") or b"", len(captured.body))
         headers = [(name, value) for name, value in captured.headers if name not in _OWN_HEADERS]
-        headers += [(b"cache-control", self.cache_control), (b"last-modified", last_modified.encode())]
+        headers.append((b"cache-control", self.cache_control))
+        if last_modified is not None:
+            headers.append((b"last-modified", last_modified.encode()))
         if vary := _vary(captured.header(b"vary"), by_encoding=fits):
             headers.append((b"vary", vary))
-        return Entry(state.token, headers, captured.body, etag, last_modified, fits, route)
+        return Entry(state.token if state else None, headers, captured.body, etag, last_modified, fits, route)
 
     async def _send_entry(
         self, send: Send, key: Hashable, entry: Entry, asked: _Asked, head: bool, outcome: bytes

@@ -1,0 +1,156 @@
+"""Feeds of the newest published articles: RSS 2.0, Atom 1.0 and JSON Feed 1.1, site-wide or for one
+section, author or tag. Full sanitised content, bylines by name (never an email address), sections
+and tags as categories, and a GUID that survives slug changes."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import orjson
+from feedgen.feed import FeedGenerator
+from sqlmodel import Session, col, select
+
+from app.articles import service as articles
+from app.articles.models import Article
+from app.articles.schemas import ArticleFilters, ArticlePublic
+from app.authors import service as authors
+from app.content_cache import ContentCache
+from app.settings import Settings
+from app.taxonomy import service as taxonomy
+
+FEED_SIZE = 50
+FeedFile = Literal["rss.xml", "atom.xml", "feed.json"]
+Scope = Literal["sections", "authors", "tags"]
+MEDIA_TYPES: dict[str, str] = {
+    "rss.xml": "application/rss+xml; charset=utf-8",
+    "atom.xml": "application/atom+xml; charset=utf-8",
+    "feed.json": "application/feed+json",
+}
+
+
+@dataclass
+class Feed:
+    title: str
+    self_url: str
+    home_url: str
+    articles: list[Article]
+
+
+def site_feed(session: Session, *, file: FeedFile, now: datetime, cache: ContentCache, settings: Settings) -> Feed:
+    return Feed(
+        title=settings.site_name,
+        self_url=f"{settings.base_url}/feeds/{file}",
+        home_url=settings.site_url,
+        articles=_newest(session, ArticleFilters(), now=now, cache=cache),
+    )
+
+
+def scoped_feed(
+    session: Session,
+    scope: Scope,
+    slug: str,
+    *,
+    file: FeedFile,
+    now: datetime,
+    cache: ContentCache,
+    settings: Settings,
+) -> Feed:
+    """The feed of one section, author or tag; one nobody reads about (unknown, or only on drafts) is a 404."""
+    if scope == "sections":
+        name, filters = taxonomy.get_section(session, slug, now=now).name, ArticleFilters(section=slug)
+    elif scope == "authors":
+        name, filters = authors.get_author(session, slug, now=now).name, ArticleFilters(author=[slug])
+    else:
+        name, filters = taxonomy.get_tag(session, slug, now=now).name, ArticleFilters(tag=[slug])
+    return Feed(
+        title=f"{name} · {settings.site_name}",
+        self_url=f"{settings.base_url}/feeds/{scope}/{slug}/{file}",
+        home_url=settings.site_url,
+        articles=_newest(session, filters, now=now, cache=cache),
+    )
+
+
+def _newest(session: Session, filters: ArticleFilters, *, now: datetime, cache: ContentCache) -> list[Article]:
+    """The newest page of the list, loaded in full: feeds carry whole articles with their corrections."""
+    page = articles.list_articles(session, filters, now=now, limit=FEED_SIZE, cursor=None, cache=cache).articles
+    loaded = session.exec(
+        select(Article).where(col(Article.id).in_([a.id for a in page])).options(*articles.full_loading())
+    ).all()
+    by_id = {article.id: article for article in loaded}
+    return [by_id[article.id] for article in page]
+
+
+def guid(article: Article, settings: Settings) -> str:
+    """Stable across slug changes and revealing nothing: a name-based UUID of the article's row."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"{settings.base_url}/articles/{article.id}").urn
+
+
+def article_url(article: Article, settings: Settings) -> str:
+    """Where readers read the article: its canonical URL, else the frontend pattern, else the API."""
+    if article.canonical_url:
+        return article.canonical_url
+    if settings.article_url:
+        section = article.section.slug if article.section else "news"
+        return settings.article_url.format(slug=article.slug, section=section)
+    return f"{settings.base_url}/api/v1/articles/{article.slug}"
+
+
+def render(feed: Feed, file: FeedFile, *, now: datetime, settings: Settings) -> bytes:
+    shown = [(article, ArticlePublic.from_full_article(article, now=now)) for article in feed.articles]
+    if file == "feed.json":
+        return _json_feed(feed, shown, settings)
+    generator = FeedGenerator()
+    generator.load_extension("dc")
+    generator.id(feed.self_url)
+    generator.title(feed.title)
+    generator.link(href=feed.home_url, rel="alternate")
+    generator.link(href=feed.self_url, rel="self")
+    generator.description(f"The newest articles from {feed.title}.")
+    generator.language(settings.site_language)
+    generator.updated(max((article.updated_at for article, _ in shown), default=now))
+    for article, public in shown:
+        entry = generator.add_entry(order="append")
+        entry.id(guid(article, settings))
+        entry.guid(guid(article, settings), permalink=False)
+        entry.title(article.title)
+        entry.link(href=article_url(article, settings))
+        entry.published(article.published_at)
+        entry.updated(article.updated_at)
+        entry.summary(article.excerpt)
+        entry.content(public.body_html, type="CDATA" if file == "rss.xml" else "html")
+        for byline in article.authors:
+            if file == "atom.xml":
+                entry.author(name=byline.name)
+            else:
+                entry.dc.dc_creator(byline.name)
+        for term in ([article.section] if article.section else []) + list(article.tags):
+            entry.category(term=term.name)
+    return bytes(generator.rss_str() if file == "rss.xml" else generator.atom_str())
+
+
+def _json_feed(feed: Feed, shown: list[tuple[Article, ArticlePublic]], settings: Settings) -> bytes:
+    items: list[dict[str, Any]] = [
+        {
+            "id": guid(article, settings),
+            "url": article_url(article, settings),
+            "title": article.title,
+            "summary": article.excerpt,
+            "content_html": public.body_html,
+            "date_published": article.published_at.isoformat() if article.published_at else None,
+            "date_modified": article.updated_at.isoformat(),
+            "authors": [{"name": byline.name} for byline in article.authors],
+            "tags": [term.name for term in ([article.section] if article.section else []) + list(article.tags)],
+        }
+        for article, public in shown
+    ]
+    return orjson.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": feed.title,
+            "home_page_url": feed.home_url,
+            "feed_url": feed.self_url,
+            "language": settings.site_language,
+            "items": items,
+        }
+    )

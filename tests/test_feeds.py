@@ -1,0 +1,113 @@
+"""Feeds as feed readers parse them (feedparser), JSON Feed against its specification's required fields."""
+
+from datetime import timedelta
+
+import feedparser
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from tests.factories.newsroom import make_article, make_author, make_section
+from tests.test_http_cache import warm
+
+FILES = ["rss.xml", "atom.xml", "feed.json"]
+
+
+def _entries(answer) -> list[dict]:
+    """Every entry as title, link, id, authors, categories, content and dates, whatever the format."""
+    if answer.headers["content-type"].startswith("application/feed+json"):
+        document = answer.json()
+        assert document["version"] == "https://jsonfeed.org/version/1.1" and document["title"]
+        assert all(item["id"] and (item.get("content_html") or item.get("content_text")) for item in document["items"])
+        return [
+            {
+                "title": item["title"],
+                "link": item["url"],
+                "id": item["id"],
+                "authors": [author["name"] for author in item["authors"]],
+                "categories": item["tags"],
+                "content": item["content_html"],
+                "published": item["date_published"][:19],
+            }
+            for item in document["items"]
+        ]
+    parsed = feedparser.parse(answer.content)
+    assert not parsed.bozo, parsed.bozo_exception
+    return [
+        {
+            "title": entry.title,
+            "link": entry.link,
+            "id": entry.id,
+            "authors": [author.get("name") for author in entry.get("authors", [])],
+            "categories": [tag.term for tag in entry.get("tags", [])],
+            "content": entry.content[0].value,
+            "published": "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}".format(*entry.published_parsed[:6]),
+        }
+        for entry in parsed.entries
+    ]
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_the_site_feed_carries_the_newest_articles_in_full(client, session, clock, file):
+    section = make_section(session, name="Harbour")
+    author = make_author(session, name="Alok Verma")
+    older = make_article(session, title="Older story", published_at=clock.now - timedelta(days=2))
+    lead = make_article(
+        session,
+        title="Harbour reopens",
+        authors=[author.slug],
+        section=section.slug,
+        tags=["Ports"],
+        body=[
+            {"type": "heading", "text": "What changed"},
+            {"type": "paragraph", "text": "Ships <script>alert(1)</script>are back."},
+        ],
+        published_at=clock.now - timedelta(hours=1),
+    )
+    make_article(session, title="A draft", status="draft")
+    answer = warm(client, f"/feeds/{file}")
+    assert answer.status_code == 200 and answer.headers["ETag"] and answer.headers["Last-Modified"]
+    entries = _entries(answer)
+    assert [entry["title"] for entry in entries] == ["Harbour reopens", "Older story"]
+    first = entries[0]
+    assert first["authors"] == ["Alok Verma"] and set(first["categories"]) == {"Harbour", "Ports"}
+    assert "What changed" in first["content"] and "are back" in first["content"] and "<script" not in first["content"]
+    assert first["published"] == (clock.now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")
+    assert first["link"].endswith(f"/api/v1/articles/{lead.slug}")
+    assert first["id"].startswith("urn:uuid:") and first["id"] != entries[1]["id"]
+    assert "@" not in answer.text and older.slug not in first["id"]
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_section_author_and_tag_feeds_hold_only_their_articles(client, session, file):
+    section = make_section(session, name="Harbour")
+    lead = make_article(session, title="Harbour reopens", section=section.slug, tags=["Ports"])
+    make_article(session, title="Council budget")
+    author = lead.authors[0].slug
+    for path in (f"sections/{section.slug}", f"authors/{author}", "tags/ports"):
+        assert [entry["title"] for entry in _entries(client.get(f"/feeds/{path}/{file}"))] == ["Harbour reopens"]
+    for path in ("sections/no-such", "authors/no-such", "tags/no-such"):
+        missing = client.get(f"/feeds/{path}/{file}")
+        assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+
+
+def test_a_guid_survives_a_slug_change_and_links_follow_the_frontend_pattern(client, session, settings, editor, clock):
+    article = make_article(session, title="Harbour reopens")
+    before = _entries(client.get("/feeds/atom.xml"))[0]["id"]
+    client.patch(f"/api/v1/articles/{article.slug}", json={"slug": "harbour-opens"}, headers=editor)
+    assert _entries(client.get("/feeds/atom.xml"))[0]["id"] == before
+    pattern = settings.model_copy(update={"article_url": "https://news.example/{section}/{slug}"})
+    with TestClient(create_app(pattern, clock=clock)) as frontend:
+        assert _entries(frontend.get("/feeds/atom.xml"))[0]["link"] == "https://news.example/news/harbour-opens"
+
+
+def test_feed_readers_polling_get_304_until_something_changes(client, session, editor):
+    article = make_article(session)
+    first = warm(client, "/feeds/rss.xml")
+    for conditional in (
+        {"If-None-Match": first.headers["ETag"]},
+        {"If-Modified-Since": first.headers["Last-Modified"]},
+    ):
+        assert client.get("/feeds/rss.xml", headers=conditional).status_code == 304
+    client.patch(f"/api/v1/articles/{article.slug}", json={"title": "Changed"}, headers=editor)
+    assert client.get("/feeds/rss.xml", headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
