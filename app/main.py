@@ -6,7 +6,6 @@ from contextlib import asynccontextmanager
 from importlib.metadata import version
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 
 from app.access_log import AccessLogMiddleware
@@ -17,6 +16,7 @@ from app.body_limit import BodyLimitMiddleware
 from app.clock import Clock, utcnow
 from app.comments import router as comments
 from app.content_cache import ContentCache
+from app.cors import CrossOriginMiddleware
 from app.db import build_engine, ensure_planner_statistics
 from app.docs import router as docs_router
 from app.errors import UnexpectedErrorMiddleware, install_problem_handlers
@@ -107,13 +107,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         cache_control=settings.shared_cache_control,
     )
     app.add_middleware(AccessLogMiddleware)
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "HEAD", "OPTIONS"],
-            expose_headers=["Link"],
-        )
+    app.add_middleware(CrossOriginMiddleware, trusted_origins=settings.cors_origins)
     install_problem_handlers(app)
     install_openapi(app)
     routers = (

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     article_url: str | None = Field(None, pattern=r"^https?://.*\{slug\}")
     host: str = "127.0.0.1"
     port: int = 8000
+    # Browser origins that may send requests with an API key; anonymous ones are open to every origin.
     cors_origins: list[str] = []
     database_pool_size: int = 10
     # FULL survives power loss too, at the price of a disk flush per commit.
