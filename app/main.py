@@ -32,6 +32,7 @@ from app.openapi import DESCRIPTION, TAGS, install_openapi
 from app.related.router import router as related_router
 from app.security_headers import SecurityHeadersMiddleware
 from app.settings import Settings
+from app.sitemaps.router import router as sitemaps_router
 from app.state import AppState, Engines
 from app.taxonomy.router import sections as sections_router
 from app.taxonomy.router import tags as tags_router
@@ -98,7 +99,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
         HttpCacheMiddleware,
-        prefixes=("/api/v1", "/feeds"),
+        prefixes=("/api/v1", "/feeds", "/sitemap"),
         store=ResponseStore(
             max_entries=settings.response_cache_entries, max_bytes=settings.response_cache_megabytes * 1024 * 1024
         )
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     routers = (
         docs_router,
         feeds_router,
+        sitemaps_router,
         health_router,
         metrics_router,
         articles_router,

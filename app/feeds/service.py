@@ -12,6 +12,7 @@ from feedgen.feed import FeedGenerator
 from sqlmodel import Session, col, select
 
 from app.articles import service as articles
+from app.articles.links import reader_url
 from app.articles.models import Article
 from app.articles.schemas import ArticleFilters, ArticlePublic
 from app.authors import service as authors
@@ -87,13 +88,8 @@ def guid(article: Article, settings: Settings) -> str:
 
 
 def article_url(article: Article, settings: Settings) -> str:
-    """Where readers read the article: its canonical URL, else the frontend pattern, else the API."""
-    if article.canonical_url:
-        return article.canonical_url
-    if settings.article_url:
-        section = article.section.slug if article.section else "news"
-        return settings.article_url.format(slug=article.slug, section=section)
-    return f"{settings.base_url}/api/v1/articles/{article.slug}"
+    section = article.section.slug if article.section else None
+    return reader_url(settings, slug=article.slug, section=section, canonical_url=article.canonical_url)
 
 
 def render(feed: Feed, file: FeedFile, *, now: datetime, settings: Settings) -> bytes:
