@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from app.errors import ProblemError
 from app.http_cache import keys
+from app.http_cache.encoding import uncoded_etag
 
 Shown = TypeVar("Shown", bound=BaseModel)
 
@@ -36,7 +37,7 @@ def etag_of(representation: BaseModel) -> str:
 
 
 def _listed(header: str, *, weak: bool) -> set[str]:
-    tags = {part.strip() for part in header.split(",") if part.strip()}
+    tags = {uncoded_etag(part.strip()) for part in header.split(",") if part.strip()}
     # If-None-Match compares weakly; If-Match strongly, where a W/ tag never matches.
     return {tag.removeprefix("W/") for tag in tags} if weak else tags
 

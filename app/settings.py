@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     frontend_url: AnyHttpUrl | None = None
     # A reader's URL of an article, e.g. https://news.example/{section}/{slug}; the API's when unset.
     article_url: str | None = Field(None, pattern=r"^https?://.*\{slug\}")
+    # A reader's URL of an author's page, e.g. https://news.example/authors/{slug}; the API's when unset.
+    author_url: str | None = Field(None, pattern=r"^https?://.*\{slug\}")
+    # The publisher's logo in articles' structured data.
+    publisher_logo_url: AnyHttpUrl | None = None
     # Article URLs per sitemap page; 50,000 is the sitemap protocol's limit.
     sitemap_page_size: int = Field(50_000, ge=1, le=50_000)
     host: str = "127.0.0.1"

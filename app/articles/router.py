@@ -4,11 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.articles import preview, service
+from app.articles import preview, seo, service
 from app.articles.dependencies import ReaderDep
 from app.articles.errors import ArticleMoved, ArticleNotFound, InvalidPreviewToken
 from app.articles.models import ArticleStatus
-from app.articles.schemas import ArticleFilters, ArticlePublic, ArticleSummary
+from app.articles.schemas import ArticleFilters, ArticlePublic, ArticleSummary, ArticleWithSeo
 from app.articles.visibility import PUBLIC
 from app.auth.dependencies import OptionalKey, ensure_scope
 from app.auth.errors import MissingScope, NotAuthenticated
@@ -67,7 +67,7 @@ def list_articles(
     "/{slug}",
     operation_id="articles-get",
     summary="Get one article, ready to render",
-    response_model=ArticlePublic,
+    response_model=ArticleWithSeo,
     responses=problems(ArticleNotFound, ArticleMoved, InvalidPreviewToken, InvalidParameter),
 )
 def get_article(
@@ -79,7 +79,7 @@ def get_article(
     reader: ReaderDep,
     settings: SettingsDep,
     preview_token: PreviewTokenParam = None,
-) -> ArticlePublic | Response:
+) -> ArticleWithSeo | Response:
     """Published articles for everyone; drafts and scheduled ones with `content:preview` or a
     preview token; embargoed ones with `content:embargo`. A former slug answers 308 to the
     current one. Send `If-None-Match` with the ETag to get 304 when nothing changed."""
@@ -93,4 +93,5 @@ def get_article(
     private_if(
         response, preview_token is not None or article.status_at(now) is not ArticleStatus.published or reader != PUBLIC
     )
-    return with_etag(request, response, ArticlePublic.from_full_article(article, now=now))
+    shown = ArticlePublic.from_full_article(article, now=now)
+    return with_etag(request, response, seo.with_seo(shown, settings))

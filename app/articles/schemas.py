@@ -171,6 +171,25 @@ class ArticlePublic(ArticleSummary):
         )
 
 
+class ArticleSeo(BaseModel):
+    description: str = Field(description="For `<meta name=description>`.")
+    canonical_url: str = Field(description='For `<link rel="canonical">`.')
+    open_graph: dict[str, str | list[str]] = Field(description="`<meta property=…>` tags, by property.")
+    twitter: dict[str, str] = Field(description="`<meta name=…>` tags of the Twitter card, by name.")
+
+
+class ArticleWithSeo(ArticlePublic):
+    """The article with what its page head needs, derived from it and the site's settings."""
+
+    # Derived from the rest, so they never make an editor's If-Match stale.
+    etag_ignores: ClassVar[set[str]] = ArticlePublic.etag_ignores | {"structured_data", "seo"}
+
+    structured_data: dict[str, Any] = Field(
+        description="schema.org NewsArticle JSON-LD, ready for a `<script type=application/ld+json>`."
+    )
+    seo: ArticleSeo
+
+
 class PreviewToken(BaseModel):
     token: str
     expires_at: datetime

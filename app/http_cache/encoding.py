@@ -52,3 +52,12 @@ def negotiate(accept_encoding: bytes) -> str:
 def encoded_etag(etag: str, encoding: str) -> str:
     # Each content-coding is its own representation, with its own strong tag.
     return etag if encoding == "identity" else etag[:-1] + f'-{encoding}"'
+
+
+def uncoded_etag(etag: str) -> str:
+    """The tag of the representation a compressed answer carried: a client's If-Match or
+    If-None-Match names the same content whatever coding it came in."""
+    for encoding in SUPPORTED:
+        if etag.endswith(f'-{encoding}"'):
+            return etag[: -len(encoding) - 2] + '"'
+    return etag

@@ -16,7 +16,7 @@ from typing import cast
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.http_cache.encoding import SUPPORTED, compress, compressible, encoded_etag, negotiate
+from app.http_cache.encoding import compress, compressible, encoded_etag, negotiate, uncoded_etag
 from app.http_cache.state import ContentState
 from app.http_cache.store import Entry, ResponseStore
 from app.metrics.counters import RESPONSE_CACHE_LOOKUPS
@@ -25,6 +25,7 @@ from app.state import AppState
 # Headers the middleware sets itself on every answer it sends from an entry.
 _OWN_HEADERS = {b"content-length", b"etag", b"cache-control", b"last-modified", b"vary", b"content-encoding"}
 _HITS, _MISSES, _BYPASSES = (RESPONSE_CACHE_LOOKUPS.labels(result) for result in ("hit", "miss", "bypass"))
+_CONDITIONAL = (b"if-none-match", b"if-modified-since")
 # Names a client may send that make an answer its own.
 _PRIVATE_HEADERS = {b"authorization", b"cookie"}
 
@@ -69,13 +70,7 @@ class _Asked:
 
 def _listed_tags(header: bytes) -> list[str]:
     """The tags of an If-None-Match, compared weakly and whatever content-coding they were sent in."""
-    tags = []
-    for part in header.decode("latin-1").split(","):
-        tag = part.strip().removeprefix("W/")
-        for encoding in SUPPORTED:
-            tag = tag.replace(f'-{encoding}"', '"')
-        tags.append(tag)
-    return tags
+    return [uncoded_etag(part.strip().removeprefix("W/")) for part in header.decode("latin-1").split(",")]
 
 
 @dataclass
@@ -129,7 +124,15 @@ class HttpCacheMiddleware:
                 await self._send_entry(send, key, entry, asked, head, b"HIT")
                 return
         (_BYPASSES if state is None else _MISSES).inc()
-        captured = await self._capture(scope, receive, send, head)
+        if asked.private:
+            captured = await self._capture(scope, receive, send, head)
+        else:
+            # The route builds the whole answer; whether the client's copy is current is decided
+            # here, against the tag of the coding it will be sent in.
+            unconditional = {**scope, "headers": [h for h in scope["headers"] if h[0] not in _CONDITIONAL]}
+            captured = await self._capture(unconditional, receive, send, head)
+            if "route" in unconditional:
+                scope["route"] = unconditional["route"]
         if captured is None:
             return
         if not asked.private and captured.status == 200 and _shareable(captured):
