@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Query
+from fastapi import Query, Request, Response
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, false, func, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -17,7 +17,7 @@ from app.authors.models import Author
 from app.content_cache import ContentCache
 from app.errors import InvalidParameter, ProblemError
 from app.http_cache.keys import ARTICLES
-from app.pagination import decode_cursor, encode_cursor
+from app.pagination import decode_cursor, encode_cursor, page_response
 from app.patching import Patch
 from app.slugs import slugify
 from app.taxonomy.models import Section, Tag
@@ -36,11 +36,20 @@ class DirectoryPage(Generic[Entry]):
     entries: list[Entry]
     total: int
     next_cursor: str | None
+    # The directory's list key, which purges its pages (app.http_cache.keys).
+    kind: str
     # Published articles per entry id.
     article_counts: dict[int, int] = field(default_factory=dict)
 
     def shown(self, as_public: Callable[[Entry, Mapping[int, int]], Shown]) -> list[Shown]:
         return [as_public(entry, self.article_counts) for entry in self.entries]
+
+    def respond(
+        self, request: Request, response: Response, as_public: Callable[[Entry, Mapping[int, int]], Shown]
+    ) -> dict:
+        """The page envelope of the entries as shown."""
+        shown = self.shown(as_public)
+        return page_response(request, response, shown, total=self.total, next_cursor=self.next_cursor, kind=self.kind)
 
 
 @dataclass(frozen=True)
@@ -99,7 +108,7 @@ class Directory(Generic[Entry]):
             lambda: session.exec(count if where is None else count.where(where)).one(),
             now=now,
         )
-        return DirectoryPage(entries, total, next_cursor)
+        return DirectoryPage(entries, total, next_cursor, self.list_key)
 
     def get(self, session: Session, slug: str, *, where: ColumnElement[bool] | None = None) -> Entry:
         """The entry with this slug that meets `where`, or the directory's 404."""

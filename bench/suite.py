@@ -81,9 +81,6 @@ class Measured:
     requests: int
     errors: int
 
-    def ratio_to(self, ceiling: "Measured") -> float:
-        return self.requests_per_second / ceiling.requests_per_second
-
 
 @dataclass
 class Scenario:

@@ -114,8 +114,10 @@ def list_articles(
     cursor: str | None,
     cache: ContentCache,
     reader: Reader = PUBLIC,
+    loading: Loading | None = None,
 ) -> ArticlePage:
-    """One page, newest first or best match first, plus the total and the cursor of the next page."""
+    """One page, newest first or best match first, plus the total and the cursor of the next page.
+    Articles come loaded as summaries unless `loading` says otherwise."""
     condition, sort_key = _in_status(filters.status, now, reader)
     sort_column = col(getattr(Article, sort_key))
     conditions = _filtered(filters, condition, now)
@@ -149,7 +151,7 @@ def list_articles(
             # Keyset, not offset: offsets skip or repeat items when articles are published mid-scroll.
             query = query.where(sort_column <= after_time, or_(sort_column < after_time, col(Article.id) < after_id))
         query = query.order_by(sort_column.desc(), col(Article.id).desc())
-    rows = session.exec(query.offset(offset).limit(limit + 1).options(*summary_loading())).all()
+    rows = session.exec(query.offset(offset).limit(limit + 1).options(*(loading or summary_loading()))).all()
     page_rows = rows[:limit]
     articles: list[Article] = [row[0] for row in page_rows] if terms else list(page_rows)
     next_cursor = None

@@ -55,14 +55,7 @@ def list_authors(
     whose bylines are all on unpublished articles is listed only for `content:preview` keys."""
     page = service.authors_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache, prefix=q, reader=reader)
     private_if(response, reader != PUBLIC)
-    return page_response(
-        request,
-        response,
-        page.shown(AuthorPublic.from_row),
-        total=page.total,
-        next_cursor=page.next_cursor,
-        kind=keys.AUTHORS,
-    )
+    return page.respond(request, response, AuthorPublic.from_row)
 
 
 @router.get(

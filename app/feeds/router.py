@@ -5,7 +5,6 @@ from datetime import datetime
 
 from fastapi import APIRouter, Response
 
-from app.articles.schemas import ArticleSummary
 from app.authors.errors import AuthorNotFound
 from app.db import ReadSessionDep
 from app.errors import InvalidParameter, problems
@@ -68,5 +67,5 @@ def scoped_feed(
 
 def _answer(feed: Feed, file: FeedFile, now: datetime, settings: Settings) -> Response:
     answer = Response(service.render(feed, file, now=now, settings=settings), media_type=MEDIA_TYPES[file])
-    keys.label_list(answer, keys.ARTICLES, [ArticleSummary.from_article(a, now=now) for a in feed.articles])
+    keys.label_list(answer, keys.ARTICLES, [public for _, public in feed.entries])
     return answer

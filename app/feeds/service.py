@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import orjson
 from feedgen.feed import FeedGenerator
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.articles import service as articles
 from app.articles.links import reader_url
@@ -35,7 +35,8 @@ class Feed:
     title: str
     self_url: str
     home_url: str
-    articles: list[Article]
+    # Each article with its public representation (the sanitised body), newest first.
+    entries: list[tuple[Article, ArticlePublic]]
 
 
 def site_feed(session: Session, *, file: FeedFile, now: datetime, cache: ContentCache, settings: Settings) -> Feed:
@@ -43,7 +44,7 @@ def site_feed(session: Session, *, file: FeedFile, now: datetime, cache: Content
         title=settings.site_name,
         self_url=f"{settings.base_url}/feeds/{file}",
         home_url=settings.site_url,
-        articles=_newest(session, ArticleFilters(), now=now, cache=cache),
+        entries=_newest(session, ArticleFilters(), now=now, cache=cache),
     )
 
 
@@ -68,18 +69,18 @@ def scoped_feed(
         title=f"{name} · {settings.site_name}",
         self_url=f"{settings.base_url}/feeds/{scope}/{slug}/{file}",
         home_url=settings.site_url,
-        articles=_newest(session, filters, now=now, cache=cache),
+        entries=_newest(session, filters, now=now, cache=cache),
     )
 
 
-def _newest(session: Session, filters: ArticleFilters, *, now: datetime, cache: ContentCache) -> list[Article]:
+def _newest(
+    session: Session, filters: ArticleFilters, *, now: datetime, cache: ContentCache
+) -> list[tuple[Article, ArticlePublic]]:
     """The newest page of the list, loaded in full: feeds carry whole articles with their corrections."""
-    page = articles.list_articles(session, filters, now=now, limit=FEED_SIZE, cursor=None, cache=cache).articles
-    loaded = session.exec(
-        select(Article).where(col(Article.id).in_([a.id for a in page])).options(*articles.full_loading())
-    ).all()
-    by_id = {article.id: article for article in loaded}
-    return [by_id[article.id] for article in page]
+    page = articles.list_articles(
+        session, filters, now=now, limit=FEED_SIZE, cursor=None, cache=cache, loading=articles.full_loading()
+    )
+    return [(article, ArticlePublic.from_full_article(article, now=now)) for article in page.articles]
 
 
 def guid(article: Article, settings: Settings) -> str:
@@ -93,9 +94,8 @@ def article_url(article: Article, settings: Settings) -> str:
 
 
 def render(feed: Feed, file: FeedFile, *, now: datetime, settings: Settings) -> bytes:
-    shown = [(article, ArticlePublic.from_full_article(article, now=now)) for article in feed.articles]
     if file == "feed.json":
-        return _json_feed(feed, shown, settings)
+        return _json_feed(feed, settings)
     generator = FeedGenerator()
     generator.load_extension("dc")
     generator.id(feed.self_url)
@@ -104,8 +104,8 @@ def render(feed: Feed, file: FeedFile, *, now: datetime, settings: Settings) -> 
     generator.link(href=feed.self_url, rel="self")
     generator.description(f"The newest articles from {feed.title}.")
     generator.language(settings.site_language)
-    generator.updated(max((article.updated_at for article, _ in shown), default=now))
-    for article, public in shown:
+    generator.updated(max((article.updated_at for article, _ in feed.entries), default=now))
+    for article, public in feed.entries:
         entry = generator.add_entry(order="append")
         entry.id(guid(article, settings))
         entry.guid(guid(article, settings), permalink=False)
@@ -125,7 +125,7 @@ def render(feed: Feed, file: FeedFile, *, now: datetime, settings: Settings) -> 
     return bytes(generator.rss_str() if file == "rss.xml" else generator.atom_str())
 
 
-def _json_feed(feed: Feed, shown: list[tuple[Article, ArticlePublic]], settings: Settings) -> bytes:
+def _json_feed(feed: Feed, settings: Settings) -> bytes:
     items: list[dict[str, Any]] = [
         {
             "id": guid(article, settings),
@@ -138,7 +138,7 @@ def _json_feed(feed: Feed, shown: list[tuple[Article, ArticlePublic]], settings:
             "authors": [{"name": byline.name} for byline in article.authors],
             "tags": [term.name for term in ([article.section] if article.section else []) + list(article.tags)],
         }
-        for article, public in shown
+        for article, public in feed.entries
     ]
     return orjson.dumps(
         {

@@ -12,8 +12,7 @@ from app.caching import IfMatch, PreconditionFailed, private_if, with_etag, writ
 from app.db import ReadSessionDep, SessionDep
 from app.directories import NamePrefix
 from app.errors import InvalidField, InvalidParameter, problems
-from app.http_cache import keys
-from app.pagination import CursorParam, Limit, Page, page_response
+from app.pagination import CursorParam, Limit, Page
 from app.settings import Settings
 from app.slugs import SLUG_PATTERN, Slug
 from app.state import ClockDep, ContentCacheDep, SettingsDep
@@ -51,14 +50,7 @@ def list_sections(
     """A section whose articles are all unpublished is listed only for `content:preview` keys."""
     page = service.sections_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache, reader=reader)
     private_if(response, reader != PUBLIC)
-    return page_response(
-        request,
-        response,
-        page.shown(SectionPublic.from_row),
-        total=page.total,
-        next_cursor=page.next_cursor,
-        kind=keys.SECTIONS,
-    )
+    return page.respond(request, response, SectionPublic.from_row)
 
 
 @sections.get(
@@ -176,14 +168,7 @@ def list_tags(
     """Only tags that at least one published article carries: a tag made for a draft or an
     embargoed story would give the story away. With `q`, tags a word of whose name starts with it."""
     page = service.tags_page(session, limit=limit, cursor=cursor, now=clock(), cache=cache, prefix=q)
-    return page_response(
-        request,
-        response,
-        page.shown(TagPublic.from_row),
-        total=page.total,
-        next_cursor=page.next_cursor,
-        kind=keys.TAGS,
-    )
+    return page.respond(request, response, TagPublic.from_row)
 
 
 @tags.get(
