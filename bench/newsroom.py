@@ -21,19 +21,30 @@ from app.db import build_engine, refresh_planner_statistics
 from app.slugs import slugify
 from app.taxonomy.models import Section, Tag
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "news-category-10k.ndjson.gz"
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+CORPUS = DATA / "news-category-10k.ndjson.gz"
+# Full-length articles (about 660 words on average), for search at realistic document sizes.
+LONG_BODIES = DATA / "wikinews-en-339.ndjson.gz"
 # Every tenth article has a short discussion.
 COMMENTED_EVERY = 10
 COMMENTS_EACH = 5
 
 
-def corpus() -> list[dict]:
-    with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
+def corpus(path: Path = CORPUS) -> list[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
         return [json.loads(line) for line in lines]
 
 
-def load(url: str, count: int) -> None:
+def _paragraphs(text: str) -> list[dict]:
+    return [{"type": "paragraph", "text": part.strip()} for part in text.split("\n") if part.strip()]
+
+
+def load(url: str, count: int, *, long_bodies: bool = False, related: bool = True) -> None:
+    """With `long_bodies`, each article keeps its headline but takes the body of a full-length
+    Wikinews story (cycling through the 339), so search works on real document sizes. Without
+    `related`, only the search index is built."""
     items = corpus()
+    bodies = [item["body"] for item in corpus(LONG_BODIES)] if long_bodies else [item["body"] for item in items]
     rng = random.Random(7)
     engine = build_engine(url)
     sections = sorted({item["category"] for item in items})
@@ -65,21 +76,22 @@ def load(url: str, count: int) -> None:
             rows, bylines, tagging, discussion = [], [], [], []
             for n in range(first, min(first + batch, count)):
                 item = items[n % len(items)]
+                body = bodies[n % len(bodies)]
                 published = start + timedelta(minutes=5 * n + rng.randrange(5))
                 rows.append(
                     {
                         "id": n + 1,
                         "slug": f"{slugify(item['title'])[:150]}-{n}",
                         "title": item["title"][:300],
-                        "excerpt": item["body"][:280],
-                        "body": [{"type": "paragraph", "text": item["body"]}],
+                        "excerpt": body[:280],
+                        "body": _paragraphs(body),
                         "section_id": sections.index(item["category"]) + 1,
                         "status": "published" if n % 50 else "draft",
                         "published_at": published,
                         "created_at": published,
                         "updated_at": published,
                         "comments_open": True,
-                        "word_count": len(item["body"].split()),
+                        "word_count": len(body.split()),
                         "reading_time_minutes": 1,
                         "comment_count": COMMENTS_EACH if n % COMMENTED_EVERY == 0 else 0,
                     }
@@ -96,7 +108,7 @@ def load(url: str, count: int) -> None:
             print(f"  loaded {min(first + batch, count):,} articles", flush=True)
     began = time.perf_counter()
     with Session(engine) as session:
-        indexing.reindex(session)
+        indexing.reindex(session, related=related)
         session.commit()
     refresh_planner_statistics(engine)
     print(f"  indexed for search and related articles in {time.perf_counter() - began:.1f} s", flush=True)

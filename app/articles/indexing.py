@@ -28,12 +28,13 @@ def unindex_article(session: Session, article_id: int) -> None:
     vectors.forget_vector(session, article_id)
 
 
-def reindex(session: Session, *, batch: int = 500) -> int:
+def reindex(session: Session, *, batch: int = 500, related: bool = True) -> int:
     """Rebuild every article's search entry and term vector from nothing, a batch at a time; for
-    upgrades and bulk loads."""
+    upgrades and bulk loads. Without `related`, only the search index (term vectors untouched)."""
     index = index_for(session)
     index.clear(session)
-    vectors.clear_vectors(session)
+    if related:
+        vectors.clear_vectors(session)
     ids = list(session.exec(select(Article.id).order_by(col(Article.id))).all())
     for start in range(0, len(ids), batch):
         entries = []
@@ -42,8 +43,10 @@ def reindex(session: Session, *, batch: int = 500) -> int:
             session.expunge(article)
         if entries:
             index.store(session, entries)
-            vectors.add_vectors(session, entries)
-    vectors.recount_documents(session)
+            if related:
+                vectors.add_vectors(session, entries)
+    if related:
+        vectors.recount_documents(session)
     # Related lists are built from the term vectors.
     content_version.bump(session, keys.ARTICLES)
     return len(ids)

@@ -113,6 +113,17 @@ class Article(ArticleBase, Table, table=True):
         Index("ix_article_status_updated_at_id", "status", "updated_at", "id"),
         # Caches ask when the next embargo lifts.
         Index("ix_article_embargo_until", "embargo_until"),
+        # Search matches come as ids, thousands for a common word: checking what readers may see and
+        # the filters from here never reads the rows, whose long bodies lie before these columns.
+        Index(
+            "ix_article_id_visibility",
+            "id",
+            "status",
+            "published_at",
+            "embargo_until",
+            "section_id",
+            "updated_at",
+        ),
     )
 
     id: int = Field(default=None, primary_key=True)

@@ -23,6 +23,8 @@ from app.search.query import parse
 from app.taxonomy.models import Section, Tag
 
 Loading = tuple[_AbstractLoad, ...]
+# Above this many matches, a newest-first search walks the articles rather than the matches.
+MANY_MATCHES = 1000
 
 
 def summary_loading() -> Loading:
@@ -123,24 +125,33 @@ def list_articles(
     conditions = _filtered(filters, condition, now)
     terms = parse(filters.q) if filters.q else None
     index = index_for(session)
-    # select(Article), or select(Article, rank) when searching: the rows differ in shape.
-    query: Any = select(Article)
+    by_relevance = terms is not None and filters.sort != "newest"
     count = select(func.count()).select_from(Article)
-    matches: Subquery | None = None
     if terms:
-        matches = index.matches(session, terms)
-        query = select(Article, matches.c.rank).join(matches, matches.c.article_id == Article.id)
-        count = count.join(matches, matches.c.article_id == Article.id)
+        found = index.matches(session, terms)
+        count = count.join(found, found.c.article_id == Article.id)
     total = cache.get(
         session,
         ("articles", filters.model_dump_json(), reader),
         lambda: session.exec(count.where(*conditions)).one(),
         now=now,
     )
+    if terms:
+        # Ids first, then the page's articles: matches run to thousands, and sorting them with their
+        # bodies costs more than the search.
+        matches = index.matches(session, terms, ranked=by_relevance)
+        query: Any = select(col(Article.id))
+        if by_relevance or total <= MANY_MATCHES:
+            query = query.join(matches, matches.c.article_id == Article.id)
+        else:
+            # Walking the newest articles until a page is full beats sorting every match. `+ 0`
+            # keeps the planner off the id index, so it takes the newest-first one.
+            query = query.where((col(Article.id) + 0).in_(select(matches.c.article_id)))
+    else:
+        query = select(Article).options(*(loading or summary_loading()))
     query = query.where(*conditions)
     offset = shown = 0
-    by_relevance = matches is not None and filters.sort != "newest"
-    if matches is not None and by_relevance:
+    if by_relevance:
         query = query.order_by(matches.c.rank, col(Article.id))
         if cursor:
             shown, after_id = decode_cursor(cursor, int)
@@ -151,9 +162,8 @@ def list_articles(
             # Keyset, not offset: offsets skip or repeat items when articles are published mid-scroll.
             query = query.where(sort_column <= after_time, or_(sort_column < after_time, col(Article.id) < after_id))
         query = query.order_by(sort_column.desc(), col(Article.id).desc())
-    rows = session.exec(query.offset(offset).limit(limit + 1).options(*(loading or summary_loading()))).all()
-    page_rows = rows[:limit]
-    articles: list[Article] = [row[0] for row in page_rows] if terms else list(page_rows)
+    rows = session.exec(query.offset(offset).limit(limit + 1)).all()
+    articles: list[Article] = _by_ids(session, rows[:limit], loading) if terms else list(rows[:limit])
     next_cursor = None
     if len(rows) > limit:
         last = articles[-1]
@@ -162,6 +172,12 @@ def list_articles(
         )
     snippets = index.snippets(session, terms, [a.id for a in articles]) if terms and articles else {}
     return ArticlePage(articles, total, next_cursor, snippets)
+
+
+def _by_ids(session: Session, ids: list[int], loading: Loading | None) -> list[Article]:
+    found = session.exec(select(Article).where(col(Article.id).in_(ids)).options(*(loading or summary_loading())))
+    loaded = {article.id: article for article in found.unique()}
+    return [loaded[id] for id in ids]
 
 
 def _after_match(

@@ -8,7 +8,7 @@ import html
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
-from sqlalchemy import Float, Integer, bindparam, text
+from sqlalchemy import ColumnClause, Float, Integer, bindparam, column, text
 from sqlalchemy.sql import Subquery
 from sqlmodel import Session
 
@@ -38,15 +38,27 @@ class FullTextIndex(Protocol):
 
     def remove(self, session: Session, article_id: int) -> None: ...
     def clear(self, session: Session) -> None: ...
-    def matches(self, session: Session, terms: list[Term]) -> Subquery:
-        """(article_id, rank) of matching articles; a lower rank is a better match. May set planner
-        options for the session's current transaction: run the statements that use it there."""
+    def matches(self, session: Session, terms: list[Term], *, ranked: bool = False) -> Subquery:
+        """The article_id of matching articles, and with `ranked` their rank (lower is a better
+        match; ranking reads every match's positions, so only relevance order asks for it). May set
+        planner options for the session's current transaction: run the statements that use it there."""
 
     def snippets(self, session: Session, terms: list[Term], article_ids: list[int]) -> dict[int, str]: ...
 
 
+def _match_columns(ranked: bool) -> list[ColumnClause]:
+    return [column("article_id", Integer), *([column("rank", Float)] if ranked else [])]
+
+
 def _quoted(term: Term) -> str:
     return '"' + " ".join(term.words) + '"' + ("*" if term.prefix else "")
+
+
+_SQLITE_MATCHED = "SELECT rowid AS article_id FROM article_search WHERE article_search MATCH :fts_query"
+_SQLITE_RANKED = (
+    "SELECT rowid AS article_id, bm25(article_search, 10.0, 4.0, 1.0) AS rank "
+    "FROM article_search WHERE article_search MATCH :fts_query"
+)
 
 
 class SqliteIndex:
@@ -78,14 +90,11 @@ class SqliteIndex:
     def clear(self, session: Session) -> None:
         session.execute(text("DELETE FROM article_search"))
 
-    def matches(self, session: Session, terms: list[Term]) -> Subquery:
+    def matches(self, session: Session, terms: list[Term], *, ranked: bool = False) -> Subquery:
         return (
-            text(
-                "SELECT rowid AS article_id, bm25(article_search, 10.0, 4.0, 1.0) AS rank "
-                "FROM article_search WHERE article_search MATCH :fts_query"
-            )
+            text(_SQLITE_RANKED if ranked else _SQLITE_MATCHED)
             .bindparams(bindparam("fts_query", self.expression(terms)))
-            .columns(article_id=Integer, rank=Float)
+            .columns(*_match_columns(ranked))
             .subquery("matches")
         )
 
@@ -104,6 +113,14 @@ class SqliteIndex:
             },
         ).all()
         return {article_id: _highlighted(snippet) for article_id, snippet in rows}
+
+
+_POSTGRES_MATCHED = "SELECT article_id FROM article_search WHERE document @@ to_tsquery('english', :ts_query)"
+# ts_rank is a float4; as float8 it compares exactly with the rank a cursor carries back.
+_POSTGRES_RANKED = (
+    "SELECT article_id, -ts_rank(document, to_tsquery('english', :ts_query))::float8 AS rank "
+    "FROM article_search WHERE document @@ to_tsquery('english', :ts_query)"
+)
 
 
 class PostgresIndex:
@@ -145,18 +162,14 @@ class PostgresIndex:
     def clear(self, session: Session) -> None:
         session.execute(text("DELETE FROM article_search"))
 
-    def matches(self, session: Session, terms: list[Term]) -> Subquery:
+    def matches(self, session: Session, terms: list[Term], *, ranked: bool = False) -> Subquery:
         # The planner prices matching a tsvector far below its cost and would rather scan every
         # document than the GIN index: several times slower for words in about 1% of articles.
         session.execute(text("SET LOCAL enable_seqscan = off"))
-        # ts_rank is a float4; as float8 it compares exactly with the rank a cursor carries back.
         return (
-            text(
-                "SELECT article_id, -ts_rank(document, to_tsquery('english', :ts_query))::float8 AS rank "
-                "FROM article_search WHERE document @@ to_tsquery('english', :ts_query)"
-            )
+            text(_POSTGRES_RANKED if ranked else _POSTGRES_MATCHED)
             .bindparams(bindparam("ts_query", self.expression(terms)))
-            .columns(article_id=Integer, rank=Float)
+            .columns(*_match_columns(ranked))
             .subquery("matches")
         )
 

@@ -231,3 +231,34 @@ def test_matching_reads_the_full_text_index_not_every_document(session):
     matches = index_for(session).matches(session, parse("lighthouse"))
     plan = explained(session, select(matches.c.article_id))
     assert "VIRTUAL TABLE INDEX" in plan or "ix_article_search_document" in plan, plan
+
+
+@pytest.mark.parametrize("many_matches", [0, 1000])
+def test_newest_first_search_pages_the_same_whichever_way_it_walks(client, session, monkeypatch, many_matches):
+    """With many matches the search walks the newest articles instead of sorting the matches;
+    readers see the same pages, drafts and filters included."""
+    monkeypatch.setattr("app.articles.service.MANY_MATCHES", many_matches)
+    make_section(session, slug="harbour", name="Harbour")
+    base = make_article(session, title="Harbour news").published_at
+    made = [
+        make_article(
+            session,
+            title=f"Harbour tide report {n}",
+            published_at=base + timedelta(hours=n % 4),
+            section="harbour" if n % 2 else None,
+            status="draft" if n == 5 else "published",
+        )
+        for n in range(9)
+    ]
+    newest = sorted((a for a in made if a.status == "published"), key=lambda a: (a.published_at, a.id), reverse=True)
+    session.rollback()
+
+    walked, url = [], "/api/v1/articles?q=tide&sort=newest&limit=3"
+    while url:
+        page = client.get(url).json()
+        walked += [item["slug"] for item in page["data"]]
+        url = page["links"]["next"]
+
+    assert walked == [a.slug for a in newest]
+    in_section = [a.slug for a in newest if a.section_id is not None]
+    assert found(client, q="tide", sort="newest", section="harbour") == in_section
