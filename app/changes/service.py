@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import ColumnElement
-from sqlmodel import Session, and_, col, func, or_, select
+from sqlmodel import Session, and_, col, exists, func, or_, select
 
 from app.articles.models import Article
 from app.articles.visibility import visible
@@ -97,12 +97,13 @@ def read_changes(session: Session, cursor: str | None, *, now: datetime, limit: 
 
     golives: list[Any] = []
     if (position.version, position.row) > (0, 0):
+        # The slug's holder is looked up per row, so the walk follows the live_at index at any size.
+        holder_public = select(Article.id).where(holder, visible(now))
         golives = list(
             session.exec(
-                select(ArticleChange, Article.updated_at)
-                .join(Article, holder)
+                select(ArticleChange, select(Article.updated_at).where(holder).scalar_subquery())
                 .where(
-                    visible(now),
+                    exists(holder_public),
                     live_at <= now,
                     _after(live_at, row_id, (position.live, position.live_row)),
                     # Rows ahead of the write position come when the write walk reaches them.
