@@ -29,17 +29,18 @@ class ContentVersion(Table, table=True):
     changed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
-def bump(session: Session, *purges: str) -> None:
+def bump(session: Session, *purges: str) -> int:
     """Mark the session's transaction as changing published content; it commits or rolls back with it.
     `purges` are the surrogate keys (app.http_cache.keys) of the answers the change makes stale; the
     commit records them all in one `cache.purge` outbox event.
 
     Only the first call in a transaction writes, so a service may call it wherever it changes content.
-    On PostgreSQL the row lock it takes orders concurrent content writers.
+    On PostgreSQL the row lock it takes orders concurrent content writers: versions commit in their
+    order. Returns the version the transaction makes.
     """
     session.info.setdefault(_PURGES, set()).update(purges)
     if bumped(session):
-        return
+        return int(session.info[BUMPED_TO])
     version = session.execute(
         update(ContentVersion)
         .where(col(ContentVersion.id) == 1)
@@ -51,6 +52,7 @@ def bump(session: Session, *purges: str) -> None:
         session.execute(select(func.pg_notify(NOTIFY_CHANNEL, str(version))))
     session.info[_BUMPED_IN] = session.get_transaction()
     session.info[BUMPED_TO] = version
+    return int(version)
 
 
 @event.listens_for(Session, "before_commit")

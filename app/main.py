@@ -13,6 +13,7 @@ from app.articles.editor_router import router as article_editing_router
 from app.articles.router import router as articles_router
 from app.authors.router import router as authors_router
 from app.body_limit import BodyLimitMiddleware
+from app.changes.router import router as changes_router
 from app.clock import Clock, utcnow
 from app.comments import router as comments
 from app.content_cache import ContentCache
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         metrics_router,
         articles_router,
         article_editing_router,
+        changes_router,
         related_router,
         comments.public,
         comments.subscriptions,
@@ -136,7 +138,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         return ApiIndex(
             name="Byline",
             version=app.version,
-            links={name: f"{base}/{name}" for name in ("articles", "authors", "sections", "tags")}
+            links={name: f"{base}/{name}" for name in ("articles", "authors", "sections", "tags", "changes")}
             | {"openapi": f"{settings.base_url}/openapi.json", "docs": f"{settings.base_url}/docs"},
         )
 

@@ -10,6 +10,7 @@ from app.articles.models import (
 )
 from app.auth.models import ApiKey
 from app.authors.models import Author
+from app.changes.models import ArticleChange
 from app.columns import Table
 from app.comments.models import Comment
 from app.content_version import ContentVersion
@@ -23,6 +24,7 @@ __all__ = [
     "ApiKey",
     "Article",
     "ArticleAuthor",
+    "ArticleChange",
     "ArticleRevision",
     "ArticleSlugRedirect",
     "ArticleTag",

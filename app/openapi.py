@@ -9,6 +9,7 @@ from app.errors import PROBLEM_JSON
 
 TAGS = [
     {"name": "articles", "description": "Published articles: lists for fronts and feeds, and the full article page."},
+    {"name": "changes", "description": "The change feed: upserts and tombstones for keeping an offline copy in sync."},
     {"name": "comments", "description": 'The "Leave a Reply" form, published threads, and the moderation queue.'},
     {"name": "authors", "description": "The people in bylines: directory, author box and their articles."},
     {"name": "sections", "description": "Sections of the report, such as World or Business."},

@@ -3,6 +3,7 @@
 import base64
 import binascii
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Generic, TypeVar, cast
@@ -55,34 +56,42 @@ def seal_cursor(cursor: str, secret: str) -> str:
     return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode()
 
 
-def open_cursor(sealed: str, secret: str) -> str:
+def open_cursor(sealed: str, secret: str, *, parameter: str = "cursor") -> str:
     try:
         return _cipher(secret).decrypt(base64.urlsafe_b64decode(sealed + "=" * (-len(sealed) % 4)), None).decode()
     except (InvalidTag, binascii.Error, ValueError):
-        raise InvalidParameter("cursor", NOT_ISSUED) from None
+        raise InvalidParameter(parameter, NOT_ISSUED) from None
 
 
-def _opened_cursor(
-    request: Request,
-    cursor: Annotated[
-        str | None,
-        Query(
-            # Room for a 120-character name in any script: UTF-8 JSON, base64, sealed, base64.
-            max_length=1500,
-            pattern=r"^[A-Za-z0-9_-]+$",
-            description="Opaque cursor from `meta.next_cursor` of the previous page.",
-        ),
-    ] = None,
-) -> str | None:
-    return None if cursor is None else open_cursor(cursor, _secret(request))
+def opened_cursor(parameter: str, description: str) -> Callable[..., str | None]:
+    """A dependency reading a sealed cursor from the query parameter `parameter`, opened, so only
+    cursors this API issued get as far as a service."""
+
+    def opened(
+        request: Request,
+        sealed: Annotated[
+            str | None,
+            Query(
+                alias=parameter,
+                # Room for a 120-character name in any script: UTF-8 JSON, base64, sealed, base64.
+                max_length=1500,
+                pattern=r"^[A-Za-z0-9_-]+$",
+                description=description,
+            ),
+        ] = None,
+    ) -> str | None:
+        return None if sealed is None else open_cursor(sealed, _secret(request), parameter=parameter)
+
+    return opened
 
 
 def _secret(request: Request) -> str:
     return app_state(request).settings.secret_key.get_secret_value()
 
 
-# The cursor as the services read it: opened, so only cursors this API issued get that far.
-CursorParam = Annotated[str | None, Depends(_opened_cursor)]
+CursorParam = Annotated[
+    str | None, Depends(opened_cursor("cursor", "Opaque cursor from `meta.next_cursor` of the previous page."))
+]
 
 
 SortKey = TypeVar("SortKey", str, datetime, int)

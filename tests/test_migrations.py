@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -34,3 +36,21 @@ def test_upgrading_past_the_search_revisions_indexes_existing_articles(database_
     assert len(found) == 2
     related = client.get(f"/api/v1/articles/{found[0]['slug']}/related").json()["data"]
     assert [a["slug"] for a in related] == [found[1]["slug"]]
+
+
+def test_upgrading_to_the_change_feed_lists_existing_articles(database_url, session, client, clock):
+    public = make_article(session, title="Harbour reopens", now=clock.now).slug
+    make_article(session, title="Merger talks", status="draft", now=clock.now)
+    coming = make_article(
+        session, title="Budget day", status="scheduled", published_at=clock.now + timedelta(hours=1), now=clock.now
+    ).slug
+    session.rollback()
+    command.downgrade(alembic_config(database_url), "0007")
+
+    upgrade_database(database_url, "head")
+
+    answer = client.get("/api/v1/changes").json()
+    assert [(entry["kind"], entry["slug"]) for entry in answer["data"]] == [("upsert", public)]
+    clock.now += timedelta(hours=1)
+    later = client.get("/api/v1/changes", params={"since": answer["meta"]["next_cursor"]}).json()
+    assert [entry["slug"] for entry in later["data"]] == [coming]

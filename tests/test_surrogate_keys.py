@@ -36,7 +36,10 @@ def test_every_answer_a_write_changes_carries_a_key_the_write_purged(client, ses
     section, lead, other = section.slug, lead.slug, other.slug
     moderator = api_key("comments:moderate")
     pending = reply(client, lead).json()["id"]
+    since = client.get("/api/v1/changes").json()["meta"]["next_cursor"]
     paths = [
+        "/api/v1/changes",
+        f"/api/v1/changes?since={since}",
         "/api/v1/articles",
         f"/api/v1/articles?section={section}",
         "/api/v1/articles?tag=weather",

@@ -13,6 +13,7 @@ from app.articles.revisions import RESTORED_FIELDS, get_revision, record_revisio
 from app.articles.schemas import ArticleCreate, ArticleFields, ArticlePublic, ArticleUpdate
 from app.authors import service as authors
 from app.caching import require_current
+from app.changes import record as change_feed
 from app.errors import InvalidField
 from app.http_cache import keys
 from app.slugs import SLUG_MAX_LENGTH, slugify
@@ -172,6 +173,7 @@ def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: 
     indexing.index_article(session, article)
     record_revision(session, article, before={}, after=snapshot(article), actor=actor, now=now)
     content_version.bump(session, keys.article(article.slug), *keys.ARTICLE_LISTS)
+    change_feed.article_written(session, None, article, now=now)
     return article
 
 
@@ -186,7 +188,7 @@ def _edit(
 ) -> Article:
     """Apply changes to an article the caller loaded under lock, record the revision, commit."""
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
-    before, last_changed = snapshot(article), article.updated_at
+    before, last_changed, seen = snapshot(article), article.updated_at, change_feed.seen(article, now)
     _apply(session, article, changes, now=now)
     after = snapshot(article)
     if after == before:
@@ -198,6 +200,7 @@ def _edit(
     indexing.index_article(session, article)
     record_revision(session, article, before=before, after=after, actor=actor, now=now)
     content_version.bump(session, keys.article(before["slug"]), keys.article(article.slug), *keys.ARTICLE_LISTS)
+    change_feed.article_written(session, seen, article, now=now)
     session.commit()
     return article
 
@@ -244,9 +247,11 @@ def archive_article(
 def delete_article(session: Session, article: Article, *, now: datetime, if_match: str | None = None) -> None:
     """Remove the article for good, with its revisions, corrections and redirects."""
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
+    seen = change_feed.seen(article, now)
     indexing.unindex_article(session, article.id)
     session.delete(article)
     content_version.bump(session, keys.article(article.slug), *keys.ARTICLE_LISTS)
+    change_feed.article_written(session, seen, None, now=now)
     session.commit()
 
 
@@ -272,5 +277,6 @@ def add_correction(
     # Sync clients look for changed articles by updated_at; a correction is a change readers must see.
     article.updated_at = now
     content_version.bump(session, keys.article(article.slug), keys.ARTICLES)
+    change_feed.article_written(session, change_feed.seen(article, now), article, now=now)
     session.commit()
     return article

@@ -37,6 +37,21 @@ def visible(now: datetime | ColumnElement[datetime], reader: Reader = PUBLIC) ->
     return and_(*conditions) if conditions else true()
 
 
+def live_at(article: Article) -> datetime | None:
+    """When a published article is (or was) first readable by everyone: its time, or its embargo's end if later."""
+    if article.status != "published" or article.published_at is None:
+        return None
+    if article.embargo_until is not None and article.embargo_until > article.published_at:
+        return article.embargo_until
+    return article.published_at
+
+
+def is_public(article: Article, now: datetime) -> bool:
+    """`visible(now)` for the public, decided on a loaded article."""
+    moment = live_at(article)
+    return moment is not None and moment <= now
+
+
 def published(now: datetime, reader: Reader) -> ColumnElement[bool]:
     """Live articles this reader may see: the public report, plus embargoed ones for `content:embargo`."""
     return visible(now, Reader(embargoed=reader.embargoed))

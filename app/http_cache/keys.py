@@ -4,7 +4,8 @@ so a CDN can purge exactly the answers a write made stale.
 
 Keys are `article:<slug>`, `author:<slug>`, `section:<slug>`, `tag:<slug>`, `comments:<article slug>`,
 and one per kind of list (`articles`, `authors`, `sections`, `tags`), which a write purges when what
-a list holds or counts may have changed.
+a list holds or counts may have changed; `changes` names every page of the change feed, purged by
+each write that adds to it.
 """
 
 from collections.abc import Iterable
@@ -16,7 +17,7 @@ from app.articles.schemas import ArticleSummary
 from app.authors.schemas import AuthorSummary
 from app.taxonomy.schemas import SectionPublic, TagPublic
 
-ARTICLES, AUTHORS, SECTIONS, TAGS = "articles", "authors", "sections", "tags"
+ARTICLES, AUTHORS, SECTIONS, TAGS, CHANGES = "articles", "authors", "sections", "tags", "changes"
 # Every article write may change lists and the counts in directories.
 ARTICLE_LISTS = (ARTICLES, AUTHORS, SECTIONS, TAGS)
 

@@ -18,6 +18,7 @@ LISTINGS = [
     "/api/v1/authors",
     "/api/v1/sections",
     "/api/v1/tags",
+    "/api/v1/changes",
 ]
 
 
