@@ -1,5 +1,5 @@
 // The article page: one request for the article with its related articles, first page of comments
-// and the primary author's other articles (`include=`), plus the comment form's token alongside.
+// and the primary author's other articles (`include=`).
 import { getJson } from "./api.js";
 import { articleBody, contents } from "./body.js";
 import { byline, card } from "./cards.js";
@@ -11,8 +11,6 @@ import { param, shell, show, showFailure } from "./layout.js";
 const main = shell();
 const slug = param("slug");
 const path = `/articles/${encodeURIComponent(slug)}`;
-const formToken = getJson(`${path}/comments/form-token`);
-formToken.catch(() => {}); // Only the form needs it, and it copes without.
 
 function authorBox(author, others) {
   const id = `author-${author.slug}`;
@@ -121,7 +119,7 @@ try {
     main,
     story(article, included.author_articles),
     related(included.related),
-    commentsSection(article, included.comments, formToken),
+    commentsSection(article, included.comments),
     h("p", { class: "back-to-top" }, h("a", { href: "#top" }, "Back to top")),
   );
   // The address may name a sub-heading or a comment, which exists only now.

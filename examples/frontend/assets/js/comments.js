@@ -1,5 +1,5 @@
 // Threaded comments and the "Leave a Reply" form, which reports the API's problems field by field.
-import { getPage, postJson, Problem } from "./api.js";
+import { getJson, getPage, postJson, Problem } from "./api.js";
 import { apiHtml, h, image, safeUrl, time } from "./dom.js";
 
 const TOKEN_KEY = "byline.commenter_token";
@@ -82,7 +82,7 @@ function field({ name, label, type = "text", required = false, autocomplete, mul
   );
 }
 
-function replyForm(article, formToken, onPublished) {
+function replyForm(article, onPublished) {
   const title = h("h3", { id: "reply-title" }, "Leave a Reply");
   const replying = h("p", { class: "replying", hidden: true });
   const problem = h("div", { class: "form-problem", role: "alert" });
@@ -117,6 +117,15 @@ function replyForm(article, formToken, onPublished) {
     status,
   );
   const respond = h("div", { class: "respond", id: "respond" }, title, form);
+
+  // Asked for when a reader starts on the form, not for every reader of the article; the API holds
+  // comments sent faster than a person could write them.
+  let formToken = null;
+  const requestFormToken = () => {
+    formToken ??= getJson(`/articles/${encodeURIComponent(article.slug)}/comments/form-token`).catch(() => null);
+    return formToken;
+  };
+  form.addEventListener("focusin", requestFormToken);
 
   function cancelReply() {
     parent = null;
@@ -200,7 +209,7 @@ function replyForm(article, formToken, onPublished) {
       homepage: form.elements.homepage.value || undefined,
       parent_id: parent?.id,
       commenter_token: rememberedToken() || undefined,
-      form_token: (await formToken.catch(() => null))?.form_token,
+      form_token: (await requestFormToken())?.form_token,
     };
     submit.disabled = true;
     try {
@@ -228,8 +237,8 @@ function countText(count) {
   return count === 1 ? "1 Comment" : `${count} Comments`;
 }
 
-// `firstPage` is the body of GET /articles/{slug}/comments; `formToken` the pending form-token answer.
-export function commentsSection(article, firstPage, formToken) {
+// `firstPage` is the body of GET /articles/{slug}/comments.
+export function commentsSection(article, firstPage) {
   const list = h("ol", { class: "comment-list" });
   const section = h("section", { class: "comments", id: "comments", "aria-labelledby": "comments-title" });
   const heading = h("h2", { id: "comments-title" }, article.comment_count ? countText(article.comment_count) : "Comments");
@@ -247,7 +256,7 @@ export function commentsSection(article, firstPage, formToken) {
   }
 
   const form = article.comments_open
-    ? replyForm(article, formToken, published)
+    ? replyForm(article, published)
     : { element: h("p", { class: "comments-closed" }, "Comments are closed."), replyTo: () => {} };
   replyTo = form.replyTo;
 
