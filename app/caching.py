@@ -1,14 +1,14 @@
 """Entity tags: strong validators for single resources, If-None-Match for reads, If-Match for writes."""
 
-import hashlib
 from typing import Annotated, TypeVar
 
+import orjson
 from fastapi import Header, Request, Response
 from pydantic import BaseModel
 
 from app.errors import ProblemError
 from app.http_cache import keys
-from app.http_cache.encoding import uncoded_etag
+from app.http_cache.encoding import strong_etag, uncoded_etag
 
 Shown = TypeVar("Shown", bound=BaseModel)
 
@@ -33,7 +33,7 @@ IfMatch = Annotated[
 def etag_of(representation: BaseModel) -> str:
     """A strong ETag: a digest of the JSON a client receives, less fields listed in `etag_ignores`."""
     ignored = getattr(type(representation), "etag_ignores", None)
-    return '"' + hashlib.sha256(representation.model_dump_json(exclude=ignored).encode()).hexdigest()[:32] + '"'
+    return strong_etag(representation.model_dump_json(exclude=ignored).encode())
 
 
 def _listed(header: str, *, weak: bool) -> set[str]:
@@ -54,15 +54,33 @@ def require_current(if_match: str | None, current: BaseModel) -> None:
         )
 
 
-def with_etag(request: Request, response: Response, representation: Shown) -> Shown | Response:
-    """Set the ETag; answer 304 with no body when the client already holds this representation."""
-    tag = etag_of(representation)
+def _held(request: Request, tag: str) -> bool:
     if_none_match = request.headers.get("if-none-match")
-    if if_none_match and {tag, "*"} & _listed(if_none_match, weak=True):
+    return bool(if_none_match and {tag, "*"} & _listed(if_none_match, weak=True))
+
+
+def with_etag(
+    request: Request, response: Response, representation: Shown, *, also: set[str] | None = None
+) -> Shown | Response:
+    """Set the ETag; answer 304 with no body when the client already holds this representation.
+    `also` names what else the answer embeds, for CDN purges."""
+    tag = etag_of(representation)
+    if _held(request, tag):
         return Response(status_code=304, headers={"ETag": tag})
     response.headers["ETag"] = tag
-    keys.label(response, keys.shown(representation))
+    keys.label(response, keys.shown(representation) | (also or set()))
     return representation
+
+
+def send_document(request: Request, response: Response, document: dict) -> Response:
+    """A JSON document built by the route rather than by its response model (a sparse fieldset),
+    with the route's headers and a strong ETag of its own bytes."""
+    body = orjson.dumps(document)
+    tag = strong_etag(body)
+    if _held(request, tag):
+        return Response(status_code=304, headers={"ETag": tag})
+    headers = {name: value for name, value in response.headers.items() if name != "content-length"}
+    return Response(body, media_type="application/json", headers={**headers, "ETag": tag})
 
 
 def private_if(response: Response, private: bool) -> None:

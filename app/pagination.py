@@ -127,6 +127,22 @@ def decode_cursor(cursor: str, key_type: type[SortKey]) -> tuple[SortKey, int]:
     return cast(SortKey, key), item_id
 
 
+def envelope(request: Request, items: list, *, total: int, next_cursor: str | None, path: str | None = None) -> dict:
+    """The page envelope. `path` names the list's own endpoint when this first page is embedded in
+    another answer, so `links.next` leads there rather than back to the embedding resource."""
+    next_url = None
+    if next_cursor:
+        next_cursor = seal_cursor(next_cursor, _secret(request))
+        # Absolute on the public URL, so links work behind proxies and CDNs.
+        here = path or request.url.path + "?" + request.url.query
+        next_url = str(URL(app_state(request).settings.base_url + here).include_query_params(cursor=next_cursor))
+    return {
+        "data": items,
+        "meta": {"next_cursor": next_cursor, "total": total},
+        "links": {"next": next_url},
+    }
+
+
 def page_response(
     request: Request,
     response: Response,
@@ -136,18 +152,9 @@ def page_response(
     next_cursor: str | None,
     kind: str | None = None,
 ) -> dict:
-    """The page envelope; `kind` names the list for CDN purges (app.http_cache.keys)."""
+    """The page envelope and its Link header; `kind` names the list for CDN purges (app.http_cache.keys)."""
     keys.label_list(response, kind, items)
-    next_url = None
-    if next_cursor:
-        next_cursor = seal_cursor(next_cursor, _secret(request))
-        # Absolute on the public URL, so links work behind proxies and CDNs.
-        here = URL(app_state(request).settings.base_url + request.url.path + "?" + request.url.query)
-        next_url = str(here.include_query_params(cursor=next_cursor))
-    if next_url:
-        response.headers["Link"] = f'<{next_url}>; rel="next"'
-    return {
-        "data": items,
-        "meta": {"next_cursor": next_cursor, "total": total},
-        "links": {"next": next_url},
-    }
+    page = envelope(request, items, total=total, next_cursor=next_cursor)
+    if page["links"]["next"]:
+        response.headers["Link"] = f'<{page["links"]["next"]}>; rel="next"'
+    return page

@@ -6,10 +6,12 @@ from fastapi import Depends
 
 from app.articles import service
 from app.articles.models import Article
+from app.articles.schemas import ArticleSummary
 from app.articles.visibility import PUBLIC, Reader, editor
 from app.auth.dependencies import EditorKey, OptionalKey, PreviewKey
 from app.auth.models import ApiKey, Scope
 from app.db import SessionDep
+from app.fieldsets import Fieldset, fields_of
 from app.slugs import Slug
 from app.state import ClockDep
 
@@ -44,3 +46,7 @@ def _article_to_preview(slug: Slug, session: SessionDep, clock: ClockDep, key: P
 ArticleToEdit = Annotated[Article, Depends(_article_to_edit)]
 ArticleForEditors = Annotated[Article, Depends(_article_for_editors)]
 ArticleToPreview = Annotated[Article, Depends(_article_to_preview)]
+
+
+# `fields=` on lists of articles.
+SummaryFields = Annotated[Fieldset | None, Depends(fields_of(ArticleSummary))]

@@ -2,26 +2,30 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
-from app.articles import preview, seo, service
-from app.articles.dependencies import ReaderDep
+from app.articles import includes, preview, seo, service
+from app.articles.dependencies import ReaderDep, SummaryFields
 from app.articles.errors import ArticleMoved, ArticleNotFound, InvalidPreviewToken
+from app.articles.includes import ArticlePage, IncludeParam
 from app.articles.models import ArticleStatus
-from app.articles.schemas import ArticleFilters, ArticlePublic, ArticleSummary, ArticleWithSeo
+from app.articles.schemas import ArticleFilters, ArticlePublic, ArticleSummary
 from app.articles.visibility import PUBLIC
 from app.auth.dependencies import OptionalKey, ensure_scope
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import Scope
-from app.caching import private_if, with_etag
+from app.caching import private_if, send_document, with_etag
 from app.db import ReadSessionDep
 from app.errors import InvalidParameter, problems
+from app.fieldsets import Fieldset, fields_of, sparse_list
 from app.http_cache import keys
 from app.pagination import CursorParam, Limit, Page, page_response
 from app.slugs import Slug
 from app.state import ClockDep, ContentCacheDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/articles", tags=["articles"])
+
+ArticleFields = Annotated[Fieldset | None, Depends(fields_of(ArticlePage))]
 
 PreviewTokenParam = Annotated[
     str | None, Query(max_length=2000, description="A token from `POST /articles/{slug}/preview-token`.")
@@ -44,9 +48,10 @@ def list_articles(
     reader: ReaderDep,
     cache: ContentCacheDep,
     filters: Annotated[ArticleFilters, Query()],
+    fields: SummaryFields,
     limit: Limit = 20,
     cursor: CursorParam = None,
-) -> dict:
+) -> dict | Response:
     """Published articles for everyone. Filters combine; following `links.next` walks every
     matching article exactly once, however many there are and however many are published meanwhile.
     Drafts, scheduled and archived articles (`status`) need `content:preview`; a key with
@@ -60,14 +65,15 @@ def list_articles(
         ArticleSummary.from_article(article, now=now, snippet=page.snippets.get(article.id))
         for article in page.articles
     ]
-    return page_response(request, response, items, total=page.total, next_cursor=page.next_cursor, kind=keys.ARTICLES)
+    shown = page_response(request, response, items, total=page.total, next_cursor=page.next_cursor, kind=keys.ARTICLES)
+    return sparse_list(request, response, shown, fields)
 
 
 @router.get(
     "/{slug}",
     operation_id="articles-get",
     summary="Get one article, ready to render",
-    response_model=ArticleWithSeo,
+    response_model=ArticlePage,
     responses=problems(ArticleNotFound, ArticleMoved, InvalidPreviewToken, InvalidParameter),
 )
 def get_article(
@@ -78,11 +84,17 @@ def get_article(
     clock: ClockDep,
     reader: ReaderDep,
     settings: SettingsDep,
+    cache: ContentCacheDep,
+    include: IncludeParam,
+    fields: ArticleFields,
     preview_token: PreviewTokenParam = None,
-) -> ArticleWithSeo | Response:
+) -> ArticlePage | Response:
     """Published articles for everyone; drafts and scheduled ones with `content:preview` or a
     preview token; embargoed ones with `content:embargo`. A former slug answers 308 to the
-    current one. Send `If-None-Match` with the ETag to get 304 when nothing changed."""
+    current one. Send `If-None-Match` with the ETag to get 304 when nothing changed.
+
+    A whole article page in one request: `include=related,comments,author_articles`. Only what
+    the page renders: `fields=slug,title,authors.name` (`included` is always sent whole)."""
     now = clock()
     if preview_token is not None:
         secret = settings.secret_key.get_secret_value()
@@ -93,5 +105,14 @@ def get_article(
     private_if(
         response, preview_token is not None or article.status_at(now) is not ArticleStatus.published or reader != PUBLIC
     )
-    shown = ArticlePublic.from_full_article(article, now=now)
-    return with_etag(request, response, seo.with_seo(shown, settings))
+    page = ArticlePage(**dict(seo.with_seo(ArticlePublic.from_full_article(article, now=now), settings)))
+    embeds: set[str] = set()
+    if include:
+        page.included, embeds = includes.included(
+            request, session, article, include, now=now, settings=settings, cache=cache
+        )
+    if fields is None:
+        return with_etag(request, response, page, also=embeds)
+    keys.label(response, keys.shown(page) | embeds)
+    # The parts asked for with `include=` are sent whatever the fieldset.
+    return send_document(request, response, fields.pick(page.model_dump(mode="json"), always={"included"}))

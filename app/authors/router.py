@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import Session
 
 from app.articles import service as articles
-from app.articles.dependencies import ReaderDep
+from app.articles.dependencies import ReaderDep, SummaryFields
 from app.articles.schemas import ArticleFilters, ArticleSummary
 from app.articles.visibility import PUBLIC
 from app.auth.dependencies import EditorKey
@@ -21,6 +21,7 @@ from app.content_cache import ContentCache
 from app.db import ReadSessionDep, SessionDep
 from app.directories import NamePrefix
 from app.errors import InvalidParameter, problems
+from app.fieldsets import sparse_list
 from app.http_cache import keys
 from app.pagination import CursorParam, Limit, Page, page_response
 from app.slugs import SLUG_PATTERN, Slug
@@ -94,9 +95,10 @@ def list_author_articles(
     session: ReadSessionDep,
     clock: ClockDep,
     cache: ContentCacheDep,
+    fields: SummaryFields,
     limit: Limit = 20,
     cursor: CursorParam = None,
-) -> dict:
+) -> dict | Response:
     now = clock()
     author = service.get_author(session, slug, now=now)
     page = articles.list_articles(
@@ -108,7 +110,8 @@ def list_author_articles(
         cache=cache,
     )
     items = [ArticleSummary.from_article(article, now=now) for article in page.articles]
-    return page_response(request, response, items, total=page.total, next_cursor=page.next_cursor, kind=keys.ARTICLES)
+    shown = page_response(request, response, items, total=page.total, next_cursor=page.next_cursor, kind=keys.ARTICLES)
+    return sparse_list(request, response, shown, fields)
 
 
 @router.post(

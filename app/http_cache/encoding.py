@@ -1,6 +1,7 @@
 """Content-coding: brotli, zstd or gzip, whichever the client prefers, for bodies worth it."""
 
 import gzip
+import hashlib
 from functools import lru_cache
 
 import brotli
@@ -47,6 +48,11 @@ def negotiate(accept_encoding: bytes) -> str:
         if rating > best_rating:
             best, best_rating = encoding, rating
     return best
+
+
+def strong_etag(body: bytes) -> str:
+    """A strong ETag for these exact bytes."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 def encoded_etag(etag: str, encoding: str) -> str:

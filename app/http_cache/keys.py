@@ -65,9 +65,13 @@ def label(response: Response, keys: Iterable[str]) -> None:
         response.headers["Cache-Tag"] = ",".join(ordered)
 
 
-def label_list(response: Response, kind: str | None, items: Iterable[BaseModel], *also: str) -> None:
+def of_list(kind: str | None, items: Iterable[BaseModel], *also: str) -> set[str]:
     """A page of a list: its kind (an empty page must go too when something joins the list) and its items."""
     keys = ({kind} if kind else set()) | set(also)
     for item in items:
         keys |= shown(item)
-    label(response, keys)
+    return keys
+
+
+def label_list(response: Response, kind: str | None, items: Iterable[BaseModel], *also: str) -> None:
+    label(response, of_list(kind, items, *also))

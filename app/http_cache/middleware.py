@@ -6,7 +6,6 @@ already encoded, before the framework does any work. Anything sent with a key, a
 a cookie is never stored or served from the store.
 """
 
-import hashlib
 import sqlite3
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from typing import cast
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.http_cache.encoding import compress, compressible, encoded_etag, negotiate, uncoded_etag
+from app.http_cache.encoding import compress, compressible, encoded_etag, negotiate, strong_etag, uncoded_etag
 from app.http_cache.state import ContentState
 from app.http_cache.store import Entry, ResponseStore
 from app.metrics.counters import RESPONSE_CACHE_LOOKUPS
@@ -168,7 +167,7 @@ class HttpCacheMiddleware:
         return None if streaming else captured
 
     def _entry(self, captured: _Captured, state: ContentState | None, route: object) -> Entry:
-        etag = (captured.header(b"etag") or b"").decode() or f'"{hashlib.sha256(captured.body).hexdigest()[:32]}"'
+        etag = (captured.header(b"etag") or b"").decode() or strong_etag(captured.body)
         last_modified = format_datetime(state.last_modified, usegmt=True) if state is not None else None
         fits = compressible(captured.header(b"content-type") or b"", len(captured.body))
         headers = [(name, value) for name, value in captured.headers if name not in _OWN_HEADERS]

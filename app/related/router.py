@@ -2,20 +2,23 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.articles.dependencies import ArticleForEditors
 from app.articles.errors import ArticleMoved, ArticleNotFound
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.db import ReadSessionDep, SessionDep
 from app.errors import InvalidField, InvalidParameter, problems
+from app.fieldsets import Fieldset, fields_of, sparse_list
 from app.http_cache import keys
 from app.related import service as related
-from app.related.schemas import RelatedList, RelatedPins
+from app.related.schemas import RelatedArticle, RelatedList, RelatedPins
 from app.slugs import Slug
 from app.state import ClockDep, ContentCacheDep
 
 router = APIRouter(prefix="/api/v1/articles/{slug}/related", tags=["articles"])
+
+RelatedFields = Annotated[Fieldset | None, Depends(fields_of(RelatedArticle))]
 
 
 @router.get(
@@ -26,20 +29,22 @@ router = APIRouter(prefix="/api/v1/articles/{slug}/related", tags=["articles"])
     responses=problems(ArticleNotFound, ArticleMoved, InvalidParameter),
 )
 def get_related(
+    request: Request,
     response: Response,
     slug: Slug,
     session: ReadSessionDep,
     clock: ClockDep,
     cache: ContentCacheDep,
+    fields: RelatedFields,
     limit: Annotated[int, Query(ge=1, le=20, description="How many to return.")] = 5,
-) -> RelatedList:
+) -> dict | Response:
     """Pinned articles first, in the editors' order; then published articles close in text
     (distinctive shared terms), tags, section, author and time. Never the article itself, an
     unpublished article, or a near-identical copy."""
     shown = related.related_articles(session, slug, limit=limit, now=clock(), cache=cache)
     # Pins and the article's own changes purge its key; anything published may join the list.
     keys.label_list(response, keys.ARTICLES, shown, keys.article(slug))
-    return RelatedList(data=shown)
+    return sparse_list(request, response, {"data": shown}, fields)
 
 
 @router.put(

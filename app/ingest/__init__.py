@@ -1,0 +1,1 @@
+"""Ingestion: archives and feeds in (bulk upserts, importers), and the archive out (export)."""
