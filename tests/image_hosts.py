@@ -81,7 +81,7 @@ def image_hosts(folder: Path) -> Iterator[list[str]]:
     try:
         yield [
             "--host-resolver-rules=" + ",".join(f"MAP {host} 127.0.0.1:{port}" for host in HOSTS),
-            # The certificate is the test's own; nothing else is reachable from this browser anyway.
+            # The certificate is the test's own, made for these hosts only.
             "--ignore-certificate-errors",
         ]
     finally:

@@ -73,6 +73,8 @@ def newsroom(tmp_path_factory) -> Iterator[Newsroom]:
         "BYLINE_CACHE_STALE_WHILE_REVALIDATE": "0",
         # Low enough for the comment test to reach it.
         "BYLINE_COMMENT_LIMIT_PER_NETWORK": "4",
+        # Selenium types faster than any person; held for that, no comment could be published at once.
+        "BYLINE_COMMENT_MIN_SECONDS": "0",
     }
     with image_hosts(folder) as arguments, running_server(env) as base:
         driver = chromium(*arguments)

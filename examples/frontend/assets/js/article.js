@@ -99,21 +99,11 @@ function related(list) {
   );
 }
 
-// For a server without include=: the same three bodies from their own endpoints, in parallel.
-async function separately(article) {
-  const [related, comments, author_articles] = await Promise.all([
-    getJson(`${path}/related`),
-    getJson(`${path}/comments`),
-    article.authors.length ? getJson(`/authors/${article.authors[0].slug}/articles`) : null,
-  ]);
-  return { related, comments, author_articles };
-}
-
 try {
   const article = await getJson(path, { include: "related,comments,author_articles" });
   // A former slug answers with the article under its current one; the address follows.
   if (article.slug !== slug) history.replaceState(null, "", articleUrl(article.slug));
-  const included = article.included ?? (await separately(article));
+  const { included } = article;
   articleHead(article);
   show(
     main,

@@ -2,20 +2,25 @@
 import { getJson, getPage, postJson, Problem } from "./api.js";
 import { apiHtml, h, image, safeUrl, time } from "./dom.js";
 
-const TOKEN_KEY = "byline.commenter_token";
+const TOKENS_KEY = "byline.commenter_tokens";
 
-// The receipt's token makes a returning commenter's next comments publish at once, once one was approved.
-function rememberedToken() {
+// A receipt's token, sent again with the same address, publishes a commenter at once once a moderator
+// approved one of their comments. Kept per address: people sharing a browser each keep their own.
+function storedTokens() {
   try {
-    return localStorage.getItem(TOKEN_KEY);
+    return JSON.parse(localStorage.getItem(TOKENS_KEY)) ?? {};
   } catch {
-    return null;
+    return {};
   }
 }
 
-function rememberToken(token) {
+function rememberedToken(email) {
+  return storedTokens()[email.toLowerCase()];
+}
+
+function rememberToken(email, token) {
   try {
-    localStorage.setItem(TOKEN_KEY, token);
+    localStorage.setItem(TOKENS_KEY, JSON.stringify({ ...storedTokens(), [email.toLowerCase()]: token }));
   } catch {
     // Storage refused (private mode): comments still work, they just wait for a moderator each time.
   }
@@ -208,13 +213,13 @@ function replyForm(article, onPublished) {
       notify_replies: form.elements.notify_replies.checked,
       homepage: form.elements.homepage.value || undefined,
       parent_id: parent?.id,
-      commenter_token: rememberedToken() || undefined,
+      commenter_token: rememberedToken(value("author_email")),
       form_token: (await requestFormToken())?.form_token,
     };
     submit.disabled = true;
     try {
       const receipt = await postJson(`/articles/${encodeURIComponent(article.slug)}/comments`, data);
-      rememberToken(receipt.commenter_token);
+      rememberToken(data.author_email, receipt.commenter_token);
       if (receipt.status === "approved" && receipt.comment) {
         onPublished(receipt.comment, replyTo);
         status.append(h("p", {}, "Thank you. Your comment is published."));

@@ -28,7 +28,7 @@ export function shell({ query = "" } = {}) {
     "footer",
     { class: "site-footer" },
     h("p", {}, h("a", { href: "#top", class: "back-to-top" }, "Back to top")),
-    h("p", {}, `${SITE_NAME}, published with the Byline API. `, h("a", { href: `${API_BASE}/docs` }, "API documentation")),
+    h("p", {}, "Built on the Byline API · ", h("a", { href: `${API_BASE}/docs` }, "API documentation")),
   );
   const main = document.getElementById("main");
   document.body.prepend(header);
