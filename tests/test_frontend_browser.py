@@ -30,6 +30,7 @@ class Newsroom:
     base: str
     driver: webdriver.Chrome
     moderator: dict[str, str]
+    editor: dict[str, str]
 
     def api(self, path: str, **params: str) -> dict:
         return httpx.get(f"{self.base}/api/v1{path}", params=params).raise_for_status().json()
@@ -64,8 +65,12 @@ def newsroom(tmp_path_factory) -> Iterator[Newsroom]:
     database_url = f"sqlite:///{folder}/byline.db"
     byline("db", "upgrade", database_url=database_url)
     byline("demo", "load", database_url=database_url)
-    created = byline("keys", "create", "--name", "moderator", "--scope", "comments:moderate", database_url=database_url)
-    moderator = {"Authorization": f"Bearer {created.stdout.strip().splitlines()[-1]}"}
+
+    def key(name: str, scope: str) -> dict[str, str]:
+        created = byline("keys", "create", "--name", name, "--scope", scope, database_url=database_url)
+        return {"Authorization": f"Bearer {created.stdout.strip().splitlines()[-1]}"}
+
+    moderator, editor = key("moderator", "comments:moderate"), key("editor", "content:write")
     env = {
         "BYLINE_DATABASE_URL": database_url,
         # Browsers ask every time, so a reload shows a comment the moment it is approved.
@@ -79,7 +84,7 @@ def newsroom(tmp_path_factory) -> Iterator[Newsroom]:
     with image_hosts(folder) as arguments, running_server(env) as base:
         driver = chromium(*arguments)
         try:
-            yield Newsroom(base, driver, moderator)
+            yield Newsroom(base, driver, moderator, editor)
         finally:
             driver.quit()
 
@@ -399,3 +404,37 @@ def test_the_article_reads_on_a_phone_and_a_desktop(newsroom, tmp_path_factory):
         newsroom.driver.set_window_size(width, height)
         newsroom.driver.save_screenshot(str(folder / f"article-{width}.png"))
     print(f"\nScreenshots of the article page: {folder}")
+
+
+MARKUP = '<img src="/x" class="injected"><script>document.title = "injected"</script>'
+
+
+def test_plain_text_fields_stay_text(newsroom):
+    article = {
+        "title": f"Headline {MARKUP}",
+        "subtitle": f"Dek {MARKUP}",
+        "authors": ["alok-verma"],
+        "section": "world",
+        "tags": [f"Tag {MARKUP}"],
+        "status": "published",
+        "featured_image": {"url": "https://images.example.com/x.jpg", "alt": MARKUP, "caption": MARKUP},
+        "body": [
+            {"type": "heading", "text": f"Heading {MARKUP}"},
+            {"type": "paragraph", "text": f"Paragraph <em>kept</em> {MARKUP}"},
+            {"type": "quote", "text": "Quoted", "cite": MARKUP},
+            {"type": "embed", "url": "https://video.example/1", "title": MARKUP},
+        ],
+    }
+    created = httpx.post(f"{newsroom.base}/api/v1/articles", json=article, headers=newsroom.editor)
+    slug = created.raise_for_status().json()["slug"]
+    newsroom.open(f"article.html?slug={slug}")
+    assert newsroom.find("article.story h1").text == article["title"]
+    assert newsroom.find(".story .dek").text == article["subtitle"]
+    assert newsroom.find(".story-body h2").text.rstrip(" #") == f"Heading {MARKUP}"
+    assert newsroom.find(".story-body figure.quote cite").text == MARKUP
+    assert newsroom.find(".story-body figure.embed a").text == MARKUP
+    assert newsroom.find(".story figure.featured figcaption").text.startswith(MARKUP)
+    assert newsroom.find(".tags a").text == f"Tag {MARKUP}"
+    # The API's sanitised inline HTML is markup: its emphasis stays, its script and image were removed.
+    assert newsroom.find(".story-body p em").text == "kept"
+    assert not newsroom.find_all(".injected") and newsroom.driver.title == f"{article['title']} — Byline"
