@@ -15,6 +15,8 @@ WORKDIR /app
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
+# app/frontend/site links here: the example reader site served at /.
+COPY examples/frontend ./examples/frontend
 # Editable, so the code finds migrations/ and alembic.ini beside it.
 RUN pip install -e .
 

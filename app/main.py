@@ -23,6 +23,7 @@ from app.docs import router as docs_router
 from app.errors import UnexpectedErrorMiddleware, install_problem_handlers
 from app.feeds.router import router as feeds_router
 from app.forwarded import ForwardedClientMiddleware
+from app.frontend.pages import site_routes
 from app.health import router as health_router
 from app.http_cache.middleware import HttpCacheMiddleware
 from app.http_cache.state import open_watch
@@ -131,6 +132,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     )
     for router in routers:
         app.include_router(router)
+    if settings.serve_frontend:
+        app.router.routes.extend(site_routes())
 
     @app.get("/api/v1", tags=["meta"], operation_id="meta-index", summary="List the API's entry points")
     def index() -> ApiIndex:

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     publisher_logo_url: AnyHttpUrl | None = None
     # Article URLs per sitemap page; 50,000 is the sitemap protocol's limit.
     sitemap_page_size: int = Field(50_000, ge=1, le=50_000)
+    # The example reader site (examples/frontend) at `/`.
+    serve_frontend: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
     # Browser origins that may send requests with an API key; anonymous ones are open to every origin.

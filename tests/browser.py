@@ -1,7 +1,9 @@
-"""A real headless Chromium (Debian's, installed by scripts/chromium.sh), driven by Selenium."""
+"""A real headless Chromium (Debian's, installed by scripts/chromium.sh), driven by Selenium, and
+what tests check pages with."""
 
 import os
 from collections.abc import Iterator
+from html.parser import HTMLParser
 
 import pytest
 from selenium import webdriver
@@ -11,14 +13,19 @@ from selenium.webdriver.chrome.service import Service
 os.environ["SE_OFFLINE"] = "true"
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[webdriver.Chrome]:
+def chromium(*arguments: str) -> webdriver.Chrome:
+    """A new headless Chromium that records everything its pages log."""
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", *arguments):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    return webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[webdriver.Chrome]:
+    driver = chromium()
     yield driver
     driver.quit()
 
@@ -26,3 +33,28 @@ def browser() -> Iterator[webdriver.Chrome]:
 def console_errors(driver: webdriver.Chrome) -> list[str]:
     """What the page logged as errors since the last call, Content-Security-Policy refusals included."""
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+class Sources(HTMLParser):
+    """Every URL a page makes the browser load, and any script written into the page itself."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.inline_scripts = 0
+        self._in_script_without_src = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        self.urls += [url for name, url in found.items() if name in ("src", "href") and url]
+        self._in_script_without_src = tag == "script" and "src" not in found
+        assert not any(name.startswith("on") for name in found), "inline event handler"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script_without_src and data.strip():
+            self.inline_scripts += 1
+
+
+def policy_of(header: str) -> dict[str, str]:
+    """A Content-Security-Policy header as {directive: sources}."""
+    return dict((rule.strip().split(" ", 1) + [""])[:2] for rule in header.split(";") if rule.strip())

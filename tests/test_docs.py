@@ -1,38 +1,17 @@
 import re
-from html.parser import HTMLParser
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.browser import console_errors
+from tests.browser import Sources, console_errors, policy_of
 from tests.server import running_server
 from tests.test_cli import byline
-
-
-class Sources(HTMLParser):
-    """Every URL the page makes the browser load, and any script written into the page itself."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[str] = []
-        self.inline_scripts = 0
-        self._in_script_without_src = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        self.urls += [url for name, url in found.items() if name in ("src", "href") and url]
-        self._in_script_without_src = tag == "script" and "src" not in found
-        assert not any(name.startswith("on") for name in found), "inline event handler"
-
-    def handle_data(self, data: str) -> None:
-        if self._in_script_without_src and data.strip():
-            self.inline_scripts += 1
 
 
 def test_the_docs_page_loads_only_its_own_files_under_a_strict_policy(client):
     page = client.get("/docs")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    policy = dict(rule.strip().split(" ", 1) for rule in page.headers["Content-Security-Policy"].split(";"))
+    policy = policy_of(page.headers["Content-Security-Policy"])
     assert policy["default-src"] == "'none'" and policy["script-src"] == "'self'"
     assert "unsafe" not in page.headers["Content-Security-Policy"]
     sources = Sources()

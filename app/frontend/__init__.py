@@ -1,0 +1,1 @@
+"""The example reader-facing site (examples/frontend), served at `/` by `byline serve`."""

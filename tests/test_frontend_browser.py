@@ -1,0 +1,440 @@
+"""The example site in a real headless Chromium against a real `byline serve` with the demo newsroom:
+every part of the article page, the listings, search, the comment form through moderation, and an
+accessibility check with axe-core."""
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import httpx
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.wait import WebDriverWait
+
+from tests.browser import chromium, console_errors
+from tests.image_hosts import image_hosts
+from tests.server import running_server
+from tests.test_cli import byline
+
+MOSCOW = "terror-strikes-moscow-is-k-claims-responsibility-for-deadly-attack"
+ECLIPSE = "a-guide-to-the-total-solar-eclipse-crossing-north-america"
+
+
+@dataclass
+class Newsroom:
+    base: str
+    driver: webdriver.Chrome
+    moderator: dict[str, str]
+    editor: dict[str, str]
+
+    def api(self, path: str, **params: str) -> dict:
+        return httpx.get(f"{self.base}/api/v1{path}", params=params).raise_for_status().json()
+
+    def open(self, page: str) -> None:
+        self.driver.get(f"{self.base}/{page}")
+        WebDriverWait(self.driver, 20).until(
+            lambda driver: driver.execute_script("return !document.getElementById('main').hasAttribute('aria-busy')")
+        )
+
+    def find(self, css: str) -> WebElement:
+        return WebDriverWait(self.driver, 20).until(lambda driver: _shown(driver.find_elements(By.CSS_SELECTOR, css)))
+
+    def find_all(self, css: str) -> list[WebElement]:
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def approve(self, content: str) -> dict:
+        queue = httpx.get(f"{self.base}/api/v1/comments", headers=self.moderator).raise_for_status().json()["data"]
+        (comment,) = [comment for comment in queue if comment["content"] == content]
+        url = f"{self.base}/api/v1/comments/{comment['id']}"
+        httpx.patch(url, json={"status": "approved"}, headers=self.moderator).raise_for_status()
+        return comment
+
+
+def _shown(elements: list[WebElement]) -> WebElement | None:
+    return next((element for element in elements if element.is_displayed()), None)
+
+
+@pytest.fixture(scope="module")
+def newsroom(tmp_path_factory) -> Iterator[Newsroom]:
+    folder = tmp_path_factory.mktemp("newsroom")
+    database_url = f"sqlite:///{folder}/byline.db"
+    byline("db", "upgrade", database_url=database_url)
+    byline("demo", "load", database_url=database_url)
+
+    def key(name: str, scope: str) -> dict[str, str]:
+        created = byline("keys", "create", "--name", name, "--scope", scope, database_url=database_url)
+        return {"Authorization": f"Bearer {created.stdout.strip().splitlines()[-1]}"}
+
+    moderator, editor = key("moderator", "comments:moderate"), key("editor", "content:write")
+    env = {
+        "BYLINE_DATABASE_URL": database_url,
+        # Browsers ask every time, so a reload shows a comment the moment it is approved.
+        "BYLINE_CACHE_MAX_AGE": "0",
+        "BYLINE_CACHE_STALE_WHILE_REVALIDATE": "0",
+        # Low enough for the comment test to reach it.
+        "BYLINE_COMMENT_LIMIT_PER_NETWORK": "4",
+        # Selenium types faster than any person; held for that, no comment could be published at once.
+        "BYLINE_COMMENT_MIN_SECONDS": "0",
+    }
+    with image_hosts(folder) as arguments, running_server(env) as base:
+        driver = chromium(*arguments)
+        try:
+            yield Newsroom(base, driver, moderator, editor)
+        finally:
+            driver.quit()
+
+
+@pytest.fixture(autouse=True)
+def _no_console_errors(newsroom) -> Iterator[None]:
+    newsroom.driver.set_window_size(1280, 1000)
+    console_errors(newsroom.driver)
+    yield
+    assert console_errors(newsroom.driver) == []
+
+
+def _failed_requests(driver: webdriver.Chrome) -> list[tuple[str, int]]:
+    """Requests the page made that were answered with an error status (the only console errors a test expects)."""
+    failed = []
+    for message in console_errors(driver):
+        found = re.match(r"(\S+) - Failed to load resource: the server responded with a status of (\d+)", message)
+        assert found, message
+        failed.append((re.sub(r"^https?://[^/]+|\?.*", "", found[1]), int(found[2])))
+    return failed
+
+
+def test_the_lead_article_shows_every_part_of_the_report(newsroom):
+    newsroom.open("")
+    lead = newsroom.find(".card.lead .card-title a")
+    title = lead.text
+    lead.click()
+    assert newsroom.find("article.story header h1").text == title
+    slug = re.search(r"slug=([\w-]+)", newsroom.driver.current_url)[1]
+    article = newsroom.api(f"/articles/{slug}")
+    author = article["authors"][0]
+
+    assert newsroom.find(".story .dek").text == article["subtitle"]
+    byline_text = newsroom.find(".story .byline").text
+    assert f"By {author['name']}, {author['role']}" in byline_text
+    assert f"{article['reading_time_minutes']} min read" in byline_text
+    published = newsroom.find(".story .byline time")
+    assert published.get_attribute("datetime") == article["published_at"]
+
+    featured = newsroom.find(".story figure.featured")
+    image = featured.find_element(By.TAG_NAME, "img")
+    assert image.get_attribute("alt") == article["featured_image"]["alt"]
+    assert newsroom.driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) > 0
+    caption = featured.find_element(By.TAG_NAME, "figcaption").text
+    assert article["featured_image"]["caption"] in caption and article["featured_image"]["credit"].upper() in caption
+
+    headings = [block["text"] for block in article["body"] if block["type"] == "heading"]
+    shown = newsroom.find_all(".story-body h2")
+    assert [heading.text.rstrip(" #") for heading in shown] == headings
+    assert [heading.get_attribute("id") for heading in shown] == re.findall(r'<h2 id="([^"]+)"', article["body_html"])
+    assert newsroom.find(".contents a").get_attribute("href").endswith(f"#{shown[0].get_attribute('id')}")
+
+    filed = newsroom.find(".story-footer .filed")
+    section_link = filed.find_element(By.LINK_TEXT, article["section"]["name"])
+    assert section_link.get_attribute("href").endswith(f"section.html?slug={article['section']['slug']}")
+    tag_links = filed.find_elements(By.CSS_SELECTOR, ".tags a")
+    assert [(a.text, a.get_attribute("href").split("slug=")[1]) for a in tag_links] == [
+        (tag["name"], tag["slug"]) for tag in article["tags"]
+    ]
+
+    box = newsroom.find(".author-box")
+    assert box.find_element(By.CSS_SELECTOR, "h2").text == author["name"]
+    assert box.find_element(By.CSS_SELECTOR, ".bio").text == author["bio"]
+    assert box.find_element(By.LINK_TEXT, "More »").get_attribute("href").endswith(f"author.html?slug={author['slug']}")
+
+    related = newsroom.api(f"/articles/{slug}/related")["data"]
+    assert newsroom.find(".related h2").text == "Related Articles"
+    assert [a.text for a in newsroom.find_all(".related .card-title a")] == [item["title"] for item in related]
+
+    assert newsroom.find("#comments h2").text
+    form = newsroom.find("#respond")
+    assert form.find_element(By.CSS_SELECTOR, "h3").text == "Leave a Reply"
+    notes = form.find_element(By.CSS_SELECTOR, ".comment-notes").text
+    assert notes == "Your email address will not be published. Required fields are marked *"
+    for name in ("content", "author_name", "author_email"):
+        assert form.find_element(By.NAME, name).get_attribute("aria-required") == "true"
+    assert form.find_element(By.NAME, "author_url").get_attribute("aria-required") is None
+    assert newsroom.find(".back-to-top a").get_attribute("href").endswith("#top")
+
+
+def test_the_article_page_takes_one_request_for_the_article_and_all_it_includes(newsroom):
+    newsroom.open(f"article.html?slug={MOSCOW}")
+    newsroom.find("#respond")
+    requested = newsroom.driver.execute_script(
+        "return performance.getEntriesByType('resource')"
+        ".filter(entry => entry.initiatorType === 'fetch').map(entry => entry.name)"
+    )
+    paths = sorted(re.sub(r"^https?://[^/]+", "", url) for url in requested)
+    assert paths == [
+        f"/api/v1/articles/{MOSCOW}?include=related%2Ccomments%2Cauthor_articles",
+        "/api/v1/sections?limit=100",
+    ]
+
+
+def test_the_page_head_carries_the_articles_structured_data_and_open_graph(newsroom):
+    newsroom.open(f"article.html?slug={MOSCOW}")
+    article = newsroom.api(f"/articles/{MOSCOW}")
+    driver = newsroom.driver
+    assert driver.title == f"{article['title']} — Byline"
+    (ld,) = driver.find_elements(By.CSS_SELECTOR, 'head script[type="application/ld+json"]')
+    assert json.loads(ld.get_attribute("textContent")) == article["structured_data"]
+    head = driver.execute_script(
+        "return [...document.head.querySelectorAll('meta[property], meta[name]')]"
+        ".map(tag => [tag.getAttribute('property') || tag.getAttribute('name'), tag.content])"
+    )
+    seo = article["seo"]
+    for name, value in seo["open_graph"].items():
+        for one in value if isinstance(value, list) else [value]:
+            assert [name, one] in head, name
+    for name, value in seo["twitter"].items():
+        assert [name, value] in head
+    assert ["description", seo["description"]] in head
+    canonical = driver.find_element(By.CSS_SELECTOR, 'head link[rel="canonical"]')
+    assert canonical.get_attribute("href") == seo["canonical_url"]
+
+
+def test_the_body_renders_every_kind_of_block_semantically(newsroom):
+    newsroom.open(f"article.html?slug={MOSCOW}")
+    article = newsroom.api(f"/articles/{MOSCOW}")
+    blocks = {kind: [b for b in article["body"] if b["type"] == kind] for kind in ("quote", "list", "image")}
+    quote = newsroom.find(".story-body figure.quote")
+    assert quote.find_element(By.CSS_SELECTOR, "blockquote").text == blocks["quote"][0]["text"]
+    assert quote.find_element(By.CSS_SELECTOR, "figcaption cite").text == blocks["quote"][0]["cite"]
+    items = [li.text for li in newsroom.find_all(".story-body ul li")]
+    assert items == blocks["list"][0]["items"]
+    picture = newsroom.find(".story-body figure img")
+    assert picture.get_attribute("alt") == blocks["image"][0]["alt"]
+    correction = newsroom.find(".corrections")
+    assert correction.find_element(By.TAG_NAME, "h2").text == "Correction"
+    assert article["corrections"][0]["text"] in correction.text
+    assert correction.find_element(By.TAG_NAME, "time").get_attribute("datetime")
+
+    newsroom.open(f"article.html?slug={ECLIPSE}")
+    (embed,) = [b for b in newsroom.api(f"/articles/{ECLIPSE}")["body"] if b["type"] == "embed"]
+    link = newsroom.find(".story-body figure.embed a")
+    assert link.get_attribute("href") == embed["url"] and link.text == (embed.get("title") or embed["url"])
+
+
+def test_more_leads_to_the_authors_page(newsroom):
+    newsroom.open(f"article.html?slug={MOSCOW}")
+    newsroom.find(".author-box").find_element(By.LINK_TEXT, "More »").click()
+    author = newsroom.api("/authors/alok-verma")
+    assert newsroom.find("main h1").text == author["name"]
+    assert newsroom.find(".profile .bio").text == author["bio"]
+    assert newsroom.driver.title == f"{author['name']} — Byline"
+    listed = [a.text for a in newsroom.find_all("main .cards .card-title a")]
+    everything = newsroom.api("/authors/alok-verma/articles", limit="100")["data"]
+    assert listed == [article["title"] for article in everything] and len(listed) == author["article_count"]
+
+
+def test_the_front_page_walks_every_article_with_more(newsroom):
+    newsroom.open("")
+    everything = [article["title"] for article in newsroom.api("/articles", limit="100")["data"]]
+    clicks = 0
+    while more := _shown(newsroom.find_all(".pagination .more")):
+        count = len(newsroom.find_all("main .cards > li"))
+        more.click()
+        WebDriverWait(newsroom.driver, 20).until(
+            lambda _, shown=count: len(newsroom.find_all("main .cards > li")) > shown
+        )
+        clicks += 1
+        # Focus moves to the first article the click added, so keyboard users carry on from there.
+        focused = newsroom.driver.switch_to.active_element
+        assert focused.text == newsroom.find_all("main .cards > li")[count].find_element(By.CSS_SELECTOR, "h2 a").text
+    assert clicks >= 1
+    assert [a.text for a in newsroom.find_all("main .cards .card-title a")] == everything
+
+
+def test_section_and_tag_pages_list_their_articles(newsroom):
+    newsroom.open(f"article.html?slug={MOSCOW}")
+    newsroom.find(".story-header .kicker a").click()
+    assert newsroom.find("main h1").text == "World"
+    kickers = {a.text for a in newsroom.find_all("main .card .kicker a")}
+    assert kickers == {"WORLD"}
+    assert len(newsroom.find_all("main .cards > li")) == newsroom.api("/sections/world")["article_count"]
+
+    newsroom.open(f"article.html?slug={MOSCOW}")
+    newsroom.find(".tags").find_element(By.LINK_TEXT, "Russia").click()
+    assert newsroom.find("main h1").text == "Russia"
+    titles = [a.text for a in newsroom.find_all("main .cards .card-title a")]
+    assert titles == [a["title"] for a in newsroom.api("/articles", tag="russia")["data"]]
+
+
+def test_search_shows_matches_with_the_words_highlighted(newsroom):
+    newsroom.open("")
+    box = newsroom.find("#site-search")
+    box.send_keys("moscow attack")
+    box.submit()
+    assert newsroom.find("main h1").text == "Results for “moscow attack”"
+    results = newsroom.api("/articles", q="moscow attack")
+    assert newsroom.find("main .count").text == f"{results['meta']['total']} articles"
+    marked = {mark.text.lower() for mark in newsroom.find_all("main .snippet mark")}
+    # Matching is by stem: "attacked" is a match for "attack".
+    assert marked and all(word.startswith(("moscow", "attack")) for word in marked)
+    assert newsroom.driver.find_element(By.ID, "site-search").get_attribute("value") == "moscow attack"
+
+
+def test_a_missing_article_says_so(newsroom):
+    newsroom.open("article.html?slug=no-such-article")
+    assert newsroom.find("main h1").text == "Not found"
+    assert newsroom.driver.title == "Not found — Byline"
+    assert _failed_requests(newsroom.driver) == [("/api/v1/articles/no-such-article", 404)]
+
+
+def _fill(newsroom: Newsroom, **fields: str) -> None:
+    for name, value in fields.items():
+        control = newsroom.find(f"#respond [name={name}]")
+        control.clear()
+        control.send_keys(value)
+
+
+def _submit(newsroom: Newsroom) -> None:
+    newsroom.find("#respond button[type=submit]").click()
+    WebDriverWait(newsroom.driver, 20).until(
+        lambda driver: driver.find_elements(By.CSS_SELECTOR, ".form-status p, .form-problem p")
+    )
+
+
+def test_a_comment_goes_from_the_form_through_moderation_into_the_thread(newsroom):
+    comments = f"/api/v1/articles/{MOSCOW}/comments"
+    newsroom.open(f"article.html?slug={MOSCOW}")
+    _fill(newsroom, content="My thoughts are with the families.", author_name="Maria Keller")
+    _submit(newsroom)
+    email = newsroom.find("#reply-author_email")
+    error = newsroom.find("#reply-author_email-error")
+    assert error.text and email.get_attribute("aria-invalid") == "true"
+    assert email.get_attribute("aria-describedby") == "reply-author_email-error"
+    assert newsroom.driver.switch_to.active_element == email
+    assert not newsroom.find_all("#reply-author_name-error:not([hidden])")
+    assert _failed_requests(newsroom.driver) == [(comments, 422)]
+
+    _fill(newsroom, author_email="maria@example.org", author_url="https://maria.example")
+    _submit(newsroom)
+    assert newsroom.find(".form-status .pending").text == "Thank you. Your comment is awaiting moderation."
+    assert not newsroom.find_all("#reply-author_email-error:not([hidden])")
+    assert newsroom.find("#reply-content").get_attribute("value") == ""
+    assert not newsroom.find_all(".comment-list .comment")
+
+    comment = newsroom.approve("My thoughts are with the families.")
+    newsroom.open(f"article.html?slug={MOSCOW}")
+    shown = newsroom.find(f"#comment-{comment['id']}")
+    assert "My thoughts are with the families." in shown.text
+    assert shown.find_element(By.LINK_TEXT, "Maria Keller").get_attribute("href") == "https://maria.example/"
+    avatar = shown.find_element(By.CSS_SELECTOR, "img.avatar")
+    newsroom.driver.execute_script("arguments[0].scrollIntoView()", avatar)
+    WebDriverWait(newsroom.driver, 20).until(
+        lambda driver: driver.execute_script("return arguments[0].naturalWidth", avatar)
+    )
+    assert newsroom.find("#comments-title").text == "1 Comment"
+
+    shown.find_element(By.CSS_SELECTOR, ".reply-link").click()
+    assert newsroom.find("#reply-title").text == "Leave a Reply to Maria Keller"
+    assert newsroom.driver.switch_to.active_element == newsroom.find("#reply-content")
+    _fill(newsroom, content="Thank you for saying so.", author_name="Tom Ruiz", author_email="tom@example.org")
+    _submit(newsroom)
+    assert newsroom.find(".form-status .pending").is_displayed()
+    assert newsroom.find("#reply-title").text == "Leave a Reply"
+    reply = newsroom.approve("Thank you for saying so.")
+    assert reply["parent_id"] == comment["id"]
+    newsroom.open(f"article.html?slug={MOSCOW}")
+    nested = newsroom.find(f"#comment-{comment['id']} + ol.children #comment-{reply['id']}")
+    assert "Thank you for saying so." in nested.text
+
+    # Maria's receipt token is in this browser, and a moderator approved her: she is published at once.
+    _fill(newsroom, content="One more thought.", author_name="Maria Keller", author_email="maria@example.org")
+    _submit(newsroom)
+    assert newsroom.find(".form-status p").text == "Thank you. Your comment is published."
+    assert "One more thought." in newsroom.find(".comment-list > li:last-child .comment").text
+
+
+def test_too_many_comments_say_how_long_to_wait(newsroom):
+    newsroom.open(f"article.html?slug={ECLIPSE}")
+    for attempt in range(6):
+        _fill(newsroom, content=f"Comment number {attempt}.", author_name="Eager", author_email="eager@example.org")
+        _submit(newsroom)
+        if newsroom.find_all(".rate-limited"):
+            break
+    message = newsroom.find(".rate-limited").text
+    assert re.fullmatch(
+        r"You have sent several comments in a short time\. Please wait \d+ (minutes|seconds) .*", message
+    )
+    assert set(_failed_requests(newsroom.driver)) == {(f"/api/v1/articles/{ECLIPSE}/comments", 429)}
+
+
+AXE = (resources.files("selenium_axe_python") / "axe-core" / "axe.min.js").read_text()
+
+
+@pytest.mark.parametrize("page", ["", f"article.html?slug={MOSCOW}", "author.html?slug=alok-verma"])
+def test_pages_have_no_serious_accessibility_violations(newsroom, page):
+    newsroom.open(page)
+    newsroom.driver.execute_script(AXE)
+    result = newsroom.driver.execute_async_script(
+        "axe.run(document, {resultTypes: ['violations']}).then(arguments[arguments.length - 1])"
+    )
+    serious = [
+        (violation["id"], [node["target"] for node in violation["nodes"]][:3])
+        for violation in result["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
+def test_the_article_reads_on_a_phone_and_a_desktop(newsroom, tmp_path_factory):
+    folder: Path = tmp_path_factory.mktemp("screenshots")
+    for width in (375, 1280):
+        newsroom.driver.set_window_size(width, 1000)
+        newsroom.open(f"article.html?slug={MOSCOW}")
+        newsroom.find("#respond")
+        viewport, page = newsroom.driver.execute_script(
+            "return [window.innerWidth, document.documentElement.scrollWidth]"
+        )
+        assert page <= viewport, f"the page scrolls sideways at {width} px"
+        body = newsroom.find(".story-body p")
+        font_size = float(newsroom.driver.execute_script("return getComputedStyle(arguments[0]).fontSize", body)[:-2])
+        assert font_size >= 16 and body.size["width"] <= 720
+        height = newsroom.driver.execute_script("return document.documentElement.scrollHeight")
+        newsroom.driver.set_window_size(width, height)
+        newsroom.driver.save_screenshot(str(folder / f"article-{width}.png"))
+    print(f"\nScreenshots of the article page: {folder}")
+
+
+MARKUP = '<img src="/x" class="injected"><script>document.title = "injected"</script>'
+
+
+def test_plain_text_fields_stay_text(newsroom):
+    article = {
+        "title": f"Headline {MARKUP}",
+        "subtitle": f"Dek {MARKUP}",
+        "authors": ["alok-verma"],
+        "section": "world",
+        "tags": [f"Tag {MARKUP}"],
+        "status": "published",
+        "featured_image": {"url": "https://images.example.com/x.jpg", "alt": MARKUP, "caption": MARKUP},
+        "body": [
+            {"type": "heading", "text": f"Heading {MARKUP}"},
+            {"type": "paragraph", "text": f"Paragraph <em>kept</em> {MARKUP}"},
+            {"type": "quote", "text": "Quoted", "cite": MARKUP},
+            {"type": "embed", "url": "https://video.example/1", "title": MARKUP},
+        ],
+    }
+    created = httpx.post(f"{newsroom.base}/api/v1/articles", json=article, headers=newsroom.editor)
+    slug = created.raise_for_status().json()["slug"]
+    newsroom.open(f"article.html?slug={slug}")
+    assert newsroom.find("article.story h1").text == article["title"]
+    assert newsroom.find(".story .dek").text == article["subtitle"]
+    assert newsroom.find(".story-body h2").text.rstrip(" #") == f"Heading {MARKUP}"
+    assert newsroom.find(".story-body figure.quote cite").text == MARKUP
+    assert newsroom.find(".story-body figure.embed a").text == MARKUP
+    assert newsroom.find(".story figure.featured figcaption").text.startswith(MARKUP)
+    assert newsroom.find(".tags a").text == f"Tag {MARKUP}"
+    # The API's sanitised inline HTML is markup: its emphasis stays, its script and image were removed.
+    assert newsroom.find(".story-body p em").text == "kept"
+    assert not newsroom.find_all(".injected") and newsroom.driver.title == f"{article['title']} — Byline"
