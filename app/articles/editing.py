@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlmodel import Session, col, delete, select
 
 from app import content_version
-from app.articles import blocks, indexing
+from app.articles import blocks, events, indexing
 from app.articles.blocks import Image, body_adapter
 from app.articles.errors import InvalidTransition, SlugTaken
 from app.articles.models import Article, ArticleAuthor, ArticleSlugRedirect, ArticleStatus, Correction
@@ -172,6 +172,8 @@ def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: 
     indexing.index_article(session, article)
     record_revision(session, article, before={}, after=snapshot(article), actor=actor, now=now)
     content_version.bump(session, keys.article(article.slug), *keys.ARTICLE_LISTS)
+    if article.status == "published":
+        events.announce(session, "article.published", article, now=now)
     return article
 
 
@@ -187,6 +189,7 @@ def _edit(
     """Apply changes to an article the caller loaded under lock, record the revision, commit."""
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
     before, last_changed = snapshot(article), article.updated_at
+    was_published = article.status == "published"
     _apply(session, article, changes, now=now)
     after = snapshot(article)
     if after == before:
@@ -198,6 +201,9 @@ def _edit(
     indexing.index_article(session, article)
     record_revision(session, article, before=before, after=after, actor=actor, now=now)
     content_version.bump(session, keys.article(before["slug"]), keys.article(article.slug), *keys.ARTICLE_LISTS)
+    topic = events.lifecycle_topic(was_published=was_published, is_published=article.status == "published")
+    if topic:
+        events.announce(session, topic, article, now=now)
     session.commit()
     return article
 
@@ -244,6 +250,9 @@ def archive_article(
 def delete_article(session: Session, article: Article, *, now: datetime, if_match: str | None = None) -> None:
     """Remove the article for good, with its revisions, corrections and redirects."""
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
+    # Receivers were told of an article taken back to draft or archived (unpublished); drafts stay private.
+    if article.status == "published":
+        events.announce(session, "article.deleted", article, now=now)
     indexing.unindex_article(session, article.id)
     session.delete(article)
     content_version.bump(session, keys.article(article.slug), *keys.ARTICLE_LISTS)
@@ -272,5 +281,7 @@ def add_correction(
     # Sync clients look for changed articles by updated_at; a correction is a change readers must see.
     article.updated_at = now
     content_version.bump(session, keys.article(article.slug), keys.ARTICLES)
+    if article.status == "published":
+        events.announce(session, "article.updated", article, now=now)
     session.commit()
     return article
