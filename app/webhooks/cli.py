@@ -51,6 +51,8 @@ def list_() -> None:
     with _session() as session:
         rows, _, _ = service.list_endpoints(session, limit=1000, cursor=None)
     table = Table("id", "url", "events", "description", "created")
+    for column in table.columns:
+        column.no_wrap = True
     for endpoint in rows:
         table.add_row(
             str(endpoint.id),
