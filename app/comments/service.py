@@ -8,13 +8,11 @@ from typing import Any, cast
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import CursorResult, update
-from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, func, or_, select
 
 from app import content_version
 from app.articles.links import reader_url
 from app.articles.models import Article
-from app.columns import loadable
 from app.comments import spam
 from app.comments.errors import CommentsClosed, InvalidUnsubscribeToken
 from app.comments.models import Comment, CommentStatus
@@ -26,6 +24,7 @@ from app.http_cache import keys
 from app.outbox import service as outbox
 from app.pagination import decode_cursor, encode_cursor
 from app.settings import Settings
+from app.taxonomy.models import Section
 
 _UNSUBSCRIBE_SALT = "byline.comment-unsubscribe"
 # How much of a reply its notification quotes.
@@ -114,8 +113,10 @@ def notify_reply(session: Session, reply: Comment, *, now: datetime, settings: S
         return
     # Names one subscription (the parent comment), never the address; signed, so it cannot be altered.
     token = URLSafeTimedSerializer(settings.secret_key.get_secret_value(), salt=_UNSUBSCRIBE_SALT).dumps(parent.id)
-    article = session.exec(
-        select(Article).options(selectinload(loadable(Article.section))).where(Article.id == reply.article_id)
+    slug, title, canonical_url, section = session.exec(
+        select(Article.slug, Article.title, Article.canonical_url, Section.slug)
+        .outerjoin(Section, col(Section.id) == Article.section_id)
+        .where(Article.id == reply.article_id)
     ).one()
     outbox.emit(
         session,
@@ -127,13 +128,8 @@ def notify_reply(session: Session, reply: Comment, *, now: datetime, settings: S
             "reply_author": reply.author_name,
             "reply_text": reply.content[:REPLY_EXCERPT_LENGTH],
             "article_id": reply.article_id,
-            "article_title": article.title,
-            "article_url": reader_url(
-                settings,
-                slug=article.slug,
-                section=article.section.slug if article.section else None,
-                canonical_url=article.canonical_url,
-            ),
+            "article_title": title,
+            "article_url": reader_url(settings, slug=slug, section=section, canonical_url=canonical_url),
             "unsubscribe_url": f"{settings.base_url}/api/v1/comments/unsubscribe?token={token}",
         },
         now=now,

@@ -20,7 +20,8 @@ def reply_message(payload: dict, *, sender: str, site_name: str, at: datetime) -
     message = EmailMessage()
     message["From"] = sender
     message["To"] = payload["to"]
-    message["Subject"] = f"{author} replied to your comment on “{title}”"
+    # One line whatever a name holds: a line break in a header would end it.
+    message["Subject"] = " ".join(f"{author} replied to your comment on “{title}”".split())
     message["Date"] = format_datetime(at)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
     message["Auto-Submitted"] = "auto-generated"

@@ -129,6 +129,10 @@ def record(session: Session, claimed: Claimed, outcome: Outcome, *, now: datetim
         .where(col(Delivery.id) == claimed.id, col(Delivery.locked_until) == claimed.lease)
         .values(**changes)
     )
+    if session.get(Delivery, claimed.id) is None:
+        # Its endpoint was removed meanwhile, and with it the log this attempt would go to.
+        session.commit()
+        return result
     session.add(
         DeliveryAttempt(
             delivery_id=claimed.id,

@@ -101,6 +101,10 @@ class DeliveryWorker:
                 # The database is down or busy: nothing is lost, the next pass tries again.
                 log.warning("delivery pass skipped, database unavailable: %s", type(unavailable.orig).__name__)
                 busy = 0
+            except Exception:
+                # One bad pass must not end the worker; leases return whatever it held.
+                log.exception("delivery pass failed")
+                busy = 0
             if not busy:
                 stop.wait(self.settings.worker_poll_seconds)
 

@@ -31,12 +31,13 @@ _FIELDS = {
 }
 
 
-def _resource_url(topic: str, data: dict, settings: Settings) -> str:
+def _resource_url(topic: str, data: dict, settings: Settings) -> str | None:
     api = f"{settings.base_url}/api/v1"
+    # Comment events written before they named their article's slug have no thread URL to give.
     if topic.startswith("article."):
         return f"{api}/articles/{data['slug']}"
     if topic.startswith("comment."):
-        return f"{api}/articles/{data['article_slug']}/comments"
+        return f"{api}/articles/{data['article_slug']}/comments" if "article_slug" in data else None
     return f"{api}/webhooks/{data['endpoint_id']}"
 
 

@@ -166,3 +166,19 @@ def test_smtp_settings_are_checked_at_start():
         Settings(_env_file=None, smtp_url="http://mail.example", mail_from=SENDER)
     with pytest.raises(ValidationError, match="BYLINE_MAIL_FROM"):
         Settings(_env_file=None, smtp_url="smtps://mail.example")
+
+
+def test_a_trusted_commenters_reply_is_announced_at_once(client, session, engine, api_key, mailbox, mail_worker):
+    moderator = api_key("comments:moderate")
+    article = make_article(session, title="Ferry timetable changes")
+    parent = reply(client, article.slug, author_email="parent@example.com", notify_replies=True).json()["id"]
+    approve(client, moderator, parent)
+    first = reply(client, article.slug, author_email="sam@example.com").json()
+    approve(client, moderator, first["id"])
+    again = reply(
+        client, article.slug, parent_id=parent, author_email="sam@example.com", commenter_token=first["commenter_token"]
+    )
+    assert again.status_code == 201
+    drain(mail_worker)
+    [(recipients, message)] = mailbox.messages
+    assert recipients == ["parent@example.com"] and "Ferry timetable changes" in message["Subject"]

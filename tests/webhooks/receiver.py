@@ -13,6 +13,7 @@ import orjson
 class Received:
     headers: dict[str, str]
     body: bytes
+    path: str = ""
 
     @property
     def event(self) -> dict:
@@ -39,7 +40,7 @@ def receiver() -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
-            got = Received(headers={k.lower(): v for k, v in self.headers.items()}, body=body)
+            got = Received(headers={k.lower(): v for k, v in self.headers.items()}, body=body, path=self.path)
             state.received.append(got)
             state.before_answer(got)
             self.send_response(state.status)

@@ -7,8 +7,9 @@ from standardwebhooks.webhooks import Webhook
 
 from app.articles import editing
 from app.outbox import service as outbox
-from app.outbox.models import OutboxEvent
+from app.outbox.models import Delivery, OutboxEvent
 from app.outbox.worker import DeliveryWorker
+from app.webhooks import service as webhooks
 from tests.factories.newsroom import make_article
 from tests.server import free_port
 from tests.webhooks.conftest import drain
@@ -188,3 +189,20 @@ def test_removed_endpoint_gets_nothing_more(client, admin, session, engine, hook
     worker.clock.now += timedelta(hours=2)
     drain(worker)
     assert len(hook.received) == before
+
+
+def test_endpoint_removed_mid_delivery_does_not_stop_the_worker(engine, session, hook, worker, subscribe):
+    endpoint = subscribe(hook.url, "article.published")
+    later = subscribe(hook.url + "/later", "article.published")
+
+    def remove_the_first(got) -> None:
+        if got.path == "/hooks":
+            with Session(engine) as other:
+                webhooks.remove_endpoint(other, endpoint["id"])
+
+    hook.before_answer = remove_the_first
+    make_article(session)
+    drain(worker)
+    with Session(engine) as fresh:
+        remaining = fresh.exec(select(Delivery)).all()
+    assert [(d.endpoint_id, d.status) for d in remaining] == [(later["id"], "succeeded")]
