@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from app.mail import smtp
-from app.outbox.queue import Claimed, Outcome
+from app.outbox.queue import Claimed, Outcome, elapsed_ms
 from app.settings import Settings
 
 
@@ -64,7 +64,7 @@ class ReplyMailer:
             # 5xx: the address does not exist or never takes mail from us; 4xx may pass later.
             return Outcome(
                 delivered=False,
-                duration_ms=round((time.monotonic() - started) * 1000),
+                duration_ms=elapsed_ms(started),
                 status_code=codes[0] if codes else None,
                 error="The mail server refused the recipient.",
                 permanent=all(code >= 500 for code in codes),
@@ -72,7 +72,7 @@ class ReplyMailer:
         except (smtplib.SMTPException, OSError) as failed:
             return Outcome(
                 delivered=False,
-                duration_ms=round((time.monotonic() - started) * 1000),
+                duration_ms=elapsed_ms(started),
                 error=f"{type(failed).__name__}: {failed}",
             )
-        return Outcome(delivered=True, duration_ms=round((time.monotonic() - started) * 1000))
+        return Outcome(delivered=True, duration_ms=elapsed_ms(started))

@@ -7,6 +7,7 @@ from even waiting on each other). A worker that dies simply lets its lease run o
 """
 
 import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -45,6 +46,11 @@ class Outcome:
     error: str | None = None
     # Retrying cannot help (an address the mail server refuses for good): give up now.
     permanent: bool = False
+
+
+def elapsed_ms(started: float) -> int:
+    """Milliseconds since `started`, a time.monotonic() reading: how long an attempt took."""
+    return round((time.monotonic() - started) * 1000)
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -8,14 +8,10 @@ import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.outbox.queue import Claimed, Outcome
+from app.outbox.queue import Claimed, Outcome, elapsed_ms
 from app.settings import Settings
 from app.webhooks import events, signing
 from app.webhooks.models import WebhookEndpoint
-
-
-def _elapsed_ms(started: float) -> int:
-    return round((time.monotonic() - started) * 1000)
 
 
 class WebhookSender:
@@ -47,13 +43,11 @@ class WebhookSender:
             ) as response:
                 status = response.status_code
         except httpx.HTTPError as failed:
-            return Outcome(
-                delivered=False, duration_ms=_elapsed_ms(started), error=f"{type(failed).__name__}: {failed}"
-            )
+            return Outcome(delivered=False, duration_ms=elapsed_ms(started), error=f"{type(failed).__name__}: {failed}")
         delivered = 200 <= status < 300
         return Outcome(
             delivered=delivered,
-            duration_ms=_elapsed_ms(started),
+            duration_ms=elapsed_ms(started),
             status_code=status,
             error=None if delivered else f"The endpoint answered {status}.",
         )
