@@ -1,4 +1,4 @@
-"""The `byline` command: serve, migrate, load demo content, print the OpenAPI document."""
+"""The `byline` command: serve, run the delivery worker, migrate, load demo content, print the OpenAPI document."""
 
 import os
 import sys
@@ -10,9 +10,12 @@ import typer
 from rich.console import Console
 
 from app.auth.cli import keys
+from app.webhooks.cli import webhooks
 
 if TYPE_CHECKING:
     import uvicorn
+
+    from app.settings import Settings
 
 # uvicorn's exit status for a server that never started serving.
 STARTUP_FAILURE = 3
@@ -25,6 +28,7 @@ app.add_typer(db, name="db")
 app.add_typer(search, name="search")
 app.add_typer(demo, name="demo")
 app.add_typer(keys, name="keys")
+app.add_typer(webhooks, name="webhooks")
 console = Console(stderr=True)
 
 
@@ -36,23 +40,16 @@ def serve(
 ) -> None:
     """Serve the API with uvicorn."""
     import uvicorn
-    from pydantic import ValidationError
 
     from app.http_cache.announce import ANNOUNCE_FILE
     from app.http_protocol import DeadlineHttpProtocol
     from app.logs import logging_config
-    from app.settings import Settings
 
     # The flags become the settings every worker reads, so the checks on a public bind see the real address.
     for name, value in (("BYLINE_HOST", host), ("BYLINE_PORT", port)):
         if value is not None:
             os.environ[name] = str(value)
-    try:
-        settings = Settings()
-    except ValidationError as invalid:
-        for error in invalid.errors():
-            console.print(f"[red]{error['msg'].removeprefix('Value error, ')}[/red]")
-        raise typer.Exit(2) from None
+    settings = _settings_or_exit()
     shared = tempfile.mkdtemp(prefix="byline-serve-")
     # Every worker counts its own metrics into this folder, and /metrics sums them.
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", shared)
@@ -94,6 +91,47 @@ def _serve(config: "uvicorn.Config") -> bool:
     supervisor = Multiprocess(config, sockets=[config.bind_socket()])
     supervisor.run()
     return all(worker.exitcode != STARTUP_FAILURE for worker in supervisor.processes)
+
+
+@app.command()
+def worker() -> None:
+    """Deliver webhooks and reply emails from the outbox until stopped (SIGTERM or Ctrl-C)."""
+    import logging.config
+    import signal
+    import threading
+
+    from app.db import build_engine
+    from app.logs import flush_logs, logging_config
+    from app.outbox.worker import DeliveryWorker
+
+    settings = _settings_or_exit()
+    logging.config.dictConfig(logging_config(settings.log_level, settings.log_format))
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    engine = build_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    runner = DeliveryWorker(engine, settings)
+    logging.getLogger("byline.worker").info("worker started")
+    try:
+        runner.run(stop)
+    finally:
+        runner.close()
+        engine.dispose()
+        logging.getLogger("byline.worker").info("worker stopped")
+        flush_logs()
+
+
+def _settings_or_exit() -> "Settings":
+    from pydantic import ValidationError
+
+    from app.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as invalid:
+        for error in invalid.errors():
+            console.print(f"[red]{error['msg'].removeprefix('Value error, ')}[/red]")
+        raise typer.Exit(2) from None
 
 
 @db.command("upgrade")

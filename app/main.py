@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 
+import anyio.to_thread
 from fastapi import FastAPI
 from pydantic import BaseModel
 
@@ -31,6 +32,7 @@ from app.http_cache.store import ResponseStore
 from app.logs import flush_logs, skip_unused_record_fields
 from app.metrics.router import router as metrics_router
 from app.openapi import DESCRIPTION, TAGS, install_openapi
+from app.outbox.worker import start_in_background
 from app.related.router import router as related_router
 from app.security_headers import SecurityHeadersMiddleware
 from app.settings import Settings
@@ -39,6 +41,7 @@ from app.state import AppState, Engines
 from app.taxonomy.router import sections as sections_router
 from app.taxonomy.router import tags as tags_router
 from app.trailing_slash import TrailingSlashMiddleware
+from app.webhooks.router import router as webhooks_router
 
 
 class ApiIndex(BaseModel):
@@ -68,7 +71,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         app.state.byline = AppState(
             settings=settings, clock=clock, engines=engines, content_cache=ContentCache(), content_watch=watch
         )
+        worker = start_in_background(write, settings, clock) if settings.serve_worker else None
         yield
+        if worker:
+            stop, thread = worker
+            stop.set()
+            # Deliveries in flight finish first; each is bounded by the delivery timeout.
+            await anyio.to_thread.run_sync(thread.join)
         # Batched log lines must not die with the process, which ends by the signal that stopped it.
         flush_logs()
         await watch.close()
@@ -129,6 +138,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         authors_router,
         sections_router,
         tags_router,
+        webhooks_router,
     )
     for router in routers:
         app.include_router(router)

@@ -14,9 +14,10 @@ from app.changes.models import ArticleChange
 from app.columns import Table
 from app.comments.models import Comment
 from app.content_version import ContentVersion
-from app.outbox.models import OutboxEvent
+from app.outbox.models import Delivery, DeliveryAttempt, OutboxEvent
 from app.related.models import ArticleTerm, RelatedPin, TermDocumentCount
 from app.taxonomy.models import Section, Tag
+from app.webhooks.models import WebhookEndpoint
 
 metadata = Table.metadata
 
@@ -32,11 +33,14 @@ __all__ = [
     "Comment",
     "ContentVersion",
     "Correction",
+    "Delivery",
+    "DeliveryAttempt",
     "OutboxEvent",
     "ArticleTerm",
     "RelatedPin",
     "TermDocumentCount",
     "Section",
     "Tag",
+    "WebhookEndpoint",
     "metadata",
 ]

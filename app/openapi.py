@@ -16,6 +16,7 @@ TAGS = [
     {"name": "tags", "description": "Topic tags that cut across sections."},
     {"name": "feeds", "description": "RSS 2.0, Atom 1.0 and JSON Feed 1.1 of the newest articles, for feed readers."},
     {"name": "sitemaps", "description": "Sitemaps for search engines, Google News included."},
+    {"name": "webhooks", "description": "Signed event notifications to other systems, and their deliveries log."},
     {"name": "meta", "description": "The API's own entry points."},
 ]
 

@@ -87,6 +87,20 @@ class Settings(BaseSettings):
     comment_min_seconds: int = Field(
         3, ge=0, description="Faster submissions after the form token was issued are held."
     )
+    # Webhooks and reply emails are delivered by `byline worker`, and also inside `byline serve` when this is on.
+    serve_worker: bool = False
+    # Longest a webhook POST or an SMTP conversation may take before the attempt counts as failed.
+    delivery_timeout_seconds: float = Field(10, gt=0, le=120)
+    # Failed deliveries are retried with exponential backoff for this long, then given up.
+    delivery_retry_hours: float = Field(24, gt=0)
+    # A worker's hold on the deliveries it took; a worker that died loses them to another after this.
+    worker_lease_seconds: float = Field(60, gt=0)
+    worker_poll_seconds: float = Field(1, gt=0, le=60)
+    # Deliveries one worker process attempts at once.
+    worker_concurrency: int = Field(8, ge=1, le=64)
+    # smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465; unset, no email is sent.
+    smtp_url: SecretStr | None = None
+    mail_from: str | None = Field(None, max_length=300)
 
     @field_validator("database_url", "database_replica_url")
     @classmethod
@@ -94,6 +108,27 @@ class Settings(BaseSettings):
         if url is not None and not url.startswith(("sqlite:", "postgresql")):
             raise ValueError("BYLINE_DATABASE_URL must be an sqlite:/// or postgresql:// URL")
         return url
+
+    @field_validator("smtp_url")
+    @classmethod
+    def supported_smtp(cls, url: SecretStr | None) -> SecretStr | None:
+        if url is not None and not url.get_secret_value().startswith(("smtp://", "smtps://")):
+            raise ValueError("BYLINE_SMTP_URL must be an smtp:// or smtps:// URL")
+        return url
+
+    @model_validator(mode="after")
+    def mail_needs_a_sender(self) -> "Settings":
+        if self.smtp_url is not None and not self.mail_from:
+            raise ValueError("BYLINE_MAIL_FROM must be set when BYLINE_SMTP_URL is")
+        return self
+
+    @model_validator(mode="after")
+    def lease_outlasts_a_delivery(self) -> "Settings":
+        # The timeout bounds each phase (connect, send, wait); a lease shorter than all of them would let a
+        # second worker take a delivery that a slow receiver is still being sent.
+        if self.worker_lease_seconds <= self.delivery_timeout_seconds * 4:
+            raise ValueError("BYLINE_WORKER_LEASE_SECONDS must be more than 4 x BYLINE_DELIVERY_TIMEOUT_SECONDS")
+        return self
 
     @model_validator(mode="after")
     def no_development_secret_in_public(self) -> "Settings":

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlmodel import Session, col, delete, select
 
 from app import content_version
-from app.articles import blocks, indexing
+from app.articles import blocks, events, indexing
 from app.articles.blocks import Image, body_adapter
 from app.articles.errors import InvalidTransition, SlugTaken
 from app.articles.models import Article, ArticleAuthor, ArticleSlugRedirect, ArticleStatus, Correction
@@ -174,6 +174,8 @@ def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: 
     record_revision(session, article, before={}, after=snapshot(article), actor=actor, now=now)
     content_version.bump(session, keys.article(article.slug), *keys.ARTICLE_LISTS)
     change_feed.article_written(session, None, article, now=now)
+    if article.status == "published":
+        events.announce(session, "article.published", article, now=now)
     return article
 
 
@@ -189,6 +191,7 @@ def _edit(
     """Apply changes to an article the caller loaded under lock, record the revision, commit."""
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
     before, last_changed, seen = snapshot(article), article.updated_at, change_feed.seen(article, now)
+    was_published = article.status == "published"
     _apply(session, article, changes, now=now)
     after = snapshot(article)
     if after == before:
@@ -201,6 +204,9 @@ def _edit(
     record_revision(session, article, before=before, after=after, actor=actor, now=now)
     content_version.bump(session, keys.article(before["slug"]), keys.article(article.slug), *keys.ARTICLE_LISTS)
     change_feed.article_written(session, seen, article, now=now)
+    topic = events.lifecycle_topic(was_published=was_published, is_published=article.status == "published")
+    if topic:
+        events.announce(session, topic, article, now=now)
     session.commit()
     return article
 
@@ -248,6 +254,9 @@ def delete_article(session: Session, article: Article, *, now: datetime, if_matc
     """Remove the article for good, with its revisions, corrections and redirects."""
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
     seen = change_feed.seen(article, now)
+    # Receivers were told of an article taken back to draft or archived (unpublished); drafts stay private.
+    if article.status == "published":
+        events.announce(session, "article.deleted", article, now=now)
     indexing.unindex_article(session, article.id)
     session.delete(article)
     content_version.bump(session, keys.article(article.slug), *keys.ARTICLE_LISTS)
@@ -278,5 +287,7 @@ def add_correction(
     article.updated_at = now
     content_version.bump(session, keys.article(article.slug), keys.ARTICLES)
     change_feed.article_written(session, change_feed.seen(article, now), article, now=now)
+    if article.status == "published":
+        events.announce(session, "article.updated", article, now=now)
     session.commit()
     return article

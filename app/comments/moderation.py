@@ -11,6 +11,7 @@ from app.comments.models import Comment, CommentStatus
 from app.comments.render import render_comment
 from app.comments.schemas import BulkModeration, CommentModeration, CommentModerationUpdate
 from app.comments.service import (
+    announce,
     content_digest,
     ensure_allowed_length,
     normalised_email,
@@ -93,6 +94,8 @@ def _set_status(
     comment.updated_at = now
     session.add(comment)
     session.flush()
+    if status is CommentStatus.approved:
+        announce(session, "comment.approved", comment, now=now)
     notify_reply(session, comment, now=now, settings=settings)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import CursorResult, update
 from sqlmodel import Session, col, func, or_, select
 
 from app import content_version
+from app.articles.links import reader_url
 from app.articles.models import Article
 from app.comments import spam
 from app.comments.errors import CommentsClosed, InvalidUnsubscribeToken
@@ -23,8 +24,11 @@ from app.http_cache import keys
 from app.outbox import service as outbox
 from app.pagination import decode_cursor, encode_cursor
 from app.settings import Settings
+from app.taxonomy.models import Section
 
 _UNSUBSCRIBE_SALT = "byline.comment-unsubscribe"
+# How much of a reply its notification quotes.
+REPLY_EXCERPT_LENGTH = 1000
 # An unsubscribe link outlives the notification by far, but not forever.
 UNSUBSCRIBE_LINK_LIFETIME = timedelta(days=365)
 AVATAR_BASE = "https://gravatar.com/avatar/"
@@ -109,6 +113,11 @@ def notify_reply(session: Session, reply: Comment, *, now: datetime, settings: S
         return
     # Names one subscription (the parent comment), never the address; signed, so it cannot be altered.
     token = URLSafeTimedSerializer(settings.secret_key.get_secret_value(), salt=_UNSUBSCRIBE_SALT).dumps(parent.id)
+    slug, title, canonical_url, section = session.exec(
+        select(Article.slug, Article.title, Article.canonical_url, Section.slug)
+        .outerjoin(Section, col(Section.id) == Article.section_id)
+        .where(Article.id == reply.article_id)
+    ).one()
     outbox.emit(
         session,
         "comment.reply",
@@ -117,8 +126,30 @@ def notify_reply(session: Session, reply: Comment, *, now: datetime, settings: S
             "parent_id": parent.id,
             "reply_id": reply.id,
             "reply_author": reply.author_name,
+            "reply_text": reply.content[:REPLY_EXCERPT_LENGTH],
             "article_id": reply.article_id,
+            "article_title": title,
+            "article_url": reader_url(settings, slug=slug, section=section, canonical_url=canonical_url),
             "unsubscribe_url": f"{settings.base_url}/api/v1/comments/unsubscribe?token={token}",
+        },
+        now=now,
+    )
+
+
+def announce(session: Session, topic: str, comment: Comment, *, now: datetime) -> None:
+    """A comment event for webhooks: ids, the article's slug and title, times; never the text or the address."""
+    slug, title = session.exec(select(Article.slug, Article.title).where(Article.id == comment.article_id)).one()
+    outbox.emit(
+        session,
+        topic,
+        {
+            "comment_id": comment.id,
+            "parent_id": comment.parent_id,
+            "article_id": comment.article_id,
+            "article_slug": slug,
+            "article_title": title,
+            "status": comment.status,
+            "created_at": comment.created_at.isoformat(),
         },
         now=now,
     )
@@ -179,12 +210,7 @@ def submit_comment(
     if comment.root_id is None:
         comment.root_id = comment.id
     if verdict.status is not CommentStatus.spam:
-        outbox.emit(
-            session,
-            "comment.created",
-            {"comment_id": comment.id, "article_id": article.id, "status": comment.status},
-            now=now,
-        )
+        announce(session, "comment.created", comment, now=now)
     if verdict.status is CommentStatus.approved:
         recount(session, [article.id])
         notify_reply(session, comment, now=now, settings=settings)

@@ -14,6 +14,11 @@ LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
 )
 CACHE_LOOKUPS = Counter("byline_content_cache_lookups_total", "Content-cache lookups.", ["result"])
+DELIVERY_ATTEMPTS = Counter(
+    "byline_delivery_attempts_total",
+    "Webhook and email delivery attempts: delivered, retrying (will be tried again) or failed (given up).",
+    ["channel", "outcome"],
+)
 RESPONSE_CACHE_LOOKUPS = Counter(
     "byline_response_cache_lookups_total", "Public reads: hit, miss, or bypass (keyed, or state unknown).", ["result"]
 )

@@ -1,8 +1,9 @@
-"""The outbox table: one row per event, delivered later by whoever consumes it."""
+"""The outbox table (one row per event) and the delivery queue the worker fans events out into."""
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer
 from sqlmodel import Field
 
 from app.columns import JSONDocument, Table, UTCDateTime, created_at_field
@@ -17,4 +18,71 @@ class OutboxEvent(Table, table=True):
     topic: str = Field(max_length=100)
     payload: dict = Field(default_factory=dict, sa_type=JSONDocument, nullable=False)
     created_at: datetime = created_at_field()
+    # When the worker fanned the event out into deliveries (or found it needs none).
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Channel(StrEnum):
+    webhook = "webhook"
+    email = "email"
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+class Delivery(Table, table=True):
+    """One event to one receiver (a webhook endpoint, or an email's recipient), until it succeeds or is given up."""
+
+    __table_args__ = (
+        CheckConstraint(f"status IN {tuple(s.value for s in DeliveryStatus)}", name="status"),
+        CheckConstraint(f"channel IN {tuple(c.value for c in Channel)}", name="channel"),
+        # Workers claim due deliveries, soonest first.
+        Index("ix_delivery_status_next_attempt_at", "status", "next_attempt_at"),
+        # "Is an earlier event of this article still waiting for this endpoint?"
+        Index("ix_delivery_endpoint_id_order_key_event_id", "endpoint_id", "order_key", "event_id"),
+    )
+
+    id: int = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    endpoint_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("webhook_endpoint.id", ondelete="CASCADE"), nullable=True)
+    )
+    event_id: int = Field(sa_column=Column(Integer, ForeignKey("outbox_event.id", ondelete="CASCADE"), nullable=False))
+    event_type: str = Field(max_length=100)
+    # Events sharing a key (one article's) reach each endpoint in the order they happened.
+    order_key: str | None = Field(default=None, max_length=100)
+    status: str = Field(default=DeliveryStatus.pending.value, max_length=20)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    # A worker's lease: nobody else takes the delivery before then, and anyone may after (it died).
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = created_at_field()
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DeliveryAttempt(Table, table=True):
+    """What happened on one try: the deliveries log."""
+
+    __tablename__ = "delivery_attempt"
+    # An endpoint's log, newest first.
+    __table_args__ = (Index("ix_delivery_attempt_endpoint_id_attempted_at_id", "endpoint_id", "attempted_at", "id"),)
+
+    id: int = Field(default=None, primary_key=True)
+    delivery_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("delivery.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    endpoint_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("webhook_endpoint.id", ondelete="CASCADE"), nullable=True)
+    )
+    event_id: int
+    event_type: str = Field(max_length=100)
+    number: int
+    attempted_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    status_code: int | None = None
+    duration_ms: int
+    error: str | None = Field(default=None, max_length=500)
+    # delivered, retrying (another attempt is scheduled) or failed (given up).
+    outcome: str = Field(max_length=20)

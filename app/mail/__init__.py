@@ -1,0 +1,1 @@
+"""Reply notifications by email, sent through an SMTP server."""

@@ -1,0 +1,64 @@
+"""Turning outbox events into deliveries: one per subscribed webhook endpoint, one per reply email."""
+
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.outbox.models import Channel, Delivery, OutboxEvent
+from app.webhooks import service as webhooks
+
+REPLY_EMAIL = "comment.reply"
+# Any constant: fan-outs on PostgreSQL take this lock so that deliveries are queued in commit order.
+_FAN_OUT_LOCK = 0x6279_6C69
+
+
+def order_key(payload: dict) -> str | None:
+    """Events about one article reach each endpoint in the order they happened."""
+    article_id = payload.get("article_id")
+    return f"article:{article_id}" if article_id is not None else None
+
+
+def fan_out(session: Session, *, now: datetime, send_email: bool, limit: int = 200) -> int:
+    """Queue the deliveries of up to `limit` new events and mark them processed, in one transaction.
+    Topics nobody receives (`cache.purge`) are only marked. Without SMTP, reply emails stay in the
+    outbox, unprocessed, until a worker that can send them comes."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Two workers fanning out at once could otherwise queue a later event of an article before an earlier one.
+        session.execute(select(func.pg_advisory_xact_lock(_FAN_OUT_LOCK)))
+    query = select(OutboxEvent).where(col(OutboxEvent.delivered_at).is_(None))
+    if not send_email:
+        query = query.where(OutboxEvent.topic != REPLY_EMAIL)
+    events = list(session.exec(query.order_by(col(OutboxEvent.id)).limit(limit)).all())
+    if not events:
+        session.rollback()
+        return 0
+    subscribers = webhooks.subscribers(session)
+    for event in events:
+        receivers: list[tuple[Channel, int | None]] = [
+            (Channel.webhook, endpoint_id) for endpoint_id in subscribers.receivers(event.topic, event.payload)
+        ]
+        if event.topic == REPLY_EMAIL:
+            receivers.append((Channel.email, None))
+        for channel, endpoint_id in receivers:
+            session.add(
+                Delivery(
+                    channel=channel.value,
+                    endpoint_id=endpoint_id,
+                    event_id=event.id,
+                    event_type=event.topic,
+                    order_key=order_key(event.payload),
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+        event.delivered_at = now
+        session.add(event)
+    session.commit()
+    return len(events)
+
+
+def waiting_emails(session: Session) -> int:
+    """Reply emails in the outbox that no worker could send yet."""
+    query = select(func.count()).where(col(OutboxEvent.delivered_at).is_(None), OutboxEvent.topic == REPLY_EMAIL)
+    return session.exec(query).one()

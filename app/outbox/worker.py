@@ -1,0 +1,129 @@
+"""The delivery worker: fans new outbox events out into deliveries, then claims the due ones, sends
+them (webhooks over HTTP, reply emails over SMTP) and records each attempt, over and over.
+
+`byline worker` runs one; `byline serve` runs one per server process when BYLINE_SERVE_WORKER is on.
+Any number may run against one database: leases keep two from sending the same delivery at once.
+"""
+
+import logging
+import threading
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlmodel import Session
+
+from app.clock import Clock, utcnow
+from app.mail.replies import ReplyMailer
+from app.metrics.counters import DELIVERY_ATTEMPTS
+from app.outbox import fanout, queue
+from app.outbox.models import Channel
+from app.outbox.queue import Claimed, Outcome
+from app.settings import Settings
+from app.webhooks.sender import WebhookSender
+
+log = logging.getLogger("byline.worker")
+
+
+class Sender(Protocol):
+    def __call__(self, claimed: Claimed, *, at: datetime) -> Outcome: ...
+
+
+class DeliveryWorker:
+    def __init__(self, engine: Engine, settings: Settings, *, clock: Clock = utcnow) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.clock = clock
+        self.webhooks = WebhookSender(engine, settings)
+        # Without SMTP, reply emails wait in the outbox rather than being taken and lost.
+        self.mailer = ReplyMailer(settings) if settings.smtp_url is not None else None
+        self.senders: Mapping[str, Sender] = {Channel.webhook.value: self.webhooks} | (
+            {Channel.email.value: self.mailer} if self.mailer else {}
+        )
+        self.pool = ThreadPoolExecutor(settings.worker_concurrency, thread_name_prefix="byline-delivery")
+
+    def run_once(self) -> int:
+        """One pass: queue new events, then attempt the due deliveries (in parallel) and wait for them.
+        Returns how many deliveries were attempted."""
+        now = self.clock()
+        with Session(self.engine) as session:
+            fanout.fan_out(session, now=now, send_email=self.mailer is not None)
+        with Session(self.engine) as session:
+            claimed = queue.claim(
+                session,
+                now=now,
+                lease_for=timedelta(seconds=self.settings.worker_lease_seconds),
+                limit=self.settings.worker_concurrency,
+                channels=list(self.senders),
+            )
+        list(self.pool.map(self._attempt, claimed))
+        return len(claimed)
+
+    def _attempt(self, claimed: Claimed) -> None:
+        try:
+            outcome = self.senders[claimed.channel](claimed, at=self.clock())
+        except Exception as unexpected:
+            log.exception("delivery %s failed unexpectedly", claimed.id)
+            outcome = Outcome(delivered=False, duration_ms=0, error=f"Internal error: {type(unexpected).__name__}")
+        with Session(self.engine) as session:
+            result = queue.record(
+                session,
+                claimed,
+                outcome,
+                now=self.clock(),
+                retry_for=timedelta(hours=self.settings.delivery_retry_hours),
+            )
+        DELIVERY_ATTEMPTS.labels(claimed.channel, result).inc()
+        log.info(
+            "delivery %s (%s of event %s, attempt %s): %s%s",
+            claimed.id,
+            claimed.event_type,
+            claimed.event_id,
+            claimed.attempts + 1,
+            result,
+            f" ({outcome.error})" if outcome.error else "",
+        )
+
+    def run(self, stop: threading.Event) -> None:
+        """Until `stop` is set; deliveries in flight then finish (each within the delivery timeout)."""
+        if self.mailer is None:
+            with Session(self.engine) as session:
+                waiting = fanout.waiting_emails(session)
+            if waiting:
+                log.warning("BYLINE_SMTP_URL is unset: %s reply email(s) wait in the outbox, unsent", waiting)
+        while not stop.is_set():
+            try:
+                busy = self.run_once()
+            except (OperationalError, InterfaceError) as unavailable:
+                # The database is down or busy: nothing is lost, the next pass tries again.
+                log.warning("delivery pass skipped, database unavailable: %s", type(unavailable.orig).__name__)
+                busy = 0
+            except Exception:
+                # One bad pass must not end the worker; leases return whatever it held.
+                log.exception("delivery pass failed")
+                busy = 0
+            if not busy:
+                stop.wait(self.settings.worker_poll_seconds)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        self.webhooks.close()
+
+
+def start_in_background(engine: Engine, settings: Settings, clock: Clock) -> tuple[threading.Event, threading.Thread]:
+    """A worker on a thread of a server process, for BYLINE_SERVE_WORKER; set the event to stop it."""
+    stop = threading.Event()
+    worker = DeliveryWorker(engine, settings, clock=clock)
+
+    def run() -> None:
+        try:
+            worker.run(stop)
+        finally:
+            worker.close()
+
+    thread = threading.Thread(target=run, name="byline-worker", daemon=True)
+    thread.start()
+    return stop, thread

@@ -1,0 +1,1 @@
+"""Webhooks: endpoints subscribed to events, signed as the Standard Webhooks specification says."""

@@ -1,0 +1,11 @@
+"""Problems the webhook routes raise."""
+
+from app.errors import ProblemError
+
+
+class WebhookNotFound(ProblemError):
+    """No webhook endpoint has this id."""
+
+    type_slug = "webhook-not-found"
+    title = "Webhook endpoint not found"
+    status = 404

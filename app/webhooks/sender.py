@@ -1,0 +1,56 @@
+"""POSTing one signed event to one endpoint."""
+
+import time
+from datetime import datetime
+from importlib.metadata import version
+
+import httpx
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.outbox.queue import Claimed, Outcome, elapsed_ms
+from app.settings import Settings
+from app.webhooks import events, signing
+from app.webhooks.models import WebhookEndpoint
+
+
+class WebhookSender:
+    """Shared by a worker's threads: httpx clients pool connections and are safe to use from several."""
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.client = httpx.Client(
+            timeout=settings.delivery_timeout_seconds,
+            # A redirect is the receiver's mistake to fix; following it would send signed events elsewhere.
+            follow_redirects=False,
+            headers={"user-agent": f"Byline-Webhooks/{version('byline')}"},
+        )
+
+    def __call__(self, claimed: Claimed, *, at: datetime) -> Outcome:
+        with Session(self.engine) as session:
+            endpoint = session.get(WebhookEndpoint, claimed.endpoint_id)
+        if endpoint is None:
+            return Outcome(delivered=False, duration_ms=0, error="The endpoint was removed.", permanent=True)
+        body = events.body(claimed.event_type, claimed.payload, occurred_at=claimed.occurred_at, settings=self.settings)
+        # One id per event, the same on every retry, so receivers can drop duplicates.
+        headers = signing.signed_headers(endpoint.secret, message_id=f"msg_{claimed.event_id}", body=body, at=at)
+        started = time.monotonic()
+        try:
+            # Streamed and never read: only the status matters, and a huge answer must not be downloaded.
+            with self.client.stream(
+                "POST", endpoint.url, content=body.encode(), headers=headers | {"content-type": "application/json"}
+            ) as response:
+                status = response.status_code
+        except httpx.HTTPError as failed:
+            return Outcome(delivered=False, duration_ms=elapsed_ms(started), error=f"{type(failed).__name__}: {failed}")
+        delivered = 200 <= status < 300
+        return Outcome(
+            delivered=delivered,
+            duration_ms=elapsed_ms(started),
+            status_code=status,
+            error=None if delivered else f"The endpoint answered {status}.",
+        )
+
+    def close(self) -> None:
+        self.client.close()

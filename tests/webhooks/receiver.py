@@ -1,0 +1,62 @@
+"""A real HTTP receiver on a free loopback port that records what it is sent and answers as told."""
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import orjson
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: bytes
+    path: str = ""
+
+    @property
+    def event(self) -> dict:
+        return orjson.loads(self.body)
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+        self.status = 204
+        # Called before answering; a receiver that stalls blocks here.
+        self.before_answer: Callable[[Received], None] = lambda _: None
+        self.url = ""
+
+    @property
+    def events(self) -> list[dict]:
+        return [r.event for r in self.received]
+
+
+@contextmanager
+def receiver() -> Iterator[Receiver]:
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            got = Received(headers={k.lower(): v for k, v in self.headers.items()}, body=body, path=self.path)
+            state.received.append(got)
+            state.before_answer(got)
+            self.send_response(state.status)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
