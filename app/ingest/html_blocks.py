@@ -120,6 +120,7 @@ _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _NEWLINE = re.compile(r"[ \t\r\f\v]*\n[ \t\r\f\v]*")
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")
 _EDGE_BREAKS = re.compile(r"^(?:\s|<br>)+|(?:\s|<br>)+$")
+_REPEATED_BREAKS = re.compile(r"<br>(?:\s*<br>)+")
 _PARAGRAPH_BREAK = "\x00"
 
 
@@ -155,7 +156,8 @@ def text_of(source: str) -> str:
 
 def text_lines(source: str) -> str:
     """The readable text of an HTML fragment with its line and paragraph breaks, as comments are kept."""
-    source = re.sub(r"<br\s*/?>|</p\s*>", lambda m: "\n\n" if m[0].startswith("</") else "\n", source, flags=re.I)
+    source = re.sub(r"<br\s*/?>", "\n", source, flags=re.I)
+    source = re.sub(r"</?p\b[^>]*>", "\n\n", source, flags=re.I)
     tree = LexborHTMLParser(source.replace("\x00", ""))
     tree.strip_tags(_DROPPED, recursive=True)
     text = tree.body.text(deep=True) if tree.body is not None else ""
@@ -168,6 +170,11 @@ def _validated(model: type[BaseModel], **fields: Any) -> BaseModel | None:
         return model(**fields)
     except ValidationError:
         return None
+
+
+def _tidy(text: str) -> str:
+    """Line breaks only between lines: none leading, trailing or doubled."""
+    return _EDGE_BREAKS.sub("", _REPEATED_BREAKS.sub("<br>", text))
 
 
 def _chunks(text: str) -> list[str]:
@@ -252,7 +259,7 @@ class _Converter:
     def flush(self) -> None:
         run, self.run = "".join(self.run), []
         for piece in run.split(_PARAGRAPH_BREAK):
-            self.paragraph(_EDGE_BREAKS.sub("", piece))
+            self.paragraph(_tidy(piece))
 
     def paragraph(self, text: str) -> None:
         readable = plain_text(text).strip()
@@ -310,7 +317,7 @@ class _Converter:
                     parts.append(self.escape(part.text_content or "", breaks=False))
                 elif part.tag and not part.tag.startswith("-"):
                     parts.append(self.inline(part, depth + 1))
-            item = _EDGE_BREAKS.sub("", "".join(parts))
+            item = _tidy("".join(parts))
             if plain_text(item).strip() and _validated(Paragraph, text=item) is not None:
                 items.append(item)
             for inner in nested:
@@ -329,7 +336,7 @@ class _Converter:
         for source in node.css("footer, cite"):
             cite = cite or _SPACES.sub(" ", source.text(deep=True)).strip()[:2000] or None
             source.decompose()
-        text = _EDGE_BREAKS.sub("", self.inline(node, depth))
+        text = _tidy(self.inline(node, depth))
         if not plain_text(text).strip():
             return
         block = _validated(Quote, text=text, cite=cite)
@@ -416,7 +423,7 @@ class _Converter:
                 rows.append(self.inline(child, depth + 1))
             elif child.tag == "tr":
                 cells = [
-                    _EDGE_BREAKS.sub("", self.inline(cell, depth + 1))
+                    _tidy(self.inline(cell, depth + 1))
                     for cell in child.iter(include_text=False)
                     if cell.tag in ("td", "th")
                 ]
@@ -472,7 +479,7 @@ class _Converter:
             return f"<{tag}>{inner}</{tag}>" if inner.strip() else inner
         if tag in _BLOCKS or tag == "li":
             # Blocks met inside inline content (paragraphs in a quote, a table in a cell) keep a line break.
-            return f"{inner}<br>"
+            return f"<br>{inner}<br>"
         return inner
 
     def plain(self, node: LexborNode, depth: int) -> str:
