@@ -122,15 +122,17 @@ def _entry(position: str, entry: Any, feed: Any) -> SourceRecord:
         body = html_to_blocks(content, base_url=base_url) if content else []
     except BodyTooLong as error:
         return SourceRecord(position=position, record=None, error=str(error))
-    if not body and link and provider_of(link):
-        # Video feeds (YouTube's) carry no body: the video itself is the article.
-        body = [{"type": "embed", "url": page_url(link), "provider": provider_of(link)}]
+    if link and provider_of(link) and not any(b["type"] == "embed" for b in body):
+        # Video feeds (YouTube's) carry a description at most: the video itself leads the article.
+        body = [{"type": "embed", "url": page_url(link), "provider": provider_of(link)}, *body]
     summary = text_of(entry.get("summary") or "")
     excerpt = clip(summary, 1000) if summary and entry.get("content") else ""
     title = entry.get("title") or ""
     if (entry.get("title_detail") or {}).get("type") in _HTML_TYPES:
         title = text_of(title)
-    published = _time(entry.get("published_parsed")) or _time(entry.get("updated_parsed"))
+    # dict.get: feedparser's own get() answers a missing updated_parsed with published_parsed, warning.
+    updated = _time(dict.get(entry, "updated_parsed"))
+    published = _time(dict.get(entry, "published_parsed")) or updated
     record: dict[str, Any] = {
         "external_id": _external_id(entry, feed),
         "title": clip(title, 300) or title_from(summary or " ".join(plain_text(b.get("text", "")) for b in body[:3])),
@@ -140,7 +142,7 @@ def _entry(position: str, entry: Any, feed: Any) -> SourceRecord:
         "tags": tag_names(t.get("label") or t.get("term") or "" for t in entry.get("tags") or []),
         "status": "published",
         "published_at": published,
-        "updated_at": _time(entry.get("updated_parsed")),
+        "updated_at": updated,
         "canonical_url": link,
     }
     image = _image(entry)
