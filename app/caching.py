@@ -31,9 +31,23 @@ IfMatch = Annotated[
 
 
 def etag_of(representation: BaseModel) -> str:
-    """A strong ETag: a digest of the JSON a client receives, less fields listed in `etag_ignores`."""
-    ignored = getattr(type(representation), "etag_ignores", None)
-    return strong_etag(representation.model_dump_json(exclude=ignored).encode())
+    """A strong ETag: a digest of the JSON a client receives, less the fields in `etag_ignores`
+    (derived from the rest). Fields in `etag_volatile` (a comment count) get a digest of their own
+    after a dot: a reader revalidating sees them change, while an editor's If-Match, compared
+    without it, is not made stale by a moderator."""
+    kind = type(representation)
+    ignored: set[str] = getattr(kind, "etag_ignores", set())
+    volatile: set[str] = getattr(kind, "etag_volatile", set())
+    tag = strong_etag(representation.model_dump_json(exclude=ignored | volatile).encode())
+    if not volatile:
+        return tag
+    volatile_tag = strong_etag(representation.model_dump_json(include=volatile).encode())
+    return tag[:-1] + "." + volatile_tag[1:9] + '"'
+
+
+def _editorial(tag: str) -> str:
+    """The part of a tag an If-Match compares: everything but the volatile digest."""
+    return tag.split(".", 1)[0] + '"' if "." in tag else tag
 
 
 def _listed(header: str, *, weak: bool) -> set[str]:
@@ -46,8 +60,8 @@ def require_current(if_match: str | None, current: BaseModel) -> None:
     """Refuse a write whose If-Match does not name the current representation (RFC 9110 §13.1.1)."""
     if if_match is None:
         return
-    tags = _listed(if_match, weak=False)
-    if "*" not in tags and etag_of(current) not in tags:
+    tags = {_editorial(tag) for tag in _listed(if_match, weak=False)}
+    if "*" not in tags and _editorial(etag_of(current)) not in tags:
         raise PreconditionFailed(
             "The resource was changed since you read it; read it again and reapply your change.",
             etag=etag_of(current),

@@ -104,8 +104,8 @@ class CorrectionPublic(BaseModel):
 
 
 class ArticleSummary(BaseModel):
-    # Moderating a comment must not make an editor's If-Match stale.
-    etag_ignores: ClassVar[set[str]] = {"comment_count"}
+    # Moderating a comment must not make an editor's If-Match stale (see app.caching.etag_of).
+    etag_volatile: ClassVar[set[str]] = {"comment_count"}
 
     slug: str
     title: str
@@ -182,7 +182,7 @@ class ArticleWithSeo(ArticlePublic):
     """The article with what its page head needs, derived from it and the site's settings."""
 
     # Derived from the rest, so they never make an editor's If-Match stale.
-    etag_ignores: ClassVar[set[str]] = ArticlePublic.etag_ignores | {"structured_data", "seo"}
+    etag_ignores: ClassVar[set[str]] = {"structured_data", "seo"}
 
     structured_data: dict[str, Any] = Field(
         description="schema.org NewsArticle JSON-LD, ready for a `<script type=application/ld+json>`."

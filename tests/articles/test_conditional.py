@@ -98,6 +98,23 @@ def test_comment_moderation_does_not_make_an_editors_etag_stale(client, session,
     assert response.status_code == 200
 
 
+def test_a_reader_revalidating_sees_the_new_comment_count(client, session, api_key):
+    article = make_article(session)
+    url = f"/api/v1/articles/{article.slug}"
+    before = client.get(url)
+    comment = client.post(
+        f"{url}/comments",
+        json={"author_name": "R", "author_email": "r@example.com", "content": "Noted."},
+        headers={"X-Forwarded-For": "198.51.100.9"},
+    ).json()["id"]
+    client.patch(f"/api/v1/comments/{comment}", json={"status": "approved"}, headers=api_key("comments:moderate"))
+
+    revalidated = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
+
+    assert revalidated.status_code == 200
+    assert revalidated.json()["comment_count"] == before.json()["comment_count"] + 1
+
+
 def test_concurrent_articles_introducing_the_same_new_tag_all_succeed(client, session, editor):
     author = make_article(session).authors[0].slug
 
