@@ -33,11 +33,17 @@ _DERIVED = {
 }
 
 
-def _generated_slug(session: Session, title: str) -> str:
-    base = (slugify(title) or "article")[: SLUG_MAX_LENGTH - 6].rstrip("-")
+def slug_base(title: str) -> str:
+    """What a slug generated from this title starts with."""
+    return (slugify(title) or "article")[: SLUG_MAX_LENGTH - 6].rstrip("-")
+
+
+def generated_slug(session: Session, title: str, *, claimed: frozenset[str] = frozenset()) -> str:
+    """A free slug from the title; `claimed` are slugs taken by articles not stored yet."""
+    base = slug_base(title)
     current = select(Article.slug).where(col(Article.slug).startswith(base))
     former = select(ArticleSlugRedirect.old_slug).where(col(ArticleSlugRedirect.old_slug).startswith(base))
-    taken = set(session.exec(current).all()) | set(session.exec(former).all())
+    taken = set(session.exec(current).all()) | set(session.exec(former).all()) | claimed
     slug, n = base, 1
     while slug in taken:
         n += 1
@@ -45,7 +51,7 @@ def _generated_slug(session: Session, title: str) -> str:
     return slug
 
 
-def _free_slug(session: Session, wanted: str, *, for_article: int | None = None) -> str:
+def free_slug(session: Session, wanted: str, *, for_article: int | None = None) -> str:
     """A slug belongs to its article for good: former slugs keep redirecting to it, so no other may take one."""
     current = select(Article.id).where(Article.slug == wanted)
     former = select(ArticleSlugRedirect.article_id).where(ArticleSlugRedirect.old_slug == wanted)
@@ -58,7 +64,7 @@ def _free_slug(session: Session, wanted: str, *, for_article: int | None = None)
 def _change_slug(session: Session, article: Article, wanted: str) -> None:
     if wanted == article.slug:
         return
-    _free_slug(session, wanted, for_article=article.id)
+    free_slug(session, wanted, for_article=article.id)
     # Taking back one of its own former slugs: that one stops redirecting.
     session.exec(delete(ArticleSlugRedirect).where(col(ArticleSlugRedirect.old_slug) == wanted))
     session.add(ArticleSlugRedirect(old_slug=article.slug, article_id=article.id))
@@ -117,8 +123,9 @@ def _set_lifecycle(article: Article, changes: dict, *, now: datetime) -> None:
         article.status = status.value
 
 
-def _apply(session: Session, article: Article, changes: dict, *, now: datetime) -> None:
-    """Set the given fields, checking what only the database can: slugs, authors, section."""
+def apply_own_fields(article: Article, changes: dict, *, now: datetime) -> None:
+    """Set the given fields that need no database: text, body and what derives from it, lifecycle.
+    Bulk imports build new articles with it before inserting them."""
     for field in changes.keys() - _DERIVED:
         setattr(article, field, changes[field])
     if "excerpt" in changes:
@@ -130,6 +137,13 @@ def _apply(session: Session, article: Article, changes: dict, *, now: datetime) 
     if "featured_image" in changes:
         image = changes["featured_image"]
         article.featured_image = Image.model_validate(image).model_dump(exclude_none=True) if image else None
+    _set_lifecycle(article, changes, now=now)
+    article.updated_at = now
+
+
+def apply_changes(session: Session, article: Article, changes: dict, *, now: datetime) -> None:
+    """Set the given fields, checking what only the database can: slugs, authors, section."""
+    apply_own_fields(article, changes, now=now)
     if "slug" in changes and changes["slug"] is not None:
         _change_slug(session, article, changes["slug"])
     if "authors" in changes:
@@ -142,13 +156,11 @@ def _apply(session: Session, article: Article, changes: dict, *, now: datetime) 
                 raise InvalidField("#/section", f"Unknown section slug: {changes['section']}.")
     if "tags" in changes:
         article.tags = taxonomy.tags_for_names(session, changes["tags"])
-    _set_lifecycle(article, changes, now=now)
-    article.updated_at = now
 
 
 def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: str) -> Article:
     """Stage a new article and its first revision in the session's transaction; the caller commits."""
-    slug = _generated_slug(session, data.title) if data.slug is None else _free_slug(session, data.slug)
+    slug = generated_slug(session, data.title) if data.slug is None else free_slug(session, data.slug)
     article = Article(
         slug=slug,
         title=data.title,
@@ -160,7 +172,7 @@ def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: 
         author_links=[],
         tags=[],
     )
-    _apply(
+    apply_changes(
         session,
         article,
         {field: getattr(data, field) for field in ArticleFields.model_fields if field != "slug"},
@@ -187,7 +199,7 @@ def _edit(
     """Apply changes to an article the caller loaded under lock, record the revision, commit."""
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
     before, last_changed = snapshot(article), article.updated_at
-    _apply(session, article, changes, now=now)
+    apply_changes(session, article, changes, now=now)
     after = snapshot(article)
     if after == before:
         # Nothing anyone can see changed: no revision, no new updated_at for sync clients, caches stay valid.
