@@ -1,4 +1,4 @@
-"""The `byline` command: serve, migrate, load demo content, print the OpenAPI document."""
+"""The `byline` command: serve, migrate, load demo content, import and export, print the OpenAPI document."""
 
 import os
 import sys
@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from app.auth.cli import keys
+from app.ingest.cli import export_command, ingest_command
 
 if TYPE_CHECKING:
     import uvicorn
@@ -25,6 +26,8 @@ app.add_typer(db, name="db")
 app.add_typer(search, name="search")
 app.add_typer(demo, name="demo")
 app.add_typer(keys, name="keys")
+app.command("ingest")(ingest_command)
+app.command("export")(export_command)
 console = Console(stderr=True)
 
 
