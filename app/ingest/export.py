@@ -23,6 +23,7 @@ def _author(author: Any) -> dict[str, Any]:
         "role": author.role,
         "bio": author.bio,
         "avatar_url": author.avatar_url,
+        "links": author.links,
     }
 
 

@@ -56,7 +56,7 @@ def resolve(session: Session, records: list[IngestRecord], *, now: datetime) -> 
         known = next((found_authors[s] for s in slugs if s in found_authors), None)
         if known is None and slugs:
             name = ref if isinstance(ref, str) else ref.name
-            extra = {} if isinstance(ref, str) else ref.model_dump(include={"role", "bio", "avatar_url"})
+            extra = {} if isinstance(ref, str) else ref.model_dump(include={"role", "bio", "avatar_url", "links"})
             try:
                 known = authors.add_author(session, AuthorCreate(name=name, slug=slugs[-1], **extra), now=now)
             except ValidationError as invalid:

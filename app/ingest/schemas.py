@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from app.articles.blocks import Body, Image
 from app.articles.models import ArticleBase, ArticleStatus
 from app.articles.schemas import CorrectionCreate, TagName, UTCTime
+from app.authors.schemas import AuthorLink
 from app.errors import Problem
 from app.slugs import SlugText
 from app.weburl import WebUrl
@@ -23,6 +24,7 @@ class AuthorRef(BaseModel):
     role: str | None = Field(None, max_length=120)
     bio: str | None = Field(None, max_length=4000)
     avatar_url: WebUrl | None = None
+    links: list[AuthorLink] = Field(default_factory=list, max_length=20)
 
 
 class SectionRef(BaseModel):
