@@ -109,6 +109,20 @@ def _corrections(record: IngestRecord, current: list[Correction], now: datetime)
     return [(c.text, c.published_at or stored.get(c.text) or now) for c in record.corrections]
 
 
+def _numbered_slug(session: Session, base: str, taken: set[str]) -> str:
+    """The base, or the first of base-2, base-3… that is free, looked up by exact slugs (indexed), not
+    by prefix: archives repeat headlines, and a prefix scan per record would grow with the archive."""
+    if base not in taken:
+        return base
+    for start in range(2, 10_000, 100):
+        candidates = [f"{base}-{n}" for n in range(start, start + 100)]
+        used = taken | _taken_slugs(session, set(candidates))
+        free = next((slug for slug in candidates if slug not in used), None)
+        if free is not None:
+            return free
+    raise SlugTaken(f"Every numbered slug from '{base}' is taken.", slug=base)
+
+
 def _new_article(
     chunk: Chunk, refs: References, record: IngestRecord, slug: str, *, stored: Article | None = None
 ) -> Article:
@@ -148,9 +162,7 @@ def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]
             chunk.fail(i, SlugTaken(f"The slug '{slug}' is used, now or formerly, by another article.", slug=slug))
             continue
         if slug is None:
-            slug = editing.slug_base(record.title)
-            if slug in taken or slug in claimed:
-                slug = editing.generated_slug(session, record.title, claimed=frozenset(claimed))
+            slug = _numbered_slug(session, editing.slug_base(record.title), taken | claimed)
         try:
             article = _new_article(chunk, refs, record, slug)
         except ProblemError as refused:
