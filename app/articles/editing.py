@@ -38,12 +38,11 @@ def slug_base(title: str) -> str:
     return (slugify(title) or "article")[: SLUG_MAX_LENGTH - 6].rstrip("-")
 
 
-def generated_slug(session: Session, title: str, *, claimed: frozenset[str] = frozenset()) -> str:
-    """A free slug from the title; `claimed` are slugs taken by articles not stored yet."""
+def generated_slug(session: Session, title: str) -> str:
     base = slug_base(title)
     current = select(Article.slug).where(col(Article.slug).startswith(base))
     former = select(ArticleSlugRedirect.old_slug).where(col(ArticleSlugRedirect.old_slug).startswith(base))
-    taken = set(session.exec(current).all()) | set(session.exec(former).all()) | claimed
+    taken = set(session.exec(current).all()) | set(session.exec(former).all())
     slug, n = base, 1
     while slug in taken:
         n += 1
@@ -123,9 +122,7 @@ def _set_lifecycle(article: Article, changes: dict, *, now: datetime) -> None:
         article.status = status.value
 
 
-def apply_own_fields(article: Article, changes: dict, *, now: datetime) -> None:
-    """Set the given fields that need no database: text, body and what derives from it, lifecycle.
-    Bulk imports build new articles with it before inserting them."""
+def _apply_text(article: Article, changes: dict) -> None:
     for field in changes.keys() - _DERIVED:
         setattr(article, field, changes[field])
     if "excerpt" in changes:
@@ -137,13 +134,19 @@ def apply_own_fields(article: Article, changes: dict, *, now: datetime) -> None:
     if "featured_image" in changes:
         image = changes["featured_image"]
         article.featured_image = Image.model_validate(image).model_dump(exclude_none=True) if image else None
+
+
+def apply_own_fields(article: Article, changes: dict, *, now: datetime) -> None:
+    """Set the given fields that need no database: text, body and what derives from it, lifecycle.
+    Bulk imports build new articles with it before inserting them."""
+    _apply_text(article, changes)
     _set_lifecycle(article, changes, now=now)
     article.updated_at = now
 
 
 def apply_changes(session: Session, article: Article, changes: dict, *, now: datetime) -> None:
     """Set the given fields, checking what only the database can: slugs, authors, section."""
-    apply_own_fields(article, changes, now=now)
+    _apply_text(article, changes)
     if "slug" in changes and changes["slug"] is not None:
         _change_slug(session, article, changes["slug"])
     if "authors" in changes:
@@ -156,6 +159,8 @@ def apply_changes(session: Session, article: Article, changes: dict, *, now: dat
                 raise InvalidField("#/section", f"Unknown section slug: {changes['section']}.")
     if "tags" in changes:
         article.tags = taxonomy.tags_for_names(session, changes["tags"])
+    _set_lifecycle(article, changes, now=now)
+    article.updated_at = now
 
 
 def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: str) -> Article:

@@ -213,13 +213,9 @@ def _comparable(state: dict[str, Any]) -> dict[str, Any]:
     return state | {"tags": sorted(state["tags"])}
 
 
-def _says_the_same(chunk: Chunk, refs: References, record: IngestRecord, article: Article) -> bool:
-    """Whether the record would leave the article as it is, found without touching it: re-imports of
-    unchanged archives are mostly this."""
-    try:
-        wanted = _new_article(chunk, refs, record, record.slug or article.slug, stored=article)
-    except ProblemError:
-        return False
+def _says_the_same(chunk: Chunk, record: IngestRecord, article: Article, wanted: Article) -> bool:
+    """Whether the record (built as `wanted`) would leave the article as it is, found without touching
+    it: re-imports of unchanged archives are mostly this."""
     current_corrections = [(c.text, c.published_at) for c in article.corrections]
     return (
         _comparable(snapshot(wanted)) == _comparable(snapshot(article))
@@ -240,7 +236,13 @@ def _update(session: Session, chunk: Chunk, refs: References, article: Article, 
         article.external_id,
     )
     old_corrections = [(c.text, c.published_at) for c in article.corrections]
-    if _says_the_same(chunk, refs, record, article):
+    try:
+        # The lifecycle rules refuse here, before the article is touched.
+        wanted = _new_article(chunk, refs, record, record.slug or article.slug, stored=article)
+    except ProblemError as refused:
+        chunk.fail(i, refused)
+        return
+    if _says_the_same(chunk, record, article, wanted):
         chunk.results[i] = Stored("unchanged", article.slug, article.id)
         return
     section = references.section_of(refs, record)
@@ -257,9 +259,7 @@ def _update(session: Session, chunk: Chunk, refs: References, article: Article, 
         # Nothing reaches the database before the record is known to change the article.
         with session.no_autoflush:
             editing.apply_changes(session, article, changes, now=now)
-    except ProblemError as refused:
-        # Only the lifecycle rules can refuse once the article changes, before anything is flushed.
-        session.expire(article)
+    except SlugTaken as refused:
         chunk.fail(i, refused)
         return
     corrections = _corrections(record, article.corrections, now)
