@@ -85,7 +85,9 @@ class RequestTimeout(ProblemError):
 
 
 async def _refuse(scope: Scope, send: Send, limit: int) -> None:
-    await _respond(scope, send, ContentTooLarge(f"The request body is larger than {limit} bytes."))
+    await _respond(
+        scope, send, ContentTooLarge(f"The request body is larger than {limit} bytes.", limit=limit, unit="bytes")
+    )
 
 
 async def _respond(scope: Scope, send: Send, problem: ProblemError) -> None:

@@ -1,4 +1,5 @@
-"""The `byline` command: serve, run the delivery worker, migrate, load demo content, print the OpenAPI document."""
+"""The `byline` command: serve, run the delivery worker, migrate, load demo content, import and export,
+print the OpenAPI document."""
 
 import os
 import sys
@@ -10,6 +11,7 @@ import typer
 from rich.console import Console
 
 from app.auth.cli import keys
+from app.ingest.cli import export_command, ingest_command
 from app.webhooks.cli import webhooks
 
 if TYPE_CHECKING:
@@ -29,6 +31,8 @@ app.add_typer(search, name="search")
 app.add_typer(demo, name="demo")
 app.add_typer(keys, name="keys")
 app.add_typer(webhooks, name="webhooks")
+app.command("ingest")(ingest_command)
+app.command("export")(export_command)
 console = Console(stderr=True)
 
 

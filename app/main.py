@@ -29,6 +29,7 @@ from app.health import router as health_router
 from app.http_cache.middleware import HttpCacheMiddleware
 from app.http_cache.state import open_watch
 from app.http_cache.store import ResponseStore
+from app.ingest import router as ingest
 from app.logs import flush_logs, skip_unused_record_fields
 from app.metrics.router import router as metrics_router
 from app.openapi import DESCRIPTION, TAGS, install_openapi
@@ -101,7 +102,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
-        limits=comments.body_limits(settings),
+        limits=comments.body_limits(settings) | ingest.body_limits(settings),
         read_timeout=settings.body_timeout_seconds,
     )
     if settings.trusted_proxies:
@@ -121,7 +122,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(CrossOriginMiddleware, trusted_origins=settings.cors_origins)
     install_problem_handlers(app)
-    install_openapi(app)
+    install_openapi(app, extra_models=ingest.DOCUMENTED_SHAPES)
     routers = (
         docs_router,
         feeds_router,
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         sections_router,
         tags_router,
         webhooks_router,
+        ingest.router,
     )
     for router in routers:
         app.include_router(router)

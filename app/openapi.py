@@ -4,6 +4,8 @@ import json
 from typing import Any
 
 from fastapi import FastAPI
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 
 from app.errors import PROBLEM_JSON
 
@@ -17,6 +19,7 @@ TAGS = [
     {"name": "feeds", "description": "RSS 2.0, Atom 1.0 and JSON Feed 1.1 of the newest articles, for feed readers."},
     {"name": "sitemaps", "description": "Sitemaps for search engines, Google News included."},
     {"name": "webhooks", "description": "Signed event notifications to other systems, and their deliveries log."},
+    {"name": "ingest", "description": "Bringing an archive in and taking it out: bulk upsert and export."},
     {"name": "meta", "description": "The API's own entry points."},
 ]
 
@@ -55,12 +58,23 @@ def tidy_document(document: dict) -> dict:
     return document
 
 
-def install_openapi(app: FastAPI) -> None:
+def _add_schemas(document: dict, models: tuple[type[BaseModel], ...]) -> dict:
+    """Schemas that request bodies read by hand (NDJSON, say) refer to, which FastAPI cannot see."""
+    _, definitions = models_json_schema(
+        [(model, "validation") for model in models], ref_template="#/components/schemas/{model}"
+    )
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in definitions.get("$defs", {}).items():
+        schemas.setdefault(name, schema)
+    return document
+
+
+def install_openapi(app: FastAPI, *, extra_models: tuple[type[BaseModel], ...] = ()) -> None:
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = tidy_document(build())
+            app.openapi_schema = tidy_document(_add_schemas(build(), extra_models))
         return app.openapi_schema
 
     # FastAPI's documented way to customise the document is to replace this method.

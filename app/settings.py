@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     header_timeout_seconds: float = Field(10, gt=0, le=300)
     # Connections and requests one worker serves at once; past it new ones get 503 at once.
     max_connections: int = Field(1000, ge=10)
+    # The largest batch POST /api/v1/ingest takes; larger archives go in several batches or through `byline ingest`.
+    ingest_max_records: int = Field(10_000, ge=1)
+    ingest_max_bytes: int = Field(32 * 1024 * 1024, ge=1024)
     comment_max_body_bytes: int = Field(64 * 1024, ge=1024)
     comment_max_length: int = Field(5000, ge=10, le=20000)
     comment_max_depth: int = Field(3, ge=1, le=20, description="Replies deeper than this are shown at this depth.")

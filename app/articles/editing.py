@@ -34,8 +34,13 @@ _DERIVED = {
 }
 
 
-def _generated_slug(session: Session, title: str) -> str:
-    base = (slugify(title) or "article")[: SLUG_MAX_LENGTH - 6].rstrip("-")
+def slug_base(title: str) -> str:
+    """What a slug generated from this title starts with."""
+    return (slugify(title) or "article")[: SLUG_MAX_LENGTH - 6].rstrip("-")
+
+
+def generated_slug(session: Session, title: str) -> str:
+    base = slug_base(title)
     current = select(Article.slug).where(col(Article.slug).startswith(base))
     former = select(ArticleSlugRedirect.old_slug).where(col(ArticleSlugRedirect.old_slug).startswith(base))
     taken = set(session.exec(current).all()) | set(session.exec(former).all())
@@ -46,7 +51,7 @@ def _generated_slug(session: Session, title: str) -> str:
     return slug
 
 
-def _free_slug(session: Session, wanted: str, *, for_article: int | None = None) -> str:
+def free_slug(session: Session, wanted: str, *, for_article: int | None = None) -> str:
     """A slug belongs to its article for good: former slugs keep redirecting to it, so no other may take one."""
     current = select(Article.id).where(Article.slug == wanted)
     former = select(ArticleSlugRedirect.article_id).where(ArticleSlugRedirect.old_slug == wanted)
@@ -59,7 +64,7 @@ def _free_slug(session: Session, wanted: str, *, for_article: int | None = None)
 def _change_slug(session: Session, article: Article, wanted: str) -> None:
     if wanted == article.slug:
         return
-    _free_slug(session, wanted, for_article=article.id)
+    free_slug(session, wanted, for_article=article.id)
     # Taking back one of its own former slugs: that one stops redirecting.
     session.exec(delete(ArticleSlugRedirect).where(col(ArticleSlugRedirect.old_slug) == wanted))
     session.add(ArticleSlugRedirect(old_slug=article.slug, article_id=article.id))
@@ -118,8 +123,7 @@ def _set_lifecycle(article: Article, changes: dict, *, now: datetime) -> None:
         article.status = status.value
 
 
-def _apply(session: Session, article: Article, changes: dict, *, now: datetime) -> None:
-    """Set the given fields, checking what only the database can: slugs, authors, section."""
+def _apply_text(article: Article, changes: dict) -> None:
     for field in changes.keys() - _DERIVED:
         setattr(article, field, changes[field])
     if "excerpt" in changes:
@@ -131,6 +135,19 @@ def _apply(session: Session, article: Article, changes: dict, *, now: datetime) 
     if "featured_image" in changes:
         image = changes["featured_image"]
         article.featured_image = Image.model_validate(image).model_dump(exclude_none=True) if image else None
+
+
+def apply_own_fields(article: Article, changes: dict, *, now: datetime) -> None:
+    """Set the given fields that need no database: text, body and what derives from it, lifecycle.
+    Bulk imports build new articles with it before inserting them."""
+    _apply_text(article, changes)
+    _set_lifecycle(article, changes, now=now)
+    article.updated_at = now
+
+
+def apply_changes(session: Session, article: Article, changes: dict, *, now: datetime) -> None:
+    """Set the given fields, checking what only the database can: slugs, authors, section."""
+    _apply_text(article, changes)
     if "slug" in changes and changes["slug"] is not None:
         _change_slug(session, article, changes["slug"])
     if "authors" in changes:
@@ -149,7 +166,7 @@ def _apply(session: Session, article: Article, changes: dict, *, now: datetime) 
 
 def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: str) -> Article:
     """Stage a new article and its first revision in the session's transaction; the caller commits."""
-    slug = _generated_slug(session, data.title) if data.slug is None else _free_slug(session, data.slug)
+    slug = generated_slug(session, data.title) if data.slug is None else free_slug(session, data.slug)
     article = Article(
         slug=slug,
         title=data.title,
@@ -161,7 +178,7 @@ def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: 
         author_links=[],
         tags=[],
     )
-    _apply(
+    apply_changes(
         session,
         article,
         {field: getattr(data, field) for field in ArticleFields.model_fields if field != "slug"},
@@ -192,7 +209,7 @@ def _edit(
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
     before, last_changed, seen = snapshot(article), article.updated_at, change_feed.seen(article, now)
     was_published = article.status == "published"
-    _apply(session, article, changes, now=now)
+    apply_changes(session, article, changes, now=now)
     after = snapshot(article)
     if after == before:
         # Nothing anyone can see changed: no revision, no new updated_at for sync clients, caches stay valid.

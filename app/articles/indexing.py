@@ -23,6 +23,14 @@ def index_article(session: Session, article: Article) -> None:
     vectors.store_vector(session, entry)
 
 
+def index_new_articles(session: Session, articles: list[Article]) -> None:
+    """index_article for a batch of articles just inserted, in a few statements for them all."""
+    entries = [_entry(article) for article in articles]
+    if entries:
+        index_for(session).store(session, entries)
+        vectors.add_counted_vectors(session, entries)
+
+
 def unindex_article(session: Session, article_id: int) -> None:
     index_for(session).remove(session, article_id)
     vectors.forget_vector(session, article_id)

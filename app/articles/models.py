@@ -128,6 +128,8 @@ class Article(ArticleBase, Table, table=True):
 
     id: int = Field(default=None, primary_key=True)
     slug: str = Field(max_length=200, unique=True)
+    # The id of the article in the system it was imported from; re-imports upsert by it.
+    external_id: str | None = Field(default=None, max_length=255, unique=True)
     excerpt: str = Field(default="", max_length=1000)
     body: list[dict] = Field(default_factory=list, sa_type=JSONDocument, nullable=False)
     featured_image: dict | None = Field(default=None, sa_type=JSONDocument)

@@ -28,13 +28,18 @@ def snapshot(article: Article) -> dict[str, Any]:
     return {field: _as_sent(article, field) for field in ArticleFields.model_fields}
 
 
+def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Per changed field, its value before (`from`) and after (`to`)."""
+    return {
+        field: {"from": before.get(field), "to": value} for field, value in after.items() if before.get(field) != value
+    }
+
+
 def record_revision(
     session: Session, article: Article, *, before: dict[str, Any], after: dict[str, Any], actor: str, now: datetime
 ) -> ArticleRevision | None:
     """Store what changed from snapshot `before` to snapshot `after`; nothing is stored when nothing changed."""
-    changes = {
-        field: {"from": before.get(field), "to": value} for field, value in after.items() if before.get(field) != value
-    }
+    changes = changes_between(before, after)
     if not changes:
         return None
     latest = session.exec(

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field
 
 from app.columns import JSONDocument, Table, created_at_field
@@ -33,6 +33,8 @@ class Comment(Table, table=True):
         Index("ix_comment_content_hash", "content_hash"),
         # "Has this commenter token an approved comment?"
         Index("ix_comment_commenter_hash", "commenter_hash"),
+        # Imports upsert comments by the id they had in the system they came from.
+        UniqueConstraint("article_id", "external_id"),
     )
 
     id: int = Field(default=None, primary_key=True)
@@ -54,6 +56,7 @@ class Comment(Table, table=True):
     network_hash: str = Field(max_length=64)
     # Keyed digest of the commenter token the comment came with.
     commenter_hash: str | None = Field(default=None, max_length=64)
+    external_id: str | None = Field(default=None, max_length=255)
     notify_replies: bool = False
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()

@@ -10,7 +10,10 @@ from pydantic import BaseModel, Field
 from app.articles.blocks import Body, Image
 from app.articles.models import ArticleBase, ArticleStatus
 from app.articles.schemas import CorrectionCreate, TagName, UTCTime
+from app.authors.schemas import AuthorLink
+from app.errors import Problem
 from app.slugs import SlugText
+from app.weburl import WebUrl
 
 
 class AuthorRef(BaseModel):
@@ -20,6 +23,8 @@ class AuthorRef(BaseModel):
     slug: SlugText | None = None
     role: str | None = Field(None, max_length=120)
     bio: str | None = Field(None, max_length=4000)
+    avatar_url: WebUrl | None = None
+    links: list[AuthorLink] = Field(default_factory=list, max_length=20)
 
 
 class SectionRef(BaseModel):
@@ -36,7 +41,7 @@ class CommentRecord(BaseModel):
     author_email: str = Field("", max_length=254, description="Kept private, as for comments sent to the API.")
     author_url: str | None = Field(None, max_length=2000)
     content: str = Field(min_length=1, max_length=20000, description="What the commenter wrote, as plain text.")
-    status: Literal["approved", "pending", "spam"] = "approved"
+    status: Literal["approved", "pending", "spam", "trash"] = "approved"
     created_at: UTCTime
 
 
@@ -65,3 +70,20 @@ class IngestRecord(ArticleBase):
         default_factory=list, max_length=20, description="Slugs of articles pinned to its related list, in order."
     )
     comments: list[CommentRecord] = Field(default_factory=list, max_length=10000)
+
+
+class IngestResult(BaseModel):
+    position: int = Field(description="The record's line (NDJSON, from 1) or index (JSON array, from 0).")
+    status: Literal["created", "updated", "unchanged", "failed"]
+    slug: str | None = None
+    external_id: str | None = None
+    error: Problem | None = Field(None, description="Why a failed record was refused; pointers are into the record.")
+
+
+class IngestReport(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+    failed: int
+    dry_run: bool = Field(description="Nothing was stored: the report says what would have happened.")
+    results: list[IngestResult] = Field(description="One per record, in input order.")

@@ -1,6 +1,7 @@
 """Term vectors: each article's weighted terms, and how many articles use each term."""
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import delete, func, insert, text
 from sqlmodel import Session, col, select
@@ -14,8 +15,9 @@ def _weights(entry: SearchEntry) -> dict[str, float]:
     return term_weights(title=entry.title, subtitle=entry.subtitle, body=entry.body)
 
 
-def _count_documents(session: Session, terms: list[str], change: int) -> None:
-    if not terms:
+def _count_documents(session: Session, changes: Mapping[str, int]) -> None:
+    """Move each term's document count by its change."""
+    if not changes:
         return
     # Sorted, so concurrent writers take row locks in one order and never deadlock.
     session.execute(
@@ -23,7 +25,7 @@ def _count_documents(session: Session, terms: list[str], change: int) -> None:
             "INSERT INTO term_document_count (term, documents) VALUES (:term, :change) "
             "ON CONFLICT (term) DO UPDATE SET documents = term_document_count.documents + :change"
         ),
-        [{"term": term, "change": change} for term in sorted(terms)],
+        [{"term": term, "change": change} for term, change in sorted(changes.items())],
     )
 
 
@@ -33,18 +35,18 @@ def _terms_of(session: Session, article_id: int) -> list[str]:
 
 def store_vector(session: Session, entry: SearchEntry) -> None:
     """Replace the article's vector and move the document counts of the terms it gained or lost."""
-    _count_documents(session, _terms_of(session, entry.article_id), -1)
+    _count_documents(session, dict.fromkeys(_terms_of(session, entry.article_id), -1))
     session.execute(delete(ArticleTerm).where(col(ArticleTerm.article_id) == entry.article_id))
     weights = _weights(entry)
     session.add_all(
         ArticleTerm(article_id=entry.article_id, term=term, weight=weight) for term, weight in weights.items()
     )
-    _count_documents(session, list(weights), +1)
+    _count_documents(session, dict.fromkeys(weights, +1))
 
 
 def forget_vector(session: Session, article_id: int) -> None:
     """Uncount a deleted article's terms; its vector goes with the article."""
-    _count_documents(session, _terms_of(session, article_id), -1)
+    _count_documents(session, dict.fromkeys(_terms_of(session, article_id), -1))
 
 
 def clear_vectors(session: Session) -> None:
@@ -57,6 +59,15 @@ def add_vectors(session: Session, entries: Iterable[SearchEntry]) -> None:
     vectors = [{"article_id": e.article_id, "term": t, "weight": w} for e in entries for t, w in _weights(e).items()]
     if vectors:
         session.execute(insert(ArticleTerm), vectors)
+
+
+def add_counted_vectors(session: Session, entries: Iterable[SearchEntry]) -> None:
+    """Vectors of new articles, and their terms counted, in two statements for the whole batch."""
+    vectors = {e.article_id: _weights(e) for e in entries}
+    rows = [{"article_id": id, "term": t, "weight": w} for id, weights in vectors.items() for t, w in weights.items()]
+    if rows:
+        session.execute(insert(ArticleTerm), rows)
+    _count_documents(session, Counter(term for weights in vectors.values() for term in weights))
 
 
 def recount_documents(session: Session) -> None:

@@ -29,6 +29,10 @@ def section_by_slug(session: Session, slug: str) -> Section | None:
     return session.exec(select(Section).where(Section.slug == slug)).first()
 
 
+def sections_by_slug(session: Session, slugs: Iterable[str]) -> dict[str, Section]:
+    return {section.slug: section for section in session.exec(select(Section).where(col(Section.slug).in_(set(slugs))))}
+
+
 def _same_name(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
@@ -69,6 +73,41 @@ def tags_for_names(session: Session, names: Iterable[str]) -> list[Tag]:
             tag = _tag_named(session, name)
             tags.setdefault(tag.id, tag)
     return list(tags.values())
+
+
+def tags_by_name(session: Session, names: Iterable[str]) -> dict[str, Tag]:
+    """`tags_for_names` for a whole batch: each name's tag (keyed by the name as given), found in one
+    query and the missing ones inserted in one statement; a name whose slug another name holds
+    ("C" and "C++") goes the slower way, one name at a time."""
+    wanted = {name: " ".join(name.split()) for name in names if name.split()}
+    bases = {name: slugify(clean)[: SLUG_MAX_LENGTH - 4].rstrip("-") or "tag" for name, clean in wanted.items()}
+    known = session.exec(
+        select(Tag).where(or_(col(Tag.slug).in_(set(bases.values())), col(Tag.name).in_(set(wanted.values()))))
+    ).all()
+    by_slug = {tag.slug: tag for tag in known}
+    by_name = {tag.name: tag for tag in known}
+    found: dict[str, Tag] = {}
+    missing: dict[str, str] = {}
+    for name, clean in wanted.items():
+        tag = by_slug.get(bases[name])
+        if tag is not None and _same_name(tag.name, clean):
+            found[name] = tag
+        elif clean in by_name:
+            found[name] = by_name[clean]
+        elif tag is None:
+            missing.setdefault(bases[name], clean)
+    if missing:
+        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(
+            insert(Tag).on_conflict_do_nothing(index_elements=["slug"]),
+            [{"slug": slug, "name": name} for slug, name in missing.items()],
+        )
+        by_slug.update((tag.slug, tag) for tag in session.exec(select(Tag).where(col(Tag.slug).in_(missing))).all())
+    for name, clean in wanted.items():
+        if name not in found:
+            tag = by_slug.get(bases[name])
+            found[name] = tag if tag is not None and _same_name(tag.name, clean) else _tag_named(session, clean)
+    return found
 
 
 def section_article_counts(

@@ -1,46 +1,65 @@
-"""Format readers: each turns a foreign source into records of the ingest shape, one at a time."""
+"""Readers turn a source (a file, a directory or a feed's URL) into records of the ingest shape,
+one at a time, so an archive of any size is read in constant memory.
+
+Each format's reader is a function taking the path or URL and yielding `SourceRecord`s; `READERS`
+names them for `byline ingest --format`, and `detect` picks one for `--format auto`.
+"""
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
+from app.ingest.readers import feeds, markdown, ndjson, wxr
+from app.ingest.readers.source import SourceRecord
 
-@dataclass
-class SourceRecord:
-    position: str  # e.g. "line 12", "item 3", "_posts/2014-01-13-x.md"
-    record: dict | None  # the ingest shape, or None when unreadable
-    error: str | None = None  # why it could not be read
-    skipped: str | None = None  # why it was deliberately skipped ("page", "attachment", "nav_menu_item", ...)
+__all__ = ["READERS", "SourceRecord", "detect"]
 
 
-# The readers import SourceRecord from here, so they are imported once it exists.
-from app.ingest.readers import feeds, markdown, wxr  # noqa: E402
+Reader = Callable[[str], Iterator[SourceRecord]]
 
-READERS: dict[str, Callable[[str], Iterator[SourceRecord]]] = {
+READERS: dict[str, Reader] = {
+    "ndjson": ndjson.read_ndjson,
+    "json": ndjson.read_json_array,
     "markdown": markdown.read_markdown,
     "wxr": wxr.read_wxr,
     "rss": feeds.read_feed,
 }
 
-_SNIFF_BYTES = 4096
+_SUFFIXES = {
+    ".ndjson": "ndjson",
+    ".jsonl": "ndjson",
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".rss": "rss",
+    ".atom": "rss",
+}
+
+
+def _sniff_xml(head: str) -> str:
+    # WordPress exports are RSS with the wp: namespace.
+    return "wxr" if "wordpress.org/export" in head else "rss"
 
 
 def detect(source: str) -> str:
-    """The format of a source for `--format auto`, from its name or its first bytes."""
+    """The format of a source: feeds for URLs, Markdown for directories, else by suffix or first bytes."""
     if source.startswith(("http://", "https://")):
         return "rss"
     path = Path(source)
     if path.is_dir():
-        if markdown.has_posts(path):
-            return "markdown"
-        raise ValueError(f"{source}: a directory without Markdown files (.md, .markdown)")
-    try:
-        with path.open("rb") as file:
-            head = file.read(_SNIFF_BYTES).decode("utf-8", "replace")
-    except OSError as error:
-        raise ValueError(f"{source}: {error.strerror or error}") from None
-    if "<rss" in head and "wordpress.org/export/" in head:
-        return "wxr"
-    if "<rss" in head or "<feed" in head or "<rdf:RDF" in head:
-        return "rss"
-    raise ValueError(f"{source}: not a format this can recognise; name it with --format")
+        if any(path.glob("*.ndjson")) or any(path.glob("*.jsonl")) or any(path.glob("*.ndjson.gz")):
+            return "ndjson"
+        return "markdown"
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes.pop()
+    if suffixes and suffixes[-1] in _SUFFIXES:
+        return _SUFFIXES[suffixes[-1]]
+    with ndjson.open_text(path) as text:
+        head = text.read(4096).lstrip()
+    if head.startswith("["):
+        return "json"
+    if head.startswith("{"):
+        return "ndjson"
+    if head.startswith("<"):
+        return _sniff_xml(head)
+    return "markdown" if head.startswith("---") else "ndjson"

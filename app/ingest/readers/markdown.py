@@ -16,7 +16,6 @@ import yaml
 from markdown_it import MarkdownIt
 
 from app.ingest.html_blocks import BodyTooLong, html_to_blocks, text_of
-from app.ingest.readers import SourceRecord
 from app.ingest.readers.records import (
     FALLBACK_AUTHOR,
     clip,
@@ -26,6 +25,7 @@ from app.ingest.readers.records import (
     tag_names,
     utc_text,
 )
+from app.ingest.readers.source import SourceRecord
 from app.slugs import slugify
 
 SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".mkdn"}

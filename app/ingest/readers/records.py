@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from app.ingest.readers import SourceRecord
+from app.ingest.readers.source import SourceRecord
 from app.ingest.schemas import IngestRecord
 from app.weburl import WebUrl
 

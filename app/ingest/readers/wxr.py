@@ -19,9 +19,9 @@ from defusedxml.ElementTree import iterparse
 
 from app.articles.blocks import plain_text
 from app.ingest.html_blocks import BodyTooLong, html_to_blocks, text_lines, text_of
-from app.ingest.readers import SourceRecord
 from app.ingest.readers.records import FALLBACK_AUTHOR, clip, finish, is_web_url, tag_names, title_from, utc_text
 from app.ingest.readers.shortcodes import expand_shortcodes
+from app.ingest.readers.source import SourceRecord
 from app.slugs import slugify
 
 _WP = re.compile(r"^https?://wordpress\.org/export/\d+\.\d+/$")

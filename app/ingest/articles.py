@@ -1,0 +1,331 @@
+"""Storing one chunk of records in the caller's transaction: new articles in a few statements for the
+whole chunk, existing ones through the write API's own rules, each with its revision."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import insert
+from sqlmodel import Session, col, or_, select
+
+from app import content_version
+from app.articles import editing, indexing
+from app.articles.errors import SlugTaken
+from app.articles.models import (
+    Article,
+    ArticleAuthor,
+    ArticleRevision,
+    ArticleSlugRedirect,
+    ArticleTag,
+    Correction,
+)
+from app.articles.revisions import changes_between, record_revision, snapshot
+from app.articles.service import full_loading
+from app.errors import ProblemError
+from app.http_cache import keys
+from app.ingest import comments, references
+from app.ingest.references import References
+from app.ingest.schemas import IngestRecord
+
+Status = Literal["created", "updated", "unchanged", "failed"]
+# Stored as they come; the rest need the database or derive from others.
+_OWN_FIELDS = ("title", "subtitle", "comments_open", "canonical_url", "excerpt", "body", "featured_image")
+_COLUMNS = [column.key for column in Article.__table__.columns if column.key != "id"]  # type: ignore[attr-defined]
+
+
+@dataclass
+class Stored:
+    """What became of one record of the chunk."""
+
+    status: Status
+    slug: str | None = None
+    article_id: int | None = None
+    error: Exception | None = None
+
+
+@dataclass
+class Chunk:
+    records: list[IngestRecord]
+    now: datetime
+    actor: str
+    results: list[Stored] = field(default_factory=list)
+    purges: set[str] = field(default_factory=set)
+
+    def fail(self, index: int, error: Exception) -> None:
+        self.results[index] = Stored("failed", self.records[index].slug, error=error)
+
+
+def key_of(record: IngestRecord) -> str:
+    """What a record is upserted by: its external id, else its slug (given, or made from its title)."""
+    if record.external_id is not None:
+        return "external:" + record.external_id
+    return "slug:" + (record.slug or editing.slug_base(record.title))
+
+
+def _own_changes(record: IngestRecord) -> dict[str, Any]:
+    changes: dict[str, Any] = {name: getattr(record, name) for name in _OWN_FIELDS}
+    changes["body"] = [block.model_dump(exclude_none=True) for block in record.body]
+    changes["featured_image"] = record.featured_image and record.featured_image.model_dump(exclude_none=True)
+    changes["status"] = record.status
+    changes["embargo_until"] = record.embargo_until
+    # Without a time, publishing means now, unless the article is already live: a re-import keeps it.
+    if record.published_at is not None:
+        changes["published_at"] = record.published_at
+    return changes
+
+
+def _matches(session: Session, records: list[IngestRecord]) -> dict[str, tuple[int, str]]:
+    """Stored articles by record key: (id, slug)."""
+    external = {r.external_id for r in records if r.external_id is not None}
+    slugs = {key_of(r).removeprefix("slug:") for r in records if r.external_id is None}
+    if not external and not slugs:
+        return {}
+    rows = session.exec(
+        select(Article.id, Article.slug, Article.external_id).where(
+            or_(col(Article.external_id).in_(external), col(Article.slug).in_(slugs))
+        )
+    ).all()
+    found: dict[str, tuple[int, str]] = {}
+    for id, slug, external_id in rows:
+        if external_id in external:
+            found["external:" + external_id] = (id, slug)
+        if slug in slugs:
+            found["slug:" + slug] = (id, slug)
+    return found
+
+
+def _taken_slugs(session: Session, slugs: set[str]) -> set[str]:
+    """Which of these slugs an article holds, now or formerly."""
+    if not slugs:
+        return set()
+    current = session.exec(select(Article.slug).where(col(Article.slug).in_(slugs))).all()
+    former = session.exec(select(ArticleSlugRedirect.old_slug).where(col(ArticleSlugRedirect.old_slug).in_(slugs)))
+    return set(current) | set(former.all())
+
+
+def _corrections(record: IngestRecord, current: list[Correction], now: datetime) -> list[tuple[str, datetime]]:
+    """The corrections the record asks for; one sent without a time keeps the time it was stored with."""
+    stored = {c.text: c.published_at for c in current}
+    return [(c.text, c.published_at or stored.get(c.text) or now) for c in record.corrections]
+
+
+def _numbered_slug(session: Session, base: str, taken: set[str]) -> str:
+    """The base, or the first of base-2, base-3… that is free, looked up by exact slugs (indexed), not
+    by prefix: archives repeat headlines, and a prefix scan per record would grow with the archive."""
+    if base not in taken:
+        return base
+    for start in range(2, 10_000, 100):
+        candidates = [f"{base}-{n}" for n in range(start, start + 100)]
+        used = taken | _taken_slugs(session, set(candidates))
+        free = next((slug for slug in candidates if slug not in used), None)
+        if free is not None:
+            return free
+    raise SlugTaken(f"Every numbered slug from '{base}' is taken.", slug=base)
+
+
+def _new_article(
+    chunk: Chunk, refs: References, record: IngestRecord, slug: str, *, stored: Article | None = None
+) -> Article:
+    """The article the record describes, built in memory (never added to the session): for a bulk insert,
+    or to compare with the `stored` one it would update."""
+    now = chunk.now
+    article = Article(
+        slug=slug, title=record.title, external_id=record.external_id, created_at=now, excerpt="", body=[]
+    )
+    if stored is not None:
+        # The lifecycle rules look at where the article stands: a live one keeps its time.
+        article.status, article.published_at = stored.status, stored.published_at
+    editing.apply_own_fields(article, _own_changes(record), now=now)
+    article.updated_at = record.updated_at or now
+    section = references.section_of(refs, record)
+    article.section = section
+    article.section_id = section.id if section else None
+    article.author_links = [
+        ArticleAuthor(author=author, author_id=author.id, position=n)
+        for n, author in enumerate(references.authors_of(refs, record))
+    ]
+    article.tags = references.tags_of(refs, record)
+    return article
+
+
+def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]) -> None:
+    now = chunk.now
+    wanted = {slug for i in creates if (slug := chunk.records[i].slug) is not None}
+    bases = {editing.slug_base(chunk.records[i].title) for i in creates if chunk.records[i].slug is None}
+    taken = _taken_slugs(session, wanted | bases)
+    claimed: set[str] = set()
+    built: list[tuple[int, Article]] = []
+    for i in creates:
+        record = chunk.records[i]
+        slug = record.slug
+        if slug is not None and (slug in taken or slug in claimed):
+            chunk.fail(i, SlugTaken(f"The slug '{slug}' is used, now or formerly, by another article.", slug=slug))
+            continue
+        if slug is None:
+            slug = _numbered_slug(session, editing.slug_base(record.title), taken | claimed)
+        try:
+            article = _new_article(chunk, refs, record, slug)
+        except ProblemError as refused:
+            chunk.fail(i, refused)
+            continue
+        claimed.add(slug)
+        built.append((i, article))
+    if not built:
+        return
+    rows = [{name: getattr(article, name) for name in _COLUMNS} for _, article in built]
+    ids = session.scalars(insert(Article).returning(col(Article.id), sort_by_parameter_order=True), rows).all()
+    links, tags, corrections, revisions = [], [], [], []
+    for (i, article), id in zip(built, ids, strict=True):
+        article.id = id
+        links += [
+            {"article_id": id, "author_id": link.author_id, "position": link.position} for link in article.author_links
+        ]
+        tags += [{"article_id": id, "tag_id": tag.id} for tag in article.tags]
+        corrections += [
+            {"article_id": id, "text": text, "published_at": at} for text, at in _corrections(chunk.records[i], [], now)
+        ]
+        state = snapshot(article)
+        revisions.append(
+            {
+                "article_id": id,
+                "number": 1,
+                "actor": chunk.actor,
+                "created_at": now,
+                "changes": changes_between({}, state),
+                "snapshot": state,
+            }
+        )
+        chunk.results[i] = Stored("created", article.slug, id)
+        chunk.purges.add(keys.article(article.slug))
+    for table, rows in (
+        (ArticleAuthor, links),
+        (ArticleTag, tags),
+        (Correction, corrections),
+        (ArticleRevision, revisions),
+    ):
+        if rows:
+            session.execute(insert(table), rows)
+    indexing.index_new_articles(session, [article for _, article in built])
+
+
+def _comparable(state: dict[str, Any]) -> dict[str, Any]:
+    # Tags have no order: they are listed by name whatever order they were given in.
+    return state | {"tags": sorted(state["tags"])}
+
+
+def _says_the_same(chunk: Chunk, record: IngestRecord, article: Article, wanted: Article) -> bool:
+    """Whether the record (built as `wanted`) would leave the article as it is, found without touching
+    it: re-imports of unchanged archives are mostly this."""
+    current_corrections = [(c.text, c.published_at) for c in article.corrections]
+    return (
+        _comparable(snapshot(wanted)) == _comparable(snapshot(article))
+        and _corrections(record, article.corrections, chunk.now) == current_corrections
+        and (record.external_id or article.external_id) == article.external_id
+        and (record.updated_at or article.updated_at) == article.updated_at
+    )
+
+
+def _update(session: Session, chunk: Chunk, refs: References, article: Article, i: int) -> None:
+    """Apply the record to a stored article as an editor's full edit would; unchanged when it says
+    what the article already says."""
+    record, now = chunk.records[i], chunk.now
+    before, last_changed, old_slug, old_external_id = (
+        snapshot(article),
+        article.updated_at,
+        article.slug,
+        article.external_id,
+    )
+    old_corrections = [(c.text, c.published_at) for c in article.corrections]
+    try:
+        # The lifecycle rules refuse here, before the article is touched.
+        wanted = _new_article(chunk, refs, record, record.slug or article.slug, stored=article)
+    except ProblemError as refused:
+        chunk.fail(i, refused)
+        return
+    if _says_the_same(chunk, record, article, wanted):
+        chunk.results[i] = Stored("unchanged", article.slug, article.id)
+        return
+    section = references.section_of(refs, record)
+    changes = _own_changes(record) | {
+        "authors": [author.slug for author in references.authors_of(refs, record)],
+        "section": section.slug if section else None,
+        "tags": [tag.name for tag in references.tags_of(refs, record)],
+    }
+    try:
+        if record.slug is not None:
+            # Checked before anything changes: a refused record must leave the article as it was.
+            editing.free_slug(session, record.slug, for_article=article.id)
+            changes["slug"] = record.slug
+        # Nothing reaches the database before the record is known to change the article.
+        with session.no_autoflush:
+            editing.apply_changes(session, article, changes, now=now)
+    except SlugTaken as refused:
+        chunk.fail(i, refused)
+        return
+    corrections = _corrections(record, article.corrections, now)
+    if corrections != old_corrections:
+        article.corrections = [Correction(text=text, published_at=at) for text, at in corrections]
+    if record.external_id is not None:
+        article.external_id = record.external_id
+    after = snapshot(article)
+    changed = (
+        _comparable(after) != _comparable(before)
+        or corrections != old_corrections
+        or article.external_id != old_external_id
+    )
+    article.updated_at = record.updated_at or (now if changed else last_changed)
+    if not (changed or article.updated_at != last_changed):
+        # Values set again as they were still count as changes to the ORM: forget them.
+        session.expire(article)
+        chunk.results[i] = Stored("unchanged", article.slug, article.id)
+        return
+    session.flush()
+    if _comparable(after) != _comparable(before):
+        indexing.index_article(session, article)
+        record_revision(session, article, before=before, after=after, actor=chunk.actor, now=now)
+    chunk.results[i] = Stored("updated", article.slug, article.id)
+    chunk.purges.update((keys.article(old_slug), keys.article(article.slug)))
+
+
+def store_chunk(session: Session, chunk: Chunk) -> None:
+    """Store the chunk's records (keys unique within it) in the session's transaction, without committing.
+    Each record's fate lands in `chunk.results`."""
+    records, now = chunk.records, chunk.now
+    chunk.results = [Stored("unchanged") for _ in records]
+    refs, errors = references.resolve(session, records, now=now)
+    for i, error in errors.items():
+        chunk.fail(i, error)
+    matched = _matches(session, records)
+    stored_ids = [matched[key_of(r)][0] for r in records if key_of(r) in matched]
+    stored_comments = comments.existing_comments(session, stored_ids)
+    for i, record in enumerate(records):
+        if i in errors:
+            continue
+        article_id = matched.get(key_of(record), (None, ""))[0]
+        problem = comments.threading_error(record.comments, stored_comments.get(article_id or 0, {}))
+        if problem is not None:
+            chunk.fail(i, problem)
+    pending = [i for i, result in enumerate(chunk.results) if result.status != "failed"]
+    _create(session, chunk, refs, [i for i in pending if key_of(records[i]) not in matched])
+    updates = {matched[key_of(records[i])][0]: i for i in pending if key_of(records[i]) in matched}
+    if updates:
+        query = select(Article).where(col(Article.id).in_(updates)).options(*full_loading())
+        if session.get_bind().dialect.name == "postgresql":
+            # Concurrent editors queue behind the import, as they queue behind each other.
+            query = query.with_for_update(of=Article, key_share=True)
+        for article in session.exec(query.execution_options(populate_existing=True)).unique().all():
+            _update(session, chunk, refs, article, updates[article.id])
+    landed = {i: result for i, result in enumerate(chunk.results) if result.article_id is not None}
+    with_comments = {
+        result.article_id: records[i].comments
+        for i, result in landed.items()
+        if records[i].comments and result.article_id is not None
+    }
+    changed = comments.upsert_comments(session, with_comments, stored_comments, now=now) if with_comments else set()
+    for result in landed.values():
+        if result.article_id in changed:
+            chunk.purges.add(keys.comments(result.slug or ""))
+            if result.status == "unchanged":
+                result.status = "updated"
+    if any(result.status in ("created", "updated") for result in chunk.results):
+        content_version.bump(session, *keys.ARTICLE_LISTS, *chunk.purges)

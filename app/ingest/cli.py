@@ -1,0 +1,173 @@
+"""`byline ingest` and `byline export`: archives in and out, streamed, with progress and a summary."""
+
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import BinaryIO
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+console = Console(stderr=True)
+
+
+class SourceFormat(StrEnum):
+    auto = "auto"
+    ndjson = "ndjson"
+    json = "json"
+    markdown = "markdown"
+    wxr = "wxr"
+    rss = "rss"
+
+
+class OnErrorChoice(StrEnum):
+    skip = "skip"
+    abort = "abort"
+
+
+class StatusChoice(StrEnum):
+    published = "published"
+    draft = "draft"
+
+
+def _summary(counts: Counter[str], skipped: Counter[str], *, dry_run: bool, aborted: bool) -> Table:
+    table = Table(title="Would be imported (dry run)" if dry_run else "Imported")
+    table.add_column("Records")
+    table.add_column("Count", justify="right")
+    for status in ("created", "updated", "unchanged", "failed"):
+        table.add_row(status, str(counts[status]))
+    for why, count in sorted(skipped.items()):
+        table.add_row(f"skipped: {why}", str(count))
+    if aborted:
+        table.caption = "A record failed with --on-error abort: nothing was stored."
+    return table
+
+
+def ingest_command(
+    sources: list[str] = typer.Argument(..., metavar="SOURCE...", help="Files, directories or feed URLs."),
+    source_format: SourceFormat = typer.Option(SourceFormat.auto, "--format", help="How to read the sources."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check and report; store nothing."),
+    on_error: OnErrorChoice = typer.Option(OnErrorChoice.skip, "--on-error", help="skip bad records, or abort all."),
+    status: StatusChoice | None = typer.Option(
+        None,
+        "--status",
+        help="Status of every record, whatever its source says (draft: review an import before it goes live).",
+    ),
+) -> None:
+    """Import articles (upserted by external id, or slug): running the same import again changes nothing."""
+    from sqlmodel import Session
+
+    from app.clock import utcnow
+    from app.db import build_engine
+    from app.ingest.readers import READERS, SourceRecord, detect
+    from app.ingest.service import Ingest, Received
+    from app.settings import Settings
+
+    formats = {
+        source: source_format.value if source_format is not SourceFormat.auto else detect(source) for source in sources
+    }
+    unknown = sorted({name for name in formats.values() if name not in READERS})
+    if unknown:
+        console.print(f"[red]No reader for {', '.join(unknown)} here; readers: {', '.join(sorted(READERS))}.[/red]")
+        raise typer.Exit(2)
+    settings = Settings()
+    skipped: Counter[str] = Counter()
+
+    def received() -> Iterator[Received]:
+        for source, name in formats.items():
+            item: SourceRecord
+            for item in READERS[name](source):
+                if item.skipped is not None:
+                    skipped[item.skipped] += 1
+                    continue
+                record = item.record
+                if record is not None and status is not None:
+                    record = record | {"status": status.value}
+                # Every position names its source, for runs over many files.
+                named = Path(source).name
+                position = item.position if named in item.position else f"{named}: {item.position}"
+                yield Received(position, record, item.error)
+
+    counts: Counter[str] = Counter()
+    engine = build_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    progress = Progress(
+        TextColumn("[bold]Importing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} records/s"),
+        TimeElapsedColumn(),
+        console=console,
+    )
+    with Session(engine, expire_on_commit=False) as session, progress:
+        task = progress.add_task("ingest", total=None, rate="0")
+        run = Ingest(
+            session,
+            now=utcnow(),
+            actor="ingest",
+            base_url=settings.base_url,
+            on_error=on_error.value,
+            dry_run=dry_run,
+        )
+        for outcome in run.run(received()):
+            if outcome.was is not None:
+                counts[outcome.was] -= 1
+            else:
+                progress.advance(task)
+            counts[outcome.status] += 1
+            if outcome.status == "failed" and outcome.error is not None:
+                where = "; ".join(e["pointer"] for e in outcome.error.get("errors", []) if e["pointer"] != "#")
+                console.print(f"[red]{outcome.position}[/red] {where} {outcome.error.get('detail', '')}")
+            elapsed = progress.tasks[0].elapsed or 0
+            if elapsed:
+                progress.update(task, rate=f"{progress.tasks[0].completed / elapsed:,.0f}")
+    engine.dispose()
+    aborted = on_error is OnErrorChoice.abort and counts["failed"] > 0
+    console.print(_summary(counts, skipped, dry_run=dry_run, aborted=aborted))
+    if counts["failed"]:
+        raise typer.Exit(1)
+
+
+def _write(lines: Iterable[bytes], out: BinaryIO) -> int:
+    count = 0
+    for line in lines:
+        out.write(line)
+        count += 1
+    return count
+
+
+def export_command(
+    path: str = typer.Argument("-", help="File to write, or - for standard output."),
+    export_format: str = typer.Option("ndjson", "--format", help="Only ndjson."),
+    updated_since: datetime | None = typer.Option(None, "--updated-since", help="Only articles changed since."),
+) -> None:
+    """Write every article (all statuses, with comments and related pins) in the shape `byline ingest` reads."""
+    from datetime import UTC
+
+    from sqlmodel import Session
+
+    from app.db import build_engine
+    from app.ingest.export import export_records
+    from app.settings import Settings
+
+    if export_format != "ndjson":
+        console.print("[red]Only --format ndjson is written.[/red]")
+        raise typer.Exit(2)
+    if updated_since is not None and updated_since.tzinfo is None:
+        updated_since = updated_since.replace(tzinfo=UTC)
+    engine = build_engine(Settings().database_url, for_writes=False)
+    with Session(engine) as session:
+        lines = (orjson.dumps(record) + b"\n" for record in export_records(session, updated_since=updated_since))
+        if path == "-":
+            count = _write(lines, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        else:
+            with Path(path).open("wb") as out:
+                count = _write(lines, out)
+    engine.dispose()
+    console.print(f"[green]Exported {count} article(s).[/green]")

@@ -1,0 +1,27 @@
+"""Problems of bulk imports."""
+
+from app.errors import ProblemError
+
+
+class TooManyRecords(ProblemError):
+    """The batch holds more records than `BYLINE_INGEST_MAX_RECORDS`."""
+
+    type_slug = "batch-too-large"
+    title = "Batch too large"
+    status = 413
+
+
+class UnsupportedBatchType(ProblemError):
+    """The batch is neither NDJSON nor a JSON array."""
+
+    type_slug = "unsupported-media-type"
+    title = "Unsupported media type"
+    status = 415
+
+
+class IngestAborted(ProblemError):
+    """With `on_error=abort`, a record failed, so nothing of the batch was stored."""
+
+    type_slug = "ingest-aborted"
+    title = "Import aborted"
+    status = 422
