@@ -14,7 +14,7 @@ from app.columns import Table
 from app.comments.models import Comment
 from app.content_version import ContentVersion
 from app.outbox.models import OutboxEvent
-from app.related.models import ArticleTerm, RelatedPin, TermDocumentCount
+from app.related.models import ArticleEmbedding, ArticleTerm, EmbeddingPending, RelatedPin, TermDocumentCount
 from app.taxonomy.models import Section, Tag
 
 metadata = Table.metadata
@@ -32,6 +32,8 @@ __all__ = [
     "Correction",
     "OutboxEvent",
     "ArticleTerm",
+    "ArticleEmbedding",
+    "EmbeddingPending",
     "RelatedPin",
     "TermDocumentCount",
     "Section",

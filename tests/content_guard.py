@@ -22,6 +22,7 @@ CONTENT_TABLES = frozenset(
         "tag",
         "related_pin",
         "article_term",
+        "article_embedding",
     }
 )
 _WRITTEN_IN = "test_content_written_in"
