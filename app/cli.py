@@ -143,7 +143,7 @@ def search_embed(
     from app.settings import Settings
 
     if not model.available():
-        console.print("[red]Embedding needs the semantic extra:[/red] pip install 'byline[semantic]'")
+        console.print("[red]Embedding needs the semantic extra:[/red] pip install 'byline\\[semantic]'")
         raise typer.Exit(1)
     engine = build_engine(Settings().database_url)
     embedder = model.Embedder(threads=threads)

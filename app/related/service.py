@@ -61,7 +61,7 @@ NEAR_DUPLICATE = 0.9
 # Candidates beyond those wanted whose vectors are read at once.
 SHORTLIST_MARGIN = 10
 # Cosine of two articles' sentence embeddings from which they are said to share a topic.
-SIMILAR_TOPIC = 0.5
+SIMILAR_TOPIC = 0.4
 
 
 @dataclass(frozen=True)

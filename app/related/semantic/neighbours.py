@@ -58,13 +58,15 @@ class SemanticIndex:
         latest = connection.execute(_LATEST).scalar()
         if latest is None or latest == self._generation:
             return
+        # The last generation seen is read again: another worker may have stored rows under it since.
+        rows = connection.execute(_SINCE, {"generation": self._generation or 0}).all()
+        self.add([row[0] for row in rows], [np.frombuffer(row[1], dtype=np.float32) for row in rows])
+        self._generation = max([latest, *(row[2] for row in rows)])
+
+    def add(self, article_ids: list[int], vectors: "list[Vector] | Vector") -> None:
+        """Add or replace these articles' vectors (unit length)."""
         with self._lock:
-            # The last generation seen is read again: another worker may have stored rows under it since.
-            rows = connection.execute(_SINCE, {"generation": self._generation or 0}).all()
-            changed = [
-                self._store(article_id, np.frombuffer(vector, dtype=np.float32)) for article_id, vector, _ in rows
-            ]
-            self._generation = max([latest, *(generation for _, _, generation in rows)])
+            changed = [self._store(id, vector) for id, vector in zip(article_ids, vectors, strict=True)]
             if self._graph is not None:
                 self._add_to_graph(changed)
             elif self._building:
