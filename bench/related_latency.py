@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import func, insert, select
-from sqlmodel import Session, col
+from sqlalchemy import func, insert
+from sqlmodel import Session, col, select
 
 from app.articles.models import Article
 from app.content_cache import ContentCache
