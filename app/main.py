@@ -35,6 +35,8 @@ from app.metrics.router import router as metrics_router
 from app.openapi import DESCRIPTION, TAGS, install_openapi
 from app.outbox.worker import start_in_background
 from app.related.router import router as related_router
+from app.related.semantic import model as semantic_model
+from app.related.semantic.neighbours import SemanticIndex
 from app.security_headers import SecurityHeadersMiddleware
 from app.settings import Settings
 from app.sitemaps.router import router as sitemaps_router
@@ -70,7 +72,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         engines = Engines(write=write, read=read, read_primary=read_primary)
         watch = open_watch(read, write, clock)
         app.state.byline = AppState(
-            settings=settings, clock=clock, engines=engines, content_cache=ContentCache(), content_watch=watch
+            settings=settings,
+            clock=clock,
+            engines=engines,
+            content_cache=ContentCache(),
+            content_watch=watch,
+            semantic=(
+                SemanticIndex(exact_limit=settings.semantic_exact_limit)
+                if settings.semantic and semantic_model.available()
+                else None
+            ),
         )
         worker = start_in_background(write, settings, clock) if settings.serve_worker else None
         yield

@@ -15,7 +15,7 @@ from app.columns import Table
 from app.comments.models import Comment
 from app.content_version import ContentVersion
 from app.outbox.models import Delivery, DeliveryAttempt, OutboxEvent
-from app.related.models import ArticleTerm, RelatedPin, TermDocumentCount
+from app.related.models import ArticleEmbedding, ArticleTerm, EmbeddingPending, RelatedPin, TermDocumentCount
 from app.taxonomy.models import Section, Tag
 from app.webhooks.models import WebhookEndpoint
 
@@ -37,6 +37,8 @@ __all__ = [
     "DeliveryAttempt",
     "OutboxEvent",
     "ArticleTerm",
+    "ArticleEmbedding",
+    "EmbeddingPending",
     "RelatedPin",
     "TermDocumentCount",
     "Section",

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     cache_max_age: int = Field(30, ge=0)
     cache_stale_while_revalidate: int = Field(30, ge=0)
     cache_stale_if_error: int = Field(86_400, ge=0)
+    # Related articles by meaning too, where the `semantic` extra is installed; false turns the signal off.
+    semantic: bool = True
+    # Up to this many stored embeddings, neighbours are found by exact search; above it, through an HNSW graph.
+    semantic_exact_limit: int = Field(20_000, ge=0)
     log_level: str = "info"
     log_format: Literal["json", "text"] = "json"
     # GET /metrics: "key" needs an admin key, "public" is open (a private port), "off" hides it.

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from app.clock import Clock
 from app.content_cache import ContentCache
 from app.http_cache.state import ContentWatch
+from app.related.semantic.neighbours import SemanticIndex
 from app.settings import Settings
 
 
@@ -29,6 +30,8 @@ class AppState:
     engines: Engines
     content_cache: ContentCache
     content_watch: ContentWatch
+    # None without the `semantic` extra or with BYLINE_SEMANTIC=false.
+    semantic: SemanticIndex | None = None
 
 
 def app_state(request: Request) -> AppState:
@@ -49,6 +52,10 @@ async def _content_cache(request: Request) -> ContentCache:
     return app_state(request).content_cache
 
 
+async def _semantic(request: Request) -> SemanticIndex | None:
+    return app_state(request).semantic
+
+
 async def _engines(request: Request) -> Engines:
     return app_state(request).engines
 
@@ -56,4 +63,5 @@ async def _engines(request: Request) -> Engines:
 SettingsDep = Annotated[Settings, Depends(_settings)]
 ClockDep = Annotated[Clock, Depends(_clock)]
 ContentCacheDep = Annotated[ContentCache, Depends(_content_cache)]
+SemanticIndexDep = Annotated[SemanticIndex | None, Depends(_semantic)]
 EnginesDep = Annotated[Engines, Depends(_engines)]

@@ -23,6 +23,7 @@ CONTENT_TABLES = frozenset(
         "related_pin",
         "article_term",
         "article_change",
+        "article_embedding",
     }
 )
 _WRITTEN_IN = "test_content_written_in"

@@ -21,6 +21,7 @@ from app.pagination import Page, envelope
 from app.related import service as related
 from app.related.schemas import RelatedList
 from app.settings import Settings
+from app.state import app_state
 
 # The defaults of the embedded lists' own endpoints, so their cursors continue there.
 RELATED_LIMIT = 5
@@ -104,7 +105,9 @@ def included(
     if Include.related in parts:
         # Only a published article has neighbours; a preview shows none rather than failing.
         picks = (
-            related.related_articles(session, article.slug, limit=RELATED_LIMIT, now=now, cache=cache)
+            related.related_articles(
+                session, article.slug, limit=RELATED_LIMIT, now=now, cache=cache, semantic=app_state(request).semantic
+            )
             if article.status_at(now) is ArticleStatus.published
             else []
         )

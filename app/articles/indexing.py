@@ -1,4 +1,5 @@
-"""Keeping what is derived from an article's text in step with it: its search entry and its term vector."""
+"""Keeping what is derived from an article's text in step with it: its search entry, its term vector, and
+the mark that it needs (re)embedding."""
 
 from sqlmodel import Session, col, select
 
@@ -7,10 +8,11 @@ from app.articles.blocks import body_adapter, readable_text
 from app.articles.models import Article
 from app.http_cache import keys
 from app.related import vectors
+from app.related.semantic import pending
 from app.search.fulltext import SearchEntry, index_for
 
 
-def _entry(article: Article) -> SearchEntry:
+def entry_of(article: Article) -> SearchEntry:
     return SearchEntry(
         article.id, article.title, article.subtitle or "", readable_text(body_adapter.validate_python(article.body))
     )
@@ -18,17 +20,19 @@ def _entry(article: Article) -> SearchEntry:
 
 def index_article(session: Session, article: Article) -> None:
     """Every write path calls this inside its transaction."""
-    entry = _entry(article)
+    entry = entry_of(article)
     index_for(session).store(session, [entry])
     vectors.store_vector(session, entry)
+    pending.mark(session, entry)
 
 
 def index_new_articles(session: Session, articles: list[Article]) -> None:
     """index_article for a batch of articles just inserted, in a few statements for them all."""
-    entries = [_entry(article) for article in articles]
+    entries = [entry_of(article) for article in articles]
     if entries:
         index_for(session).store(session, entries)
         vectors.add_counted_vectors(session, entries)
+        pending.mark_new(session, entries)
 
 
 def unindex_article(session: Session, article_id: int) -> None:
@@ -47,7 +51,7 @@ def reindex(session: Session, *, batch: int = 500, related: bool = True) -> int:
     for start in range(0, len(ids), batch):
         entries = []
         for article in session.exec(select(Article).where(col(Article.id).in_(ids[start : start + batch]))).all():
-            entries.append(_entry(article))
+            entries.append(entry_of(article))
             session.expunge(article)
         if entries:
             index.store(session, entries)

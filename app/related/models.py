@@ -1,6 +1,6 @@
-"""Tables behind related-article lookups: each article's term vector, document frequencies, editors' pins."""
+"""Tables behind related-article lookups: term vectors, document frequencies, editors' pins, embeddings."""
 
-from sqlalchemy import Column, ForeignKey, Index, Integer
+from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary
 from sqlmodel import Field
 
 from app.columns import Table
@@ -35,3 +35,26 @@ class RelatedPin(Table, table=True):
     article_id: int = Field(sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True))
     related_id: int = Field(sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True))
     position: int = Field(ge=0)
+
+
+class ArticleEmbedding(Table, table=True):
+    """An article's sentence embedding: unit-length float32, from the text whose hash it keeps."""
+
+    __tablename__ = "article_embedding"
+
+    article_id: int = Field(sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True))
+    model: str = Field(max_length=64)
+    content_hash: str = Field(max_length=64)
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    # Raised with every batch stored, so each worker's index reads only what changed since it last looked.
+    generation: int = Field(index=True)
+
+
+class EmbeddingPending(Table, table=True):
+    """An article whose text changed since it was embedded; the worker embeds it and removes the row."""
+
+    __tablename__ = "embedding_pending"
+
+    article_id: int = Field(sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True))
+    # Of the text that needs embedding; "" when the worker should take whatever the text is then.
+    content_hash: str = Field(max_length=64)

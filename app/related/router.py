@@ -14,7 +14,7 @@ from app.http_cache import keys
 from app.related import service as related
 from app.related.schemas import RelatedArticle, RelatedList, RelatedPins
 from app.slugs import Slug
-from app.state import ClockDep, ContentCacheDep
+from app.state import ClockDep, ContentCacheDep, SemanticIndexDep
 
 router = APIRouter(prefix="/api/v1/articles/{slug}/related", tags=["articles"])
 
@@ -35,13 +35,14 @@ def get_related(
     session: ReadSessionDep,
     clock: ClockDep,
     cache: ContentCacheDep,
+    semantic: SemanticIndexDep,
     fields: RelatedFields,
     limit: Annotated[int, Query(ge=1, le=20, description="How many to return.")] = 5,
 ) -> dict | Response:
     """Pinned articles first, in the editors' order; then published articles close in text
     (distinctive shared terms), tags, section, author and time. Never the article itself, an
     unpublished article, or a near-identical copy."""
-    shown = related.related_articles(session, slug, limit=limit, now=clock(), cache=cache)
+    shown = related.related_articles(session, slug, limit=limit, now=clock(), cache=cache, semantic=semantic)
     # Pins and the article's own changes purge its key; anything published may join the list.
     keys.label_list(response, keys.ARTICLES, shown, keys.article(slug))
     return sparse_list(request, response, {"data": shown}, fields)

@@ -4,13 +4,18 @@ author and recency, each with the reasons it was chosen.
 Text similarity is a "more like this" query over the term vectors: the article's most
 distinctive terms (weight × inverse document frequency) find the articles that share them.
 It needs no tags or sections, so imported archives get neighbours too.
+
+With the `semantic` extra, articles that have a sentence embedding also bring their nearest
+neighbours in meaning, and closeness in meaning joins the blend: stories about the same match or
+election often share no rare word. An article not yet embedded is ranked as without the extra.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     BindParameter,
@@ -39,6 +44,9 @@ from app.http_cache import keys
 from app.related.models import ArticleTerm, RelatedPin, TermDocumentCount
 from app.related.schemas import RelatedArticle
 
+if TYPE_CHECKING:
+    from app.related.semantic.neighbours import SemanticIndex
+
 QUERY_TERMS = 40
 CANDIDATES = 50
 # Each query term contributes only the articles it weighs most in, read straight off the
@@ -52,9 +60,24 @@ MIN_DOCUMENT_CEILING = 50
 NEAR_DUPLICATE = 0.9
 # Candidates beyond those wanted whose vectors are read at once.
 SHORTLIST_MARGIN = 10
-# Weights tuned with bench/related_quality.py on real news (sections and tags withheld); they sum to 1,
-# the score of a pinned article.
-TEXT, TAGS, SECTION, AUTHOR, RECENCY = 0.51, 0.17, 0.08, 0.22, 0.02
+# Cosine of two articles' sentence embeddings from which they are said to share a topic.
+SIMILAR_TOPIC = 0.4
+
+
+@dataclass(frozen=True)
+class Weights:
+    text: float
+    meaning: float
+    tags: float
+    section: float
+    author: float
+    recency: float
+
+
+# Tuned with bench/related_quality.py on real news (sections and tags withheld); each set sums to 1,
+# the score of a pinned article. BLENDED was chosen on articles held out from the measured samples.
+LEXICAL = Weights(text=0.51, meaning=0.0, tags=0.17, section=0.08, author=0.22, recency=0.02)
+BLENDED = Weights(text=0.098, meaning=0.44, tags=0.156, section=0.078, author=0.196, recency=0.032)
 
 
 @dataclass
@@ -76,6 +99,7 @@ class _Candidate:
     text: float
     shared_tags: int
     shared_author: bool
+    meaning: float = 0.0
     score: float = 0.0
 
 
@@ -136,7 +160,7 @@ def _text_match(term_count: int) -> Subquery:
 
 @cache
 def _candidate_statement(
-    term_count: int, by_tags: bool
+    term_count: int, by_tags: bool, by_meaning: bool
 ) -> Select[int, str, int | None, datetime | None, Any, int, bool]:
     """One statement per shape, built once: compiled statements are cached by their shape, and
     building a large one anew costs more than running it."""
@@ -156,6 +180,12 @@ def _candidate_statement(
             .subquery("tag_match")
         )
         sources.append(select(tag_match.c.article_id, literal(0.0).label("score")))
+    if by_meaning:
+        sources.append(
+            select(col(Article.id).label("article_id"), literal(0.0).label("score")).where(
+                col(Article.id).in_(bindparam("meaning_ids", expanding=True))
+            )
+        )
     found = union_all(*sources).subquery("found")
     candidate = (
         select(found.c.article_id, func.max(found.c.score).label("text"))
@@ -187,11 +217,11 @@ def _candidate_statement(
 
 
 def _candidates(
-    connection: Connection, article: Article, coefficients: dict[str, float], now: datetime
+    connection: Connection, article: Article, coefficients: dict[str, float], near: list[int], now: datetime
 ) -> list[_Candidate]:
-    """Published articles close in text or sharing the most tags, with what scoring needs, in one query."""
+    """Published articles close in text or meaning or sharing the most tags, with what scoring needs, in one query."""
     tag_ids = [tag.id for tag in article.tags]
-    if not (coefficients or tag_ids):
+    if not (coefficients or tag_ids or near):
         return []
     parameters = {
         "article_id": article.id,
@@ -201,21 +231,28 @@ def _candidates(
         "author_ids": [author.id for author in article.authors],
         "now": now,
     }
+    if near:
+        parameters["meaning_ids"] = near
     for n, (term, coefficient) in enumerate(coefficients.items()):
         parameters |= {f"term_{n}": term, f"coefficient_{n}": coefficient}
-    rows = connection.execute(_candidate_statement(len(coefficients), bool(tag_ids)), parameters).all()
+    rows = connection.execute(_candidate_statement(len(coefficients), bool(tag_ids), bool(near)), parameters).all()
     return [_Candidate(*row) for row in rows]
 
 
-def _ranked(article: Article, candidates: list[_Candidate]) -> list[_Candidate]:
+def _ranked(article: Article, candidates: list[_Candidate], weights: Weights) -> list[_Candidate]:
     best_text = max((c.text for c in candidates), default=0) or 1.0
+    # Cosines of one model sit in a narrow band: stretched over this article's candidates, from the
+    # least to the most similar, or they would barely move the blend.
+    low = min((c.meaning for c in candidates), default=0.0)
+    span = (max((c.meaning for c in candidates), default=0.0) - low) or 1.0
     for candidate in candidates:
         candidate.score = round(
-            TEXT * candidate.text / best_text
-            + TAGS * min(candidate.shared_tags, 3) / 3
-            + SECTION * (article.section_id is not None and candidate.section_id == article.section_id)
-            + AUTHOR * candidate.shared_author
-            + RECENCY * _recency(article.published_at, candidate.published_at),
+            weights.text * candidate.text / best_text
+            + weights.meaning * (candidate.meaning - low) / span
+            + weights.tags * min(candidate.shared_tags, 3) / 3
+            + weights.section * (article.section_id is not None and candidate.section_id == article.section_id)
+            + weights.author * candidate.shared_author
+            + weights.recency * _recency(article.published_at, candidate.published_at),
             4,
         )
     return sorted(candidates, key=lambda c: (-c.score, c.id))
@@ -279,7 +316,7 @@ _SUMMARIES = (
 )
 
 
-def _reasons(article: Article, candidate: Article, shared_terms: list[str]) -> list[str]:
+def _reasons(article: Article, candidate: Article, shared_terms: list[str], meaning: float) -> list[str]:
     reasons = []
     own_tags, own_authors = {t.id for t in article.tags}, {a.id for a in article.authors}
     if shared_tags := [t.name for t in candidate.tags if t.id in own_tags]:
@@ -288,34 +325,67 @@ def _reasons(article: Article, candidate: Article, shared_terms: list[str]) -> l
         reasons.append(f"same section: {article.section.name}")
     if shared_authors := [a.name for a in candidate.authors if a.id in own_authors]:
         reasons.append("same author: " + ", ".join(shared_authors))
+    if meaning >= SIMILAR_TOPIC:
+        reasons.append("similar topic")
     if shared_terms:
         reasons.append("shared terms: " + ", ".join(shared_terms))
     return reasons
 
 
-def compute_related(session: Session, article: Article, *, limit: int, now: datetime) -> list[Related]:
+def _meaning(
+    connection: Connection, semantic: "SemanticIndex | None", article_id: int
+) -> tuple[Callable[[list[int]], dict[int, float]] | None, list[int]]:
+    """How close in meaning other articles are to this one, and its nearest neighbours; (None, [])
+    when the signal is off or the article has no embedding yet."""
+    if semantic is None:
+        return None, []
+    semantic.refresh(connection)
+    vector = semantic.vector(article_id)
+    if vector is None:
+        return None, []
+    near = [id for id in semantic.nearest(vector, CANDIDATES + 1) if id != article_id]
+    return (lambda ids: semantic.similarities(vector, ids)), near
+
+
+def compute_related(
+    session: Session, article: Article, *, limit: int, now: datetime, semantic: "SemanticIndex | None" = None
+) -> list[Related]:
     connection = session.connection()
     pinned = list(connection.execute(_PINNED, {"article_id": article.id, "now": now}).scalars())[:limit]
     picked = []
     if len(pinned) < limit:
         taken = {article.id, *pinned}
         query = _query(connection, article.id)
-        candidates = [c for c in _candidates(connection, article, query.coefficients, now) if c.id not in taken]
-        picked = _pick(connection, article, query, _ranked(article, candidates), limit - len(pinned))
+        similarities, near = _meaning(connection, semantic, article.id)
+        candidates = [c for c in _candidates(connection, article, query.coefficients, near, now) if c.id not in taken]
+        if similarities:
+            meaning = similarities([c.id for c in candidates])
+            for candidate in candidates:
+                candidate.meaning = meaning.get(candidate.id, 0.0)
+        weights = BLENDED if similarities else LEXICAL
+        picked = _pick(connection, article, query, _ranked(article, candidates, weights), limit - len(pinned))
     ids = pinned + [candidate.id for candidate, _ in picked]
     if not ids:
         return []
     # An article deleted since it was chosen is left out.
     articles = {a.id: a for a in session.scalars(_SUMMARIES, {"ids": ids}).unique()}
     return [Related(articles[id], 1.0, ["picked by an editor"], pinned=True) for id in pinned if id in articles] + [
-        Related(articles[candidate.id], candidate.score, _reasons(article, articles[candidate.id], terms))
+        Related(
+            articles[candidate.id], candidate.score, _reasons(article, articles[candidate.id], terms, candidate.meaning)
+        )
         for candidate, terms in picked
         if candidate.id in articles
     ]
 
 
 def related_articles(
-    session: Session, slug: str, *, limit: int, now: datetime, cache: ContentCache
+    session: Session,
+    slug: str,
+    *,
+    limit: int,
+    now: datetime,
+    cache: ContentCache,
+    semantic: "SemanticIndex | None" = None,
 ) -> list[RelatedArticle]:
     """Cached until content changes or an article goes live: a new article can join older articles'
     lists, and an unpublished one leaves them, at once."""
@@ -324,7 +394,7 @@ def related_articles(
         article = get_article(session, slug, now=now, loading=summary_joined_loading())
         return [
             RelatedArticle.from_article(r.article, now=now, score=r.score, reasons=r.reasons, pinned=r.pinned)
-            for r in compute_related(session, article, limit=limit, now=now)
+            for r in compute_related(session, article, limit=limit, now=now, semantic=semantic)
         ]
 
     # Keyed by slug: a slug that stops resolving (unpublished, renamed) changes the content version too.

@@ -6,11 +6,11 @@ from sqlalchemy import func, text
 from sqlmodel import select
 
 from app.articles.indexing import reindex
-from app.articles.models import ArticleRevision
+from app.articles.models import Article, ArticleRevision
 from app.comments.models import Comment
 from app.content_version import ContentVersion
 from app.outbox.models import OutboxEvent
-from app.related.models import ArticleTerm, TermDocumentCount
+from app.related.models import ArticleTerm, EmbeddingPending, TermDocumentCount
 from app.settings import Settings
 from tests.ingest.helpers import ndjson, record, send
 
@@ -248,6 +248,15 @@ def test_bulk_loaded_articles_are_searchable_with_the_vectors_a_reindex_builds(c
     assert sorted(session.exec(select(ArticleTerm.article_id, ArticleTerm.term, ArticleTerm.weight)).all()) == vectors
     assert sorted(session.exec(select(TermDocumentCount.term, TermDocumentCount.documents)).all()) == counts
     session.rollback()
+
+
+def test_bulk_loaded_articles_wait_for_their_embeddings(client, editor, session):
+    send(client, editor, *(record(n) for n in range(3)))
+    session.rollback()
+    queued = session.exec(select(EmbeddingPending.article_id)).all()
+    articles = session.exec(select(Article.id)).all()
+    session.rollback()
+    assert sorted(queued) == sorted(articles) and len(articles) == 3
 
 
 def test_one_content_version_bump_per_batch_purges_the_new_articles(client, editor, session):

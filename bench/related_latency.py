@@ -1,0 +1,125 @@
+"""Related-article lookups at scale with the semantic signal on: index load, graph build, recall of
+the approximate index against exact search, and lookup latency with caches cold.
+
+    .venv/bin/python -m bench.related_latency --articles 100000 --keep /tmp/related-100k.db
+    .venv/bin/python -m bench.related_latency --articles 100000 --database-url postgresql://...
+
+Builds the benchmark newsroom (bench/newsroom.py) and gives every article a synthetic embedding:
+unit vectors drawn around 2,000 topic centres, so neighbourhoods have the shape real ones have.
+Embedding 100,000 real articles takes about an hour on two shared cores; the index and the
+lookups do the same work whatever the vectors mean. Each lookup asks for a different article with
+a fresh content cache, so nothing it needs is cached.
+"""
+
+import argparse
+import random
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import func, insert
+from sqlmodel import Session, col, select
+
+from app.articles.models import Article
+from app.content_cache import ContentCache
+from app.db import build_engine
+from app.migrate import upgrade_database
+from app.related.models import ArticleEmbedding
+from app.related.semantic.model import DIMENSIONS, MODEL_ID
+from app.related.semantic.neighbours import SemanticIndex
+from app.related.service import related_articles
+from app.settings import Settings
+from bench.newsroom import has_articles, load
+
+TOPICS = 2000
+
+
+def store_embeddings(url: str) -> None:
+    engine = build_engine(url)
+    rng = np.random.default_rng(7)
+    centres = rng.normal(size=(TOPICS, DIMENSIONS)).astype(np.float32)
+    with Session(engine) as session:
+        if session.exec(select(func.count()).select_from(ArticleEmbedding)).one():
+            return
+        ids = list(session.exec(select(Article.id).order_by(col(Article.id))).all())
+        for first in range(0, len(ids), 5000):
+            batch = ids[first : first + 5000]
+            vectors = centres[rng.integers(0, TOPICS, len(batch))] + 0.8 * rng.normal(size=(len(batch), DIMENSIONS))
+            vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+            rows = [
+                {"article_id": i, "model": MODEL_ID, "content_hash": "", "vector": v.tobytes(), "generation": 1}
+                for i, v in zip(batch, vectors, strict=True)
+            ]
+            session.execute(insert(ArticleEmbedding), rows)
+            session.commit()
+        print(f"  stored {len(ids):,} synthetic embeddings", flush=True)
+    engine.dispose()
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * share) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=20_000)
+    parser.add_argument("--lookups", type=int, default=300)
+    parser.add_argument("--database-url", help="An empty PostgreSQL database; a SQLite file by default.")
+    parser.add_argument("--keep", type=Path, help="SQLite file to reuse between runs (built if missing).")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database_url or f"sqlite:///{args.keep or Path(folder) / 'related.db'}"
+        upgrade_database(url)
+        if not has_articles(url):
+            load(url, args.articles)
+        store_embeddings(url)
+        engine = build_engine(url)
+        exact_limit = Settings(_env_file=None).semantic_exact_limit
+        index, exact = SemanticIndex(exact_limit=exact_limit), SemanticIndex(exact_limit=10**9)
+        with Session(engine) as session:
+            began = time.perf_counter()
+            index.refresh(session.connection())
+            print(f"index: {len(index):,} vectors loaded in {time.perf_counter() - began:.1f} s", flush=True)
+            exact.refresh(session.connection())
+            slugs = list(session.exec(select(Article.slug).where(Article.status == "published")).all())
+        began = time.perf_counter()
+        while len(index) > exact_limit and not index.approximate:
+            time.sleep(0.5)
+        if index.approximate:
+            print(f"HNSW graph built in {time.perf_counter() - began:.0f} s (in the background, 1 thread)")
+        queries = random.Random(3).sample(slugs, min(args.lookups, len(slugs)))
+        recall, graph_ms, exact_ms = [], [], []
+        rng = np.random.default_rng(11)
+        for article_id in rng.choice(np.array(list(index._rows)), 200, replace=False):
+            vector = index.vector(int(article_id))
+            assert vector is not None
+            began = time.perf_counter()
+            found = index.nearest(vector, 50)
+            graph_ms.append((time.perf_counter() - began) * 1000)
+            began = time.perf_counter()
+            truth = exact.nearest(vector, 50)
+            exact_ms.append((time.perf_counter() - began) * 1000)
+            recall.append(len(set(found) & set(truth)) / 50)
+        print(
+            f"nearest 50 of {len(index):,}: {'HNSW' if index.approximate else 'exact'} p50 "
+            f"{percentile(graph_ms, 0.5):.2f} ms, recall@50 vs exact {sum(recall) / len(recall):.3f}; "
+            f"exact p50 {percentile(exact_ms, 0.5):.1f} ms, p95 {percentile(exact_ms, 0.95):.1f} ms"
+        )
+        timings = []
+        with Session(engine) as session:
+            for slug in queries:
+                began = time.perf_counter()
+                related_articles(session, slug, limit=5, now=datetime.now(UTC), cache=ContentCache(), semantic=index)
+                timings.append((time.perf_counter() - began) * 1000)
+        engine.dispose()
+    print(
+        f"related lookups ({engine.dialect.name}, {len(slugs):,} published, semantic on, caches cold): "
+        f"p50 {percentile(timings, 0.5):.1f} ms, p95 {percentile(timings, 0.95):.1f} ms, max {max(timings):.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
