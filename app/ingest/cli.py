@@ -69,9 +69,18 @@ def ingest_command(
     from app.ingest.service import Ingest, Received
     from app.settings import Settings
 
-    formats = {
-        source: source_format.value if source_format is not SourceFormat.auto else detect(source) for source in sources
-    }
+    missing = [s for s in sources if not s.startswith(("http://", "https://")) and not Path(s).exists()]
+    if missing:
+        console.print(f"[red]No such file or directory: {', '.join(missing)}[/red]")
+        raise typer.Exit(2)
+    try:
+        formats = {
+            source: source_format.value if source_format is not SourceFormat.auto else detect(source)
+            for source in sources
+        }
+    except ValueError as unknown_source:
+        console.print(f"[red]{unknown_source}; name the format with --format.[/red]")
+        raise typer.Exit(2) from None
     unknown = sorted({name for name in formats.values() if name not in READERS})
     if unknown:
         console.print(f"[red]No reader for {', '.join(unknown)} here; readers: {', '.join(sorted(READERS))}.[/red]")

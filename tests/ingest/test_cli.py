@@ -149,3 +149,15 @@ def test_other_formats_are_recognised_and_a_broken_export_is_refused_with_its_re
     assert refused.returncode == 1
     assert "broken.xml: line 1" in refused.stderr and "not well-formed XML" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+@sqlite_only
+def test_sources_that_cannot_be_read_are_named_before_anything_is_imported(database_url, tmp_path):
+    (tmp_path / "empty").mkdir()
+
+    missing = _run(database_url, "ingest", str(tmp_path / "nowhere.ndjson"))
+    unknown = _run(database_url, "ingest", str(tmp_path / "empty"))
+
+    assert missing.returncode == 2 and "nowhere.ndjson" in missing.stderr
+    assert unknown.returncode == 2 and "a directory without Markdown files" in unknown.stderr
+    assert "Traceback" not in missing.stderr + unknown.stderr

@@ -48,14 +48,19 @@ def detect(source: str) -> str:
     if path.is_dir():
         if any(path.glob("*.ndjson")) or any(path.glob("*.jsonl")) or any(path.glob("*.ndjson.gz")):
             return "ndjson"
-        return "markdown"
+        if markdown.has_posts(path):
+            return "markdown"
+        raise ValueError(f"{source}: a directory without Markdown files (.md, .markdown) or NDJSON files")
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] == ".gz":
         suffixes.pop()
     if suffixes and suffixes[-1] in _SUFFIXES:
         return _SUFFIXES[suffixes[-1]]
-    with ndjson.open_text(path) as text:
-        head = text.read(4096).lstrip()
+    try:
+        with ndjson.open_text(path) as text:
+            head = text.read(4096).lstrip()
+    except OSError as unreadable:
+        raise ValueError(f"{source}: {unreadable.strerror or unreadable}") from None
     if head.startswith("["):
         return "json"
     if head.startswith("{"):
