@@ -14,7 +14,7 @@ from app.changes.models import ArticleChange
 from app.columns import Table
 from app.comments.models import Comment
 from app.content_version import ContentVersion
-from app.outbox.models import Delivery, DeliveryAttempt, OutboxEvent
+from app.outbox.models import Delivery, DeliveryAttempt, GoLiveWatermark, OutboxEvent
 from app.related.models import ArticleEmbedding, ArticleTerm, EmbeddingPending, RelatedPin, TermDocumentCount
 from app.taxonomy.models import Section, Tag
 from app.webhooks.models import WebhookEndpoint
@@ -35,6 +35,7 @@ __all__ = [
     "Correction",
     "Delivery",
     "DeliveryAttempt",
+    "GoLiveWatermark",
     "OutboxEvent",
     "ArticleTerm",
     "ArticleEmbedding",

@@ -11,6 +11,7 @@ from app.articles.errors import InvalidTransition, SlugTaken
 from app.articles.models import Article, ArticleAuthor, ArticleSlugRedirect, ArticleStatus, Correction
 from app.articles.revisions import RESTORED_FIELDS, get_revision, record_revision, snapshot
 from app.articles.schemas import ArticleCreate, ArticleFields, ArticlePublic, ArticleUpdate
+from app.articles.visibility import is_public
 from app.authors import service as authors
 from app.caching import require_current
 from app.changes import record as change_feed
@@ -191,7 +192,7 @@ def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: 
     record_revision(session, article, before={}, after=snapshot(article), actor=actor, now=now)
     content_version.bump(session, keys.article(article.slug), *keys.ARTICLE_LISTS)
     change_feed.article_written(session, None, article, now=now)
-    if article.status == "published":
+    if is_public(article, now):
         events.announce(session, "article.published", article, now=now)
     return article
 
@@ -208,7 +209,6 @@ def _edit(
     """Apply changes to an article the caller loaded under lock, record the revision, commit."""
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
     before, last_changed, seen = snapshot(article), article.updated_at, change_feed.seen(article, now)
-    was_published = article.status == "published"
     apply_changes(session, article, changes, now=now)
     after = snapshot(article)
     if after == before:
@@ -221,7 +221,7 @@ def _edit(
     record_revision(session, article, before=before, after=after, actor=actor, now=now)
     content_version.bump(session, keys.article(before["slug"]), keys.article(article.slug), *keys.ARTICLE_LISTS)
     change_feed.article_written(session, seen, article, now=now)
-    topic = events.lifecycle_topic(was_published=was_published, is_published=article.status == "published")
+    topic = events.lifecycle_topic(was_public=seen.public, is_public=is_public(article, now))
     if topic:
         events.announce(session, topic, article, now=now)
     session.commit()
@@ -271,8 +271,8 @@ def delete_article(session: Session, article: Article, *, now: datetime, if_matc
     """Remove the article for good, with its revisions, corrections and redirects."""
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
     seen = change_feed.seen(article, now)
-    # Receivers were told of an article taken back to draft or archived (unpublished); drafts stay private.
-    if article.status == "published":
+    # Receivers were told of an article taken out of public view (unpublished); drafts stay private.
+    if seen.public:
         events.announce(session, "article.deleted", article, now=now)
     indexing.unindex_article(session, article.id)
     session.delete(article)
@@ -304,7 +304,7 @@ def add_correction(
     article.updated_at = now
     content_version.bump(session, keys.article(article.slug), keys.ARTICLES)
     change_feed.article_written(session, change_feed.seen(article, now), article, now=now)
-    if article.status == "published":
+    if is_public(article, now):
         events.announce(session, "article.updated", article, now=now)
     session.commit()
     return article

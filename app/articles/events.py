@@ -1,13 +1,17 @@
 """Article events in the outbox, for webhooks: what receivers are told when readers' view of an article changes.
 
-Only articles readers can see (or will, once scheduled) make events: a draft's edits stay private."""
+Only articles readers can see make events: a draft's or a scheduled article's edits stay private, and
+an article that goes live by itself (its scheduled time or its embargo's end reached) is announced
+then, by the worker (`announce_go_lives`)."""
 
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlalchemy import and_, func, or_
+from sqlmodel import Session, col, select
 
 from app.articles.models import Article
 from app.outbox import service as outbox
+from app.outbox.models import GoLiveWatermark
 
 
 def announce(session: Session, topic: str, article: Article, *, now: datetime) -> None:
@@ -26,9 +30,42 @@ def announce(session: Session, topic: str, article: Article, *, now: datetime) -
     )
 
 
-def lifecycle_topic(*, was_published: bool, is_published: bool) -> str | None:
-    """The event for a change, by the article's stored status before and after; a scheduled article
-    counts as published from the moment it is scheduled."""
-    if is_published:
-        return "article.updated" if was_published else "article.published"
-    return "article.unpublished" if was_published else None
+def lifecycle_topic(*, was_public: bool, is_public: bool) -> str | None:
+    """The event for a change, by whether readers could see the article before and after it."""
+    if is_public:
+        return "article.updated" if was_public else "article.published"
+    return "article.unpublished" if was_public else None
+
+
+def announce_go_lives(session: Session, *, now: datetime) -> int:
+    """Announce the articles that went live by themselves since the last call, and commit. Articles
+    written since they went live were announced by that write. The watermark's row lock (a write
+    transaction on SQLite) lets one worker at a time do this, so each go-live is announced once."""
+    mark = session.exec(select(GoLiveWatermark).with_for_update()).first()
+    if mark is None:
+        # The first pass ever: go-lives after the last write are news; older ones are history.
+        last_write = session.exec(select(func.max(Article.updated_at))).one()
+        mark = GoLiveWatermark(announced_until=min(last_write or now, now))
+    since = mark.announced_until
+    # Two index ranges: a scheduled time reached (with no later embargo), or an embargo's end reached.
+    at_time = and_(
+        col(Article.published_at) > since,
+        col(Article.published_at) <= now,
+        or_(col(Article.embargo_until).is_(None), col(Article.embargo_until) <= Article.published_at),
+        col(Article.updated_at) < Article.published_at,
+    )
+    at_embargo_end = and_(
+        col(Article.embargo_until) > since,
+        col(Article.embargo_until) <= now,
+        col(Article.embargo_until) > Article.published_at,
+        col(Article.updated_at) < Article.embargo_until,
+    )
+    gone_live = session.exec(
+        select(Article).where(Article.status == "published", or_(at_time, at_embargo_end)).order_by(col(Article.id))
+    ).all()
+    for article in gone_live:
+        announce(session, "article.published", article, now=now)
+    mark.announced_until = max(since, now)
+    session.add(mark)
+    session.commit()
+    return len(gone_live)

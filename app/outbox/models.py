@@ -22,6 +22,16 @@ class OutboxEvent(Table, table=True):
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class GoLiveWatermark(Table, table=True):
+    """Until when articles that went live by themselves (a scheduled time or an embargo's end
+    reached) have been announced in the outbox: one row."""
+
+    __tablename__ = "go_live_watermark"
+
+    id: int = Field(default=1, primary_key=True)
+    announced_until: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
 class Channel(StrEnum):
     webhook = "webhook"
     email = "email"

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session
 
+from app.articles import events as article_events
 from app.clock import Clock, utcnow
 from app.mail.replies import ReplyMailer
 from app.metrics.counters import DELIVERY_ATTEMPTS
@@ -46,9 +47,12 @@ class DeliveryWorker:
         self.pool = ThreadPoolExecutor(settings.worker_concurrency, thread_name_prefix="byline-delivery")
 
     def run_once(self) -> int:
-        """One pass: queue new events, then attempt the due deliveries (in parallel) and wait for them.
+        """One pass: announce articles gone live by themselves, queue new events, then attempt the due
+        deliveries (in parallel) and wait for them.
         Returns how many deliveries were attempted."""
         now = self.clock()
+        with Session(self.engine) as session:
+            article_events.announce_go_lives(session, now=now)
         with Session(self.engine) as session:
             fanout.fan_out(session, now=now, send_email=self.mailer is not None)
         with Session(self.engine) as session:

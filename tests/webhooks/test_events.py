@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from app.articles import editing
+from app.articles.events import announce_go_lives
 from app.articles.schemas import ArticleUpdate
 from app.outbox.service import pending_events
 from app.webhooks.events import body
@@ -52,12 +53,19 @@ def test_each_article_write_path_emits_its_event(session, engine):
     assert deleted["slug"] == article.slug and deleted["title"] == "Council approves a smaller budget"
 
 
-def test_scheduling_counts_as_publishing(session, engine):
+def test_a_scheduled_article_is_announced_when_it_goes_live(session, engine):
     article = make_article(session, status="draft")
     editing.publish_article(session, article, published_at=NOW + timedelta(days=1), now=NOW, actor="t")
+    editing.update_article(session, article, ArticleUpdate(title="Budget vote moved"), now=NOW, actor="t")
+    assert article_events(engine) == []
+
+    with Session(engine) as worker:
+        assert announce_go_lives(worker, now=NOW + timedelta(hours=23)) == 0
+        assert announce_go_lives(worker, now=NOW + timedelta(days=1)) == 1
+        assert announce_go_lives(worker, now=NOW + timedelta(days=2)) == 0
     [(topic, payload)] = article_events(engine)
-    assert topic == "article.published" and payload["status"] == "scheduled"
-    assert payload["published_at"] == (NOW + timedelta(days=1)).isoformat()
+    assert topic == "article.published" and payload["status"] == "published"
+    assert payload["title"] == "Budget vote moved"
 
 
 def test_drafts_make_no_events(session, engine):
