@@ -10,7 +10,7 @@ from app.ingest.readers import feeds as feeds_module
 from app.ingest.readers.feeds import read_feed
 from app.ingest.schemas import IngestRecord
 
-FIXTURES = Path(__file__).parents[2] / "../shared/data/fixtures"
+FIXTURES = Path(__file__).parent / "fixtures"
 FEED = """<?xml version="1.0"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
 <channel><title>Local News</title><link>https://local.example/</link>

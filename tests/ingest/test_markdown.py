@@ -7,7 +7,7 @@ from app.ingest.readers import detect
 from app.ingest.readers.markdown import read_markdown
 from app.ingest.schemas import IngestRecord
 
-JEKYLL = Path(__file__).parents[2] / "../shared/data/fixtures/markdown/jekyll-blog"
+JEKYLL = Path(__file__).parent / "fixtures" / "markdown" / "jekyll-blog"
 
 
 def read(root: Path) -> list:

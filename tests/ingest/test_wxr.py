@@ -8,7 +8,7 @@ from app.ingest.readers.wxr import read_wxr
 from app.ingest.schemas import IngestRecord
 
 HERE = Path(__file__).parent / "fixtures"
-WXR = Path(__file__).parents[2] / "../shared/data/fixtures/wxr"
+WXR = Path(__file__).parent / "fixtures" / "wxr"
 
 
 def read(path: Path) -> list:
