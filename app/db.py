@@ -27,15 +27,26 @@ def driver_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+MAPPED_BYTES = 4 * 1024**3
+
+
 def build_engine(
-    url: str, *, pool_size: int = 10, for_writes: bool = True, sqlite_synchronous: SQLiteSync = "NORMAL"
+    url: str,
+    *,
+    pool_size: int = 10,
+    for_writes: bool = True,
+    sqlite_synchronous: SQLiteSync = "NORMAL",
+    sqlite_mapped: bool = True,
 ) -> Engine:
+    """`sqlite_mapped=False` reads through SQLite's own bounded page cache instead of mapping the file:
+    for a process that touches the whole file once (an import), whose mapped pages would count
+    against its memory."""
     url = driver_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
 
         def pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-            _sqlite_pragmas(dbapi_connection, synchronous=sqlite_synchronous)
+            _sqlite_pragmas(dbapi_connection, synchronous=sqlite_synchronous, mapped=sqlite_mapped)
 
         event.listen(engine, "connect", pragmas)
         # A deferred transaction that later writes can fail with "database is locked"
@@ -56,7 +67,7 @@ def build_engine(
     )
 
 
-def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, *, synchronous: SQLiteSync) -> None:
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, *, synchronous: SQLiteSync, mapped: bool) -> None:
     # Let SQLAlchemy, not the driver, open transactions, so BEGIN is ours to choose.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -68,7 +79,7 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, *, synchronous: SQLite
     cursor.execute("PRAGMA busy_timeout=30000")
     # Reads come straight from the operating system's page cache, shared by every connection and
     # worker, instead of each connection copying pages into its own small cache.
-    cursor.execute("PRAGMA mmap_size=4294967296")
+    cursor.execute(f"PRAGMA mmap_size={MAPPED_BYTES if mapped else 0}")
     cursor.close()
 
 
