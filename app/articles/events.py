@@ -6,10 +6,11 @@ then, by the worker (`announce_go_lives`)."""
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, bindparam, func, or_, text
 from sqlmodel import Session, col, select
 
 from app.articles.models import Article
+from app.columns import UTCDateTime
 from app.outbox import service as outbox
 from app.outbox.models import GoLiveWatermark
 
@@ -37,15 +38,22 @@ def lifecycle_topic(*, was_public: bool, is_public: bool) -> str | None:
     return "article.unpublished" if was_public else None
 
 
+_START_WATERMARK = text(
+    "INSERT INTO go_live_watermark (id, announced_until) VALUES (1, :at) ON CONFLICT (id) DO NOTHING"
+).bindparams(bindparam("at", type_=UTCDateTime()))
+
+
 def announce_go_lives(session: Session, *, now: datetime) -> int:
     """Announce the articles that went live by themselves since the last call, and commit. Articles
     written since they went live were announced by that write. The watermark's row lock (a write
     transaction on SQLite) lets one worker at a time do this, so each go-live is announced once."""
     mark = session.exec(select(GoLiveWatermark).with_for_update()).first()
     if mark is None:
-        # The first pass ever: go-lives after the last write are news; older ones are history.
+        # The first pass ever: go-lives after the last write are news; older ones are history. Two
+        # first passes at once both try to start the watermark; one start stands.
         last_write = session.exec(select(func.max(Article.updated_at))).one()
-        mark = GoLiveWatermark(announced_until=min(last_write or now, now))
+        session.execute(_START_WATERMARK, {"at": min(last_write or now, now)})
+        mark = session.exec(select(GoLiveWatermark).with_for_update()).one()
     since = mark.announced_until
     # Two index ranges: a scheduled time reached (with no later embargo), or an embargo's end reached.
     at_time = and_(
