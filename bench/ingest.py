@@ -19,7 +19,8 @@ from pathlib import Path
 
 import orjson
 
-CORPUS = Path("/work/shared/data/news-category-10k.ndjson.gz")
+from bench.newsroom import CORPUS
+
 BYLINE = str(Path(sys.executable).parent / "byline")
 
 
