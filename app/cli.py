@@ -51,6 +51,7 @@ def serve(
     from app.http_cache.announce import ANNOUNCE_FILE
     from app.http_protocol import DeadlineHttpProtocol
     from app.logs import logging_config
+    from app.supervisor import HEALTHCHECK_SECONDS
 
     # The flags become the settings every worker reads, so the checks on a public bind see the real address.
     for name, value in (("BYLINE_HOST", host), ("BYLINE_PORT", port)):
@@ -73,6 +74,7 @@ def serve(
         log_config=logging_config(settings.log_level, settings.log_format),
         # In-flight requests get this long to finish on SIGTERM.
         timeout_graceful_shutdown=30,
+        timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
         limit_concurrency=settings.max_connections,
         # Idle keep-alive connections go after this; slow headers and bodies have their own deadlines.
         timeout_keep_alive=5,
@@ -89,13 +91,14 @@ def _serve(config: "uvicorn.Config") -> bool:
     """Run until stopped; False if a worker failed to start (uvicorn's supervisor then stops every
     worker but would still exit 0, hiding the failure from whatever restarts the service)."""
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
+
+    from app.supervisor import Supervisor
 
     if config.workers == 1:
         server = uvicorn.Server(config)
         server.run()
         return server.started
-    supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+    supervisor = Supervisor(config, sockets=[config.bind_socket()])
     supervisor.run()
     return all(worker.exitcode != STARTUP_FAILURE for worker in supervisor.processes)
 

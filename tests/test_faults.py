@@ -208,3 +208,25 @@ def test_sigterm_lets_the_request_in_flight_finish_then_exits_cleanly(tmp_path):
             "Before the lights go out."
         ]
     engine.dispose()
+
+
+def test_a_worker_that_dies_is_replaced_and_the_log_says_so(tmp_path):
+    database_url = f"sqlite:///{tmp_path}/byline.db"
+    byline("db", "upgrade", database_url=database_url)
+    log_path = tmp_path / "server.log"
+    with served({"BYLINE_DATABASE_URL": database_url}, workers=2, log_path=log_path) as (server, base):
+        workers = _workers_of(server.pid)
+        os.kill(int(workers[0]), signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while f"worker {workers[0]} died" not in log_path.read_text():
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.1)
+        replaced = _workers_of(server.pid)
+        assert workers[0] not in replaced and workers[1] in replaced and len(replaced) == 2
+        assert all(httpx.get(f"{base}/api/v1").status_code == 200 for _ in range(10))
+
+
+def _workers_of(pid: int) -> list[str]:
+    """The worker processes of a server (its other child is multiprocessing's resource tracker)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [child for child in children if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()]
