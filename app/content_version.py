@@ -59,6 +59,10 @@ def bump(session: Session, *purges: str) -> int:
 def _record_purges(session: Session) -> None:
     purged = session.info.pop(_PURGES, None)
     if purged:
+        # Imported here because stored article answers are themselves checked against this module's version.
+        from app.articles import rendered
+
+        rendered.forget(session, purged)
         outbox.emit(session, "cache.purge", {"keys": sorted(purged)}, now=datetime.now(UTC))
 
 

@@ -17,6 +17,8 @@ log = logging.getLogger("byline.db")
 
 SQLiteSync = Literal["NORMAL", "FULL"]
 CONNECT_TIMEOUT_SECONDS = 5
+# How long a SQLite writer waits for another's write lock.
+BUSY_TIMEOUT_MS = 30_000
 
 
 def driver_url(url: str) -> str:
@@ -76,7 +78,7 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, *, synchronous: SQLite
     # NORMAL: a killed process loses nothing committed; FULL also survives power loss, at a cost per commit.
     cursor.execute(f"PRAGMA synchronous={synchronous}")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     # Reads come straight from the operating system's page cache, shared by every connection and
     # worker, instead of each connection copying pages into its own small cache.
     cursor.execute(f"PRAGMA mmap_size={MAPPED_BYTES if mapped else 0}")

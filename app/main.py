@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from app.access_log import AccessLogMiddleware
 from app.articles.editor_router import router as article_editing_router
+from app.articles.rendered import RenderedAnswerMiddleware, StoredAnswers
 from app.articles.router import router as articles_router
 from app.authors.router import router as authors_router
 from app.body_limit import BodyLimitMiddleware
@@ -71,12 +72,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
             ensure_planner_statistics(read_primary)
         engines = Engines(write=write, read=read, read_primary=read_primary)
         watch = open_watch(read, write, clock)
+        stored_answers = StoredAnswers(read, settings)
         app.state.byline = AppState(
             settings=settings,
             clock=clock,
             engines=engines,
             content_cache=ContentCache(),
             content_watch=watch,
+            stored_answers=stored_answers,
             semantic=(
                 SemanticIndex(exact_limit=settings.semantic_exact_limit)
                 if settings.semantic and semantic_model.available()
@@ -93,6 +96,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         # Batched log lines must not die with the process, which ends by the signal that stopped it.
         flush_logs()
         await watch.close()
+        stored_answers.close()
         for engine in {write, read, read_primary}:
             engine.dispose()
 
@@ -119,6 +123,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     if settings.trusted_proxies:
         app.add_middleware(ForwardedClientMiddleware, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(TrailingSlashMiddleware, base_url=settings.base_url)
+    app.add_middleware(RenderedAnswerMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
         HttpCacheMiddleware,

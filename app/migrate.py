@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.schema import SchemaItem
 from sqlmodel import Session
 
+from app.articles import rendered
 from app.articles.indexing import reindex
 from app.db import build_engine, refresh_planner_statistics
 
@@ -65,9 +66,15 @@ def upgrade_database(database_url: str, revision: str = "head") -> None:
         after = schema_revision(engine)
         scripts = ScriptDirectory.from_config(config)
         applied = {script.revision for script in scripts.iterate_revisions(after, before)} if after != before else set()
-        if applied & REBUILD_SEARCH_AFTER and after == scripts.get_current_head():
+        at_head = after == scripts.get_current_head()
+        if applied & REBUILD_SEARCH_AFTER and at_head:
             with Session(engine) as session:
                 reindex(session)
+                session.commit()
+        if at_head:
+            # Stored answers were rendered by whatever code ran before this upgrade.
+            with Session(engine) as session:
+                rendered.forget_all(session)
                 session.commit()
         refresh_planner_statistics(engine)
     finally:

@@ -7,6 +7,8 @@ from app.articles.models import (
     ArticleSlugRedirect,
     ArticleTag,
     Correction,
+    RenderedAnswer,
+    RenderedAnswerKey,
 )
 from app.auth.models import ApiKey
 from app.authors.models import Author
@@ -33,6 +35,8 @@ __all__ = [
     "Comment",
     "ContentVersion",
     "Correction",
+    "RenderedAnswer",
+    "RenderedAnswerKey",
     "Delivery",
     "DeliveryAttempt",
     "GoLiveWatermark",

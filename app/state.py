@@ -2,7 +2,7 @@
 that hand each part to routes; nothing else reads the request's state."""
 
 from dataclasses import dataclass
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
@@ -12,6 +12,10 @@ from app.content_cache import ContentCache
 from app.http_cache.state import ContentWatch
 from app.related.semantic.neighbours import SemanticIndex
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    # Stored answers are read through the app's state; the module itself needs the state's engines.
+    from app.articles.rendered import StoredAnswers
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class AppState:
     engines: Engines
     content_cache: ContentCache
     content_watch: ContentWatch
+    stored_answers: "StoredAnswers"
     # None without the `semantic` extra or with BYLINE_SEMANTIC=false.
     semantic: SemanticIndex | None = None
 

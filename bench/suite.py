@@ -5,8 +5,9 @@ very same bytes from files, in one run on one machine.
     make bench SIZE=100000
 
 Builds a fresh SQLite newsroom (bench/newsroom.py), serves it with `byline serve --workers 2` in
-its default configuration (response cache on, then off), and runs each scenario with the same
-`wrk` settings against Byline and against nginx. Prints one table and writes it, with the
+its default configuration (response cache on, then off) but for the access log, which nginx does
+not write either (`BYLINE_LOG_LEVEL=warning`, `access_log off`), and runs each scenario with the
+same `wrk` settings against Byline and against nginx. Prints one table and writes it, with the
 machine's description, to bench/results/. scripts/bench.sh installs wrk and nginx first.
 """
 
@@ -211,8 +212,11 @@ class Nginx:
             (folder / "replies" / f"{n}.json").write_bytes(body)
             routes.append(f'    "{uri}" /replies/{n}.json;')
         newline = "\n"
+        # As root, nginx's workers would otherwise run as nobody and could not read the temporary folder.
+        user = "user root;" if os.geteuid() == 0 else ""
         (folder / "nginx.conf").write_text(
             f"""worker_processes {os.cpu_count()};
+{user}
 pid {folder}/nginx.pid;
 error_log {folder}/error.log;
 events {{ worker_connections 4096; }}
@@ -242,7 +246,12 @@ http {{
         subprocess.run([NGINX, "-c", str(folder / "nginx.conf")], check=True)
 
     def measure(self, scenario: Scenario, seconds: int) -> Measured:
-        return wrk(self.base, scenario, seconds)
+        measured = wrk(self.base, scenario, seconds)
+        # A ceiling made of error pages would make every ratio meaningless.
+        if measured.errors:
+            log = (self.folder / "error.log").read_text()[-2000:]
+            raise SystemExit(f"nginx failed {measured.errors} requests of {scenario.name!r}:\n{log}")
+        return measured
 
     def stop(self) -> None:
         subprocess.run([NGINX, "-c", str(self.folder / "nginx.conf"), "-s", "stop"], check=True)
@@ -330,6 +339,8 @@ def main() -> None:
             "BYLINE_DATABASE_URL": url,
             "BYLINE_SECRET_KEY": "bench-secret-key-not-for-production",
             "BYLINE_TRUSTED_PROXIES": '["127.0.0.1"]',
+            # Like nginx's `access_log off`: neither side writes a line per request.
+            "BYLINE_LOG_LEVEL": "warning",
         }
         results: dict[str, dict] = {}
         cached = Server(env)
@@ -386,7 +397,8 @@ def main() -> None:
 def print_table(report: dict) -> None:
     print(
         f"\n{report['articles']:,} articles, SQLite, `byline serve --workers 2`, wrk -t{THREADS} -c{CONNECTIONS} "
-        f"-d{report['wrk']['seconds']}s on loopback, {report['machine']['cores']} cores shared with wrk\n"
+        f"-d{report['wrk']['seconds']}s on loopback, {report['machine']['cores']} cores shared with wrk, "
+        "no access log on either side\n"
     )
     columns = ["scenario", "nginx req/s", "cached req/s", "ratio", "p50 / p99 ms"]
     columns += ["cache off req/s", "ratio", "p50 / p99 ms", "errors"]

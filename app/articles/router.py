@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from app.articles import includes, preview, seo, service
+from app.articles import includes, preview, rendered, seo, service
 from app.articles.dependencies import ReaderDep, SummaryFields
 from app.articles.errors import ArticleMoved, ArticleNotFound, InvalidPreviewToken
 from app.articles.includes import ArticlePage, IncludeParam
@@ -61,6 +61,8 @@ def list_articles(
     now = clock()
     page = service.list_articles(session, filters, now=now, limit=limit, cursor=cursor, cache=cache, reader=reader)
     private_if(response, reader != PUBLIC)
+    if reader == PUBLIC and not request.query_params:
+        rendered.storable(request)
     items = [
         ArticleSummary.from_article(article, now=now, snippet=page.snippets.get(article.id))
         for article in page.articles
@@ -102,9 +104,10 @@ def get_article(
         article = service.get_previewable(session, slug, article_id, now=now, reader=reader)
     else:
         article = service.get_article(session, slug, now=now, reader=reader)
-    private_if(
-        response, preview_token is not None or article.status_at(now) is not ArticleStatus.published or reader != PUBLIC
-    )
+    private = preview_token is not None or article.status_at(now) is not ArticleStatus.published or reader != PUBLIC
+    private_if(response, private)
+    if not private and not include and fields is None:
+        rendered.storable(request)
     page = ArticlePage(**dict(seo.with_seo(ArticlePublic.from_full_article(article, now=now), settings)))
     embeds: set[str] = set()
     if include:

@@ -1,0 +1,268 @@
+"""Rendered answers: the public answer of an article, or of the first page of the article list,
+stored after an anonymous read built it, so that a read the response cache cannot answer (another
+worker, a restart, the cache off) is one indexed row sent as it is, instead of several queries,
+sanitising and encoding.
+
+Never stale, by the same contract as CDN purges: every write names the surrogate keys of the
+answers it makes stale (app.content_version.bump), and its own transaction deletes the stored
+answers sent with any of them. A read stores what it built only if no write committed since it
+began (the content version it saw first is still current, checked under the version row's lock),
+and only until the next article goes live by itself. A stored answer also names the settings and
+Byline version it was rendered under, and is skipped when either differs.
+"""
+
+import hashlib
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from importlib.metadata import version as package_version
+from typing import TYPE_CHECKING, Any, cast
+
+import anyio
+import orjson
+from sqlalchemy import Connection, Engine, PoolProxiedConnection, bindparam, delete, or_, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, col, select
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.articles.models import RenderedAnswer, RenderedAnswerKey
+from app.columns import UTCDateTime
+from app.content_version import ContentVersion
+from app.db import BUSY_TIMEOUT_MS
+from app.http_cache.state import ContentState, read_state
+from app.settings import Settings
+
+if TYPE_CHECKING:
+    from app.state import AppState
+
+# The answers routes may store, by path (with no query string), and their route templates.
+_STORABLE = (
+    (re.compile(r"/api/v1/articles"), "/api/v1/articles"),
+    (re.compile(r"/api/v1/articles/[a-z0-9]+(?:-[a-z0-9]+)*"), "/api/v1/articles/{slug}"),
+)
+# Every setting the page head (app.articles.seo, app.articles.links) and list links are derived from.
+PAGE_SETTINGS = (
+    "public_url",
+    "frontend_url",
+    "site_name",
+    "site_language",
+    "publisher_logo_url",
+    "article_url",
+    "author_url",
+)
+# Where a route marks its answer storable, in the request's state, for the middleware to see.
+_STORABLE_MARK = "byline.storable"
+# Names that make a request someone's own (as for the response cache).
+_PRIVATE_HEADERS = {b"authorization", b"cookie"}
+
+
+def stamp(settings: Settings) -> str:
+    page = [str(getattr(settings, name)) for name in PAGE_SETTINGS]
+    return hashlib.blake2b(repr([package_version("byline"), *page]).encode(), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Route:
+    """What the access log and metrics read of a route: its template."""
+
+    path: str
+
+
+def storable(request: Request) -> None:
+    """Called by a route whose answer everyone may see and which shows only what purges name."""
+    request.scope.setdefault("state", {})[_STORABLE_MARK] = True
+
+
+Stored = tuple[list[list[str]], bytes]
+
+_LOOKUP = select(col(RenderedAnswer.headers), col(RenderedAnswer.body)).where(
+    col(RenderedAnswer.path) == bindparam("path"),
+    col(RenderedAnswer.stamp) == bindparam("stamp"),
+    col(RenderedAnswer.valid_from) <= bindparam("now"),
+    or_(col(RenderedAnswer.valid_until).is_(None), col(RenderedAnswer.valid_until) > bindparam("now")),
+)
+
+
+class StoredAnswers:
+    """One app's reads of stored answers. On SQLite they go straight through the driver, on a
+    connection of its own with the statement compiled once: a local file read on the event loop
+    costs less than a thread hop, and a fifth of a read through the pool and result objects.
+    Elsewhere a network round trip must not block the loop, so reads run in a thread."""
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.stamp = stamp(settings)
+        self._own: PoolProxiedConnection | None = None
+        if engine.dialect.name == "sqlite":
+            compiled = _LOOKUP.compile(dialect=engine.dialect)
+            self._sql, self._order = compiled.string, compiled.positiontup or []
+            self._bind_time = UTCDateTime().dialect_impl(engine.dialect).bind_processor(engine.dialect)
+            self._own = engine.raw_connection()
+
+    async def get(self, path: str, now: datetime) -> Stored | None:
+        if self._own is None:
+            return await anyio.to_thread.run_sync(self._get_pooled, path, now)
+        values = {"path": path, "stamp": self.stamp, "now": self._bind_time(now) if self._bind_time else now}
+        driver = cast(sqlite3.Connection, self._own.driver_connection)
+        row = driver.execute(self._sql, [values[name] for name in self._order]).fetchone()
+        return None if row is None else (orjson.loads(row[0]), row[1])
+
+    def _get_pooled(self, path: str, now: datetime) -> Stored | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(_LOOKUP, {"path": path, "stamp": self.stamp, "now": now}).first()
+        return None if row is None else (row[0], row[1])
+
+    def close(self) -> None:
+        if self._own is not None:
+            self._own.close()
+
+
+def _store(engine: Engine, read_version: int, row: dict[str, Any], surrogate_keys: list[str]) -> None:
+    """Keep the answer, unless a write committed since its read began (it may show the older state)."""
+    insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(RenderedAnswer).values(**row)
+    statement = statement.on_conflict_do_update(
+        index_elements=["path"], set_={name: statement.excluded[name] for name in row if name != "path"}
+    )
+    with engine.connect() as connection, _sqlite_waiting_briefly(connection), Session(bind=connection) as session:
+        if engine.dialect.name == "postgresql":
+            session.execute(text("SET LOCAL lock_timeout = '100ms'"))
+        # FOR SHARE waits for a writer holding the row (SQLite's BEGIN IMMEDIATE already excludes them).
+        current = session.exec(
+            select(col(ContentVersion.version)).where(col(ContentVersion.id) == 1).with_for_update(read=True)
+        ).one()
+        if current != read_version:
+            return
+        session.execute(delete(RenderedAnswerKey).where(col(RenderedAnswerKey.path) == row["path"]))
+        session.execute(statement)
+        if surrogate_keys:
+            session.execute(insert(RenderedAnswerKey), [{"key": key, "path": row["path"]} for key in surrogate_keys])
+        session.commit()
+
+
+@contextmanager
+def _sqlite_waiting_briefly(connection: Connection) -> Iterator[None]:
+    """Storing is worth a short wait at most: behind a busy writer the read gives up, and a later
+    read stores. Set outside any transaction, since SQLite waits for the lock at BEGIN IMMEDIATE."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = cast(sqlite3.Connection, connection.connection.driver_connection)
+    driver.execute("PRAGMA busy_timeout=100")
+    try:
+        yield
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+def forget(session: Session, purged: Iterable[str]) -> None:
+    """Delete, in the write's transaction, the stored answers sent with any surrogate key the write
+    purges: exactly what a CDN drops for it, whether the entity was changed, renamed or deleted."""
+    named = select(col(RenderedAnswerKey.path)).where(col(RenderedAnswerKey.key).in_(set(purged)))
+    session.execute(delete(RenderedAnswer).where(col(RenderedAnswer.path).in_(named)))
+
+
+def forget_all(session: Session) -> None:
+    session.execute(delete(RenderedAnswer))
+
+
+class RenderedAnswerMiddleware:
+    """Answers an anonymous GET of a storable path from its stored answer, and stores the answer
+    the route built when there was none."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        route = _storable_route(scope)
+        if route is None:
+            await self.app(scope, receive, send)
+            return
+        state: AppState = scope["app"].state.byline
+        now = state.clock()
+        try:
+            # Known before the answer is built, so what is stored is never older than it says.
+            content = state.content_watch.current(now)
+            stored = await state.stored_answers.get(scope["path"], now)
+        except (SQLAlchemyError, sqlite3.Error):
+            await self.app(scope, receive, send)  # the route answers for itself
+            return
+        if stored is not None:
+            headers, body = stored
+            scope["route"] = route
+            encoded = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+            encoded.append((b"content-length", str(len(body)).encode()))
+            await send({"type": "http.response.start", "status": 200, "headers": encoded})
+            await send({"type": "http.response.body", "body": body})
+            return
+        if content is None:
+            # PostgreSQL's watch is still catching up: read the state itself, still before the answer is built.
+            try:
+                content = await anyio.to_thread.run_sync(read_state, state.engines.read, now)
+            except SQLAlchemyError:
+                content = None
+        await self._render_and_store(scope, receive, send, state, content)
+
+    async def _render_and_store(
+        self, scope: Scope, receive: Receive, send: Send, state: "AppState", content: ContentState | None
+    ) -> None:
+        # Shallow copies of the scope further in share this dict, so the route's mark reaches here.
+        request_state = scope.setdefault("state", {})
+        status, headers, body = 0, [], b""
+
+        async def keep(message: Message) -> None:
+            nonlocal status, headers, body
+            if message["type"] == "http.response.start":
+                status, headers = message["status"], list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                body += message.get("body", b"")
+            await send(message)
+
+        await self.app(scope, receive, keep)
+        names = {name for name, _ in headers}
+        # Not marked, marked private by the route, someone's own, or built under an unknown state: not stored.
+        if (
+            not request_state.get(_STORABLE_MARK)
+            or content is None
+            or status != 200
+            or b"cache-control" in names
+            or b"set-cookie" in names
+        ):
+            return
+        surrogate_keys: list[str] = next(
+            (value.decode().split() for name, value in headers if name == b"surrogate-key"), []
+        )
+        row = {
+            "path": scope["path"],
+            "stamp": state.stored_answers.stamp,
+            "valid_from": content.last_release,
+            "valid_until": content.valid_until,
+            "headers": [
+                [name.decode("latin-1"), value.decode("latin-1")]
+                for name, value in headers
+                if name != b"content-length"
+            ],
+            "body": body,
+        }
+        try:
+            await anyio.to_thread.run_sync(_store, state.engines.write, content.version, row, surrogate_keys)
+        except SQLAlchemyError:
+            return  # a later read stores it
+
+
+def _storable_route(scope: Scope) -> _Route | None:
+    """The route template of an anonymous GET, with no query, of a path whose answer may be stored."""
+    if (
+        scope["type"] != "http"
+        or scope["method"] != "GET"
+        or scope["query_string"]
+        or any(name in _PRIVATE_HEADERS for name, _ in scope["headers"])
+    ):
+        return None
+    return next((_Route(template) for pattern, template in _STORABLE if pattern.fullmatch(scope["path"])), None)

@@ -1,0 +1,219 @@
+"""Stored answers (an article, the first page of the article list): an anonymous read stores what it
+built, later reads send it as stored, and no write, rename, moderation or go-live ever lets a stored
+answer outlive what it shows."""
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from app.articles import rendered
+from app.articles.models import RenderedAnswer
+from app.content_version import ContentVersion
+from app.main import create_app
+from app.migrate import upgrade_database
+from tests.comments.helpers import approve, reply
+from tests.conftest import PROXY_ADDRESS
+from tests.factories.newsroom import make_article, make_section
+
+TAMPERED = b'{"stored": true}'
+
+
+@pytest.fixture
+def uncached(settings, clock) -> Iterator[TestClient]:
+    """A client of an app without its response cache, so every read reaches the stored answers."""
+    app = create_app(settings.model_copy(update={"response_cache": False}), clock=clock)
+    with TestClient(app, client=(PROXY_ADDRESS, 50000)) as client:
+        yield client
+
+
+def _stored(session: Session, slug: str | None) -> dict | None:
+    """The stored answer's columns, read in a session of its own: the test's objects stay loaded,
+    and SQLite's write lock, which every transaction of the tests' engine takes, is not kept."""
+    with Session(session.get_bind()) as reader:
+        row = reader.exec(select(RenderedAnswer).where(RenderedAnswer.path == _path(slug))).first()
+        return row and row.model_dump()
+
+
+def _path(slug: str | None) -> str:
+    return "/api/v1/articles" if slug is None else f"/api/v1/articles/{slug}"
+
+
+def _tamper(session: Session, slug: str | None) -> None:
+    """Mark a stored answer, so a read that sends it shows it was not rendered again."""
+    with Session(session.get_bind()) as writer:
+        writer.execute(update(RenderedAnswer).where(col(RenderedAnswer.path) == _path(slug)).values(body=TAMPERED))
+        writer.commit()
+
+
+@pytest.mark.parametrize("listed", [False, True], ids=["article", "list"])
+def test_a_read_stores_its_answer_and_the_next_read_sends_it_as_stored(listed, uncached, session):
+    article = make_article(session, body=[{"type": "paragraph", "text": "The harbour reopened. " * 80}])
+    slug = None if listed else article.slug
+    path = _path(slug)
+    first = uncached.get(path)
+    stored = _stored(session, slug)
+    assert stored is not None and stored["body"] == first.content
+    second = uncached.get(path)
+    assert second.content == first.content
+    for name in ("ETag", "Surrogate-Key", "Cache-Tag", "Vary", "Content-Type", "Content-Security-Policy"):
+        assert second.headers[name] == first.headers[name], name
+    assert uncached.head(path).headers["ETag"] == first.headers["ETag"]
+    assert uncached.get(path, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    _tamper(session, slug)
+    assert uncached.get(path).content == TAMPERED
+    assert uncached.head(path).headers["Content-Length"] == str(len(TAMPERED))
+
+
+def test_a_stored_list_shows_an_article_going_live_at_its_time_with_no_write(uncached, session, clock):
+    make_article(session)
+    make_article(session, status="scheduled", published_at=clock.now + timedelta(minutes=5), now=clock.now)
+    assert uncached.get("/api/v1/articles").json()["meta"]["total"] == 1
+    assert _stored(session, None) is not None
+    clock.now += timedelta(minutes=6)
+    assert uncached.get("/api/v1/articles").json()["meta"]["total"] == 2
+
+
+def test_reads_with_a_key_a_query_or_a_preview_neither_use_nor_store_it(uncached, session, editor):
+    article = make_article(session)
+    draft = make_article(session, status="draft")
+    session.commit()  # issuing the editor's key took SQLite's write lock
+    path = f"/api/v1/articles/{article.slug}"
+    for options in ({"headers": editor}, {"params": {"fields": "slug,title"}}, {"params": {"include": "related"}}):
+        assert uncached.get(path, **options).status_code == 200
+        assert _stored(session, article.slug) is None, options
+    for options in ({"headers": editor}, {"params": {"limit": 5}}, {"params": {"status": "draft"}, "headers": editor}):
+        assert uncached.get("/api/v1/articles", **options).status_code == 200
+        assert _stored(session, None) is None, options
+    assert uncached.get(f"/api/v1/articles/{draft.slug}", headers=editor).status_code == 200
+    assert _stored(session, draft.slug) is None
+    uncached.get(path)
+    _tamper(session, article.slug)
+    assert uncached.get(path, headers=editor).json()["slug"] == article.slug
+    assert uncached.get(path, params={"fields": "slug"}).json() == {"slug": article.slug}
+
+
+@pytest.mark.parametrize(
+    ("write", "shows"),
+    [
+        ("title", lambda answer: answer["title"] == "Harbour reopens"),
+        ("correction", lambda answer: [c["text"] for c in answer["corrections"]] == ["The vote was 7 to 2."]),
+        ("author", lambda answer: answer["authors"][0]["name"] == "Ada Reporter"),
+        ("section", lambda answer: answer["section"]["name"] == "City Desk"),
+        ("tag", lambda answer: [tag["name"] for tag in answer["tags"]] == ["Harbour News"]),
+        ("tag deleted", lambda answer: answer["tags"] == []),
+        ("section deleted", lambda answer: answer["section"]["slug"] == "city"),
+        ("comment", lambda answer: answer["comment_count"] == 1),
+        ("settings", lambda answer: answer["seo"]["canonical_url"].startswith("https://news.example/")),
+    ],
+)
+def test_what_a_write_changes_is_never_sent_from_a_stored_answer(
+    write, shows, uncached, session, editor, api_key, settings, clock
+):
+    section = make_section(session)
+    session.commit()  # the section, and the editor's key
+    article = make_article(session, section=section.slug, tags=["harbour"])
+    path = f"/api/v1/articles/{article.slug}"
+    before = uncached.get(path).json()
+    uncached.get("/api/v1/articles")
+    assert _stored(session, article.slug) is not None and _stored(session, None) is not None
+    client = uncached
+    if write == "title":
+        assert uncached.patch(path, json={"title": "Harbour reopens"}, headers=editor).status_code == 200
+    elif write == "correction":
+        answer = uncached.post(f"{path}/corrections", json={"text": "The vote was 7 to 2."}, headers=editor)
+        assert answer.status_code == 201, answer.text
+    elif write == "author":
+        author = before["authors"][0]["slug"]
+        answer = uncached.patch(f"/api/v1/authors/{author}", json={"name": "Ada Reporter"}, headers=editor)
+        assert answer.status_code == 200, answer.text
+    elif write == "section":
+        answer = uncached.patch(f"/api/v1/sections/{section.slug}", json={"name": "City Desk"}, headers=editor)
+        assert answer.status_code == 200, answer.text
+    elif write == "tag":
+        answer = uncached.patch("/api/v1/tags/harbour", json={"name": "Harbour News"}, headers=editor)
+        assert answer.status_code == 200, answer.text
+    elif write == "tag deleted":
+        assert uncached.delete("/api/v1/tags/harbour", headers=editor).status_code == 204
+    elif write == "section deleted":
+        heir = uncached.post("/api/v1/sections", json={"slug": "city", "name": "City"}, headers=editor)
+        assert heir.status_code == 201, heir.text
+        answer = uncached.delete(f"/api/v1/sections/{section.slug}?reassign_to=city", headers=editor)
+        assert answer.status_code == 204, answer.text
+    elif write == "comment":
+        moderator = api_key("comments:moderate")
+        session.commit()  # issuing the key took SQLite's write lock
+        approve(uncached, moderator, reply(uncached, article.slug).json()["id"])
+    else:
+        moved = settings.model_copy(update={"public_url": "https://news.example", "response_cache": False})
+        client = TestClient(create_app(moved, clock=clock), client=(PROXY_ADDRESS, 50000)).__enter__()
+    try:
+        assert shows(client.get(path).json())
+        assert shows(client.get(path).json())  # and what it stores in its place is the new answer
+        if write not in ("correction", "settings"):  # what only the article itself shows
+            assert shows(client.get("/api/v1/articles").json()["data"][0])
+    finally:
+        if client is not uncached:
+            client.__exit__(None, None, None)
+
+
+def test_a_renamed_unpublished_or_deleted_article_leaves_nothing_behind(uncached, session, editor, clock):
+    renamed, hidden, embargoed, deleted = (make_article(session) for _ in range(4))
+    session.commit()  # issuing the editor's key took SQLite's write lock
+    for article in (renamed, hidden, embargoed, deleted):
+        uncached.get(f"/api/v1/articles/{article.slug}")
+        assert _stored(session, article.slug) is not None
+    path = f"/api/v1/articles/{renamed.slug}"
+    assert uncached.patch(path, json={"slug": "harbour-renamed"}, headers=editor).status_code == 200
+    assert uncached.get(path, follow_redirects=False).status_code == 308
+    assert uncached.get("/api/v1/articles/harbour-renamed").json()["slug"] == "harbour-renamed"
+
+    path = f"/api/v1/articles/{hidden.slug}"
+    assert uncached.patch(path, json={"status": "draft"}, headers=editor).status_code == 200
+    assert uncached.get(path).status_code == 404
+
+    path = f"/api/v1/articles/{embargoed.slug}"
+    lifts = (clock.now + timedelta(hours=1)).isoformat()
+    assert uncached.patch(path, json={"embargo_until": lifts}, headers=editor).status_code == 200
+    assert uncached.get(path).status_code == 404
+
+    path = f"/api/v1/articles/{deleted.slug}"
+    assert uncached.delete(path, headers=editor).status_code == 204
+    assert uncached.get(path).status_code in (404, 410)
+    assert _stored(session, deleted.slug) is None
+
+
+def test_a_read_that_began_before_a_write_does_not_store_what_it_built(uncached, session, editor, engine):
+    article = make_article(session)
+    session.commit()  # issuing the editor's key took SQLite's write lock
+    path = f"/api/v1/articles/{article.slug}"
+    stale = uncached.get(path)
+    row = _stored(session, article.slug)
+    assert row is not None
+    started_at = session.exec(select(ContentVersion.version)).one()
+    session.commit()
+    assert uncached.patch(path, json={"title": "Harbour reopens"}, headers=editor).status_code == 200
+    rendered._store(engine, started_at, row | {"body": stale.content}, [f"article:{article.slug}"])
+    assert _stored(session, article.slug) is None
+    assert uncached.get(path).json()["title"] == "Harbour reopens"
+
+
+def test_an_upgrade_drops_every_stored_answer(uncached, session, database_url):
+    article = make_article(session)
+    uncached.get(f"/api/v1/articles/{article.slug}")
+    assert _stored(session, article.slug) is not None
+    session.rollback()
+    upgrade_database(database_url)
+    assert _stored(session, article.slug) is None
+
+
+def test_every_setting_the_page_head_reads_is_part_of_the_stamp():
+    derived = {"base_url": "public_url", "site_url": "frontend_url"}
+    sources = [Path(rendered.__file__).with_name(name).read_text() for name in ("seo.py", "links.py")]
+    read = {derived.get(name, name) for source in sources for name in re.findall(r"settings\.(\w+)", source)}
+    assert read <= set(rendered.PAGE_SETTINGS)
