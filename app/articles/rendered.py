@@ -34,14 +34,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.articles.models import RenderedAnswer, RenderedAnswerKey
 from app.columns import UTCDateTime
 from app.content_version import ContentVersion
-from app.db import BUSY_TIMEOUT_MS
+from app.db import BUSY_TIMEOUT_MS, UNQUEUED
 from app.http_cache.state import ContentState, read_state
 from app.settings import Settings
 
 if TYPE_CHECKING:
     from app.state import AppState
 
-# The answers routes may store, by path (with no query string), and their route templates.
+# The paths whose answers routes may store, and their route templates.
 _STORABLE = (
     (re.compile(r"/api/v1/articles"), "/api/v1/articles"),
     (re.compile(r"/api/v1/articles/[a-z0-9]+(?:-[a-z0-9]+)*"), "/api/v1/articles/{slug}"),
@@ -74,9 +74,11 @@ class _Route:
     path: str
 
 
-def storable(request: Request) -> None:
-    """Called by a route whose answer everyone may see and which shows only what purges name."""
-    request.scope.setdefault("state", {})[_STORABLE_MARK] = True
+def storable(request: Request, query: str = "") -> None:
+    """Called by a route whose answer everyone may see and which shows only what purges name.
+    `query` is the canonical form of the only parameters the answer depends on: it is stored under
+    that, so spelling variants of one request cannot fill the table."""
+    request.scope.setdefault("state", {})[_STORABLE_MARK] = query
 
 
 Stored = tuple[list[list[str]], bytes]
@@ -130,7 +132,11 @@ def _store(engine: Engine, read_version: int, row: dict[str, Any], surrogate_key
     statement = statement.on_conflict_do_update(
         index_elements=["path"], set_={name: statement.excluded[name] for name in row if name != "path"}
     )
-    with engine.connect() as connection, _sqlite_waiting_briefly(connection), Session(bind=connection) as session:
+    with (
+        engine.connect().execution_options(**{UNQUEUED: True}) as connection,
+        _sqlite_waiting_briefly(connection),
+        Session(bind=connection) as session,
+    ):
         if engine.dialect.name == "postgresql":
             session.execute(text("SET LOCAL lock_timeout = '100ms'"))
         # FOR SHARE waits for a writer holding the row (SQLite's BEGIN IMMEDIATE already excludes them).
@@ -148,8 +154,9 @@ def _store(engine: Engine, read_version: int, row: dict[str, Any], surrogate_key
 
 @contextmanager
 def _sqlite_waiting_briefly(connection: Connection) -> Iterator[None]:
-    """Storing is worth a short wait at most: behind a busy writer the read gives up, and a later
-    read stores. Set outside any transaction, since SQLite waits for the lock at BEGIN IMMEDIATE."""
+    """Storing is worth a short wait at most: outside the write queue, behind a busy writer the read
+    gives up, and a later read stores. Set outside any transaction, since SQLite waits for the lock
+    at BEGIN IMMEDIATE."""
     if connection.dialect.name != "sqlite":
         yield
         return
@@ -189,7 +196,7 @@ class RenderedAnswerMiddleware:
         try:
             # Known before the answer is built, so what is stored is never older than it says.
             content = state.content_watch.current(now)
-            stored = await state.stored_answers.get(scope["path"], now)
+            stored = await state.stored_answers.get(_key(scope["path"], scope["query_string"].decode("latin-1")), now)
         except (SQLAlchemyError, sqlite3.Error):
             await self.app(scope, receive, send)  # the route answers for itself
             return
@@ -228,7 +235,7 @@ class RenderedAnswerMiddleware:
         names = {name for name, _ in headers}
         # Not marked, marked private by the route, someone's own, or built under an unknown state: not stored.
         if (
-            not request_state.get(_STORABLE_MARK)
+            _STORABLE_MARK not in request_state
             or content is None
             or status != 200
             or b"cache-control" in names
@@ -239,7 +246,7 @@ class RenderedAnswerMiddleware:
             (value.decode().split() for name, value in headers if name == b"surrogate-key"), []
         )
         row = {
-            "path": scope["path"],
+            "path": _key(scope["path"], request_state[_STORABLE_MARK]),
             "stamp": state.stored_answers.stamp,
             "valid_from": content.last_release,
             "valid_until": content.valid_until,
@@ -257,12 +264,15 @@ class RenderedAnswerMiddleware:
 
 
 def _storable_route(scope: Scope) -> _Route | None:
-    """The route template of an anonymous GET, with no query, of a path whose answer may be stored."""
+    """The route template of an anonymous GET of a path whose answer may be stored."""
     if (
         scope["type"] != "http"
         or scope["method"] != "GET"
-        or scope["query_string"]
         or any(name in _PRIVATE_HEADERS for name, _ in scope["headers"])
     ):
         return None
     return next((_Route(template) for pattern, template in _STORABLE if pattern.fullmatch(scope["path"])), None)
+
+
+def _key(path: str, query: str) -> str:
+    return f"{path}?{query}" if query else path

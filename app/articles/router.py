@@ -61,8 +61,9 @@ def list_articles(
     now = clock()
     page = service.list_articles(session, filters, now=now, limit=limit, cursor=cursor, cache=cache, reader=reader)
     private_if(response, reader != PUBLIC)
-    if reader == PUBLIC and not request.query_params:
-        rendered.storable(request)
+    # The first page, at any size: a bounded number of answers, each purged by any article write.
+    if reader == PUBLIC and set(request.query_params) <= {"limit"}:
+        rendered.storable(request, f"limit={limit}" if "limit" in request.query_params else "")
     items = [
         ArticleSummary.from_article(article, now=now, snippet=page.snippets.get(article.id))
         for article in page.articles

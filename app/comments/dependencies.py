@@ -4,12 +4,11 @@ from typing import Annotated
 
 from fastapi import Depends
 from sqlalchemy.orm import load_only
-from sqlmodel import Session
 
 from app.articles import service as articles
 from app.articles.models import Article
 from app.columns import loadable
-from app.db import ReadSessionDep, SessionDep
+from app.db import ReadSessionDep
 from app.slugs import Slug
 from app.state import ClockDep
 
@@ -19,17 +18,10 @@ _COMMENTS_NEED = (
 )
 
 
-def _published(session: Session, slug: str, clock: ClockDep) -> Article:
+def _commented_article(slug: Slug, session: ReadSessionDep, clock: ClockDep) -> Article:
+    # Read outside any write transaction, also for a new comment: the write lock is then held only
+    # while the comment is checked and stored, not while the request moves between threads.
     return articles.get_article(session, slug, now=clock(), loading=_COMMENTS_NEED)
 
 
-def _article_to_comment_on(slug: Slug, session: SessionDep, clock: ClockDep) -> Article:
-    return _published(session, slug, clock)
-
-
-def _commented_article(slug: Slug, session: ReadSessionDep, clock: ClockDep) -> Article:
-    return _published(session, slug, clock)
-
-
-ArticleToCommentOn = Annotated[Article, Depends(_article_to_comment_on)]
 CommentedArticle = Annotated[Article, Depends(_commented_article)]

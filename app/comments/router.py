@@ -9,7 +9,7 @@ from app.articles.errors import ArticleMoved, ArticleNotFound
 from app.auth.dependencies import ModeratorKey
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.comments import moderation, service
-from app.comments.dependencies import ArticleToCommentOn, CommentedArticle
+from app.comments.dependencies import CommentedArticle
 from app.comments.errors import CommentNotFound, CommentsClosed, InvalidUnsubscribeToken, TooManyComments
 from app.comments.models import CommentStatus
 from app.comments.schemas import (
@@ -62,7 +62,7 @@ MODERATION = (NotAuthenticated, MissingScope, InvalidParameter)
 def create_comment(
     request: Request,
     response: Response,
-    article: ArticleToCommentOn,
+    article: CommentedArticle,
     body: CommentCreate,
     session: SessionDep,
     clock: ClockDep,

@@ -162,17 +162,18 @@ def submit_comment(
     if not article.comments_open:
         raise CommentsClosed(f"'{article.slug}' no longer accepts comments.", slug=article.slug)
     ensure_allowed_length(data.content, settings)
+    # What needs no database comes first: the write lock is taken by the first statement.
+    email = normalised_email(data.author_email)
+    ip_hash, network_hash = spam.privacy_digests(settings, client_address)
+    html = render_comment(data.content)
+    digest = content_digest(data.content)
+    token, commenter_hash = _commenter(data.commenter_token, settings)
     parent = None
     if data.parent_id is not None:
         parent = session.get(Comment, data.parent_id)
         if parent is None or parent.article_id != article.id or parent.status != CommentStatus.approved.value:
             raise InvalidField("#/parent_id", "The comment replied to is not a published comment of this article.")
-    email = normalised_email(data.author_email)
-    ip_hash, network_hash = spam.privacy_digests(settings, client_address)
     allowance = spam.check_rate_limits(session, network_hash=network_hash, email=email, now=now, settings=settings)
-    html = render_comment(data.content)
-    digest = content_digest(data.content)
-    token, commenter_hash = _commenter(data.commenter_token, settings)
     verdict = spam.assess(
         session,
         article_id=article.id,
@@ -206,6 +207,7 @@ def submit_comment(
         updated_at=now,
     )
     session.add(comment)
+    # An article deleted since it was read fails the foreign key here: a 409 conflict, like any other.
     session.flush()
     if comment.root_id is None:
         comment.root_id = comment.id

@@ -70,6 +70,17 @@ def test_a_read_stores_its_answer_and_the_next_read_sends_it_as_stored(listed, u
     assert uncached.head(path).headers["Content-Length"] == str(len(TAMPERED))
 
 
+def test_a_page_size_is_stored_once_whatever_its_spelling(uncached, session):
+    make_article(session)
+    assert uncached.get("/api/v1/articles?limit=05").status_code == 200
+    with Session(session.get_bind()) as reader:
+        assert reader.exec(select(RenderedAnswer.path)).all() == ["/api/v1/articles?limit=5"]
+        reader.execute(update(RenderedAnswer).values(body=TAMPERED))
+        reader.commit()
+    assert uncached.get("/api/v1/articles?limit=5").content == TAMPERED
+    assert uncached.get("/api/v1/articles?limit=05").json()["meta"]["total"] == 1
+
+
 def test_a_stored_list_shows_an_article_going_live_at_its_time_with_no_write(uncached, session, clock):
     make_article(session)
     make_article(session, status="scheduled", published_at=clock.now + timedelta(minutes=5), now=clock.now)
@@ -87,7 +98,11 @@ def test_reads_with_a_key_a_query_or_a_preview_neither_use_nor_store_it(uncached
     for options in ({"headers": editor}, {"params": {"fields": "slug,title"}}, {"params": {"include": "related"}}):
         assert uncached.get(path, **options).status_code == 200
         assert _stored(session, article.slug) is None, options
-    for options in ({"headers": editor}, {"params": {"limit": 5}}, {"params": {"status": "draft"}, "headers": editor}):
+    for options in (
+        {"headers": editor},
+        {"params": {"tag": "harbour"}},
+        {"params": {"status": "draft"}, "headers": editor},
+    ):
         assert uncached.get("/api/v1/articles", **options).status_code == 200
         assert _stored(session, None) is None, options
     assert uncached.get(f"/api/v1/articles/{draft.slug}", headers=editor).status_code == 200
