@@ -48,7 +48,6 @@ def serve(
     """Serve the API with uvicorn."""
     import uvicorn
 
-    from app.db import WRITE_LOCK_FILE
     from app.http_cache.announce import ANNOUNCE_FILE
     from app.http_protocol import DeadlineHttpProtocol
     from app.logs import logging_config
@@ -64,8 +63,6 @@ def serve(
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", shared)
     # Where workers tell each other of the content versions they commit.
     os.environ[ANNOUNCE_FILE] = os.path.join(shared, "content-version")
-    # The lock its workers take in turn before SQLite's write lock.
-    os.environ[WRITE_LOCK_FILE] = os.path.join(shared, "write-lock")
     config = uvicorn.Config(
         "app.main:create_worker_app",
         factory=True,

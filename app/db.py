@@ -1,15 +1,12 @@
 """Database engines and sessions: SQLite pragmas, PostgreSQL pool, read/write session dependencies."""
 
-import fcntl
 import logging
-import os
 import sqlite3
-import threading
-from collections.abc import Callable, Iterator
-from typing import Annotated, Any, Literal
+from collections.abc import Iterator
+from typing import Annotated, Literal
 
 from fastapi import Depends
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
@@ -24,10 +21,6 @@ CONNECT_TIMEOUT_SECONDS = 5
 BUSY_TIMEOUT_MS = 30_000
 # The request threadpool's size (anyio's default), each thread with a read and a write session at most.
 SQLITE_POOL_SIZE = 40
-# Set by `byline serve`: the file its workers lock in turn before taking SQLite's write lock.
-WRITE_LOCK_FILE = "BYLINE_WRITE_LOCK_FILE"
-# An execution option: this connection's transactions skip the write queue (see WriteQueue).
-UNQUEUED = "byline_unqueued"
 
 
 def driver_url(url: str) -> str:
@@ -68,10 +61,10 @@ def build_engine(
             _sqlite_pragmas(dbapi_connection, synchronous=sqlite_synchronous, mapped=sqlite_mapped)
 
         event.listen(engine, "connect", pragmas)
-        if for_writes:
-            _queue_writers(engine, WriteQueue(os.environ.get(WRITE_LOCK_FILE)))
-        else:
-            event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+        # A deferred transaction that later writes can fail with "database is locked"
+        # half-way; taking the write lock up front makes concurrent writers queue instead.
+        begin = "BEGIN IMMEDIATE" if for_writes else "BEGIN"
+        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql(begin))
         return engine
     # hide_parameters: error messages must never carry a commenter's email or a key digest into logs.
     return create_engine(
@@ -84,68 +77,6 @@ def build_engine(
         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
         pool_timeout=CONNECT_TIMEOUT_SECONDS,
     )
-
-
-class WriteQueue:
-    """Writers to one SQLite file take its write lock in turn instead of racing for it. SQLite's busy
-    handler sleeps between attempts (up to 100 ms at a time), so under load a waiting writer slept on
-    long after the lock was free, and a burst of comments waited seconds. A thread lock queues the
-    writers of this process, and a lock on BYLINE_WRITE_LOCK_FILE (which `byline serve` shares with
-    its workers) queues the processes: the kernel wakes the next writer the moment the lock is free.
-    Writers outside the queue (another command, or a connection marked UNQUEUED) still meet SQLite's
-    own busy handler."""
-
-    def __init__(self, lock_file: str | None) -> None:
-        self._threads = threading.Lock()
-        self._file = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600) if lock_file else None
-
-    def enter(self) -> bool:
-        """Wait for this writer's turn; False if none came within SQLite's own busy timeout."""
-        if not self._threads.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
-            return False
-        if self._file is not None:
-            fcntl.flock(self._file, fcntl.LOCK_EX)
-        return True
-
-    def leave(self) -> None:
-        if self._file is not None:
-            fcntl.flock(self._file, fcntl.LOCK_UN)
-        self._threads.release()
-
-
-def _queue_writers(engine: Engine, queue: WriteQueue) -> None:
-    """Each write transaction waits for its turn, then takes SQLite's write lock up front (a deferred
-    transaction that later writes could fail with "database is locked" half-way). The turn passes
-    on only once the COMMIT or ROLLBACK is done, or the next writer would meet the lock still held."""
-    holding: set[int] = set()
-    dialect = engine.dialect
-    commit, rollback = dialect.do_commit, dialect.do_rollback
-
-    def begin(connection: Connection) -> None:
-        queued = not connection.get_execution_options().get(UNQUEUED) and queue.enter()
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            if queued:
-                queue.leave()
-            raise
-        if queued:
-            holding.add(id(connection.connection))
-
-    def ending(finish: Callable[[Any], None]) -> Callable[[Any], None]:
-        def end(dbapi_connection: Any) -> None:
-            try:
-                finish(dbapi_connection)
-            finally:
-                if id(dbapi_connection) in holding:
-                    holding.discard(id(dbapi_connection))
-                    queue.leave()
-
-        return end
-
-    event.listen(engine, "begin", begin)
-    dialect.do_commit = ending(commit)  # type: ignore[method-assign,assignment]
-    dialect.do_rollback = ending(rollback)  # type: ignore[method-assign,assignment]
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, *, synchronous: SQLiteSync, mapped: bool) -> None:

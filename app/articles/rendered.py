@@ -12,6 +12,7 @@ Byline version it was rendered under, and is skipped when either differs.
 """
 
 import hashlib
+import logging
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -34,7 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.articles.models import RenderedAnswer, RenderedAnswerKey
 from app.columns import UTCDateTime
 from app.content_version import ContentVersion
-from app.db import BUSY_TIMEOUT_MS, UNQUEUED
+from app.db import BUSY_TIMEOUT_MS
 from app.http_cache.state import ContentState, read_state
 from app.settings import Settings
 
@@ -56,6 +57,7 @@ PAGE_SETTINGS = (
     "article_url",
     "author_url",
 )
+log = logging.getLogger("byline.rendered")
 # Where a route marks its answer storable, in the request's state, for the middleware to see.
 _STORABLE_MARK = "byline.storable"
 # Names that make a request someone's own (as for the response cache).
@@ -64,7 +66,9 @@ _PRIVATE_HEADERS = {b"authorization", b"cookie"}
 
 def stamp(settings: Settings) -> str:
     page = [str(getattr(settings, name)) for name in PAGE_SETTINGS]
-    return hashlib.blake2b(repr([package_version("byline"), *page]).encode(), digest_size=16).hexdigest()
+    # The secret seals the cursors in list links: a new one makes them stale too.
+    sealing = settings.secret_key.get_secret_value()
+    return hashlib.blake2b(repr([package_version("byline"), sealing, *page]).encode(), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -132,11 +136,7 @@ def _store(engine: Engine, read_version: int, row: dict[str, Any], surrogate_key
     statement = statement.on_conflict_do_update(
         index_elements=["path"], set_={name: statement.excluded[name] for name in row if name != "path"}
     )
-    with (
-        engine.connect().execution_options(**{UNQUEUED: True}) as connection,
-        _sqlite_waiting_briefly(connection),
-        Session(bind=connection) as session,
-    ):
+    with engine.connect() as connection, _sqlite_waiting_briefly(connection), Session(bind=connection) as session:
         if engine.dialect.name == "postgresql":
             session.execute(text("SET LOCAL lock_timeout = '100ms'"))
         # FOR SHARE waits for a writer holding the row (SQLite's BEGIN IMMEDIATE already excludes them).
@@ -154,9 +154,8 @@ def _store(engine: Engine, read_version: int, row: dict[str, Any], surrogate_key
 
 @contextmanager
 def _sqlite_waiting_briefly(connection: Connection) -> Iterator[None]:
-    """Storing is worth a short wait at most: outside the write queue, behind a busy writer the read
-    gives up, and a later read stores. Set outside any transaction, since SQLite waits for the lock
-    at BEGIN IMMEDIATE."""
+    """Storing is worth a short wait at most: behind a busy writer the read gives up, and a later
+    read stores. Set outside any transaction, since SQLite waits for the lock at BEGIN IMMEDIATE."""
     if connection.dialect.name != "sqlite":
         yield
         return
@@ -233,9 +232,10 @@ class RenderedAnswerMiddleware:
 
         await self.app(scope, receive, keep)
         names = {name for name, _ in headers}
-        # Not marked, marked private by the route, someone's own, or built under an unknown state: not stored.
+        # Not marked, asked in another spelling than it is stored under (which would store it again on
+        # every such request), marked private, someone's own, or built under an unknown state: not stored.
         if (
-            _STORABLE_MARK not in request_state
+            request_state.get(_STORABLE_MARK) != scope["query_string"].decode("latin-1")
             or content is None
             or status != 200
             or b"cache-control" in names
@@ -259,8 +259,9 @@ class RenderedAnswerMiddleware:
         }
         try:
             await anyio.to_thread.run_sync(_store, state.engines.write, content.version, row, surrogate_keys)
-        except SQLAlchemyError:
-            return  # a later read stores it
+        except (SQLAlchemyError, sqlite3.Error, OSError) as failure:
+            # The reader already has its answer; a later read stores it.
+            log.info("answer for %s not stored: %s", scope["path"], type(failure).__name__)
 
 
 def _storable_route(scope: Scope) -> _Route | None:

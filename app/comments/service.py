@@ -11,8 +11,10 @@ from sqlalchemy import CursorResult, update
 from sqlmodel import Session, col, func, or_, select
 
 from app import content_version
+from app.articles.errors import ArticleNotFound
 from app.articles.links import reader_url
 from app.articles.models import Article
+from app.articles.visibility import visible
 from app.comments import spam
 from app.comments.errors import CommentsClosed, InvalidUnsubscribeToken
 from app.comments.models import Comment, CommentStatus
@@ -159,8 +161,6 @@ def submit_comment(
     session: Session, article: Article, data: CommentCreate, *, client_address: str, now: datetime, settings: Settings
 ) -> tuple[Comment, str, spam.Allowance]:
     """File a comment as approved, pending or spam; the caller learns only approved or pending."""
-    if not article.comments_open:
-        raise CommentsClosed(f"'{article.slug}' no longer accepts comments.", slug=article.slug)
     ensure_allowed_length(data.content, settings)
     # What needs no database comes first: the write lock is taken by the first statement.
     email = normalised_email(data.author_email)
@@ -168,6 +168,12 @@ def submit_comment(
     html = render_comment(data.content)
     digest = content_digest(data.content)
     token, commenter_hash = _commenter(data.commenter_token, settings)
+    # The article was read before this transaction: it may have closed or gone out of view since.
+    still_open = session.exec(select(Article.comments_open).where(Article.id == article.id, visible(now))).first()
+    if still_open is None:
+        raise ArticleNotFound(f"No article you may read has the slug '{article.slug}'.", slug=article.slug)
+    if not still_open:
+        raise CommentsClosed(f"'{article.slug}' no longer accepts comments.", slug=article.slug)
     parent = None
     if data.parent_id is not None:
         parent = session.get(Comment, data.parent_id)

@@ -70,9 +70,12 @@ def test_a_read_stores_its_answer_and_the_next_read_sends_it_as_stored(listed, u
     assert uncached.head(path).headers["Content-Length"] == str(len(TAMPERED))
 
 
-def test_a_page_size_is_stored_once_whatever_its_spelling(uncached, session):
-    make_article(session)
-    assert uncached.get("/api/v1/articles?limit=05").status_code == 200
+def test_only_the_canonical_spelling_of_a_request_is_stored(uncached, session):
+    article = make_article(session)
+    for path in ("/api/v1/articles?limit=05", "/api/v1/articles?limit=5&limit=5", f"{_path(article.slug)}?utm=x"):
+        assert uncached.get(path).status_code == 200
+        assert _stored(session, article.slug) is None and _stored(session, None) is None, path
+    assert uncached.get("/api/v1/articles?limit=5").status_code == 200
     with Session(session.get_bind()) as reader:
         assert reader.exec(select(RenderedAnswer.path)).all() == ["/api/v1/articles?limit=5"]
         reader.execute(update(RenderedAnswer).values(body=TAMPERED))
