@@ -13,6 +13,10 @@ class ArticleNotFound(ProblemError):
     title = "Article not found"
     status = 404
 
+    @classmethod
+    def for_slug(cls, slug: str) -> "ArticleNotFound":
+        return cls(f"No article you may read has the slug '{slug}'.", slug=slug)
+
 
 class ArticleMoved(ProblemError):
     """The slug is a former one of an article; Location names the current URL."""

@@ -174,7 +174,7 @@ class RenderedAnswer(Table, table=True):
     __tablename__ = "rendered_answer"
 
     path: str = Field(max_length=300, primary_key=True)
-    # What it was rendered under: the site settings its page head uses and Byline's version.
+    # What it was rendered under: the settings its page head uses, the cursor secret, Byline's version.
     stamp: str = Field(max_length=64)
     # It holds from the last article going live by itself (a clock set back ends it too) until the
     # next: a list shows that article from then.

@@ -7,8 +7,8 @@ Never stale, by the same contract as CDN purges: every write names the surrogate
 answers it makes stale (app.content_version.bump), and its own transaction deletes the stored
 answers sent with any of them. A read stores what it built only if no write committed since it
 began (the content version it saw first is still current, checked under the version row's lock),
-and only until the next article goes live by itself. A stored answer also names the settings and
-Byline version it was rendered under, and is skipped when either differs.
+and only until the next article goes live by itself. A stored answer also names the settings, the
+cursor-sealing secret and the Byline version it was rendered under, and is skipped when any differs.
 """
 
 import hashlib
@@ -36,6 +36,7 @@ from app.articles.models import RenderedAnswer, RenderedAnswerKey
 from app.columns import UTCDateTime
 from app.content_version import ContentVersion
 from app.db import BUSY_TIMEOUT_MS
+from app.http_cache.middleware import PRIVATE_HEADERS
 from app.http_cache.state import ContentState, read_state
 from app.settings import Settings
 
@@ -60,8 +61,6 @@ PAGE_SETTINGS = (
 log = logging.getLogger("byline.rendered")
 # Where a route marks its answer storable, in the request's state, for the middleware to see.
 _STORABLE_MARK = "byline.storable"
-# Names that make a request someone's own (as for the response cache).
-_PRIVATE_HEADERS = {b"authorization", b"cookie"}
 
 
 def stamp(settings: Settings) -> str:
@@ -269,7 +268,7 @@ def _storable_route(scope: Scope) -> _Route | None:
     if (
         scope["type"] != "http"
         or scope["method"] != "GET"
-        or any(name in _PRIVATE_HEADERS for name, _ in scope["headers"])
+        or any(name in PRIVATE_HEADERS for name, _ in scope["headers"])
     ):
         return None
     return next((_Route(template) for pattern, template in _STORABLE if pattern.fullmatch(scope["path"])), None)

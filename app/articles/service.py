@@ -214,7 +214,7 @@ def _moved_or_missing(session: Session, slug: str, *, now: datetime, reader: Rea
     ).first()
     if current is not None:
         return ArticleMoved(slug, current)
-    return ArticleNotFound(f"No article you may read has the slug '{slug}'.", slug=slug)
+    return ArticleNotFound.for_slug(slug)
 
 
 def get_article(

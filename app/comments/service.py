@@ -171,7 +171,7 @@ def submit_comment(
     # The article was read before this transaction: it may have closed or gone out of view since.
     still_open = session.exec(select(Article.comments_open).where(Article.id == article.id, visible(now))).first()
     if still_open is None:
-        raise ArticleNotFound(f"No article you may read has the slug '{article.slug}'.", slug=article.slug)
+        raise ArticleNotFound.for_slug(article.slug)
     if not still_open:
         raise CommentsClosed(f"'{article.slug}' no longer accepts comments.", slug=article.slug)
     parent = None

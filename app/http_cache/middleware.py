@@ -26,7 +26,7 @@ _OWN_HEADERS = {b"content-length", b"etag", b"cache-control", b"last-modified", 
 _HITS, _MISSES, _BYPASSES = (RESPONSE_CACHE_LOOKUPS.labels(result) for result in ("hit", "miss", "bypass"))
 _CONDITIONAL = (b"if-none-match", b"if-modified-since")
 # Names a client may send that make an answer its own.
-_PRIVATE_HEADERS = {b"authorization", b"cookie"}
+PRIVATE_HEADERS = {b"authorization", b"cookie"}
 
 
 @dataclass
@@ -43,7 +43,7 @@ class _Asked:
     def read(cls, scope: Scope) -> "_Asked":
         asked = cls(private=b"preview_token=" in scope["query_string"])
         for name, value in scope["headers"]:
-            if name in _PRIVATE_HEADERS:
+            if name in PRIVATE_HEADERS:
                 asked.private = True
             elif name == b"accept-encoding":
                 asked.accept_encoding = value
