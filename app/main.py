@@ -36,8 +36,7 @@ from app.metrics.router import router as metrics_router
 from app.openapi import DESCRIPTION, TAGS, install_openapi
 from app.outbox.worker import start_in_background
 from app.related.router import router as related_router
-from app.related.semantic import model as semantic_model
-from app.related.semantic.neighbours import SemanticIndex
+from app.related.semantic.setup import neighbours_for
 from app.security_headers import SecurityHeadersMiddleware
 from app.settings import Settings
 from app.sitemaps.router import router as sitemaps_router
@@ -80,11 +79,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
             content_cache=ContentCache(),
             content_watch=watch,
             stored_answers=stored_answers,
-            semantic=(
-                SemanticIndex(exact_limit=settings.semantic_exact_limit)
-                if settings.semantic and semantic_model.available()
-                else None
-            ),
+            semantic=neighbours_for(read, settings),
         )
         worker = start_in_background(write, settings, clock) if settings.serve_worker else None
         yield

@@ -14,12 +14,16 @@ from sqlmodel import Session
 from app.articles import rendered
 from app.articles.indexing import reindex
 from app.db import build_engine, refresh_planner_statistics
+from app.related.semantic import pgvector
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 # Tables the migrations manage by hand because their shape differs per database.
 UNMODELLED_TABLES = ("article_search",)
+# Added by `pgvector.ensure` only where the server offers the extension.
+UNMODELLED_COLUMNS = {("article_embedding", pgvector.COLUMN)}
+UNMODELLED_INDEXES = {pgvector.INDEX}
 
 # Revisions that add search structures. Migrations never fill them: they would run application code
 # that may have changed since; the upgrade rebuilds them with today's code once it reaches head.
@@ -29,8 +33,10 @@ REBUILD_SEARCH_AFTER = frozenset({"0004", "0005"})
 def include_object(
     obj: SchemaItem, name: str | None, type_: str, reflected: bool, compare_to: SchemaItem | None
 ) -> bool:
-    """Keep the full-text index (and FTS5's shadow tables) out of model comparisons."""
+    """Keep the full-text index (and FTS5's shadow tables) and the pgvector column out of model comparisons."""
     table = obj.table.name if type_ in ("column", "index") and hasattr(obj, "table") else name
+    if (type_ == "column" and (table, name) in UNMODELLED_COLUMNS) or (type_ == "index" and name in UNMODELLED_INDEXES):
+        return False
     return not (table or "").startswith(UNMODELLED_TABLES)
 
 
@@ -76,6 +82,8 @@ def upgrade_database(database_url: str, revision: str = "head") -> None:
             with Session(engine) as session:
                 rendered.forget_all(session)
                 session.commit()
+            # The server may have gained the extension since the last upgrade.
+            pgvector.ensure(engine)
         refresh_planner_statistics(engine)
     finally:
         engine.dispose()

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from app.clock import Clock
 from app.content_cache import ContentCache
 from app.http_cache.state import ContentWatch
-from app.related.semantic.neighbours import SemanticIndex
+from app.related.semantic.neighbours import Neighbours
 from app.settings import Settings
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ class AppState:
     content_watch: ContentWatch
     stored_answers: "StoredAnswers"
     # None without the `semantic` extra or with BYLINE_SEMANTIC=false.
-    semantic: SemanticIndex | None = None
+    semantic: Neighbours | None = None
 
 
 def app_state(request: Request) -> AppState:
@@ -57,7 +57,7 @@ async def _content_cache(request: Request) -> ContentCache:
     return app_state(request).content_cache
 
 
-async def _semantic(request: Request) -> SemanticIndex | None:
+async def _semantic(request: Request) -> Neighbours | None:
     return app_state(request).semantic
 
 
@@ -68,5 +68,5 @@ async def _engines(request: Request) -> Engines:
 SettingsDep = Annotated[Settings, Depends(_settings)]
 ClockDep = Annotated[Clock, Depends(_clock)]
 ContentCacheDep = Annotated[ContentCache, Depends(_content_cache)]
-SemanticIndexDep = Annotated[SemanticIndex | None, Depends(_semantic)]
+NeighboursDep = Annotated[Neighbours | None, Depends(_semantic)]
 EnginesDep = Annotated[Engines, Depends(_engines)]

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for the test suite, installed from Debian packages if missing.
 #   scripts/postgres.sh start   prints shell exports: BYLINE_TEST_DATABASE_URL and BYLINE_TEST_PGDATA
+#   scripts/postgres.sh start --pgvector   the same from the `pgserver` package's build of PostgreSQL,
+#       which ships the pgvector extension (Debian's packages here do not): BYLINE_TEST_PGVECTOR_URL
+#       and BYLINE_TEST_PGVECTOR_DATA
 #   scripts/postgres.sh stop DIR
 #   scripts/postgres.sh halt DIR / resume DIR   crash it and bring it back, for fault tests
 set -euo pipefail
@@ -14,15 +17,27 @@ pg_bin() {
   ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
 }
 
+# The binaries the cluster in DIR was started with.
+cluster_bin() {
+  cat "$1/bin"
+}
+
 start() {
-  if [ -z "$(pg_bin)" ]; then
-    echo "Installing PostgreSQL (Debian packages)..." >&2
-    apt-get update >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql >&2
+  local bin dir port prefix
+  if [ "${1:-}" = --pgvector ]; then
+    bin=$(.venv/bin/python -c 'import importlib.util, pathlib; print(pathlib.Path(importlib.util.find_spec("pgserver").origin).parent / "pginstall" / "bin")')
+    prefix=BYLINE_TEST_PGVECTOR
+  else
+    if [ -z "$(pg_bin)" ]; then
+      echo "Installing PostgreSQL (Debian packages)..." >&2
+      apt-get update >&2
+      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql >&2
+    fi
+    bin=$(pg_bin)
+    prefix=BYLINE_TEST_DATABASE
   fi
-  local bin dir port
-  bin=$(pg_bin)
   dir=$(mktemp -d /tmp/byline-pg.XXXXXX)
+  echo "$bin" >"$dir/bin"
   chmod 755 "$dir"
   [ "$(id -u)" = 0 ] && chown postgres "$dir"
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -33,29 +48,29 @@ start() {
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >&2 \
     || { cat "$dir/server.log" >&2; exit 1; }
   as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres byline_test
-  echo "export BYLINE_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:$port/byline_test"
-  echo "export BYLINE_TEST_PGDATA=$dir"
+  echo "export ${prefix}_URL=postgresql://postgres@127.0.0.1:$port/byline_test"
+  if [ "$prefix" = BYLINE_TEST_DATABASE ]; then echo "export BYLINE_TEST_PGDATA=$dir"; else echo "export ${prefix}_DATA=$dir"; fi
 }
 
 stop() {
   local dir=$1
-  as_owner "$(pg_bin)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+  as_owner "$(cluster_bin "$dir")/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
   rm -rf "$dir"
 }
 
 # An outage for fault tests: halt as if the server crashed, resume with the options it had.
 halt() {
-  as_owner "$(pg_bin)/pg_ctl" -D "$1/data" -m immediate -w stop >/dev/null
+  as_owner "$(cluster_bin "$1")/pg_ctl" -D "$1/data" -m immediate -w stop >/dev/null
 }
 
 resume() {
-  as_owner "$(pg_bin)/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 restart >/dev/null
+  as_owner "$(cluster_bin "$1")/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 restart >/dev/null
 }
 
 case "${1:-}" in
-  start) start ;;
+  start) start "${2:-}" ;;
   stop) stop "${2:?usage: postgres.sh stop DIR}" ;;
   halt) halt "${2:?usage: postgres.sh halt DIR}" ;;
   resume) resume "${2:?usage: postgres.sh resume DIR}" ;;
-  *) echo "usage: $0 start | stop DIR | halt DIR | resume DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--pgvector] | stop DIR | halt DIR | resume DIR" >&2; exit 2 ;;
 esac

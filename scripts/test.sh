@@ -11,9 +11,16 @@ echo "mypy: app"
 .venv/bin/mypy
 
 scripts/chromium.sh
+stop_clusters=true
 if [ -z "${BYLINE_TEST_DATABASE_URL:-}" ]; then
   eval "$(scripts/postgres.sh start)"
-  trap 'scripts/postgres.sh stop "$BYLINE_TEST_PGDATA"' EXIT
+  stop_clusters="$stop_clusters; scripts/postgres.sh stop $BYLINE_TEST_PGDATA"
 fi
-echo "PostgreSQL for tests: $BYLINE_TEST_DATABASE_URL"
+# A second server, with pgvector, for the related-article tests that use it.
+if [ -z "${BYLINE_TEST_PGVECTOR_URL:-}" ]; then
+  eval "$(scripts/postgres.sh start --pgvector)"
+  stop_clusters="$stop_clusters; scripts/postgres.sh stop $BYLINE_TEST_PGVECTOR_DATA"
+fi
+trap "$stop_clusters" EXIT
+echo "PostgreSQL for tests: $BYLINE_TEST_DATABASE_URL; with pgvector: $BYLINE_TEST_PGVECTOR_URL"
 .venv/bin/python -m pytest "$@"

@@ -24,8 +24,11 @@ from tests import content_guard
 pytest_plugins = ["tests.browser"]
 
 POSTGRES_URL = os.environ.get("BYLINE_TEST_DATABASE_URL")
+# A second server whose build has the pgvector extension, for the tests of what uses it.
+PGVECTOR_URL = os.environ.get("BYLINE_TEST_PGVECTOR_URL")
 _key_numbers = itertools.count(1)
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+WITH_PGVECTOR = [*BACKENDS, "pgvector"] if PGVECTOR_URL else BACKENDS
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -58,15 +61,24 @@ def sqlite_template(tmp_path_factory) -> str:
     return str(path)
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> str:
-    engine = build_engine(POSTGRES_URL)
+def _migrated_postgres(url: str) -> str:
+    engine = build_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    upgrade_database(POSTGRES_URL)
-    return POSTGRES_URL
+    upgrade_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    return _migrated_postgres(POSTGRES_URL)
+
+
+@pytest.fixture(scope="session")
+def pgvector_url() -> str:
+    return _migrated_postgres(PGVECTOR_URL)
 
 
 def _empty_postgres(url: str) -> None:
@@ -86,7 +98,7 @@ def database_url(request, tmp_path) -> Iterator[str]:
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
     else:
-        url = request.getfixturevalue("postgres_url")
+        url = request.getfixturevalue("pgvector_url" if request.param == "pgvector" else "postgres_url")
         yield url
         _empty_postgres(url)
 

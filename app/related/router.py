@@ -14,7 +14,7 @@ from app.http_cache import keys
 from app.related import service as related
 from app.related.schemas import RelatedArticle, RelatedList, RelatedPins
 from app.slugs import Slug
-from app.state import ClockDep, ContentCacheDep, SemanticIndexDep
+from app.state import ClockDep, ContentCacheDep, NeighboursDep
 
 router = APIRouter(prefix="/api/v1/articles/{slug}/related", tags=["articles"])
 
@@ -35,7 +35,7 @@ def get_related(
     session: ReadSessionDep,
     clock: ClockDep,
     cache: ContentCacheDep,
-    semantic: SemanticIndexDep,
+    semantic: NeighboursDep,
     fields: RelatedFields,
     limit: Annotated[int, Query(ge=1, le=20, description="How many to return.")] = 5,
 ) -> dict | Response:

@@ -11,7 +11,6 @@ election often share no rare word. An article not yet embedded is ranked as with
 """
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -45,7 +44,7 @@ from app.related.models import ArticleTerm, RelatedPin, TermDocumentCount
 from app.related.schemas import RelatedArticle
 
 if TYPE_CHECKING:
-    from app.related.semantic.neighbours import SemanticIndex
+    from app.related.semantic.neighbours import Neighbours
 
 QUERY_TERMS = 40
 CANDIDATES = 50
@@ -332,23 +331,8 @@ def _reasons(article: Article, candidate: Article, shared_terms: list[str], mean
     return reasons
 
 
-def _meaning(
-    connection: Connection, semantic: "SemanticIndex | None", article_id: int
-) -> tuple[Callable[[list[int]], dict[int, float]] | None, list[int]]:
-    """How close in meaning other articles are to this one, and its nearest neighbours; (None, [])
-    when the signal is off or the article has no embedding yet."""
-    if semantic is None:
-        return None, []
-    semantic.refresh(connection)
-    vector = semantic.vector(article_id)
-    if vector is None:
-        return None, []
-    near = [id for id in semantic.nearest(vector, CANDIDATES + 1) if id != article_id]
-    return (lambda ids: semantic.similarities(vector, ids)), near
-
-
 def compute_related(
-    session: Session, article: Article, *, limit: int, now: datetime, semantic: "SemanticIndex | None" = None
+    session: Session, article: Article, *, limit: int, now: datetime, semantic: "Neighbours | None" = None
 ) -> list[Related]:
     connection = session.connection()
     pinned = list(connection.execute(_PINNED, {"article_id": article.id, "now": now}).scalars())[:limit]
@@ -356,13 +340,15 @@ def compute_related(
     if len(pinned) < limit:
         taken = {article.id, *pinned}
         query = _query(connection, article.id)
-        similarities, near = _meaning(connection, semantic, article.id)
+        # None when the signal is off or the article has no embedding yet.
+        meaning = semantic.around(connection, article.id, CANDIDATES) if semantic is not None else None
+        near = meaning.near if meaning is not None else []
         candidates = [c for c in _candidates(connection, article, query.coefficients, near, now) if c.id not in taken]
-        if similarities:
-            meaning = similarities([c.id for c in candidates])
+        if meaning is not None:
+            similarity = meaning.similarities([c.id for c in candidates])
             for candidate in candidates:
-                candidate.meaning = meaning.get(candidate.id, 0.0)
-        weights = BLENDED if similarities else LEXICAL
+                candidate.meaning = similarity.get(candidate.id, 0.0)
+        weights = BLENDED if meaning is not None else LEXICAL
         picked = _pick(connection, article, query, _ranked(article, candidates, weights), limit - len(pinned))
     ids = pinned + [candidate.id for candidate, _ in picked]
     if not ids:
@@ -385,7 +371,7 @@ def related_articles(
     limit: int,
     now: datetime,
     cache: ContentCache,
-    semantic: "SemanticIndex | None" = None,
+    semantic: "Neighbours | None" = None,
 ) -> list[RelatedArticle]:
     """Cached until content changes or an article goes live: a new article can join older articles'
     lists, and an unpublished one leaves them, at once."""

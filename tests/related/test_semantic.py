@@ -11,6 +11,7 @@ from app.related.models import ArticleEmbedding, EmbeddingPending
 from app.related.semantic import backfill
 from app.related.semantic.model import DIMENSIONS, Embedder
 from app.related.semantic.neighbours import SemanticIndex
+from tests.conftest import WITH_PGVECTOR
 from tests.factories.newsroom import NOW, make_article
 from tests.related.test_related import BUDGET, MARKETS, QUAKE, body, related
 
@@ -19,9 +20,8 @@ DERBY = "The forward netted a brace at Old Trafford, sealing victory late in the
 DRAW = "A string of saves from the keeper kept the league leaders at bay in a tense goalless draw."
 
 
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return Embedder()
+# Each database, and PostgreSQL once more with pgvector answering the neighbour lookups.
+every_database = pytest.mark.parametrize("database_url", WITH_PGVECTOR, indirect=True)
 
 
 def embed_everything(engine, embedder: Embedder) -> int:
@@ -47,6 +47,7 @@ def football(session):
     return derby, draw
 
 
+@every_database
 def test_a_write_queues_the_article_and_the_worker_embeds_it(session, engine, embedder):
     article = make_article(session, title="Earthquake hits coast", body=body(QUAKE))
     article_id = article.id
@@ -100,6 +101,7 @@ def test_text_changed_while_embedding_stays_queued(session, engine, embedder):
     assert pending(session) == set()
 
 
+@every_database
 def test_meaning_finds_a_story_that_shares_no_word(client, session, engine, embedder):
     derby, draw = football(session)
     assert draw.slug not in [item["slug"] for item in related(client, derby.slug)]
@@ -109,6 +111,7 @@ def test_meaning_finds_a_story_that_shares_no_word(client, session, engine, embe
     assert "similar topic" in first["reasons"]
 
 
+@every_database
 def test_semantic_false_ranks_as_without_embeddings(settings, clock, session, engine, embedder):
     from fastapi.testclient import TestClient
 
@@ -125,6 +128,7 @@ def test_semantic_false_ranks_as_without_embeddings(settings, clock, session, en
         assert [related(client, slug) for slug in (lead.slug, derby.slug)] == before
 
 
+@every_database
 def test_unpublished_articles_never_appear_however_close(client, session, engine, embedder, editor):
     derby, draw = football(session)
     embed_everything(engine, embedder)
@@ -133,6 +137,7 @@ def test_unpublished_articles_never_appear_however_close(client, session, engine
     assert draw.slug not in [item["slug"] for item in related(client, derby.slug)]
 
 
+@every_database
 def test_pins_still_come_first(client, session, engine, embedder, editor):
     derby, draw = football(session)
     pinned = make_article(session, title="Council approves budget", body=body(BUDGET))

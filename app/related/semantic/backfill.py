@@ -17,6 +17,7 @@ from app.articles.indexing import entry_of
 from app.articles.models import Article
 from app.http_cache import keys
 from app.related.models import ArticleEmbedding, EmbeddingPending
+from app.related.semantic import pgvector
 from app.related.semantic.model import MODEL_ID, Embedder
 from app.related.semantic.pending import content_hash, embedding_text
 
@@ -80,6 +81,8 @@ def embed_pending(session_factory: SessionFactory, batch_size: int, *, embedder:
         ]
         if stored:
             session.execute(_STORE, stored)
+            if pgvector.in_use(session.connection()):
+                pgvector.store(session.connection(), [(s["article_id"], s["vector"]) for s in stored])
             session.execute(
                 _CLEAR, [{"article_id": s["article_id"], "content_hash": s["content_hash"]} for s in stored]
             )

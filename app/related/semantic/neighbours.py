@@ -1,4 +1,5 @@
-"""Each worker's copy of the stored embeddings, and nearest-neighbour search over it.
+"""Nearest neighbours in meaning: what a related lookup asks, and each worker's copy of the stored
+embeddings that answers it (pgvector.py answers it inside PostgreSQL instead).
 
 Up to `exact_limit` vectors the search is exact, one matrix product; above it an HNSW graph
 (usearch) answers, built in a background thread while exact search goes on serving. The copy
@@ -8,7 +9,9 @@ machine, sees what the embedding worker stored at its next lookup.
 """
 
 import threading
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection, bindparam, func
 from sqlmodel import col, select
@@ -28,6 +31,20 @@ _SINCE = select(ArticleEmbedding.article_id, ArticleEmbedding.vector, ArticleEmb
 )
 # Searched wider than asked on the graph, which is approximate.
 _GRAPH_OVERSAMPLE = 2
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """An article's nearest neighbours in meaning, and its cosine similarity to any other articles."""
+
+    near: list[int]
+    similarities: Callable[[list[int]], dict[int, float]]
+
+
+class Neighbours(Protocol):
+    def around(self, connection: Connection, article_id: int, count: int) -> Meaning | None:
+        """The `count` articles closest in meaning to this one (not itself); None until it has an embedding."""
+        ...
 
 
 class SemanticIndex:
@@ -118,6 +135,14 @@ class SemanticIndex:
             if self._graph.contains(key):
                 self._graph.remove(key)
             self._graph.add(key, self._matrix[row], threads=1)
+
+    def around(self, connection: Connection, article_id: int, count: int) -> Meaning | None:
+        self.refresh(connection)
+        vector = self.vector(article_id)
+        if vector is None:
+            return None
+        near = [id for id in self.nearest(vector, count + 1) if id != article_id][:count]
+        return Meaning(near, lambda ids: self.similarities(vector, ids))
 
     def vector(self, article_id: int) -> "Vector | None":
         with self._lock:
