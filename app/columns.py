@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import JSON, DateTime, Dialect, MetaData
+from sqlalchemy import Table as CoreTable
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.types import TypeDecorator
@@ -60,3 +61,8 @@ def created_at_field() -> Any:
 def loadable(attribute: Any) -> QueryableAttribute[Any]:
     """A column or relationship as loader options take it; SQLModel types class attributes as their values."""
     return cast(QueryableAttribute[Any], attribute)
+
+
+def core_table(model: type[SQLModel]) -> CoreTable:
+    """A table model's Core table, for bulk statements: the ORM's bulk path inspects every row again in Python."""
+    return cast(CoreTable, model.__table__)  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ lookups ask its HNSW index, and recall is measured against exact search in memor
 
 Builds the benchmark newsroom (bench/newsroom.py) and gives every article a synthetic embedding:
 unit vectors drawn around 2,000 topic centres, so neighbourhoods have the shape real ones have.
-Embedding 100,000 real articles takes about an hour on two shared cores; the index and the
+Embedding 100,000 real articles takes about 10 minutes on two cores; the index and the
 lookups do the same work whatever the vectors mean. Each lookup asks for a different article with
 a fresh content cache, so nothing it needs is cached.
 """

@@ -21,6 +21,7 @@ from app.articles.models import (
 )
 from app.articles.revisions import changes_between, record_revision, snapshot
 from app.articles.service import full_loading
+from app.columns import core_table
 from app.errors import ProblemError
 from app.http_cache import keys
 from app.ingest import comments, references
@@ -30,7 +31,8 @@ from app.ingest.schemas import IngestRecord
 Status = Literal["created", "updated", "unchanged", "failed"]
 # Stored as they come; the rest need the database or derive from others.
 _OWN_FIELDS = ("title", "subtitle", "comments_open", "canonical_url", "excerpt", "body", "featured_image")
-_COLUMNS = [column.key for column in Article.__table__.columns if column.key != "id"]  # type: ignore[attr-defined]
+_ARTICLE = core_table(Article)
+_COLUMNS = [column.key for column in _ARTICLE.columns if column.key != "id"]
 
 
 @dataclass
@@ -173,7 +175,9 @@ def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]
     if not built:
         return
     rows = [{name: getattr(article, name) for name in _COLUMNS} for _, article in built]
-    ids = session.scalars(insert(Article).returning(col(Article.id), sort_by_parameter_order=True), rows).all()
+    connection = session.connection()
+    returning = insert(_ARTICLE).returning(_ARTICLE.c.id, sort_by_parameter_order=True)
+    ids = connection.execute(returning, rows).scalars().all()
     links, tags, corrections, revisions = [], [], [], []
     for (i, article), id in zip(built, ids, strict=True):
         article.id = id
@@ -204,7 +208,7 @@ def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]
         (ArticleRevision, revisions),
     ):
         if rows:
-            session.execute(insert(table), rows)
+            connection.execute(insert(core_table(table)), rows)
     indexing.index_new_articles(session, [article for _, article in built])
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, select
 
+from app.columns import core_table
 from app.comments import service as comments
 from app.comments.models import Comment
 from app.comments.render import render_comment
@@ -19,6 +20,7 @@ from app.errors import InvalidField
 from app.ingest.schemas import CommentRecord
 
 # What a record says of a comment; a stored comment differing in any of these is updated.
+_COMMENTS = core_table(Comment)
 _COMPARED = ("author_name", "author_email", "author_url", "content", "status", "created_at", "parent_id")
 
 
@@ -120,7 +122,8 @@ def upsert_comments(
                 }
                 for article_id, record, values, thread_root in wave
             ]
-            ids = session.scalars(insert(Comment).returning(col(Comment.id), sort_by_parameter_order=True), rows).all()
+            returning = insert(_COMMENTS).returning(_COMMENTS.c.id, sort_by_parameter_order=True)
+            ids = session.connection().execute(returning, rows).scalars().all()
             roots: list[dict[str, int]] = []
             for (article_id, record, _, thread_root), id in zip(wave, ids, strict=True):
                 known[(article_id, record.external_id)] = (id, thread_root if thread_root is not None else id)
@@ -129,13 +132,13 @@ def upsert_comments(
                 changed.add(article_id)
             if roots:
                 session.execute(
-                    update(Comment.__table__).where(Comment.__table__.c.id == bindparam("comment_id")),  # type: ignore[attr-defined]
+                    update(_COMMENTS).where(_COMMENTS.c.id == bindparam("comment_id")),
                     [r | {"root_id": r["comment_id"]} for r in roots],
                 )
         waiting = later
     if updates:
         session.execute(
-            update(Comment.__table__).where(Comment.__table__.c.id == bindparam("comment_id")),  # type: ignore[attr-defined]
+            update(_COMMENTS).where(_COMMENTS.c.id == bindparam("comment_id")),
             updates,
         )
     if changed:

@@ -6,9 +6,12 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import delete, func, insert, text
 from sqlmodel import Session, col, select
 
+from app.columns import core_table
 from app.related.models import ArticleTerm, TermDocumentCount
 from app.related.terms import term_weights
 from app.search.fulltext import SearchEntry
+
+_TERMS = core_table(ArticleTerm)
 
 
 def _weights(entry: SearchEntry) -> dict[str, float]:
@@ -58,7 +61,7 @@ def add_vectors(session: Session, entries: Iterable[SearchEntry]) -> None:
     """Vectors of articles that have none, in one statement; counts follow from `recount_documents`."""
     vectors = [{"article_id": e.article_id, "term": t, "weight": w} for e in entries for t, w in _weights(e).items()]
     if vectors:
-        session.execute(insert(ArticleTerm), vectors)
+        session.connection().execute(insert(_TERMS), vectors)
 
 
 def add_counted_vectors(session: Session, entries: Iterable[SearchEntry]) -> None:
@@ -66,7 +69,7 @@ def add_counted_vectors(session: Session, entries: Iterable[SearchEntry]) -> Non
     vectors = {e.article_id: _weights(e) for e in entries}
     rows = [{"article_id": id, "term": t, "weight": w} for id, weights in vectors.items() for t, w in weights.items()]
     if rows:
-        session.execute(insert(ArticleTerm), rows)
+        session.connection().execute(insert(_TERMS), rows)
     _count_documents(session, Counter(term for weights in vectors.values() for term in weights))
 
 
