@@ -20,6 +20,7 @@ from app.comments.errors import CommentsClosed, InvalidUnsubscribeToken
 from app.comments.models import Comment, CommentStatus
 from app.comments.render import link_count, render_comment
 from app.comments.schemas import CommentCreate, CommentPublic
+from app.db import write_turn
 from app.errors import InvalidField
 from app.hashing import keyed_digest
 from app.http_cache import keys
@@ -168,61 +169,63 @@ def submit_comment(
     html = render_comment(data.content)
     digest = content_digest(data.content)
     token, commenter_hash = _commenter(data.commenter_token, settings)
-    # The article was read before this transaction: it may have closed or gone out of view since.
-    still_open = session.exec(select(Article.comments_open).where(Article.id == article.id, visible(now))).first()
-    if still_open is None:
-        raise ArticleNotFound.for_slug(article.slug)
-    if not still_open:
-        raise CommentsClosed(f"'{article.slug}' no longer accepts comments.", slug=article.slug)
-    parent = None
-    if data.parent_id is not None:
-        parent = session.get(Comment, data.parent_id)
-        if parent is None or parent.article_id != article.id or parent.status != CommentStatus.approved.value:
-            raise InvalidField("#/parent_id", "The comment replied to is not a published comment of this article.")
-    allowance = spam.check_rate_limits(session, network_hash=network_hash, email=email, now=now, settings=settings)
-    verdict = spam.assess(
-        session,
-        article_id=article.id,
-        email=email,
-        trusted=_trusted(session, email=email, commenter_hash=commenter_hash),
-        content=data.content,
-        content_hash=digest,
-        links=link_count(html),
-        honeypot=data.homepage,
-        form_token=data.form_token,
-        now=now,
-        settings=settings,
-    )
-    comment = Comment(
-        article_id=article.id,
-        parent_id=parent.id if parent else None,
-        root_id=(parent.root_id or parent.id) if parent else None,
-        author_name=data.author_name.strip(),
-        author_email=email,
-        author_url=data.author_url,
-        content=data.content,
-        content_html=html,
-        content_hash=digest,
-        status=verdict.status.value,
-        reasons=verdict.reasons,
-        ip_hash=ip_hash,
-        network_hash=network_hash,
-        commenter_hash=commenter_hash,
-        notify_replies=data.notify_replies,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(comment)
-    # An article deleted since it was read fails the foreign key here: a 409 conflict, like any other.
-    session.flush()
-    if comment.root_id is None:
-        comment.root_id = comment.id
-    if verdict.status is not CommentStatus.spam:
-        announce(session, "comment.created", comment, now=now)
-    if verdict.status is CommentStatus.approved:
-        recount(session, [article.id])
-        notify_reply(session, comment, now=now, settings=settings)
-    session.commit()
+    # Comments come in bursts: writers queue for SQLite's write lock instead of polling for it.
+    with write_turn(session):
+        # The article was read before this transaction: it may have closed or gone out of view since.
+        still_open = session.exec(select(Article.comments_open).where(Article.id == article.id, visible(now))).first()
+        if still_open is None:
+            raise ArticleNotFound.for_slug(article.slug)
+        if not still_open:
+            raise CommentsClosed(f"'{article.slug}' no longer accepts comments.", slug=article.slug)
+        parent = None
+        if data.parent_id is not None:
+            parent = session.get(Comment, data.parent_id)
+            if parent is None or parent.article_id != article.id or parent.status != CommentStatus.approved.value:
+                raise InvalidField("#/parent_id", "The comment replied to is not a published comment of this article.")
+        allowance = spam.check_rate_limits(session, network_hash=network_hash, email=email, now=now, settings=settings)
+        verdict = spam.assess(
+            session,
+            article_id=article.id,
+            email=email,
+            trusted=_trusted(session, email=email, commenter_hash=commenter_hash),
+            content=data.content,
+            content_hash=digest,
+            links=link_count(html),
+            honeypot=data.homepage,
+            form_token=data.form_token,
+            now=now,
+            settings=settings,
+        )
+        comment = Comment(
+            article_id=article.id,
+            parent_id=parent.id if parent else None,
+            root_id=(parent.root_id or parent.id) if parent else None,
+            author_name=data.author_name.strip(),
+            author_email=email,
+            author_url=data.author_url,
+            content=data.content,
+            content_html=html,
+            content_hash=digest,
+            status=verdict.status.value,
+            reasons=verdict.reasons,
+            ip_hash=ip_hash,
+            network_hash=network_hash,
+            commenter_hash=commenter_hash,
+            notify_replies=data.notify_replies,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(comment)
+        # An article deleted since it was read fails the foreign key here: a 409 conflict, like any other.
+        session.flush()
+        if comment.root_id is None:
+            comment.root_id = comment.id
+        if verdict.status is not CommentStatus.spam:
+            announce(session, "comment.created", comment, now=now)
+        if verdict.status is CommentStatus.approved:
+            recount(session, [article.id])
+            notify_reply(session, comment, now=now, settings=settings)
+        session.commit()
     return comment, token, allowance
 
 
