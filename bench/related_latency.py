@@ -33,7 +33,7 @@ from app.related.models import ArticleEmbedding
 from app.related.semantic import pgvector
 from app.related.semantic.model import DIMENSIONS, MODEL_ID
 from app.related.semantic.neighbours import SemanticIndex
-from app.related.semantic.setup import neighbours_for
+from app.related.semantic.setup import DetectedNeighbours, neighbours_for
 from app.related.service import related_articles
 from app.settings import Settings
 from bench.newsroom import has_articles, load
@@ -88,6 +88,11 @@ def main() -> None:
         settings = Settings(_env_file=None)
         neighbours = neighbours_for(engine, settings)
         assert neighbours is not None, "needs the semantic extra"
+        if isinstance(neighbours, DetectedNeighbours):
+            with Session(engine) as session:
+                neighbours.around(session.connection(), 0, 1)  # settles the choice
+            assert neighbours.chosen is not None
+            neighbours = neighbours.chosen
         exact = SemanticIndex(exact_limit=10**9)
         with Session(engine) as session:
             if isinstance(neighbours, SemanticIndex):

@@ -85,7 +85,6 @@ def test_the_api_asks_pgvector_and_finds_what_exact_search_finds(client, engine,
     session.commit()
     embed_everything(engine, embedder)
     neighbours = client.app.state.byline.semantic
-    assert isinstance(neighbours, pgvector.DatabaseNeighbours)
     exact = SemanticIndex(exact_limit=1000)
     with engine.begin() as connection:
         ids = list(connection.execute(text("SELECT id FROM article ORDER BY id")).scalars())
@@ -95,6 +94,7 @@ def test_the_api_asks_pgvector_and_finds_what_exact_search_finds(client, engine,
             assert found.near == expected.near
             others = [id for id in ids if id != article_id]
             assert found.similarities(others) == pytest.approx(expected.similarities(others), abs=1e-5)
+    assert isinstance(neighbours.chosen, pgvector.DatabaseNeighbours)
 
 
 @with_pgvector
@@ -105,15 +105,31 @@ def test_an_article_without_an_embedding_has_no_meaning_yet(engine, session):
         assert pgvector.DatabaseNeighbours().around(connection, article.id, 5) is None
 
 
+def chosen_after_a_lookup(client, session):
+    """What the API's first related lookup settled on."""
+    article = make_article(session, title="Earthquake hits coast", body=body(QUAKE))
+    session.commit()
+    assert client.get(f"/api/v1/articles/{article.slug}/related").status_code == 200
+    return client.app.state.byline.semantic.chosen
+
+
 @with_pgvector
-def test_a_server_that_offers_pgvector_to_a_database_not_upgraded_says_so(settings, clock, caplog, column_dropped):
+def test_a_server_that_offers_pgvector_to_a_database_not_upgraded_says_so(
+    settings, clock, session, caplog, column_dropped
+):
     with caplog.at_level(logging.WARNING, logger="byline.related"), TestClient(create_app(settings, clock=clock)) as c:
-        assert isinstance(c.app.state.byline.semantic, SemanticIndex)
+        assert isinstance(chosen_after_a_lookup(c, session), SemanticIndex)
     assert "the database server offers pgvector; run `byline db upgrade` to use it" in caplog.messages
 
 
 @without_pgvector
-def test_a_server_without_pgvector_keeps_the_vectors_in_each_worker(client, engine):
+def test_a_server_without_pgvector_keeps_the_vectors_in_each_worker(client, session, engine):
     with engine.connect() as connection:
         assert not pgvector.offered(connection) and not pgvector.in_use(connection)
-    assert isinstance(client.app.state.byline.semantic, SemanticIndex)
+    assert isinstance(chosen_after_a_lookup(client, session), SemanticIndex)
+
+
+@with_pgvector
+def test_a_worker_starts_without_asking_the_database(client, session):
+    assert client.app.state.byline.semantic.chosen is None
+    assert isinstance(chosen_after_a_lookup(client, session), pgvector.DatabaseNeighbours)

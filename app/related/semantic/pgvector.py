@@ -2,10 +2,10 @@
 
 Whenever the server offers pgvector, `byline db upgrade` adds an `embedding vector(384)` column to
 `article_embedding`, with an HNSW index for cosine distance, and fills it from the stored vectors;
-the embedding worker then writes both. API workers that find the column at start-up ask the
-database for neighbours and keep no copy of the vectors, so a worker's memory does not grow with
-the archive and every worker on every machine sees a stored embedding at once. Without the
-extension (Debian's PostgreSQL packages do not ship it) each worker keeps its own index instead.
+the embedding worker then writes both. API workers that find the column (at their first related
+lookup) ask the database for neighbours and keep no copy of the vectors, so a worker's memory
+does not grow with the archive and every worker on every machine sees a stored embedding at once.
+Without the extension (Debian's PostgreSQL packages do not ship it) each worker keeps its own index.
 """
 
 import array
@@ -13,7 +13,6 @@ import logging
 
 from sqlalchemy import Connection, Engine, bindparam, text
 from sqlalchemy.dialects.postgresql.base import ischema_names
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import UserDefinedType
 
 from app.related.semantic.model import DIMENSIONS, MODEL_ID
@@ -125,19 +124,12 @@ class DatabaseNeighbours:
         return Meaning(near, similarities)
 
 
-def detect(engine: Engine) -> bool:
-    """At start-up: whether this database's embeddings are searched by pgvector. A server that
-    offers it to a database not yet upgraded is named in the log; an unreachable one is left to
-    the in-process index (readiness reports the outage)."""
-    if engine.dialect.name != "postgresql":
-        return False
-    try:
-        with engine.connect() as connection:
-            if in_use(connection):
-                log.info("related articles: nearest neighbours in meaning from pgvector")
-                return True
-            if offered(connection):
-                log.warning("the database server offers pgvector; run `byline db upgrade` to use it")
-    except DBAPIError as error:
-        log.warning("could not tell whether the database uses pgvector (%s); keeping vectors in memory", error)
+def detect(connection: Connection) -> bool:
+    """Whether this database's embeddings are searched by pgvector; a server that offers it to a
+    database not yet upgraded is named in the log."""
+    if in_use(connection):
+        log.info("related articles: nearest neighbours in meaning from pgvector")
+        return True
+    if offered(connection):
+        log.warning("the database server offers pgvector; run `byline db upgrade` to use it")
     return False
