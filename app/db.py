@@ -7,10 +7,10 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, Table, event, insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
@@ -178,6 +178,31 @@ def write_turn(session: Session) -> Iterator[None]:
         except BaseException:
             session.rollback()
             raise
+
+
+def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows (all with the same keys) at once. On PostgreSQL through COPY: an
+    executemany sends a statement per row, about 20 µs each, and an import writes tens of rows per
+    article. Values go through the columns' own types first, as in any statement."""
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    names = list(rows[0])
+    processors = [
+        table.c[name].type.dialect_impl(connection.dialect).bind_processor(connection.dialect) for name in names
+    ]
+    quoted = ", ".join(connection.dialect.identifier_preparer.quote(name) for name in names)
+    statement = f"COPY {connection.dialect.identifier_preparer.format_table(table)} ({quoted}) FROM STDIN"
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row(
+                [
+                    row[name] if process is None else process(row[name])
+                    for name, process in zip(names, processors, strict=True)
+                ]
+            )
 
 
 def ensure_planner_statistics(engine: Engine) -> None:

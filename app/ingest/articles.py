@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import insert
+from sqlalchemy import Connection, insert, text
 from sqlmodel import Session, col, or_, select
 
 from app import content_version
@@ -22,6 +22,7 @@ from app.articles.models import (
 from app.articles.revisions import changes_between, record_revision, snapshot
 from app.articles.service import full_loading
 from app.columns import core_table
+from app.db import bulk_insert
 from app.errors import ProblemError
 from app.http_cache import keys
 from app.ingest import comments, references
@@ -32,6 +33,9 @@ Status = Literal["created", "updated", "unchanged", "failed"]
 # Stored as they come; the rest need the database or derive from others.
 _OWN_FIELDS = ("title", "subtitle", "comments_open", "canonical_url", "excerpt", "body", "featured_image")
 _ARTICLE = core_table(Article)
+# Numbered slugs (base-2, base-3, …) checked at once for a chunk's repeated headlines.
+_NUMBERS_LOOKED_UP = 10
+_NEXT_ARTICLE_IDS = text("SELECT nextval(pg_get_serial_sequence('article', 'id')) FROM generate_series(1, :count)")
 _COLUMNS = [column.key for column in _ARTICLE.columns if column.key != "id"]
 
 
@@ -111,12 +115,16 @@ def _corrections(record: IngestRecord, current: list[Correction], now: datetime)
     return [(c.text, c.published_at or stored.get(c.text) or now) for c in record.corrections]
 
 
-def _numbered_slug(session: Session, base: str, taken: set[str]) -> str:
+def _numbered_slug(session: Session, base: str, taken: set[str], *, known: int = 0) -> str:
     """The base, or the first of base-2, base-3… that is free, looked up by exact slugs (indexed), not
-    by prefix: archives repeat headlines, and a prefix scan per record would grow with the archive."""
+    by prefix: archives repeat headlines, and a prefix scan per record would grow with the archive.
+    `taken` already says which of base-2 … base-(known + 1) are used."""
     if base not in taken:
         return base
-    for start in range(2, 10_000, 100):
+    free = next((slug for n in range(2, known + 2) if (slug := f"{base}-{n}") not in taken), None)
+    if free is not None:
+        return free
+    for start in range(known + 2, 10_000, 100):
         candidates = [f"{base}-{n}" for n in range(start, start + 100)]
         used = taken | _taken_slugs(session, set(candidates))
         free = next((slug for slug in candidates if slug not in used), None)
@@ -150,11 +158,26 @@ def _new_article(
     return article
 
 
+def _insert_articles(connection: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert new articles, returning their ids in the rows' order. PostgreSQL draws the ids from the
+    sequence first and takes the rows by COPY: a multi-row INSERT with thousands of parameters is
+    parsed afresh by the driver for every chunk."""
+    if connection.dialect.name != "postgresql":
+        returning = insert(_ARTICLE).returning(_ARTICLE.c.id, sort_by_parameter_order=True)
+        return list(connection.execute(returning, rows).scalars())
+    ids = sorted(connection.execute(_NEXT_ARTICLE_IDS, {"count": len(rows)}).scalars())
+    bulk_insert(connection, _ARTICLE, [row | {"id": id} for row, id in zip(rows, ids, strict=True)])
+    return ids
+
+
 def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]) -> None:
     now = chunk.now
     wanted = {slug for i in creates if (slug := chunk.records[i].slug) is not None}
-    bases = {editing.slug_base(chunk.records[i].title) for i in creates if chunk.records[i].slug is None}
-    taken = _taken_slugs(session, wanted | bases)
+    bases = {i: editing.slug_base(chunk.records[i].title) for i in creates if chunk.records[i].slug is None}
+    taken = _taken_slugs(session, wanted | set(bases.values()))
+    # A repeated headline's first numbers are looked up once for the whole chunk, not a query per record.
+    repeated = {base for base in bases.values() if base in taken}
+    taken |= _taken_slugs(session, {f"{base}-{n}" for base in repeated for n in range(2, 2 + _NUMBERS_LOOKED_UP)})
     claimed: set[str] = set()
     built: list[tuple[int, Article]] = []
     for i in creates:
@@ -164,7 +187,7 @@ def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]
             chunk.fail(i, SlugTaken(f"The slug '{slug}' is used, now or formerly, by another article.", slug=slug))
             continue
         if slug is None:
-            slug = _numbered_slug(session, editing.slug_base(record.title), taken | claimed)
+            slug = _numbered_slug(session, bases[i], taken | claimed, known=_NUMBERS_LOOKED_UP)
         try:
             article = _new_article(chunk, refs, record, slug)
         except ProblemError as refused:
@@ -176,8 +199,7 @@ def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]
         return
     rows = [{name: getattr(article, name) for name in _COLUMNS} for _, article in built]
     connection = session.connection()
-    returning = insert(_ARTICLE).returning(_ARTICLE.c.id, sort_by_parameter_order=True)
-    ids = connection.execute(returning, rows).scalars().all()
+    ids = _insert_articles(connection, rows)
     links, tags, corrections, revisions = [], [], [], []
     for (i, article), id in zip(built, ids, strict=True):
         article.id = id
@@ -207,8 +229,7 @@ def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]
         (Correction, corrections),
         (ArticleRevision, revisions),
     ):
-        if rows:
-            connection.execute(insert(core_table(table)), rows)
+        bulk_insert(connection, core_table(table), rows)
     indexing.index_new_articles(session, [article for _, article in built])
 
 

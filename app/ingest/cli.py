@@ -11,7 +11,7 @@ from typing import BinaryIO
 import orjson
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 console = Console(stderr=True)
@@ -47,6 +47,13 @@ def _summary(counts: Counter[str], skipped: Counter[str], *, dry_run: bool, abor
     if aborted:
         table.caption = "A record failed with --on-error abort: nothing was stored."
     return table
+
+
+def _advance(progress: Progress, task: TaskID, records: int) -> None:
+    progress.advance(task, records)
+    elapsed = progress.tasks[0].elapsed or 0
+    if elapsed:
+        progress.update(task, rate=f"{progress.tasks[0].completed / elapsed:,.0f}")
 
 
 def ingest_command(
@@ -123,18 +130,21 @@ def ingest_command(
             on_error=on_error.value,
             dry_run=dry_run,
         )
+        unshown = 0
         for outcome in run.run(received()):
             if outcome.was is not None:
                 counts[outcome.was] -= 1
             else:
-                progress.advance(task)
+                unshown += 1
             counts[outcome.status] += 1
             if outcome.status == "failed" and outcome.error is not None:
                 where = "; ".join(e["pointer"] for e in outcome.error.get("errors", []) if e["pointer"] != "#")
                 console.print(f"[red]{outcome.position}[/red] {where} {outcome.error.get('detail', '')}")
-            elapsed = progress.tasks[0].elapsed or 0
-            if elapsed:
-                progress.update(task, rate=f"{progress.tasks[0].completed / elapsed:,.0f}")
+            # The bar moves a hundred records at a time: updating it costs more than storing a record.
+            if unshown >= 100:
+                _advance(progress, task, unshown)
+                unshown = 0
+        _advance(progress, task, unshown)
     engine.dispose()
     aborted = on_error is OnErrorChoice.abort and counts["failed"] > 0
     console.print(_summary(counts, skipped, dry_run=dry_run, aborted=aborted))

@@ -7,6 +7,7 @@ from sqlalchemy import delete, func, insert, text
 from sqlmodel import Session, col, select
 
 from app.columns import core_table
+from app.db import bulk_insert
 from app.related.models import ArticleTerm, TermDocumentCount
 from app.related.terms import term_weights
 from app.search.fulltext import SearchEntry
@@ -23,12 +24,24 @@ def _count_documents(session: Session, changes: Mapping[str, int]) -> None:
     if not changes:
         return
     # Sorted, so concurrent writers take row locks in one order and never deadlock.
+    ordered = sorted(changes.items())
+    if session.get_bind().dialect.name == "postgresql":
+        # One statement for the batch: an executemany would send one per term.
+        session.execute(
+            text(
+                "INSERT INTO term_document_count (term, documents) "
+                "SELECT * FROM unnest(CAST(:terms AS varchar[]), CAST(:changes AS integer[])) "
+                "ON CONFLICT (term) DO UPDATE SET documents = term_document_count.documents + excluded.documents"
+            ),
+            {"terms": [term for term, _ in ordered], "changes": [change for _, change in ordered]},
+        )
+        return
     session.execute(
         text(
             "INSERT INTO term_document_count (term, documents) VALUES (:term, :change) "
             "ON CONFLICT (term) DO UPDATE SET documents = term_document_count.documents + :change"
         ),
-        [{"term": term, "change": change} for term, change in sorted(changes.items())],
+        [{"term": term, "change": change} for term, change in ordered],
     )
 
 
@@ -60,16 +73,14 @@ def clear_vectors(session: Session) -> None:
 def add_vectors(session: Session, entries: Iterable[SearchEntry]) -> None:
     """Vectors of articles that have none, in one statement; counts follow from `recount_documents`."""
     vectors = [{"article_id": e.article_id, "term": t, "weight": w} for e in entries for t, w in _weights(e).items()]
-    if vectors:
-        session.connection().execute(insert(_TERMS), vectors)
+    bulk_insert(session.connection(), _TERMS, vectors)
 
 
 def add_counted_vectors(session: Session, entries: Iterable[SearchEntry]) -> None:
     """Vectors of new articles, and their terms counted, in two statements for the whole batch."""
     vectors = {e.article_id: _weights(e) for e in entries}
     rows = [{"article_id": id, "term": t, "weight": w} for id, weights in vectors.items() for t, w in weights.items()]
-    if rows:
-        session.connection().execute(insert(_TERMS), rows)
+    bulk_insert(session.connection(), _TERMS, rows)
     _count_documents(session, Counter(term for weights in vectors.values() for term in weights))
 
 

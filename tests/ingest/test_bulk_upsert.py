@@ -294,3 +294,21 @@ def test_report_is_json_with_problem_members_only(client, editor):
     r = send(client, editor, record(1, title=""))
     error = r.json()["results"][0]["error"]
     assert orjson.loads(r.content)["failed"] == 1 and error["title"] == "Invalid request body"
+
+
+def test_repeated_headlines_get_the_next_free_numbered_slugs(client, editor, session, clock):
+    same = {"title": "Council meets tonight"}
+    first = send(client, editor, *[record(n, **same) for n in range(1, 4)])
+    assert [x["slug"] for x in first.json()["results"]] == [
+        "council-meets-tonight",
+        "council-meets-tonight-2",
+        "council-meets-tonight-3",
+    ]
+    # A renamed article keeps its old slug for its redirect: that number stays taken.
+    renamed = client.patch(
+        "/api/v1/articles/council-meets-tonight-3", json={"slug": "council-budget-night"}, headers=editor
+    )
+    assert renamed.status_code == 200
+    # Past the numbers looked up for a whole batch at once, one at a time.
+    later = send(client, editor, *[record(n, **same) for n in range(4, 18)])
+    assert [x["slug"] for x in later.json()["results"]] == [f"council-meets-tonight-{n}" for n in range(4, 18)]
