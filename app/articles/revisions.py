@@ -9,23 +9,30 @@ from sqlmodel import Session, col, select
 from app.articles.errors import RevisionNotFound
 from app.articles.models import Article, ArticleRevision
 from app.articles.schemas import ArticleContent, ArticleFields
+from app.authors.models import Author
+from app.taxonomy.models import Section, Tag
 
-
-def _as_sent(article: Article, field: str) -> Any:
-    match field:
-        case "authors":
-            return [author.slug for author in article.authors]
-        case "section":
-            return article.section.slug if article.section else None
-        case "tags":
-            return [tag.name for tag in article.tags]
-    value = getattr(article, field)
-    return value.isoformat() if isinstance(value, datetime) else value
+_FIELDS = tuple(ArticleFields.model_fields)
 
 
 def snapshot(article: Article) -> dict[str, Any]:
     """The editable state of an article, in the shape clients send it."""
-    return {field: _as_sent(article, field) for field in ArticleFields.model_fields}
+    return snapshot_of(article, authors=article.authors, section=article.section, tags=article.tags)
+
+
+def snapshot_of(article: Article, *, authors: list[Author], section: Section | None, tags: list[Tag]) -> dict[str, Any]:
+    """The snapshot of an article's own fields with these authors, section and tags, for one built
+    without its relationships (bulk imports)."""
+    related: dict[str, Any] = {
+        "authors": [author.slug for author in authors],
+        "section": section.slug if section else None,
+        "tags": [tag.name for tag in tags],
+    }
+    return {field: related[field] if field in related else _as_sent(getattr(article, field)) for field in _FIELDS}
+
+
+def _as_sent(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

@@ -19,8 +19,9 @@ from app.articles.models import (
     ArticleTag,
     Correction,
 )
-from app.articles.revisions import changes_between, record_revision, snapshot
+from app.articles.revisions import changes_between, record_revision, snapshot, snapshot_of
 from app.articles.service import full_loading
+from app.authors.models import Author
 from app.columns import core_table
 from app.db import bulk_insert
 from app.errors import ProblemError
@@ -28,6 +29,7 @@ from app.http_cache import keys
 from app.ingest import comments, references
 from app.ingest.references import References
 from app.ingest.schemas import IngestRecord
+from app.taxonomy.models import Section, Tag
 
 Status = Literal["created", "updated", "unchanged", "failed"]
 # Stored as they come; the rest need the database or derive from others.
@@ -133,11 +135,23 @@ def _numbered_slug(session: Session, base: str, taken: set[str], *, known: int =
     raise SlugTaken(f"Every numbered slug from '{base}' is taken.", slug=base)
 
 
-def _new_article(
-    chunk: Chunk, refs: References, record: IngestRecord, slug: str, *, stored: Article | None = None
-) -> Article:
-    """The article the record describes, built in memory (never added to the session): for a bulk insert,
-    or to compare with the `stored` one it would update."""
+@dataclass
+class Draft:
+    """The article a record describes, built in memory and never added to the session: its own
+    fields on an Article, its relations beside it (attaching them through the ORM would cost more
+    than storing the article)."""
+
+    article: Article
+    authors: list[Author]
+    section: Section | None
+    tags: list[Tag]
+
+    def snapshot(self) -> dict[str, Any]:
+        return snapshot_of(self.article, authors=self.authors, section=self.section, tags=self.tags)
+
+
+def _draft(chunk: Chunk, refs: References, record: IngestRecord, slug: str, *, stored: Article | None = None) -> Draft:
+    """For a bulk insert, or to compare with the `stored` article it would update."""
     now = chunk.now
     article = Article(
         slug=slug, title=record.title, external_id=record.external_id, created_at=now, excerpt="", body=[]
@@ -148,14 +162,8 @@ def _new_article(
     editing.apply_own_fields(article, _own_changes(record), now=now)
     article.updated_at = record.updated_at or now
     section = references.section_of(refs, record)
-    article.section = section
     article.section_id = section.id if section else None
-    article.author_links = [
-        ArticleAuthor(author=author, author_id=author.id, position=n)
-        for n, author in enumerate(references.authors_of(refs, record))
-    ]
-    article.tags = references.tags_of(refs, record)
-    return article
+    return Draft(article, references.authors_of(refs, record), section, references.tags_of(refs, record))
 
 
 def _insert_articles(connection: Connection, rows: list[dict[str, Any]]) -> list[int]:
@@ -179,7 +187,7 @@ def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]
     repeated = {base for base in bases.values() if base in taken}
     taken |= _taken_slugs(session, {f"{base}-{n}" for base in repeated for n in range(2, 2 + _NUMBERS_LOOKED_UP)})
     claimed: set[str] = set()
-    built: list[tuple[int, Article]] = []
+    built: list[tuple[int, Draft]] = []
     for i in creates:
         record = chunk.records[i]
         slug = record.slug
@@ -189,28 +197,27 @@ def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]
         if slug is None:
             slug = _numbered_slug(session, bases[i], taken | claimed, known=_NUMBERS_LOOKED_UP)
         try:
-            article = _new_article(chunk, refs, record, slug)
+            draft = _draft(chunk, refs, record, slug)
         except ProblemError as refused:
             chunk.fail(i, refused)
             continue
         claimed.add(slug)
-        built.append((i, article))
+        built.append((i, draft))
     if not built:
         return
-    rows = [{name: getattr(article, name) for name in _COLUMNS} for _, article in built]
+    rows = [{name: getattr(draft.article, name) for name in _COLUMNS} for _, draft in built]
     connection = session.connection()
     ids = _insert_articles(connection, rows)
     links, tags, corrections, revisions = [], [], [], []
-    for (i, article), id in zip(built, ids, strict=True):
+    for (i, draft), id in zip(built, ids, strict=True):
+        article = draft.article
         article.id = id
-        links += [
-            {"article_id": id, "author_id": link.author_id, "position": link.position} for link in article.author_links
-        ]
-        tags += [{"article_id": id, "tag_id": tag.id} for tag in article.tags]
+        links += [{"article_id": id, "author_id": author.id, "position": n} for n, author in enumerate(draft.authors)]
+        tags += [{"article_id": id, "tag_id": tag.id} for tag in draft.tags]
         corrections += [
             {"article_id": id, "text": text, "published_at": at} for text, at in _corrections(chunk.records[i], [], now)
         ]
-        state = snapshot(article)
+        state = draft.snapshot()
         revisions.append(
             {
                 "article_id": id,
@@ -230,7 +237,7 @@ def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]
         (ArticleRevision, revisions),
     ):
         bulk_insert(connection, core_table(table), rows)
-    indexing.index_new_articles(session, [article for _, article in built])
+    indexing.index_new_articles(session, [draft.article for _, draft in built])
 
 
 def _comparable(state: dict[str, Any]) -> dict[str, Any]:
@@ -238,12 +245,12 @@ def _comparable(state: dict[str, Any]) -> dict[str, Any]:
     return state | {"tags": sorted(state["tags"])}
 
 
-def _says_the_same(chunk: Chunk, record: IngestRecord, article: Article, wanted: Article) -> bool:
+def _says_the_same(chunk: Chunk, record: IngestRecord, article: Article, wanted: Draft) -> bool:
     """Whether the record (built as `wanted`) would leave the article as it is, found without touching
     it: re-imports of unchanged archives are mostly this."""
     current_corrections = [(c.text, c.published_at) for c in article.corrections]
     return (
-        _comparable(snapshot(wanted)) == _comparable(snapshot(article))
+        _comparable(wanted.snapshot()) == _comparable(snapshot(article))
         and _corrections(record, article.corrections, chunk.now) == current_corrections
         and (record.external_id or article.external_id) == article.external_id
         and (record.updated_at or article.updated_at) == article.updated_at
@@ -263,7 +270,7 @@ def _update(session: Session, chunk: Chunk, refs: References, article: Article, 
     old_corrections = [(c.text, c.published_at) for c in article.corrections]
     try:
         # The lifecycle rules refuse here, before the article is touched.
-        wanted = _new_article(chunk, refs, record, record.slug or article.slug, stored=article)
+        wanted = _draft(chunk, refs, record, record.slug or article.slug, stored=article)
     except ProblemError as refused:
         chunk.fail(i, refused)
         return
