@@ -1,5 +1,6 @@
 """`byline ingest` and `byline export`: archives in and out, streamed, with progress and a summary."""
 
+import gc
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -34,6 +35,13 @@ class OnErrorChoice(StrEnum):
 class StatusChoice(StrEnum):
     published = "published"
     draft = "draft"
+
+
+def _collect_garbage_seldom() -> None:
+    """An archive passes through millions of short-lived objects; by default the collector looks for
+    cycles every 700 allocations, among everything loaded so far, and took a sixth of an import's time."""
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 50)
 
 
 def _summary(counts: Counter[str], skipped: Counter[str], *, dry_run: bool, aborted: bool) -> Table:
@@ -94,6 +102,7 @@ def ingest_command(
         raise typer.Exit(2)
     settings = Settings()
     skipped: Counter[str] = Counter()
+    _collect_garbage_seldom()
 
     def received() -> Iterator[Received]:
         for source, name in formats.items():
@@ -119,6 +128,8 @@ def ingest_command(
         TextColumn("{task.fields[rate]} records/s"),
         TimeElapsedColumn(),
         console=console,
+        # Redrawing costs the import's own time.
+        refresh_per_second=2,
     )
     with Session(engine, expire_on_commit=False) as session, progress:
         task = progress.add_task("ingest", total=None, rate="0")
@@ -180,6 +191,7 @@ def export_command(
     if updated_since is not None and updated_since.tzinfo is None:
         updated_since = updated_since.replace(tzinfo=UTC)
     engine = build_engine(Settings().database_url, for_writes=False, sqlite_mapped=False)
+    _collect_garbage_seldom()
     with Session(engine) as session:
         lines = (orjson.dumps(record) + b"\n" for record in export_records(session, updated_since=updated_since))
         if path == "-":
