@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import Depends
 from sqlalchemy import Connection, Engine, Table, event
 from sqlalchemy.engine import make_url
@@ -38,6 +39,14 @@ def driver_url(url: str) -> str:
 MAPPED_BYTES = 4 * 1024**3
 
 
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+# Article bodies are JSON documents: orjson encodes and decodes them several times faster.
+_JSON_CODEC: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+
+
 def build_engine(
     url: str,
     *,
@@ -55,6 +64,7 @@ def build_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
             hide_parameters=True,
+            **_JSON_CODEC,
             # Enough kept open for every request thread: a connection opened and closed per request
             # costs more than the request (the file, its pragmas, its map).
             pool_size=SQLITE_POOL_SIZE,
@@ -73,6 +83,7 @@ def build_engine(
     # hide_parameters: error messages must never carry a commenter's email or a key digest into logs.
     return create_engine(
         url,
+        **_JSON_CODEC,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,

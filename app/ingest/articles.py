@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, insert, text
+from sqlalchemy import Connection, text
 from sqlmodel import Session, col, or_, select
 
 from app import content_version
@@ -38,6 +38,7 @@ _ARTICLE = core_table(Article)
 # Numbered slugs (base-2, base-3, …) checked at once for a chunk's repeated headlines.
 _NUMBERS_LOOKED_UP = 10
 _NEXT_ARTICLE_IDS = text("SELECT nextval(pg_get_serial_sequence('article', 'id')) FROM generate_series(1, :count)")
+_HIGHEST_ARTICLE_ID = text("SELECT coalesce(max(id), 0) FROM article")
 _COLUMNS = [column.key for column in _ARTICLE.columns if column.key != "id"]
 
 
@@ -167,13 +168,14 @@ def _draft(chunk: Chunk, refs: References, record: IngestRecord, slug: str, *, s
 
 
 def _insert_articles(connection: Connection, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert new articles, returning their ids in the rows' order. PostgreSQL draws the ids from the
-    sequence first and takes the rows by COPY: a multi-row INSERT with thousands of parameters is
-    parsed afresh by the driver for every chunk."""
-    if connection.dialect.name != "postgresql":
-        returning = insert(_ARTICLE).returning(_ARTICLE.c.id, sort_by_parameter_order=True)
-        return list(connection.execute(returning, rows).scalars())
-    ids = sorted(connection.execute(_NEXT_ARTICLE_IDS, {"count": len(rows)}).scalars())
+    """Insert new articles, returning their ids in the rows' order. The ids are drawn first, so the
+    rows go in as one bulk insert: on PostgreSQL from the sequence, on SQLite after the highest id,
+    as SQLite itself numbers rows (the import holds the write lock, so nobody else is numbering)."""
+    if connection.dialect.name == "postgresql":
+        ids = sorted(connection.execute(_NEXT_ARTICLE_IDS, {"count": len(rows)}).scalars())
+    else:
+        highest = connection.execute(_HIGHEST_ARTICLE_ID).scalar_one()
+        ids = list(range(highest + 1, highest + 1 + len(rows)))
     bulk_insert(connection, _ARTICLE, [row | {"id": id} for row, id in zip(rows, ids, strict=True)])
     return ids
 
