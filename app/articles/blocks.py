@@ -49,7 +49,19 @@ INLINE_MAX_LENGTH = 20000
 _URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# Characters an HTML parser may rewrite in text: markup and entities, NUL, CR, no-break space and a
+# leading byte-order mark. Text with none of them comes out of the sanitiser as it went in.
+_REWRITTEN = re.compile("[<>&\x00\r\u00a0\ufeff]")
+
+
 def clean_inline(text: str) -> str:
+    # Most text is plain: the sanitiser would parse it only to give it back unchanged.
+    if _REWRITTEN.search(text) is None:
+        return text
+    return sanitised(text)
+
+
+def sanitised(text: str) -> str:
     # One pass can leave markup that a second pass rewrites (links nested through dropped
     # tables, say); stored text must be a fixed point, so clean until nothing changes.
     for _ in range(4):

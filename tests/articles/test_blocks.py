@@ -21,6 +21,7 @@ from app.articles.blocks import (
     derive_excerpt,
     reading_time_minutes,
     render_html,
+    sanitised,
     word_count,
 )
 
@@ -512,6 +513,12 @@ blocks = st.one_of(
     st.builds(Embed, url=web_urls, provider=optional_plain, title=optional_plain, caption=optional_plain),
 )
 bodies = st.lists(blocks, max_size=8)
+
+
+@PROPERTIES
+@given(st.one_of(st.text(), inline_text, st.text(st.sampled_from("ab \x00\r\n\u00a0\ufeff<>&;\"'"))))
+def test_plain_text_skips_the_sanitiser_only_where_it_would_change_nothing(text):
+    assert clean_inline(text) == sanitised(text)
 
 
 @PROPERTIES
