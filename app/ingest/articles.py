@@ -1,6 +1,7 @@
 """Storing one chunk of records in the caller's transaction: new articles in a few statements for the
 whole chunk, existing ones through the write API's own rules, each with its revision."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -35,8 +36,9 @@ Status = Literal["created", "updated", "unchanged", "failed"]
 # Stored as they come; the rest need the database or derive from others.
 _OWN_FIELDS = ("title", "subtitle", "comments_open", "canonical_url", "excerpt", "body", "featured_image")
 _ARTICLE = core_table(Article)
-# Numbered slugs (base-2, base-3, …) checked at once for a chunk's repeated headlines.
+# Numbered slugs (base-2, base-3, …) first checked at once for a chunk's repeated headlines.
 _NUMBERS_LOOKED_UP = 10
+_LAST_NUMBER = 10_000
 _NEXT_ARTICLE_IDS = text("SELECT nextval(pg_get_serial_sequence('article', 'id')) FROM generate_series(1, :count)")
 _HIGHEST_ARTICLE_ID = text("SELECT coalesce(max(id), 0) FROM article")
 _COLUMNS = [column.key for column in _ARTICLE.columns if column.key != "id"]
@@ -127,7 +129,7 @@ def _numbered_slug(session: Session, base: str, taken: set[str], *, known: int =
     free = next((slug for n in range(2, known + 2) if (slug := f"{base}-{n}") not in taken), None)
     if free is not None:
         return free
-    for start in range(known + 2, 10_000, 100):
+    for start in range(known + 2, _LAST_NUMBER, 100):
         candidates = [f"{base}-{n}" for n in range(start, start + 100)]
         used = taken | _taken_slugs(session, set(candidates))
         free = next((slug for slug in candidates if slug not in used), None)
@@ -149,6 +151,23 @@ class Draft:
 
     def snapshot(self) -> dict[str, Any]:
         return snapshot_of(self.article, authors=self.authors, section=self.section, tags=self.tags)
+
+
+def _look_up_numbers(session: Session, repeated: Counter[str], taken: set[str]) -> dict[str, int]:
+    """For headlines already taken, how many of their numbered slugs (base-2, base-3, …) are now in
+    `taken`: enough for as many free ones as the chunk needs. Looked up for all of them at once, a
+    widening range at a time, not a query per record: archives repeat headlines, some many times."""
+    known: dict[str, int] = {}
+    start, width = 2, _NUMBERS_LOOKED_UP
+    while repeated and start < _LAST_NUMBER:
+        end = start + width
+        taken |= _taken_slugs(session, {f"{base}-{n}" for base in repeated for n in range(start, end)})
+        for base, needed in list(repeated.items()):
+            if sum(f"{base}-{n}" not in taken for n in range(2, end)) >= needed:
+                known[base] = end - 2
+                del repeated[base]
+        start, width = end, width * 2
+    return known
 
 
 def _draft(chunk: Chunk, refs: References, record: IngestRecord, slug: str, *, stored: Article | None = None) -> Draft:
@@ -185,9 +204,10 @@ def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]
     wanted = {slug for i in creates if (slug := chunk.records[i].slug) is not None}
     bases = {i: editing.slug_base(chunk.records[i].title) for i in creates if chunk.records[i].slug is None}
     taken = _taken_slugs(session, wanted | set(bases.values()))
-    # A repeated headline's first numbers are looked up once for the whole chunk, not a query per record.
-    repeated = {base for base in bases.values() if base in taken}
-    taken |= _taken_slugs(session, {f"{base}-{n}" for base in repeated for n in range(2, 2 + _NUMBERS_LOOKED_UP)})
+    # Numbers each headline needs: one per record if it is taken already, one fewer if not.
+    needs = Counter(bases.values())
+    needs = Counter({base: count - (base not in taken) for base, count in needs.items()})
+    known = _look_up_numbers(session, +needs, taken)
     claimed: set[str] = set()
     built: list[tuple[int, Draft]] = []
     for i in creates:
@@ -197,7 +217,7 @@ def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]
             chunk.fail(i, SlugTaken(f"The slug '{slug}' is used, now or formerly, by another article.", slug=slug))
             continue
         if slug is None:
-            slug = _numbered_slug(session, bases[i], taken | claimed, known=_NUMBERS_LOOKED_UP)
+            slug = _numbered_slug(session, bases[i], taken | claimed, known=known.get(bases[i], 0))
         try:
             draft = _draft(chunk, refs, record, slug)
         except ProblemError as refused:
