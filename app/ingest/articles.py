@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+import orjson
 from sqlalchemy import Connection, text
 from sqlmodel import Session, col, or_, select
 
@@ -16,7 +17,6 @@ from app.articles.models import (
     Article,
     ArticleAuthor,
     ArticleRevision,
-    ArticleSlugRedirect,
     ArticleTag,
     Correction,
 )
@@ -40,6 +40,16 @@ _ARTICLE = core_table(Article)
 _NUMBERS_LOOKED_UP = 10
 _LAST_NUMBER = 10_000
 _NEXT_ARTICLE_IDS = text("SELECT nextval(pg_get_serial_sequence('article', 'id')) FROM generate_series(1, :count)")
+# The slugs travel as one parameter: an IN list of each chunk's own length would be a new statement
+# every time, and the driver keeps prepared statements (thousands of parameters each) in its cache.
+_TAKEN_SQLITE = text(
+    "SELECT slug FROM article WHERE slug IN (SELECT value FROM json_each(:slugs)) UNION "
+    "SELECT old_slug FROM article_slug_redirect WHERE old_slug IN (SELECT value FROM json_each(:slugs))"
+)
+_TAKEN_POSTGRES = text(
+    "SELECT slug FROM article WHERE slug = ANY(CAST(:slugs AS varchar[])) UNION "
+    "SELECT old_slug FROM article_slug_redirect WHERE old_slug = ANY(CAST(:slugs AS varchar[]))"
+)
 _HIGHEST_ARTICLE_ID = text("SELECT coalesce(max(id), 0) FROM article")
 _COLUMNS = [column.key for column in _ARTICLE.columns if column.key != "id"]
 
@@ -109,9 +119,9 @@ def _taken_slugs(session: Session, slugs: set[str]) -> set[str]:
     """Which of these slugs an article holds, now or formerly."""
     if not slugs:
         return set()
-    current = session.exec(select(Article.slug).where(col(Article.slug).in_(slugs))).all()
-    former = session.exec(select(ArticleSlugRedirect.old_slug).where(col(ArticleSlugRedirect.old_slug).in_(slugs)))
-    return set(current) | set(former.all())
+    if session.get_bind().dialect.name == "postgresql":
+        return set(session.execute(_TAKEN_POSTGRES, {"slugs": sorted(slugs)}).scalars())
+    return set(session.execute(_TAKEN_SQLITE, {"slugs": orjson.dumps(sorted(slugs)).decode()}).scalars())
 
 
 def _corrections(record: IngestRecord, current: list[Correction], now: datetime) -> list[tuple[str, datetime]]:
