@@ -164,8 +164,8 @@ class Draft:
 
 
 def _look_up_numbers(session: Session, repeated: Counter[str], taken: set[str]) -> dict[str, int]:
-    """For headlines already taken, how many of their numbered slugs (base-2, base-3, …) are now in
-    `taken`: enough for as many free ones as the chunk needs. Looked up for all of them at once, a
+    """For headlines that need numbered slugs (base-2, base-3, …), how many of those numbers are now
+    in `taken`: enough for as many free ones as the chunk needs. Looked up for all of them at once, a
     widening range at a time, not a query per record: archives repeat headlines, some many times."""
     known: dict[str, int] = {}
     start, width = 2, _NUMBERS_LOOKED_UP
@@ -215,25 +215,24 @@ def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]
     bases = {i: editing.slug_base(chunk.records[i].title) for i in creates if chunk.records[i].slug is None}
     taken = _taken_slugs(session, wanted | set(bases.values()))
     # Numbers each headline needs: one per record if it is taken already, one fewer if not.
-    needs = Counter(bases.values())
-    needs = Counter({base: count - (base not in taken) for base, count in needs.items()})
+    needs = Counter({base: count - (base not in taken) for base, count in Counter(bases.values()).items()})
     known = _look_up_numbers(session, +needs, taken)
-    claimed: set[str] = set()
     built: list[tuple[int, Draft]] = []
     for i in creates:
         record = chunk.records[i]
         slug = record.slug
-        if slug is not None and (slug in taken or slug in claimed):
+        if slug is not None and slug in taken:
             chunk.fail(i, SlugTaken(f"The slug '{slug}' is used, now or formerly, by another article.", slug=slug))
             continue
         if slug is None:
-            slug = _numbered_slug(session, bases[i], taken | claimed, known=known.get(bases[i], 0))
+            slug = _numbered_slug(session, bases[i], taken, known=known.get(bases[i], 0))
         try:
             draft = _draft(chunk, refs, record, slug)
         except ProblemError as refused:
             chunk.fail(i, refused)
             continue
-        claimed.add(slug)
+        # Claimed by this chunk now: the same set, not a copy per record.
+        taken.add(slug)
         built.append((i, draft))
     if not built:
         return
