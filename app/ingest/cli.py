@@ -120,7 +120,7 @@ def ingest_command(
                 yield Received(position, record, item.error)
 
     counts: Counter[str] = Counter()
-    engine = build_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous, sqlite_mapped=False)
+    engine = build_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous, sqlite_bulk=True)
     progress = Progress(
         TextColumn("[bold]Importing"),
         BarColumn(),
@@ -190,7 +190,7 @@ def export_command(
         raise typer.Exit(2)
     if updated_since is not None and updated_since.tzinfo is None:
         updated_since = updated_since.replace(tzinfo=UTC)
-    engine = build_engine(Settings().database_url, for_writes=False, sqlite_mapped=False)
+    engine = build_engine(Settings().database_url, for_writes=False, sqlite_bulk=True)
     _collect_garbage_seldom()
     with Session(engine) as session:
         lines = (orjson.dumps(record) + b"\n" for record in export_records(session, updated_since=updated_since))

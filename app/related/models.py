@@ -10,8 +10,12 @@ class ArticleTerm(Table, table=True):
     """One stemmed term of an article with its unit-normalised weight."""
 
     __tablename__ = "article_term"
-    # A term's heaviest postings come straight off this index, best first.
-    __table_args__ = (Index("ix_article_term_term_weight_article_id", "term", "weight", "article_id"),)
+    __table_args__ = (
+        # A term's heaviest postings come straight off this index, best first.
+        Index("ix_article_term_term_weight_article_id", "term", "weight", "article_id"),
+        # On SQLite the primary key is the table: an import writes two B-trees per posting, not three.
+        {"sqlite_with_rowid": False},
+    )
 
     article_id: int = Field(sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True))
     term: str = Field(max_length=64, primary_key=True)
