@@ -1,5 +1,6 @@
-"""The HTTP/1.1 protocol `byline serve` runs: uvicorn's, plus a deadline for a request's headers and
-problem documents where uvicorn answers by itself (malformed requests, the connection limit)."""
+"""The HTTP/1.1 protocol `byline serve` runs: uvicorn's, plus a deadline for a request's headers,
+problem documents where uvicorn answers by itself (malformed requests, the connection limit), each
+answer's head sent with its body, and a faster check of header values."""
 
 import asyncio
 from functools import cache
@@ -7,6 +8,7 @@ from typing import Any, cast
 
 import orjson
 from uvicorn._types import ASGI3Application, ASGIReceiveCallable, ASGISendCallable, Scope
+from uvicorn.protocols.http import httptools_impl
 from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
@@ -32,6 +34,21 @@ async def _overloaded(scope: Scope, receive: ASGIReceiveCallable, send: ASGISend
     ]
     await send({"type": "http.response.start", "status": 503, "headers": headers})
     await send({"type": "http.response.body", "body": OVERLOADED, "more_body": False})
+
+
+class ControlCharacters:
+    """uvicorn's test of every header value it sends (no control characters but tab), made by deleting
+    those bytes instead of a regular expression: about five times faster. A list's Surrogate-Key and
+    Cache-Tag name every article, author, section and tag on it (6 KB for 20 articles), and checking
+    them cost about a sixth of a cached list's time."""
+
+    FORBIDDEN = bytes([*range(0x00, 0x09), *range(0x0A, 0x20), 0x7F])
+
+    def search(self, value: bytes) -> bool:
+        return len(value.translate(None, self.FORBIDDEN)) != len(value)
+
+
+httptools_impl.HEADER_VALUE_RE = ControlCharacters()  # type: ignore[assignment]  # used only as .search(value)
 
 
 @cache

@@ -111,3 +111,18 @@ def test_feed_readers_polling_get_304_until_something_changes(client, session, e
         assert client.get("/feeds/rss.xml", headers=conditional).status_code == 304
     client.patch(f"/api/v1/articles/{article.slug}", json={"title": "Changed"}, headers=editor)
     assert client.get("/feeds/rss.xml", headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_control_characters_a_headline_or_name_was_sent_with_never_break_a_feed(client, session, file):
+    """JSON carries characters XML 1.0 cannot: feeds leave them out instead of failing or breaking."""
+    author = make_author(session, name="Alok\x1f Verma")
+    make_article(session, title="Harbour\x0b reopens\x0c", authors=[author.slug], tags=["Ports\x08"])
+    answer = client.get(f"/feeds/{file}")
+    assert answer.status_code == 200
+    [entry] = _entries(answer)
+    if file == "feed.json":
+        assert entry["title"] == "Harbour\x0b reopens\x0c"
+    else:
+        assert entry["title"] == "Harbour reopens" and entry["authors"] == ["Alok Verma"]
+        assert "Ports" in entry["categories"]

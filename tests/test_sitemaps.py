@@ -51,6 +51,12 @@ def test_the_news_sitemap_holds_the_last_48_hours_with_publication_and_title(cli
     assert urls[0].findtext("s:loc", namespaces=NS).endswith(f"/api/v1/articles/{fresh.slug}")
 
 
+def test_a_headline_with_control_characters_leaves_the_news_sitemap_well_formed(client, session, clock):
+    make_article(session, title="Harbour\x0b reopens\x0c", published_at=clock.now - timedelta(hours=1))
+    [url] = _xml(client.get("/sitemap-news.xml")).findall("s:url", NS)
+    assert url.findtext("news:news/news:title", namespaces=NS) == "Harbour reopens"
+
+
 def test_sitemaps_answer_conditional_requests_and_name_their_purge_key(client, session):
     make_article(session)
     first = client.get("/sitemap.xml")

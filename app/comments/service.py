@@ -3,18 +3,22 @@
 import hashlib
 import secrets
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import CursorResult, update
+from sqlalchemy import BindParameter, CursorResult, bindparam, insert, update
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, func, or_, select
 
 from app import content_version
+from app.articles import service as articles
 from app.articles.errors import ArticleNotFound
 from app.articles.links import reader_url
 from app.articles.models import Article
 from app.articles.visibility import visible
+from app.columns import core_table, loadable
 from app.comments import spam
 from app.comments.errors import CommentsClosed, InvalidUnsubscribeToken
 from app.comments.models import Comment, CommentStatus
@@ -35,6 +39,8 @@ REPLY_EXCERPT_LENGTH = 1000
 # An unsubscribe link outlives the notification by far, but not forever.
 UNSUBSCRIBE_LINK_LIFETIME = timedelta(days=365)
 AVATAR_BASE = "https://gravatar.com/avatar/"
+# Raising on anything else keeps a later change from quietly loading the whole article.
+_ONLY_ID = (load_only(loadable(Article.id), raiseload=True),)
 
 
 def normalised_email(email: str) -> str:
@@ -55,16 +61,6 @@ def _commenter(token: str | None, settings: Settings) -> tuple[str, str]:
     """The commenter token to hand back (the one sent, or a new one) and its keyed digest."""
     token = token or secrets.token_urlsafe(24)
     return token, keyed_digest(settings.secret_key.get_secret_value(), "commenter", token)
-
-
-def _trusted(session: Session, *, email: str, commenter_hash: str) -> bool:
-    """A moderator approved a comment sent with this token and this address: typing an email is not enough."""
-    approved = select(Comment.id).where(
-        Comment.commenter_hash == commenter_hash,
-        Comment.author_email == email,
-        Comment.status == CommentStatus.approved.value,
-    )
-    return session.exec(approved).first() is not None
 
 
 def content_digest(text: str) -> str:
@@ -142,24 +138,63 @@ def notify_reply(session: Session, reply: Comment, *, now: datetime, settings: S
 def announce(session: Session, topic: str, comment: Comment, *, now: datetime) -> None:
     """A comment event for webhooks: ids, the article's slug and title, times; never the text or the address."""
     slug, title = session.exec(select(Article.slug, Article.title).where(Article.id == comment.article_id)).one()
-    outbox.emit(
-        session,
-        topic,
-        {
-            "comment_id": comment.id,
-            "parent_id": comment.parent_id,
-            "article_id": comment.article_id,
-            "article_slug": slug,
-            "article_title": title,
-            "status": comment.status,
-            "created_at": comment.created_at.isoformat(),
-        },
-        now=now,
-    )
+    outbox.emit(session, topic, _event(comment, slug=slug, title=title), now=now)
+
+
+def _event(comment: Comment, *, slug: str, title: str) -> dict[str, Any]:
+    return {
+        "comment_id": comment.id,
+        "parent_id": comment.parent_id,
+        "article_id": comment.article_id,
+        "article_slug": slug,
+        "article_title": title,
+        "status": comment.status,
+        "created_at": comment.created_at.isoformat(),
+    }
+
+
+@dataclass(frozen=True)
+class CommentedArticle:
+    """What the comment routes need of the article their `{slug}` names."""
+
+    id: int
+    slug: str
+    title: str
+    comments_open: bool
+
+
+# Built once: every comment runs these, and building a statement costs more than running it.
+_ARTICLES, _COMMENTS = core_table(Article), core_table(Comment)
+_NOW: BindParameter[datetime] = bindparam("now")
+_COMMENTED = select(_ARTICLES.c.id, _ARTICLES.c.slug, _ARTICLES.c.title, _ARTICLES.c.comments_open).where(
+    _ARTICLES.c.slug == bindparam("slug"), visible(_NOW)
+)
+_STILL_OPEN = select(_ARTICLES.c.comments_open).where(_ARTICLES.c.id == bindparam("article_id"), visible(_NOW))
+_PARENT = select(_COMMENTS.c.article_id, _COMMENTS.c.status, _COMMENTS.c.root_id).where(
+    _COMMENTS.c.id == bindparam("parent_id")
+)
+_INSERT = insert(_COMMENTS).returning(_COMMENTS.c.id)
+_OPENS_ITS_THREAD = update(_COMMENTS).where(_COMMENTS.c.id == bindparam("comment_id")).values(root_id=_COMMENTS.c.id)
+
+
+def commented_article(session: Session, slug: str, *, now: datetime) -> CommentedArticle:
+    """The public article under this slug; a former slug raises ArticleMoved, an unknown one ArticleNotFound."""
+    found = session.connection().execute(_COMMENTED, {"slug": slug, "now": now}).first()
+    if found is None:
+        # Says why: moved, or not there (or, if it has just gone live, finds it).
+        article = articles.get_article(session, slug, now=now, loading=_ONLY_ID)
+        found = session.connection().execute(_COMMENTED, {"slug": article.slug, "now": now}).one()
+    return CommentedArticle(*found)
 
 
 def submit_comment(
-    session: Session, article: Article, data: CommentCreate, *, client_address: str, now: datetime, settings: Settings
+    session: Session,
+    article: CommentedArticle,
+    data: CommentCreate,
+    *,
+    client_address: str,
+    now: datetime,
+    settings: Settings,
 ) -> tuple[Comment, str, spam.Allowance]:
     """File a comment as approved, pending or spam; the caller learns only approved or pending."""
     ensure_allowed_length(data.content, settings)
@@ -171,57 +206,62 @@ def submit_comment(
     token, commenter_hash = _commenter(data.commenter_token, settings)
     # Comments come in bursts: writers queue for SQLite's write lock instead of polling for it.
     with write_turn(session):
+        connection = session.connection()
         # The article was read before this transaction: it may have closed or gone out of view since.
-        still_open = session.exec(select(Article.comments_open).where(Article.id == article.id, visible(now))).first()
+        still_open = connection.execute(_STILL_OPEN, {"article_id": article.id, "now": now}).scalar()
         if still_open is None:
             raise ArticleNotFound.for_slug(article.slug)
         if not still_open:
             raise CommentsClosed(f"'{article.slug}' no longer accepts comments.", slug=article.slug)
-        parent = None
+        root_id = None
         if data.parent_id is not None:
-            parent = session.get(Comment, data.parent_id)
+            parent = connection.execute(_PARENT, {"parent_id": data.parent_id}).first()
             if parent is None or parent.article_id != article.id or parent.status != CommentStatus.approved.value:
                 raise InvalidField("#/parent_id", "The comment replied to is not a published comment of this article.")
-        allowance = spam.check_rate_limits(session, network_hash=network_hash, email=email, now=now, settings=settings)
+            root_id = parent.root_id or data.parent_id
+        allowance = spam.check_rate_limits(
+            connection, network_hash=network_hash, email=email, now=now, settings=settings
+        )
         verdict = spam.assess(
-            session,
             article_id=article.id,
-            email=email,
-            trusted=_trusted(session, email=email, commenter_hash=commenter_hash),
+            standing=spam.standing(connection, email=email, commenter_hash=commenter_hash),
+            duplicate_of=spam.recent_duplicate(connection, article_id=article.id, content_hash=digest, now=now),
             content=data.content,
-            content_hash=digest,
             links=link_count(html),
             honeypot=data.homepage,
             form_token=data.form_token,
             now=now,
             settings=settings,
         )
-        comment = Comment(
-            article_id=article.id,
-            parent_id=parent.id if parent else None,
-            root_id=(parent.root_id or parent.id) if parent else None,
-            author_name=data.author_name.strip(),
-            author_email=email,
-            author_url=data.author_url,
-            content=data.content,
-            content_html=html,
-            content_hash=digest,
-            status=verdict.status.value,
-            reasons=verdict.reasons,
-            ip_hash=ip_hash,
-            network_hash=network_hash,
-            commenter_hash=commenter_hash,
-            notify_replies=data.notify_replies,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(comment)
+        row: dict[str, Any] = {
+            "article_id": article.id,
+            "parent_id": data.parent_id,
+            "root_id": root_id,
+            "author_name": data.author_name.strip(),
+            "author_email": email,
+            "author_url": data.author_url,
+            "content": data.content,
+            "content_html": html,
+            "content_hash": digest,
+            "status": verdict.status.value,
+            "reasons": verdict.reasons,
+            "ip_hash": ip_hash,
+            "network_hash": network_hash,
+            "commenter_hash": commenter_hash,
+            "external_id": None,
+            "notify_replies": data.notify_replies,
+            "created_at": now,
+            "updated_at": now,
+        }
         # An article deleted since it was read fails the foreign key here: a 409 conflict, like any other.
-        session.flush()
-        if comment.root_id is None:
-            comment.root_id = comment.id
+        comment_id = connection.execute(_INSERT, row).scalar_one()
+        if root_id is None:
+            connection.execute(_OPENS_ITS_THREAD, {"comment_id": comment_id})
+            row["root_id"] = comment_id
+        comment = Comment(id=comment_id, **row)
         if verdict.status is not CommentStatus.spam:
-            announce(session, "comment.created", comment, now=now)
+            event = _event(comment, slug=article.slug, title=article.title)
+            outbox.emit(session, "comment.created", event, now=now)
         if verdict.status is CommentStatus.approved:
             recount(session, [article.id])
             notify_reply(session, comment, now=now, settings=settings)
@@ -272,7 +312,13 @@ def _threads(roots: list[Comment], members: list[Comment], *, settings: Settings
 
 
 def list_threads(
-    session: Session, article: Article, *, limit: int, cursor: str | None, newest_first: bool, settings: Settings
+    session: Session,
+    article: Article | CommentedArticle,
+    *,
+    limit: int,
+    cursor: str | None,
+    newest_first: bool,
+    settings: Settings,
 ) -> tuple[list[CommentPublic], int, str | None]:
     """A page of threads (approved opening comments), each with its approved replies nested."""
     conditions = [
@@ -304,7 +350,7 @@ def list_threads(
     return _threads(roots, members, settings=settings), total, next_cursor
 
 
-def form_token(article: Article, *, now: datetime, settings: Settings) -> str:
+def form_token(article: CommentedArticle, *, now: datetime, settings: Settings) -> str:
     return spam.issue_form_token(settings.secret_key.get_secret_value(), article.id, now=now)
 
 

@@ -3,12 +3,12 @@
 import ipaddress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import Enum
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import text
-from sqlalchemy.orm import Mapped
-from sqlmodel import Session, col, func, select
+from sqlalchemy import Connection, bindparam, case, func, literal, select, text, union_all
 
+from app.columns import core_table
 from app.comments.errors import TooManyComments
 from app.comments.models import Comment, CommentStatus
 from app.hashing import keyed_digest
@@ -16,6 +16,9 @@ from app.settings import Settings
 
 DUPLICATE_WINDOW = timedelta(hours=24)
 _FORM_SALT = "byline.comment-form"
+# Built once: a comment runs each of these, and building a statement costs more than running it.
+_COMMENTS = core_table(Comment)
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 
 
 def network_of(address: str) -> str:
@@ -46,30 +49,39 @@ class Allowance:
         }
 
 
-def _window_use(session: Session, column: Mapped[str], value: str, *, since: datetime) -> tuple[int, datetime | None]:
-    count, oldest = session.exec(
-        select(func.count(), func.min(Comment.created_at)).where(column == value, Comment.created_at > since)
-    ).one()
-    return count, oldest
+# How much of each rate-limit window is used: one statement, each half on its own index.
+_WINDOW_USE = union_all(
+    *(
+        select(literal(name), func.count(), func.min(_COMMENTS.c.created_at)).where(
+            column == bindparam(name), _COMMENTS.c.created_at > bindparam("since")
+        )
+        for name, column in (("network", _COMMENTS.c.network_hash), ("email", _COMMENTS.c.author_email))
+    )
+)
 
 
 def check_rate_limits(
-    session: Session, *, network_hash: str, email: str, now: datetime, settings: Settings
+    connection: Connection, *, network_hash: str, email: str, now: datetime, settings: Settings
 ) -> Allowance:
     """Refuse with 429 when the network or the address has used up its window; limits live in the
     database, so they hold across every worker process."""
-    if session.get_bind().dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql":
         # Two workers counting at once would both see room for one more; sorted, so no deadlock.
         for key in sorted((f"network:{network_hash}", f"email:{email}")):
-            session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+            connection.execute(_ADVISORY_LOCK, {"key": key})
     window = timedelta(seconds=settings.comment_limit_window_seconds)
-    since = now - window
+    use = {
+        name: (used, oldest)
+        for name, used, oldest in connection.execute(
+            _WINDOW_USE, {"network": network_hash, "email": email, "since": now - window}
+        )
+    }
     tightest = None
-    for column, value, limit, what in (
-        (col(Comment.network_hash), network_hash, settings.comment_limit_per_network, "your network"),
-        (col(Comment.author_email), email, settings.comment_limit_per_email, "this email address"),
+    for name, limit, what in (
+        ("network", settings.comment_limit_per_network, "your network"),
+        ("email", settings.comment_limit_per_email, "this email address"),
     ):
-        used, oldest = _window_use(session, column, value, since=since)
+        used, oldest = use[name]
         reset = (
             max(1, int(((oldest + window) - now).total_seconds()) + 1)
             if oldest
@@ -97,14 +109,48 @@ class Verdict:
     reasons: list[str] = field(default_factory=list)
 
 
+class Standing(Enum):
+    """What approved comments say about whoever sends this address and commenter token."""
+
+    unknown = "no approved comment from this address"
+    known = "approved comments from this address, none sent with this token"
+    trusted = "an approved comment sent with this address and this token"
+
+
+# 1 where an approved comment came with the token, 0 where only with others, NULL where none did.
+_STANDING = select(func.max(case((_COMMENTS.c.commenter_hash == bindparam("commenter_hash"), 1), else_=0))).where(
+    _COMMENTS.c.author_email == bindparam("email"), _COMMENTS.c.status == CommentStatus.approved.value
+)
+_DUPLICATE = (
+    select(_COMMENTS.c.id)
+    .where(
+        _COMMENTS.c.content_hash == bindparam("content_hash"),
+        _COMMENTS.c.article_id == bindparam("article_id"),
+        _COMMENTS.c.created_at > bindparam("since"),
+    )
+    .limit(1)
+)
+
+
+def standing(connection: Connection, *, email: str, commenter_hash: str) -> Standing:
+    """A moderator approved a comment sent with this token and this address: typing an email is not enough."""
+    approved = connection.execute(_STANDING, {"email": email, "commenter_hash": commenter_hash}).scalar()
+    return Standing.unknown if approved is None else Standing.trusted if approved else Standing.known
+
+
+def recent_duplicate(connection: Connection, *, article_id: int, content_hash: str, now: datetime) -> int | None:
+    """A comment with the same words on the same article within the duplicate window."""
+    return connection.execute(
+        _DUPLICATE, {"content_hash": content_hash, "article_id": article_id, "since": now - DUPLICATE_WINDOW}
+    ).scalar()
+
+
 def assess(
-    session: Session,
     *,
     article_id: int,
-    email: str,
-    trusted: bool,
+    standing: Standing,
+    duplicate_of: int | None,
     content: str,
-    content_hash: str,
     links: int,
     honeypot: str | None,
     form_token: str | None,
@@ -118,15 +164,8 @@ def assess(
         spam.append("honeypot field filled")
     lowered = content.casefold()
     spam += [f"blocklisted word: {word}" for word in settings.comment_blocklist if word.casefold() in lowered]
-    duplicate = session.exec(
-        select(Comment.id).where(
-            Comment.content_hash == content_hash,
-            Comment.article_id == article_id,
-            Comment.created_at > now - DUPLICATE_WINDOW,
-        )
-    ).first()
-    if duplicate is not None:
-        spam.append(f"duplicate of recent comment {duplicate}")
+    if duplicate_of is not None:
+        spam.append(f"duplicate of recent comment {duplicate_of}")
     if links > settings.comment_max_links:
         held.append(f"too many links ({links})")
     if form_token is not None:
@@ -137,12 +176,9 @@ def assess(
         return Verdict(CommentStatus.spam, spam + held)
     if held:
         return Verdict(CommentStatus.pending, held)
-    if trusted:
+    if standing is Standing.trusted:
         return Verdict(CommentStatus.approved, [])
-    known = session.exec(
-        select(Comment.id).where(Comment.author_email == email, Comment.status == CommentStatus.approved.value)
-    ).first()
-    if known is None:
+    if standing is Standing.unknown:
         return Verdict(CommentStatus.pending, ["first comment from this address"])
     # Someone typed an address with approved comments, without the token those came with.
     return Verdict(CommentStatus.pending, ["address known, but sent without its commenter token"])

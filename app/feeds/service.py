@@ -19,6 +19,7 @@ from app.authors import service as authors
 from app.content_cache import ContentCache
 from app.settings import Settings
 from app.taxonomy import service as taxonomy
+from app.xml_text import xml_text
 
 FEED_SIZE = 50
 FeedFile = Literal["rss.xml", "atom.xml", "feed.json"]
@@ -99,29 +100,29 @@ def render(feed: Feed, file: FeedFile, *, now: datetime, settings: Settings) -> 
     generator = FeedGenerator()
     generator.load_extension("dc")
     generator.id(feed.self_url)
-    generator.title(feed.title)
+    generator.title(xml_text(feed.title))
     generator.link(href=feed.home_url, rel="alternate")
     generator.link(href=feed.self_url, rel="self")
-    generator.description(f"The newest articles from {feed.title}.")
+    generator.description(xml_text(f"The newest articles from {feed.title}."))
     generator.language(settings.site_language)
     generator.updated(max((article.updated_at for article, _ in feed.entries), default=now))
     for article, public in feed.entries:
         entry = generator.add_entry(order="append")
         entry.id(guid(article, settings))
         entry.guid(guid(article, settings), permalink=False)
-        entry.title(article.title)
+        entry.title(xml_text(article.title))
         entry.link(href=article_url(article, settings))
         entry.published(article.published_at)
         entry.updated(article.updated_at)
-        entry.summary(article.excerpt)
-        entry.content(public.body_html, type="CDATA" if file == "rss.xml" else "html")
+        entry.summary(xml_text(article.excerpt))
+        entry.content(xml_text(public.body_html), type="CDATA" if file == "rss.xml" else "html")
         for byline in article.authors:
             if file == "atom.xml":
-                entry.author(name=byline.name)
+                entry.author(name=xml_text(byline.name))
             else:
-                entry.dc.dc_creator(byline.name)
+                entry.dc.dc_creator(xml_text(byline.name))
         for term in ([article.section] if article.section else []) + list(article.tags):
-            entry.category(term=term.name)
+            entry.category(term=xml_text(term.name))
     return bytes(generator.rss_str() if file == "rss.xml" else generator.atom_str())
 
 

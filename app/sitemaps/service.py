@@ -13,6 +13,7 @@ from app.articles.models import Article
 from app.articles.visibility import visible
 from app.settings import Settings
 from app.taxonomy.models import Section
+from app.xml_text import xml_text
 
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1000
@@ -71,7 +72,7 @@ def news(session: Session, *, now: datetime, settings: Settings) -> str:
     urls = "".join(
         f"<url><loc>{escape(reader_url(settings, slug=slug, section=section, canonical_url=canonical))}</loc>"
         f"<news:news>{publication}<news:publication_date>{_w3c(published)}</news:publication_date>"
-        f"<news:title>{escape(title)}</news:title></news:news></url>\n"
+        f"<news:title>{escape(xml_text(title))}</news:title></news:news></url>\n"
         for slug, section, canonical, title, published in rows
     )
     namespaces = (

@@ -62,9 +62,7 @@ def remove_endpoint(session: Session, endpoint_id: int) -> None:
 def queue_ping(session: Session, endpoint_id: int, *, now: datetime) -> int:
     """A `webhook.ping` event for this endpoint alone, delivered like any other; returns its event id."""
     get_endpoint(session, endpoint_id)
-    event = outbox.emit(session, events.PING, {"endpoint_id": endpoint_id}, now=now)
-    session.flush()
-    event_id = event.id
+    event_id = outbox.emit(session, events.PING, {"endpoint_id": endpoint_id}, now=now)
     session.commit()
     return event_id
 
