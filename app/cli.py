@@ -92,13 +92,13 @@ def _serve(config: "uvicorn.Config") -> bool:
     worker but would still exit 0, hiding the failure from whatever restarts the service)."""
     import uvicorn
 
-    from app.supervisor import Supervisor
+    from app.supervisor import Supervisor, supervisor_socket
 
     if config.workers == 1:
         server = uvicorn.Server(config)
         server.run()
         return server.started
-    supervisor = Supervisor(config, sockets=[config.bind_socket()])
+    supervisor = Supervisor(config, sockets=[supervisor_socket(config.host, config.port)])
     supervisor.run()
     return all(worker.exitcode != STARTUP_FAILURE for worker in supervisor.processes)
 

@@ -45,6 +45,7 @@ from app.taxonomy.router import sections as sections_router
 from app.taxonomy.router import tags as tags_router
 from app.trailing_slash import TrailingSlashMiddleware
 from app.webhooks.router import router as webhooks_router
+from app.write_batches import WriteBatches
 
 
 class ApiIndex(BaseModel):
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         engines = Engines(write=write, read=read, read_primary=read_primary)
         watch = open_watch(read, write, clock)
         stored_answers = StoredAnswers(read, settings)
+        write_batches = WriteBatches(write)
         app.state.byline = AppState(
             settings=settings,
             clock=clock,
@@ -79,6 +81,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
             content_cache=ContentCache(),
             content_watch=watch,
             stored_answers=stored_answers,
+            write_batches=write_batches,
             semantic=neighbours_for(read, settings),
         )
         worker = start_in_background(write, settings, clock) if settings.serve_worker else None
@@ -88,6 +91,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
             stop.set()
             # Deliveries in flight finish first; each is bounded by the delivery timeout.
             await anyio.to_thread.run_sync(thread.join)
+        await anyio.to_thread.run_sync(write_batches.close)
         # Batched log lines must not die with the process, which ends by the signal that stopped it.
         flush_logs()
         await watch.close()

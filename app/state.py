@@ -14,8 +14,9 @@ from app.related.semantic.neighbours import Neighbours
 from app.settings import Settings
 
 if TYPE_CHECKING:
-    # Stored answers are read through the app's state; the module itself needs the state's engines.
+    # Read through the app's state; the modules themselves need the state's engines.
     from app.articles.rendered import StoredAnswers
+    from app.write_batches import WriteBatches
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class AppState:
     content_cache: ContentCache
     content_watch: ContentWatch
     stored_answers: "StoredAnswers"
+    write_batches: "WriteBatches"
     # None without the `semantic` extra or with BYLINE_SEMANTIC=false.
     semantic: Neighbours | None = None
 
@@ -61,6 +63,10 @@ async def _semantic(request: Request) -> Neighbours | None:
     return app_state(request).semantic
 
 
+async def _write_batches(request: Request) -> "WriteBatches":
+    return app_state(request).write_batches
+
+
 async def _engines(request: Request) -> Engines:
     return app_state(request).engines
 
@@ -70,3 +76,4 @@ ClockDep = Annotated[Clock, Depends(_clock)]
 ContentCacheDep = Annotated[ContentCache, Depends(_content_cache)]
 NeighboursDep = Annotated[Neighbours | None, Depends(_semantic)]
 EnginesDep = Annotated[Engines, Depends(_engines)]
+WriteBatchesDep = Annotated["WriteBatches", Depends(_write_batches)]

@@ -33,7 +33,7 @@ from sqlalchemy import text
 from app.db import build_engine
 from app.migrate import upgrade_database
 from bench.newsroom import load
-from tests.server import BYLINE, free_port
+from tests.server import BYLINE, free_port, wait_until_each_listens
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # Where Debian's packages put them (scripts/bench.sh installs them).
@@ -157,6 +157,8 @@ class Server:
                 if self.process.poll() is not None or time.perf_counter() - began > 120:
                     raise RuntimeError("the server did not start") from None
                 time.sleep(0.01)
+        if not wait_until_each_listens(self.workers(), self.port):
+            raise RuntimeError("not every worker listens")
         self.startup_seconds = time.perf_counter() - began
         self.peak_pss_mb: dict[int, float] = {}
         self._sampling = threading.Event()

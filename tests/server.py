@@ -29,6 +29,40 @@ def running_server(env: dict[str, str], *, workers: int = 1, log_path: Path | No
         yield base
 
 
+# TCP states as /proc/net/tcp writes them.
+LISTENING, ESTABLISHED = "0A", "01"
+
+
+def sockets_of(pid: int | str, port: int, *, state: str) -> set[str]:
+    """The sockets (inodes) a process holds on a local port in a TCP state."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except FileNotFoundError:
+            continue  # closed while listed
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state and fields[9] in inodes:
+                found.add(fields[9])
+    return found
+
+
+def wait_until_each_listens(workers: list[str] | list[int], port: int, *, seconds: float = 60) -> bool:
+    """Whether every worker listens on a socket of its own within `seconds`: a worker that starts
+    later than the first answer gets no connection of a burst that comes before it listens."""
+    deadline = time.monotonic() + seconds
+    while len(set().union(*(sockets_of(worker, port, state=LISTENING) for worker in workers))) < len(workers):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 @contextmanager
 def served(
     env: dict[str, str], *, workers: int = 1, log_path: Path | None = None

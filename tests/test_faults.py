@@ -20,7 +20,7 @@ from app.comments.models import Comment
 from app.db import build_engine
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
-from tests.server import served
+from tests.server import ESTABLISHED, served, sockets_of, wait_until_each_listens
 from tests.test_cli import LEAD, byline
 
 POSTGRES_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "postgres.sh"
@@ -224,6 +224,33 @@ def test_a_worker_that_dies_is_replaced_and_the_log_says_so(tmp_path):
         replaced = _workers_of(server.pid)
         assert workers[0] not in replaced and workers[1] in replaced and len(replaced) == 2
         assert all(httpx.get(f"{base}/api/v1").status_code == 200 for _ in range(10))
+        # The replacement takes its share of new connections: no socket is left to a worker that is gone.
+        assert all(_connections_spread_over(replaced, base))
+
+
+def _connections_spread_over(workers: list[str], base: str) -> list[int]:
+    """How many of 16 kept-open connections each worker holds, once each listens on a socket of its
+    own (the kernel then spreads connections over the sockets; one shared socket goes to whichever
+    worker wakes first)."""
+    port = int(base.rsplit(":", 1)[1])
+    assert wait_until_each_listens(workers, port), "the workers do not each listen on a socket of their own"
+    clients = [httpx.Client(base_url=base) for _ in range(16)]
+    try:
+        assert all(client.get("/healthz").status_code == 200 for client in clients)
+        return [len(sockets_of(worker, port, state=ESTABLISHED)) for worker in workers]
+    finally:
+        for client in clients:
+            client.close()
+
+
+def test_each_worker_listens_on_its_own_socket_and_takes_a_share_of_connections(tmp_path):
+    """One socket shared by all went to whichever worker woke first: under a burst of new
+    connections one worker took them all and two workers served like one."""
+    database_url = f"sqlite:///{tmp_path}/byline.db"
+    byline("db", "upgrade", database_url=database_url)
+    with served({"BYLINE_DATABASE_URL": database_url}, workers=2) as (server, base):
+        held = _connections_spread_over(_workers_of(server.pid), base)
+        assert sum(held) == 16 and all(held), held
 
 
 def _workers_of(pid: int) -> list[str]:

@@ -29,8 +29,8 @@ from app.http_cache import keys
 from app.ids import RowIdPath
 from app.pagination import CursorParam, Limit, Page, page_response
 from app.settings import Settings
-from app.slugs import SLUG_PATTERN
-from app.state import ClockDep, SettingsDep
+from app.slugs import SLUG_PATTERN, Slug
+from app.state import ClockDep, SettingsDep, WriteBatchesDep
 
 public = APIRouter(prefix="/api/v1/articles/{slug}/comments", tags=["comments"])
 # Readers' own links from notifications; before the moderators' routes, whose /{comment_id} would match them too.
@@ -59,12 +59,12 @@ MODERATION = (NotAuthenticated, MissingScope, InvalidParameter)
         **problems(ArticleNotFound, ArticleMoved, CommentsClosed, TooManyComments, InvalidField, InvalidParameter),
     },
 )
-def create_comment(
+async def create_comment(
     request: Request,
     response: Response,
-    article: CommentedArticle,
+    slug: Slug,
     body: CommentCreate,
-    session: SessionDep,
+    writes: WriteBatchesDep,
     clock: ClockDep,
     settings: SettingsDep,
 ) -> CommentReceipt | JSONResponse:
@@ -73,9 +73,9 @@ def create_comment(
     a moderator has approved one of their comments; nobody else can tell whether an address has
     approved comments. The email address is never published. Rate-limited per network and per
     address: `RateLimit-*` headers say what is left, and 429 comes with `Retry-After`."""
-    comment, token, allowance = service.submit_comment(
-        session,
-        article,
+    comment, token, allowance = await service.submit_comment(
+        writes,
+        slug,
         body,
         client_address=request.client.host if request.client else "",
         now=clock(),

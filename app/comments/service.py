@@ -14,7 +14,6 @@ from sqlmodel import Session, col, func, or_, select
 
 from app import content_version
 from app.articles import service as articles
-from app.articles.errors import ArticleNotFound
 from app.articles.links import reader_url
 from app.articles.models import Article
 from app.articles.visibility import visible
@@ -24,7 +23,6 @@ from app.comments.errors import CommentsClosed, InvalidUnsubscribeToken
 from app.comments.models import Comment, CommentStatus
 from app.comments.render import link_count, render_comment
 from app.comments.schemas import CommentCreate, CommentPublic
-from app.db import write_turn
 from app.errors import InvalidField
 from app.hashing import keyed_digest
 from app.http_cache import keys
@@ -32,6 +30,7 @@ from app.outbox import service as outbox
 from app.pagination import decode_cursor, encode_cursor
 from app.settings import Settings
 from app.taxonomy.models import Section
+from app.write_batches import WriteBatches
 
 _UNSUBSCRIBE_SALT = "byline.comment-unsubscribe"
 # How much of a reply its notification quotes.
@@ -169,7 +168,6 @@ _NOW: BindParameter[datetime] = bindparam("now")
 _COMMENTED = select(_ARTICLES.c.id, _ARTICLES.c.slug, _ARTICLES.c.title, _ARTICLES.c.comments_open).where(
     _ARTICLES.c.slug == bindparam("slug"), visible(_NOW)
 )
-_STILL_OPEN = select(_ARTICLES.c.comments_open).where(_ARTICLES.c.id == bindparam("article_id"), visible(_NOW))
 _PARENT = select(_COMMENTS.c.article_id, _COMMENTS.c.status, _COMMENTS.c.root_id).where(
     _COMMENTS.c.id == bindparam("parent_id")
 )
@@ -187,9 +185,9 @@ def commented_article(session: Session, slug: str, *, now: datetime) -> Commente
     return CommentedArticle(*found)
 
 
-def submit_comment(
-    session: Session,
-    article: CommentedArticle,
+async def submit_comment(
+    writes: WriteBatches,
+    slug: str,
     data: CommentCreate,
     *,
     client_address: str,
@@ -198,21 +196,19 @@ def submit_comment(
 ) -> tuple[Comment, str, spam.Allowance]:
     """File a comment as approved, pending or spam; the caller learns only approved or pending."""
     ensure_allowed_length(data.content, settings)
-    # What needs no database comes first: the write lock is taken by the first statement.
+    # What needs no database comes first: comments are stored in turn, a batch at a time.
     email = normalised_email(data.author_email)
     ip_hash, network_hash = spam.privacy_digests(settings, client_address)
     html = render_comment(data.content)
     digest = content_digest(data.content)
     token, commenter_hash = _commenter(data.commenter_token, settings)
-    # Comments come in bursts: writers queue for SQLite's write lock instead of polling for it.
-    with write_turn(session):
-        connection = session.connection()
-        # The article was read before this transaction: it may have closed or gone out of view since.
-        still_open = connection.execute(_STILL_OPEN, {"article_id": article.id, "now": now}).scalar()
-        if still_open is None:
-            raise ArticleNotFound.for_slug(article.slug)
-        if not still_open:
+
+    def store(session: Session) -> tuple[Comment, spam.Allowance]:
+        # Read in the transaction that stores the comment: it cannot close or go out of view meanwhile.
+        article = commented_article(session, slug, now=now)
+        if not article.comments_open:
             raise CommentsClosed(f"'{article.slug}' no longer accepts comments.", slug=article.slug)
+        connection = session.connection()
         root_id = None
         if data.parent_id is not None:
             parent = connection.execute(_PARENT, {"parent_id": data.parent_id}).first()
@@ -253,7 +249,6 @@ def submit_comment(
             "created_at": now,
             "updated_at": now,
         }
-        # An article deleted since it was read fails the foreign key here: a 409 conflict, like any other.
         comment_id = connection.execute(_INSERT, row).scalar_one()
         if root_id is None:
             connection.execute(_OPENS_ITS_THREAD, {"comment_id": comment_id})
@@ -265,7 +260,9 @@ def submit_comment(
         if verdict.status is CommentStatus.approved:
             recount(session, [article.id])
             notify_reply(session, comment, now=now, settings=settings)
-        session.commit()
+        return comment, allowance
+
+    comment, allowance = await writes.run(store)
     return comment, token, allowance
 
 

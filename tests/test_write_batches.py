@@ -1,0 +1,108 @@
+"""Writes of many requests stored in one transaction: each answered only once committed, a failing
+one undone alone, and everything waiting taken together."""
+
+import asyncio
+import threading
+
+import pytest
+from sqlalchemy import event, text
+from sqlmodel import Session
+
+from app import content_version
+from app.write_batches import WriteBatches
+
+
+def stored(engine) -> list[str]:
+    with engine.connect() as connection:
+        return list(connection.execute(text("SELECT term FROM term_document_count ORDER BY term")).scalars())
+
+
+def current_version(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT version FROM content_version WHERE id = 1")).scalar_one()
+
+
+def insert(name: str):
+    def work(session: Session) -> str:
+        session.execute(text("INSERT INTO term_document_count (term, documents) VALUES (:name, 1)"), {"name": name})
+        return name
+
+    return work
+
+
+def refused_after_writing(session: Session) -> None:
+    session.execute(text("INSERT INTO term_document_count (term, documents) VALUES ('half-written', 1)"))
+    content_version.bump(session, "article:half-written")
+    raise ValueError("refused")
+
+
+@pytest.fixture
+def batches(engine):
+    writes = WriteBatches(engine)
+    yield writes
+    writes.close()
+
+
+async def run_all(batches: WriteBatches, works) -> list[object]:
+    return await asyncio.gather(*(batches.run(work) for work in works), return_exceptions=True)
+
+
+def test_each_write_is_answered_with_what_it_returned_once_committed(batches, engine):
+    answers = asyncio.run(run_all(batches, [insert(f"term-{n}") for n in range(20)]))
+    assert answers == [f"term-{n}" for n in range(20)]
+    assert stored(engine) == sorted(f"term-{n}" for n in range(20))
+
+
+def test_a_failing_write_is_undone_alone_and_answered_with_its_error(batches, engine):
+    works = [insert("before"), refused_after_writing, insert("after")]
+    before, refused, after = asyncio.run(run_all(batches, works))
+    assert (before, after) == ("before", "after")
+    assert isinstance(refused, ValueError)
+    assert stored(engine) == ["after", "before"]
+
+
+def test_what_a_failing_write_noted_for_the_commit_is_forgotten(batches, engine):
+    """Its version bump went with its savepoint: a later write of the batch that changes content bumps again."""
+
+    def bumping(session: Session) -> int:
+        return content_version.bump(session, "article:kept")
+
+    version = current_version(engine)
+    refused, bumped = asyncio.run(run_all(batches, [refused_after_writing, bumping]))
+    assert isinstance(refused, ValueError) and bumped == version + 1
+    assert current_version(engine) == version + 1
+
+
+def test_writes_waiting_together_share_one_transaction(batches, engine):
+    commits = []
+    event.listen(engine, "commit", lambda connection: commits.append(1))
+    release = threading.Event()
+
+    def held(session: Session) -> str:
+        release.wait(5)
+        return insert("first")(session)
+
+    async def burst() -> list[object]:
+        first = asyncio.ensure_future(batches.run(held))
+        await asyncio.sleep(0.2)  # the writer is now inside the first batch
+        rest = [asyncio.ensure_future(batches.run(insert(f"waiting-{n}"))) for n in range(10)]
+        await asyncio.sleep(0.2)
+        release.set()
+        return await asyncio.gather(first, *rest)
+
+    assert len(asyncio.run(burst())) == 11
+    assert len(stored(engine)) == 11
+    # One commit for the first batch, one for the ten that queued behind it.
+    assert len(commits) == 2
+
+
+def test_a_write_the_database_refuses_is_undone_alone(batches, engine):
+    def duplicate_key(session: Session) -> str:
+        session.execute(text("INSERT INTO term_document_count (term, documents) VALUES ('twice', 1)"))
+        session.execute(text("INSERT INTO term_document_count (term, documents) VALUES ('twice', 1)"))
+        return "unreachable"
+
+    refused, good = asyncio.run(run_all(batches, [duplicate_key, insert("good")]))
+    # The duplicate key fails its own write, with its first row; the rest commit.
+    assert isinstance(refused, Exception) and good == "good"
+    assert stored(engine) == ["good"]
