@@ -10,7 +10,6 @@ once, and only then answers each piece: whatever is acknowledged is committed.
 """
 
 import asyncio
-import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -23,8 +22,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.db import write_turn
-
-log = logging.getLogger("byline.db")
 
 T = TypeVar("T")
 # Enough to take a burst in one transaction; few enough that the write lock passes on often.
@@ -100,8 +97,7 @@ class WriteBatches:
                         session.info.update(noted)
                         answers.append(partial(work.done.set_exception, refused))
                 session.commit()
-        except Exception as failed:  # noqa: BLE001 - the commit or the database failed: nothing was stored
-            log.warning("a batch of %d writes failed: %s", len(batch), failed)
+        except Exception as failed:  # noqa: BLE001 - nothing was stored; each request reports it as it would its own
             for work in batch:
                 work.done.set_exception(failed)
             return

@@ -69,7 +69,8 @@ def test_an_unreachable_database_is_a_503_with_retry_after_and_one_log_line(sett
         closed_port = probe.getsockname()[1]
     down = settings.model_copy(update={"database_url": f"postgresql://byline@127.0.0.1:{closed_port}/byline"})
     with TestClient(create_app(down), raise_server_exceptions=False) as client, caplog.at_level(logging.INFO):
-        answers = [client.get("/api/v1/articles"), client.post("/api/v1/articles/a/comments", json={})]
+        comment = {"author_name": "Reader", "author_email": "reader@example.com", "content": "Hello."}
+        answers = [client.get("/api/v1/articles"), client.post("/api/v1/articles/a/comments", json=comment)]
     for response in answers:
         assert response.status_code == 503 and response.headers["Retry-After"]
         assert response.json()["type"].endswith("/problems/database-unavailable")

@@ -121,8 +121,8 @@ def test_a_lifecycle_write_reads_its_article_once(client, session, editor, actio
 
 def test_commenting_reads_only_what_comments_need_of_the_article(client, session):
     article = make_article(session)
-    # Read before the comment's write transaction, on the read engine.
-    with counting_queries(client.app.state.byline.engines.read) as statements:
+    # Read in the transaction that stores the comment.
+    with counting_queries(client.app.state.byline.engines.write) as statements:
         assert reply(client, article.slug).status_code == 202
     [article_read] = [sql for sql, _ in statements if "WHERE article.slug =" in sql]
     assert "article.body" not in article_read and "article.comments_open" in article_read
