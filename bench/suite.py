@@ -161,6 +161,7 @@ class Server:
             raise RuntimeError("not every worker listens")
         self.startup_seconds = time.perf_counter() - began
         self.peak_pss_mb: dict[int, float] = {}
+        self.peak_anonymous_mb: dict[int, float] = {}
         self._sampling = threading.Event()
 
     def workers(self) -> list[int]:
@@ -173,6 +174,10 @@ class Server:
             rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
             pss = int(re.search(r"^Pss:\s+(\d+) kB", rollup, re.M).group(1)) / 1024
             self.peak_pss_mb[pid] = max(self.peak_pss_mb.get(pid, 0), pss)
+            # PSS counts the worker's share of the database pages it has read through SQLite's
+            # map; anonymous memory is the worker's own (interpreter, caches, stored answers).
+            own = int(re.search(r"^Anonymous:\s+(\d+) kB", rollup, re.M).group(1)) / 1024
+            self.peak_anonymous_mb[pid] = max(self.peak_anonymous_mb.get(pid, 0), own)
 
     def measure(self, scenario: Scenario, seconds: int) -> Measured:
         if not scenario.comments:
@@ -384,6 +389,8 @@ def main() -> None:
         "startup_seconds": round(cached.startup_seconds, 2),
         "peak_pss_mb_per_worker": round(max(cached.peak_pss_mb.values()), 1),
         "peak_pss_mb_per_worker_cache_off": round(max(uncached.peak_pss_mb.values()), 1),
+        "peak_anonymous_mb_per_worker": round(max(cached.peak_anonymous_mb.values()), 1),
+        "peak_anonymous_mb_per_worker_cache_off": round(max(uncached.peak_anonymous_mb.values()), 1),
         "comments": {"acknowledged": acknowledged, "stored": stored, "distinct": distinct},
         "scenarios": {
             name: {kind: asdict(measured) for kind, measured in measures.items()} for name, measures in results.items()
@@ -424,7 +431,10 @@ def print_table(report: dict) -> None:
     comments = report["comments"]
     print(
         f"\nstart-up {report['startup_seconds']} s; peak PSS per worker {report['peak_pss_mb_per_worker']} MB "
-        f"(cache off {report['peak_pss_mb_per_worker_cache_off']} MB); comments acknowledged "
+        f"(cache off {report['peak_pss_mb_per_worker_cache_off']} MB), of it anonymous "
+        f"{report['peak_anonymous_mb_per_worker']} MB "
+        f"(cache off {report['peak_anonymous_mb_per_worker_cache_off']} MB); "
+        "comments acknowledged "
         f"{comments['acknowledged']:,}, stored {comments['stored']:,} ({comments['distinct']:,} distinct)"
     )
 
