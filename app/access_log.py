@@ -1,6 +1,7 @@
 """The access log: method, path, route, status, time and request id. Never the client's address or
 the query string, which may carry an email address or a token."""
 
+import itertools
 import logging
 import os
 import re
@@ -16,9 +17,18 @@ log = logging.getLogger("byline.access")
 _REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 
 
+# A made id is this process's random prefix and a count: unique without a system call per request.
+_PREFIX = os.urandom(8).hex()
+_made = itertools.count()
+
+
 def _request_id(scope: Scope) -> str:
-    given = next((value for name, value in scope["headers"] if name == b"x-request-id"), b"")
-    return given.decode() if _REQUEST_ID.fullmatch(given) else os.urandom(16).hex()
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            if _REQUEST_ID.fullmatch(value):
+                return str(value.decode())
+            break
+    return f"{_PREFIX}{next(_made):016x}"
 
 
 class AccessLogMiddleware:

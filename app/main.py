@@ -1,5 +1,6 @@
 """The application factory: settings, engines, middleware, routers and error handlers."""
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -32,6 +33,7 @@ from app.http_cache.state import open_watch
 from app.http_cache.store import ResponseStore
 from app.ingest import router as ingest
 from app.logs import flush_logs, skip_unused_record_fields
+from app.metrics.counters import flush_requests_periodically
 from app.metrics.router import router as metrics_router
 from app.openapi import DESCRIPTION, TAGS, install_openapi
 from app.outbox.worker import start_in_background
@@ -85,7 +87,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
             semantic=neighbours_for(read, settings),
         )
         worker = start_in_background(write, settings, clock) if settings.serve_worker else None
+        tallying = asyncio.create_task(flush_requests_periodically())
         yield
+        tallying.cancel()
         if worker:
             stop, thread = worker
             stop.set()

@@ -91,13 +91,13 @@ class WriteBatches:
                         with session.begin_nested():
                             value = work.run(session)
                         answers.append(partial(work.done.set_result, value))
-                    except Exception as refused:  # noqa: BLE001 - answered to the request that sent the work
+                    except Exception as refused:  # answered to the request that sent the work
                         # Undone without a trace: what it noted for the commit (purges, a version bump) too.
                         session.info.clear()
                         session.info.update(noted)
                         answers.append(partial(work.done.set_exception, refused))
                 session.commit()
-        except Exception as failed:  # noqa: BLE001 - nothing was stored; each request reports it as it would its own
+        except Exception as failed:  # nothing was stored; each request reports it as it would its own
             for work in batch:
                 work.done.set_exception(failed)
             return

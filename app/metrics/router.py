@@ -16,6 +16,7 @@ from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import Scope
 from app.comments.models import Comment, CommentStatus
 from app.errors import ProblemError, problems
+from app.metrics.counters import flush_requests
 from app.outbox.models import OutboxEvent
 from app.state import EnginesDep, SettingsDep
 
@@ -67,6 +68,8 @@ def metrics(engines: EnginesDep, settings: SettingsDep, key: OptionalKey) -> Res
         raise MetricsOff("Metrics are switched off.")
     if settings.metrics == "key":
         ensure_scope(key, Scope.admin)
+    # This worker's latest requests; the others add theirs every half second.
+    flush_requests()
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
         shared = CollectorRegistry()
         MultiProcessCollector(shared)
