@@ -79,7 +79,9 @@ class WriteBatches:
                     self._waiting.put(None)  # stop after this batch
                     break
                 batch.append(more)
-            self._store([work for work in batch if work.done.set_running_or_notify_cancel()])
+            # A request cancelled while its work waited needs no answer.
+            if started := [work for work in batch if work.done.set_running_or_notify_cancel()]:
+                self._store(started)
 
     def _store(self, batch: list[_Work]) -> None:
         answers: list[Callable[[], None]] = []

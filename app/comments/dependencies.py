@@ -11,8 +11,7 @@ from app.state import ClockDep
 
 
 def _commented_article(slug: Slug, session: ReadSessionDep, clock: ClockDep) -> service.CommentedArticle:
-    # Read outside any write transaction, also for a new comment: the write lock is then held only
-    # while the comment is checked and stored, not while the request moves between threads.
+    # For reads only: a new comment reads its article in the transaction that stores it.
     return service.commented_article(session, slug, now=clock())
 
 

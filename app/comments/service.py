@@ -39,7 +39,15 @@ REPLY_EXCERPT_LENGTH = 1000
 UNSUBSCRIBE_LINK_LIFETIME = timedelta(days=365)
 AVATAR_BASE = "https://gravatar.com/avatar/"
 # Raising on anything else keeps a later change from quietly loading the whole article.
-_ONLY_ID = (load_only(loadable(Article.id), raiseload=True),)
+_COMMENTS_NEED = (
+    load_only(
+        loadable(Article.id),
+        loadable(Article.slug),
+        loadable(Article.title),
+        loadable(Article.comments_open),
+        raiseload=True,
+    ),
+)
 
 
 def normalised_email(email: str) -> str:
@@ -178,11 +186,11 @@ _OPENS_ITS_THREAD = update(_COMMENTS).where(_COMMENTS.c.id == bindparam("comment
 def commented_article(session: Session, slug: str, *, now: datetime) -> CommentedArticle:
     """The public article under this slug; a former slug raises ArticleMoved, an unknown one ArticleNotFound."""
     found = session.connection().execute(_COMMENTED, {"slug": slug, "now": now}).first()
-    if found is None:
-        # Says why: moved, or not there (or, if it has just gone live, finds it).
-        article = articles.get_article(session, slug, now=now, loading=_ONLY_ID)
-        found = session.connection().execute(_COMMENTED, {"slug": article.slug, "now": now}).one()
-    return CommentedArticle(*found)
+    if found is not None:
+        return CommentedArticle(*found)
+    # Says why: moved, or not there (or, if it has just gone live, finds it).
+    article = articles.get_article(session, slug, now=now, loading=_COMMENTS_NEED)
+    return CommentedArticle(article.id, article.slug, article.title, article.comments_open)
 
 
 async def submit_comment(
