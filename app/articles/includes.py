@@ -122,10 +122,10 @@ def included(
         shown.add(keys.comments(article.slug))
     if Include.author_articles in parts:
         author = article.authors[0].slug  # every article has a byline
-        page = articles.list_articles(
+        page = articles.list_summaries(
             session, ArticleFilters(author=[author]), now=now, limit=PAGE_LIMIT, cursor=None, cache=cache
         )
-        latest = [ArticleSummary.from_article(found, now=now) for found in page.articles]
+        latest = page.summaries
         path = f"/api/v1/authors/{author}/articles"
         embedded["author_articles"] = envelope(
             request, latest, total=page.total, next_cursor=page.next_cursor, path=path

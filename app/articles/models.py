@@ -161,9 +161,14 @@ class Article(ArticleBase, Table, table=True):
         return [link.author for link in self.author_links]
 
     def status_at(self, now: datetime) -> ArticleStatus:
-        if self.status == "published" and self.published_at and self.published_at > now:
-            return ArticleStatus.scheduled
-        return ArticleStatus(self.status)
+        return status_at(self.status, self.published_at, now)
+
+
+def status_at(stored: str, published_at: datetime | None, now: datetime) -> ArticleStatus:
+    """An article's place in the lifecycle at `now`, from its stored status and publication time."""
+    if stored == "published" and published_at and published_at > now:
+        return ArticleStatus.scheduled
+    return ArticleStatus(stored)
 
 
 class RenderedAnswer(Table, table=True):

@@ -59,16 +59,14 @@ def list_articles(
     if filters.status is not ArticleStatus.published:
         ensure_scope(key, Scope.content_preview)
     now = clock()
-    page = service.list_articles(session, filters, now=now, limit=limit, cursor=cursor, cache=cache, reader=reader)
+    page = service.list_summaries(session, filters, now=now, limit=limit, cursor=cursor, cache=cache, reader=reader)
     private_if(response, reader != PUBLIC)
     # The first page, at any size: a bounded number of answers, each purged by any article write.
     if reader == PUBLIC and set(request.query_params) <= {"limit"}:
         rendered.storable(request, f"limit={limit}" if "limit" in request.query_params else "")
-    items = [
-        ArticleSummary.from_article(article, now=now, snippet=page.snippets.get(article.id))
-        for article in page.articles
-    ]
-    shown = page_response(request, response, items, total=page.total, next_cursor=page.next_cursor, kind=keys.ARTICLES)
+    shown = page_response(
+        request, response, page.summaries, total=page.total, next_cursor=page.next_cursor, kind=keys.ARTICLES
+    )
     return sparse_list(request, response, shown, fields)
 
 

@@ -101,7 +101,7 @@ def list_author_articles(
 ) -> dict | Response:
     now = clock()
     author = service.get_author(session, slug, now=now)
-    page = articles.list_articles(
+    page = articles.list_summaries(
         session,
         ArticleFilters(author=[author.slug]),
         now=now,
@@ -109,8 +109,9 @@ def list_author_articles(
         cursor=cursor,
         cache=cache,
     )
-    items = [ArticleSummary.from_article(article, now=now) for article in page.articles]
-    shown = page_response(request, response, items, total=page.total, next_cursor=page.next_cursor, kind=keys.ARTICLES)
+    shown = page_response(
+        request, response, page.summaries, total=page.total, next_cursor=page.next_cursor, kind=keys.ARTICLES
+    )
     return sparse_list(request, response, shown, fields)
 
 

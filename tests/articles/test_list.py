@@ -184,3 +184,30 @@ def test_total_is_not_recounted_while_nothing_changes(client, session):
     with counting_queries(client.app.state.byline.engines.read) as statements:
         client.get("/api/v1/articles")
     assert not [sql for sql, _ in statements if "count(" in sql.lower()]
+
+
+def test_a_list_item_shows_the_article_as_its_page_does(client, session, clock, editor):
+    # Lists read summaries as plain rows; the page loads the article whole: both must agree.
+    section = make_section(session)
+    lead = make_author(session, avatar_url="https://images.example.com/lead.jpg")
+    second = make_author(session, role=None, bio=None)
+    article = make_article(
+        session,
+        subtitle="The dek",
+        featured_image={"url": "https://images.example.com/f.jpg", "alt": "Hall", "credit": "Desk"},
+        authors=[lead.slug, second.slug],
+        section=section.slug,
+        tags=["Weather", "Ports", "Budget"],
+    )
+    bare = make_article(session, published_at=MAY - timedelta(days=1))
+    item, bare_item = client.get("/api/v1/articles").json()["data"]
+    for listed, shown in ((item, article), (bare_item, bare)):
+        page = client.get(f"/api/v1/articles/{shown.slug}").json()
+        assert listed == {name: page[name] for name in listed} | {"snippet": None}
+    assert [author["slug"] for author in item["authors"]] == [lead.slug, second.slug]
+    assert [tag["name"] for tag in item["tags"]] == ["Budget", "Ports", "Weather"]
+    assert bare_item["section"] is None and bare_item["featured_image"] is None
+
+    ahead = make_article(session, status="scheduled", published_at=clock.now + timedelta(hours=1), now=clock.now)
+    scheduled = client.get("/api/v1/articles?status=scheduled", headers=editor).json()["data"]
+    assert [(listed["slug"], listed["status"]) for listed in scheduled] == [(ahead.slug, "scheduled")]
