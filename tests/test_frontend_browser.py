@@ -273,6 +273,8 @@ def test_search_shows_matches_with_the_words_highlighted(newsroom):
     box = newsroom.find("#site-search")
     box.send_keys("moscow attack")
     box.submit()
+    # The front page has a heading too: wait for the results page to replace it.
+    WebDriverWait(newsroom.driver, 20).until(lambda driver: "search.html" in driver.current_url)
     assert newsroom.find("main h1").text == "Results for “moscow attack”"
     results = newsroom.api("/articles", q="moscow attack")
     assert newsroom.find("main .count").text == f"{results['meta']['total']} articles"

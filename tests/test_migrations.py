@@ -61,3 +61,16 @@ def test_upgrading_to_the_change_feed_lists_existing_articles(database_url, sess
     clock.now += timedelta(hours=1)
     later = client.get("/api/v1/changes", params={"since": answer["meta"]["next_cursor"]}).json()
     assert [entry["slug"] for entry in later["data"]] == [coming]
+
+
+def test_rebuilding_the_search_index_for_prefixes_keeps_every_article_findable(database_url, session, client):
+    made = [make_article(session, title=f"Lighthouse keepers strike, day {n}").slug for n in range(3)]
+    session.rollback()
+
+    def found(q: str) -> list[str]:
+        return sorted(item["slug"] for item in client.get("/api/v1/articles", params={"q": q}).json()["data"])
+
+    command.downgrade(alembic_config(database_url), "0015")
+    assert found("ligh*") == found("keepers") == sorted(made)
+    upgrade_database(database_url, "head")
+    assert found("ligh*") == found("lighth*") == found("keepers") == sorted(made)

@@ -8,7 +8,7 @@ import html
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
-from sqlalchemy import ColumnClause, Float, Integer, bindparam, column, text
+from sqlalchemy import BindParameter, Float, Integer, bindparam, column, text
 from sqlalchemy.sql import Subquery
 from sqlmodel import Session
 
@@ -38,16 +38,26 @@ class FullTextIndex(Protocol):
 
     def remove(self, session: Session, article_id: int) -> None: ...
     def clear(self, session: Session) -> None: ...
-    def matches(self, session: Session, terms: list[Term], *, ranked: bool = False) -> Subquery:
+    def matches(
+        self, session: Session, terms: list[Term], *, ranked: bool = False, best: int | None = None
+    ) -> Subquery:
         """The article_id of matching articles, and with `ranked` their rank (lower is a better
-        match; ranking reads every match's positions, so only relevance order asks for it). May set
-        planner options for the session's current transaction: run the statements that use it there."""
+        match; ranking reads every match's positions, so only relevance order asks for it); with
+        `best`, only that many of the best ranked. May set planner options for the session's
+        current transaction: run the statements that use it there."""
 
     def snippets(self, session: Session, terms: list[Term], article_ids: list[int]) -> dict[int, str]: ...
 
 
-def _match_columns(ranked: bool) -> list[ColumnClause]:
-    return [column("article_id", Integer), *([column("rank", Float)] if ranked else [])]
+def _subquery(statement: str, query: BindParameter[str], *, ranked: bool, best: int | None) -> Subquery:
+    limit: list[BindParameter[int]] = [bindparam("best", best)] if ranked and best is not None else []
+    columns = [column("article_id", Integer), *([column("rank", Float)] if ranked else [])]
+    return text(statement).bindparams(query, *limit).columns(*columns).subquery("matches")
+
+
+def _ranked(statement: str, *, best: int | None, ids: str) -> str:
+    # Ties broken by id, as listings break them, so the best few begin the whole ordering.
+    return statement + (f" ORDER BY rank, {ids} LIMIT :best" if best is not None else "")
 
 
 def _quoted(term: Term) -> str:
@@ -90,12 +100,14 @@ class SqliteIndex:
     def clear(self, session: Session) -> None:
         session.execute(text("DELETE FROM article_search"))
 
-    def matches(self, session: Session, terms: list[Term], *, ranked: bool = False) -> Subquery:
-        return (
-            text(_SQLITE_RANKED if ranked else _SQLITE_MATCHED)
-            .bindparams(bindparam("fts_query", self.expression(terms)))
-            .columns(*_match_columns(ranked))
-            .subquery("matches")
+    def matches(
+        self, session: Session, terms: list[Term], *, ranked: bool = False, best: int | None = None
+    ) -> Subquery:
+        return _subquery(
+            _ranked(_SQLITE_RANKED, best=best, ids="rowid") if ranked else _SQLITE_MATCHED,
+            bindparam("fts_query", self.expression(terms)),
+            ranked=ranked,
+            best=best,
         )
 
     def snippets(self, session: Session, terms: list[Term], article_ids: list[int]) -> dict[int, str]:
@@ -162,15 +174,17 @@ class PostgresIndex:
     def clear(self, session: Session) -> None:
         session.execute(text("DELETE FROM article_search"))
 
-    def matches(self, session: Session, terms: list[Term], *, ranked: bool = False) -> Subquery:
+    def matches(
+        self, session: Session, terms: list[Term], *, ranked: bool = False, best: int | None = None
+    ) -> Subquery:
         # The planner prices matching a tsvector far below its cost and would rather scan every
         # document than the GIN index: several times slower for words in about 1% of articles.
         session.execute(text("SET LOCAL enable_seqscan = off"))
-        return (
-            text(_POSTGRES_RANKED if ranked else _POSTGRES_MATCHED)
-            .bindparams(bindparam("ts_query", self.expression(terms)))
-            .columns(*_match_columns(ranked))
-            .subquery("matches")
+        return _subquery(
+            _ranked(_POSTGRES_RANKED, best=best, ids="article_id") if ranked else _POSTGRES_MATCHED,
+            bindparam("ts_query", self.expression(terms)),
+            ranked=ranked,
+            best=best,
         )
 
     def snippets(self, session: Session, terms: list[Term], article_ids: list[int]) -> dict[int, str]:

@@ -262,3 +262,17 @@ def test_newest_first_search_pages_the_same_whichever_way_it_walks(client, sessi
     assert walked == [a.slug for a in newest]
     in_section = [a.slug for a in newest if a.section_id is not None]
     assert found(client, q="tide", sort="newest", section="harbour") == in_section
+
+
+@pytest.mark.parametrize("best_first", [1, 2, 100])
+def test_a_first_page_by_relevance_never_loses_matches_to_hidden_better_ones(client, session, monkeypatch, best_first):
+    """The first page is looked for among the best ranked matches first: drafts ranked above every
+    published match must not push those off it, however few of the best are looked at."""
+    monkeypatch.setattr("app.articles.service.BEST_FIRST", best_first)
+    for n in range(2):
+        make_article(session, title=f"Lighthouse draft {n}", body=body("lighthouse " * 20), status="draft")
+    # The same length each, so more mentions rank higher.
+    shown = [make_article(session, body=body("lighthouse " * (n + 1) + "harbour " * (10 - n))) for n in range(5)]
+    first = client.get("/api/v1/articles", params={"q": "lighthouse", "limit": 2}).json()
+    assert first["meta"]["total"] == 5
+    assert _pages(client, "/api/v1/articles?q=lighthouse&limit=2") == [a.slug for a in reversed(shown)]
