@@ -22,13 +22,35 @@ _PREFIX = os.urandom(8).hex()
 _made = itertools.count()
 
 
-def _request_id(scope: Scope) -> str:
+def request_id(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == b"x-request-id":
             if _REQUEST_ID.fullmatch(value):
                 return str(value.decode())
             break
     return f"{_PREFIX}{next(_made):016x}"
+
+
+def record(scope: Scope, status: int, began: float, request_id: str) -> None:
+    """Count and log one answered request; `began` is its time.perf_counter() on arrival."""
+    elapsed = (time.perf_counter() - began) * 1000
+    route = getattr(scope.get("route"), "path", None)
+    metrics.observe_request(scope["method"], route, status, elapsed / 1000)
+    log.info(
+        "%s %s %d %.1fms",
+        scope["method"],
+        scope["path"],
+        status,
+        elapsed,
+        extra={
+            "method": scope["method"],
+            "path": scope["path"],
+            "route": route,
+            "status": status,
+            "duration_ms": round(elapsed, 1),
+            "request_id": request_id,
+        },
+    )
 
 
 class AccessLogMiddleware:
@@ -41,34 +63,17 @@ class AccessLogMiddleware:
             return
         began = time.perf_counter()
         status = 500
-        request_id = _request_id(scope)
+        request = request_id(scope)
 
         async def recording_send(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
                 # A new list: the one given may be a cached answer's own.
-                message = {**message, "headers": [*message.get("headers", ()), (b"x-request-id", request_id.encode())]}
+                message = {**message, "headers": [*message.get("headers", ()), (b"x-request-id", request.encode())]}
             await send(message)
 
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            elapsed = (time.perf_counter() - began) * 1000
-            route = scope.get("route")
-            metrics.observe_request(scope["method"], getattr(route, "path", None), status, elapsed / 1000)
-            log.info(
-                "%s %s %d %.1fms",
-                scope["method"],
-                scope["path"],
-                status,
-                elapsed,
-                extra={
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "route": getattr(route, "path", None),
-                    "status": status,
-                    "duration_ms": round(elapsed, 1),
-                    "request_id": request_id,
-                },
-            )
+            record(scope, status, began, request)

@@ -9,6 +9,7 @@ from importlib.metadata import version
 import anyio.to_thread
 from fastapi import FastAPI
 from pydantic import BaseModel
+from starlette.types import Receive, Scope, Send
 
 from app.access_log import AccessLogMiddleware
 from app.articles.editor_router import router as article_editing_router
@@ -28,6 +29,7 @@ from app.feeds.router import router as feeds_router
 from app.forwarded import ForwardedClientMiddleware
 from app.frontend.pages import site_routes
 from app.health import router as health_router
+from app.http_cache.early import EarlyHits
 from app.http_cache.middleware import HttpCacheMiddleware
 from app.http_cache.state import open_watch
 from app.http_cache.store import ResponseStore
@@ -54,6 +56,20 @@ class ApiIndex(BaseModel):
     name: str
     version: str
     links: dict[str, str]
+
+
+# The paths whose anonymous answers the response cache keeps.
+CACHED_PREFIXES = ("/api/v1", "/feeds", "/sitemap")
+
+
+class BylineApp(FastAPI):
+    """The app, with the response cache's plain hits answered before its middleware (app.http_cache.early)."""
+
+    early_hits: EarlyHits | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.early_hits is None or not await self.early_hits.answered(scope, self.state, send):
+            await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> FastAPI:
@@ -103,7 +119,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         for engine in {write, read, read_primary}:
             engine.dispose()
 
-    app = FastAPI(
+    app = BylineApp(
         title="Byline",
         version=version("byline"),
         description=DESCRIPTION,
@@ -128,16 +144,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.add_middleware(TrailingSlashMiddleware, base_url=settings.base_url)
     app.add_middleware(RenderedAnswerMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(
-        HttpCacheMiddleware,
-        prefixes=("/api/v1", "/feeds", "/sitemap"),
-        store=ResponseStore(
+    store = (
+        ResponseStore(
             max_entries=settings.response_cache_entries, max_bytes=settings.response_cache_megabytes * 1024 * 1024
         )
         if settings.response_cache
-        else None,
-        cache_control=settings.shared_cache_control,
+        else None
     )
+    app.add_middleware(
+        HttpCacheMiddleware, prefixes=CACHED_PREFIXES, store=store, cache_control=settings.shared_cache_control
+    )
+    app.early_hits = EarlyHits(store, CACHED_PREFIXES) if store is not None else None
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(CrossOriginMiddleware, trusted_origins=settings.cors_origins)
     install_problem_handlers(app)

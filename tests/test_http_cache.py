@@ -2,6 +2,7 @@
 304s, compression and HEAD."""
 
 import gzip
+import logging
 import time
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from app.http_cache.encoding import negotiate
 from app.http_cache.store import Entry, ResponseStore
 from tests.comments.helpers import approve, reply
 from tests.factories.newsroom import make_article
+from tests.test_metrics import _value
 
 LONG_BODY = [{"type": "paragraph", "text": f"Paragraph {n} of a long dispatch from the harbour."} for n in range(40)]
 
@@ -182,3 +184,27 @@ def test_decoding_brotli_matches(client, session):
     with client.stream("GET", f"/api/v1/articles/{article.slug}", headers={"Accept-Encoding": "br"}) as raw:
         packed = b"".join(raw.iter_raw())
     assert brotli.decompress(packed) == client.get(f"/api/v1/articles/{article.slug}").content
+
+
+def test_a_hit_is_logged_counted_and_labelled_like_any_answer(client, session, api_key, caplog):
+    article = make_article(session)
+    path = f"/api/v1/articles/{article.slug}"
+    etag = warm(client, path).headers["ETag"]
+    admin = api_key("admin")
+    served = 'byline_requests_total{method="GET",route="/api/v1/articles/{slug}",status="200"}'
+    before = _value(client.get("/metrics", headers=admin).text, served)
+    with caplog.at_level(logging.INFO, logger="byline.access"):
+        hit = client.get(path, headers={"X-Request-ID": "edge-42"})
+        unchanged = client.get(path, headers={"If-None-Match": etag})
+    assert hit.headers["X-Cache"] == unchanged.headers["X-Cache"] == "HIT"
+    assert hit.headers["X-Request-ID"] == "edge-42" and len(unchanged.headers["X-Request-ID"]) == 32
+    logged = [(line.route, line.status, line.request_id) for line in caplog.records if line.name == "byline.access"]
+    assert logged == [
+        ("/api/v1/articles/{slug}", 200, "edge-42"),
+        ("/api/v1/articles/{slug}", 304, unchanged.headers["X-Request-ID"]),
+    ]
+    assert _value(client.get("/metrics", headers=admin).text, served) == before + 1
+    # A page on another origin reads the same cached answer, with what CORS needs.
+    cross = client.get(path, headers={"Origin": "https://reader.example"})
+    assert cross.headers["X-Cache"] == "HIT" and cross.headers["Access-Control-Allow-Origin"] == "*"
+    assert cross.content == hit.content

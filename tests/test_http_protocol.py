@@ -27,3 +27,23 @@ def test_a_header_value_with_a_line_break_is_still_refused() -> None:
     """Response splitting stays impossible: a value carrying CR LF never reaches the wire."""
     assert ControlCharacters().search(b"public\r\nSet-Cookie: stolen=1")
     assert not ControlCharacters().search(b"public, max-age=30\tstale-while-revalidate=30")
+
+
+REMEMBERING = ControlCharacters()
+
+
+@given(st.lists(st.binary(min_size=250, max_size=1200), min_size=1, max_size=5))
+def test_long_values_are_judged_the_same_when_checked_again(values: list[bytes]) -> None:
+    # One checker for every example: what it remembers must never change an answer.
+    for value in values * 2:
+        assert REMEMBERING.search(value) == (UVICORN_PATTERN.search(value) is not None)
+
+
+def test_what_is_remembered_stays_within_its_bound() -> None:
+    check = ControlCharacters()
+    check.REMEMBERED_BYTES = 10_000
+    for n in range(100):
+        value = b"article:%d " % n * 100
+        assert not check.search(value)
+        assert check.search(value + b"\n")
+        assert sum(map(len, check._clean)) <= 10_000

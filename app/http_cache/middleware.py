@@ -10,7 +10,6 @@ import sqlite3
 from collections.abc import Hashable
 from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import cast
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,17 +29,18 @@ PRIVATE_HEADERS = {b"authorization", b"cookie"}
 
 
 @dataclass
-class _Asked:
+class Asked:
     """What the request's headers say about caching, read in one pass."""
 
     private: bool = False
     refresh: bool = False
+    cross_origin: bool = False
     accept_encoding: bytes = b""
     if_none_match: bytes | None = None
     if_modified_since: bytes | None = None
 
     @classmethod
-    def read(cls, scope: Scope) -> "_Asked":
+    def read(cls, scope: Scope) -> "Asked":
         asked = cls(private=b"preview_token=" in scope["query_string"])
         for name, value in scope["headers"]:
             if name in PRIVATE_HEADERS:
@@ -53,6 +53,8 @@ class _Asked:
                 asked.if_modified_since = value
             elif name in (b"cache-control", b"pragma") and (b"no-cache" in value or b"max-age=0" in value):
                 asked.refresh = True
+            elif name == b"origin":
+                asked.cross_origin = True
         return asked
 
     def holds(self, etag: str, last_modified: str | None) -> bool:
@@ -101,27 +103,24 @@ class HttpCacheMiddleware:
             return
         head = scope["method"] == "HEAD"
         if not head:
-            await self._answer(scope, receive, send, _Asked.read(scope), head=False)
+            await self._answer(scope, receive, send, Asked.read(scope), head=False)
             return
         # HEAD is answered as GET without the body, so every readable resource answers HEAD. The
         # server's own scope must still say HEAD, so it expects no body.
         as_get = {**scope, "method": "GET"}
         try:
-            await self._answer(as_get, receive, send, _Asked.read(scope), head=True)
+            await self._answer(as_get, receive, send, Asked.read(scope), head=True)
         finally:
             if "route" in as_get:
                 scope["route"] = as_get["route"]
 
-    async def _answer(self, scope: Scope, receive: Receive, send: Send, asked: _Asked, *, head: bool) -> None:
-        state = None if asked.private else _content_state(scope)
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, asked: Asked, *, head: bool) -> None:
+        state = None if asked.private else content_state(scope["app"].state.byline)
         key = (scope["path"], scope["query_string"])
-        if state is not None and self.store is not None and not asked.refresh:
-            entry = self.store.get(key)
-            if entry is not None and entry.token == state.token:
-                _HITS.inc()
-                scope["route"] = entry.route
-                await self._send_entry(send, key, entry, asked, head, b"HIT")
-                return
+        if (entry := fresh_entry(self.store, key, state, asked)) is not None:
+            scope["route"] = entry.route
+            await send_entry(send, self.store, key, entry, asked, head=head, outcome=b"HIT")
+            return
         (_BYPASSES if state is None else _MISSES).inc()
         if asked.private:
             captured = await self._capture(scope, receive, send, head)
@@ -139,7 +138,9 @@ class HttpCacheMiddleware:
             # Kept only if built under a known state; either way it goes out with its validators.
             if self.store is not None and state is not None:
                 self.store.put(key, entry)
-            await self._send_entry(send, key, entry, asked, head, b"BYPASS" if state is None else b"MISS")
+            await send_entry(
+                send, self.store, key, entry, asked, head=head, outcome=b"BYPASS" if state is None else b"MISS"
+            )
         else:
             await self._send_captured(send, captured, asked, head)
 
@@ -178,23 +179,7 @@ class HttpCacheMiddleware:
             headers.append((b"vary", vary))
         return Entry(state.token if state else None, headers, captured.body, etag, last_modified, fits, route)
 
-    async def _send_entry(
-        self, send: Send, key: Hashable, entry: Entry, asked: _Asked, head: bool, outcome: bytes
-    ) -> None:
-        encoding = negotiate(asked.accept_encoding) if entry.compressible else "identity"
-        if (asked.if_none_match is not None or asked.if_modified_since is not None) and asked.holds(
-            entry.etag, entry.last_modified
-        ):
-            tag = encoded_etag(entry.etag, encoding).encode()
-            await _send(send, 304, [*entry.headers, (b"etag", tag), (b"x-cache", outcome)], b"", head=True)
-            return
-        known = len(entry.answers)
-        headers, body = entry.answer(encoding)
-        if len(entry.answers) != known and self.store is not None:
-            self.store.resized(key)
-        await _send(send, 200, [*headers, (b"x-cache", outcome)], body, head=head)
-
-    async def _send_captured(self, send: Send, captured: _Captured, asked: _Asked, head: bool) -> None:
+    async def _send_captured(self, send: Send, captured: _Captured, asked: Asked, head: bool) -> None:
         """An answer that is not shared: sent as built, compressed if the client wants it."""
         body, headers = captured.body, captured.headers
         if compressible(captured.header(b"content-type") or b"", len(body)):
@@ -210,12 +195,49 @@ class HttpCacheMiddleware:
         await _send(send, captured.status, [*headers, (b"x-cache", b"BYPASS")], body, head=head)
 
 
-def _content_state(scope: Scope) -> ContentState | None:
-    state = cast(AppState, scope["app"].state.byline)
+def content_state(state: AppState) -> ContentState | None:
     try:
         return state.content_watch.current(state.clock())
     except (SQLAlchemyError, sqlite3.Error):
         return None  # the database is down; the route answers for itself
+
+
+def fresh_entry(store: ResponseStore | None, key: Hashable, state: ContentState | None, asked: Asked) -> Entry | None:
+    """The stored answer to send, if one was built under the current content state (and counted as a hit)."""
+    if state is None or store is None or asked.refresh:
+        return None
+    entry = store.get(key)
+    if entry is None or entry.token != state.token:
+        return None
+    _HITS.inc()
+    return entry
+
+
+async def send_entry(
+    send: Send,
+    store: ResponseStore | None,
+    key: Hashable,
+    entry: Entry,
+    asked: Asked,
+    *,
+    head: bool,
+    outcome: bytes,
+    extra: tuple[tuple[bytes, bytes], ...] = (),
+) -> int:
+    """Send a stored answer in the coding the client prefers, or 304 if its copy is current; the status sent."""
+    encoding = negotiate(asked.accept_encoding) if entry.compressible else "identity"
+    if (asked.if_none_match is not None or asked.if_modified_since is not None) and asked.holds(
+        entry.etag, entry.last_modified
+    ):
+        tag = encoded_etag(entry.etag, encoding).encode()
+        await _send(send, 304, [*entry.headers, (b"etag", tag), (b"x-cache", outcome), *extra], b"", head=True)
+        return 304
+    known = len(entry.answers)
+    headers, body = entry.answer(encoding)
+    if len(entry.answers) != known and store is not None:
+        store.resized(key)
+    await _send(send, 200, [*headers, (b"x-cache", outcome), *extra], body, head=head)
+    return 200
 
 
 def _shareable(captured: _Captured) -> bool:
