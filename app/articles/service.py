@@ -122,33 +122,10 @@ class Listing:
 
 
 @dataclass
-class ArticlePage:
-    articles: list[Article]
-    total: int
-    next_cursor: str | None
-
-
-@dataclass
 class SummaryPage:
     summaries: list[ArticleSummary]
     total: int
     next_cursor: str | None
-
-
-def list_articles(
-    session: Session,
-    filters: ArticleFilters,
-    *,
-    now: datetime,
-    limit: int,
-    cursor: str | None,
-    cache: ContentCache,
-    reader: Reader = PUBLIC,
-    loading: Loading | None = None,
-) -> ArticlePage:
-    """One page of whole articles, loaded as summaries unless `loading` says otherwise."""
-    listing = _listing(session, filters, now=now, limit=limit, cursor=cursor, cache=cache, reader=reader)
-    return ArticlePage(_by_ids(session, listing.ids, loading), listing.total, listing.next_cursor)
 
 
 def list_summaries(
@@ -162,13 +139,11 @@ def list_summaries(
     reader: Reader = PUBLIC,
 ) -> SummaryPage:
     """One page of article summaries, as lists show them."""
-    listing = _listing(session, filters, now=now, limit=limit, cursor=cursor, cache=cache, reader=reader)
-    return SummaryPage(
-        summaries(session, listing.ids, now=now, snippets=listing.snippets), listing.total, listing.next_cursor
-    )
+    found = listing(session, filters, now=now, limit=limit, cursor=cursor, cache=cache, reader=reader)
+    return SummaryPage(summaries(session, found.ids, now=now, snippets=found.snippets), found.total, found.next_cursor)
 
 
-def _listing(
+def listing(
     session: Session,
     filters: ArticleFilters,
     *,
@@ -176,7 +151,7 @@ def _listing(
     limit: int,
     cursor: str | None,
     cache: ContentCache,
-    reader: Reader,
+    reader: Reader = PUBLIC,
 ) -> Listing:
     """One page, newest first or best match first, plus the total and the cursor of the next page.
     Only ids and sort keys are read here, which the listing indexes cover."""
@@ -196,7 +171,8 @@ def _listing(
         lambda: session.exec(count.where(*conditions)).one(),
         now=now,
     )
-    query: Any = select(col(Article.id), sort_column)
+    shown_columns = (col(Article.id), sort_column)
+    query: Any = select(*shown_columns)
     if terms:
         matches = index.matches(session, terms, ranked=by_relevance)
         if by_relevance or total <= MANY_MATCHES:
@@ -220,7 +196,7 @@ def _listing(
         query = query.order_by(sort_column.desc(), col(Article.id).desc())
     rows: Sequence[Any] | None = None
     if terms and by_relevance and not cursor and not _narrowed(filters):
-        rows = _best_first(session, index, terms, conditions, limit=limit, total=total)
+        rows = _best_first(session, index, terms, shown_columns, conditions, limit=limit, total=total)
     if rows is None:
         rows = session.exec(query.offset(offset).limit(limit + 1)).all()
     ids = [row[0] for row in rows[:limit]]
@@ -250,6 +226,7 @@ def _best_first(
     session: Session,
     index: FullTextIndex,
     terms: list[Term],
+    shown_columns: tuple[Any, ...],
     conditions: list[ColumnElement[bool]],
     *,
     limit: int,
@@ -260,7 +237,7 @@ def _best_first(
     joined to their articles: a third of the time for a common word."""
     best = index.matches(session, terms, ranked=True, best=BEST_FIRST * (limit + 1))
     rows = session.exec(
-        select(col(Article.id), col(Article.published_at))
+        select(*shown_columns)
         .join(best, best.c.article_id == Article.id)
         .where(*conditions)
         .order_by(best.c.rank, col(Article.id))
@@ -269,8 +246,9 @@ def _best_first(
     return rows if len(rows) == min(limit + 1, total) else None
 
 
-def _by_ids(session: Session, ids: list[int], loading: Loading | None) -> list[Article]:
-    found = session.exec(select(Article).where(col(Article.id).in_(ids)).options(*(loading or summary_loading())))
+def articles_by_ids(session: Session, ids: list[int], loading: Loading) -> list[Article]:
+    """Whole articles, in the order of `ids`, with what `loading` names."""
+    found = session.exec(select(Article).where(col(Article.id).in_(ids)).options(*loading))
     loaded = {article.id: article for article in found.unique()}
     return [loaded[id] for id in ids if id in loaded]
 

@@ -78,10 +78,9 @@ def _newest(
     session: Session, filters: ArticleFilters, *, now: datetime, cache: ContentCache
 ) -> list[tuple[Article, ArticlePublic]]:
     """The newest page of the list, loaded in full: feeds carry whole articles with their corrections."""
-    page = articles.list_articles(
-        session, filters, now=now, limit=FEED_SIZE, cursor=None, cache=cache, loading=articles.full_loading()
-    )
-    return [(article, ArticlePublic.from_full_article(article, now=now)) for article in page.articles]
+    newest = articles.listing(session, filters, now=now, limit=FEED_SIZE, cursor=None, cache=cache)
+    loaded = articles.articles_by_ids(session, newest.ids, articles.full_loading())
+    return [(article, ArticlePublic.from_full_article(article, now=now)) for article in loaded]
 
 
 def guid(article: Article, settings: Settings) -> str:

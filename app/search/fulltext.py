@@ -49,25 +49,35 @@ class FullTextIndex(Protocol):
     def snippets(self, session: Session, terms: list[Term], article_ids: list[int]) -> dict[int, str]: ...
 
 
-def _subquery(statement: str, query: BindParameter[str], *, ranked: bool, best: int | None) -> Subquery:
-    limit: list[BindParameter[int]] = [bindparam("best", best)] if ranked and best is not None else []
-    columns = [column("article_id", Integer), *([column("rank", Float)] if ranked else [])]
-    return text(statement).bindparams(query, *limit).columns(*columns).subquery("matches")
+@dataclass(frozen=True)
+class _MatchStatements:
+    """One database's statements for matching articles, with their rank or without it."""
 
+    matched: str
+    ranked: str
+    ids: str
 
-def _ranked(statement: str, *, best: int | None, ids: str) -> str:
-    # Ties broken by id, as listings break them, so the best few begin the whole ordering.
-    return statement + (f" ORDER BY rank, {ids} LIMIT :best" if best is not None else "")
+    def subquery(self, query: BindParameter[str], *, ranked: bool, best: int | None) -> Subquery:
+        statement, parameters, columns = self.matched, [query], [column("article_id", Integer)]
+        if ranked:
+            statement = self.ranked
+            columns.append(column("rank", Float))
+            if best is not None:
+                # Ties broken by id, as listings break them, so the best few begin the whole ordering.
+                statement += f" ORDER BY rank, {self.ids} LIMIT :best"
+                parameters.append(bindparam("best", best))
+        return text(statement).bindparams(*parameters).columns(*columns).subquery("matches")
 
 
 def _quoted(term: Term) -> str:
     return '"' + " ".join(term.words) + '"' + ("*" if term.prefix else "")
 
 
-_SQLITE_MATCHED = "SELECT rowid AS article_id FROM article_search WHERE article_search MATCH :fts_query"
-_SQLITE_RANKED = (
-    "SELECT rowid AS article_id, bm25(article_search, 10.0, 4.0, 1.0) AS rank "
-    "FROM article_search WHERE article_search MATCH :fts_query"
+_SQLITE_MATCHES = _MatchStatements(
+    matched="SELECT rowid AS article_id FROM article_search WHERE article_search MATCH :fts_query",
+    ranked="SELECT rowid AS article_id, bm25(article_search, 10.0, 4.0, 1.0) AS rank "
+    "FROM article_search WHERE article_search MATCH :fts_query",
+    ids="rowid",
 )
 
 
@@ -103,12 +113,7 @@ class SqliteIndex:
     def matches(
         self, session: Session, terms: list[Term], *, ranked: bool = False, best: int | None = None
     ) -> Subquery:
-        return _subquery(
-            _ranked(_SQLITE_RANKED, best=best, ids="rowid") if ranked else _SQLITE_MATCHED,
-            bindparam("fts_query", self.expression(terms)),
-            ranked=ranked,
-            best=best,
-        )
+        return _SQLITE_MATCHES.subquery(bindparam("fts_query", self.expression(terms)), ranked=ranked, best=best)
 
     def snippets(self, session: Session, terms: list[Term], article_ids: list[int]) -> dict[int, str]:
         rows = session.execute(
@@ -127,11 +132,12 @@ class SqliteIndex:
         return {article_id: _highlighted(snippet) for article_id, snippet in rows}
 
 
-_POSTGRES_MATCHED = "SELECT article_id FROM article_search WHERE document @@ to_tsquery('english', :ts_query)"
-# ts_rank is a float4; as float8 it compares exactly with the rank a cursor carries back.
-_POSTGRES_RANKED = (
-    "SELECT article_id, -ts_rank(document, to_tsquery('english', :ts_query))::float8 AS rank "
-    "FROM article_search WHERE document @@ to_tsquery('english', :ts_query)"
+_POSTGRES_MATCHES = _MatchStatements(
+    matched="SELECT article_id FROM article_search WHERE document @@ to_tsquery('english', :ts_query)",
+    # ts_rank is a float4; as float8 it compares exactly with the rank a cursor carries back.
+    ranked="SELECT article_id, -ts_rank(document, to_tsquery('english', :ts_query))::float8 AS rank "
+    "FROM article_search WHERE document @@ to_tsquery('english', :ts_query)",
+    ids="article_id",
 )
 
 
@@ -180,12 +186,7 @@ class PostgresIndex:
         # The planner prices matching a tsvector far below its cost and would rather scan every
         # document than the GIN index: several times slower for words in about 1% of articles.
         session.execute(text("SET LOCAL enable_seqscan = off"))
-        return _subquery(
-            _ranked(_POSTGRES_RANKED, best=best, ids="article_id") if ranked else _POSTGRES_MATCHED,
-            bindparam("ts_query", self.expression(terms)),
-            ranked=ranked,
-            best=best,
-        )
+        return _POSTGRES_MATCHES.subquery(bindparam("ts_query", self.expression(terms)), ranked=ranked, best=best)
 
     def snippets(self, session: Session, terms: list[Term], article_ids: list[int]) -> dict[int, str]:
         rows = session.execute(
