@@ -172,8 +172,8 @@ def status_at(stored: str, published_at: datetime | None, now: datetime) -> Arti
 
 
 class RenderedAnswer(Table, table=True):
-    """A public answer (an article, the first page of the article list), headers and body exactly
-    as sent, stored after an anonymous read built it, so later reads send it without rendering
+    """A public answer (an article, a page of the article list), headers and body exactly as sent,
+    stored after an anonymous read built it, so later reads send it without rendering
     (app.articles.rendered)."""
 
     __tablename__ = "rendered_answer"
@@ -185,6 +185,9 @@ class RenderedAnswer(Table, table=True):
     # next: a list shows that article from then.
     valid_from: datetime = Field(sa_type=UTCDateTime, nullable=False)
     valid_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set for an answer almost any write changes (a deep page of the list): it holds only while this
+    # content version is current, so no write has its keys to delete.
+    content_version: int | None = Field(default=None, index=True)
     headers: list[list[str]] = Field(sa_type=JSONDocument, nullable=False)
     body: bytes = Field(sa_type=LargeBinary, nullable=False)
 

@@ -1,14 +1,19 @@
-"""Rendered answers: the public answer of an article, or of the first page of the article list,
-stored after an anonymous read built it, so that a read the response cache cannot answer (another
-worker, a restart, the cache off) is one indexed row sent as it is, instead of several queries,
-sanitising and encoding.
+"""Rendered answers: the public answer of an article, or of a page of the article list, stored
+after an anonymous read built it, so that a read the response cache cannot answer (another worker,
+a restart, the cache off) is one indexed row sent as it is, instead of several queries, sanitising
+and encoding.
 
 Never stale, by the same contract as CDN purges: every write names the surrogate keys of the
 answers it makes stale (app.content_version.bump), and its own transaction deletes the stored
-answers sent with any of them. A read stores what it built only if no write committed since it
-began (the content version it saw first is still current, checked under the version row's lock),
-and only until the next article goes live by itself. A stored answer also names the settings, the
-cursor-sealing secret and the Byline version it was rendered under, and is skipped when any differs.
+answers sent with any of them. A deep page of the list, which almost any write changes and which
+names a hundred keys, is instead stored for the content version it was built under and sent only
+while that version is current: the next write ends it with nothing to delete. Storing a page
+deletes the pages of older versions, and no more than `DEEP_PAGES_KEPT` are kept.
+
+A read stores what it built only if no write committed since it began (the content version it saw
+first is still current, checked under the version row's lock), and only until the next article goes
+live by itself. A stored answer also names the settings, the cursor-sealing secret and the Byline
+version it was rendered under, and is skipped when any differs.
 """
 
 import hashlib
@@ -24,7 +29,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 import orjson
-from sqlalchemy import Connection, Engine, PoolProxiedConnection, bindparam, delete, or_, text
+from sqlalchemy import Connection, Engine, PoolProxiedConnection, bindparam, delete, func, or_, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -59,6 +64,9 @@ PAGE_SETTINGS = (
     "author_url",
 )
 log = logging.getLogger("byline.rendered")
+# Deep pages of one content version: a whole archive of 200,000 articles walked 20 at a time,
+# about 80 MB. Beyond it, deeper pages are built on every read until the next write.
+DEEP_PAGES_KEPT = 10_000
 # Where a route marks its answer storable, in the request's state, for the middleware to see.
 _STORABLE_MARK = "byline.storable"
 
@@ -77,11 +85,18 @@ class _Route:
     path: str
 
 
-def storable(request: Request, query: str = "") -> None:
-    """Called by a route whose answer everyone may see and which shows only what purges name.
-    `query` is the canonical form of the only parameters the answer depends on: it is stored under
-    that, so spelling variants of one request cannot fill the table."""
-    request.scope.setdefault("state", {})[_STORABLE_MARK] = query
+@dataclass(frozen=True)
+class _Storable:
+    query: str
+    until_next_write: bool
+
+
+def storable(request: Request, query: str = "", *, until_next_write: bool = False) -> None:
+    """Called by a route whose answer everyone may see and which shows only what purges name (or,
+    `until_next_write`, which any write may change). `query` is the canonical form of the only
+    parameters the answer depends on: it is stored under that, so spelling variants of one request
+    cannot fill the table."""
+    request.scope.setdefault("state", {})[_STORABLE_MARK] = _Storable(query, until_next_write)
 
 
 Stored = tuple[list[list[str]], bytes]
@@ -91,6 +106,12 @@ _LOOKUP = select(col(RenderedAnswer.headers), col(RenderedAnswer.body)).where(
     col(RenderedAnswer.stamp) == bindparam("stamp"),
     col(RenderedAnswer.valid_from) <= bindparam("now"),
     or_(col(RenderedAnswer.valid_until).is_(None), col(RenderedAnswer.valid_until) > bindparam("now")),
+    # Compared in the statement, so it is the version of the very snapshot the answer is read from.
+    or_(
+        col(RenderedAnswer.content_version).is_(None),
+        col(RenderedAnswer.content_version)
+        == select(col(ContentVersion.version)).where(col(ContentVersion.id) == 1).scalar_subquery(),
+    ),
 )
 
 
@@ -106,14 +127,15 @@ class StoredAnswers:
         self._own: PoolProxiedConnection | None = None
         if engine.dialect.name == "sqlite":
             compiled = _LOOKUP.compile(dialect=engine.dialect)
-            self._sql, self._order = compiled.string, compiled.positiontup or []
+            self._sql, self._order, self._constants = compiled.string, compiled.positiontup or [], compiled.params
             self._bind_time = UTCDateTime().dialect_impl(engine.dialect).bind_processor(engine.dialect)
             self._own = engine.raw_connection()
 
     async def get(self, path: str, now: datetime) -> Stored | None:
         if self._own is None:
             return await anyio.to_thread.run_sync(self._get_pooled, path, now)
-        values = {"path": path, "stamp": self.stamp, "now": self._bind_time(now) if self._bind_time else now}
+        asked = {"path": path, "stamp": self.stamp, "now": self._bind_time(now) if self._bind_time else now}
+        values = self._constants | asked
         driver = cast(sqlite3.Connection, self._own.driver_connection)
         row = driver.execute(self._sql, [values[name] for name in self._order]).fetchone()
         return None if row is None else (orjson.loads(row[0]), row[1])
@@ -144,6 +166,12 @@ def _store(engine: Engine, read_version: int, row: dict[str, Any], surrogate_key
         ).one()
         if current != read_version:
             return
+        if row["content_version"] is not None:
+            session.execute(delete(RenderedAnswer).where(col(RenderedAnswer.content_version) < current))
+            kept = select(func.count()).where(col(RenderedAnswer.content_version) == current)
+            if session.execute(kept).scalar_one() >= DEEP_PAGES_KEPT:
+                session.commit()
+                return
         session.execute(delete(RenderedAnswerKey).where(col(RenderedAnswerKey.path) == row["path"]))
         session.execute(statement)
         if surrogate_keys:
@@ -231,24 +259,29 @@ class RenderedAnswerMiddleware:
 
         await self.app(scope, receive, keep)
         names = {name for name, _ in headers}
+        mark = request_state.get(_STORABLE_MARK)
         # Not marked, asked in another spelling than it is stored under (which would store it again on
         # every such request), marked private, someone's own, or built under an unknown state: not stored.
         if (
-            request_state.get(_STORABLE_MARK) != scope["query_string"].decode("latin-1")
+            not isinstance(mark, _Storable)
+            or mark.query != scope["query_string"].decode("latin-1")
             or content is None
             or status != 200
             or b"cache-control" in names
             or b"set-cookie" in names
         ):
             return
-        surrogate_keys: list[str] = next(
-            (value.decode().split() for name, value in headers if name == b"surrogate-key"), []
+        surrogate_keys: list[str] = (
+            []
+            if mark.until_next_write
+            else next((value.decode().split() for name, value in headers if name == b"surrogate-key"), [])
         )
         row = {
-            "path": _key(scope["path"], request_state[_STORABLE_MARK]),
+            "path": _key(scope["path"], mark.query),
             "stamp": state.stored_answers.stamp,
             "valid_from": content.last_release,
             "valid_until": content.valid_until,
+            "content_version": content.version if mark.until_next_write else None,
             "headers": [
                 [name.decode("latin-1"), value.decode("latin-1")]
                 for name, value in headers

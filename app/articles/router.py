@@ -61,9 +61,13 @@ def list_articles(
     now = clock()
     page = service.list_summaries(session, filters, now=now, limit=limit, cursor=cursor, cache=cache, reader=reader)
     private_if(response, reader != PUBLIC)
-    # The first page, at any size: a bounded number of answers, each purged by any article write.
-    if reader == PUBLIC and set(request.query_params) <= {"limit"}:
-        rendered.storable(request, f"limit={limit}" if "limit" in request.query_params else "")
+    # Any page, spelled as its link spells it: the first purged by any article write, deeper ones
+    # (each naming a hundred keys) kept until the next write of any kind.
+    if reader == PUBLIC and set(request.query_params) <= {"limit", "cursor"}:
+        query = [f"limit={limit}"] if "limit" in request.query_params else []
+        if cursor is not None:
+            query.append(f"cursor={request.query_params['cursor']}")
+        rendered.storable(request, "&".join(query), until_next_write=cursor is not None)
     shown = page_response(
         request, response, page.summaries, total=page.total, next_cursor=page.next_cursor, kind=keys.ARTICLES
     )

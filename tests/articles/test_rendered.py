@@ -1,4 +1,4 @@
-"""Stored answers (an article, the first page of the article list): an anonymous read stores what it
+"""Stored answers (an article, a page of the article list): an anonymous read stores what it
 built, later reads send it as stored, and no write, rename, moderation or go-live ever lets a stored
 answer outlive what it shows."""
 
@@ -204,6 +204,64 @@ def test_a_renamed_unpublished_or_deleted_article_leaves_nothing_behind(uncached
     assert uncached.delete(path, headers=editor).status_code == 204
     assert uncached.get(path).status_code in (404, 410)
     assert _stored(session, deleted.slug) is None
+
+
+def _deep_pages(session: Session) -> dict[str, int | None]:
+    with Session(session.get_bind()) as reader:
+        rows = reader.exec(select(RenderedAnswer.path, RenderedAnswer.content_version)).all()
+    return {path: version for path, version in rows if "cursor=" in path}
+
+
+def _content_version(session: Session) -> int:
+    with Session(session.get_bind()) as reader:
+        return reader.exec(select(ContentVersion.version)).one()
+
+
+def test_a_deep_page_is_sent_as_stored_only_until_the_next_write(uncached, session, editor):
+    articles = [make_article(session, title=f"Harbour report {n}") for n in range(45)]
+    session.commit()  # issuing the editor's key took SQLite's write lock
+    second = uncached.get("/api/v1/articles").json()["links"]["next"]
+    built = uncached.get(second)
+    [(path, version)] = _deep_pages(session).items()
+    assert second.endswith(path) and version == _content_version(session)
+    with Session(session.get_bind()) as writer:
+        writer.execute(update(RenderedAnswer).where(col(RenderedAnswer.path) == path).values(body=TAMPERED))
+        writer.commit()
+    assert uncached.get(second).content == TAMPERED
+
+    # A write that names none of the page's keys still ends it: it shows what the write changed.
+    shown = built.json()["data"][0]
+    author = shown["authors"][0]["slug"]
+    answer = uncached.patch(f"/api/v1/authors/{author}", json={"name": "Ada Reporter"}, headers=editor)
+    assert answer.status_code == 200, answer.text
+    assert uncached.get(second).json()["data"][0]["authors"][0]["name"] == "Ada Reporter"
+    third = uncached.get(second).json()["links"]["next"]
+    assert uncached.get(third).status_code == 200
+    assert set(_deep_pages(session).values()) == {_content_version(session)}
+
+    # Storing a page drops the pages of older versions: one per cursor at most, ever.
+    answer = uncached.patch(f"/api/v1/articles/{articles[0].slug}", json={"title": "Reopens"}, headers=editor)
+    assert answer.status_code == 200, answer.text
+    assert uncached.get(third).status_code == 200
+    assert list(_deep_pages(session)) == [third.removeprefix("http://testserver")]
+
+
+def test_deep_pages_are_stored_as_their_links_spell_them_and_no_more_than_the_bound(uncached, session, monkeypatch):
+    for _ in range(25):
+        make_article(session)
+    link = uncached.get("/api/v1/articles?limit=5").json()["links"]["next"].removeprefix("http://testserver")
+    cursor = link.rpartition("cursor=")[2]
+    assert link == f"/api/v1/articles?limit=5&cursor={cursor}"
+    for query in (f"cursor={cursor}&limit=5", f"limit=5&cursor={cursor}&cursor={cursor}", f"cursor={cursor}&tag=x"):
+        assert uncached.get(f"/api/v1/articles?{query}").status_code == 200
+        assert _deep_pages(session) == {}, query
+    monkeypatch.setattr(rendered, "DEEP_PAGES_KEPT", 2)
+    walked = [link]
+    for _ in range(3):
+        walked.append(uncached.get(walked[-1]).json()["links"]["next"].removeprefix("http://testserver"))
+    assert set(_deep_pages(session)) == set(walked[:2])
+    assert uncached.get(walked[2]).status_code == 200
+    assert set(_deep_pages(session)) == set(walked[:2])
 
 
 def test_a_read_that_began_before_a_write_does_not_store_what_it_built(uncached, session, editor, engine):
