@@ -13,10 +13,12 @@ run: install
 test: dev
 	scripts/test.sh
 
-# wrk against Byline and against nginx serving the same bytes; SIZE=100000 for the large newsroom.
+# wrk against Byline and against nginx serving the same bytes; SIZE=100000 for the large newsroom,
+# DATABASE=postgresql to serve from PostgreSQL instead of SQLite.
 SIZE ?= 10000
+DATABASE ?= sqlite
 bench: dev
-	scripts/bench.sh --size $(SIZE)
+	scripts/bench.sh --size $(SIZE) $(if $(filter postgresql,$(DATABASE)),--postgres)
 
 # The fault tests under a minute of load before each kill, on SQLite and PostgreSQL.
 soak: dev

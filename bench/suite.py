@@ -4,7 +4,9 @@ very same bytes from files, in one run on one machine.
     make bench                 # 10,000 articles
     make bench SIZE=100000
 
-Builds a fresh SQLite newsroom (bench/newsroom.py), serves it with `byline serve --workers 2` in
+Builds a fresh SQLite newsroom (bench/newsroom.py), or one in the empty PostgreSQL database named
+by --database-url (`make bench DATABASE=postgresql` starts a throwaway cluster for it), serves it
+with `byline serve --workers 2` in
 its default configuration (response cache on, then off) but for the access log, which nginx does
 not write either (`BYLINE_LOG_LEVEL=warning`, `access_log off`), and runs each scenario with the
 same `wrk` settings against Byline and against nginx. Prints one table and writes it, with the
@@ -318,6 +320,17 @@ def machine() -> dict:
     }
 
 
+def database(url: str) -> str:
+    engine = build_engine(url)
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            named = f"SQLite {sqlite3.sqlite_version}"
+        else:
+            named = "PostgreSQL " + connection.execute(text("SHOW server_version")).scalar_one().split()[0]
+    engine.dispose()
+    return named
+
+
 def stored_comments(url: str) -> tuple[int, int]:
     """Comments the benchmark submitted that the database holds, and how many distinct ones."""
     engine = build_engine(url)
@@ -333,14 +346,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10_000, help="Articles in the newsroom.")
     parser.add_argument("--seconds", type=int, default=5, help="Length of each wrk run.")
+    parser.add_argument("--database-url", help="An empty PostgreSQL database to serve from instead of SQLite.")
     args = parser.parse_args()
     if not (os.access(WRK, os.X_OK) and os.access(NGINX, os.X_OK)):
         raise SystemExit("wrk and nginx are needed: run `make bench`, which installs them.")
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{folder}/bench.db"
+        url = args.database_url or f"sqlite:///{folder}/bench.db"
         began = time.perf_counter()
         upgrade_database(url)
         load(url, args.size)
+        served_from = database(url)
         print(f"newsroom of {args.size:,} articles built in {time.perf_counter() - began:.1f} s", flush=True)
         env = {
             "BYLINE_DATABASE_URL": url,
@@ -384,6 +399,7 @@ def main() -> None:
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "articles": args.size,
+        "database": served_from,
         "wrk": {"threads": THREADS, "connections": CONNECTIONS, "seconds": args.seconds},
         "machine": machine(),
         "startup_seconds": round(cached.startup_seconds, 2),
@@ -397,7 +413,8 @@ def main() -> None:
         },
     }
     RESULTS.mkdir(exist_ok=True)
-    written = RESULTS / f"{report['when'][:10]}-{args.size}.json"
+    postgres = "-postgresql" if args.database_url else ""
+    written = RESULTS / f"{report['when'][:10]}-{args.size}{postgres}.json"
     written.write_text(json.dumps(report, indent=2) + "\n")
     print_table(report)
     print(f"\nwritten to {written.relative_to(RESULTS.parent.parent)}")
@@ -405,7 +422,8 @@ def main() -> None:
 
 def print_table(report: dict) -> None:
     print(
-        f"\n{report['articles']:,} articles, SQLite, `byline serve --workers 2`, wrk -t{THREADS} -c{CONNECTIONS} "
+        f"\n{report['articles']:,} articles, {report['database']}, `byline serve --workers 2`, "
+        f"wrk -t{THREADS} -c{CONNECTIONS} "
         f"-d{report['wrk']['seconds']}s on loopback, {report['machine']['cores']} cores shared with wrk, "
         "no access log on either side\n"
     )

@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
 # The benchmark suite, with its tools installed from Debian packages if missing: wrk and nginx.
-#   scripts/bench.sh [--size N] [--seconds S]
+#   scripts/bench.sh [--size N] [--seconds S] [--postgres]
+# --postgres serves from a throwaway PostgreSQL cluster with its default durability (installed if
+# missing, stopped after the run) instead of a SQLite file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+arguments=()
+postgres=""
+for argument in "$@"; do
+  if [ "$argument" = --postgres ]; then postgres=1; else arguments+=("$argument"); fi
+done
 if [ ! -x /usr/bin/wrk ] || [ ! -x /usr/sbin/nginx ]; then
   echo "Installing wrk and nginx (Debian packages)..." >&2
   apt-get update >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk nginx-light >&2
 fi
-exec .venv/bin/python -m bench.suite "$@"
+if [ -n "$postgres" ]; then
+  eval "$(scripts/postgres.sh start --durable)"
+  trap 'scripts/postgres.sh stop "$BYLINE_TEST_PGDATA"' EXIT
+  arguments+=(--database-url "$BYLINE_TEST_DATABASE_URL")
+fi
+.venv/bin/python -m bench.suite "${arguments[@]}"

@@ -4,6 +4,8 @@
 #   scripts/postgres.sh start --pgvector   the same from the `pgserver` package's build of PostgreSQL,
 #       which ships the pgvector extension (Debian's packages here do not): BYLINE_TEST_PGVECTOR_URL
 #       and BYLINE_TEST_PGVECTOR_DATA
+#   scripts/postgres.sh start --durable   with PostgreSQL's default durability (fsync, synchronous
+#       commit), for benchmarks: test clusters trade it for speed
 #   scripts/postgres.sh stop DIR
 #   scripts/postgres.sh halt DIR / resume DIR   crash it and bring it back, for fault tests
 set -euo pipefail
@@ -24,6 +26,12 @@ cluster_bin() {
 
 start() {
   local bin dir port prefix
+  # Durability is pointless for a database thrown away after the run; speed is not.
+  local speed="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  if [ "${1:-}" = --durable ]; then
+    speed=""
+    shift
+  fi
   if [ "${1:-}" = --pgvector ]; then
     bin=$(.venv/bin/python -c 'import importlib.util, pathlib; print(pathlib.Path(importlib.util.find_spec("pgserver").origin).parent / "pginstall" / "bin")')
     prefix=BYLINE_TEST_PGVECTOR
@@ -43,9 +51,8 @@ start() {
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --no-locale -E UTF8 >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }
-  # Durability is pointless for a database thrown away after the run; speed is not.
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >&2 \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $speed -c max_connections=200" >&2 \
     || { cat "$dir/server.log" >&2; exit 1; }
   as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres byline_test
   echo "export ${prefix}_URL=postgresql://postgres@127.0.0.1:$port/byline_test"
@@ -68,9 +75,9 @@ resume() {
 }
 
 case "${1:-}" in
-  start) start "${2:-}" ;;
+  start) shift; start "$@" ;;
   stop) stop "${2:?usage: postgres.sh stop DIR}" ;;
   halt) halt "${2:?usage: postgres.sh halt DIR}" ;;
   resume) resume "${2:?usage: postgres.sh resume DIR}" ;;
-  *) echo "usage: $0 start [--pgvector] | stop DIR | halt DIR | resume DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--durable] [--pgvector] | stop DIR | halt DIR | resume DIR" >&2; exit 2 ;;
 esac
