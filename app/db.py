@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 import orjson
 from fastapi import Depends
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import Connection, Engine, Table, event
+from sqlalchemy import Connection, Engine, Table, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
@@ -175,6 +175,8 @@ def _lock_file(database: str) -> int | None:
 
 
 _write_turns: dict[str, WriteTurns] = {}
+# Any constant that no other advisory lock uses.
+_WRITE_TURN_LOCK = 0x6279_6C77
 _write_turns_made = threading.Lock()
 
 
@@ -183,9 +185,13 @@ def write_turn(session: Session) -> Iterator[None]:
     """Run the session's next write transaction in its turn among the database's writers (see
     WriteTurns), for write paths that come in bursts. The block commits; if it raises, the
     transaction is rolled back before the turn passes on, so the next writer finds the lock free.
-    On PostgreSQL writers queue on row locks already, and this does nothing."""
+
+    On PostgreSQL the turn is a transaction-level advisory lock, shared by every worker and server:
+    a batch of comments takes row and advisory locks for each comment in its turn, and two batches
+    taking them in different orders at once would deadlock."""
     url = session.get_bind().engine.url
     if url.get_backend_name() != "sqlite":
+        session.execute(select(func.pg_advisory_xact_lock(_WRITE_TURN_LOCK)))
         yield
         return
     database = url.database if url.database not in (None, "", ":memory:") else None

@@ -9,6 +9,7 @@ from sqlalchemy import event, text
 from sqlmodel import Session
 
 from app import content_version
+from app.db import build_engine
 from app.write_batches import WriteBatches
 
 
@@ -106,3 +107,43 @@ def test_a_write_the_database_refuses_is_undone_alone(batches, engine):
     # The duplicate key fails its own write, with its first row; the rest commit.
     assert isinstance(refused, Exception) and good == "good"
     assert stored(engine) == ["good"]
+
+
+def test_two_processes_batches_taking_the_same_rows_in_opposite_orders_both_commit(engine, database_url):
+    """Each server process writes its own batches; on PostgreSQL two batches locking the same rows
+    in opposite orders would deadlock, and one of them, every comment in it, would fail."""
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO term_document_count (term, documents) VALUES ('x', 0), ('y', 0)"))
+    other_process = build_engine(database_url)
+    first, second = WriteBatches(engine), WriteBatches(other_process)
+    first_holds_x, second_holds_y = threading.Event(), threading.Event()
+
+    def count(first_term: str, holding: threading.Event, other_holding: threading.Event, then: str):
+        def work(session: Session) -> str:
+            for term in (first_term, then):
+                session.execute(
+                    text("UPDATE term_document_count SET documents = documents + 1 WHERE term = :term"), {"term": term}
+                )
+                if term == first_term:
+                    holding.set()
+                    other_holding.wait(timeout=1)
+            return first_term
+
+        return work
+
+    async def both() -> list[object]:
+        return await asyncio.gather(
+            first.run(count("x", first_holds_x, second_holds_y, then="y")),
+            second.run(count("y", second_holds_y, first_holds_x, then="x")),
+            return_exceptions=True,
+        )
+
+    try:
+        assert asyncio.run(both()) == ["x", "y"]
+    finally:
+        first.close()
+        second.close()
+        other_process.dispose()
+    with engine.connect() as connection:
+        counted = dict(connection.execute(text("SELECT term, documents FROM term_document_count")).all())
+    assert counted == {"x": 2, "y": 2}

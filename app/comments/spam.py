@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Connection, bindparam, case, func, literal, select, text, union_all
+from sqlalchemy import Connection, bindparam, case, func, literal, select, union_all
 
 from app.columns import core_table
 from app.comments.errors import TooManyComments
@@ -18,7 +18,6 @@ DUPLICATE_WINDOW = timedelta(hours=24)
 _FORM_SALT = "byline.comment-form"
 # Built once: a comment runs each of these, and building a statement costs more than running it.
 _COMMENTS = core_table(Comment)
-_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 
 
 def network_of(address: str) -> str:
@@ -64,11 +63,8 @@ def check_rate_limits(
     connection: Connection, *, network_hash: str, email: str, now: datetime, settings: Settings
 ) -> Allowance:
     """Refuse with 429 when the network or the address has used up its window; limits live in the
-    database, so they hold across every worker process."""
-    if connection.dialect.name == "postgresql":
-        # Two workers counting at once would both see room for one more; sorted, so no deadlock.
-        for key in sorted((f"network:{network_hash}", f"email:{email}")):
-            connection.execute(_ADVISORY_LOCK, {"key": key})
+    database, so they hold across every worker process. Run in the write turn (app.db.write_turn),
+    so no other process counts at the same time and sees room for the same one more."""
     window = timedelta(seconds=settings.comment_limit_window_seconds)
     use = {
         name: (used, oldest)
