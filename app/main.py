@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         engines = Engines(write=write, read=read, read_primary=read_primary)
         watch = open_watch(read, write, clock)
         stored_answers = StoredAnswers(read, settings)
+        await stored_answers.open()
         write_batches = WriteBatches(write)
         app.state.byline = AppState(
             settings=settings,
@@ -115,7 +116,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         # Batched log lines must not die with the process, which ends by the signal that stopped it.
         flush_logs()
         await watch.close()
-        stored_answers.close()
+        await stored_answers.close()
         for engine in {write, read, read_primary}:
             engine.dispose()
 

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 import orjson
+import psycopg
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Connection, Engine, PoolProxiedConnection, bindparam, delete, func, or_, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -40,7 +42,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.articles.models import RenderedAnswer, RenderedAnswerKey
 from app.columns import UTCDateTime
 from app.content_version import ContentVersion
-from app.db import BUSY_TIMEOUT_MS
+from app.db import BUSY_TIMEOUT_MS, CONNECT_TIMEOUT_SECONDS
 from app.http_cache.middleware import PRIVATE_HEADERS
 from app.http_cache.state import ContentState, read_state
 from app.settings import Settings
@@ -64,6 +66,10 @@ PAGE_SETTINGS = (
     "author_url",
 )
 log = logging.getLogger("byline.rendered")
+# A lookup holds its connection for one round trip, so a few serve a whole worker.
+LOOKUP_CONNECTIONS = 4
+# Longer than a lookup ever waits for one of them; beyond it (the server is down) the route answers.
+LOOKUP_WAIT_SECONDS = 0.25
 # Deep pages of one content version: a whole archive of 200,000 articles walked 20 at a time,
 # about 80 MB. Beyond it, deeper pages are built on every read until the next write.
 DEEP_PAGES_KEPT = 10_000
@@ -116,38 +122,51 @@ _LOOKUP = select(col(RenderedAnswer.headers), col(RenderedAnswer.body)).where(
 
 
 class StoredAnswers:
-    """One app's reads of stored answers. On SQLite they go straight through the driver, on a
-    connection of its own with the statement compiled once: a local file read on the event loop
-    costs less than a thread hop, and a fifth of a read through the pool and result objects.
-    Elsewhere a network round trip must not block the loop, so reads run in a thread."""
+    """One app's reads of stored answers, straight through the driver with the statement compiled
+    once: through SQLAlchemy's pool and result objects a read cost five times as much. On SQLite on
+    a connection of its own, on the event loop: a local file read costs less than a thread hop. On
+    PostgreSQL from a small pool of asynchronous connections, so a network round trip waits on the
+    loop without blocking it, and without a thread hop either."""
 
     def __init__(self, engine: Engine, settings: Settings) -> None:
-        self.engine = engine
         self.stamp = stamp(settings)
+        compiled = _LOOKUP.compile(dialect=engine.dialect)
+        self._sql, self._order, self._constants = compiled.string, compiled.positiontup or [], compiled.params
+        self._bind_time = UTCDateTime().dialect_impl(engine.dialect).bind_processor(engine.dialect)
         self._own: PoolProxiedConnection | None = None
+        self._pool: AsyncConnectionPool | None = None
         if engine.dialect.name == "sqlite":
-            compiled = _LOOKUP.compile(dialect=engine.dialect)
-            self._sql, self._order, self._constants = compiled.string, compiled.positiontup or [], compiled.params
-            self._bind_time = UTCDateTime().dialect_impl(engine.dialect).bind_processor(engine.dialect)
             self._own = engine.raw_connection()
+        else:
+            self._pool = AsyncConnectionPool(
+                engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+                min_size=1,
+                max_size=LOOKUP_CONNECTIONS,
+                kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_SECONDS},
+                open=False,
+            )
+
+    async def open(self) -> None:
+        if self._pool is not None:
+            # Connects in the background: a server that is down must not stop the app starting.
+            await self._pool.open(wait=False)
 
     async def get(self, path: str, now: datetime) -> Stored | None:
-        if self._own is None:
-            return await anyio.to_thread.run_sync(self._get_pooled, path, now)
         asked = {"path": path, "stamp": self.stamp, "now": self._bind_time(now) if self._bind_time else now}
         values = self._constants | asked
-        driver = cast(sqlite3.Connection, self._own.driver_connection)
+        if self._pool is not None:
+            async with self._pool.connection(timeout=LOOKUP_WAIT_SECONDS) as connection:
+                found = await (await connection.execute(self._sql, values)).fetchone()
+            return None if found is None else (found[0], found[1])
+        driver = cast(sqlite3.Connection, cast(PoolProxiedConnection, self._own).driver_connection)
         row = driver.execute(self._sql, [values[name] for name in self._order]).fetchone()
         return None if row is None else (orjson.loads(row[0]), row[1])
 
-    def _get_pooled(self, path: str, now: datetime) -> Stored | None:
-        with self.engine.connect() as connection:
-            row = connection.execute(_LOOKUP, {"path": path, "stamp": self.stamp, "now": now}).first()
-        return None if row is None else (row[0], row[1])
-
-    def close(self) -> None:
+    async def close(self) -> None:
         if self._own is not None:
             self._own.close()
+        if self._pool is not None:
+            await self._pool.close()
 
 
 def _store(engine: Engine, read_version: int, row: dict[str, Any], surrogate_keys: list[str]) -> None:
@@ -223,7 +242,7 @@ class RenderedAnswerMiddleware:
             # Known before the answer is built, so what is stored is never older than it says.
             content = state.content_watch.current(now)
             stored = await state.stored_answers.get(_key(scope["path"], scope["query_string"].decode("latin-1")), now)
-        except (SQLAlchemyError, sqlite3.Error):
+        except (SQLAlchemyError, sqlite3.Error, psycopg.Error):
             await self.app(scope, receive, send)  # the route answers for itself
             return
         if stored is not None:
