@@ -8,7 +8,8 @@ answers it makes stale (app.content_version.bump), and its own transaction delet
 answers sent with any of them. A deep page of the list, which almost any write changes and which
 names a hundred keys, is instead stored for the content version it was built under and sent only
 while that version is current: the next write ends it with nothing to delete. Storing a page
-deletes the pages of older versions, and no more than `DEEP_PAGES_KEPT` are kept.
+deletes up to `STALE_PAGES_DROPPED` pages of older versions, and no more than `DEEP_PAGES_KEPT` of
+one version are kept.
 
 A read stores what it built only if no write committed since it began (the content version it saw
 first is still current, checked under the version row's lock), and only until the next article goes
@@ -73,6 +74,7 @@ LOOKUP_WAIT_SECONDS = 0.25
 # Deep pages of one content version: a whole archive of 200,000 articles walked 20 at a time,
 # about 80 MB. Beyond it, deeper pages are built on every read until the next write.
 DEEP_PAGES_KEPT = 10_000
+STALE_PAGES_DROPPED = 100
 # Where a route marks its answer storable, in the request's state, for the middleware to see.
 _STORABLE_MARK = "byline.storable"
 
@@ -186,7 +188,11 @@ def _store(engine: Engine, read_version: int, row: dict[str, Any], surrogate_key
         if current != read_version:
             return
         if row["content_version"] is not None:
-            session.execute(delete(RenderedAnswer).where(col(RenderedAnswer.content_version) < current))
+            # A few at a time, so no read holds the write lock for long; stale pages go faster than new ones come.
+            stale = select(col(RenderedAnswer.path)).where(col(RenderedAnswer.content_version) < current)
+            session.execute(
+                delete(RenderedAnswer).where(col(RenderedAnswer.path).in_(stale.limit(STALE_PAGES_DROPPED)))
+            )
             kept = select(func.count()).where(col(RenderedAnswer.content_version) == current)
             if session.execute(kept).scalar_one() >= DEEP_PAGES_KEPT:
                 session.commit()

@@ -263,6 +263,14 @@ def test_deep_pages_are_stored_as_their_links_spell_them_and_no_more_than_the_bo
     assert uncached.get(walked[2]).status_code == 200
     assert set(_deep_pages(session)) == set(walked[:2])
 
+    # After a write, each page stored drops a few of the stale ones.
+    make_article(session)
+    session.commit()
+    monkeypatch.setattr(rendered, "STALE_PAGES_DROPPED", 1)
+    assert uncached.get(walked[2]).status_code == 200
+    kept = _deep_pages(session)
+    assert len(kept) == 2 and kept[walked[2]] == _content_version(session)
+
 
 def test_a_read_that_began_before_a_write_does_not_store_what_it_built(uncached, session, editor, engine):
     article = make_article(session)
