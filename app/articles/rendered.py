@@ -140,6 +140,8 @@ class StoredAnswers:
         if engine.dialect.name == "sqlite":
             self._own = engine.raw_connection()
         else:
+            # Its reconnection attempts in an outage would log a line each; app.errors logs one per request.
+            logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
             self._pool = AsyncConnectionPool(
                 engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
                 min_size=1,
