@@ -61,7 +61,9 @@ def _record_purges(session: Session) -> None:
     if purged:
         # Imported here because stored article answers are themselves checked against this module's version.
         from app.articles import rendered
+        from app.http_cache.keys import with_compact_forms
 
+        purged = with_compact_forms(purged)
         rendered.forget(session, purged)
         outbox.emit(session, "cache.purge", {"keys": sorted(purged)}, now=datetime.now(UTC))
 

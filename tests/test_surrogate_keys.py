@@ -102,3 +102,34 @@ def test_every_answer_a_write_changes_carries_a_key_the_write_purged(client, ses
         assert changed, f"{name} changed nothing anyone sees"
         for path in changed:
             assert before[path][2] & purged, f"{name}: {path} changed, but none of its keys was purged"
+
+
+def test_the_longest_pages_name_no_more_keys_than_cdns_read_and_are_still_purged(client, session, editor, api_key):
+    long_title = "harbour reopening after the winter storms " * 5
+    articles = [make_article(session, title=f"{n} {long_title}", tags=["Ports", f"Topic {n}"]) for n in range(100)]
+    commented, renamed_author = articles[50].slug, articles[10].authors[0].slug
+    assert len(commented) > 150
+    moderator = api_key("comments:moderate")
+    pending = reply(client, commented).json()["id"]
+    page = "/api/v1/articles?limit=100"
+    answer = client.get(page)
+    for header in ("Surrogate-Key", "Cache-Tag"):
+        # Fastly's and Cloudflare's limit.
+        assert len(answer.headers[header]) <= 16 * 1024, header
+    writes = {
+        "approve a comment": lambda: client.patch(
+            f"/api/v1/comments/{pending}", json={"status": "approved"}, headers=moderator
+        ),
+        "rename an author": lambda: client.patch(
+            f"/api/v1/authors/{renamed_author}", json={"name": "A. Reporter"}, headers=editor
+        ),
+        "rename a tag": lambda: client.patch("/api/v1/tags/topic-3", json={"name": "Topic three"}, headers=editor),
+    }
+    _, last = _purged_since(session, 0)
+    for name, write in writes.items():
+        before = _answers(client, [page])[page]
+        assert write().is_success, name
+        purged, last = _purged_since(session, last)
+        after = _answers(client, [page])[page]
+        assert before[1] != after[1], f"{name} changed nothing on the page"
+        assert before[2] & purged, f"{name}: the page changed, but none of its keys was purged"

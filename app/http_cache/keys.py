@@ -6,8 +6,16 @@ Keys are `article:<slug>`, `author:<slug>`, `section:<slug>`, `tag:<slug>`, `com
 and one per kind of list (`articles`, `authors`, `sections`, `tags`), which a write purges when what
 a list holds or counts may have changed; `changes` names every page of the change feed, purged by
 each write that adds to it.
+
+Fastly and Cloudflare read at most 16 KB of keys from an answer, and a page of 100 articles with
+long slugs names more. Such a page first leaves out the author, section and tag keys when it is an
+article list (every write that changes one of those on a list purges `articles` too), then if it
+must, sends each key in its compact form, `<kind>~<digest of the slug>`. Every purge names both
+forms of each key, so either is purged.
 """
 
+import base64
+import hashlib
 from collections.abc import Iterable
 
 from fastapi import Response
@@ -18,6 +26,10 @@ from app.authors.schemas import AuthorSummary
 from app.taxonomy.schemas import SectionPublic, TagPublic
 
 ARTICLES, AUTHORS, SECTIONS, TAGS, CHANGES = "articles", "authors", "sections", "tags", "changes"
+# What Fastly (Surrogate-Key) and Cloudflare (Cache-Tag) read of one answer's keys, with room to spare.
+HEADER_BUDGET = 16_000
+# Every write that changes how an article list shows an author, section or tag purges `articles`.
+_COVERED_BY_ARTICLES = ("author:", "section:", "tag:")
 # Every article write may change lists and the counts in directories.
 ARTICLE_LISTS = (ARTICLES, AUTHORS, SECTIONS, TAGS)
 
@@ -59,8 +71,37 @@ def shown(item: BaseModel) -> set[str]:
     return set()
 
 
+def compact(key: str) -> str:
+    kind, _, slug = key.partition(":")
+    if not slug:
+        return key
+    digest = hashlib.blake2b(slug.encode(), digest_size=10).digest()
+    return f"{kind}~{base64.b32encode(digest).decode().lower()}"
+
+
+def with_compact_forms(purged: Iterable[str]) -> set[str]:
+    return {form for key in purged for form in (key, compact(key))}
+
+
+def within_budget(keys: set[str]) -> list[str]:
+    """The keys to send, sorted, in at most HEADER_BUDGET bytes as one header value."""
+    ordered = sorted(keys)
+    if _header_length(ordered) <= HEADER_BUDGET:
+        return ordered
+    if ARTICLES in keys:
+        keys = {key for key in keys if not key.startswith(_COVERED_BY_ARTICLES)}
+        ordered = sorted(keys)
+        if _header_length(ordered) <= HEADER_BUDGET:
+            return ordered
+    return sorted({compact(key) for key in keys})
+
+
+def _header_length(ordered: list[str]) -> int:
+    return sum(len(key) for key in ordered) + len(ordered) - 1
+
+
 def label(response: Response, keys: Iterable[str]) -> None:
-    ordered = sorted(set(keys))
+    ordered = within_budget(set(keys))
     if ordered:
         response.headers["Surrogate-Key"] = " ".join(ordered)
         response.headers["Cache-Tag"] = ",".join(ordered)
