@@ -85,9 +85,13 @@ class _HeadWithBody:
         self._transport = transport
         self._head: bytes | None = None
         self._held = False
+        self.prepared: bytes | None = None
 
     def write(self, data: bytes) -> None:
         if not self._held and data.startswith(b"HTTP/1.1 ") and not data.startswith(b"HTTP/1.1 100 "):
+            if self.prepared is not None:
+                # Before the blank line that ends the head.
+                data, self.prepared = data[:-2] + self.prepared + b"\r\n", None
             self._held, self._head = True, data
             return
         if self._head is not None:
@@ -105,6 +109,25 @@ class _HeadWithBody:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._transport, name)
+
+
+def header_lines(headers: list[tuple[bytes, bytes]]) -> bytes:
+    """Headers checked and written as uvicorn writes them, once for every time a cached answer is sent."""
+    for name, value in headers:
+        if httptools_impl.HEADER_RE.search(name) or httptools_impl.HEADER_VALUE_RE.search(value):
+            raise ValueError(f"invalid header {name!r}")
+    return b"".join(name.lower() + b": " + value + b"\r\n" for name, value in headers)
+
+
+def prepare_headers(send: Any, lines: bytes) -> bool:
+    """Have the response `send` starts carry `lines` (from header_lines) after the headers it is
+    sent with, so uvicorn checks and writes only those; whether it can. Only uvicorn's own `send`
+    can: the app's layers wrap it, and may add headers that must be checked as usual."""
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if not isinstance(transport, _HeadWithBody):
+        return False
+    transport.prepared = lines
+    return True
 
 
 def _send_head_with_body(cycle: RequestResponseCycle) -> None:

@@ -83,3 +83,30 @@ def test_head_304_and_full_answers_follow_each_other_on_one_connection(database_
             refused = connection.getresponse()
             assert refused.status == 422 and json.loads(refused.read())["status"] == 422
         connection.close()
+
+
+def test_a_hit_on_a_real_connection_has_the_head_and_body_of_the_answer_it_repeats(database_url, session):
+    article = make_article(session, body=LONG_BODY)
+    path = f"/api/v1/articles/{article.slug}"
+    session.rollback()
+    env = {"BYLINE_DATABASE_URL": database_url, "BYLINE_SECRET_KEY": TEST_SECRET}
+    per_request = {"x-cache", "x-request-id", "date"}
+
+    def answer(base: str, **headers: str) -> tuple[str, set[tuple[str, str]], bytes]:
+        connection = http.client.HTTPConnection(base.removeprefix("http://"), timeout=10)
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            body = response.read()
+            sent = {(name.lower(), value) for name, value in response.getheaders()}
+        finally:
+            connection.close()
+        return response.headers["X-Cache"], {(name, value) for name, value in sent if name not in per_request}, body
+
+    with running_server(env, workers=1) as base:
+        for coding in ("identity", "gzip"):
+            built = answer(base, **{"Accept-Encoding": coding, "Cache-Control": "no-cache"})
+            hit = answer(base, **{"Accept-Encoding": coding})
+            assert (built[0], hit[0]) == ("MISS", "HIT"), coding
+            assert hit[1:] == built[1:], coding
+        assert gzip.decompress(hit[2]) == answer(base, **{"Accept-Encoding": "identity"})[2]

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.http_cache.encoding import compress, compressible, encoded_etag, negotiate, strong_etag, uncoded_etag
 from app.http_cache.state import ContentState
 from app.http_cache.store import Entry, ResponseStore
+from app.http_protocol import prepare_headers
 from app.metrics.counters import RESPONSE_CACHE_LOOKUPS
 from app.state import AppState
 
@@ -236,6 +237,9 @@ async def send_entry(
     headers, body = entry.answer(encoding)
     if len(entry.answers) != known and store is not None:
         store.resized(key)
+    if not head and prepare_headers(send, entry.joined[encoding]):
+        # The server reads the length itself; the rest it sends as joined.
+        headers = [(b"content-length", str(len(body)).encode())]
     await _send(send, 200, [*headers, (b"x-cache", outcome), *extra], body, head=head)
     return 200
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.http_cache.encoding import compress, encoded_etag
+from app.http_protocol import header_lines
 
 
 @dataclass
@@ -22,6 +23,8 @@ class Entry:
     route: Any = None
     # Per content-coding: the headers and body to send, built on first use.
     answers: dict[str, tuple[list[tuple[bytes, bytes]], bytes]] = field(default_factory=dict)
+    # Per content-coding: the same headers but the length, as checked and joined header lines.
+    joined: dict[str, bytes] = field(default_factory=dict)
 
     def answer(self, encoding: str) -> tuple[list[tuple[bytes, bytes]], bytes]:
         if encoding not in self.answers:
@@ -29,6 +32,7 @@ class Entry:
             headers = [*self.headers, (b"etag", encoded_etag(self.etag, encoding).encode())]
             if encoding != "identity":
                 headers.append((b"content-encoding", encoding.encode()))
+            self.joined[encoding] = header_lines(headers)
             headers.append((b"content-length", str(len(body)).encode()))
             self.answers[encoding] = (headers, body)
         return self.answers[encoding]
@@ -36,6 +40,7 @@ class Entry:
     @property
     def size(self) -> int:
         sent = sum(len(body) + sum(len(n) + len(v) for n, v in headers) for headers, body in self.answers.values())
+        sent += sum(len(lines) for lines in self.joined.values())
         return len(self.body) + sent + sum(len(n) + len(v) for n, v in self.headers)
 
 
