@@ -62,9 +62,9 @@ def build_engine(
     sqlite_synchronous: SQLiteSync = "NORMAL",
     sqlite_bulk: bool = False,
 ) -> Engine:
-    """`sqlite_bulk=True` is for a process that touches the whole file once (an import, an export):
-    it reads through SQLite's own bounded page cache instead of mapping the file, whose mapped pages
-    would count against its memory, and gives that cache and the write-ahead log room for batches."""
+    """`sqlite_bulk=True` is for a process that touches the whole file once (an import, an export,
+    an upgrade that rebuilds the search index): it gives SQLite's page cache and the write-ahead log
+    room for batches."""
     url = driver_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -192,8 +192,9 @@ def write_turn(session: Session) -> Iterator[None]:
     transaction is rolled back before the turn passes on, so the next writer finds the lock free.
 
     On PostgreSQL the turn is a transaction-level advisory lock, shared by every worker and server:
-    a batch of comments takes row and advisory locks for each comment in its turn, and two batches
-    taking them in different orders at once would deadlock."""
+    a batch of comments locks rows (articles' counts, the content version) as each comment needs
+    them, and two batches locking them in different orders at once would deadlock. The rate
+    limits (app.comments.spam) count in this turn too."""
     url = session.get_bind().engine.url
     if url.get_backend_name() != "sqlite":
         session.execute(select(func.pg_advisory_xact_lock(_WRITE_TURN_LOCK)))

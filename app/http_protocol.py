@@ -89,7 +89,8 @@ class _HeadWithBody:
 
     def write(self, data: bytes) -> None:
         if not self._held and data.startswith(b"HTTP/1.1 ") and not data.startswith(b"HTTP/1.1 100 "):
-            if self.prepared is not None:
+            # Prepared for a 200: never part of the 500 uvicorn sends if the answer fails before its head.
+            if self.prepared is not None and data.startswith(b"HTTP/1.1 200 "):
                 # Before the blank line that ends the head.
                 data, self.prepared = data[:-2] + self.prepared + b"\r\n", None
             self._held, self._head = True, data

@@ -65,7 +65,7 @@ def head_revision() -> str:
 def upgrade_database(database_url: str, revision: str = "head") -> None:
     """Migrate, rebuild search entries if the upgrade created their tables, refresh planner statistics."""
     config = alembic_config(database_url)
-    engine = build_engine(database_url)
+    engine = build_engine(database_url, sqlite_bulk=True)
     try:
         before = schema_revision(engine)
         command.upgrade(config, revision)

@@ -1,10 +1,12 @@
-"""The server's own HTTP/1.1 protocol: its check of header values refuses exactly what uvicorn's does."""
+"""The server's own HTTP/1.1 protocol: its check of header values refuses exactly what uvicorn's does,
+and header lines prepared for a cached answer go into that answer only."""
 
 import re
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app import http_protocol
 from app.http_protocol import ControlCharacters
 
 # uvicorn's own pattern: no control characters in a header value, but horizontal tab.
@@ -47,3 +49,27 @@ def test_what_is_remembered_stays_within_its_bound() -> None:
         assert not check.search(value)
         assert check.search(value + b"\n")
         assert sum(map(len, check._clean)) <= 10_000
+
+
+def test_header_lines_prepared_for_a_cached_answer_never_reach_an_error_sent_in_its_place() -> None:
+    written: list[bytes] = []
+
+    class Transport:
+        def write(self, data: bytes) -> None:
+            written.append(data)
+
+    class Cycle:
+        # What uvicorn's cycle holds once a connection is served by DeadlineHttpProtocol.
+        transport = http_protocol._HeadWithBody(Transport())  # type: ignore[arg-type]
+
+        async def send(self, message: dict) -> None:
+            raise AssertionError("not sent in this test")
+
+    cycle = Cycle()
+    assert http_protocol.prepare_headers(cycle.send, b'etag: "cached"\r\ncache-control: public\r\n')
+    assert not http_protocol.prepare_headers(lambda message: None, b"etag: x\r\n")
+    # The answer failed before its head left: uvicorn sends its own 500 on the same transport.
+    failed = b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain\r\ncontent-length: 21\r\n\r\n"
+    cycle.transport.write(failed)
+    cycle.transport.write(b"Internal Server Error")
+    assert written == [failed + b"Internal Server Error"]

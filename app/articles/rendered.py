@@ -7,14 +7,16 @@ Never stale, by the same contract as CDN purges: every write names the surrogate
 answers it makes stale (app.content_version.bump), and its own transaction deletes the stored
 answers sent with any of them. A deep page of the list, which almost any write changes and which
 names a hundred keys, is instead stored for the content version it was built under and sent only
-while that version is current: the next write ends it with nothing to delete. Storing a page
-deletes up to `STALE_PAGES_DROPPED` pages of older versions, and no more than `DEEP_PAGES_KEPT` of
-one version are kept.
+while that version is current, both in the lookup's own snapshot and in the state this server
+knows: the next write ends it with nothing to delete. Storing a page deletes up to
+`STALE_PAGES_DROPPED` pages of older versions, and no more than `DEEP_PAGES_BYTES` of one version
+are kept.
 
 A read stores what it built only if no write committed since it began (the content version it saw
 first is still current, checked under the version row's lock), and only until the next article goes
-live by itself. A stored answer also names the settings, the cursor-sealing secret and the Byline
-version it was rendered under, and is skipped when any differs.
+live by itself. A stored answer also names the settings, the cursor-sealing secret, the Byline
+version and the newest migration it was rendered under, and is skipped when any differs (servers
+of an older release, still running during an upgrade, do not read what newer ones store).
 """
 
 import hashlib
@@ -32,7 +34,7 @@ import anyio
 import orjson
 import psycopg
 from psycopg_pool import AsyncConnectionPool
-from sqlalchemy import Connection, Engine, PoolProxiedConnection, bindparam, delete, func, or_, text
+from sqlalchemy import Connection, Engine, PoolProxiedConnection, and_, bindparam, delete, func, or_, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -71,10 +73,12 @@ log = logging.getLogger("byline.rendered")
 LOOKUP_CONNECTIONS = 4
 # Longer than a lookup ever waits for one of them; beyond it (the server is down) the route answers.
 LOOKUP_WAIT_SECONDS = 0.25
-# Deep pages of one content version: a whole archive of 200,000 articles walked 20 at a time,
-# about 80 MB. Beyond it, deeper pages are built on every read until the next write.
-DEEP_PAGES_KEPT = 10_000
-STALE_PAGES_DROPPED = 100
+LOOKUP_TIMEOUT_MS = 1000
+# Deep pages of one content version, by body size: about 2,500 pages of 20 articles. Beyond it,
+# deeper pages are built on every read until the next write.
+DEEP_PAGES_BYTES = 64 * 1024 * 1024
+# Enough that stale pages go faster than new ones come; few, so a store holds the write lock briefly.
+STALE_PAGES_DROPPED = 20
 # Where a route marks its answer storable, in the request's state, for the middleware to see.
 _STORABLE_MARK = "byline.storable"
 
@@ -83,7 +87,11 @@ def stamp(settings: Settings) -> str:
     page = [str(getattr(settings, name)) for name in PAGE_SETTINGS]
     # The secret seals the cursors in list links: a new one makes them stale too.
     sealing = settings.secret_key.get_secret_value()
-    return hashlib.blake2b(repr([package_version("byline"), sealing, *page]).encode(), digest_size=16).hexdigest()
+    # Imported here: the migrations drop stored answers, so app.migrate imports this module.
+    from app.migrate import head_revision
+
+    release = [package_version("byline"), head_revision()]
+    return hashlib.blake2b(repr([*release, sealing, *page]).encode(), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -114,11 +122,15 @@ _LOOKUP = select(col(RenderedAnswer.headers), col(RenderedAnswer.body)).where(
     col(RenderedAnswer.stamp) == bindparam("stamp"),
     col(RenderedAnswer.valid_from) <= bindparam("now"),
     or_(col(RenderedAnswer.valid_until).is_(None), col(RenderedAnswer.valid_until) > bindparam("now")),
-    # Compared in the statement, so it is the version of the very snapshot the answer is read from.
+    # The version of the very snapshot the answer is read from, and the one this server's caches
+    # know (a replica behind the same address may be another snapshot than the one they read).
     or_(
         col(RenderedAnswer.content_version).is_(None),
-        col(RenderedAnswer.content_version)
-        == select(col(ContentVersion.version)).where(col(ContentVersion.id) == 1).scalar_subquery(),
+        and_(
+            col(RenderedAnswer.content_version) == bindparam("version"),
+            col(RenderedAnswer.content_version)
+            == select(col(ContentVersion.version)).where(col(ContentVersion.id) == 1).scalar_subquery(),
+        ),
     ),
 )
 
@@ -146,7 +158,12 @@ class StoredAnswers:
                 engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
                 min_size=1,
                 max_size=LOOKUP_CONNECTIONS,
-                kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_SECONDS},
+                # A lookup stuck behind a lock (a migration) must not hold its connection for long.
+                kwargs={
+                    "autocommit": True,
+                    "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+                    "options": f"-c statement_timeout={LOOKUP_TIMEOUT_MS}",
+                },
                 open=False,
             )
 
@@ -155,8 +172,10 @@ class StoredAnswers:
             # Connects in the background: a server that is down must not stop the app starting.
             await self._pool.open(wait=False)
 
-    async def get(self, path: str, now: datetime) -> Stored | None:
-        asked = {"path": path, "stamp": self.stamp, "now": self._bind_time(now) if self._bind_time else now}
+    async def get(self, path: str, now: datetime, version: int | None) -> Stored | None:
+        """The answer stored for `path`; answers bound to a content version only if it is `version`."""
+        now_bound = self._bind_time(now) if self._bind_time else now
+        asked = {"path": path, "stamp": self.stamp, "now": now_bound, "version": version}
         values = self._constants | asked
         if self._pool is not None:
             async with self._pool.connection(timeout=LOOKUP_WAIT_SECONDS) as connection:
@@ -195,8 +214,10 @@ def _store(engine: Engine, read_version: int, row: dict[str, Any], surrogate_key
             session.execute(
                 delete(RenderedAnswer).where(col(RenderedAnswer.path).in_(stale.limit(STALE_PAGES_DROPPED)))
             )
-            kept = select(func.count()).where(col(RenderedAnswer.content_version) == current)
-            if session.execute(kept).scalar_one() >= DEEP_PAGES_KEPT:
+            kept = select(func.coalesce(func.sum(func.length(col(RenderedAnswer.body))), 0)).where(
+                col(RenderedAnswer.content_version) == current
+            )
+            if session.execute(kept).scalar_one() >= DEEP_PAGES_BYTES:
                 session.commit()
                 return
         session.execute(delete(RenderedAnswerKey).where(col(RenderedAnswerKey.path) == row["path"]))
@@ -249,7 +270,8 @@ class RenderedAnswerMiddleware:
         try:
             # Known before the answer is built, so what is stored is never older than it says.
             content = state.content_watch.current(now)
-            stored = await state.stored_answers.get(_key(scope["path"], scope["query_string"].decode("latin-1")), now)
+            path = _key(scope["path"], scope["query_string"].decode("latin-1"))
+            stored = await state.stored_answers.get(path, now, content.version if content else None)
         except (SQLAlchemyError, sqlite3.Error, psycopg.Error):
             await self.app(scope, receive, send)  # the route answers for itself
             return

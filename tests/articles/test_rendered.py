@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from app.articles import rendered
@@ -246,6 +246,23 @@ def test_a_deep_page_is_sent_as_stored_only_until_the_next_write(uncached, sessi
     assert list(_deep_pages(session)) == [third.removeprefix("http://testserver")]
 
 
+def test_a_deep_page_is_sent_only_under_the_content_version_the_server_knows(uncached, session, clock):
+    """A replica behind the same address may answer from another snapshot than the server's caches saw."""
+    for _ in range(25):
+        make_article(session)
+    link = uncached.get("/api/v1/articles").json()["links"]["next"].removeprefix("http://testserver")
+    assert uncached.get(link).status_code == 200
+    stored_answers = uncached.app.state.byline.stored_answers
+    version = _content_version(session)
+
+    def lookup(path: str, known: int | None):
+        return uncached.portal.call(stored_answers.get, path, clock.now, known)
+
+    assert lookup(link, version) is not None
+    assert lookup(link, version - 1) is None and lookup(link, None) is None
+    assert lookup("/api/v1/articles", None) is not None  # purged by its keys, not bound to a version
+
+
 def test_deep_pages_are_stored_as_their_links_spell_them_and_no_more_than_the_bound(uncached, session, monkeypatch):
     for _ in range(25):
         make_article(session)
@@ -255,11 +272,14 @@ def test_deep_pages_are_stored_as_their_links_spell_them_and_no_more_than_the_bo
     for query in (f"cursor={cursor}&limit=5", f"limit=5&cursor={cursor}&cursor={cursor}", f"cursor={cursor}&tag=x"):
         assert uncached.get(f"/api/v1/articles?{query}").status_code == 200
         assert _deep_pages(session) == {}, query
-    monkeypatch.setattr(rendered, "DEEP_PAGES_KEPT", 2)
     walked = [link]
-    for _ in range(3):
+    for _ in range(2):
         walked.append(uncached.get(walked[-1]).json()["links"]["next"].removeprefix("http://testserver"))
     assert set(_deep_pages(session)) == set(walked[:2])
+    with Session(session.get_bind()) as reader:
+        deep = col(RenderedAnswer.content_version).is_not(None)
+        kept_bytes = reader.exec(select(func.sum(func.length(RenderedAnswer.body))).where(deep)).one()
+    monkeypatch.setattr(rendered, "DEEP_PAGES_BYTES", kept_bytes)
     assert uncached.get(walked[2]).status_code == 200
     assert set(_deep_pages(session)) == set(walked[:2])
 
