@@ -11,6 +11,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from app.db import libpq_url
+
 
 class BackupError(Exception):
     """A backup or restore could not be made; the message says why."""
@@ -18,10 +20,6 @@ class BackupError(Exception):
 
 def _sqlite_file(database_url: str) -> str:
     return make_url(database_url).database or ""
-
-
-def _libpq_url(database_url: str) -> str:
-    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _tool(name: str) -> str:
@@ -52,7 +50,7 @@ def backup(database_url: str, path: Path) -> None:
             path.unlink()
         _copy_sqlite(_sqlite_file(database_url), str(path))
     else:
-        _run([_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={path}", _libpq_url(database_url)])
+        _run([_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={path}", libpq_url(database_url)])
 
 
 def restore(database_url: str, path: Path) -> None:
@@ -69,7 +67,7 @@ def restore(database_url: str, path: Path) -> None:
                 "--if-exists",
                 "--no-owner",
                 "--single-transaction",
-                f"--dbname={_libpq_url(database_url)}",
+                f"--dbname={libpq_url(database_url)}",
                 str(path),
             ]
         )

@@ -13,7 +13,7 @@ import orjson
 from fastapi import Depends
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection, Engine, Table, event, func, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
@@ -35,6 +35,11 @@ def driver_url(url: str) -> str:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
+
+
+def libpq_url(url: str | URL) -> str:
+    """The same PostgreSQL URL as libpq and psycopg's own connections read it, without a driver name."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 # Each connection's own page cache. A worker keeps a connection per request thread (up to 40), so

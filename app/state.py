@@ -9,13 +9,13 @@ from sqlalchemy import Engine
 
 from app.clock import Clock
 from app.content_cache import ContentCache
-from app.http_cache.state import ContentWatch
 from app.related.semantic.neighbours import Neighbours
 from app.settings import Settings
 
 if TYPE_CHECKING:
     # Read through the app's state; the modules themselves need the state's engines.
     from app.articles.rendered import StoredAnswers
+    from app.http_cache.state import ContentWatch
     from app.write_batches import WriteBatches
 
 
@@ -34,7 +34,7 @@ class AppState:
     clock: Clock
     engines: Engines
     content_cache: ContentCache
-    content_watch: ContentWatch
+    content_watch: "ContentWatch"
     stored_answers: "StoredAnswers"
     write_batches: "WriteBatches"
     # None without the `semantic` extra or with BYLINE_SEMANTIC=false.

@@ -45,7 +45,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.articles.models import RenderedAnswer, RenderedAnswerKey
 from app.columns import UTCDateTime
 from app.content_version import ContentVersion
-from app.db import BUSY_TIMEOUT_MS, CONNECT_TIMEOUT_SECONDS
+from app.db import BUSY_TIMEOUT_MS, CONNECT_TIMEOUT_SECONDS, libpq_url
 from app.http_cache.middleware import PRIVATE_HEADERS
 from app.http_cache.state import ContentState, read_state
 from app.settings import Settings
@@ -155,7 +155,7 @@ class StoredAnswers:
             # Its reconnection attempts in an outage would log a line each; app.errors logs one per request.
             logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
             self._pool = AsyncConnectionPool(
-                engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+                libpq_url(engine.url),
                 min_size=1,
                 max_size=LOOKUP_CONNECTIONS,
                 # A lookup stuck behind a lock (a migration) must not hold its connection for long.

@@ -22,6 +22,7 @@ from sqlmodel import Session, col
 from app.articles.models import Article
 from app.clock import Clock
 from app.content_version import NOTIFY_CHANNEL, ContentVersion
+from app.db import libpq_url
 from app.http_cache.announce import announcements
 
 log = logging.getLogger("byline.http_cache")
@@ -114,7 +115,7 @@ class PostgresWatch:
     def __init__(self, read_engine: Engine, write_engine: Engine, clock: Clock) -> None:
         self._engine = read_engine
         self._database = str(write_engine.url)
-        self._listen_url = write_engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._listen_url = libpq_url(write_engine.url)
         self._clock = clock
         self._state: ContentState | None = None
         self._announced = 0
