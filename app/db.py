@@ -14,7 +14,7 @@ from fastapi import Depends
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection, Engine, Table, event, func, select
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
 from app.state import EnginesDep
@@ -235,16 +235,21 @@ def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]
     columns = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
     into = f"{dialect.identifier_preparer.format_table(table)} ({columns})"
     driver = connection.connection.driver_connection
-    if dialect.name == "postgresql":
-        with driver.cursor() as cursor, cursor.copy(f"COPY {into} FROM STDIN") as copy:  # type: ignore[union-attr]
-            for row in values:
-                copy.write_row(row)
-        return
-    cursor = driver.cursor()  # type: ignore[union-attr]
     try:
-        cursor.executemany(f"INSERT INTO {into} VALUES ({', '.join('?' * len(names))})", values)  # noqa: S608 - table and column names
-    finally:
-        cursor.close()
+        if dialect.name == "postgresql":
+            with driver.cursor() as cursor, cursor.copy(f"COPY {into} FROM STDIN") as copy:  # type: ignore[union-attr]
+                for row in values:
+                    copy.write_row(row)
+            return
+        cursor = driver.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(f"INSERT INTO {into} VALUES ({', '.join('?' * len(names))})", values)  # noqa: S608 - table and column names
+        finally:
+            cursor.close()
+    except dialect.loaded_dbapi.Error as refused:
+        # The driver's own error, raised past SQLAlchemy: wrapped as any statement's would be, so callers
+        # tell a refused row (IntegrityError, DataError) from an outage the same way on both databases.
+        raise DBAPIError.instance(f"bulk insert into {into}", None, refused, dialect.loaded_dbapi.Error) from None
 
 
 def ensure_planner_statistics(engine: Engine) -> None:

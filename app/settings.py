@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.outbound import Destinations
+
 DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - public on purpose, refused beyond loopback
 
 
@@ -105,9 +107,16 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(1, gt=0, le=60)
     # Deliveries one worker process attempts at once.
     worker_concurrency: int = Field(8, ge=1, le=64)
+    # Webhook receivers and remote feeds are reached only at public addresses; these hosts, addresses and
+    # networks (a JSON list, e.g. ["127.0.0.1", "10.0.0.0/8", "receiver.internal"]) besides.
+    allowed_internal_hosts: list[str] = []
     # smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465; unset, no email is sent.
     smtp_url: SecretStr | None = None
     mail_from: str | None = Field(None, max_length=300)
+
+    @property
+    def destinations(self) -> Destinations:
+        return Destinations.allowing(self.allowed_internal_hosts)
 
     @field_validator("database_url", "database_replica_url")
     @classmethod

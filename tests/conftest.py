@@ -120,6 +120,8 @@ def settings(database_url) -> Settings:
         public_url="http://testserver",
         secret_key=TEST_SECRET,
         trusted_proxies=[PROXY_ADDRESS],
+        # Webhook receivers and feeds of the tests listen on loopback.
+        allowed_internal_hosts=["127.0.0.1"],
     )
 
 

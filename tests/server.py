@@ -12,7 +12,11 @@ from pathlib import Path
 
 import httpx
 
+from app.outbound import Destinations
+
 BYLINE = str(Path(sys.executable).with_name("byline"))
+# Test receivers and feeds listen on loopback; outbound requests otherwise reach only public addresses.
+LOOPBACK = Destinations.allowing(["127.0.0.1"])
 
 
 def free_port() -> int:

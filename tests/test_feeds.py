@@ -1,5 +1,6 @@
 """Feeds as feed readers parse them (feedparser), JSON Feed against its specification's required fields."""
 
+import html
 from datetime import timedelta
 
 import feedparser
@@ -126,3 +127,24 @@ def test_control_characters_a_headline_or_name_was_sent_with_never_break_a_feed(
     else:
         assert entry["title"] == "Harbour reopens" and entry["authors"] == ["Alok Verma"]
         assert "Ports" in entry["categories"]
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_text_that_shows_markup_stays_text_in_every_feed(client, session, file):
+    shown = "Why <img src=x onerror=alert(1)> & <script>alert(2)</script> fail"
+    make_article(session, title=shown, excerpt=shown, body=[{"type": "paragraph", "text": shown}])
+    answer = client.get(f"/feeds/{file}")
+    if file == "feed.json":
+        [item] = answer.json()["items"]
+        assert (item["title"], item["summary"]) == (shown, shown)
+        markup = [item["content_html"]]
+    else:
+        # As a reader would take it: HTML where the feed says HTML, whatever it holds.
+        [entry] = feedparser.parse(answer.content, sanitize_html=False).entries
+        for detail in (entry.title_detail, entry.summary_detail):
+            as_text = html.unescape(detail.value) if detail.type == "text/html" else detail.value
+            assert as_text == shown
+        markup = [entry.summary for detail in [entry.summary_detail] if detail.type == "text/html"]
+        markup += [entry.content[0].value]
+    for fragment in markup:
+        assert "<img" not in fragment and "<script" not in fragment

@@ -43,6 +43,12 @@ def _article_to_preview(slug: Slug, session: SessionDep, clock: ClockDep, key: P
     return service.get_article(session, slug, now=clock(), reader=_editor(key))
 
 
+async def _editor_reader(key: EditorKey) -> Reader:
+    return _editor(key)
+
+
+# What a writing key may see of other articles (pins, imports): drafts, and embargoed ones with `content:embargo`.
+EditorReader = Annotated[Reader, Depends(_editor_reader)]
 ArticleToEdit = Annotated[Article, Depends(_article_to_edit)]
 ArticleForEditors = Annotated[Article, Depends(_article_for_editors)]
 ArticleToPreview = Annotated[Article, Depends(_article_to_preview)]

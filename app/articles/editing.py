@@ -138,6 +138,11 @@ def _apply_text(article: Article, changes: dict) -> None:
         article.featured_image = Image.model_validate(image).model_dump(exclude_none=True) if image else None
 
 
+def changes_embargo(current: datetime | None, changes: dict) -> bool:
+    """Whether these changes set, move or lift an embargo now at `current`: only `content:embargo` may."""
+    return "embargo_until" in changes and changes["embargo_until"] != current
+
+
 def apply_own_fields(article: Article, changes: dict, *, now: datetime) -> None:
     """Set the given fields that need no database: text, body and what derives from it, lifecycle.
     Bulk imports build new articles with it before inserting them."""

@@ -49,6 +49,9 @@ def _written(response: Response, article: Article, *, now: datetime) -> ArticleP
 def create_article(
     response: Response, body: ArticleCreate, session: SessionDep, clock: ClockDep, settings: SettingsDep, key: EditorKey
 ) -> ArticlePublic:
+    """An `embargo_until` needs `content:embargo`."""
+    if body.embargo_until is not None:
+        ensure_scope(key, Scope.content_embargo)
     now = clock()
     article = editing.create_article(session, body, now=now, actor=key.name)
     response.headers["Location"] = f"{settings.base_url}/api/v1/articles/{article.slug}"
@@ -72,7 +75,10 @@ def update_article(
     if_match: IfMatch = None,
 ) -> ArticlePublic:
     """Send `If-Match` with the ETag you read: if someone changed the article since, the
-    change is refused with 412 and nothing is written. Every change is kept as a revision."""
+    change is refused with 412 and nothing is written. Every change is kept as a revision. Setting,
+    moving or lifting `embargo_until` needs `content:embargo`."""
+    if editing.changes_embargo(article.embargo_until, body.changes()):
+        ensure_scope(key, Scope.content_embargo)
     now = clock()
     article = editing.update_article(session, article, body, now=now, actor=key.name, if_match=if_match)
     return _written(response, article, now=now)

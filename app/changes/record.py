@@ -11,6 +11,8 @@ from app import content_version
 from app.articles.models import Article
 from app.articles.visibility import is_public, live_at, visible
 from app.changes.models import ArticleChange
+from app.columns import core_table
+from app.db import bulk_insert
 from app.http_cache import keys
 
 
@@ -46,6 +48,33 @@ def article_written(session: Session, before: Seen | None, article: Article | No
         _left(session, before, now=now)
     if article is not None and after is not None:
         _held(session, article, before, after, now=now)
+
+
+def articles_created(session: Session, articles: list[Article], *, now: datetime) -> None:
+    """`article_written` for many new articles at once (bulk imports): one row each, in one statement
+    but for the rare slug that readers once saw under an article since deleted."""
+    if not articles:
+        return
+    known = set(session.exec(select(ArticleChange.slug).where(col(ArticleChange.slug).in_([a.slug for a in articles]))))
+    public = {article.id for article in articles if is_public(article, now)}
+    # New rows of one write share its version; only public ones are news to the feed's readers.
+    version = content_version.bump(session, keys.CHANGES) if public else content_version.bump(session)
+    rows = []
+    for article in articles:
+        if article.slug in known:
+            _held(session, article, None, seen(article, now), now=now)
+            continue
+        rows.append(
+            {
+                "slug": article.slug,
+                "version": version,
+                "changed_at": now,
+                "was_public": article.id in public,
+                "former_slug": None,
+                "live_at": live_at(article),
+            }
+        )
+    bulk_insert(session.connection(), core_table(ArticleChange), rows)
 
 
 def _left(session: Session, before: Seen, *, now: datetime) -> None:

@@ -1,9 +1,9 @@
 """Wire shapes for comments. Public ones carry no email and no IP digest."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from app.comments.models import CommentStatus
 from app.ids import RowId
@@ -11,15 +11,25 @@ from app.patching import Patch
 from app.weburl import WebUrl
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+# A commenter's name and words, wherever they come from.
+NotBlankText = Annotated[str, AfterValidator(_not_blank)]
+
+
 class CommentCreate(BaseModel):
     """The "Leave a Reply" form. Your email address will not be published."""
 
     model_config = ConfigDict(extra="forbid")
 
-    author_name: str = Field(min_length=1, max_length=100)
+    author_name: NotBlankText = Field(min_length=1, max_length=100)
     author_email: EmailStr = Field(description="Required; never published.")
     author_url: WebUrl | None = Field(None, description="Optional website, http or https.")
-    content: str = Field(
+    content: NotBlankText = Field(
         min_length=1,
         description="Plain text with *emphasis*, [links](https://…) and `code`; "
         "at most `BYLINE_COMMENT_MAX_LENGTH` characters (5,000 unless configured).",
@@ -38,13 +48,6 @@ class CommentCreate(BaseModel):
     homepage: str | None = Field(
         None, max_length=2000, description="Leave empty. Hidden from people; bots that fill it are filed as spam."
     )
-
-    @field_validator("author_name", "content")
-    @classmethod
-    def not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value
 
 
 class CommentPublic(BaseModel):
@@ -100,9 +103,11 @@ class CommentModerationUpdate(Patch):
     """Only the fields sent change; null clears only the website."""
 
     status: CommentStatus | None = None
-    author_name: str | None = Field(None, min_length=1, max_length=100)
+    author_name: NotBlankText | None = Field(None, min_length=1, max_length=100)
     author_url: WebUrl | None = None
-    content: str | None = Field(None, min_length=1, description="At most `BYLINE_COMMENT_MAX_LENGTH` characters.")
+    content: NotBlankText | None = Field(
+        None, min_length=1, description="At most `BYLINE_COMMENT_MAX_LENGTH` characters."
+    )
 
     @field_validator("status", "author_name", "content")
     @classmethod

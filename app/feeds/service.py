@@ -2,9 +2,11 @@
 section, author or tag. Full sanitised content, bylines by name (never an email address), sections
 and tags as categories, and a GUID that survives slug changes."""
 
+import html
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, Literal
 
 import orjson
@@ -102,7 +104,9 @@ def render(feed: Feed, file: FeedFile, *, now: datetime, settings: Settings) -> 
     generator.title(xml_text(feed.title))
     generator.link(href=feed.home_url, rel="alternate")
     generator.link(href=feed.self_url, rel="self")
-    generator.description(xml_text(f"The newest articles from {feed.title}."))
+    # RSS readers take a description as HTML: plain text is escaped for it, so text that shows markup stays text.
+    as_description = partial(html.escape, quote=False) if file == "rss.xml" else str
+    generator.description(as_description(xml_text(f"The newest articles from {feed.title}.")))
     generator.language(settings.site_language)
     generator.updated(max((article.updated_at for article, _ in feed.entries), default=now))
     for article, public in feed.entries:
@@ -113,7 +117,7 @@ def render(feed: Feed, file: FeedFile, *, now: datetime, settings: Settings) -> 
         entry.link(href=article_url(article, settings))
         entry.published(article.published_at)
         entry.updated(article.updated_at)
-        entry.summary(xml_text(article.excerpt))
+        entry.summary(as_description(xml_text(article.excerpt)))
         entry.content(xml_text(public.body_html), type="CDATA" if file == "rss.xml" else "html")
         for byline in article.authors:
             if file == "atom.xml":

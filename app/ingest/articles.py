@@ -4,7 +4,7 @@ whole chunk, existing ones through the write API's own rules, each with its revi
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import orjson
 from sqlalchemy import Connection, text
@@ -22,12 +22,17 @@ from app.articles.models import (
 )
 from app.articles.revisions import changes_between, record_revision, snapshot, snapshot_of
 from app.articles.service import full_loading
+from app.articles.visibility import Reader
+from app.auth.errors import MissingScope
+from app.auth.models import Scope
 from app.authors.models import Author
+from app.changes import record as change_feed
 from app.columns import core_table
 from app.db import bulk_insert
 from app.errors import ProblemError
 from app.http_cache import keys
 from app.ingest import comments, references
+from app.ingest.errors import ExternalIdTaken
 from app.ingest.references import References
 from app.ingest.schemas import IngestRecord
 from app.taxonomy.models import Section, Tag
@@ -69,6 +74,7 @@ class Chunk:
     records: list[IngestRecord]
     now: datetime
     actor: str
+    reader: Reader
     results: list[Stored] = field(default_factory=list)
     purges: set[str] = field(default_factory=set)
 
@@ -95,24 +101,54 @@ def _own_changes(record: IngestRecord) -> dict[str, Any]:
     return changes
 
 
-def _matches(session: Session, records: list[IngestRecord]) -> dict[str, tuple[int, str]]:
-    """Stored articles by record key: (id, slug)."""
+class Match(NamedTuple):
+    """The stored article a record's key names."""
+
+    id: int
+    slug: str
+    embargo_until: datetime | None
+
+
+def _matches(session: Session, records: list[IngestRecord]) -> dict[str, Match]:
+    """Stored articles by record key."""
     external = {r.external_id for r in records if r.external_id is not None}
     slugs = {key_of(r).removeprefix("slug:") for r in records if r.external_id is None}
     if not external and not slugs:
         return {}
     rows = session.exec(
-        select(Article.id, Article.slug, Article.external_id).where(
+        select(Article.id, Article.slug, Article.external_id, Article.embargo_until).where(
             or_(col(Article.external_id).in_(external), col(Article.slug).in_(slugs))
         )
     ).all()
-    found: dict[str, tuple[int, str]] = {}
-    for id, slug, external_id in rows:
+    found: dict[str, Match] = {}
+    for id, slug, external_id, embargo_until in rows:
         if external_id in external:
-            found["external:" + external_id] = (id, slug)
+            found["external:" + external_id] = Match(id, slug, embargo_until)
         if slug in slugs:
-            found["slug:" + slug] = (id, slug)
+            found["slug:" + slug] = Match(id, slug, embargo_until)
     return found
+
+
+def _refusal(chunk: Chunk, record: IngestRecord, match: Match | None) -> ProblemError | None:
+    """What a key without `content:embargo` may not do, refused before anything is compared or stored.
+    An embargoed article is out of its sight: a record naming one is refused as a slug or id held by
+    another article would be, so no answer (a dry run's "unchanged" least of all) confirms its text."""
+    if chunk.reader.embargoed:
+        return None
+    if match is not None and match.embargo_until is not None and match.embargo_until > chunk.now:
+        if record.external_id is not None:
+            return ExternalIdTaken(
+                f"The external id '{record.external_id}' belongs to an article this key cannot change.",
+                external_id=record.external_id,
+            )
+        return SlugTaken(f"The slug '{match.slug}' is used, now or formerly, by another article.", slug=match.slug)
+    current = match.embargo_until if match is not None else None
+    if editing.changes_embargo(current, {"embargo_until": record.embargo_until}):
+        return MissingScope(
+            "Setting, moving or lifting an embargo needs the 'content:embargo' scope.",
+            scope=Scope.content_embargo.value,
+        )
+    return None
 
 
 def _taken_slugs(session: Session, slugs: set[str]) -> set[str]:
@@ -269,6 +305,7 @@ def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]
     ):
         bulk_insert(connection, core_table(table), rows)
     indexing.index_new_articles(session, [draft.article for _, draft in built])
+    change_feed.articles_created(session, [draft.article for _, draft in built], now=now)
 
 
 def _comparable(state: dict[str, Any]) -> dict[str, Any]:
@@ -292,11 +329,12 @@ def _update(session: Session, chunk: Chunk, refs: References, article: Article, 
     """Apply the record to a stored article as an editor's full edit would; unchanged when it says
     what the article already says."""
     record, now = chunk.records[i], chunk.now
-    before, last_changed, old_slug, old_external_id = (
+    before, last_changed, old_slug, old_external_id, seen = (
         snapshot(article),
         article.updated_at,
         article.slug,
         article.external_id,
+        change_feed.seen(article, now),
     )
     old_corrections = [(c.text, c.published_at) for c in article.corrections]
     try:
@@ -346,6 +384,8 @@ def _update(session: Session, chunk: Chunk, refs: References, article: Article, 
     if _comparable(after) != _comparable(before):
         indexing.index_article(session, article)
         record_revision(session, article, before=before, after=after, actor=chunk.actor, now=now)
+    if changed:
+        change_feed.article_written(session, seen, article, now=now)
     chunk.results[i] = Stored("updated", article.slug, article.id)
     chunk.purges.update((keys.article(old_slug), keys.article(article.slug)))
 
@@ -355,22 +395,28 @@ def store_chunk(session: Session, chunk: Chunk) -> None:
     Each record's fate lands in `chunk.results`."""
     records, now = chunk.records, chunk.now
     chunk.results = [Stored("unchanged") for _ in records]
-    refs, errors = references.resolve(session, records, now=now)
-    for i, error in errors.items():
-        chunk.fail(i, error)
     matched = _matches(session, records)
-    stored_ids = [matched[key_of(r)][0] for r in records if key_of(r) in matched]
+    for i, record in enumerate(records):
+        refused = _refusal(chunk, record, matched.get(key_of(record)))
+        if refused is not None:
+            chunk.fail(i, refused)
+    # Refused records make no authors, sections or tags: a new tag could give an embargoed story away.
+    admitted = [i for i, result in enumerate(chunk.results) if result.status != "failed"]
+    refs, errors = references.resolve(session, [records[i] for i in admitted], now=now)
+    for n, error in errors.items():
+        chunk.fail(admitted[n], error)
+    stored_ids = [matched[key_of(r)].id for r in records if key_of(r) in matched]
     stored_comments = comments.existing_comments(session, stored_ids)
     for i, record in enumerate(records):
-        if i in errors:
+        if chunk.results[i].status == "failed":
             continue
-        article_id = matched.get(key_of(record), (None, ""))[0]
-        problem = comments.threading_error(record.comments, stored_comments.get(article_id or 0, {}))
+        match = matched.get(key_of(record))
+        problem = comments.threading_error(record.comments, stored_comments.get(match.id if match else 0, {}))
         if problem is not None:
             chunk.fail(i, problem)
     pending = [i for i, result in enumerate(chunk.results) if result.status != "failed"]
     _create(session, chunk, refs, [i for i in pending if key_of(records[i]) not in matched])
-    updates = {matched[key_of(records[i])][0]: i for i in pending if key_of(records[i]) in matched}
+    updates = {matched[key_of(records[i])].id: i for i in pending if key_of(records[i]) in matched}
     if updates:
         query = select(Article).where(col(Article.id).in_(updates)).options(*full_loading())
         if session.get_bind().dialect.name == "postgresql":

@@ -6,6 +6,7 @@ from datetime import datetime
 import orjson
 from sqlmodel import Session
 
+from app.articles.visibility import Reader
 from app.errors import InvalidField
 from app.ingest.errors import IngestAborted, TooManyRecords, UnsupportedBatchType
 from app.ingest.schemas import IngestReport, IngestResult
@@ -71,13 +72,16 @@ def ingest_batch(
     *,
     now: datetime,
     actor: str,
+    reader: Reader,
     base_url: str,
     on_error: OnError,
     dry_run: bool,
 ) -> IngestReport:
     """Store a whole batch and tell what became of each record; with `on_error=abort`, a failure stores nothing."""
     with session_factory() as session:
-        run = Ingest(session, now=now, actor=actor, base_url=base_url, on_error=on_error, dry_run=dry_run)
+        run = Ingest(
+            session, now=now, actor=actor, reader=reader, base_url=base_url, on_error=on_error, dry_run=dry_run
+        )
         outcomes: dict[int | str, Outcome] = {}
         for outcome in run.run(received):
             # Later outcomes of a record (its related pins) replace earlier ones.

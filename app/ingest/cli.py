@@ -78,9 +78,10 @@ def ingest_command(
     """Import articles (upserted by external id, or slug): running the same import again changes nothing."""
     from sqlmodel import Session
 
+    from app.articles.visibility import editor
     from app.clock import utcnow
     from app.db import build_engine
-    from app.ingest.readers import READERS, SourceRecord, detect
+    from app.ingest.readers import READERS, SourceRecord, detect, feeds
     from app.ingest.service import Ingest, Received
     from app.settings import Settings
 
@@ -107,7 +108,12 @@ def ingest_command(
     def received() -> Iterator[Received]:
         for source, name in formats.items():
             item: SourceRecord
-            for item in READERS[name](source):
+            # Remote feeds only from the addresses the settings allow.
+            if name == "rss":
+                items = feeds.read_feed(source, destinations=settings.destinations)
+            else:
+                items = READERS[name](source)
+            for item in items:
                 if item.skipped is not None:
                     skipped[item.skipped] += 1
                     continue
@@ -137,6 +143,8 @@ def ingest_command(
             session,
             now=utcnow(),
             actor="ingest",
+            # The server's operator: every article, embargoed or not.
+            reader=editor(embargoed=True),
             base_url=settings.base_url,
             on_error=on_error.value,
             dry_run=dry_run,
@@ -181,6 +189,8 @@ def export_command(
 
     from sqlmodel import Session
 
+    from app.articles.visibility import editor
+    from app.clock import utcnow
     from app.db import build_engine
     from app.ingest.export import export_records
     from app.settings import Settings
@@ -193,7 +203,9 @@ def export_command(
     engine = build_engine(Settings().database_url, for_writes=False, sqlite_bulk=True)
     _collect_garbage_seldom()
     with Session(engine) as session:
-        lines = (orjson.dumps(record) + b"\n" for record in export_records(session, updated_since=updated_since))
+        # The server's operator exports the whole archive, embargoed articles included.
+        records = export_records(session, now=utcnow(), reader=editor(embargoed=True), updated_since=updated_since)
+        lines = (orjson.dumps(record) + b"\n" for record in records)
         if path == "-":
             count = _write(lines, sys.stdout.buffer)
             sys.stdout.buffer.flush()

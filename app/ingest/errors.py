@@ -25,3 +25,11 @@ class IngestAborted(ProblemError):
     type_slug = "ingest-aborted"
     title = "Import aborted"
     status = 422
+
+
+class ExternalIdTaken(ProblemError):
+    """The record's external id belongs to an article the key may not change."""
+
+    type_slug = "external-id-taken"
+    title = "External id already in use"
+    status = 409

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.articles.models import Article
 from app.articles.service import full_loading
+from app.articles.visibility import Reader, visible
 from app.comments.models import Comment
 from app.ingest.comments import comment_key
 from app.related.models import RelatedPin
@@ -69,13 +70,19 @@ def _record(article: Article, related: list[str], comments: list[Comment], *, wi
 
 
 def export_records(
-    session: Session, *, updated_since: datetime | None = None, with_emails: bool = True, batch: int = BATCH
+    session: Session,
+    *,
+    now: datetime,
+    reader: Reader,
+    updated_since: datetime | None = None,
+    with_emails: bool = True,
+    batch: int = BATCH,
 ) -> Iterator[dict[str, Any]]:
-    """Articles of every status by id, each with its comments (every status) and related pins.
-    Without `with_emails`, commenters' addresses are left out."""
+    """The articles the reader may see, of every status, by id, each with its comments (every status)
+    and its related pins among those articles. Without `with_emails`, commenters' addresses are left out."""
     after = 0
     while True:
-        query = select(Article).where(col(Article.id) > after)
+        query = select(Article).where(col(Article.id) > after, visible(now, reader))
         if updated_since is not None:
             query = query.where(col(Article.updated_at) >= updated_since)
         articles = list(
@@ -88,7 +95,7 @@ def export_records(
         pins = (
             select(RelatedPin.article_id, Article.slug)
             .join(Article, col(Article.id) == RelatedPin.related_id)
-            .where(col(RelatedPin.article_id).in_(ids))
+            .where(col(RelatedPin.article_id).in_(ids), visible(now, reader))
             .order_by(col(RelatedPin.article_id), col(RelatedPin.position))
         )
         for article_id, slug in session.exec(pins):

@@ -2,12 +2,14 @@
 an article that comes later in the same import."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from app import content_version
 from app.articles.models import Article
+from app.articles.visibility import Reader, visible
 from app.errors import InvalidField
 from app.http_cache import keys
 from app.related.models import RelatedPin
@@ -20,12 +22,16 @@ class PendingPins:
     slugs: list[str]
 
 
-def set_pins(session: Session, pending: list[PendingPins]) -> dict[int | str, InvalidField | None]:
+def set_pins(
+    session: Session, pending: list[PendingPins], *, now: datetime, reader: Reader
+) -> dict[int | str, InvalidField | None]:
     """Give each article the pins its record lists, in order, in a few statements for the whole list.
-    Answers, for each record whose pins changed or could not be set, None or why."""
+    Answers, for each record whose pins changed or could not be set, None or why. Articles the
+    reader may not see are unknown slugs."""
     wanted_slugs = {slug for p in pending for slug in p.slugs}
     ids = {p.article_id for p in pending}
-    by_slug = dict(session.exec(select(Article.slug, Article.id).where(col(Article.slug).in_(wanted_slugs))).all())
+    pinnable = select(Article.slug, Article.id).where(col(Article.slug).in_(wanted_slugs), visible(now, reader))
+    by_slug = dict(session.exec(pinnable).all())
     slug_of = dict(session.exec(select(Article.id, Article.slug).where(col(Article.id).in_(ids))).all())
     current: dict[int, list[int]] = {}
     for article_id, related_id in session.exec(

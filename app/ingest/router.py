@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.articles.schemas import UTCTime
+from app.articles.visibility import Reader, editor
 from app.auth.dependencies import EditorKey
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import Scope
@@ -83,16 +84,20 @@ async def ingest(
         received,
         now=clock(),
         actor=key.name,
+        reader=editor(embargoed=key.grants(Scope.content_embargo)),
         base_url=settings.base_url,
         on_error=on_error,
         dry_run=dry_run,
     )
 
 
-def _ndjson(engine: Engine, *, updated_since: datetime | None, with_emails: bool) -> Iterator[bytes]:
+def _ndjson(
+    engine: Engine, *, now: datetime, reader: Reader, updated_since: datetime | None, with_emails: bool
+) -> Iterator[bytes]:
     # Its own session: the stream outlives the request's dependencies.
     with Session(engine) as session:
-        for record in export_records(session, updated_since=updated_since, with_emails=with_emails):
+        records = export_records(session, now=now, reader=reader, updated_since=updated_since, with_emails=with_emails)
+        for record in records:
             yield orjson.dumps(record) + b"\n"
 
 
@@ -109,12 +114,20 @@ def _ndjson(engine: Engine, *, updated_since: datetime | None, with_emails: bool
 def export(
     key: EditorKey,
     engines: EnginesDep,
+    clock: ClockDep,
     updated_since: Annotated[UTCTime | None, Query(description="Only articles changed at or after this time.")] = None,
 ) -> StreamingResponse:
     """Articles of every status, one a line, with their comments and related pins: what
     `POST /api/v1/ingest` takes, so an export imported elsewhere reproduces the archive. Streamed as it is
-    read. Commenters' email addresses are included only for keys with `comments:moderate`."""
+    read. Commenters' email addresses are included only for keys with `comments:moderate`; embargoed
+    articles only for keys with `content:embargo`."""
     return StreamingResponse(
-        _ndjson(engines.read, updated_since=updated_since, with_emails=key.grants(Scope.comments_moderate)),
+        _ndjson(
+            engines.read,
+            now=clock(),
+            reader=editor(embargoed=key.grants(Scope.content_embargo)),
+            updated_since=updated_since,
+            with_emails=key.grants(Scope.comments_moderate),
+        ),
         media_type=NDJSON,
     )

@@ -3,17 +3,29 @@
 Everything the article write API takes, plus `external_id` (the key a re-import upserts by),
 `updated_at`, and authors, section and tags given by name or slug (created on the fly)."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+from pydantic.networks import validate_email
 
 from app.articles.blocks import Body, Image
 from app.articles.models import ArticleBase, ArticleStatus
 from app.articles.schemas import CorrectionCreate, TagName, UTCTime
 from app.authors.schemas import AuthorLink
+from app.comments.schemas import NotBlankText
 from app.errors import Problem
 from app.slugs import SlugText
 from app.weburl import WebUrl
+
+
+def _email_or_nothing(value: str) -> str:
+    if value:
+        validate_email(value)
+    return value
+
+
+# Comments from other systems may have no address; one they have must be an address.
+EmailOrNothing = Annotated[str, AfterValidator(_email_or_nothing)]
 
 
 class AuthorRef(BaseModel):
@@ -37,10 +49,14 @@ class CommentRecord(BaseModel):
 
     external_id: str = Field(min_length=1, max_length=255)
     parent_external_id: str | None = Field(None, max_length=255)
-    author_name: str = Field(min_length=1, max_length=100)
-    author_email: str = Field("", max_length=254, description="Kept private, as for comments sent to the API.")
-    author_url: str | None = Field(None, max_length=2000)
-    content: str = Field(min_length=1, max_length=20000, description="What the commenter wrote, as plain text.")
+    author_name: NotBlankText = Field(min_length=1, max_length=100)
+    author_email: EmailOrNothing = Field(
+        "", max_length=254, description="Kept private, as for comments sent to the API; empty when unknown."
+    )
+    author_url: WebUrl | None = Field(None, description="The commenter's website, http or https.")
+    content: NotBlankText = Field(
+        min_length=1, max_length=20000, description="What the commenter wrote, as plain text."
+    )
     status: Literal["approved", "pending", "spam", "trash"] = "approved"
     created_at: UTCTime
 

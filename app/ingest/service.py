@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
+from app.articles.visibility import Reader
 from app.errors import Conflict, InvalidField, ProblemError, UnstorableValue
 from app.ingest import pins
 from app.ingest.articles import Chunk, Status, key_of, store_chunk
@@ -77,6 +78,7 @@ class Ingest:
         *,
         now: datetime,
         actor: str,
+        reader: Reader,
         base_url: str,
         on_error: OnError = "skip",
         dry_run: bool = False,
@@ -85,6 +87,7 @@ class Ingest:
         self.session = session
         self.now = now
         self.actor = actor
+        self.reader = reader
         self.base_url = base_url
         self.on_error = on_error
         self.dry_run = dry_run
@@ -155,7 +158,7 @@ class Ingest:
                 yield stored[id(item)]
 
     def _store_chunk(self, good: list[tuple[Received, IngestRecord]]) -> dict[int, Outcome]:
-        chunk = Chunk([record for _, record in good], now=self.now, actor=self.actor)
+        chunk = Chunk([record for _, record in good], now=self.now, actor=self.actor, reader=self.reader)
         store_chunk(self.session, chunk)
         if not self.single_transaction:
             self.session.commit()
@@ -174,7 +177,9 @@ class Ingest:
 
     def _set_pins(self) -> Iterator[Outcome]:
         for start in range(0, len(self._pins), self.chunk_size):
-            answers = pins.set_pins(self.session, self._pins[start : start + self.chunk_size])
+            answers = pins.set_pins(
+                self.session, self._pins[start : start + self.chunk_size], now=self.now, reader=self.reader
+            )
             if not self.single_transaction:
                 self.session.commit()
             for position, problem in answers.items():

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from app.articles.dependencies import ArticleForEditors
+from app.articles.dependencies import ArticleForEditors, EditorReader
 from app.articles.errors import ArticleMoved, ArticleNotFound
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.db import ReadSessionDep, SessionDep
@@ -55,6 +55,9 @@ def get_related(
     response_model=RelatedPins,
     responses=problems(NotAuthenticated, MissingScope, ArticleNotFound, ArticleMoved, InvalidField, InvalidParameter),
 )
-def pin_related(article: ArticleForEditors, body: RelatedPins, session: SessionDep) -> RelatedPins:
-    pinned = related.pin_related(session, article, body.slugs)
+def pin_related(
+    article: ArticleForEditors, body: RelatedPins, session: SessionDep, clock: ClockDep, reader: EditorReader
+) -> RelatedPins:
+    """An article the key cannot see (embargoed, without `content:embargo`) is refused as an unknown slug is."""
+    pinned = related.pin_related(session, article, body.slugs, now=clock(), reader=reader)
     return RelatedPins(slugs=[article.slug for article in pinned])

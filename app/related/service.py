@@ -36,7 +36,7 @@ from sqlmodel import Session, col, delete, select
 from app import content_version
 from app.articles.models import Article, ArticleAuthor, ArticleTag
 from app.articles.service import get_article, summary_joined_loading
-from app.articles.visibility import visible
+from app.articles.visibility import Reader, visible
 from app.content_cache import ContentCache
 from app.errors import InvalidField
 from app.http_cache import keys
@@ -387,9 +387,12 @@ def related_articles(
     return cache.get(session, ("related", slug, limit), compute, now=now)
 
 
-def pin_related(session: Session, article: Article, related_slugs: list[str]) -> list[Article]:
-    """Replace the article's pins with these articles, in this order."""
-    found = {a.slug: a for a in session.exec(select(Article).where(col(Article.slug).in_(related_slugs))).all()}
+def pin_related(
+    session: Session, article: Article, related_slugs: list[str], *, now: datetime, reader: Reader
+) -> list[Article]:
+    """Replace the article's pins with these articles, in this order; those the reader may not see are unknown."""
+    query = select(Article).where(col(Article.slug).in_(related_slugs), visible(now, reader))
+    found = {a.slug: a for a in session.exec(query).all()}
     missing = [slug for slug in related_slugs if slug not in found]
     if missing:
         raise InvalidField("#/slugs", f"Unknown article slug(s): {', '.join(missing)}.")

@@ -37,7 +37,11 @@ def add(
             console.print(f"[red]{'.'.join(str(part) for part in error['loc'])}: {error['msg']}[/red]")
         raise typer.Exit(2) from None
     with _session() as session:
-        endpoint = service.add_endpoint(session, data, now=datetime.now(UTC))
+        try:
+            endpoint = service.add_endpoint(session, data, now=datetime.now(UTC), destinations=Settings().destinations)
+        except ProblemError as refused:
+            console.print(f"[red]url: {refused.detail}[/red]")
+            raise typer.Exit(2) from None
     console.print(
         f"Endpoint [bold]{endpoint.id}[/bold] for {', '.join(endpoint.events)}. "
         "Store its signing secret now; it is not shown again:"

@@ -7,11 +7,11 @@ from fastapi import APIRouter, Path, Request, Response
 from app.auth.dependencies import AdminKey
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.db import ReadSessionDep, SessionDep
-from app.errors import InvalidParameter, problems
+from app.errors import InvalidField, InvalidParameter, problems
 from app.ids import RowIdPath
 from app.outbox.models import DeliveryAttempt
 from app.pagination import CursorParam, Limit, Page, page_response
-from app.state import ClockDep
+from app.state import ClockDep, SettingsDep
 from app.webhooks import service
 from app.webhooks.errors import WebhookNotFound
 from app.webhooks.models import WebhookEndpoint
@@ -64,13 +64,17 @@ def list_webhooks(
     operation_id="webhooks-create",
     summary="Register a webhook endpoint",
     response_model=WebhookCreated,
-    responses=problems(*ADMIN),
+    responses=problems(*ADMIN, InvalidField),
 )
-def create_webhook(body: WebhookCreate, session: SessionDep, clock: ClockDep, key: AdminKey) -> WebhookCreated:
+def create_webhook(
+    body: WebhookCreate, session: SessionDep, clock: ClockDep, settings: SettingsDep, key: AdminKey
+) -> WebhookCreated:
     """The answer holds the endpoint's signing secret, the only time it is shown: every request
     to the endpoint carries `webhook-id`, `webhook-timestamp` and `webhook-signature` headers made
-    with it, as the Standard Webhooks specification describes."""
-    endpoint = service.add_endpoint(session, body, now=clock())
+    with it, as the Standard Webhooks specification describes. The URL's host must be, and resolve
+    only to, public addresses (loopback, private, link-local and the like are refused with 422),
+    unless `BYLINE_ALLOWED_INTERNAL_HOSTS` names it; each delivery checks again."""
+    endpoint = service.add_endpoint(session, body, now=clock(), destinations=settings.destinations)
     return WebhookCreated.model_validate(endpoint, from_attributes=True)
 
 

@@ -8,10 +8,13 @@ import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app import outbound
 from app.outbox.queue import Claimed, Outcome, elapsed_ms
 from app.settings import Settings
 from app.webhooks import events, signing
 from app.webhooks.models import WebhookEndpoint
+
+INTERNAL_FAILURE = "The delivery to an internal address failed."
 
 
 class WebhookSender:
@@ -20,6 +23,7 @@ class WebhookSender:
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
         self.settings = settings
+        self.destinations = settings.destinations
         self.client = httpx.Client(
             timeout=settings.delivery_timeout_seconds,
             # A redirect is the receiver's mistake to fix; following it would send signed events elsewhere.
@@ -37,14 +41,26 @@ class WebhookSender:
         headers = signing.signed_headers(endpoint.secret, message_id=f"msg_{claimed.event_id}", body=body, at=at)
         started = time.monotonic()
         try:
+            target = outbound.resolve(endpoint.url, self.destinations)
+        except (outbound.DestinationRefused, outbound.DestinationUnknown) as refused:
+            return Outcome(delivered=False, duration_ms=elapsed_ms(started), error=str(refused))
+        try:
             # Streamed and never read: only the status matters, and a huge answer must not be downloaded.
-            with self.client.stream(
-                "POST", endpoint.url, content=body.encode(), headers=headers | {"content-type": "application/json"}
+            with outbound.stream(
+                self.client,
+                "POST",
+                target,
+                content=body.encode(),
+                headers=headers | {"content-type": "application/json"},
             ) as response:
                 status = response.status_code
         except httpx.HTTPError as failed:
-            return Outcome(delivered=False, duration_ms=elapsed_ms(started), error=f"{type(failed).__name__}: {failed}")
+            # How an internal host failed (refused, timed out) would map its ports for whoever reads the log.
+            error = f"{type(failed).__name__}: {failed}" if target.public else INTERNAL_FAILURE
+            return Outcome(delivered=False, duration_ms=elapsed_ms(started), error=error)
         delivered = 200 <= status < 300
+        if not (delivered or target.public):
+            return Outcome(delivered=False, duration_ms=elapsed_ms(started), error=INTERNAL_FAILURE)
         return Outcome(
             delivered=delivered,
             duration_ms=elapsed_ms(started),

@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, func, or_, select
 
+from app.errors import InvalidField
+from app.outbound import DestinationRefused, Destinations
 from app.outbox import service as outbox
 from app.outbox.models import Delivery, DeliveryAttempt
 from app.pagination import decode_cursor, encode_cursor
@@ -16,7 +18,14 @@ from app.webhooks.models import WebhookEndpoint
 from app.webhooks.schemas import WebhookCreate
 
 
-def add_endpoint(session: Session, data: WebhookCreate, *, now: datetime) -> WebhookEndpoint:
+def add_endpoint(
+    session: Session, data: WebhookCreate, *, now: datetime, destinations: Destinations
+) -> WebhookEndpoint:
+    """Refused when the URL's host is, or resolves to, an address that is not public; each delivery checks again."""
+    try:
+        destinations.check(str(data.url))
+    except DestinationRefused as refused:
+        raise InvalidField("#/url", str(refused)) from None
     endpoint = WebhookEndpoint(
         url=str(data.url),
         events=[event.value for event in data.events],

@@ -180,7 +180,8 @@ def test_what_a_write_changes_is_never_sent_from_a_stored_answer(
             client.__exit__(None, None, None)
 
 
-def test_a_renamed_unpublished_or_deleted_article_leaves_nothing_behind(uncached, session, editor, clock):
+def test_a_renamed_unpublished_or_deleted_article_leaves_nothing_behind(uncached, session, api_key, clock):
+    editor = api_key("content:write", "content:preview", "content:embargo")
     renamed, hidden, embargoed, deleted = (make_article(session) for _ in range(4))
     session.commit()  # issuing the editor's key took SQLite's write lock
     for article in (renamed, hidden, embargoed, deleted):

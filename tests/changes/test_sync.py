@@ -7,6 +7,7 @@ import pytest
 
 from tests.changes.helpers import OfflineCopy, live_articles
 from tests.factories.newsroom import make_author
+from tests.ingest.helpers import record, send
 
 
 @pytest.fixture
@@ -120,3 +121,24 @@ def test_offline_copy_follows_the_public_api_through_every_change(client, sessio
     assert sorted(entry["slug"] for entry in entries) == sorted(copy.articles)
     assert {entry["kind"] for entry in entries} == {"upsert"}
     assert fresh.articles == copy.articles
+
+
+def test_offline_copy_follows_articles_written_through_ingest(client, admin, clock):
+    copy = OfflineCopy()
+    assert _step(client, copy) == []
+    later = (clock.now + timedelta(hours=1)).isoformat()
+    batch = [record(1), record(2), record(3, status="draft"), record(4, published_at=later)]
+    assert send(client, admin, *batch).json()["created"] == 4
+    assert sorted(_step(client, copy, "harbour-story-number-3", "harbour-story-number-4")) == [
+        ("upsert", "harbour-story-number-1"),
+        ("upsert", "harbour-story-number-2"),
+    ]
+    edited = [record(1, title="Harbour dredging approved"), record(2, status="draft"), record(3)]
+    assert [r["status"] for r in send(client, admin, *edited).json()["results"]] == ["updated"] * 3
+    assert sorted(_step(client, copy, "harbour-story-number-4")) == [
+        ("tombstone", "harbour-story-number-2"),
+        ("upsert", "harbour-story-number-1"),
+        ("upsert", "harbour-story-number-3"),
+    ]
+    clock.now += timedelta(hours=2)
+    assert _step(client, copy) == [("upsert", "harbour-story-number-4")]

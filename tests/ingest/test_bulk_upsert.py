@@ -312,3 +312,21 @@ def test_repeated_headlines_get_the_next_free_numbered_slugs(client, editor, ses
     # Past the numbers looked up for a whole batch at once, one at a time.
     later = send(client, editor, *[record(n, **same) for n in range(4, 18)])
     assert [x["slug"] for x in later.json()["results"]] == [f"council-meets-tonight-{n}" for n in range(4, 18)]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("author_url", "javascript:alert(1)"),
+        ("author_url", "//evil.example/x"),
+        ("author_email", "not-an-address"),
+        ("author_name", "   "),
+        ("content", " \n "),
+    ],
+)
+def test_imported_comments_pass_the_rules_of_the_comment_form(client, editor, field, value):
+    comment = COMMENTS[0] | {field: value}
+    [result] = send(client, editor, record(1, comments=[comment])).json()["results"]
+    assert result["status"] == "failed"
+    assert result["error"]["errors"][0]["pointer"] == f"#/comments/0/{field}"
+    assert client.get("/api/v1/articles/harbour-story-number-1").status_code == 404

@@ -9,6 +9,7 @@ from app.ingest.readers import detect
 from app.ingest.readers import feeds as feeds_module
 from app.ingest.readers.feeds import read_feed
 from app.ingest.schemas import IngestRecord
+from tests.server import LOOPBACK
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FEED = """<?xml version="1.0"?>
@@ -26,7 +27,7 @@ FEED = """<?xml version="1.0"?>
 
 
 def read(source: str) -> list:
-    results = list(read_feed(source))
+    results = list(read_feed(source, destinations=LOOPBACK))
     for result in results:
         if result.record is not None:
             IngestRecord.model_validate(result.record)
@@ -121,6 +122,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+        elif self.path == "/elsewhere":
+            # Another loopback address, which the tests do not allow.
+            self.send_response(302)
+            self.send_header("Location", f"http://127.0.0.2:{self.server.server_address[1]}/feed")
+            self.end_headers()
         elif self.path == "/moved":
             self.send_response(301)
             self.send_header("Location", "/feed")
@@ -168,3 +174,8 @@ def test_a_feed_over_the_size_limit_is_refused(server, monkeypatch):
 def test_an_unreachable_server_is_reported():
     [result] = read("http://127.0.0.1:9/feed")
     assert result.record is None and "cannot fetch" in result.error
+
+
+def test_each_redirect_of_a_feed_is_checked_again(server):
+    [result] = read(f"{server}/elsewhere")
+    assert result.record is None and "'127.0.0.2'" in result.error and "not public" in result.error

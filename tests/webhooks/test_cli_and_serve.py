@@ -15,6 +15,7 @@ from tests.webhooks.conftest import drain
 def byline(*args: str, database_url: str, check: bool = True) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BYLINE_")} | {
         "BYLINE_DATABASE_URL": database_url,
+        "BYLINE_ALLOWED_INTERNAL_HOSTS": '["127.0.0.1"]',
         "COLUMNS": "200",
     }
     return subprocess.run([BYLINE, *args], env=env, capture_output=True, text=True, timeout=120, check=check)
@@ -63,6 +64,7 @@ def test_serve_delivers_webhooks_when_asked_to(database_url, api_key, session, h
     draft = make_article(session, status="draft", title="Tide tables for the week")
     env = {
         "BYLINE_DATABASE_URL": database_url,
+        "BYLINE_ALLOWED_INTERNAL_HOSTS": '["127.0.0.1"]',
         "BYLINE_SECRET_KEY": TEST_SECRET,
         "BYLINE_SERVE_WORKER": "true",
         "BYLINE_WORKER_POLL_SECONDS": "0.2",

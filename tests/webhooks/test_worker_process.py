@@ -15,7 +15,7 @@ from app.outbox.models import Delivery
 from app.webhooks import service
 from app.webhooks.schemas import WebhookCreate
 from tests.factories.newsroom import make_article
-from tests.server import BYLINE
+from tests.server import BYLINE, LOOPBACK
 
 LEASE_SECONDS = 9
 
@@ -25,6 +25,7 @@ def worker_process(database_url: str):
     inherited = {name: value for name, value in os.environ.items() if not name.startswith("BYLINE_")}
     env = inherited | {
         "BYLINE_DATABASE_URL": database_url,
+        "BYLINE_ALLOWED_INTERNAL_HOSTS": '["127.0.0.1"]',
         "BYLINE_DELIVERY_TIMEOUT_SECONDS": "2",
         "BYLINE_WORKER_LEASE_SECONDS": str(LEASE_SECONDS),
         "BYLINE_WORKER_POLL_SECONDS": "0.2",
@@ -51,7 +52,8 @@ def _delivery(engine) -> Delivery:
 
 
 def test_sigterm_stops_the_worker_cleanly(database_url, session, hook):
-    service.add_endpoint(session, WebhookCreate(url=hook.url, events=["article.published"]), now=datetime.now(UTC))
+    subscription = WebhookCreate(url=hook.url, events=["article.published"])
+    service.add_endpoint(session, subscription, now=datetime.now(UTC), destinations=LOOPBACK)
     make_article(session)
     with worker_process(database_url) as worker:
         deadline = time.monotonic() + 30
@@ -63,7 +65,8 @@ def test_sigterm_stops_the_worker_cleanly(database_url, session, hook):
 
 
 def test_worker_killed_mid_delivery_is_replaced_after_its_lease(database_url, session, engine, hook):
-    service.add_endpoint(session, WebhookCreate(url=hook.url, events=["article.published"]), now=datetime.now(UTC))
+    subscription = WebhookCreate(url=hook.url, events=["article.published"])
+    service.add_endpoint(session, subscription, now=datetime.now(UTC), destinations=LOOPBACK)
     make_article(session)
     first_arrived, release = threading.Event(), threading.Event()
 

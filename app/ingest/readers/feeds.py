@@ -16,11 +16,13 @@ import httpx
 from defusedxml import EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import iterparse
 
+from app import outbound
 from app.articles.blocks import plain_text
 from app.ingest.embeds import page_url, provider_of
 from app.ingest.html_blocks import BodyTooLong, html_to_blocks, text_of
 from app.ingest.readers.records import FALLBACK_AUTHOR, clip, finish, is_web_url, tag_names, title_from, utc_text
 from app.ingest.readers.source import SourceRecord
+from app.outbound import PUBLIC_ONLY, Destinations
 
 # A feed is parsed whole, so its size is bounded, as is the wait for a remote one.
 MAX_FEED_BYTES = 20 * 1024 * 1024
@@ -33,10 +35,11 @@ class FeedError(ValueError):
     """The feed cannot be fetched or read; the message says why."""
 
 
-def read_feed(source: str) -> Iterator[SourceRecord]:
+def read_feed(source: str, *, destinations: Destinations = PUBLIC_ONLY) -> Iterator[SourceRecord]:
+    """A feed file's or URL's entries; a URL only at a public address, or one `destinations` allows."""
     try:
         if source.startswith(("http://", "https://")):
-            data, base_url = _fetch(source)
+            data, base_url = _fetch(source, destinations)
         else:
             data, base_url = _read_file(source), None
         _refuse_entities(data)
@@ -68,33 +71,41 @@ def _read_file(path: str) -> bytes:
     return data
 
 
-def _fetch(url: str) -> tuple[bytes, str]:
+def _fetch(url: str, destinations: Destinations) -> tuple[bytes, str]:
     headers = {
         "User-Agent": f"Byline/{version('byline')} (feed import)",
         "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
     }
     try:
-        with (
-            httpx.Client(
-                timeout=FETCH_TIMEOUT, follow_redirects=True, max_redirects=MAX_REDIRECTS, headers=headers
-            ) as client,
-            client.stream("GET", url) as response,
-        ):
-            if response.status_code >= 400:
-                raise FeedError(f"{url} answered {response.status_code} {response.reason_phrase}")
-            size = 0
-            chunks: list[bytes] = []
-            # Counted as decoded, so a small compressed answer cannot expand past the limit.
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_FEED_BYTES:
-                    raise FeedError(f"the feed is larger than {MAX_FEED_BYTES // (1024 * 1024)} MiB")
-                chunks.append(chunk)
-            return b"".join(chunks), str(response.url)
+        with httpx.Client(timeout=FETCH_TIMEOUT, headers=headers) as client:
+            # Each hop of a redirect is checked as the first one was.
+            for _ in range(MAX_REDIRECTS + 1):
+                with outbound.stream(client, "GET", outbound.resolve(url, destinations)) as response:
+                    if response.is_redirect and "location" in response.headers:
+                        url = str(httpx.URL(url).join(response.headers["location"]))
+                        continue
+                    if response.status_code >= 400:
+                        raise FeedError(f"{url} answered {response.status_code} {response.reason_phrase}")
+                    return _body(response), url
+            raise FeedError(f"{url} redirects more than {MAX_REDIRECTS} times")
+    except (outbound.DestinationRefused, outbound.DestinationUnknown) as refused:
+        raise FeedError(str(refused)) from None
     except httpx.TimeoutException:
         raise FeedError(f"{url} did not answer in time") from None
     except httpx.HTTPError as error:
         raise FeedError(f"cannot fetch {url}: {error}") from None
+
+
+def _body(response: httpx.Response) -> bytes:
+    size = 0
+    chunks: list[bytes] = []
+    # Counted as decoded, so a small compressed answer cannot expand past the limit.
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > MAX_FEED_BYTES:
+            raise FeedError(f"the feed is larger than {MAX_FEED_BYTES // (1024 * 1024)} MiB")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _refuse_entities(data: bytes) -> None:

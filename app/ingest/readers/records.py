@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from app.ingest.readers.source import SourceRecord
 from app.ingest.schemas import IngestRecord
@@ -18,6 +18,7 @@ MAX_TAG_LENGTH = 120
 MAX_TITLE_LENGTH = 300
 
 _web_url = TypeAdapter(WebUrl)
+_email = TypeAdapter(EmailStr)
 _LOOSE_DATE = re.compile(
     r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
     r"(?:[T ]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d+)?)?)?"
@@ -97,8 +98,17 @@ def title_from(text: str) -> str:
 
 
 def is_web_url(value: str) -> bool:
+    return _passes(_web_url, value)
+
+
+def is_email(value: str) -> bool:
+    """Whether the ingest shape takes it as a commenter's address: others are dropped, not the comment."""
+    return _passes(_email, value)
+
+
+def _passes(adapter: TypeAdapter, value: str) -> bool:
     try:
-        _web_url.validate_python(value)
+        adapter.validate_python(value)
     except ValidationError:
         return False
     return True

@@ -19,7 +19,16 @@ from defusedxml.ElementTree import iterparse
 
 from app.articles.blocks import plain_text
 from app.ingest.html_blocks import BodyTooLong, html_to_blocks, text_lines, text_of
-from app.ingest.readers.records import FALLBACK_AUTHOR, clip, finish, is_web_url, tag_names, title_from, utc_text
+from app.ingest.readers.records import (
+    FALLBACK_AUTHOR,
+    clip,
+    finish,
+    is_email,
+    is_web_url,
+    tag_names,
+    title_from,
+    utc_text,
+)
 from app.ingest.readers.shortcodes import expand_shortcodes
 from app.ingest.readers.source import SourceRecord
 from app.slugs import slugify
@@ -345,7 +354,7 @@ def _comment(fields: dict[str, str], fallback_date: str | None) -> dict[str, Any
     url = fields.get("wp:comment_author_url", "")
     return {
         "author_name": clip(text_of(fields.get("wp:comment_author", "")), 100) or "Anonymous",
-        "author_email": email if len(email) <= 254 else "",
+        "author_email": email if is_email(email) else "",
         "author_url": url if is_web_url(url) else None,
         "content": content,
         "status": status,
