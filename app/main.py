@@ -15,6 +15,7 @@ from app.access_log import AccessLogMiddleware
 from app.articles.editor_router import router as article_editing_router
 from app.articles.rendered import RenderedAnswerMiddleware, StoredAnswers
 from app.articles.router import router as articles_router
+from app.auth.dependencies import presents_valid_key
 from app.authors.router import router as authors_router
 from app.body_limit import BodyLimitMiddleware
 from app.changes.router import router as changes_router
@@ -138,7 +139,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
         limits=comments.body_limits(settings) | ingest.body_limits(settings),
+        anonymous_limit=settings.comment_max_body_bytes,
+        authenticated=presents_valid_key,
         read_timeout=settings.body_timeout_seconds,
+        deadline=settings.body_deadline_seconds,
     )
     if settings.trusted_proxies:
         app.add_middleware(ForwardedClientMiddleware, trusted_proxies=settings.trusted_proxies)

@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
     # Longest wait for the next part of a request body; slower clients get 408 and lose the connection.
     body_timeout_seconds: float = Field(10, gt=0, le=300)
+    # Longest a whole request body may take to arrive, however steadily it trickles in.
+    body_deadline_seconds: float = Field(30, gt=0, le=3600)
     # Longest a connection may take to send a request's headers, counted from opening or from its last answer.
     header_timeout_seconds: float = Field(10, gt=0, le=300)
     # Connections and requests one worker serves at once; past it new ones get 503 at once.

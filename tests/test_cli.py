@@ -135,6 +135,34 @@ def test_a_body_trickled_too_slowly_is_cut_off_with_408(database_url):
         assert answer.startswith(b"HTTP/1.1 408") and time.monotonic() - started < 5
 
 
+def test_a_body_trickled_steadily_is_cut_off_at_its_deadline(database_url):
+    byline("db", "upgrade", database_url=database_url)
+    settings = {"BYLINE_BODY_TIMEOUT_SECONDS": "1", "BYLINE_BODY_DEADLINE_SECONDS": "2"}
+    with running_server({"BYLINE_DATABASE_URL": database_url} | settings) as base:
+        host, port = base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as slow:
+            slow.sendall(b"POST /api/v1/authors HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
+            started = time.monotonic()
+            # A byte every half second never waits out the per-part timeout.
+            slow.settimeout(0.5)
+            answer = b""
+            while time.monotonic() - started < 8:
+                try:
+                    slow.sendall(b" ")
+                    chunk = slow.recv(4096)
+                except TimeoutError:
+                    continue
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 408") and b"Connection: close" in answer.replace(
+            b"connection", b"Connection"
+        )
+        assert time.monotonic() - started < 4
+
+
 def _read_until_closed(connection: socket.socket) -> bytes:
     answer = b""
     while chunk := connection.recv(4096):

@@ -2,18 +2,18 @@
 
 import logging
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import ApiKey, Scope
 from app.auth.service import find_active_key, record_use, use_is_due
-from app.state import ClockDep, Engines, EnginesDep, SettingsDep
+from app.state import ClockDep, Engines, EnginesDep, SettingsDep, app_state
 
 log = logging.getLogger("byline.auth")
 
@@ -23,6 +23,8 @@ bearer = HTTPBearer(
     description="An API key from `byline keys create`, sent as `Authorization: Bearer <key>`.",
 )
 REALM = 'Bearer realm="byline"'
+# The key a request was found to carry before its body was read (app.body_limit), kept for the route.
+_VERIFIED_KEY = "byline.verified_key"
 
 
 async def _caller(
@@ -40,8 +42,32 @@ async def _caller(
                 headers={"WWW-Authenticate": f'{REALM}, error="invalid_request"'},
             )
         return None
+    known = request.scope.get(_VERIFIED_KEY)
+    if known is not None:
+        return cast(ApiKey, known)
     secret = settings.secret_key.get_secret_value()
     return await run_in_threadpool(_verified_key, credentials.credentials, secret=secret, now=clock(), engines=engines)
+
+
+async def presents_valid_key(request: Request) -> bool:
+    """Whether the request's headers carry a valid key, asked before its body is read: bodies of
+    callers without one are held to the anonymous limit."""
+    credentials = await bearer(request)
+    if credentials is None:
+        return False
+    state = app_state(request)
+    secret = state.settings.secret_key.get_secret_value()
+    try:
+        key = await run_in_threadpool(
+            _verified_key, credentials.credentials, secret=secret, now=state.clock(), engines=state.engines
+        )
+    except NotAuthenticated:
+        return False
+    except SQLAlchemyError:
+        # The route answers the outage itself (503), not a misleading 413.
+        return True
+    request.scope[_VERIFIED_KEY] = key
+    return True
 
 
 def _verified_key(presented: str, *, secret: str, now: datetime, engines: Engines) -> ApiKey:

@@ -60,9 +60,26 @@ def _invalid(error: ValidationError) -> InvalidField:
     return problem
 
 
+def _nul_at(value: Any, pointer: str = "#") -> str | None:
+    """Where the record holds a NUL character, which PostgreSQL cannot store in text (nor is one ever meant)."""
+    if isinstance(value, str):
+        return pointer if "\x00" in value else None
+    if isinstance(value, dict):
+        items: Iterable[tuple[Any, Any]] = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    return next((found for key, part in items if (found := _nul_at(part, f"{pointer}/{key}")) is not None), None)
+
+
 def _validated(item: Received) -> IngestRecord | ProblemError:
     if item.record is None:
         return InvalidField("#", item.error or "The record could not be read.")
+    # Refused alike on every database, before a bulk statement could fail for the whole chunk.
+    nul = _nul_at(item.record)
+    if nul is not None:
+        return InvalidField(nul, "Text cannot contain NUL characters.")
     try:
         return IngestRecord.model_validate(item.record)
     except ValidationError as invalid:

@@ -330,3 +330,28 @@ def test_imported_comments_pass_the_rules_of_the_comment_form(client, editor, fi
     assert result["status"] == "failed"
     assert result["error"]["errors"][0]["pointer"] == f"#/comments/0/{field}"
     assert client.get("/api/v1/articles/harbour-story-number-1").status_code == 404
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_body_without_a_valid_key_is_held_to_the_anonymous_limit(client, editor):
+    big = ndjson(*(record(n, body=[{"type": "paragraph", "text": "x" * 1000}]) for n in range(100)))
+    assert len(big) > 64 * 1024
+    for headers in ({}, {"Authorization": "Bearer byl_not-a-key"}):
+        answer = client.post("/api/v1/ingest", content=big, headers=headers | {"Content-Type": "application/x-ndjson"})
+        assert answer.status_code == 413 and answer.json()["limit"] == 64 * 1024
+    assert send(client, editor, *(orjson.loads(line) for line in big.splitlines())).json()["created"] == 100
+
+
+@pytest.mark.parametrize("dry_run", ["false", "true"])
+def test_a_nul_character_fails_only_its_record_on_every_database(client, editor, dry_run):
+    body = [{"type": "paragraph", "text": "Ships\x00 wait"}]
+    answer = send(
+        client, editor, record(1, title="Harbour\x00 reopens"), record(2, body=body), record(3), dry_run=dry_run
+    )
+    assert answer.status_code == 200
+    results = answer.json()["results"]
+    assert [r["status"] for r in results] == ["failed", "failed", "created"]
+    assert [(r["error"]["status"], r["error"]["errors"][0]["pointer"]) for r in results[:2]] == [
+        (422, "#/title"),
+        (422, "#/body/0/text"),
+    ]
