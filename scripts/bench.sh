@@ -12,8 +12,8 @@ for argument in "$@"; do
 done
 if [ ! -x /usr/bin/wrk ] || [ ! -x /usr/sbin/nginx ]; then
   echo "Installing wrk and nginx (Debian packages)..." >&2
-  apt-get update >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk nginx-light >&2
+  apt-get -o DPkg::Lock::Timeout=300 update >&2
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends wrk nginx-light >&2
 fi
 if [ -n "$postgres" ]; then
   eval "$(scripts/postgres.sh start --durable)"

@@ -11,8 +11,9 @@
 set -euo pipefail
 
 as_owner() {
-  # Debian's server refuses to run as root, so root runs it as the postgres user.
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # Debian's server refuses to run as root, so root runs it as the postgres user, from a folder that
+  # user may enter (the clone's own may be private: a home folder, a mktemp -d).
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 pg_bin() {
@@ -32,21 +33,28 @@ start() {
     speed=""
     shift
   fi
+  dir=$(mktemp -d /tmp/byline-pg.XXXXXX)
+  chmod 755 "$dir"
   if [ "${1:-}" = --pgvector ]; then
-    bin=$(.venv/bin/python -c 'import importlib.util, pathlib; print(pathlib.Path(importlib.util.find_spec("pgserver").origin).parent / "pginstall" / "bin")')
+    # Copied out of the virtual environment, which the postgres user may not be able to enter, keeping
+    # the layout its binaries find their libraries by ($ORIGIN/../../../pgserver.libs).
+    local package
+    package=$(.venv/bin/python -c 'import importlib.util, pathlib; print(pathlib.Path(importlib.util.find_spec("pgserver").origin).parent)')
+    mkdir -p "$dir/site/pgserver"
+    cp -a "$package/pginstall" "$dir/site/pgserver/" && cp -a "$package/../pgserver.libs" "$dir/site/"
+    chmod -R a+rX "$dir/site"
+    bin="$dir/site/pgserver/pginstall/bin"
     prefix=BYLINE_TEST_PGVECTOR
   else
     if [ -z "$(pg_bin)" ]; then
       echo "Installing PostgreSQL (Debian packages)..." >&2
-      apt-get update >&2
-      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql >&2
+      apt-get -o DPkg::Lock::Timeout=300 update >&2
+      DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends postgresql >&2
     fi
     bin=$(pg_bin)
     prefix=BYLINE_TEST_DATABASE
   fi
-  dir=$(mktemp -d /tmp/byline-pg.XXXXXX)
   echo "$bin" >"$dir/bin"
-  chmod 755 "$dir"
   [ "$(id -u)" = 0 ] && chown postgres "$dir"
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --no-locale -E UTF8 >"$dir/initdb.log" 2>&1 \

@@ -11,16 +11,19 @@ echo "mypy: app"
 .venv/bin/mypy
 
 scripts/chromium.sh
+# Every cluster this run starts is stopped however the run ends, a failed start of the next included.
 stop_clusters=true
+trap 'eval "$stop_clusters"' EXIT
 if [ -z "${BYLINE_TEST_DATABASE_URL:-}" ]; then
-  eval "$(scripts/postgres.sh start)"
+  exports=$(scripts/postgres.sh start)
+  eval "$exports"
   stop_clusters="$stop_clusters; scripts/postgres.sh stop $BYLINE_TEST_PGDATA"
 fi
 # A second server, with pgvector, for the related-article tests that use it.
 if [ -z "${BYLINE_TEST_PGVECTOR_URL:-}" ]; then
-  eval "$(scripts/postgres.sh start --pgvector)"
+  exports=$(scripts/postgres.sh start --pgvector)
+  eval "$exports"
   stop_clusters="$stop_clusters; scripts/postgres.sh stop $BYLINE_TEST_PGVECTOR_DATA"
 fi
-trap "$stop_clusters" EXIT
 echo "PostgreSQL for tests: $BYLINE_TEST_DATABASE_URL; with pgvector: $BYLINE_TEST_PGVECTOR_URL"
 .venv/bin/python -m pytest "$@"
