@@ -2,6 +2,8 @@
 print the OpenAPI document."""
 
 import os
+import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -82,9 +84,28 @@ def serve(
         access_log=False,
         proxy_headers=False,
     )
-    if not _serve(config):
+    # uvicorn raises a stopping signal again once it has shut down: as an exception here, the folder still goes.
+    signal.signal(signal.SIGTERM, _terminated)
+    try:
+        started = _serve(config)
+    except Terminated:
+        shutil.rmtree(shared, ignore_errors=True)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
+    if not started:
         console.print("[red]The server could not start; see the log above.[/red]")
         raise typer.Exit(STARTUP_FAILURE)
+
+
+class Terminated(Exception):
+    """SIGTERM arrived."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def _serve(config: "uvicorn.Config") -> bool:

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import text
 
 from app.db import build_engine
@@ -230,3 +231,15 @@ def test_serve_exits_non_zero_when_its_workers_cannot_start(tmp_path):
         )
         assert stopped.returncode == 3, stopped.stderr[-2000:]
         assert "Application startup failed" in stopped.stderr
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_leaves_no_temporary_folder_behind(database_url, tmp_path, workers):
+    byline("db", "upgrade", database_url=database_url)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    with running_server({"BYLINE_DATABASE_URL": database_url, "TMPDIR": str(scratch)}, workers=workers) as base:
+        assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200
+        assert list(scratch.iterdir())
+    assert list(scratch.iterdir()) == []

@@ -17,7 +17,11 @@ def test_the_pgvector_cluster_starts_from_a_folder_other_users_cannot_enter(tmp_
     clone.chmod(0o700)
     tmp_path.chmod(0o700)
     started = subprocess.run(
-        ["scripts/postgres.sh", "start", "--pgvector"], cwd=clone, capture_output=True, text=True, timeout=300
+        [str(clone / "scripts" / "postgres.sh"), "start", "--pgvector"],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert started.returncode == 0, started.stderr
     exports = dict(line.removeprefix("export ").split("=", 1) for line in started.stdout.splitlines())
@@ -26,6 +30,6 @@ def test_the_pgvector_cluster_starts_from_a_folder_other_users_cannot_enter(tmp_
         with psycopg.connect(exports["BYLINE_TEST_PGVECTOR_URL"], autocommit=True) as connection:
             assert connection.execute("CREATE EXTENSION vector").statusmessage == "CREATE EXTENSION"
     finally:
-        subprocess.run(["scripts/postgres.sh", "stop", str(data)], cwd=clone, check=True, timeout=120)
+        subprocess.run([str(clone / "scripts" / "postgres.sh"), "stop", str(data)], cwd=clone, check=True, timeout=120)
     assert not data.exists()
     assert os.stat(clone).st_mode & 0o777 == 0o700
