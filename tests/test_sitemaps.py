@@ -62,3 +62,11 @@ def test_sitemaps_answer_conditional_requests_and_name_their_purge_key(client, s
     first = client.get("/sitemap.xml")
     assert "articles" in first.headers["Surrogate-Key"].split()
     assert client.get("/sitemap.xml", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+
+
+def test_robots_txt_points_crawlers_at_the_sitemaps(client):
+    answer = client.get("/robots.txt")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain")
+    sitemaps = [line.split(": ", 1)[1] for line in answer.text.splitlines() if line.startswith("Sitemap: ")]
+    assert sitemaps == ["http://testserver/sitemap.xml", "http://testserver/sitemap-news.xml"]
+    assert all(client.get(url).status_code == 200 for url in sitemaps)

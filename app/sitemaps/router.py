@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
+from fastapi.responses import PlainTextResponse
 
 from app.db import ReadSessionDep
 from app.errors import InvalidParameter, problems
@@ -54,3 +55,17 @@ def sitemap_page(
 )
 def news_sitemap(session: ReadSessionDep, clock: ClockDep, settings: SettingsDep) -> Response:
     return _xml(service.news(session, now=clock(), settings=settings))
+
+
+@router.get(
+    "/robots.txt",
+    operation_id="sitemaps-robots",
+    summary="Point crawlers at the sitemaps",
+    response_class=PlainTextResponse,
+    responses={200: {"description": "robots.txt", "content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
+async def robots(settings: SettingsDep) -> PlainTextResponse:
+    return PlainTextResponse(
+        f"User-agent: *\nAllow: /\n\nSitemap: {settings.base_url}/sitemap.xml\n"
+        f"Sitemap: {settings.base_url}/sitemap-news.xml\n"
+    )
