@@ -87,14 +87,15 @@ def serve(
     # uvicorn raises a stopping signal again once it has shut down: as an exception here, the folder still goes.
     signal.signal(signal.SIGTERM, _terminated)
     try:
-        started = _serve(config)
+        started: bool | None = _serve(config)
     except Terminated:
-        shutil.rmtree(shared, ignore_errors=True)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTERM)
-        raise
+        started = None
     finally:
         shutil.rmtree(shared, ignore_errors=True)
+    if started is None:
+        # Still ended by the signal, as whatever supervises the process expects.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
     if not started:
         console.print("[red]The server could not start; see the log above.[/red]")
         raise typer.Exit(STARTUP_FAILURE)

@@ -104,9 +104,8 @@ class Destinations:
     def check(self, url: str) -> None:
         """Refuse a URL whose host is, or now resolves to, an address not permitted. A name that does
         not resolve yet passes: each request checks again."""
-        target = httpx.URL(url)
         try:
-            self.addresses(target.host, target.port or _DEFAULT_PORTS.get(target.scheme, 80))
+            resolve(url, self)
         except DestinationUnknown:
             return
 

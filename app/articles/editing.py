@@ -58,7 +58,7 @@ def free_slug(session: Session, wanted: str, *, for_article: int | None = None) 
     former = select(ArticleSlugRedirect.article_id).where(ArticleSlugRedirect.old_slug == wanted)
     owners = set(session.exec(current).all()) | set(session.exec(former).all())
     if owners - {for_article}:
-        raise SlugTaken(f"The slug '{wanted}' is used, now or formerly, by another article.", slug=wanted)
+        raise SlugTaken.held(wanted)
     return wanted
 
 

@@ -43,6 +43,11 @@ class SlugTaken(ProblemError):
     title = "Slug already in use"
     status = 409
 
+    @classmethod
+    def held(cls, slug: str) -> "SlugTaken":
+        """The slug belongs to another article, now or as a former slug that still redirects to it."""
+        return cls(f"The slug '{slug}' is used, now or formerly, by another article.", slug=slug)
+
 
 class InvalidTransition(ProblemError):
     """The lifecycle change asked for is not possible from the article's current state."""

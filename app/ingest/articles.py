@@ -8,6 +8,7 @@ from typing import Any, Literal, NamedTuple
 
 import orjson
 from sqlalchemy import Connection, text
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
 from app import content_version
@@ -22,7 +23,7 @@ from app.articles.models import (
 )
 from app.articles.revisions import changes_between, record_revision, snapshot, snapshot_of
 from app.articles.service import full_loading
-from app.articles.visibility import Reader
+from app.articles.visibility import Reader, visible
 from app.auth.errors import MissingScope
 from app.auth.models import Scope
 from app.authors.models import Author
@@ -102,30 +103,37 @@ def _own_changes(record: IngestRecord) -> dict[str, Any]:
 
 
 class Match(NamedTuple):
-    """The stored article a record's key names."""
+    """The stored article a record's key names, and whether the importing key may see it."""
 
     id: int
     slug: str
     embargo_until: datetime | None
+    visible: bool
 
 
-def _matches(session: Session, records: list[IngestRecord]) -> dict[str, Match]:
+def _matches(session: Session, chunk: Chunk) -> dict[str, Match]:
     """Stored articles by record key."""
+    records = chunk.records
     external = {r.external_id for r in records if r.external_id is not None}
     slugs = {key_of(r).removeprefix("slug:") for r in records if r.external_id is None}
     if not external and not slugs:
         return {}
-    rows = session.exec(
-        select(Article.id, Article.slug, Article.external_id, Article.embargo_until).where(
-            or_(col(Article.external_id).in_(external), col(Article.slug).in_(slugs))
-        )
+    # What the key may see comes from the one visibility rule, as a column of the same lookup.
+    rows = session.execute(
+        sa_select(
+            col(Article.id),
+            col(Article.slug),
+            col(Article.external_id),
+            col(Article.embargo_until),
+            visible(chunk.now, chunk.reader),
+        ).where(or_(col(Article.external_id).in_(external), col(Article.slug).in_(slugs)))
     ).all()
     found: dict[str, Match] = {}
-    for id, slug, external_id, embargo_until in rows:
+    for id, slug, external_id, embargo_until, seen in rows:
         if external_id in external:
-            found["external:" + external_id] = Match(id, slug, embargo_until)
+            found["external:" + external_id] = Match(id, slug, embargo_until, bool(seen))
         if slug in slugs:
-            found["slug:" + slug] = Match(id, slug, embargo_until)
+            found["slug:" + slug] = Match(id, slug, embargo_until, bool(seen))
     return found
 
 
@@ -135,13 +143,13 @@ def _refusal(chunk: Chunk, record: IngestRecord, match: Match | None) -> Problem
     another article would be, so no answer (a dry run's "unchanged" least of all) confirms its text."""
     if chunk.reader.embargoed:
         return None
-    if match is not None and match.embargo_until is not None and match.embargo_until > chunk.now:
+    if match is not None and not match.visible:
         if record.external_id is not None:
             return ExternalIdTaken(
                 f"The external id '{record.external_id}' belongs to an article this key cannot change.",
                 external_id=record.external_id,
             )
-        return SlugTaken(f"The slug '{match.slug}' is used, now or formerly, by another article.", slug=match.slug)
+        return SlugTaken.held(match.slug)
     current = match.embargo_until if match is not None else None
     if editing.changes_embargo(current, {"embargo_until": record.embargo_until}):
         return MissingScope(
@@ -258,7 +266,7 @@ def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]
         record = chunk.records[i]
         slug = record.slug
         if slug is not None and slug in taken:
-            chunk.fail(i, SlugTaken(f"The slug '{slug}' is used, now or formerly, by another article.", slug=slug))
+            chunk.fail(i, SlugTaken.held(slug))
             continue
         if slug is None:
             slug = _numbered_slug(session, bases[i], taken, known=known.get(bases[i], 0))
@@ -395,7 +403,7 @@ def store_chunk(session: Session, chunk: Chunk) -> None:
     Each record's fate lands in `chunk.results`."""
     records, now = chunk.records, chunk.now
     chunk.results = [Stored("unchanged") for _ in records]
-    matched = _matches(session, records)
+    matched = _matches(session, chunk)
     for i, record in enumerate(records):
         refused = _refusal(chunk, record, matched.get(key_of(record)))
         if refused is not None:
