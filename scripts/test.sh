@@ -11,6 +11,8 @@ echo "mypy: app"
 .venv/bin/mypy
 
 scripts/chromium.sh
+# The README's examples, which a test runs in order, read JSON with jq.
+scripts/debian.sh jq=jq
 # Every cluster this run starts is stopped however the run ends, a failed start of the next included.
 stop_clusters=true
 trap 'eval "$stop_clusters"' EXIT

@@ -15,6 +15,8 @@ from app.settings import Settings
 
 keys = typer.Typer(help="API keys for editors, ingestion scripts and partners.", no_args_is_help=True)
 console = Console()
+# Notes go to standard error, so `KEY=$(byline keys create ...)` captures the key alone.
+notes = Console(stderr=True)
 
 
 def _session() -> tuple[Session, Settings]:
@@ -42,11 +44,11 @@ def create(
             expires_at=expires_at,
         )
     except ProblemError as problem:
-        console.print(f"[red]{problem.detail}[/red]")
+        notes.print(f"[red]{problem.detail}[/red]")
         raise typer.Exit(1) from None
     finally:
         session.close()
-    console.print(
+    notes.print(
         f"Key [bold]{key.name}[/bold] with scopes {', '.join(key.scopes)}. Store it now; it is not shown again:"
     )
     typer.echo(plain)
