@@ -2,6 +2,7 @@
 
 from fastapi import Request
 
+from app.comments.pages import NOT_STORED
 from app.errors import ProblemError
 
 
@@ -42,8 +43,11 @@ class TooManyComments(ProblemError):
 
 
 class InvalidUnsubscribeToken(ProblemError):
-    """The unsubscribe link is not one Byline sent."""
+    """The unsubscribe link is not one Byline sent, or has expired."""
 
     type_slug = "invalid-unsubscribe-token"
     title = "Invalid unsubscribe link"
     status = 400
+
+    def response_headers(self, request: Request) -> dict[str, str]:
+        return dict(NOT_STORED)

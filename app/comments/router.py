@@ -3,12 +3,12 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from app.articles.errors import ArticleMoved, ArticleNotFound
 from app.auth.dependencies import ModeratorKey
 from app.auth.errors import MissingScope, NotAuthenticated
-from app.comments import moderation, service
+from app.comments import moderation, notifications, pages, service
 from app.comments.dependencies import CommentedArticle
 from app.comments.errors import CommentNotFound, CommentsClosed, InvalidUnsubscribeToken, TooManyComments
 from app.comments.models import CommentStatus
@@ -82,7 +82,7 @@ async def create_comment(
         settings=settings,
     )
     if comment.status == CommentStatus.approved.value:
-        published = service.public_comment(comment, None, settings)
+        published = service.public_comment(comment, comment.parent_id, settings)
         receipt = CommentReceipt(id=comment.id, status="approved", comment=published, commenter_token=token)
         return JSONResponse(receipt.model_dump(mode="json"), status_code=201, headers=allowance.headers())
     response.headers.update(allowance.headers())
@@ -139,21 +139,42 @@ def get_form_token(article: CommentedArticle, clock: ClockDep, settings: Setting
 
 @subscriptions.get(
     "",
-    operation_id="comments-unsubscribe",
-    summary="Stop reply notifications, from the link in a notification",
-    response_model=Unsubscribed,
-    responses=problems(InvalidUnsubscribeToken, InvalidParameter),
+    operation_id="comments-unsubscribe-page",
+    summary="Show the page that asks before stopping reply notifications",
+    response_class=HTMLResponse,
+    responses={
+        200: {"content": {"text/html": {}}, "description": "A page with a button that sends the one-click POST."},
+        400: {"content": {"text/html": {}}, "description": "A page saying the link is not valid or has expired."},
+        **problems(InvalidParameter),
+    },
 )
+def unsubscribe_page(settings: SettingsDep, token: UnsubscribeToken) -> HTMLResponse:
+    """The link in a notification's text and HTML. Opening it (GET or HEAD) changes nothing, so link
+    scanners and prefetchers cannot unsubscribe anyone: the page's button sends the POST. Never cached."""
+    if notifications.subscribed_comment(token, settings=settings) is None:
+        return pages.invalid_link(site_name=settings.site_name)
+    return pages.confirmation(token, site_name=settings.site_name)
+
+
 @subscriptions.post(
     "",
     operation_id="comments-unsubscribe-one-click",
     summary="Stop reply notifications (one-click, RFC 8058)",
     response_model=Unsubscribed,
-    responses=problems(InvalidUnsubscribeToken, InvalidParameter),
+    responses={
+        200: {"content": {"text/html": {}}, "description": "JSON, or a page when the request accepts `text/html`."},
+        **problems(InvalidUnsubscribeToken, InvalidParameter),
+    },
 )
-def unsubscribe(session: SessionDep, settings: SettingsDep, token: UnsubscribeToken) -> Unsubscribed:
-    service.unsubscribe(session, token, settings=settings)
-    return Unsubscribed()
+def unsubscribe(
+    request: Request, session: SessionDep, settings: SettingsDep, token: UnsubscribeToken
+) -> Unsubscribed | Response:
+    """What mail clients send for `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, and what the
+    page's button sends. Never cached."""
+    notifications.unsubscribe(session, token, settings=settings)
+    if "text/html" in request.headers.get("accept", ""):
+        return pages.unsubscribed(site_name=settings.site_name)
+    return JSONResponse(Unsubscribed().model_dump(), headers=pages.NOT_STORED)
 
 
 @moderators.get(

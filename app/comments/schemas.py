@@ -69,7 +69,10 @@ class CommentPublic(BaseModel):
 class CommentReceipt(BaseModel):
     id: int
     status: Literal["pending", "approved"] = Field(description="`pending` waits for a moderator.")
-    comment: CommentPublic | None = Field(None, description="The published comment, when approved at once.")
+    comment: CommentPublic | None = Field(
+        None,
+        description="The published comment, when approved at once; a reply's `parent_id` is the comment it answers.",
+    )
     commenter_token: str = Field(
         description="Keep it (say, in local storage) and send it with later comments: once a moderator approves "
         "one, the rest are published at once. Anyone holding it can comment as you."

@@ -4,10 +4,9 @@ import hashlib
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import BindParameter, CursorResult, bindparam, insert, update
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, func, or_, select
@@ -18,8 +17,8 @@ from app.articles.links import reader_url
 from app.articles.models import Article
 from app.articles.visibility import visible
 from app.columns import core_table, loadable
-from app.comments import spam
-from app.comments.errors import CommentsClosed, InvalidUnsubscribeToken
+from app.comments import notifications, spam
+from app.comments.errors import CommentsClosed
 from app.comments.models import Comment, CommentStatus
 from app.comments.render import link_count, render_comment
 from app.comments.schemas import CommentCreate, CommentPublic
@@ -32,11 +31,8 @@ from app.settings import Settings
 from app.taxonomy.models import Section
 from app.write_batches import WriteBatches
 
-_UNSUBSCRIBE_SALT = "byline.comment-unsubscribe"
 # How much of a reply its notification quotes.
 REPLY_EXCERPT_LENGTH = 1000
-# An unsubscribe link outlives the notification by far, but not forever.
-UNSUBSCRIBE_LINK_LIFETIME = timedelta(days=365)
 AVATAR_BASE = "https://gravatar.com/avatar/"
 # Raising on anything else keeps a later change from quietly loading the whole article.
 _COMMENTS_NEED = (
@@ -117,8 +113,6 @@ def notify_reply(session: Session, reply: Comment, *, now: datetime, settings: S
         or normalised_email(parent.author_email) == normalised_email(reply.author_email)
     ):
         return
-    # Names one subscription (the parent comment), never the address; signed, so it cannot be altered.
-    token = URLSafeTimedSerializer(settings.secret_key.get_secret_value(), salt=_UNSUBSCRIBE_SALT).dumps(parent.id)
     slug, title, canonical_url, section = session.exec(
         select(Article.slug, Article.title, Article.canonical_url, Section.slug)
         .outerjoin(Section, col(Section.id) == Article.section_id)
@@ -136,7 +130,7 @@ def notify_reply(session: Session, reply: Comment, *, now: datetime, settings: S
             "article_id": reply.article_id,
             "article_title": title,
             "article_url": reader_url(settings, slug=slug, section=section, canonical_url=canonical_url),
-            "unsubscribe_url": f"{settings.base_url}/api/v1/comments/unsubscribe?token={token}",
+            "unsubscribe_url": notifications.unsubscribe_url(parent.id, settings=settings),
         },
         now=now,
     )
@@ -357,14 +351,3 @@ def list_threads(
 
 def form_token(article: CommentedArticle, *, now: datetime, settings: Settings) -> str:
     return spam.issue_form_token(settings.secret_key.get_secret_value(), article.id, now=now)
-
-
-def unsubscribe(session: Session, token: str, *, settings: Settings) -> None:
-    """Stop reply notifications for the comment the link was sent about; no account needed."""
-    serializer = URLSafeTimedSerializer(settings.secret_key.get_secret_value(), salt=_UNSUBSCRIBE_SALT)
-    try:
-        comment_id = serializer.loads(token, max_age=int(UNSUBSCRIBE_LINK_LIFETIME.total_seconds()))
-    except BadSignature:  # expired ones included
-        raise InvalidUnsubscribeToken("This unsubscribe link is not valid or has expired.") from None
-    session.execute(update(Comment).where(col(Comment.id) == comment_id).values(notify_replies=False))
-    session.commit()

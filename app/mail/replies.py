@@ -1,29 +1,39 @@
 """The email telling a commenter of a reply, from a `comment.reply` outbox event, and its sending."""
 
+import hashlib
 import html
 import smtplib
+import socket
 import time
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 
 from app.mail import smtp
+from app.mail.policy import MAIL_POLICY
 from app.outbox.queue import Claimed, Outcome, elapsed_ms
 from app.settings import Settings
 
 
-def reply_message(payload: dict, *, sender: str, site_name: str, at: datetime) -> EmailMessage:
+def message_id(claimed: Claimed, *, sender: str) -> str:
+    """The same on every attempt at one delivery: when an attempt fails after the server took the
+    message (a lost connection after DATA), the retry is known as the same message, not a second one."""
+    unique = hashlib.sha256(f"{claimed.id}:{claimed.created_at.isoformat()}".encode()).hexdigest()[:32]
+    return f"<{unique}@{sender.rpartition('@')[2].strip('> ') or socket.getfqdn()}>"
+
+
+def reply_message(payload: dict, *, sender: str, site_name: str, at: datetime, message_id: str) -> EmailMessage:
     """Plain text with an HTML alternative, and RFC 8058 one-click unsubscribe headers."""
     # Events queued by earlier versions carry no title, link or text.
     title, link = payload.get("article_title", "an article"), payload.get("article_url", "")
     author, unsubscribe = payload["reply_author"], payload["unsubscribe_url"]
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = sender
     message["To"] = payload["to"]
     # One line whatever a name holds: a line break in a header would end it.
     message["Subject"] = " ".join(f"{author} replied to your comment on “{title}”".split())
     message["Date"] = format_datetime(at)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
+    message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -55,7 +65,13 @@ class ReplyMailer:
         self.settings = settings
 
     def __call__(self, claimed: Claimed, *, at: datetime) -> Outcome:
-        message = reply_message(claimed.payload, sender=self.sender, site_name=self.settings.site_name, at=at)
+        message = reply_message(
+            claimed.payload,
+            sender=self.sender,
+            site_name=self.settings.site_name,
+            at=at,
+            message_id=message_id(claimed, sender=self.sender),
+        )
         started = time.monotonic()
         try:
             smtp.send(self.server, message, timeout=self.settings.delivery_timeout_seconds)

@@ -25,6 +25,18 @@ def test_a_returning_commenter_with_their_token_is_published_at_once(client, ses
     assert client.get(f"/api/v1/articles/{article.slug}").json()["comment_count"] == 2
 
 
+def test_a_reply_published_at_once_names_its_parent_in_the_receipt(client, session, api_key):
+    article = make_article(session)
+    moderator = api_key("comments:moderate")
+    first = reply(client, article.slug, author_email="ana@example.com").json()
+    approve(client, moderator, first["id"])
+    token = first["commenter_token"]
+    answer = reply(client, article.slug, author_email="ana@example.com", parent_id=first["id"], commenter_token=token)
+    assert answer.status_code == 201 and answer.json()["comment"]["parent_id"] == first["id"]
+    [thread] = client.get(f"/api/v1/articles/{article.slug}/comments").json()["data"]
+    assert thread["replies"][0]["id"] == answer.json()["id"]
+
+
 def test_typing_a_trusted_address_without_its_token_is_held_and_tells_nothing(client, session, api_key):
     article = make_article(session)
     moderator = api_key("comments:moderate")

@@ -1,5 +1,6 @@
 import email
 import email.policy
+import re
 from datetime import timedelta
 
 import pytest
@@ -23,7 +24,10 @@ SENDER = "Byline <news@byline.example>"
 class Mailbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
+        # Every message as the server read it, whether it then took it or not.
+        self.received: list[bytes] = []
         self.refuse: str | None = None
+        self.defer_data = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.refuse:
@@ -32,9 +36,20 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.received.append(envelope.content)
+        if self.defer_data:
+            self.defer_data -= 1
+            return "451 4.3.0 Try again later"
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append((list(envelope.rcpt_tos), parsed))
         return "250 Message accepted"
+
+
+def raw_header(message: bytes, name: str) -> bytes:
+    """A header's line exactly as sent, unfolded by nobody."""
+    head = message.partition(b"\r\n\r\n")[0]
+    [line] = [line for line in head.split(b"\r\n") if line.lower().startswith(name.lower().encode() + b":")]
+    return line.partition(b":")[2].removeprefix(b" ")
 
 
 def _only_the_newsroom(server, session, envelope, mechanism, auth_data):
@@ -89,9 +104,11 @@ def test_reply_email_reaches_the_commenter(client, session, api_key, mailbox, ma
     assert recipients == ["parent@example.com"] and message["To"] == "parent@example.com"
     assert message["From"] == SENDER
     assert "Sam Okafor" in message["Subject"] and "Harbour bridge reopens after repairs" in message["Subject"]
-    unsubscribe = message["List-Unsubscribe"]
-    assert unsubscribe.startswith("<http://testserver/api/v1/comments/unsubscribe?token=") and unsubscribe[-1] == ">"
-    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # Mail clients read these headers as sent: an encoded word or a folded line hides the link (RFC 8058).
+    [raw] = mailbox.received
+    unsubscribe = raw_header(raw, "List-Unsubscribe").decode("ascii")
+    assert re.fullmatch(r"<http://testserver/api/v1/comments/unsubscribe\?token=[\w.-]+>", unsubscribe)
+    assert raw_header(raw, "List-Unsubscribe-Post") == b"List-Unsubscribe=One-Click"
     text = message.get_body(("plain",)).get_content()
     assert "Sam Okafor" in text and "> Good point." in text and unsubscribe[1:-1] in text
     assert f"http://testserver/api/v1/articles/{article.slug}" in text
@@ -104,6 +121,7 @@ def test_reply_email_reaches_the_commenter(client, session, api_key, mailbox, ma
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert clicked.status_code == 200 and clicked.json() == {"unsubscribed": True}
+    assert clicked.headers["cache-control"] == "no-store"
     session.expire_all()
     assert session.exec(select(Comment.notify_replies).where(Comment.id == parent["id"])).one() is False
 
@@ -130,6 +148,23 @@ def test_mail_server_down_is_retried_until_it_is_back(client, session, engine, a
         assert [recipients for recipients, _ in box.messages] == [["parent@example.com"]]
     finally:
         worker.close()
+
+
+def test_a_retry_sends_the_same_message_id(client, session, engine, api_key, mailbox, mail_worker, clock):
+    # The server read the message, then failed: the reader's mail client must see one message, not two.
+    mailbox.defer_data = 1
+    _replied_to(client, session, api_key)
+    drain(mail_worker)
+    clock.now += timedelta(hours=1)
+    drain(mail_worker)
+    with Session(engine) as fresh:
+        [delivery] = fresh.exec(select(Delivery).where(Delivery.channel == "email")).all()
+    assert delivery.status == "succeeded" and delivery.attempts == 2
+    first, retry = (raw_header(message, "Message-ID") for message in mailbox.received)
+    assert re.fullmatch(rb"<[^<>@\s]+@byline\.example>", first) and retry == first
+    _replied_to(client, session, api_key)
+    drain(mail_worker)
+    assert raw_header(mailbox.received[-1], "Message-ID") != first
 
 
 def test_recipient_refused_for_good_is_not_retried(client, session, engine, api_key, mailbox, mail_worker, clock):
