@@ -19,6 +19,10 @@ class PreconditionFailed(ProblemError):
     type_slug = "precondition-failed"
     title = "The resource has changed"
     status = 412
+    advice = (
+        "Read the resource again, apply your change to the current version, and send it with the new ETag in "
+        "`If-Match`."
+    )
 
 
 IfMatch = Annotated[

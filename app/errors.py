@@ -27,6 +27,8 @@ class ProblemError(Exception):
     type_slug: ClassVar[str] = "about:blank"
     title: ClassVar[str] = "Error"
     status: ClassVar[int] = 400
+    # What a client or its developer should do about it, shown with the docstring on the type's page.
+    advice: ClassVar[str] = ""
 
     def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None, **extensions: Any) -> None:
         super().__init__(detail or self.title)
@@ -39,11 +41,15 @@ class ProblemError(Exception):
 
 
 class InvalidParameter(ProblemError):
-    """A query or path parameter could not be understood."""
+    """A query, path or header parameter, or a field of the request body, failed validation."""
 
     type_slug = "invalid-parameters"
     title = "Invalid request parameters"
     status = 422
+    advice = (
+        "Correct each value `errors` names (a query or path `parameter`, or a body field's `pointer`) as its "
+        "`detail` says, and send the request again."
+    )
 
     def __init__(self, parameter: str, detail: str) -> None:
         super().__init__(detail, errors=[{"detail": detail, "parameter": parameter}])
@@ -55,6 +61,7 @@ class InvalidField(ProblemError):
     type_slug = "invalid-body"
     title = "Invalid request body"
     status = 422
+    advice = "Correct the body field `errors[].pointer` names, as its `detail` says, and send the request again."
 
     def __init__(self, pointer: str, detail: str) -> None:
         super().__init__(detail, errors=[{"detail": detail, "pointer": pointer}])
@@ -75,6 +82,18 @@ class Problem(BaseModel):
     detail: str | None = None
     instance: str | None = Field(None, description="Path of the request that failed.")
     errors: list[FieldError] | None = None
+
+
+def problem_types() -> dict[str, type[ProblemError]]:
+    """Every problem type the loaded app can send, by slug: the classes themselves are the list."""
+    found: dict[str, type[ProblemError]] = {}
+    pending = list(ProblemError.__subclasses__())
+    while pending:
+        kind = pending.pop(0)
+        pending += kind.__subclasses__()
+        if kind.type_slug != "about:blank":
+            found.setdefault(kind.type_slug, kind)
+    return dict(sorted(found.items()))
 
 
 def problems(*kinds: type[ProblemError]) -> dict[int | str, dict[str, Any]]:
@@ -154,9 +173,10 @@ class Conflict(ProblemError):
     type_slug = "conflict"
     title = "Conflicting change"
     status = 409
+    advice = "Read the resource again and retry the change; nothing of this request was written."
 
 
-def _phrase(status: int) -> str:
+def status_phrase(status: int) -> str:
     try:
         return HTTPStatus(status).phrase
     except ValueError:
@@ -181,6 +201,7 @@ class UnstorableValue(ProblemError):
     type_slug = "unstorable-value"
     title = "Value cannot be stored"
     status = 422
+    advice = "Remove the characters the database refuses (such as NUL) from the value and send the request again."
 
 
 async def _on_data_error(request: Request, exc: DataError) -> JSONResponse:
@@ -196,6 +217,10 @@ class DatabaseUnavailable(ProblemError):
     type_slug = "database-unavailable"
     title = "Database unavailable"
     status = 503
+    advice = (
+        "Wait the seconds `Retry-After` gives and send the same request again; "
+        "nothing was changed. If it lasts, the operator should look at the database."
+    )
 
 
 RETRY_AFTER_OUTAGE = "5"
@@ -233,7 +258,7 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
     return problem_response(
         request,
         status=exc.status_code,
-        title=_phrase(exc.status_code),
+        title=status_phrase(exc.status_code),
         detail=exc.detail if isinstance(exc.detail, str) else None,
         headers=dict(exc.headers) if exc.headers else None,
     )

@@ -27,6 +27,7 @@ class NotMigrated(ProblemError):
     type_slug = "not-migrated"
     title = "Database not migrated"
     status = 503
+    advice = "The operator should run `byline db upgrade`; then send the request again."
 
 
 @router.get("/healthz", operation_id="meta-health", summary="Tell whether the process is up", response_model=Health)

@@ -40,6 +40,7 @@ from app.metrics.counters import flush_requests_periodically
 from app.metrics.router import router as metrics_router
 from app.openapi import DESCRIPTION, TAGS, install_openapi
 from app.outbox.worker import start_in_background
+from app.problem_pages import router as problem_pages_router
 from app.related.router import router as related_router
 from app.related.semantic.setup import neighbours_for
 from app.security_headers import SecurityHeadersMiddleware
@@ -166,6 +167,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     install_openapi(app, extra_models=ingest.DOCUMENTED_SHAPES)
     routers = (
         docs_router,
+        problem_pages_router,
         feeds_router,
         sitemaps_router,
         health_router,

@@ -162,7 +162,84 @@ def test_the_lead_article_shows_every_part_of_the_report(newsroom):
     for name in ("content", "author_name", "author_email"):
         assert form.find_element(By.NAME, name).get_attribute("aria-required") == "true"
     assert form.find_element(By.NAME, "author_url").get_attribute("aria-required") is None
-    assert newsroom.find(".back-to-top a").get_attribute("href").endswith("#top")
+    assert newsroom.find("a.back-to-top").get_attribute("href").endswith("#top")
+
+
+def _commented_article(newsroom: Newsroom, slug: str, threads: int) -> str:
+    """A published article with `threads` approved comments, each opening a thread, oldest first."""
+    comments = [
+        {
+            "external_id": f"{slug}-{n}",
+            "author_name": f"Reader {n}",
+            "content": f"Comment number {n}.",
+            "created_at": f"2001-01-01T00:{n:02}:00Z",
+        }
+        for n in range(threads)
+    ]
+    record = {
+        "title": f"Talked about: {slug}",
+        "slug": slug,
+        "authors": ["alok-verma"],
+        # Long ago, so it never leads the front page that other tests read.
+        "published_at": "2001-01-01T00:00:00Z",
+        "body": [{"type": "paragraph", "text": "Readers had their say."}],
+        "comments": comments,
+    }
+    created = httpx.post(f"{newsroom.base}/api/v1/ingest", json=[record], headers=newsroom.editor)
+    assert created.raise_for_status().json()["results"][0]["status"] == "created"
+    return slug
+
+
+def _shown_threads(newsroom: Newsroom) -> list[str]:
+    return [item.get_attribute("id") for item in newsroom.find_all(".comment-list > li > article.comment")]
+
+
+def _text_nodes(newsroom: Newsroom) -> list[str]:
+    return newsroom.driver.execute_script(
+        "const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT); const found = [];"
+        "while (walker.nextNode()) found.push(walker.currentNode.data.trim());"
+        "return found;"
+    )
+
+
+def test_an_article_with_comments_shows_no_stray_text(newsroom):
+    slug = _commented_article(newsroom, "few-comments-no-stray-text", threads=2)
+    newsroom.open(f"article.html?slug={slug}")
+    newsroom.find("#respond")
+    assert len(_shown_threads(newsroom)) == 2
+    assert not {"null", "undefined"} & set(_text_nodes(newsroom))
+
+
+def test_show_more_comments_is_offered_only_when_there_is_a_next_page(newsroom):
+    slug = _commented_article(newsroom, "few-comments-one-page", threads=3)
+    newsroom.open(f"article.html?slug={slug}")
+    newsroom.find("#respond")
+    assert newsroom.api(f"/articles/{slug}/comments")["meta"]["next_cursor"] is None
+    assert len(_shown_threads(newsroom)) == 3
+    assert not _shown(newsroom.find_all("#comments .more"))
+
+
+def test_show_more_comments_appends_the_next_page_once(newsroom):
+    slug = _commented_article(newsroom, "many-comments", threads=25)
+    first = newsroom.api(f"/articles/{slug}/comments")
+    second = newsroom.api(f"/articles/{slug}/comments", cursor=first["meta"]["next_cursor"])
+    assert second["meta"]["next_cursor"] is None
+    every = [f"comment-{comment['id']}" for comment in first["data"] + second["data"]]
+    newsroom.open(f"article.html?slug={slug}")
+    assert _shown_threads(newsroom) == every[: len(first["data"])]
+
+    newsroom.find("#comments .more").click()
+    WebDriverWait(newsroom.driver, 20).until(lambda _: len(_shown_threads(newsroom)) > len(first["data"]))
+    assert _shown_threads(newsroom) == every
+    assert not _shown(newsroom.find_all("#comments .more"))
+
+
+def test_the_article_page_has_one_back_to_top_link(newsroom):
+    newsroom.open(f"article.html?slug={MOSCOW}")
+    newsroom.find("#respond")
+    assert [link.get_attribute("href") for link in newsroom.driver.find_elements(By.LINK_TEXT, "Back to top")] == [
+        f"{newsroom.base}/article.html?slug={MOSCOW}#top"
+    ]
 
 
 def test_the_article_page_takes_one_request_for_the_article_and_all_it_includes(newsroom):

@@ -12,6 +12,10 @@ class ArticleNotFound(ProblemError):
     type_slug = "article-not-found"
     title = "Article not found"
     status = 404
+    advice = (
+        "Check the slug. Drafts, scheduled and embargoed articles are readable only with a key of the "
+        "matching scope or a preview token."
+    )
 
     @classmethod
     def for_slug(cls, slug: str) -> "ArticleNotFound":
@@ -24,6 +28,7 @@ class ArticleMoved(ProblemError):
     type_slug = "article-moved"
     title = "Article moved"
     status = 308
+    advice = "Follow `Location` to the article's current address, and use the new `slug` from now on."
 
     def __init__(self, old_slug: str, new_slug: str) -> None:
         super().__init__(f"The article now lives at '{new_slug}'.", slug=new_slug)
@@ -42,6 +47,7 @@ class SlugTaken(ProblemError):
     type_slug = "slug-taken"
     title = "Slug already in use"
     status = 409
+    advice = "Choose another slug, or leave it out to have one made from the title."
 
     @classmethod
     def held(cls, slug: str) -> "SlugTaken":
@@ -55,6 +61,7 @@ class InvalidTransition(ProblemError):
     type_slug = "invalid-transition"
     title = "Invalid status change"
     status = 409
+    advice = "Read the article's current `status` and ask for a change that state allows."
 
 
 class RevisionNotFound(ProblemError):
@@ -63,6 +70,7 @@ class RevisionNotFound(ProblemError):
     type_slug = "revision-not-found"
     title = "Revision not found"
     status = 404
+    advice = "List the article's revisions to find the numbers that exist."
 
 
 class InvalidPreviewToken(ProblemError):
@@ -71,3 +79,4 @@ class InvalidPreviewToken(ProblemError):
     type_slug = "invalid-preview-token"
     title = "Invalid preview token"
     status = 403
+    advice = "Ask an editor for a new preview link to this article."

@@ -9,6 +9,9 @@ class NotAuthenticated(ProblemError):
     type_slug = "not-authenticated"
     title = "A valid API key is required"
     status = 401
+    advice = (
+        "Send a valid API key as `Authorization: Bearer <key>`; an administrator issues keys with `byline keys create`."
+    )
 
 
 class MissingScope(ProblemError):
@@ -17,6 +20,7 @@ class MissingScope(ProblemError):
     type_slug = "missing-scope"
     title = "The API key lacks a required scope"
     status = 403
+    advice = "Use a key with the scope the operation needs, or ask an administrator for one."
 
 
 class KeyNameTaken(ProblemError):
@@ -25,6 +29,7 @@ class KeyNameTaken(ProblemError):
     type_slug = "key-name-taken"
     title = "Key name already in use"
     status = 409
+    advice = "Choose another name for the key."
 
 
 class KeyNotFound(ProblemError):
@@ -33,3 +38,4 @@ class KeyNotFound(ProblemError):
     type_slug = "key-not-found"
     title = "API key not found"
     status = 404
+    advice = "Check the name; `byline keys list` shows every key."

@@ -9,6 +9,7 @@ class AuthorNotFound(ProblemError):
     type_slug = "author-not-found"
     title = "Author not found"
     status = 404
+    advice = "Check the slug; the author directory lists every author."
 
 
 class AuthorSlugTaken(ProblemError):
@@ -17,6 +18,7 @@ class AuthorSlugTaken(ProblemError):
     type_slug = "author-slug-taken"
     title = "Author slug already in use"
     status = 409
+    advice = "Choose another slug for the author."
 
 
 class AuthorHasArticles(ProblemError):
@@ -25,3 +27,4 @@ class AuthorHasArticles(ProblemError):
     type_slug = "author-has-articles"
     title = "Author still has articles"
     status = 409
+    advice = "Send `reassign_to` with the slug of the author who takes over the bylines."

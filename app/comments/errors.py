@@ -12,6 +12,7 @@ class CommentsClosed(ProblemError):
     type_slug = "comments-closed"
     title = "Comments are closed"
     status = 409
+    advice = "Nothing to retry: the article takes no more comments."
 
 
 class CommentNotFound(ProblemError):
@@ -20,6 +21,7 @@ class CommentNotFound(ProblemError):
     type_slug = "comment-not-found"
     title = "Comment not found"
     status = 404
+    advice = "Check the id; the comment may have been deleted."
 
 
 class TooManyComments(ProblemError):
@@ -28,6 +30,7 @@ class TooManyComments(ProblemError):
     type_slug = "too-many-comments"
     title = "Too many comments"
     status = 429
+    advice = "Wait the seconds `Retry-After` (and `retry_after`) gives before sending another comment."
 
     def __init__(self, detail: str, *, limit: int, retry_after: int) -> None:
         super().__init__(detail, retry_after=retry_after)
@@ -48,6 +51,7 @@ class InvalidUnsubscribeToken(ProblemError):
     type_slug = "invalid-unsubscribe-token"
     title = "Invalid unsubscribe link"
     status = 400
+    advice = "Use the unsubscribe link of a reply email exactly as it was sent."
 
     def response_headers(self, request: Request) -> dict[str, str]:
         return dict(NOT_STORED)

@@ -9,6 +9,7 @@ class TooManyRecords(ProblemError):
     type_slug = "batch-too-large"
     title = "Batch too large"
     status = 413
+    advice = "Split the batch into batches of at most `BYLINE_INGEST_MAX_RECORDS` records."
 
 
 class UnsupportedBatchType(ProblemError):
@@ -17,6 +18,7 @@ class UnsupportedBatchType(ProblemError):
     type_slug = "unsupported-media-type"
     title = "Unsupported media type"
     status = 415
+    advice = "Send NDJSON as `application/x-ndjson`, or a JSON array as `application/json`."
 
 
 class IngestAborted(ProblemError):
@@ -25,6 +27,10 @@ class IngestAborted(ProblemError):
     type_slug = "ingest-aborted"
     title = "Import aborted"
     status = 422
+    advice = (
+        "Fix the record the report names and send the batch again, or send it with `on_error=skip` to store "
+        "the other records."
+    )
 
 
 class ExternalIdTaken(ProblemError):
@@ -33,3 +39,4 @@ class ExternalIdTaken(ProblemError):
     type_slug = "external-id-taken"
     title = "External id already in use"
     status = 409
+    advice = "Use another external id, or a key that may change that article."

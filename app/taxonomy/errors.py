@@ -9,6 +9,7 @@ class SectionNotFound(ProblemError):
     type_slug = "section-not-found"
     title = "Section not found"
     status = 404
+    advice = "Check the slug; the list of sections has every one."
 
 
 class TagNotFound(ProblemError):
@@ -17,6 +18,7 @@ class TagNotFound(ProblemError):
     type_slug = "tag-not-found"
     title = "Tag not found"
     status = 404
+    advice = "Check the slug; a tag is listed once it has a published article."
 
 
 class TaxonomySlugTaken(ProblemError):
@@ -25,6 +27,7 @@ class TaxonomySlugTaken(ProblemError):
     type_slug = "taxonomy-slug-taken"
     title = "Slug already in use"
     status = 409
+    advice = "Choose another slug."
 
 
 class SectionHasArticles(ProblemError):
@@ -33,3 +36,4 @@ class SectionHasArticles(ProblemError):
     type_slug = "section-has-articles"
     title = "Section still has articles"
     status = 409
+    advice = "Send `reassign_to` with the slug of the section the articles move to."

@@ -9,3 +9,4 @@ class WebhookNotFound(ProblemError):
     type_slug = "webhook-not-found"
     title = "Webhook endpoint not found"
     status = 404
+    advice = "Check the id; the list of webhook endpoints has every one."

@@ -110,7 +110,6 @@ try {
     story(article, included.author_articles),
     related(included.related),
     commentsSection(article, included.comments),
-    h("p", { class: "back-to-top" }, h("a", { href: "#top" }, "Back to top")),
   );
   // The address may name a sub-heading or a comment, which exists only now.
   if (location.hash) document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();

@@ -245,13 +245,12 @@ function countText(count) {
 // `firstPage` is the body of GET /articles/{slug}/comments.
 export function commentsSection(article, firstPage) {
   const list = h("ol", { class: "comment-list" });
-  const section = h("section", { class: "comments", id: "comments", "aria-labelledby": "comments-title" });
   const heading = h("h2", { id: "comments-title" }, article.comment_count ? countText(article.comment_count) : "Comments");
   let replyTo = () => {};
 
   function published(comment) {
     const item = commentItem(comment, replyTo);
-    const parent = comment.parent_id && section.querySelector(`#comment-${comment.parent_id}`)?.parentElement;
+    const parent = comment.parent_id && list.querySelector(`#comment-${comment.parent_id}`)?.parentElement;
     if (parent) {
       const children = parent.querySelector(":scope > ol.children") ?? parent.appendChild(h("ol", { class: "children" }));
       children.append(item);
@@ -282,6 +281,5 @@ export function commentsSection(article, firstPage) {
   });
   append(firstPage);
   const empty = firstPage.data.length ? null : h("p", { class: "no-comments" }, "No comments yet. Be the first to reply.");
-  section.append(heading, list, empty, more, form.element);
-  return section;
+  return h("section", { class: "comments", id: "comments", "aria-labelledby": "comments-title" }, heading, list, empty, more, form.element);
 }
