@@ -61,8 +61,10 @@ def serve(
             os.environ[name] = str(value)
     settings = _settings_or_exit()
     shared = tempfile.mkdtemp(prefix="byline-serve-")
-    # Every worker counts its own metrics into this folder, and /metrics sums them.
-    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", shared)
+    if workers > 1:
+        # Every worker counts its own metrics into this folder, and /metrics sums them. A single worker
+        # counts in memory: prometheus-client chose that when this process imported it, before this line.
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", shared)
     # Where workers tell each other of the content versions they commit.
     os.environ[ANNOUNCE_FILE] = os.path.join(shared, "content-version")
     config = uvicorn.Config(

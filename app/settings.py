@@ -33,9 +33,10 @@ class Settings(BaseSettings):
     site_language: str = Field("en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
     # The newsroom's own site; the API's public URL when unset.
     frontend_url: AnyHttpUrl | None = None
-    # A reader's URL of an article, e.g. https://news.example/{section}/{slug}; the API's when unset.
+    # A reader's URL of an article, e.g. https://news.example/{section}/{slug}; when unset, the example
+    # site's page while it is served (serve_frontend), else the API's.
     article_url: str | None = Field(None, pattern=r"^https?://.*\{slug\}")
-    # A reader's URL of an author's page, e.g. https://news.example/authors/{slug}; the API's when unset.
+    # A reader's URL of an author's page, e.g. https://news.example/authors/{slug}; unset, as article_url.
     author_url: str | None = Field(None, pattern=r"^https?://.*\{slug\}")
     # The publisher's logo in articles' structured data.
     publisher_logo_url: AnyHttpUrl | None = None

@@ -74,7 +74,7 @@ def test_the_site_feed_carries_the_newest_articles_in_full(client, session, cloc
     assert first["authors"] == ["Alok Verma"] and set(first["categories"]) == {"Harbour", "Ports"}
     assert "What changed" in first["content"] and "are back" in first["content"] and "<script" not in first["content"]
     assert first["published"] == (clock.now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")
-    assert first["link"].endswith(f"/api/v1/articles/{lead.slug}")
+    assert first["link"] == f"http://testserver/article.html?slug={lead.slug}"
     assert first["id"].startswith("urn:uuid:") and first["id"] != entries[1]["id"]
     assert "@" not in answer.text and older.slug not in first["id"]
 
@@ -100,6 +100,48 @@ def test_a_guid_survives_a_slug_change_and_links_follow_the_frontend_pattern(cli
     pattern = settings.model_copy(update={"article_url": "https://news.example/{section}/{slug}"})
     with TestClient(create_app(pattern, clock=clock)) as frontend:
         assert _entries(frontend.get("/feeds/atom.xml"))[0]["link"] == "https://news.example/news/harbour-opens"
+
+
+@pytest.mark.parametrize("file", ["rss.xml", "atom.xml"])
+def test_a_feed_links_to_the_site_and_names_itself_as_self(client, session, file):
+    make_article(session)
+    parsed = feedparser.parse(client.get(f"/feeds/{file}").content)
+    assert parsed.feed.link == "http://testserver"
+    links = {link.rel: link.href for link in parsed.feed.links}
+    assert links == {"alternate": "http://testserver", "self": f"http://testserver/feeds/{file}"}
+
+
+@pytest.mark.parametrize("file", ["rss.xml", "atom.xml"])
+@pytest.mark.parametrize("going_live", ["scheduled", "embargoed"])
+def test_the_build_date_is_never_older_than_an_article_that_went_live_later(client, session, clock, file, going_live):
+    make_article(session, title="Older story", published_at=clock.now - timedelta(days=90), now=clock.now)
+    later = clock.now + timedelta(hours=1)
+    if going_live == "scheduled":
+        make_article(session, title="Harbour reopens", published_at=later, now=clock.now)
+    else:
+        make_article(session, title="Harbour reopens", embargo_until=later.isoformat(), now=clock.now)
+    clock.now += timedelta(hours=2)
+    parsed = feedparser.parse(client.get(f"/feeds/{file}").content)
+    assert [entry.title for entry in parsed.entries] == ["Harbour reopens", "Older story"]
+    # RSS's lastBuildDate, Atom's feed and entry <updated>: when the article appeared, not when it was written.
+    assert parsed.feed.updated_parsed[:6] == later.timetuple()[:6]
+    if file == "atom.xml":
+        assert parsed.entries[0].updated_parsed[:6] == later.timetuple()[:6]
+
+
+def test_json_feed_items_are_modified_no_earlier_than_they_went_live(client, session, clock):
+    later = clock.now + timedelta(hours=1)
+    make_article(session, published_at=later, now=clock.now)
+    clock.now += timedelta(hours=2)
+    [item] = client.get("/feeds/feed.json").json()["items"]
+    assert item["date_modified"] == item["date_published"] == later.isoformat()
+
+
+def test_links_go_to_the_api_when_the_example_site_is_off(settings, session, clock):
+    article = make_article(session)
+    with TestClient(create_app(settings.model_copy(update={"serve_frontend": False}), clock=clock)) as client:
+        [entry] = _entries(client.get("/feeds/rss.xml"))
+    assert entry["link"] == f"http://testserver/api/v1/articles/{article.slug}"
 
 
 def test_feed_readers_polling_get_304_until_something_changes(client, session, editor):

@@ -2,6 +2,7 @@ import re
 import time
 
 import httpx
+import pytest
 
 from tests.comments.helpers import reply
 from tests.conftest import TEST_SECRET
@@ -40,19 +41,21 @@ def test_metrics_need_an_admin_key_unless_configured_otherwise(client, settings,
     assert client.get("/metrics", headers=api_key("admin")).status_code == 404
 
 
-def test_workers_are_counted_together(database_url, session, api_key):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_served_api_counts_requests_and_their_latency(database_url, session, api_key, workers):
     byline("db", "upgrade", database_url=database_url)
     admin = api_key("admin")
     session.rollback()
     env = {"BYLINE_DATABASE_URL": database_url, "BYLINE_SECRET_KEY": TEST_SECRET}
     sections = 'byline_requests_total{method="GET",route="/api/v1/sections",status="200"}'
-    with running_server(env, workers=2) as base:
-        # A new connection each time, so both workers take some.
+    latencies = 'byline_request_seconds_count{route="/api/v1/sections"}'
+    with running_server(env, workers=workers) as base:
+        # A new connection each time, so every worker takes some.
         for _ in range(30):
             assert httpx.get(f"{base}/api/v1/sections", timeout=5).status_code == 200
         # Each worker adds what it counted every half second; the one scraped adds its own at once.
         deadline = time.monotonic() + 5
-        while (counted := _value(httpx.get(f"{base}/metrics", headers=admin, timeout=5).text, sections)) < 30:
-            assert time.monotonic() < deadline, counted
+        while _value(scraped := httpx.get(f"{base}/metrics", headers=admin, timeout=5).text, sections) < 30:
+            assert time.monotonic() < deadline, scraped
             time.sleep(0.1)
-    assert counted == 30
+    assert _value(scraped, sections) == 30 and _value(scraped, latencies) == 30

@@ -48,7 +48,28 @@ def test_the_news_sitemap_holds_the_last_48_hours_with_publication_and_title(cli
     assert news.findtext("news:publication_date", namespaces=NS).startswith(
         (clock.now - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%S")
     )
-    assert urls[0].findtext("s:loc", namespaces=NS).endswith(f"/api/v1/articles/{fresh.slug}")
+    assert urls[0].findtext("s:loc", namespaces=NS) == f"http://testserver/article.html?slug={fresh.slug}"
+
+
+def test_an_article_going_live_moves_its_lastmod_and_its_pages(client, session, clock):
+    make_article(session, published_at=clock.now - timedelta(days=90), now=clock.now)
+    later = clock.now + timedelta(hours=1)
+    scheduled = make_article(session, published_at=later, now=clock.now)
+    embargoed = make_article(session, embargo_until=later.isoformat(), now=clock.now)
+    clock.now += timedelta(hours=2)
+    [entry] = _xml(client.get("/sitemap.xml")).findall("s:sitemap", NS)
+    assert entry.findtext("s:lastmod", namespaces=NS) == later.isoformat(timespec="seconds")
+    page = _xml(client.get(entry.findtext("s:loc", namespaces=NS).removeprefix("http://testserver")))
+    lastmods = {url.findtext("s:loc", namespaces=NS): url.findtext("s:lastmod", namespaces=NS) for url in page}
+    for article in (scheduled, embargoed):
+        assert lastmods[f"http://testserver/article.html?slug={article.slug}"] == later.isoformat(timespec="seconds")
+
+
+def test_sitemaps_list_api_urls_when_the_example_site_is_off(settings, session, clock):
+    article = make_article(session, published_at=clock.now - timedelta(hours=1))
+    with TestClient(create_app(settings.model_copy(update={"serve_frontend": False}), clock=clock)) as client:
+        [url] = _xml(client.get("/sitemap-news.xml")).findall("s:url", NS)
+    assert url.findtext("s:loc", namespaces=NS) == f"http://testserver/api/v1/articles/{article.slug}"
 
 
 def test_a_headline_with_control_characters_leaves_the_news_sitemap_well_formed(client, session, clock):

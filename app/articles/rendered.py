@@ -67,6 +67,7 @@ PAGE_SETTINGS = (
     "publisher_logo_url",
     "article_url",
     "author_url",
+    "serve_frontend",
 )
 log = logging.getLogger("byline.rendered")
 # A lookup holds its connection for one round trip, so a few serve a whole worker.

@@ -3,7 +3,7 @@ Open Graph and Twitter card tags, derived from the article as readers see it."""
 
 from typing import Any
 
-from app.articles.links import reader_url
+from app.articles.links import author_url, reader_url
 from app.articles.schemas import ArticlePublic, ArticleSeo, ArticleWithSeo
 from app.settings import Settings
 
@@ -13,12 +13,6 @@ def with_seo(article: ArticlePublic, settings: Settings) -> ArticleWithSeo:
     return ArticleWithSeo(
         **dict(article), structured_data=structured_data(article, settings), seo=seo(article, settings)
     )
-
-
-def author_url(settings: Settings, slug: str) -> str:
-    if settings.author_url:
-        return settings.author_url.format(slug=slug)
-    return f"{settings.base_url}/api/v1/authors/{slug}"
 
 
 def _description(article: ArticlePublic) -> str:

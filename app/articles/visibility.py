@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, case
 from sqlmodel import and_, col, or_, true
 
 from app.articles.models import Article
@@ -44,6 +44,19 @@ def live_at(article: Article) -> datetime | None:
     if article.embargo_until is not None and article.embargo_until > article.published_at:
         return article.embargo_until
     return article.published_at
+
+
+def changed_for_readers(article: Article) -> datetime:
+    """When readers last saw the article change: its last edit, or its going live if that came later
+    (a scheduled or embargoed article is written before it appears)."""
+    return max(article.updated_at, live_at(article) or article.updated_at)
+
+
+def changed_for_readers_column() -> ColumnElement[datetime]:
+    """`changed_for_readers` in SQL, for articles `visible` selects (published, so with a time)."""
+    embargo, published_at, updated = col(Article.embargo_until), col(Article.published_at), col(Article.updated_at)
+    live = case((embargo > published_at, embargo), else_=published_at)
+    return case((live > updated, live), else_=updated)
 
 
 def is_public(article: Article, now: datetime) -> bool:

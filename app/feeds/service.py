@@ -17,6 +17,7 @@ from app.articles import service as articles
 from app.articles.links import reader_url
 from app.articles.models import Article
 from app.articles.schemas import ArticleFilters, ArticlePublic
+from app.articles.visibility import changed_for_readers
 from app.authors import service as authors
 from app.content_cache import ContentCache
 from app.settings import Settings
@@ -102,13 +103,14 @@ def render(feed: Feed, file: FeedFile, *, now: datetime, settings: Settings) -> 
     generator.load_extension("dc")
     generator.id(feed.self_url)
     generator.title(xml_text(feed.title))
-    generator.link(href=feed.home_url, rel="alternate")
+    # RSS's channel <link> is the last link given: the site, with the feed itself as atom:link rel=self.
     generator.link(href=feed.self_url, rel="self")
+    generator.link(href=feed.home_url, rel="alternate")
     # RSS readers take a description as HTML: plain text is escaped for it, so text that shows markup stays text.
     as_description = partial(html.escape, quote=False) if file == "rss.xml" else str
     generator.description(as_description(xml_text(f"The newest articles from {feed.title}.")))
     generator.language(settings.site_language)
-    generator.updated(max((article.updated_at for article, _ in feed.entries), default=now))
+    generator.updated(max((changed_for_readers(article) for article, _ in feed.entries), default=now))
     for article, public in feed.entries:
         entry = generator.add_entry(order="append")
         entry.id(guid(article, settings))
@@ -116,7 +118,7 @@ def render(feed: Feed, file: FeedFile, *, now: datetime, settings: Settings) -> 
         entry.title(xml_text(article.title))
         entry.link(href=article_url(article, settings))
         entry.published(article.published_at)
-        entry.updated(article.updated_at)
+        entry.updated(changed_for_readers(article))
         entry.summary(as_description(xml_text(article.excerpt)))
         entry.content(xml_text(public.body_html), type="CDATA" if file == "rss.xml" else "html")
         for byline in article.authors:
@@ -138,7 +140,7 @@ def _json_feed(feed: Feed, settings: Settings) -> bytes:
             "summary": article.excerpt,
             "content_html": public.body_html,
             "date_published": article.published_at.isoformat() if article.published_at else None,
-            "date_modified": article.updated_at.isoformat(),
+            "date_modified": changed_for_readers(article).isoformat(),
             "authors": [{"name": byline.name} for byline in article.authors],
             "tags": [term.name for term in ([article.section] if article.section else []) + list(article.tags)],
         }

@@ -10,7 +10,7 @@ from sqlmodel import Session, col
 
 from app.articles.links import reader_url
 from app.articles.models import Article
-from app.articles.visibility import visible
+from app.articles.visibility import changed_for_readers_column, visible
 from app.settings import Settings
 from app.taxonomy.models import Section
 from app.xml_text import xml_text
@@ -24,7 +24,7 @@ def index(session: Session, *, now: datetime, settings: Settings) -> str:
     size = settings.sitemap_page_size
     page = (col(Article.id) - 1) // size
     rows = session.execute(
-        select(page, func.max(col(Article.updated_at))).where(visible(now)).group_by(page).order_by(page)
+        select(page, func.max(changed_for_readers_column())).where(visible(now)).group_by(page).order_by(page)
     ).all()
     entries = "".join(
         f"<sitemap><loc>{settings.base_url}/sitemaps/articles-{int(number) + 1}.xml</loc>"
@@ -38,7 +38,7 @@ def page(session: Session, number: int, *, now: datetime, settings: Settings) ->
     size = settings.sitemap_page_size
     first, last = (number - 1) * size + 1, number * size
     rows = session.execute(
-        select(col(Article.slug), col(Section.slug), col(Article.canonical_url), col(Article.updated_at))
+        select(col(Article.slug), col(Section.slug), col(Article.canonical_url), changed_for_readers_column())
         .outerjoin(Section, col(Section.id) == Article.section_id)
         .where(visible(now), col(Article.id).between(first, last))
         .order_by(col(Article.id))

@@ -3,6 +3,7 @@ recommend, and Open Graph and Twitter card tags."""
 
 from datetime import datetime
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
@@ -71,3 +72,20 @@ def test_seo_fields_never_make_an_editors_if_match_stale(client, session, editor
     )
     assert answer.status_code == 200
     assert client.get(f"/api/v1/articles/{article.slug}").json()["seo"]["twitter"]["twitter:card"] == "summary"
+
+
+@pytest.mark.parametrize(
+    ("serve_frontend", "article_page", "author_page"),
+    [(True, "/article.html?slug={}", "/author.html?slug={}"), (False, "/api/v1/articles/{}", "/api/v1/authors/{}")],
+)
+def test_canonical_and_author_urls_are_the_example_sites_pages_while_it_is_served(
+    settings, session, clock, serve_frontend, article_page, author_page
+):
+    article = make_article(session)
+    author = article.authors[0].slug
+    with TestClient(create_app(settings.model_copy(update={"serve_frontend": serve_frontend}), clock=clock)) as client:
+        shown = client.get(f"/api/v1/articles/{article.slug}").json()
+        [item] = client.get("/feeds/feed.json").json()["items"]
+    url = "http://testserver" + article_page.format(article.slug)
+    assert shown["seo"]["canonical_url"] == shown["structured_data"]["url"] == item["url"] == url
+    assert shown["seo"]["open_graph"]["article:author"] == ["http://testserver" + author_page.format(author)]

@@ -111,7 +111,7 @@ def test_reply_email_reaches_the_commenter(client, session, api_key, mailbox, ma
     assert raw_header(raw, "List-Unsubscribe-Post") == b"List-Unsubscribe=One-Click"
     text = message.get_body(("plain",)).get_content()
     assert "Sam Okafor" in text and "> Good point." in text and unsubscribe[1:-1] in text
-    assert f"http://testserver/api/v1/articles/{article.slug}" in text
+    assert f"http://testserver/article.html?slug={article.slug}" in text
     assert message.get_body(("html",)) is not None
 
     # What a mail client does for the one-click button (RFC 8058): POST the form to the link.
