@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Static checks, then the whole suite on SQLite and on a real PostgreSQL server started for the run,
-# with a real headless Chromium for the pages.
+# with a real headless Chromium for the pages and openapi-typescript for the OpenAPI document.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,7 @@ echo "mypy: app"
 .venv/bin/mypy
 
 scripts/chromium.sh
+scripts/node.sh
 # Every cluster this run starts is stopped however the run ends, a failed start of the next included.
 stop_clusters=true
 trap 'eval "$stop_clusters"' EXIT
