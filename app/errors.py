@@ -8,7 +8,7 @@ from typing import Any, ClassVar, TypeVar, cast
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -74,7 +74,9 @@ class FieldError(BaseModel):
 
 
 class Problem(BaseModel):
-    """An RFC 9457 problem details object."""
+    """An RFC 9457 problem details object; some kinds add members of their own (`slug`, `retry_after`)."""
+
+    model_config = ConfigDict(extra="allow")
 
     type: str = Field(description="URI identifying the kind of problem.")
     title: str
@@ -96,11 +98,17 @@ def problem_types() -> dict[str, type[ProblemError]]:
     return dict(sorted(found.items()))
 
 
+def problem_content() -> dict[str, Any]:
+    """The OpenAPI `content` of a problem response; the document adds the `Problem` schema it names."""
+    return {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
 def problems(*kinds: type[ProblemError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries for the problems a route may return."""
     responses: dict[int | str, dict[str, Any]] = {}
     for kind in kinds:
-        entry = responses.setdefault(kind.status, {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": ""})
+        # Not FastAPI's `model`, which would document the problem as application/json.
+        entry = responses.setdefault(kind.status, {"content": problem_content(), "description": ""})
         entry["description"] = "; ".join(filter(None, [entry["description"], kind.title]))
     return responses
 

@@ -26,7 +26,7 @@ from app.cors import CrossOriginMiddleware
 from app.db import build_engine, ensure_planner_statistics
 from app.docs import router as docs_router
 from app.errors import UnexpectedErrorMiddleware, install_problem_handlers
-from app.feeds.router import router as feeds_router
+from app.feeds import router as feeds
 from app.forwarded import ForwardedClientMiddleware
 from app.frontend.pages import site_routes
 from app.health import router as health_router
@@ -164,11 +164,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(CrossOriginMiddleware, trusted_origins=settings.cors_origins)
     install_problem_handlers(app)
-    install_openapi(app, extra_models=ingest.DOCUMENTED_SHAPES)
+    install_openapi(app, extra_models=(*ingest.DOCUMENTED_SHAPES, *feeds.DOCUMENTED_SHAPES))
     routers = (
         docs_router,
         problem_pages_router,
-        feeds_router,
+        feeds.router,
         sitemaps_router,
         health_router,
         metrics_router,

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from app.errors import PROBLEM_JSON
+from app.errors import Problem, problem_content
 
 TAGS = [
     {"name": "articles", "description": "Published articles: lists for fronts and feeds, and the full article page."},
@@ -32,9 +32,6 @@ item exactly once. Errors are RFC 9457 `application/problem+json` documents.
 """
 
 
-PROBLEM_CONTENT = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-
-
 def tidy_document(document: dict) -> dict:
     """Say what the app really does where FastAPI's defaults say otherwise."""
     for methods in document.get("paths", {}).values():
@@ -45,12 +42,15 @@ def tidy_document(document: dict) -> dict:
             # Any operation can meet a database that is down, locked, read-only or full.
             operation.setdefault("responses", {}).setdefault(
                 "503",
-                {"description": "Database unavailable; retry after `Retry-After` seconds", "content": PROBLEM_CONTENT},
+                {
+                    "description": "Database unavailable; retry after `Retry-After` seconds",
+                    "content": problem_content(),
+                },
             )
             # Validation failures are problem documents, not FastAPI's default shape.
             invalid = operation.get("responses", {}).get("422")
             if invalid is not None:
-                invalid["content"] = PROBLEM_CONTENT
+                invalid["content"] = problem_content()
                 if invalid.get("description") == "Validation Error":
                     invalid["description"] = "Invalid request parameters"
     for unused in ("HTTPValidationError", "ValidationError"):
@@ -59,7 +59,8 @@ def tidy_document(document: dict) -> dict:
 
 
 def _add_schemas(document: dict, models: tuple[type[BaseModel], ...]) -> dict:
-    """Schemas that request bodies read by hand (NDJSON, say) refer to, which FastAPI cannot see."""
+    """Schemas FastAPI cannot see: those of problem responses, and those request bodies read by hand
+    (NDJSON, say) refer to."""
     _, definitions = models_json_schema(
         [(model, "validation") for model in models], ref_template="#/components/schemas/{model}"
     )
@@ -74,7 +75,7 @@ def install_openapi(app: FastAPI, *, extra_models: tuple[type[BaseModel], ...] =
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = tidy_document(_add_schemas(build(), extra_models))
+            app.openapi_schema = tidy_document(_add_schemas(build(), (Problem, *extra_models)))
         return app.openapi_schema
 
     # FastAPI's documented way to customise the document is to replace this method.

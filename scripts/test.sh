@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Static checks, then the whole suite on SQLite and on a real PostgreSQL server started for the run,
-# with a real headless Chromium for the pages.
+# with a real headless Chromium for the pages and openapi-typescript for the OpenAPI document.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,7 @@ echo "mypy: app"
 scripts/chromium.sh
 # The README's examples, which a test runs in order, read JSON with jq.
 scripts/debian.sh jq=jq
+scripts/node.sh
 # Every cluster this run starts is stopped however the run ends, a failed start of the next included.
 stop_clusters=true
 trap 'eval "$stop_clusters"' EXIT

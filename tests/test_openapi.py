@@ -45,3 +45,19 @@ def test_every_parameterised_operation_documents_its_problems():
             assert "application/problem+json" in operation["responses"]["422"]["content"], (path, method)
         if "{slug}" in path:
             assert "404" in operation["responses"], (path, method)
+
+
+def test_every_documented_body_has_a_schema():
+    for path, method, operation in operations():
+        bodies = [("request", operation.get("requestBody", {}))] + list(operation["responses"].items())
+        for status, body in bodies:
+            for media_type, content in body.get("content", {}).items():
+                assert content.get("schema"), (path, method, status, media_type)
+
+
+def test_every_problem_is_documented_as_a_problem_document():
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, method, operation in operations():
+        for status, response in operation["responses"].items():
+            if not status.startswith("2"):
+                assert response.get("content") == problem, (path, method, status)

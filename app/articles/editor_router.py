@@ -26,6 +26,7 @@ from app.caching import IfMatch, PreconditionFailed, with_etag, written
 from app.db import SessionDep
 from app.errors import InvalidField, InvalidParameter, problems
 from app.ids import RowIdPath
+from app.pagination import CursorParam, Limit, Page, page_response
 from app.state import ClockDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/articles", tags=["articles"])
@@ -208,11 +209,20 @@ def create_preview_token(article: ArticleToPreview, clock: ClockDep, settings: S
     "/{slug}/revisions",
     operation_id="articles-revisions",
     summary="List an article's revisions, newest first",
-    response_model=list[RevisionSummary],
+    response_model=Page[RevisionSummary],
     responses=problems(*AUTH, ArticleNotFound, ArticleMoved, InvalidParameter),
 )
-def list_revisions(article: ArticleForEditors, session: SessionDep) -> list[RevisionSummary]:
-    return [RevisionSummary.from_revision(revision) for revision in revisions.list_revisions(session, article)]
+def list_revisions(
+    request: Request,
+    response: Response,
+    article: ArticleForEditors,
+    session: SessionDep,
+    limit: Limit = 20,
+    cursor: CursorParam = None,
+) -> dict:
+    rows, total, next_cursor = revisions.list_revisions(session, article, limit=limit, cursor=cursor)
+    summaries = [RevisionSummary.from_revision(revision) for revision in rows]
+    return page_response(request, response, summaries, total=total, next_cursor=next_cursor)
 
 
 @router.get(

@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
-from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app.articles import service as articles
@@ -34,33 +34,28 @@ class Include(StrEnum):
     author_articles = "author_articles"
 
 
+def _absent(value: object) -> bool:
+    return value is None
+
+
 class Included(BaseModel):
     """Each part as its own endpoint answers it: `related` as `GET /articles/{slug}/related`,
     `comments` as the first page of `GET /articles/{slug}/comments`, `author_articles` as the first
     page of `GET /authors/{primary author}/articles`."""
 
-    related: RelatedList | None = None
-    comments: Page[CommentPublic] | None = None
-    author_articles: Page[ArticleSummary] | None = None
-
-    @model_serializer(mode="wrap")
-    def _only_asked_for(self, handler: SerializerFunctionWrapHandler) -> Any:
-        shown = handler(self)
-        return {name: value for name, value in shown.items() if name in self.model_fields_set}
+    # Only the parts asked for are sent; a field rule rather than a serializer keeps their schemas.
+    related: RelatedList | None = Field(None, exclude_if=_absent)
+    comments: Page[CommentPublic] | None = Field(None, exclude_if=_absent)
+    author_articles: Page[ArticleSummary] | None = Field(None, exclude_if=_absent)
 
 
 class ArticlePage(ArticleWithSeo):
     """The article; with `include=`, also the other parts of its page."""
 
-    included: Included | None = Field(None, description="Only with `include=`: the parts asked for.")
-
-    @model_serializer(mode="wrap")
-    def _included_if_asked(self, handler: SerializerFunctionWrapHandler) -> Any:
-        shown = handler(self)
-        # Without `include=`, the answer (and its ETag) is the plain article's.
-        if self.included is None:
-            shown.pop("included", None)
-        return shown
+    # Without `include=`, the answer (and its ETag) is the plain article's.
+    included: Included | None = Field(
+        None, exclude_if=_absent, description="Only with `include=`: the parts asked for."
+    )
 
 
 def _parsed(

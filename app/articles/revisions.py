@@ -10,6 +10,7 @@ from app.articles.errors import RevisionNotFound
 from app.articles.models import Article, ArticleRevision
 from app.articles.schemas import ArticleContent, ArticleFields
 from app.authors.models import Author
+from app.pagination import decode_cursor, encode_cursor
 from app.taxonomy.models import Section, Tag
 
 _FIELDS = tuple(ArticleFields.model_fields)
@@ -60,15 +61,20 @@ def record_revision(
     return revision
 
 
-def list_revisions(session: Session, article: Article) -> list[ArticleRevision]:
-    """Newest first; an article gathers revisions by the dozen, not by the thousand."""
-    return list(
-        session.exec(
-            select(ArticleRevision)
-            .where(ArticleRevision.article_id == article.id)
-            .order_by(col(ArticleRevision.number).desc())
-        ).all()
-    )
+def list_revisions(
+    session: Session, article: Article, *, limit: int, cursor: str | None
+) -> tuple[list[ArticleRevision], int, str | None]:
+    """Newest first, a page at a time: the rest of the article's revisions come after the cursor's number."""
+    mine = col(ArticleRevision.article_id) == article.id
+    total = session.exec(select(func.count()).select_from(ArticleRevision).where(mine)).one()
+    query = select(ArticleRevision).where(mine)
+    if cursor:
+        before, _ = decode_cursor(cursor, int)
+        query = query.where(ArticleRevision.number < before)
+    rows = list(session.exec(query.order_by(col(ArticleRevision.number).desc()).limit(limit + 1)).all())
+    page = rows[:limit]
+    next_cursor = encode_cursor(page[-1].number, page[-1].id) if len(rows) > limit else None
+    return page, total, next_cursor
 
 
 def get_revision(session: Session, article: Article, number: int) -> ArticleRevision:

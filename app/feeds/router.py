@@ -9,6 +9,7 @@ from app.authors.errors import AuthorNotFound
 from app.db import ReadSessionDep
 from app.errors import InvalidParameter, problems
 from app.feeds import service
+from app.feeds.schemas import JsonFeed
 from app.feeds.service import MEDIA_TYPES, Feed, FeedFile, Scope
 from app.http_cache import keys
 from app.settings import Settings
@@ -23,11 +24,11 @@ FEED_CONTENT = {
     "content": {
         "application/rss+xml": {"schema": {"type": "string"}},
         "application/atom+xml": {"schema": {"type": "string"}},
-        "application/feed+json": {
-            "schema": {"type": "object", "description": "JSON Feed 1.1: https://jsonfeed.org/version/1.1"}
-        },
+        "application/feed+json": {"schema": {"$ref": "#/components/schemas/JsonFeed"}},
     },
 }
+# Written by hand, not through a response model, so FastAPI cannot see it: app.openapi adds it to the document.
+DOCUMENTED_SHAPES = (JsonFeed,)
 
 
 @router.get(

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any, Literal
+from typing import Literal
 
 import orjson
 from feedgen.feed import FeedGenerator
@@ -20,6 +20,7 @@ from app.articles.schemas import ArticleFilters, ArticlePublic
 from app.articles.visibility import changed_for_readers
 from app.authors import service as authors
 from app.content_cache import ContentCache
+from app.feeds.schemas import JsonFeed, JsonFeedAuthor, JsonFeedItem
 from app.settings import Settings
 from app.taxonomy import service as taxonomy
 from app.xml_text import xml_text
@@ -132,27 +133,25 @@ def render(feed: Feed, file: FeedFile, *, now: datetime, settings: Settings) -> 
 
 
 def _json_feed(feed: Feed, settings: Settings) -> bytes:
-    items: list[dict[str, Any]] = [
-        {
-            "id": guid(article, settings),
-            "url": article_url(article, settings),
-            "title": article.title,
-            "summary": article.excerpt,
-            "content_html": public.body_html,
-            "date_published": article.published_at.isoformat() if article.published_at else None,
-            "date_modified": changed_for_readers(article).isoformat(),
-            "authors": [{"name": byline.name} for byline in article.authors],
-            "tags": [term.name for term in ([article.section] if article.section else []) + list(article.tags)],
-        }
+    items = [
+        JsonFeedItem(
+            id=guid(article, settings),
+            url=article_url(article, settings),
+            title=article.title,
+            summary=article.excerpt,
+            content_html=public.body_html,
+            date_published=article.published_at.isoformat() if article.published_at else None,
+            date_modified=changed_for_readers(article).isoformat(),
+            authors=[JsonFeedAuthor(name=byline.name) for byline in article.authors],
+            tags=[term.name for term in ([article.section] if article.section else []) + list(article.tags)],
+        )
         for article, public in feed.entries
     ]
-    return orjson.dumps(
-        {
-            "version": "https://jsonfeed.org/version/1.1",
-            "title": feed.title,
-            "home_page_url": feed.home_url,
-            "feed_url": feed.self_url,
-            "language": settings.site_language,
-            "items": items,
-        }
+    document = JsonFeed(
+        title=feed.title,
+        home_page_url=feed.home_url,
+        feed_url=feed.self_url,
+        language=settings.site_language,
+        items=items,
     )
+    return orjson.dumps(document.model_dump())

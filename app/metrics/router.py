@@ -58,7 +58,10 @@ class MetricsOff(ProblemError):
     summary="Get metrics in the Prometheus text format",
     response_class=Response,
     responses={
-        200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition format."},
+        200: {
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+            "description": "Prometheus text exposition format.",
+        },
         **problems(MetricsOff, NotAuthenticated, MissingScope),
     },
 )

@@ -79,7 +79,7 @@ def test_racing_editors_never_overwrite_each_other(client, session, editor):
 
     for round_number in range(5):
         assert asyncio.run(race(round_number)) == [200, 412, 412, 412]
-    revisions = client.get(f"{url}/revisions", headers=editor).json()
+    revisions = client.get(f"{url}/revisions", headers=editor).json()["data"]
     assert len(revisions) == 1 + 5
 
 

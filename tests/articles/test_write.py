@@ -80,7 +80,7 @@ def test_failed_update_leaves_the_article_as_it_was(client, session, editor):
     )
     assert response.status_code == 422
     assert client.get(f"/api/v1/articles/{article.slug}").json()["title"] == "Original"
-    assert client.get(f"/api/v1/articles/{article.slug}/revisions", headers=editor).json()[0]["number"] == 1
+    assert client.get(f"/api/v1/articles/{article.slug}/revisions", headers=editor).json()["data"][0]["number"] == 1
 
 
 def test_unknown_fields_in_a_patch_are_refused(client, session, editor):

@@ -83,7 +83,7 @@ def test_a_changed_record_updates_its_article_with_a_revision(client, editor, se
     article = client.get("/api/v1/articles/harbour-story-number-1").json()
     assert article["title"] == "Harbour dredging approved"
     assert [t["name"] for t in article["tags"]] == ["Harbour"]
-    revisions = client.get("/api/v1/articles/harbour-story-number-1/revisions", headers=editor).json()
+    revisions = client.get("/api/v1/articles/harbour-story-number-1/revisions", headers=editor).json()["data"]
     assert [(r["number"], r["actor"]) for r in revisions] == [(2, "desk-editor"), (1, "desk-editor")]
     assert revisions[0]["changed_fields"] == ["tags", "title"]
 
