@@ -46,6 +46,7 @@ def body_limits(settings: Settings) -> dict[str, int]:
 CommentId = Annotated[RowIdPath, Path(description="The comment's id.")]
 UnsubscribeToken = Annotated[str, Query(max_length=1000, description="From the notification's unsubscribe link.")]
 MODERATION = (NotAuthenticated, MissingScope, InvalidParameter)
+HTML_PAGE = {"text/html": {"schema": {"type": "string"}}}
 
 
 @public.post(
@@ -143,8 +144,8 @@ def get_form_token(article: CommentedArticle, clock: ClockDep, settings: Setting
     summary="Show the page that asks before stopping reply notifications",
     response_class=HTMLResponse,
     responses={
-        200: {"content": {"text/html": {}}, "description": "A page with a button that sends the one-click POST."},
-        400: {"content": {"text/html": {}}, "description": "A page saying the link is not valid or has expired."},
+        200: {"content": HTML_PAGE, "description": "A page with a button that sends the one-click POST."},
+        400: {"content": HTML_PAGE, "description": "A page saying the link is not valid or has expired."},
         **problems(InvalidParameter),
     },
 )
@@ -162,7 +163,7 @@ def unsubscribe_page(settings: SettingsDep, token: UnsubscribeToken) -> HTMLResp
     summary="Stop reply notifications (one-click, RFC 8058)",
     response_model=Unsubscribed,
     responses={
-        200: {"content": {"text/html": {}}, "description": "JSON, or a page when the request accepts `text/html`."},
+        200: {"content": HTML_PAGE, "description": "JSON, or a page when the request accepts `text/html`."},
         **problems(InvalidUnsubscribeToken, InvalidParameter),
     },
 )
