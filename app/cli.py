@@ -60,6 +60,7 @@ def serve(
         if value is not None:
             os.environ[name] = str(value)
     settings = _settings_or_exit()
+    _print_where_to_go(settings)
     shared = tempfile.mkdtemp(prefix="byline-serve-")
     if workers > 1:
         # Every worker counts its own metrics into this folder, and /metrics sums them. A single worker
@@ -101,6 +102,18 @@ def serve(
     if not started:
         console.print("[red]The server could not start; see the log above.[/red]")
         raise typer.Exit(STARTUP_FAILURE)
+
+
+def _print_where_to_go(settings: "Settings") -> None:
+    from app.auth.models import Scope
+
+    base = settings.base_url
+    if settings.serve_frontend:
+        console.print(f"Byline serves its site at [bold]{base}/[/bold]", soft_wrap=True)
+    console.print(f"API documentation: [bold]{base}/docs[/bold]", soft_wrap=True)
+    # As this command was called, so it can be pasted in the same shell.
+    keys = f"{sys.argv[0]} keys create --name editor --scope {Scope.content_write.value}"
+    console.print(f"An API key to write with: [bold]{keys}[/bold]", soft_wrap=True)
 
 
 class Terminated(Exception):
@@ -277,6 +290,29 @@ def demo_load() -> None:
 
     created = load_demo(Settings().database_url)
     console.print(f"[green]Demo newsroom loaded:[/green] {created} new article(s).")
+
+
+@demo.command("remove")
+def demo_remove() -> None:
+    """Remove what `demo load` created (its articles with their comments, and the authors, sections and
+    tags nothing else uses); the newsroom's own content stays. Running it again removes nothing."""
+    from sqlmodel import Session
+
+    from app.clock import utcnow
+    from app.db import build_engine
+    from app.demo.removal import remove_demo
+    from app.settings import Settings
+
+    engine = build_engine(Settings().database_url)
+    try:
+        with Session(engine) as session:
+            removed = remove_demo(session, now=utcnow())
+    finally:
+        engine.dispose()
+    console.print(
+        f"[green]Demo newsroom removed:[/green] {removed.articles} article(s), {removed.authors} author(s), "
+        f"{removed.sections} section(s), {removed.tags} tag(s)."
+    )
 
 
 @app.command("backup")

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 from ipaddress import ip_address
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -10,13 +10,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from app.outbound import Destinations
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - public on purpose, refused beyond loopback
+_WILDCARD_HOSTS = ("0.0.0.0", "::", "")  # noqa: S104 - names of a wildcard bind, not one
 
 
 def _is_loopback(host: str | None) -> bool:
     if host in (None, "localhost"):
         return True
     try:
-        return ip_address(host).is_loopback
+        # URLs write IPv6 addresses in brackets.
+        return ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
 
@@ -27,6 +29,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./byline.db"
     # Reads may go to a replica; writes always use database_url.
     database_replica_url: str | None = None
+    # Where clients reach the API, for every absolute URL it writes; http://<host>:<port> when unset.
     public_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8000")
     # How feeds name the site and link to its pages for readers.
     site_name: str = Field("Byline", min_length=1, max_length=200)
@@ -116,6 +119,22 @@ class Settings(BaseSettings):
     # smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465; unset, no email is sent.
     smtp_url: SecretStr | None = None
     mail_from: str | None = Field(None, max_length=300)
+
+    @model_validator(mode="before")
+    @classmethod
+    def public_url_from_bind(cls, data: Any) -> Any:
+        """Without BYLINE_PUBLIC_URL, links point where the server listens: another port moves them too."""
+        # An empty BYLINE_PUBLIC_URL counts as unset.
+        if not isinstance(data, dict) or data.get("public_url"):
+            return data
+        host = str(data.get("host") or cls.model_fields["host"].default)
+        port = data.get("port") or cls.model_fields["port"].default
+        # A wildcard bind is reachable from this machine at loopback; an IPv6 literal needs brackets.
+        if host in _WILDCARD_HOSTS:
+            host = "127.0.0.1"
+        elif ":" in host:
+            host = f"[{host}]"
+        return data | {"public_url": f"http://{host}:{port}"}
 
     @property
     def destinations(self) -> Destinations:

@@ -38,6 +38,22 @@ def test_migrate_load_demo_and_serve_like_make_run(database_url):
         assert listing["meta"]["total"] == 14 and len(listing["data"]) == 5
 
 
+def test_serve_says_where_to_go_and_its_links_follow_its_port(database_url, tmp_path):
+    byline("db", "upgrade", database_url=database_url)
+    byline("demo", "load", database_url=database_url)
+    log = tmp_path / "server.log"
+    # No public URL: every absolute link must name the port actually served.
+    with running_server({"BYLINE_DATABASE_URL": database_url, "BYLINE_PUBLIC_URL": ""}, log_path=log) as base:
+        lead = httpx.get(f"{base}/api/v1/articles/{LEAD}", timeout=5).json()
+        feed = httpx.get(f"{base}/feeds/feed.json", timeout=5).json()
+    assert lead["structured_data"]["url"] == f"{base}/api/v1/articles/{LEAD}"
+    assert feed["home_page_url"].startswith(base) and feed["feed_url"].startswith(base)
+    printed = log.read_text().splitlines()
+    assert f"Byline serves its site at {base}/" in printed
+    assert f"API documentation: {base}/docs" in printed
+    assert f"An API key to write with: {BYLINE} keys create --name editor --scope content:write" in printed
+
+
 def test_keys_are_created_listed_and_revoked_from_the_command_line(database_url):
     created = byline(
         "keys",

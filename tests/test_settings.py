@@ -50,3 +50,25 @@ def test_sqlite_can_be_made_to_survive_power_loss(sqlite_template, tmp_path):
     settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'byline.db'}", sqlite_synchronous="FULL")
     with TestClient(create_app(settings)) as client, client.app.state.byline.engines.write.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "base"),
+    [
+        ("127.0.0.1", 8001, "http://127.0.0.1:8001"),
+        ("localhost", 9000, "http://localhost:9000"),
+        ("::1", 8080, "http://[::1]:8080"),
+    ],
+)
+def test_links_follow_the_address_served_when_no_public_url_is_set(host, port, base):
+    assert Settings(_env_file=None, host=host, port=port).base_url == base
+
+
+def test_a_wildcard_bind_links_to_this_machine_at_its_port():
+    settings = Settings(_env_file=None, host="0.0.0.0", port=8002, secret_key="a-long-random-value-from-the-vault")
+    assert settings.base_url == "http://127.0.0.1:8002"
+
+
+def test_a_public_url_set_wins_over_the_port():
+    settings = Settings(_env_file=None, port=9000, public_url="http://127.0.0.1:8443/news")
+    assert settings.base_url == "http://127.0.0.1:8443/news"

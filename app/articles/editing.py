@@ -275,6 +275,12 @@ def archive_article(
 def delete_article(session: Session, article: Article, *, now: datetime, if_match: str | None = None) -> None:
     """Remove the article for good, with its revisions, corrections and redirects."""
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
+    remove_article(session, article, now=now)
+    session.commit()
+
+
+def remove_article(session: Session, article: Article, *, now: datetime) -> None:
+    """Stage the article's deletion in the caller's transaction; the caller commits."""
     seen = change_feed.seen(article, now)
     # Receivers were told of an article taken out of public view (unpublished); drafts stay private.
     if seen.public:
@@ -283,7 +289,6 @@ def delete_article(session: Session, article: Article, *, now: datetime, if_matc
     session.delete(article)
     content_version.bump(session, keys.article(article.slug), *keys.ARTICLE_LISTS)
     change_feed.article_written(session, seen, None, now=now)
-    session.commit()
 
 
 def restore_revision(

@@ -1,6 +1,7 @@
 """Loading the demo newsroom (newsroom.json) through the same services the API uses."""
 
 import json
+from datetime import datetime
 from importlib.resources import files
 from typing import Any
 
@@ -18,10 +19,23 @@ from app.taxonomy import service as taxonomy
 from app.taxonomy.models import Section
 from app.taxonomy.schemas import SectionCreate
 
+# The revision author of every demo article: how `byline demo remove` tells them from the newsroom's own.
+DEMO_ACTOR = "demo"
+
 
 def demo_content() -> dict[str, Any]:
     content: dict[str, Any] = json.loads(files("app.demo").joinpath("newsroom.json").read_text(encoding="utf-8"))
     return content
+
+
+def demo_articles() -> list[ArticleCreate]:
+    return [ArticleCreate(status=ArticleStatus.published, **article) for article in demo_content()["articles"]]
+
+
+def _last_told(data: ArticleCreate) -> datetime | None:
+    """When the story last changed for readers: its latest correction, else its publication."""
+    times = [data.published_at, *(correction.published_at for correction in data.corrections)]
+    return max((time for time in times if time is not None), default=None)
 
 
 def add_demo(session: Session) -> int:
@@ -37,13 +51,16 @@ def add_demo(session: Session) -> int:
     for author in content["authors"]:
         if author["slug"] not in known_authors:
             authors.add_author(session, AuthorCreate(**author), now=now)
-    demo_articles = [ArticleCreate(status=ArticleStatus.published, **article) for article in content["articles"]]
-    slugs = [slugify(data.title) for data in demo_articles]
+    articles = demo_articles()
+    slugs = [slugify(data.title) for data in articles]
     known_articles = set(session.exec(select(Article.slug).where(col(Article.slug).in_(slugs))).all())
     added = 0
-    for slug, data in zip(slugs, demo_articles, strict=True):
+    for slug, data in zip(slugs, articles, strict=True):
         if slug not in known_articles:
-            editing.add_article(session, data, now=now, actor="demo")
+            article = editing.add_article(session, data, now=now, actor=DEMO_ACTOR)
+            # Feeds, sitemaps and structured data date the stories as they were told, not as installed.
+            article.created_at = data.published_at or now
+            article.updated_at = _last_told(data) or now
             added += 1
     return added
 

@@ -7,13 +7,16 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from app.ingest.service import Outcome
 
 console = Console(stderr=True)
 
@@ -78,9 +81,11 @@ def ingest_command(
     """Import articles (upserted by external id, or slug): running the same import again changes nothing."""
     from sqlmodel import Session
 
+    from app.articles.errors import SlugTaken
     from app.articles.visibility import editor
     from app.clock import utcnow
     from app.db import build_engine
+    from app.demo.removal import demo_article_slugs
     from app.ingest.readers import READERS, SourceRecord, detect, feeds
     from app.ingest.service import Ingest, Received
     from app.settings import Settings
@@ -150,6 +155,9 @@ def ingest_command(
             dry_run=dry_run,
         )
         unshown = 0
+        # Reported after the run, once the clashing slugs are known to be the demo's or not.
+        slug_taken = f"{settings.base_url}/problems/{SlugTaken.type_slug}"
+        clashes: list[Outcome] = []
         for outcome in run.run(received()):
             if outcome.was is not None:
                 counts[outcome.was] -= 1
@@ -157,18 +165,41 @@ def ingest_command(
                 unshown += 1
             counts[outcome.status] += 1
             if outcome.status == "failed" and outcome.error is not None:
-                where = "; ".join(e["pointer"] for e in outcome.error.get("errors", []) if e["pointer"] != "#")
-                console.print(f"[red]{outcome.position}[/red] {where} {outcome.error.get('detail', '')}")
+                if outcome.error.get("type") == slug_taken:
+                    clashes.append(outcome)
+                else:
+                    _report_failure(outcome, outcome.error)
             # The bar moves a hundred records at a time: updating it costs more than storing a record.
             if unshown >= 100:
                 _advance(progress, task, unshown)
                 unshown = 0
         _advance(progress, task, unshown)
+        demo = demo_article_slugs(session, {outcome.slug for outcome in clashes if outcome.slug})
     engine.dispose()
+    for outcome in clashes:
+        if outcome.slug in demo:
+            console.print(
+                f"[red]{outcome.position}[/red] not imported: its slug '{outcome.slug}' belongs to an article of "
+                f"the demo newsroom{f' (post {outcome.external_id})' if outcome.external_id else ''}."
+            )
+        elif outcome.error is not None:
+            _report_failure(outcome, outcome.error)
     aborted = on_error is OnErrorChoice.abort and counts["failed"] > 0
     console.print(_summary(counts, skipped, dry_run=dry_run, aborted=aborted))
+    clashing = sum(outcome.slug in demo for outcome in clashes)
+    if clashing:
+        console.print(
+            f"[yellow]{clashing} record(s) share a slug with the demo newsroom's articles.[/yellow] "
+            "`byline demo remove` removes the demo (its articles with their comments, and its authors, sections "
+            "and tags nothing else uses); then run this import again."
+        )
     if counts["failed"]:
         raise typer.Exit(1)
+
+
+def _report_failure(outcome: "Outcome", error: dict[str, Any]) -> None:
+    where = "; ".join(e["pointer"] for e in error.get("errors", []) if e["pointer"] != "#")
+    console.print(f"[red]{outcome.position}[/red] {where} {error.get('detail', '')}")
 
 
 def _write(lines: Iterable[bytes], out: BinaryIO) -> int:

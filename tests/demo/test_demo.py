@@ -1,6 +1,7 @@
 from sqlmodel import Session
 
 from app.demo.loader import add_demo
+from app.demo.removal import Removed, remove_demo
 
 LEAD = "terror-strikes-moscow-is-k-claims-responsibility-for-deadly-attack"
 
@@ -48,3 +49,60 @@ def test_loading_demo_twice_adds_nothing(client, engine):
     before = totals()
     assert load(engine) == 0
     assert totals() == before and before[0] == added
+
+
+def test_demo_stories_are_dated_as_told_not_as_installed(client, engine):
+    load(engine)
+    lead = client.get(f"/api/v1/articles/{LEAD}").json()
+    # Its correction is the last change readers saw.
+    assert (lead["published_at"], lead["updated_at"]) == ("2024-03-23T19:40:00Z", "2024-03-23T22:10:00Z")
+    assert lead["structured_data"]["dateModified"].startswith("2024-03-23T22:10:00")
+    # The newest story, the Taiwan earthquake, dates the sitemap.
+    assert "<lastmod>2024-04-03T11:45:00" in client.get("/sitemap.xml").text
+    feed = client.get("/feeds/feed.json").json()
+    assert feed["items"] and all(item["date_modified"].startswith("2024-") for item in feed["items"])
+
+
+def remove(engine, clock) -> Removed:
+    with Session(engine) as session:
+        return remove_demo(session, now=clock.now)
+
+
+def test_removing_the_demo_leaves_nothing_of_it(client, engine, clock):
+    load(engine)
+    assert remove(engine, clock) == Removed(articles=14, authors=7, sections=6, tags=34)
+    for listing in ("articles", "authors", "sections", "tags"):
+        assert client.get(f"/api/v1/{listing}").json()["meta"]["total"] == 0
+    assert client.get(f"/api/v1/articles/{LEAD}").status_code == 404
+
+
+def test_removing_the_demo_again_removes_nothing(engine, clock):
+    load(engine)
+    remove(engine, clock)
+    assert remove(engine, clock) == Removed(articles=0, authors=0, sections=0, tags=0)
+
+
+def test_removing_the_demo_keeps_the_newsroom_own_articles_and_what_they_use(client, engine, clock, editor, api_key):
+    load(engine)
+    own = {
+        "title": "Moscow Metro Reopens",
+        "authors": ["alok-verma"],
+        "section": "world",
+        "tags": ["Russia", "Transport"],
+        "status": "published",
+        "body": [{"type": "paragraph", "text": "Trains ran again on Saturday."}],
+    }
+    assert client.post("/api/v1/articles", json=own, headers=editor).status_code == 201
+    # An article the newsroom wrote under a slug the demo would use is not the demo's.
+    assert client.delete(f"/api/v1/articles/{LEAD}?hard=true", headers=api_key("admin")).status_code == 204
+    taken = own | {"title": "Terror Strikes Moscow: IS-K Claims Responsibility for Deadly Attack", "tags": []}
+    assert client.post("/api/v1/articles", json=taken, headers=editor).status_code == 201
+
+    removed = remove(engine, clock)
+
+    assert removed.articles == 13
+    slugs = {a["slug"] for a in client.get("/api/v1/articles").json()["data"]}
+    assert slugs == {"moscow-metro-reopens", LEAD}
+    assert client.get("/api/v1/authors/alok-verma").status_code == 200
+    assert client.get("/api/v1/sections/world").status_code == 200
+    assert {t["slug"] for t in client.get("/api/v1/tags").json()["data"]} == {"russia", "transport"}

@@ -161,3 +161,42 @@ def test_sources_that_cannot_be_read_are_named_before_anything_is_imported(datab
     assert missing.returncode == 2 and "nowhere.ndjson" in missing.stderr
     assert unknown.returncode == 2 and "a directory without Markdown files" in unknown.stderr
     assert "Traceback" not in missing.stderr + unknown.stderr
+
+
+@sqlite_only
+def test_a_post_clashing_with_the_demo_is_reported_and_lands_with_its_comments_once_the_demo_is_removed(
+    database_url,
+):
+    export = str(Path(__file__).parent / "fixtures" / "demo-clash.wxr.xml")
+    lead = "terror-strikes-moscow-is-k-claims-responsibility-for-deadly-attack"
+    _run(database_url, "demo", "load")
+
+    clashed = _run(database_url, "ingest", export)
+    removed = _run(database_url, "demo", "remove")
+    again = _run(database_url, "ingest", export)
+
+    assert clashed.returncode == 1 and _count(clashed.stderr, "failed") == 1
+    reported = " ".join(clashed.stderr.split())
+    assert f"item 1 not imported: its slug '{lead}' belongs to an article of the demo newsroom" in reported
+    assert "`byline demo remove`" in reported
+    assert removed.returncode == 0 and "14 article(s)" in removed.stderr
+    assert again.returncode == 0 and _count(again.stderr, "created") == 1
+    with create_engine(database_url).connect() as connection:
+        comments = dict(
+            connection.execute(
+                text("SELECT a.slug, count(*) FROM comment c JOIN article a ON a.id = c.article_id GROUP BY a.slug")
+            ).all()
+        )
+    assert comments == {lead: 22, "metro-reopens-after-security-sweep": 1}
+
+
+@sqlite_only
+def test_a_wordpress_comments_feed_is_refused_with_the_reason(database_url):
+    feed = str(Path(__file__).parent / "fixtures" / "rss" / "wordpress-comments.xml")
+
+    done = _run(database_url, "ingest", feed)
+
+    assert done.returncode == 1 and _count(done.stderr, "created") == 0
+    assert "WordPress comments feed" in done.stderr
+    with create_engine(database_url).connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM article")).scalar() == 0

@@ -179,3 +179,22 @@ def test_an_unreachable_server_is_reported():
 def test_each_redirect_of_a_feed_is_checked_again(server):
     [result] = read(f"{server}/elsewhere")
     assert result.record is None and "'127.0.0.2'" in result.error and "not public" in result.error
+
+
+def test_a_wordpress_comments_feed_is_refused_as_not_articles():
+    results = read(str(FIXTURES / "rss" / "wordpress-comments.xml"))
+    assert len(results) == 1 and results[0].record is None
+    assert "comments feed" in results[0].error and "/comments/feed/" in results[0].error
+
+
+def test_a_feed_whose_entries_all_link_to_comments_is_refused_without_its_own_address(tmp_path):
+    text = (FIXTURES / "rss" / "wordpress-comments.xml").read_text()
+    path = tmp_path / "comments.xml"
+    path.write_text(text.replace('<atom:link href="https://daily.example/comments/feed/" rel="self"', "<atom:link"))
+    results = read(str(path))
+    assert len(results) == 1 and "#comment-" in results[0].error
+
+
+def test_a_wordpress_posts_feed_with_comment_links_is_read():
+    results = read(str(FIXTURES / "rss" / "feedjira-TenderLovemaking.xml"))
+    assert len(results) == 10 and all(result.record is not None for result in results)

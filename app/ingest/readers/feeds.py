@@ -2,6 +2,7 @@
 
 import html
 import io
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -29,6 +30,8 @@ MAX_FEED_BYTES = 20 * 1024 * 1024
 FETCH_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 MAX_REDIRECTS = 5
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+# WordPress links each entry of a comments feed to the comment's anchor on its post.
+_COMMENT_ANCHOR = re.compile(r"^comment-\d+$")
 
 
 class FeedError(ValueError):
@@ -52,12 +55,29 @@ def read_feed(source: str, *, destinations: Destinations = PUBLIC_ONLY) -> Itera
         if not parsed.get("version") and not parsed.entries:
             reason = parsed.get("bozo_exception")
             raise FeedError(f"not an RSS or Atom feed{f' ({reason})' if reason else ''}")
+        if (why := _comments_feed(parsed)) is not None:
+            raise FeedError(
+                f"a WordPress comments feed, not a feed of articles: {why}. Import the site's posts feed "
+                "(/feed/) or its WordPress export (Tools > Export) instead; the export brings the comments too"
+            )
     except FeedError as error:
         yield SourceRecord(position=source, record=None, error=str(error))
         return
     feed = parsed.feed
     for number, entry in enumerate(parsed.entries, start=1):
         yield _entry(f"item {number}", entry, feed)
+
+
+def _comments_feed(parsed: Any) -> str | None:
+    """Why the feed holds readers' comments rather than articles, if it does: its own address is a
+    WordPress comments feed (`/comments/feed/`), or every entry links to a comment's anchor."""
+    own = next((link.get("href") or "" for link in parsed.feed.get("links") or [] if link.get("rel") == "self"), "")
+    if urlsplit(own).path.rstrip("/").endswith("/comments/feed"):
+        return f"its own address is {own}"
+    entries = parsed.entries
+    if entries and all(_COMMENT_ANCHOR.match(urlsplit(entry.get("link") or "").fragment) for entry in entries):
+        return "every entry links to a comment (#comment-…) rather than to a post"
+    return None
 
 
 def _read_file(path: str) -> bytes:
