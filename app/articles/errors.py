@@ -71,3 +71,11 @@ class InvalidPreviewToken(ProblemError):
     type_slug = "invalid-preview-token"
     title = "Invalid preview token"
     status = 403
+
+
+class CorrectionNotFound(ProblemError):
+    """The article has no correction with this id."""
+
+    type_slug = "correction-not-found"
+    title = "Correction not found"
+    status = 404
