@@ -16,6 +16,11 @@ def _answers(client, paths: list[str]) -> dict[str, tuple[int, bytes, set[str]]]
     return shown
 
 
+def _correction(client, slug: str) -> str:
+    [correction] = client.get(f"/api/v1/articles/{slug}").json()["corrections"]
+    return f"/api/v1/articles/{slug}/corrections/{correction['id']}"
+
+
 def _purged_since(session, last_id: int) -> tuple[set[str], int]:
     session.expire_all()
     events = session.exec(
@@ -67,6 +72,10 @@ def test_every_answer_a_write_changes_carries_a_key_the_write_purged(client, ses
         "add a correction": lambda: client.post(
             f"/api/v1/articles/{lead}/corrections", json={"text": "The harbour opened on Monday."}, headers=editor
         ),
+        "edit a correction": lambda: client.patch(
+            _correction(client, lead), json={"text": "The harbour opened on Tuesday."}, headers=editor
+        ),
+        "remove a correction": lambda: client.delete(_correction(client, lead), headers=editor),
         "rename an author": lambda: client.patch(
             f"/api/v1/authors/{author}", json={"name": "A. Reporter"}, headers=editor
         ),

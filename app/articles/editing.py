@@ -1,5 +1,6 @@
-"""Writing articles: creation, edits, lifecycle moves and corrections, each one transaction."""
+"""Writing articles: creation, edits and lifecycle moves, each one transaction."""
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlmodel import Session, col, delete, select
@@ -208,13 +209,21 @@ def create_article(session: Session, data: ArticleCreate, *, now: datetime, acto
     return article
 
 
-def _edit(
-    session: Session, article: Article, changes: dict, *, now: datetime, actor: str, if_match: str | None
+def write_article(
+    session: Session,
+    article: Article,
+    change: Callable[[], object],
+    *,
+    now: datetime,
+    actor: str,
+    if_match: str | None,
 ) -> Article:
-    """Apply changes to an article the caller loaded under lock, record the revision, commit."""
+    """Make a change to an article the caller loaded under lock: check If-Match, record the revision,
+    tell caches, sync clients and webhooks, commit."""
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
     before, last_changed, seen = snapshot(article), article.updated_at, change_feed.seen(article, now)
-    apply_changes(session, article, changes, now=now)
+    change()
+    article.updated_at = now
     after = snapshot(article)
     if after == before:
         # Nothing anyone can see changed: no revision, no new updated_at for sync clients, caches stay valid.
@@ -231,6 +240,19 @@ def _edit(
         events.announce(session, topic, article, now=now)
     session.commit()
     return article
+
+
+def _edit(
+    session: Session, article: Article, changes: dict, *, now: datetime, actor: str, if_match: str | None
+) -> Article:
+    return write_article(
+        session,
+        article,
+        lambda: apply_changes(session, article, changes, now=now),
+        now=now,
+        actor=actor,
+        if_match=if_match,
+    )
 
 
 def update_article(
@@ -297,24 +319,3 @@ def restore_revision(
     saved = get_revision(session, article, number).snapshot
     changes = {field: saved[field] for field in RESTORED_FIELDS if field in saved}
     return _edit(session, article, changes, now=now, actor=actor, if_match=if_match)
-
-
-def add_correction(
-    session: Session,
-    article: Article,
-    text: str,
-    *,
-    published_at: datetime | None,
-    now: datetime,
-    if_match: str | None = None,
-) -> Article:
-    require_current(if_match, ArticlePublic.from_full_article(article, now=now))
-    article.corrections.append(Correction(text=text, published_at=published_at or now))
-    # Sync clients look for changed articles by updated_at; a correction is a change readers must see.
-    article.updated_at = now
-    content_version.bump(session, keys.article(article.slug), keys.ARTICLES)
-    change_feed.article_written(session, change_feed.seen(article, now), article, now=now)
-    if is_public(article, now):
-        events.announce(session, "article.updated", article, now=now)
-    session.commit()
-    return article

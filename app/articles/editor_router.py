@@ -5,15 +5,23 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
-from app.articles import editing, preview, revisions
+from app.articles import corrections, editing, preview, revisions
 from app.articles.dependencies import ArticleForEditors, ArticleToEdit, ArticleToPreview
-from app.articles.errors import ArticleMoved, ArticleNotFound, InvalidTransition, RevisionNotFound, SlugTaken
+from app.articles.errors import (
+    ArticleMoved,
+    ArticleNotFound,
+    CorrectionNotFound,
+    InvalidTransition,
+    RevisionNotFound,
+    SlugTaken,
+)
 from app.articles.models import Article
 from app.articles.schemas import (
     ArticleCreate,
     ArticlePublic,
     ArticleUpdate,
     CorrectionCreate,
+    CorrectionUpdate,
     PreviewToken,
     PublishRequest,
     RevisionPublic,
@@ -179,10 +187,58 @@ def add_correction(
     key: EditorKey,
     if_match: IfMatch = None,
 ) -> ArticlePublic:
+    """Kept as a revision. Readers never see a correction dated before the article's `published_at`:
+    one added to a draft is dated when the article goes live."""
     now = clock()
-    article = editing.add_correction(
-        session, article, body.text, published_at=body.published_at, now=now, if_match=if_match
+    article = corrections.add_correction(session, article, body, now=now, actor=key.name, if_match=if_match)
+    return _written(response, article, now=now)
+
+
+@router.patch(
+    "/{slug}/corrections/{correction_id}",
+    operation_id="articles-correction-update",
+    summary="Change a correction's text or date",
+    response_model=ArticlePublic,
+    responses=problems(*EDIT, CorrectionNotFound, InvalidField),
+)
+def update_correction(
+    response: Response,
+    article: ArticleToEdit,
+    correction_id: RowIdPath,
+    body: CorrectionUpdate,
+    session: SessionDep,
+    clock: ClockDep,
+    key: EditorKey,
+    if_match: IfMatch = None,
+) -> ArticlePublic:
+    """Only the fields sent change; the change is kept as a revision."""
+    now = clock()
+    article = corrections.edit_correction(
+        session, article, correction_id, body, now=now, actor=key.name, if_match=if_match
     )
+    return _written(response, article, now=now)
+
+
+@router.delete(
+    "/{slug}/corrections/{correction_id}",
+    operation_id="articles-correction-delete",
+    summary="Remove a correction from the article",
+    response_model=ArticlePublic,
+    responses=problems(*EDIT, CorrectionNotFound),
+)
+def delete_correction(
+    response: Response,
+    article: ArticleToEdit,
+    correction_id: RowIdPath,
+    session: SessionDep,
+    clock: ClockDep,
+    key: EditorKey,
+    if_match: IfMatch = None,
+) -> ArticlePublic:
+    """Readers stop seeing it at once; the revisions keep what it said. Answers with the article as it
+    now stands, so its new ETag is at hand for the next write."""
+    now = clock()
+    article = corrections.remove_correction(session, article, correction_id, now=now, actor=key.name, if_match=if_match)
     return _written(response, article, now=now)
 
 

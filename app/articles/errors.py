@@ -80,3 +80,12 @@ class InvalidPreviewToken(ProblemError):
     title = "Invalid preview token"
     status = 403
     advice = "Ask an editor for a new preview link to this article."
+
+
+class CorrectionNotFound(ProblemError):
+    """The article has no correction with this id."""
+
+    type_slug = "correction-not-found"
+    title = "Correction not found"
+    status = 404
+    advice = "Read the article again for the ids of its current corrections."

@@ -163,6 +163,15 @@ class Article(ArticleBase, Table, table=True):
     def status_at(self, now: datetime) -> ArticleStatus:
         return status_at(self.status, self.published_at, now)
 
+    def dated_corrections(self) -> list[tuple[Correction, datetime]]:
+        """Oldest first, each with the date readers see. A correction never predates the article's
+        publication: one written on a draft (or dated earlier) is dated when the article went live."""
+        dated = [
+            (c, max(c.published_at, self.published_at) if self.published_at else c.published_at)
+            for c in self.corrections
+        ]
+        return sorted(dated, key=lambda pair: pair[1])
+
 
 def status_at(stored: str, published_at: datetime | None, now: datetime) -> ArticleStatus:
     """An article's place in the lifecycle at `now`, from its stored status and publication time."""

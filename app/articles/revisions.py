@@ -1,4 +1,4 @@
-"""Article revisions: a snapshot of the editable fields after every change, who made it and what changed."""
+"""Article revisions: the editable fields and corrections after every change, who made it and what changed."""
 
 from datetime import datetime
 from typing import Any
@@ -17,19 +17,37 @@ _FIELDS = tuple(ArticleFields.model_fields)
 
 
 def snapshot(article: Article) -> dict[str, Any]:
-    """The editable state of an article, in the shape clients send it."""
-    return snapshot_of(article, authors=article.authors, section=article.section, tags=article.tags)
+    """The editable state of an article, in the shape clients send it, with its corrections."""
+    return snapshot_of(
+        article,
+        authors=article.authors,
+        section=article.section,
+        tags=article.tags,
+        corrections=[(c.text, c.published_at) for c in article.corrections],
+    )
 
 
-def snapshot_of(article: Article, *, authors: list[Author], section: Section | None, tags: list[Tag]) -> dict[str, Any]:
-    """The snapshot of an article's own fields with these authors, section and tags, for one built
-    without its relationships (bulk imports)."""
+def snapshot_of(
+    article: Article,
+    *,
+    authors: list[Author],
+    section: Section | None,
+    tags: list[Tag],
+    corrections: list[tuple[str, datetime]],
+) -> dict[str, Any]:
+    """The snapshot of an article's own fields with these authors, section, tags and corrections (text,
+    time), for one built without its relationships (bulk imports)."""
     related: dict[str, Any] = {
         "authors": [author.slug for author in authors],
         "section": section.slug if section else None,
         "tags": [tag.name for tag in tags],
     }
-    return {field: related[field] if field in related else _as_sent(getattr(article, field)) for field in _FIELDS}
+    state = {field: related[field] if field in related else _as_sent(getattr(article, field)) for field in _FIELDS}
+    # Corrections are kept as stored: the date readers see may be later (see Article.dated_corrections).
+    state["corrections"] = [
+        {"text": text, "published_at": _as_sent(at)} for text, at in sorted(corrections, key=lambda c: c[1])
+    ]
+    return state
 
 
 def _as_sent(value: Any) -> Any:

@@ -26,10 +26,26 @@ def _assume_utc(value: datetime | None) -> datetime | None:
 
 UTCTime = Annotated[datetime, AfterValidator(_assume_utc)]
 
+_SHOWN_FROM_PUBLICATION = (
+    "Never before the article's own published_at: a correction written on a draft is dated when the article goes live."
+)
+
+
+CorrectionText = Annotated[str, Field(min_length=1, max_length=4000)]
+
 
 class CorrectionCreate(BaseModel):
-    text: str = Field(min_length=1, max_length=4000)
-    published_at: UTCTime | None = None
+    text: CorrectionText
+    published_at: UTCTime | None = Field(None, description="Omitted means now. " + _SHOWN_FROM_PUBLICATION)
+
+
+class _CorrectionFields(BaseModel):
+    text: CorrectionText
+    published_at: UTCTime = Field(description=_SHOWN_FROM_PUBLICATION)
+
+
+class CorrectionUpdate(patch_of(_CorrectionFields)):  # type: ignore[misc]  # fields derived at import, see app/patching.py
+    """Only the fields sent change: fixing the text keeps the correction's date."""
 
 
 TagName = Annotated[str, Field(min_length=1, max_length=120)]
@@ -99,7 +115,8 @@ class ArticleFilters(BaseModel):
 
 
 class CorrectionPublic(BaseModel):
-    published_at: datetime
+    id: int = Field(description="Names the correction to edit or remove it.")
+    published_at: datetime = Field(description=_SHOWN_FROM_PUBLICATION)
     text: str
 
 
@@ -167,7 +184,9 @@ class ArticlePublic(ArticleSummary):
             body_html=render_html(blocks),
             comments_open=article.comments_open,
             canonical_url=article.canonical_url,
-            corrections=[CorrectionPublic(published_at=c.published_at, text=c.text) for c in article.corrections],
+            corrections=[
+                CorrectionPublic(id=c.id, published_at=at, text=c.text) for c, at in article.dated_corrections()
+            ],
         )
 
 

@@ -202,9 +202,12 @@ class Draft:
     authors: list[Author]
     section: Section | None
     tags: list[Tag]
+    corrections: list[tuple[str, datetime]]
 
     def snapshot(self) -> dict[str, Any]:
-        return snapshot_of(self.article, authors=self.authors, section=self.section, tags=self.tags)
+        return snapshot_of(
+            self.article, authors=self.authors, section=self.section, tags=self.tags, corrections=self.corrections
+        )
 
 
 def _look_up_numbers(session: Session, repeated: Counter[str], taken: set[str]) -> dict[str, int]:
@@ -237,7 +240,8 @@ def _draft(chunk: Chunk, refs: References, record: IngestRecord, slug: str, *, s
     article.updated_at = record.updated_at or now
     section = references.section_of(refs, record)
     article.section_id = section.id if section else None
-    return Draft(article, references.authors_of(refs, record), section, references.tags_of(refs, record))
+    corrections = _corrections(record, stored.corrections if stored is not None else [], now)
+    return Draft(article, references.authors_of(refs, record), section, references.tags_of(refs, record), corrections)
 
 
 def _insert_articles(connection: Connection, rows: list[dict[str, Any]]) -> list[int]:
@@ -289,9 +293,7 @@ def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]
         article.id = id
         links += [{"article_id": id, "author_id": author.id, "position": n} for n, author in enumerate(draft.authors)]
         tags += [{"article_id": id, "tag_id": tag.id} for tag in draft.tags]
-        corrections += [
-            {"article_id": id, "text": text, "published_at": at} for text, at in _corrections(chunk.records[i], [], now)
-        ]
+        corrections += [{"article_id": id, "text": text, "published_at": at} for text, at in draft.corrections]
         state = draft.snapshot()
         revisions.append(
             {
@@ -321,13 +323,11 @@ def _comparable(state: dict[str, Any]) -> dict[str, Any]:
     return state | {"tags": sorted(state["tags"])}
 
 
-def _says_the_same(chunk: Chunk, record: IngestRecord, article: Article, wanted: Draft) -> bool:
+def _says_the_same(record: IngestRecord, article: Article, wanted: Draft) -> bool:
     """Whether the record (built as `wanted`) would leave the article as it is, found without touching
     it: re-imports of unchanged archives are mostly this."""
-    current_corrections = [(c.text, c.published_at) for c in article.corrections]
     return (
         _comparable(wanted.snapshot()) == _comparable(snapshot(article))
-        and _corrections(record, article.corrections, chunk.now) == current_corrections
         and (record.external_id or article.external_id) == article.external_id
         and (record.updated_at or article.updated_at) == article.updated_at
     )
@@ -351,7 +351,7 @@ def _update(session: Session, chunk: Chunk, refs: References, article: Article, 
     except ProblemError as refused:
         chunk.fail(i, refused)
         return
-    if _says_the_same(chunk, record, article, wanted):
+    if _says_the_same(record, article, wanted):
         chunk.results[i] = Stored("unchanged", article.slug, article.id)
         return
     section = references.section_of(refs, record)
@@ -371,7 +371,7 @@ def _update(session: Session, chunk: Chunk, refs: References, article: Article, 
     except SlugTaken as refused:
         chunk.fail(i, refused)
         return
-    corrections = _corrections(record, article.corrections, now)
+    corrections = wanted.corrections
     if corrections != old_corrections:
         article.corrections = [Correction(text=text, published_at=at) for text, at in corrections]
     if record.external_id is not None:
@@ -391,7 +391,10 @@ def _update(session: Session, chunk: Chunk, refs: References, article: Article, 
     session.flush()
     if _comparable(after) != _comparable(before):
         indexing.index_article(session, article)
-        record_revision(session, article, before=before, after=after, actor=chunk.actor, now=now)
+        # Compared as listed: tags given in another order are no change to record.
+        record_revision(
+            session, article, before=_comparable(before), after=_comparable(after), actor=chunk.actor, now=now
+        )
     if changed:
         change_feed.article_written(session, seen, article, now=now)
     chunk.results[i] = Stored("updated", article.slug, article.id)

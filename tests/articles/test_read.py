@@ -52,7 +52,7 @@ def test_full_article_is_render_ready(client, session):
     assert '<h2 id="what-happened">What happened</h2>' in data["body_html"]
     assert "<em>concert hall</em>" in data["body_html"]
     assert data["featured_image"]["url"] == "https://images.example.com/f.jpg"
-    assert data["corrections"] == [
+    assert [{k: c[k] for k in ("published_at", "text")} for c in data["corrections"]] == [
         {"published_at": "2025-05-02T10:00:00Z", "text": "An earlier version misstated the date."}
     ]
     assert data["excerpt"] == "Gunmen opened fire at a concert hall on Friday."

@@ -121,6 +121,8 @@ def test_reads_with_a_key_a_query_or_a_preview_neither_use_nor_store_it(uncached
     [
         ("title", lambda answer: answer["title"] == "Harbour reopens"),
         ("correction", lambda answer: [c["text"] for c in answer["corrections"]] == ["The vote was 7 to 2."]),
+        ("correction edited", lambda answer: [c["text"] for c in answer["corrections"]] == ["The vote was 7 to 2."]),
+        ("correction removed", lambda answer: answer["corrections"] == []),
         ("author", lambda answer: answer["authors"][0]["name"] == "Ada Reporter"),
         ("section", lambda answer: answer["section"]["name"] == "City Desk"),
         ("tag", lambda answer: [tag["name"] for tag in answer["tags"]] == ["Harbour News"]),
@@ -135,7 +137,8 @@ def test_what_a_write_changes_is_never_sent_from_a_stored_answer(
 ):
     section = make_section(session)
     session.commit()  # the section, and the editor's key
-    article = make_article(session, section=section.slug, tags=["harbour"])
+    corrections = [{"text": "The vote was 6 to 2."}] if write.startswith("correction ") else []
+    article = make_article(session, section=section.slug, tags=["harbour"], corrections=corrections)
     path = f"/api/v1/articles/{article.slug}"
     before = uncached.get(path).json()
     uncached.get("/api/v1/articles")
@@ -146,6 +149,13 @@ def test_what_a_write_changes_is_never_sent_from_a_stored_answer(
     elif write == "correction":
         answer = uncached.post(f"{path}/corrections", json={"text": "The vote was 7 to 2."}, headers=editor)
         assert answer.status_code == 201, answer.text
+    elif write.startswith("correction "):
+        url = f"{path}/corrections/{before['corrections'][0]['id']}"
+        if write == "correction edited":
+            answer = uncached.patch(url, json={"text": "The vote was 7 to 2."}, headers=editor)
+        else:
+            answer = uncached.delete(url, headers=editor)
+        assert answer.status_code == 200, answer.text
     elif write == "author":
         author = before["authors"][0]["slug"]
         answer = uncached.patch(f"/api/v1/authors/{author}", json={"name": "Ada Reporter"}, headers=editor)
@@ -173,7 +183,7 @@ def test_what_a_write_changes_is_never_sent_from_a_stored_answer(
     try:
         assert shows(client.get(path).json())
         assert shows(client.get(path).json())  # and what it stores in its place is the new answer
-        if write not in ("correction", "settings"):  # what only the article itself shows
+        if write != "settings" and not write.startswith("correction"):  # what only the article itself shows
             assert shows(client.get("/api/v1/articles").json()["data"][0])
     finally:
         if client is not uncached:

@@ -88,6 +88,17 @@ def test_a_changed_record_updates_its_article_with_a_revision(client, editor, se
     assert revisions[0]["changed_fields"] == ["tags", "title"]
 
 
+def test_a_record_changing_corrections_is_a_revision(client, editor):
+    correction = {"text": "The board met on Tuesday.", "published_at": "2025-05-03T08:00:00Z"}
+    send(client, editor, record(1))
+    assert send(client, editor, record(1, corrections=[correction])).json()["results"][0]["status"] == "updated"
+    revisions = client.get("/api/v1/articles/harbour-story-number-1/revisions", headers=editor).json()["data"]
+    assert [(r["number"], r["changed_fields"]) for r in revisions[:1]] == [(2, ["corrections"])]
+    assert [c["text"] for c in client.get("/api/v1/articles/harbour-story-number-1").json()["corrections"]] == [
+        correction["text"]
+    ]
+
+
 def test_records_without_external_id_upsert_by_slug(client, editor):
     plain = record(1, external_id=None, slug="by-slug")
     assert send(client, editor, plain).json()["results"][0]["status"] == "created"

@@ -45,6 +45,14 @@ def _comments(client, slug: str) -> object:
     return _without_ids(answer["data"]) if "data" in answer else answer
 
 
+def _article(client, slug: str, headers: dict | None = None) -> object:
+    answer = client.get(f"/api/v1/articles/{slug}", headers=headers).json()
+    if "corrections" not in answer:
+        return answer
+    # Correction ids are the new database's own too.
+    return answer | {"corrections": [{k: v for k, v in c.items() if k != "id"} for c in answer["corrections"]]}
+
+
 def _related(client, slug: str) -> object:
     answer = client.get(f"/api/v1/articles/{slug}/related").json()
     if "data" not in answer:
@@ -64,8 +72,8 @@ def _answers(client, editor) -> dict:
         for summary in page["data"]:
             slug = summary["slug"]
             answers[slug] = {
-                "editor": client.get(f"/api/v1/articles/{slug}", headers=editor).json(),
-                "public": client.get(f"/api/v1/articles/{slug}").json(),
+                "editor": _article(client, slug, editor),
+                "public": _article(client, slug),
                 "comments": _comments(client, slug),
                 "related": _related(client, slug),
             }

@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, select
 from standardwebhooks.webhooks import Webhook
 
-from app.articles import editing
+from app.articles import corrections, editing
+from app.articles.schemas import CorrectionCreate
 from app.outbox import service as outbox
 from app.outbox.models import Delivery, OutboxEvent
 from app.outbox.worker import DeliveryWorker
@@ -67,7 +68,9 @@ def test_endpoints_receive_only_their_events(session, hook, worker, subscribe):
     article = make_article(session)
     drain(worker)
     assert hook.received == []
-    editing.add_correction(session, article, "A name was misspelt.", published_at=None, now=article.updated_at)
+    corrections.add_correction(
+        session, article, CorrectionCreate(text="A name was misspelt."), now=article.updated_at, actor="tests"
+    )
     drain(worker)
     assert [e["type"] for e in hook.events] == ["article.updated"]
 
@@ -99,7 +102,7 @@ def test_ping_reaches_only_its_endpoint(client, admin, hook, worker, subscribe):
 def test_receiver_down_for_an_hour_gets_every_event_in_order(client, admin, session, hook, worker, subscribe, clock):
     endpoint = subscribe(hook.url, *ARTICLE_EVENTS)
     first = make_article(session, now=clock.now)
-    editing.add_correction(session, first, "Corrected a date.", published_at=None, now=clock.now)
+    corrections.add_correction(session, first, CorrectionCreate(text="Corrected a date."), now=clock.now, actor="tests")
     editing.unpublish_article(session, first, now=clock.now, actor="tests")
     second = make_article(session, now=clock.now)
     hook.status = 503
