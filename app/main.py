@@ -157,7 +157,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         else None
     )
     app.add_middleware(
-        HttpCacheMiddleware, prefixes=CACHED_PREFIXES, store=store, cache_control=settings.shared_cache_control
+        HttpCacheMiddleware,
+        prefixes=CACHED_PREFIXES,
+        store=store,
+        cache_control=settings.shared_cache_control,
+        stale_if_error=settings.cache_stale_if_error,
     )
     app.early_hits = EarlyHits(store, CACHED_PREFIXES) if store is not None else None
     app.add_middleware(AccessLogMiddleware)
