@@ -46,6 +46,7 @@ from app.security_headers import SecurityHeadersMiddleware
 from app.settings import Settings
 from app.sitemaps.router import router as sitemaps_router
 from app.state import AppState, Engines
+from app.supervisor import end_with_supervisor
 from app.taxonomy.router import sections as sections_router
 from app.taxonomy.router import tags as tags_router
 from app.trailing_slash import TrailingSlashMiddleware
@@ -207,6 +208,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
 
 def create_worker_app() -> FastAPI:
     """The app of one `byline serve` worker process, configured from the environment."""
+    end_with_supervisor()
     app = create_app()
     skip_unused_record_fields()
     # What is loaded by now lives as long as the process: out of the collector's way, a full

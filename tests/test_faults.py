@@ -1,5 +1,6 @@
 """Real processes, real signals: what the API acknowledged is there after it was killed."""
 
+import contextlib
 import json
 import os
 import signal
@@ -267,3 +268,35 @@ def _workers_of(pid: int) -> list[str]:
     """The worker processes of a server (its other child is multiprocessing's resource tracker)."""
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     return [child for child in children if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()]
+
+
+def test_workers_end_with_a_server_killed_by_sigkill_and_leave_the_port_free(tmp_path):
+    """uvicorn's workers outlived a supervisor killed with `kill -9`, still listening: a restarted
+    server bound beside them, and they went on answering with the old code."""
+    database_url = f"sqlite:///{tmp_path}/byline.db"
+    byline("db", "upgrade", database_url=database_url)
+    with served({"BYLINE_DATABASE_URL": database_url}, workers=2) as (server, base):
+        workers = _workers_of(server.pid)
+        server.kill()
+        server.wait()
+        try:
+            deadline = time.monotonic() + 60
+            while any(_running(worker) for worker in workers):
+                assert time.monotonic() < deadline, "the workers outlived their supervisor"
+                time.sleep(0.1)
+        finally:
+            for worker in workers:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(worker), signal.SIGKILL)
+        # Nothing listens on the port any more: a new server binds it alone.
+        with socket.socket() as claim:
+            claim.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            claim.bind(("127.0.0.1", int(base.rsplit(":", 1)[1])))
+
+
+def _running(pid: str) -> bool:
+    """Whether a process is alive (not a zombie waiting for a parent that is gone)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
