@@ -14,6 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.access_log import note_failure
 from app.state import app_state
 
 log = logging.getLogger("byline.errors")
@@ -217,8 +218,8 @@ def _why_unavailable(exc: Exception) -> str:
 
 async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     why = "Every database connection is busy" if isinstance(exc, PoolTimeout) else _why_unavailable(exc)
-    # One line per failure, no traceback: an outage must not flood the log.
-    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, why)
+    # Said in the request's one access line, no traceback: an outage must not flood the log.
+    note_failure(request.scope, f"database unavailable: {why}")
     return render_problem(
         request,
         DatabaseUnavailable(
