@@ -1,5 +1,6 @@
 """The access log: method, path, route, status, time and request id. Never the client's address or
-the query string, which may carry an email address or a token."""
+the query string, which may carry an email address or a token. A request the database failed is
+logged at warning with the reason, in its one line: an outage writes no line beside the requests'."""
 
 import itertools
 import logging
@@ -31,26 +32,34 @@ def request_id(scope: Scope) -> str:
     return f"{_PREFIX}{next(_made):016x}"
 
 
+# Where a failure is noted in the request's state, which every copy of its scope shares.
+_FAILURE = "byline.failure"
+
+
+def note_failure(scope: Scope, why: str) -> None:
+    """Have the request's access line say why it failed (or was answered from a stale copy)."""
+    scope.setdefault("state", {})[_FAILURE] = why
+
+
 def record(scope: Scope, status: int, began: float, request_id: str) -> None:
     """Count and log one answered request; `began` is its time.perf_counter() on arrival."""
     elapsed = (time.perf_counter() - began) * 1000
     route = getattr(scope.get("route"), "path", None)
     metrics.observe_request(scope["method"], route, status, elapsed / 1000)
-    log.info(
-        "%s %s %d %.1fms",
-        scope["method"],
-        scope["path"],
-        status,
-        elapsed,
-        extra={
-            "method": scope["method"],
-            "path": scope["path"],
-            "route": route,
-            "status": status,
-            "duration_ms": round(elapsed, 1),
-            "request_id": request_id,
-        },
-    )
+    line = {
+        "method": scope["method"],
+        "path": scope["path"],
+        "route": route,
+        "status": status,
+        "duration_ms": round(elapsed, 1),
+        "request_id": request_id,
+    }
+    failure = scope.get("state", {}).get(_FAILURE)
+    if failure is None:
+        log.info("%s %s %d %.1fms", scope["method"], scope["path"], status, elapsed, extra=line)
+    else:
+        line["failure"] = failure
+        log.warning("%s %s %d %.1fms: %s", scope["method"], scope["path"], status, elapsed, failure, extra=line)
 
 
 class AccessLogMiddleware:
@@ -64,6 +73,8 @@ class AccessLogMiddleware:
         began = time.perf_counter()
         status = 500
         request = request_id(scope)
+        # Made here if the server made none, so that inner layers' copies of the scope share it.
+        scope.setdefault("state", {})
 
         async def recording_send(message: Message) -> None:
             nonlocal status

@@ -17,6 +17,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
+from app.outage import Outage, outage_of
 from app.state import EnginesDep
 
 log = logging.getLogger("byline.db")
@@ -93,7 +94,7 @@ def build_engine(
         event.listen(engine, "begin", lambda connection: connection.exec_driver_sql(begin))
         return engine
     # hide_parameters: error messages must never carry a commenter's email or a key digest into logs.
-    return create_engine(
+    engine = create_engine(
         url,
         **_JSON_CODEC,
         pool_size=pool_size,
@@ -104,6 +105,30 @@ def build_engine(
         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
         pool_timeout=CONNECT_TIMEOUT_SECONDS,
     )
+    _fail_fast_in_outages(engine)
+    return engine
+
+
+def _fail_fast_in_outages(engine: Engine) -> None:
+    outage = database_outage(engine.url)
+    refused = engine.dialect.loaded_dbapi.OperationalError
+
+    @event.listens_for(engine, "do_connect")
+    def connect(dialect: Any, _record: object, cargs: Any, cparams: Any) -> Any:
+        if not outage.may_connect():
+            raise refused("the database could not be reached a moment ago")
+        try:
+            connection = dialect.connect(*cargs, **cparams)
+        except refused:
+            outage.failed()
+            raise
+        outage.connected()
+        return connection
+
+
+def database_outage(url: str | URL) -> Outage:
+    """What this process knows of the database's availability (app.outage)."""
+    return outage_of(libpq_url(url), probe_seconds=CONNECT_TIMEOUT_SECONDS)
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, *, synchronous: SQLiteSync, bulk: bool) -> None:

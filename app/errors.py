@@ -9,11 +9,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.access_log import note_failure
 from app.state import app_state
 
 log = logging.getLogger("byline.errors")
@@ -248,18 +249,23 @@ def _why_unavailable(exc: Exception) -> str:
     return next((why for said, why in _UNAVAILABLE_BECAUSE.items() if said in message), "The database is unreachable")
 
 
-async def _on_database_unavailable(
-    request: Request, exc: OperationalError | InterfaceError | PoolTimeout
-) -> JSONResponse:
+async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     why = "Every database connection is busy" if isinstance(exc, PoolTimeout) else _why_unavailable(exc)
-    # One line per failure, no traceback: an outage must not flood the log.
-    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, why)
+    # Said in the request's one access line, no traceback: an outage must not flood the log.
+    note_failure(request.scope, f"database unavailable: {why}")
     return render_problem(
         request,
         DatabaseUnavailable(
             f"{why}; nothing was changed. Try again shortly.", headers={"Retry-After": RETRY_AFTER_OUTAGE}
         ),
     )
+
+
+async def _on_lost_connection(request: Request, exc: DBAPIError) -> JSONResponse:
+    """Any other driver error is unexpected, unless it was the connection dying under the statement."""
+    if not exc.connection_invalidated:
+        raise exc
+    return await _on_database_unavailable(request, exc)
 
 
 async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -321,3 +327,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     _handle(app, InterfaceError, _on_database_unavailable)
     # Every pooled connection stayed busy past the pool's timeout.
     _handle(app, PoolTimeout, _on_database_unavailable)
+    # A session whose connection was lost mid-transaction, used again (a request at the moment of a crash).
+    _handle(app, PendingRollbackError, _on_database_unavailable)
+    _handle(app, DBAPIError, _on_lost_connection)

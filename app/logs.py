@@ -1,5 +1,5 @@
-"""Where the server's logs go: uvicorn's own lines to stderr, Byline's (requests, errors) to stdout,
-as one JSON object a line or as plain text."""
+"""Where the server's logs go: uvicorn's own lines and any library's to stderr, Byline's (requests,
+errors) to stdout, as one JSON object a line (a traceback in its `exception` field) or as plain text."""
 
 import copy
 import logging
@@ -85,6 +85,11 @@ def logging_config(level: str, log_format: Literal["json", "text"] = "json") -> 
     config["formatters"]["byline"] = (
         {"()": JsonFormatter} if log_format == "json" else {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
     )
+    if log_format == "json":
+        # uvicorn's lines too, and the tracebacks it logs, which otherwise run over many plain lines.
+        config["formatters"]["default"] = config["formatters"]["access"] = {"()": JsonFormatter}
+    # Other libraries' warnings (psycopg's, asyncio's) would otherwise go out plain through logging's last resort.
+    config["root"] = {"handlers": ["default"], "level": "WARNING"}
     config["handlers"]["byline"] = {
         "formatter": "byline",
         "()": BatchedStreamHandler,

@@ -47,6 +47,7 @@ from app.security_headers import SecurityHeadersMiddleware
 from app.settings import Settings
 from app.sitemaps.router import router as sitemaps_router
 from app.state import AppState, Engines
+from app.supervisor import end_with_supervisor
 from app.taxonomy.router import sections as sections_router
 from app.taxonomy.router import tags as tags_router
 from app.trailing_slash import TrailingSlashMiddleware
@@ -158,7 +159,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         else None
     )
     app.add_middleware(
-        HttpCacheMiddleware, prefixes=CACHED_PREFIXES, store=store, cache_control=settings.shared_cache_control
+        HttpCacheMiddleware,
+        prefixes=CACHED_PREFIXES,
+        store=store,
+        cache_control=settings.shared_cache_control,
+        stale_if_error=settings.cache_stale_if_error,
     )
     app.early_hits = EarlyHits(store, CACHED_PREFIXES) if store is not None else None
     app.add_middleware(AccessLogMiddleware)
@@ -205,6 +210,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
 
 def create_worker_app() -> FastAPI:
     """The app of one `byline serve` worker process, configured from the environment."""
+    end_with_supervisor()
     app = create_app()
     skip_unused_record_fields()
     # What is loaded by now lives as long as the process: out of the collector's way, a full

@@ -1,9 +1,14 @@
 """uvicorn's worker supervisor, saying when it replaces a worker (uvicorn itself notes a dead or hung
 worker only at INFO, which a production log level hides, though every connection of that worker was
-dropped), and a listening socket of each worker's own."""
+dropped), a listening socket of each worker's own, and workers that end with their supervisor."""
 
+import ctypes
 import logging
+import multiprocessing
+import os
+import signal
 import socket
+import sys
 from typing import Any
 
 from uvicorn.supervisors import Multiprocess
@@ -61,3 +66,20 @@ def bind_worker_socket(family: socket.AddressFamily, host: str, port: int) -> Wo
 def supervisor_socket(host: str, port: int) -> WorkerSocket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     return bind_worker_socket(family, host, port)
+
+
+# prctl(2)'s option: the signal a process gets when the thread that started it ends.
+PR_SET_PDEATHSIG = 1
+
+
+def end_with_supervisor() -> None:
+    """In a worker of `byline serve --workers N`: stop (as on SIGTERM) when the supervisor ends, even
+    by `kill -9`. uvicorn's workers otherwise lived on without it, still listening on the port (a
+    restarted server binds beside them, SO_REUSEPORT allowing it, and they kept answering with
+    the old code and settings) and holding their database connections, until killed one by one."""
+    parent = multiprocessing.parent_process()
+    if parent is None or sys.platform != "linux":
+        return
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent.pid:
+        os.kill(os.getpid(), signal.SIGTERM)  # it ended before the request above was made

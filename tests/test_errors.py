@@ -2,6 +2,7 @@ import logging
 import socket
 
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import PendingRollbackError
 
 from app.main import create_app
 
@@ -35,6 +36,20 @@ def test_unexpected_failure_is_a_500_problem_without_internals(settings, caplog)
     assert "secret" not in response.text
     assert [record.message for record in caplog.records] == ["unhandled error on GET /boom"]
     assert "secret connection string" in caplog.text
+
+
+def test_a_session_left_broken_by_a_lost_connection_is_a_503_not_a_500(settings, caplog):
+    app = create_app(settings)
+
+    @app.get("/at-the-crash")
+    def at_the_crash():
+        raise PendingRollbackError("This Session's transaction has been rolled back due to a previous exception")
+
+    with TestClient(app) as client, caplog.at_level(logging.WARNING):
+        response = client.get("/at-the-crash")
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert response.json()["type"].endswith("/problems/database-unavailable")
+    assert len(caplog.records) == 1 and caplog.records[0].exc_info is None
 
 
 def test_api_index_links_every_collection(client):

@@ -3,6 +3,8 @@
 import io
 import json
 import logging
+import subprocess
+import sys
 import time
 
 from app.logs import BatchedStreamHandler, JsonFormatter
@@ -49,3 +51,20 @@ def test_a_quiet_servers_last_lines_still_arrive_within_the_interval():
     while "the only request" not in stream.getvalue():
         assert time.monotonic() < deadline
         time.sleep(0.01)
+
+
+def test_uvicorns_tracebacks_and_other_libraries_warnings_are_json_lines_too():
+    program = """
+import logging, logging.config
+from app.logs import logging_config
+logging.config.dictConfig(logging_config("info"))
+try:
+    raise RuntimeError("boom")
+except RuntimeError:
+    logging.getLogger("uvicorn.error").exception("Exception in ASGI application")
+logging.getLogger("psycopg").warning("error ignored terminating the pipeline")
+"""
+    written = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True).stderr
+    lines = [json.loads(line) for line in written.splitlines()]
+    assert [line["logger"] for line in lines] == ["uvicorn.error", "psycopg"]
+    assert "RuntimeError: boom" in lines[0]["exception"]

@@ -45,7 +45,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.articles.models import RenderedAnswer, RenderedAnswerKey
 from app.columns import UTCDateTime
 from app.content_version import ContentVersion
-from app.db import BUSY_TIMEOUT_MS, CONNECT_TIMEOUT_SECONDS, libpq_url
+from app.db import BUSY_TIMEOUT_MS, CONNECT_TIMEOUT_SECONDS, database_outage, libpq_url
 from app.http_cache.middleware import PRIVATE_HEADERS
 from app.http_cache.state import ContentState, read_state
 from app.settings import Settings
@@ -150,6 +150,7 @@ class StoredAnswers:
         self._bind_time = UTCDateTime().dialect_impl(engine.dialect).bind_processor(engine.dialect)
         self._own: PoolProxiedConnection | None = None
         self._pool: AsyncConnectionPool | None = None
+        self._outage = database_outage(engine.url) if engine.dialect.name != "sqlite" else None
         if engine.dialect.name == "sqlite":
             self._own = engine.raw_connection()
         else:
@@ -178,6 +179,9 @@ class StoredAnswers:
         now_bound = self._bind_time(now) if self._bind_time else now
         asked = {"path": path, "stamp": self.stamp, "now": now_bound, "version": version}
         values = self._constants | asked
+        if self._outage is not None and self._outage.ongoing:
+            # Not LOOKUP_WAIT_SECONDS for a connection that cannot come: the route answers at once.
+            raise psycopg.OperationalError("the database could not be reached a moment ago")
         if self._pool is not None:
             async with self._pool.connection(timeout=LOOKUP_WAIT_SECONDS) as connection:
                 found = await (await connection.execute(self._sql, values)).fetchone()

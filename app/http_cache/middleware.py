@@ -1,12 +1,16 @@
-"""HTTP caching for the public API, in front of routing: a response cache that is never stale,
-validators (ETag, Last-Modified) and 304s, Cache-Control for CDNs and browsers, compression, HEAD.
+"""HTTP caching for the public API, in front of routing: a response cache that is never stale
+while the database answers, validators (ETag, Last-Modified) and 304s, Cache-Control for CDNs and
+browsers, compression, HEAD.
 
 An anonymous GET whose answer was built under the current content state is sent from memory,
-already encoded, before the framework does any work. Anything sent with a key, a preview token or
-a cookie is never stored or served from the store.
+already encoded, before the framework does any work. When the route fails instead (the database is
+down: 500, 502, 503 or 504), the last answer stored for the request is sent if it was built at most
+`stale_if_error` seconds ago (RFC 5861), with its `Age` and `X-Cache: STALE`. Anything sent with a
+key, a preview token or a cookie is never stored or served from the store.
 """
 
 import sqlite3
+import time
 from collections.abc import Hashable
 from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
@@ -23,8 +27,12 @@ from app.state import AppState
 
 # Headers the middleware sets itself on every answer it sends from an entry.
 _OWN_HEADERS = {b"content-length", b"etag", b"cache-control", b"last-modified", b"vary", b"content-encoding"}
-_HITS, _MISSES, _BYPASSES = (RESPONSE_CACHE_LOOKUPS.labels(result) for result in ("hit", "miss", "bypass"))
+_HITS, _MISSES, _BYPASSES, _STALE = (
+    RESPONSE_CACHE_LOOKUPS.labels(result) for result in ("hit", "miss", "bypass", "stale")
+)
 _CONDITIONAL = (b"if-none-match", b"if-modified-since")
+# Failures a stored answer may stand in for (RFC 5861 §4).
+_ERRORS = {500, 502, 503, 504}
 # Names a client may send that make an answer its own.
 PRIVATE_HEADERS = {b"authorization", b"cookie"}
 
@@ -87,12 +95,19 @@ class _Captured:
 
 class HttpCacheMiddleware:
     def __init__(
-        self, app: ASGIApp, *, prefixes: tuple[str, ...], store: ResponseStore | None, cache_control: str
+        self,
+        app: ASGIApp,
+        *,
+        prefixes: tuple[str, ...],
+        store: ResponseStore | None,
+        cache_control: str,
+        stale_if_error: int,
     ) -> None:
         self.app = app
         self.prefixes = prefixes
         self.store = store
         self.cache_control = cache_control.encode()
+        self.stale_if_error = stale_if_error
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -142,8 +157,24 @@ class HttpCacheMiddleware:
             await send_entry(
                 send, self.store, key, entry, asked, head=head, outcome=b"BYPASS" if state is None else b"MISS"
             )
-        else:
+        elif not await self._sent_stale(send, key, captured, asked, head):
             await self._send_captured(send, captured, asked, head)
+
+    async def _sent_stale(self, send: Send, key: Hashable, captured: _Captured, asked: Asked, head: bool) -> bool:
+        """Whether the stored answer was sent in place of the route's failure."""
+        if self.store is None or asked.private or asked.refresh or captured.status not in _ERRORS:
+            return False
+        entry = self.store.get(key)
+        if entry is None:
+            return False
+        age = int(time.time() - entry.built_at)
+        if age > self.stale_if_error:
+            return False
+        _STALE.inc()
+        await send_entry(
+            send, self.store, key, entry, asked, head=head, outcome=b"STALE", extra=((b"age", str(age).encode()),)
+        )
+        return True
 
     async def _capture(self, scope: Scope, receive: Receive, send: Send, head: bool) -> _Captured | None:
         """The whole answer, or None if it streamed (no Content-Length) and has been passed on as it came."""

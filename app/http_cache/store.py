@@ -2,6 +2,7 @@
 
 Used only from the event loop's thread, so it needs no lock."""
 
+import time
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ class Entry:
     compressible: bool
     # The matched route, so cached answers are logged and counted under it.
     route: Any = None
+    # When it was built (time.time()): its Age if it is sent stale.
+    built_at: float = field(default_factory=time.time)
     # Per content-coding: the headers and body to send, built on first use.
     answers: dict[str, tuple[list[tuple[bytes, bytes]], bytes]] = field(default_factory=dict)
     # Per content-coding: the same headers but the length, as checked and joined header lines.

@@ -22,7 +22,9 @@ DELIVERY_ATTEMPTS = Counter(
     ["channel", "outcome"],
 )
 RESPONSE_CACHE_LOOKUPS = Counter(
-    "byline_response_cache_lookups_total", "Public reads: hit, miss, or bypass (keyed, or state unknown).", ["result"]
+    "byline_response_cache_lookups_total",
+    "Public reads: hit, miss, bypass (keyed, or state unknown), or stale (sent in place of a failure).",
+    ["result"],
 )
 
 
