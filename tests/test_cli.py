@@ -46,7 +46,7 @@ def test_serve_says_where_to_go_and_its_links_follow_its_port(database_url, tmp_
     with running_server({"BYLINE_DATABASE_URL": database_url, "BYLINE_PUBLIC_URL": ""}, log_path=log) as base:
         lead = httpx.get(f"{base}/api/v1/articles/{LEAD}", timeout=5).json()
         feed = httpx.get(f"{base}/feeds/feed.json", timeout=5).json()
-    assert lead["structured_data"]["url"] == f"{base}/api/v1/articles/{LEAD}"
+    assert lead["structured_data"]["url"] == f"{base}/article.html?slug={LEAD}"
     assert feed["home_page_url"].startswith(base) and feed["feed_url"].startswith(base)
     printed = log.read_text().splitlines()
     assert f"Byline serves its site at {base}/" in printed
