@@ -12,13 +12,17 @@ RUN useradd --create-home --uid 10001 byline \
     && mkdir /data && chown byline /data
 WORKDIR /app
 
+# Exactly the releases the lock names, each file checked against its hash.
+COPY requirements/runtime.txt ./requirements/runtime.txt
+RUN pip install --require-hashes -r requirements/runtime.txt
+
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
 # app/frontend/site links here: the example reader site served at /.
 COPY examples/frontend ./examples/frontend
-# Editable, so the code finds migrations/ and alembic.ini beside it.
-RUN pip install -e .
+# Editable, so the code finds migrations/ and alembic.ini beside it; its dependencies are in already.
+RUN pip install --no-deps -e .
 
 USER byline
 VOLUME ["/data"]

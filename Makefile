@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test soak install dev openapi bench clean
+.PHONY: run test soak install dev lock openapi bench clean
 
 run: install
 	$(BIN)/byline db upgrade
@@ -27,15 +27,24 @@ soak: dev
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
-$(VENV)/.installed: pyproject.toml
+# Exactly the releases requirements/ names, each file checked against its hash; then Byline itself.
+$(VENV)/.installed: pyproject.toml requirements/runtime.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/runtime.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: $(VENV)/.installed requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
 	touch $@
+
+# requirements/ anew from pyproject.toml, for Python 3.11 and later on any platform: each release it
+# pins stays while pyproject.toml allows it; UPGRADE=1 takes the newest allowed instead.
+LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" --quiet $(if $(UPGRADE),--upgrade)
+lock: dev
+	$(LOCK) -o requirements/runtime.txt
+	$(LOCK) --extra dev --constraint requirements/runtime.txt -o requirements/dev.txt
 
 openapi: install
 	$(BIN)/byline openapi > openapi/openapi.json

@@ -1,6 +1,9 @@
 """The HTTP/1.1 protocol `byline serve` runs: uvicorn's, plus a deadline for a request's headers,
 problem documents where uvicorn answers by itself (malformed requests, the connection limit), each
-answer's head sent with its body, and a faster check of header values."""
+answer's head sent with its body, and a faster check of header values (`install()`, called by each
+serving process: importing this module changes nothing in uvicorn).
+
+It relies on uvicorn internals (pyproject.toml bounds the version; tests/upstream/ checks each one)."""
 
 import asyncio
 from functools import cache
@@ -68,7 +71,14 @@ class ControlCharacters:
         return False
 
 
-httptools_impl.HEADER_VALUE_RE = ControlCharacters()  # type: ignore[assignment]  # used only as .search(value)
+# The one checker uvicorn and header_lines share, so values they both see are remembered once.
+HEADER_VALUES = ControlCharacters()
+
+
+def install() -> None:
+    """Have uvicorn check the header values of every answer with HEADER_VALUES: in a serving process only,
+    before it serves, so that tests and the other commands run uvicorn unchanged."""
+    httptools_impl.HEADER_VALUE_RE = HEADER_VALUES  # type: ignore[assignment]  # used only as .search(value)
 
 
 @cache
@@ -115,7 +125,7 @@ class _HeadWithBody:
 def header_lines(headers: list[tuple[bytes, bytes]]) -> bytes:
     """Headers checked and written as uvicorn writes them, once for every time a cached answer is sent."""
     for name, value in headers:
-        if httptools_impl.HEADER_RE.search(name) or httptools_impl.HEADER_VALUE_RE.search(value):
+        if httptools_impl.HEADER_RE.search(name) or HEADER_VALUES.search(value):
             raise ValueError(f"invalid header {name!r}")
     return b"".join(name.lower() + b": " + value + b"\r\n" for name, value in headers)
 

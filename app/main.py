@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from starlette.types import Receive, Scope, Send
 
+from app import http_protocol
 from app.access_log import AccessLogMiddleware
 from app.articles.editor_router import router as article_editing_router
 from app.articles.rendered import RenderedAnswerMiddleware, StoredAnswers
@@ -211,6 +212,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
 def create_worker_app() -> FastAPI:
     """The app of one `byline serve` worker process, configured from the environment."""
     end_with_supervisor()
+    http_protocol.install()
     app = create_app()
     skip_unused_record_fields()
     # What is loaded by now lives as long as the process: out of the collector's way, a full

@@ -1,10 +1,9 @@
 """PATCH bodies: only the fields sent change, null clears only what may be empty; most are derived
 from create bodies, with the same fields and constraints, each optional."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, create_model
-from pydantic.fields import FieldInfo
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 
 class Patch(BaseModel):
@@ -21,7 +20,10 @@ def patch_of(model: type[BaseModel]) -> type[Patch]:
     `model` lets be null may be sent as null to clear it; the others are refused as null, as there."""
     fields: dict[str, Any] = {}
     for name, info in model.model_fields.items():
-        optional = FieldInfo.merge_field_infos(info, default=None)
-        optional.default_factory = None
-        fields[name] = (info.annotation, optional)
+        field = info.asdict()
+        # The constraints stay with the type, as in `model`, and every other setting but the default.
+        annotation: Any = field["annotation"]
+        if field["metadata"]:
+            annotation = Annotated[annotation, *field["metadata"]]
+        fields[name] = (annotation, Field(**(field["attributes"] | {"default": None, "default_factory": None})))
     return create_model(f"{model.__name__}Patch", __base__=Patch, **fields)

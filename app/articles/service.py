@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy
 from sqlalchemy import BindParameter, ColumnElement, Subquery, bindparam
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.strategy_options import _AbstractLoad
+from sqlalchemy.orm.interfaces import LoaderOption
 from sqlmodel import Session, and_, col, func, or_, select
 from sqlmodel.sql.expression import Select
 
@@ -32,7 +32,7 @@ from app.search.fulltext import FullTextIndex, index_for
 from app.search.query import Term, parse
 from app.taxonomy.models import Section, Tag
 
-Loading = tuple[_AbstractLoad, ...]
+Loading = tuple[LoaderOption, ...]
 # Above this many matches, a newest-first search walks the articles rather than the matches.
 MANY_MATCHES = 1000
 # A first page by relevance looks for its articles among this many times as many best matches.
