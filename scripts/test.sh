@@ -29,4 +29,6 @@ if [ -z "${BYLINE_TEST_PGVECTOR_URL:-}" ]; then
   stop_clusters="$stop_clusters; scripts/postgres.sh stop $BYLINE_TEST_PGVECTOR_DATA"
 fi
 echo "PostgreSQL for tests: $BYLINE_TEST_DATABASE_URL; with pgvector: $BYLINE_TEST_PGVECTOR_URL"
-.venv/bin/python -m pytest "$@"
+# One worker per core, each with PostgreSQL databases of its own (tests/conftest.py). Each file runs
+# whole on one worker, so a module's server, browser or files are never shared. `-n 0` runs serially.
+.venv/bin/python -m pytest -n auto --dist loadfile "$@"

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, make_url, text
 from sqlmodel import Session
 
 from app.auth.models import Scope
@@ -61,24 +61,54 @@ def sqlite_template(tmp_path_factory) -> str:
     return str(path)
 
 
-def _migrated_postgres(url: str) -> str:
-    engine = build_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade_database(url)
-    return url
+@contextmanager
+def _database_of_this_worker(url: str) -> Iterator[str]:
+    """The database named in `url`, or, for each worker of a parallel run, a database of its own
+    in the same cluster (named after the worker), so workers never empty each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        yield url
+        return
+    shared = make_url(url)
+    own = shared.set(database=f"{shared.database}_{worker}")
+    engine = build_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+
+    def drop() -> None:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)'))
+
+    drop()  # left over from an interrupted run
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    try:
+        yield own.render_as_string(hide_password=False)
+    finally:
+        drop()
+        engine.dispose()
+
+
+@contextmanager
+def _migrated_postgres(url: str) -> Iterator[str]:
+    with _database_of_this_worker(url) as own:
+        engine = build_engine(own)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        upgrade_database(own)
+        yield own
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    return _migrated_postgres(POSTGRES_URL)
+def postgres_url() -> Iterator[str]:
+    with _migrated_postgres(POSTGRES_URL) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
-def pgvector_url() -> str:
-    return _migrated_postgres(PGVECTOR_URL)
+def pgvector_url() -> Iterator[str]:
+    with _migrated_postgres(PGVECTOR_URL) as url:
+        yield url
 
 
 def _empty_postgres(url: str) -> None:

@@ -33,7 +33,6 @@ LOAD_SECONDS = float(os.environ.get("BYLINE_SOAK_SECONDS", "2"))
 
 
 def test_no_acknowledged_write_is_lost_or_doubled_when_the_server_is_killed(database_url, session, api_key):
-    byline("db", "upgrade", database_url=database_url)
     article = make_article(session)
     slug, author, editor = article.slug, article.authors[0].slug, api_key("content:write")
     session.rollback()

@@ -8,7 +8,6 @@ from tests.comments.helpers import reply
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
 from tests.server import running_server
-from tests.test_cli import byline
 
 
 def _value(text: str, sample: str) -> float:
@@ -43,7 +42,6 @@ def test_metrics_need_an_admin_key_unless_configured_otherwise(client, settings,
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_served_api_counts_requests_and_their_latency(database_url, session, api_key, workers):
-    byline("db", "upgrade", database_url=database_url)
     admin = api_key("admin")
     session.rollback()
     env = {"BYLINE_DATABASE_URL": database_url, "BYLINE_SECRET_KEY": TEST_SECRET}
