@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
             ensure_planner_statistics(read_primary)
         engines = Engines(write=write, read=read, read_primary=read_primary)
         watch = open_watch(read, write, clock)
+        await watch.started(seconds=5)
         stored_answers = StoredAnswers(read, settings)
         await stored_answers.open()
         write_batches = WriteBatches(write)

@@ -10,6 +10,7 @@ so an entry can hold newer content than its state says, never older.
 import asyncio
 import logging
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol, cast
@@ -77,6 +78,9 @@ class ContentWatch(Protocol):
     def current(self, now: datetime) -> ContentState | None:
         """The state now, or None when it cannot be known at once (nothing is served from cache then)."""
 
+    async def started(self, *, seconds: float) -> None:
+        """Until the state is first known, or `seconds` have passed (the database may be down)."""
+
     async def close(self) -> None: ...
 
 
@@ -98,6 +102,9 @@ class SQLiteWatch:
             self._data_version = data_version
             self._state = read_state(self._engine, now)
         return self._state
+
+    async def started(self, *, seconds: float) -> None:
+        return  # read at the first request, from the file
 
     async def close(self) -> None:
         self._connection.close()
@@ -146,6 +153,12 @@ class PostgresWatch:
             if state.version >= wanted:
                 self._state = state
                 return
+            await asyncio.sleep(0.01)
+
+    async def started(self, *, seconds: float) -> None:
+        # A server that answered before its first read would serve its first requests uncached.
+        deadline = time.monotonic() + seconds
+        while self._state is None and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
 
     async def _listen(self) -> None:
