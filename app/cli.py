@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import uvicorn
     from sqlalchemy import Engine
 
-    from app.settings import Settings
+    from app.core.settings import Settings
 
 # uvicorn's exit status for a server that never started serving.
 STARTUP_FAILURE = 3
@@ -50,10 +50,10 @@ def serve(
     """Serve the API with uvicorn."""
     import uvicorn
 
-    from app.http_cache.announce import ANNOUNCE_FILE
-    from app.http_protocol import DeadlineHttpProtocol
-    from app.logs import logging_config
-    from app.supervisor import HEALTHCHECK_SECONDS
+    from app.caching.responses.announce import ANNOUNCE_FILE
+    from app.core.logs import logging_config
+    from app.server.http_protocol import DeadlineHttpProtocol
+    from app.server.supervisor import HEALTHCHECK_SECONDS
 
     # The flags become the settings every worker reads, so the checks on a public bind see the real address.
     for name, value in (("BYLINE_HOST", host), ("BYLINE_PORT", port)):
@@ -129,7 +129,7 @@ def _serve(config: "uvicorn.Config") -> bool:
     worker but would still exit 0, hiding the failure from whatever restarts the service)."""
     import uvicorn
 
-    from app.supervisor import Supervisor, supervisor_socket
+    from app.server.supervisor import Supervisor, supervisor_socket
 
     if config.workers == 1:
         server = uvicorn.Server(config)
@@ -148,8 +148,8 @@ def worker() -> None:
     import signal
     import threading
 
-    from app.db import build_engine
-    from app.logs import flush_logs, logging_config
+    from app.core.logs import flush_logs, logging_config
+    from app.db.engines import build_engine
     from app.outbox.worker import DeliveryWorker
 
     settings = _settings_or_exit()
@@ -195,7 +195,7 @@ def _embedding_thread(engine: "Engine", settings: "Settings", stop: "threading.E
 def _settings_or_exit() -> "Settings":
     from pydantic import ValidationError
 
-    from app.settings import Settings
+    from app.core.settings import Settings
 
     try:
         return Settings()
@@ -208,8 +208,8 @@ def _settings_or_exit() -> "Settings":
 @db.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
-    from app.migrate import upgrade_database
-    from app.settings import Settings
+    from app.core.settings import Settings
+    from app.db.migrate import upgrade_database
 
     upgrade_database(Settings().database_url, revision)
     console.print(f"[green]Database at {revision}.[/green]")
@@ -221,8 +221,8 @@ def search_reindex() -> None:
     from sqlmodel import Session
 
     from app.articles.indexing import reindex
-    from app.db import build_engine
-    from app.settings import Settings
+    from app.core.settings import Settings
+    from app.db.engines import build_engine
 
     engine = build_engine(Settings().database_url)
     with Session(engine) as session:
@@ -247,9 +247,9 @@ def search_embed(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     from sqlmodel import Session
 
-    from app.db import build_engine
+    from app.core.settings import Settings
+    from app.db.engines import build_engine
     from app.related.semantic import backfill, model
-    from app.settings import Settings
 
     if not model.available():
         console.print("[red]Embedding needs the semantic extra:[/red] pip install 'byline\\[semantic]'")
@@ -285,8 +285,8 @@ def search_embed(
 @demo.command("load")
 def demo_load() -> None:
     """Load the demo newsroom; running it again adds nothing twice."""
+    from app.core.settings import Settings
     from app.demo.loader import load_demo
-    from app.settings import Settings
 
     created = load_demo(Settings().database_url)
     console.print(f"[green]Demo newsroom loaded:[/green] {created} new article(s).")
@@ -298,10 +298,10 @@ def demo_remove() -> None:
     tags nothing else uses); the newsroom's own content stays. Running it again removes nothing."""
     from sqlmodel import Session
 
-    from app.clock import utcnow
-    from app.db import build_engine
+    from app.core.clock import utcnow
+    from app.core.settings import Settings
+    from app.db.engines import build_engine
     from app.demo.removal import remove_demo
-    from app.settings import Settings
 
     engine = build_engine(Settings().database_url)
     try:
@@ -318,8 +318,8 @@ def demo_remove() -> None:
 @app.command("backup")
 def backup_command(path: Path = typer.Argument(..., help="File to write; replaced if it exists.")) -> None:
     """Write a consistent copy of the whole database while it keeps serving."""
-    from app.backup import BackupError, backup
-    from app.settings import Settings
+    from app.core.settings import Settings
+    from app.db.backup import BackupError, backup
 
     try:
         backup(Settings().database_url, path)
@@ -335,8 +335,8 @@ def restore_command(
     yes: bool = typer.Option(False, "--yes", help="Replace the database without asking."),
 ) -> None:
     """Replace the database's whole content with a backup; stop the servers first."""
-    from app.backup import BackupError, restore
-    from app.settings import Settings
+    from app.core.settings import Settings
+    from app.db.backup import BackupError, restore
 
     if not yes:
         typer.confirm("Replace everything in the database with this backup?", abort=True)
@@ -352,6 +352,6 @@ def restore_command(
 def openapi() -> None:
     """Print the OpenAPI document (as committed in openapi/openapi.json)."""
     from app.main import create_app
-    from app.openapi import openapi_document
+    from app.web.openapi import openapi_document
 
     sys.stdout.write(openapi_document(create_app()))

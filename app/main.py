@@ -11,49 +11,49 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from starlette.types import Receive, Scope, Send
 
-from app import http_protocol
-from app.access_log import AccessLogMiddleware
 from app.articles.editor_router import router as article_editing_router
 from app.articles.rendered import RenderedAnswerMiddleware, StoredAnswers
 from app.articles.router import router as articles_router
 from app.auth.dependencies import presents_valid_key
 from app.authors.router import router as authors_router
-from app.body_limit import BodyLimitMiddleware
+from app.caching.counts import ContentCache
+from app.caching.responses.early import EarlyHits
+from app.caching.responses.middleware import HttpCacheMiddleware
+from app.caching.responses.state import open_watch
+from app.caching.responses.store import ResponseStore
 from app.changes.router import router as changes_router
-from app.clock import Clock, utcnow
 from app.comments import router as comments
-from app.content_cache import ContentCache
-from app.cors import CrossOriginMiddleware
-from app.db import build_engine, ensure_planner_statistics
-from app.docs import router as docs_router
-from app.errors import UnexpectedErrorMiddleware, install_problem_handlers
+from app.core.clock import Clock, utcnow
+from app.core.errors import UnexpectedErrorMiddleware, install_problem_handlers
+from app.core.logs import flush_logs, skip_unused_record_fields
+from app.core.settings import Settings
+from app.db.engines import build_engine, ensure_planner_statistics
+from app.db.write_batches import WriteBatches
 from app.feeds import router as feeds
-from app.forwarded import ForwardedClientMiddleware
 from app.frontend.pages import site_routes
-from app.health import router as health_router
-from app.http_cache.early import EarlyHits
-from app.http_cache.middleware import HttpCacheMiddleware
-from app.http_cache.state import open_watch
-from app.http_cache.store import ResponseStore
 from app.ingest import router as ingest
-from app.logs import flush_logs, skip_unused_record_fields
 from app.metrics.counters import flush_requests_periodically
 from app.metrics.router import router as metrics_router
-from app.openapi import DESCRIPTION, TAGS, install_openapi
 from app.outbox.worker import start_in_background
-from app.problem_pages import router as problem_pages_router
 from app.related.router import router as related_router
 from app.related.semantic.setup import neighbours_for
-from app.security_headers import SecurityHeadersMiddleware
-from app.settings import Settings
+from app.server import http_protocol
+from app.server.supervisor import end_with_supervisor
 from app.sitemaps.router import router as sitemaps_router
-from app.state import AppState, Engines
-from app.supervisor import end_with_supervisor
 from app.taxonomy.router import sections as sections_router
 from app.taxonomy.router import tags as tags_router
-from app.trailing_slash import TrailingSlashMiddleware
+from app.web.docs import router as docs_router
+from app.web.health import router as health_router
+from app.web.middleware.access_log import AccessLogMiddleware
+from app.web.middleware.body_limit import BodyLimitMiddleware
+from app.web.middleware.cors import CrossOriginMiddleware
+from app.web.middleware.forwarded import ForwardedClientMiddleware
+from app.web.middleware.security_headers import SecurityHeadersMiddleware
+from app.web.middleware.trailing_slash import TrailingSlashMiddleware
+from app.web.openapi import DESCRIPTION, TAGS, install_openapi
+from app.web.problem_pages import router as problem_pages_router
+from app.web.state import AppState, Engines
 from app.webhooks.router import router as webhooks_router
-from app.write_batches import WriteBatches
 
 
 class ApiIndex(BaseModel):

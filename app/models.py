@@ -12,10 +12,10 @@ from app.articles.models import (
 )
 from app.auth.models import ApiKey
 from app.authors.models import Author
+from app.caching.content_version import ContentVersion
 from app.changes.models import ArticleChange
-from app.columns import Table
 from app.comments.models import Comment
-from app.content_version import ContentVersion
+from app.db.columns import Table
 from app.outbox.models import Delivery, DeliveryAttempt, GoLiveWatermark, OutboxEvent
 from app.related.models import ArticleEmbedding, ArticleTerm, EmbeddingPending, RelatedPin, TermDocumentCount
 from app.taxonomy.models import Section, Tag

@@ -17,8 +17,8 @@ from app.articles import indexing
 from app.articles.models import Article, ArticleAuthor, ArticleTag
 from app.authors.models import Author
 from app.comments.models import Comment
-from app.db import build_engine, refresh_planner_statistics
-from app.slugs import slugify
+from app.core.slugs import slugify
+from app.db.engines import build_engine, refresh_planner_statistics
 from app.taxonomy.models import Section, Tag
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

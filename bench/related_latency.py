@@ -26,16 +26,16 @@ from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from app.articles.models import Article
-from app.content_cache import ContentCache
-from app.db import build_engine
-from app.migrate import upgrade_database
+from app.caching.counts import ContentCache
+from app.core.settings import Settings
+from app.db.engines import build_engine
+from app.db.migrate import upgrade_database
 from app.related.models import ArticleEmbedding
 from app.related.semantic import pgvector
 from app.related.semantic.model import DIMENSIONS, MODEL_ID
 from app.related.semantic.neighbours import SemanticIndex
 from app.related.semantic.setup import DetectedNeighbours, neighbours_for
 from app.related.service import related_articles
-from app.settings import Settings
 from bench.newsroom import has_articles, load
 
 TOPICS = 2000

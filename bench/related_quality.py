@@ -37,12 +37,12 @@ from app.articles import editing
 from app.articles.schemas import ArticleCreate
 from app.authors import service as authors
 from app.authors.schemas import AuthorCreate
-from app.content_cache import ContentCache
-from app.db import build_engine, refresh_planner_statistics
-from app.migrate import upgrade_database
+from app.caching.counts import ContentCache
+from app.core.slugs import slugify
+from app.db.engines import build_engine, refresh_planner_statistics
+from app.db.migrate import upgrade_database
 from app.related import service as related_service
 from app.related.service import compute_related, related_articles
-from app.slugs import slugify
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "news-category-10k.ndjson.gz"
 K = 5

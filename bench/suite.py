@@ -32,8 +32,8 @@ from urllib.parse import quote
 import httpx
 from sqlalchemy import text
 
-from app.db import build_engine
-from app.migrate import upgrade_database
+from app.db.engines import build_engine
+from app.db.migrate import upgrade_database
 from bench.newsroom import load
 from tests.server import BYLINE, free_port, wait_until_each_listens
 

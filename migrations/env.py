@@ -2,10 +2,10 @@
 
 from alembic import context
 
-from app.db import build_engine
-from app.migrate import include_object
+from app.core.settings import Settings
+from app.db.engines import build_engine
+from app.db.migrate import include_object
 from app.models import metadata
-from app.settings import Settings
 
 config = context.config
 

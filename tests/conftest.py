@@ -14,11 +14,11 @@ from sqlmodel import Session
 
 from app.auth.models import Scope
 from app.auth.service import issue_key
-from app.db import build_engine
+from app.core.settings import Settings
+from app.db.engines import build_engine
+from app.db.migrate import upgrade_database
 from app.main import create_app
-from app.migrate import upgrade_database
 from app.models import metadata
-from app.settings import Settings
 from tests import content_guard
 
 pytest_plugins = ["tests.browser"]

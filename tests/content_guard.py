@@ -7,7 +7,7 @@ from sqlalchemy import Result, event
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
 
-from app import content_version
+from app.caching import content_version
 
 # Everything an article, a directory or a related list shows; comments count through article.comment_count.
 CONTENT_TABLES = frozenset(

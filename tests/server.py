@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from app.outbound import Destinations
+from app.core.outbound import Destinations
 
 BYLINE = str(Path(sys.executable).with_name("byline"))
 # Test receivers and feeds listen on loopback; outbound requests otherwise reach only public addresses.

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from app.db import build_engine
+from app.db.engines import build_engine
 from tests.server import BYLINE, free_port, running_server
 
 # The database_url fixture's databases are migrated already; a test of `db upgrade` runs it itself.

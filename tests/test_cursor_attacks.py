@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from app.pagination import open_cursor, seal_cursor
+from app.web.pagination import open_cursor, seal_cursor
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article, make_section
 from tests.test_pagination import json_values

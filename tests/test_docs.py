@@ -27,7 +27,7 @@ def test_the_docs_page_loads_only_its_own_files_under_a_strict_policy(client):
 
 
 def test_only_the_docs_own_assets_are_served(client):
-    for name in ("../../app/settings.py", "__init__.py", "swagger-ui.css.map"):
+    for name in ("../../app/core/settings.py", "__init__.py", "swagger-ui.css.map"):
         assert client.get(f"/docs/assets/{name}").status_code == 404
     assert client.get("/redoc").status_code == 404
 

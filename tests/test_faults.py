@@ -19,7 +19,7 @@ from sqlmodel import Session, func, select
 
 from app.articles.models import Article, ArticleRevision
 from app.comments.models import Comment
-from app.db import build_engine
+from app.db.engines import build_engine
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
 from tests.server import ESTABLISHED, served, sockets_of, wait_until_each_listens

@@ -1,6 +1,6 @@
 from alembic import command
 
-from app.migrate import alembic_config, head_revision, upgrade_database
+from app.db.migrate import alembic_config, head_revision, upgrade_database
 
 
 def test_health_answers_while_the_process_is_up(client):

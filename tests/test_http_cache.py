@@ -10,8 +10,8 @@ import brotli
 import pytest
 import zstandard
 
-from app.http_cache.encoding import negotiate
-from app.http_cache.store import Entry, ResponseStore
+from app.caching.responses.encoding import negotiate
+from app.caching.responses.store import Entry, ResponseStore
 from tests.comments.helpers import approve, reply
 from tests.factories.newsroom import make_article
 from tests.test_metrics import _value

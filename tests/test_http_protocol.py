@@ -5,8 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from uvicorn.protocols.http import httptools_impl
 
-from app import http_protocol
-from app.http_protocol import ControlCharacters
+from app.server import http_protocol
+from app.server.http_protocol import ControlCharacters
 
 # The installed uvicorn's own check (no control characters in a header value, but horizontal tab), as
 # every test leaves it: only a serving process installs ControlCharacters in its place.

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from app.logs import BatchedStreamHandler, JsonFormatter
+from app.core.logs import BatchedStreamHandler, JsonFormatter
 
 
 class Recording(io.StringIO):
@@ -56,7 +56,7 @@ def test_a_quiet_servers_last_lines_still_arrive_within_the_interval():
 def test_uvicorns_tracebacks_and_other_libraries_warnings_are_json_lines_too():
     program = """
 import logging, logging.config
-from app.logs import logging_config
+from app.core.logs import logging_config
 logging.config.dictConfig(logging_config("info"))
 try:
     raise RuntimeError("boom")

@@ -5,7 +5,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from app.migrate import alembic_config, include_object, upgrade_database
+from app.db.migrate import alembic_config, include_object, upgrade_database
 from app.models import metadata
 from tests.conftest import WITH_PGVECTOR
 from tests.factories.newsroom import make_article

@@ -9,13 +9,13 @@ from app.models import metadata
 
 MODEL_MODULES = sorted(
     ".".join(path.with_suffix("").parts) for path in Path("app").rglob("models.py") if path.parent.name != "app"
-) + ["app.content_version"]
+) + ["app.caching.content_version"]
 
 _NAMES_AFTER_IMPORTING = """
 import json, sys, importlib
 from sqlmodel import SQLModel
 importlib.import_module(sys.argv[1])
-from app.columns import Table
+from app.db.columns import Table
 names = {
     table.name: sorted(str(c.name) for c in [*table.constraints, *table.indexes] if c.name is not None)
     for table in Table.metadata.tables.values()

@@ -2,9 +2,9 @@ import json
 import re
 from pathlib import Path
 
+from app.core.settings import Settings
 from app.main import create_app
-from app.openapi import openapi_document
-from app.settings import Settings
+from app.web.openapi import openapi_document
 
 COMMITTED = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
 OPERATION_ID = re.compile(r"^[a-z]+-[a-z]+(?:-[a-z]+)*$")

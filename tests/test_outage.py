@@ -1,6 +1,6 @@
 """After a failed connection, requests fail at once instead of each waiting on the network."""
 
-from app.outage import HOLD_SECONDS, Outage
+from app.db.outage import HOLD_SECONDS, Outage
 
 
 class Clock:

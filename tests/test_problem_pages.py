@@ -6,7 +6,7 @@ import pkgutil
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 import app
-from app.errors import ProblemError
+from app.core.errors import ProblemError
 from tests.browser import policy_of
 
 

@@ -2,8 +2,8 @@
 
 import re
 
+from app.core.settings import Settings
 from app.main import create_app
-from app.settings import Settings
 
 EDITORS_ONLY_READS = {
     "/api/v1/articles/{slug}/revisions",

@@ -4,8 +4,8 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
+from app.core.settings import Settings
 from app.main import create_app
-from app.settings import Settings
 
 
 def test_development_secret_is_refused_when_serving_beyond_loopback():

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN, slugify
+from app.core.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN, slugify
 
 PROPERTIES = settings(max_examples=200, deadline=None)
 

@@ -14,9 +14,9 @@ from sqlmodel import Session, func, select
 from app.articles.models import Article, ArticleRevision
 from app.auth.models import Scope
 from app.auth.service import issue_key
-from app.db import build_engine
+from app.core.settings import Settings
+from app.db.engines import build_engine
 from app.main import create_app
-from app.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
 

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import event, text
 from sqlmodel import Session
 
-from app import content_version
-from app.db import build_engine
-from app.write_batches import WriteBatches
+from app.caching import content_version
+from app.db.engines import build_engine
+from app.db.write_batches import WriteBatches
 
 
 def stored(engine) -> list[str]:

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.db import write_turn
+from app.db.engines import write_turn
 
 # Holds the turn of the database named on the command line for a second, with nothing written.
 HOLDER = """
 import sys, time
 from sqlmodel import Session
-from app.db import build_engine, write_turn
+from app.db.engines import build_engine, write_turn
 with Session(build_engine(sys.argv[1])) as session, write_turn(session):
     print("holding", flush=True)
     time.sleep(1)

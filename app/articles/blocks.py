@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 import nh3
 from pydantic import AfterValidator, BaseModel, Field, TypeAdapter
 
-from app.slugs import slugify
-from app.weburl import WebUrl
+from app.core.slugs import slugify
+from app.core.weburl import WebUrl
 
 # Paragraphs, quotes and list items may carry inline markup; everything else is stripped.
 INLINE_TAGS = {"a", "em", "strong", "b", "i", "code", "br", "sub", "sup", "mark", "s", "abbr", "cite"}

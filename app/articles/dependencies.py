@@ -10,10 +10,10 @@ from app.articles.schemas import ArticleSummary
 from app.articles.visibility import PUBLIC, Reader, editor
 from app.auth.dependencies import EditorKey, OptionalKey, PreviewKey
 from app.auth.models import ApiKey, Scope
-from app.db import SessionDep
-from app.fieldsets import Fieldset, fields_of
-from app.slugs import Slug
-from app.state import ClockDep
+from app.core.slugs import Slug
+from app.db.engines import SessionDep
+from app.web.fieldsets import Fieldset, fields_of
+from app.web.state import ClockDep
 
 
 async def _reader(key: OptionalKey) -> Reader:

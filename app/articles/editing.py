@@ -5,7 +5,6 @@ from datetime import datetime
 
 from sqlmodel import Session, col, delete, select
 
-from app import content_version
 from app.articles import blocks, events, indexing
 from app.articles.blocks import Image, body_adapter
 from app.articles.errors import InvalidTransition, SlugTaken
@@ -14,12 +13,13 @@ from app.articles.revisions import RESTORED_FIELDS, get_revision, record_revisio
 from app.articles.schemas import ArticleCreate, ArticleFields, ArticlePublic, ArticleUpdate
 from app.articles.visibility import is_public
 from app.authors import service as authors
-from app.caching import require_current
+from app.caching import content_version
+from app.caching.responses import keys
 from app.changes import record as change_feed
-from app.errors import InvalidField
-from app.http_cache import keys
-from app.slugs import SLUG_MAX_LENGTH, slugify
+from app.core.errors import InvalidField
+from app.core.slugs import SLUG_MAX_LENGTH, slugify
 from app.taxonomy import service as taxonomy
+from app.web.conditional import require_current
 
 # Fields that need more than storing as sent; every other field is a column set as it comes.
 _DERIVED = {

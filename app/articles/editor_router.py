@@ -30,12 +30,12 @@ from app.articles.schemas import (
 from app.auth.dependencies import EditorKey, ensure_scope
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import Scope
-from app.caching import IfMatch, PreconditionFailed, with_etag, written
-from app.db import SessionDep
-from app.errors import InvalidField, InvalidParameter, problems
-from app.ids import RowIdPath
-from app.pagination import CursorParam, Limit, Page, page_response
-from app.state import ClockDep, SettingsDep
+from app.core.errors import InvalidField, InvalidParameter, problems
+from app.core.ids import RowIdPath
+from app.db.engines import SessionDep
+from app.web.conditional import IfMatch, PreconditionFailed, with_etag, written
+from app.web.pagination import CursorParam, Limit, Page, page_response
+from app.web.state import ClockDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/articles", tags=["articles"])
 

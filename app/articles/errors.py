@@ -2,8 +2,8 @@
 
 from fastapi import Request
 
-from app.errors import ProblemError
-from app.state import app_state
+from app.core.errors import ProblemError
+from app.web.state import app_state
 
 
 class ArticleNotFound(ProblemError):

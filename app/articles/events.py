@@ -10,7 +10,7 @@ from sqlalchemy import and_, bindparam, func, or_, text
 from sqlmodel import Session, col, select
 
 from app.articles.models import Article
-from app.columns import UTCDateTime
+from app.db.columns import UTCDateTime
 from app.outbox import service as outbox
 from app.outbox.models import GoLiveWatermark
 

@@ -12,16 +12,16 @@ from sqlmodel import Session
 from app.articles import service as articles
 from app.articles.models import Article, ArticleStatus
 from app.articles.schemas import ArticleFilters, ArticleSummary, ArticleWithSeo
+from app.caching.counts import ContentCache
+from app.caching.responses import keys
 from app.comments import service as comments
 from app.comments.schemas import CommentPublic
-from app.content_cache import ContentCache
-from app.errors import InvalidParameter
-from app.http_cache import keys
-from app.pagination import Page, envelope
+from app.core.errors import InvalidParameter
+from app.core.settings import Settings
 from app.related import service as related
 from app.related.schemas import RelatedList
-from app.settings import Settings
-from app.state import app_state
+from app.web.pagination import Page, envelope
+from app.web.state import app_state
 
 # The defaults of the embedded lists' own endpoints, so their cursors continue there.
 RELATED_LIMIT = 5

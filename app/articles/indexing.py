@@ -3,10 +3,10 @@ the mark that it needs (re)embedding."""
 
 from sqlmodel import Session, col, select
 
-from app import content_version
 from app.articles.blocks import body_adapter, readable_text
 from app.articles.models import Article
-from app.http_cache import keys
+from app.caching import content_version
+from app.caching.responses import keys
 from app.related import vectors
 from app.related.semantic import pending
 from app.search.fulltext import SearchEntry, index_for

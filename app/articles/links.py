@@ -1,6 +1,6 @@
 """Where readers read an article or an author's page: the URLs feeds, sitemaps, page heads and emails give."""
 
-from app.settings import Settings
+from app.core.settings import Settings
 
 
 def reader_url(settings: Settings, *, slug: str, section: str | None, canonical_url: str | None) -> str:

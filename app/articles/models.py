@@ -7,9 +7,9 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Larg
 from sqlmodel import Field, Relationship, SQLModel
 
 from app.authors.models import Author
-from app.columns import JSONDocument, Table, UTCDateTime, created_at_field
+from app.core.weburl import WebUrl
+from app.db.columns import JSONDocument, Table, UTCDateTime, created_at_field
 from app.taxonomy.models import Section, Tag
-from app.weburl import WebUrl
 
 NO_LAZY_LOAD = {"lazy": "raise"}
 

@@ -43,15 +43,15 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.articles.models import RenderedAnswer, RenderedAnswerKey
-from app.columns import UTCDateTime
-from app.content_version import ContentVersion
-from app.db import BUSY_TIMEOUT_MS, CONNECT_TIMEOUT_SECONDS, database_outage, libpq_url
-from app.http_cache.middleware import PRIVATE_HEADERS
-from app.http_cache.state import ContentState, read_state
-from app.settings import Settings
+from app.caching.content_version import ContentVersion
+from app.caching.responses.middleware import PRIVATE_HEADERS
+from app.caching.responses.state import ContentState, read_state
+from app.core.settings import Settings
+from app.db.columns import UTCDateTime
+from app.db.engines import BUSY_TIMEOUT_MS, CONNECT_TIMEOUT_SECONDS, database_outage, libpq_url
 
 if TYPE_CHECKING:
-    from app.state import AppState
+    from app.web.state import AppState
 
 # The paths whose answers routes may store, and their route templates.
 _STORABLE = (
@@ -89,7 +89,7 @@ def stamp(settings: Settings) -> str:
     # The secret seals the cursors in list links: a new one makes them stale too.
     sealing = settings.secret_key.get_secret_value()
     # Imported here: the migrations drop stored answers, so app.migrate imports this module.
-    from app.migrate import head_revision
+    from app.db.migrate import head_revision
 
     release = [package_version("byline"), head_revision()]
     return hashlib.blake2b(repr([*release, sealing, *page]).encode(), digest_size=16).hexdigest()

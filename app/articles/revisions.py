@@ -10,8 +10,8 @@ from app.articles.errors import RevisionNotFound
 from app.articles.models import Article, ArticleRevision
 from app.articles.schemas import ArticleContent, ArticleFields
 from app.authors.models import Author
-from app.pagination import decode_cursor, encode_cursor
 from app.taxonomy.models import Section, Tag
+from app.web.pagination import decode_cursor, encode_cursor
 
 _FIELDS = tuple(ArticleFields.model_fields)
 

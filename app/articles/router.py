@@ -14,14 +14,14 @@ from app.articles.visibility import PUBLIC
 from app.auth.dependencies import OptionalKey, ensure_scope
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import Scope
-from app.caching import private_if, send_document, with_etag
-from app.db import ReadSessionDep
-from app.errors import InvalidParameter, problems
-from app.fieldsets import Fieldset, fields_of, sparse_list
-from app.http_cache import keys
-from app.pagination import CursorParam, Limit, Page, page_response
-from app.slugs import Slug
-from app.state import ClockDep, ContentCacheDep, SettingsDep
+from app.caching.responses import keys
+from app.core.errors import InvalidParameter, problems
+from app.core.slugs import Slug
+from app.db.engines import ReadSessionDep
+from app.web.conditional import private_if, send_document, with_etag
+from app.web.fieldsets import Fieldset, fields_of, sparse_list
+from app.web.pagination import CursorParam, Limit, Page, page_response
+from app.web.state import ClockDep, ContentCacheDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/articles", tags=["articles"])
 

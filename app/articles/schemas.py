@@ -8,8 +8,8 @@ from pydantic import AfterValidator, BaseModel, Field
 from app.articles.blocks import Block, Body, Image, body_adapter, render_html
 from app.articles.models import Article, ArticleBase, ArticleRevision, ArticleStatus
 from app.authors.schemas import AuthorSummary
-from app.patching import patch_of
-from app.slugs import SlugText
+from app.core.patching import patch_of
+from app.core.slugs import SlugText
 from app.taxonomy.schemas import TermRef
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from app.articles.links import author_url, reader_url
 from app.articles.schemas import ArticlePublic, ArticleSeo, ArticleWithSeo
-from app.settings import Settings
+from app.core.settings import Settings
 
 
 def with_seo(article: ArticlePublic, settings: Settings) -> ArticleWithSeo:

@@ -25,12 +25,12 @@ from app.articles.models import (
 from app.articles.schemas import ArticleFilters, ArticleSummary
 from app.articles.visibility import PUBLIC, Reader, editor, published, visible
 from app.authors.models import Author
-from app.columns import core_table, loadable
-from app.content_cache import ContentCache
-from app.pagination import MAX_INT_KEY, decode_cursor, encode_cursor
+from app.caching.counts import ContentCache
+from app.db.columns import core_table, loadable
 from app.search.fulltext import FullTextIndex, index_for
 from app.search.query import Term, parse
 from app.taxonomy.models import Section, Tag
+from app.web.pagination import MAX_INT_KEY, decode_cursor, encode_cursor
 
 Loading = tuple[LoaderOption, ...]
 # Above this many matches, a newest-first search walks the articles rather than the matches.

@@ -9,9 +9,9 @@ from sqlmodel import Session
 
 from app.auth import service
 from app.auth.models import Scope
-from app.db import build_engine
-from app.errors import ProblemError
-from app.settings import Settings
+from app.core.errors import ProblemError
+from app.core.settings import Settings
+from app.db.engines import build_engine
 
 keys = typer.Typer(help="API keys for editors, ingestion scripts and partners.", no_args_is_help=True)
 console = Console()

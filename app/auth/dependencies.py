@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import ApiKey, Scope
 from app.auth.service import find_active_key, record_use, use_is_due
-from app.state import ClockDep, Engines, EnginesDep, SettingsDep, app_state
+from app.web.state import ClockDep, Engines, EnginesDep, SettingsDep, app_state
 
 log = logging.getLogger("byline.auth")
 

@@ -1,6 +1,6 @@
 """Problems the key checks raise."""
 
-from app.errors import ProblemError
+from app.core.errors import ProblemError
 
 
 class NotAuthenticated(ProblemError):

@@ -5,7 +5,7 @@ from enum import StrEnum
 
 from sqlmodel import Field
 
-from app.columns import JSONDocument, Table, UTCDateTime, created_at_field
+from app.db.columns import JSONDocument, Table, UTCDateTime, created_at_field
 
 
 class Scope(StrEnum):

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from app.auth.errors import KeyNameTaken, KeyNotFound
 from app.auth.models import ApiKey, Scope
-from app.hashing import keyed_digest
+from app.core.hashing import keyed_digest
 
 KEY_PREFIX = "byl_"
 # Writing last_used_at on every request would turn reads into writes; a minute is precise enough.

@@ -1,6 +1,6 @@
 """Problems the author routes raise."""
 
-from app.errors import ProblemError
+from app.core.errors import ProblemError
 
 
 class AuthorNotFound(ProblemError):

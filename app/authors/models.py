@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from app.columns import JSONDocument, Table, created_at_field
-from app.weburl import WebUrl
+from app.core.weburl import WebUrl
+from app.db.columns import JSONDocument, Table, created_at_field
 
 
 class AuthorBase(SQLModel):

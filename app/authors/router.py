@@ -7,14 +7,14 @@ from app.articles.dependencies import SummaryFields
 from app.articles.schemas import ArticleFilters, ArticleSummary
 from app.authors import service
 from app.authors.errors import AuthorNotFound
-from app.db import ReadSessionDep
+from app.caching.responses import keys
+from app.core.errors import InvalidParameter, problems
+from app.core.slugs import Slug
+from app.db.engines import ReadSessionDep
 from app.directories.router import directory_router
-from app.errors import InvalidParameter, problems
-from app.fieldsets import sparse_list
-from app.http_cache import keys
-from app.pagination import CursorParam, Limit, Page, page_response
-from app.slugs import Slug
-from app.state import ClockDep, ContentCacheDep
+from app.web.fieldsets import sparse_list
+from app.web.pagination import CursorParam, Limit, Page, page_response
+from app.web.state import ClockDep, ContentCacheDep
 
 router = directory_router(
     service.AUTHORS,

@@ -5,9 +5,9 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.authors.models import Author, AuthorBase
-from app.patching import patch_of
-from app.slugs import SlugText
-from app.weburl import WebUrl
+from app.core.patching import patch_of
+from app.core.slugs import SlugText
+from app.core.weburl import WebUrl
 
 
 class AuthorLink(BaseModel):

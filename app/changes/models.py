@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field
 
-from app.columns import Table, UTCDateTime
-from app.slugs import SLUG_MAX_LENGTH
+from app.core.slugs import SLUG_MAX_LENGTH
+from app.db.columns import Table, UTCDateTime
 
 
 class ArticleChange(Table, table=True):

@@ -7,13 +7,13 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from app import content_version
 from app.articles.models import Article
 from app.articles.visibility import is_public, live_at, visible
+from app.caching import content_version
+from app.caching.responses import keys
 from app.changes.models import ArticleChange
-from app.columns import core_table
-from app.db import bulk_insert
-from app.http_cache import keys
+from app.db.columns import core_table
+from app.db.engines import bulk_insert
 
 
 @dataclass(frozen=True)

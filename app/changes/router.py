@@ -5,13 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.datastructures import URL
 
+from app.caching.responses import keys
 from app.changes import service
 from app.changes.schemas import ChangePage
-from app.db import ReadSessionDep
-from app.errors import InvalidParameter, problems
-from app.http_cache import keys
-from app.pagination import Limit, opened_cursor, seal_cursor
-from app.state import ClockDep, SettingsDep
+from app.core.errors import InvalidParameter, problems
+from app.db.engines import ReadSessionDep
+from app.web.pagination import Limit, opened_cursor, seal_cursor
+from app.web.state import ClockDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/changes", tags=["changes"])
 

@@ -5,9 +5,9 @@ from typing import Annotated
 from fastapi import Depends
 
 from app.comments import service
-from app.db import ReadSessionDep
-from app.slugs import Slug
-from app.state import ClockDep
+from app.core.slugs import Slug
+from app.db.engines import ReadSessionDep
+from app.web.state import ClockDep
 
 
 def _commented_article(slug: Slug, session: ReadSessionDep, clock: ClockDep) -> service.CommentedArticle:

@@ -3,7 +3,7 @@
 from fastapi import Request
 
 from app.comments.pages import NOT_STORED
-from app.errors import ProblemError
+from app.core.errors import ProblemError
 
 
 class CommentsClosed(ProblemError):

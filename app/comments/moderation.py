@@ -19,8 +19,8 @@ from app.comments.service import (
     recount,
     threads_changed,
 )
-from app.pagination import decode_cursor, encode_cursor
-from app.settings import Settings
+from app.core.settings import Settings
+from app.web.pagination import decode_cursor, encode_cursor
 
 _ACTIONS = {"approve": CommentStatus.approved, "spam": CommentStatus.spam, "trash": CommentStatus.trash}
 

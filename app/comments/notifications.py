@@ -8,7 +8,7 @@ from sqlmodel import Session, col
 
 from app.comments.errors import InvalidUnsubscribeToken
 from app.comments.models import Comment
-from app.settings import Settings
+from app.core.settings import Settings
 
 _SALT = "byline.comment-unsubscribe"
 # An unsubscribe link outlives the notification by far, but not forever.

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from app.articles.errors import ArticleMoved, ArticleNotFound
 from app.auth.dependencies import ModeratorKey
 from app.auth.errors import MissingScope, NotAuthenticated
+from app.caching.responses import keys
 from app.comments import moderation, notifications, pages, service
 from app.comments.dependencies import CommentedArticle
 from app.comments.errors import CommentNotFound, CommentsClosed, InvalidUnsubscribeToken, TooManyComments
@@ -23,14 +24,13 @@ from app.comments.schemas import (
     FormToken,
     Unsubscribed,
 )
-from app.db import ReadSessionDep, SessionDep
-from app.errors import InvalidField, InvalidParameter, problems
-from app.http_cache import keys
-from app.ids import RowIdPath
-from app.pagination import CursorParam, Limit, Page, page_response
-from app.settings import Settings
-from app.slugs import SLUG_PATTERN, Slug
-from app.state import ClockDep, SettingsDep, WriteBatchesDep
+from app.core.errors import InvalidField, InvalidParameter, problems
+from app.core.ids import RowIdPath
+from app.core.settings import Settings
+from app.core.slugs import SLUG_PATTERN, Slug
+from app.db.engines import ReadSessionDep, SessionDep
+from app.web.pagination import CursorParam, Limit, Page, page_response
+from app.web.state import ClockDep, SettingsDep, WriteBatchesDep
 
 public = APIRouter(prefix="/api/v1/articles/{slug}/comments", tags=["comments"])
 # Readers' own links from notifications; before the moderators' routes, whose /{comment_id} would match them too.

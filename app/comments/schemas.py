@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from app.comments.models import CommentStatus
-from app.ids import RowId
-from app.patching import Patch
-from app.weburl import WebUrl
+from app.core.ids import RowId
+from app.core.patching import Patch
+from app.core.weburl import WebUrl
 
 
 def _not_blank(value: str) -> str:

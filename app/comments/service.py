@@ -11,25 +11,25 @@ from sqlalchemy import BindParameter, CursorResult, bindparam, insert, update
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, func, or_, select
 
-from app import content_version
 from app.articles import service as articles
 from app.articles.links import reader_url
 from app.articles.models import Article
 from app.articles.visibility import visible
-from app.columns import core_table, loadable
+from app.caching import content_version
+from app.caching.responses import keys
 from app.comments import notifications, spam
 from app.comments.errors import CommentsClosed
 from app.comments.models import Comment, CommentStatus
 from app.comments.render import link_count, render_comment
 from app.comments.schemas import CommentCreate, CommentPublic
-from app.errors import InvalidField
-from app.hashing import keyed_digest
-from app.http_cache import keys
+from app.core.errors import InvalidField
+from app.core.hashing import keyed_digest
+from app.core.settings import Settings
+from app.db.columns import core_table, loadable
+from app.db.write_batches import WriteBatches
 from app.outbox import service as outbox
-from app.pagination import decode_cursor, encode_cursor
-from app.settings import Settings
 from app.taxonomy.models import Section
-from app.write_batches import WriteBatches
+from app.web.pagination import decode_cursor, encode_cursor
 
 # How much of a reply its notification quotes.
 REPLY_EXCERPT_LENGTH = 1000

@@ -8,11 +8,11 @@ from enum import Enum
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Connection, bindparam, case, func, literal, select, union_all
 
-from app.columns import core_table
 from app.comments.errors import TooManyComments
 from app.comments.models import Comment, CommentStatus
-from app.hashing import keyed_digest
-from app.settings import Settings
+from app.core.hashing import keyed_digest
+from app.core.settings import Settings
+from app.db.columns import core_table
 
 DUPLICATE_WINDOW = timedelta(hours=24)
 _FORM_SALT = "byline.comment-form"

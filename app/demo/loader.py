@@ -12,9 +12,9 @@ from app.articles.models import Article, ArticleStatus
 from app.articles.schemas import ArticleCreate
 from app.authors import service as authors
 from app.authors.schemas import AuthorCreate
-from app.clock import utcnow
-from app.db import build_engine, refresh_planner_statistics
-from app.slugs import slugify
+from app.core.clock import utcnow
+from app.core.slugs import slugify
+from app.db.engines import build_engine, refresh_planner_statistics
 from app.taxonomy import service as taxonomy
 from app.taxonomy.models import Section
 from app.taxonomy.schemas import SectionCreate

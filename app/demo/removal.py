@@ -8,14 +8,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists
 from sqlmodel import Session, col, delete, select
 
-from app import content_version
 from app.articles import editing
 from app.articles.models import Article, ArticleAuthor, ArticleRevision, ArticleTag
 from app.articles.service import full_loading
 from app.authors.models import Author
+from app.caching import content_version
+from app.caching.responses import keys
+from app.core.slugs import slugify
 from app.demo.loader import DEMO_ACTOR, demo_articles, demo_content
-from app.http_cache import keys
-from app.slugs import slugify
 from app.taxonomy.models import Section, Tag
 
 

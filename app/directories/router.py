@@ -10,13 +10,13 @@ from app.articles.dependencies import ReaderDep
 from app.articles.visibility import PUBLIC
 from app.auth.dependencies import EditorKey
 from app.auth.errors import MissingScope, NotAuthenticated
-from app.caching import IfMatch, PreconditionFailed, private_if, with_etag, written
-from app.db import ReadSessionDep, SessionDep
+from app.core.errors import InvalidParameter, ProblemError, problems
+from app.core.slugs import SLUG_PATTERN, Slug
+from app.db.engines import ReadSessionDep, SessionDep
 from app.directories.service import Directory
-from app.errors import InvalidParameter, ProblemError, problems
-from app.pagination import CursorParam, Limit, Page, page_response
-from app.slugs import SLUG_PATTERN, Slug
-from app.state import ClockDep, ContentCacheDep, SettingsDep
+from app.web.conditional import IfMatch, PreconditionFailed, private_if, with_etag, written
+from app.web.pagination import CursorParam, Limit, Page, page_response
+from app.web.state import ClockDep, ContentCacheDep, SettingsDep
 
 NamePrefix = Annotated[
     str | None,

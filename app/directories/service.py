@@ -13,17 +13,17 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import Session, and_, col, exists, false, func, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from app import content_version
 from app.articles.models import Article
 from app.articles.touch import touch_articles
 from app.articles.visibility import PUBLIC, Reader, visible
-from app.caching import require_current
-from app.content_cache import ContentCache
-from app.errors import InvalidParameter, ProblemError
-from app.http_cache.keys import ARTICLES
-from app.pagination import decode_cursor, encode_cursor
-from app.patching import Patch
-from app.slugs import slugify
+from app.caching import content_version
+from app.caching.counts import ContentCache
+from app.caching.responses.keys import ARTICLES
+from app.core.errors import InvalidParameter, ProblemError
+from app.core.patching import Patch
+from app.core.slugs import slugify
+from app.web.conditional import require_current
+from app.web.pagination import decode_cursor, encode_cursor
 
 
 class Row(Protocol):

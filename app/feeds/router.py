@@ -6,16 +6,16 @@ from datetime import datetime
 from fastapi import APIRouter, Response
 
 from app.authors.errors import AuthorNotFound
-from app.db import ReadSessionDep
-from app.errors import InvalidParameter, problems
+from app.caching.responses import keys
+from app.core.errors import InvalidParameter, problems
+from app.core.settings import Settings
+from app.core.slugs import Slug
+from app.db.engines import ReadSessionDep
 from app.feeds import service
 from app.feeds.schemas import JsonFeed
 from app.feeds.service import MEDIA_TYPES, Feed, FeedFile, Scope
-from app.http_cache import keys
-from app.settings import Settings
-from app.slugs import Slug
-from app.state import ClockDep, ContentCacheDep, SettingsDep
 from app.taxonomy.errors import SectionNotFound, TagNotFound
+from app.web.state import ClockDep, ContentCacheDep, SettingsDep
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 

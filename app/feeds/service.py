@@ -19,11 +19,11 @@ from app.articles.models import Article
 from app.articles.schemas import ArticleFilters, ArticlePublic
 from app.articles.visibility import changed_for_readers
 from app.authors import service as authors
-from app.content_cache import ContentCache
+from app.caching.counts import ContentCache
+from app.core.settings import Settings
+from app.core.xml_text import xml_text
 from app.feeds.schemas import JsonFeed, JsonFeedAuthor, JsonFeedItem
-from app.settings import Settings
 from app.taxonomy import service as taxonomy
-from app.xml_text import xml_text
 
 FEED_SIZE = 50
 FeedFile = Literal["rss.xml", "atom.xml", "feed.json"]

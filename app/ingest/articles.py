@@ -11,7 +11,6 @@ from sqlalchemy import Connection, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
-from app import content_version
 from app.articles import editing, indexing
 from app.articles.errors import SlugTaken
 from app.articles.models import (
@@ -27,11 +26,12 @@ from app.articles.visibility import Reader, visible
 from app.auth.errors import MissingScope
 from app.auth.models import Scope
 from app.authors.models import Author
+from app.caching import content_version
+from app.caching.responses import keys
 from app.changes import record as change_feed
-from app.columns import core_table
-from app.db import bulk_insert
-from app.errors import ProblemError
-from app.http_cache import keys
+from app.core.errors import ProblemError
+from app.db.columns import core_table
+from app.db.engines import bulk_insert
 from app.ingest import comments, references
 from app.ingest.errors import ExternalIdTaken
 from app.ingest.references import References

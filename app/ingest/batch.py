@@ -7,7 +7,7 @@ import orjson
 from sqlmodel import Session
 
 from app.articles.visibility import Reader
-from app.errors import InvalidField
+from app.core.errors import InvalidField
 from app.ingest.errors import IngestAborted, TooManyRecords, UnsupportedBatchType
 from app.ingest.schemas import IngestReport, IngestResult
 from app.ingest.service import Ingest, OnError, Outcome, Received

@@ -83,12 +83,12 @@ def ingest_command(
 
     from app.articles.errors import SlugTaken
     from app.articles.visibility import editor
-    from app.clock import utcnow
-    from app.db import build_engine
+    from app.core.clock import utcnow
+    from app.core.settings import Settings
+    from app.db.engines import build_engine
     from app.demo.removal import demo_article_slugs
     from app.ingest.readers import READERS, SourceRecord, detect, feeds
     from app.ingest.service import Ingest, Received
-    from app.settings import Settings
 
     missing = [s for s in sources if not s.startswith(("http://", "https://")) and not Path(s).exists()]
     if missing:
@@ -221,10 +221,10 @@ def export_command(
     from sqlmodel import Session
 
     from app.articles.visibility import editor
-    from app.clock import utcnow
-    from app.db import build_engine
+    from app.core.clock import utcnow
+    from app.core.settings import Settings
+    from app.db.engines import build_engine
     from app.ingest.export import export_records
-    from app.settings import Settings
 
     if export_format != "ndjson":
         console.print("[red]Only --format ndjson is written.[/red]")

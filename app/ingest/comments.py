@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, select
 
-from app.columns import core_table
 from app.comments import service as comments
 from app.comments.models import Comment
 from app.comments.render import render_comment
-from app.errors import InvalidField
+from app.core.errors import InvalidField
+from app.db.columns import core_table
 from app.ingest.schemas import CommentRecord
 
 # What a record says of a comment; a stored comment differing in any of these is updated.

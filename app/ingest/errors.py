@@ -1,6 +1,6 @@
 """Problems of bulk imports."""
 
-from app.errors import ProblemError
+from app.core.errors import ProblemError
 
 
 class TooManyRecords(ProblemError):

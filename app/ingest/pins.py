@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
-from app import content_version
 from app.articles.models import Article
 from app.articles.visibility import Reader, visible
-from app.errors import InvalidField
-from app.http_cache import keys
+from app.caching import content_version
+from app.caching.responses import keys
+from app.core.errors import InvalidField
 from app.related.models import RelatedPin
 
 

@@ -9,9 +9,9 @@ from sqlmodel import Session
 from app.authors import service as authors
 from app.authors.models import Author
 from app.authors.schemas import AuthorCreate
-from app.errors import InvalidField
+from app.core.errors import InvalidField
+from app.core.slugs import SLUG_MAX_LENGTH, slugify
 from app.ingest.schemas import AuthorRef, IngestRecord, SectionRef
-from app.slugs import SLUG_MAX_LENGTH, slugify
 from app.taxonomy import service as taxonomy
 from app.taxonomy.models import Section, Tag
 from app.taxonomy.schemas import SectionCreate

@@ -17,14 +17,14 @@ from app.articles.visibility import Reader, editor
 from app.auth.dependencies import EditorKey
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import Scope
-from app.body_limit import ContentTooLarge
-from app.errors import InvalidField, InvalidParameter, problems
+from app.core.errors import InvalidField, InvalidParameter, problems
+from app.core.settings import Settings
 from app.ingest.batch import NDJSON, ingest_batch, read_batch
 from app.ingest.errors import IngestAborted, TooManyRecords, UnsupportedBatchType
 from app.ingest.export import export_records
 from app.ingest.schemas import IngestRecord, IngestReport
-from app.settings import Settings
-from app.state import ClockDep, EnginesDep, SettingsDep
+from app.web.middleware.body_limit import ContentTooLarge
+from app.web.state import ClockDep, EnginesDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
 # Read by hand from NDJSON, so FastAPI cannot see it: app.openapi adds it to the document.

@@ -13,9 +13,9 @@ from app.articles.models import ArticleBase, ArticleStatus
 from app.articles.schemas import CorrectionCreate, TagName, UTCTime
 from app.authors.schemas import AuthorLink
 from app.comments.schemas import NotBlankText
-from app.errors import Problem
-from app.slugs import SlugText
-from app.weburl import WebUrl
+from app.core.errors import Problem
+from app.core.slugs import SlugText
+from app.core.weburl import WebUrl
 
 
 def _email_or_nothing(value: str) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
 from app.articles.visibility import Reader
-from app.errors import Conflict, InvalidField, ProblemError, UnstorableValue
+from app.core.errors import Conflict, InvalidField, ProblemError, UnstorableValue
 from app.ingest import pins
 from app.ingest.articles import Chunk, Status, key_of, store_chunk
 from app.ingest.schemas import IngestRecord

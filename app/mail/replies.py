@@ -9,10 +9,10 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from app.core.settings import Settings
 from app.mail import smtp
 from app.mail.policy import MAIL_POLICY
 from app.outbox.queue import Claimed, Outcome, elapsed_ms
-from app.settings import Settings
 
 
 def message_id(claimed: Claimed, *, sender: str) -> str:

@@ -15,10 +15,10 @@ from app.auth.dependencies import OptionalKey, ensure_scope
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import Scope
 from app.comments.models import Comment, CommentStatus
-from app.errors import ProblemError, problems
+from app.core.errors import ProblemError, problems
 from app.metrics.counters import flush_requests
 from app.outbox.models import OutboxEvent
-from app.state import EnginesDep, SettingsDep
+from app.web.state import EnginesDep, SettingsDep
 
 router = APIRouter(tags=["meta"])
 

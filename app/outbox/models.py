@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer
 from sqlmodel import Field
 
-from app.columns import JSONDocument, Table, UTCDateTime, created_at_field
+from app.db.columns import JSONDocument, Table, UTCDateTime, created_at_field
 
 
 class OutboxEvent(Table, table=True):

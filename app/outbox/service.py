@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from app.columns import core_table
+from app.db.columns import core_table
 from app.outbox.models import OutboxEvent
 
 # Built once, and run as a statement: no object for the session to flush, about a tenth of the cost.

@@ -17,13 +17,13 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session
 
 from app.articles import events as article_events
-from app.clock import Clock, utcnow
+from app.core.clock import Clock, utcnow
+from app.core.settings import Settings
 from app.mail.replies import ReplyMailer
 from app.metrics.counters import DELIVERY_ATTEMPTS
 from app.outbox import fanout, queue
 from app.outbox.models import Channel
 from app.outbox.queue import Claimed, Outcome
-from app.settings import Settings
 from app.webhooks.sender import WebhookSender
 
 log = logging.getLogger("byline.worker")

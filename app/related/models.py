@@ -3,7 +3,7 @@
 from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary
 from sqlmodel import Field
 
-from app.columns import Table
+from app.db.columns import Table
 
 
 class ArticleTerm(Table, table=True):

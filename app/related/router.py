@@ -7,14 +7,14 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from app.articles.dependencies import ArticleForEditors, EditorReader
 from app.articles.errors import ArticleMoved, ArticleNotFound
 from app.auth.errors import MissingScope, NotAuthenticated
-from app.db import ReadSessionDep, SessionDep
-from app.errors import InvalidField, InvalidParameter, problems
-from app.fieldsets import Fieldset, fields_of, sparse_list
-from app.http_cache import keys
+from app.caching.responses import keys
+from app.core.errors import InvalidField, InvalidParameter, problems
+from app.core.slugs import Slug
+from app.db.engines import ReadSessionDep, SessionDep
 from app.related import service as related
 from app.related.schemas import RelatedArticle, RelatedList, RelatedPins
-from app.slugs import Slug
-from app.state import ClockDep, ContentCacheDep, NeighboursDep
+from app.web.fieldsets import Fieldset, fields_of, sparse_list
+from app.web.state import ClockDep, ContentCacheDep, NeighboursDep
 
 router = APIRouter(prefix="/api/v1/articles/{slug}/related", tags=["articles"])
 

@@ -3,7 +3,7 @@
 from pydantic import BaseModel, Field
 
 from app.articles.schemas import ArticleSummary
-from app.slugs import SlugText
+from app.core.slugs import SlugText
 
 
 class RelatedArticle(ArticleSummary):

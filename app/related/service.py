@@ -33,13 +33,13 @@ from sqlalchemy import (
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, select
 
-from app import content_version
 from app.articles.models import Article, ArticleAuthor, ArticleTag
 from app.articles.service import get_article, summary_joined_loading
 from app.articles.visibility import Reader, visible
-from app.content_cache import ContentCache
-from app.errors import InvalidField
-from app.http_cache import keys
+from app.caching import content_version
+from app.caching.counts import ContentCache
+from app.caching.responses import keys
+from app.core.errors import InvalidField
 from app.related.models import ArticleTerm, RelatedPin, TermDocumentCount
 from app.related.schemas import RelatedArticle
 

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import delete, func, insert, text
 from sqlmodel import Session, col, select
 
-from app.columns import core_table
-from app.db import bulk_insert
+from app.db.columns import core_table
+from app.db.engines import bulk_insert
 from app.related.models import ArticleTerm, TermDocumentCount
 from app.related.terms import term_weights
 from app.search.fulltext import SearchEntry

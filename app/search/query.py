@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from app.errors import InvalidParameter
+from app.core.errors import InvalidParameter
 
 MAX_TERMS = 12
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)

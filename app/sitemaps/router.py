@@ -5,11 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from fastapi.responses import PlainTextResponse
 
-from app.db import ReadSessionDep
-from app.errors import InvalidParameter, problems
-from app.http_cache import keys
+from app.caching.responses import keys
+from app.core.errors import InvalidParameter, problems
+from app.db.engines import ReadSessionDep
 from app.sitemaps import service
-from app.state import ClockDep, SettingsDep
+from app.web.state import ClockDep, SettingsDep
 
 router = APIRouter(tags=["sitemaps"])
 XML = "application/xml"

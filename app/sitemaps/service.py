@@ -11,9 +11,9 @@ from sqlmodel import Session, col
 from app.articles.links import reader_url
 from app.articles.models import Article
 from app.articles.visibility import changed_for_readers_column, visible
-from app.settings import Settings
+from app.core.settings import Settings
+from app.core.xml_text import xml_text
 from app.taxonomy.models import Section
-from app.xml_text import xml_text
 
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1000

@@ -1,6 +1,6 @@
 """Problems the section and tag routes raise."""
 
-from app.errors import ProblemError
+from app.core.errors import ProblemError
 
 
 class SectionNotFound(ProblemError):

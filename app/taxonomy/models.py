@@ -3,7 +3,7 @@
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from app.columns import Table
+from app.db.columns import Table
 
 
 class SectionBase(SQLModel):

@@ -1,7 +1,7 @@
 """Section and tag routes: directories with article counts for navigation and tag clouds, and their editing."""
 
+from app.core.errors import InvalidField
 from app.directories.router import directory_router
-from app.errors import InvalidField
 from app.taxonomy import service
 
 sections = directory_router(

@@ -4,8 +4,8 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.patching import patch_of
-from app.slugs import SlugText
+from app.core.patching import patch_of
+from app.core.slugs import SlugText
 from app.taxonomy.models import Section, SectionBase, Tag, TagBase
 
 

@@ -8,9 +8,9 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
-from app.db import build_engine
-from app.errors import ProblemError
-from app.settings import Settings
+from app.core.errors import ProblemError
+from app.core.settings import Settings
+from app.db.engines import build_engine
 from app.webhooks import service
 from app.webhooks.events import WebhookEvent
 from app.webhooks.schemas import WebhookCreate

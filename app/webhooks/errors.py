@@ -1,6 +1,6 @@
 """Problems the webhook routes raise."""
 
-from app.errors import ProblemError
+from app.core.errors import ProblemError
 
 
 class WebhookNotFound(ProblemError):

@@ -5,7 +5,7 @@ from enum import StrEnum
 
 import orjson
 
-from app.settings import Settings
+from app.core.settings import Settings
 
 
 class WebhookEvent(StrEnum):

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlmodel import Field
 
-from app.columns import JSONDocument, Table, created_at_field
+from app.db.columns import JSONDocument, Table, created_at_field
 
 
 class WebhookEndpoint(Table, table=True):

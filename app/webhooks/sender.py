@@ -8,9 +8,9 @@ import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app import outbound
+from app.core import outbound
+from app.core.settings import Settings
 from app.outbox.queue import Claimed, Outcome, elapsed_ms
-from app.settings import Settings
 from app.webhooks import events, signing
 from app.webhooks.models import WebhookEndpoint
 

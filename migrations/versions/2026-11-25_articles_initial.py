@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import app.columns
+import app.db.columns
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -26,7 +26,7 @@ def upgrade() -> None:
         "content_version",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("changed_at", app.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("changed_at", app.db.columns.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_content_version")),
     )
     op.bulk_insert(content_version, [{"id": 1, "version": 0, "changed_at": datetime.now(UTC)}])
@@ -41,8 +41,8 @@ def upgrade() -> None:
         sa.Column(
             "links", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
         ),
-        sa.Column("created_at", app.columns.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", app.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", app.db.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.db.columns.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_author")),
         sa.UniqueConstraint("slug", name=op.f("uq_author_slug")),
     )
@@ -91,9 +91,9 @@ def upgrade() -> None:
         ),
         sa.Column("section_id", sa.Integer(), nullable=True),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("published_at", app.columns.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", app.columns.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", app.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("published_at", app.db.columns.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", app.db.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.db.columns.UTCDateTime(timezone=True), nullable=False),
         sa.Column("word_count", sa.Integer(), nullable=False),
         sa.Column("reading_time_minutes", sa.Integer(), nullable=False),
         sa.Column("comment_count", sa.Integer(), nullable=False),
@@ -141,7 +141,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("article_id", sa.Integer(), nullable=False),
         sa.Column("text", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
-        sa.Column("published_at", app.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("published_at", app.db.columns.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["article_id"], ["article.id"], name=op.f("fk_correction_article_id_article"), ondelete="CASCADE"
         ),

@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import app.columns
+import app.db.columns
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -28,8 +28,8 @@ def upgrade() -> None:
         sa.Column(
             "payload", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
         ),
-        sa.Column("created_at", app.columns.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("delivered_at", app.columns.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", app.db.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", app.db.columns.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_event")),
     )
     with op.batch_alter_table("outbox_event", schema=None) as batch_op:
@@ -54,8 +54,8 @@ def upgrade() -> None:
         sa.Column("ip_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("network_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("notify_replies", sa.Boolean(), nullable=False),
-        sa.Column("created_at", app.columns.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", app.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", app.db.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.db.columns.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("status IN ('pending', 'approved', 'spam', 'trash')", name=op.f("ck_comment_status")),
         sa.ForeignKeyConstraint(
             ["article_id"], ["article.id"], name=op.f("fk_comment_article_id_article"), ondelete="CASCADE"

@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import app.columns
+import app.db.columns
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -29,10 +29,10 @@ def upgrade() -> None:
         sa.Column(
             "scopes", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
         ),
-        sa.Column("created_at", app.columns.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", app.columns.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("revoked_at", app.columns.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_used_at", app.columns.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", app.db.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", app.db.columns.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", app.db.columns.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_used_at", app.db.columns.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_key")),
         sa.UniqueConstraint("key_hash", name=op.f("uq_api_key_key_hash")),
         sa.UniqueConstraint("name", name=op.f("uq_api_key_name")),
@@ -43,7 +43,7 @@ def upgrade() -> None:
         sa.Column("article_id", sa.Integer(), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-        sa.Column("created_at", app.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", app.db.columns.UTCDateTime(timezone=True), nullable=False),
         sa.Column(
             "changes", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
         ),
@@ -69,7 +69,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_article_slug_redirect_article_id"), ["article_id"], unique=False)
 
     with op.batch_alter_table("article", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("embargo_until", app.columns.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("embargo_until", app.db.columns.UTCDateTime(timezone=True), nullable=True))
         batch_op.create_index("ix_article_status_updated_at_id", ["status", "updated_at", "id"], unique=False)
         batch_op.create_index("ix_article_embargo_until", ["embargo_until"], unique=False)
         # Visible-article counts check the embargo too; keep them inside the indexes.

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import app.columns
+import app.db.columns
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -25,10 +25,10 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("slug", sa.String(length=200), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("changed_at", app.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("changed_at", app.db.columns.UTCDateTime(timezone=True), nullable=False),
         sa.Column("was_public", sa.Boolean(), nullable=False),
         sa.Column("former_slug", sa.String(length=200), nullable=True),
-        sa.Column("live_at", app.columns.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("live_at", app.db.columns.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_article_change")),
         sa.UniqueConstraint("slug", name=op.f("uq_article_change_slug")),
     )

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import app.columns
+import app.db.columns
 
 revision: str = "0013"
 down_revision: str | None = "0012"
@@ -23,7 +23,7 @@ def upgrade() -> None:
     op.create_table(
         "go_live_watermark",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("announced_until", app.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("announced_until", app.db.columns.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import app.columns
+import app.db.columns
 
 revision: str = "0014"
 down_revision: str | None = "0013"
@@ -25,8 +25,8 @@ def upgrade() -> None:
         "rendered_answer",
         sa.Column("path", sa.String(length=300), nullable=False),
         sa.Column("stamp", sa.String(length=64), nullable=False),
-        sa.Column("valid_from", app.columns.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("valid_until", app.columns.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("valid_from", app.db.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("valid_until", app.db.columns.UTCDateTime(timezone=True), nullable=True),
         sa.Column("headers", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
         sa.Column("body", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("path", name="pk_rendered_answer"),

@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import app.columns
+import app.db.columns
 
 revision: str = "0009"
 down_revision: str | None = "0008"
@@ -31,7 +31,7 @@ def upgrade() -> None:
         ),
         sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("secret", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-        sa.Column("created_at", app.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", app.db.columns.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_endpoint")),
     )
     op.create_table(
@@ -44,10 +44,10 @@ def upgrade() -> None:
         sa.Column("order_key", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", app.columns.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("locked_until", app.columns.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", app.columns.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("finished_at", app.columns.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_attempt_at", app.db.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("locked_until", app.db.columns.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", app.db.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", app.db.columns.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint("channel IN ('webhook', 'email')", name=op.f("ck_delivery_channel")),
         sa.CheckConstraint("status IN ('pending', 'succeeded', 'failed')", name=op.f("ck_delivery_status")),
         sa.ForeignKeyConstraint(
@@ -75,7 +75,7 @@ def upgrade() -> None:
         sa.Column("event_id", sa.Integer(), nullable=False),
         sa.Column("event_type", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
-        sa.Column("attempted_at", app.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("attempted_at", app.db.columns.UTCDateTime(timezone=True), nullable=False),
         sa.Column("status_code", sa.Integer(), nullable=True),
         sa.Column("duration_ms", sa.Integer(), nullable=False),
         sa.Column("error", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),

@@ -14,9 +14,9 @@ from sqlmodel import Session, col, select
 
 from app.articles import rendered
 from app.articles.models import RenderedAnswer
-from app.content_version import ContentVersion
+from app.caching.content_version import ContentVersion
+from app.db.migrate import upgrade_database
 from app.main import create_app
-from app.migrate import upgrade_database
 from tests.comments.helpers import approve, reply
 from tests.conftest import PROXY_ADDRESS
 from tests.factories.newsroom import make_article, make_section

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.articles import editing
 from app.articles.schemas import ArticleCreate, ArticleUpdate
-from app.pagination import seal_cursor
+from app.web.pagination import seal_cursor
 from tests.changes.helpers import OfflineCopy
 from tests.conftest import BACKENDS, TEST_SECRET
 from tests.factories.newsroom import make_article, make_author

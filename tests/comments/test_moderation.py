@@ -1,6 +1,6 @@
 from sqlmodel import select
 
-from app.content_version import ContentVersion
+from app.caching.content_version import ContentVersion
 from tests.comments.helpers import approve, reply
 from tests.factories.newsroom import make_article
 

@@ -1,7 +1,7 @@
 from fastapi.testclient import TestClient
 
+from app.core.settings import Settings
 from app.main import create_app
-from app.settings import Settings
 from tests.comments.helpers import reply
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article

@@ -7,11 +7,11 @@ from sqlmodel import select
 
 from app.articles.indexing import reindex
 from app.articles.models import Article, ArticleRevision
+from app.caching.content_version import ContentVersion
 from app.comments.models import Comment
-from app.content_version import ContentVersion
+from app.core.settings import Settings
 from app.outbox.models import OutboxEvent
 from app.related.models import ArticleTerm, EmbeddingPending, TermDocumentCount
-from app.settings import Settings
 from tests.ingest.helpers import ndjson, record, send
 
 COMMENTS = [

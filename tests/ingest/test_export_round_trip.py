@@ -6,7 +6,7 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-from app.db import build_engine
+from app.db.engines import build_engine
 from app.demo.loader import load_demo
 from app.main import create_app
 from tests.comments.helpers import approve, reply

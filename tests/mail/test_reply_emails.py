@@ -195,7 +195,7 @@ def worker_without_mail(engine, settings, clock):
 def test_smtp_settings_are_checked_at_start():
     from pydantic import ValidationError
 
-    from app.settings import Settings
+    from app.core.settings import Settings
 
     with pytest.raises(ValidationError, match="BYLINE_SMTP_URL"):
         Settings(_env_file=None, smtp_url="http://mail.example", mail_from=SENDER)

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from app.db.migrate import upgrade_database
 from app.main import create_app
-from app.migrate import upgrade_database
 from app.related.semantic import pgvector
 from app.related.semantic.neighbours import SemanticIndex
 from tests.conftest import PGVECTOR_URL, POSTGRES_URL

@@ -84,7 +84,7 @@ import json
 from fastapi.testclient import TestClient
 from app.main import create_app
 from app.related.semantic import model
-from app.settings import Settings
+from app.core.settings import Settings
 assert not model.available()
 with TestClient(create_app(Settings(_env_file=None, database_url={database_url!r}))) as client:
     print(json.dumps([client.get(f"/api/v1/articles/{{slug}}/related").json() for slug in {slugs!r}]))

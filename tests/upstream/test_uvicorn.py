@@ -17,9 +17,9 @@ from uvicorn.server import ServerState
 from uvicorn.supervisors import Multiprocess
 from uvicorn.supervisors.multiprocess import Process
 
-from app import http_protocol
-from app.http_protocol import ControlCharacters, DeadlineHttpProtocol
-from app.supervisor import Supervisor
+from app.server import http_protocol
+from app.server.http_protocol import ControlCharacters, DeadlineHttpProtocol
+from app.server.supervisor import Supervisor
 
 UPGRADE = f"uvicorn {uvicorn.__version__} differs from the internals app/http_protocol.py relies on"
 

@@ -17,13 +17,13 @@ import httpx
 from defusedxml import EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import iterparse
 
-from app import outbound
 from app.articles.blocks import plain_text
+from app.core import outbound
+from app.core.outbound import PUBLIC_ONLY, Destinations
 from app.ingest.embeds import page_url, provider_of
 from app.ingest.html_blocks import BodyTooLong, html_to_blocks, text_of
 from app.ingest.readers.records import FALLBACK_AUTHOR, clip, finish, is_web_url, tag_names, title_from, utc_text
 from app.ingest.readers.source import SourceRecord
-from app.outbound import PUBLIC_ONLY, Destinations
 
 # A feed is parsed whole, so its size is bounded, as is the wait for a remote one.
 MAX_FEED_BYTES = 20 * 1024 * 1024

@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 import yaml
 from markdown_it import MarkdownIt
 
+from app.core.slugs import slugify
 from app.ingest.html_blocks import BodyTooLong, html_to_blocks, text_of
 from app.ingest.readers.records import (
     FALLBACK_AUTHOR,
@@ -26,7 +27,6 @@ from app.ingest.readers.records import (
     utc_text,
 )
 from app.ingest.readers.source import SourceRecord
-from app.slugs import slugify
 
 SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".mkdn"}
 MAX_FILE_BYTES = 5 * 1024 * 1024

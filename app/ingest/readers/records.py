@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
+from app.core.weburl import WebUrl
 from app.ingest.readers.source import SourceRecord
 from app.ingest.schemas import IngestRecord
-from app.weburl import WebUrl
 
 # The byline of last resort, when neither the item, its source nor the publication names anyone.
 FALLBACK_AUTHOR = "Unknown author"

@@ -18,6 +18,7 @@ from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReference
 from defusedxml.ElementTree import iterparse
 
 from app.articles.blocks import plain_text
+from app.core.slugs import slugify
 from app.ingest.html_blocks import BodyTooLong, html_to_blocks, text_lines, text_of
 from app.ingest.readers.records import (
     FALLBACK_AUTHOR,
@@ -31,7 +32,6 @@ from app.ingest.readers.records import (
 )
 from app.ingest.readers.shortcodes import expand_shortcodes
 from app.ingest.readers.source import SourceRecord
-from app.slugs import slugify
 
 _WP = re.compile(r"^https?://wordpress\.org/export/\d+\.\d+/$")
 _WP_EXCERPT = re.compile(r"^https?://wordpress\.org/export/\d+\.\d+/excerpt/$")

@@ -4,9 +4,9 @@ import threading
 
 from sqlalchemy import Connection, Engine
 
+from app.core.settings import Settings
 from app.related.semantic import model, pgvector
 from app.related.semantic.neighbours import Meaning, Neighbours, SemanticIndex
-from app.settings import Settings
 
 
 class DetectedNeighbours:

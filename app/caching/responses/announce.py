@@ -14,7 +14,7 @@ import struct
 from sqlalchemy import event
 from sqlmodel import Session
 
-from app.content_version import BUMPED_TO
+from app.caching.content_version import BUMPED_TO
 
 ANNOUNCE_FILE = "BYLINE_ANNOUNCE_FILE"
 _VERSION = struct.Struct("<Q")

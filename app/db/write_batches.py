@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.db import write_turn
+from app.db.engines import write_turn
 
 T = TypeVar("T")
 # Enough to take a burst in one transaction; few enough that the write lock passes on often.

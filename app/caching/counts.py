@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, func, select
 
 from app.articles.models import Article
-from app.content_version import ContentVersion
+from app.caching.content_version import ContentVersion
 from app.metrics.counters import CACHE_LOOKUPS
 
 T = TypeVar("T")

@@ -13,10 +13,10 @@ from sqlmodel import Session
 
 from app.articles import rendered
 from app.articles.indexing import reindex
-from app.db import build_engine, refresh_planner_statistics
+from app.db.engines import build_engine, refresh_planner_statistics
 from app.related.semantic import pgvector
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 # Tables the migrations manage by hand because their shape differs per database.

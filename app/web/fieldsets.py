@@ -6,8 +6,8 @@ from typing import Annotated, Any, Self, get_args
 from fastapi import Query, Request, Response
 from pydantic import BaseModel
 
-from app.caching import send_document
-from app.errors import InvalidParameter
+from app.core.errors import InvalidParameter
+from app.web.conditional import send_document
 
 # A field named alone maps to None and is sent whole; a dotted path keeps only the named parts of what it holds.
 Tree = dict[str, "Tree | None"]

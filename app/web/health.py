@@ -5,9 +5,9 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from app.errors import DatabaseUnavailable, ProblemError, problems
-from app.migrate import head_revision, schema_revision
-from app.state import EnginesDep
+from app.core.errors import DatabaseUnavailable, ProblemError, problems
+from app.db.migrate import head_revision, schema_revision
+from app.web.state import EnginesDep
 
 router = APIRouter(tags=["meta"])
 

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from app.errors import Problem, problem_content
+from app.core.errors import Problem, problem_content
 
 TAGS = [
     {"name": "articles", "description": "Published articles: lists for fronts and feeds, and the full article page."},

@@ -8,8 +8,8 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.http_cache.encoding import compress, encoded_etag
-from app.http_protocol import header_lines
+from app.caching.responses.encoding import compress, encoded_etag
+from app.server.http_protocol import header_lines
 
 
 @dataclass

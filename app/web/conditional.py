@@ -6,9 +6,9 @@ import orjson
 from fastapi import Header, Request, Response
 from pydantic import BaseModel
 
-from app.errors import ProblemError
-from app.http_cache import keys
-from app.http_cache.encoding import strong_etag, uncoded_etag
+from app.caching.responses import keys
+from app.caching.responses.encoding import strong_etag, uncoded_etag
+from app.core.errors import ProblemError
 
 Shown = TypeVar("Shown", bound=BaseModel)
 

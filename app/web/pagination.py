@@ -15,9 +15,9 @@ from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.datastructures import URL
 
-from app.errors import InvalidParameter
-from app.http_cache import keys
-from app.state import app_state
+from app.caching.responses import keys
+from app.core.errors import InvalidParameter
+from app.web.state import app_state
 
 T = TypeVar("T")
 

@@ -14,8 +14,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.access_log import note_failure
-from app.state import app_state
+from app.web.middleware.access_log import note_failure
+from app.web.state import app_state
 
 log = logging.getLogger("byline.errors")
 

@@ -18,12 +18,12 @@ from email.utils import format_datetime, parsedate_to_datetime
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.http_cache.encoding import compress, compressible, encoded_etag, negotiate, strong_etag, uncoded_etag
-from app.http_cache.state import ContentState
-from app.http_cache.store import Entry, ResponseStore
-from app.http_protocol import prepare_headers
+from app.caching.responses.encoding import compress, compressible, encoded_etag, negotiate, strong_etag, uncoded_etag
+from app.caching.responses.state import ContentState
+from app.caching.responses.store import Entry, ResponseStore
 from app.metrics.counters import RESPONSE_CACHE_LOOKUPS
-from app.state import AppState
+from app.server.http_protocol import prepare_headers
+from app.web.state import AppState
 
 # Headers the middleware sets itself on every answer it sends from an entry.
 _OWN_HEADERS = {b"content-length", b"etag", b"cache-control", b"last-modified", b"vary", b"content-encoding"}

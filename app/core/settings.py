@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.outbound import Destinations
+from app.core.outbound import Destinations
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - public on purpose, refused beyond loopback
 _WILDCARD_HOSTS = ("0.0.0.0", "::", "")  # noqa: S104 - names of a wildcard bind, not one

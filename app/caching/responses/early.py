@@ -11,10 +11,10 @@ import time
 from starlette.datastructures import State
 from starlette.types import Scope, Send
 
-from app.access_log import record, request_id
-from app.http_cache.middleware import Asked, content_state, fresh_entry, send_entry
-from app.http_cache.store import ResponseStore
-from app.state import AppState
+from app.caching.responses.middleware import Asked, content_state, fresh_entry, send_entry
+from app.caching.responses.store import ResponseStore
+from app.web.middleware.access_log import record, request_id
+from app.web.state import AppState
 
 
 class EarlyHits:

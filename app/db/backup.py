@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from app.db import libpq_url
+from app.db.engines import libpq_url
 
 
 class BackupError(Exception):

@@ -15,7 +15,7 @@ from uvicorn.protocols.http import httptools_impl
 from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
-from app.settings import Settings
+from app.core.settings import Settings
 
 MALFORMED = "The request line or a header is not valid HTTP/1.1."
 OVERLOADED = orjson.dumps(

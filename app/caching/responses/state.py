@@ -21,10 +21,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col
 
 from app.articles.models import Article
-from app.clock import Clock
-from app.content_version import NOTIFY_CHANNEL, ContentVersion
-from app.db import libpq_url
-from app.http_cache.announce import announcements
+from app.caching.content_version import NOTIFY_CHANNEL, ContentVersion
+from app.caching.responses.announce import announcements
+from app.core.clock import Clock
+from app.db.engines import libpq_url
 
 log = logging.getLogger("byline.http_cache")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

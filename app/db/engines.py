@@ -17,8 +17,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
-from app.outage import Outage, outage_of
-from app.state import EnginesDep
+from app.db.outage import Outage, outage_of
+from app.web.state import EnginesDep
 
 log = logging.getLogger("byline.db")
 

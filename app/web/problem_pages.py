@@ -7,8 +7,8 @@ from html import escape
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse
 
-from app.errors import ProblemError, problem_types, status_phrase
-from app.state import SettingsDep
+from app.core.errors import ProblemError, problem_types, status_phrase
+from app.web.state import SettingsDep
 
 router = APIRouter(include_in_schema=False)
 

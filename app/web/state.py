@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING, Annotated, cast
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 
-from app.clock import Clock
-from app.content_cache import ContentCache
+from app.caching.counts import ContentCache
+from app.core.clock import Clock
+from app.core.settings import Settings
 from app.related.semantic.neighbours import Neighbours
-from app.settings import Settings
 
 if TYPE_CHECKING:
     # Read through the app's state; the modules themselves need the state's engines.
     from app.articles.rendered import StoredAnswers
-    from app.http_cache.state import ContentWatch
-    from app.write_batches import WriteBatches
+    from app.caching.responses.state import ContentWatch
+    from app.db.write_batches import WriteBatches
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import event, func, select, update
 from sqlmodel import Field, Session, col
 
-from app.columns import Table, UTCDateTime
+from app.db.columns import Table, UTCDateTime
 from app.outbox import service as outbox
 
 _BUMPED_IN = "content_version_bumped_in"
@@ -61,7 +61,7 @@ def _record_purges(session: Session) -> None:
     if purged:
         # Imported here because stored article answers are themselves checked against this module's version.
         from app.articles import rendered
-        from app.http_cache.keys import with_compact_forms
+        from app.caching.responses.keys import with_compact_forms
 
         purged = with_compact_forms(purged)
         rendered.forget(session, purged)

@@ -1,0 +1,1 @@
+"""The database: engines and sessions, column types, migrations, backups, batched writes, outages."""

@@ -1,0 +1,1 @@
+"""HTTP around the domains: app state, pagination, fields, conditional requests, OpenAPI and docs, health."""

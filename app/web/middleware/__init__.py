@@ -1,0 +1,1 @@
+"""The ASGI middlewares a request passes through."""
