@@ -2,6 +2,7 @@
 
 import asyncio
 import gc
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
@@ -16,7 +17,10 @@ from app.articles.rendered import RenderedAnswerMiddleware, StoredAnswers
 from app.articles.router import router as articles_router
 from app.auth.dependencies import presents_valid_key
 from app.authors.router import router as authors_router
+from app.caching import content_version
 from app.caching.counts import ContentCache
+from app.caching.responses import announce
+from app.caching.responses.announce import ANNOUNCE_FILE, Announcements
 from app.caching.responses.early import EarlyHits
 from app.caching.responses.middleware import HttpCacheMiddleware
 from app.caching.responses.state import open_watch
@@ -76,8 +80,13 @@ class BylineApp(FastAPI):
             await super().__call__(scope, receive, send)
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, clock: Clock = utcnow, announcements: Announcements | None = None
+) -> FastAPI:
+    """`announcements`: where this process's workers share the versions they commit; by default, its memory."""
     settings = settings or Settings()
+    announcements = announcements or Announcements(None)
+    content_version.install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -93,7 +102,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         if write.dialect.name == "sqlite":
             ensure_planner_statistics(read_primary)
         engines = Engines(write=write, read=read, read_primary=read_primary)
-        watch = open_watch(read, write, clock)
+        announce.install(announcements)
+        watch = open_watch(read, write, clock, announcements)
         await watch.started(seconds=5)
         stored_answers = StoredAnswers(read, settings)
         await stored_answers.open()
@@ -121,6 +131,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         # Batched log lines must not die with the process, which ends by the signal that stopped it.
         flush_logs()
         await watch.close()
+        announce.uninstall(announcements)
         await stored_answers.close()
         for engine in {write, read, read_primary}:
             engine.dispose()
@@ -214,7 +225,7 @@ def create_worker_app() -> FastAPI:
     """The app of one `byline serve` worker process, configured from the environment."""
     end_with_supervisor()
     http_protocol.install()
-    app = create_app()
+    app = create_app(announcements=Announcements(os.environ.get(ANNOUNCE_FILE)))
     skip_unused_record_fields()
     # What is loaded by now lives as long as the process: out of the collector's way, a full
     # collection takes about a millisecond instead of tens, every few requests.
