@@ -224,8 +224,10 @@ def create_app(
 def create_worker_app() -> FastAPI:
     """The app of one `byline serve` worker process, configured from the environment."""
     end_with_supervisor()
-    http_protocol.install()
-    app = create_app(announcements=Announcements(os.environ.get(ANNOUNCE_FILE)))
+    # Read once, here: the protocol and the app share them.
+    settings = Settings()
+    http_protocol.install(settings)
+    app = create_app(settings, announcements=Announcements(os.environ.get(ANNOUNCE_FILE)))
     skip_unused_record_fields()
     # What is loaded by now lives as long as the process: out of the collector's way, a full
     # collection takes about a millisecond instead of tens, every few requests.
