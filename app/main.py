@@ -23,7 +23,7 @@ from app.caching.responses import announce
 from app.caching.responses.announce import ANNOUNCE_FILE, Announcements
 from app.caching.responses.early import EarlyHits
 from app.caching.responses.middleware import HttpCacheMiddleware
-from app.caching.responses.state import open_watch
+from app.caching.responses.state import LiveContent, open_watch
 from app.caching.responses.store import ResponseStore
 from app.changes.router import router as changes_router
 from app.comments import router as comments
@@ -76,7 +76,7 @@ class BylineApp(FastAPI):
     early_hits: EarlyHits | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.early_hits is None or not await self.early_hits.answered(scope, self.state, send):
+        if self.early_hits is None or not await self.early_hits.answered(scope, send):
             await super().__call__(scope, receive, send)
 
 
@@ -87,6 +87,7 @@ def create_app(
     settings = settings or Settings()
     announcements = announcements or Announcements(None)
     content_version.install()
+    content = LiveContent(clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -105,6 +106,7 @@ def create_app(
         announce.install(announcements)
         watch = open_watch(read, write, clock, announcements)
         await watch.started(seconds=5)
+        content.watch(watch)
         stored_answers = StoredAnswers(read, settings)
         await stored_answers.open()
         write_batches = WriteBatches(write)
@@ -174,11 +176,12 @@ def create_app(
     app.add_middleware(
         HttpCacheMiddleware,
         prefixes=CACHED_PREFIXES,
+        content=content,
         store=store,
         cache_control=settings.shared_cache_control,
         stale_if_error=settings.cache_stale_if_error,
     )
-    app.early_hits = EarlyHits(store, CACHED_PREFIXES) if store is not None else None
+    app.early_hits = EarlyHits(store, CACHED_PREFIXES, content) if store is not None else None
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(CrossOriginMiddleware, trusted_origins=settings.cors_origins)
     install_problem_handlers(app)

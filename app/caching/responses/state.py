@@ -186,6 +186,27 @@ class PostgresWatch:
                 task.cancel()
 
 
+class LiveContent:
+    """The content state as the cache middlewares read it. The app factory hands it to them; its
+    lifespan gives it the watch once the engines exist, before the first request."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._watch: ContentWatch | None = None
+
+    def watch(self, watch: ContentWatch) -> None:
+        self._watch = watch
+
+    def current(self) -> ContentState | None:
+        """The state now, or None when it cannot be known (nothing is served from cache then)."""
+        if self._watch is None:
+            return None
+        try:
+            return self._watch.current(self._clock())
+        except (SQLAlchemyError, sqlite3.Error):
+            return None  # the database is down; the route answers for itself
+
+
 def open_watch(read_engine: Engine, write_engine: Engine, clock: Clock, announcements: Announcements) -> ContentWatch:
     if read_engine.dialect.name == "sqlite":
         return SQLiteWatch(read_engine)
