@@ -41,6 +41,14 @@ app.command("export")(export_command)
 console = Console(stderr=True)
 
 
+@app.callback()
+def _install_session_listeners() -> None:
+    # Before any command runs: every content write they make must record the cache purges it calls for.
+    from app.caching import content_version
+
+    content_version.install()
+
+
 @app.command()
 def serve(
     host: str = typer.Option(None, help="Bind address (default: BYLINE_HOST)."),

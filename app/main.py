@@ -2,6 +2,7 @@
 
 import asyncio
 import gc
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
@@ -16,10 +17,13 @@ from app.articles.rendered import RenderedAnswerMiddleware, StoredAnswers
 from app.articles.router import router as articles_router
 from app.auth.dependencies import presents_valid_key
 from app.authors.router import router as authors_router
+from app.caching import content_version
 from app.caching.counts import ContentCache
+from app.caching.responses import announce
+from app.caching.responses.announce import ANNOUNCE_FILE, Announcements
 from app.caching.responses.early import EarlyHits
 from app.caching.responses.middleware import HttpCacheMiddleware
-from app.caching.responses.state import open_watch
+from app.caching.responses.state import LiveContent, open_watch
 from app.caching.responses.store import ResponseStore
 from app.changes.router import router as changes_router
 from app.comments import router as comments
@@ -72,12 +76,18 @@ class BylineApp(FastAPI):
     early_hits: EarlyHits | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.early_hits is None or not await self.early_hits.answered(scope, self.state, send):
+        if self.early_hits is None or not await self.early_hits.answered(scope, send):
             await super().__call__(scope, receive, send)
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, clock: Clock = utcnow, announcements: Announcements | None = None
+) -> FastAPI:
+    """`announcements`: where this process's workers share the versions they commit; by default, its memory."""
     settings = settings or Settings()
+    announcements = announcements or Announcements(None)
+    content_version.install()
+    content = LiveContent(clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -93,8 +103,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         if write.dialect.name == "sqlite":
             ensure_planner_statistics(read_primary)
         engines = Engines(write=write, read=read, read_primary=read_primary)
-        watch = open_watch(read, write, clock)
+        announce.install(announcements)
+        watch = open_watch(read, write, clock, announcements)
         await watch.started(seconds=5)
+        content.watch(watch)
         stored_answers = StoredAnswers(read, settings)
         await stored_answers.open()
         write_batches = WriteBatches(write)
@@ -121,6 +133,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         # Batched log lines must not die with the process, which ends by the signal that stopped it.
         flush_logs()
         await watch.close()
+        announce.uninstall(announcements)
         await stored_answers.close()
         for engine in {write, read, read_primary}:
             engine.dispose()
@@ -163,11 +176,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.add_middleware(
         HttpCacheMiddleware,
         prefixes=CACHED_PREFIXES,
+        content=content,
         store=store,
         cache_control=settings.shared_cache_control,
         stale_if_error=settings.cache_stale_if_error,
     )
-    app.early_hits = EarlyHits(store, CACHED_PREFIXES) if store is not None else None
+    app.early_hits = EarlyHits(store, CACHED_PREFIXES, content) if store is not None else None
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(CrossOriginMiddleware, trusted_origins=settings.cors_origins)
     install_problem_handlers(app)
@@ -213,8 +227,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
 def create_worker_app() -> FastAPI:
     """The app of one `byline serve` worker process, configured from the environment."""
     end_with_supervisor()
-    http_protocol.install()
-    app = create_app()
+    # Read once, here: the protocol and the app share them.
+    settings = Settings()
+    http_protocol.install(settings)
+    app = create_app(settings, announcements=Announcements(os.environ.get(ANNOUNCE_FILE)))
     skip_unused_record_fields()
     # What is loaded by now lives as long as the process: out of the collector's way, a full
     # collection takes about a millisecond instead of tens, every few requests.

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from app.auth.models import Scope
 from app.auth.service import issue_key
+from app.caching import content_version
 from app.core.settings import Settings
 from app.db.engines import build_engine
 from app.db.migrate import upgrade_database
@@ -33,6 +34,8 @@ WITH_PGVECTOR = [*BACKENDS, "pgvector"] if PGVECTOR_URL else BACKENDS
 
 @pytest.fixture(scope="session", autouse=True)
 def _content_writes_bump_the_version() -> None:
+    # As every entry point that writes does; the sessions tests open themselves write content too.
+    content_version.install()
     content_guard.install()
 
 

@@ -86,6 +86,17 @@ def test_keys_are_created_listed_and_revoked_from_the_command_line(database_url)
     assert duplicate.returncode == 1
 
 
+def test_content_loaded_from_the_command_line_purges_the_answers_it_changes(database_url):
+    byline("demo", "load", database_url=database_url)
+    engine = build_engine(database_url)
+    with engine.connect() as connection:
+        purges = connection.execute(text("SELECT payload FROM outbox_event WHERE topic = 'cache.purge'")).all()
+    engine.dispose()
+    payloads = [json.loads(payload) if isinstance(payload, str) else payload for (payload,) in purges]
+    keys = {key for payload in payloads for key in payload["keys"]}
+    assert {"articles", f"article:{LEAD}"} <= keys
+
+
 def test_search_reindex_rebuilds_entries_lost_outside_byline(database_url):
     byline("demo", "load", database_url=database_url)
     engine = build_engine(database_url)

@@ -7,10 +7,11 @@ misses one write serves a stale answer until the next.
 
 from datetime import UTC, datetime
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 from sqlmodel import Field, Session, col
 
 from app.db.columns import Table, UTCDateTime
+from app.db.session_events import listen_once
 from app.outbox import service as outbox
 
 _BUMPED_IN = "content_version_bumped_in"
@@ -55,7 +56,6 @@ def bump(session: Session, *purges: str) -> int:
     return int(version)
 
 
-@event.listens_for(Session, "before_commit")
 def _record_purges(session: Session) -> None:
     purged = session.info.pop(_PURGES, None)
     if purged:
@@ -68,9 +68,14 @@ def _record_purges(session: Session) -> None:
         outbox.emit(session, "cache.purge", {"keys": sorted(purged)}, now=datetime.now(UTC))
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget_purges(session: Session) -> None:
     session.info.pop(_PURGES, None)
+
+
+def install() -> None:
+    """Have every session's commit record the purges its content changes call for (see `bump`)."""
+    listen_once("before_commit", _record_purges)
+    listen_once("after_rollback", _forget_purges)
 
 
 def bumped(session: Session) -> bool:

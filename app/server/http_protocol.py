@@ -6,7 +6,6 @@ serving process: importing this module changes nothing in uvicorn).
 It relies on uvicorn internals (pyproject.toml bounds the version; tests/upstream/ checks each one)."""
 
 import asyncio
-from functools import cache
 from typing import Any, cast
 
 import orjson
@@ -75,15 +74,12 @@ class ControlCharacters:
 HEADER_VALUES = ControlCharacters()
 
 
-def install() -> None:
-    """Have uvicorn check the header values of every answer with HEADER_VALUES: in a serving process only,
-    before it serves, so that tests and the other commands run uvicorn unchanged."""
+def install(settings: Settings) -> None:
+    """Have uvicorn check the header values of every answer with HEADER_VALUES, and give connections the
+    settings' header deadline: in a serving process only, before it serves, so that tests and the other
+    commands run uvicorn unchanged."""
     httptools_impl.HEADER_VALUE_RE = HEADER_VALUES  # type: ignore[assignment]  # used only as .search(value)
-
-
-@cache
-def _header_timeout() -> float:
-    return Settings().header_timeout_seconds
+    DeadlineHttpProtocol.header_timeout_seconds = settings.header_timeout_seconds
 
 
 class _HeadWithBody:
@@ -159,6 +155,8 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
     or of its previous answer, so idle and trickling sockets cannot pile up until new readers are refused."""
 
     header_deadline: asyncio.TimerHandle | None = None
+    # Until `install` gives the settings' own.
+    header_timeout_seconds: float = Settings.model_fields["header_timeout_seconds"].default
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn narrows it too
         super().connection_made(transport)
@@ -200,7 +198,7 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
 
     def _arm_header_deadline(self) -> None:
         self._disarm_header_deadline()
-        self.header_deadline = self.loop.call_later(_header_timeout(), self._headers_overdue)
+        self.header_deadline = self.loop.call_later(self.header_timeout_seconds, self._headers_overdue)
 
     def _disarm_header_deadline(self) -> None:
         if self.header_deadline is not None:

@@ -17,6 +17,7 @@ from uvicorn.server import ServerState
 from uvicorn.supervisors import Multiprocess
 from uvicorn.supervisors.multiprocess import Process
 
+from app.core.settings import Settings
 from app.server import http_protocol
 from app.server.http_protocol import ControlCharacters, DeadlineHttpProtocol
 from app.server.supervisor import Supervisor
@@ -121,6 +122,7 @@ def test_a_malformed_request_is_answered_with_a_problem_document() -> None:
 def test_install_has_uvicorn_check_each_header_value_with_byline_s_checker(monkeypatch) -> None:
     # Put back as it was once this test ends: installing is for serving processes only.
     monkeypatch.setattr(httptools_impl, "HEADER_VALUE_RE", httptools_impl.HEADER_VALUE_RE)
+    monkeypatch.setattr(DeadlineHttpProtocol, "header_timeout_seconds", DeadlineHttpProtocol.header_timeout_seconds)
     checked: list[bytes] = []
 
     class Recording(ControlCharacters):
@@ -129,8 +131,10 @@ def test_install_has_uvicorn_check_each_header_value_with_byline_s_checker(monke
             return super().search(value)
 
     monkeypatch.setattr(http_protocol, "HEADER_VALUES", Recording())
-    http_protocol.install()
+    http_protocol.install(Settings(header_timeout_seconds=3))
     assert httptools_impl.HEADER_VALUE_RE is http_protocol.HEADER_VALUES
+    # The deadline the serving process's settings give, not one read again from the environment.
+    assert DeadlineHttpProtocol.header_timeout_seconds == 3
     _exchange(b"GET / HTTP/1.1\r\nHost: byline\r\nConnection: close\r\n\r\n")
     assert b"checked" in checked, f"{UPGRADE}: its responses no longer read HEADER_VALUE_RE"
 

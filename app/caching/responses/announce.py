@@ -2,8 +2,8 @@
 
 PostgreSQL's NOTIFY reaches other machines within milliseconds, but a reader's very next request
 may reach a sibling worker sooner. Every worker of one `byline serve` maps the same small file
-(`byline serve` names it in BYLINE_ANNOUNCE_FILE), so a write committed by one is known to all
-before its answer is sent. Without the file (one process), the versions live in memory.
+(`byline serve` names it in BYLINE_ANNOUNCE_FILE, which `create_worker_app` reads), so a write
+committed by one is known to all before its answer is sent. Without the file (one process), the versions live in memory.
 """
 
 import fcntl
@@ -15,6 +15,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from app.caching.content_version import BUMPED_TO
+from app.db.session_events import listen_once
 
 ANNOUNCE_FILE = "BYLINE_ANNOUNCE_FILE"
 _VERSION = struct.Struct("<Q")
@@ -56,17 +57,22 @@ class Announcements:
             if _VERSION.unpack_from(memory)[0] < version:
                 _VERSION.pack_into(memory, 0, version)
 
-
-announcements = Announcements(os.environ.get(ANNOUNCE_FILE))
-
-
-@event.listens_for(Session, "after_commit")
-def _announce_committed_version(session: Session) -> None:
-    version = session.info.pop(BUMPED_TO, None)
-    if version is not None:
-        announcements.publish(str(session.get_bind().engine.url), version)
+    def committed(self, session: Session) -> None:
+        # Read, not taken: every app running in this process publishes it (tests run several).
+        version = session.info.get(BUMPED_TO)
+        if version is not None:
+            self.publish(str(session.get_bind().engine.url), version)
 
 
-@event.listens_for(Session, "after_rollback")
+def install(announcements: Announcements) -> None:
+    """Have every session's commit publish the content version it made to `announcements`, until `uninstall`."""
+    listen_once("after_commit", announcements.committed)
+    listen_once("after_rollback", _forget_rolled_back_version)
+
+
+def uninstall(announcements: Announcements) -> None:
+    event.remove(Session, "after_commit", announcements.committed)
+
+
 def _forget_rolled_back_version(session: Session) -> None:
     session.info.pop(BUMPED_TO, None)

@@ -8,21 +8,21 @@ from another origin, a key, a miss) goes through the whole app, whose cache laye
 
 import time
 
-from starlette.datastructures import State
 from starlette.types import Scope, Send
 
-from app.caching.responses.middleware import Asked, content_state, fresh_entry, send_entry
+from app.caching.responses.middleware import Asked, fresh_entry, send_entry
+from app.caching.responses.state import LiveContent
 from app.caching.responses.store import ResponseStore
 from app.web.middleware.access_log import record, request_id
-from app.web.state import AppState
 
 
 class EarlyHits:
-    def __init__(self, store: ResponseStore, prefixes: tuple[str, ...]) -> None:
+    def __init__(self, store: ResponseStore, prefixes: tuple[str, ...], content: LiveContent) -> None:
         self.store = store
         self.prefixes = prefixes
+        self.content = content
 
-    async def answered(self, scope: Scope, app_state: State, send: Send) -> bool:
+    async def answered(self, scope: Scope, send: Send) -> bool:
         """Whether the request was answered from the cache; if not, nothing was sent."""
         if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefixes):
             return False
@@ -31,8 +31,7 @@ class EarlyHits:
         if asked.private or asked.cross_origin:
             return False
         key = (scope["path"], scope["query_string"])
-        state: AppState = app_state.byline
-        entry = fresh_entry(self.store, key, content_state(state), asked)
+        entry = fresh_entry(self.store, key, self.content.current(), asked)
         if entry is None:
             return False
         scope["route"] = entry.route

@@ -9,21 +9,18 @@ down: 500, 502, 503 or 504), the last answer stored for the request is sent if i
 key, a preview token or a cookie is never stored or served from the store.
 """
 
-import sqlite3
 import time
 from collections.abc import Hashable
 from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
 
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.caching.responses.encoding import compress, compressible, encoded_etag, negotiate, strong_etag, uncoded_etag
-from app.caching.responses.state import ContentState
+from app.caching.responses.state import ContentState, LiveContent
 from app.caching.responses.store import Entry, ResponseStore
 from app.metrics.counters import RESPONSE_CACHE_LOOKUPS
 from app.server.http_protocol import prepare_headers
-from app.web.state import AppState
 
 # Headers the middleware sets itself on every answer it sends from an entry.
 _OWN_HEADERS = {b"content-length", b"etag", b"cache-control", b"last-modified", b"vary", b"content-encoding"}
@@ -99,12 +96,14 @@ class HttpCacheMiddleware:
         app: ASGIApp,
         *,
         prefixes: tuple[str, ...],
+        content: LiveContent,
         store: ResponseStore | None,
         cache_control: str,
         stale_if_error: int,
     ) -> None:
         self.app = app
         self.prefixes = prefixes
+        self.content = content
         self.store = store
         self.cache_control = cache_control.encode()
         self.stale_if_error = stale_if_error
@@ -131,7 +130,7 @@ class HttpCacheMiddleware:
                 scope["route"] = as_get["route"]
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send, asked: Asked, *, head: bool) -> None:
-        state = None if asked.private else content_state(scope["app"].state.byline)
+        state = None if asked.private else self.content.current()
         key = (scope["path"], scope["query_string"])
         if (entry := fresh_entry(self.store, key, state, asked)) is not None:
             scope["route"] = entry.route
@@ -225,13 +224,6 @@ class HttpCacheMiddleware:
                 headers.append((b"content-encoding", encoding.encode()))
             headers.append((b"content-length", str(len(body)).encode()))
         await _send(send, captured.status, [*headers, (b"x-cache", b"BYPASS")], body, head=head)
-
-
-def content_state(state: AppState) -> ContentState | None:
-    try:
-        return state.content_watch.current(state.clock())
-    except (SQLAlchemyError, sqlite3.Error):
-        return None  # the database is down; the route answers for itself
 
 
 def fresh_entry(store: ResponseStore | None, key: Hashable, state: ContentState | None, asked: Asked) -> Entry | None:

@@ -22,7 +22,7 @@ from sqlmodel import Session, col
 
 from app.articles.models import Article
 from app.caching.content_version import NOTIFY_CHANNEL, ContentVersion
-from app.caching.responses.announce import announcements
+from app.caching.responses.announce import Announcements
 from app.core.clock import Clock
 from app.db.engines import libpq_url
 
@@ -119,8 +119,9 @@ class PostgresWatch:
 
     RETRY_SECONDS = 1.0
 
-    def __init__(self, read_engine: Engine, write_engine: Engine, clock: Clock) -> None:
+    def __init__(self, read_engine: Engine, write_engine: Engine, clock: Clock, announcements: Announcements) -> None:
         self._engine = read_engine
+        self._announcements = announcements
         self._database = str(write_engine.url)
         self._listen_url = libpq_url(write_engine.url)
         self._clock = clock
@@ -131,7 +132,7 @@ class PostgresWatch:
 
     def current(self, now: datetime) -> ContentState | None:
         state = self._state
-        wanted = max(self._announced, announcements.latest(self._database))
+        wanted = max(self._announced, self._announcements.latest(self._database))
         if state is None or state.version < wanted or not state.current_at(now):
             self._refresh(wanted)
             return None
@@ -185,7 +186,28 @@ class PostgresWatch:
                 task.cancel()
 
 
-def open_watch(read_engine: Engine, write_engine: Engine, clock: Clock) -> ContentWatch:
+class LiveContent:
+    """The content state as the cache middlewares read it. The app factory hands it to them; its
+    lifespan gives it the watch once the engines exist, before the first request."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._watch: ContentWatch | None = None
+
+    def watch(self, watch: ContentWatch) -> None:
+        self._watch = watch
+
+    def current(self) -> ContentState | None:
+        """The state now, or None when it cannot be known (nothing is served from cache then)."""
+        if self._watch is None:
+            return None
+        try:
+            return self._watch.current(self._clock())
+        except (SQLAlchemyError, sqlite3.Error):
+            return None  # the database is down; the route answers for itself
+
+
+def open_watch(read_engine: Engine, write_engine: Engine, clock: Clock, announcements: Announcements) -> ContentWatch:
     if read_engine.dialect.name == "sqlite":
         return SQLiteWatch(read_engine)
-    return PostgresWatch(read_engine, write_engine, clock)
+    return PostgresWatch(read_engine, write_engine, clock, announcements)

@@ -1,0 +1,81 @@
+"""Session listeners are installed by whoever starts the app, never by importing it; middlewares get
+what they use from the app factory."""
+
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlmodel import Session
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from app.caching import content_version
+from app.caching.responses.announce import Announcements
+from app.caching.responses.middleware import HttpCacheMiddleware
+from app.caching.responses.state import LiveContent, open_watch
+from app.caching.responses.store import ResponseStore
+from app.main import create_app
+
+IMPORT_ONLY = """
+from sqlalchemy.orm import SessionEvents
+from sqlmodel import Session
+
+import app.main
+import app.cli
+
+events = Session().dispatch
+installed = [name for name in dir(SessionEvents) if not name.startswith("_") and len(getattr(events, name, ()))]
+assert not installed, installed
+"""
+
+
+def test_importing_the_app_installs_no_session_listener():
+    subprocess.run([sys.executable, "-c", IMPORT_ONLY], check=True, capture_output=True, text=True)
+
+
+def test_the_app_factory_installs_the_listeners_content_writes_rely_on(settings):
+    announcements = Announcements(None)
+    app = create_app(settings, announcements=announcements)
+    assert event.contains(Session, "before_commit", content_version._record_purges)
+    assert not event.contains(Session, "after_commit", announcements.committed)
+    with TestClient(app):
+        assert event.contains(Session, "after_commit", announcements.committed)
+    # Another app in this process publishes to its own announcements; this one has stopped.
+    assert not event.contains(Session, "after_commit", announcements.committed)
+
+
+def test_the_response_cache_needs_only_what_the_factory_hands_it(engine, clock):
+    """No Byline app state around it: what it checks answers against comes through its constructor."""
+    built: list[str] = []
+
+    async def story(request: Request) -> JSONResponse:
+        built.append(request.url.path)
+        return JSONResponse({"title": "Harbour reopens"})
+
+    content = LiveContent(clock)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        watch = open_watch(engine, engine, clock, Announcements(None))
+        await watch.started(seconds=5)
+        content.watch(watch)
+        yield
+        await watch.close()
+
+    app = Starlette(routes=[Route("/api/v1/story", story)], lifespan=lifespan)
+    app.add_middleware(
+        HttpCacheMiddleware,
+        prefixes=("/api/v1",),
+        content=content,
+        store=ResponseStore(max_entries=10, max_bytes=1024 * 1024),
+        cache_control="public, max-age=0",
+        stale_if_error=0,
+    )
+    with TestClient(app) as client:
+        outcomes = [client.get("/api/v1/story").headers["x-cache"] for _ in range(2)]
+    assert outcomes == ["MISS", "HIT"] and built == ["/api/v1/story"]
