@@ -15,8 +15,8 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from app.caching.content_version import BUMPED_TO
+from app.caching.responses.announce_file import ANNOUNCE_FILE
 
-ANNOUNCE_FILE = "BYLINE_ANNOUNCE_FILE"
 _VERSION = struct.Struct("<Q")
 
 
