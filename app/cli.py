@@ -1,151 +1,74 @@
 """The `byline` command: serve, run the delivery worker, migrate, load demo content, import and export,
 print the OpenAPI document."""
 
-import os
-import shutil
-import signal
 import sys
-import tempfile
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-
-from app.auth.cli import keys
-from app.ingest.cli import export_command, ingest_command
-from app.webhooks.cli import webhooks
+from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     import threading
 
-    import uvicorn
     from sqlalchemy import Engine
+
+    # The copy of click that typer's groups are typed with.
+    from typer._click import Command, Context
 
     from app.core.settings import Settings
 
-# uvicorn's exit status for a server that never started serving.
-STARTUP_FAILURE = 3
 
-app = typer.Typer(help="Byline, a headless news-content API.", no_args_is_help=True)
+class LazyCommands(TyperGroup):
+    """Commands loaded by module path only when run or listed: `byline serve` imports none of the
+    domain the others need, and starts its workers sooner."""
+
+    command_paths = {
+        "serve": "app.serve:serve",
+        "ingest": "app.ingest.cli:ingest_command",
+        "export": "app.ingest.cli:export_command",
+        "keys": "app.auth.cli:keys",
+        "webhooks": "app.webhooks.cli:webhooks",
+    }
+
+    def list_commands(self, ctx: "Context") -> list[str]:
+        return [*self.command_paths, *super().list_commands(ctx)]
+
+    def get_command(self, ctx: "Context", cmd_name: str) -> "Command | None":
+        if cmd_name not in self.command_paths:
+            return super().get_command(ctx, cmd_name)
+        module, name = self.command_paths[cmd_name].split(":")
+        command = getattr(import_module(module), name)
+        # Registered as on the top command, so it is named and documented the same.
+        holder = typer.Typer()
+        if isinstance(command, typer.Typer):
+            holder.add_typer(command, name=cmd_name)
+        else:
+            holder.command(cmd_name)(command)
+        return typer.main.get_group(holder).commands[cmd_name]
+
+
+app = typer.Typer(cls=LazyCommands, help="Byline, a headless news-content API.", no_args_is_help=True)
 db = typer.Typer(help="Database schema.", no_args_is_help=True)
 demo = typer.Typer(help="Demo newsroom content.", no_args_is_help=True)
 search = typer.Typer(help="Search index, related-article term vectors and embeddings.", no_args_is_help=True)
 app.add_typer(db, name="db")
 app.add_typer(search, name="search")
 app.add_typer(demo, name="demo")
-app.add_typer(keys, name="keys")
-app.add_typer(webhooks, name="webhooks")
-app.command("ingest")(ingest_command)
-app.command("export")(export_command)
 console = Console(stderr=True)
 
 
 @app.callback()
-def _install_session_listeners() -> None:
+def _install_session_listeners(context: typer.Context) -> None:
     # Before any command runs: every content write they make must record the cache purges it calls for.
+    # `serve` writes nothing itself, and its workers' apps install their own: it stays light.
+    if context.invoked_subcommand == "serve":
+        return
     from app.caching import content_version
 
     content_version.install()
-
-
-@app.command()
-def serve(
-    host: str = typer.Option(None, help="Bind address (default: BYLINE_HOST)."),
-    port: int = typer.Option(None, help="Port (default: BYLINE_PORT)."),
-    workers: int = typer.Option(1, min=1, help="Worker processes."),
-) -> None:
-    """Serve the API with uvicorn."""
-    import uvicorn
-
-    from app.caching.responses.announce import ANNOUNCE_FILE
-    from app.core.logs import logging_config
-    from app.server.http_protocol import DeadlineHttpProtocol
-    from app.server.supervisor import HEALTHCHECK_SECONDS
-
-    # The flags become the settings every worker reads, so the checks on a public bind see the real address.
-    for name, value in (("BYLINE_HOST", host), ("BYLINE_PORT", port)):
-        if value is not None:
-            os.environ[name] = str(value)
-    settings = _settings_or_exit()
-    _print_where_to_go(settings)
-    shared = tempfile.mkdtemp(prefix="byline-serve-")
-    if workers > 1:
-        # Every worker counts its own metrics into this folder, and /metrics sums them. A single worker
-        # counts in memory: prometheus-client chose that when this process imported it, before this line.
-        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", shared)
-    # Where workers tell each other of the content versions they commit.
-    os.environ[ANNOUNCE_FILE] = os.path.join(shared, "content-version")
-    config = uvicorn.Config(
-        "app.main:create_worker_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=workers,
-        http=DeadlineHttpProtocol,
-        log_level=settings.log_level,
-        log_config=logging_config(settings.log_level, settings.log_format),
-        # In-flight requests get this long to finish on SIGTERM.
-        timeout_graceful_shutdown=30,
-        timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
-        limit_concurrency=settings.max_connections,
-        # Idle keep-alive connections go after this; slow headers and bodies have their own deadlines.
-        timeout_keep_alive=5,
-        # The app logs requests itself, without client addresses; forwarded headers are handled there too.
-        access_log=False,
-        proxy_headers=False,
-    )
-    # uvicorn raises a stopping signal again once it has shut down: as an exception here, the folder still goes.
-    signal.signal(signal.SIGTERM, _terminated)
-    try:
-        started: bool | None = _serve(config)
-    except Terminated:
-        started = None
-    finally:
-        shutil.rmtree(shared, ignore_errors=True)
-    if started is None:
-        # Still ended by the signal, as whatever supervises the process expects.
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTERM)
-    if not started:
-        console.print("[red]The server could not start; see the log above.[/red]")
-        raise typer.Exit(STARTUP_FAILURE)
-
-
-def _print_where_to_go(settings: "Settings") -> None:
-    from app.auth.models import Scope
-
-    base = settings.base_url
-    if settings.serve_frontend:
-        console.print(f"Byline serves its site at [bold]{base}/[/bold]", soft_wrap=True)
-    console.print(f"API documentation: [bold]{base}/docs[/bold]", soft_wrap=True)
-    # As this command was called, so it can be pasted in the same shell.
-    keys = f"{sys.argv[0]} keys create --name editor --scope {Scope.content_write.value}"
-    console.print(f"An API key to write with: [bold]{keys}[/bold]", soft_wrap=True)
-
-
-class Terminated(Exception):
-    """SIGTERM arrived."""
-
-
-def _terminated(signum: int, frame: object) -> None:
-    raise Terminated
-
-
-def _serve(config: "uvicorn.Config") -> bool:
-    """Run until stopped; False if a worker failed to start (uvicorn's supervisor then stops every
-    worker but would still exit 0, hiding the failure from whatever restarts the service)."""
-    import uvicorn
-
-    from app.server.supervisor import Supervisor, supervisor_socket
-
-    if config.workers == 1:
-        server = uvicorn.Server(config)
-        server.run()
-        return server.started
-    supervisor = Supervisor(config, sockets=[supervisor_socket(config.host, config.port)])
-    supervisor.run()
-    return all(worker.exitcode != STARTUP_FAILURE for worker in supervisor.processes)
 
 
 @app.command()
@@ -160,7 +83,7 @@ def worker() -> None:
     from app.db.engines import build_engine
     from app.outbox.worker import DeliveryWorker
 
-    settings = _settings_or_exit()
+    settings = settings_or_exit()
     logging.config.dictConfig(logging_config(settings.log_level, settings.log_format))
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -200,7 +123,7 @@ def _embedding_thread(engine: "Engine", settings: "Settings", stop: "threading.E
     return thread
 
 
-def _settings_or_exit() -> "Settings":
+def settings_or_exit() -> "Settings":
     from pydantic import ValidationError
 
     from app.core.settings import Settings

@@ -20,7 +20,8 @@ from app.authors.router import router as authors_router
 from app.caching import content_version
 from app.caching.counts import ContentCache
 from app.caching.responses import announce
-from app.caching.responses.announce import ANNOUNCE_FILE, Announcements
+from app.caching.responses.announce import Announcements
+from app.caching.responses.announce_file import ANNOUNCE_FILE
 from app.caching.responses.early import EarlyHits
 from app.caching.responses.middleware import HttpCacheMiddleware
 from app.caching.responses.state import LiveContent, open_watch

@@ -2,6 +2,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -272,3 +273,35 @@ def test_serve_leaves_no_temporary_folder_behind(database_url, tmp_path, workers
         assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200
         assert list(scratch.iterdir())
     assert list(scratch.iterdir()) == []
+
+
+# As the `byline` script runs: the command group, then the command it was asked for.
+SERVE_IMPORTS = """
+import sys
+from app.cli import app
+# The path `byline serve` takes, the root command's callback included, up to where uvicorn would start.
+try:
+    app(["serve", "--help"], standalone_mode=False)
+except SystemExit:
+    pass
+print(" ".join(sys.modules), file=sys.stderr)
+"""
+
+
+def test_the_serving_supervisor_loads_no_domain_tables_or_web_framework():
+    # Every worker imports the app itself; the supervisor importing it too only delays their start.
+    loaded = subprocess.run(
+        [sys.executable, "-c", SERVE_IMPORTS], capture_output=True, text=True, check=True
+    ).stderr.split()
+    heavy = ("sqlmodel", "sqlalchemy", "fastapi", "app.main", "app.models", "app.articles", "app.auth.models")
+    assert [module for module in loaded if module.startswith(heavy)] == []
+
+
+def test_help_lists_every_command_and_each_group_keeps_its_usage():
+    listed = subprocess.run([BYLINE, "--help"], capture_output=True, text=True, check=True).stdout
+    commands = ("serve", "ingest", "export", "keys", "webhooks", "worker", "backup", "restore", "openapi")
+    for command in (*commands, "db", "search", "demo"):
+        assert f"│ {command} " in listed
+    for command in ("keys", "webhooks", "ingest", "export"):
+        usage = subprocess.run([BYLINE, command, "--help"], capture_output=True, text=True, check=True).stdout
+        assert f"Usage: byline {command} " in usage and "--install-completion" not in usage

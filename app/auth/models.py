@@ -1,20 +1,11 @@
 """The API key table: only a keyed hash of each key is stored."""
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlmodel import Field
 
+from app.auth.scopes import Scope
 from app.db.columns import JSONDocument, Table, UTCDateTime, created_at_field
-
-
-class Scope(StrEnum):
-    content_write = "content:write"
-    content_preview = "content:preview"
-    content_embargo = "content:embargo"
-    comments_moderate = "comments:moderate"
-    admin = "admin"
-
 
 SCOPE_DESCRIPTIONS = {
     Scope.content_write: "Create and change articles, authors, sections and tags; read revisions.",

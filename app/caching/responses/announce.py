@@ -17,7 +17,6 @@ from sqlmodel import Session
 from app.caching.content_version import BUMPED_TO
 from app.db.session_events import listen_once
 
-ANNOUNCE_FILE = "BYLINE_ANNOUNCE_FILE"
 _VERSION = struct.Struct("<Q")
 
 
