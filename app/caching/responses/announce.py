@@ -26,6 +26,8 @@ class Announcements:
         self._map: mmap.mmap | None = None
         # Per database, for one process holding several apps (tests).
         self._local: dict[str, int] = {}
+        # Lifespans of one app may overlap (a test client inside another): the last one out removes it.
+        self.installs = 0
 
     def _shared(self) -> tuple[str, mmap.mmap] | None:
         if self._path is None:
@@ -65,12 +67,15 @@ class Announcements:
 
 def install(announcements: Announcements) -> None:
     """Have every session's commit publish the content version it made to `announcements`, until `uninstall`."""
+    announcements.installs += 1
     listen_once("after_commit", announcements.committed)
     listen_once("after_rollback", _forget_rolled_back_version)
 
 
 def uninstall(announcements: Announcements) -> None:
-    event.remove(Session, "after_commit", announcements.committed)
+    announcements.installs -= 1
+    if announcements.installs == 0:
+        event.remove(Session, "after_commit", announcements.committed)
 
 
 def _forget_rolled_back_version(session: Session) -> None:
