@@ -8,9 +8,9 @@ so an entry can hold newer content than its state says, never older.
 """
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol, cast
@@ -128,6 +128,7 @@ class PostgresWatch:
         self._state: ContentState | None = None
         self._announced = 0
         self._refreshing: asyncio.Task[None] | None = None
+        self._first_read = asyncio.Event()
         self._listening = asyncio.get_running_loop().create_task(self._listen())
 
     def current(self, now: datetime) -> ContentState | None:
@@ -153,14 +154,14 @@ class PostgresWatch:
                 continue
             if state.version >= wanted:
                 self._state = state
+                self._first_read.set()
                 return
             await asyncio.sleep(0.01)
 
     async def started(self, *, seconds: float) -> None:
         # A server that answered before its first read would serve its first requests uncached.
-        deadline = time.monotonic() + seconds
-        while self._state is None and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._first_read.wait(), seconds)
 
     async def _listen(self) -> None:
         while True:
