@@ -66,9 +66,9 @@ def _install_session_listeners(context: typer.Context) -> None:
     # `serve` writes nothing itself, and its workers' apps install their own: it stays light.
     if context.invoked_subcommand == "serve":
         return
-    from app.caching import content_version
+    from app.wiring import install_write_hooks
 
-    content_version.install()
+    install_write_hooks()
 
 
 @app.command()
@@ -140,7 +140,7 @@ def settings_or_exit() -> "Settings":
 def db_upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
     from app.core.settings import Settings
-    from app.db.migrate import upgrade_database
+    from app.wiring import upgrade_database
 
     upgrade_database(Settings().database_url, revision)
     console.print(f"[green]Database at {revision}.[/green]")

@@ -13,11 +13,11 @@ from pydantic import BaseModel
 from starlette.types import Receive, Scope, Send
 
 from app.articles.editor_router import router as article_editing_router
-from app.articles.rendered import RenderedAnswerMiddleware, StoredAnswers
+from app.articles.router import STORED_PATHS
 from app.articles.router import router as articles_router
+from app.articles.visibility import RELEASES
 from app.auth.dependencies import presents_valid_key
 from app.authors.router import router as authors_router
-from app.caching import content_version
 from app.caching.counts import ContentCache
 from app.caching.responses import announce
 from app.caching.responses.announce import Announcements
@@ -26,10 +26,10 @@ from app.caching.responses.early import EarlyHits
 from app.caching.responses.middleware import HttpCacheMiddleware
 from app.caching.responses.state import LiveContent, open_watch
 from app.caching.responses.store import ResponseStore
+from app.caching.stored_answers import RenderedAnswerMiddleware, StoredAnswers
 from app.changes.router import router as changes_router
 from app.comments import router as comments
 from app.core.clock import Clock, utcnow
-from app.core.errors import UnexpectedErrorMiddleware, install_problem_handlers
 from app.core.logs import flush_logs, skip_unused_record_fields
 from app.core.settings import Settings
 from app.db.engines import build_engine, ensure_planner_statistics
@@ -38,8 +38,9 @@ from app.feeds import router as feeds
 from app.frontend.pages import site_routes
 from app.ingest import router as ingest
 from app.metrics.counters import flush_requests_periodically
-from app.metrics.router import router as metrics_router
+from app.monitoring.router import router as metrics_router
 from app.outbox.worker import start_in_background
+from app.related.dependencies import NEIGHBOURS
 from app.related.router import router as related_router
 from app.related.semantic.setup import neighbours_for
 from app.server import http_protocol
@@ -57,8 +58,10 @@ from app.web.middleware.security_headers import SecurityHeadersMiddleware
 from app.web.middleware.trailing_slash import TrailingSlashMiddleware
 from app.web.openapi import DESCRIPTION, TAGS, install_openapi
 from app.web.problem_pages import router as problem_pages_router
+from app.web.problems import UnexpectedErrorMiddleware, install_problem_handlers
 from app.web.state import AppState, Engines
 from app.webhooks.router import router as webhooks_router
+from app.wiring import install_write_hooks
 
 
 class ApiIndex(BaseModel):
@@ -87,8 +90,9 @@ def create_app(
     """`announcements`: where this process's workers share the versions they commit; by default, its memory."""
     settings = settings or Settings()
     announcements = announcements or Announcements(None)
-    content_version.install()
+    install_write_hooks()
     content = LiveContent(clock)
+    stored_answers = StoredAnswers(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -105,21 +109,21 @@ def create_app(
             ensure_planner_statistics(read_primary)
         engines = Engines(write=write, read=read, read_primary=read_primary)
         announce.install(announcements)
-        watch = open_watch(read, write, clock, announcements)
+        watch = open_watch(read, write, clock, announcements, RELEASES)
         await watch.started(seconds=5)
         content.watch(watch)
-        stored_answers = StoredAnswers(read, settings)
-        await stored_answers.open()
+        await stored_answers.open(read, write)
         write_batches = WriteBatches(write)
+        neighbours = neighbours_for(read, settings)
         app.state.byline = AppState(
             settings=settings,
             clock=clock,
             engines=engines,
-            content_cache=ContentCache(),
+            content_cache=ContentCache(RELEASES),
             content_watch=watch,
             stored_answers=stored_answers,
             write_batches=write_batches,
-            semantic=neighbours_for(read, settings),
+            added={NEIGHBOURS: neighbours} if neighbours else {},
         )
         worker = start_in_background(write, settings, clock) if settings.serve_worker else None
         tallying = asyncio.create_task(flush_requests_periodically())
@@ -165,7 +169,9 @@ def create_app(
     if settings.trusted_proxies:
         app.add_middleware(ForwardedClientMiddleware, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(TrailingSlashMiddleware, base_url=settings.base_url)
-    app.add_middleware(RenderedAnswerMiddleware)
+    app.add_middleware(
+        RenderedAnswerMiddleware, answers=stored_answers, content=content, clock=clock, paths=STORED_PATHS
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     store = (
         ResponseStore(

@@ -23,8 +23,8 @@ from app.auth.models import Scope
 from app.auth.service import issue_key
 from app.core.clock import utcnow
 from app.db.engines import build_engine
-from app.db.migrate import upgrade_database
 from app.demo.loader import load_demo
+from app.wiring import upgrade_database
 from tests.server import running_server
 
 LEAD = "terror-strikes-moscow-is-k-claims-responsibility-for-deadly-attack"

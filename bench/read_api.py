@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 
-from app.db.migrate import upgrade_database
+from app.wiring import upgrade_database
 from bench.newsroom import corpus, has_articles, load
 from tests.server import running_server
 

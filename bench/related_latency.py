@@ -26,16 +26,17 @@ from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from app.articles.models import Article
+from app.articles.visibility import RELEASES
 from app.caching.counts import ContentCache
 from app.core.settings import Settings
 from app.db.engines import build_engine
-from app.db.migrate import upgrade_database
 from app.related.models import ArticleEmbedding
 from app.related.semantic import pgvector
 from app.related.semantic.model import DIMENSIONS, MODEL_ID
 from app.related.semantic.neighbours import SemanticIndex
 from app.related.semantic.setup import DetectedNeighbours, neighbours_for
 from app.related.service import related_articles
+from app.wiring import upgrade_database
 from bench.newsroom import has_articles, load
 
 TOPICS = 2000
@@ -132,7 +133,7 @@ def main() -> None:
             for slug in queries:
                 began = time.perf_counter()
                 related_articles(
-                    session, slug, limit=5, now=datetime.now(UTC), cache=ContentCache(), semantic=neighbours
+                    session, slug, limit=5, now=datetime.now(UTC), cache=ContentCache(RELEASES), semantic=neighbours
                 )
                 timings.append((time.perf_counter() - began) * 1000)
         engine.dispose()

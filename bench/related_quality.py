@@ -35,14 +35,15 @@ from sqlmodel import Session
 
 from app.articles import editing
 from app.articles.schemas import ArticleCreate
+from app.articles.visibility import RELEASES
 from app.authors import service as authors
 from app.authors.schemas import AuthorCreate
 from app.caching.counts import ContentCache
 from app.core.slugs import slugify
 from app.db.engines import build_engine, refresh_planner_statistics
-from app.db.migrate import upgrade_database
 from app.related import service as related_service
 from app.related.service import compute_related, related_articles
+from app.wiring import upgrade_database
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "news-category-10k.ndjson.gz"
 K = 5
@@ -126,7 +127,7 @@ def measure(url: str, categories: dict[str, str], sample: list[int], semantic: o
     """precision@K of Byline's related lists for the sample, and each lookup's time in ms (caches cold)."""
     slugs = list(categories)
     engine = build_engine(url)
-    cache = ContentCache()
+    cache = ContentCache(RELEASES)
     hits = 0
     timings = []
     with Session(engine) as session:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 
-from app.db.migrate import upgrade_database
+from app.wiring import upgrade_database
 from tests.server import BYLINE, LISTENING, free_port, sockets_of
 
 LEAD = "terror-strikes-moscow-is-k-claims-responsibility-for-deadly-attack"

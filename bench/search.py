@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from app.db.migrate import upgrade_database
+from app.wiring import upgrade_database
 from bench.newsroom import LONG_BODIES, corpus, has_articles, load
 from tests.server import running_server
 

@@ -33,7 +33,7 @@ import httpx
 from sqlalchemy import text
 
 from app.db.engines import build_engine
-from app.db.migrate import upgrade_database
+from app.wiring import upgrade_database
 from bench.newsroom import load
 from tests.server import BYLINE, free_port, wait_until_each_listens
 

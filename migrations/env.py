@@ -4,8 +4,7 @@ from alembic import context
 
 from app.core.settings import Settings
 from app.db.engines import build_engine
-from app.db.migrate import include_object
-from app.models import metadata
+from app.models import include_object, metadata
 
 config = context.config
 

@@ -9,6 +9,8 @@ echo "ruff: lint and format"
 .venv/bin/ruff format --check app tests bench migrations
 echo "mypy: app"
 .venv/bin/mypy
+echo "import-linter: dependencies flow one way"
+.venv/bin/lint-imports --no-cache
 
 scripts/chromium.sh
 # The README's examples, which a test runs in order, read JSON with jq.

@@ -14,12 +14,11 @@ from sqlmodel import Session
 
 from app.auth.models import Scope
 from app.auth.service import issue_key
-from app.caching import content_version
 from app.core.settings import Settings
 from app.db.engines import build_engine
-from app.db.migrate import upgrade_database
 from app.main import create_app
 from app.models import metadata
+from app.wiring import install_write_hooks, upgrade_database
 from tests import content_guard
 
 pytest_plugins = ["tests.browser"]
@@ -35,7 +34,7 @@ WITH_PGVECTOR = [*BACKENDS, "pgvector"] if PGVECTOR_URL else BACKENDS
 @pytest.fixture(scope="session", autouse=True)
 def _content_writes_bump_the_version() -> None:
     # As every entry point that writes does; the sessions tests open themselves write content too.
-    content_version.install()
+    install_write_hooks()
     content_guard.install()
 
 

@@ -1,6 +1,7 @@
 from alembic import command
 
-from app.db.migrate import alembic_config, head_revision, upgrade_database
+from app.db.migrate import alembic_config, head_revision
+from app.wiring import upgrade_database
 
 
 def test_health_answers_while_the_process_is_up(client):

@@ -5,8 +5,9 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from app.db.migrate import alembic_config, include_object, upgrade_database
-from app.models import metadata
+from app.db.migrate import alembic_config
+from app.models import include_object, metadata
+from app.wiring import upgrade_database
 from tests.conftest import WITH_PGVECTOR
 from tests.factories.newsroom import make_article
 

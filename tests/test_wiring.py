@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from app.articles.visibility import RELEASES
 from app.caching import content_version
 from app.caching.responses.announce import Announcements
 from app.caching.responses.middleware import HttpCacheMiddleware
@@ -61,7 +62,7 @@ def test_the_response_cache_needs_only_what_the_factory_hands_it(engine, clock):
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        watch = open_watch(engine, engine, clock, Announcements(None))
+        watch = open_watch(engine, engine, clock, Announcements(None), RELEASES)
         await watch.started(seconds=5)
         content.watch(watch)
         yield

@@ -11,9 +11,8 @@ from app.articles.visibility import PUBLIC, Reader, editor
 from app.auth.dependencies import EditorKey, OptionalKey, PreviewKey
 from app.auth.models import ApiKey, Scope
 from app.core.slugs import Slug
-from app.db.engines import SessionDep
 from app.web.fieldsets import Fieldset, fields_of
-from app.web.state import ClockDep
+from app.web.state import ClockDep, SessionDep
 
 
 async def _reader(key: OptionalKey) -> Reader:

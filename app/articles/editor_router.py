@@ -32,10 +32,9 @@ from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import Scope
 from app.core.errors import InvalidField, InvalidParameter, problems
 from app.core.ids import RowIdPath
-from app.db.engines import SessionDep
 from app.web.conditional import IfMatch, PreconditionFailed, with_etag, written
 from app.web.pagination import CursorParam, Limit, Page, page_response
-from app.web.state import ClockDep, SettingsDep
+from app.web.state import ClockDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/articles", tags=["articles"])
 

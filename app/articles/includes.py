@@ -19,6 +19,7 @@ from app.comments.schemas import CommentPublic
 from app.core.errors import InvalidParameter
 from app.core.settings import Settings
 from app.related import service as related
+from app.related.dependencies import NEIGHBOURS
 from app.related.schemas import RelatedList
 from app.web.pagination import Page, envelope
 from app.web.state import app_state
@@ -101,7 +102,12 @@ def included(
         # Only a published article has neighbours; a preview shows none rather than failing.
         picks = (
             related.related_articles(
-                session, article.slug, limit=RELATED_LIMIT, now=now, cache=cache, semantic=app_state(request).semantic
+                session,
+                article.slug,
+                limit=RELATED_LIMIT,
+                now=now,
+                cache=cache,
+                semantic=app_state(request).part(NEIGHBOURS),
             )
             if article.status_at(now) is ArticleStatus.published
             else []

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 from app.authors.models import Author
@@ -178,37 +178,3 @@ def status_at(stored: str, published_at: datetime | None, now: datetime) -> Arti
     if stored == "published" and published_at and published_at > now:
         return ArticleStatus.scheduled
     return ArticleStatus(stored)
-
-
-class RenderedAnswer(Table, table=True):
-    """A public answer (an article, a page of the article list), headers and body exactly as sent,
-    stored after an anonymous read built it, so later reads send it without rendering
-    (app.articles.rendered)."""
-
-    __tablename__ = "rendered_answer"
-
-    path: str = Field(max_length=300, primary_key=True)
-    # What it was rendered under: the settings its page head uses, the cursor secret, Byline's version.
-    stamp: str = Field(max_length=64)
-    # It holds from the last article going live by itself (a clock set back ends it too) until the
-    # next: a list shows that article from then.
-    valid_from: datetime = Field(sa_type=UTCDateTime, nullable=False)
-    valid_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # Set for an answer almost any write changes (a deep page of the list): it holds only while this
-    # content version is current, so no write has its keys to delete.
-    content_version: int | None = Field(default=None, index=True)
-    headers: list[list[str]] = Field(sa_type=JSONDocument, nullable=False)
-    body: bytes = Field(sa_type=LargeBinary, nullable=False)
-
-
-class RenderedAnswerKey(Table, table=True):
-    """A surrogate key a stored answer was sent with: a write that purges the key deletes the answer."""
-
-    __tablename__ = "rendered_answer_key"
-
-    key: str = Field(max_length=300, primary_key=True)
-    path: str = Field(
-        sa_column=Column(
-            String(300), ForeignKey("rendered_answer.path", ondelete="CASCADE"), primary_key=True, index=True
-        )
-    )

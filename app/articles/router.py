@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from app.articles import includes, preview, rendered, seo, service
+from app.articles import includes, preview, seo, service
 from app.articles.dependencies import ReaderDep, SummaryFields
 from app.articles.errors import ArticleMoved, ArticleNotFound, InvalidPreviewToken
 from app.articles.includes import ArticlePage, IncludeParam
@@ -14,16 +14,22 @@ from app.articles.visibility import PUBLIC
 from app.auth.dependencies import OptionalKey, ensure_scope
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import Scope
+from app.caching import stored_answers
 from app.caching.responses import keys
 from app.core.errors import InvalidParameter, problems
 from app.core.slugs import Slug
-from app.db.engines import ReadSessionDep
 from app.web.conditional import private_if, send_document, with_etag
 from app.web.fieldsets import Fieldset, fields_of, sparse_list
 from app.web.pagination import CursorParam, Limit, Page, page_response
-from app.web.state import ClockDep, ContentCacheDep, SettingsDep
+from app.web.state import ClockDep, ContentCacheDep, ReadSessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/articles", tags=["articles"])
+# The answers whose rendering the app may store (app.caching.stored_answers): the list and each
+# article, as path patterns with their route templates.
+STORED_PATHS = (
+    ("/api/v1/articles", "/api/v1/articles"),
+    ("/api/v1/articles/[a-z0-9]+(?:-[a-z0-9]+)*", "/api/v1/articles/{slug}"),
+)
 
 ArticleFields = Annotated[Fieldset | None, Depends(fields_of(ArticlePage))]
 
@@ -67,7 +73,7 @@ def list_articles(
         query = [f"limit={limit}"] if "limit" in request.query_params else []
         if cursor is not None:
             query.append(f"cursor={request.query_params['cursor']}")
-        rendered.storable(request, "&".join(query), until_next_write=cursor is not None)
+        stored_answers.storable(request, "&".join(query), until_next_write=cursor is not None)
     shown = page_response(
         request, response, page.summaries, total=page.total, next_cursor=page.next_cursor, kind=keys.ARTICLES
     )
@@ -110,7 +116,7 @@ def get_article(
     private = preview_token is not None or article.status_at(now) is not ArticleStatus.published or reader != PUBLIC
     private_if(response, private)
     if not private and not include and fields is None:
-        rendered.storable(request)
+        stored_answers.storable(request)
     page = ArticlePage(**dict(seo.with_seo(ArticlePublic.from_full_article(article, now=now), settings)))
     embeds: set[str] = set()
     if include:

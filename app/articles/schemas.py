@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from app.articles.blocks import Block, Body, Image, body_adapter, render_html
 from app.articles.models import Article, ArticleBase, ArticleRevision, ArticleStatus
 from app.authors.schemas import AuthorSummary
+from app.caching.responses import keys
 from app.core.patching import patch_of
 from app.core.slugs import SlugText
 from app.taxonomy.schemas import TermRef
@@ -142,6 +143,13 @@ class ArticleSummary(BaseModel):
     snippet: str | None = Field(
         None, description="With `q`: a passage with the matched words in <mark> and the rest escaped; null otherwise."
     )
+
+    def surrogate_keys(self) -> set[str]:
+        shown = {keys.article(self.slug), *(keys.author(byline.slug) for byline in self.authors)}
+        shown.update(keys.tag(term.slug) for term in self.tags)
+        if self.section is not None:
+            shown.add(keys.section(self.section.slug))
+        return shown
 
     @classmethod
     def from_article(cls, article: Article, *, now: datetime, **extra: Any) -> Self:

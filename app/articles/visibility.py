@@ -7,6 +7,7 @@ from sqlalchemy import ColumnElement, case
 from sqlmodel import and_, col, or_, true
 
 from app.articles.models import Article
+from app.caching.releases import Releases
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,10 @@ def visible(now: datetime | ColumnElement[datetime], reader: Reader = PUBLIC) ->
     if not reader.embargoed:
         conditions.append(or_(col(Article.embargo_until).is_(None), col(Article.embargo_until) <= now))
     return and_(*conditions) if conditions else true()
+
+
+# Published articles show by themselves at their publication time and when their embargo lifts.
+RELEASES = Releases(col(Article.status) == "published", (col(Article.published_at), col(Article.embargo_until)))
 
 
 def live_at(article: Article) -> datetime | None:

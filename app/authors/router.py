@@ -10,11 +10,10 @@ from app.authors.errors import AuthorNotFound
 from app.caching.responses import keys
 from app.core.errors import InvalidParameter, problems
 from app.core.slugs import Slug
-from app.db.engines import ReadSessionDep
 from app.directories.router import directory_router
 from app.web.fieldsets import sparse_list
 from app.web.pagination import CursorParam, Limit, Page, page_response
-from app.web.state import ClockDep, ContentCacheDep
+from app.web.state import ClockDep, ContentCacheDep, ReadSessionDep
 
 router = directory_router(
     service.AUTHORS,

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.authors.models import Author, AuthorBase
+from app.caching.responses import keys
 from app.core.patching import patch_of
 from app.core.slugs import SlugText
 from app.core.weburl import WebUrl
@@ -34,6 +35,9 @@ class AuthorSummary(BaseModel):
     role: str | None
     bio: str | None
     avatar_url: str | None
+
+    def surrogate_keys(self) -> set[str]:
+        return {keys.author(self.slug), keys.AUTHORS}
 
 
 class AuthorPublic(AuthorSummary):

@@ -5,14 +5,15 @@ call in the write service, not an ORM hook: hooks miss Core `update()` statement
 misses one write serves a stale answer until the next.
 """
 
+from collections.abc import Callable, Set
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 from sqlmodel import Field, Session, col
 
+from app.caching.responses.keys import with_compact_forms
 from app.db.columns import Table, UTCDateTime
 from app.db.session_events import listen_once
-from app.outbox import service as outbox
 
 _BUMPED_IN = "content_version_bumped_in"
 _PURGES = "content_purges"
@@ -20,6 +21,10 @@ _PURGES = "content_purges"
 BUMPED_TO = "content_version_bumped_to"
 # PostgreSQL announces each new version here on commit, to every worker on every machine.
 NOTIFY_CHANNEL = "byline_content"
+
+# Called in the committing transaction with every surrogate key it purges, in both forms.
+PurgeHook = Callable[[Session, Set[str]], None]
+_purge_hooks: tuple[PurgeHook, ...] = ()
 
 
 class ContentVersion(Table, table=True):
@@ -32,8 +37,8 @@ class ContentVersion(Table, table=True):
 
 def bump(session: Session, *purges: str) -> int:
     """Mark the session's transaction as changing published content; it commits or rolls back with it.
-    `purges` are the surrogate keys (app.http_cache.keys) of the answers the change makes stale; the
-    commit records them all in one `cache.purge` outbox event.
+    `purges` are the surrogate keys (app.caching.responses.keys) of the answers the change makes
+    stale; the commit hands them all to the purge hooks `install` was given.
 
     Only the first call in a transaction writes, so a service may call it wherever it changes content.
     On PostgreSQL the row lock it takes orders concurrent content writers: versions commit in their
@@ -59,21 +64,20 @@ def bump(session: Session, *purges: str) -> int:
 def _record_purges(session: Session) -> None:
     purged = session.info.pop(_PURGES, None)
     if purged:
-        # Imported here because stored article answers are themselves checked against this module's version.
-        from app.articles import rendered
-        from app.caching.responses.keys import with_compact_forms
-
         purged = with_compact_forms(purged)
-        rendered.forget(session, purged)
-        outbox.emit(session, "cache.purge", {"keys": sorted(purged)}, now=datetime.now(UTC))
+        for hook in _purge_hooks:
+            hook(session, purged)
 
 
 def _forget_purges(session: Session) -> None:
     session.info.pop(_PURGES, None)
 
 
-def install() -> None:
-    """Have every session's commit record the purges its content changes call for (see `bump`)."""
+def install(*purge_hooks: PurgeHook) -> None:
+    """Have every session's commit hand the purges its content changes call for (see `bump`) to
+    `purge_hooks`: the same ones for every entry point, so installing again changes nothing."""
+    global _purge_hooks
+    _purge_hooks = purge_hooks
     listen_once("before_commit", _record_purges)
     listen_once("after_rollback", _forget_purges)
 

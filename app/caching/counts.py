@@ -12,36 +12,27 @@ from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import ScalarSelect
-from sqlalchemy.orm import Mapped
-from sqlmodel import Session, col, func, select
+from sqlalchemy import select
+from sqlmodel import Session, col
 
-from app.articles.models import Article
 from app.caching.content_version import ContentVersion
+from app.caching.releases import Releases
 from app.metrics.counters import CACHE_LOOKUPS
 
 T = TypeVar("T")
 
 
-def _next_change(column: Mapped[datetime | None], now: datetime) -> ScalarSelect[datetime | None]:
-    """When the next article goes live or out of embargo by itself."""
-    return select(func.min(column)).where(Article.status == "published", column > now).scalar_subquery()
-
-
 class ContentCache:
-    def __init__(self, max_entries: int = 4096) -> None:
+    def __init__(self, releases: Releases, max_entries: int = 4096) -> None:
+        self._releases = releases
         self._entries: OrderedDict[Hashable, tuple[tuple[Any, ...], Any]] = OrderedDict()
         self._max_entries = max_entries
         self._lock = threading.Lock()
 
     def get(self, session: Session, key: Hashable, compute: Callable[[], T], *, now: datetime) -> T:
-        state = tuple(
-            session.exec(
-                select(
-                    ContentVersion.version,
-                    _next_change(col(Article.published_at), now),
-                    _next_change(col(Article.embargo_until), now),
-                ).where(ContentVersion.id == 1)
+        state: tuple[Any, ...] = tuple(
+            session.execute(
+                select(col(ContentVersion.version), *self._releases.next(now)).where(col(ContentVersion.id) == 1)
             ).one()
         )
         with self._lock:

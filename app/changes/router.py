@@ -9,9 +9,8 @@ from app.caching.responses import keys
 from app.changes import service
 from app.changes.schemas import ChangePage
 from app.core.errors import InvalidParameter, problems
-from app.db.engines import ReadSessionDep
 from app.web.pagination import Limit, opened_cursor, seal_cursor
-from app.web.state import ClockDep, SettingsDep
+from app.web.state import ClockDep, ReadSessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/changes", tags=["changes"])
 

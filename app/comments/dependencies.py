@@ -6,8 +6,7 @@ from fastapi import Depends
 
 from app.comments import service
 from app.core.slugs import Slug
-from app.db.engines import ReadSessionDep
-from app.web.state import ClockDep
+from app.web.state import ClockDep, ReadSessionDep
 
 
 def _commented_article(slug: Slug, session: ReadSessionDep, clock: ClockDep) -> service.CommentedArticle:

@@ -28,9 +28,8 @@ from app.core.errors import InvalidField, InvalidParameter, problems
 from app.core.ids import RowIdPath
 from app.core.settings import Settings
 from app.core.slugs import SLUG_PATTERN, Slug
-from app.db.engines import ReadSessionDep, SessionDep
 from app.web.pagination import CursorParam, Limit, Page, page_response
-from app.web.state import ClockDep, SettingsDep, WriteBatchesDep
+from app.web.state import ClockDep, ReadSessionDep, SessionDep, SettingsDep, WriteBatchesDep
 
 public = APIRouter(prefix="/api/v1/articles/{slug}/comments", tags=["comments"])
 # Readers' own links from notifications; before the moderators' routes, whose /{comment_id} would match them too.

@@ -1,24 +1,21 @@
-"""Database engines and sessions: SQLite pragmas, PostgreSQL pool, read/write session dependencies."""
+"""Database engines: SQLite pragmas, the PostgreSQL pool, planner statistics."""
 
 import fcntl
 import logging
 import os
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import orjson
-from fastapi import Depends
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection, Engine, Table, event, func, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
 from app.db.outage import Outage, outage_of
-from app.web.state import EnginesDep
 
 log = logging.getLogger("byline.db")
 
@@ -292,36 +289,3 @@ def ensure_planner_statistics(engine: Engine) -> None:
         refresh_planner_statistics(engine)
     except OperationalError as refused:
         log.warning("no planner statistics gathered (%s); run `byline db upgrade` with write access", refused.orig)
-
-
-# Opening a session touches no database, so a request's sessions open on the event loop instead of
-# each costing two trips to a worker thread (one in, one out: a fifth of a comment's time went to
-# these trips). Closing one that still holds a transaction rolls it back: on SQLite a local call of
-# microseconds, made in place; on PostgreSQL a round trip to the server, made in a thread.
-
-
-async def _write_session(engines: EnginesDep) -> AsyncIterator[Session]:
-    session = Session(engines.write, expire_on_commit=False)
-    try:
-        yield session
-    finally:
-        await _close(session)
-
-
-async def _read_session(engines: EnginesDep) -> AsyncIterator[Session]:
-    session = Session(engines.read, expire_on_commit=False)
-    try:
-        yield session
-    finally:
-        await _close(session)
-
-
-async def _close(session: Session) -> None:
-    if session.in_transaction() and session.get_bind().dialect.name != "sqlite":
-        await run_in_threadpool(session.close)
-    else:
-        session.close()
-
-
-SessionDep = Annotated[Session, Depends(_write_session)]
-ReadSessionDep = Annotated[Session, Depends(_read_session)]

@@ -12,11 +12,10 @@ from app.auth.dependencies import EditorKey
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.core.errors import InvalidParameter, ProblemError, problems
 from app.core.slugs import SLUG_PATTERN, Slug
-from app.db.engines import ReadSessionDep, SessionDep
 from app.directories.service import Directory
 from app.web.conditional import IfMatch, PreconditionFailed, private_if, with_etag, written
 from app.web.pagination import CursorParam, Limit, Page, page_response
-from app.web.state import ClockDep, ContentCacheDep, SettingsDep
+from app.web.state import ClockDep, ContentCacheDep, ReadSessionDep, SessionDep, SettingsDep
 
 NamePrefix = Annotated[
     str | None,

@@ -10,12 +10,11 @@ from app.caching.responses import keys
 from app.core.errors import InvalidParameter, problems
 from app.core.settings import Settings
 from app.core.slugs import Slug
-from app.db.engines import ReadSessionDep
 from app.feeds import service
 from app.feeds.schemas import JsonFeed
 from app.feeds.service import MEDIA_TYPES, Feed, FeedFile, Scope
 from app.taxonomy.errors import SectionNotFound, TagNotFound
-from app.web.state import ClockDep, ContentCacheDep, SettingsDep
+from app.web.state import ClockDep, ContentCacheDep, ReadSessionDep, SettingsDep
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 

@@ -1,6 +1,7 @@
 """Writing events to the outbox, inside the caller's transaction."""
 
-from datetime import datetime
+from collections.abc import Set
+from datetime import UTC, datetime
 
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
@@ -16,6 +17,11 @@ def emit(session: Session, topic: str, payload: dict, *, now: datetime) -> int:
     """The event commits or rolls back with the change it reports: never lost, never invented. Returns its id."""
     row = {"topic": topic, "payload": payload, "created_at": now}
     return int(session.connection().execute(_INSERT, row).scalar_one())
+
+
+def cache_purged(session: Session, keys: Set[str]) -> None:
+    """The `cache.purge` event of a commit: every surrogate key it made stale, for CDNs to drop."""
+    emit(session, "cache.purge", {"keys": sorted(keys)}, now=datetime.now(UTC))
 
 
 def pending_events(session: Session, *, topic: str | None = None, limit: int = 100) -> list[OutboxEvent]:

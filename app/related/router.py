@@ -10,11 +10,11 @@ from app.auth.errors import MissingScope, NotAuthenticated
 from app.caching.responses import keys
 from app.core.errors import InvalidField, InvalidParameter, problems
 from app.core.slugs import Slug
-from app.db.engines import ReadSessionDep, SessionDep
 from app.related import service as related
+from app.related.dependencies import NeighboursDep
 from app.related.schemas import RelatedArticle, RelatedList, RelatedPins
 from app.web.fieldsets import Fieldset, fields_of, sparse_list
-from app.web.state import ClockDep, ContentCacheDep, NeighboursDep
+from app.web.state import ClockDep, ContentCacheDep, ReadSessionDep, SessionDep
 
 router = APIRouter(prefix="/api/v1/articles/{slug}/related", tags=["articles"])
 

@@ -7,9 +7,8 @@ from fastapi.responses import PlainTextResponse
 
 from app.caching.responses import keys
 from app.core.errors import InvalidParameter, problems
-from app.db.engines import ReadSessionDep
 from app.sitemaps import service
-from app.web.state import ClockDep, SettingsDep
+from app.web.state import ClockDep, ReadSessionDep, SettingsDep
 
 router = APIRouter(tags=["sitemaps"])
 XML = "application/xml"

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.caching.responses import keys
 from app.core.patching import patch_of
 from app.core.slugs import SlugText
 from app.taxonomy.models import Section, SectionBase, Tag, TagBase
@@ -38,6 +39,9 @@ class SectionPublic(TermRef):
     description: str | None
     article_count: int = Field(description="Published articles in this section.")
 
+    def surrogate_keys(self) -> set[str]:
+        return {keys.section(self.slug), keys.SECTIONS}
+
     @classmethod
     def from_row(cls, section: Section, article_counts: Mapping[int, int]) -> "SectionPublic":
         """The section as shown, with its count from `article_counts` (published articles per section id)."""
@@ -51,6 +55,9 @@ class SectionPublic(TermRef):
 
 class TagPublic(TermRef):
     article_count: int = Field(description="Published articles carrying this tag.")
+
+    def surrogate_keys(self) -> set[str]:
+        return {keys.tag(self.slug), keys.TAGS}
 
     @classmethod
     def from_row(cls, tag: Tag, article_counts: Mapping[int, int]) -> "TagPublic":

@@ -8,10 +8,9 @@ from app.auth.dependencies import AdminKey
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.core.errors import InvalidField, InvalidParameter, problems
 from app.core.ids import RowIdPath
-from app.db.engines import ReadSessionDep, SessionDep
 from app.outbox.models import DeliveryAttempt
 from app.web.pagination import CursorParam, Limit, Page, page_response
-from app.web.state import ClockDep, SettingsDep
+from app.web.state import ClockDep, ReadSessionDep, SessionDep, SettingsDep
 from app.webhooks import service
 from app.webhooks.errors import WebhookNotFound
 from app.webhooks.models import WebhookEndpoint

@@ -9,10 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from app.db.migrate import upgrade_database
 from app.main import create_app
+from app.related.dependencies import NEIGHBOURS
 from app.related.semantic import pgvector
 from app.related.semantic.neighbours import SemanticIndex
+from app.wiring import upgrade_database
 from tests.conftest import PGVECTOR_URL, POSTGRES_URL
 from tests.factories.newsroom import make_article
 from tests.related.test_related import BUDGET, MARKETS, QUAKE, QUAKE_2, body
@@ -84,7 +85,7 @@ def test_the_api_asks_pgvector_and_finds_what_exact_search_finds(client, engine,
     newsroom(session)
     session.commit()
     embed_everything(engine, embedder)
-    neighbours = client.app.state.byline.semantic
+    neighbours = client.app.state.byline.part(NEIGHBOURS)
     exact = SemanticIndex(exact_limit=1000)
     with engine.begin() as connection:
         ids = list(connection.execute(text("SELECT id FROM article ORDER BY id")).scalars())
@@ -110,7 +111,7 @@ def chosen_after_a_lookup(client, session):
     article = make_article(session, title="Earthquake hits coast", body=body(QUAKE))
     session.commit()
     assert client.get(f"/api/v1/articles/{article.slug}/related").status_code == 200
-    return client.app.state.byline.semantic.chosen
+    return client.app.state.byline.part(NEIGHBOURS).chosen
 
 
 @with_pgvector
@@ -131,5 +132,5 @@ def test_a_server_without_pgvector_keeps_the_vectors_in_each_worker(client, sess
 
 @with_pgvector
 def test_a_worker_starts_without_asking_the_database(client, session):
-    assert client.app.state.byline.semantic.chosen is None
+    assert client.app.state.byline.part(NEIGHBOURS).chosen is None
     assert isinstance(chosen_after_a_lookup(client, session), pgvector.DatabaseNeighbours)

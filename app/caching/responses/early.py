@@ -13,7 +13,7 @@ from starlette.types import Scope, Send
 from app.caching.responses.middleware import Asked, fresh_entry, send_entry
 from app.caching.responses.state import LiveContent
 from app.caching.responses.store import ResponseStore
-from app.web.middleware.access_log import record, request_id
+from app.core.access_lines import record, request_id
 
 
 class EarlyHits:

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol, cast
 
+import anyio.to_thread
 import psycopg
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col
 
-from app.articles.models import Article
 from app.caching.content_version import NOTIFY_CHANNEL, ContentVersion
+from app.caching.releases import Releases
 from app.caching.responses.announce import Announcements
 from app.core.clock import Clock
 from app.db.engines import libpq_url
@@ -50,22 +51,15 @@ class ContentState:
         return self.last_release <= now and (self.valid_until is None or now < self.valid_until)
 
 
-def read_state(engine: Engine, now: datetime) -> ContentState:
-    published = col(Article.status) == "published"
-    published_at, embargo_until = col(Article.published_at), col(Article.embargo_until)
+def read_state(engine: Engine, now: datetime, releases: Releases) -> ContentState:
     with Session(engine) as session:
-        version, changed_at, last_live, last_lift, next_live, next_lift = session.execute(
+        version, changed_at, *moments = session.execute(
             select(
-                col(ContentVersion.version),
-                col(ContentVersion.changed_at),
-                select(func.max(published_at)).where(published, published_at <= now).scalar_subquery(),
-                select(func.max(embargo_until)).where(published, embargo_until <= now).scalar_subquery(),
-                select(func.min(published_at)).where(published, published_at > now).scalar_subquery(),
-                select(func.min(embargo_until)).where(published, embargo_until > now).scalar_subquery(),
+                col(ContentVersion.version), col(ContentVersion.changed_at), *releases.last(now), *releases.next(now)
             ).where(col(ContentVersion.id) == 1)
         ).one()
-    coming = [moment for moment in (next_live, next_lift) if moment is not None]
-    last_release = max(moment for moment in (last_live, last_lift, EPOCH) if moment is not None)
+    past, coming = moments[: len(releases.moments)], [moment for moment in moments[len(releases.moments) :] if moment]
+    last_release = max(moment for moment in (*past, EPOCH) if moment is not None)
     return ContentState(
         version=version,
         last_release=last_release,
@@ -78,6 +72,9 @@ class ContentWatch(Protocol):
     def current(self, now: datetime) -> ContentState | None:
         """The state now, or None when it cannot be known at once (nothing is served from cache then)."""
 
+    def read(self, now: datetime) -> ContentState:
+        """The state as the database has it now, past whatever this watch knows (blocking)."""
+
     async def started(self, *, seconds: float) -> None:
         """Until the state is first known, or `seconds` have passed (the database may be down)."""
 
@@ -89,8 +86,9 @@ class SQLiteWatch:
     whenever any other connection commits, in this process or another, so the state is re-read
     only then (or when a go-live comes due), and the very next request sees every write."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, releases: Releases) -> None:
         self._engine = engine
+        self._releases = releases
         self._connection = engine.raw_connection()
         self._probe = cast(sqlite3.Connection, self._connection.driver_connection)
         self._data_version: int | None = None
@@ -100,8 +98,11 @@ class SQLiteWatch:
         data_version = self._probe.execute("PRAGMA data_version").fetchone()[0]
         if self._state is None or data_version != self._data_version or not self._state.current_at(now):
             self._data_version = data_version
-            self._state = read_state(self._engine, now)
+            self._state = self.read(now)
         return self._state
+
+    def read(self, now: datetime) -> ContentState:
+        return read_state(self._engine, now, self._releases)
 
     async def started(self, *, seconds: float) -> None:
         return  # read at the first request, from the file
@@ -119,8 +120,11 @@ class PostgresWatch:
 
     RETRY_SECONDS = 1.0
 
-    def __init__(self, read_engine: Engine, write_engine: Engine, clock: Clock, announcements: Announcements) -> None:
+    def __init__(
+        self, read_engine: Engine, write_engine: Engine, clock: Clock, announcements: Announcements, releases: Releases
+    ) -> None:
         self._engine = read_engine
+        self._releases = releases
         self._announcements = announcements
         self._database = str(write_engine.url)
         self._listen_url = libpq_url(write_engine.url)
@@ -148,7 +152,7 @@ class PostgresWatch:
         while True:
             wanted = self._announced
             try:
-                state = await asyncio.to_thread(read_state, self._engine, self._clock())
+                state = await asyncio.to_thread(self.read, self._clock())
             except SQLAlchemyError:
                 await asyncio.sleep(self.RETRY_SECONDS)
                 continue
@@ -157,6 +161,9 @@ class PostgresWatch:
                 self._first_read.set()
                 return
             await asyncio.sleep(0.01)
+
+    def read(self, now: datetime) -> ContentState:
+        return read_state(self._engine, now, self._releases)
 
     async def started(self, *, seconds: float) -> None:
         # A server that answered before its first read would serve its first requests uncached.
@@ -207,8 +214,19 @@ class LiveContent:
         except (SQLAlchemyError, sqlite3.Error):
             return None  # the database is down; the route answers for itself
 
+    async def read(self) -> ContentState | None:
+        """The state as the database has it now, for when `current` cannot say yet; None if unknown."""
+        if self._watch is None:
+            return None
+        try:
+            return await anyio.to_thread.run_sync(self._watch.read, self._clock())
+        except SQLAlchemyError:
+            return None
 
-def open_watch(read_engine: Engine, write_engine: Engine, clock: Clock, announcements: Announcements) -> ContentWatch:
+
+def open_watch(
+    read_engine: Engine, write_engine: Engine, clock: Clock, announcements: Announcements, releases: Releases
+) -> ContentWatch:
     if read_engine.dialect.name == "sqlite":
-        return SQLiteWatch(read_engine)
-    return PostgresWatch(read_engine, write_engine, clock, announcements)
+        return SQLiteWatch(read_engine, releases)
+    return PostgresWatch(read_engine, write_engine, clock, announcements, releases)

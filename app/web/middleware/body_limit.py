@@ -11,7 +11,8 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.errors import ProblemError, render_problem
+from app.core.errors import ProblemError
+from app.web.problems import render_problem
 
 
 class BodyLimitMiddleware:

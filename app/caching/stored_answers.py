@@ -4,7 +4,7 @@ a restart, the cache off) is one indexed row sent as it is, instead of several q
 and encoding.
 
 Never stale, by the same contract as CDN purges: every write names the surrogate keys of the
-answers it makes stale (app.content_version.bump), and its own transaction deletes the stored
+answers it makes stale (app.caching.content_version.bump), and its own transaction deletes the stored
 answers sent with any of them. A deep page of the list, which almost any write changes and which
 names a hundred keys, is instead stored for the content version it was built under and sent only
 while that version is current, both in the lookup's own snapshot and in the state this server
@@ -23,41 +23,48 @@ import hashlib
 import logging
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import version as package_version
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import anyio
 import orjson
 import psycopg
 from psycopg_pool import AsyncConnectionPool
-from sqlalchemy import Connection, Engine, PoolProxiedConnection, and_, bindparam, delete, func, or_, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    ForeignKey,
+    LargeBinary,
+    PoolProxiedConnection,
+    String,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    text,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, col, select
+from sqlmodel import Field, Session, col, select
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.articles.models import RenderedAnswer, RenderedAnswerKey
 from app.caching.content_version import ContentVersion
 from app.caching.responses.middleware import PRIVATE_HEADERS
-from app.caching.responses.state import ContentState, read_state
+from app.caching.responses.state import ContentState, LiveContent
+from app.core.clock import Clock
 from app.core.settings import Settings
-from app.db.columns import UTCDateTime
+from app.db.columns import JSONDocument, Table, UTCDateTime
 from app.db.engines import BUSY_TIMEOUT_MS, CONNECT_TIMEOUT_SECONDS, database_outage, libpq_url
+from app.db.migrate import head_revision
 
-if TYPE_CHECKING:
-    from app.web.state import AppState
-
-# The paths whose answers routes may store, and their route templates.
-_STORABLE = (
-    (re.compile(r"/api/v1/articles"), "/api/v1/articles"),
-    (re.compile(r"/api/v1/articles/[a-z0-9]+(?:-[a-z0-9]+)*"), "/api/v1/articles/{slug}"),
-)
 # Every setting the page head (app.articles.seo, app.articles.links) and list links are derived from.
 PAGE_SETTINGS = (
     "public_url",
@@ -84,13 +91,43 @@ STALE_PAGES_DROPPED = 20
 _STORABLE_MARK = "byline.storable"
 
 
+class RenderedAnswer(Table, table=True):
+    """A public answer (an article, a page of the article list), headers and body exactly as sent,
+    stored after an anonymous read built it, so later reads send it without rendering."""
+
+    __tablename__ = "rendered_answer"
+
+    path: str = Field(max_length=300, primary_key=True)
+    # What it was rendered under: the settings its page head uses, the cursor secret, Byline's version.
+    stamp: str = Field(max_length=64)
+    # It holds from the last article going live by itself (a clock set back ends it too) until the
+    # next: a list shows that article from then.
+    valid_from: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    valid_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set for an answer almost any write changes (a deep page of the list): it holds only while this
+    # content version is current, so no write has its keys to delete.
+    content_version: int | None = Field(default=None, index=True)
+    headers: list[list[str]] = Field(sa_type=JSONDocument, nullable=False)
+    body: bytes = Field(sa_type=LargeBinary, nullable=False)
+
+
+class RenderedAnswerKey(Table, table=True):
+    """A surrogate key a stored answer was sent with: a write that purges the key deletes the answer."""
+
+    __tablename__ = "rendered_answer_key"
+
+    key: str = Field(max_length=300, primary_key=True)
+    path: str = Field(
+        sa_column=Column(
+            String(300), ForeignKey("rendered_answer.path", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+
+
 def stamp(settings: Settings) -> str:
     page = [str(getattr(settings, name)) for name in PAGE_SETTINGS]
     # The secret seals the cursors in list links: a new one makes them stale too.
     sealing = settings.secret_key.get_secret_value()
-    # Imported here: the migrations drop stored answers, so app.migrate imports this module.
-    from app.db.migrate import head_revision
-
     release = [package_version("byline"), head_revision()]
     return hashlib.blake2b(repr([*release, sealing, *page]).encode(), digest_size=16).hexdigest()
 
@@ -137,14 +174,42 @@ _LOOKUP = select(col(RenderedAnswer.headers), col(RenderedAnswer.body)).where(
 
 
 class StoredAnswers:
-    """One app's reads of stored answers, straight through the driver with the statement compiled
-    once: through SQLAlchemy's pool and result objects a read cost five times as much. On SQLite on
-    a connection of its own, on the event loop: a local file read costs less than a thread hop. On
-    PostgreSQL from a small pool of asynchronous connections, so a network round trip waits on the
-    loop without blocking it, and without a thread hop either."""
+    """One app's stored answers: made by the app factory, opened by its lifespan once the engines exist."""
 
-    def __init__(self, engine: Engine, settings: Settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.stamp = stamp(settings)
+        self._reader: _Reader | None = None
+        self._write: Engine | None = None
+
+    async def open(self, read: Engine, write: Engine) -> None:
+        """Read from `read` and store through `write` from now on."""
+        self._reader = _Reader(read)
+        self._write = write
+        await self._reader.open()
+
+    async def get(self, path: str, now: datetime, version: int | None) -> Stored | None:
+        """The answer stored for `path`; answers bound to a content version only if it is `version`."""
+        if self._reader is None:
+            return None
+        return await self._reader.get({"path": path, "stamp": self.stamp, "version": version}, now)
+
+    async def store(self, read_version: int, row: dict[str, Any], surrogate_keys: list[str]) -> None:
+        if self._write is not None:
+            await anyio.to_thread.run_sync(_store, self._write, read_version, row, surrogate_keys)
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            await self._reader.close()
+
+
+class _Reader:
+    """Lookups straight through the driver with the statement compiled once: through SQLAlchemy's
+    pool and result objects a read cost five times as much. On SQLite on a connection of its own, on
+    the event loop: a local file read costs less than a thread hop. On PostgreSQL from a small pool
+    of asynchronous connections, so a network round trip waits on the loop without blocking it, and
+    without a thread hop either."""
+
+    def __init__(self, engine: Engine) -> None:
         compiled = _LOOKUP.compile(dialect=engine.dialect)
         self._sql, self._order, self._constants = compiled.string, compiled.positiontup or [], compiled.params
         self._bind_time = UTCDateTime().dialect_impl(engine.dialect).bind_processor(engine.dialect)
@@ -154,7 +219,7 @@ class StoredAnswers:
         if engine.dialect.name == "sqlite":
             self._own = engine.raw_connection()
         else:
-            # Its reconnection attempts in an outage would log a line each; app.errors logs one per request.
+            # Its reconnection attempts in an outage would log a line each; app.web.problems logs one per request.
             logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
             self._pool = AsyncConnectionPool(
                 libpq_url(engine.url),
@@ -174,11 +239,8 @@ class StoredAnswers:
             # Connects in the background: a server that is down must not stop the app starting.
             await self._pool.open(wait=False)
 
-    async def get(self, path: str, now: datetime, version: int | None) -> Stored | None:
-        """The answer stored for `path`; answers bound to a content version only if it is `version`."""
-        now_bound = self._bind_time(now) if self._bind_time else now
-        asked = {"path": path, "stamp": self.stamp, "now": now_bound, "version": version}
-        values = self._constants | asked
+    async def get(self, asked: dict[str, Any], now: datetime) -> Stored | None:
+        values = self._constants | asked | {"now": self._bind_time(now) if self._bind_time else now}
         if self._outage is not None and self._outage.ongoing:
             # Not LOOKUP_WAIT_SECONDS for a connection that cannot come: the route answers at once.
             raise psycopg.OperationalError("the database could not be reached a moment ago")
@@ -262,21 +324,33 @@ class RenderedAnswerMiddleware:
     """Answers an anonymous GET of a storable path from its stored answer, and stores the answer
     the route built when there was none."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        answers: StoredAnswers,
+        content: LiveContent,
+        clock: Clock,
+        paths: Sequence[tuple[str, str]],
+    ) -> None:
+        """`paths`: the paths (as regular expressions) whose answers routes may store, with their route templates."""
         self.app = app
+        self._answers = answers
+        self._content = content
+        self._clock = clock
+        self._paths = [(re.compile(pattern), template) for pattern, template in paths]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        route = _storable_route(scope)
+        route = self._storable_route(scope)
         if route is None:
             await self.app(scope, receive, send)
             return
-        state: AppState = scope["app"].state.byline
-        now = state.clock()
+        now = self._clock()
         try:
             # Known before the answer is built, so what is stored is never older than it says.
-            content = state.content_watch.current(now)
+            content = self._content.current()
             path = _key(scope["path"], scope["query_string"].decode("latin-1"))
-            stored = await state.stored_answers.get(path, now, content.version if content else None)
+            stored = await self._answers.get(path, now, content.version if content else None)
         except (SQLAlchemyError, sqlite3.Error, psycopg.Error):
             await self.app(scope, receive, send)  # the route answers for itself
             return
@@ -290,15 +364,10 @@ class RenderedAnswerMiddleware:
             return
         if content is None:
             # PostgreSQL's watch is still catching up: read the state itself, still before the answer is built.
-            try:
-                content = await anyio.to_thread.run_sync(read_state, state.engines.read, now)
-            except SQLAlchemyError:
-                content = None
-        await self._render_and_store(scope, receive, send, state, content)
+            content = await self._content.read()
+        await self._render_and_store(scope, receive, send, content)
 
-    async def _render_and_store(
-        self, scope: Scope, receive: Receive, send: Send, state: "AppState", content: ContentState | None
-    ) -> None:
+    async def _render_and_store(self, scope: Scope, receive: Receive, send: Send, content: ContentState | None) -> None:
         # Shallow copies of the scope further in share this dict, so the route's mark reaches here.
         request_state = scope.setdefault("state", {})
         status, headers, body = 0, [], b""
@@ -332,7 +401,7 @@ class RenderedAnswerMiddleware:
         )
         row = {
             "path": _key(scope["path"], mark.query),
-            "stamp": state.stored_answers.stamp,
+            "stamp": self._answers.stamp,
             "valid_from": content.last_release,
             "valid_until": content.valid_until,
             "content_version": content.version if mark.until_next_write else None,
@@ -344,21 +413,20 @@ class RenderedAnswerMiddleware:
             "body": body,
         }
         try:
-            await anyio.to_thread.run_sync(_store, state.engines.write, content.version, row, surrogate_keys)
+            await self._answers.store(content.version, row, surrogate_keys)
         except (SQLAlchemyError, sqlite3.Error, OSError) as failure:
             # The reader already has its answer; a later read stores it.
             log.info("answer for %s not stored: %s", scope["path"], type(failure).__name__)
 
-
-def _storable_route(scope: Scope) -> _Route | None:
-    """The route template of an anonymous GET of a path whose answer may be stored."""
-    if (
-        scope["type"] != "http"
-        or scope["method"] != "GET"
-        or any(name in PRIVATE_HEADERS for name, _ in scope["headers"])
-    ):
-        return None
-    return next((_Route(template) for pattern, template in _STORABLE if pattern.fullmatch(scope["path"])), None)
+    def _storable_route(self, scope: Scope) -> _Route | None:
+        """The route template of an anonymous GET of a path whose answer may be stored."""
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or any(name in PRIVATE_HEADERS for name, _ in scope["headers"])
+        ):
+            return None
+        return next((_Route(template) for pattern, template in self._paths if pattern.fullmatch(scope["path"])), None)
 
 
 def _key(path: str, query: str) -> str:

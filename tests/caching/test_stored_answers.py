@@ -12,11 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from app.articles import rendered
-from app.articles.models import RenderedAnswer
+from app.articles import seo
+from app.caching import stored_answers
 from app.caching.content_version import ContentVersion
-from app.db.migrate import upgrade_database
+from app.caching.stored_answers import RenderedAnswer
 from app.main import create_app
+from app.wiring import upgrade_database
 from tests.comments.helpers import approve, reply
 from tests.conftest import PROXY_ADDRESS
 from tests.factories.newsroom import make_article, make_section
@@ -263,11 +264,11 @@ def test_a_deep_page_is_sent_only_under_the_content_version_the_server_knows(unc
         make_article(session)
     link = uncached.get("/api/v1/articles").json()["links"]["next"].removeprefix("http://testserver")
     assert uncached.get(link).status_code == 200
-    stored_answers = uncached.app.state.byline.stored_answers
+    answers = uncached.app.state.byline.stored_answers
     version = _content_version(session)
 
     def lookup(path: str, known: int | None):
-        return uncached.portal.call(stored_answers.get, path, clock.now, known)
+        return uncached.portal.call(answers.get, path, clock.now, known)
 
     assert lookup(link, version) is not None
     assert lookup(link, version - 1) is None and lookup(link, None) is None
@@ -290,14 +291,14 @@ def test_deep_pages_are_stored_as_their_links_spell_them_and_no_more_than_the_bo
     with Session(session.get_bind()) as reader:
         deep = col(RenderedAnswer.content_version).is_not(None)
         kept_bytes = reader.exec(select(func.sum(func.length(RenderedAnswer.body))).where(deep)).one()
-    monkeypatch.setattr(rendered, "DEEP_PAGES_BYTES", kept_bytes)
+    monkeypatch.setattr(stored_answers, "DEEP_PAGES_BYTES", kept_bytes)
     assert uncached.get(walked[2]).status_code == 200
     assert set(_deep_pages(session)) == set(walked[:2])
 
     # After a write, each page stored drops a few of the stale ones.
     make_article(session)
     session.commit()
-    monkeypatch.setattr(rendered, "STALE_PAGES_DROPPED", 1)
+    monkeypatch.setattr(stored_answers, "STALE_PAGES_DROPPED", 1)
     assert uncached.get(walked[2]).status_code == 200
     kept = _deep_pages(session)
     assert len(kept) == 2 and kept[walked[2]] == _content_version(session)
@@ -313,7 +314,7 @@ def test_a_read_that_began_before_a_write_does_not_store_what_it_built(uncached,
     started_at = session.exec(select(ContentVersion.version)).one()
     session.commit()
     assert uncached.patch(path, json={"title": "Harbour reopens"}, headers=editor).status_code == 200
-    rendered._store(engine, started_at, row | {"body": stale.content}, [f"article:{article.slug}"])
+    stored_answers._store(engine, started_at, row | {"body": stale.content}, [f"article:{article.slug}"])
     assert _stored(session, article.slug) is None
     assert uncached.get(path).json()["title"] == "Harbour reopens"
 
@@ -329,6 +330,6 @@ def test_an_upgrade_drops_every_stored_answer(uncached, session, database_url):
 
 def test_every_setting_the_page_head_reads_is_part_of_the_stamp():
     derived = {"base_url": "public_url", "site_url": "frontend_url"}
-    sources = [Path(rendered.__file__).with_name(name).read_text() for name in ("seo.py", "links.py")]
+    sources = [Path(seo.__file__).with_name(name).read_text() for name in ("seo.py", "links.py")]
     read = {derived.get(name, name) for source in sources for name in re.findall(r"settings\.(\w+)", source)}
-    assert read <= set(rendered.PAGE_SETTINGS)
+    assert read <= set(stored_answers.PAGE_SETTINGS)

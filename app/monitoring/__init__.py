@@ -1,0 +1,1 @@
+"""What operators watch: the /metrics endpoint, the process counters with the queues beside them."""

@@ -1,0 +1,45 @@
+"""Where the domains plug into the infrastructure, the same for every entry point (the app factory,
+the `byline` commands, the tests): what a commit does with the surrogate keys it purges, and what
+an upgrade rebuilds with today's code."""
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.articles.indexing import reindex
+from app.caching import content_version, stored_answers
+from app.db import migrate
+from app.outbox import service as outbox
+from app.related.semantic import pgvector
+
+# Revisions that add search structures. Migrations never fill them: they would run application code
+# that may have changed since; the upgrade rebuilds them with today's code once it reaches head.
+REBUILD_SEARCH_AFTER = frozenset({"0004", "0005"})
+
+
+def install_write_hooks() -> None:
+    """Every commit that purges surrogate keys deletes the stored answers sent with them, in its own
+    transaction, and tells CDNs in a `cache.purge` outbox event."""
+    content_version.install(stored_answers.forget, outbox.cache_purged)
+
+
+def upgrade_database(database_url: str, revision: str = "head") -> None:
+    """Migrate, then rebuild what the new code renders or indexes differently."""
+    migrate.upgrade_database(database_url, revision, then=(_rebuild_search, _start_afresh))
+
+
+def _rebuild_search(engine: Engine, upgrade: migrate.Upgrade) -> None:
+    if upgrade.at_head and upgrade.applied & REBUILD_SEARCH_AFTER:
+        with Session(engine) as session:
+            reindex(session)
+            session.commit()
+
+
+def _start_afresh(engine: Engine, upgrade: migrate.Upgrade) -> None:
+    if not upgrade.at_head:
+        return
+    # Stored answers were rendered by whatever code ran before this upgrade.
+    with Session(engine) as session:
+        stored_answers.forget_all(session)
+        session.commit()
+    # The server may have gained the extension since the last upgrade.
+    pgvector.ensure(engine)
