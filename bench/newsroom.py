@@ -13,12 +13,12 @@ from pathlib import Path
 from sqlalchemy import func, insert, inspect, select
 from sqlmodel import Session
 
-from app.articles import indexing
 from app.articles.models import Article, ArticleAuthor, ArticleTag
 from app.authors.models import Author
 from app.comments.models import Comment
 from app.core.slugs import slugify
 from app.db.engines import build_engine, refresh_planner_statistics
+from app.indexing import service as indexing
 from app.taxonomy.models import Section, Tag
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -36,14 +36,14 @@ from sqlmodel import Session
 from app.articles import editing
 from app.articles.schemas import ArticleCreate
 from app.articles.visibility import RELEASES
-from app.authors import service as authors
 from app.authors.schemas import AuthorCreate
 from app.caching.counts import ContentCache
 from app.core.slugs import slugify
 from app.db.engines import build_engine, refresh_planner_statistics
+from app.directories.kinds import AUTHORS
 from app.related import service as related_service
 from app.related.service import compute_related, related_articles
-from app.wiring import upgrade_database
+from app.wiring import install_write_hooks, upgrade_database
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "news-category-10k.ndjson.gz"
 K = 5
@@ -65,7 +65,7 @@ def ingest(url: str, items: list[dict]) -> dict[str, str]:
             name = (item["author"] or "Staff").split(",")[0].strip()[:120] or "Staff"
             if name not in known:
                 slug = f"{slugify(name)[:180] or 'author'}-{len(known)}"
-                authors.add_author(session, AuthorCreate(name=name, slug=slug), now=now)
+                AUTHORS.add(session, AuthorCreate(name=name, slug=slug), now=now)
                 known[name] = slug
             article = editing.add_article(
                 session,
@@ -203,6 +203,7 @@ def main() -> None:
     parser.add_argument("--tune-queries", type=int, default=200)
     parser.add_argument("--threads", type=int, default=1, help="CPU threads for embedding.")
     args = parser.parse_args()
+    install_write_hooks()
     items = corpus(args.corpus)
     labelled = [n for n, item in enumerate(items) if item.get("category")]
     size = min(args.sample, len(labelled))

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, delete, select
 
-from app.articles import blocks, events, indexing
+from app.articles import blocks, events, written
 from app.articles.blocks import Image, body_adapter
 from app.articles.errors import InvalidTransition, SlugTaken
 from app.articles.models import Article, ArticleAuthor, ArticleSlugRedirect, ArticleStatus, Correction
@@ -13,9 +13,7 @@ from app.articles.revisions import RESTORED_FIELDS, get_revision, record_revisio
 from app.articles.schemas import ArticleCreate, ArticleFields, ArticlePublic, ArticleUpdate
 from app.articles.visibility import is_public
 from app.authors import service as authors
-from app.caching import content_version
-from app.caching.responses import keys
-from app.changes import record as change_feed
+from app.caching import content_version, keys
 from app.core.errors import InvalidField
 from app.core.slugs import SLUG_MAX_LENGTH, slugify
 from app.taxonomy import service as taxonomy
@@ -194,10 +192,9 @@ def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: 
     article.corrections = [Correction(text=c.text, published_at=c.published_at or now) for c in data.corrections]
     session.add(article)
     session.flush()
-    indexing.index_article(session, article)
     record_revision(session, article, before={}, after=snapshot(article), actor=actor, now=now)
     content_version.bump(session, keys.article(article.slug), *keys.ARTICLE_LISTS)
-    change_feed.article_written(session, None, article, now=now)
+    written.written(session, article, None, now=now)
     if is_public(article, now):
         events.announce(session, "article.published", article, now=now)
     return article
@@ -221,7 +218,7 @@ def write_article(
     """Make a change to an article the caller loaded under lock: check If-Match, record the revision,
     tell caches, sync clients and webhooks, commit."""
     require_current(if_match, ArticlePublic.from_full_article(article, now=now))
-    before, last_changed, seen = snapshot(article), article.updated_at, change_feed.seen(article, now)
+    before, last_changed, seen = snapshot(article), article.updated_at, written.seen(article, now)
     change()
     article.updated_at = now
     after = snapshot(article)
@@ -231,10 +228,9 @@ def write_article(
         session.commit()
         return article
     session.flush()
-    indexing.index_article(session, article)
     record_revision(session, article, before=before, after=after, actor=actor, now=now)
     content_version.bump(session, keys.article(before["slug"]), keys.article(article.slug), *keys.ARTICLE_LISTS)
-    change_feed.article_written(session, seen, article, now=now)
+    written.written(session, article, seen, now=now)
     topic = events.lifecycle_topic(was_public=seen.public, is_public=is_public(article, now))
     if topic:
         events.announce(session, topic, article, now=now)
@@ -303,14 +299,13 @@ def delete_article(session: Session, article: Article, *, now: datetime, if_matc
 
 def remove_article(session: Session, article: Article, *, now: datetime) -> None:
     """Stage the article's deletion in the caller's transaction; the caller commits."""
-    seen = change_feed.seen(article, now)
+    seen = written.seen(article, now)
     # Receivers were told of an article taken out of public view (unpublished); drafts stay private.
     if seen.public:
         events.announce(session, "article.deleted", article, now=now)
-    indexing.unindex_article(session, article.id)
+    written.deleted(session, article, seen, now=now)
     session.delete(article)
     content_version.bump(session, keys.article(article.slug), *keys.ARTICLE_LISTS)
-    change_feed.article_written(session, seen, None, now=now)
 
 
 def restore_revision(

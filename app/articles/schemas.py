@@ -8,7 +8,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from app.articles.blocks import Block, Body, Image, body_adapter, render_html
 from app.articles.models import Article, ArticleBase, ArticleRevision, ArticleStatus
 from app.authors.schemas import AuthorSummary
-from app.caching.responses import keys
+from app.caching import keys
 from app.core.patching import patch_of
 from app.core.slugs import SlugText
 from app.taxonomy.schemas import TermRef
@@ -45,7 +45,7 @@ class _CorrectionFields(BaseModel):
     published_at: UTCTime = Field(description=_SHOWN_FROM_PUBLICATION)
 
 
-class CorrectionUpdate(patch_of(_CorrectionFields)):  # type: ignore[misc]  # fields derived at import, see app/patching.py
+class CorrectionUpdate(patch_of(_CorrectionFields)):  # type: ignore[misc]  # fields derived at import, see app/core/patching.py
     """Only the fields sent change: fixing the text keeps the correction's date."""
 
 
@@ -80,7 +80,7 @@ class ArticleCreate(ArticleFields):
     corrections: list[CorrectionCreate] = Field(default_factory=list, max_length=100)
 
 
-class ArticleUpdate(patch_of(ArticleFields)):  # type: ignore[misc]  # fields derived at import, see app/patching.py
+class ArticleUpdate(patch_of(ArticleFields)):  # type: ignore[misc]  # fields derived at import, see app/core/patching.py
     """Only the fields sent change; send null to clear an optional one."""
 
 
@@ -122,7 +122,7 @@ class CorrectionPublic(BaseModel):
 
 
 class ArticleSummary(BaseModel):
-    # Moderating a comment must not make an editor's If-Match stale (see app.caching.etag_of).
+    # Moderating a comment must not make an editor's If-Match stale (see app.web.conditional.etag_of).
     etag_volatile: ClassVar[set[str]] = {"comment_count"}
 
     slug: str

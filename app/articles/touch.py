@@ -6,11 +6,11 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 from sqlmodel.sql.expression import SelectOfScalar
 
+from app.articles import written
 from app.articles.models import Article
-from app.changes import record as change_feed
 
 
 def touch_articles(session: Session, article_ids: SelectOfScalar[int], *, now: datetime) -> None:
     """Sync clients find changes by updated_at, and an article's JSON embeds its authors and tags."""
     session.execute(update(Article).where(col(Article.id).in_(article_ids)).values(updated_at=now))
-    change_feed.articles_touched(session, article_ids, now=now)
+    written.touched(session, article_ids, now=now)

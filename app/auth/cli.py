@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from app.auth import service
 from app.auth.models import Scope
+from app.core.command_line import settings_or_exit
 from app.core.errors import ProblemError
 from app.core.settings import Settings
 from app.db.engines import build_engine
@@ -20,7 +21,7 @@ notes = Console(stderr=True)
 
 
 def _session() -> tuple[Session, Settings]:
-    settings = Settings()
+    settings = settings_or_exit()
     return Session(build_engine(settings.database_url), expire_on_commit=False), settings
 
 

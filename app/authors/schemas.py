@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.authors.models import Author, AuthorBase
-from app.caching.responses import keys
+from app.caching import keys
 from app.core.patching import patch_of
 from app.core.slugs import SlugText
 from app.core.weburl import WebUrl
@@ -21,7 +21,7 @@ class AuthorCreate(AuthorBase):
     links: list[AuthorLink] = Field(default_factory=list, max_length=20)
 
 
-class AuthorUpdate(patch_of(AuthorCreate)):  # type: ignore[misc]  # fields derived at import, see app/patching.py
+class AuthorUpdate(patch_of(AuthorCreate)):  # type: ignore[misc]  # fields derived at import, see app/core/patching.py
     """Only the fields sent change."""
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select, update
 from sqlmodel import Field, Session, col
 
-from app.caching.responses.keys import with_compact_forms
+from app.caching.keys import with_compact_forms
 from app.db.columns import Table, UTCDateTime
 from app.db.session_events import listen_once
 
@@ -37,7 +37,7 @@ class ContentVersion(Table, table=True):
 
 def bump(session: Session, *purges: str) -> int:
     """Mark the session's transaction as changing published content; it commits or rolls back with it.
-    `purges` are the surrogate keys (app.caching.responses.keys) of the answers the change makes
+    `purges` are the surrogate keys (app.caching.keys) of the answers the change makes
     stale; the commit hands them all to the purge hooks `install` was given.
 
     Only the first call in a transaction writes, so a service may call it wherever it changes content.

@@ -1,6 +1,5 @@
 """Keeping the change feed's rows in step with article writes, inside the writing transaction."""
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
@@ -9,23 +8,11 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from app.articles.models import Article
 from app.articles.visibility import is_public, live_at, visible
-from app.caching import content_version
-from app.caching.responses import keys
+from app.articles.written import Seen, seen
+from app.caching import content_version, keys
 from app.changes.models import ArticleChange
 from app.db.columns import core_table
 from app.db.engines import bulk_insert
-
-
-@dataclass(frozen=True)
-class Seen:
-    """An article as readers saw it before a write: its slug, and whether they could read it."""
-
-    slug: str
-    public: bool
-
-
-def seen(article: Article, now: datetime) -> Seen:
-    return Seen(article.slug, is_public(article, now))
 
 
 def _row(session: Session, slug: str) -> ArticleChange | None:
@@ -117,3 +104,19 @@ def articles_touched(session: Session, article_ids: SelectOfScalar[int], *, now:
         .where(col(ArticleChange.slug).in_(public_slugs))
         .values(version=content_version.bump(session, keys.CHANGES), changed_at=now, was_public=True)
     )
+
+
+class ChangeFeed:
+    """Keeps the change feed in step with every article write (app.articles.written)."""
+
+    def written(self, session: Session, article: Article, before: Seen | None, *, now: datetime) -> None:
+        article_written(session, before, article, now=now)
+
+    def deleted(self, session: Session, article: Article, before: Seen, *, now: datetime) -> None:
+        article_written(session, before, None, now=now)
+
+    def created(self, session: Session, articles: list[Article], *, now: datetime) -> None:
+        articles_created(session, articles, now=now)
+
+    def touched(self, session: Session, article_ids: SelectOfScalar[int], *, now: datetime) -> None:
+        articles_touched(session, article_ids, now=now)

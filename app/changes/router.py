@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.datastructures import URL
 
-from app.caching.responses import keys
+from app.caching import keys
 from app.changes import service
 from app.changes.schemas import ChangePage
 from app.core.errors import InvalidParameter, problems

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from app.articles.errors import ArticleMoved, ArticleNotFound
 from app.auth.dependencies import ModeratorKey
 from app.auth.errors import MissingScope, NotAuthenticated
-from app.caching.responses import keys
+from app.caching import keys
 from app.comments import moderation, notifications, pages, service
 from app.comments.dependencies import CommentedArticle
 from app.comments.errors import CommentNotFound, CommentsClosed, InvalidUnsubscribeToken, TooManyComments

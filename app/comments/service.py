@@ -15,8 +15,7 @@ from app.articles import service as articles
 from app.articles.links import reader_url
 from app.articles.models import Article
 from app.articles.visibility import visible
-from app.caching import content_version
-from app.caching.responses import keys
+from app.caching import content_version, keys
 from app.comments import notifications, spam
 from app.comments.errors import CommentsClosed
 from app.comments.models import Comment, CommentStatus

@@ -15,7 +15,7 @@ from app.authors.schemas import AuthorCreate
 from app.core.clock import utcnow
 from app.core.slugs import slugify
 from app.db.engines import build_engine, refresh_planner_statistics
-from app.taxonomy import service as taxonomy
+from app.directories.kinds import AUTHORS, SECTIONS
 from app.taxonomy.models import Section
 from app.taxonomy.schemas import SectionCreate
 
@@ -46,11 +46,11 @@ def add_demo(session: Session) -> int:
     known_sections = set(session.exec(select(Section.slug).where(col(Section.slug).in_(section_slugs))).all())
     for section in content["sections"]:
         if section["slug"] not in known_sections:
-            taxonomy.add_section(session, SectionCreate(**section))
+            SECTIONS.add(session, SectionCreate(**section))
     known_authors = authors.authors_by_slug(session, [a["slug"] for a in content["authors"]])
     for author in content["authors"]:
         if author["slug"] not in known_authors:
-            authors.add_author(session, AuthorCreate(**author), now=now)
+            AUTHORS.add(session, AuthorCreate(**author), now=now)
     articles = demo_articles()
     slugs = [slugify(data.title) for data in articles]
     known_articles = set(session.exec(select(Article.slug).where(col(Article.slug).in_(slugs))).all())

@@ -12,8 +12,7 @@ from app.articles import editing
 from app.articles.models import Article, ArticleAuthor, ArticleRevision, ArticleTag
 from app.articles.service import full_loading
 from app.authors.models import Author
-from app.caching import content_version
-from app.caching.responses import keys
+from app.caching import content_version, keys
 from app.core.slugs import slugify
 from app.demo.loader import DEMO_ACTOR, demo_articles, demo_content
 from app.taxonomy.models import Section, Tag

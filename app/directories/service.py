@@ -18,7 +18,7 @@ from app.articles.touch import touch_articles
 from app.articles.visibility import PUBLIC, Reader, visible
 from app.caching import content_version
 from app.caching.counts import ContentCache
-from app.caching.responses.keys import ARTICLES
+from app.caching.keys import ARTICLES
 from app.core.errors import InvalidParameter, ProblemError
 from app.core.patching import Patch
 from app.core.slugs import slugify
@@ -85,7 +85,7 @@ class Directory(Generic[Entry]):
         return str(self.model.__tablename__)
 
     def key(self, slug: str) -> str:
-        """The surrogate key of the answers that show this entry (app.http_cache.keys)."""
+        """The surrogate key of the answers that show this entry (app.caching.keys)."""
         return f"{self.noun}:{slug}"
 
     @property

@@ -6,7 +6,7 @@ from datetime import datetime
 from fastapi import APIRouter, Response
 
 from app.authors.errors import AuthorNotFound
-from app.caching.responses import keys
+from app.caching import keys
 from app.core.errors import InvalidParameter, problems
 from app.core.settings import Settings
 from app.core.slugs import Slug

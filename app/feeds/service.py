@@ -18,12 +18,11 @@ from app.articles.links import reader_url
 from app.articles.models import Article
 from app.articles.schemas import ArticleFilters, ArticlePublic
 from app.articles.visibility import changed_for_readers
-from app.authors import service as authors
 from app.caching.counts import ContentCache
 from app.core.settings import Settings
 from app.core.xml_text import xml_text
+from app.directories.kinds import AUTHORS, SECTIONS, TAGS
 from app.feeds.schemas import JsonFeed, JsonFeedAuthor, JsonFeedItem
-from app.taxonomy import service as taxonomy
 
 FEED_SIZE = 50
 FeedFile = Literal["rss.xml", "atom.xml", "feed.json"]
@@ -65,11 +64,11 @@ def scoped_feed(
 ) -> Feed:
     """The feed of one section, author or tag; one nobody reads about (unknown, or only on drafts) is a 404."""
     if scope == "sections":
-        name, filters = taxonomy.get_section(session, slug, now=now).name, ArticleFilters(section=slug)
+        name, filters = SECTIONS.get(session, slug, now=now).name, ArticleFilters(section=slug)
     elif scope == "authors":
-        name, filters = authors.get_author(session, slug, now=now).name, ArticleFilters(author=[slug])
+        name, filters = AUTHORS.get(session, slug, now=now).name, ArticleFilters(author=[slug])
     else:
-        name, filters = taxonomy.get_tag(session, slug, now=now).name, ArticleFilters(tag=[slug])
+        name, filters = TAGS.get(session, slug, now=now).name, ArticleFilters(tag=[slug])
     return Feed(
         title=f"{name} · {settings.site_name}",
         self_url=f"{settings.base_url}/feeds/{scope}/{slug}/{file}",

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
-from app.articles import editing, indexing
+from app.articles import editing, written
 from app.articles.errors import SlugTaken
 from app.articles.models import (
     Article,
@@ -26,9 +26,7 @@ from app.articles.visibility import Reader, visible
 from app.auth.errors import MissingScope
 from app.auth.models import Scope
 from app.authors.models import Author
-from app.caching import content_version
-from app.caching.responses import keys
-from app.changes import record as change_feed
+from app.caching import content_version, keys
 from app.core.errors import ProblemError
 from app.db.columns import core_table
 from app.db.engines import bulk_insert
@@ -314,8 +312,7 @@ def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]
         (ArticleRevision, revisions),
     ):
         bulk_insert(connection, core_table(table), rows)
-    indexing.index_new_articles(session, [draft.article for _, draft in built])
-    change_feed.articles_created(session, [draft.article for _, draft in built], now=now)
+    written.created(session, [draft.article for _, draft in built], now=now)
 
 
 def _comparable(state: dict[str, Any]) -> dict[str, Any]:
@@ -342,7 +339,7 @@ def _update(session: Session, chunk: Chunk, refs: References, article: Article, 
         article.updated_at,
         article.slug,
         article.external_id,
-        change_feed.seen(article, now),
+        written.seen(article, now),
     )
     old_corrections = [(c.text, c.published_at) for c in article.corrections]
     try:
@@ -390,13 +387,12 @@ def _update(session: Session, chunk: Chunk, refs: References, article: Article, 
         return
     session.flush()
     if _comparable(after) != _comparable(before):
-        indexing.index_article(session, article)
         # Compared as listed: tags given in another order are no change to record.
         record_revision(
             session, article, before=_comparable(before), after=_comparable(after), actor=chunk.actor, now=now
         )
     if changed:
-        change_feed.article_written(session, seen, article, now=now)
+        written.written(session, article, seen, now=now)
     chunk.results[i] = Stored("updated", article.slug, article.id)
     chunk.purges.update((keys.article(old_slug), keys.article(article.slug)))
 

@@ -84,7 +84,7 @@ def ingest_command(
     from app.articles.errors import SlugTaken
     from app.articles.visibility import editor
     from app.core.clock import utcnow
-    from app.core.settings import Settings
+    from app.core.command_line import settings_or_exit
     from app.db.engines import build_engine
     from app.demo.removal import demo_article_slugs
     from app.ingest.readers import READERS, SourceRecord, detect, feeds
@@ -106,7 +106,7 @@ def ingest_command(
     if unknown:
         console.print(f"[red]No reader for {', '.join(unknown)} here; readers: {', '.join(sorted(READERS))}.[/red]")
         raise typer.Exit(2)
-    settings = Settings()
+    settings = settings_or_exit()
     skipped: Counter[str] = Counter()
     _collect_garbage_seldom()
 
@@ -222,7 +222,7 @@ def export_command(
 
     from app.articles.visibility import editor
     from app.core.clock import utcnow
-    from app.core.settings import Settings
+    from app.core.command_line import settings_or_exit
     from app.db.engines import build_engine
     from app.ingest.export import export_records
 
@@ -231,7 +231,7 @@ def export_command(
         raise typer.Exit(2)
     if updated_since is not None and updated_since.tzinfo is None:
         updated_since = updated_since.replace(tzinfo=UTC)
-    engine = build_engine(Settings().database_url, for_writes=False, sqlite_bulk=True)
+    engine = build_engine(settings_or_exit().database_url, for_writes=False, sqlite_bulk=True)
     _collect_garbage_seldom()
     with Session(engine) as session:
         # The server's operator exports the whole archive, embargoed articles included.

@@ -9,8 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.articles.models import Article
 from app.articles.visibility import Reader, visible
-from app.caching import content_version
-from app.caching.responses import keys
+from app.caching import content_version, keys
 from app.core.errors import InvalidField
 from app.related.models import RelatedPin
 

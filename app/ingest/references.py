@@ -11,6 +11,7 @@ from app.authors.models import Author
 from app.authors.schemas import AuthorCreate
 from app.core.errors import InvalidField
 from app.core.slugs import SLUG_MAX_LENGTH, slugify
+from app.directories.kinds import AUTHORS, SECTIONS
 from app.ingest.schemas import AuthorRef, IngestRecord, SectionRef
 from app.taxonomy import service as taxonomy
 from app.taxonomy.models import Section, Tag
@@ -58,7 +59,7 @@ def resolve(session: Session, records: list[IngestRecord], *, now: datetime) -> 
             name = ref if isinstance(ref, str) else ref.name
             extra = {} if isinstance(ref, str) else ref.model_dump(include={"role", "bio", "avatar_url", "links"})
             try:
-                known = authors.add_author(session, AuthorCreate(name=name, slug=slugs[-1], **extra), now=now)
+                known = AUTHORS.add(session, AuthorCreate(name=name, slug=slugs[-1], **extra), now=now)
             except ValidationError as invalid:
                 refused[key] = invalid.errors()[0]["msg"]
                 continue
@@ -71,7 +72,7 @@ def resolve(session: Session, records: list[IngestRecord], *, now: datetime) -> 
         if section is None and slugs:
             name = section_ref if isinstance(section_ref, str) else section_ref.name
             try:
-                section = taxonomy.add_section(session, SectionCreate(name=name, slug=slugs[-1]))
+                section = SECTIONS.add(session, SectionCreate(name=name, slug=slugs[-1]))
             except ValidationError as invalid:
                 refused[key] = invalid.errors()[0]["msg"]
                 continue

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from app.articles.dependencies import ArticleForEditors, EditorReader
 from app.articles.errors import ArticleMoved, ArticleNotFound
 from app.auth.errors import MissingScope, NotAuthenticated
-from app.caching.responses import keys
+from app.caching import keys
 from app.core.errors import InvalidField, InvalidParameter, problems
 from app.core.slugs import Slug
 from app.related import service as related

@@ -36,9 +36,8 @@ from sqlmodel import Session, col, delete, select
 from app.articles.models import Article, ArticleAuthor, ArticleTag
 from app.articles.service import get_article, summary_joined_loading
 from app.articles.visibility import Reader, visible
-from app.caching import content_version
+from app.caching import content_version, keys
 from app.caching.counts import ContentCache
-from app.caching.responses import keys
 from app.core.errors import InvalidField
 from app.related.models import ArticleTerm, RelatedPin, TermDocumentCount
 from app.related.schemas import RelatedArticle

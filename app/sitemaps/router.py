@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from fastapi.responses import PlainTextResponse
 
-from app.caching.responses import keys
+from app.caching import keys
 from app.core.errors import InvalidParameter, problems
 from app.sitemaps import service
 from app.web.state import ClockDep, ReadSessionDep, SettingsDep

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.caching.responses import keys
+from app.caching import keys
 from app.core.patching import patch_of
 from app.core.slugs import SlugText
 from app.taxonomy.models import Section, SectionBase, Tag, TagBase
@@ -14,7 +14,7 @@ class SectionCreate(SectionBase):
     slug: SlugText | None = Field(None, description="Generated from the name when left out on creation.")
 
 
-class SectionUpdate(patch_of(SectionCreate)):  # type: ignore[misc]  # fields derived at import, see app/patching.py
+class SectionUpdate(patch_of(SectionCreate)):  # type: ignore[misc]  # fields derived at import, see app/core/patching.py
     """Only the fields sent change."""
 
 
@@ -22,7 +22,7 @@ class TagCreate(TagBase):
     slug: SlugText | None = Field(None, description="Generated from the name when left out on creation.")
 
 
-class TagUpdate(patch_of(TagCreate)):  # type: ignore[misc]  # fields derived at import, see app/patching.py
+class TagUpdate(patch_of(TagCreate)):  # type: ignore[misc]  # fields derived at import, see app/core/patching.py
     """Only the fields sent change."""
 
 

@@ -1,57 +1,22 @@
-"""Sections and tags: their directories, and tags found or created from the names articles give."""
+"""Finding sections and tags: the section an article names, and tags found or created from the names articles give."""
 
 from collections.abc import Iterable
 
-from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, or_, select
 
-from app.articles.models import Article, ArticleTag
 from app.core.slugs import SLUG_MAX_LENGTH, slugify
-from app.directories.service import Directory
-from app.taxonomy.errors import SectionHasArticles, SectionNotFound, TagNotFound, TaxonomySlugTaken
 from app.taxonomy.models import Section, Tag
-from app.taxonomy.schemas import SectionCreate, SectionPublic, SectionUpdate, TagCreate, TagPublic, TagUpdate
 
 
-def _move_articles(session: Session, leaving: int, heir: int) -> None:
-    session.execute(update(Article).where(col(Article.section_id) == leaving).values(section_id=heir))
+def section_by_slug(session: Session, slug: str) -> Section | None:
+    return session.exec(select(Section).where(Section.slug == slug)).first()
 
 
-SECTIONS = Directory(
-    Section,
-    public=SectionPublic,
-    create_body=SectionCreate,
-    update_body=SectionUpdate,
-    not_found=SectionNotFound,
-    slug_taken=TaxonomySlugTaken,
-    article_id=col(Article.id),
-    entry_id=col(Article.section_id),
-    still_used=SectionHasArticles,
-    hand_over=_move_articles,
-)
-# Removing a tag takes it off its articles.
-TAGS = Directory(
-    Tag,
-    public=TagPublic,
-    create_body=TagCreate,
-    update_body=TagUpdate,
-    not_found=TagNotFound,
-    slug_taken=TaxonomySlugTaken,
-    article_id=col(ArticleTag.article_id),
-    entry_id=col(ArticleTag.tag_id),
-    # A tag made for a draft or an embargoed story would give the story away.
-    lists_unused=False,
-    # Tags are found by name when articles name them, so a new one's spacing is tidied.
-    fields_of=lambda data: {"name": " ".join(data.name.split())},
-)
-section_by_slug = SECTIONS.find
-sections_by_slug = SECTIONS.by_slug
-get_section = SECTIONS.get
-add_section = SECTIONS.add
-create_section = SECTIONS.create
-get_tag = TAGS.get
+def sections_by_slug(session: Session, slugs: Iterable[str]) -> dict[str, Section]:
+    rows = session.exec(select(Section).where(col(Section.slug).in_(set(slugs)))).all()
+    return {section.slug: section for section in rows}
 
 
 def _same_name(a: str, b: str) -> bool:

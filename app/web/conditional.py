@@ -6,7 +6,7 @@ import orjson
 from fastapi import Header, Request, Response
 from pydantic import BaseModel
 
-from app.caching.responses import keys
+from app.caching import keys
 from app.caching.responses.encoding import strong_etag, uncoded_etag
 from app.core.errors import ProblemError
 

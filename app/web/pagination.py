@@ -15,7 +15,7 @@ from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.datastructures import URL
 
-from app.caching.responses import keys
+from app.caching import keys
 from app.core.errors import InvalidParameter
 from app.web.state import app_state
 
@@ -161,7 +161,7 @@ def page_response(
     next_cursor: str | None,
     kind: str | None = None,
 ) -> dict:
-    """The page envelope and its Link header; `kind` names the list for CDN purges (app.http_cache.keys)."""
+    """The page envelope and its Link header; `kind` names the list for CDN purges (app.caching.keys)."""
     keys.label_list(response, kind, items)
     page = envelope(request, items, total=total, next_cursor=next_cursor)
     if page["links"]["next"]:

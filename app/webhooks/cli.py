@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
+from app.core.command_line import settings_or_exit
 from app.core.errors import ProblemError
 from app.core.settings import Settings
 from app.db.engines import build_engine
@@ -19,8 +20,8 @@ webhooks = typer.Typer(help="Webhook endpoints that receive signed events.", no_
 console = Console()
 
 
-def _session() -> Session:
-    return Session(build_engine(Settings().database_url), expire_on_commit=False)
+def _session(settings: Settings) -> Session:
+    return Session(build_engine(settings.database_url), expire_on_commit=False)
 
 
 @webhooks.command("add")
@@ -36,9 +37,10 @@ def add(
         for error in invalid.errors():
             console.print(f"[red]{'.'.join(str(part) for part in error['loc'])}: {error['msg']}[/red]")
         raise typer.Exit(2) from None
-    with _session() as session:
+    settings = settings_or_exit()
+    with _session(settings) as session:
         try:
-            endpoint = service.add_endpoint(session, data, now=datetime.now(UTC), destinations=Settings().destinations)
+            endpoint = service.add_endpoint(session, data, now=datetime.now(UTC), destinations=settings.destinations)
         except ProblemError as refused:
             console.print(f"[red]url: {refused.detail}[/red]")
             raise typer.Exit(2) from None
@@ -52,7 +54,7 @@ def add(
 @webhooks.command("list")
 def list_() -> None:
     """List endpoints with the events they receive."""
-    with _session() as session:
+    with _session(settings_or_exit()) as session:
         rows, _, _ = service.list_endpoints(session, limit=1000, cursor=None)
     table = Table("id", "url", "events", "description", "created")
     for column in table.columns:
@@ -71,7 +73,7 @@ def list_() -> None:
 @webhooks.command("remove")
 def remove(endpoint_id: int = typer.Argument(..., metavar="ID")) -> None:
     """Remove an endpoint with its pending deliveries and its log."""
-    with _session() as session:
+    with _session(settings_or_exit()) as session:
         try:
             service.remove_endpoint(session, endpoint_id)
         except ProblemError as problem:
@@ -83,7 +85,7 @@ def remove(endpoint_id: int = typer.Argument(..., metavar="ID")) -> None:
 @webhooks.command("test")
 def test(endpoint_id: int = typer.Argument(..., metavar="ID")) -> None:
     """Queue a webhook.ping event for an endpoint; a running worker delivers it."""
-    with _session() as session:
+    with _session(settings_or_exit()) as session:
         try:
             event_id = service.queue_ping(session, endpoint_id, now=datetime.now(UTC))
         except ProblemError as problem:

@@ -8,10 +8,9 @@ from sqlmodel import Session
 from app.articles import editing
 from app.articles.models import Article
 from app.articles.schemas import ArticleCreate
-from app.authors import service as authors
 from app.authors.models import Author
 from app.authors.schemas import AuthorCreate
-from app.taxonomy import service as taxonomy
+from app.directories.kinds import AUTHORS, SECTIONS
 from app.taxonomy.models import Section
 from app.taxonomy.schemas import SectionCreate
 
@@ -22,16 +21,14 @@ NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 def make_author(session: Session, **overrides) -> Author:
     n = next(_numbers)
     fields = {"name": f"Reporter {n}", "slug": f"reporter-{n}", "role": "Reporter", "bio": "Covers the city."}
-    author = authors.add_author(session, AuthorCreate(**(fields | overrides)), now=NOW)
+    author = AUTHORS.add(session, AuthorCreate(**(fields | overrides)), now=NOW)
     session.commit()
     return author
 
 
 def make_section(session: Session, **overrides) -> Section:
     n = next(_numbers)
-    return taxonomy.create_section(
-        session, SectionCreate(**({"slug": f"section-{n}", "name": f"Section {n}"} | overrides))
-    )
+    return SECTIONS.create(session, SectionCreate(**({"slug": f"section-{n}", "name": f"Section {n}"} | overrides)))
 
 
 def make_article(session: Session, *, now: datetime = NOW, **overrides) -> Article:

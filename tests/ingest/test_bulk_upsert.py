@@ -5,11 +5,11 @@ import pytest
 from sqlalchemy import func, text
 from sqlmodel import select
 
-from app.articles.indexing import reindex
 from app.articles.models import Article, ArticleRevision
 from app.caching.content_version import ContentVersion
 from app.comments.models import Comment
 from app.core.settings import Settings
+from app.indexing.service import reindex
 from app.outbox.models import OutboxEvent
 from app.related.models import ArticleTerm, EmbeddingPending, TermDocumentCount
 from tests.ingest.helpers import ndjson, record, send

@@ -10,9 +10,9 @@ from pydantic import SecretStr
 from sqlmodel import Session, select
 
 from app.comments.models import Comment
+from app.deliveries.worker import DeliveryWorker
 from app.outbox.models import Delivery
 from app.outbox.service import pending_events
-from app.outbox.worker import DeliveryWorker
 from tests.comments.helpers import approve, reply
 from tests.factories.newsroom import make_article
 from tests.server import free_port

@@ -1,6 +1,6 @@
 """uvicorn's internals that `byline serve` builds on, checked against the installed uvicorn: each
-failure names the release and what differs, to be adapted in app/http_protocol.py or
-app/supervisor.py before the bounds on uvicorn in pyproject.toml allow that release."""
+failure names the release and what differs, to be adapted in app/server/http_protocol.py or
+app/server/supervisor.py before the bounds on uvicorn in pyproject.toml allow that release."""
 
 import asyncio
 import inspect
@@ -22,7 +22,7 @@ from app.server import http_protocol
 from app.server.http_protocol import ControlCharacters, DeadlineHttpProtocol
 from app.server.supervisor import Supervisor
 
-UPGRADE = f"uvicorn {uvicorn.__version__} differs from the internals app/http_protocol.py relies on"
+UPGRADE = f"uvicorn {uvicorn.__version__} differs from the internals app/server/http_protocol.py relies on"
 
 
 def _parameters(function: Callable[..., Any]) -> list[str]:
@@ -140,7 +140,9 @@ def test_install_has_uvicorn_check_each_header_value_with_byline_s_checker(monke
 
 
 def test_the_supervisor_overrides_what_multiprocess_still_has() -> None:
-    upgrade = f"uvicorn {uvicorn.__version__} differs in its Multiprocess supervisor, which app/supervisor.py extends"
+    upgrade = (
+        f"uvicorn {uvicorn.__version__} differs in its Multiprocess supervisor, which app/server/supervisor.py extends"
+    )
     assert _parameters(Multiprocess.__init__) == ["self", "config", "sockets"], upgrade
     assert _parameters(Supervisor.keep_subprocess_alive) == _parameters(Multiprocess.keep_subprocess_alive), upgrade
     # The workers it replaces: the list the override compares before and after, each with its pid and exit code.

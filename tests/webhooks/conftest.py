@@ -1,6 +1,6 @@
 import pytest
 
-from app.outbox.worker import DeliveryWorker
+from app.deliveries.worker import DeliveryWorker
 from tests.webhooks.receiver import receiver
 
 

@@ -5,7 +5,7 @@ import time
 
 import httpx
 
-from app.outbox.worker import DeliveryWorker
+from app.deliveries.worker import DeliveryWorker
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
 from tests.server import BYLINE, running_server

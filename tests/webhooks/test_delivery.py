@@ -7,9 +7,9 @@ from standardwebhooks.webhooks import Webhook
 
 from app.articles import corrections, editing
 from app.articles.schemas import CorrectionCreate
+from app.deliveries.worker import DeliveryWorker
 from app.outbox import service as outbox
 from app.outbox.models import Delivery, OutboxEvent
-from app.outbox.worker import DeliveryWorker
 from app.webhooks import service as webhooks
 from app.webhooks.sender import INTERNAL_FAILURE
 from tests.factories.newsroom import make_article

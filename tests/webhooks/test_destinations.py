@@ -7,9 +7,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core.outbound import DestinationRefused, Destinations
+from app.deliveries.worker import DeliveryWorker
 from app.ingest.readers.feeds import read_feed
 from app.main import create_app
-from app.outbox.worker import DeliveryWorker
 from tests.conftest import PROXY_ADDRESS
 from tests.webhooks.conftest import drain
 

@@ -7,7 +7,7 @@ import orjson
 
 from app.articles import editing
 from app.articles.schemas import ArticleUpdate
-from app.outbox.worker import DeliveryWorker
+from app.deliveries.worker import DeliveryWorker
 from tests.factories.newsroom import make_article
 from tests.webhooks.conftest import drain
 

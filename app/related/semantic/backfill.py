@@ -12,10 +12,9 @@ from collections.abc import Callable
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
-from app.articles.indexing import entry_of
 from app.articles.models import Article
-from app.caching import content_version
-from app.caching.responses import keys
+from app.articles.text import entry_of
+from app.caching import content_version, keys
 from app.related.models import ArticleEmbedding, EmbeddingPending
 from app.related.semantic import pgvector
 from app.related.semantic.model import MODEL_ID, Embedder

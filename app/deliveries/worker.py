@@ -19,9 +19,10 @@ from sqlmodel import Session
 from app.articles import events as article_events
 from app.core.clock import Clock, utcnow
 from app.core.settings import Settings
+from app.deliveries import fanout
 from app.mail.replies import ReplyMailer
 from app.metrics.counters import DELIVERY_ATTEMPTS
-from app.outbox import fanout, queue
+from app.outbox import queue
 from app.outbox.models import Channel
 from app.outbox.queue import Claimed, Outcome
 from app.webhooks.sender import WebhookSender

@@ -1,21 +1,18 @@
 """Keeping what is derived from an article's text in step with it: its search entry, its term vector, and
 the mark that it needs (re)embedding."""
 
-from sqlmodel import Session, col, select
+from datetime import datetime
 
-from app.articles.blocks import body_adapter, readable_text
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
 from app.articles.models import Article
-from app.caching import content_version
-from app.caching.responses import keys
+from app.articles.text import entry_of
+from app.articles.written import Seen
+from app.caching import content_version, keys
 from app.related import vectors
 from app.related.semantic import pending
-from app.search.fulltext import SearchEntry, index_for
-
-
-def entry_of(article: Article) -> SearchEntry:
-    return SearchEntry(
-        article.id, article.title, article.subtitle or "", readable_text(body_adapter.validate_python(article.body))
-    )
+from app.search.fulltext import index_for
 
 
 def index_article(session: Session, article: Article) -> None:
@@ -38,6 +35,22 @@ def index_new_articles(session: Session, articles: list[Article]) -> None:
 def unindex_article(session: Session, article_id: int) -> None:
     index_for(session).remove(session, article_id)
     vectors.forget_vector(session, article_id)
+
+
+class ArticleText:
+    """Keeps the derived text in step with every article write (app.articles.written)."""
+
+    def written(self, session: Session, article: Article, before: Seen | None, *, now: datetime) -> None:
+        index_article(session, article)
+
+    def deleted(self, session: Session, article: Article, before: Seen, *, now: datetime) -> None:
+        unindex_article(session, article.id)
+
+    def created(self, session: Session, articles: list[Article], *, now: datetime) -> None:
+        index_new_articles(session, articles)
+
+    def touched(self, session: Session, article_ids: SelectOfScalar[int], *, now: datetime) -> None:
+        return  # a byline, section or tag is no part of an article's text
 
 
 def reindex(session: Session, *, batch: int = 500, related: bool = True) -> int:

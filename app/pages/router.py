@@ -4,20 +4,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from app.articles import includes, preview, seo, service
+from app.articles import preview, seo, service
 from app.articles.dependencies import ReaderDep, SummaryFields
 from app.articles.errors import ArticleMoved, ArticleNotFound, InvalidPreviewToken
-from app.articles.includes import ArticlePage, IncludeParam
 from app.articles.models import ArticleStatus
 from app.articles.schemas import ArticleFilters, ArticlePublic, ArticleSummary
 from app.articles.visibility import PUBLIC
 from app.auth.dependencies import OptionalKey, ensure_scope
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.auth.models import Scope
-from app.caching import stored_answers
-from app.caching.responses import keys
+from app.caching import keys, stored_answers
 from app.core.errors import InvalidParameter, problems
 from app.core.slugs import Slug
+from app.pages import includes
+from app.pages.includes import ArticlePage, IncludeParam
 from app.web.conditional import private_if, send_document, with_etag
 from app.web.fieldsets import Fieldset, fields_of, sparse_list
 from app.web.pagination import CursorParam, Limit, Page, page_response

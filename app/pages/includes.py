@@ -12,8 +12,8 @@ from sqlmodel import Session
 from app.articles import service as articles
 from app.articles.models import Article, ArticleStatus
 from app.articles.schemas import ArticleFilters, ArticleSummary, ArticleWithSeo
+from app.caching import keys
 from app.caching.counts import ContentCache
-from app.caching.responses import keys
 from app.comments import service as comments
 from app.comments.schemas import CommentPublic
 from app.core.errors import InvalidParameter

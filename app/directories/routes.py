@@ -1,22 +1,23 @@
-"""Author routes: the directory, the author box and editing, and "More »" (the author's articles)."""
+"""The directories' routes: authors (the author box, editing, and "More »", the author's articles),
+sections and tags (with article counts for navigation and tag clouds), and their editing."""
 
 from fastapi import Request, Response
 
 from app.articles import service as articles
 from app.articles.dependencies import SummaryFields
 from app.articles.schemas import ArticleFilters, ArticleSummary
-from app.authors import service
 from app.authors.errors import AuthorNotFound
-from app.caching.responses import keys
-from app.core.errors import InvalidParameter, problems
+from app.caching import keys
+from app.core.errors import InvalidField, InvalidParameter, problems
 from app.core.slugs import Slug
+from app.directories.kinds import AUTHORS, SECTIONS, TAGS
 from app.directories.router import directory_router
 from app.web.fieldsets import sparse_list
 from app.web.pagination import CursorParam, Limit, Page, page_response
 from app.web.state import ClockDep, ContentCacheDep, ReadSessionDep
 
-router = directory_router(
-    service.AUTHORS,
+authors = directory_router(
+    AUTHORS,
     summaries={
         "list": "List authors by name",
         "get": "Get an author's profile",
@@ -31,7 +32,7 @@ router = directory_router(
 )
 
 
-@router.get(
+@authors.get(
     "/{slug}/articles",
     operation_id="authors-articles",
     summary="List an author's published articles, newest first",
@@ -50,7 +51,7 @@ def list_author_articles(
     cursor: CursorParam = None,
 ) -> dict | Response:
     now = clock()
-    author = service.get_author(session, slug, now=now)
+    author = AUTHORS.get(session, slug, now=now)
     page = articles.list_summaries(
         session,
         ArticleFilters(author=[author.slug]),
@@ -63,3 +64,32 @@ def list_author_articles(
         request, response, page.summaries, total=page.total, next_cursor=page.next_cursor, kind=keys.ARTICLES
     )
     return sparse_list(request, response, shown, fields)
+
+
+sections = directory_router(
+    SECTIONS,
+    summaries={
+        "list": "List sections by name",
+        "get": "Get a section",
+        "create": "Add a section",
+        "update": "Change a section",
+        "delete": "Remove a section, moving its articles to another",
+    },
+    list_description="A section whose articles are all unpublished is listed only for `content:preview` keys.",
+    reassign_to="Section that takes the articles.",
+    more_problems={"update": (InvalidField,), "delete": (InvalidField,)},
+)
+tags = directory_router(
+    TAGS,
+    summaries={
+        "list": "List tags of published articles by name",
+        "get": "Get a tag",
+        "create": "Add a tag",
+        "update": "Rename a tag",
+        "delete": "Remove a tag from every article and delete it",
+    },
+    list_description="Only tags that at least one published article carries: a tag made for a draft or an\n"
+    "embargoed story would give the story away. With `q`, tags a word of whose name starts with it.",
+    searchable=True,
+    more_problems={"update": (InvalidField,)},
+)
