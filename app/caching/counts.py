@@ -1,9 +1,10 @@
-"""Cached counts (list totals, articles per author, section or tag), cheap at a million articles.
+"""Cached counts (list totals, articles per author, section or tag) and related-article lists,
+computed once per worker for as long as they stay true: cheap at a million articles.
 
-A count stays true while two things hold: no content was written (the content version is
+A value stays true while two things hold: no content was written (the content version is
 unchanged) and no article has gone live or out of embargo by itself (the next such times
 are unchanged).
-One indexed query checks both; the count itself runs only when either moved.
+One indexed query checks both; the value is computed again only when either moved.
 """
 
 import threading
