@@ -1,19 +1,21 @@
-"""Session listeners are installed by whoever starts the app, never by importing it; middlewares get
-what they use from the app factory."""
+"""Session listeners and article-write subscribers are installed by whoever starts the app, never by
+importing it; middlewares get what they use from the app factory."""
 
 import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from app.articles import written
 from app.articles.visibility import RELEASES
 from app.caching import content_version
 from app.caching.responses.announce import Announcements
@@ -21,6 +23,8 @@ from app.caching.responses.middleware import HttpCacheMiddleware
 from app.caching.responses.state import LiveContent, open_watch
 from app.caching.responses.store import ResponseStore
 from app.main import create_app
+from app.wiring import install_write_hooks
+from tests.factories.newsroom import make_article
 
 IMPORT_ONLY = """
 from sqlalchemy.orm import SessionEvents
@@ -28,10 +32,12 @@ from sqlmodel import Session
 
 import app.main
 import app.cli
+from app.articles import written
 
 events = Session().dispatch
 installed = [name for name in dir(SessionEvents) if not name.startswith("_") and len(getattr(events, name, ()))]
 assert not installed, installed
+assert not written._subscribers, written._subscribers
 """
 
 
@@ -48,6 +54,18 @@ def test_the_app_factory_installs_the_listeners_content_writes_rely_on(settings)
         assert event.contains(Session, "after_commit", announcements.committed)
     # Another app in this process publishes to its own announcements; this one has stopped.
     assert not event.contains(Session, "after_commit", announcements.committed)
+
+
+def test_an_article_written_before_the_wiring_is_refused_not_left_out_of_the_change_feed(session):
+    written.subscribe()  # an entry point that forgot install_write_hooks()
+    try:
+        with pytest.raises(written.NotWired):
+            make_article(session)
+    finally:
+        install_write_hooks()
+    session.rollback()
+    make_article(session)
+    assert session.exec(text("SELECT count(*) FROM article_change")).one()[0] == 1
 
 
 def test_the_response_cache_needs_only_what_the_factory_hands_it(engine, clock):
