@@ -13,7 +13,7 @@ from app.articles.models import (
 )
 from app.auth.models import ApiKey
 from app.authors.models import Author
-from app.caching.content_version import ContentVersion
+from app.caching.content_version import ContentPurge, ContentVersion
 from app.caching.stored_answers import RenderedAnswer, RenderedAnswerKey
 from app.changes.models import ArticleChange
 from app.comments.models import Comment
@@ -53,6 +53,7 @@ __all__ = [
     "ArticleTag",
     "Author",
     "Comment",
+    "ContentPurge",
     "ContentVersion",
     "Correction",
     "RenderedAnswer",

@@ -153,7 +153,7 @@ def test_head_answers_as_get_would_without_the_body(client, session):
 
 def test_the_store_keeps_the_most_recently_used_within_its_bounds():
     def entry(size: int) -> Entry:
-        return Entry(token=1, headers=[], body=b"x" * size, etag='"e"', last_modified=None, compressible=False)
+        return Entry(built=None, headers=[], body=b"x" * size, etag='"e"', last_modified=None, compressible=False)
 
     by_count = ResponseStore(max_entries=2, max_bytes=10_000)
     for key in ("a", "b"):

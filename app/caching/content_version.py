@@ -3,12 +3,16 @@
 Caches in any worker process compare it to know whether what they hold is still true. Bumping is a
 call in the write service, not an ORM hook: hooks miss Core `update()` statements, and a cache that
 misses one write serves a stale answer until the next.
+
+Each version also leaves the surrogate keys it purged in the purge log (`content_purge`), written
+in its own transaction, so a cache can end only the answers that show them. The log keeps the last
+`PURGES_KEPT` versions; a cache that has not looked for longer ends everything it holds.
 """
 
 from collections.abc import Callable, Set
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Text, delete, func, insert, select, update
 from sqlmodel import Field, Session, col
 
 from app.caching.keys import with_compact_forms
@@ -22,6 +26,10 @@ BUMPED_TO = "content_version_bumped_to"
 # PostgreSQL announces each new version here on commit, to every worker on every machine.
 NOTIFY_CHANNEL = "byline_content"
 
+# A few minutes of a busy newsroom's writes; pruned every PRUNE_EVERY versions.
+PURGES_KEPT = 10_000
+PRUNE_EVERY = 500
+
 # Called in the committing transaction with every surrogate key it purges, in both forms.
 PurgeHook = Callable[[Session, Set[str]], None]
 _purge_hooks: tuple[PurgeHook, ...] = ()
@@ -33,6 +41,16 @@ class ContentVersion(Table, table=True):
     id: int = Field(default=1, primary_key=True)
     version: int = 0
     changed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class ContentPurge(Table, table=True):
+    """The surrogate keys one content version purged, in both forms, space-separated (none: it
+    changed nothing an answer names, yet every answer that names nothing ends with it)."""
+
+    __tablename__ = "content_purge"
+
+    version: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    keys: str = Field(sa_type=Text, nullable=False)
 
 
 def bump(session: Session, *purges: str) -> int:
@@ -62,9 +80,13 @@ def bump(session: Session, *purges: str) -> int:
 
 
 def _record_purges(session: Session) -> None:
-    purged = session.info.pop(_PURGES, None)
+    purged = with_compact_forms(session.info.pop(_PURGES, None) or ())
+    if bumped(session):
+        version = int(session.info[BUMPED_TO])
+        session.execute(insert(ContentPurge).values(version=version, keys=" ".join(sorted(purged))))
+        if version % PRUNE_EVERY == 0:
+            session.execute(delete(ContentPurge).where(col(ContentPurge.version) <= version - PURGES_KEPT))
     if purged:
-        purged = with_compact_forms(purged)
         for hook in _purge_hooks:
             hook(session, purged)
 

@@ -17,6 +17,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.caching.responses.encoding import compress, compressible, encoded_etag, negotiate, strong_etag, uncoded_etag
+from app.caching.responses.purges import Built, named_keys
 from app.caching.responses.state import ContentState, LiveContent
 from app.caching.responses.store import Entry, ResponseStore
 from app.metrics.counters import RESPONSE_CACHE_LOOKUPS
@@ -208,7 +209,12 @@ class HttpCacheMiddleware:
             headers.append((b"last-modified", last_modified.encode()))
         if vary := _vary(captured.header(b"vary"), by_encoding=fits):
             headers.append((b"vary", vary))
-        return Entry(state.token if state else None, headers, captured.body, etag, last_modified, fits, route)
+        built = (
+            Built(state.version, state.last_release, named_keys(captured.header(b"surrogate-key")))
+            if state is not None
+            else None
+        )
+        return Entry(built, headers, captured.body, etag, last_modified, fits, route)
 
     async def _send_captured(self, send: Send, captured: _Captured, asked: Asked, head: bool) -> None:
         """An answer that is not shared: sent as built, compressed if the client wants it."""
@@ -227,12 +233,16 @@ class HttpCacheMiddleware:
 
 
 def fresh_entry(store: ResponseStore | None, key: Hashable, state: ContentState | None, asked: Asked) -> Entry | None:
-    """The stored answer to send, if one was built under the current content state (and counted as a hit)."""
+    """The stored answer to send, if it still shows what readers would see (and counted as a hit)."""
     if state is None or store is None or asked.refresh:
         return None
     entry = store.get(key)
-    if entry is None or entry.token != state.token:
+    if entry is None or entry.built is None:
         return None
+    if entry.shown_under is not state:
+        if not state.shows(entry.built):
+            return None
+        entry.shown_under = state
     _HITS.inc()
     return entry
 

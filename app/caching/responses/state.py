@@ -1,17 +1,18 @@
-"""What cached answers are checked against: the content version, and the last and next moment an
-article went or goes live or out of embargo by itself.
+"""What cached answers are checked against: the content version, what each version purged, and
+the last and next moment an article went or goes live or out of embargo by itself.
 
-A cached answer is served only while the state it was built under is still the current one. Every
-write bumps the version in its own transaction; go-lives and embargo lifts move the state at their
-time, with no job. The state is read from the engine that answers reads, before the answer is built,
-so an entry can hold newer content than its state says, never older.
+A cached answer is served only while no version since the one it was built under purged a key it
+names (app.caching.responses.purges), and no release came. Every write bumps the version and logs
+its purges in its own transaction; go-lives and embargo lifts move the state at their time, with
+no job. The state is read from the engine that answers reads, before the answer is built, so an
+entry can hold newer content than its state says, never older.
 """
 
 import asyncio
 import contextlib
 import logging
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol, cast
 
@@ -24,6 +25,7 @@ from sqlmodel import Session, col
 from app.caching.content_version import NOTIFY_CHANNEL, ContentVersion
 from app.caching.releases import Releases
 from app.caching.responses.announce import Announcements
+from app.caching.responses.purges import Built, Purges
 from app.core.clock import Clock
 from app.db.engines import libpq_url
 
@@ -40,24 +42,35 @@ class ContentState:
     last_modified: datetime
     # When the next article goes live or out of embargo by itself; the state ends then.
     valid_until: datetime | None
+    # What the versions up to this one purged, as this worker has read them.
+    purges: Purges | None = field(default=None, compare=False)
 
     @property
     def token(self) -> tuple[int, datetime]:
         """What a cached entry must match: a write or a release moves it."""
         return self.version, self.last_release
 
+    def shows(self, built: Built) -> bool:
+        """Whether an answer built as `built` shows what readers would see now."""
+        if built.last_release != self.last_release:
+            return False
+        return built.version == self.version or (self.purges is not None and self.purges.untouched(built, self.version))
+
     def current_at(self, now: datetime) -> bool:
         # A clock set back before the last release ends the state too.
         return self.last_release <= now and (self.valid_until is None or now < self.valid_until)
 
 
-def read_state(engine: Engine, now: datetime, releases: Releases) -> ContentState:
+def read_state(engine: Engine, now: datetime, releases: Releases, purges: Purges | None = None) -> ContentState:
+    """The state now; with `purges`, also what the versions since their last read purged."""
     with Session(engine) as session:
         version, changed_at, *moments = session.execute(
             select(
                 col(ContentVersion.version), col(ContentVersion.changed_at), *releases.last(now), *releases.next(now)
             ).where(col(ContentVersion.id) == 1)
         ).one()
+        if purges is not None:
+            purges.catch_up(session, version)
     past, coming = moments[: len(releases.moments)], [moment for moment in moments[len(releases.moments) :] if moment]
     last_release = max(moment for moment in (*past, EPOCH) if moment is not None)
     return ContentState(
@@ -65,6 +78,7 @@ def read_state(engine: Engine, now: datetime, releases: Releases) -> ContentStat
         last_release=last_release,
         last_modified=max(changed_at, last_release),
         valid_until=min(coming) if coming else None,
+        purges=purges,
     )
 
 
@@ -89,6 +103,7 @@ class SQLiteWatch:
     def __init__(self, engine: Engine, releases: Releases) -> None:
         self._engine = engine
         self._releases = releases
+        self._purges = Purges()
         self._connection = engine.raw_connection()
         self._probe = cast(sqlite3.Connection, self._connection.driver_connection)
         self._data_version: int | None = None
@@ -98,7 +113,7 @@ class SQLiteWatch:
         data_version = self._probe.execute("PRAGMA data_version").fetchone()[0]
         if self._state is None or data_version != self._data_version or not self._state.current_at(now):
             self._data_version = data_version
-            self._state = self.read(now)
+            self._state = read_state(self._engine, now, self._releases, self._purges)
         return self._state
 
     def read(self, now: datetime) -> ContentState:
@@ -125,6 +140,7 @@ class PostgresWatch:
     ) -> None:
         self._engine = read_engine
         self._releases = releases
+        self._purges = Purges()
         self._announcements = announcements
         self._database = str(write_engine.url)
         self._listen_url = libpq_url(write_engine.url)
@@ -152,7 +168,7 @@ class PostgresWatch:
         while True:
             wanted = self._announced
             try:
-                state = await asyncio.to_thread(self.read, self._clock())
+                state = await asyncio.to_thread(read_state, self._engine, self._clock(), self._releases, self._purges)
             except SQLAlchemyError:
                 await asyncio.sleep(self.RETRY_SECONDS)
                 continue

@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.caching.responses.encoding import compress, encoded_etag
+from app.caching.responses.purges import Built
 from app.server.http_protocol import header_lines
 
 
 @dataclass
 class Entry:
-    token: Hashable
+    # What it was built from; None if that is unknown (sent, never kept).
+    built: Built | None
     headers: list[tuple[bytes, bytes]]
     body: bytes
     etag: str
@@ -28,6 +30,8 @@ class Entry:
     answers: dict[str, tuple[list[tuple[bytes, bytes]], bytes]] = field(default_factory=dict)
     # Per content-coding: the same headers but the length, as checked and joined header lines.
     joined: dict[str, bytes] = field(default_factory=dict)
+    # The last content state it was found to show, so it is checked again only once the state moves.
+    shown_under: object = None
 
     def answer(self, encoding: str) -> tuple[list[tuple[bytes, bytes]], bytes]:
         if encoding not in self.answers:

@@ -1,0 +1,58 @@
+"""The response cache ends only what a write changed: every answer names the surrogate keys of
+what it shows, every write logs the keys it purged, and each worker reads that log."""
+
+import time
+
+from sqlalchemy import text
+
+from tests.factories.newsroom import make_article
+from tests.test_http_cache import warm
+
+
+def _caught_up(client) -> None:
+    """Until the worker knows what the last write purged (on PostgreSQL it is told, then reads the log)."""
+    deadline = time.monotonic() + 10
+    while client.get("/api/v1/authors?limit=1").headers["X-Cache"] == "BYPASS":
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+
+
+def _cached(client, path: str) -> bool:
+    return client.get(path).headers["X-Cache"] == "HIT"
+
+
+def test_a_write_ends_only_the_answers_that_show_what_it_changed(client, session, editor):
+    lead, other = make_article(session, title="Harbour reopens"), make_article(session, title="Storm closes harbour")
+    lead_path, other_path = f"/api/v1/articles/{lead.slug}", f"/api/v1/articles/{other.slug}"
+    for path in (lead_path, other_path, f"{lead_path}/comments", "/api/v1/articles"):
+        warm(client, path)
+    assert client.patch(other_path, json={"title": "Storm passes"}, headers=editor).status_code == 200
+    _caught_up(client)
+
+    assert _cached(client, lead_path) and _cached(client, f"{lead_path}/comments")
+    changed = client.get(other_path)
+    assert changed.headers["X-Cache"] == "MISS" and changed.json()["title"] == "Storm passes"
+    # Every article write may change what the list holds.
+    assert "Storm passes" in {item["title"] for item in client.get("/api/v1/articles").json()["data"]}
+
+
+def test_an_answer_that_names_no_key_ends_with_any_write(client, session, editor):
+    article = make_article(session)
+    warm(client, "/api/v1")
+    assert client.patch(f"/api/v1/articles/{article.slug}", json={"title": "Later"}, headers=editor).status_code == 200
+    _caught_up(client)
+    assert client.get("/api/v1").headers["X-Cache"] == "MISS"
+
+
+def test_a_worker_that_cannot_read_what_changed_ends_everything(client, session):
+    lead_path = f"/api/v1/articles/{make_article(session).slug}"
+    warm(client, lead_path)
+    # A version moved with nothing in the log: pruned past what this worker read, or written by a
+    # process that keeps no log.
+    version = session.execute(text("UPDATE content_version SET version = version + 1 RETURNING version")).scalar()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify('byline_content', :version)"), {"version": str(version)})
+    session.commit()
+    _caught_up(client)
+    assert client.get(lead_path).headers["X-Cache"] == "MISS"
+    assert _cached(client, lead_path)
