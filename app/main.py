@@ -169,9 +169,10 @@ def create_app(
     if settings.trusted_proxies:
         app.add_middleware(ForwardedClientMiddleware, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(TrailingSlashMiddleware, base_url=settings.base_url)
-    app.add_middleware(
-        RenderedAnswerMiddleware, answers=stored_answers, content=content, clock=clock, paths=STORED_PATHS
-    )
+    if settings.stored_answers:
+        app.add_middleware(
+            RenderedAnswerMiddleware, answers=stored_answers, content=content, clock=clock, paths=STORED_PATHS
+        )
     app.add_middleware(SecurityHeadersMiddleware)
     store = (
         ResponseStore(

@@ -80,6 +80,8 @@ def bump(session: Session, *purges: str) -> int:
 
 
 def _record_purges(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the transaction's own commit records what all of it purged
     purged = with_compact_forms(session.info.pop(_PURGES, None) or ())
     if bumped(session):
         version = int(session.info[BUMPED_TO])

@@ -119,7 +119,8 @@ def list_comments(
         newest_first=order == "newest",
         settings=settings,
     )
-    keys.label(response, [keys.comments(article.slug)])
+    # The thread is readable only while its article is: an article's write ends it too.
+    keys.label(response, [keys.comments(article.slug), keys.article(article.slug)])
     return page_response(request, response, items, total=total, next_cursor=next_cursor)
 
 

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     response_cache: bool = True
     response_cache_entries: int = Field(10_000, ge=1)
     response_cache_megabytes: int = Field(64, ge=1)
+    # Rendered article and list answers kept in the database for every worker and server to send.
+    stored_answers: bool = True
     # What CDNs and browsers may do with anonymous answers: reuse for max-age seconds, keep serving
     # while revalidating, and while this server is failing.
     cache_max_age: int = Field(30, ge=0)
