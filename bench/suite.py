@@ -31,7 +31,10 @@ from urllib.parse import quote
 
 import httpx
 from sqlalchemy import text
+from sqlmodel import Session
 
+from app.auth.models import Scope
+from app.auth.service import issue_key
 from app.db.engines import build_engine
 from app.wiring import upgrade_database
 from bench.newsroom import load
@@ -41,6 +44,17 @@ RESULTS = Path(__file__).resolve().parent / "results"
 # Where Debian's packages put them (scripts/bench.sh installs them).
 WRK, NGINX = "/usr/bin/wrk", "/usr/sbin/nginx"
 CONNECTIONS, THREADS = 32, 2
+SECRET = "bench-secret-key-not-for-production"
+# The newsroom's pace in "reads under writes": edits of other articles, and approved comments on them.
+EDITS_PER_SECOND, APPROVALS_PER_SECOND = 10, 20
+# What a reader of the lead story fetches, which none of those writes touches, and what they do touch.
+UNDER_WRITES = (
+    "article by slug",
+    "comments of one article",
+    "list, first page of 20",
+    "author page",
+    "related articles",
+)
 
 MIX_SCRIPT = """
 articles = {%(articles)s}
@@ -304,6 +318,62 @@ def scenarios(base: str) -> list[Scenario]:
     ]
 
 
+class DeskAtWork(threading.Thread):
+    """An editor and a moderator at work on every article but `spared`: EDITS_PER_SECOND title edits,
+    and APPROVALS_PER_SECOND comments posted by readers and approved, each on time."""
+
+    def __init__(self, base: str, url: str, slugs: list[str], spared: set[str]) -> None:
+        super().__init__(name="bench-newsroom")
+        engine = build_engine(url)
+        with Session(engine) as session:
+            scopes = [Scope("content:write"), Scope("comments:moderate")]
+            _, key = issue_key(
+                session, secret_key=SECRET, name=f"bench-desk-{time.time_ns()}", scopes=scopes, now=datetime.now(UTC)
+            )
+            session.commit()
+        engine.dispose()
+        self.client = httpx.Client(base_url=base, timeout=10, headers={"Authorization": f"Bearer {key}"})
+        self.reader = httpx.Client(base_url=base, timeout=10)
+        self.slugs = [slug for slug in slugs if slug not in spared]
+        self.stopped = threading.Event()
+        self.done = {"edits": 0, "approvals": 0, "failures": 0}
+
+    def run(self) -> None:
+        began, count = time.monotonic(), 0
+        step = 1 / (EDITS_PER_SECOND + APPROVALS_PER_SECOND)
+        while not self.stopped.is_set():
+            slug = self.slugs[count % len(self.slugs)]
+            edit = count % (EDITS_PER_SECOND + APPROVALS_PER_SECOND) < EDITS_PER_SECOND
+            try:
+                self._edit(slug, count) if edit else self._approve(slug, count)
+            except httpx.HTTPError:
+                self.done["failures"] += 1
+            count += 1
+            self.stopped.wait(max(0.0, began + count * step - time.monotonic()))
+
+    def _edit(self, slug: str, count: int) -> None:
+        answer = self.client.patch(f"/api/v1/articles/{slug}", json={"excerpt": f"Updated {count} times."})
+        self.done["edits" if answer.status_code == 200 else "failures"] += 1
+
+    def _approve(self, slug: str, count: int) -> None:
+        # Each reader from a network of their own, as the rate limits expect of a busy comment section.
+        address = f"10.{count >> 8 & 255}.{count & 255}.1"
+        body = {"author_name": "Reader", "author_email": f"desk{count}@example.com", "content": f"Desk reply {count}."}
+        posted = self.reader.post(f"/api/v1/articles/{slug}/comments", json=body, headers={"X-Forwarded-For": address})
+        if posted.status_code != 201:
+            self.done["failures"] += 1
+            return
+        answer = self.client.patch(f"/api/v1/comments/{posted.json()['id']}", json={"status": "approved"})
+        self.done["approvals" if answer.status_code == 200 else "failures"] += 1
+
+    def stop(self) -> dict[str, int]:
+        self.stopped.set()
+        self.join()
+        self.client.close()
+        self.reader.close()
+        return self.done
+
+
 def machine() -> dict:
     cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
     memory = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
@@ -361,7 +431,7 @@ def main() -> None:
         print(f"newsroom of {args.size:,} articles built in {time.perf_counter() - began:.1f} s", flush=True)
         env = {
             "BYLINE_DATABASE_URL": url,
-            "BYLINE_SECRET_KEY": "bench-secret-key-not-for-production",
+            "BYLINE_SECRET_KEY": SECRET,
             "BYLINE_TRUSTED_PROXIES": '["127.0.0.1"]',
             # Like nginx's `access_log off`: neither side writes a line per request.
             "BYLINE_LOG_LEVEL": "warning",
@@ -386,6 +456,19 @@ def main() -> None:
                     }
             finally:
                 nginx.stop()
+            # The same reads while the newsroom writes to other articles.
+            lead = cases[0].paths[0].rsplit("/", 1)[1]
+            commented = cases[6].paths[0].split("/")[4]
+            slugs = [path.rsplit("/", 1)[1] for path in cases[7].paths]
+            writing = DeskAtWork(cached.base, url, slugs, spared={lead, commented})
+            writing.start()
+            try:
+                for case in cases:
+                    if case.name in UNDER_WRITES:
+                        print(f"  {case.name}, under writes", flush=True)
+                        results[case.name]["under_writes"] = cached.measure(case, args.seconds)
+            finally:
+                newsroom_writes = writing.stop()
         finally:
             cached.stop()
         acknowledged = results["comment submission"]["cached"].requests - results["comment submission"]["cached"].errors
@@ -410,6 +493,7 @@ def main() -> None:
         "peak_anonymous_mb_per_worker": round(max(cached.peak_anonymous_mb.values()), 1),
         "peak_anonymous_mb_per_worker_cache_off": round(max(uncached.peak_anonymous_mb.values()), 1),
         "comments": {"acknowledged": acknowledged, "stored": stored, "distinct": distinct},
+        "writes_during_reads": newsroom_writes | {"per_second": [EDITS_PER_SECOND, APPROVALS_PER_SECOND]},
         "scenarios": {
             name: {kind: asdict(measured) for kind, measured in measures.items()} for name, measures in results.items()
         },
@@ -457,6 +541,27 @@ def print_table(report: dict) -> None:
         "comments acknowledged "
         f"{comments['acknowledged']:,}, stored {comments['stored']:,} ({comments['distinct']:,} distinct)"
     )
+    under = {name: measures for name, measures in report["scenarios"].items() if "under_writes" in measures}
+    if under:
+        writes = report["writes_during_reads"]
+        print(
+            f"\nreads under writes: {writes['per_second'][0]} edits and {writes['per_second'][1]} approved comments a "
+            f"second on other articles ({writes['edits']:,} edits, {writes['approvals']:,} approvals, "
+            f"{writes['failures']} failures)\n"
+        )
+        print("| scenario | quiet req/s | under writes req/s | of quiet | p50 / p99 ms |")
+        print("|---|---|---|---|---|")
+        for name, measures in under.items():
+            quiet, busy = measures["cached"], measures["under_writes"]
+            share = busy["requests_per_second"] / quiet["requests_per_second"]
+            row = [
+                name,
+                f"{quiet['requests_per_second']:,.0f}",
+                f"{busy['requests_per_second']:,.0f}",
+                f"{share:.2f}",
+                f"{busy['p50_ms']:.1f} / {busy['p99_ms']:.1f}",
+            ]
+            print("| " + " | ".join(row) + " |")
 
 
 if __name__ == "__main__":
