@@ -229,13 +229,30 @@ def write_article(
         return article
     session.flush()
     record_revision(session, article, before=before, after=after, actor=actor, now=now)
-    content_version.bump(session, keys.article(before["slug"]), keys.article(article.slug), *keys.ARTICLE_LISTS)
+    content_version.bump(
+        session, keys.article(before["slug"]), keys.article(article.slug), *_lists_changed(before, after)
+    )
     written.written(session, article, seen, now=now)
     topic = events.lifecycle_topic(was_public=seen.public, is_public=is_public(article, now))
     if topic:
         events.announce(session, topic, article, now=now)
     session.commit()
     return article
+
+
+# The fields (as revisions name them) that decide which lists hold an article, and in what order
+# (related lists weigh tags, section, authors and date too); and those search and related read.
+_LISTED_BY = frozenset({"slug", "status", "published_at", "embargo_until", "authors", "section", "tags"})
+_MATCHED_BY = frozenset({"title", "subtitle", "body"})
+
+
+def _lists_changed(before: dict, after: dict) -> tuple[str, ...]:
+    """The surrogate keys of the lists an edit may have changed: an edit of what an article says
+    leaves the lists it is not on as they were."""
+    changed = {field for field, value in after.items() if before.get(field) != value}
+    if changed & _LISTED_BY:
+        return keys.ARTICLE_LISTS
+    return (keys.EDITS, keys.MATCHES) if changed & _MATCHED_BY else (keys.EDITS,)
 
 
 def _edit(

@@ -4,8 +4,11 @@ so a CDN can purge exactly the answers a write made stale.
 
 Keys are `article:<slug>`, `author:<slug>`, `section:<slug>`, `tag:<slug>`, `comments:<article slug>`,
 and one per kind of list (`articles`, `authors`, `sections`, `tags`), which a write purges when what
-a list holds or counts may have changed; `changes` names every page of the change feed, purged by
-each write that adds to it.
+a list holds, counts or orders may have changed; `changes` names every page of the change feed,
+purged by each write that adds to it. Two more name what follows article writes beyond the lists'
+members: `matches`, every list chosen by articles' text (search results, related articles), purged
+when an article's text changes; and `edits`, what changes with every article write (sitemaps'
+dates, lists of what was updated since a time).
 
 Fastly and Cloudflare read at most 16 KB of keys from an answer, and a page of 100 articles with
 long slugs names more. Such a page first leaves out the author, section and tag keys when it is an
@@ -21,12 +24,13 @@ from collections.abc import Callable, Iterable
 from fastapi import Response
 
 ARTICLES, AUTHORS, SECTIONS, TAGS, CHANGES = "articles", "authors", "sections", "tags", "changes"
+MATCHES, EDITS = "matches", "edits"
 # What Fastly (Surrogate-Key) and Cloudflare (Cache-Tag) read of one answer's keys, with room to spare.
 HEADER_BUDGET = 16_000
 # Every write that changes how an article list shows an author, section or tag purges `articles`.
 _COVERED_BY_ARTICLES = ("author:", "section:", "tag:")
-# Every article write may change lists and the counts in directories.
-ARTICLE_LISTS = (ARTICLES, AUTHORS, SECTIONS, TAGS)
+# What an article write may change beyond the article: lists, the counts in directories, text matches.
+ARTICLE_LISTS = (ARTICLES, AUTHORS, SECTIONS, TAGS, MATCHES, EDITS)
 
 
 def article(slug: str) -> str:

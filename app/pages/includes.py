@@ -113,7 +113,7 @@ def included(
             else []
         )
         embedded["related"] = RelatedList(data=picks)
-        shown |= keys.of_list(keys.ARTICLES, picks, keys.article(article.slug))
+        shown |= keys.of_list(keys.ARTICLES, picks, keys.article(article.slug), keys.MATCHES)
     if Include.comments in parts:
         threads, total, next_cursor = comments.list_threads(
             session, article, limit=PAGE_LIMIT, cursor=None, newest_first=False, settings=settings

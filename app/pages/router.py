@@ -74,8 +74,16 @@ def list_articles(
         if cursor is not None:
             query.append(f"cursor={request.query_params['cursor']}")
         stored_answers.storable(request, "&".join(query), until_next_write=cursor is not None)
+    # Chosen by text, search results change with any article's text; by update time, with any write.
+    also = [kind for kind, given in ((keys.MATCHES, filters.q), (keys.EDITS, filters.updated_since)) if given]
     shown = page_response(
-        request, response, page.summaries, total=page.total, next_cursor=page.next_cursor, kind=keys.ARTICLES
+        request,
+        response,
+        page.summaries,
+        total=page.total,
+        next_cursor=page.next_cursor,
+        kind=keys.ARTICLES,
+        also=also,
     )
     return sparse_list(request, response, shown, fields)
 

@@ -44,7 +44,7 @@ def get_related(
     unpublished article, or a near-identical copy."""
     shown = related.related_articles(session, slug, limit=limit, now=clock(), cache=cache, semantic=semantic)
     # Pins and the article's own changes purge its key; anything published may join the list.
-    keys.label_list(response, keys.ARTICLES, shown, keys.article(slug))
+    keys.label_list(response, keys.ARTICLES, shown, keys.article(slug), keys.MATCHES)
     return sparse_list(request, response, {"data": shown}, fields)
 
 

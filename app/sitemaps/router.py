@@ -17,7 +17,7 @@ XML_CONTENT = {"description": "The sitemap", "content": {XML: {"schema": {"type"
 
 def _xml(document: str) -> Response:
     answer = Response(document, media_type=XML)
-    keys.label(answer, [keys.ARTICLES])
+    keys.label(answer, [keys.ARTICLES, keys.EDITS])
     return answer
 
 

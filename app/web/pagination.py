@@ -3,7 +3,7 @@
 import base64
 import binascii
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Generic, TypeVar, cast
@@ -160,9 +160,10 @@ def page_response(
     total: int,
     next_cursor: str | None,
     kind: str | None = None,
+    also: Iterable[str] = (),
 ) -> dict:
-    """The page envelope and its Link header; `kind` names the list for CDN purges (app.caching.keys)."""
-    keys.label_list(response, kind, items)
+    """The page envelope and its Link header; `kind` (and `also`) name the list for purges (app.caching.keys)."""
+    keys.label_list(response, kind, items, *also)
     page = envelope(request, items, total=total, next_cursor=next_cursor)
     if page["links"]["next"]:
         response.headers["Link"] = f'<{page["links"]["next"]}>; rel="next"'
