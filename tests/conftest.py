@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -62,6 +63,19 @@ def sqlite_template(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("template") / "byline.db"
     upgrade_database(f"sqlite:///{path}")
     return str(path)
+
+
+def migrated_sqlite(template: str, folder: Path) -> str:
+    """The URL of a new database file in `folder` at `upgrade head`: a copy of the migrated template,
+    as every test's own database is, for tests that hand a file to processes they start."""
+    path = folder / "byline.db"
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template, tmp_path) -> str:
+    return migrated_sqlite(sqlite_template, tmp_path)
 
 
 @contextmanager
@@ -127,9 +141,7 @@ def _empty_postgres(url: str) -> None:
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
-        path = tmp_path / "byline.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
+        yield migrated_sqlite(request.getfixturevalue("sqlite_template"), tmp_path)
     else:
         url = request.getfixturevalue("pgvector_url" if request.param == "pgvector" else "postgres_url")
         yield url
