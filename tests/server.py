@@ -11,12 +11,27 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from typer.testing import CliRunner
 
+from app.cli import app as byline
 from app.core.outbound import Destinations
 
 BYLINE = str(Path(sys.executable).with_name("byline"))
 # Test receivers and feeds listen on loopback; outbound requests otherwise reach only public addresses.
 LOOPBACK = Destinations.allowing(["127.0.0.1"])
+
+
+def run_in_process(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
+    """`byline ARGS` run in this process through the root command (its callback included) with only
+    the BYLINE_ settings given: the commands a child would run, without a start-up for each. test_cli
+    runs the script itself."""
+    isolated = {name: None for name in os.environ if name.startswith("BYLINE_")} | {"COLUMNS": "200"} | env
+    result = CliRunner().invoke(byline, list(args), env=isolated)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    if check and result.exit_code != 0:
+        raise subprocess.CalledProcessError(result.exit_code, ["byline", *args], result.stdout, result.stderr)
+    return subprocess.CompletedProcess(["byline", *args], result.exit_code, result.stdout, result.stderr)
 
 
 def free_port() -> int:

@@ -1,34 +1,19 @@
-import os
 import re
 import subprocess
 import time
 
 import httpx
-from typer.testing import CliRunner
 
-from app.cli import app
 from app.outbox.worker import DeliveryWorker
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
-from tests.server import running_server
+from tests.server import run_in_process, running_server
 from tests.webhooks.conftest import drain
 
 
 def byline(*args: str, database_url: str, check: bool = True) -> subprocess.CompletedProcess:
-    """The `byline` command run in this process (the one root command the script runs, its callback
-    included): the same commands as a child would run, without a start-up for each. test_cli runs
-    the script itself."""
-    env = {name: None for name in os.environ if name.startswith("BYLINE_")} | {
-        "BYLINE_DATABASE_URL": database_url,
-        "BYLINE_ALLOWED_INTERNAL_HOSTS": '["127.0.0.1"]',
-        "COLUMNS": "200",
-    }
-    result = CliRunner().invoke(app, list(args), env=env)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    if check and result.exit_code != 0:
-        raise subprocess.CalledProcessError(result.exit_code, ["byline", *args], result.stdout, result.stderr)
-    return subprocess.CompletedProcess(["byline", *args], result.exit_code, result.stdout, result.stderr)
+    env = {"BYLINE_DATABASE_URL": database_url, "BYLINE_ALLOWED_INTERNAL_HOSTS": '["127.0.0.1"]'}
+    return run_in_process(*args, env=env, check=check)
 
 
 def test_endpoints_are_added_listed_tested_and_removed_from_the_command_line(
