@@ -28,7 +28,7 @@ def run_in_process(*args: str, env: dict[str, str], check: bool = True) -> subpr
     runs the script itself."""
     isolated = {name: None for name in os.environ if name.startswith("BYLINE_")} | {"COLUMNS": "200"} | env
     with _consoles_as_wide_as(int(isolated["COLUMNS"] or 80)):
-        result = CliRunner().invoke(byline, list(args), env=isolated)
+        result = CliRunner().invoke(byline, list(args), env=isolated, prog_name="byline")
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     if check and result.exit_code != 0:

@@ -291,5 +291,5 @@ def test_help_lists_every_command_and_each_group_keeps_its_usage():
     for command in (*commands, "db", "search", "demo"):
         assert f"│ {command} " in listed
     for command in ("keys", "webhooks", "ingest", "export"):
-        usage = subprocess.run([BYLINE, command, "--help"], capture_output=True, text=True, check=True).stdout
+        usage = run_in_process(command, "--help", env={}).stdout
         assert f"Usage: byline {command} " in usage and "--install-completion" not in usage
