@@ -33,6 +33,32 @@ BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 WITH_PGVECTOR = [*BACKENDS, "pgvector"] if PGVECTOR_URL else BACKENDS
 
 
+# The files that run longest, slowest first. `--dist loadfile` hands whole files to the workers in
+# the order they were collected: one of these handed out last keeps a worker busy while the others
+# have finished, so they are handed out first and the quick files fill in around them.
+LONGEST_FIRST = (
+    "test_faults.py",
+    "test_cli.py",
+    "test_api_fuzz.py",
+    "search/test_search.py",
+    "ingest/test_bulk_upsert.py",
+    "test_http_cache_servers.py",
+    "articles/test_rendered.py",
+    "test_metrics.py",
+    "test_frontend_browser.py",
+    "webhooks/test_worker_process.py",
+    "test_readme_tour.py",
+    "related/test_semantic_processes.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A stable sort: each file's tests stay together and in their order.
+    tests = Path(__file__).parent
+    rank = {tests / name: position for position, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path, len(LONGEST_FIRST)))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _content_writes_bump_the_version() -> None:
     # As every entry point that writes does; the sessions tests open themselves write content too.
