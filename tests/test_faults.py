@@ -229,6 +229,9 @@ def test_a_worker_that_dies_is_replaced_and_the_log_says_so(sqlite_url, tmp_path
     log_path = tmp_path / "server.log"
     with served({"BYLINE_DATABASE_URL": database_url}, workers=2, log_path=log_path) as (server, base):
         workers = _workers_of(server.pid)
+        # The server answers once one worker listens: on a busy machine the other may still be starting,
+        # and killing the only one listening would leave nothing to answer until the replacement is up.
+        assert wait_until_each_listens(workers, int(base.rsplit(":", 1)[1]))
         os.kill(int(workers[0]), signal.SIGKILL)
         deadline = time.monotonic() + 30
         while f"worker {workers[0]} died" not in log_path.read_text():
