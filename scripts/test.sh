@@ -33,4 +33,6 @@ fi
 echo "PostgreSQL for tests: $BYLINE_TEST_DATABASE_URL; with pgvector: $BYLINE_TEST_PGVECTOR_URL"
 # One worker per core, each with PostgreSQL databases of its own (tests/conftest.py). Each file runs
 # whole on one worker, so a module's server, browser or files are never shared. `-n 0` runs serially.
-.venv/bin/python -m pytest -n auto --dist loadfile "$@"
+# Files are handed out in the order tests/conftest.py collects them, the longest first, rather than
+# by how many tests each holds (which left the slow files of few tests to the end).
+.venv/bin/python -m pytest -n auto --dist loadfile --no-loadscope-reorder "$@"

@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -29,6 +30,32 @@ PGVECTOR_URL = os.environ.get("BYLINE_TEST_PGVECTOR_URL")
 _key_numbers = itertools.count(1)
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 WITH_PGVECTOR = [*BACKENDS, "pgvector"] if PGVECTOR_URL else BACKENDS
+
+
+# The files that run longest, slowest first. `--dist loadfile` hands whole files to the workers in
+# the order they were collected: one of these handed out last keeps a worker busy while the others
+# have finished, so they are handed out first and the quick files fill in around them.
+LONGEST_FIRST = (
+    "test_faults.py",
+    "test_cli.py",
+    "test_api_fuzz.py",
+    "search/test_search.py",
+    "ingest/test_bulk_upsert.py",
+    "test_http_cache_servers.py",
+    "articles/test_rendered.py",
+    "test_metrics.py",
+    "test_frontend_browser.py",
+    "webhooks/test_worker_process.py",
+    "test_readme_tour.py",
+    "related/test_semantic_processes.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A stable sort: each file's tests stay together and in their order.
+    tests = Path(__file__).parent
+    rank = {tests / name: position for position, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path, len(LONGEST_FIRST)))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -61,6 +88,19 @@ def sqlite_template(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("template") / "byline.db"
     upgrade_database(f"sqlite:///{path}")
     return str(path)
+
+
+def migrated_sqlite(template: str, folder: Path) -> str:
+    """The URL of a new database file in `folder` at `upgrade head`: a copy of the migrated template,
+    as every test's own database is, for tests that hand a file to processes they start."""
+    path = folder / "byline.db"
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template, tmp_path) -> str:
+    return migrated_sqlite(sqlite_template, tmp_path)
 
 
 @contextmanager
@@ -126,9 +166,7 @@ def _empty_postgres(url: str) -> None:
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
-        path = tmp_path / "byline.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
+        yield migrated_sqlite(request.getfixturevalue("sqlite_template"), tmp_path)
     else:
         url = request.getfixturevalue("pgvector_url" if request.param == "pgvector" else "postgres_url")
         yield url

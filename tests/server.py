@@ -11,12 +11,50 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from rich.console import Console
+from typer.testing import CliRunner
 
+from app.cli import app as byline
 from app.core.outbound import Destinations
 
 BYLINE = str(Path(sys.executable).with_name("byline"))
 # Test receivers and feeds listen on loopback; outbound requests otherwise reach only public addresses.
 LOOPBACK = Destinations.allowing(["127.0.0.1"])
+
+
+def run_in_process(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
+    """`byline ARGS` run in this process through the root command (its callback included) with only
+    the BYLINE_ settings given: the commands a child would run, without a start-up for each. test_cli
+    runs the script itself."""
+    isolated = {name: None for name in os.environ if name.startswith("BYLINE_")} | {"COLUMNS": "200"} | env
+    with _consoles_as_wide_as(int(isolated["COLUMNS"] or 80)):
+        result = CliRunner().invoke(byline, list(args), env=isolated, prog_name="byline")
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    if check and result.exit_code != 0:
+        raise subprocess.CalledProcessError(result.exit_code, ["byline", *args], result.stdout, result.stderr)
+    return subprocess.CompletedProcess(["byline", *args], result.exit_code, result.stdout, result.stderr)
+
+
+@contextmanager
+def _consoles_as_wide_as(columns: int) -> Iterator[None]:
+    """The commands' rich consoles print `columns` wide, as in a child given COLUMNS: a console made
+    while COLUMNS is set (pytest-xdist sets it in its workers) keeps that width for good."""
+    consoles = [
+        value
+        for name, module in list(sys.modules.items())
+        if name.startswith("app.") and module is not None
+        for value in vars(module).values()
+        if isinstance(value, Console)
+    ]
+    widths = [console._width for console in consoles]
+    for console in consoles:
+        console.width = columns
+    try:
+        yield
+    finally:
+        for console, width in zip(consoles, widths, strict=True):
+            console._width = width
 
 
 def free_port() -> int:

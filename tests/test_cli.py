@@ -8,10 +8,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.db.engines import build_engine
-from tests.server import BYLINE, free_port, running_server
+from app.demo.loader import load_demo
+from app.main import create_app
+from tests.server import BYLINE, free_port, run_in_process, running_server
 
 # The database_url fixture's databases are migrated already; a test of `db upgrade` runs it itself.
 # What the HTTP layer, or a command that reads no data, does is the same on every database.
@@ -45,7 +48,7 @@ def test_migrate_load_demo_and_serve_like_make_run(database_url):
 
 
 def test_serve_says_where_to_go_and_its_links_follow_its_port(database_url, tmp_path):
-    byline("demo", "load", database_url=database_url)
+    load_demo(database_url)
     log = tmp_path / "server.log"
     # No public URL: every absolute link must name the port actually served.
     with running_server({"BYLINE_DATABASE_URL": database_url, "BYLINE_PUBLIC_URL": ""}, log_path=log) as base:
@@ -60,30 +63,17 @@ def test_serve_says_where_to_go_and_its_links_follow_its_port(database_url, tmp_
 
 
 def test_keys_are_created_listed_and_revoked_from_the_command_line(database_url):
-    created = byline(
-        "keys",
-        "create",
-        "--name",
-        "wire-feed",
-        "--scope",
-        "content:write",
-        "--scope",
-        "content:embargo",
-        database_url=database_url,
+    env = {"BYLINE_DATABASE_URL": database_url}
+    created = run_in_process(
+        "keys", "create", "--name", "wire-feed", "--scope", "content:write", "--scope", "content:embargo", env=env
     )
     plain = created.stdout.strip()
     assert plain.startswith("byl_") and "\n" not in plain, "scripts capture the key alone from standard output"
-    listing = byline("keys", "list", database_url=database_url).stdout
+    listing = run_in_process("keys", "list", env=env).stdout
     assert "wire-feed" in listing and "content:embargo" in listing and plain not in listing
-    byline("keys", "revoke", "wire-feed", database_url=database_url)
-    assert "wire-feed" in byline("keys", "list", database_url=database_url).stdout
-    duplicate = subprocess.run(
-        [BYLINE, "keys", "create", "--name", "wire-feed", "--scope", "admin"],
-        env=os.environ | {"BYLINE_DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    run_in_process("keys", "revoke", "wire-feed", env=env)
+    assert "wire-feed" in run_in_process("keys", "list", env=env).stdout
+    duplicate = run_in_process("keys", "create", "--name", "wire-feed", "--scope", "admin", env=env, check=False)
     assert duplicate.returncode == 1
 
 
@@ -98,8 +88,8 @@ def test_content_loaded_from_the_command_line_purges_the_answers_it_changes(data
     assert {"articles", f"article:{LEAD}"} <= keys
 
 
-def test_search_reindex_rebuilds_entries_lost_outside_byline(database_url):
-    byline("demo", "load", database_url=database_url)
+def test_search_reindex_rebuilds_entries_lost_outside_byline(database_url, settings):
+    load_demo(database_url)
     engine = build_engine(database_url)
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM article_search"))
@@ -117,10 +107,11 @@ def test_search_reindex_rebuilds_entries_lost_outside_byline(database_url):
         assert miscounted == 0 and connection.execute(text("SELECT count(*) FROM term_document_count")).scalar() > 0
     engine.dispose()
 
-    with running_server({"BYLINE_DATABASE_URL": database_url}) as base:
-        found = httpx.get(f"{base}/api/v1/articles", params={"q": "moscow"}, timeout=5).json()["data"]
+    # An app started after the rebuild, as a server restarted then would be.
+    with TestClient(create_app(settings)) as client:
+        found = client.get("/api/v1/articles", params={"q": "moscow"}).json()["data"]
         assert LEAD in [item["slug"] for item in found]
-        assert httpx.get(f"{base}/api/v1/articles/{LEAD}/related", timeout=5).json()["data"]
+        assert client.get(f"/api/v1/articles/{LEAD}/related").json()["data"]
 
 
 @sqlite_only
@@ -303,5 +294,5 @@ def test_help_lists_every_command_and_each_group_keeps_its_usage():
     for command in (*commands, "db", "search", "demo"):
         assert f"│ {command} " in listed
     for command in ("keys", "webhooks", "ingest", "export"):
-        usage = subprocess.run([BYLINE, command, "--help"], capture_output=True, text=True, check=True).stdout
+        usage = run_in_process(command, "--help", env={}).stdout
         assert f"Usage: byline {command} " in usage and "--install-completion" not in usage

@@ -5,7 +5,6 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.browser import Sources, console_errors, policy_of
 from tests.server import running_server
-from tests.test_cli import byline
 
 
 def test_the_docs_page_loads_only_its_own_files_under_a_strict_policy(client):
@@ -32,10 +31,8 @@ def test_only_the_docs_own_assets_are_served(client):
     assert client.get("/redoc").status_code == 404
 
 
-def test_swagger_ui_runs_in_a_real_browser_under_its_policy(browser, tmp_path):
-    database_url = f"sqlite:///{tmp_path}/byline.db"
-    byline("db", "upgrade", database_url=database_url)
-    with running_server({"BYLINE_DATABASE_URL": database_url}) as base:
+def test_swagger_ui_runs_in_a_real_browser_under_its_policy(browser, sqlite_url):
+    with running_server({"BYLINE_DATABASE_URL": sqlite_url}) as base:
         browser.get(f"{base}/docs")
         operations = WebDriverWait(browser, 30).until(
             lambda page: page.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")

@@ -20,16 +20,18 @@ from sqlmodel import Session, func, select
 from app.articles.models import Article, ArticleRevision
 from app.comments.models import Comment
 from app.db.engines import build_engine
+from app.db.migrate import upgrade_database
+from app.demo.loader import load_demo
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
 from tests.server import ESTABLISHED, served, sockets_of, wait_until_each_listens
-from tests.test_cli import LEAD, byline
+from tests.test_cli import LEAD
 
 POSTGRES_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "postgres.sh"
 
 WRITERS = 4
 # How long writes run before the kill; `make soak` raises it.
-LOAD_SECONDS = float(os.environ.get("BYLINE_SOAK_SECONDS", "2"))
+LOAD_SECONDS = float(os.environ.get("BYLINE_SOAK_SECONDS", "1"))
 
 
 def test_no_acknowledged_write_is_lost_or_doubled_when_the_server_is_killed(database_url, session, api_key):
@@ -143,8 +145,9 @@ def own_postgres() -> Iterator[tuple[str, str]]:
 def test_a_postgres_outage_serves_cached_reads_stale_refuses_the_rest_with_503_and_recovers_by_itself(tmp_path):
     log_path = tmp_path / "server.log"
     with own_postgres() as (url, folder):
-        byline("db", "upgrade", database_url=url)
-        byline("demo", "load", database_url=url)
+        # What `byline db upgrade` and `byline demo load` run (test_cli runs the commands themselves).
+        upgrade_database(url)
+        load_demo(url)
         comment = {"author_name": "Reader", "author_email": "reader@example.com", "content": "Still there?"}
         env = {"BYLINE_DATABASE_URL": url, "BYLINE_SECRET_KEY": TEST_SECRET}
         with (
@@ -192,10 +195,9 @@ def test_a_postgres_outage_serves_cached_reads_stale_refuses_the_rest_with_503_a
         print(f"outage: {len(stale)} stale answers, {len(refused)} refused; recovered {recovery:.2f} s after restart")
 
 
-def test_sigterm_lets_the_request_in_flight_finish_then_exits_cleanly(tmp_path):
-    database_url = f"sqlite:///{tmp_path}/byline.db"
-    byline("db", "upgrade", database_url=database_url)
-    byline("demo", "load", database_url=database_url)
+def test_sigterm_lets_the_request_in_flight_finish_then_exits_cleanly(sqlite_url):
+    database_url = sqlite_url
+    load_demo(database_url)
     body = b'{"author_name": "Late reader", "author_email": "late@example.com", "content": "Before the lights go out."}'
     with served({"BYLINE_DATABASE_URL": database_url}) as (server, base):
         host, port = base.removeprefix("http://").split(":")
@@ -222,12 +224,14 @@ def test_sigterm_lets_the_request_in_flight_finish_then_exits_cleanly(tmp_path):
     engine.dispose()
 
 
-def test_a_worker_that_dies_is_replaced_and_the_log_says_so(tmp_path):
-    database_url = f"sqlite:///{tmp_path}/byline.db"
-    byline("db", "upgrade", database_url=database_url)
+def test_a_worker_that_dies_is_replaced_and_the_log_says_so(sqlite_url, tmp_path):
+    database_url = sqlite_url
     log_path = tmp_path / "server.log"
     with served({"BYLINE_DATABASE_URL": database_url}, workers=2, log_path=log_path) as (server, base):
         workers = _workers_of(server.pid)
+        # The server answers once one worker listens: on a busy machine the other may still be starting,
+        # and killing the only one listening would leave nothing to answer until the replacement is up.
+        assert wait_until_each_listens(workers, int(base.rsplit(":", 1)[1]))
         os.kill(int(workers[0]), signal.SIGKILL)
         deadline = time.monotonic() + 30
         while f"worker {workers[0]} died" not in log_path.read_text():
@@ -255,11 +259,10 @@ def _connections_spread_over(workers: list[str], base: str) -> list[int]:
             client.close()
 
 
-def test_each_worker_listens_on_its_own_socket_and_takes_a_share_of_connections(tmp_path):
+def test_each_worker_listens_on_its_own_socket_and_takes_a_share_of_connections(sqlite_url):
     """One socket shared by all went to whichever worker woke first: under a burst of new
     connections one worker took them all and two workers served like one."""
-    database_url = f"sqlite:///{tmp_path}/byline.db"
-    byline("db", "upgrade", database_url=database_url)
+    database_url = sqlite_url
     with served({"BYLINE_DATABASE_URL": database_url}, workers=2) as (server, base):
         held = _connections_spread_over(_workers_of(server.pid), base)
         assert sum(held) == 16 and all(held), held
@@ -271,11 +274,10 @@ def _workers_of(pid: int) -> list[str]:
     return [child for child in children if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()]
 
 
-def test_workers_end_with_a_server_killed_by_sigkill_and_leave_the_port_free(tmp_path):
+def test_workers_end_with_a_server_killed_by_sigkill_and_leave_the_port_free(sqlite_url):
     """uvicorn's workers outlived a supervisor killed with `kill -9`, still listening: a restarted
     server bound beside them, and they went on answering with the old code."""
-    database_url = f"sqlite:///{tmp_path}/byline.db"
-    byline("db", "upgrade", database_url=database_url)
+    database_url = sqlite_url
     with served({"BYLINE_DATABASE_URL": database_url}, workers=2) as (server, base):
         workers = _workers_of(server.pid)
         server.kill()

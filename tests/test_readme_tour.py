@@ -13,7 +13,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.server import BYLINE, running_server
+from app.demo.loader import load_demo
+from tests.server import running_server
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -81,11 +82,11 @@ def commands_of(start: int, lines: list[str]) -> list[tuple[range, Command]]:
     return commands
 
 
-def test_readme_tour_runs_in_order_against_a_fresh_demo(tmp_path: Path) -> None:
-    database = tmp_path / "tour.db"
-    env = {"BYLINE_DATABASE_URL": f"sqlite:///{database}", "BYLINE_SECRET_KEY": "tour-" * 8}
-    subprocess.run([BYLINE, "db", "upgrade"], env=os.environ | env, check=True, capture_output=True)
-    subprocess.run([BYLINE, "demo", "load"], env=os.environ | env, check=True, capture_output=True)
+def test_readme_tour_runs_in_order_against_a_fresh_demo(sqlite_url: str, tmp_path: Path) -> None:
+    # A fresh database with the demo, as `byline db upgrade` and `byline demo load` leave it (test_cli
+    # runs those commands themselves).
+    load_demo(sqlite_url)
+    env = {"BYLINE_DATABASE_URL": sqlite_url, "BYLINE_SECRET_KEY": "tour-" * 8}
     with running_server(env) as base:
         script, commands_by_line = ["set -euo pipefail", *CURL_RECORDER.strip().splitlines()], {}
         for start, lines in tour_blocks():

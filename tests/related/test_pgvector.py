@@ -3,8 +3,8 @@ it at start-up, and its neighbours are the ones exact search finds; a server wit
 
 import json
 import logging
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -18,6 +18,9 @@ from tests.conftest import PGVECTOR_URL, POSTGRES_URL
 from tests.factories.newsroom import make_article
 from tests.related.test_related import BUDGET, MARKETS, QUAKE, QUAKE_2, body
 from tests.related.test_semantic import embed_everything, football
+
+if TYPE_CHECKING:
+    import numpy as np
 
 with_pgvector = pytest.mark.parametrize("database_url", ["pgvector"] if PGVECTOR_URL else [], indirect=True)
 without_pgvector = pytest.mark.parametrize("database_url", ["postgresql"] if POSTGRES_URL else [], indirect=True)
@@ -39,8 +42,10 @@ def newsroom(session):
     return derby, draw
 
 
-def stored(engine) -> dict[int, tuple[np.ndarray, np.ndarray | None]]:
+def stored(engine) -> dict[int, tuple["np.ndarray", "np.ndarray | None"]]:
     """Each embedding as stored for the worker's index and, if any, in the pgvector column."""
+    import numpy as np  # the semantic extra's, only where a test reads vectors
+
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT article_id, vector, embedding::text FROM article_embedding"))
         return {
@@ -65,6 +70,8 @@ def test_upgrade_puts_pgvector_to_use_and_fills_what_was_stored_before(
             text("SELECT indexdef FROM pg_indexes WHERE indexname = :name"), {"name": pgvector.INDEX}
         ).scalars()
     assert "hnsw" in definition and "vector_cosine_ops" in definition
+    import numpy as np
+
     vectors = stored(engine)
     assert len(vectors) == 9
     for own, column in vectors.values():

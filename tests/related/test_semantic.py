@@ -1,6 +1,5 @@
 """Related articles by meaning: the embedding queue, the worker that drains it, the index and the blend."""
 
-import numpy as np
 import pytest
 from sqlmodel import Session, col, select
 
@@ -56,6 +55,8 @@ def test_a_write_queues_the_article_and_the_worker_embeds_it(session, engine, em
     session.rollback()
     stored = session.exec(select(ArticleEmbedding)).one()
     session.rollback()
+    import numpy as np  # the semantic extra's, only where a test reads vectors
+
     vector = np.frombuffer(stored.vector, dtype=np.float32)
     assert stored.article_id == article_id and vector.shape == (DIMENSIONS,)
     assert abs(float(np.linalg.norm(vector)) - 1) < 1e-4
@@ -149,6 +150,8 @@ def test_pins_still_come_first(client, session, engine, embedder, editor):
 
 
 def test_the_graph_finds_what_exact_search_finds():
+    import numpy as np
+
     rng = np.random.default_rng(7)
     centres = rng.normal(size=(50, DIMENSIONS))
     vectors = centres.repeat(20, axis=0) + 0.3 * rng.normal(size=(1000, DIMENSIONS))
@@ -165,6 +168,8 @@ def test_the_graph_finds_what_exact_search_finds():
 
 
 def test_an_index_replaces_a_re_embedded_vector():
+    import numpy as np
+
     index = SemanticIndex(exact_limit=10)
     a, b = np.eye(DIMENSIONS, dtype=np.float32)[:2]
     index.add([1, 2], [a, b])

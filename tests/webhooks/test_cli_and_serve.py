@@ -1,4 +1,3 @@
-import os
 import re
 import subprocess
 import time
@@ -8,17 +7,13 @@ import httpx
 from app.deliveries.worker import DeliveryWorker
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
-from tests.server import BYLINE, running_server
+from tests.server import run_in_process, running_server
 from tests.webhooks.conftest import drain
 
 
 def byline(*args: str, database_url: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BYLINE_")} | {
-        "BYLINE_DATABASE_URL": database_url,
-        "BYLINE_ALLOWED_INTERNAL_HOSTS": '["127.0.0.1"]',
-        "COLUMNS": "200",
-    }
-    return subprocess.run([BYLINE, *args], env=env, capture_output=True, text=True, timeout=120, check=check)
+    env = {"BYLINE_DATABASE_URL": database_url, "BYLINE_ALLOWED_INTERNAL_HOSTS": '["127.0.0.1"]'}
+    return run_in_process(*args, env=env, check=check)
 
 
 def test_endpoints_are_added_listed_tested_and_removed_from_the_command_line(
