@@ -22,7 +22,7 @@ bench: dev
 
 # The fault tests under a minute of load before each kill, on SQLite and PostgreSQL.
 soak: dev
-	BYLINE_SOAK_SECONDS=60 scripts/test.sh -n 0 -s tests/test_faults.py tests/test_storage_faults.py
+	BYLINE_SOAK_SECONDS=60 scripts/test.sh -n 0 -s tests/test_faults.py tests/db/test_storage_faults.py
 
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev

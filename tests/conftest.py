@@ -37,13 +37,15 @@ WITH_PGVECTOR = [*BACKENDS, "pgvector"] if PGVECTOR_URL else BACKENDS
 # have finished, so they are handed out first and the quick files fill in around them.
 LONGEST_FIRST = (
     "test_faults.py",
+    "caching/test_never_stale_across_servers.py",
+    "caching/test_never_stale.py",
     "test_cli.py",
-    "test_api_fuzz.py",
+    "web/test_api_fuzz.py",
     "search/test_search.py",
     "ingest/test_bulk_upsert.py",
-    "test_http_cache_servers.py",
-    "articles/test_rendered.py",
-    "test_metrics.py",
+    "caching/test_http_cache_servers.py",
+    "caching/test_stored_answers.py",
+    "monitoring/test_metrics.py",
     "test_frontend_browser.py",
     "webhooks/test_worker_process.py",
     "test_readme_tour.py",
@@ -54,6 +56,8 @@ LONGEST_FIRST = (
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # A stable sort: each file's tests stay together and in their order.
     tests = Path(__file__).parent
+    missing = [name for name in LONGEST_FIRST if not (tests / name).is_file()]
+    assert not missing, f"LONGEST_FIRST names files that are gone: {missing}"
     rank = {tests / name: position for position, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path, len(LONGEST_FIRST)))
 

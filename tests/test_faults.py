@@ -20,8 +20,8 @@ from sqlmodel import Session, func, select
 from app.articles.models import Article, ArticleRevision
 from app.comments.models import Comment
 from app.db.engines import build_engine
-from app.db.migrate import upgrade_database
 from app.demo.loader import load_demo
+from app.wiring import upgrade_database
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
 from tests.server import ESTABLISHED, served, sockets_of, wait_until_each_listens

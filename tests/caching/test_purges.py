@@ -5,8 +5,8 @@ import time
 
 from sqlalchemy import text
 
+from tests.caching.test_http_cache import warm
 from tests.factories.newsroom import make_article
-from tests.test_http_cache import warm
 
 
 def _caught_up(client) -> None:

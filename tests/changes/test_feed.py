@@ -11,10 +11,10 @@ from sqlmodel import Session
 from app.articles import editing
 from app.articles.schemas import ArticleCreate, ArticleUpdate
 from app.web.pagination import seal_cursor
+from tests.caching.test_http_cache import warm
 from tests.changes.helpers import OfflineCopy
 from tests.conftest import BACKENDS, TEST_SECRET
 from tests.factories.newsroom import make_article, make_author
-from tests.test_http_cache import warm
 
 
 def _feed(client, **params) -> dict:

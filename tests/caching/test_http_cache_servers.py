@@ -8,10 +8,10 @@ import time
 import httpx
 import pytest
 
+from tests.caching.test_http_cache import LONG_BODY
 from tests.conftest import BACKENDS, TEST_SECRET
 from tests.factories.newsroom import make_article
 from tests.server import running_server
-from tests.test_http_cache import LONG_BODY
 
 
 def _read_until_cached(client: httpx.Client, path: str, times: int) -> None:

@@ -6,7 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "openapi" / "openapi.json"
 GENERATOR = ROOT / "tests" / "typescript" / "node_modules" / ".bin" / "openapi-typescript"
 

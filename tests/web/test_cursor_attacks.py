@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from app.web.pagination import open_cursor, seal_cursor
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article, make_section
-from tests.test_pagination import json_values
+from tests.web.test_pagination import json_values
 
 
 def _cursor(value: object) -> str:

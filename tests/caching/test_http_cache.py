@@ -14,7 +14,7 @@ from app.caching.responses.encoding import negotiate
 from app.caching.responses.store import Entry, ResponseStore
 from tests.comments.helpers import approve, reply
 from tests.factories.newsroom import make_article
-from tests.test_metrics import _value
+from tests.monitoring.test_metrics import _value
 
 LONG_BODY = [{"type": "paragraph", "text": f"Paragraph {n} of a long dispatch from the harbour."} for n in range(40)]
 

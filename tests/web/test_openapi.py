@@ -6,7 +6,7 @@ from app.core.settings import Settings
 from app.main import create_app
 from app.web.openapi import openapi_document
 
-COMMITTED = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
+COMMITTED = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 OPERATION_ID = re.compile(r"^[a-z]+-[a-z]+(?:-[a-z]+)*$")
 
 

@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
+from tests.caching.test_http_cache import warm
 from tests.factories.newsroom import make_article, make_author, make_section
-from tests.test_http_cache import warm
 
 FILES = ["rss.xml", "atom.xml", "feed.json"]
 
