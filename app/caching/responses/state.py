@@ -90,7 +90,7 @@ class ContentWatch(Protocol):
         """The state as the database has it now, past whatever this watch knows (blocking)."""
 
     async def started(self, *, seconds: float) -> None:
-        """Until the state is first known, or `seconds` have passed (the database may be down)."""
+        """Until the state is first known, the database has refused, or `seconds` have passed."""
 
     async def close(self) -> None: ...
 
@@ -148,7 +148,9 @@ class PostgresWatch:
         self._state: ContentState | None = None
         self._announced = 0
         self._refreshing: asyncio.Task[None] | None = None
-        self._first_read = asyncio.Event()
+        # Set by the first read of the state, or by the first refusal: a server must not wait for a
+        # database that is down to start answering.
+        self._settled = asyncio.Event()
         self._listening = asyncio.get_running_loop().create_task(self._listen())
 
     def current(self, now: datetime) -> ContentState | None:
@@ -170,11 +172,12 @@ class PostgresWatch:
             try:
                 state = await asyncio.to_thread(read_state, self._engine, self._clock(), self._releases, self._purges)
             except SQLAlchemyError:
+                self._settled.set()
                 await asyncio.sleep(self.RETRY_SECONDS)
                 continue
             if state.version >= wanted:
                 self._state = state
-                self._first_read.set()
+                self._settled.set()
                 return
             await asyncio.sleep(0.01)
 
@@ -184,7 +187,7 @@ class PostgresWatch:
     async def started(self, *, seconds: float) -> None:
         # A server that answered before its first read would serve its first requests uncached.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._first_read.wait(), seconds)
+            await asyncio.wait_for(self._settled.wait(), seconds)
 
     async def _listen(self) -> None:
         while True:
@@ -200,6 +203,7 @@ class PostgresWatch:
                         self._refresh(int(notice.payload or 0))
             except (psycopg.Error, OSError) as failure:
                 self._state = None
+                self._settled.set()
                 # One line when a working listener is lost, not one per retry during an outage.
                 log.log(logging.WARNING if listening else logging.DEBUG, "content listener lost: %r", failure)
                 await asyncio.sleep(self.RETRY_SECONDS)
