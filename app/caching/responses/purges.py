@@ -2,6 +2,7 @@
 (app.caching.content_version): an answer holds while no later version purged a key it names. An
 answer that names no key shows anything, so any write ends it."""
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +39,10 @@ class Purges:
         self.version: int | None = None
         self.floor = 0
         self._purged_at: dict[str, int] = {}
+        # What later versions purged, as their notifications said, before the log is read.
+        self._heard: dict[int, list[str]] = {}
+        # Notifications arrive on the event loop; the log is read on a worker thread.
+        self._lock = threading.Lock()
 
     def catch_up(self, session: Session, version: int) -> None:
         """Read, in the snapshot `version` was read in, what the versions since the last read purged."""
@@ -56,8 +61,28 @@ class Purges:
             # Pruned from the log, or written by a process that keeps none: nothing says what changed.
             self._restart(version)
             return
-        self._apply(rows)
-        self.version = version
+        with self._lock:
+            self._apply(rows)
+            self.version = version
+            self._heard = {later: keys for later, keys in self._heard.items() if later > version}
+
+    def hear(self, version: int, keys: list[str]) -> None:
+        """What a version purged, as its notification said: answers that show none of it may be sent
+        before the log is read."""
+        with self._lock:
+            if self.version is not None and version > self.version:
+                self._heard[version] = keys
+                self._apply([(version, " ".join(keys))])
+
+    def heard_through(self) -> int | None:
+        """The newest version up to which every purge is known, heard or read."""
+        with self._lock:
+            if self.version is None:
+                return None
+            known = self.version
+            while known + 1 in self._heard:
+                known += 1
+            return known
 
     def _apply(self, rows: Iterable[tuple[int, str]]) -> None:
         for version, keys in rows:
@@ -65,13 +90,17 @@ class Purges:
                 self._purged_at[key] = version
 
     def _restart(self, version: int) -> None:
-        self._purged_at.clear()
-        self.floor = version
-        self.version = version
+        with self._lock:
+            self._purged_at.clear()
+            self.floor = version
+            self.version = version
+            self._heard = {later: keys for later, keys in self._heard.items() if later > version}
+            self._apply((later, " ".join(keys)) for later, keys in self._heard.items())
 
     def untouched(self, built: Built, version: int) -> bool:
-        """Whether no version after the answer's, up to `version`, purged a key it names."""
-        if built.version == version:
+        """Whether no version after the answer's purged a key it names (up to `version`, and any
+        heard of since)."""
+        if built.version == version and not self._heard:
             return True
         if built.keys is None or built.version < self.floor or built.version > version:
             return False
