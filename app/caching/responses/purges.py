@@ -85,9 +85,12 @@ class Purges:
             return known
 
     def _apply(self, rows: Iterable[tuple[int, str]]) -> None:
+        purged_at = self._purged_at
         for version, keys in rows:
             for key in keys.split():
-                self._purged_at[key] = version
+                # Never lowered: a read of the log may end before versions already heard of.
+                if purged_at.get(key, 0) < version:
+                    purged_at[key] = version
 
     def _restart(self, version: int) -> None:
         with self._lock:
