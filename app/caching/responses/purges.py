@@ -41,6 +41,8 @@ class Purges:
         self._purged_at: dict[str, int] = {}
         # What later versions purged, as their notifications said, before the log is read.
         self._heard: dict[int, list[str]] = {}
+        # The newest version whose purges are applied, read or heard.
+        self._latest = 0
         # Notifications arrive on the event loop; the log is read on a worker thread.
         self._lock = threading.Lock()
 
@@ -65,6 +67,7 @@ class Purges:
             self._apply(rows)
             self.version = version
             self._heard = {later: keys for later, keys in self._heard.items() if later > version}
+            self._latest = max(self._latest, version)
 
     def hear(self, version: int, keys: list[str]) -> None:
         """What a version purged, as its notification said: answers that show none of it may be sent
@@ -73,6 +76,7 @@ class Purges:
             if self.version is not None and version > self.version:
                 self._heard[version] = keys
                 self._apply([(version, " ".join(keys))])
+                self._latest = max(self._latest, version)
 
     def heard_through(self) -> int | None:
         """The newest version up to which every purge is known, heard or read."""
@@ -99,13 +103,16 @@ class Purges:
             self.version = version
             self._heard = {later: keys for later, keys in self._heard.items() if later > version}
             self._apply((later, " ".join(keys)) for later, keys in self._heard.items())
+            self._latest = max([version, *self._heard])
 
-    def untouched(self, built: Built, version: int) -> bool:
-        """Whether no version after the answer's purged a key it names (up to `version`, and any
-        heard of since)."""
-        if built.version == version and not self._heard:
-            return True
-        if built.keys is None or built.version < self.floor or built.version > version:
+    def untouched(self, built: Built) -> bool:
+        """Whether no version after the answer's purged a key it names, of all the versions read from
+        the log or heard of: what the log read on a worker thread learns counts at once, whichever
+        state the event loop still hands out."""
+        latest = self._latest
+        if built.version >= latest:
+            return built.version == latest
+        if built.keys is None or built.version < self.floor:
             return False
         purged_at = self._purged_at
         return all(purged_at.get(key, 0) <= built.version for key in built.keys)

@@ -59,7 +59,7 @@ class ContentState:
             return False
         if self.purges is None:
             return built.version == self.version
-        return self.purges.untouched(built, self.version)
+        return self.purges.untouched(built)
 
     def current_at(self, now: datetime) -> bool:
         # A clock set back before the last release ends the state too.
