@@ -32,6 +32,7 @@ from app.core.settings import Settings
 from app.db.engines import build_engine, ensure_planner_statistics
 from app.db.write_batches import WriteBatches
 from app.deliveries.worker import start_in_background
+from app.directories import routes as directories
 from app.directories.routes import authors as authors_router
 from app.directories.routes import sections as sections_router
 from app.directories.routes import tags as tags_router
@@ -40,8 +41,9 @@ from app.frontend.pages import site_routes
 from app.ingest import router as ingest
 from app.metrics.counters import flush_requests_periodically
 from app.monitoring.router import router as metrics_router
-from app.pages.router import STORED_PATHS
+from app.pages import router as pages
 from app.pages.router import router as articles_router
+from app.related import router as related
 from app.related.dependencies import NEIGHBOURS
 from app.related.router import router as related_router
 from app.related.semantic.setup import neighbours_for
@@ -171,7 +173,11 @@ def create_app(
     app.add_middleware(TrailingSlashMiddleware, base_url=settings.base_url)
     if settings.stored_answers:
         app.add_middleware(
-            RenderedAnswerMiddleware, answers=stored_answers, content=content, clock=clock, paths=STORED_PATHS
+            RenderedAnswerMiddleware,
+            answers=stored_answers,
+            content=content,
+            clock=clock,
+            paths=pages.STORED_PATHS + comments.STORED_PATHS + related.STORED_PATHS + directories.STORED_PATHS,
         )
     app.add_middleware(SecurityHeadersMiddleware)
     store = (

@@ -61,11 +61,13 @@ from app.caching.responses.middleware import PRIVATE_HEADERS
 from app.caching.responses.state import ContentState, LiveContent
 from app.core.clock import Clock
 from app.core.settings import Settings
+from app.core.slugs import SLUG_WORDS
 from app.db.columns import JSONDocument, Table, UTCDateTime
 from app.db.engines import BUSY_TIMEOUT_MS, CONNECT_TIMEOUT_SECONDS, database_outage, libpq_url
 from app.db.migrate import head_revision
 
-# Every setting the page head (app.articles.seo, app.articles.links) and list links are derived from.
+# Every setting a stored answer is derived from: the page head (app.articles.seo, app.articles.links),
+# list links, comment threads and related articles.
 PAGE_SETTINGS = (
     "public_url",
     "frontend_url",
@@ -75,6 +77,9 @@ PAGE_SETTINGS = (
     "article_url",
     "author_url",
     "serve_frontend",
+    "comment_gravatar",
+    "comment_max_depth",
+    "semantic",
 )
 log = logging.getLogger("byline.rendered")
 # A lookup holds its connection for one round trip, so a few serve a whole worker.
@@ -87,8 +92,13 @@ LOOKUP_TIMEOUT_MS = 1000
 DEEP_PAGES_BYTES = 64 * 1024 * 1024
 # Enough that stale pages go faster than new ones come; few, so a store holds the write lock briefly.
 STALE_PAGES_DROPPED = 20
+# Answers of one open-ended kind (search results: one per query) kept at once. Beyond it, other
+# queries are built on every read until a write purges some.
+VARIED_ANSWERS_KEPT = 5_000
 # Where a route marks its answer storable, in the request's state, for the middleware to see.
 _STORABLE_MARK = "byline.storable"
+# Names the answers of an open-ended kind among their keys, to count them; no write purges it.
+_KIND_KEY = "stored-kind:"
 
 
 class RenderedAnswer(Table, table=True):
@@ -143,14 +153,30 @@ class _Route:
 class _Storable:
     query: str
     until_next_write: bool
+    # An open-ended kind of answer, of which at most VARIED_ANSWERS_KEPT are kept.
+    varied: str | None
 
 
-def storable(request: Request, query: str = "", *, until_next_write: bool = False) -> None:
+def storable(request: Request, query: str = "", *, until_next_write: bool = False, varied: str | None = None) -> None:
     """Called by a route whose answer everyone may see and which shows only what purges name (or,
     `until_next_write`, which any write may change). `query` is the canonical form of the only
     parameters the answer depends on: it is stored under that, so spelling variants of one request
-    cannot fill the table."""
-    request.scope.setdefault("state", {})[_STORABLE_MARK] = _Storable(query, until_next_write)
+    cannot fill the table. `varied` names a kind readers can ask for in endless variety (search
+    results, by their words), so only so many of it are kept."""
+    request.scope.setdefault("state", {})[_STORABLE_MARK] = _Storable(query, until_next_write, varied)
+
+
+def stored_paths(*templates: str) -> tuple[tuple[str, str], ...]:
+    """Route templates as the middleware takes them: each with the path pattern it matches."""
+    return tuple((template.replace("{slug}", SLUG_WORDS), template) for template in templates)
+
+
+def stored_query(request: Request, *names: str) -> str | None:
+    """The request's query string if it gives only parameters of `names`, each once and in that
+    order: the one spelling of it an answer is stored under. None otherwise."""
+    query = request.scope["query_string"].decode("latin-1")
+    given = [part.partition("=")[0] for part in query.split("&")] if query else []
+    return query if given == [name for name in names if name in given] else None
 
 
 Stored = tuple[list[list[str]], bytes]
@@ -193,9 +219,11 @@ class StoredAnswers:
             return None
         return await self._reader.get({"path": path, "stamp": self.stamp, "version": version}, now)
 
-    async def store(self, read_version: int, row: dict[str, Any], surrogate_keys: list[str]) -> None:
+    async def store(
+        self, read_version: int, row: dict[str, Any], surrogate_keys: list[str], varied: str | None = None
+    ) -> None:
         if self._write is not None:
-            await anyio.to_thread.run_sync(_store, self._write, read_version, row, surrogate_keys)
+            await anyio.to_thread.run_sync(_store, self._write, read_version, row, surrogate_keys, varied)
 
     async def close(self) -> None:
         if self._reader is not None:
@@ -259,7 +287,9 @@ class _Reader:
             await self._pool.close()
 
 
-def _store(engine: Engine, read_version: int, row: dict[str, Any], surrogate_keys: list[str]) -> None:
+def _store(
+    engine: Engine, read_version: int, row: dict[str, Any], surrogate_keys: list[str], varied: str | None = None
+) -> None:
     """Keep the answer, unless a write committed since its read began (it may show the older state)."""
     insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
     statement = insert(RenderedAnswer).values(**row)
@@ -286,6 +316,12 @@ def _store(engine: Engine, read_version: int, row: dict[str, Any], surrogate_key
             )
             if session.execute(kept).scalar_one() >= DEEP_PAGES_BYTES:
                 session.commit()
+                return
+        if varied is not None:
+            kind_key = _KIND_KEY + varied
+            surrogate_keys = [*surrogate_keys, kind_key]
+            kept = select(func.count()).where(col(RenderedAnswerKey.key) == kind_key)
+            if session.execute(kept).scalar_one() >= VARIED_ANSWERS_KEPT:
                 return
         session.execute(delete(RenderedAnswerKey).where(col(RenderedAnswerKey.path) == row["path"]))
         session.execute(statement)
@@ -415,7 +451,7 @@ class RenderedAnswerMiddleware:
             "body": body,
         }
         try:
-            await self._answers.store(content.version, row, surrogate_keys)
+            await self._answers.store(content.version, row, surrogate_keys, mark.varied)
         except (SQLAlchemyError, sqlite3.Error, OSError) as failure:
             # The reader already has its answer; a later read stores it.
             log.info("answer for %s not stored: %s", scope["path"], type(failure).__name__)

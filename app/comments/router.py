@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from app.articles.errors import ArticleMoved, ArticleNotFound
 from app.auth.dependencies import ModeratorKey
 from app.auth.errors import MissingScope, NotAuthenticated
-from app.caching import keys
+from app.caching import keys, stored_answers
 from app.comments import moderation, notifications, pages, service
 from app.comments.dependencies import CommentedArticle
 from app.comments.errors import CommentNotFound, CommentsClosed, InvalidUnsubscribeToken, TooManyComments
@@ -32,6 +32,8 @@ from app.web.pagination import CursorParam, Limit, Page, page_response
 from app.web.state import ClockDep, ReadSessionDep, SessionDep, SettingsDep, WriteBatchesDep
 
 public = APIRouter(prefix="/api/v1/articles/{slug}/comments", tags=["comments"])
+# The threads' first page may be stored (app.caching.stored_answers).
+STORED_PATHS = stored_answers.stored_paths("/api/v1/articles/{slug}/comments")
 # Readers' own links from notifications; before the moderators' routes, whose /{comment_id} would match them too.
 subscriptions = APIRouter(prefix="/api/v1/comments/unsubscribe", tags=["comments"])
 moderators = APIRouter(prefix="/api/v1/comments", tags=["comments"])
@@ -121,6 +123,8 @@ def list_comments(
     )
     # The thread is readable only while its article is: an article's write ends it too.
     keys.label(response, [keys.comments(article.slug), keys.article(article.slug)])
+    if (query := stored_answers.stored_query(request, "order", "limit")) is not None:
+        stored_answers.storable(request, query)
     return page_response(request, response, items, total=total, next_cursor=next_cursor)
 
 

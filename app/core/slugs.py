@@ -6,7 +6,8 @@ from fastapi import Path
 from pydantic import Field
 from slugify import slugify as _slugify
 
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_WORDS = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+SLUG_PATTERN = f"^{SLUG_WORDS}$"
 SLUG_MAX_LENGTH = 200
 
 Slug = Annotated[

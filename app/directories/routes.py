@@ -7,7 +7,7 @@ from app.articles import service as articles
 from app.articles.dependencies import SummaryFields
 from app.articles.schemas import ArticleFilters, ArticleSummary
 from app.authors.errors import AuthorNotFound
-from app.caching import keys
+from app.caching import keys, stored_answers
 from app.core.errors import InvalidField, InvalidParameter, problems
 from app.core.slugs import Slug
 from app.directories.kinds import AUTHORS, SECTIONS, TAGS
@@ -15,6 +15,9 @@ from app.directories.router import directory_router
 from app.web.fieldsets import sparse_list
 from app.web.pagination import CursorParam, Limit, Page, page_response
 from app.web.state import ClockDep, ContentCacheDep, ReadSessionDep
+
+# An author's first page of articles may be stored (app.caching.stored_answers).
+STORED_PATHS = stored_answers.stored_paths("/api/v1/authors/{slug}/articles")
 
 authors = directory_router(
     AUTHORS,
@@ -63,6 +66,8 @@ def list_author_articles(
     shown = page_response(
         request, response, page.summaries, total=page.total, next_cursor=page.next_cursor, kind=keys.ARTICLES
     )
+    if (query := stored_answers.stored_query(request, "limit")) is not None:
+        stored_answers.storable(request, query)
     return sparse_list(request, response, shown, fields)
 
 

@@ -26,10 +26,7 @@ from app.web.state import ClockDep, ContentCacheDep, ReadSessionDep, SettingsDep
 router = APIRouter(prefix="/api/v1/articles", tags=["articles"])
 # The answers whose rendering the app may store (app.caching.stored_answers): the list and each
 # article, as path patterns with their route templates.
-STORED_PATHS = (
-    ("/api/v1/articles", "/api/v1/articles"),
-    ("/api/v1/articles/[a-z0-9]+(?:-[a-z0-9]+)*", "/api/v1/articles/{slug}"),
-)
+STORED_PATHS = stored_answers.stored_paths("/api/v1/articles", "/api/v1/articles/{slug}")
 
 ArticleFields = Annotated[Fieldset | None, Depends(fields_of(ArticlePage))]
 
@@ -74,6 +71,9 @@ def list_articles(
         if cursor is not None:
             query.append(f"cursor={request.query_params['cursor']}")
         stored_answers.storable(request, "&".join(query), until_next_write=cursor is not None)
+    elif reader == PUBLIC and filters.q and (words := stored_answers.stored_query(request, "q", "limit")) is not None:
+        # A first page of search results, as often as readers ask the same words.
+        stored_answers.storable(request, words, varied="search")
     # Chosen by text, search results change with any article's text; by update time, with any write.
     also = [kind for kind, given in ((keys.MATCHES, filters.q), (keys.EDITS, filters.updated_since)) if given]
     shown = page_response(

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from app.articles.dependencies import ArticleForEditors, EditorReader
 from app.articles.errors import ArticleMoved, ArticleNotFound
 from app.auth.errors import MissingScope, NotAuthenticated
-from app.caching import keys
+from app.caching import keys, stored_answers
 from app.core.errors import InvalidField, InvalidParameter, problems
 from app.core.slugs import Slug
 from app.related import service as related
@@ -17,6 +17,7 @@ from app.web.fieldsets import Fieldset, fields_of, sparse_list
 from app.web.state import ClockDep, ContentCacheDep, ReadSessionDep, SessionDep
 
 router = APIRouter(prefix="/api/v1/articles/{slug}/related", tags=["articles"])
+STORED_PATHS = stored_answers.stored_paths("/api/v1/articles/{slug}/related")
 
 RelatedFields = Annotated[Fieldset | None, Depends(fields_of(RelatedArticle))]
 
@@ -45,6 +46,8 @@ def get_related(
     shown = related.related_articles(session, slug, limit=limit, now=clock(), cache=cache, semantic=semantic)
     # Pins and the article's own changes purge its key; anything published may join the list.
     keys.label_list(response, keys.ARTICLES, shown, keys.article(slug), keys.MATCHES)
+    if (query := stored_answers.stored_query(request, "limit")) is not None:
+        stored_answers.storable(request, query)
     return sparse_list(request, response, {"data": shown}, fields)
 
 

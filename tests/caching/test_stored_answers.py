@@ -20,7 +20,7 @@ from app.main import create_app
 from app.wiring import upgrade_database
 from tests.comments.helpers import approve, reply
 from tests.conftest import PROXY_ADDRESS
-from tests.factories.newsroom import make_article, make_section
+from tests.factories.newsroom import make_article, make_author, make_section
 
 TAMPERED = b'{"stored": true}'
 
@@ -333,3 +333,69 @@ def test_every_setting_the_page_head_reads_is_part_of_the_stamp():
     sources = [Path(seo.__file__).with_name(name).read_text() for name in ("seo.py", "links.py")]
     read = {derived.get(name, name) for source in sources for name in re.findall(r"settings\.(\w+)", source)}
     assert read <= set(stored_answers.PAGE_SETTINGS)
+
+
+def _stored_paths(session: Session) -> set[str]:
+    with Session(session.get_bind()) as reader:
+        return set(reader.exec(select(RenderedAnswer.path)).all())
+
+
+def _tamper_path(session: Session, path: str) -> None:
+    with Session(session.get_bind()) as writer:
+        writer.execute(update(RenderedAnswer).where(col(RenderedAnswer.path) == path).values(body=TAMPERED))
+        writer.commit()
+
+
+@pytest.mark.parametrize("part", ["comments", "related", "author's articles", "search"])
+def test_the_computed_parts_of_a_page_are_stored_and_end_with_the_writes_that_change_them(
+    part, uncached, session, editor, api_key
+):
+    author = make_author(session)
+    lead = make_article(session, title="Harbour reopens after the storm", tags=["harbour"], authors=[author.slug])
+    other = make_article(session, title="Harbour storm damage counted", tags=["harbour"])
+    unrelated = make_article(session, title="Council budget", section=make_section(session).slug)
+    moderator = api_key("comments:moderate")
+    session.commit()  # the keys took SQLite's write lock
+    path = {
+        "comments": f"/api/v1/articles/{lead.slug}/comments?limit=5",
+        "related": f"/api/v1/articles/{lead.slug}/related?limit=1",
+        "author's articles": f"/api/v1/authors/{author.slug}/articles",
+        "search": "/api/v1/articles?q=harbour",
+    }[part]
+    first = uncached.get(path)
+    assert first.status_code == 200 and _stored_paths(session) == {path}
+    _tamper_path(session, path)
+    assert uncached.get(path).content == TAMPERED
+    # A write to an article it does not show, that changes no list, leaves it stored.
+    assert (
+        uncached.patch(f"/api/v1/articles/{unrelated.slug}", json={"excerpt": "Later."}, headers=editor).status_code
+        == 200
+    )
+    assert uncached.get(path).content == TAMPERED
+    if part == "comments":
+        approve(uncached, moderator, reply(uncached, lead.slug).json()["id"])
+        assert len(uncached.get(path).json()["data"]) == 1
+    elif part == "related":
+        renamed = uncached.patch(f"/api/v1/articles/{other.slug}", json={"title": "Storm toll"}, headers=editor)
+        assert renamed.status_code == 200
+        assert [item["title"] for item in uncached.get(path).json()["data"]] == ["Storm toll"]
+    elif part == "author's articles":
+        answer = uncached.patch(f"/api/v1/articles/{lead.slug}", json={"title": "Port reopens"}, headers=editor)
+        assert answer.status_code == 200
+        assert [item["title"] for item in uncached.get(path).json()["data"]] == ["Port reopens"]
+    else:
+        retold = uncached.patch(f"/api/v1/articles/{unrelated.slug}", json={"title": "Harbour budget"}, headers=editor)
+        assert retold.status_code == 200
+        assert {item["title"] for item in uncached.get(path).json()["data"]} >= {"Harbour budget"}
+    assert uncached.get(path).content != TAMPERED
+
+
+def test_search_results_are_stored_for_so_many_queries_and_in_one_spelling(uncached, session, monkeypatch):
+    make_article(session, title="Harbour reopens after the storm")
+    monkeypatch.setattr(stored_answers, "VARIED_ANSWERS_KEPT", 2)
+    for query in ("q=harbour&limit=5", "limit=5&q=harbour", "q=harbour&q=storm", "q=harbour&fields=slug"):
+        assert uncached.get(f"/api/v1/articles?{query}").status_code == 200
+    assert _stored_paths(session) == {"/api/v1/articles?q=harbour&limit=5"}
+    for words in ("storm", "reopens", "harbour%20storm"):
+        assert uncached.get(f"/api/v1/articles?q={words}").json()["meta"]["total"] == 1
+    assert _stored_paths(session) == {"/api/v1/articles?q=harbour&limit=5", "/api/v1/articles?q=storm"}
