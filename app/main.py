@@ -39,6 +39,9 @@ from app.directories.routes import tags as tags_router
 from app.feeds import router as feeds
 from app.frontend.pages import site_routes
 from app.ingest import router as ingest
+from app.media import router as media
+from app.media.dependencies import LIBRARY
+from app.media.library import open_library
 from app.metrics.counters import flush_requests_periodically
 from app.monitoring.router import router as metrics_router
 from app.pages import router as pages
@@ -117,6 +120,7 @@ def create_app(
         await stored_answers.open(read, write)
         write_batches = WriteBatches(write)
         neighbours = neighbours_for(read, settings)
+        library = await anyio.to_thread.run_sync(open_library, settings)
         app.state.byline = AppState(
             settings=settings,
             clock=clock,
@@ -125,7 +129,7 @@ def create_app(
             content_watch=watch,
             stored_answers=stored_answers,
             write_batches=write_batches,
-            added={NEIGHBOURS: neighbours} if neighbours is not None else {},
+            added={LIBRARY: library} | ({NEIGHBOURS: neighbours} if neighbours is not None else {}),
         )
         worker = start_in_background(write, settings, clock) if settings.serve_worker else None
         tallying = asyncio.create_task(flush_requests_periodically())
@@ -162,7 +166,7 @@ def create_app(
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
-        limits=comments.body_limits(settings) | ingest.body_limits(settings),
+        limits=comments.body_limits(settings) | ingest.body_limits(settings) | media.body_limits(settings),
         anonymous_limit=settings.comment_max_body_bytes,
         authenticated=presents_valid_key,
         read_timeout=settings.body_timeout_seconds,
@@ -199,7 +203,7 @@ def create_app(
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(CrossOriginMiddleware, trusted_origins=settings.cors_origins)
     install_problem_handlers(app)
-    install_openapi(app, extra_models=(*ingest.DOCUMENTED_SHAPES, *feeds.DOCUMENTED_SHAPES))
+    install_openapi(app, extra_models=(*ingest.DOCUMENTED_SHAPES, *feeds.DOCUMENTED_SHAPES, *media.DOCUMENTED_SHAPES))
     routers = (
         docs_router,
         problem_pages_router,
@@ -219,6 +223,8 @@ def create_app(
         tags_router,
         webhooks_router,
         ingest.router,
+        media.router,
+        media.files,
     )
     for router in routers:
         app.include_router(router)

@@ -6,6 +6,7 @@ from sqlalchemy.schema import SchemaItem
 from app.articles.models import (
     Article,
     ArticleAuthor,
+    ArticleMedia,
     ArticleRevision,
     ArticleSlugRedirect,
     ArticleTag,
@@ -18,6 +19,7 @@ from app.caching.stored_answers import RenderedAnswer, RenderedAnswerKey
 from app.changes.models import ArticleChange
 from app.comments.models import Comment
 from app.db.columns import Table
+from app.media.models import Media
 from app.outbox.models import Delivery, DeliveryAttempt, GoLiveWatermark, OutboxEvent
 from app.related.models import ArticleEmbedding, ArticleTerm, EmbeddingPending, RelatedPin, TermDocumentCount
 from app.related.semantic import pgvector
@@ -48,6 +50,7 @@ __all__ = [
     "Article",
     "ArticleAuthor",
     "ArticleChange",
+    "ArticleMedia",
     "ArticleRevision",
     "ArticleSlugRedirect",
     "ArticleTag",
@@ -61,6 +64,7 @@ __all__ = [
     "Delivery",
     "DeliveryAttempt",
     "GoLiveWatermark",
+    "Media",
     "OutboxEvent",
     "ArticleTerm",
     "ArticleEmbedding",

@@ -6,10 +6,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.articles import written
+from app.articles.pictures import MediaShown
 from app.caching import content_version, stored_answers
 from app.changes.record import ChangeFeed
 from app.db import migrate
 from app.indexing.service import ArticleText, reindex
+from app.media import uses as media_uses
 from app.outbox import service as outbox
 from app.related.semantic import pgvector
 
@@ -21,8 +23,10 @@ REBUILD_SEARCH_AFTER = frozenset({"0004", "0005"})
 def install_write_hooks() -> None:
     """Every article write keeps its search entry, term vector and change-feed row in step; every
     commit that purges surrogate keys deletes the stored answers sent with them, in its own
-    transaction, and tells CDNs in a `cache.purge` outbox event."""
+    transaction, and tells CDNs in a `cache.purge` outbox event; a change to a media library picture
+    reaches the articles that show it."""
     written.subscribe(ArticleText(), ChangeFeed())
+    media_uses.subscribe(MediaShown())
     content_version.install(stored_answers.forget, outbox.cache_purged)
 
 

@@ -187,10 +187,11 @@ PROXY_ADDRESS = "192.0.2.10"
 
 
 @pytest.fixture
-def settings(database_url) -> Settings:
+def settings(database_url, tmp_path) -> Settings:
     return Settings(
         _env_file=None,
         database_url=database_url,
+        media_dir=str(tmp_path / "media"),
         public_url="http://testserver",
         secret_key=TEST_SECRET,
         trusted_proxies=[PROXY_ADDRESS],

@@ -3,13 +3,23 @@
 import html
 import math
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self
 
 import nh3
-from pydantic import AfterValidator, BaseModel, Field, TypeAdapter
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    TypeAdapter,
+    model_validator,
+)
 
+from app.core.ids import RowId
 from app.core.slugs import slugify
 from app.core.weburl import WebUrl
+from app.media.schemas import FocalPoint, Source
 
 # Paragraphs, quotes and list items may carry inline markup; everything else is stripped.
 INLINE_TAGS = {"a", "em", "strong", "b", "i", "code", "br", "sub", "sup", "mark", "s", "abbr", "cite"}
@@ -33,7 +43,7 @@ _BLOCK_TAGS = {
 _ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
-    "img": {"src", "alt", "loading"},
+    "img": {"src", "alt", "loading", "srcset", "sizes", "width", "height"},
     "h2": {"id"},
     "h3": {"id"},
     "h4": {"id"},
@@ -114,11 +124,58 @@ class Quote(BaseModel):
     cite: PlainText | None = None
 
 
+# What the media library fills in for one of its pictures; ignored when a client sends it.
+FROM_LIBRARY = ("width", "height", "srcset", "sources", "crops", "focal_point", "placeholder")
+# What an article may set for itself over the library's own words.
+OWN_WORDS = ("alt", "caption", "credit")
+
+
 class Image(BaseModel):
-    url: WebUrl
+    """An external picture by `url`, or one of the media library's by `media_id`: then `url` (a
+    default rendition), `alt`, `caption` and `credit` come from the library unless the article sets
+    them, and the server adds the size, renditions, focal point and placeholder."""
+
+    url: WebUrl | None = Field(None, description="Required without `media_id`; with it, set by the server.")
+    media_id: RowId | None = Field(None, description="A picture of the media library (`/api/v1/media`).")
     alt: str = Field("", max_length=1000, description="Text alternative; empty only for decorative images.")
     caption: str | None = Field(None, max_length=2000)
     credit: str | None = Field(None, max_length=300)
+    width: int | None = Field(None, description="Library pictures: pixels, upright.")
+    height: int | None = None
+    srcset: str | None = Field(None, description="Library pictures: JPEG renditions for `<img srcset>`.")
+    sources: list[Source] | None = Field(None, description="Library pictures: WebP renditions for `<picture>`.")
+    crops: dict[str, str] | None = Field(None, description="Library pictures: WebP crops per aspect ratio.")
+    focal_point: FocalPoint | None = None
+    placeholder: str | None = Field(None, description="Library pictures: a tiny blurred data URI.")
+    # The words the article set itself, which the library's do not replace.
+    _own: set[str] = PrivateAttr(default_factory=set)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _with_library_fields(cls, data: Any, handler: ModelWrapValidatorHandler["Image"]) -> "Image":
+        # Stored form: the article's own words beside `media`, what the library showed when last written.
+        if not isinstance(data, dict) or data.get("media_id") is None:
+            return handler(data)
+        own = {word for word in OWN_WORDS if data.get(word) is not None}
+        library = {name: value for name, value in (data.get("media") or {}).items() if name not in own}
+        given = {name: value for name, value in data.items() if name != "media" and name not in FROM_LIBRARY}
+        image = handler(given | library)
+        image._own = own
+        return image
+
+    @model_validator(mode="after")
+    def _names_a_picture(self) -> Self:
+        if self.url is None and self.media_id is None:
+            raise ValueError("give `url` (an external picture) or `media_id` (a picture of the media library)")
+        return self
+
+    def stored(self, shown: dict[str, Any] | None) -> dict[str, Any]:
+        """What an article keeps: an external picture as given; a library one by id, with its own
+        words and `shown`, the library's fields of it now."""
+        if self.media_id is None:
+            return self.model_dump(include={"type", "url", *OWN_WORDS}, exclude_none=True)
+        own = self.model_dump(include={"type", "media_id", *self._own}, exclude_none=True)
+        return own | {"media": shown}
 
 
 class ImageBlock(Image):
@@ -186,7 +243,12 @@ def render_block(block: Block, anchor: str | None = None) -> str:
             footer = f"<footer><cite>{html.escape(cite)}</cite></footer>" if cite else ""
             return f"<blockquote><p>{clean_inline(text)}</p>{footer}</blockquote>"
         case ImageBlock():
-            img = f'<img src="{html.escape(block.url)}" alt="{html.escape(block.alt)}" loading="lazy">'
+            img = f'<img src="{html.escape(block.url or "")}" alt="{html.escape(block.alt)}" loading="lazy"'
+            if block.srcset:
+                img += f' srcset="{html.escape(block.srcset)}" sizes="(max-width: 1024px) 100vw, 1024px"'
+            if block.width and block.height:
+                img += f' width="{block.width}" height="{block.height}"'
+            img += ">"
             return f"<figure>{img}{_caption(block.caption, block.credit)}</figure>"
         case ListBlock(style=style, items=items):
             tag = "ol" if style == "ordered" else "ul"

@@ -5,8 +5,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, delete, select
 
-from app.articles import blocks, events, written
-from app.articles.blocks import Image, body_adapter
+from app.articles import blocks, events, pictures, written
+from app.articles.blocks import Image, ImageBlock, body_adapter
 from app.articles.errors import InvalidTransition, SlugTaken
 from app.articles.models import Article, ArticleAuthor, ArticleSlugRedirect, ArticleStatus, Correction
 from app.articles.revisions import RESTORED_FIELDS, get_revision, record_revision, snapshot
@@ -93,7 +93,10 @@ def _set_body(article: Article, body: list, *, excerpt_given: bool) -> None:
     # A derived excerpt follows the body; one an editor wrote stays.
     if not excerpt_given and article.excerpt == blocks.derive_excerpt(body_adapter.validate_python(article.body)):
         article.excerpt = blocks.derive_excerpt(blocks_)
-    article.body = [block.model_dump(exclude_none=True) for block in blocks_]
+    article.body = [
+        block.stored(None) if isinstance(block, ImageBlock) else block.model_dump(exclude_none=True)
+        for block in blocks_
+    ]
     article.word_count = blocks.word_count(blocks_)
     article.reading_time_minutes = blocks.reading_time_minutes(article.word_count)
 
@@ -134,7 +137,7 @@ def _apply_text(article: Article, changes: dict) -> None:
         article.excerpt = blocks.derive_excerpt(body_adapter.validate_python(article.body))
     if "featured_image" in changes:
         image = changes["featured_image"]
-        article.featured_image = Image.model_validate(image).model_dump(exclude_none=True) if image else None
+        article.featured_image = Image.model_validate(image).stored(None) if image else None
 
 
 def changes_embargo(current: datetime | None, changes: dict) -> bool:
@@ -151,8 +154,10 @@ def apply_own_fields(article: Article, changes: dict, *, now: datetime) -> None:
 
 
 def apply_changes(session: Session, article: Article, changes: dict, *, now: datetime) -> None:
-    """Set the given fields, checking what only the database can: slugs, authors, section."""
+    """Set the given fields, checking what only the database can: slugs, authors, section, pictures."""
     _apply_text(article, changes)
+    if "featured_image" in changes or "body" in changes:
+        pictures.show_pictures(session, article)
     if "slug" in changes and changes["slug"] is not None:
         _change_slug(session, article, changes["slug"])
     if "authors" in changes:
@@ -192,6 +197,7 @@ def add_article(session: Session, data: ArticleCreate, *, now: datetime, actor: 
     article.corrections = [Correction(text=c.text, published_at=c.published_at or now) for c in data.corrections]
     session.add(article)
     session.flush()
+    pictures.link_pictures(session, article)
     record_revision(session, article, before={}, after=snapshot(article), actor=actor, now=now)
     content_version.bump(session, keys.article(article.slug), *keys.ARTICLE_LISTS)
     written.written(session, article, None, now=now)
@@ -228,6 +234,7 @@ def write_article(
         session.commit()
         return article
     session.flush()
+    pictures.link_pictures(session, article)
     record_revision(session, article, before=before, after=after, actor=actor, now=now)
     content_version.bump(
         session, keys.article(before["slug"]), keys.article(article.slug), *_lists_changed(before, after)

@@ -178,3 +178,14 @@ def status_at(stored: str, published_at: datetime | None, now: datetime) -> Arti
     if stored == "published" and published_at and published_at > now:
         return ArticleStatus.scheduled
     return ArticleStatus(stored)
+
+
+class ArticleMedia(Table, table=True):
+    """A media library picture an article shows (featured or in its body): the library refuses to
+    delete a picture while a row names it, and a change to the picture reaches these articles."""
+
+    __tablename__ = "article_media"
+    __table_args__ = (Index("ix_article_media_media_id_article_id", "media_id", "article_id"),)
+
+    article_id: int = Field(sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True))
+    media_id: int = Field(sa_column=Column(Integer, ForeignKey("media.id"), primary_key=True))

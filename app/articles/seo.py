@@ -3,9 +3,11 @@ Open Graph and Twitter card tags, derived from the article as readers see it."""
 
 from typing import Any
 
+from app.articles.blocks import Image
 from app.articles.links import author_url, reader_url
 from app.articles.schemas import ArticlePublic, ArticleSeo, ArticleWithSeo
 from app.core.settings import Settings
+from app.media.sizes import default_size
 
 
 def with_seo(article: ArticlePublic, settings: Settings) -> ArticleWithSeo:
@@ -43,8 +45,13 @@ def structured_data(article: ArticlePublic, settings: Settings) -> dict[str, Any
         "wordCount": article.word_count,
         "inLanguage": settings.site_language,
     }
-    if article.featured_image is not None:
-        document["image"] = [str(article.featured_image.url)]
+    image = article.featured_image
+    if image is not None and image.url:
+        # With its size, search engines may show it in rich results; without, only a bare URL.
+        size = _shown_size(image)
+        document["image"] = [
+            {"@type": "ImageObject", "url": image.url, "width": size[0], "height": size[1]} if size else image.url
+        ]
     if article.section is not None:
         document["articleSection"] = article.section.name
     if article.corrections:
@@ -77,13 +84,21 @@ def seo(article: ArticlePublic, settings: Settings) -> ArticleSeo:
         graph["article:published_time"] = article.published_at.isoformat()
     if article.section is not None:
         graph["article:section"] = article.section.name
-    if article.featured_image is not None:
-        image = str(article.featured_image.url)
+    if article.featured_image is not None and article.featured_image.url:
+        image = article.featured_image.url
         graph["og:image"] = image
         twitter |= {"twitter:card": "summary_large_image", "twitter:image": image}
+        size = _shown_size(article.featured_image)
+        if size:
+            graph["og:image:width"], graph["og:image:height"] = str(size[0]), str(size[1])
         if article.featured_image.alt:
             graph["og:image:alt"] = twitter["twitter:image:alt"] = article.featured_image.alt
     return ArticleSeo(description=description, canonical_url=url, open_graph=graph, twitter=twitter)
+
+
+def _shown_size(image: Image) -> tuple[int, int] | None:
+    """The size of the rendition `url` names, for a library picture."""
+    return default_size(image.width, image.height) if image.width and image.height else None
 
 
 def _url(article: ArticlePublic, settings: Settings) -> str:

@@ -12,6 +12,7 @@ SCOPE_DESCRIPTIONS = {
     Scope.content_preview: "Read drafts and scheduled articles.",
     Scope.content_embargo: "Read articles before their embargo lifts.",
     Scope.comments_moderate: "Moderate comments.",
+    Scope.media_write: "Upload, read, change and delete pictures in the media library.",
     Scope.admin: "Everything, including hard deletes.",
 }
 

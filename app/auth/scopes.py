@@ -8,4 +8,5 @@ class Scope(StrEnum):
     content_preview = "content:preview"
     content_embargo = "content:embargo"
     comments_moderate = "comments:moderate"
+    media_write = "media:write"
     admin = "admin"

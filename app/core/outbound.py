@@ -146,3 +146,54 @@ def stream(client: httpx.Client, method: str, target: Target, **options: Any) ->
         method, pinned, headers=headers, extensions=extensions, follow_redirects=False, **options
     ) as response:
         yield response
+
+
+class FetchFailed(Exception):
+    """A GET through the guard failed; the message says why, fit to show to whoever named the URL."""
+
+
+class FetchTooLarge(FetchFailed):
+    """The answer's body is larger than the caller takes."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    body: bytes
+    url: str
+    content_type: str
+
+
+def fetch(
+    url: str,
+    destinations: Destinations,
+    *,
+    max_bytes: int,
+    timeout: httpx.Timeout,
+    headers: dict[str, str],
+    max_redirects: int = 5,
+) -> Fetched:
+    """GET `url` at checked addresses only, each redirect checked again, the body (counted as
+    decoded, so a small compressed answer cannot expand past it) at most `max_bytes`."""
+    try:
+        with httpx.Client(timeout=timeout, headers=headers) as client:
+            for _ in range(max_redirects + 1):
+                with stream(client, "GET", resolve(url, destinations)) as response:
+                    if response.is_redirect and "location" in response.headers:
+                        url = str(httpx.URL(url).join(response.headers["location"]))
+                        continue
+                    if response.status_code >= 400:
+                        raise FetchFailed(f"{url} answered {response.status_code} {response.reason_phrase}")
+                    size, chunks = 0, []
+                    for chunk in response.iter_bytes():
+                        size += len(chunk)
+                        if size > max_bytes:
+                            raise FetchTooLarge(f"{url} sends more than {max_bytes} bytes")
+                        chunks.append(chunk)
+                    return Fetched(b"".join(chunks), url, response.headers.get("content-type", ""))
+            raise FetchFailed(f"{url} redirects more than {max_redirects} times")
+    except (DestinationRefused, DestinationUnknown) as refused:
+        raise FetchFailed(str(refused)) from None
+    except httpx.TimeoutException:
+        raise FetchFailed(f"{url} did not answer in time") from None
+    except httpx.HTTPError as error:
+        raise FetchFailed(f"cannot fetch {url}: {error}") from None

@@ -1,5 +1,6 @@
 """Typed configuration, read from BYLINE_* environment variables or a .env file."""
 
+import os
 from datetime import timedelta
 from ipaddress import ip_address
 from typing import Any, Literal
@@ -118,6 +119,29 @@ class Settings(BaseSettings):
     # Webhook receivers and remote feeds are reached only at public addresses; these hosts, addresses and
     # networks (a JSON list, e.g. ["127.0.0.1", "10.0.0.0/8", "receiver.internal"]) besides.
     allowed_internal_hosts: list[str] = []
+    # The media library. Files go to media_dir on this machine ("local"; unset: a folder `media` beside an
+    # SQLite database, else ./media), or to an S3-compatible bucket ("s3"), of which media_dir then keeps
+    # a cache of what this server sends.
+    media_storage: Literal["local", "s3"] = "local"
+    media_dir: str | None = None
+    media_s3_bucket: str | None = None
+    # Unset for AWS itself; MinIO, Ceph, R2 and others: their endpoint, e.g. https://minio.internal:9000.
+    media_s3_endpoint_url: AnyHttpUrl | None = None
+    media_s3_region: str | None = None
+    media_s3_prefix: str = Field("", max_length=200, pattern=r"^([A-Za-z0-9._-]+/)*$")
+    # Unset: boto3's own chain (AWS_ACCESS_KEY_ID..., instance roles).
+    media_s3_access_key: SecretStr | None = None
+    media_s3_secret_key: SecretStr | None = None
+    # Where readers fetch media (a CDN in front of this server's /media); unset: this server's /media.
+    media_url: AnyHttpUrl | None = None
+    # Refused before decoding: larger files (413), more pixels than this (413), by their header alone.
+    media_max_bytes: int = Field(25 * 1024 * 1024, ge=1024)
+    media_max_pixels: int = Field(60_000_000, ge=1)
+    # Uploads one key may make in a window.
+    media_uploads_per_key: int = Field(120, ge=1)
+    media_upload_window_seconds: int = Field(3600, ge=1)
+    # First renditions one worker makes at once; the rest wait, so memory stays bounded.
+    media_render_concurrency: int = Field(2, ge=1, le=32)
     # smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465; unset, no email is sent.
     smtp_url: SecretStr | None = None
     mail_from: str | None = Field(None, max_length=300)
@@ -155,6 +179,26 @@ class Settings(BaseSettings):
         if url is not None and not url.get_secret_value().startswith(("smtp://", "smtps://")):
             raise ValueError("BYLINE_SMTP_URL must be an smtp:// or smtps:// URL")
         return url
+
+    @model_validator(mode="after")
+    def s3_needs_a_bucket(self) -> "Settings":
+        if self.media_storage == "s3" and not self.media_s3_bucket:
+            raise ValueError("BYLINE_MEDIA_S3_BUCKET must be set when BYLINE_MEDIA_STORAGE is s3")
+        return self
+
+    @property
+    def media_directory(self) -> str:
+        """media_dir, or a folder `media` beside the SQLite database file (./media otherwise)."""
+        if self.media_dir:
+            return self.media_dir
+        path = self.database_url.removeprefix("sqlite:///") if self.database_url.startswith("sqlite:///") else ""
+        if path and path != ":memory:":
+            return os.path.join(os.path.dirname(path) or ".", "media")
+        return "media"
+
+    @property
+    def media_base_url(self) -> str:
+        return str(self.media_url).rstrip("/") if self.media_url else f"{self.base_url}/media"
 
     @model_validator(mode="after")
     def mail_needs_a_sender(self) -> "Settings":

@@ -17,6 +17,7 @@ class JsonFeedItem(BaseModel):
     date_modified: str = Field(description="RFC 3339.")
     authors: list[JsonFeedAuthor] = Field(description="Byline order.")
     tags: list[str] = Field(description="The section's name first, then the tags'.")
+    image: str | None = Field(None, description="The featured image.")
 
 
 class JsonFeed(BaseModel):

@@ -128,6 +128,10 @@ def render(feed: Feed, file: FeedFile, *, now: datetime, settings: Settings) -> 
                 entry.dc.dc_creator(xml_text(byline.name))
         for term in ([article.section] if article.section else []) + list(article.tags):
             entry.category(term=xml_text(term.name))
+        image = public.featured_image
+        if image is not None and image.media_id is not None and image.url:
+            # A library picture's default rendition is a JPEG; its length is not known before it is made.
+            entry.enclosure(image.url, "0", "image/jpeg")
     return bytes(generator.rss_str() if file == "rss.xml" else generator.atom_str())
 
 
@@ -143,6 +147,7 @@ def _json_feed(feed: Feed, settings: Settings) -> bytes:
             date_modified=changed_for_readers(article).isoformat(),
             authors=[JsonFeedAuthor(name=byline.name) for byline in article.authors],
             tags=[term.name for term in ([article.section] if article.section else []) + list(article.tags)],
+            image=public.featured_image.url if public.featured_image else None,
         )
         for article, public in feed.entries
     ]

@@ -19,6 +19,7 @@ TAGS = [
     {"name": "feeds", "description": "RSS 2.0, Atom 1.0 and JSON Feed 1.1 of the newest articles, for feed readers."},
     {"name": "sitemaps", "description": "Sitemaps for search engines, Google News included."},
     {"name": "webhooks", "description": "Signed event notifications to other systems, and their deliveries log."},
+    {"name": "media", "description": "The media library: pictures, their renditions, sizes and focal points."},
     {"name": "ingest", "description": "Bringing an archive in and taking it out: bulk upsert and export."},
     {"name": "meta", "description": "The API's own entry points."},
 ]

@@ -97,35 +97,19 @@ def _fetch(url: str, destinations: Destinations) -> tuple[bytes, str]:
         "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
     }
     try:
-        with httpx.Client(timeout=FETCH_TIMEOUT, headers=headers) as client:
-            # Each hop of a redirect is checked as the first one was.
-            for _ in range(MAX_REDIRECTS + 1):
-                with outbound.stream(client, "GET", outbound.resolve(url, destinations)) as response:
-                    if response.is_redirect and "location" in response.headers:
-                        url = str(httpx.URL(url).join(response.headers["location"]))
-                        continue
-                    if response.status_code >= 400:
-                        raise FeedError(f"{url} answered {response.status_code} {response.reason_phrase}")
-                    return _body(response), url
-            raise FeedError(f"{url} redirects more than {MAX_REDIRECTS} times")
-    except (outbound.DestinationRefused, outbound.DestinationUnknown) as refused:
-        raise FeedError(str(refused)) from None
-    except httpx.TimeoutException:
-        raise FeedError(f"{url} did not answer in time") from None
-    except httpx.HTTPError as error:
-        raise FeedError(f"cannot fetch {url}: {error}") from None
-
-
-def _body(response: httpx.Response) -> bytes:
-    size = 0
-    chunks: list[bytes] = []
-    # Counted as decoded, so a small compressed answer cannot expand past the limit.
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > MAX_FEED_BYTES:
-            raise FeedError(f"the feed is larger than {MAX_FEED_BYTES // (1024 * 1024)} MiB")
-        chunks.append(chunk)
-    return b"".join(chunks)
+        fetched = outbound.fetch(
+            url,
+            destinations,
+            max_bytes=MAX_FEED_BYTES,
+            timeout=FETCH_TIMEOUT,
+            headers=headers,
+            max_redirects=MAX_REDIRECTS,
+        )
+    except outbound.FetchTooLarge:
+        raise FeedError(f"the feed is larger than {MAX_FEED_BYTES // (1024 * 1024)} MiB") from None
+    except outbound.FetchFailed as failed:
+        raise FeedError(str(failed)) from None
+    return fetched.body, fetched.url
 
 
 def _refuse_entities(data: bytes) -> None:

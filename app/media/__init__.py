@@ -1,0 +1,1 @@
+"""The media library: uploaded pictures, their renditions and where their files are kept."""

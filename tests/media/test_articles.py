@@ -1,0 +1,88 @@
+"""Articles showing library pictures: what reads carry, and a change to a picture reaching them."""
+
+import pytest
+
+from tests.factories.newsroom import make_author
+from tests.media.pictures import photo
+
+
+@pytest.fixture
+def picture(upload):
+    return upload(photo(1600, 900), alt="Library alt", caption="Library caption", credit="Agency").json()
+
+
+@pytest.fixture
+def article(client, session, editor, picture):
+    body = {
+        "title": "Harbour reopens",
+        "authors": [make_author(session).slug],
+        "status": "published",
+        "featured_image": {"media_id": picture["id"]},
+        "body": [
+            {"type": "paragraph", "text": "Boats are back."},
+            {"type": "image", "media_id": picture["id"], "alt": "Own alt"},
+        ],
+    }
+    r = client.post("/api/v1/articles", json=body, headers=editor)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_a_featured_library_picture_reads_with_its_size_renditions_and_words(client, article, picture):
+    image = client.get(f"/api/v1/articles/{article['slug']}").json()["featured_image"]
+    assert image["media_id"] == picture["id"]
+    assert (image["width"], image["height"]) == (1600, 900)
+    assert (image["alt"], image["caption"], image["credit"]) == ("Library alt", "Library caption", "Agency")
+    assert image["url"] == picture["url"] and image["srcset"] == picture["srcset"]
+    assert image["focal_point"] == {"x": 0.5, "y": 0.5} and image["placeholder"] == picture["placeholder"]
+    assert len(image["srcset"].split(", ")) >= 3
+
+
+def test_an_image_block_keeps_its_own_alt_and_renders_srcset(client, article):
+    read = client.get(f"/api/v1/articles/{article['slug']}").json()
+    block = read["body"][1]
+    assert block["alt"] == "Own alt" and block["caption"] == "Library caption" and block["width"] == 1600
+    assert 'srcset="' in read["body_html"] and 'width="1600"' in read["body_html"]
+
+
+def test_json_ld_and_open_graph_carry_the_image_size(client, article):
+    page = client.get(f"/api/v1/articles/{article['slug']}").json()
+    assert page["structured_data"]["image"][0]["width"] == 1024
+    assert page["structured_data"]["image"][0]["height"] == 576
+    assert page["seo"]["open_graph"]["og:image:width"] == "1024"
+
+
+def test_feeds_enclose_the_featured_picture(client, article, picture):
+    rss = client.get("/feeds/rss.xml").text
+    assert f'<enclosure url="{picture["url"]}"' in rss
+    assert client.get("/feeds/feed.json").json()["items"][0]["image"] == picture["url"]
+
+
+def test_an_alt_text_change_reaches_a_cached_article_read(client, article, picture, media_key):
+    path = f"/api/v1/articles/{article['slug']}"
+    assert client.get(path).json()["featured_image"]["alt"] == "Library alt"
+    # Served from the response cache now.
+    assert client.get(path).json()["featured_image"]["alt"] == "Library alt"
+    client.patch(f"/api/v1/media/{picture['id']}", json={"alt": "Corrected alt"}, headers=media_key)
+    read = client.get(path).json()
+    assert read["featured_image"]["alt"] == "Corrected alt"
+    # The block set its own alt, which the library's change leaves alone.
+    assert read["body"][1]["alt"] == "Own alt"
+
+
+def test_a_picture_an_article_shows_cannot_be_deleted(client, article, picture, media_key):
+    r = client.delete(f"/api/v1/media/{picture['id']}", headers=media_key)
+    assert r.status_code == 409 and r.json()["articles"] == [article["slug"]]
+
+
+def test_an_unknown_media_id_is_refused_naming_the_field(client, session, editor):
+    body = {"title": "No such picture", "authors": [make_author(session).slug], "featured_image": {"media_id": 424242}}
+    r = client.post("/api/v1/articles", json=body, headers=editor)
+    assert r.status_code == 422 and r.json()["errors"][0]["pointer"] == "#/featured_image/media_id"
+
+
+def test_an_external_url_is_still_taken(client, session, editor):
+    image = {"url": "https://images.example/cat.jpg", "alt": "A cat"}
+    body = {"title": "Cat", "authors": [make_author(session).slug], "featured_image": image}
+    r = client.post("/api/v1/articles", json=body, headers=editor)
+    assert r.status_code == 201 and r.json()["featured_image"]["url"] == image["url"]

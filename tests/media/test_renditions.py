@@ -1,0 +1,93 @@
+"""Serving renditions: exactly the width listed, cached for good, HEAD, Range and ETag, no metadata."""
+
+import threading
+
+import pytest
+
+from app.media.renditions import Renderer
+from app.media.sizes import Rendition
+from app.media.storage import LocalStorage, original_key
+from tests.media.pictures import GPS, opened, photo
+
+
+def _urls(srcset: str) -> list[tuple[str, int]]:
+    return [(url, int(width[:-1])) for url, width in (part.split() for part in srcset.split(", "))]
+
+
+@pytest.fixture
+def media(upload):
+    return upload(photo(1200, 800, gps=True), alt="A street").json()
+
+
+def _path(url: str) -> str:
+    return url.removeprefix("http://testserver")
+
+
+def test_each_listed_rendition_has_exactly_its_width(client, media):
+    for url, width in _urls(media["srcset"]) + _urls(media["sources"][0]["srcset"]):
+        r = client.get(_path(url))
+        assert r.status_code == 200, url
+        image = opened(r.content)
+        assert image.size == (width, round(width * 800 / 1200))
+        assert image.format == ("WEBP" if url.endswith(".webp") else "JPEG")
+        assert r.headers["content-type"] in ("image/webp", "image/jpeg")
+
+
+def test_crops_keep_their_ratio(client, media):
+    for ratio, srcset in media["crops"].items():
+        across, down = map(int, ratio.split(":"))
+        for url, width in _urls(srcset)[:2]:
+            assert opened(client.get(_path(url)).content).size == (width, round(width * down / across))
+
+
+def test_renditions_carry_no_exif(client, media):
+    url, _ = _urls(media["srcset"])[0]
+    image = opened(client.get(_path(url)).content)
+    assert not image.getexif() and GPS not in image.getexif() and "icc_profile" not in image.info
+
+
+def test_a_rendition_is_cached_for_good_with_etag_head_and_range(client, media):
+    url = _path(media["url"])
+    r = client.get(url)
+    assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+    etag = r.headers["etag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    head = client.head(url)
+    assert head.status_code == 200 and head.content == b"" and int(head.headers["content-length"]) == len(r.content)
+    part = client.get(url, headers={"Range": "bytes=0-99"})
+    assert part.status_code == 206 and part.content == r.content[:100]
+
+
+@pytest.mark.parametrize(
+    "name", ["1600.jpg", "999.webp", "320.gif", "640-2x1-500-500.webp", "../../x", "320-1x1-0-0.webp"]
+)
+def test_a_rendition_the_picture_does_not_list_is_not_found(client, media, name):
+    r = client.get(f"/media/{media['content_hash']}/{name}")
+    assert r.status_code in (404, 422)
+
+
+def test_a_rendition_is_made_once_however_many_ask_at_once(tmp_path):
+    storage = LocalStorage(tmp_path)
+    saves: list[str] = []
+    original_save = storage.save
+
+    def counted(key: str, data: bytes, *, content_type: str) -> None:
+        saves.append(key)
+        original_save(key, data, content_type=content_type)
+
+    storage.save = counted  # type: ignore[method-assign]
+    storage.save(original_key("a" * 64), photo(800, 600), content_type="image/jpeg")
+    renderer = Renderer(storage, concurrency=2)
+    start = threading.Barrier(6)
+    found = []
+
+    def ask() -> None:
+        start.wait()
+        found.append(renderer.file("a" * 64, 800, 600, Rendition(640, "webp")))
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(found)) == 1 and saves.count(f"renditions/{'a' * 64}/640.webp") == 1
