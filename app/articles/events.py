@@ -2,7 +2,7 @@
 
 Only articles readers can see make events: a draft's or a scheduled article's edits stay private, and
 an article that goes live by itself (its scheduled time or its embargo's end reached) is announced
-then, by the worker (`announce_go_lives`)."""
+then, by the worker (`announce_go_lives`), which also purges the keys of what went live."""
 
 from datetime import datetime, timedelta
 
@@ -10,6 +10,7 @@ from sqlalchemy import and_, bindparam, func, or_, text
 from sqlmodel import Session, col, select
 
 from app.articles.models import Article
+from app.caching import content_version, keys
 from app.db.columns import UTCDateTime
 from app.outbox import service as outbox
 from app.outbox.models import GoLiveWatermark
@@ -80,6 +81,10 @@ def announce_go_lives(session: Session, *, now: datetime) -> int:
         return 0
     for article in gone_live:
         announce(session, "article.published", article, now=now)
+    if gone_live:
+        # Caches in Byline end at the moment by themselves; CDNs and stored answers learn of it here.
+        gone = [key for article in gone_live for key in (keys.article(article.slug), keys.comments(article.slug))]
+        content_version.bump(session, *gone, *keys.ARTICLE_LISTS, keys.CHANGES)
     mark.announced_until = max(since, now)
     session.add(mark)
     session.commit()

@@ -4,10 +4,12 @@ once, whichever worker notices."""
 from datetime import UTC, datetime, timedelta
 
 import orjson
+from sqlmodel import Session, select
 
 from app.articles import editing
 from app.articles.schemas import ArticleUpdate
 from app.deliveries.worker import DeliveryWorker
+from app.outbox.models import OutboxEvent
 from tests.factories.newsroom import make_article
 from tests.webhooks.conftest import drain
 
@@ -78,3 +80,23 @@ def test_two_workers_announce_a_go_live_once(engine, settings, session, hook, wo
         other.close()
 
     assert _events(hook) == [("article.published", "Polls close")]
+
+
+def _purge_events(session) -> list[set[str]]:
+    with Session(session.get_bind()) as reader:
+        events = reader.exec(select(OutboxEvent).where(OutboxEvent.topic == "cache.purge").order_by(OutboxEvent.id))
+        return [set(event.payload["keys"]) for event in events]
+
+
+def test_a_go_live_purges_the_keys_of_what_went_live_for_cdns(session, worker, clock):
+    clock.now = datetime.now(UTC)
+    at = clock.now + timedelta(hours=1)
+    article = make_article(session, title="Ferry strike called off", published_at=at, now=clock.now)
+    drain(worker)
+    before = _purge_events(session)
+    clock.now = at + timedelta(seconds=1)
+    drain(worker)
+    drain(worker)
+    after = _purge_events(session)
+    assert len(after) == len(before) + 1, "one purge, when it went live"
+    assert {f"article:{article.slug}", f"comments:{article.slug}", "articles", "changes"} <= after[-1]
