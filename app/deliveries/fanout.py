@@ -1,5 +1,7 @@
-"""Turning outbox events into deliveries: one per subscribed webhook endpoint, one per reply email."""
+"""Turning outbox events into deliveries: one per subscribed webhook endpoint, one per reply email,
+one per cache a `cache.purge` event goes to."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func
@@ -9,6 +11,7 @@ from app.outbox.models import Channel, Delivery, OutboxEvent
 from app.webhooks import service as webhooks
 
 REPLY_EMAIL = "comment.reply"
+CACHE_PURGE = "cache.purge"
 # Any constant: fan-outs on PostgreSQL take this lock so that deliveries are queued in commit order.
 _FAN_OUT_LOCK = 0x6279_6C69
 
@@ -19,10 +22,10 @@ def order_key(payload: dict) -> str | None:
     return f"article:{article_id}" if article_id is not None else None
 
 
-def fan_out(session: Session, *, now: datetime, send_email: bool, limit: int = 200) -> int:
+def fan_out(session: Session, *, now: datetime, send_email: bool, caches: Sequence[str] = (), limit: int = 200) -> int:
     """Queue the deliveries of up to `limit` new events and mark them processed, in one transaction.
-    Topics nobody receives (`cache.purge`) are only marked. Without SMTP, reply emails stay in the
-    outbox, unprocessed, until a worker that can send them comes."""
+    `cache.purge` goes to each of `caches` (their names); events nobody receives are only marked.
+    Without SMTP, reply emails stay in the outbox, unprocessed, until a worker that can send them comes."""
     if session.get_bind().dialect.name == "postgresql":
         # Two workers fanning out at once could otherwise queue a later event of an article before an earlier one.
         session.execute(select(func.pg_advisory_xact_lock(_FAN_OUT_LOCK)))
@@ -35,16 +38,19 @@ def fan_out(session: Session, *, now: datetime, send_email: bool, limit: int = 2
         return 0
     subscribers = webhooks.subscribers(session)
     for event in events:
-        receivers: list[tuple[Channel, int | None]] = [
-            (Channel.webhook, endpoint_id) for endpoint_id in subscribers.receivers(event.topic, event.payload)
+        receivers: list[tuple[Channel, int | None, str | None]] = [
+            (Channel.webhook, endpoint_id, None) for endpoint_id in subscribers.receivers(event.topic, event.payload)
         ]
         if event.topic == REPLY_EMAIL:
-            receivers.append((Channel.email, None))
-        for channel, endpoint_id in receivers:
+            receivers.append((Channel.email, None, None))
+        if event.topic == CACHE_PURGE:
+            receivers += [(Channel.purge, None, cache) for cache in caches]
+        for channel, endpoint_id, target in receivers:
             session.add(
                 Delivery(
                     channel=channel.value,
                     endpoint_id=endpoint_id,
+                    target=target,
                     event_id=event.id,
                     event_type=event.topic,
                     order_key=order_key(event.payload),
