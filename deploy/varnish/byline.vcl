@@ -69,7 +69,10 @@ sub vcl_recv {
     if (req.http.Authorization || req.http.X-API-Key || req.http.Cookie) {
         return (pass);
     }
-    if (req.http.x-byline-refresh && !req.http.x-byline-stale-if-error) {
+    if (req.http.x-byline-stale-if-error) {
+        # The fresh fetch failed: any stale copy within its grace will do (req.grace outlives a restart).
+        set req.grace = 3650d;
+    } elsif (req.http.x-byline-refresh) {
         # A stale copy too old to send while Byline answers: fetch a fresh one.
         set req.grace = 0s;
     }
@@ -112,6 +115,13 @@ sub vcl_backend_response {
         set beresp.grace = std.duration(regsub(beresp.http.Cache-Control, "^.*stale-if-error=([0-9]+).*$", "\1s"), 0s);
     }
     # On to the built-in rules: private, no-store, Set-Cookie and Vary: * are not cached.
+}
+
+sub vcl_backend_error {
+    # Byline could not be reached: keep the stale copy for the restart to send.
+    if (bereq.is_bgfetch || bereq.http.x-byline-refresh) {
+        return (abandon);
+    }
 }
 
 sub vcl_deliver {
