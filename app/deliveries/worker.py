@@ -1,7 +1,7 @@
 """The delivery worker: fans new outbox events out into deliveries, then claims the due ones, sends
 them (webhooks over HTTP, reply emails over SMTP) and records each attempt, over and over. Purges
 go to the caches the settings name (deliveries/caches.py) on a loop of their own, so a slow webhook
-receiver never holds up a purge; both loops wake at every commit (deliveries/commits.py).
+receiver never holds up a purge, which wakes at every commit (deliveries/commits.py).
 
 `byline worker` runs one; `byline serve` runs one per server process when BYLINE_SERVE_WORKER is on.
 Any number may run against one database: leases keep two from sending the same delivery at once.
@@ -154,21 +154,26 @@ class DeliveryWorker:
             log.warning("BYLINE_SMTP_URL is unset: %s reply email(s) wait in the outbox, unsent", waiting)
         for target in purges.keys() - {cache.name for cache in self.caches}:
             log.warning("%s purge(s) wait for %s, which the settings no longer name", purges[target], target)
-        commits = CommitWatch(self.engine, stop)
-        purging = threading.Thread(target=self._loop, args=(stop, commits, self.purge_once), name="byline-purges")
-        if self.caches:
+        commits = CommitWatch(self.engine, stop) if self.caches else None
+        purging = threading.Thread(
+            target=self._loop, args=(stop, self.purge_once, commits), name="byline-purges", daemon=True
+        )
+        if commits is not None:
             purging.start()
         try:
-            self._loop(stop, commits, self.run_once)
+            # Webhooks and emails keep to the poll: waking at every commit too, this loop's write
+            # transactions would queue with the purges' for SQLite's one writer.
+            self._loop(stop, self.run_once, None)
         finally:
             if purging.is_alive():
                 purging.join()
-            commits.close()
+            if commits is not None:
+                commits.close()
 
-    def _loop(self, stop: threading.Event, commits: CommitWatch, one_pass: Callable[[], int]) -> None:
+    def _loop(self, stop: threading.Event, one_pass: Callable[[], int], commits: CommitWatch | None) -> None:
         while not stop.is_set():
             # Read before the pass: a commit during it starts the next one at once.
-            seen = commits.commits
+            seen = commits.commits if commits is not None else 0
             try:
                 busy = one_pass()
             except (OperationalError, InterfaceError) as unavailable:
@@ -179,8 +184,12 @@ class DeliveryWorker:
                 # One bad pass must not end the worker; leases return whatever it held.
                 log.exception("delivery pass failed")
                 busy = 0
-            if not busy:
+            if busy:
+                continue
+            if commits is not None:
                 commits.wait(seen, self.settings.worker_poll_seconds)
+            else:
+                stop.wait(self.settings.worker_poll_seconds)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)

@@ -19,6 +19,7 @@ vcl 4.1;
 # scripts/varnish.sh runs it with the backend's port in place of 8000.
 
 import std;
+import var;
 import xkey;
 
 backend byline {
@@ -48,6 +49,9 @@ sub vcl_recv {
         if (client.ip !~ purgers) {
             return (synth(403, "Forbidden"));
         }
+        # A fetch under way began before the write this purge is for: what it brings must not be
+        # kept (see vcl_backend_response).
+        var.global_set("purged-at", "" + std.time2real(now, 0.0));
         if (req.http.xkey) {
             set req.http.x-purged = xkey.purge(req.http.xkey);
         } elsif (req.http.xkey-softpurge) {
@@ -95,7 +99,19 @@ sub vcl_hit {
     return (restart);
 }
 
+sub vcl_backend_fetch {
+    set bereq.http.x-byline-fetch-began = "" + std.time2real(now, 0.0);
+}
+
 sub vcl_backend_response {
+    if (std.real(bereq.http.x-byline-fetch-began, 0.0) <= std.real(var.global_get("purged-at"), 0.0)) {
+        # Begun before the latest purge, it may hold what that purge removed: sent to the readers
+        # waiting for it, never kept (a purge only reaches objects already in the cache).
+        set beresp.ttl = 0s;
+        set beresp.grace = 0s;
+        set beresp.keep = 0s;
+        return (deliver);
+    }
     if (beresp.status >= 500) {
         # A failure never replaces the stale copy a reader can still be sent.
         if (bereq.is_bgfetch || bereq.http.x-byline-refresh) {
