@@ -10,6 +10,7 @@ from sqlalchemy import and_, bindparam, func, or_, text
 from sqlmodel import Session, col, select
 
 from app.articles.models import Article
+from app.caching import keys
 from app.db.columns import UTCDateTime
 from app.outbox import service as outbox
 from app.outbox.models import GoLiveWatermark
@@ -80,6 +81,10 @@ def announce_go_lives(session: Session, *, now: datetime) -> int:
         return 0
     for article in gone_live:
         announce(session, "article.published", article, now=now)
+    if gone_live:
+        # No write made them visible, so no commit purged what shows them: CDNs hear of it here.
+        shown = {keys.article(article.slug) for article in gone_live} | set(keys.ARTICLE_LISTS)
+        outbox.cache_purged(session, keys.with_compact_forms(shown))
     mark.announced_until = max(since, now)
     session.add(mark)
     session.commit()

@@ -2,12 +2,13 @@
 by a real HTTP receiver on loopback; keys batched within each API's limits; a purge kept until its
 cache has it."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
 from sqlmodel import Session, select
 
+from app.articles import editing
 from app.core.settings import Settings
 from app.deliveries.caches import CLOUDFLARE_TAGS, FASTLY_KEYS, VARNISH_HEADER_BYTES, batches
 from app.deliveries.worker import DeliveryWorker
@@ -220,3 +221,22 @@ def test_without_caches_purge_events_are_only_marked(engine, settings, clock, se
         worker.close()
     assert _waiting(engine) == []
     assert session.exec(select(OutboxEvent).where(OutboxEvent.delivered_at.is_(None))).all() == []
+
+
+def test_an_article_going_live_by_itself_is_purged_from_caches(engine, settings, clock, session, cache):
+    clock.now = datetime.now(UTC)
+    article = make_article(session, slug="ferry-strike", status="draft", now=clock.now)
+    at = clock.now + timedelta(hours=1)
+    editing.publish_article(session, article, published_at=at, now=clock.now, actor="t")
+    worker = _worker(engine, settings, clock, purge_varnish_url=[cache.url])
+    try:
+        worker.run_once()
+        worker.purge_once()
+        sent = len(cache.received)
+        clock.now = at + timedelta(seconds=1)
+        worker.run_once()
+        worker.purge_once()
+    finally:
+        worker.close()
+    [went_live] = cache.received[sent:]
+    assert {"article:ferry-strike", "articles"} <= set(went_live.headers["xkey"].split(" "))
