@@ -35,9 +35,10 @@ start() {
   # Varnish's own users read the folder (its child drops to them).
   chmod 755 "$dir"
   sed "s/\.port = \"8000\";/.port = \"$backend\";/" "$root/deploy/varnish/byline.vcl" > "$dir/byline.vcl"
-  # The management port is loopback-only, with the secret varnishd writes into the folder.
+  # The management port is loopback-only, with the secret varnishd writes into the folder. Byline
+  # compresses; the VCL keeps each encoding it sends (see its header).
   varnishd -n "$dir" -a "127.0.0.1:$listen" -T 127.0.0.1:0 -f "$dir/byline.vcl" -s malloc,256m \
-    -P "$dir/varnishd.pid" >&2
+    -p http_gzip_support=off -P "$dir/varnishd.pid" >&2
   local deadline=$((SECONDS + 30))
   until (exec 3<>"/dev/tcp/127.0.0.1/$listen") 2>/dev/null; do
     if [ $SECONDS -gt $deadline ]; then
