@@ -107,7 +107,8 @@ class DeliveryWorker:
     def purge_once(self) -> int:
         """One pass of purges: queue new events, then send each cache its waiting purges (the caches
         in parallel) and wait for them. Returns how many purges were settled."""
-        self._fan_out(self.clock())
+        with Session(self.engine) as session:
+            fanout.fan_out_purges(session, now=self.clock(), caches=[cache.name for cache in self.caches])
         return sum(self.purge_pool.map(self._purge, self.caches))
 
     def _purge(self, cache: Cache) -> int:
