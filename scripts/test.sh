@@ -7,10 +7,14 @@ cd "$(dirname "$0")/.."
 echo "ruff: lint and format"
 .venv/bin/ruff check app tests bench migrations
 .venv/bin/ruff format --check app tests bench migrations
-echo "mypy: app"
-.venv/bin/mypy
-echo "import-linter: dependencies flow one way"
-.venv/bin/lint-imports --no-cache
+# Type and layer checks run beside the suite, whose servers leave a core idle now and then; their
+# verdict comes after the suite's.
+static_log=$(mktemp)
+(
+  echo "mypy: app" && .venv/bin/mypy \
+    && echo "import-linter: dependencies flow one way" && .venv/bin/lint-imports --no-cache
+) > "$static_log" 2>&1 &
+static_checks=$!
 
 scripts/chromium.sh
 # The README's examples, which a test runs in order, read JSON with jq.
@@ -37,4 +41,13 @@ echo "PostgreSQL for tests: $BYLINE_TEST_DATABASE_URL; with pgvector: $BYLINE_TE
 # whole on one worker, so a module's server, browser or files are never shared. `-n 0` runs serially.
 # Files are handed out in the order tests/conftest.py collects them, the longest first, rather than
 # by how many tests each holds (which left the slow files of few tests to the end).
-.venv/bin/python -m pytest -n auto --dist loadfile --no-loadscope-reorder "$@"
+suite=0
+.venv/bin/python -m pytest -n auto --dist loadfile --no-loadscope-reorder "$@" || suite=$?
+static=0
+wait "$static_checks" || static=$?
+cat "$static_log"
+rm -f "$static_log"
+if [ "$static" -ne 0 ]; then
+  echo "Static checks failed (above)." >&2
+fi
+exit $(( suite != 0 ? suite : static ))

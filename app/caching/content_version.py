@@ -23,8 +23,10 @@ _BUMPED_IN = "content_version_bumped_in"
 _PURGES = "content_purges"
 # The version the transaction will have made, for whoever announces it after the commit.
 BUMPED_TO = "content_version_bumped_to"
-# PostgreSQL announces each new version here on commit, to every worker on every machine.
+# PostgreSQL announces each new version here on commit, to every worker on every machine: the
+# version alone, or `<version>:<keys it purged, space-separated>` where they fit in a notification.
 NOTIFY_CHANNEL = "byline_content"
+NOTIFY_LIMIT = 7_900
 
 # A few minutes of a busy newsroom's writes; pruned every PRUNE_EVERY versions.
 PURGES_KEPT = 10_000
@@ -33,6 +35,8 @@ PRUNE_EVERY = 500
 # Called in the committing transaction with every surrogate key it purges, in both forms.
 PurgeHook = Callable[[Session, Set[str]], None]
 _purge_hooks: tuple[PurgeHook, ...] = ()
+# Whether commits log their purges (install): then they also announce them, keys and all.
+_logging = False
 
 
 class ContentVersion(Table, table=True):
@@ -71,9 +75,9 @@ def bump(session: Session, *purges: str) -> int:
         .values(version=ContentVersion.version + 1, changed_at=datetime.now(UTC))
         .returning(col(ContentVersion.version))
     ).scalar_one()
-    if session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql" and not _logging:
         # Delivered only if the transaction commits.
-        session.execute(select(func.pg_notify(NOTIFY_CHANNEL, str(version))))
+        _notify(session, str(version))
     session.info[_BUMPED_IN] = session.get_transaction()
     session.info[BUMPED_TO] = version
     return int(version)
@@ -85,12 +89,20 @@ def _record_purges(session: Session) -> None:
     purged = with_compact_forms(session.info.pop(_PURGES, None) or ())
     if bumped(session):
         version = int(session.info[BUMPED_TO])
-        session.execute(insert(ContentPurge).values(version=version, keys=" ".join(sorted(purged))))
+        logged = " ".join(sorted(purged))
+        session.execute(insert(ContentPurge).values(version=version, keys=logged))
+        if session.get_bind().dialect.name == "postgresql":
+            announced = f"{version}:{logged}"
+            _notify(session, announced if len(announced) <= NOTIFY_LIMIT else str(version))
         if version % PRUNE_EVERY == 0:
             session.execute(delete(ContentPurge).where(col(ContentPurge.version) <= version - PURGES_KEPT))
     if purged:
         for hook in _purge_hooks:
             hook(session, purged)
+
+
+def _notify(session: Session, payload: str) -> None:
+    session.execute(select(func.pg_notify(NOTIFY_CHANNEL, payload)))
 
 
 def _forget_purges(session: Session) -> None:
@@ -100,8 +112,8 @@ def _forget_purges(session: Session) -> None:
 def install(*purge_hooks: PurgeHook) -> None:
     """Have every session's commit hand the purges its content changes call for (see `bump`) to
     `purge_hooks`: the same ones for every entry point, so installing again changes nothing."""
-    global _purge_hooks
-    _purge_hooks = purge_hooks
+    global _purge_hooks, _logging
+    _purge_hooks, _logging = purge_hooks, True
     listen_once("before_commit", _record_purges)
     listen_once("after_rollback", _forget_purges)
 

@@ -349,6 +349,8 @@ class RenderedAnswerMiddleware:
         try:
             # Known before the answer is built, so what is stored is never older than it says.
             content = self._content.current()
+            if content is not None and content.behind:
+                content = None  # its version is not the database's: read the state itself below
             path = _key(scope["path"], scope["query_string"].decode("latin-1"))
             stored = await self._answers.get(path, now, content.version if content else None)
         except (SQLAlchemyError, sqlite3.Error, psycopg.Error):

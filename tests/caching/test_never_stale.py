@@ -14,7 +14,7 @@ from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article, make_section
 from tests.server import running_server
 
-ROUNDS = 8
+ROUNDS = 5
 TAG_POOL = ["Ports", "Weather", "Budget", "Transport", "Schools"]
 # Both servers name the same site, so their links agree.
 SITE = "http://byline.example"

@@ -5,6 +5,9 @@ import time
 
 from sqlalchemy import text
 
+from app.caching.content_version import ContentPurge
+from app.caching.responses.purges import Built, Purges
+from app.caching.responses.state import EPOCH, ContentState
 from tests.caching.test_http_cache import warm
 from tests.factories.newsroom import make_article
 
@@ -56,3 +59,43 @@ def test_a_worker_that_cannot_read_what_changed_ends_everything(client, session)
     _caught_up(client)
     assert client.get(lead_path).headers["X-Cache"] == "MISS"
     assert _cached(client, lead_path)
+
+
+def _log(session, *purged: tuple[int, str]) -> None:
+    for version, keys in purged:
+        session.add(ContentPurge(version=version, keys=keys))
+    session.commit()
+
+
+def _state(version: int, purges: Purges) -> ContentState:
+    return ContentState(version=version, last_release=EPOCH, last_modified=EPOCH, valid_until=None, purges=purges)
+
+
+def _built(version: int, *keys: str) -> Built:
+    return Built(version=version, last_release=EPOCH, keys=frozenset(keys) or None)
+
+
+def test_what_a_read_of_the_log_learns_counts_before_its_state_is_handed_out(session):
+    """The log is read on a worker thread while the event loop still hands out the older state:
+    an answer that shows what the newer versions changed must end at once, not when the state moves."""
+    purges = Purges()
+    purges.catch_up(session, 5)
+    older = _state(5, purges)
+    assert older.shows(_built(5, "article:a")) and older.shows(_built(5))
+    _log(session, (6, "article:a"), (7, "articles"))
+    purges.catch_up(session, 7)
+    assert not older.shows(_built(5, "article:a"))
+    assert not older.shows(_built(5)), "an answer naming no key ends with any write"
+    assert older.shows(_built(5, "article:b")) and older.shows(_built(7, "article:a"))
+
+
+def test_a_heard_purge_is_never_forgotten_by_a_read_of_the_log_that_ends_before_it(session):
+    purges = Purges()
+    purges.catch_up(session, 5)
+    purges.hear(8, ["article:a"])
+    _log(session, (6, "article:a"), (7, "tag:ports"))
+    purges.catch_up(session, 7)
+    assert purges.heard_through() == 8
+    state = _state(7, purges)
+    assert not state.shows(_built(7, "article:a")), "version 8 changed it"
+    assert state.shows(_built(7, "tag:ports")) and not state.shows(_built(6, "tag:ports"))

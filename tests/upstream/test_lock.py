@@ -50,9 +50,11 @@ def test_the_development_lock_meets_every_dependency_and_extra() -> None:
     assert _unmet(wanted, _pins("dev.txt"), ("dev", "semantic")) == [], "run `make lock`"
 
 
-def test_both_locks_pin_the_same_releases() -> None:
-    runtime, dev = _pins("runtime.txt"), _pins("dev.txt")
-    assert {name: dev.get(name) for name in runtime} == runtime
+def test_every_lock_pins_the_same_releases() -> None:
+    dev = _pins("dev.txt")
+    for lock in ("runtime.txt", "uv.txt"):
+        pins = _pins(lock)
+        assert {name: dev.get(name) for name in pins} == pins, f"run `make lock`: {lock} differs"
 
 
 def _installed(name: str) -> str | None:

@@ -23,7 +23,7 @@ def test_generated_anonymous_requests_are_answered_per_the_schema(client, engine
     schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
 
     @given(case=schema.as_strategy())
-    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
     def answered_per_schema(case) -> None:
         case.call_and_validate(excluded_checks=EXCLUDED)
 
@@ -36,7 +36,7 @@ def test_generated_admin_writes_never_fail_with_a_server_error(client, engine, a
     schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
 
     @given(case=schema.as_strategy())
-    @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))
     def answered_per_schema(case) -> None:
         case.call_and_validate(headers=admin, excluded_checks=EXCLUDED)
 

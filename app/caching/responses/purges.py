@@ -2,6 +2,7 @@
 (app.caching.content_version): an answer holds while no later version purged a key it names. An
 answer that names no key shows anything, so any write ends it."""
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +39,12 @@ class Purges:
         self.version: int | None = None
         self.floor = 0
         self._purged_at: dict[str, int] = {}
+        # What later versions purged, as their notifications said, before the log is read.
+        self._heard: dict[int, list[str]] = {}
+        # The newest version whose purges are applied, read or heard.
+        self._latest = 0
+        # Notifications arrive on the event loop; the log is read on a worker thread.
+        self._lock = threading.Lock()
 
     def catch_up(self, session: Session, version: int) -> None:
         """Read, in the snapshot `version` was read in, what the versions since the last read purged."""
@@ -56,24 +63,56 @@ class Purges:
             # Pruned from the log, or written by a process that keeps none: nothing says what changed.
             self._restart(version)
             return
-        self._apply(rows)
-        self.version = version
+        with self._lock:
+            self._apply(rows)
+            self.version = version
+            self._heard = {later: keys for later, keys in self._heard.items() if later > version}
+            self._latest = max(self._latest, version)
+
+    def hear(self, version: int, keys: list[str]) -> None:
+        """What a version purged, as its notification said: answers that show none of it may be sent
+        before the log is read."""
+        with self._lock:
+            if self.version is not None and version > self.version:
+                self._heard[version] = keys
+                self._apply([(version, " ".join(keys))])
+                self._latest = max(self._latest, version)
+
+    def heard_through(self) -> int | None:
+        """The newest version up to which every purge is known, heard or read."""
+        with self._lock:
+            if self.version is None:
+                return None
+            known = self.version
+            while known + 1 in self._heard:
+                known += 1
+            return known
 
     def _apply(self, rows: Iterable[tuple[int, str]]) -> None:
+        purged_at = self._purged_at
         for version, keys in rows:
             for key in keys.split():
-                self._purged_at[key] = version
+                # Never lowered: a read of the log may end before versions already heard of.
+                if purged_at.get(key, 0) < version:
+                    purged_at[key] = version
 
     def _restart(self, version: int) -> None:
-        self._purged_at.clear()
-        self.floor = version
-        self.version = version
+        with self._lock:
+            self._purged_at.clear()
+            self.floor = version
+            self.version = version
+            self._heard = {later: keys for later, keys in self._heard.items() if later > version}
+            self._apply((later, " ".join(keys)) for later, keys in self._heard.items())
+            self._latest = max([version, *self._heard])
 
-    def untouched(self, built: Built, version: int) -> bool:
-        """Whether no version after the answer's, up to `version`, purged a key it names."""
-        if built.version == version:
-            return True
-        if built.keys is None or built.version < self.floor or built.version > version:
+    def untouched(self, built: Built) -> bool:
+        """Whether no version after the answer's purged a key it names, of all the versions read from
+        the log or heard of: what the log read on a worker thread learns counts at once, whichever
+        state the event loop still hands out."""
+        latest = self._latest
+        if built.version >= latest:
+            return built.version == latest
+        if built.keys is None or built.version < self.floor:
             return False
         purged_at = self._purged_at
         return all(purged_at.get(key, 0) <= built.version for key in built.keys)

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol, cast
 
@@ -44,6 +44,9 @@ class ContentState:
     valid_until: datetime | None
     # What the versions up to this one purged, as this worker has read them.
     purges: Purges | None = field(default=None, compare=False)
+    # Writes after `version` are known only by their purges, not yet read: answers built now may
+    # be newer than `version` says, so nothing is stored against it.
+    behind: bool = False
 
     @property
     def token(self) -> tuple[int, datetime]:
@@ -54,7 +57,9 @@ class ContentState:
         """Whether an answer built as `built` shows what readers would see now."""
         if built.last_release != self.last_release:
             return False
-        return built.version == self.version or (self.purges is not None and self.purges.untouched(built, self.version))
+        if self.purges is None:
+            return built.version == self.version
+        return self.purges.untouched(built)
 
     def current_at(self, now: datetime) -> bool:
         # A clock set back before the last release ends the state too.
@@ -146,6 +151,9 @@ class PostgresWatch:
         self._listen_url = libpq_url(write_engine.url)
         self._clock = clock
         self._state: ContentState | None = None
+        # The state as last read, seen again with the purges heard since: a new object each time
+        # more is heard, so cached answers are checked again.
+        self._heard: tuple[int, ContentState] | None = None
         self._announced = 0
         self._refreshing: asyncio.Task[None] | None = None
         # Set by the first read of the state, or by the first refusal: a server must not wait for a
@@ -156,9 +164,19 @@ class PostgresWatch:
     def current(self, now: datetime) -> ContentState | None:
         state = self._state
         wanted = max(self._announced, self._announcements.latest(self._database))
-        if state is None or state.version < wanted or not state.current_at(now):
+        if state is None or not state.current_at(now):
             self._refresh(wanted)
             return None
+        heard = self._purges.heard_through() or 0
+        if state.version < wanted or heard > state.version:
+            self._refresh(max(wanted, heard))
+            if heard < wanted:
+                return None
+            # Every write since the last read is known by the keys it purged: answers that show
+            # none of them hold until the read catches up.
+            if self._heard is None or self._heard[0] != heard or self._heard[1].version != state.version:
+                self._heard = (heard, replace(state, behind=True))
+            return self._heard[1]
         return state
 
     def _refresh(self, wanted: int) -> None:
@@ -200,7 +218,10 @@ class PostgresWatch:
                     self._state = None
                     self._refresh(0)
                     async for notice in connection.notifies():
-                        self._refresh(int(notice.payload or 0))
+                        version, said, keys = (notice.payload or "0").partition(":")
+                        if said:
+                            self._purges.hear(int(version), keys.split())
+                        self._refresh(int(version))
             except (psycopg.Error, OSError) as failure:
                 self._state = None
                 self._settled.set()
