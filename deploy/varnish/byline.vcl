@@ -1,5 +1,6 @@
 vcl 4.1;
-# Varnish in front of Byline (Varnish 6 or 7, with the xkey vmod of varnish-modules).
+# Varnish in front of Byline: written for Varnish 7.1 (Debian 12's), with the xkey and var vmods of
+# varnish-modules.
 #
 # - Anonymous GET and HEAD are cached as Byline's Cache-Control says (max-age), keyed on the URL,
 #   the Host and what Byline's Vary names: Authorization, and Accept-Encoding, folded here to br,
