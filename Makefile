@@ -14,11 +14,12 @@ test: dev
 	scripts/test.sh
 
 # wrk against Byline and against nginx serving the same bytes; SIZE=100000 for the large newsroom,
-# DATABASE=postgresql to serve from PostgreSQL instead of SQLite.
+# DATABASE=postgresql to serve from PostgreSQL instead of SQLite, VARNISH=1 to read through Varnish
+# in front too and time edits until they show through it.
 SIZE ?= 10000
 DATABASE ?= sqlite
 bench: dev
-	scripts/bench.sh --size $(SIZE) $(if $(filter postgresql,$(DATABASE)),--postgres)
+	scripts/bench.sh --size $(SIZE) $(if $(filter postgresql,$(DATABASE)),--postgres) $(if $(VARNISH),--varnish)
 
 # The fault tests under a minute of load before each kill, on SQLite and PostgreSQL.
 soak: dev

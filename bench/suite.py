@@ -3,6 +3,7 @@ very same bytes from files, in one run on one machine.
 
     make bench                 # 10,000 articles
     make bench SIZE=100000
+    make bench VARNISH=1       # and every read through Varnish in front, and edits' time to show
 
 Builds a fresh SQLite newsroom (bench/newsroom.py), or one in the empty PostgreSQL database named
 by --database-url (`make bench DATABASE=postgresql` starts a throwaway cluster for it), serves it
@@ -38,6 +39,7 @@ from app.auth.service import issue_key
 from app.db.engines import build_engine
 from app.wiring import upgrade_database
 from bench.newsroom import load
+from bench.varnish import Varnish, edit_latency
 from tests.server import BYLINE, free_port, wait_until_each_listens
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -219,6 +221,14 @@ class Server:
         os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(timeout=60)
         self.log.close()
+
+
+def measure_through(base: str, scenario: Scenario, seconds: int) -> Measured:
+    """A scenario against a cache in front of the cached server, each answer asked for once first."""
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for path in scenario.paths + scenario.lists:
+            client.get(path)
+    return wrk(base, scenario, seconds)
 
 
 class Nginx:
@@ -419,6 +429,8 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=10_000, help="Articles in the newsroom.")
     parser.add_argument("--seconds", type=int, default=5, help="Length of each wrk run.")
     parser.add_argument("--database-url", help="An empty PostgreSQL database to serve from instead of SQLite.")
+    parser.add_argument("--varnish", action="store_true", help="Also through Varnish in front (scripts/varnish.sh).")
+    parser.add_argument("--edits", type=int, default=200, help="Edits timed until they show through Varnish.")
     args = parser.parse_args()
     if not (os.access(WRK, os.X_OK) and os.access(NGINX, os.X_OK)):
         raise SystemExit("wrk and nginx are needed: run `make bench`, which installs them.")
@@ -437,7 +449,10 @@ def main() -> None:
             "BYLINE_LOG_LEVEL": "warning",
         }
         results: dict[str, dict] = {}
+        edits: dict | None = None
+        varnish_version = ""
         cached = Server(env)
+        varnish = Varnish(cached.port, env) if args.varnish else None
         try:
             cases = scenarios(cached.base)
             replies = {
@@ -454,8 +469,13 @@ def main() -> None:
                         "nginx": nginx.measure(case, args.seconds),
                         "cached": cached.measure(case, args.seconds),
                     }
+                    if varnish is not None and not case.comments:
+                        results[case.name]["varnish"] = measure_through(varnish.base, case, args.seconds)
             finally:
                 nginx.stop()
+            if varnish is not None:
+                print(f"  {args.edits} edits, each until it shows through Varnish", flush=True)
+                edits = edit_latency(varnish.base, cached.base, url, SECRET, cases[7].paths, args.edits)
             # The same reads while the newsroom writes to other articles.
             lead = cases[0].paths[0].rsplit("/", 1)[1]
             commented = cases[6].paths[0].split("/")[4]
@@ -470,6 +490,9 @@ def main() -> None:
             finally:
                 newsroom_writes = writing.stop()
         finally:
+            if varnish is not None:
+                varnish_version = varnish.version()
+                varnish.stop()
             cached.stop()
         acknowledged = results["comment submission"]["cached"].requests - results["comment submission"]["cached"].errors
         stored, distinct = stored_comments(url)
@@ -494,13 +517,15 @@ def main() -> None:
         "peak_anonymous_mb_per_worker_cache_off": round(max(uncached.peak_anonymous_mb.values()), 1),
         "comments": {"acknowledged": acknowledged, "stored": stored, "distinct": distinct},
         "writes_during_reads": newsroom_writes | {"per_second": [EDITS_PER_SECOND, APPROVALS_PER_SECOND]},
+        **({"varnish": {"version": varnish_version, "edits": edits}} if edits is not None else {}),
         "scenarios": {
             name: {kind: asdict(measured) for kind, measured in measures.items()} for name, measures in results.items()
         },
     }
     RESULTS.mkdir(exist_ok=True)
     postgres = "-postgresql" if args.database_url else ""
-    written = RESULTS / f"{report['when'][:10]}-{args.size}{postgres}.json"
+    through = "-varnish" if args.varnish else ""
+    written = RESULTS / f"{report['when'][:10]}-{args.size}{postgres}{through}.json"
     written.write_text(json.dumps(report, indent=2) + "\n")
     print_table(report)
     print(f"\nwritten to {written.relative_to(RESULTS.parent.parent)}")
@@ -541,6 +566,28 @@ def print_table(report: dict) -> None:
         "comments acknowledged "
         f"{comments['acknowledged']:,}, stored {comments['stored']:,} ({comments['distinct']:,} distinct)"
     )
+    through = {name: measures for name, measures in report["scenarios"].items() if "varnish" in measures}
+    if through:
+        print(f"\nthrough {report['varnish']['version']} in front of the cached server (deploy/varnish/byline.vcl)\n")
+        print("| scenario | nginx req/s | Varnish req/s | of nginx | p50 / p99 ms | errors |")
+        print("|---|---|---|---|---|---|")
+        for name, measures in through.items():
+            ceiling, varnish = measures["nginx"], measures["varnish"]
+            row = [
+                name,
+                f"{ceiling['requests_per_second']:,.0f}",
+                f"{varnish['requests_per_second']:,.0f}",
+                f"{varnish['requests_per_second'] / ceiling['requests_per_second']:.2f}",
+                f"{varnish['p50_ms']:.1f} / {varnish['p99_ms']:.1f}",
+                str(varnish["errors"]),
+            ]
+            print("| " + " | ".join(row) + " |")
+        edits = report["varnish"]["edits"]
+        print(
+            f"\nedit to visible through Varnish, {edits['edits']} edits: p50 {edits['p50_ms']} ms, "
+            f"p99 {edits['p99_ms']} ms, max {edits['max_ms']} ms, never shown {edits['never_shown']}; "
+            f"stale reads after: {edits['stale_reads_after']} of {edits['articles_read_after']} articles read again"
+        )
     under = {name: measures for name, measures in report["scenarios"].items() if "under_writes" in measures}
     if under:
         writes = report["writes_during_reads"]

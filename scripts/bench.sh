@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The benchmark suite, with its tools installed from Debian packages if missing: wrk and nginx.
-#   scripts/bench.sh [--size N] [--seconds S] [--postgres]
+#   scripts/bench.sh [--size N] [--seconds S] [--postgres] [--varnish]
 # --postgres serves from a throwaway PostgreSQL cluster with its default durability (installed if
-# missing, stopped after the run) instead of a SQLite file.
+# missing, stopped after the run) instead of a SQLite file. --varnish also reads through Varnish in
+# front (scripts/varnish.sh installs it) and times edits until they show through it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 arguments=()
@@ -15,6 +16,9 @@ if [ ! -x /usr/bin/wrk ] || [ ! -x /usr/sbin/nginx ]; then
   apt-get -o DPkg::Lock::Timeout=300 update >&2
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends wrk nginx-light >&2
 fi
+for argument in "${arguments[@]}"; do
+  if [ "$argument" = --varnish ]; then scripts/varnish.sh install; fi
+done
 if [ -n "$postgres" ]; then
   eval "$(scripts/postgres.sh start --durable)"
   trap 'scripts/postgres.sh stop "$BYLINE_TEST_PGDATA"' EXIT

@@ -19,6 +19,8 @@ static_checks=$!
 scripts/chromium.sh
 # The README's examples, which a test runs in order, read JSON with jq.
 scripts/debian.sh jq=jq
+# Varnish with the xkey vmod, for the tests of Varnish in front (tests/deliveries/test_varnish.py).
+scripts/varnish.sh install
 scripts/node.sh
 # Every cluster this run starts is stopped however the run ends, a failed start of the next included.
 stop_clusters=true

@@ -48,6 +48,7 @@ LONGEST_FIRST = (
     "monitoring/test_metrics.py",
     "test_frontend_browser.py",
     "webhooks/test_worker_process.py",
+    "deliveries/test_varnish.py",
     "test_readme_tour.py",
     "related/test_semantic_processes.py",
 )

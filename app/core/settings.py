@@ -1,12 +1,13 @@
 """Typed configuration, read from BYLINE_* environment variables or a .env file."""
 
+import json
 import os
 from datetime import timedelta
 from ipaddress import ip_address
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.core.outbound import Destinations
 
@@ -142,6 +143,17 @@ class Settings(BaseSettings):
     media_upload_window_seconds: int = Field(3600, ge=1)
     # First renditions one worker makes at once; the rest wait, so memory stays bounded.
     media_render_concurrency: int = Field(2, ge=1, le=32)
+    # Caches the worker purges with each commit's surrogate keys (the `cache.purge` outbox events):
+    # Varnish servers running deploy/varnish/byline.vcl (a URL each, space- or comma-separated),
+    # Fastly (a service id and an API token with purge_select), Cloudflare (a zone id and an API token
+    # with Cache Purge). The API base URLs change only for tests.
+    purge_varnish_url: Annotated[list[AnyHttpUrl], NoDecode] = []
+    purge_fastly_service_id: str | None = Field(None, pattern=r"^[A-Za-z0-9]+$")
+    purge_fastly_token: SecretStr | None = None
+    purge_fastly_api: AnyHttpUrl = AnyHttpUrl("https://api.fastly.com")
+    purge_cloudflare_zone_id: str | None = Field(None, pattern=r"^[A-Za-z0-9]+$")
+    purge_cloudflare_token: SecretStr | None = None
+    purge_cloudflare_api: AnyHttpUrl = AnyHttpUrl("https://api.cloudflare.com/client/v4")
     # smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465; unset, no email is sent.
     smtp_url: SecretStr | None = None
     mail_from: str | None = Field(None, max_length=300)
@@ -172,6 +184,15 @@ class Settings(BaseSettings):
         if url is not None and not url.startswith(("sqlite:", "postgresql")):
             raise ValueError("BYLINE_DATABASE_URL must be an sqlite:/// or postgresql:// URL")
         return url
+
+    @field_validator("purge_varnish_url", mode="before")
+    @classmethod
+    def several_urls(cls, value: Any) -> Any:
+        # One URL or several, as an operator writes them in an environment file; a JSON list also works.
+        if isinstance(value, str):
+            value = value.strip()
+            return json.loads(value) if value.startswith("[") else value.replace(",", " ").split()
+        return value
 
     @field_validator("smtp_url")
     @classmethod
@@ -204,6 +225,17 @@ class Settings(BaseSettings):
     def mail_needs_a_sender(self) -> "Settings":
         if self.smtp_url is not None and not self.mail_from:
             raise ValueError("BYLINE_MAIL_FROM must be set when BYLINE_SMTP_URL is")
+        return self
+
+    @model_validator(mode="after")
+    def purge_credentials_in_pairs(self) -> "Settings":
+        for cdn, named, token in (
+            ("FASTLY", self.purge_fastly_service_id, self.purge_fastly_token),
+            ("CLOUDFLARE", self.purge_cloudflare_zone_id, self.purge_cloudflare_token),
+        ):
+            if (named is None) != (token is None):
+                what = "SERVICE_ID" if cdn == "FASTLY" else "ZONE_ID"
+                raise ValueError(f"BYLINE_PURGE_{cdn}_{what} and BYLINE_PURGE_{cdn}_TOKEN must be set together")
         return self
 
     @model_validator(mode="after")

@@ -21,6 +21,17 @@ DELIVERY_ATTEMPTS = Counter(
     "Webhook and email delivery attempts: delivered, retrying (will be tried again) or failed (given up).",
     ["channel", "outcome"],
 )
+PURGE_BATCHES = Counter(
+    "byline_purge_batches_total",
+    "Batches of purges sent to a cache (Varnish, Fastly, Cloudflare): delivered, or retrying later.",
+    ["cache", "outcome"],
+)
+PURGE_SECONDS = Histogram(
+    "byline_purge_seconds",
+    "From the commit of the oldest purge in a delivered batch until the cache confirmed it.",
+    ["cache"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 1, 5, 60, 600),
+)
 RESPONSE_CACHE_LOOKUPS = Counter(
     "byline_response_cache_lookups_total",
     "Public reads: hit, miss, bypass (keyed, or state unknown), or stale (sent in place of a failure).",

@@ -35,6 +35,8 @@ class GoLiveWatermark(Table, table=True):
 class Channel(StrEnum):
     webhook = "webhook"
     email = "email"
+    # A `cache.purge` event to one cache (a Varnish server, Fastly, Cloudflare), named in `target`.
+    purge = "purge"
 
 
 class DeliveryStatus(StrEnum):
@@ -44,7 +46,8 @@ class DeliveryStatus(StrEnum):
 
 
 class Delivery(Table, table=True):
-    """One event to one receiver (a webhook endpoint, or an email's recipient), until it succeeds or is given up."""
+    """One event to one receiver (a webhook endpoint, an email's recipient, a cache to purge), until it
+    succeeds or is given up."""
 
     __table_args__ = (
         CheckConstraint(f"status IN {tuple(s.value for s in DeliveryStatus)}", name="status"),
@@ -53,6 +56,8 @@ class Delivery(Table, table=True):
         Index("ix_delivery_status_next_attempt_at", "status", "next_attempt_at"),
         # "Is an earlier event of this article still waiting for this endpoint?"
         Index("ix_delivery_endpoint_id_order_key_event_id", "endpoint_id", "order_key", "event_id"),
+        # A cache's waiting purges, taken together.
+        Index("ix_delivery_target_status", "target", "status"),
     )
 
     id: int = Field(default=None, primary_key=True)
@@ -61,6 +66,8 @@ class Delivery(Table, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("webhook_endpoint.id", ondelete="CASCADE"), nullable=True)
     )
     event_id: int = Field(sa_column=Column(Integer, ForeignKey("outbox_event.id", ondelete="CASCADE"), nullable=False))
+    # The cache a purge goes to (`varnish http://10.0.0.5:6081/`, `fastly`, `cloudflare`); none for other channels.
+    target: str | None = Field(default=None, max_length=300)
     event_type: str = Field(max_length=100)
     # Events sharing a key (one article's) reach each endpoint in the order they happened.
     order_key: str | None = Field(default=None, max_length=100)

@@ -11,14 +11,16 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, update
+from sqlalchemy import delete, exists, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from app.outbox.models import Delivery, DeliveryAttempt, DeliveryStatus, OutboxEvent
+from app.outbox.models import Channel, Delivery, DeliveryAttempt, DeliveryStatus, OutboxEvent
 
 FIRST_RETRY = timedelta(seconds=10)
 LONGEST_WAIT = timedelta(hours=1)
+# A cache that comes back should not keep serving what changed for long: purges back off less.
+LONGEST_PURGE_WAIT = timedelta(minutes=2)
 _jitter = random.SystemRandom()
 
 
@@ -53,10 +55,10 @@ def elapsed_ms(started: float) -> int:
     return round((time.monotonic() - started) * 1000)
 
 
-def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff from FIRST_RETRY, capped at LONGEST_WAIT, with jitter so that the deliveries
+def retry_delay(attempts: int, *, longest: timedelta = LONGEST_WAIT) -> timedelta:
+    """Exponential backoff from FIRST_RETRY, capped at `longest`, with jitter so that the deliveries
     that failed together (a receiver that was down) do not all come back in the same second."""
-    ceiling = min(LONGEST_WAIT, FIRST_RETRY * 2 ** min(attempts - 1, 20))
+    ceiling = min(longest, FIRST_RETRY * 2 ** min(attempts - 1, 20))
     return timedelta(seconds=ceiling.total_seconds() * _jitter.uniform(0.5, 1.0))
 
 
@@ -155,3 +157,99 @@ def record(session: Session, claimed: Claimed, outcome: Outcome, *, now: datetim
     )
     session.commit()
     return result
+
+
+@dataclass(frozen=True)
+class ClaimedPurges:
+    """The waiting purges of one cache that a worker holds until `lease`, their keys merged."""
+
+    target: str
+    ids: list[int]
+    keys: list[str]
+    # The most attempts any of them has had: the backoff the batch takes if this one fails too.
+    attempts: int
+    oldest: datetime
+    lease: datetime
+
+
+def claim_purges(
+    session: Session, *, target: str, now: datetime, lease_for: timedelta, limit: int
+) -> ClaimedPurges | None:
+    """Once any purge waiting for `target` is due, take up to `limit` of its waiting purges, due or
+    in backoff: the request that sends the due keys carries the others at no cost, and a cache back
+    from an outage gets everything it missed at once. None when nothing is due or free."""
+    free = or_(col(Delivery.locked_until).is_(None), col(Delivery.locked_until) <= now)
+    waiting = (
+        Delivery.channel == Channel.purge.value,
+        Delivery.target == target,
+        Delivery.status == DeliveryStatus.pending.value,
+        free,
+    )
+    due = session.exec(select(Delivery.id).where(*waiting, Delivery.next_attempt_at <= now).limit(1)).first()
+    if due is None:
+        session.rollback()
+        return None
+    ids = list(
+        session.exec(
+            select(Delivery.id)
+            .where(*waiting)
+            .order_by(col(Delivery.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=Delivery)
+        ).all()
+    )
+    lease = now + lease_for
+    taken = session.execute(
+        update(Delivery).where(col(Delivery.id).in_(ids), free).values(locked_until=lease).returning(col(Delivery.id))
+    )
+    taken_ids = sorted(taken.scalars().all())
+    rows = session.exec(
+        select(Delivery.attempts, OutboxEvent.payload, OutboxEvent.created_at)
+        .join(OutboxEvent, col(OutboxEvent.id) == Delivery.event_id)
+        .where(col(Delivery.id).in_(taken_ids))
+    ).all()
+    session.commit()
+    if not rows:
+        return None
+    keys = sorted({key for _, payload, _ in rows for key in payload.get("keys", ())})
+    return ClaimedPurges(
+        target=target,
+        ids=taken_ids,
+        keys=keys,
+        attempts=max(attempts for attempts, _, _ in rows),
+        oldest=min(created_at for _, _, created_at in rows),
+        lease=lease,
+    )
+
+
+def record_purges(session: Session, claimed: ClaimedPurges, *, delivered: bool, now: datetime) -> str:
+    """Settle a claimed batch: delivered purges are deleted (the outbox keeps the event); failed ones
+    wait their backoff, all together, and are never given up: a cache must hear of every change.
+    Only rows whose lease is still ours are touched. Returns delivered or retrying."""
+    ours = (col(Delivery.id).in_(claimed.ids), col(Delivery.locked_until) == claimed.lease)
+    if delivered:
+        session.execute(delete(Delivery).where(*ours))
+        result = "delivered"
+    else:
+        session.execute(
+            update(Delivery)
+            .where(*ours)
+            .values(
+                attempts=Delivery.attempts + 1,
+                locked_until=None,
+                next_attempt_at=now + retry_delay(claimed.attempts + 1, longest=LONGEST_PURGE_WAIT),
+            )
+        )
+        result = "retrying"
+    session.commit()
+    return result
+
+
+def waiting_purges(session: Session) -> dict[str, int]:
+    """Purges not yet delivered, per cache."""
+    query = (
+        select(Delivery.target, func.count())
+        .where(Delivery.channel == Channel.purge.value, Delivery.status == DeliveryStatus.pending.value)
+        .group_by(col(Delivery.target))
+    )
+    return {str(target): count for target, count in session.exec(query).all()}

@@ -64,10 +64,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(env: dict[str, str], *, workers: int = 1, log_path: Path | None = None) -> Iterator[str]:
+def running_server(
+    env: dict[str, str], *, workers: int = 1, log_path: Path | None = None, port: int | None = None
+) -> Iterator[str]:
     """Yield the base URL of a server started with `env` once it answers; its log is printed if it
     fails, and kept at `log_path` if one is given."""
-    with served(env, workers=workers, log_path=log_path) as (_, base):
+    with served(env, workers=workers, log_path=log_path, port=port) as (_, base):
         yield base
 
 
@@ -107,10 +109,11 @@ def wait_until_each_listens(workers: list[str] | list[int], port: int, *, second
 
 @contextmanager
 def served(
-    env: dict[str, str], *, workers: int = 1, log_path: Path | None = None
+    env: dict[str, str], *, workers: int = 1, log_path: Path | None = None, port: int | None = None
 ) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """The server process (leading its own process group, so its workers can be killed with it) and its base URL."""
-    port = free_port()
+    """The server process (leading its own process group, so its workers can be killed with it) and its
+    base URL: on `port`, or on a free one."""
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     # Only the settings given here: none leak in from the caller's environment.
     inherited = {name: value for name, value in os.environ.items() if not name.startswith("BYLINE_")}

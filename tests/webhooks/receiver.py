@@ -14,6 +14,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     path: str = ""
+    method: str = "POST"
 
     @property
     def event(self) -> dict:
@@ -24,6 +25,7 @@ class Receiver:
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.status = 204
+        self.reply = b""
         # Called before answering; a receiver that stalls blocks here.
         self.before_answer: Callable[[Received], None] = lambda _: None
         self.url = ""
@@ -40,12 +42,16 @@ def receiver() -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
-            got = Received(headers={k.lower(): v for k, v in self.headers.items()}, body=body, path=self.path)
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            got = Received(headers=headers, body=body, path=self.path, method=self.command)
             state.received.append(got)
             state.before_answer(got)
             self.send_response(state.status)
-            self.send_header("content-length", "0")
+            self.send_header("content-length", str(len(state.reply)))
             self.end_headers()
+            self.wfile.write(state.reply)
+
+        do_PURGE = do_POST
 
         def log_message(self, *args) -> None:
             pass
