@@ -33,6 +33,7 @@ class LazyCommands(TyperGroup):
         "export": "app.ingest.cli:export_command",
         "keys": "app.auth.cli:keys",
         "webhooks": "app.webhooks.cli:webhooks",
+        "media": "app.media.cli:media",
     }
 
     def list_commands(self, ctx: "Context") -> list[str]:

@@ -27,7 +27,7 @@ def _pictures(article: Article) -> list[tuple[str, dict[str, Any]]]:
 def show_pictures(session: Session, article: Article) -> None:
     """Store each library picture of the article with what the library shows of it now; an id the
     library does not hold is refused (422 naming the field)."""
-    wanted = {image["media_id"] for _, image in _pictures(article) if image.get("media_id") is not None}
+    wanted = media_ids(article)
     if not wanted:
         return
     found = media_library.media_by_ids(session, wanted)
@@ -46,9 +46,14 @@ def show_pictures(session: Session, article: Article) -> None:
         article.body = [stored(block, ImageBlock) if block.get("type") == "image" else block for block in article.body]
 
 
+def media_ids(article: Article) -> set[int]:
+    """The library pictures the article shows."""
+    return {image["media_id"] for _, image in _pictures(article) if image.get("media_id") is not None}
+
+
 def link_pictures(session: Session, article: Article) -> None:
     """Record which library pictures the (flushed) article shows."""
-    shown = {image["media_id"] for _, image in _pictures(article) if image.get("media_id") is not None}
+    shown = media_ids(article)
     session.execute(
         delete(ArticleMedia).where(col(ArticleMedia.article_id) == article.id, col(ArticleMedia.media_id).not_in(shown))
     )

@@ -11,11 +11,12 @@ from sqlalchemy import Connection, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
-from app.articles import editing, written
+from app.articles import editing, pictures, written
 from app.articles.errors import SlugTaken
 from app.articles.models import (
     Article,
     ArticleAuthor,
+    ArticleMedia,
     ArticleRevision,
     ArticleTag,
     Correction,
@@ -90,8 +91,9 @@ def key_of(record: IngestRecord) -> str:
 
 def _own_changes(record: IngestRecord) -> dict[str, Any]:
     changes: dict[str, Any] = {name: getattr(record, name) for name in _OWN_FIELDS}
-    changes["body"] = [block.model_dump(exclude_none=True) for block in record.body]
-    changes["featured_image"] = record.featured_image and record.featured_image.model_dump(exclude_none=True)
+    # The blocks themselves, as the write API passes them: a picture's words the record left unset
+    # then stay the library's.
+    changes["body"] = list(record.body)
     changes["status"] = record.status
     changes["embargo_until"] = record.embargo_until
     # Without a time, publishing means now, unless the article is already live: a re-import keeps it.
@@ -225,7 +227,15 @@ def _look_up_numbers(session: Session, repeated: Counter[str], taken: set[str]) 
     return known
 
 
-def _draft(chunk: Chunk, refs: References, record: IngestRecord, slug: str, *, stored: Article | None = None) -> Draft:
+def _draft(
+    session: Session,
+    chunk: Chunk,
+    refs: References,
+    record: IngestRecord,
+    slug: str,
+    *,
+    stored: Article | None = None,
+) -> Draft:
     """For a bulk insert, or to compare with the `stored` article it would update."""
     now = chunk.now
     article = Article(
@@ -235,6 +245,8 @@ def _draft(chunk: Chunk, refs: References, record: IngestRecord, slug: str, *, s
         # The lifecycle rules look at where the article stands: a live one keeps its time.
         article.status, article.published_at = stored.status, stored.published_at
     editing.apply_own_fields(article, _own_changes(record), now=now)
+    # Library pictures are stored with what the library shows of them, as the write API stores them.
+    pictures.show_pictures(session, article)
     article.updated_at = record.updated_at or now
     section = references.section_of(refs, record)
     article.section_id = section.id if section else None
@@ -273,7 +285,7 @@ def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]
         if slug is None:
             slug = _numbered_slug(session, bases[i], taken, known=known.get(bases[i], 0))
         try:
-            draft = _draft(chunk, refs, record, slug)
+            draft = _draft(session, chunk, refs, record, slug)
         except ProblemError as refused:
             chunk.fail(i, refused)
             continue
@@ -285,12 +297,13 @@ def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]
     rows = [{name: getattr(draft.article, name) for name in _COLUMNS} for _, draft in built]
     connection = session.connection()
     ids = _insert_articles(connection, rows)
-    links, tags, corrections, revisions = [], [], [], []
+    links, tags, corrections, revisions, shown = [], [], [], [], []
     for (i, draft), id in zip(built, ids, strict=True):
         article = draft.article
         article.id = id
         links += [{"article_id": id, "author_id": author.id, "position": n} for n, author in enumerate(draft.authors)]
         tags += [{"article_id": id, "tag_id": tag.id} for tag in draft.tags]
+        shown += [{"article_id": id, "media_id": media_id} for media_id in pictures.media_ids(article)]
         corrections += [{"article_id": id, "text": text, "published_at": at} for text, at in draft.corrections]
         state = draft.snapshot()
         revisions.append(
@@ -308,6 +321,7 @@ def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]
     for table, rows in (
         (ArticleAuthor, links),
         (ArticleTag, tags),
+        (ArticleMedia, shown),
         (Correction, corrections),
         (ArticleRevision, revisions),
     ):
@@ -344,7 +358,7 @@ def _update(session: Session, chunk: Chunk, refs: References, article: Article, 
     old_corrections = [(c.text, c.published_at) for c in article.corrections]
     try:
         # The lifecycle rules refuse here, before the article is touched.
-        wanted = _draft(chunk, refs, record, record.slug or article.slug, stored=article)
+        wanted = _draft(session, chunk, refs, record, record.slug or article.slug, stored=article)
     except ProblemError as refused:
         chunk.fail(i, refused)
         return
@@ -386,6 +400,7 @@ def _update(session: Session, chunk: Chunk, refs: References, article: Article, 
         chunk.results[i] = Stored("unchanged", article.slug, article.id)
         return
     session.flush()
+    pictures.link_pictures(session, article)
     if _comparable(after) != _comparable(before):
         # Compared as listed: tags given in another order are no change to record.
         record_revision(

@@ -86,3 +86,13 @@ def output_size(width: int, height: int, rendition: Rendition) -> tuple[int, int
 def default_size(width: int, height: int) -> tuple[int, int]:
     """The size of a picture's `url` rendition: the listed width nearest DEFAULT_WIDTH from below."""
     return output_size(width, height, Rendition(min(width, DEFAULT_WIDTH), "jpg"))
+
+
+def every(width: int, height: int, focus: tuple[int, int]) -> list[Rendition]:
+    """Every rendition the picture lists: each width in each format, and the WebP crops."""
+    whole = [Rendition(w, extension) for extension in FORMATS for w in widths(width)]
+    crops = []
+    for ratio in RATIOS:
+        left, _, right, _ = crop_box(width, height, ratio, focus)
+        crops += [Rendition(w, "webp", ratio, focus) for w in widths(right - left)]
+    return whole + crops

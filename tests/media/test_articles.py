@@ -3,6 +3,7 @@
 import pytest
 
 from tests.factories.newsroom import make_author
+from tests.ingest.helpers import record, send
 from tests.media.pictures import photo
 
 
@@ -86,3 +87,22 @@ def test_an_external_url_is_still_taken(client, session, editor):
     body = {"title": "Cat", "authors": [make_author(session).slug], "featured_image": image}
     r = client.post("/api/v1/articles", json=body, headers=editor)
     assert r.status_code == 201 and r.json()["featured_image"]["url"] == image["url"]
+
+
+def test_an_ingested_record_shows_library_pictures_as_the_api_does(client, editor, picture, media_key):
+    image = {"type": "image", "media_id": picture["id"], "alt": "Own alt"}
+    first = record(1, featured_image={"media_id": picture["id"]})
+    second = record(2, body=[*record(2)["body"], image])
+    slugs = [result["slug"] for result in send(client, editor, first, second).json()["results"]]
+    read = client.get(f"/api/v1/articles/{slugs[0]}").json()["featured_image"]
+    assert read["width"] == 1600 and read["srcset"] == picture["srcset"] and read["alt"] == "Library alt"
+    r = client.delete(f"/api/v1/media/{picture['id']}", headers=media_key)
+    assert r.status_code == 409 and sorted(r.json()["articles"]) == sorted(slugs)
+    # Updated by a second import: the article no longer shows it.
+    assert send(client, editor, record(1), record(2)).status_code == 200
+    assert client.delete(f"/api/v1/media/{picture['id']}", headers=media_key).status_code == 204
+
+
+def test_an_ingested_record_naming_an_unknown_picture_fails_alone(client, editor):
+    r = send(client, editor, record(1, featured_image={"media_id": 424242}), record(2))
+    assert [result["status"] for result in r.json()["results"]] == ["failed", "created"]

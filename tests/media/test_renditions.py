@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from app.media.renditions import Renderer
+from app.media.renditions import Renderer, render
 from app.media.sizes import Rendition
 from app.media.storage import LocalStorage, original_key
 from tests.media.pictures import GPS, opened, photo
@@ -91,3 +91,20 @@ def test_a_rendition_is_made_once_however_many_ask_at_once(tmp_path):
     for thread in threads:
         thread.join()
     assert len(set(found)) == 1 and saves.count(f"renditions/{'a' * 64}/640.webp") == 1
+
+
+def _red(image, x: int, y: int) -> bool:
+    r, g, b = image.convert("RGB").getpixel((x, y))
+    return r > 180 and g < 80 and b < 80
+
+
+def test_a_rendition_is_turned_upright_by_its_exif_orientation():
+    # Orientation 6 shows the picture turned a quarter clockwise: the red top-left block goes top-right.
+    image = opened(render(photo(600, 400, orientation=6), 400, 600, Rendition(320, "jpg")))
+    assert image.size == (320, 480) and _red(image, 310, 10) and not _red(image, 10, 10)
+
+
+@pytest.mark.parametrize(("focus", "red_corner"), [((0, 0), True), ((1000, 1000), False)])
+def test_a_crop_is_cut_around_its_focal_point(focus, red_corner):
+    image = opened(render(photo(1200, 800), 1200, 800, Rendition(320, "webp", (1, 1), focus)))
+    assert image.size == (320, 320) and _red(image, 5, 5) is red_corner
