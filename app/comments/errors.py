@@ -3,7 +3,7 @@
 from fastapi import Request
 
 from app.comments.pages import NOT_STORED
-from app.core.errors import ProblemError
+from app.core.errors import ProblemError, RateLimited
 
 
 class CommentsClosed(ProblemError):
@@ -24,25 +24,12 @@ class CommentNotFound(ProblemError):
     advice = "Check the id; the comment may have been deleted."
 
 
-class TooManyComments(ProblemError):
+class TooManyComments(RateLimited):
     """Too many comments from one network or one email address in a short time."""
 
     type_slug = "too-many-comments"
     title = "Too many comments"
-    status = 429
     advice = "Wait the seconds `Retry-After` (and `retry_after`) gives before sending another comment."
-
-    def __init__(self, detail: str, *, limit: int, retry_after: int) -> None:
-        super().__init__(detail, retry_after=retry_after)
-        self.limit, self.retry_after = limit, retry_after
-
-    def response_headers(self, request: Request) -> dict[str, str]:
-        return {
-            "Retry-After": str(self.retry_after),
-            "RateLimit-Limit": str(self.limit),
-            "RateLimit-Remaining": "0",
-            "RateLimit-Reset": str(self.retry_after),
-        }
 
 
 class InvalidUnsubscribeToken(ProblemError):

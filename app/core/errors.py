@@ -29,6 +29,25 @@ class ProblemError(Exception):
         return self.headers
 
 
+class RateLimited(ProblemError):
+    """Base of the problems a rate limit sends: 429 with when to try again, in the body and the
+    `Retry-After` and `RateLimit-*` headers."""
+
+    status = 429
+
+    def __init__(self, detail: str, *, limit: int, retry_after: int) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.limit, self.retry_after = limit, retry_after
+
+    def response_headers(self, request: Request) -> dict[str, str]:
+        return {
+            "Retry-After": str(self.retry_after),
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": "0",
+            "RateLimit-Reset": str(self.retry_after),
+        }
+
+
 class InvalidParameter(ProblemError):
     """A query, path or header parameter, or a field of the request body, failed validation."""
 

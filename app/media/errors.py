@@ -1,8 +1,6 @@
 """Problems the media routes raise."""
 
-from fastapi import Request
-
-from app.core.errors import ProblemError
+from app.core.errors import ProblemError, RateLimited
 
 
 class MediaNotFound(ProblemError):
@@ -59,22 +57,9 @@ class MediaInUse(ProblemError):
     advice = "Remove the picture from the articles `articles` names, then delete it."
 
 
-class TooManyUploads(ProblemError):
+class TooManyUploads(RateLimited):
     """This API key has uploaded as many items as one window allows."""
 
     type_slug = "too-many-uploads"
     title = "Too many uploads"
-    status = 429
     advice = "Wait the seconds `Retry-After` (and `retry_after`) gives before uploading again."
-
-    def __init__(self, detail: str, *, limit: int, retry_after: int) -> None:
-        super().__init__(detail, retry_after=retry_after)
-        self.limit, self.retry_after = limit, retry_after
-
-    def response_headers(self, request: Request) -> dict[str, str]:
-        return {
-            "Retry-After": str(self.retry_after),
-            "RateLimit-Limit": str(self.limit),
-            "RateLimit-Remaining": "0",
-            "RateLimit-Reset": str(self.retry_after),
-        }
