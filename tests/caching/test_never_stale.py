@@ -172,11 +172,9 @@ def _compare(bases: list[str], reference: str, newsroom: Newsroom, wait_for: Cal
             assert _read(base, path) == expected, f"{base}{path} differs from the uncached answer"
 
 
-def run(database_url: str, session, api_key, *, cached: int, seed: int) -> None:
-    _newsroom(session)
-    editor, moderator = api_key("content:write", "content:preview"), api_key("comments:moderate")
-    session.commit()
-    env = {
+def newsroom_env(database_url: str) -> dict[str, str]:
+    """The settings of every server compared: the same database and site, so their answers agree."""
+    return {
         "BYLINE_DATABASE_URL": database_url,
         "BYLINE_SECRET_KEY": TEST_SECRET,
         "BYLINE_PUBLIC_URL": SITE,
@@ -184,6 +182,13 @@ def run(database_url: str, session, api_key, *, cached: int, seed: int) -> None:
         # Comments come from many addresses, as the rate limits expect.
         "BYLINE_TRUSTED_PROXIES": '["127.0.0.1"]',
     }
+
+
+def run(database_url: str, session, api_key, *, cached: int, seed: int) -> None:
+    _newsroom(session)
+    editor, moderator = api_key("content:write", "content:preview"), api_key("comments:moderate")
+    session.commit()
+    env = newsroom_env(database_url)
     rng = random.Random(seed)
     with _servers(env, cached) as (bases, reference):
         newsroom = Newsroom(reference, editor, moderator, rng)

@@ -20,7 +20,7 @@ from app.auth.models import Scope
 from app.auth.service import issue_key
 from app.db.engines import build_engine
 from app.outbox.models import Channel, Delivery, OutboxEvent
-from tests.caching.test_never_stale import Newsroom, _every_path, _newsroom, _read
+from tests.caching.test_never_stale import Newsroom, _every_path, _newsroom, _read, newsroom_env
 from tests.conftest import TEST_SECRET, migrated_sqlite
 from tests.server import free_port, running_server, served
 
@@ -28,7 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 VARNISH = ROOT / "scripts" / "varnish.sh"
 ROUNDS = 6
 DEADLINE_SECONDS = 30
-SITE = "http://byline.example"
 
 
 @dataclass
@@ -92,13 +91,7 @@ def stack(sqlite_template, tmp_path_factory) -> Iterator[Stack]:
     engine.dispose()
     backend_port, varnish_port = free_port(), free_port()
     varnish = f"http://127.0.0.1:{varnish_port}"
-    env = {
-        "BYLINE_DATABASE_URL": database_url,
-        "BYLINE_SECRET_KEY": TEST_SECRET,
-        "BYLINE_PUBLIC_URL": SITE,
-        "BYLINE_SEMANTIC": "false",
-        "BYLINE_TRUSTED_PROXIES": '["127.0.0.1"]',
-    }
+    env = newsroom_env(database_url)
     backend_env = env | {
         "BYLINE_SERVE_WORKER": "true",
         "BYLINE_PURGE_VARNISH_URL": varnish,
