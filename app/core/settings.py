@@ -142,6 +142,17 @@ class Settings(BaseSettings):
     media_upload_window_seconds: int = Field(3600, ge=1)
     # First renditions one worker makes at once; the rest wait, so memory stays bounded.
     media_render_concurrency: int = Field(2, ge=1, le=32)
+    # Argon2id cost of password hashes (RFC 9106's second recommendation by default); raising them
+    # rehashes each password at its next sign-in.
+    password_time_cost: int = Field(3, ge=1)
+    password_memory_kib: int = Field(64 * 1024, ge=8)
+    password_parallelism: int = Field(4, ge=1)
+    # How long a browser session lasts from sign-in.
+    session_hours: int = Field(12, ge=1, le=24 * 30)
+    # Failed sign-ins one account, and one network, may make in a window before sign-in is refused.
+    sign_in_limit_per_account: int = Field(5, ge=1)
+    sign_in_limit_per_network: int = Field(20, ge=1)
+    sign_in_limit_window_seconds: int = Field(900, ge=1)
     # smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465; unset, no email is sent.
     smtp_url: SecretStr | None = None
     mail_from: str | None = Field(None, max_length=300)

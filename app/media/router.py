@@ -124,7 +124,7 @@ async def create_media(
     `licence`, `source`, `focal_x`, `focal_y`), or JSON naming `source_url` for the server to fetch
     (public addresses only). The format is judged by the content; size and pixels are checked before
     decoding."""
-    uploader = service.Uploader(name=key.name, key_id=key.id)
+    uploader = service.Uploader(name=key.name, key_id=key.key_id)
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         data, fields, filename = await _upload(request, library.max_bytes)
         source = fields.pop("source_url", None)
