@@ -40,8 +40,9 @@ class User(Table, table=True):
     __tablename__ = "users"
 
     id: int = Field(default=None, primary_key=True)
-    # Stored lowercased, so one address cannot hold two accounts by its spelling.
-    email: str = Field(max_length=320, unique=True)
+    # Stored lowercased, so one address cannot hold two accounts by its spelling. At most 100
+    # characters: it names the person in revisions and the media library, whose columns take 100.
+    email: str = Field(max_length=100, unique=True)
     name: str = Field(max_length=200)
     role: str = Field(max_length=20)
     # Section slugs a contributor or editor may write in; empty means every section.

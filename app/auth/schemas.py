@@ -9,7 +9,7 @@ from app.auth.models import User, UserSession
 
 class SignIn(BaseModel):
     # Any string: a malformed address is answered as a wrong one, so the form reveals nothing.
-    email: str = Field(min_length=1, max_length=320)
+    email: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=1024)
 
 

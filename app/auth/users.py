@@ -10,7 +10,11 @@ from app.auth.errors import EmailTaken, UnknownSection, UserNotFound
 from app.auth.models import User, UserSession
 from app.auth.passwords import Passwords
 from app.auth.roles import Role
+from app.core.errors import InvalidField
 from app.taxonomy import service as taxonomy
+
+# What revisions and the media library can record as who made a change.
+MAX_EMAIL = 100
 
 
 def normal_email(email: str) -> str:
@@ -33,6 +37,8 @@ def create_user(
     now: datetime,
 ) -> User:
     email = normal_email(email)
+    if not 3 <= len(email) <= MAX_EMAIL or "@" not in email.strip("@"):
+        raise InvalidField("#/email", f"An email address of at most {MAX_EMAIL} characters is needed.")
     if find_user(session, email) is not None:
         raise EmailTaken(f"An account with the email '{email}' already exists.", email=email)
     wanted = sorted(set(sections))

@@ -192,6 +192,13 @@ class Settings(BaseSettings):
         return url
 
     @model_validator(mode="after")
+    def argon2_memory_fits_its_lanes(self) -> "Settings":
+        # Argon2 gives each lane at least 8 KiB; less fails every password hash.
+        if self.password_memory_kib < 8 * self.password_parallelism:
+            raise ValueError("BYLINE_PASSWORD_MEMORY_KIB must be at least 8 times BYLINE_PASSWORD_PARALLELISM")
+        return self
+
+    @model_validator(mode="after")
     def s3_needs_a_bucket(self) -> "Settings":
         if self.media_storage == "s3" and not self.media_s3_bucket:
             raise ValueError("BYLINE_MEDIA_S3_BUCKET must be set when BYLINE_MEDIA_STORAGE is s3")
