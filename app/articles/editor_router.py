@@ -320,6 +320,8 @@ def restore_revision(
 ) -> ArticlePublic:
     """Brings back the content (title, body, byline, section, tags, ...) as a new revision;
     the slug and the article's place in its lifecycle stay as they are."""
+    # Restoring may move the article back to a section the caller may not write in.
+    ensure_section(key, revisions.get_revision(session, article, number).snapshot.get("section"))
     now = clock()
     article = editing.restore_revision(session, article, number, now=now, actor=key.name, if_match=if_match)
     return _written(response, article, now=now)

@@ -23,6 +23,16 @@ def test_contributor_files_drafts_only_in_their_sections(client, session, settin
     assert moved.status_code == 403 and moved.json()["section"] == "sport"
 
 
+def test_restoring_cannot_move_a_story_out_of_ones_sections(client, session, settings, editor):
+    _newsroom(session)
+    make_user(session, settings, "cy@example.org", role=Role.contributor, sections=("city",))
+    client.post("/api/v1/articles", json=DRAFT | {"section": "sport"}, headers=editor)
+    client.patch("/api/v1/articles/budget-vote-delayed", json={"section": "city"}, headers=editor)
+    csrf = sign_in(client, "cy@example.org")
+    response = client.post("/api/v1/articles/budget-vote-delayed/revisions/1/restore", headers=csrf)
+    assert response.status_code == 403 and response.json()["section"] == "sport"
+
+
 def test_contributor_cannot_touch_another_sections_story(client, session, settings):
     _newsroom(session)
     make_article(session, slug="derby-day", section="sport", status="draft")
