@@ -32,6 +32,7 @@ class LazyCommands(TyperGroup):
         "ingest": "app.ingest.cli:ingest_command",
         "export": "app.ingest.cli:export_command",
         "keys": "app.auth.cli:keys",
+        "users": "app.auth.people_cli:users",
         "webhooks": "app.webhooks.cli:webhooks",
         "media": "app.media.cli:media",
     }

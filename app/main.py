@@ -15,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 from app.articles.editor_router import router as article_editing_router
 from app.articles.visibility import RELEASES
 from app.auth.dependencies import presents_valid_key
+from app.auth.router import router as session_router
 from app.caching.counts import ContentCache
 from app.caching.responses import announce
 from app.caching.responses.announce import Announcements
@@ -222,6 +223,7 @@ def create_app(
         sections_router,
         tags_router,
         webhooks_router,
+        session_router,
         ingest.router,
         media.router,
         media.files,

@@ -12,7 +12,7 @@ from app.articles.models import (
     ArticleTag,
     Correction,
 )
-from app.auth.models import ApiKey
+from app.auth.models import ApiKey, FailedSignIn, User, UserSession
 from app.authors.models import Author
 from app.caching.content_version import ContentPurge, ContentVersion
 from app.caching.stored_answers import RenderedAnswer, RenderedAnswerKey
@@ -47,6 +47,9 @@ def include_object(
 
 __all__ = [
     "ApiKey",
+    "FailedSignIn",
+    "User",
+    "UserSession",
     "Article",
     "ArticleAuthor",
     "ArticleChange",

@@ -77,6 +77,26 @@ def test_keys_are_created_listed_and_revoked_from_the_command_line(database_url)
     assert duplicate.returncode == 1
 
 
+def test_people_are_created_listed_and_deactivated_from_the_command_line(database_url):
+    env = {
+        "BYLINE_DATABASE_URL": database_url,
+        "BYLINE_PASSWORD_TIME_COST": "1",
+        "BYLINE_PASSWORD_MEMORY_KIB": "8",
+        "BYLINE_PASSWORD_PARALLELISM": "1",
+    }
+    create = ("users", "create", "Ana@Example.org", "--name", "Ana Ruiz", "--role", "editor", "--password-stdin")
+    run_in_process(*create, env=env, input="a long enough passphrase\n")
+    assert run_in_process(*create, env=env, input="a long enough passphrase\n", check=False).returncode == 1
+    unknown = run_in_process(
+        *create[:-1], "--section", "nowhere", "--password-stdin", env=env, input="long passphrase\n", check=False
+    )
+    assert unknown.returncode == 1
+    listing = run_in_process("users", "list", env=env).stdout
+    assert "ana@example.org" in listing and "Ana Ruiz" in listing and "passphrase" not in listing
+    run_in_process("users", "deactivate", "ana@example.org", env=env)
+    assert "│ no " in run_in_process("users", "list", env=env).stdout
+
+
 def test_content_loaded_from_the_command_line_purges_the_answers_it_changes(database_url):
     byline("demo", "load", database_url=database_url)
     engine = build_engine(database_url)

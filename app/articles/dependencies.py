@@ -8,8 +8,9 @@ from app.articles import service
 from app.articles.models import Article
 from app.articles.schemas import ArticleSummary
 from app.articles.visibility import PUBLIC, Reader, editor
-from app.auth.dependencies import EditorKey, OptionalKey, PreviewKey
-from app.auth.models import ApiKey, Scope
+from app.auth.callers import Caller
+from app.auth.dependencies import EditorKey, OptionalKey, PreviewKey, ensure_section
+from app.auth.models import Scope
 from app.core.slugs import Slug
 from app.web.fieldsets import Fieldset, fields_of
 from app.web.state import ClockDep, SessionDep
@@ -25,13 +26,15 @@ ReaderDep = Annotated[Reader, Depends(_reader)]
 
 
 # Each loader takes the key it needs, so a caller without one hears 401 before learning whether the article exists.
-def _editor(key: ApiKey) -> Reader:
+def _editor(key: Caller) -> Reader:
     return editor(embargoed=key.grants(Scope.content_embargo))
 
 
 def _article_to_edit(slug: Slug, session: SessionDep, clock: ClockDep, key: EditorKey) -> Article:
     # Locked until the write commits: racing editors queue, and If-Match is checked against what gets written.
-    return service.get_article(session, slug, now=clock(), reader=_editor(key), for_update=True)
+    article = service.get_article(session, slug, now=clock(), reader=_editor(key), for_update=True)
+    ensure_section(key, article.section.slug if article.section else None)
+    return article
 
 
 def _article_for_editors(slug: Slug, session: SessionDep, clock: ClockDep, key: EditorKey) -> Article:

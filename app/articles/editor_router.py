@@ -15,7 +15,7 @@ from app.articles.errors import (
     RevisionNotFound,
     SlugTaken,
 )
-from app.articles.models import Article
+from app.articles.models import Article, ArticleStatus
 from app.articles.schemas import (
     ArticleCreate,
     ArticlePublic,
@@ -27,8 +27,8 @@ from app.articles.schemas import (
     RevisionPublic,
     RevisionSummary,
 )
-from app.auth.dependencies import EditorKey, ensure_scope
-from app.auth.errors import MissingScope, NotAuthenticated
+from app.auth.dependencies import EditorKey, PublisherKey, ensure_publishing, ensure_scope, ensure_section
+from app.auth.errors import CsrfTokenMissing, MissingScope, NotAuthenticated, PublishingForbidden, SectionForbidden
 from app.auth.models import Scope
 from app.core.errors import InvalidField, InvalidParameter, problems
 from app.core.ids import RowIdPath
@@ -38,7 +38,8 @@ from app.web.state import ClockDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/articles", tags=["articles"])
 
-AUTH = (NotAuthenticated, MissingScope)
+AUTH = (NotAuthenticated, MissingScope, CsrfTokenMissing, SectionForbidden)
+PUBLISH = (*AUTH, PublishingForbidden)
 EDIT = (*AUTH, ArticleNotFound, ArticleMoved, PreconditionFailed, InvalidParameter)
 
 
@@ -52,12 +53,15 @@ def _written(response: Response, article: Article, *, now: datetime) -> ArticleP
     operation_id="articles-create",
     summary="Create an article",
     response_model=ArticlePublic,
-    responses=problems(*AUTH, SlugTaken, InvalidField),
+    responses=problems(*PUBLISH, SlugTaken, InvalidField),
 )
 def create_article(
     response: Response, body: ArticleCreate, session: SessionDep, clock: ClockDep, settings: SettingsDep, key: EditorKey
 ) -> ArticlePublic:
-    """An `embargo_until` needs `content:embargo`."""
+    """An `embargo_until` needs `content:embargo`. A signed-in contributor files drafts in their sections."""
+    ensure_section(key, body.section)
+    if body.status != ArticleStatus.draft:
+        ensure_publishing(key)
     if body.embargo_until is not None:
         ensure_scope(key, Scope.content_embargo)
     now = clock()
@@ -71,7 +75,7 @@ def create_article(
     operation_id="articles-update",
     summary="Change an article",
     response_model=ArticlePublic,
-    responses=problems(*EDIT, SlugTaken, InvalidField, InvalidTransition),
+    responses=problems(*EDIT, PublishingForbidden, SlugTaken, InvalidField, InvalidTransition),
 )
 def update_article(
     response: Response,
@@ -85,7 +89,12 @@ def update_article(
     """Send `If-Match` with the ETag you read: if someone changed the article since, the
     change is refused with 412 and nothing is written. Every change is kept as a revision. Setting,
     moving or lifting `embargo_until` needs `content:embargo`."""
-    if editing.changes_embargo(article.embargo_until, body.changes()):
+    changes = body.changes()
+    if "section" in changes:
+        ensure_section(key, changes["section"])
+    if "status" in changes or "published_at" in changes:
+        ensure_publishing(key)
+    if editing.changes_embargo(article.embargo_until, changes):
         ensure_scope(key, Scope.content_embargo)
     now = clock()
     article = editing.update_article(session, article, body, now=now, actor=key.name, if_match=if_match)
@@ -107,14 +116,14 @@ async def _hard_delete(
     status_code=204,
     operation_id="articles-delete",
     summary="Archive an article, or delete it for good",
-    responses=problems(*EDIT),
+    responses=problems(*EDIT, PublishingForbidden),
 )
 def delete_article(
     hard: Annotated[bool, Depends(_hard_delete)],
     article: ArticleToEdit,
     session: SessionDep,
     clock: ClockDep,
-    key: EditorKey,
+    key: PublisherKey,
     if_match: IfMatch = None,
 ) -> Response:
     """Archiving hides the article from readers and keeps it for editors; a hard delete needs `admin`."""
@@ -130,14 +139,14 @@ def delete_article(
     operation_id="articles-publish",
     summary="Publish an article now, or schedule it",
     response_model=ArticlePublic,
-    responses=problems(*EDIT, InvalidField),
+    responses=problems(*EDIT, PublishingForbidden, InvalidField),
 )
 def publish_article(
     response: Response,
     article: ArticleToEdit,
     session: SessionDep,
     clock: ClockDep,
-    key: EditorKey,
+    key: PublisherKey,
     body: Annotated[PublishRequest | None, Body()] = None,
     if_match: IfMatch = None,
 ) -> ArticlePublic:
@@ -153,14 +162,14 @@ def publish_article(
     operation_id="articles-unpublish",
     summary="Take a published or scheduled article back to draft",
     response_model=ArticlePublic,
-    responses=problems(*EDIT, InvalidTransition),
+    responses=problems(*EDIT, PublishingForbidden, InvalidTransition),
 )
 def unpublish_article(
     response: Response,
     article: ArticleToEdit,
     session: SessionDep,
     clock: ClockDep,
-    key: EditorKey,
+    key: PublisherKey,
     if_match: IfMatch = None,
 ) -> ArticlePublic:
     now = clock()
@@ -175,7 +184,7 @@ def unpublish_article(
     operation_id="articles-correct",
     summary="Add a correction notice readers see on the article",
     response_model=ArticlePublic,
-    responses=problems(*EDIT, InvalidField),
+    responses=problems(*EDIT, PublishingForbidden, InvalidField),
 )
 def add_correction(
     response: Response,
@@ -183,7 +192,7 @@ def add_correction(
     body: CorrectionCreate,
     session: SessionDep,
     clock: ClockDep,
-    key: EditorKey,
+    key: PublisherKey,
     if_match: IfMatch = None,
 ) -> ArticlePublic:
     """Kept as a revision. Readers never see a correction dated before the article's `published_at`:
@@ -198,7 +207,7 @@ def add_correction(
     operation_id="articles-correction-update",
     summary="Change a correction's text or date",
     response_model=ArticlePublic,
-    responses=problems(*EDIT, CorrectionNotFound, InvalidField),
+    responses=problems(*EDIT, PublishingForbidden, CorrectionNotFound, InvalidField),
 )
 def update_correction(
     response: Response,
@@ -207,7 +216,7 @@ def update_correction(
     body: CorrectionUpdate,
     session: SessionDep,
     clock: ClockDep,
-    key: EditorKey,
+    key: PublisherKey,
     if_match: IfMatch = None,
 ) -> ArticlePublic:
     """Only the fields sent change; the change is kept as a revision."""
@@ -223,7 +232,7 @@ def update_correction(
     operation_id="articles-correction-delete",
     summary="Remove a correction from the article",
     response_model=ArticlePublic,
-    responses=problems(*EDIT, CorrectionNotFound),
+    responses=problems(*EDIT, PublishingForbidden, CorrectionNotFound),
 )
 def delete_correction(
     response: Response,
@@ -231,7 +240,7 @@ def delete_correction(
     correction_id: RowIdPath,
     session: SessionDep,
     clock: ClockDep,
-    key: EditorKey,
+    key: PublisherKey,
     if_match: IfMatch = None,
 ) -> ArticlePublic:
     """Readers stop seeing it at once; the revisions keep what it said. Answers with the article as it
@@ -311,6 +320,8 @@ def restore_revision(
 ) -> ArticlePublic:
     """Brings back the content (title, body, byline, section, tags, ...) as a new revision;
     the slug and the article's place in its lifecycle stay as they are."""
+    # Restoring may move the article back to a section the caller may not write in.
+    ensure_section(key, revisions.get_revision(session, article, number).snapshot.get("section"))
     now = clock()
     article = editing.restore_revision(session, article, number, now=now, actor=key.name, if_match=if_match)
     return _written(response, article, now=now)

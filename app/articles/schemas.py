@@ -225,7 +225,7 @@ class PreviewToken(BaseModel):
 
 class RevisionSummary(BaseModel):
     number: int
-    actor: str = Field(description="Name of the API key that made the change.")
+    actor: str = Field(description="Who made the change: an API key's name, or the email of a person signed in.")
     created_at: datetime
     changed_fields: list[str]
 

@@ -1,18 +1,28 @@
-"""Reading the caller's API key from `Authorization: Bearer`, and requiring scopes on routes."""
+"""Who is calling (an API key in `Authorization: Bearer`, or a session cookie), and requiring scopes on routes."""
 
+import hmac
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
-from app.auth.errors import MissingScope, NotAuthenticated
+from app.auth.callers import Caller, key_caller, user_caller
+from app.auth.errors import (
+    CsrfTokenMissing,
+    MissingScope,
+    NotAuthenticated,
+    PublishingForbidden,
+    SectionForbidden,
+)
 from app.auth.models import ApiKey, Scope
 from app.auth.service import find_active_key, record_use, use_is_due
+from app.auth.sessions import csrf_token, find_session
 from app.web.state import ClockDep, Engines, EnginesDep, SettingsDep, app_state
 
 log = logging.getLogger("byline.auth")
@@ -22,7 +32,15 @@ bearer = HTTPBearer(
     scheme_name="ApiKey",
     description="An API key from `byline keys create`, sent as `Authorization: Bearer <key>`.",
 )
+SESSION_COOKIE = "byline_session"
+session_cookie = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    scheme_name="SessionCookie",
+    description="The cookie `POST /api/v1/session` sets; unsafe requests also send `X-CSRF-Token`.",
+)
 REALM = 'Bearer realm="byline"'
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # The key a request was found to carry before its body was read (app.body_limit), kept for the route.
 _VERIFIED_KEY = "byline.verified_key"
 
@@ -33,30 +51,57 @@ async def _caller(
     settings: SettingsDep,
     clock: ClockDep,
     engines: EnginesDep,
-) -> ApiKey | None:
+    cookie: Annotated[str | None, Depends(session_cookie)],
+) -> Caller | None:
     # Async so anonymous readers, the hot path, skip a threadpool hop; the lookup runs in a thread.
+    secret = settings.secret_key.get_secret_value()
     if credentials is None:
         if "authorization" in request.headers:
             raise NotAuthenticated(
                 "Authorization must be `Bearer <key>`.",
                 headers={"WWW-Authenticate": f'{REALM}, error="invalid_request"'},
             )
-        return None
+        if cookie is None:
+            return None
+        caller = await run_in_threadpool(_session_caller, cookie, secret=secret, now=clock(), engines=engines)
+        # A cookie rides along on requests other sites make; only this site's pages can read the token.
+        if caller is not None and request.method not in SAFE_METHODS:
+            sent = request.headers.get("x-csrf-token", "")
+            if not hmac.compare_digest(sent.encode(), csrf_token(secret, cookie).encode()):
+                raise CsrfTokenMissing("Send the session's `csrf_token` as the `X-CSRF-Token` header.")
+        return caller
     known = request.scope.get(_VERIFIED_KEY)
     if known is not None:
-        return cast(ApiKey, known)
-    secret = settings.secret_key.get_secret_value()
-    return await run_in_threadpool(_verified_key, credentials.credentials, secret=secret, now=clock(), engines=engines)
+        return key_caller(cast(ApiKey, known))
+    key = await run_in_threadpool(_verified_key, credentials.credentials, secret=secret, now=clock(), engines=engines)
+    return key_caller(key)
+
+
+def _session_caller(token: str, *, secret: str, now: datetime, engines: Engines) -> Caller | None:
+    # On the primary, as keys: a session ended a moment ago must not pass on a lagging replica.
+    with Session(engines.read_primary, expire_on_commit=False) as session:
+        found = find_session(session, secret_key=secret, token=token, now=now)
+    # An ended or unknown session reads as anonymous: a stale cookie must not break public pages.
+    return None if found is None else user_caller(found[1], session_id=found[0].id)
 
 
 async def presents_valid_key(request: Request) -> bool:
-    """Whether the request's headers carry a valid key, asked before its body is read: bodies of
-    callers without one are held to the anonymous limit."""
+    """Whether the request's headers carry a valid key or session, asked before its body is read:
+    bodies of callers without one are held to the anonymous limit."""
     credentials = await bearer(request)
-    if credentials is None:
-        return False
     state = app_state(request)
     secret = state.settings.secret_key.get_secret_value()
+    if credentials is None:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie is None:
+            return False
+        try:
+            caller = await run_in_threadpool(
+                _session_caller, cookie, secret=secret, now=state.clock(), engines=state.engines
+            )
+        except SQLAlchemyError:
+            return True
+        return caller is not None
     try:
         key = await run_in_threadpool(
             _verified_key, credentials.credentials, secret=secret, now=state.clock(), engines=state.engines
@@ -90,13 +135,15 @@ def _verified_key(presented: str, *, secret: str, now: datetime, engines: Engine
     return key
 
 
-OptionalKey = Annotated[ApiKey | None, Depends(_caller)]
+OptionalKey = Annotated[Caller | None, Depends(_caller)]
 
 
-def ensure_scope(key: ApiKey | None, scope: Scope) -> ApiKey:
-    """401 without a key, 403 with a key that lacks `scope` (admin holds every scope)."""
+def ensure_scope(key: Caller | None, scope: Scope) -> Caller:
+    """401 without a key or session, 403 with one that lacks `scope` (admin holds every scope)."""
     if key is None:
-        raise NotAuthenticated("Send an API key as `Authorization: Bearer <key>`.", headers={"WWW-Authenticate": REALM})
+        raise NotAuthenticated(
+            "Send an API key as `Authorization: Bearer <key>`, or sign in.", headers={"WWW-Authenticate": REALM}
+        )
     if not key.grants(scope):
         raise MissingScope(
             f"This operation needs the '{scope}' scope.",
@@ -109,14 +156,64 @@ def ensure_scope(key: ApiKey | None, scope: Scope) -> ApiKey:
 def require_scope(scope: Scope) -> Any:
     """A route dependency that admits only keys granting `scope`; OpenAPI lists the scope on the operation."""
 
-    async def check(key: OptionalKey) -> ApiKey:
+    async def check(key: OptionalKey) -> Caller:
         return ensure_scope(key, scope)
 
     return Security(check, scopes=[scope.value])
 
 
-EditorKey = Annotated[ApiKey, require_scope(Scope.content_write)]
-AdminKey = Annotated[ApiKey, require_scope(Scope.admin)]
-PreviewKey = Annotated[ApiKey, require_scope(Scope.content_preview)]
-ModeratorKey = Annotated[ApiKey, require_scope(Scope.comments_moderate)]
-MediaKey = Annotated[ApiKey, require_scope(Scope.media_write)]
+EditorKey = Annotated[Caller, require_scope(Scope.content_write)]
+AdminKey = Annotated[Caller, require_scope(Scope.admin)]
+PreviewKey = Annotated[Caller, require_scope(Scope.content_preview)]
+ModeratorKey = Annotated[Caller, require_scope(Scope.comments_moderate)]
+MediaKey = Annotated[Caller, require_scope(Scope.media_write)]
+
+
+def ensure_section(caller: Caller, section: str | None) -> None:
+    """403 when a person bound to sections writes in another one (or outside every section)."""
+    if not caller.may_write_in(section):
+        where = f"the section '{section}'" if section else "no section"
+        raise SectionForbidden(f"You may not write articles in {where}.", section=section)
+
+
+def ensure_publishing(caller: Caller) -> None:
+    """403 when a contributor publishes, schedules, archives or corrects."""
+    if not caller.may_publish:
+        raise PublishingForbidden("Contributors file drafts; an editor publishes them.")
+
+
+async def _publisher(key: EditorKey) -> Caller:
+    ensure_publishing(key)
+    return key
+
+
+# A writer who may also publish: every key with `content:write`, and editors and admins among people.
+PublisherKey = Annotated[Caller, Depends(_publisher)]
+
+
+async def _every_section(key: PublisherKey) -> Caller:
+    if key.sections is not None:
+        raise SectionForbidden("This operation covers every section; your account is limited to some.", section=None)
+    return key
+
+
+# A publisher without section limits, for what spans the whole archive (bulk ingest and export).
+EverySectionKey = Annotated[Caller, Depends(_every_section)]
+
+
+@dataclass(frozen=True)
+class SignedInPerson:
+    user_id: int
+    session_id: int
+    # The cookie's token, from which the session's CSRF token is derived.
+    token: str
+
+
+async def _signed_in(caller: OptionalKey, cookie: Annotated[str | None, Depends(session_cookie)]) -> SignedInPerson:
+    if caller is None or caller.session_id is None or caller.user_id is None or cookie is None:
+        raise NotAuthenticated("Sign in with POST /api/v1/session first.", headers={"WWW-Authenticate": REALM})
+    return SignedInPerson(user_id=caller.user_id, session_id=caller.session_id, token=cookie)
+
+
+# A person signed in through a browser session, for the routes about that session.
+SignedIn = Annotated[SignedInPerson, Depends(_signed_in)]

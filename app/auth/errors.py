@@ -39,3 +39,87 @@ class KeyNotFound(ProblemError):
     title = "API key not found"
     status = 404
     advice = "Check the name; `byline keys list` shows every key."
+
+
+class EmailTaken(ProblemError):
+    """Another account already uses this email address."""
+
+    type_slug = "email-taken"
+    title = "Email address already in use"
+    status = 409
+    advice = "Each person has one account; deactivate the old one or use another address."
+
+
+class UserNotFound(ProblemError):
+    """No account has this email address."""
+
+    type_slug = "user-not-found"
+    title = "Account not found"
+    status = 404
+    advice = "Check the address; `byline users list` shows every account."
+
+
+class UnknownSection(ProblemError):
+    """An account names a section that does not exist."""
+
+    type_slug = "unknown-section"
+    title = "Unknown section"
+    status = 422
+    advice = "Name sections by their slug, as GET /api/v1/sections lists them."
+
+
+class SignInFailed(ProblemError):
+    """The email and password do not match an active account."""
+
+    type_slug = "sign-in-failed"
+    title = "Wrong email or password"
+    status = 401
+    advice = "Check the email address and the password; deactivated accounts cannot sign in."
+
+
+class TooManySignIns(ProblemError):
+    """Too many failed sign-ins for this account or from this network in the window."""
+
+    type_slug = "too-many-sign-ins"
+    title = "Too many failed sign-ins"
+    status = 429
+    advice = "Wait for the time given in Retry-After before trying again."
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, retry_after=retry_after, headers={"Retry-After": str(retry_after)})
+
+
+class CsrfTokenMissing(ProblemError):
+    """A request signed in with a session cookie changes something without the session's CSRF token."""
+
+    type_slug = "csrf-token-missing"
+    title = "CSRF token missing or wrong"
+    status = 403
+    advice = "Send the `csrf_token` that signing in returned as the `X-CSRF-Token` header."
+
+
+class SectionForbidden(ProblemError):
+    """The signed-in person may not write in this section."""
+
+    type_slug = "section-forbidden"
+    title = "Not allowed in this section"
+    status = 403
+    advice = "Ask an administrator to add the section to your account."
+
+
+class PublishingForbidden(ProblemError):
+    """Contributors file drafts; publishing, scheduling and archiving are for editors."""
+
+    type_slug = "publishing-forbidden"
+    title = "Only editors may publish"
+    status = 403
+    advice = "Leave the article as a draft for an editor to publish."
+
+
+class SessionNotFound(ProblemError):
+    """The caller has no session with this id."""
+
+    type_slug = "session-not-found"
+    title = "Session not found"
+    status = 404
+    advice = "GET /api/v1/session/all lists your sessions."

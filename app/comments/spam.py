@@ -1,6 +1,5 @@
 """Spam defence without third parties: honeypot, rate limits, heuristics, and the reasons recorded."""
 
-import ipaddress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
@@ -11,6 +10,7 @@ from sqlalchemy import Connection, bindparam, case, func, literal, select, union
 from app.comments.errors import TooManyComments
 from app.comments.models import Comment, CommentStatus
 from app.core.hashing import keyed_digest
+from app.core.networks import network_of
 from app.core.settings import Settings
 from app.db.columns import core_table
 
@@ -18,18 +18,6 @@ DUPLICATE_WINDOW = timedelta(hours=24)
 _FORM_SALT = "byline.comment-form"
 # Built once: a comment runs each of these, and building a statement costs more than running it.
 _COMMENTS = core_table(Comment)
-
-
-def network_of(address: str) -> str:
-    """The /24 of an IPv4 address or the /48 of an IPv6 one: what one household or host controls."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    prefix = 24 if ip.version == 4 else 48
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
 @dataclass

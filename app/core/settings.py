@@ -154,6 +154,17 @@ class Settings(BaseSettings):
     purge_cloudflare_zone_id: str | None = Field(None, pattern=r"^[A-Za-z0-9]+$")
     purge_cloudflare_token: SecretStr | None = None
     purge_cloudflare_api: AnyHttpUrl = AnyHttpUrl("https://api.cloudflare.com/client/v4")
+    # Argon2id cost of password hashes (RFC 9106's second recommendation by default); raising them
+    # rehashes each password at its next sign-in.
+    password_time_cost: int = Field(3, ge=1)
+    password_memory_kib: int = Field(64 * 1024, ge=8)
+    password_parallelism: int = Field(4, ge=1)
+    # How long a browser session lasts from sign-in.
+    session_hours: int = Field(12, ge=1, le=24 * 30)
+    # Failed sign-ins one account, and one network, may make in a window before sign-in is refused.
+    sign_in_limit_per_account: int = Field(5, ge=1)
+    sign_in_limit_per_network: int = Field(20, ge=1)
+    sign_in_limit_window_seconds: int = Field(900, ge=1)
     # smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465; unset, no email is sent.
     smtp_url: SecretStr | None = None
     mail_from: str | None = Field(None, max_length=300)
@@ -200,6 +211,13 @@ class Settings(BaseSettings):
         if url is not None and not url.get_secret_value().startswith(("smtp://", "smtps://")):
             raise ValueError("BYLINE_SMTP_URL must be an smtp:// or smtps:// URL")
         return url
+
+    @model_validator(mode="after")
+    def argon2_memory_fits_its_lanes(self) -> "Settings":
+        # Argon2 gives each lane at least 8 KiB; less fails every password hash.
+        if self.password_memory_kib < 8 * self.password_parallelism:
+            raise ValueError("BYLINE_PASSWORD_MEMORY_KIB must be at least 8 times BYLINE_PASSWORD_PARALLELISM")
+        return self
 
     @model_validator(mode="after")
     def s3_needs_a_bucket(self) -> "Settings":

@@ -14,8 +14,8 @@ from sqlmodel import Session
 
 from app.articles.schemas import UTCTime
 from app.articles.visibility import Reader, editor
-from app.auth.dependencies import EditorKey
-from app.auth.errors import MissingScope, NotAuthenticated
+from app.auth.dependencies import EverySectionKey
+from app.auth.errors import CsrfTokenMissing, MissingScope, NotAuthenticated, PublishingForbidden, SectionForbidden
 from app.auth.models import Scope
 from app.core.errors import InvalidField, InvalidParameter, problems
 from app.core.settings import Settings
@@ -52,6 +52,9 @@ _BATCH_BODY = {
     responses=problems(
         NotAuthenticated,
         MissingScope,
+        CsrfTokenMissing,
+        SectionForbidden,
+        PublishingForbidden,
         InvalidField,
         IngestAborted,
         ContentTooLarge,
@@ -62,7 +65,7 @@ _BATCH_BODY = {
 )
 async def ingest(
     request: Request,
-    key: EditorKey,
+    key: EverySectionKey,
     settings: SettingsDep,
     clock: ClockDep,
     engines: EnginesDep,
@@ -108,11 +111,11 @@ def _ndjson(
     response_class=StreamingResponse,
     responses={
         200: {"content": {NDJSON: {"schema": {"$ref": "#/components/schemas/IngestRecord"}}}, "description": "NDJSON"},
-        **problems(NotAuthenticated, MissingScope, InvalidParameter),
+        **problems(NotAuthenticated, MissingScope, SectionForbidden, PublishingForbidden, InvalidParameter),
     },
 )
 def export(
-    key: EditorKey,
+    key: EverySectionKey,
     engines: EnginesDep,
     clock: ClockDep,
     updated_since: Annotated[UTCTime | None, Query(description="Only articles changed at or after this time.")] = None,

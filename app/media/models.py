@@ -47,6 +47,8 @@ class Media(MediaBase, Table, table=True):
     uploader_key_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("api_key.id", ondelete="SET NULL"), nullable=True)
     )
-    uploaded_by: str = Field(max_length=100, description="Name of the API key (or command) that added it.")
+    uploaded_by: str = Field(
+        max_length=100, description="Name of the API key (or command), or email of the person, that added it."
+    )
     created_at: datetime = created_at_field()
     updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.auth.dependencies import MediaKey
 from app.auth.errors import MissingScope, NotAuthenticated
@@ -79,7 +80,12 @@ def _validated(model: type[BaseModel], fields: dict[str, Any]) -> Any:
 
 
 async def _upload(request: Request, max_bytes: int) -> tuple[bytes, dict[str, Any], str | None]:
-    async with request.form(max_files=1, max_fields=10) as form:
+    try:
+        form = await request.form(max_files=1, max_fields=10)
+    except StarletteHTTPException as unreadable:
+        # A malformed body, or more parts than an upload has: the fields at fault, as for JSON.
+        raise RequestValidationError([{"type": "value_error", "loc": ("body",), "msg": unreadable.detail}]) from None
+    try:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise RequestValidationError(
@@ -92,6 +98,8 @@ async def _upload(request: Request, max_bytes: int) -> tuple[bytes, dict[str, An
         if isinstance(form.get("focal_x"), str) or isinstance(form.get("focal_y"), str):
             fields["focal_point"] = {"x": form.get("focal_x", 0.5), "y": form.get("focal_y", 0.5)}
         return data, fields, upload.filename
+    finally:
+        await form.close()
 
 
 @router.post(
@@ -124,7 +132,7 @@ async def create_media(
     `licence`, `source`, `focal_x`, `focal_y`), or JSON naming `source_url` for the server to fetch
     (public addresses only). The format is judged by the content; size and pixels are checked before
     decoding."""
-    uploader = service.Uploader(name=key.name, key_id=key.id)
+    uploader = service.Uploader(name=key.name, key_id=key.key_id)
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         data, fields, filename = await _upload(request, library.max_bytes)
         source = fields.pop("source_url", None)

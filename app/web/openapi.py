@@ -20,6 +20,7 @@ TAGS = [
     {"name": "sitemaps", "description": "Sitemaps for search engines, Google News included."},
     {"name": "webhooks", "description": "Signed event notifications to other systems, and their deliveries log."},
     {"name": "media", "description": "The media library: pictures, their renditions, sizes and focal points."},
+    {"name": "session", "description": "Sign-in for browsers: a session cookie, its CSRF token, and one's sessions."},
     {"name": "ingest", "description": "Bringing an archive in and taking it out: bulk upsert and export."},
     {"name": "meta", "description": "The API's own entry points."},
 ]
@@ -37,9 +38,13 @@ def tidy_document(document: dict) -> dict:
     """Say what the app really does where FastAPI's defaults say otherwise."""
     for methods in document.get("paths", {}).values():
         for operation in methods.values():
-            # Reads that accept a key but do not need one: `{}` is the anonymous alternative.
-            if operation.get("security") == [{"ApiKey": []}]:
-                operation["security"] = [{}, {"ApiKey": []}]
+            # Reads that accept a key or a session but do not need one: `{}` is the anonymous alternative.
+            # Routes about one's session take the session cookie alone.
+            if operation.get("security") == [{"ApiKey": []}, {"SessionCookie": []}]:
+                signed_in = operation.get("tags") == ["session"]
+                operation["security"] = (
+                    [{"SessionCookie": []}] if signed_in else [{}, {"ApiKey": []}, {"SessionCookie": []}]
+                )
             # Any operation can meet a database that is down, locked, read-only or full.
             operation.setdefault("responses", {}).setdefault(
                 "503",

@@ -14,6 +14,7 @@ from app.caching.responses.encoding import negotiate
 from app.caching.responses.store import Entry, ResponseStore
 from tests.comments.helpers import approve, reply
 from tests.factories.newsroom import make_article
+from tests.factories.people import make_user, sign_in
 from tests.monitoring.test_metrics import _value
 
 LONG_BODY = [{"type": "paragraph", "text": f"Paragraph {n} of a long dispatch from the harbour."} for n in range(40)]
@@ -81,6 +82,22 @@ def test_keys_cookies_and_preview_tokens_are_never_served_from_or_stored_in_the_
     # A client that asks for a fresh answer gets one, and it is kept for the next reader.
     assert client.get(path, headers={"Cache-Control": "no-cache"}).headers["X-Cache"] == "MISS"
     assert client.get(path).headers["X-Cache"] == "HIT"
+
+
+def test_a_signed_in_editor_sees_a_draft_while_anonymous_reads_stay_cached(client, session, settings):
+    draft = make_article(session, status="draft")
+    make_user(session, settings, "ed@example.org")
+    warm(client, "/api/v1/articles")
+    sign_in(client, "ed@example.org")
+    preview = client.get(f"/api/v1/articles/{draft.slug}")
+    assert preview.status_code == 200 and preview.headers["X-Cache"] == "BYPASS"
+    assert preview.headers["Cache-Control"] == "private, no-store"
+    listed = client.get("/api/v1/articles", params={"status": "draft"})
+    assert listed.headers["X-Cache"] == "BYPASS" and [a["slug"] for a in listed.json()["data"]] == [draft.slug]
+    client.cookies.clear()
+    assert client.get(f"/api/v1/articles/{draft.slug}").status_code == 404
+    anonymous = client.get("/api/v1/articles")
+    assert anonymous.headers["X-Cache"] == "HIT" and anonymous.json()["meta"]["total"] == 0
 
 
 def test_lists_and_resources_carry_validators_and_answer_304_without_a_body(client, session, editor):

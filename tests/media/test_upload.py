@@ -94,6 +94,12 @@ def test_invalid_fields_name_their_pointer(upload):
     assert r.json()["errors"][0]["pointer"] == "#/focal_point/x"
 
 
+def test_a_body_that_is_no_upload_is_a_problem_naming_the_body(upload):
+    r = upload(photo(), **{f"extra{n}": "x" for n in range(12)})
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["errors"][0]["pointer"] == "#/" and "fields" in r.json()["errors"][0]["detail"]
+
+
 @pytest.fixture
 def limited(settings):
     settings.media_uploads_per_key = 2

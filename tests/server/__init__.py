@@ -22,13 +22,15 @@ BYLINE = str(Path(sys.executable).with_name("byline"))
 LOOPBACK = Destinations.allowing(["127.0.0.1"])
 
 
-def run_in_process(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
+def run_in_process(
+    *args: str, env: dict[str, str], check: bool = True, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """`byline ARGS` run in this process through the root command (its callback included) with only
     the BYLINE_ settings given: the commands a child would run, without a start-up for each. test_cli
     runs the script itself."""
     isolated = {name: None for name in os.environ if name.startswith("BYLINE_")} | {"COLUMNS": "200"} | env
     with _consoles_as_wide_as(int(isolated["COLUMNS"] or 80)):
-        result = CliRunner().invoke(byline, list(args), env=isolated, prog_name="byline")
+        result = CliRunner().invoke(byline, list(args), env=isolated, prog_name="byline", input=input)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     if check and result.exit_code != 0:

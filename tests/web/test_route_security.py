@@ -11,8 +11,12 @@ EDITORS_ONLY_READS = {
     "/api/v1/comments",
     "/api/v1/comments/{comment_id}",
 }
-# Readers leave replies and unsubscribe from notifications without an account.
-PUBLIC_WRITES = {("POST", "/api/v1/articles/{slug}/comments"), ("POST", "/api/v1/comments/unsubscribe")}
+# Readers leave replies and unsubscribe from notifications without an account; people sign in.
+PUBLIC_WRITES = {
+    ("POST", "/api/v1/articles/{slug}/comments"),
+    ("POST", "/api/v1/comments/unsubscribe"),
+    ("POST", "/api/v1/session"),
+}
 
 
 def protected_routes():
@@ -30,7 +34,7 @@ def test_there_are_write_routes_to_check():
 
 def test_every_write_route_refuses_anonymous_callers(client):
     for method, path in protected_routes():
-        url = re.sub(r"\{(number|comment_id)\}", "1", re.sub(r"\{slug\}", "some-slug", path))
+        url = re.sub(r"\{(number|comment_id|session_id)\}", "1", re.sub(r"\{slug\}", "some-slug", path))
         response = client.request(method, url, json={})
         assert response.status_code == 401, (method, path, response.status_code)
         assert response.headers["WWW-Authenticate"].startswith("Bearer"), (method, path)
@@ -40,4 +44,6 @@ def test_every_write_operation_declares_its_scope():
     document = create_app(Settings(_env_file=None)).openapi()
     for method, path in protected_routes():
         security = document["paths"][path][method.lower()]["security"]
-        assert security and all(requirement.get("ApiKey") for requirement in security), (method, path)
+        # A key with the scope, or a session of a person whose role grants it (one's own session: the cookie alone).
+        schemes = [scheme for requirement in security for scheme in requirement]
+        assert schemes in (["ApiKey", "SessionCookie"], ["SessionCookie"]), (method, path)

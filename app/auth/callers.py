@@ -1,0 +1,43 @@
+"""Who is calling: an API key or a signed-in person, seen by routes through one shape."""
+
+from dataclasses import dataclass
+
+from app.auth.models import ApiKey, User
+from app.auth.roles import PUBLISHING_ROLES, ROLE_SCOPES, SECTION_BOUND_ROLES, Role
+from app.auth.scopes import Scope
+
+
+@dataclass(frozen=True)
+class Caller:
+    # Revisions record it as who made a change: a key's name or a person's email.
+    name: str
+    scopes: frozenset[str]
+    # Section slugs the caller may write in; None for every section.
+    sections: frozenset[str] | None = None
+    may_publish: bool = True
+    key_id: int | None = None
+    user_id: int | None = None
+    # The browser session the caller signed in with, when it came with a cookie.
+    session_id: int | None = None
+
+    def grants(self, scope: Scope) -> bool:
+        return Scope.admin in self.scopes or scope in self.scopes
+
+    def may_write_in(self, section: str | None) -> bool:
+        return self.sections is None or section in self.sections
+
+
+def key_caller(key: ApiKey) -> Caller:
+    return Caller(name=key.name, scopes=frozenset(key.scopes), key_id=key.id)
+
+
+def user_caller(user: User, *, session_id: int | None) -> Caller:
+    role = Role(user.role)
+    return Caller(
+        name=user.email,
+        scopes=frozenset(ROLE_SCOPES[role]),
+        sections=frozenset(user.sections) if role in SECTION_BOUND_ROLES and user.sections else None,
+        may_publish=role in PUBLISHING_ROLES,
+        user_id=user.id,
+        session_id=session_id,
+    )

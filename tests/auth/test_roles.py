@@ -1,0 +1,73 @@
+from app.auth.roles import Role
+from tests.factories.newsroom import make_article, make_author, make_section
+from tests.factories.people import make_user, sign_in
+
+DRAFT = {"title": "Budget vote delayed", "authors": ["alok-verma"]}
+
+
+def _newsroom(session) -> None:
+    make_author(session, slug="alok-verma", name="Alok Verma")
+    make_section(session, slug="city", name="City")
+    make_section(session, slug="sport", name="Sport")
+
+
+def test_contributor_files_drafts_only_in_their_sections(client, session, settings):
+    _newsroom(session)
+    make_user(session, settings, "cy@example.org", role=Role.contributor, sections=("city",))
+    csrf = sign_in(client, "cy@example.org")
+    assert client.post("/api/v1/articles", json=DRAFT | {"section": "city"}, headers=csrf).status_code == 201
+    outside = client.post("/api/v1/articles", json=DRAFT | {"section": "sport"}, headers=csrf)
+    assert outside.status_code == 403
+    assert outside.json()["type"].endswith("/problems/section-forbidden") and outside.json()["section"] == "sport"
+    moved = client.patch("/api/v1/articles/budget-vote-delayed", json={"section": "sport"}, headers=csrf)
+    assert moved.status_code == 403 and moved.json()["section"] == "sport"
+
+
+def test_restoring_cannot_move_a_story_out_of_ones_sections(client, session, settings, editor):
+    _newsroom(session)
+    make_user(session, settings, "cy@example.org", role=Role.contributor, sections=("city",))
+    client.post("/api/v1/articles", json=DRAFT | {"section": "sport"}, headers=editor)
+    client.patch("/api/v1/articles/budget-vote-delayed", json={"section": "city"}, headers=editor)
+    csrf = sign_in(client, "cy@example.org")
+    response = client.post("/api/v1/articles/budget-vote-delayed/revisions/1/restore", headers=csrf)
+    assert response.status_code == 403 and response.json()["section"] == "sport"
+
+
+def test_contributor_cannot_touch_another_sections_story(client, session, settings):
+    _newsroom(session)
+    make_article(session, slug="derby-day", section="sport", status="draft")
+    make_user(session, settings, "cy@example.org", role=Role.contributor, sections=("city",))
+    csrf = sign_in(client, "cy@example.org")
+    response = client.patch("/api/v1/articles/derby-day", json={"title": "Derby"}, headers=csrf)
+    assert response.status_code == 403 and response.json()["section"] == "sport"
+
+
+def test_contributor_cannot_publish_but_an_editor_can(client, session, settings):
+    _newsroom(session)
+    make_user(session, settings, "cy@example.org", role=Role.contributor, sections=("city",))
+    make_user(session, settings, "ed@example.org", role=Role.editor, sections=("city",))
+    csrf = sign_in(client, "cy@example.org")
+    published = client.post("/api/v1/articles", json=DRAFT | {"section": "city", "status": "published"}, headers=csrf)
+    assert published.status_code == 403 and published.json()["type"].endswith("/problems/publishing-forbidden")
+    client.post("/api/v1/articles", json=DRAFT | {"section": "city"}, headers=csrf)
+    assert client.post("/api/v1/articles/budget-vote-delayed/publish", headers=csrf).status_code == 403
+    client.cookies.clear()
+    csrf = sign_in(client, "ed@example.org")
+    assert client.post("/api/v1/articles/budget-vote-delayed/publish", headers=csrf).status_code == 200
+
+
+def test_section_bound_people_cannot_bulk_ingest(client, session, settings):
+    _newsroom(session)
+    make_user(session, settings, "ed@example.org", role=Role.editor, sections=("city",))
+    csrf = sign_in(client, "ed@example.org")
+    response = client.post("/api/v1/ingest", json=[], headers=csrf)
+    assert response.status_code == 403 and response.json()["type"].endswith("/problems/section-forbidden")
+
+
+def test_moderator_moderates_but_does_not_write_articles(client, session, settings):
+    _newsroom(session)
+    make_user(session, settings, "mo@example.org", role=Role.moderator)
+    csrf = sign_in(client, "mo@example.org")
+    assert client.get("/api/v1/comments").status_code == 200
+    refused = client.post("/api/v1/articles", json=DRAFT, headers=csrf)
+    assert refused.status_code == 403 and refused.json()["type"].endswith("/problems/missing-scope")

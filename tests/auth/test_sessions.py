@@ -1,0 +1,123 @@
+from fastapi.testclient import TestClient
+from pydantic import AnyHttpUrl
+from sqlmodel import select
+
+from app.auth.models import FailedSignIn, UserSession
+from app.auth.roles import Role
+from app.auth.users import deactivate_user
+from app.main import create_app
+from tests.conftest import PROXY_ADDRESS
+from tests.factories.newsroom import make_author
+from tests.factories.people import PASSWORD, make_user, sign_in
+
+DRAFT = {"title": "Budget vote delayed", "authors": ["alok-verma"]}
+
+
+def test_sign_in_sets_a_private_cookie_and_says_who_is_signed_in(client, session, settings):
+    make_user(session, settings, "Ana@Example.org")
+    response = client.post("/api/v1/session", json={"email": "ana@example.ORG", "password": PASSWORD})
+    assert response.status_code == 200 and response.json()["csrf_token"]
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
+    assert response.headers["cache-control"] == "no-store"
+    who = client.get("/api/v1/session").json()
+    assert who["user"] == {"email": "ana@example.org", "name": "Ana", "role": "editor", "sections": []}
+    assert who["csrf_token"] == response.json()["csrf_token"]
+    # Only a hash of the token is stored.
+    token = client.cookies["byline_session"]
+    assert token not in {row.token_hash for row in session.exec(select(UserSession)).all()}
+
+
+def test_cookie_is_secure_when_the_public_url_is_https(session, settings, clock):
+    make_user(session, settings, "ana@example.org")
+    https = settings.model_copy(update={"public_url": AnyHttpUrl("https://news.example")})
+    with TestClient(create_app(https, clock=clock), client=(PROXY_ADDRESS, 50000)) as client:
+        response = client.post("/api/v1/session", json={"email": "ana@example.org", "password": PASSWORD})
+    assert "Secure" in response.headers["set-cookie"]
+
+
+def test_wrong_password_and_unknown_email_get_the_same_answer(client, session, settings):
+    make_user(session, settings, "ana@example.org")
+    wrong = client.post("/api/v1/session", json={"email": "ana@example.org", "password": "not it"})
+    unknown = client.post("/api/v1/session", json={"email": "nobody@example.org", "password": "not it"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert {k: v for k, v in wrong.json().items()} == {k: v for k, v in unknown.json().items()}
+    assert "set-cookie" not in wrong.headers
+    assert len(session.exec(select(FailedSignIn)).all()) == 2
+
+
+def test_cookie_writes_need_the_csrf_token_and_revisions_name_the_person(client, session, settings):
+    make_author(session, slug="alok-verma", name="Alok Verma")
+    make_user(session, settings, "ana@example.org")
+    csrf = sign_in(client, "ana@example.org")
+    refused = client.post("/api/v1/articles", json=DRAFT)
+    assert refused.status_code == 403 and refused.json()["type"].endswith("/problems/csrf-token-missing")
+    forged = client.post("/api/v1/articles", json=DRAFT, headers={"X-CSRF-Token": "0" * 64})
+    assert forged.status_code == 403
+    created = client.post("/api/v1/articles", json=DRAFT, headers=csrf)
+    assert created.status_code == 201
+    revisions = client.get(f"/api/v1/articles/{created.json()['slug']}/revisions").json()["data"]
+    assert [revision["actor"] for revision in revisions] == ["ana@example.org"]
+
+
+def test_failed_sign_ins_are_limited_per_account(client, session, settings):
+    make_user(session, settings, "ana@example.org")
+    for _ in range(settings.sign_in_limit_per_account):
+        client.post("/api/v1/session", json={"email": "ana@example.org", "password": "guess"})
+    # Refused even with the right password until the window passes.
+    limited = client.post("/api/v1/session", json={"email": "ana@example.org", "password": PASSWORD})
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+    assert limited.json()["type"].endswith("/problems/too-many-sign-ins")
+
+
+def test_failed_sign_ins_are_limited_per_network(session, settings, clock):
+    make_user(session, settings, "ana@example.org")
+    strict = settings.model_copy(update={"sign_in_limit_per_network": 2})
+    with TestClient(create_app(strict, clock=clock), client=(PROXY_ADDRESS, 50000)) as client:
+        for guess in ("a@example.org", "b@example.org"):
+            client.post(
+                "/api/v1/session", json={"email": guess, "password": "x"}, headers={"X-Forwarded-For": "203.0.113.5"}
+            )
+        near = {"X-Forwarded-For": "203.0.113.77"}
+        far = {"X-Forwarded-For": "198.51.100.7"}
+        body = {"email": "ana@example.org", "password": PASSWORD}
+        assert client.post("/api/v1/session", json=body, headers=near).status_code == 429
+        assert client.post("/api/v1/session", json=body, headers=far).status_code == 200
+
+
+def test_sessions_are_listed_and_revoked_and_sign_out_ends_one(client, session, settings):
+    make_user(session, settings, "ana@example.org")
+    sign_in(client, "ana@example.org")
+    first = client.get("/api/v1/session").json()["session_id"]
+    csrf = sign_in(client, "ana@example.org")
+    listed = client.get("/api/v1/session/all").json()
+    assert [(s["id"] == first, s["current"]) for s in listed] == [(False, True), (True, False)]
+    assert client.delete(f"/api/v1/session/{first}").status_code == 403
+    assert client.delete(f"/api/v1/session/{first}", headers=csrf).status_code == 204
+    assert len(client.get("/api/v1/session/all").json()) == 1
+    assert client.delete("/api/v1/session", headers=csrf).status_code == 204
+    assert client.get("/api/v1/session").status_code == 401
+
+
+def test_another_persons_session_cannot_be_revoked(client, session, settings):
+    make_user(session, settings, "ana@example.org")
+    make_user(session, settings, "ben@example.org")
+    sign_in(client, "ben@example.org")
+    bens = client.get("/api/v1/session").json()["session_id"]
+    client.cookies.clear()
+    csrf = sign_in(client, "ana@example.org")
+    response = client.delete(f"/api/v1/session/{bens}", headers=csrf)
+    assert response.status_code == 404 and response.json()["type"].endswith("/problems/session-not-found")
+
+
+def test_deactivated_person_loses_sessions_and_cannot_sign_in(client, session, settings, clock):
+    make_user(session, settings, "ana@example.org", role=Role.moderator)
+    sign_in(client, "ana@example.org")
+    deactivate_user(session, "ANA@example.org", now=clock.now)
+    assert client.get("/api/v1/session").status_code == 401
+    again = client.post("/api/v1/session", json={"email": "ana@example.org", "password": PASSWORD})
+    assert again.status_code == 401 and again.json()["type"].endswith("/problems/sign-in-failed")
+
+
+def test_an_api_key_is_not_a_session(client, editor):
+    assert client.get("/api/v1/session", headers=editor).status_code == 401
