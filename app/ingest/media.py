@@ -1,0 +1,144 @@
+"""The media library beside an archive: `byline export` writes each picture's original and its record
+into a folder next to the NDJSON, and `byline ingest` adds them to the library before the articles,
+then renames the `media_id`s the records name to the ids the pictures got here."""
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from app.core.errors import ProblemError
+from app.media import service
+from app.media.library import Library
+from app.media.models import Media
+from app.media.schemas import MediaWords
+from app.media.storage import original_key
+
+RECORDS = "media.ndjson"
+ORIGINALS = "originals"
+_HASH = re.compile(r"[0-9a-f]{64}")
+_WORDS = ("alt", "caption", "credit", "licence", "focal_point")
+
+
+def folder_beside(archive: Path) -> Path:
+    """`backup.ndjson` keeps its pictures in `backup.media/`."""
+    return archive.with_name(archive.name.split(".")[0] + ".media")
+
+
+def _record(media: Media) -> dict[str, Any]:
+    return {
+        "id": media.id,
+        "content_hash": media.content_hash,
+        "filename": media.filename,
+        "alt": media.alt,
+        "caption": media.caption,
+        "credit": media.credit,
+        "licence": media.licence,
+        "source_url": media.source_url,
+        "focal_point": {"x": media.focal_x, "y": media.focal_y},
+        "uploaded_by": media.uploaded_by,
+        "created_at": media.created_at,
+    }
+
+
+def export_media(session: Session, library: Library, folder: Path) -> int:
+    """Every picture of the library, by id; an original already in the folder (same hash, same bytes)
+    is not written again, so exporting into the same folder again costs only the new pictures."""
+    originals = folder / ORIGINALS
+    originals.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with (folder / RECORDS).open("wb") as out:
+        for media in session.exec(select(Media).order_by(col(Media.id))):
+            target = originals / media.content_hash
+            if not target.exists():
+                data = library.storage.read(original_key(media.content_hash))
+                if data is None:
+                    continue
+                target.write_bytes(data)
+            out.write(orjson.dumps(_record(media)) + b"\n")
+            count += 1
+    return count
+
+
+def import_media(
+    session: Session, library: Library, folder: Path, *, dry_run: bool = False
+) -> tuple[dict[int, int], Counter[str], list[str]]:
+    """The pictures of an exported folder added to the library: their ids in the export mapped to
+    their ids here, counts by outcome, and what was refused. The n-th picture of a file in the export
+    is the n-th picture of that file here, so importing again adds nothing."""
+    ids: dict[int, int] = {}
+    counts: Counter[str] = Counter()
+    refused: list[str] = []
+    seen: Counter[str] = Counter()
+    for line, record in _records(folder / RECORDS):
+        content_hash = str(record.get("content_hash", ""))
+        if not _HASH.fullmatch(content_hash):
+            refused.append(f"{RECORDS}:{line}: no content hash")
+            continue
+        here = service.with_hash(session, content_hash)
+        seen[content_hash] += 1
+        if len(here) >= seen[content_hash]:
+            ids[record["id"]] = here[seen[content_hash] - 1].id
+            counts["pictures already in the library"] += 1
+            continue
+        original = folder / ORIGINALS / content_hash
+        data = original.read_bytes() if original.is_file() else b""
+        if hashlib.sha256(data).hexdigest() != content_hash:
+            refused.append(f"{RECORDS}:{line}: {ORIGINALS}/{content_hash} is missing or altered")
+            continue
+        if dry_run:
+            counts["pictures added"] += 1
+            continue
+        try:
+            words = MediaWords.model_validate({name: record[name] for name in _WORDS if record.get(name) is not None})
+            media = service.add_media(
+                session,
+                library,
+                data,
+                words,
+                uploader=service.Uploader(name=str(record.get("uploaded_by") or "byline ingest")),
+                now=datetime.fromisoformat(record["created_at"]),
+                filename=record.get("filename"),
+                source_url=record.get("source_url"),
+            )
+        except (ValidationError, ProblemError, KeyError, ValueError) as bad:
+            session.rollback()
+            refused.append(f"{RECORDS}:{line}: {getattr(bad, 'detail', bad)}")
+            continue
+        ids[record["id"]] = media.id
+        counts["pictures added"] += 1
+    return ids, counts, refused
+
+
+def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    with path.open("rb") as lines:
+        for number, line in enumerate(lines, 1):
+            if line.strip():
+                yield number, orjson.loads(line)
+
+
+def renamed(record: dict[str, Any], ids: dict[int, int]) -> dict[str, Any]:
+    """The record naming each library picture by its id here; an id the export did not hold stays,
+    and fails the record as any unknown id does."""
+
+    def image(value: Any) -> Any:
+        if isinstance(value, dict) and value.get("media_id") in ids:
+            return value | {"media_id": ids[value["media_id"]]}
+        return value
+
+    changed = dict(record)
+    if "featured_image" in record:
+        changed["featured_image"] = image(record["featured_image"])
+    if isinstance(record.get("body"), list):
+        changed["body"] = [
+            image(block) if isinstance(block, dict) and block.get("type") == "image" else block
+            for block in record["body"]
+        ]
+    return changed
