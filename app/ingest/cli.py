@@ -86,6 +86,11 @@ def ingest_command(
         "--media",
         help="Pictures of an export (byline export --media); by default the folder beside each file (backup.media).",
     ),
+    rehost_media: bool = typer.Option(
+        False,
+        "--rehost-media",
+        help="Fetch the pictures records name by URL (and WordPress attachments) into the media library.",
+    ),
 ) -> None:
     """Import articles (upserted by external id, or slug): running the same import again changes nothing."""
     from sqlmodel import Session
@@ -96,8 +101,8 @@ def ingest_command(
     from app.core.command_line import settings_or_exit
     from app.db.engines import build_engine
     from app.demo.removal import demo_article_slugs
-    from app.ingest.media import RECORDS, folder_beside, import_media, renamed
-    from app.ingest.readers import READERS, SourceRecord, detect, feeds
+    from app.ingest.media import RECORDS, Rehost, folder_beside, import_media, renamed
+    from app.ingest.readers import READERS, SourceRecord, detect, feeds, wxr
     from app.ingest.service import Ingest, Received
     from app.media.library import open_library
 
@@ -129,7 +134,7 @@ def ingest_command(
     folders = {source: folder for source, folder in folders.items() if (folder / RECORDS).is_file()}
     media_ids: dict[str, dict[int, int]] = {}
 
-    def received() -> Iterator[Received]:
+    def received(counting: bool = True) -> Iterator[Received]:
         for source, name in formats.items():
             item: SourceRecord
             # Remote feeds only from the addresses the settings allow.
@@ -139,13 +144,15 @@ def ingest_command(
                 items = READERS[name](source)
             for item in items:
                 if item.skipped is not None:
-                    skipped[item.skipped] += 1
+                    skipped[item.skipped] += counting
                     continue
                 record = item.record
                 if record is not None and status is not None:
                     record = record | {"status": status.value}
                 if record is not None and source in media_ids:
                     record = renamed(record, media_ids[source])
+                if record is not None and rehosting is not None:
+                    record = rehosting.record(record)
                 # Every position names its source, for runs over many files.
                 named = Path(source).name
                 position = item.position if named in item.position else f"{named}: {item.position}"
@@ -172,6 +179,17 @@ def ingest_command(
             pictures["pictures refused"] += len(refused)
             for reason in refused:
                 console.print(f"[red]{folder / reason}[/red]")
+    rehosting = None
+    if rehost_media and not dry_run:
+        # Pictures are added in their own transactions, in a first pass, never inside an import's chunk
+        # (SQLite has one writer): the import then finds each URL's id in the Rehost's memory.
+        with Session(engine, expire_on_commit=False) as rehost_session:
+            rehosting = Rehost(rehost_session, open_library(settings), settings.destinations, now=utcnow())
+            for source, name in formats.items():
+                for attachment in wxr.attachments(source) if name == "wxr" else []:
+                    rehosting.picture(attachment["url"], attachment)
+            for _ in received(counting=False):
+                pass
     with Session(engine, expire_on_commit=False) as session, progress:
         task = progress.add_task("ingest", total=None, rate="0")
         run = Ingest(
@@ -206,6 +224,10 @@ def ingest_command(
         _advance(progress, task, unshown)
         demo = demo_article_slugs(session, {outcome.slug for outcome in clashes if outcome.slug})
     engine.dispose()
+    if rehosting is not None:
+        pictures.update(rehosting.counts)
+        for failure in rehosting.failures:
+            console.print(f"[yellow]Kept at its URL: {failure}[/yellow]")
     for outcome in clashes:
         if outcome.slug in demo:
             console.print(

@@ -5,7 +5,7 @@ then renames the `media_id`s the records name to the ids the pictures got here."
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from app.core.errors import ProblemError
+from app.core.outbound import Destinations
 from app.media import service
 from app.media.library import Library
 from app.media.models import Media
@@ -25,6 +26,7 @@ RECORDS = "media.ndjson"
 ORIGINALS = "originals"
 _HASH = re.compile(r"[0-9a-f]{64}")
 _WORDS = ("alt", "caption", "credit", "licence", "focal_point")
+REHOSTING = service.Uploader(name="byline ingest --rehost-media")
 
 
 def folder_beside(archive: Path) -> Path:
@@ -133,8 +135,66 @@ def renamed(record: dict[str, Any], ids: dict[int, int]) -> dict[str, Any]:
             return value | {"media_id": ids[value["media_id"]]}
         return value
 
+    return _each_image(record, image)
+
+
+class Rehost:
+    """`byline ingest --rehost-media`: pictures the records name by URL fetched into the library
+    (through the destination guard, `source_url` kept) and named by id instead. A picture that cannot
+    be fetched or is refused stays at its URL, and is reported."""
+
+    def __init__(self, session: Session, library: Library, destinations: Destinations, *, now: datetime) -> None:
+        self.session, self.library, self.destinations, self.now = session, library, destinations, now
+        self.ids: dict[str, int | None] = {}
+        self.counts: Counter[str] = Counter()
+        self.failures: list[str] = []
+
+    def picture(self, url: str, words: dict[str, Any]) -> int | None:
+        """The library id of the picture at `url`, fetched once per import and once per library."""
+        if url in self.ids:
+            return self.ids[url]
+        known = self.session.exec(select(Media.id).where(Media.source_url == url).order_by(col(Media.id))).first()
+        if known is not None:
+            self.counts["pictures already in the library"] += 1
+        else:
+            try:
+                data = service.fetch_source(url, self.library, self.destinations)
+                known = service.add_media(
+                    self.session,
+                    self.library,
+                    data,
+                    MediaWords.model_validate({name: words[name] for name in _WORDS if words.get(name) is not None}),
+                    uploader=REHOSTING,
+                    now=self.now,
+                    filename=url.rsplit("/", 1)[-1].split("?")[0],
+                    source_url=url,
+                ).id
+                self.counts["pictures added"] += 1
+            except (ProblemError, ValidationError) as failed:
+                self.session.rollback()
+                self.failures.append(f"{url}: {getattr(failed, 'detail', failed)}")
+                self.counts["pictures kept at their URL"] += 1
+        self.ids[url] = known
+        return known
+
+    def record(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The record with every picture it names by URL named by library id, where fetched."""
+
+        def image(value: Any) -> Any:
+            if not isinstance(value, dict) or value.get("media_id") is not None or not value.get("url"):
+                return value
+            media_id = self.picture(str(value["url"]), value)
+            if media_id is None:
+                return value
+            return {name: v for name, v in value.items() if name != "url"} | {"media_id": media_id}
+
+        return _each_image(record, image)
+
+
+def _each_image(record: dict[str, Any], image: Callable[[Any], Any]) -> dict[str, Any]:
+    """The record with `image` applied to its featured image and each image block."""
     changed = dict(record)
-    if "featured_image" in record:
+    if record.get("featured_image"):
         changed["featured_image"] = image(record["featured_image"])
     if isinstance(record.get("body"), list):
         changed["body"] = [
