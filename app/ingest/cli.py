@@ -190,6 +190,7 @@ def ingest_command(
                     rehosting.picture(attachment["url"], attachment)
             for _ in received(counting=False):
                 pass
+            rehosting.fetching = False
     with Session(engine, expire_on_commit=False) as session, progress:
         task = progress.add_task("ingest", total=None, rate="0")
         run = Ingest(

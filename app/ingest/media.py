@@ -80,6 +80,9 @@ def import_media(
     refused: list[str] = []
     seen: Counter[str] = Counter()
     for line, record in _records(folder / RECORDS):
+        if record is None:
+            refused.append(f"{RECORDS}:{line}: not a JSON object")
+            continue
         content_hash = str(record.get("content_hash", ""))
         if not _HASH.fullmatch(content_hash):
             refused.append(f"{RECORDS}:{line}: no content hash")
@@ -119,11 +122,15 @@ def import_media(
     return ids, counts, refused
 
 
-def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _records(path: Path) -> Iterator[tuple[int, dict[str, Any] | None]]:
     with path.open("rb") as lines:
         for number, line in enumerate(lines, 1):
             if line.strip():
-                yield number, orjson.loads(line)
+                try:
+                    record = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    record = None
+                yield number, record if isinstance(record, dict) else None
 
 
 def renamed(record: dict[str, Any], ids: dict[int, int]) -> dict[str, Any]:
@@ -148,11 +155,13 @@ class Rehost:
         self.ids: dict[str, int | None] = {}
         self.counts: Counter[str] = Counter()
         self.failures: list[str] = []
+        # Cleared after the first pass: while articles are stored, only URLs met before are renamed.
+        self.fetching = True
 
     def picture(self, url: str, words: dict[str, Any]) -> int | None:
         """The library id of the picture at `url`, fetched once per import and once per library."""
-        if url in self.ids:
-            return self.ids[url]
+        if url in self.ids or not self.fetching:
+            return self.ids.get(url)
         known = self.session.exec(select(Media.id).where(Media.source_url == url).order_by(col(Media.id))).first()
         if known is not None:
             self.counts["pictures already in the library"] += 1
