@@ -47,7 +47,9 @@ def _collect_garbage_seldom() -> None:
     gc.set_threshold(20_000, 20, 50)
 
 
-def _summary(counts: Counter[str], skipped: Counter[str], *, dry_run: bool, aborted: bool) -> Table:
+def _summary(
+    counts: Counter[str], skipped: Counter[str], pictures: Counter[str], *, dry_run: bool, aborted: bool
+) -> Table:
     table = Table(title="Would be imported (dry run)" if dry_run else "Imported")
     table.add_column("Records")
     table.add_column("Count", justify="right")
@@ -55,6 +57,8 @@ def _summary(counts: Counter[str], skipped: Counter[str], *, dry_run: bool, abor
         table.add_row(status, str(counts[status]))
     for why, count in sorted(skipped.items()):
         table.add_row(f"skipped: {why}", str(count))
+    for what, count in sorted(pictures.items()):
+        table.add_row(what, str(count))
     if aborted:
         table.caption = "A record failed with --on-error abort: nothing was stored."
     return table
@@ -77,6 +81,16 @@ def ingest_command(
         "--status",
         help="Status of every record, whatever its source says (draft: review an import before it goes live).",
     ),
+    media: Path | None = typer.Option(
+        None,
+        "--media",
+        help="Pictures of an export (byline export --media); by default the folder beside each file (backup.media).",
+    ),
+    rehost_media: bool = typer.Option(
+        False,
+        "--rehost-media",
+        help="Fetch the pictures records name by URL (and WordPress attachments) into the media library.",
+    ),
 ) -> None:
     """Import articles (upserted by external id, or slug): running the same import again changes nothing."""
     from sqlmodel import Session
@@ -87,8 +101,10 @@ def ingest_command(
     from app.core.command_line import settings_or_exit
     from app.db.engines import build_engine
     from app.demo.removal import demo_article_slugs
-    from app.ingest.readers import READERS, SourceRecord, detect, feeds
+    from app.ingest.media import RECORDS, Rehost, folder_beside, import_media, renamed
+    from app.ingest.readers import READERS, SourceRecord, detect, feeds, wxr
     from app.ingest.service import Ingest, Received
+    from app.media.library import open_library
 
     missing = [s for s in sources if not s.startswith(("http://", "https://")) and not Path(s).exists()]
     if missing:
@@ -108,9 +124,17 @@ def ingest_command(
         raise typer.Exit(2)
     settings = settings_or_exit()
     skipped: Counter[str] = Counter()
+    pictures: Counter[str] = Counter()
     _collect_garbage_seldom()
+    folders = {
+        source: media or folder_beside(Path(source))
+        for source in sources
+        if not source.startswith(("http://", "https://"))
+    }
+    folders = {source: folder for source, folder in folders.items() if (folder / RECORDS).is_file()}
+    media_ids: dict[str, dict[int, int]] = {}
 
-    def received() -> Iterator[Received]:
+    def received(counting: bool = True) -> Iterator[Received]:
         for source, name in formats.items():
             item: SourceRecord
             # Remote feeds only from the addresses the settings allow.
@@ -120,11 +144,15 @@ def ingest_command(
                 items = READERS[name](source)
             for item in items:
                 if item.skipped is not None:
-                    skipped[item.skipped] += 1
+                    skipped[item.skipped] += counting
                     continue
                 record = item.record
                 if record is not None and status is not None:
                     record = record | {"status": status.value}
+                if record is not None and source in media_ids:
+                    record = renamed(record, media_ids[source])
+                if record is not None and rehosting is not None:
+                    record = rehosting.record(record)
                 # Every position names its source, for runs over many files.
                 named = Path(source).name
                 position = item.position if named in item.position else f"{named}: {item.position}"
@@ -142,6 +170,27 @@ def ingest_command(
         # Redrawing costs the import's own time.
         refresh_per_second=2,
     )
+    with Session(engine, expire_on_commit=False) as session:
+        library = open_library(settings)
+        for folder in dict.fromkeys(folders.values()):
+            ids, outcomes, refused = import_media(session, library, folder, dry_run=dry_run)
+            media_ids |= {source: ids for source, named in folders.items() if named == folder}
+            pictures.update(outcomes)
+            pictures["pictures refused"] += len(refused)
+            for reason in refused:
+                console.print(f"[red]{folder / reason}[/red]")
+    rehosting = None
+    if rehost_media and not dry_run:
+        # Pictures are added in their own transactions, in a first pass, never inside an import's chunk
+        # (SQLite has one writer): the import then finds each URL's id in the Rehost's memory.
+        with Session(engine, expire_on_commit=False) as rehost_session:
+            rehosting = Rehost(rehost_session, open_library(settings), settings.destinations, now=utcnow())
+            for source, name in formats.items():
+                for attachment in wxr.attachments(source) if name == "wxr" else []:
+                    rehosting.picture(attachment["url"], attachment)
+            for _ in received(counting=False):
+                pass
+            rehosting.fetching = False
     with Session(engine, expire_on_commit=False) as session, progress:
         task = progress.add_task("ingest", total=None, rate="0")
         run = Ingest(
@@ -176,6 +225,10 @@ def ingest_command(
         _advance(progress, task, unshown)
         demo = demo_article_slugs(session, {outcome.slug for outcome in clashes if outcome.slug})
     engine.dispose()
+    if rehosting is not None:
+        pictures.update(rehosting.counts)
+        for failure in rehosting.failures:
+            console.print(f"[yellow]Kept at its URL: {failure}[/yellow]")
     for outcome in clashes:
         if outcome.slug in demo:
             console.print(
@@ -185,7 +238,7 @@ def ingest_command(
         elif outcome.error is not None:
             _report_failure(outcome, outcome.error)
     aborted = on_error is OnErrorChoice.abort and counts["failed"] > 0
-    console.print(_summary(counts, skipped, dry_run=dry_run, aborted=aborted))
+    console.print(_summary(counts, skipped, pictures, dry_run=dry_run, aborted=aborted))
     clashing = sum(outcome.slug in demo for outcome in clashes)
     if clashing:
         console.print(
@@ -214,8 +267,12 @@ def export_command(
     path: str = typer.Argument("-", help="File to write, or - for standard output."),
     export_format: str = typer.Option("ndjson", "--format", help="Only ndjson."),
     updated_since: datetime | None = typer.Option(None, "--updated-since", help="Only articles changed since."),
+    media: Path | None = typer.Option(
+        None, "--media", help="Folder for the media library's pictures; by default beside PATH (backup.media)."
+    ),
 ) -> None:
-    """Write every article (all statuses, with comments and related pins) in the shape `byline ingest` reads."""
+    """Write every article (all statuses, with comments and related pins) in the shape `byline ingest` reads,
+    and the media library's originals and records beside it."""
     from datetime import UTC
 
     from sqlmodel import Session
@@ -225,13 +282,16 @@ def export_command(
     from app.core.command_line import settings_or_exit
     from app.db.engines import build_engine
     from app.ingest.export import export_records
+    from app.ingest.media import export_media, folder_beside
+    from app.media.library import open_library
 
     if export_format != "ndjson":
         console.print("[red]Only --format ndjson is written.[/red]")
         raise typer.Exit(2)
     if updated_since is not None and updated_since.tzinfo is None:
         updated_since = updated_since.replace(tzinfo=UTC)
-    engine = build_engine(settings_or_exit().database_url, for_writes=False, sqlite_bulk=True)
+    settings = settings_or_exit()
+    engine = build_engine(settings.database_url, for_writes=False, sqlite_bulk=True)
     _collect_garbage_seldom()
     with Session(engine) as session:
         # The server's operator exports the whole archive, embargoed articles included.
@@ -243,5 +303,11 @@ def export_command(
         else:
             with Path(path).open("wb") as out:
                 count = _write(lines, out)
+        folder = media if media is not None or path == "-" else folder_beside(Path(path))
+        pictures = export_media(session, open_library(settings), folder) if folder is not None else None
     engine.dispose()
     console.print(f"[green]Exported {count} article(s).[/green]")
+    if pictures is not None:
+        console.print(f"[green]Exported {pictures} picture(s) to {folder}.[/green]")
+    else:
+        console.print("[yellow]Pictures are not written to standard output: name a folder with --media.[/yellow]")

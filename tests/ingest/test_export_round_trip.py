@@ -5,17 +5,41 @@ import shutil
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
+from app.auth.models import Scope
+from app.auth.service import issue_key
 from app.db.engines import build_engine
 from app.demo.loader import load_demo
 from app.main import create_app
 from tests.comments.helpers import approve, reply
-from tests.conftest import PROXY_ADDRESS
+from tests.conftest import PROXY_ADDRESS, TEST_SECRET
+from tests.media.pictures import photo
+from tests.server import run_in_process
 
 
 def _newsroom(client, editor, moderator) -> None:
-    """The demo newsroom, plus what it lacks: drafts, scheduled and archived articles, comments, pins."""
+    """The demo newsroom, plus what it lacks: drafts, scheduled and archived articles, comments, pins,
+    library pictures (one featured with the article's own caption, one in a body)."""
     slugs = [a["slug"] for a in client.get("/api/v1/articles", params={"limit": 5}).json()["data"]]
+    harbour, street = (
+        client.post(
+            "/api/v1/media",
+            files={"file": (f"{name}.jpg", photo(width, 300), "image/jpeg")},
+            data={"alt": f"The {name}", "credit": "Ana Ruiz", "focal_x": "0.25", "focal_y": "0.75"},
+            headers=editor,
+        ).json()["id"]
+        for name, width in (("harbour", 500), ("street", 400))
+    )
+    client.patch(
+        f"/api/v1/articles/{slugs[3]}",
+        json={"featured_image": {"media_id": street, "caption": "At dawn"}},
+        headers=editor,
+    )
+    body = client.get(f"/api/v1/articles/{slugs[4]}").json()["body"]
+    client.patch(
+        f"/api/v1/articles/{slugs[4]}", json={"body": [*body, {"type": "image", "media_id": harbour}]}, headers=editor
+    )
     client.patch(f"/api/v1/articles/{slugs[0]}", json={"status": "draft"}, headers=editor)
     client.patch(
         f"/api/v1/articles/{slugs[1]}",
@@ -88,7 +112,7 @@ def test_an_export_ingested_into_an_empty_database_reproduces_it(
     database_url, settings, clock, client, api_key, sqlite_template, tmp_path
 ):
     load_demo(database_url)
-    editor = api_key("content:write", "content:preview", "comments:moderate", name="desk-editor")
+    editor = api_key("content:write", "content:preview", "comments:moderate", "media:write", name="desk-editor")
     moderator = api_key("comments:moderate")
     _newsroom(client, editor, moderator)
     exported = client.get("/api/v1/export/articles.ndjson", headers=editor)
@@ -96,42 +120,58 @@ def test_an_export_ingested_into_an_empty_database_reproduces_it(
     records = [orjson.loads(line) for line in exported.content.splitlines()]
     assert any(r["comments"] for r in records) and any(r["related"] for r in records)
     original = _answers(client, editor)
+    original_media = client.get("/api/v1/media", headers=editor).json()["data"]
+
+    # `byline export` writes the library's pictures beside the articles, and `byline ingest` brings both.
+    archive = tmp_path / "backup.ndjson"
+    run_in_process("export", str(archive), env=_env(database_url, tmp_path / "media"))
+    assert archive.read_bytes().splitlines() == exported.content.splitlines()
+    assert len((tmp_path / "backup.media" / "media.ndjson").read_bytes().splitlines()) == 2
 
     copy = tmp_path / "copy.db"
     shutil.copyfile(sqlite_template, copy)
-    copy_settings = settings.model_copy(update={"database_url": f"sqlite:///{copy}"})
+    copy_settings = settings.model_copy(
+        update={"database_url": f"sqlite:///{copy}", "media_dir": str(tmp_path / "copy-media")}
+    )
+    copy_env = _env(copy_settings.database_url, tmp_path / "copy-media")
+    imported = run_in_process("ingest", str(archive), env=copy_env).stderr
+    assert _summary(imported) | {"created": 0} == {"created": 0, "failed": 0, "pictures added": 2}
+    assert _summary(imported)["created"] == len(records)
     with TestClient(create_app(copy_settings, clock=clock), client=(PROXY_ADDRESS, 50000)) as other:
         engine = build_engine(copy_settings.database_url)
-        from sqlmodel import Session
-
-        from app.auth.models import Scope
-        from app.auth.service import issue_key
-        from tests.conftest import TEST_SECRET
-
         with Session(engine) as session:
             _, plain = issue_key(
                 session,
                 secret_key=TEST_SECRET,
                 name="desk-editor",
-                scopes=[Scope.content_write, Scope.content_preview],
+                scopes=[Scope.content_write, Scope.content_preview, Scope.media_write],
                 now=clock.now,
             )
         engine.dispose()
         copy_editor = {"Authorization": f"Bearer {plain}"}
-        report = other.post(
-            "/api/v1/ingest",
-            content=exported.content,
-            headers=copy_editor | {"Content-Type": "application/x-ndjson"},
-        ).json()
-        assert (report["created"], report["failed"]) == (len(records), 0), report
-        copied = _answers(other, copy_editor)
-        assert copied == original
-        again = other.post(
-            "/api/v1/ingest",
-            content=exported.content,
-            headers=copy_editor | {"Content-Type": "application/x-ndjson"},
-        ).json()
-        assert again["unchanged"] == len(records)
+        assert _answers(other, copy_editor) == original
+        assert other.get("/api/v1/media", headers=copy_editor).json()["data"] == original_media
+        # Every picture's renditions are made from the original brought along.
+        for item in original_media:
+            assert other.get(item["url"].removeprefix("http://testserver")).status_code == 200
+        again = _summary(run_in_process("ingest", str(archive), env=copy_env).stderr)
+        assert (again["unchanged"], again["pictures already in the library"]) == (len(records), 2)
+        assert "pictures added" not in again
+
+
+def _summary(printed: str) -> dict[str, int]:
+    """The summary table's rows that are not zero, and `failed`, as {row: count}."""
+    rows = (line.strip("│ ").split("│") for line in printed.splitlines() if line.startswith("│"))
+    return {name.strip(): int(n) for name, n in rows if n.strip().isdigit() and (int(n) or "failed" in name)}
+
+
+def _env(database_url: str, media: object) -> dict[str, str]:
+    return {
+        "BYLINE_DATABASE_URL": database_url,
+        "BYLINE_MEDIA_DIR": str(media),
+        "BYLINE_PUBLIC_URL": "http://testserver",
+        "BYLINE_SECRET_KEY": TEST_SECRET,
+    }
 
 
 def test_export_without_moderation_scope_leaves_out_commenters_addresses(client, editor):

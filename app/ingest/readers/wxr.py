@@ -73,6 +73,14 @@ def read_wxr(source: str) -> Iterator[SourceRecord]:
         yield SourceRecord(position=error.position, record=None, error=str(error))
 
 
+def attachments(source: str) -> list[dict[str, str]]:
+    """The export's attachments (`url`, `alt`, `caption`), for `--rehost-media`; none when it cannot be read."""
+    try:
+        return list(_scan(source).attachments.values())
+    except WxrError:
+        return []
+
+
 def _name(tag: str) -> str:
     """`{http://wordpress.org/export/1.2/}post_id` -> `wp:post_id`, whatever prefix the file bound."""
     if not tag.startswith("{"):
