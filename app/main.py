@@ -41,8 +41,8 @@ from app.feeds import router as feeds
 from app.frontend.pages import site_routes
 from app.ingest import router as ingest
 from app.media import router as media
+from app.media.collection import open_library
 from app.media.dependencies import LIBRARY
-from app.media.library import open_library
 from app.metrics.counters import flush_requests_periodically
 from app.monitoring.router import router as metrics_router
 from app.pages import router as pages

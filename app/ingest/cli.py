@@ -104,7 +104,7 @@ def ingest_command(
     from app.ingest.media import RECORDS, Rehost, folder_beside, import_media, renamed
     from app.ingest.readers import READERS, SourceRecord, detect, feeds, wxr
     from app.ingest.service import Ingest, Received
-    from app.media.library import open_library
+    from app.media.collection import open_library
 
     missing = [s for s in sources if not s.startswith(("http://", "https://")) and not Path(s).exists()]
     if missing:
@@ -283,7 +283,7 @@ def export_command(
     from app.db.engines import build_engine
     from app.ingest.export import export_records
     from app.ingest.media import export_media, folder_beside
-    from app.media.library import open_library
+    from app.media.collection import open_library
 
     if export_format != "ndjson":
         console.print("[red]Only --format ndjson is written.[/red]")

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from app.core.errors import ProblemError
 from app.core.outbound import Destinations
 from app.media import service
-from app.media.library import Library
+from app.media.collection import Library
 from app.media.models import Media
 from app.media.schemas import MediaWords
 from app.media.storage import original_key
@@ -151,7 +151,7 @@ class Rehost:
     be fetched or is refused stays at its URL, and is reported."""
 
     def __init__(self, session: Session, library: Library, destinations: Destinations, *, now: datetime) -> None:
-        self.session, self.library, self.destinations, self.now = session, library, destinations, now
+        self.session, self.media_library, self.destinations, self.now = session, library, destinations, now
         self.ids: dict[str, int | None] = {}
         self.counts: Counter[str] = Counter()
         self.failures: list[str] = []
@@ -167,10 +167,10 @@ class Rehost:
             self.counts["pictures already in the library"] += 1
         else:
             try:
-                data = service.fetch_source(url, self.library, self.destinations)
+                data = service.fetch_source(url, self.media_library, self.destinations)
                 known = service.add_media(
                     self.session,
-                    self.library,
+                    self.media_library,
                     data,
                     MediaWords.model_validate({name: words[name] for name in _WORDS if words.get(name) is not None}),
                     uploader=REHOSTING,

@@ -17,7 +17,7 @@ from app.core.command_line import settings_or_exit
 from app.core.errors import ProblemError
 from app.db.engines import build_engine
 from app.media import service
-from app.media.library import open_library
+from app.media.collection import open_library
 from app.media.models import Media
 from app.media.renditions import rendition_key
 from app.media.schemas import MediaWords

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from app.media.library import Library
+from app.media.collection import Library
 from app.web.state import StateKey, app_state
 
 LIBRARY: StateKey[Library] = StateKey("media library")

@@ -13,8 +13,8 @@ from sqlmodel import Session, col, func, or_, select
 from app.core import outbound
 from app.core.outbound import Destinations
 from app.media import images, uses
+from app.media.collection import Library
 from app.media.errors import MediaInUse, MediaNotFound, MediaTooLarge, SourceUnavailable, TooManyUploads
-from app.media.library import Library
 from app.media.models import Media
 from app.media.schemas import MediaFilters, MediaUpdate, MediaWords
 from app.media.storage import original_key, renditions_prefix
