@@ -171,12 +171,13 @@ def stored_paths(*templates: str) -> tuple[tuple[str, str], ...]:
     return tuple((template.replace("{slug}", SLUG_WORDS), template) for template in templates)
 
 
-def stored_query(request: Request, *names: str) -> str | None:
-    """The request's query string if it gives only parameters of `names`, each once and in that
-    order: the one spelling of it an answer is stored under. None otherwise."""
+def storable_as_asked(request: Request, *names: str, varied: str | None = None) -> None:
+    """`storable`, when the request's query gives only parameters of `names`, each once and in that
+    order: the one spelling of it an answer is stored under."""
     query = request.scope["query_string"].decode("latin-1")
     given = [part.partition("=")[0] for part in query.split("&")] if query else []
-    return query if given == [name for name in names if name in given] else None
+    if given == [name for name in names if name in given]:
+        storable(request, query, varied=varied)
 
 
 Stored = tuple[list[list[str]], bytes]

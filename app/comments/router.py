@@ -123,8 +123,7 @@ def list_comments(
     )
     # The thread is readable only while its article is: an article's write ends it too.
     keys.label(response, [keys.comments(article.slug), keys.article(article.slug)])
-    if (query := stored_answers.stored_query(request, "order", "limit")) is not None:
-        stored_answers.storable(request, query)
+    stored_answers.storable_as_asked(request, "order", "limit")
     return page_response(request, response, items, total=total, next_cursor=next_cursor)
 
 

@@ -66,8 +66,7 @@ def list_author_articles(
     shown = page_response(
         request, response, page.summaries, total=page.total, next_cursor=page.next_cursor, kind=keys.ARTICLES
     )
-    if (query := stored_answers.stored_query(request, "limit")) is not None:
-        stored_answers.storable(request, query)
+    stored_answers.storable_as_asked(request, "limit")
     return sparse_list(request, response, shown, fields)
 
 

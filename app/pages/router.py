@@ -71,9 +71,9 @@ def list_articles(
         if cursor is not None:
             query.append(f"cursor={request.query_params['cursor']}")
         stored_answers.storable(request, "&".join(query), until_next_write=cursor is not None)
-    elif reader == PUBLIC and filters.q and (words := stored_answers.stored_query(request, "q", "limit")) is not None:
+    elif reader == PUBLIC and filters.q:
         # A first page of search results, as often as readers ask the same words.
-        stored_answers.storable(request, words, varied="search")
+        stored_answers.storable_as_asked(request, "q", "limit", varied="search")
     # Chosen by text, search results change with any article's text; by update time, with any write.
     also = [kind for kind, given in ((keys.MATCHES, filters.q), (keys.EDITS, filters.updated_since)) if given]
     shown = page_response(

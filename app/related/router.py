@@ -46,8 +46,7 @@ def get_related(
     shown = related.related_articles(session, slug, limit=limit, now=clock(), cache=cache, semantic=semantic)
     # Pins and the article's own changes purge its key; anything published may join the list.
     keys.label_list(response, keys.ARTICLES, shown, keys.article(slug), keys.MATCHES)
-    if (query := stored_answers.stored_query(request, "limit")) is not None:
-        stored_answers.storable(request, query)
+    stored_answers.storable_as_asked(request, "limit")
     return sparse_list(request, response, {"data": shown}, fields)
 
 
