@@ -229,7 +229,9 @@ def create_app(
         media.files,
     )
     for router in routers:
-        app.include_router(router)
+        # The routes each router built at import serve every app of the process as they are;
+        # `include_router` would build them again for each app, at its first requests.
+        app.router.routes.extend(router.routes)
     if settings.serve_frontend:
         app.router.routes.extend(site_routes())
 

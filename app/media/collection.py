@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from app.core.settings import Settings
 from app.media.renditions import Renderer
-from app.media.s3 import S3Storage
 from app.media.storage import LocalStorage, MediaStorage
 
 
@@ -23,6 +22,9 @@ class Library:
 def open_library(settings: Settings) -> Library:
     storage: MediaStorage
     if settings.media_storage == "s3":
+        # boto3 takes a third of a second to import: only the servers that store in a bucket load it.
+        from app.media.s3 import S3Storage
+
         secret = settings.media_s3_secret_key
         storage = S3Storage.connect(
             settings.media_s3_bucket or "",
