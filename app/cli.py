@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 
 from app.core.command_line import notes as console
 from app.core.command_line import settings_or_exit
+from app.core.startup import collection_paused
 
 if TYPE_CHECKING:
     import threading
@@ -44,7 +45,8 @@ class LazyCommands(TyperGroup):
         if cmd_name not in self.command_paths:
             return super().get_command(ctx, cmd_name)
         module, name = self.command_paths[cmd_name].split(":")
-        command = getattr(import_module(module), name)
+        with collection_paused():
+            command = getattr(import_module(module), name)
         # Registered as on the top command, so it is named and documented the same.
         holder = typer.Typer()
         if isinstance(command, typer.Typer):
@@ -69,7 +71,8 @@ def _install_session_listeners(context: typer.Context) -> None:
     # `serve` writes nothing itself, and its workers' apps install their own: it stays light.
     if context.invoked_subcommand == "serve":
         return
-    from app.wiring import install_write_hooks
+    with collection_paused():
+        from app.wiring import install_write_hooks
 
     install_write_hooks()
 

@@ -6,6 +6,8 @@ import shutil
 import signal
 import sys
 import tempfile
+from importlib import import_module
+from typing import TYPE_CHECKING
 
 import typer
 import uvicorn
@@ -16,8 +18,12 @@ from app.core.command_line import notes as console
 from app.core.command_line import settings_or_exit
 from app.core.logs import logging_config
 from app.core.settings import Settings
+from app.core.startup import collection_paused
 from app.server.http_protocol import DeadlineHttpProtocol
 from app.server.supervisor import HEALTHCHECK_SECONDS, Supervisor, supervisor_socket
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 # uvicorn's exit status for a server that never started serving.
 STARTUP_FAILURE = 3
@@ -43,7 +49,7 @@ def serve(
     # Where workers tell each other of the content versions they commit.
     os.environ[ANNOUNCE_FILE] = os.path.join(shared, "content-version")
     config = uvicorn.Config(
-        "app.main:create_worker_app",
+        "app.serve:worker_app",
         factory=True,
         host=settings.host,
         port=settings.port,
@@ -76,6 +82,15 @@ def serve(
     if not started:
         console.print("[red]The server could not start; see the log above.[/red]")
         raise typer.Exit(STARTUP_FAILURE)
+
+
+def worker_app() -> "FastAPI":
+    """What uvicorn calls in each worker process: the app of `app.main`, which this module imports
+    only here so the supervisor never loads it."""
+    with collection_paused():
+        main = import_module("app.main")
+    app: FastAPI = main.create_worker_app()
+    return app
 
 
 def _print_where_to_go(settings: Settings) -> None:

@@ -2,7 +2,7 @@
 against Granian (a Rust HTTP server), on the cached reads, with nginx serving the same bytes in the
 same run.
 
-Both run the same app (`app.main:create_worker_app`) with two workers on the same newsroom, and
+Both run the same app (`app.serve:worker_app`) with two workers on the same newsroom, and
 each scenario is measured on the three servers back to back, so the ratios compare like with like.
 
     .venv/bin/python -m bench.servers [--size N] [--seconds S] [--rounds R]
@@ -37,7 +37,7 @@ class Granian:
         self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed by stop()
         environment = {k: v for k, v in os.environ.items() if not k.startswith("BYLINE_")} | env
         command = [GRANIAN, "--interface", "asgi", "--factory", "--host", "127.0.0.1", "--port", str(self.port)]
-        command += ["--workers", str(workers), "--no-ws", "--log-level", "warning", "app.main:create_worker_app"]
+        command += ["--workers", str(workers), "--no-ws", "--log-level", "warning", "app.serve:worker_app"]
         self.process = subprocess.Popen(
             command,
             env=environment | {"BYLINE_PUBLIC_URL": self.base},

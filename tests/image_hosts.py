@@ -5,7 +5,6 @@ path answers with a picture whose colours follow from the path."""
 import datetime
 import hashlib
 import ssl
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +14,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from tests.server import serving
 
 HOSTS = ("images.example.com", "gravatar.com")
 
@@ -75,15 +76,10 @@ def image_hosts(folder: Path) -> Iterator[list[str]]:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(*_certificate(folder))
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     port = server.server_address[1]
-    try:
+    with serving(server):
         yield [
             "--host-resolver-rules=" + ",".join(f"MAP {host} 127.0.0.1:{port}" for host in HOSTS),
             # The certificate is the test's own, made for these hosts only.
             "--ignore-certificate-errors",
         ]
-    finally:
-        server.shutdown()
-        server.server_close()

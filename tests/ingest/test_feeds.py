@@ -1,4 +1,3 @@
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -9,7 +8,7 @@ from app.ingest.readers import detect
 from app.ingest.readers import feeds as feeds_module
 from app.ingest.readers.feeds import read_feed
 from app.ingest.schemas import IngestRecord
-from tests.server import LOOPBACK
+from tests.server import LOOPBACK, serving
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FEED = """<?xml version="1.0"?>
@@ -147,11 +146,8 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def server() -> Iterator[str]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(httpd):
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
 
 
 def test_a_feed_is_fetched_over_http_following_redirects(server):

@@ -2,7 +2,6 @@
 server the settings allow, the articles then naming them by id; a picture that cannot be fetched
 stays at its URL and is reported."""
 
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -15,7 +14,7 @@ from app.db.engines import build_engine
 from app.media.models import Media
 from tests.ingest.helpers import ndjson, record
 from tests.media.pictures import photo
-from tests.server import run_in_process
+from tests.server import run_in_process, serving
 
 FIXTURE = Path(__file__).parent / "fixtures" / "newsroom.wxr.xml"
 HALL = photo(600, 400)
@@ -38,10 +37,8 @@ class _Pictures(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def pictures() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Pictures)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with serving(server):
+        yield f"http://127.0.0.1:{server.server_port}"
 
 
 def test_pictures_are_fetched_into_the_library_and_articles_name_them(database_url, tmp_path, pictures):

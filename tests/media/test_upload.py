@@ -1,12 +1,12 @@
 """Adding pictures: what the library records, and every refusal as a problem document."""
 
 import http.server
-import threading
 from pathlib import Path
 
 import pytest
 
 from tests.media.pictures import bomb_png, photo
+from tests.server import serving
 
 
 def test_upload_answers_with_size_hash_renditions_and_placeholder(upload, media_key, client):
@@ -133,10 +133,8 @@ def picture_server():
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(server):
+        yield f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def test_a_picture_is_fetched_from_its_source_url(client, media_key, picture_server):

@@ -2,9 +2,11 @@
 
 import os
 import socket
+import socketserver
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,6 +59,18 @@ def _consoles_as_wide_as(columns: int) -> Iterator[None]:
     finally:
         for console, width in zip(consoles, widths, strict=True):
             console._width = width
+
+
+@contextmanager
+def serving(server: socketserver.BaseServer) -> Iterator[None]:
+    """`server` answering from a thread of its own while the block runs, closed after it. The thread
+    looks for the end every 20 ms: at socketserver's default of 500, each test waited that long at its end."""
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def free_port() -> int:
@@ -138,7 +152,7 @@ def served(
                 except httpx.TransportError:
                     if server.poll() is not None or time.monotonic() > deadline:
                         raise
-                    time.sleep(0.2)
+                    time.sleep(0.05)
             yield server, base
         except BaseException:
             log.seek(0)
