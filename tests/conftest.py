@@ -1,5 +1,6 @@
 """Shared fixtures: a migrated database per test on SQLite and, when configured, PostgreSQL."""
 
+import functools
 import itertools
 import os
 import shutil
@@ -158,14 +159,34 @@ def pgvector_url() -> Iterator[str]:
         yield url
 
 
+# Every table a test may fill, children before parents; the content version stays.
+_FILLED_TABLES = ["article_search"] + [
+    table.name for table in reversed(metadata.sorted_tables) if table.name != "content_version"
+]
+
+
+@functools.cache
+def _cleaning_engine(url: str) -> Engine:
+    return build_engine(url)
+
+
 def _empty_postgres(url: str) -> None:
-    engine = build_engine(url)
-    tables = ", ".join(
-        [table.name for table in metadata.sorted_tables if table.name != "content_version"] + ["article_search"]
-    )
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    """Each table emptied and its ids started again from 1. Rows deleted from small tables: TRUNCATE
+    took three times as long, making new files for every table and index."""
+    with _cleaning_engine(url).begin() as connection:
+        # Triggers, foreign-key checks included, have nothing to check in tables being emptied.
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in _FILLED_TABLES:
+            connection.execute(text(f'DELETE FROM "{table}"'))
+        connection.execute(
+            text(
+                "SELECT setval(sequence.oid, 1, false) FROM pg_class sequence"
+                " JOIN pg_depend owned ON owned.objid = sequence.oid AND owned.deptype IN ('a', 'i')"
+                " JOIN pg_class owner ON owner.oid = owned.refobjid"
+                " WHERE sequence.relkind = 'S' AND owner.relname = ANY(:tables)"
+            ),
+            {"tables": _FILLED_TABLES},
+        )
 
 
 @pytest.fixture(params=BACKENDS)

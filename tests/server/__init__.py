@@ -145,14 +145,16 @@ def served(
         )
         try:
             deadline = time.monotonic() + 60
-            while True:
-                try:
-                    httpx.get(f"{base}/api/v1", timeout=1)
-                    break
-                except httpx.TransportError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
+            # One client for every try: each new one loads the certificate authorities again.
+            with httpx.Client(timeout=1) as probe:
+                while True:
+                    try:
+                        probe.get(f"{base}/api/v1")
+                        break
+                    except httpx.TransportError:
+                        if server.poll() is not None or time.monotonic() > deadline:
+                            raise
+                        time.sleep(0.05)
             yield server, base
         except BaseException:
             log.seek(0)
