@@ -30,7 +30,7 @@ def byline(*args: str, database_url: str) -> subprocess.CompletedProcess:
 
 @sqlite_only
 def test_openapi_command_prints_the_committed_document(database_url):
-    printed = byline("openapi", database_url=database_url).stdout
+    printed = run_in_process("openapi", env={"BYLINE_DATABASE_URL": database_url}).stdout
     committed = (Path(__file__).resolve().parent.parent / "openapi" / "openapi.json").read_text()
     assert json.loads(printed) == json.loads(committed)
 
@@ -38,7 +38,7 @@ def test_openapi_command_prints_the_committed_document(database_url):
 def test_migrate_load_demo_and_serve_like_make_run(database_url):
     byline("db", "upgrade", database_url=database_url)
     assert "14 new" in byline("demo", "load", database_url=database_url).stderr
-    assert "0 new" in byline("demo", "load", database_url=database_url).stderr
+    assert "0 new" in run_in_process("demo", "load", env={"BYLINE_DATABASE_URL": database_url}).stderr
     with running_server({"BYLINE_DATABASE_URL": database_url}) as base:
         response = httpx.get(f"{base}/api/v1/articles/{LEAD}", timeout=5)
         assert response.status_code == 200
@@ -98,7 +98,7 @@ def test_people_are_created_listed_and_deactivated_from_the_command_line(databas
 
 
 def test_content_loaded_from_the_command_line_purges_the_answers_it_changes(database_url):
-    byline("demo", "load", database_url=database_url)
+    run_in_process("demo", "load", env={"BYLINE_DATABASE_URL": database_url})
     engine = build_engine(database_url)
     with engine.connect() as connection:
         purges = connection.execute(text("SELECT payload FROM outbox_event WHERE topic = 'cache.purge'")).all()
@@ -115,7 +115,8 @@ def test_search_reindex_rebuilds_entries_lost_outside_byline(database_url, setti
         connection.execute(text("DELETE FROM article_search"))
         connection.execute(text("DELETE FROM article_term"))
 
-    assert "Reindexed 14 article(s)" in byline("search", "reindex", database_url=database_url).stderr
+    reindexed = run_in_process("search", "reindex", env={"BYLINE_DATABASE_URL": database_url})
+    assert "Reindexed 14 article(s)" in reindexed.stderr
 
     with engine.connect() as connection:
         miscounted = connection.execute(

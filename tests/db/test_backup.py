@@ -2,7 +2,7 @@ from sqlalchemy import Engine, inspect, text
 
 from tests.comments.helpers import approve, reply
 from tests.factories.newsroom import make_article
-from tests.test_cli import byline
+from tests.server import run_in_process
 
 
 def _everything(engine: Engine) -> dict[str, list[str]]:
@@ -22,12 +22,12 @@ def test_a_backup_restores_every_table_exactly(database_url, engine, session, cl
     saved = _everything(engine)
     assert saved["article"] and saved["comment"] and saved["article_tag"]
     backup = tmp_path / "byline.backup"
-    byline("backup", str(backup), database_url=database_url)
+    run_in_process("backup", str(backup), env={"BYLINE_DATABASE_URL": database_url})
 
     make_article(session, title="Written after the backup")
     client.delete(f"/api/v1/articles/{article.slug}?hard=true", headers=api_key("admin"))
     engine.dispose()
-    byline("restore", "--yes", str(backup), database_url=database_url)
+    run_in_process("restore", "--yes", str(backup), env={"BYLINE_DATABASE_URL": database_url})
 
     engine.dispose()
     assert _everything(engine) == saved
