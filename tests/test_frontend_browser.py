@@ -25,6 +25,7 @@ from app.demo.loader import load_demo
 from tests.browser import chromium, console_errors
 from tests.conftest import TEST_SECRET, migrated_sqlite
 from tests.image_hosts import image_hosts
+from tests.media.pictures import photo
 from tests.server import running_server
 
 MOSCOW = "terror-strikes-moscow-is-k-claims-responsibility-for-deadly-attack"
@@ -37,6 +38,7 @@ class Newsroom:
     driver: webdriver.Chrome
     moderator: dict[str, str]
     editor: dict[str, str]
+    photo_desk: dict[str, str]
 
     def api(self, path: str, **params: str) -> dict:
         return httpx.get(f"{self.base}/api/v1{path}", params=params).raise_for_status().json()
@@ -80,6 +82,7 @@ def newsroom(tmp_path_factory, sqlite_template) -> Iterator[Newsroom]:
         return {"Authorization": f"Bearer {plain}"}
 
     moderator, editor = key("moderator", "comments:moderate"), key("editor", "content:write")
+    photo_desk = key("photo desk", "media:write")
     engine.dispose()
     env = {
         "BYLINE_DATABASE_URL": database_url,
@@ -95,7 +98,7 @@ def newsroom(tmp_path_factory, sqlite_template) -> Iterator[Newsroom]:
     with image_hosts(folder) as arguments, running_server(env) as base:
         driver = chromium(*arguments)
         try:
-            yield Newsroom(base, driver, moderator, editor)
+            yield Newsroom(base, driver, moderator, editor, photo_desk)
         finally:
             driver.quit()
 
@@ -528,3 +531,62 @@ def test_plain_text_fields_stay_text(newsroom):
     # The API's sanitised inline HTML is markup: its emphasis stays, its script and image were removed.
     assert newsroom.find(".story-body p em").text == "kept"
     assert not newsroom.find_all(".injected") and newsroom.driver.title == f"{article['title']} — Byline"
+
+
+def _shown_picture(newsroom: Newsroom, css: str) -> dict:
+    """The `<img>` at `css` once loaded: its attributes, what the browser chose and how it is cropped."""
+    img = newsroom.find(css)
+    newsroom.driver.execute_script("arguments[0].scrollIntoView()", img)
+    WebDriverWait(newsroom.driver, 20).until(
+        lambda driver: driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", img)
+    )
+    return newsroom.driver.execute_script(
+        """const img = arguments[0];
+        return {width: img.getAttribute("width"), height: img.getAttribute("height"), srcset: img.srcset,
+                sizes: img.sizes, chosen: img.currentSrc, waiting: img.classList.contains("placeholder"),
+                focus: getComputedStyle(img).objectPosition,
+                webp: [...img.parentElement.querySelectorAll("source")].map((source) => source.type)};""",
+        img,
+    )
+
+
+def test_a_library_picture_keeps_its_place_and_loads_only_the_rendition_the_page_needs(newsroom):
+    uploaded = (
+        httpx.post(
+            f"{newsroom.base}/api/v1/media",
+            files={"file": ("harbour.jpg", photo(1800, 1200), "image/jpeg")},
+            data={"alt": "The harbour at dawn", "credit": "Photo desk"},
+            headers=newsroom.photo_desk,
+        )
+        .raise_for_status()
+        .json()
+    )
+    media = f"{newsroom.base}/api/v1/media/{uploaded['id']}"
+    httpx.patch(media, json={"focal_point": {"x": 0.25, "y": 0.75}}, headers=newsroom.photo_desk).raise_for_status()
+    article = {
+        "title": "The harbour reopens at dawn",
+        "authors": ["alok-verma"],
+        "section": "world",
+        "status": "published",
+        "featured_image": {"media_id": uploaded["id"]},
+        "body": [{"type": "paragraph", "text": "Boats went out."}, {"type": "image", "media_id": uploaded["id"]}],
+    }
+    created = httpx.post(f"{newsroom.base}/api/v1/articles", json=article, headers=newsroom.editor)
+    slug = created.raise_for_status().json()["slug"]
+    webp = {url: int(width[:-1]) for url, width in (c.split() for c in uploaded["sources"][0]["srcset"].split(", "))}
+
+    for viewport in (375, 1280):
+        newsroom.driver.set_window_size(viewport, 1000)
+        newsroom.open(f"article.html?slug={slug}")
+        for css in (".story figure.featured img", ".story-body figure img"):
+            shown = _shown_picture(newsroom, css)
+            # The page reserves the picture's place before any byte of it arrives.
+            assert (shown["width"], shown["height"]) == ("1800", "1200")
+            assert shown["webp"] == ["image/webp"] and shown["srcset"] and shown["sizes"]
+            # A rendition no wider than the page needs, never the 1,800 px original.
+            assert webp.get(shown["chosen"], 0) in range(viewport // 2, 1025), shown["chosen"]
+            assert not shown["waiting"], "the blurred stand-in goes once the picture is there"
+            assert shown["focus"] == "25% 75%"
+    newsroom.open("index.html")
+    lead = _shown_picture(newsroom, ".card.lead img")
+    assert lead["chosen"] in webp and lead["width"] == "1800"

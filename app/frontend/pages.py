@@ -12,7 +12,7 @@ from starlette.types import Scope
 # The pages run only this server's own modules and talk only to its API; JSON-LD is data, not script.
 # Trusted Types make the one place that inserts the API's sanitised HTML the only way to insert HTML.
 PAGE_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https:; connect-src 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; connect-src 'self'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
     "require-trusted-types-for 'script'; trusted-types byline-api-html byline-json-ld"
 )

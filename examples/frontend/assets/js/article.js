@@ -4,7 +4,7 @@ import { getJson } from "./api.js";
 import { articleBody, contents } from "./body.js";
 import { byline, card } from "./cards.js";
 import { commentsSection } from "./comments.js";
-import { articleUrl, authorUrl, figure, h, image, sectionUrl, tagUrl, time } from "./dom.js";
+import { articleUrl, authorUrl, figure, h, image, SHOWN_AT, sectionUrl, tagUrl, time } from "./dom.js";
 import { articleHead } from "./head.js";
 import { param, shell, show, showFailure } from "./layout.js";
 
@@ -17,7 +17,7 @@ function authorBox(author, others) {
   return h(
     "section",
     { class: "author-box", "aria-labelledby": id },
-    author.avatar_url ? image(author.avatar_url, "", { class: "avatar", width: 96, height: 96 }) : null,
+    author.avatar_url ? image({ url: author.avatar_url, width: 96, height: 96 }, { className: "avatar" }) : null,
     h(
       "div",
       {},
@@ -69,7 +69,7 @@ function story(article, authorArticles) {
           : null,
       ),
     ),
-    article.featured_image ? figure(article.featured_image, { className: "featured" }) : null,
+    article.featured_image ? figure(article.featured_image, { className: "featured", sizes: SHOWN_AT.story }) : null,
     contents(body),
     body,
     corrections(article),

@@ -18,7 +18,7 @@ try {
     h(
       "header",
       { class: "profile" },
-      profile.avatar_url ? image(profile.avatar_url, "", { class: "avatar", width: 128, height: 128 }) : null,
+      profile.avatar_url ? image({ url: profile.avatar_url, width: 128, height: 128 }, { className: "avatar" }) : null,
       h(
         "div",
         {},

@@ -1,6 +1,6 @@
 // The article body from its blocks. Paragraph, quote and list text is the API's sanitised inline HTML;
 // headings, captions, credits and embed titles are plain text.
-import { apiHtml, figure, h, safeUrl } from "./dom.js";
+import { apiHtml, figure, h, SHOWN_AT, safeUrl } from "./dom.js";
 
 // Sub-heading anchors are the API's own (the ids in body_html, in order), so #links agree across frontends.
 function headingAnchors(bodyHtml) {
@@ -47,7 +47,7 @@ function render(block, anchor) {
         block.items.map((item) => apiHtml(h("li"), item)),
       );
     case "image":
-      return figure(block);
+      return figure(block, { sizes: SHOWN_AT.story });
     case "embed":
       return embed(block);
   }

@@ -1,6 +1,6 @@
 // Article summaries as cards, and lists of them that grow page by page with "More".
 import { getPage } from "./api.js";
-import { apiHtml, articleUrl, authorUrl, h, image, joinNames, sectionUrl, time } from "./dom.js";
+import { apiHtml, articleUrl, authorUrl, h, image, joinNames, SHOWN_AT, sectionUrl, time } from "./dom.js";
 
 // Only what a card shows (`fields=`): list answers shrink by about 40%.
 const CARD_FIELDS = [
@@ -10,6 +10,12 @@ const CARD_FIELDS = [
   "excerpt",
   "featured_image.url",
   "featured_image.alt",
+  "featured_image.width",
+  "featured_image.height",
+  "featured_image.srcset",
+  "featured_image.sources",
+  "featured_image.focal_point",
+  "featured_image.placeholder",
   "authors.slug",
   "authors.name",
   "section",
@@ -32,7 +38,7 @@ export function card(article, { lead = false, level = 2 } = {}) {
   return h(
     "article",
     { class: lead ? "card lead" : "card" },
-    picture ? image(picture.url, picture.alt, { class: "card-image" }) : null,
+    picture ? image(picture, { className: "card-image", sizes: lead ? SHOWN_AT.lead : SHOWN_AT.card }) : null,
     h(
       "div",
       { class: "card-text" },

@@ -39,7 +39,7 @@ function commentItem(comment, replyTo) {
       h(
         "header",
         { class: "comment-meta" },
-        image(comment.avatar_url, "", { class: "avatar", width: 48, height: 48 }),
+        image({ url: comment.avatar_url, width: 48, height: 48 }, { className: "avatar" }),
         h("span", { class: "comment-author", id: `${id}-author` }, name),
         h("a", { class: "comment-date", href: `#${id}` }, time(comment.created_at, { withTime: true })),
       ),

@@ -43,26 +43,66 @@ export function time(iso, { withTime = false } = {}) {
   return h("time", { datetime: iso }, (withTime ? dateTimeFormat : dateFormat).format(new Date(iso)));
 }
 
-// Images live on other hosts; one that fails to load leaves a quiet placeholder, still described by its alt text.
-export function image(url, alt, attributes = {}) {
-  const img = h("img", { src: safeUrl(url), alt: alt ?? "", loading: "lazy", decoding: "async", ...attributes });
+// A srcset from the API, each candidate's URL checked as links are; none left, none given.
+function safeSrcset(srcset) {
+  const candidates = (srcset ?? "").split(",").map((candidate) => candidate.trim().split(/\s+/));
+  return candidates.every(([url]) => safeUrl(url)) ? candidates.map((parts) => parts.join(" ")).join(", ") : null;
+}
+
+// How wide site.css shows pictures (`sizes`), for the browser to pick a rendition before layout:
+// a story's at its measure, a lead card's in 3/5 of the page, other cards in a column of about 24rem.
+export const SHOWN_AT = {
+  story: "(max-width: 42rem) 100vw, 40rem",
+  lead: "(max-width: 48rem) 100vw, 45rem",
+  card: "(max-width: 40rem) 100vw, 24rem",
+};
+
+// A picture as the API gives it. One of the media library comes with its size (its place is kept
+// while it loads), renditions for the browser to choose from by the width it is shown at (`sizes`),
+// WebP sources, a blurred placeholder shown until it arrives, and a focal point that crops keep in
+// view. An external picture has only its URL. One that fails to load leaves a quiet placeholder,
+// still described by its alt text.
+export function image(picture, { sizes = "100vw", className = null } = {}) {
+  const srcset = safeSrcset(picture.srcset);
+  const img = h("img", {
+    src: safeUrl(picture.url),
+    alt: picture.alt ?? "",
+    loading: "lazy",
+    decoding: "async",
+    width: picture.width,
+    height: picture.height,
+    srcset,
+    sizes: srcset && sizes,
+    class: className,
+  });
+  const focus = picture.focal_point;
+  if (focus) img.style.objectPosition = `${focus.x * 100}% ${focus.y * 100}%`;
+  if (/^data:image\/(webp|jpeg|png);base64,[A-Za-z0-9+/=]+$/.test(picture.placeholder ?? "")) {
+    img.classList.add("placeholder");
+    img.style.backgroundImage = `url("${picture.placeholder}")`;
+    img.addEventListener("load", () => img.classList.remove("placeholder"), { once: true });
+  }
+  const sources = (picture.sources ?? []).map((source) => [source.type, safeSrcset(source.srcset)]).filter(([, set]) => set);
+  const shown = sources.length
+    ? h("picture", {}, sources.map(([type, set]) => h("source", { type, srcset: set, sizes })), img)
+    : img;
   img.addEventListener(
     "error",
     () => {
-      const described = alt ? { role: "img", "aria-label": alt } : { "aria-hidden": "true" };
-      img.replaceWith(h("span", { class: `${img.className} missing-image`.trim(), ...described }));
+      const described = picture.alt ? { role: "img", "aria-label": picture.alt } : { "aria-hidden": "true" };
+      shown.replaceWith(h("span", { class: `${className ?? ""} missing-image`.trim(), ...described }));
     },
     { once: true },
   );
-  return img;
+  return shown;
 }
 
-export function figure(picture, { className = "" } = {}) {
+export function figure(picture, { className = "", sizes } = {}) {
   const caption = [picture.caption, picture.credit && h("span", { class: "credit" }, picture.credit)].filter(Boolean);
   return h(
     "figure",
     { class: className || null },
-    image(picture.url, picture.alt),
+    image(picture, { sizes }),
     caption.length ? h("figcaption", {}, caption.flatMap((part, i) => (i ? [" ", part] : [part]))) : null,
   );
 }
