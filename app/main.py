@@ -5,7 +5,6 @@ import gc
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib.metadata import version
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -29,6 +28,7 @@ from app.changes.router import router as changes_router
 from app.comments import router as comments
 from app.core.clock import Clock, utcnow
 from app.core.logs import flush_logs, skip_unused_record_fields
+from app.core.release import byline_version
 from app.core.settings import Settings
 from app.db.engines import build_engine, ensure_planner_statistics
 from app.db.write_batches import WriteBatches
@@ -152,7 +152,7 @@ def create_app(
 
     app = BylineApp(
         title="Byline",
-        version=version("byline"),
+        version=byline_version(),
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,

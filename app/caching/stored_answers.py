@@ -27,7 +27,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from importlib.metadata import version as package_version
 from typing import Any, cast
 
 import anyio
@@ -60,6 +59,7 @@ from app.caching.content_version import ContentVersion
 from app.caching.responses.middleware import PRIVATE_HEADERS
 from app.caching.responses.state import ContentState, LiveContent
 from app.core.clock import Clock
+from app.core.release import byline_version
 from app.core.settings import Settings
 from app.core.slugs import SLUG_WORDS
 from app.db.columns import JSONDocument, Table, UTCDateTime
@@ -138,7 +138,7 @@ def stamp(settings: Settings) -> str:
     page = [str(getattr(settings, name)) for name in PAGE_SETTINGS]
     # The secret seals the cursors in list links: a new one makes them stale too.
     sealing = settings.secret_key.get_secret_value()
-    release = [package_version("byline"), head_revision()]
+    release = [byline_version(), head_revision()]
     return hashlib.blake2b(repr([*release, sealing, *page]).encode(), digest_size=16).hexdigest()
 
 

@@ -45,8 +45,10 @@ def schema_revision(engine: Engine) -> str | None:
 
 
 @cache
+@cache
 def head_revision() -> str:
-    """The newest migration this version of Byline ships."""
+    """The newest migration this version of Byline ships: read once per process, as reading it loads
+    every migration's file (health checks ask on each call)."""
     head = ScriptDirectory(str(PROJECT_ROOT / "migrations")).get_current_head()
     if head is None:
         raise RuntimeError("no migrations found")

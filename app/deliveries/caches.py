@@ -8,11 +8,11 @@ addresses as webhook receivers are.
 
 import time
 from collections.abc import Callable, Iterator
-from importlib.metadata import version
 from typing import Protocol
 
 import httpx
 
+from app.core.release import byline_version
 from app.core.settings import Settings
 from app.outbox.queue import Outcome, elapsed_ms
 
@@ -54,7 +54,7 @@ def _client(settings: Settings) -> httpx.Client:
     return httpx.Client(
         timeout=settings.delivery_timeout_seconds,
         follow_redirects=False,
-        headers={"user-agent": f"Byline-Purge/{version('byline')}"},
+        headers={"user-agent": f"Byline-Purge/{byline_version()}"},
     )
 
 

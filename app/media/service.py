@@ -5,13 +5,13 @@ them is gone, so a row never names a missing file."""
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from importlib.metadata import version
 
 import httpx
 from sqlmodel import Session, col, func, or_, select
 
 from app.core import outbound
 from app.core.outbound import Destinations
+from app.core.release import byline_version
 from app.media import images, uses
 from app.media.collection import Library
 from app.media.errors import MediaInUse, MediaNotFound, MediaTooLarge, SourceUnavailable, TooManyUploads
@@ -112,7 +112,7 @@ def fetch_source(url: str, library: Library, destinations: Destinations) -> byte
             destinations,
             max_bytes=library.max_bytes,
             timeout=FETCH_TIMEOUT,
-            headers={"User-Agent": f"Byline/{version('byline')} (media)", "Accept": "image/*"},
+            headers={"User-Agent": f"Byline/{byline_version()} (media)", "Accept": "image/*"},
         ).body
     except outbound.FetchTooLarge:
         raise MediaTooLarge(f"{url} sends more than {library.max_bytes} bytes.", limit=library.max_bytes) from None

@@ -2,13 +2,13 @@
 
 import time
 from datetime import datetime
-from importlib.metadata import version
 
 import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.core import outbound
+from app.core.release import byline_version
 from app.core.settings import Settings
 from app.outbox.queue import Claimed, Outcome, elapsed_ms
 from app.webhooks import events, signing
@@ -28,7 +28,7 @@ class WebhookSender:
             timeout=settings.delivery_timeout_seconds,
             # A redirect is the receiver's mistake to fix; following it would send signed events elsewhere.
             follow_redirects=False,
-            headers={"user-agent": f"Byline-Webhooks/{version('byline')}"},
+            headers={"user-agent": f"Byline-Webhooks/{byline_version()}"},
         )
 
     def __call__(self, claimed: Claimed, *, at: datetime) -> Outcome:

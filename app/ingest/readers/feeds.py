@@ -7,7 +7,6 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from hashlib import sha256
-from importlib.metadata import version
 from typing import Any
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import ParseError
@@ -20,6 +19,7 @@ from defusedxml.ElementTree import iterparse
 from app.articles.blocks import plain_text
 from app.core import outbound
 from app.core.outbound import PUBLIC_ONLY, Destinations
+from app.core.release import byline_version
 from app.ingest.embeds import page_url, provider_of
 from app.ingest.html_blocks import BodyTooLong, html_to_blocks, text_of
 from app.ingest.readers.records import FALLBACK_AUTHOR, clip, finish, is_web_url, tag_names, title_from, utc_text
@@ -93,7 +93,7 @@ def _read_file(path: str) -> bytes:
 
 def _fetch(url: str, destinations: Destinations) -> tuple[bytes, str]:
     headers = {
-        "User-Agent": f"Byline/{version('byline')} (feed import)",
+        "User-Agent": f"Byline/{byline_version()} (feed import)",
         "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
     }
     try:
