@@ -29,7 +29,7 @@ AUDITED: dict[type, audit.Watched] = {
     Article: audit.Watched(
         "article",
         lambda a: a.slug,
-        audit.status_change({"published": "publish", "draft": "unpublish", "archived": "archive"}),
+        audit.when_changed("status", {"published": "publish", "draft": "unpublish", "archived": "archive"}),
     ),
     Author: audit.Watched("author", lambda a: a.slug),
     Section: audit.Watched("section", lambda s: s.slug),
@@ -37,12 +37,23 @@ AUDITED: dict[type, audit.Watched] = {
     Comment: audit.Watched(
         "comment",
         lambda c: f"{c.author_name} on article {c.article_id}",
-        audit.status_change({"approved": "approve", "pending": "hold", "spam": "spam", "trash": "trash"}),
+        audit.when_changed("status", {"approved": "approve", "pending": "hold", "spam": "spam", "trash": "trash"}),
     ),
     Media: audit.Watched("media", lambda m: m.filename or m.alt or f"picture {m.id}"),
     WebhookEndpoint: audit.Watched("webhook", lambda w: w.url),
-    ApiKey: audit.Watched("key", lambda k: k.name),
-    User: audit.Watched("user", lambda u: u.email),
+    ApiKey: audit.Watched(
+        "key",
+        lambda k: k.name,
+        audit.first_of(audit.when_changed("revoked_at", "revoke"), audit.when_changed("key_hash", "rotate")),
+    ),
+    User: audit.Watched(
+        "user",
+        lambda u: u.email,
+        audit.first_of(
+            audit.when_changed("is_active", {False: "deactivate", True: "reactivate"}),
+            audit.when_changed("password_hash", "password"),
+        ),
+    ),
 }
 
 # Revisions that add search structures. Migrations never fill them: they would run application code

@@ -88,11 +88,17 @@ def record(session: Session, action: str, targets: Iterable[tuple[int, str]], *,
         session.execute(insert(core_table(AuditEntry)), entries)
 
 
-def status_change(verbs: Mapping[str, str]) -> Callable[[Any], str | None]:
-    """A verb from the new value of a row's `status`, when the flush changes it."""
+def when_changed(field: str, verbs: Mapping[Any, str] | str) -> Callable[[Any], str | None]:
+    """A verb when the flush changes `field`: one verb for any new value, or one per new value."""
 
     def verb(row: Any) -> str | None:
-        added = inspect(row).attrs.status.history.added
-        return verbs.get(added[0]) if added else None
+        added = inspect(row).attrs[field].history.added
+        if not added:
+            return None
+        return verbs if isinstance(verbs, str) else verbs.get(added[0])
 
     return verb
+
+
+def first_of(*verbs: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
+    return lambda row: next((said for said in (verb(row) for verb in verbs) if said), None)

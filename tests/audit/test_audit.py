@@ -1,6 +1,7 @@
 from app.auth.roles import Role
 from tests.factories.newsroom import make_author, make_section
 from tests.factories.people import make_user, sign_in
+from tests.ingest.helpers import record
 
 DRAFT = {"title": "Budget vote delayed", "authors": ["alok-verma"], "section": "city"}
 
@@ -73,3 +74,11 @@ def test_a_refused_write_leaves_no_entry(client, session, api_key, editor):
         == 409
     )
     assert _audit(client, api_key("admin"))["meta"]["total"] == 1
+
+
+def test_bulk_ingest_records_each_article_it_creates(client, api_key, editor):
+    answer = client.post("/api/v1/ingest", json=[record(1), record(2)], headers=editor)
+    assert answer.status_code == 200, answer.text
+    entries = _audit(client, api_key("admin"), action="article.create")["data"]
+    assert sorted(e["target"]["label"] for e in entries) == ["harbour-story-number-1", "harbour-story-number-2"]
+    assert {e["actor"]["name"] for e in entries} == {"desk-editor"}
