@@ -69,9 +69,15 @@ def _install_session_listeners(context: typer.Context) -> None:
     # `serve` writes nothing itself, and its workers' apps install their own: it stays light.
     if context.invoked_subcommand == "serve":
         return
+    from app.core import acting
+    from app.core.clock import utcnow
     from app.wiring import install_write_hooks
 
     install_write_hooks()
+    # What a command changes is the server operator's act; what the worker delivers is no one's.
+    if context.invoked_subcommand != "worker":
+        operator = acting.Actor(acting.ActorKind.system, None, f"byline {context.invoked_subcommand}")
+        context.with_resource(acting.acting_as(operator, utcnow))
 
 
 @app.command()

@@ -1,5 +1,6 @@
 from app.auth.roles import Role
-from tests.factories.newsroom import make_author, make_section
+from tests.comments.helpers import approve, reply
+from tests.factories.newsroom import make_article, make_author, make_section
 from tests.factories.people import make_user, sign_in
 from tests.ingest.helpers import record
 
@@ -82,3 +83,16 @@ def test_bulk_ingest_records_each_article_it_creates(client, api_key, editor):
     entries = _audit(client, api_key("admin"), action="article.create")["data"]
     assert sorted(e["target"]["label"] for e in entries) == ["harbour-story-number-1", "harbour-story-number-2"]
     assert {e["actor"]["name"] for e in entries} == {"desk-editor"}
+
+
+def test_moderation_is_recorded_and_a_readers_comment_is_not(client, session, api_key):
+    moderator = api_key("comments:moderate", name="night-moderator")
+    article = make_article(session)
+    comment_id = reply(client, article.slug, author_name="Jo").json()["id"]
+    approve(client, moderator, comment_id)
+    [entry] = _audit(client, api_key("admin"), target_kind="comment")["data"]
+    assert (entry["action"], entry["actor"]["name"], entry["target"]["id"]) == (
+        "comment.approve",
+        "night-moderator",
+        comment_id,
+    )
