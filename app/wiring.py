@@ -6,7 +6,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.articles import written
-from app.articles.models import Article
+from app.articles.models import Article, Correction
 from app.articles.pictures import MediaShown
 from app.audit import recorder as audit
 from app.audit.imports import ImportedArticles
@@ -31,6 +31,8 @@ AUDITED: dict[type, audit.Watched] = {
         lambda a: a.slug,
         audit.when_changed("status", {"published": "publish", "draft": "unpublish", "archived": "archive"}),
     ),
+    # Readers see a correction's text, never who wrote it: the log says.
+    Correction: audit.Watched("correction", lambda c: c.text),
     Author: audit.Watched("author", lambda a: a.slug),
     Section: audit.Watched("section", lambda s: s.slug),
     Tag: audit.Watched("tag", lambda t: t.slug),

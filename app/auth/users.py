@@ -59,11 +59,13 @@ def create_user(
 
 
 def _known_sections(session: Session, sections: Iterable[str]) -> list[str]:
-    wanted = sorted(set(sections))
-    missing = sorted(set(wanted) - set(taxonomy.sections_by_slug(session, wanted)))
-    if missing:
-        raise UnknownSection(f"No section has the slug '{missing[0]}'.", section=missing[0])
-    return wanted
+    given = list(sections)
+    known = taxonomy.sections_by_slug(session, given)
+    for index, slug in enumerate(given):
+        if slug not in known:
+            detail = f"No section has the slug '{slug}'."
+            raise UnknownSection(detail, section=slug, errors=[{"detail": detail, "pointer": f"#/sections/{index}"}])
+    return sorted(set(given))
 
 
 def list_users(session: Session) -> list[User]:

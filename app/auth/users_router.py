@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from app.auth import users
-from app.auth.callers import Caller
 from app.auth.dependencies import REALM, AdminKey, OptionalKey, SignedIn
 from app.auth.errors import (
     CsrfTokenMissing,
@@ -78,10 +77,14 @@ def create_user(
     return UserAccount.of(user)
 
 
-async def _person(caller: OptionalKey) -> Caller:
+async def _person(caller: OptionalKey) -> int:
     if caller is None or caller.user_id is None:
         raise NotAuthenticated("Sign in, or use a key you own.", headers={"WWW-Authenticate": REALM})
-    return caller
+    return caller.user_id
+
+
+# The account of the person calling: signed in, or through a key they own.
+Me = Annotated[int, Depends(_person)]
 
 
 @router.get(
@@ -91,9 +94,9 @@ async def _person(caller: OptionalKey) -> Caller:
     response_model=UserAccount,
     responses=problems(NotAuthenticated),
 )
-def read_me(response: Response, caller: Annotated[Caller, Depends(_person)], session: ReadSessionDep) -> UserAccount:
+def read_me(response: Response, me: Me, session: ReadSessionDep) -> UserAccount:
     response.headers.update(_PRIVATE)
-    return UserAccount.of(users.get_user(session, caller.user_id or 0))
+    return UserAccount.of(users.get_user(session, me))
 
 
 @router.put(

@@ -20,7 +20,11 @@ def test_key_writes_are_recorded_with_the_key_the_request_id_and_the_verb(client
     created = client.post("/api/v1/articles", json=DRAFT, headers=editor | {"X-Request-ID": "req-create-1"})
     assert created.status_code == 201
     client.patch("/api/v1/articles/budget-vote-delayed", json={"status": "published"}, headers=editor)
+    correction = {"text": "An earlier version misnamed the council."}
+    assert client.post("/api/v1/articles/budget-vote-delayed/corrections", json=correction, headers=editor).is_success
     admin = api_key("admin", name="root")
+    [corrected] = _audit(client, admin, target_kind="correction")["data"]
+    assert corrected["action"] == "correction.create" and corrected["actor"]["name"] == "desk-editor"
     page = _audit(client, admin, target_kind="article")
     assert [e["action"] for e in page["data"]] == ["article.publish", "article.create"]
     publish, create = page["data"]
@@ -31,7 +35,7 @@ def test_key_writes_are_recorded_with_the_key_the_request_id_and_the_verb(client
     # Without an id from the caller, the one the access log made and sent back.
     assert publish["request_id"] and publish["request_id"] != "req-create-1"
     only = _audit(client, admin, action="article.create", actor_kind="key", actor_id=create["actor"]["id"])
-    assert _audit(client, admin, target_id=create["target"]["id"])["meta"]["total"] == 2
+    assert _audit(client, admin, target_kind="article", target_id=create["target"]["id"])["meta"]["total"] == 2
     assert [e["id"] for e in only["data"]] == [create["id"]] and only["meta"]["total"] == 1
     assert _audit(client, admin, until=clock.now.isoformat())["data"] == []
 

@@ -33,6 +33,7 @@ def test_bad_accounts_are_422_naming_the_field(client, session, api_key, editor)
         assert response.status_code == 422 and response.json()["errors"][0]["pointer"] == pointer, change
     unknown = client.post("/api/v1/users", json=NEW | {"sections": ["moon"]}, headers=admin)
     assert unknown.status_code == 422 and unknown.json()["section"] == "moon"
+    assert unknown.json()["errors"][0]["pointer"] == "#/sections/0"
     assert client.post("/api/v1/users", json=NEW, headers=editor).status_code == 403
     assert client.get("/api/v1/users").status_code == 401
 
