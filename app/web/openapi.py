@@ -53,6 +53,14 @@ def tidy_document(document: dict) -> dict:
                     operation["security"] = [{"SessionCookie": []}]
                 elif operation.get("operationId") not in IDENTIFIED:
                     operation["security"] = [{}, {"ApiKey": []}, {"SessionCookie": []}]
+                    # Anonymous is fine; a key that is unknown, expired, revoked or rotated away is not.
+                    operation.setdefault("responses", {}).setdefault(
+                        "401",
+                        {
+                            "description": "The API key sent is unknown, expired or revoked",
+                            "content": problem_content(),
+                        },
+                    )
             # Any operation can meet a database that is down, locked, read-only or full.
             operation.setdefault("responses", {}).setdefault(
                 "503",
