@@ -34,9 +34,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_entry")),
     )
     op.create_index("ix_audit_entry_at_id", "audit_entry", ["at", "id"])
-    op.create_index("ix_audit_entry_target", "audit_entry", ["target_kind", "target_id"])
-    op.create_index(op.f("ix_audit_entry_actor_id"), "audit_entry", ["actor_id"])
-    op.create_index(op.f("ix_audit_entry_action"), "audit_entry", ["action"])
+    op.create_index("ix_audit_entry_actor", "audit_entry", ["actor_id", "at", "id"])
+    op.create_index("ix_audit_entry_action", "audit_entry", ["action", "at", "id"])
+    op.create_index("ix_audit_entry_target", "audit_entry", ["target_kind", "target_id", "at", "id"])
     with op.batch_alter_table("api_key") as batch:
         batch.add_column(sa.Column("owner_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(op.f("fk_api_key_owner_id_users"), "users", ["owner_id"], ["id"])
