@@ -15,8 +15,8 @@ from app.core import acting
 from app.db.columns import core_table
 from app.db.session_events import listen_once
 
-# (kind, id) of the rows already recorded in the open transaction: a row created and then changed
-# again before the commit is one entry, the creation.
+# (kind, id) of the rows already recorded in the open transaction: a row that several flushes of one
+# write touch (created, then given its slug) is one entry, the first; a deletion is always recorded.
 _RECORDED = "audit_recorded"
 
 
