@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import typer
 from typer.core import TyperGroup
 
+from app.core import acting
+from app.core.clock import utcnow
 from app.core.command_line import notes as console
 from app.core.command_line import settings_or_exit
 from app.core.startup import collection_paused
@@ -75,6 +77,10 @@ def _install_session_listeners(context: typer.Context) -> None:
         from app.wiring import install_write_hooks
 
     install_write_hooks()
+    # What a command changes is the server operator's act; what the worker delivers is no one's.
+    if context.invoked_subcommand != "worker":
+        operator = acting.Actor(acting.ActorKind.system, None, f"byline {context.invoked_subcommand}")
+        context.with_resource(acting.acting_as(operator, utcnow))
 
 
 @app.command()

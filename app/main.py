@@ -13,8 +13,11 @@ from starlette.types import Receive, Scope, Send
 
 from app.articles.editor_router import router as article_editing_router
 from app.articles.visibility import RELEASES
+from app.audit.router import router as audit_router
 from app.auth.dependencies import presents_valid_key
+from app.auth.keys_router import router as keys_router
 from app.auth.router import router as session_router
+from app.auth.users_router import router as users_router
 from app.caching.counts import ContentCache
 from app.caching.responses import announce
 from app.caching.responses.announce import Announcements
@@ -224,6 +227,9 @@ def create_app(
         tags_router,
         webhooks_router,
         session_router,
+        users_router,
+        keys_router,
+        audit_router,
         ingest.router,
         media.router,
         media.files,

@@ -12,6 +12,7 @@ from app.articles.models import (
     ArticleTag,
     Correction,
 )
+from app.audit.models import AuditEntry
 from app.auth.models import ApiKey, FailedSignIn, User, UserSession
 from app.authors.models import Author
 from app.caching.content_version import ContentPurge, ContentVersion
@@ -46,6 +47,7 @@ def include_object(
 
 
 __all__ = [
+    "AuditEntry",
     "ApiKey",
     "FailedSignIn",
     "User",

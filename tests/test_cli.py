@@ -93,8 +93,23 @@ def test_people_are_created_listed_and_deactivated_from_the_command_line(databas
     assert unknown.returncode == 1
     listing = run_in_process("users", "list", env=env).stdout
     assert "ana@example.org" in listing and "Ana Ruiz" in listing and "passphrase" not in listing
+    run_in_process(
+        "keys", "create", "--name", "ana-laptop", "--scope", "content:write", "--owner", "ana@example.org", env=env
+    )
+    assert "ana@example.org" in run_in_process("keys", "list", env=env).stdout
+    nobody = ("keys", "create", "--name", "x", "--scope", "admin", "--owner", "nobody@example.org")
+    assert run_in_process(*nobody, env=env, check=False).returncode == 1
     run_in_process("users", "deactivate", "ana@example.org", env=env)
     assert "│ no " in run_in_process("users", "list", env=env).stdout
+    engine = build_engine(database_url)
+    with engine.connect() as connection:
+        audit = connection.execute(text("SELECT actor_kind, actor_name, action FROM audit_entry ORDER BY id")).all()
+    engine.dispose()
+    assert [tuple(row) for row in audit] == [
+        ("system", "byline users", "user.create"),
+        ("system", "byline keys", "key.create"),
+        ("system", "byline users", "user.deactivate"),
+    ]
 
 
 def test_content_loaded_from_the_command_line_purges_the_answers_it_changes(database_url):

@@ -19,7 +19,9 @@ from app.web.state import ClockDep, SessionDep
 async def _reader(key: OptionalKey) -> Reader:
     if key is None:
         return PUBLIC
-    return Reader(preview=key.grants(Scope.content_preview), embargoed=key.grants(Scope.content_embargo))
+    return Reader(
+        preview=key.grants(Scope.content_preview), embargoed=key.grants(Scope.content_embargo), sections=key.sections
+    )
 
 
 ReaderDep = Annotated[Reader, Depends(_reader)]
@@ -38,11 +40,16 @@ def _article_to_edit(slug: Slug, session: SessionDep, clock: ClockDep, key: Edit
 
 
 def _article_for_editors(slug: Slug, session: SessionDep, clock: ClockDep, key: EditorKey) -> Article:
-    return service.get_article(session, slug, now=clock(), reader=_editor(key))
+    # Revisions and pins show unpublished work: a section-bound person's only in their sections.
+    article = service.get_article(session, slug, now=clock(), reader=_editor(key))
+    ensure_section(key, article.section.slug if article.section else None)
+    return article
 
 
 def _article_to_preview(slug: Slug, session: SessionDep, clock: ClockDep, key: PreviewKey) -> Article:
-    return service.get_article(session, slug, now=clock(), reader=_editor(key))
+    article = service.get_article(session, slug, now=clock(), reader=_editor(key))
+    ensure_section(key, article.section.slug if article.section else None)
+    return article
 
 
 async def _editor_reader(key: EditorKey) -> Reader:

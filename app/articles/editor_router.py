@@ -27,7 +27,14 @@ from app.articles.schemas import (
     RevisionPublic,
     RevisionSummary,
 )
-from app.auth.dependencies import EditorKey, PublisherKey, ensure_publishing, ensure_scope, ensure_section
+from app.auth.dependencies import (
+    EditorKey,
+    PublisherKey,
+    ensure_embargo,
+    ensure_publishing,
+    ensure_scope,
+    ensure_section,
+)
 from app.auth.errors import CsrfTokenMissing, MissingScope, NotAuthenticated, PublishingForbidden, SectionForbidden
 from app.auth.models import Scope
 from app.core.errors import InvalidField, InvalidParameter, problems
@@ -58,12 +65,13 @@ def _written(response: Response, article: Article, *, now: datetime) -> ArticleP
 def create_article(
     response: Response, body: ArticleCreate, session: SessionDep, clock: ClockDep, settings: SettingsDep, key: EditorKey
 ) -> ArticlePublic:
-    """An `embargo_until` needs `content:embargo`. A signed-in contributor files drafts in their sections."""
+    """An `embargo_until` is for admins and editors of the section (keys: `content:embargo`). A signed-in
+    contributor files drafts in their sections."""
     ensure_section(key, body.section)
     if body.status != ArticleStatus.draft:
         ensure_publishing(key)
     if body.embargo_until is not None:
-        ensure_scope(key, Scope.content_embargo)
+        ensure_embargo(key, body.section)
     now = clock()
     article = editing.create_article(session, body, now=now, actor=key.name)
     response.headers["Location"] = f"{settings.base_url}/api/v1/articles/{article.slug}"
@@ -88,14 +96,15 @@ def update_article(
 ) -> ArticlePublic:
     """Send `If-Match` with the ETag you read: if someone changed the article since, the
     change is refused with 412 and nothing is written. Every change is kept as a revision. Setting,
-    moving or lifting `embargo_until` needs `content:embargo`."""
+    moving or lifting `embargo_until` is for admins and editors of the story's section (keys:
+    `content:embargo`)."""
     changes = body.changes()
     if "section" in changes:
         ensure_section(key, changes["section"])
     if "status" in changes or "published_at" in changes:
         ensure_publishing(key)
     if editing.changes_embargo(article.embargo_until, changes):
-        ensure_scope(key, Scope.content_embargo)
+        ensure_embargo(key, changes.get("section", article.section.slug if article.section else None))
     now = clock()
     article = editing.update_article(session, article, body, now=now, actor=key.name, if_match=if_match)
     return _written(response, article, now=now)

@@ -82,6 +82,10 @@ class ArticleRevision(Table, table=True):
     article_id: int = Field(sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), nullable=False))
     number: int = Field(ge=1)
     actor: str = Field(max_length=100)
+    # The person who made the change, signed in or through a key they own; none for service keys.
+    user_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    )
     created_at: datetime = created_at_field()
     changes: dict = Field(default_factory=dict, sa_type=JSONDocument, nullable=False)
     snapshot: dict = Field(default_factory=dict, sa_type=JSONDocument, nullable=False)

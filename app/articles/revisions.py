@@ -10,6 +10,7 @@ from app.articles.errors import RevisionNotFound
 from app.articles.models import Article, ArticleRevision
 from app.articles.schemas import ArticleContent, ArticleFields
 from app.authors.models import Author
+from app.core import acting
 from app.taxonomy.models import Section, Tag
 from app.web.pagination import decode_cursor, encode_cursor
 
@@ -72,7 +73,13 @@ def record_revision(
         select(func.max(ArticleRevision.number)).where(ArticleRevision.article_id == article.id)
     ).one()
     revision = ArticleRevision(
-        article_id=article.id, number=(latest or 0) + 1, actor=actor, created_at=now, changes=changes, snapshot=after
+        article_id=article.id,
+        number=(latest or 0) + 1,
+        actor=actor,
+        user_id=acting.acting_user_id(),
+        created_at=now,
+        changes=changes,
+        snapshot=after,
     )
     session.add(revision)
     session.flush()

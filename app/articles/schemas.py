@@ -226,6 +226,9 @@ class PreviewToken(BaseModel):
 class RevisionSummary(BaseModel):
     number: int
     actor: str = Field(description="Who made the change: an API key's name, or the email of a person signed in.")
+    user_id: int | None = Field(
+        description="The person who made it (signed in, or through a key they own); null for a service account's key."
+    )
     created_at: datetime
     changed_fields: list[str]
 
@@ -234,6 +237,7 @@ class RevisionSummary(BaseModel):
         return cls(
             number=revision.number,
             actor=revision.actor,
+            user_id=revision.user_id,
             created_at=revision.created_at,
             changed_fields=sorted(revision.changes),
             **extra,

@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, case
-from sqlmodel import and_, col, or_, true
+from sqlmodel import and_, col, or_, select, true
 
 from app.articles.models import Article
 from app.caching.releases import Releases
+from app.taxonomy.models import Section
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,8 @@ class Reader:
 
     preview: bool = False  # drafts, scheduled and archived articles
     embargoed: bool = False  # articles whose embargo has not lifted
+    # Section slugs a section-bound person sees the above in; None for every section.
+    sections: frozenset[str] | None = None
 
 
 PUBLIC = Reader()
@@ -35,7 +38,12 @@ def visible(now: datetime | ColumnElement[datetime], reader: Reader = PUBLIC) ->
         conditions.append(and_(Article.status == "published", col(Article.published_at) <= now))
     if not reader.embargoed:
         conditions.append(or_(col(Article.embargo_until).is_(None), col(Article.embargo_until) <= now))
-    return and_(*conditions) if conditions else true()
+    seen = and_(*conditions) if conditions else true()
+    if reader.sections is None or reader == Reader(sections=reader.sections):
+        return seen
+    # Beyond the public report, a section-bound person sees only their sections' work.
+    theirs = col(Article.section_id).in_(select(Section.id).where(col(Section.slug).in_(sorted(reader.sections))))
+    return or_(visible(now), and_(seen, theirs))
 
 
 # Published articles show by themselves at their publication time and when their embargo lifts.
@@ -72,4 +80,4 @@ def is_public(article: Article, now: datetime) -> bool:
 
 def published(now: datetime, reader: Reader) -> ColumnElement[bool]:
     """Live articles this reader may see: the public report, plus embargoed ones for `content:embargo`."""
-    return visible(now, Reader(embargoed=reader.embargoed))
+    return visible(now, Reader(embargoed=reader.embargoed, sections=reader.sections))

@@ -1,10 +1,11 @@
 """Who is calling: an API key or a signed-in person, seen by routes through one shape."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.auth.models import ApiKey, User
 from app.auth.roles import PUBLISHING_ROLES, ROLE_SCOPES, SECTION_BOUND_ROLES, Role
 from app.auth.scopes import Scope
+from app.core.acting import Actor, ActorKind
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,22 @@ class Caller:
     def may_write_in(self, section: str | None) -> bool:
         return self.sections is None or section in self.sections
 
+    def actor(self) -> Actor:
+        """Who the audit log and revisions name: the key when one was used, else the person."""
+        if self.key_id is not None:
+            return Actor(ActorKind.key, self.key_id, self.name, user_id=self.user_id)
+        return Actor(ActorKind.user, self.user_id, self.name, user_id=self.user_id)
 
-def key_caller(key: ApiKey) -> Caller:
-    return Caller(name=key.name, scopes=frozenset(key.scopes), key_id=key.id)
+
+def key_caller(key: ApiKey, owner: User | None = None) -> Caller:
+    """A service account's key holds its scopes; a person's key no more than their role allows."""
+    if owner is None:
+        return Caller(name=key.name, scopes=frozenset(key.scopes), key_id=key.id)
+    person = user_caller(owner, session_id=None)
+    scopes = frozenset(key.scopes)
+    return replace(
+        person, name=key.name, scopes=scopes if person.grants(Scope.admin) else scopes & person.scopes, key_id=key.id
+    )
 
 
 def user_caller(user: User, *, session_id: int | None) -> Caller:

@@ -7,7 +7,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
-from app.auth import service
+from app.auth import service, users
+from app.auth.errors import UserNotFound
 from app.auth.models import Scope
 from app.core.command_line import settings_or_exit
 from app.core.errors import ProblemError
@@ -30,12 +31,18 @@ def create(
     name: str = typer.Option(..., help="A unique name; revisions record it as the author of changes."),
     scope: list[Scope] = typer.Option(..., help="Repeat for several scopes."),
     expires_in_days: int | None = typer.Option(None, min=1, help="Expire the key after this many days."),
+    owner: str | None = typer.Option(
+        None, help="The email of the person the key acts for, within their role; none: a service account."
+    ),
 ) -> None:
     """Create a key and print it once; only its hash is stored."""
     session, settings = _session()
     now = datetime.now(UTC)
     expires_at = now + timedelta(days=expires_in_days) if expires_in_days else None
     try:
+        person = users.find_user(session, owner) if owner else None
+        if owner and person is None:
+            raise UserNotFound(f"No account has the email '{owner}'.")
         key, plain = service.issue_key(
             session,
             secret_key=settings.secret_key.get_secret_value(),
@@ -43,6 +50,7 @@ def create(
             scopes=scope,
             now=now,
             expires_at=expires_at,
+            owner_id=person.id if person else None,
         )
     except ProblemError as problem:
         notes.print(f"[red]{problem.detail}[/red]")
@@ -61,12 +69,14 @@ def list_() -> None:
     session, _ = _session()
     with session:
         rows = service.list_keys(session)
-    table = Table("name", "scopes", "created", "expires", "last used", "revoked")
+        owners = {user.id: user.email for user in users.list_users(session)}
+    table = Table("name", "owner", "scopes", "created", "expires", "last used", "revoked")
     for column in table.columns:
         column.no_wrap = True
     for key in rows:
         table.add_row(
             key.name,
+            owners[key.owner_id] if key.owner_id else "service",
             "\n".join(key.scopes),
             *(f"{t:%Y-%m-%d}" if t else "" for t in (key.created_at, key.expires_at, key.last_used_at, key.revoked_at)),
         )

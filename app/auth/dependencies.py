@@ -20,9 +20,11 @@ from app.auth.errors import (
     PublishingForbidden,
     SectionForbidden,
 )
-from app.auth.models import ApiKey, Scope
+from app.auth.models import Scope
 from app.auth.service import find_active_key, record_use, use_is_due
 from app.auth.sessions import csrf_token, find_session
+from app.core import acting
+from app.core.clock import Clock
 from app.web.state import ClockDep, Engines, EnginesDep, SettingsDep, app_state
 
 log = logging.getLogger("byline.auth")
@@ -41,7 +43,7 @@ session_cookie = APIKeyCookie(
 )
 REALM = 'Bearer realm="byline"'
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# The key a request was found to carry before its body was read (app.body_limit), kept for the route.
+# The caller a request's key was found to carry before its body was read (app.body_limit), kept for the route.
 _VERIFIED_KEY = "byline.verified_key"
 
 
@@ -55,6 +57,22 @@ async def _caller(
 ) -> Caller | None:
     # Async so anonymous readers, the hot path, skip a threadpool hop; the lookup runs in a thread.
     secret = settings.secret_key.get_secret_value()
+    caller = await _credited(request, credentials, secret=secret, clock=clock, engines=engines, cookie=cookie)
+    if caller is not None:
+        # What this request writes is recorded as this caller's (the audit log, revisions).
+        acting.act_as(caller.actor(), clock)
+    return caller
+
+
+async def _credited(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None,
+    *,
+    secret: str,
+    clock: Clock,
+    engines: Engines,
+    cookie: str | None,
+) -> Caller | None:
     if credentials is None:
         if "authorization" in request.headers:
             raise NotAuthenticated(
@@ -72,9 +90,8 @@ async def _caller(
         return caller
     known = request.scope.get(_VERIFIED_KEY)
     if known is not None:
-        return key_caller(cast(ApiKey, known))
-    key = await run_in_threadpool(_verified_key, credentials.credentials, secret=secret, now=clock(), engines=engines)
-    return key_caller(key)
+        return cast(Caller, known)
+    return await run_in_threadpool(_verified_key, credentials.credentials, secret=secret, now=clock(), engines=engines)
 
 
 def _session_caller(token: str, *, secret: str, now: datetime, engines: Engines) -> Caller | None:
@@ -103,7 +120,7 @@ async def presents_valid_key(request: Request) -> bool:
             return True
         return caller is not None
     try:
-        key = await run_in_threadpool(
+        caller = await run_in_threadpool(
             _verified_key, credentials.credentials, secret=secret, now=state.clock(), engines=state.engines
         )
     except NotAuthenticated:
@@ -111,20 +128,21 @@ async def presents_valid_key(request: Request) -> bool:
     except SQLAlchemyError:
         # The route answers the outage itself (503), not a misleading 413.
         return True
-    request.scope[_VERIFIED_KEY] = key
+    request.scope[_VERIFIED_KEY] = caller
     return True
 
 
-def _verified_key(presented: str, *, secret: str, now: datetime, engines: Engines) -> ApiKey:
+def _verified_key(presented: str, *, secret: str, now: datetime, engines: Engines) -> Caller:
     # Checked on the primary: a key revoked a moment ago must not pass on a lagging replica.
     # The lookup reads only; the write lock is taken only when last_used_at is due.
     with Session(engines.read_primary, expire_on_commit=False) as session:
-        key = find_active_key(session, secret_key=secret, presented=presented, now=now)
-    if key is None:
+        found = find_active_key(session, secret_key=secret, presented=presented, now=now)
+    if found is None:
         raise NotAuthenticated(
             "The API key is unknown, expired or revoked.",
             headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'},
         )
+    key, owner = found
     if use_is_due(key, now=now):
         try:
             with Session(engines.write) as session:
@@ -132,7 +150,7 @@ def _verified_key(presented: str, *, secret: str, now: datetime, engines: Engine
         except OperationalError as busy:
             # Bookkeeping only: a read must not fail because the database cannot take a write now.
             log.info("last_used_at of key %s not recorded: %s", key.id, type(busy.orig).__name__)
-    return key
+    return key_caller(key, owner)
 
 
 OptionalKey = Annotated[Caller | None, Depends(_caller)]
@@ -174,6 +192,14 @@ def ensure_section(caller: Caller, section: str | None) -> None:
     if not caller.may_write_in(section):
         where = f"the section '{section}'" if section else "no section"
         raise SectionForbidden(f"You may not write articles in {where}.", section=section)
+
+
+def ensure_embargo(caller: Caller, section: str | None) -> None:
+    """Embargoes are set, moved and lifted by admins and by editors of the story's section (and keys
+    with `content:embargo`), never by someone the story's desk could not overrule."""
+    ensure_scope(caller, Scope.content_embargo)
+    ensure_publishing(caller)
+    ensure_section(caller, section)
 
 
 def ensure_publishing(caller: Caller) -> None:

@@ -38,7 +38,7 @@ class KeyNotFound(ProblemError):
     type_slug = "key-not-found"
     title = "API key not found"
     status = 404
-    advice = "Check the name; `byline keys list` shows every key."
+    advice = "Check the name or id; GET /api/v1/keys and `byline keys list` show every key."
 
 
 class EmailTaken(ProblemError):
@@ -56,7 +56,7 @@ class UserNotFound(ProblemError):
     type_slug = "user-not-found"
     title = "Account not found"
     status = 404
-    advice = "Check the address; `byline users list` shows every account."
+    advice = "Check the address or id; GET /api/v1/users and `byline users list` show every account."
 
 
 class UnknownSection(ProblemError):
@@ -123,3 +123,21 @@ class SessionNotFound(ProblemError):
     title = "Session not found"
     status = 404
     advice = "GET /api/v1/session/all lists your sessions."
+
+
+class SelfLockout(ProblemError):
+    """An administrator tried to deactivate their own account or give up their own admin role."""
+
+    type_slug = "self-lockout"
+    title = "You cannot lock yourself out"
+    status = 409
+    advice = "Ask another administrator to make this change."
+
+
+class KeyRevoked(ProblemError):
+    """The key was revoked; a revoked key cannot be rotated."""
+
+    type_slug = "key-revoked"
+    title = "API key revoked"
+    status = 409
+    advice = "Create a new key instead."

@@ -22,6 +22,9 @@ class ApiKey(Table, table=True):
 
     id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=100, unique=True)
+    # The person the key acts for, with no more than their role allows; none for a service account,
+    # which the key's name names.
+    owner_id: int | None = Field(default=None, foreign_key="users.id", index=True)
     key_hash: str = Field(max_length=64, unique=True)
     scopes: list[str] = Field(default_factory=list, sa_type=JSONDocument, nullable=False)
     created_at: datetime = created_at_field()

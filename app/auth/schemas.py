@@ -1,10 +1,16 @@
-"""Wire shapes of sign-in and sessions; no password, hash or session token is ever among them."""
+"""Wire shapes of sign-in, sessions, accounts and keys; no password, hash or token is among the answers
+(a new key's value alone, once)."""
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
-from app.auth.models import User, UserSession
+from app.auth.models import ApiKey, User, UserSession
+from app.auth.roles import Role
+from app.auth.scopes import Scope
+from app.core.ids import RowId
+from app.core.slugs import SlugText
 
 
 class SignIn(BaseModel):
@@ -46,3 +52,78 @@ class SessionInfo(BaseModel):
     user: UserPublic
     session_id: int
     csrf_token: str = Field(description="Send it back as `X-CSRF-Token` on every request that changes something.")
+
+
+Password = Annotated[str, Field(min_length=12, max_length=1024, description="At least 12 characters.")]
+SectionSlugs = Annotated[
+    list[SlugText], Field(max_length=100, description="Sections the person may write in; empty means every section.")
+]
+
+
+class UserAccount(BaseModel):
+    """An account as administrators see it; never its password or hash."""
+
+    id: int
+    email: str
+    name: str
+    role: Role
+    sections: list[str] = Field(description="Sections the person may write in; empty means every section.")
+    is_active: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> "UserAccount":
+        return cls.model_validate(user, from_attributes=True)
+
+
+class UserCreate(BaseModel):
+    email: str = Field(min_length=3, max_length=100)
+    name: str = Field(min_length=1, max_length=200)
+    role: Role
+    sections: SectionSlugs = []
+    password: Password
+
+
+class UserUpdate(BaseModel):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    role: Role | None = None
+    sections: SectionSlugs | None = None
+    is_active: bool | None = Field(None, description="false: sign-ins and the person's keys are refused at once.")
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: Password
+
+
+class KeyPublic(BaseModel):
+    """A key as administrators see it; never its value or hash."""
+
+    id: int
+    name: str
+    scopes: list[Scope]
+    owner_id: int | None = Field(description="The person the key acts for; null for a service account.")
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, key: ApiKey) -> "KeyPublic":
+        return cls.model_validate(key, from_attributes=True)
+
+
+class KeyCreated(KeyPublic):
+    key: str = Field(description="The key itself, shown this once: only its hash is stored.")
+
+
+class KeyCreate(BaseModel):
+    name: str = Field(
+        min_length=1, max_length=100, description="Unique; names the service account when the key has no owner."
+    )
+    scopes: list[Scope] = Field(min_length=1, max_length=len(Scope))
+    owner_id: RowId | None = Field(
+        None, description="The person the key acts for: it never does more than their role allows."
+    )
+    expires_at: AwareDatetime | None = None

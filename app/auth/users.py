@@ -1,17 +1,19 @@
-"""Newsroom accounts: creating, listing and deactivating them."""
+"""Newsroom accounts: creating, listing and changing them, and their passwords."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from app.auth.errors import EmailTaken, UnknownSection, UserNotFound
+from app.auth.errors import EmailTaken, SelfLockout, UnknownSection, UserNotFound
 from app.auth.models import User, UserSession
 from app.auth.passwords import Passwords
 from app.auth.roles import Role
 from app.core.errors import InvalidField
 from app.taxonomy import service as taxonomy
+from app.web.pagination import decode_cursor, encode_cursor
 
 # What revisions and the media library can record as who made a change.
 MAX_EMAIL = 100
@@ -41,10 +43,7 @@ def create_user(
         raise InvalidField("#/email", f"An email address of at most {MAX_EMAIL} characters is needed.")
     if find_user(session, email) is not None:
         raise EmailTaken(f"An account with the email '{email}' already exists.", email=email)
-    wanted = sorted(set(sections))
-    missing = sorted(set(wanted) - set(taxonomy.sections_by_slug(session, wanted)))
-    if missing:
-        raise UnknownSection(f"No section has the slug '{missing[0]}'.", section=missing[0])
+    wanted = _known_sections(session, sections)
     user = User(
         email=email,
         name=name,
@@ -59,8 +58,37 @@ def create_user(
     return user
 
 
+def _known_sections(session: Session, sections: Iterable[str]) -> list[str]:
+    given = list(sections)
+    known = taxonomy.sections_by_slug(session, given)
+    for index, slug in enumerate(given):
+        if slug not in known:
+            detail = f"No section has the slug '{slug}'."
+            raise UnknownSection(detail, section=slug, errors=[{"detail": detail, "pointer": f"#/sections/{index}"}])
+    return sorted(set(given))
+
+
 def list_users(session: Session) -> list[User]:
     return list(session.exec(select(User).order_by(User.email)).all())
+
+
+def users_page(session: Session, *, cursor: str | None, limit: int) -> tuple[list[User], int, str | None]:
+    """Accounts in the order they were made."""
+    total = session.exec(select(func.count()).select_from(User)).one()
+    query = select(User)
+    if cursor:
+        _, after_id = decode_cursor(cursor, int)
+        query = query.where(User.id > after_id)
+    rows = list(session.exec(query.order_by(col(User.id)).limit(limit + 1)).all())
+    page = rows[:limit]
+    return page, total, encode_cursor(page[-1].id, page[-1].id) if len(rows) > limit else None
+
+
+def _end_sessions(session: Session, user_id: int, *, now: datetime, keep: int | None = None) -> None:
+    ending = update(UserSession).where(col(UserSession.user_id) == user_id, col(UserSession.revoked_at).is_(None))
+    if keep is not None:
+        ending = ending.where(col(UserSession.id) != keep)
+    session.execute(ending.values(revoked_at=now))
 
 
 def deactivate_user(session: Session, email: str, *, now: datetime) -> User:
@@ -68,16 +96,51 @@ def deactivate_user(session: Session, email: str, *, now: datetime) -> User:
     user = find_user(session, email)
     if user is None:
         raise UserNotFound(f"No account has the email '{normal_email(email)}'.", email=normal_email(email))
-    user.is_active = False
+    return update_user(session, user, UserChanges(is_active=False), now=now)
+
+
+@dataclass(frozen=True)
+class UserChanges:
+    name: str | None = None
+    role: Role | None = None
+    sections: list[str] | None = None
+    is_active: bool | None = None
+
+
+def update_user(session: Session, user: User, changes: UserChanges, *, now: datetime, by: int | None = None) -> User:
+    """Change a role, sections, name or whether the account may sign in; a deactivated account's
+    sessions end at once (its keys stop working as they are checked). `by`, the admin making the
+    change, may not take their own admin role or account away: someone must stay able to undo it."""
+    if by == user.id and (changes.is_active is False or changes.role not in (None, Role.admin)):
+        raise SelfLockout("Another administrator must take away your role or deactivate your account.")
+    if changes.name is not None:
+        user.name = changes.name
+    if changes.role is not None:
+        user.role = changes.role.value
+    if changes.sections is not None:
+        user.sections = _known_sections(session, changes.sections)
+    if changes.is_active is not None:
+        user.is_active = changes.is_active
+        if not changes.is_active:
+            _end_sessions(session, user.id, now=now)
     user.updated_at = now
     session.add(user)
-    session.execute(
-        update(UserSession)
-        .where(col(UserSession.user_id) == user.id, col(UserSession.revoked_at).is_(None))
-        .values(revoked_at=now)
-    )
     session.commit()
     return user
+
+
+def change_password(
+    session: Session, user: User, *, current: str, new: str, passwords: Passwords, now: datetime, keep_session: int
+) -> None:
+    """Only with the current password; every other session of the account ends, so a thief signed in
+    elsewhere is signed out."""
+    if not passwords.verify(user.password_hash, current):
+        raise InvalidField("#/current_password", "The current password is wrong.")
+    user.password_hash = passwords.hash(new)
+    user.updated_at = now
+    session.add(user)
+    _end_sessions(session, user.id, now=now, keep=keep_session)
+    session.commit()
 
 
 def get_user(session: Session, user_id: int) -> User:

@@ -28,6 +28,7 @@ from app.auth.errors import MissingScope
 from app.auth.models import Scope
 from app.authors.models import Author
 from app.caching import content_version, keys
+from app.core import acting
 from app.core.errors import ProblemError
 from app.db.columns import core_table
 from app.db.engines import bulk_insert
@@ -311,6 +312,7 @@ def _create(session: Session, chunk: Chunk, refs: References, creates: list[int]
                 "article_id": id,
                 "number": 1,
                 "actor": chunk.actor,
+                "user_id": acting.acting_user_id(),
                 "created_at": now,
                 "changes": changes_between({}, state),
                 "snapshot": state,

@@ -21,9 +21,16 @@ TAGS = [
     {"name": "webhooks", "description": "Signed event notifications to other systems, and their deliveries log."},
     {"name": "media", "description": "The media library: pictures, their renditions, sizes and focal points."},
     {"name": "session", "description": "Sign-in for browsers: a session cookie, its CSRF token, and one's sessions."},
+    {"name": "users", "description": "Newsroom accounts, their roles and sections, and one's own password."},
+    {"name": "keys", "description": "API keys of people and service accounts: create, rotate, revoke."},
+    {"name": "audit", "description": "Who changed what and when, in which request."},
     {"name": "ingest", "description": "Bringing an archive in and taking it out: bulk upsert and export."},
     {"name": "meta", "description": "The API's own entry points."},
 ]
+
+# Operations that take the caller as optional, yet answer only a person: with a session alone, or either way.
+SESSION_ONLY = frozenset({"users-password"})
+IDENTIFIED = frozenset({"users-me"})
 
 DESCRIPTION = """\
 Byline serves every part of a news article page as JSON: headline and dek, body blocks and
@@ -39,12 +46,21 @@ def tidy_document(document: dict) -> dict:
     for methods in document.get("paths", {}).values():
         for operation in methods.values():
             # Reads that accept a key or a session but do not need one: `{}` is the anonymous alternative.
-            # Routes about one's session take the session cookie alone.
+            # Routes about one's session or password take the session cookie alone; one's account, either.
             if operation.get("security") == [{"ApiKey": []}, {"SessionCookie": []}]:
-                signed_in = operation.get("tags") == ["session"]
-                operation["security"] = (
-                    [{"SessionCookie": []}] if signed_in else [{}, {"ApiKey": []}, {"SessionCookie": []}]
-                )
+                signed_in = operation.get("tags") == ["session"] or operation.get("operationId") in SESSION_ONLY
+                if signed_in:
+                    operation["security"] = [{"SessionCookie": []}]
+                elif operation.get("operationId") not in IDENTIFIED:
+                    operation["security"] = [{}, {"ApiKey": []}, {"SessionCookie": []}]
+                    # Anonymous is fine; a key that is unknown, expired, revoked or rotated away is not.
+                    operation.setdefault("responses", {}).setdefault(
+                        "401",
+                        {
+                            "description": "The API key sent is unknown, expired or revoked",
+                            "content": problem_content(),
+                        },
+                    )
             # Any operation can meet a database that is down, locked, read-only or full.
             operation.setdefault("responses", {}).setdefault(
                 "503",

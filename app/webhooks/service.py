@@ -61,10 +61,11 @@ def list_endpoints(
 
 def remove_endpoint(session: Session, endpoint_id: int) -> None:
     """The endpoint goes with its queued deliveries and its log; nothing more is sent to it."""
-    get_endpoint(session, endpoint_id)
+    endpoint = get_endpoint(session, endpoint_id)
     session.execute(delete(DeliveryAttempt).where(col(DeliveryAttempt.endpoint_id) == endpoint_id))
     session.execute(delete(Delivery).where(col(Delivery.endpoint_id) == endpoint_id))
-    session.execute(delete(WebhookEndpoint).where(col(WebhookEndpoint.id) == endpoint_id))
+    # A row's delete, not a statement's, so the audit log sees it.
+    session.delete(endpoint)
     session.commit()
 
 

@@ -71,3 +71,38 @@ def test_moderator_moderates_but_does_not_write_articles(client, session, settin
     assert client.get("/api/v1/comments").status_code == 200
     refused = client.post("/api/v1/articles", json=DRAFT, headers=csrf)
     assert refused.status_code == 403 and refused.json()["type"].endswith("/problems/missing-scope")
+
+
+def test_section_bound_people_read_unpublished_work_only_in_their_sections(client, session, settings):
+    _newsroom(session)
+    make_article(session, slug="derby-day", section="sport", status="draft")
+    make_article(session, slug="bridge-plan", section="city", status="draft")
+    make_article(session, slug="derby-result", section="sport")
+    make_user(session, settings, "cy@example.org", role=Role.contributor, sections=("city",))
+    sign_in(client, "cy@example.org")
+    drafts = client.get("/api/v1/articles", params={"status": "draft"}).json()["data"]
+    assert [a["slug"] for a in drafts] == ["bridge-plan"]
+    assert [a["slug"] for a in client.get("/api/v1/articles").json()["data"]] == ["derby-result"]
+    for path in ("/api/v1/articles/derby-result/revisions", "/api/v1/articles/derby-day/revisions"):
+        refused = client.get(path)
+        assert refused.status_code == 403 and refused.json()["section"] == "sport", path
+    assert client.get("/api/v1/articles/bridge-plan/revisions").status_code == 200
+
+
+def test_embargoes_are_for_editors_of_the_storys_section(client, session, settings):
+    _newsroom(session)
+    make_article(session, slug="derby-day", section="sport", status="draft")
+    make_article(session, slug="bridge-plan", section="city", status="draft")
+    make_user(session, settings, "ed@example.org", role=Role.editor, sections=("city",))
+    make_user(session, settings, "cy@example.org", role=Role.contributor, sections=("city",))
+    embargo = {"embargo_until": "2030-01-01T00:00:00Z"}
+    csrf = sign_in(client, "cy@example.org")
+    assert client.patch("/api/v1/articles/bridge-plan", json=embargo, headers=csrf).status_code == 403
+    client.cookies.clear()
+    csrf = sign_in(client, "ed@example.org")
+    assert client.patch("/api/v1/articles/bridge-plan", json=embargo, headers=csrf).status_code == 200
+    # The desk still sees the embargoed story, and lifts the embargo.
+    lifted = client.patch("/api/v1/articles/bridge-plan", json={"embargo_until": None}, headers=csrf)
+    assert lifted.status_code == 200 and lifted.json()["embargo_until"] is None
+    elsewhere = client.patch("/api/v1/articles/derby-day", json=embargo, headers=csrf)
+    assert elsewhere.status_code == 403 and elsewhere.json()["section"] == "sport"

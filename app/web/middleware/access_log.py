@@ -4,6 +4,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core import acting
 from app.core.access_lines import record, request_id
 
 
@@ -18,6 +19,8 @@ class AccessLogMiddleware:
         began = time.perf_counter()
         status = 500
         request = request_id(scope)
+        # What the request writes is recorded with its id (app.audit).
+        acting.set_request_id(request)
         # Made here if the server made none, so that inner layers' copies of the scope share it.
         scope.setdefault("state", {})
 

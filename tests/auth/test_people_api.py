@@ -1,0 +1,89 @@
+from app.auth.roles import Role
+from tests.factories.newsroom import make_section
+from tests.factories.people import PASSWORD, make_user, sign_in
+
+NEW = {"email": "Nia@Example.org", "name": "Nia Obi", "role": "contributor", "sections": ["city"], "password": PASSWORD}
+
+
+def test_admins_create_list_and_read_accounts_without_any_hash(client, session, api_key):
+    make_section(session, slug="city", name="City")
+    admin = api_key("admin")
+    created = client.post("/api/v1/users", json=NEW, headers=admin)
+    assert created.status_code == 201, created.text
+    account = created.json()
+    assert account["email"] == "nia@example.org" and account["sections"] == ["city"] and account["is_active"]
+    assert created.headers["Location"].endswith(f"/api/v1/users/{account['id']}")
+    listed = client.get("/api/v1/users", headers=admin)
+    assert [u["email"] for u in listed.json()["data"]] == ["nia@example.org"]
+    for body in (created.text, listed.text, client.get(f"/api/v1/users/{account['id']}", headers=admin).text):
+        assert "argon2" not in body and "password" not in body
+    assert client.get("/api/v1/users/999", headers=admin).json()["type"].endswith("/problems/user-not-found")
+    assert client.post("/api/v1/users", json=NEW | {"email": "nia@example.org"}, headers=admin).status_code == 409
+
+
+def test_bad_accounts_are_422_naming_the_field(client, session, api_key, editor):
+    admin = api_key("admin")
+    for change, pointer in (
+        ({"email": "nobody"}, "#/email"),
+        ({"password": "short"}, "#/password"),
+        ({"role": "owner"}, "#/role"),
+        ({"sections": ["Not A Slug"]}, "#/sections/0"),
+    ):
+        response = client.post("/api/v1/users", json=NEW | change, headers=admin)
+        assert response.status_code == 422 and response.json()["errors"][0]["pointer"] == pointer, change
+    unknown = client.post("/api/v1/users", json=NEW | {"sections": ["moon"]}, headers=admin)
+    assert unknown.status_code == 422 and unknown.json()["section"] == "moon"
+    assert unknown.json()["errors"][0]["pointer"] == "#/sections/0"
+    assert client.post("/api/v1/users", json=NEW, headers=editor).status_code == 403
+    assert client.get("/api/v1/users").status_code == 401
+
+
+def test_role_sections_and_deactivation_take_effect_at_once(client, session, settings, api_key):
+    make_section(session, slug="city", name="City")
+    make_section(session, slug="sport", name="Sport")
+    make_user(session, settings, "cy@example.org", role=Role.contributor, sections=("city",))
+    admin = api_key("admin")
+    csrf = sign_in(client, "cy@example.org")
+    me = client.get("/api/v1/users/me").json()
+    assert me["role"] == "contributor"
+    changed = client.patch(
+        f"/api/v1/users/{me['id']}", json={"role": "editor", "sections": ["sport"]}, headers=admin | csrf
+    )
+    assert changed.status_code == 200 and changed.json()["role"] == "editor"
+    assert client.get("/api/v1/users/me").json()["sections"] == ["sport"]
+    assert client.patch(f"/api/v1/users/{me['id']}", json={"is_active": False}, headers=admin).status_code == 200
+    assert client.get("/api/v1/users/me").status_code == 401
+    client.patch(f"/api/v1/users/{me['id']}", json={"is_active": True}, headers=admin)
+    sign_in(client, "cy@example.org")
+
+
+def test_an_admin_cannot_lock_themselves_out(client, session, settings):
+    make_user(session, settings, "root@example.org", role=Role.admin)
+    csrf = sign_in(client, "root@example.org")
+    me = client.get("/api/v1/users/me").json()
+    for change in ({"is_active": False}, {"role": "editor"}):
+        refused = client.patch(f"/api/v1/users/{me['id']}", json=change, headers=csrf)
+        assert refused.status_code == 409 and refused.json()["type"].endswith("/problems/self-lockout")
+    assert client.patch(f"/api/v1/users/{me['id']}", json={"name": "Root"}, headers=csrf).status_code == 200
+
+
+def test_changing_ones_password_needs_the_current_one_and_ends_other_sessions(client, session, settings):
+    make_user(session, settings, "ed@example.org")
+    sign_in(client, "ed@example.org")
+    elsewhere = dict(client.cookies)
+    client.cookies.clear()
+    csrf = sign_in(client, "ed@example.org")
+    new = "another long passphrase"
+    wrong = client.put(
+        "/api/v1/users/me/password", json={"current_password": "guess", "new_password": new}, headers=csrf
+    )
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["pointer"] == "#/current_password"
+    body = {"current_password": PASSWORD, "new_password": new}
+    assert client.put("/api/v1/users/me/password", json=body, headers=csrf).status_code == 204
+    assert client.get("/api/v1/users/me").status_code == 200
+    here = dict(client.cookies)
+    client.cookies.clear()
+    client.cookies.update(elsewhere)
+    assert client.get("/api/v1/users/me").status_code == 401
+    client.cookies.update(here)
+    sign_in(client, "ed@example.org", new)
