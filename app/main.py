@@ -6,6 +6,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
+from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -26,6 +27,8 @@ from app.caching.responses.state import LiveContent, open_watch
 from app.caching.responses.store import ResponseStore
 from app.caching.stored_answers import RenderedAnswerMiddleware, StoredAnswers
 from app.changes.router import router as changes_router
+from app.collections.models import SCHEDULED_ORDERS
+from app.collections.router import router as collections_router
 from app.comments import router as comments
 from app.core.clock import Clock, utcnow
 from app.core.logs import flush_logs, skip_unused_record_fields
@@ -47,6 +50,8 @@ from app.metrics.counters import flush_requests_periodically
 from app.monitoring.router import router as metrics_router
 from app.pages import router as pages
 from app.pages.router import router as articles_router
+from app.readership.router import router as readership_router
+from app.readership.service import READERSHIP, readership
 from app.related import router as related
 from app.related.dependencies import NEIGHBOURS
 from app.related.router import router as related_router
@@ -65,7 +70,7 @@ from app.web.middleware.trailing_slash import TrailingSlashMiddleware
 from app.web.openapi import DESCRIPTION, TAGS, install_openapi
 from app.web.problem_pages import router as problem_pages_router
 from app.web.problems import UnexpectedErrorMiddleware, install_problem_handlers
-from app.web.state import AppState, Engines
+from app.web.state import AppState, Engines, StateKey
 from app.webhooks.router import router as webhooks_router
 from app.wiring import install_write_hooks
 
@@ -97,6 +102,7 @@ def create_app(
     settings = settings or Settings()
     announcements = announcements or Announcements(None)
     install_write_hooks()
+    releases = RELEASES + SCHEDULED_ORDERS
     content = LiveContent(clock)
     stored_answers = StoredAnswers(settings)
 
@@ -115,27 +121,35 @@ def create_app(
             ensure_planner_statistics(read_primary)
         engines = Engines(write=write, read=read, read_primary=read_primary)
         announce.install(announcements)
-        watch = open_watch(read, write, clock, announcements, RELEASES)
+        watch = open_watch(read, write, clock, announcements, releases)
         await watch.started(seconds=5)
         content.watch(watch)
         await stored_answers.open(read, write)
         write_batches = WriteBatches(write)
         neighbours = neighbours_for(read, settings)
         library = await anyio.to_thread.run_sync(open_library, settings)
+        views = readership(settings)
+        added: dict[StateKey[Any], object] = {LIBRARY: library, READERSHIP: views}
+        if neighbours is not None:
+            added[NEIGHBOURS] = neighbours
         app.state.byline = AppState(
             settings=settings,
             clock=clock,
             engines=engines,
-            content_cache=ContentCache(RELEASES),
+            content_cache=ContentCache(releases),
             content_watch=watch,
             stored_answers=stored_answers,
             write_batches=write_batches,
-            added={LIBRARY: library} | ({NEIGHBOURS: neighbours} if neighbours is not None else {}),
+            added=added,
         )
         worker = start_in_background(write, settings, clock) if settings.serve_worker else None
         tallying = asyncio.create_task(flush_requests_periodically())
+        counting = asyncio.create_task(views.counter.flush_periodically(write, settings.most_read_flush_seconds))
         yield
         tallying.cancel()
+        counting.cancel()
+        # Views counted since the last flush must not die with the worker (SIGTERM ends it here).
+        await views.counter.flush(write)
         if worker:
             stop, thread = worker
             stop.set()
@@ -222,6 +236,8 @@ def create_app(
         authors_router,
         sections_router,
         tags_router,
+        collections_router,
+        readership_router,
         webhooks_router,
         session_router,
         ingest.router,
@@ -241,7 +257,9 @@ def create_app(
         return ApiIndex(
             name="Byline",
             version=app.version,
-            links={name: f"{base}/{name}" for name in ("articles", "authors", "sections", "tags", "changes")}
+            links={
+                name: f"{base}/{name}" for name in ("articles", "authors", "sections", "tags", "collections", "changes")
+            }
             | {"openapi": f"{settings.base_url}/openapi.json", "docs": f"{settings.base_url}/docs"},
         )
 
