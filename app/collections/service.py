@@ -94,17 +94,17 @@ def summary(session: Session, collection: Collection) -> CollectionSummary:
     )
 
 
-def shown(session: Session, collection: Collection, *, now: datetime, reader: Reader = PUBLIC) -> CollectionPublic:
-    """What `reader` sees: the picks it may read, in order, up to `max_items`, then the fallback
-    section's newest; a hidden pick leaves no gap, the rest move up."""
+def shown_ids(
+    session: Session, collection: Collection, *, now: datetime, reader: Reader = PUBLIC
+) -> tuple[list[int], dict[int, str | None]]:
+    """The articles `reader` sees, in order: the picks it may read, up to `max_items`, then the
+    fallback section's newest; a hidden pick leaves no gap, the rest move up. With each pick's label."""
     order = current_order(session, collection, now)
     wanted = [item["article_id"] for item in order]
-    readable = dict(
-        session.exec(select(Article.id, Article.slug).where(col(Article.id).in_(wanted), visible(now, reader))).all()
-    )
+    readable = set(session.exec(select(Article.id).where(col(Article.id).in_(wanted), visible(now, reader))).all())
     picks = [item for item in order if item["article_id"] in readable][: collection.max_items]
     ids = [item["article_id"] for item in picks]
-    labels = {readable[item["article_id"]]: item.get("label") for item in picks}
+    labels = {item["article_id"]: item.get("label") for item in picks}
     room = collection.max_items - len(ids)
     if room > 0 and collection.fallback_section_id is not None:
         newest = session.exec(
@@ -114,8 +114,18 @@ def shown(session: Session, collection: Collection, *, now: datetime, reader: Re
             .limit(room)
         ).all()
         ids += list(newest)
+    return ids, labels
+
+
+def shown(session: Session, collection: Collection, *, now: datetime, reader: Reader = PUBLIC) -> CollectionPublic:
+    """The collection as `reader` sees it (see `shown_ids`); for editors, with the orders to come."""
+    ids, labels = shown_ids(session, collection, now=now, reader=reader)
+    picked = {
+        slug: labels[id]
+        for id, slug in session.exec(select(Article.id, Article.slug).where(col(Article.id).in_(labels))).all()
+    }
     entries = [
-        Entry(label=labels.get(article.slug), article=article, picked=article.slug in labels)
+        Entry(label=picked.get(article.slug), article=article, picked=article.slug in picked)
         for article in articles.summaries(session, ids, now=now)
     ]
     return CollectionPublic(

@@ -115,3 +115,18 @@ def test_delete_and_a_sections_editors_picks(client, session, editor):
     assert [e["article"]["slug"] for e in page["included"]["editors_picks"]["items"]] == [a.slug]
     assert client.delete(URL, headers=editor).status_code == 204
     assert client.get(URL).status_code == 404
+
+
+def test_cached_answers_end_with_a_reorder_or_an_article_write_and_a_feed_follows_the_order(client, session, editor):
+    a, b = make_article(session), make_article(session)
+    put(client, editor, [a.slug, b.slug])
+    assert slugs(client.get(URL)) == [a.slug, b.slug]
+    assert client.get(URL).headers["X-Cache"] == "HIT"
+    unpublished = client.post(f"/api/v1/articles/{a.slug}/unpublish", headers=editor)
+    assert unpublished.status_code == 200, unpublished.text
+    assert slugs(client.get(URL)) == [b.slug]
+    put(client, editor, [b.slug, a.slug])
+    feed = client.get("/feeds/collections/home/feed.json")
+    assert feed.status_code == 200 and "collection:home" in feed.headers["Surrogate-Key"].split()
+    assert [item["title"] for item in feed.json()["items"]] == [b.title]
+    assert client.get("/feeds/collections/nowhere/rss.xml").status_code == 404
