@@ -263,6 +263,7 @@ def test_the_article_page_takes_one_request_for_the_article_and_all_it_includes(
     paths = sorted(re.sub(r"^https?://[^/]+", "", url) for url in requested)
     assert paths == [
         f"/api/v1/articles/{MOSCOW}?include=related%2Ccomments%2Cauthor_articles",
+        "/api/v1/most-read?limit=5",
         "/api/v1/sections?limit=100",
     ]
 
@@ -528,3 +529,26 @@ def test_plain_text_fields_stay_text(newsroom):
     # The API's sanitised inline HTML is markup: its emphasis stays, its script and image were removed.
     assert newsroom.find(".story-body p em").text == "kept"
     assert not newsroom.find_all(".injected") and newsroom.driver.title == f"{article['title']} — Byline"
+
+
+def test_the_front_page_leads_with_the_home_collection_and_articles_send_one_beacon(newsroom):
+    # Last in the module: the other tests read the front page in date order.
+    latest = [article["slug"] for article in newsroom.api("/articles", limit="3")["data"]]
+    home = {"title": "Home", "items": [{"article": latest[2], "label": "Analysis"}, {"article": latest[0]}]}
+    url = f"{newsroom.base}/api/v1/collections/home"
+    httpx.put(url, json=home, headers=newsroom.editor).raise_for_status()
+    try:
+        newsroom.open("")
+        lead = newsroom.find(".picks .card.lead")
+        assert lead.find_element(By.CSS_SELECTOR, ".label").text == "ANALYSIS"
+        picked = [a.get_attribute("href") for a in newsroom.find_all(".picks .card-title a")]
+        assert [re.search(r"slug=([\w-]+)", href)[1] for href in picked] == [latest[2], latest[0]]
+        newsroom.open(f"article.html?slug={MOSCOW}")
+        newsroom.find("#respond")
+        beacons = newsroom.driver.execute_script(
+            "return performance.getEntriesByType('resource')"
+            ".filter(entry => entry.initiatorType === 'beacon').map(entry => entry.name)"
+        )
+        assert [re.sub(r"^https?://[^/]+", "", url) for url in beacons] == [f"/api/v1/articles/{MOSCOW}/views"]
+    finally:
+        httpx.delete(url, headers=newsroom.editor).raise_for_status()
