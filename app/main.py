@@ -50,6 +50,7 @@ from app.metrics.counters import flush_requests_periodically
 from app.monitoring.router import router as metrics_router
 from app.pages import router as pages
 from app.pages.router import router as articles_router
+from app.readership.beacon import EarlyBeacons
 from app.readership.router import router as readership_router
 from app.readership.service import READERSHIP, readership
 from app.related import router as related
@@ -89,10 +90,14 @@ class BylineApp(FastAPI):
     """The app, with the response cache's plain hits answered before its middleware (app.caching.responses.early)."""
 
     early_hits: EarlyHits | None = None
+    early_beacons: EarlyBeacons | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.early_hits is None or not await self.early_hits.answered(scope, send):
-            await super().__call__(scope, receive, send)
+        if self.early_hits is not None and await self.early_hits.answered(scope, send):
+            return
+        if self.early_beacons is not None and await self.early_beacons.answered(scope, receive, send):
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(
@@ -215,11 +220,13 @@ def create_app(
         stale_if_error=settings.cache_stale_if_error,
     )
     app.early_hits = EarlyHits(store, CACHED_PREFIXES, content) if store is not None else None
+    app.early_beacons = EarlyBeacons(app, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(CrossOriginMiddleware, trusted_origins=settings.cors_origins)
     install_problem_handlers(app)
     install_openapi(app, extra_models=(*ingest.DOCUMENTED_SHAPES, *feeds.DOCUMENTED_SHAPES, *media.DOCUMENTED_SHAPES))
     routers = (
+        readership_router,
         docs_router,
         problem_pages_router,
         feeds.router,
@@ -237,7 +244,6 @@ def create_app(
         sections_router,
         tags_router,
         collections_router,
-        readership_router,
         webhooks_router,
         session_router,
         ingest.router,

@@ -3,12 +3,15 @@ it keeps about a reader is a keyed digest of their address, for a short while, t
 repeated views once and to rate-limit them; the table gets counts per article and minute only."""
 
 import asyncio
+import hmac
+import itertools
 import logging
 import re
 import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import anyio.to_thread
 from sqlalchemy import Engine
@@ -17,7 +20,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from app.articles.models import Article
-from app.core.hashing import keyed_digest
 from app.core.settings import Settings
 from app.db.columns import core_table
 from app.readership.errors import TooManyViews
@@ -32,6 +34,9 @@ BOTS = re.compile(
     re.IGNORECASE,
 )
 _TABLE = core_table(ArticleViews)
+# Digests a worker holds at most, of each kind: a few tens of megabytes.
+MAX_HELD = 200_000
+T = TypeVar("T")
 
 
 def is_bot(user_agent: str | None) -> bool:
@@ -46,31 +51,42 @@ class ViewCounter:
     """Counts of one worker since its last flush, keyed by (article id, minute)."""
 
     def __init__(self, settings: Settings, *, monotonic: Callable[[], float] = time.monotonic) -> None:
-        self._secret = settings.secret_key.get_secret_value()
+        self._secret = settings.secret_key.get_secret_value().encode()
         self._repeat = settings.most_read_repeat_seconds
         self._per_minute = settings.most_read_views_per_minute
         self._monotonic = monotonic
         self.counts: Counter[tuple[int, datetime]] = Counter()
         # Digest of (address, article) -> when a view of it counts again.
-        self._seen: dict[str, float] = {}
+        self._seen: dict[int, float] = {}
         # Digest of the address -> (start of its minute, beacons in it).
-        self._sent: dict[str, tuple[float, int]] = {}
+        self._sent: dict[int, tuple[float, int]] = {}
+
+    def _digest(self, purpose: bytes, value: str) -> int:
+        # 64 bits of a keyed digest: enough to tell readers apart, useless to find their address.
+        return int.from_bytes(hmac.digest(self._secret, purpose + value.encode(), "sha256")[:8])
+
+    def _remember(self, held: dict[int, T], key: int, value: T) -> None:
+        """Hold `value`; past MAX_HELD the oldest go first (a flood of new addresses is then counted)."""
+        held[key] = value
+        if len(held) > MAX_HELD:
+            for oldest in list(itertools.islice(held, len(held) - MAX_HELD)):
+                del held[oldest]
 
     def view(self, article_id: int, address: str, now: datetime) -> bool:
         """Count a view unless the address viewed the article lately; too many beacons are a 429."""
         at = self._monotonic()
-        sender = keyed_digest(self._secret, "views", address)[:32]
+        sender = self._digest(b"views:", address)
         start, sent = self._sent.get(sender, (at, 0))
         if at - start >= 60:
             start, sent = at, 0
         if sent >= self._per_minute:
             retry = max(1, int(start + 60 - at) + 1)
             raise TooManyViews("Too many views from your address.", limit=self._per_minute, retry_after=retry)
-        self._sent[sender] = (start, sent + 1)
-        seen = keyed_digest(self._secret, "viewed", f"{address} {article_id}")[:32]
+        self._remember(self._sent, sender, (start, sent + 1))
+        seen = self._digest(b"viewed:", f"{address} {article_id}")
         if self._seen.get(seen, 0.0) > at:
             return False
-        self._seen[seen] = at + self._repeat
+        self._remember(self._seen, seen, at + self._repeat)
         self.counts[(article_id, minute_of(now))] += 1
         return True
 

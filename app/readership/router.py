@@ -1,5 +1,7 @@
 """Most read routes: the anonymous view beacon and the ranking it feeds."""
 
+from collections.abc import Hashable
+from datetime import datetime
 from typing import Annotated
 
 import anyio.to_thread
@@ -10,7 +12,6 @@ from app.articles.errors import ArticleNotFound
 from app.core.errors import InvalidParameter, problems
 from app.core.slugs import SLUG_PATTERN, Slug
 from app.readership import service
-from app.readership.counter import is_bot
 from app.readership.errors import TooManyViews
 from app.readership.schemas import MostRead, Window
 from app.readership.service import READERSHIP, Readership
@@ -28,9 +29,8 @@ def _readership(request: Request) -> Readership:
     return part
 
 
-def _state_token(request: Request, now: object) -> object:
-    state = app_state(request).content_watch.current(now)  # type: ignore[arg-type]
-    return state.token if state is not None else None
+def _state_token(request: Request, now: datetime) -> Hashable:
+    return service.state_token(app_state(request), now)
 
 
 @router.post(
@@ -45,23 +45,22 @@ async def view_article(request: Request, slug: Slug, clock: ClockDep) -> Respons
     """Send once per page view, with no body (`navigator.sendBeacon`). Nothing is stored about the
     reader: views from crawlers and link previews, and an address's repeated views of the article
     within a while, are not counted."""
-    if is_bot(request.headers.get("user-agent")):
-        return Response(status_code=202)
     now = clock()
     part = _readership(request)
     token = _state_token(request, now)
-    engine = app_state(request).engines.read
+    address = request.client.host if request.client else ""
+    agent = request.headers.get("user-agent")
+    if not service.beacon(part, slug, address=address, user_agent=agent, now=now, state=token):
+        engine = app_state(request).engines.read
 
-    def find() -> int | None:
-        with Session(engine) as session:
-            return service.public_article_id(session, slug, now)
+        def find() -> int | None:
+            with Session(engine) as session:
+                return service.public_article_id(session, slug, now)
 
-    article_id = part.articles.peek(slug, token)
-    if article_id is service.UNKNOWN:
         article_id = await anyio.to_thread.run_sync(part.articles.get, slug, token, find)
-    if article_id is None:
-        raise ArticleNotFound(f"No published article has the slug '{slug}'.", slug=slug)
-    part.counter.view(article_id, request.client.host if request.client else "", now)
+        if article_id is None:
+            raise ArticleNotFound(f"No published article has the slug '{slug}'.", slug=slug)
+        part.counter.view(article_id, address, now)
     return Response(status_code=202)
 
 

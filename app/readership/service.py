@@ -13,15 +13,16 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.articles import service as articles
+from app.articles.errors import ArticleNotFound
 from app.articles.models import Article
 from app.articles.visibility import visible
 from app.core.settings import Settings
-from app.readership.counter import WINDOWS, ViewCounter, minute_of
+from app.readership.counter import WINDOWS, ViewCounter, is_bot, minute_of
 from app.readership.models import ArticleViews
 from app.readership.schemas import MostRead, MostReadEntry, Window
 from app.taxonomy.errors import SectionNotFound
 from app.taxonomy.models import Section
-from app.web.state import StateKey
+from app.web.state import AppState, StateKey
 
 
 def ranking(
@@ -96,6 +97,29 @@ class ShortLived:
 
 def public_article_id(session: Session, slug: str, now: datetime) -> int | None:
     return session.exec(select(Article.id).where(Article.slug == slug, visible(now))).first()
+
+
+def state_token(state: AppState, now: datetime) -> Hashable:
+    """What the worker's copies are checked against: any write or release moves it; None when unknown."""
+    content = state.content_watch.current(now)
+    return content.token if content is not None else None
+
+
+def beacon(
+    part: "Readership", slug: str, *, address: str, user_agent: str | None, now: datetime, state: Hashable
+) -> bool:
+    """Count a beacon from what the worker holds, touching no database: False when the article's
+    id is not held under `state` and must be looked up first. A crawler's beacon is ignored; one
+    for an article readers cannot see is a 404, too many from the address a 429."""
+    if is_bot(user_agent):
+        return True
+    article_id = part.articles.peek(slug, state)
+    if article_id is UNKNOWN:
+        return False
+    if article_id is None:
+        raise ArticleNotFound(f"No published article has the slug '{slug}'.", slug=slug)
+    part.counter.view(article_id, address, now)
+    return True
 
 
 @dataclass
