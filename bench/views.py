@@ -13,7 +13,6 @@ import argparse
 import json
 import tempfile
 from dataclasses import asdict
-from pathlib import Path
 
 import httpx
 from sqlalchemy import text
