@@ -83,21 +83,17 @@ def most_read(
     window: Window = "24h",
     limit: Annotated[int, Query(ge=1, le=50, description="How many.")] = 10,
 ) -> MostRead | Response:
-    """From rolling counts of the window, refreshed at most every minute (`Cache-Control`), not on
+    """From rolling counts of the window, kept for a minute (`Cache-Control`) rather than purged by
     every view. The order only: counts are null unless the site publishes them."""
-    now = clock()
     settings = app_state(request).settings
-    answer: MostRead = _readership(request).answers.get(
-        (section, window, limit),
-        _state_token(request, now),
-        lambda: service.most_read(
-            session,
-            now=now,
-            window=window,
-            section=section,
-            limit=limit,
-            public_counts=settings.most_read_public_counts,
-        ),
+    answer = service.most_read(
+        session,
+        now=clock(),
+        window=window,
+        section=section,
+        limit=limit,
+        public_counts=settings.most_read_public_counts,
     )
+    # Views move it without a write: the response cache and CDNs keep it this long at most.
     response.headers["Cache-Control"] = f"public, max-age={settings.most_read_ttl_seconds}"
     return with_etag(request, response, answer)

@@ -1,5 +1,5 @@
-"""Most read: the visible articles with the most views in a rolling window, answered from each
-worker's memory for a short while (views never purge it), and the article a beacon names."""
+"""Most read: the visible articles with the most views in a rolling window, and the article a
+beacon names, held in each worker's memory while no write or release moves the content state."""
 
 import threading
 import time
@@ -127,13 +127,12 @@ class Readership:
     """A worker's part of most read: its counts since the last flush, and what it answers from memory."""
 
     counter: ViewCounter
-    answers: ShortLived
     # Article slug -> id of a public article (or None), for beacons.
     articles: ShortLived
 
 
 def readership(settings: Settings) -> Readership:
-    return Readership(ViewCounter(settings), ShortLived(settings.most_read_ttl_seconds), ShortLived(300, 100_000))
+    return Readership(ViewCounter(settings), ShortLived(300, 100_000))
 
 
 READERSHIP: StateKey[Readership] = StateKey("readership")

@@ -75,6 +75,9 @@ def test_most_read_orders_visible_articles_without_numbers(settings, clock, sess
             (popular.slug, None),
             (quiet.slug, None),
         ]
+        # Kept by the response cache for its max-age, as views do not purge it.
+        again = client.get("/api/v1/most-read", params={"window": "1h"})
+        assert (again.headers["X-Cache"], again.headers["Cache-Control"]) == ("HIT", "public, max-age=60")
         in_world = client.get("/api/v1/most-read", params={"section": world.slug}).json()["data"]
         assert [e["article"]["slug"] for e in in_world] == [popular.slug]
         section = client.get(f"/api/v1/sections/{world.slug}", params={"include": "most_read"}).json()
