@@ -3,6 +3,9 @@ SIGTERM, then every accepted view looked for in the table; and most-read reads, 
 workers' short-lived copies.
 
     .venv/bin/python -m bench.views --size 1000 --seconds 10
+    .venv/bin/python -m bench.views --database-url postgresql://...   # an empty database
+
+Prints a table and writes it, with the machine's description, to bench/results/.
 
 Each beacon comes from a new address (through X-Forwarded-For, as behind a proxy) with a browser's
 User-Agent, so none is a repeat, a bot or rate-limited, and each must be counted once. scripts/bench.sh
@@ -13,6 +16,7 @@ import argparse
 import json
 import tempfile
 from dataclasses import asdict
+from datetime import UTC, datetime
 
 import httpx
 from sqlalchemy import text
@@ -20,7 +24,7 @@ from sqlalchemy import text
 from app.db.engines import build_engine
 from app.wiring import upgrade_database
 from bench.newsroom import load
-from bench.suite import SECRET, Measured, Scenario, Server, machine, wrk
+from bench.suite import RESULTS, SECRET, Measured, Scenario, Server, machine, wrk
 
 BEACON_SCRIPT = """
 local threads = 0
@@ -89,7 +93,9 @@ def main() -> None:
         "most_read": asdict(most_read),
         "article_list": asdict(section_list),
     }
-    print(json.dumps(results, indent=2))
+    path = RESULTS / f"{datetime.now(UTC):%Y-%m-%d}-views-{results['database']}.json"
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"written to {path}")
     _table(measured, most_read, section_list, int(stored))
 
 
