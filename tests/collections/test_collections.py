@@ -1,11 +1,13 @@
 """Collections through HTTP: the editors' order, hidden stories left out until their time, If-Match,
 422s that name the field, scheduled orders, revisions and sections' editors' picks."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
 from app.outbox.models import OutboxEvent
+from app.webhooks.events import body
 from tests.factories.newsroom import make_article, make_section
 
 URL = "/api/v1/collections/home"
@@ -20,7 +22,7 @@ def put(client, headers, items, **fields):
     return client.put(URL, json=body, headers=headers)
 
 
-def test_order_is_kept_and_hidden_stories_leave_no_gap_until_their_time(client, session, editor, clock):
+def test_order_is_kept_and_hidden_stories_leave_no_gap_until_their_time(client, session, editor, clock, settings):
     a, b = make_article(session), make_article(session)
     later = clock.now + timedelta(hours=1)
     scheduled = make_article(session, published_at=later)
@@ -51,7 +53,9 @@ def test_order_is_kept_and_hidden_stories_leave_no_gap_until_their_time(client, 
     listed = client.get("/api/v1/collections").json()
     assert [c["slug"] for c in listed["data"]] == ["home"] and listed["meta"]["total"] == 1
     event = session.exec(select(OutboxEvent).where(OutboxEvent.topic == "collection.updated")).one()
-    assert event.payload["slug"] == "home"
+    sent = json.loads(body(event.topic, event.payload, occurred_at=event.created_at, settings=settings))
+    assert (sent["type"], sent["data"]["slug"]) == ("collection.updated", "home")
+    assert sent["data"]["url"] == "http://testserver/api/v1/collections/home"
 
 
 def test_fallback_section_fills_the_free_slots(client, session, editor):
