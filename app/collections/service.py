@@ -4,6 +4,8 @@ with If-Match, revisions and the events they leave behind."""
 from datetime import datetime
 
 from sqlalchemy import delete, func
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from app.articles import service as articles
@@ -196,7 +198,7 @@ def put(
     fallback = _fallback_section(session, body.fallback_section)
     created = collection is None
     if collection is None:
-        collection = Collection(slug=slug, title=body.title, max_items=body.max_items, ordered_at=now, updated_at=now)
+        collection = _created(session, slug, body, now=now)
     collection.title, collection.max_items, collection.fallback_section_id = body.title, body.max_items, fallback
     collection.updated_at = now
     session.add(collection)
@@ -221,6 +223,15 @@ def put(
     _announce(session, collection, now=now)
     session.commit()
     return collection, created
+
+
+def _created(session: Session, slug: str, body: CollectionWrite, *, now: datetime) -> Collection:
+    """The new collection, locked; one that a concurrent PUT created first is taken over instead,
+    as a PUT without If-Match takes over an existing one."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    values = {"slug": slug, "title": body.title, "max_items": body.max_items, "ordered_at": now, "updated_at": now}
+    session.execute(insert(Collection).values(**values).on_conflict_do_nothing(index_elements=["slug"]))
+    return session.exec(select(Collection).where(Collection.slug == slug).with_for_update()).one()
 
 
 def _announce(session: Session, collection: Collection, *, now: datetime) -> None:
