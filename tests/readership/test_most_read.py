@@ -4,7 +4,7 @@ latest), bots and repeats ignored, counts from several app instances adding up, 
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import inspect
+from sqlalchemy import Engine, event, inspect
 from sqlmodel import func, select
 
 from app.main import create_app
@@ -44,6 +44,25 @@ def test_beacons_count_once_per_reader_not_for_bots_and_are_written_at_shutdown(
         # Nothing is written per beacon.
         assert stored_views(session, article) == 0
     assert stored_views(session, article) == 2
+
+
+def test_a_beacon_for_an_article_looked_up_once_runs_no_sql(settings, clock, session):
+    settings.most_read_flush_seconds = 300  # no flush while statements are counted
+    article = make_article(session)
+    statements = []
+
+    def record(connection, cursor, statement, *args):
+        statements.append(statement)
+
+    with app_client(settings, clock) as client:
+        beacon(client, article.slug)
+        event.listen(Engine, "before_cursor_execute", record)
+        try:
+            answers = {beacon(client, article.slug, address=f"203.0.113.{n}").status_code for n in range(5)}
+        finally:
+            event.remove(Engine, "before_cursor_execute", record)
+    assert answers == {202} and statements == []
+    assert stored_views(session, article) == 6
 
 
 def test_counts_from_two_app_instances_add_up(settings, clock, session):
