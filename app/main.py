@@ -5,6 +5,7 @@ import gc
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -28,6 +29,8 @@ from app.caching.responses.state import LiveContent, open_watch
 from app.caching.responses.store import ResponseStore
 from app.caching.stored_answers import RenderedAnswerMiddleware, StoredAnswers
 from app.changes.router import router as changes_router
+from app.collections.models import SCHEDULED_ORDERS
+from app.collections.router import router as collections_router
 from app.comments import router as comments
 from app.core.clock import Clock, utcnow
 from app.core.logs import flush_logs, skip_unused_record_fields
@@ -50,6 +53,9 @@ from app.metrics.counters import flush_requests_periodically
 from app.monitoring.router import router as metrics_router
 from app.pages import router as pages
 from app.pages.router import router as articles_router
+from app.readership.beacon import EarlyBeacons
+from app.readership.router import router as readership_router
+from app.readership.service import READERSHIP, readership
 from app.related import router as related
 from app.related.dependencies import NEIGHBOURS
 from app.related.router import router as related_router
@@ -68,7 +74,7 @@ from app.web.middleware.trailing_slash import TrailingSlashMiddleware
 from app.web.openapi import DESCRIPTION, TAGS, install_openapi
 from app.web.problem_pages import router as problem_pages_router
 from app.web.problems import UnexpectedErrorMiddleware, install_problem_handlers
-from app.web.state import AppState, Engines
+from app.web.state import AppState, Engines, StateKey
 from app.webhooks.router import router as webhooks_router
 from app.wiring import install_write_hooks
 
@@ -87,10 +93,14 @@ class BylineApp(FastAPI):
     """The app, with the response cache's plain hits answered before its middleware (app.caching.responses.early)."""
 
     early_hits: EarlyHits | None = None
+    early_beacons: EarlyBeacons | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.early_hits is None or not await self.early_hits.answered(scope, send):
-            await super().__call__(scope, receive, send)
+        if self.early_hits is not None and await self.early_hits.answered(scope, send):
+            return
+        if self.early_beacons is not None and await self.early_beacons.answered(scope, receive, send):
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(
@@ -100,6 +110,7 @@ def create_app(
     settings = settings or Settings()
     announcements = announcements or Announcements(None)
     install_write_hooks()
+    releases = RELEASES + SCHEDULED_ORDERS
     content = LiveContent(clock)
     stored_answers = StoredAnswers(settings)
 
@@ -118,27 +129,35 @@ def create_app(
             ensure_planner_statistics(read_primary)
         engines = Engines(write=write, read=read, read_primary=read_primary)
         announce.install(announcements)
-        watch = open_watch(read, write, clock, announcements, RELEASES)
+        watch = open_watch(read, write, clock, announcements, releases)
         await watch.started(seconds=5)
         content.watch(watch)
         await stored_answers.open(read, write)
         write_batches = WriteBatches(write)
         neighbours = neighbours_for(read, settings)
         library = await anyio.to_thread.run_sync(open_library, settings)
+        views = readership(settings)
+        added: dict[StateKey[Any], object] = {LIBRARY: library, READERSHIP: views}
+        if neighbours is not None:
+            added[NEIGHBOURS] = neighbours
         app.state.byline = AppState(
             settings=settings,
             clock=clock,
             engines=engines,
-            content_cache=ContentCache(RELEASES),
+            content_cache=ContentCache(releases),
             content_watch=watch,
             stored_answers=stored_answers,
             write_batches=write_batches,
-            added={LIBRARY: library} | ({NEIGHBOURS: neighbours} if neighbours is not None else {}),
+            added=added,
         )
         worker = start_in_background(write, settings, clock) if settings.serve_worker else None
         tallying = asyncio.create_task(flush_requests_periodically())
+        counting = asyncio.create_task(views.counter.flush_periodically(write, settings.most_read_flush_seconds))
         yield
         tallying.cancel()
+        counting.cancel()
+        # Views counted since the last flush must not die with the worker (SIGTERM ends it here).
+        await views.counter.flush(write)
         if worker:
             stop, thread = worker
             stop.set()
@@ -204,11 +223,13 @@ def create_app(
         stale_if_error=settings.cache_stale_if_error,
     )
     app.early_hits = EarlyHits(store, CACHED_PREFIXES, content) if store is not None else None
+    app.early_beacons = EarlyBeacons(app, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(CrossOriginMiddleware, trusted_origins=settings.cors_origins)
     install_problem_handlers(app)
     install_openapi(app, extra_models=(*ingest.DOCUMENTED_SHAPES, *feeds.DOCUMENTED_SHAPES, *media.DOCUMENTED_SHAPES))
     routers = (
+        readership_router,
         docs_router,
         problem_pages_router,
         feeds.router,
@@ -225,6 +246,7 @@ def create_app(
         authors_router,
         sections_router,
         tags_router,
+        collections_router,
         webhooks_router,
         session_router,
         users_router,
@@ -247,7 +269,9 @@ def create_app(
         return ApiIndex(
             name="Byline",
             version=app.version,
-            links={name: f"{base}/{name}" for name in ("articles", "authors", "sections", "tags", "changes")}
+            links={
+                name: f"{base}/{name}" for name in ("articles", "authors", "sections", "tags", "collections", "changes")
+            }
             | {"openapi": f"{settings.base_url}/openapi.json", "docs": f"{settings.base_url}/docs"},
         )
 

@@ -18,10 +18,12 @@ from app.authors.models import Author
 from app.caching.content_version import ContentPurge, ContentVersion
 from app.caching.stored_answers import RenderedAnswer, RenderedAnswerKey
 from app.changes.models import ArticleChange
+from app.collections.models import Collection, CollectionItem, CollectionRevision, CollectionSchedule
 from app.comments.models import Comment
 from app.db.columns import Table
 from app.media.models import Media
 from app.outbox.models import Delivery, DeliveryAttempt, GoLiveWatermark, OutboxEvent
+from app.readership.models import ArticleViews
 from app.related.models import ArticleEmbedding, ArticleTerm, EmbeddingPending, RelatedPin, TermDocumentCount
 from app.related.semantic import pgvector
 from app.taxonomy.models import Section, Tag
@@ -60,6 +62,10 @@ __all__ = [
     "ArticleSlugRedirect",
     "ArticleTag",
     "Author",
+    "Collection",
+    "CollectionItem",
+    "CollectionRevision",
+    "CollectionSchedule",
     "Comment",
     "ContentPurge",
     "ContentVersion",
@@ -72,6 +78,7 @@ __all__ = [
     "Media",
     "OutboxEvent",
     "ArticleTerm",
+    "ArticleViews",
     "ArticleEmbedding",
     "EmbeddingPending",
     "RelatedPin",

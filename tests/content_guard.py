@@ -24,6 +24,9 @@ CONTENT_TABLES = frozenset(
         "article_term",
         "article_change",
         "article_embedding",
+        "collection",
+        "collection_item",
+        "collection_schedule",
     }
 )
 _WRITTEN_IN = "test_content_written_in"

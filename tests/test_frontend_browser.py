@@ -266,6 +266,7 @@ def test_the_article_page_takes_one_request_for_the_article_and_all_it_includes(
     paths = sorted(re.sub(r"^https?://[^/]+", "", url) for url in requested)
     assert paths == [
         f"/api/v1/articles/{MOSCOW}?include=related%2Ccomments%2Cauthor_articles",
+        "/api/v1/most-read?limit=5",
         "/api/v1/sections?limit=100",
     ]
 
@@ -588,5 +589,28 @@ def test_a_library_picture_keeps_its_place_and_loads_only_the_rendition_the_page
             assert not shown["waiting"], "the blurred stand-in goes once the picture is there"
             assert shown["focus"] == "25% 75%"
     newsroom.open("index.html")
-    lead = _shown_picture(newsroom, ".card.lead img")
-    assert lead["chosen"] in webp and lead["width"] == "1800"
+    card = _shown_picture(newsroom, f'.card:has(a[href="article.html?slug={slug}"]) img')
+    assert card["chosen"] in webp and card["width"] == "1800"
+
+
+def test_the_front_page_leads_with_the_home_collection_and_articles_send_one_beacon(newsroom):
+    # Last in the module: the other tests read the front page in date order.
+    latest = [article["slug"] for article in newsroom.api("/articles", limit="3")["data"]]
+    home = {"title": "Home", "items": [{"article": latest[2], "label": "Analysis"}, {"article": latest[0]}]}
+    url = f"{newsroom.base}/api/v1/collections/home"
+    httpx.put(url, json=home, headers=newsroom.editor).raise_for_status()
+    try:
+        newsroom.open("")
+        lead = newsroom.find(".picks .card.lead")
+        assert lead.find_element(By.CSS_SELECTOR, ".label").text == "ANALYSIS"
+        picked = [a.get_attribute("href") for a in newsroom.find_all(".picks .card-title a")]
+        assert [re.search(r"slug=([\w-]+)", href)[1] for href in picked] == [latest[2], latest[0]]
+        newsroom.open(f"article.html?slug={MOSCOW}")
+        newsroom.find("#respond")
+        beacons = newsroom.driver.execute_script(
+            "return performance.getEntriesByType('resource')"
+            ".filter(entry => entry.initiatorType === 'beacon').map(entry => entry.name)"
+        )
+        assert [re.sub(r"^https?://[^/]+", "", url) for url in beacons] == [f"/api/v1/articles/{MOSCOW}/views"]
+    finally:
+        httpx.delete(url, headers=newsroom.editor).raise_for_status()

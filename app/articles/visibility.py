@@ -47,7 +47,7 @@ def visible(now: datetime | ColumnElement[datetime], reader: Reader = PUBLIC) ->
 
 
 # Published articles show by themselves at their publication time and when their embargo lifts.
-RELEASES = Releases(col(Article.status) == "published", (col(Article.published_at), col(Article.embargo_until)))
+RELEASES = Releases.of(col(Article.status) == "published", col(Article.published_at), col(Article.embargo_until))
 
 
 def live_at(article: Article) -> datetime | None:

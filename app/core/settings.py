@@ -100,6 +100,14 @@ class Settings(BaseSettings):
     comment_limit_per_email: int = Field(5, ge=1)
     comment_limit_window_seconds: int = Field(600, ge=1)
     comment_max_links: int = Field(2, ge=0)
+    # Most read: views are counted per worker and written every few seconds; readers get the order only.
+    most_read_public_counts: bool = False
+    most_read_flush_seconds: float = Field(5.0, gt=0, le=300)
+    most_read_repeat_seconds: int = Field(
+        1800, ge=1, description="One address's repeated views of an article count once."
+    )
+    most_read_views_per_minute: int = Field(120, ge=1, description="Beacons one address may send per minute.")
+    most_read_ttl_seconds: int = Field(60, ge=1, le=3600)
     comment_blocklist: list[str] = []
     # Off: avatars are identicons from a keyed hash, which nobody can match to a guessed address.
     comment_gravatar: bool = Field(False, description="Show commenters' own Gravatar images.")

@@ -5,6 +5,7 @@ from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel
 
 from app.articles.dependencies import ReaderDep
 from app.articles.visibility import PUBLIC
@@ -45,9 +46,11 @@ def directory_router(
     searchable: bool = False,
     reassign_to: str | None = None,
     more_problems: Mapping[str, tuple[type[ProblemError], ...]] | None = None,
+    page: tuple[Callable[..., Any], type[BaseModel]] | None = None,
 ) -> APIRouter:
     """`summaries` per action (list, get, create, update, delete); `reassign_to` describes the heir a
-    removal names; `more_problems` per action are documented before InvalidParameter."""
+    removal names; `more_problems` per action are documented before InvalidParameter; `page`, an
+    endpoint and its answer's model that replace the kind's plain get (a section with its picks)."""
     kind, public = directory.list_key, directory.public
     router = APIRouter(prefix=f"/api/v1/{kind}", tags=[kind])
     # Only a kind that lists an entry unless its articles are hidden answers each key differently.
@@ -151,11 +154,8 @@ def directory_router(
             description=list_description,
         ),
     )
-    add(
-        "/{slug}",
-        _taking(get_entry, reader=reader),
-        **operation("get", directory.not_found, InvalidParameter, response_model=public),
-    )
+    get_endpoint, get_model = page or (_taking(get_entry, reader=reader), public)
+    add("/{slug}", get_endpoint, **operation("get", directory.not_found, InvalidParameter, response_model=get_model))
     add(
         "",
         _taking(create_entry, body=directory.create_body),

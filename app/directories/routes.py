@@ -10,6 +10,7 @@ from app.authors.errors import AuthorNotFound
 from app.caching import keys, stored_answers
 from app.core.errors import InvalidField, InvalidParameter, problems
 from app.core.slugs import Slug
+from app.directories import section_page
 from app.directories.kinds import AUTHORS, SECTIONS, TAGS
 from app.directories.router import directory_router
 from app.web.fieldsets import sparse_list
@@ -82,6 +83,7 @@ sections = directory_router(
     list_description="A section whose articles are all unpublished is listed only for `content:preview` keys.",
     reassign_to="Section that takes the articles.",
     more_problems={"update": (InvalidField,), "delete": (InvalidField,)},
+    page=(section_page.get_section, section_page.SectionPage),
 )
 tags = directory_router(
     TAGS,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response
 
 from app.authors.errors import AuthorNotFound
 from app.caching import keys
+from app.collections.errors import CollectionNotFound
 from app.core.errors import InvalidParameter, problems
 from app.core.settings import Settings
 from app.core.slugs import Slug
@@ -47,9 +48,12 @@ def site_feed(
 @router.get(
     "/{scope}/{slug}/{file}",
     operation_id="feeds-scoped",
-    summary="Feed of the newest 50 articles of a section, author or tag",
+    summary="Feed of the newest 50 articles of a section, author or tag, or of a collection",
     response_class=Response,
-    responses={200: FEED_CONTENT, **problems(SectionNotFound, AuthorNotFound, TagNotFound, InvalidParameter)},
+    responses={
+        200: FEED_CONTENT,
+        **problems(SectionNotFound, AuthorNotFound, TagNotFound, CollectionNotFound, InvalidParameter),
+    },
 )
 def scoped_feed(
     scope: Scope,
@@ -67,5 +71,5 @@ def scoped_feed(
 
 def _answer(feed: Feed, file: FeedFile, now: datetime, settings: Settings) -> Response:
     answer = Response(service.render(feed, file, now=now, settings=settings), media_type=MEDIA_TYPES[file])
-    keys.label_list(answer, keys.ARTICLES, [public for _, public in feed.entries])
+    keys.label_list(answer, keys.ARTICLES, [public for _, public in feed.entries], *feed.chosen_by)
     return answer

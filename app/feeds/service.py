@@ -19,6 +19,8 @@ from app.articles.models import Article
 from app.articles.schemas import ArticleFilters, ArticlePublic
 from app.articles.visibility import changed_for_readers
 from app.caching.counts import ContentCache
+from app.collections import service as collections
+from app.collections.schemas import key as collection_key
 from app.core.settings import Settings
 from app.core.xml_text import xml_text
 from app.directories.kinds import AUTHORS, SECTIONS, TAGS
@@ -26,7 +28,7 @@ from app.feeds.schemas import JsonFeed, JsonFeedAuthor, JsonFeedItem
 
 FEED_SIZE = 50
 FeedFile = Literal["rss.xml", "atom.xml", "feed.json"]
-Scope = Literal["sections", "authors", "tags"]
+Scope = Literal["sections", "authors", "tags", "collections"]
 MEDIA_TYPES: dict[str, str] = {
     "rss.xml": "application/rss+xml; charset=utf-8",
     "atom.xml": "application/atom+xml; charset=utf-8",
@@ -41,6 +43,8 @@ class Feed:
     home_url: str
     # Each article with its public representation (the sanitised body), newest first.
     entries: list[tuple[Article, ArticlePublic]]
+    # The surrogate keys of what chose the entries, beyond the articles (a collection's order).
+    chosen_by: tuple[str, ...] = ()
 
 
 def site_feed(session: Session, *, file: FeedFile, now: datetime, cache: ContentCache, settings: Settings) -> Feed:
@@ -62,7 +66,19 @@ def scoped_feed(
     cache: ContentCache,
     settings: Settings,
 ) -> Feed:
-    """The feed of one section, author or tag; one nobody reads about (unknown, or only on drafts) is a 404."""
+    """The feed of one section, author, tag or collection; one nobody reads about (unknown, or only on
+    drafts) is a 404. A collection's is in the editors' order."""
+    if scope == "collections":
+        collection = collections.get(session, slug)
+        ids, _ = collections.shown_ids(session, collection, now=now)
+        loaded = articles.articles_by_ids(session, ids, articles.full_loading())
+        return Feed(
+            title=f"{collection.title} · {settings.site_name}",
+            self_url=f"{settings.base_url}/feeds/{scope}/{slug}/{file}",
+            home_url=settings.site_url,
+            entries=[(article, ArticlePublic.from_full_article(article, now=now)) for article in loaded],
+            chosen_by=(collection_key(slug),),
+        )
     if scope == "sections":
         name, filters = SECTIONS.get(session, slug, now=now).name, ArticleFilters(section=slug)
     elif scope == "authors":

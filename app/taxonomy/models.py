@@ -9,6 +9,9 @@ from app.db.columns import Table
 class SectionBase(SQLModel):
     name: str = Field(min_length=1, max_length=120)
     description: str | None = Field(default=None, max_length=2000)
+    editors_picks: str | None = Field(
+        default=None, max_length=200, description="Slug of the collection of the section's editors' picks."
+    )
 
 
 class Section(SectionBase, Table, table=True):

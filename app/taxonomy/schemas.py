@@ -37,6 +37,7 @@ class TermRef(BaseModel):
 
 class SectionPublic(TermRef):
     description: str | None
+    editors_picks: str | None = Field(description="Slug of the collection of the section's editors' picks.")
     article_count: int = Field(description="Published articles in this section.")
 
     def surrogate_keys(self) -> set[str]:
@@ -49,6 +50,7 @@ class SectionPublic(TermRef):
             slug=section.slug,
             name=section.name,
             description=section.description,
+            editors_picks=section.editors_picks,
             article_count=article_counts.get(section.id, 0),
         )
 

@@ -16,6 +16,8 @@ TAGS = [
     {"name": "authors", "description": "The people in bylines: directory, author box and their articles."},
     {"name": "sections", "description": "Sections of the report, such as World or Business."},
     {"name": "tags", "description": "Topic tags that cut across sections."},
+    {"name": "collections", "description": "Editors' picks: named, ordered lists of articles for fronts."},
+    {"name": "readership", "description": "Most read: anonymous view beacons and the stories read most."},
     {"name": "feeds", "description": "RSS 2.0, Atom 1.0 and JSON Feed 1.1 of the newest articles, for feed readers."},
     {"name": "sitemaps", "description": "Sitemaps for search engines, Google News included."},
     {"name": "webhooks", "description": "Signed event notifications to other systems, and their deliveries log."},

@@ -15,6 +15,7 @@ class WebhookEvent(StrEnum):
     article_deleted = "article.deleted"
     comment_created = "comment.created"
     comment_approved = "comment.approved"
+    collection_updated = "collection.updated"
 
 
 # Sent to one endpoint by the `test` action, whatever it subscribes to.
@@ -24,9 +25,11 @@ PING = "webhook.ping"
 # listed (a commenter's address, say) never leaves, whatever a future emitter adds to the payload.
 _ARTICLE_FIELDS = ("article_id", "slug", "title", "status", "published_at", "updated_at")
 _COMMENT_FIELDS = ("comment_id", "parent_id", "article_id", "article_slug", "article_title", "status", "created_at")
+_COLLECTION_FIELDS = ("slug", "title", "updated_at")
 _FIELDS = {
     **{event.value: _ARTICLE_FIELDS for event in WebhookEvent if event.value.startswith("article.")},
     **{event.value: _COMMENT_FIELDS for event in WebhookEvent if event.value.startswith("comment.")},
+    WebhookEvent.collection_updated.value: _COLLECTION_FIELDS,
     PING: ("endpoint_id",),
 }
 
@@ -36,6 +39,8 @@ def _resource_url(topic: str, data: dict, settings: Settings) -> str | None:
     # Comment events written before they named their article's slug have no thread URL to give.
     if topic.startswith("article."):
         return f"{api}/articles/{data['slug']}"
+    if topic.startswith("collection."):
+        return f"{api}/collections/{data['slug']}"
     if topic.startswith("comment."):
         return f"{api}/articles/{data['article_slug']}/comments" if "article_slug" in data else None
     return f"{api}/webhooks/{data['endpoint_id']}"

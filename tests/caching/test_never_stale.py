@@ -9,9 +9,12 @@ from contextlib import ExitStack, contextmanager
 
 import httpx
 
+from app.articles.visibility import PUBLIC
+from app.collections import service as collections
+from app.collections.schemas import CollectionWrite, ItemIn
 from tests.comments.helpers import reply
 from tests.conftest import TEST_SECRET
-from tests.factories.newsroom import make_article, make_section
+from tests.factories.newsroom import NOW, make_article, make_section
 from tests.server import running_server
 
 ROUNDS = 5
@@ -32,6 +35,8 @@ def _paths(slugs: list[str], authors: list[str], sections: list[str], tags: list
         "/api/v1/changes",
         "/feeds/rss.xml",
         "/sitemap.xml",
+        "/api/v1/collections/home",
+        "/feeds/collections/home/rss.xml",
     ]
     for slug in slugs:
         paths += [f"/api/v1/articles/{slug}", f"/api/v1/articles/{slug}/related", f"/api/v1/articles/{slug}/comments"]
@@ -143,6 +148,10 @@ def _newsroom(session) -> None:
     harbour, city = make_section(session, name="Harbour"), make_section(session, name="City")
     for n, section in enumerate([harbour, city, harbour, city, harbour]):
         make_article(session, title=f"Harbour story {n}", section=section.slug, tags=TAG_POOL[n % 3 : n % 3 + 2])
+    # A front of three picks, the rest filled from the harbour: writes hide and show its stories.
+    picks = [ItemIn(article=f"harbour-story-{n}") for n in (4, 1, 2)]
+    body = CollectionWrite(title="Home", items=picks, max_items=4, fallback_section=harbour.slug)
+    collections.put(session, "home", body, now=NOW, actor="tests", reader=PUBLIC, if_match=None)
 
 
 @contextmanager

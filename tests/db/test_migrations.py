@@ -71,7 +71,7 @@ def test_rebuilding_the_search_index_for_prefixes_keeps_every_article_findable(d
     def found(q: str) -> list[str]:
         return sorted(item["slug"] for item in client.get("/api/v1/articles", params={"q": q}).json()["data"])
 
+    # Today's app reads only a database at head (its caches read tables added since 0015).
     command.downgrade(alembic_config(database_url), "0015")
-    assert found("ligh*") == found("keepers") == sorted(made)
     upgrade_database(database_url, "head")
     assert found("ligh*") == found("lighth*") == found("keepers") == sorted(made)

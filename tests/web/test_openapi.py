@@ -43,7 +43,8 @@ def test_every_parameterised_operation_documents_its_problems():
         if operation.get("parameters"):
             assert "422" in operation["responses"], (path, method)
             assert "application/problem+json" in operation["responses"]["422"]["content"], (path, method)
-        if "{slug}" in path:
+        # A PUT creates what its slug names.
+        if "{slug}" in path and method != "put":
             assert "404" in operation["responses"], (path, method)
 
 

@@ -10,10 +10,12 @@ EDITORS_ONLY_READS = {
     "/api/v1/articles/{slug}/revisions/{number}",
     "/api/v1/comments",
     "/api/v1/comments/{comment_id}",
+    "/api/v1/collections/{slug}/revisions",
 }
 # Readers leave replies and unsubscribe from notifications without an account; people sign in.
 PUBLIC_WRITES = {
     ("POST", "/api/v1/articles/{slug}/comments"),
+    ("POST", "/api/v1/articles/{slug}/views"),
     ("POST", "/api/v1/comments/unsubscribe"),
     ("POST", "/api/v1/session"),
 }

@@ -9,6 +9,7 @@ down: 500, 502, 503 or 504), the last answer stored for the request is sent if i
 key, a preview token or a cookie is never stored or served from the store.
 """
 
+import re
 import time
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ _HITS, _MISSES, _BYPASSES, _STALE = (
     RESPONSE_CACHE_LOOKUPS.labels(result) for result in ("hit", "miss", "bypass", "stale")
 )
 _CONDITIONAL = (b"if-none-match", b"if-modified-since")
+# What a route sends to have its answer shared for N seconds at most.
+_LIMITED = re.compile(rb"public, max-age=(\d{1,6})")
 # Failures a stored answer may stand in for (RFC 5861 §4).
 _ERRORS = {500, 502, 503, 504}
 # Names a client may send that make an answer its own.
@@ -204,7 +207,9 @@ class HttpCacheMiddleware:
         last_modified = format_datetime(state.last_modified, usegmt=True) if state is not None else None
         fits = compressible(captured.header(b"content-type") or b"", len(captured.body))
         headers = [(name, value) for name, value in captured.headers if name not in _OWN_HEADERS]
-        headers.append((b"cache-control", self.cache_control))
+        lifetime = _lifetime(captured)
+        limited = captured.header(b"cache-control") if lifetime is not None else None
+        headers.append((b"cache-control", limited or self.cache_control))
         if last_modified is not None:
             headers.append((b"last-modified", last_modified.encode()))
         if vary := _vary(captured.header(b"vary"), by_encoding=fits):
@@ -214,7 +219,8 @@ class HttpCacheMiddleware:
             if state is not None
             else None
         )
-        return Entry(built, headers, captured.body, etag, last_modified, fits, route)
+        expires_at = time.time() + lifetime if lifetime is not None else None
+        return Entry(built, headers, captured.body, etag, last_modified, fits, route, expires_at=expires_at)
 
     async def _send_captured(self, send: Send, captured: _Captured, asked: Asked, head: bool) -> None:
         """An answer that is not shared: sent as built, compressed if the client wants it."""
@@ -238,6 +244,8 @@ def fresh_entry(store: ResponseStore | None, key: Hashable, state: ContentState 
         return None
     entry = store.get(key)
     if entry is None or entry.built is None:
+        return None
+    if entry.expires_at is not None and time.time() >= entry.expires_at:
         return None
     if entry.shown_under is not state:
         if not state.shows(entry.built):
@@ -278,8 +286,18 @@ async def send_entry(
 
 
 def _shareable(captured: _Captured) -> bool:
-    # A route marks what must stay private (drafts, previews); a cookie is someone's own.
-    return captured.header(b"cache-control") is None and captured.header(b"set-cookie") is None
+    # A route marks what must stay private (drafts, previews), or what may be shared only for a
+    # while (`public, max-age=N`: it changes without a write); a cookie is someone's own.
+    cache_control = captured.header(b"cache-control")
+    return (cache_control is None or _LIMITED.fullmatch(cache_control) is not None) and (
+        captured.header(b"set-cookie") is None
+    )
+
+
+def _lifetime(captured: _Captured) -> int | None:
+    """The seconds an answer the route shares only for a while may be kept, if it says so."""
+    found = _LIMITED.fullmatch(captured.header(b"cache-control") or b"")
+    return int(found[1]) if found else None
 
 
 def _vary(existing: bytes | None, *, by_encoding: bool) -> bytes:

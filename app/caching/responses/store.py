@@ -32,6 +32,8 @@ class Entry:
     joined: dict[str, bytes] = field(default_factory=dict)
     # The last content state it was found to show, so it is checked again only once the state moves.
     shown_under: object = None
+    # For an answer that changes without a write (most read): when it ends whatever the state (time.time()).
+    expires_at: float | None = None
 
     def answer(self, encoding: str) -> tuple[list[tuple[bytes, bytes]], bytes]:
         if encoding not in self.answers:

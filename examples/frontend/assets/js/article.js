@@ -1,6 +1,6 @@
 // The article page: one request for the article with its related articles, first page of comments
 // and the primary author's other articles (`include=`).
-import { getJson } from "./api.js";
+import { apiUrl, getJson } from "./api.js";
 import { articleBody, contents } from "./body.js";
 import { byline, card } from "./cards.js";
 import { commentsSection } from "./comments.js";
@@ -99,8 +99,22 @@ function related(list) {
   );
 }
 
+function mostRead(answer) {
+  if (!answer?.data.length) return null;
+  return h(
+    "aside",
+    { class: "most-read", "aria-labelledby": "most-read-title" },
+    h("h2", { id: "most-read-title" }, "Most read"),
+    h("ol", {}, answer.data.map((entry) => h("li", {}, h("a", { href: articleUrl(entry.article.slug) }, entry.article.title)))),
+  );
+}
+
+// The box is extra: a failure leaves it out rather than the article.
+const popular = getJson("/most-read", { limit: 5 }).catch(() => null);
 try {
   const article = await getJson(path, { include: "related,comments,author_articles" });
+  // One view per page view, sent without delaying anything; nothing identifies the reader.
+  navigator.sendBeacon(apiUrl(`/articles/${encodeURIComponent(article.slug)}/views`));
   // A former slug answers with the article under its current one; the address follows.
   if (article.slug !== slug) history.replaceState(null, "", articleUrl(article.slug));
   const { included } = article;
@@ -109,6 +123,7 @@ try {
     main,
     story(article, included.author_articles),
     related(included.related),
+    mostRead(await popular),
     commentsSection(article, included.comments),
   );
   // The address may name a sub-heading or a comment, which exists only now.

@@ -33,7 +33,7 @@ export function byline(authors, { withRoles = false } = {}) {
   return h("span", { class: "names" }, "By ", joinNames(names));
 }
 
-export function card(article, { lead = false, level = 2 } = {}) {
+export function card(article, { lead = false, level = 2, label = null } = {}) {
   const picture = article.featured_image;
   return h(
     "article",
@@ -42,6 +42,7 @@ export function card(article, { lead = false, level = 2 } = {}) {
     h(
       "div",
       { class: "card-text" },
+      label ? h("p", { class: "label" }, label) : null,
       article.section ? h("p", { class: "kicker" }, h("a", { href: sectionUrl(article.section.slug) }, article.section.name)) : null,
       h(`h${level}`, { class: "card-title" }, h("a", { href: articleUrl(article.slug) }, article.title)),
       // A search snippet is the API's escaped text with <mark> around the matched words.
@@ -56,6 +57,15 @@ export function card(article, { lead = false, level = 2 } = {}) {
         ` · ${article.reading_time_minutes} min read`,
       ),
     ),
+  );
+}
+
+// A collection's entries in the editors' order, the first as the lead when `leadFirst`.
+export function picks(collection, { label, leadFirst = false, level = 2 }) {
+  return h(
+    "ol",
+    { class: "cards picks", "aria-label": label },
+    collection.items.map((entry, i) => h("li", {}, card(entry.article, { lead: leadFirst && i === 0, level, label: entry.label }))),
   );
 }
 

@@ -56,8 +56,9 @@ export function meta(kind, key, content) {
 }
 
 // The page's content, once it is ready: replaces the loading note and tells assistive technology.
+// Parts a page may leave out (null) are skipped, as h() skips them.
 export function show(main, ...content) {
-  main.replaceChildren(...content);
+  main.replaceChildren(...content.flat(Infinity).filter((part) => part !== null && part !== undefined && part !== false));
   main.removeAttribute("aria-busy");
 }
 

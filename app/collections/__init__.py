@@ -1,0 +1,1 @@
+"""Collections: named, ordered lists of articles that editors curate (the home page, a section's picks)."""
