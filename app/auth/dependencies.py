@@ -35,6 +35,8 @@ bearer = HTTPBearer(
     description="An API key from `byline keys create`, sent as `Authorization: Bearer <key>`.",
 )
 SESSION_COOKIE = "byline_session"
+# Answers about accounts, sessions and keys are for the asker alone: no cache keeps them.
+PRIVATE_ANSWER = {"Cache-Control": "no-store"}
 session_cookie = APIKeyCookie(
     name=SESSION_COOKIE,
     auto_error=False,

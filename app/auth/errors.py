@@ -141,3 +141,7 @@ class KeyRevoked(ProblemError):
     title = "API key revoked"
     status = 409
     advice = "Create a new key instead."
+
+
+# What an admin-only route may answer before it runs: no key or session, too little, no CSRF token.
+ADMIN_REFUSALS = (NotAuthenticated, MissingScope, CsrfTokenMissing)

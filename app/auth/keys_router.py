@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from app.auth import service
-from app.auth.dependencies import AdminKey
-from app.auth.errors import CsrfTokenMissing, KeyNameTaken, KeyNotFound, KeyRevoked, MissingScope, NotAuthenticated
+from app.auth.dependencies import PRIVATE_ANSWER, AdminKey
+from app.auth.errors import ADMIN_REFUSALS, KeyNameTaken, KeyNotFound, KeyRevoked
 from app.auth.schemas import KeyCreate, KeyCreated, KeyPublic
 from app.core.errors import InvalidField, InvalidParameter, problems
 from app.core.ids import RowIdPath
@@ -16,8 +16,6 @@ from app.web.state import ClockDep, ReadSessionDep, SessionDep, SettingsDep
 router = APIRouter(prefix="/api/v1/keys", tags=["keys"])
 
 KeyId = Annotated[RowIdPath, Path(description="The key's id.")]
-ADMIN = (NotAuthenticated, MissingScope, CsrfTokenMissing)
-_PRIVATE = {"Cache-Control": "no-store"}
 
 
 @router.get(
@@ -25,7 +23,7 @@ _PRIVATE = {"Cache-Control": "no-store"}
     operation_id="keys-list",
     summary="List API keys",
     response_model=Page[KeyPublic],
-    responses=problems(*ADMIN, InvalidParameter),
+    responses=problems(*ADMIN_REFUSALS, InvalidParameter),
 )
 def list_keys(
     request: Request,
@@ -35,7 +33,7 @@ def list_keys(
     limit: Limit = 20,
     cursor: CursorParam = None,
 ) -> dict:
-    response.headers.update(_PRIVATE)
+    response.headers.update(PRIVATE_ANSWER)
     rows, total, next_cursor = service.keys_page(session, cursor=cursor, limit=limit)
     return page_response(request, response, [KeyPublic.of(k) for k in rows], total=total, next_cursor=next_cursor)
 
@@ -46,7 +44,7 @@ def list_keys(
     operation_id="keys-create",
     summary="Create an API key",
     response_model=KeyCreated,
-    responses=problems(*ADMIN, KeyNameTaken, InvalidField),
+    responses=problems(*ADMIN_REFUSALS, KeyNameTaken, InvalidField),
 )
 def create_key(
     response: Response, body: KeyCreate, session: SessionDep, clock: ClockDep, settings: SettingsDep, key: AdminKey
@@ -62,7 +60,7 @@ def create_key(
         expires_at=body.expires_at,
         owner_id=body.owner_id,
     )
-    response.headers.update(_PRIVATE)
+    response.headers.update(PRIVATE_ANSWER)
     return KeyCreated(**KeyPublic.of(created).model_dump(), key=plain)
 
 
@@ -71,14 +69,14 @@ def create_key(
     operation_id="keys-rotate",
     summary="Give a key a new value",
     response_model=KeyCreated,
-    responses=problems(*ADMIN, KeyNotFound, KeyRevoked),
+    responses=problems(*ADMIN_REFUSALS, KeyNotFound, KeyRevoked),
 )
 def rotate_key(
     response: Response, key_id: KeyId, session: SessionDep, settings: SettingsDep, key: AdminKey
 ) -> KeyCreated:
     """The old value fails from this moment; the answer holds the new one, this once."""
     rotated, plain = service.rotate_key(session, key_id, secret_key=settings.secret_key.get_secret_value())
-    response.headers.update(_PRIVATE)
+    response.headers.update(PRIVATE_ANSWER)
     return KeyCreated(**KeyPublic.of(rotated).model_dump(), key=plain)
 
 
@@ -87,9 +85,9 @@ def rotate_key(
     status_code=204,
     operation_id="keys-revoke",
     summary="Revoke an API key",
-    responses=problems(*ADMIN, KeyNotFound),
+    responses=problems(*ADMIN_REFUSALS, KeyNotFound),
 )
 def revoke_key(key_id: KeyId, session: SessionDep, clock: ClockDep, key: AdminKey) -> Response:
     """Requests with it get 401 from then on; it stays listed, with the time it was revoked."""
     service.revoke(session, service.get_key(session, key_id), now=clock())
-    return Response(status_code=204, headers=_PRIVATE)
+    return Response(status_code=204, headers=PRIVATE_ANSWER)

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request, Response
 
 from app.auth import sessions, users
-from app.auth.dependencies import SESSION_COOKIE, SignedIn
+from app.auth.dependencies import PRIVATE_ANSWER, SESSION_COOKIE, SignedIn
 from app.auth.errors import CsrfTokenMissing, NotAuthenticated, SessionNotFound, SignInFailed, TooManySignIns
 from app.auth.models import User
 from app.auth.schemas import SessionInfo, SessionPublic, SignIn, UserPublic
@@ -14,7 +14,6 @@ from app.web.state import ClockDep, ReadSessionDep, SessionDep, SettingsDep
 router = APIRouter(prefix="/api/v1/session", tags=["session"])
 
 # Answers about someone's session are theirs alone: no cache keeps them.
-_PRIVATE = {"Cache-Control": "no-store"}
 
 
 def _info(user: User, *, session_id: int, token: str, secret: str) -> SessionInfo:
@@ -52,7 +51,7 @@ def sign_in(
         samesite="lax",
         secure=settings.public_url.scheme == "https",
     )
-    response.headers.update(_PRIVATE)
+    response.headers.update(PRIVATE_ANSWER)
     secret = settings.secret_key.get_secret_value()
     return _info(signed_in.user, session_id=signed_in.user_session.id, token=signed_in.token, secret=secret)
 
@@ -66,7 +65,7 @@ def sign_in(
 )
 def read_session(response: Response, person: SignedIn, session: ReadSessionDep, settings: SettingsDep) -> SessionInfo:
     """With the CSRF token again, so a page reloaded in the browser can go on writing."""
-    response.headers.update(_PRIVATE)
+    response.headers.update(PRIVATE_ANSWER)
     user = users.get_user(session, person.user_id)
     return _info(user, session_id=person.session_id, token=person.token, secret=settings.secret_key.get_secret_value())
 
@@ -80,7 +79,7 @@ def read_session(response: Response, person: SignedIn, session: ReadSessionDep, 
 )
 def sign_out(person: SignedIn, session: SessionDep, clock: ClockDep) -> Response:
     sessions.revoke_session(session, person.user_id, person.session_id, now=clock())
-    response = Response(status_code=204, headers=_PRIVATE)
+    response = Response(status_code=204, headers=PRIVATE_ANSWER)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
@@ -95,7 +94,7 @@ def sign_out(person: SignedIn, session: SessionDep, clock: ClockDep) -> Response
 def list_sessions(
     response: Response, person: SignedIn, session: ReadSessionDep, clock: ClockDep
 ) -> list[SessionPublic]:
-    response.headers.update(_PRIVATE)
+    response.headers.update(PRIVATE_ANSWER)
     return [
         SessionPublic.of(row, current_id=person.session_id)
         for row in sessions.live_sessions(session, person.user_id, now=clock())
@@ -111,4 +110,4 @@ def list_sessions(
 )
 def revoke_session(session_id: RowIdPath, person: SignedIn, session: SessionDep, clock: ClockDep) -> Response:
     sessions.revoke_session(session, person.user_id, session_id, now=clock())
-    return Response(status_code=204, headers=_PRIVATE)
+    return Response(status_code=204, headers=PRIVATE_ANSWER)

@@ -6,11 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from app.auth import users
-from app.auth.dependencies import REALM, AdminKey, OptionalKey, SignedIn
+from app.auth.dependencies import PRIVATE_ANSWER, REALM, AdminKey, OptionalKey, SignedIn
 from app.auth.errors import (
+    ADMIN_REFUSALS,
     CsrfTokenMissing,
     EmailTaken,
-    MissingScope,
     NotAuthenticated,
     SelfLockout,
     UnknownSection,
@@ -26,9 +26,6 @@ from app.web.state import ClockDep, ReadSessionDep, SessionDep, SettingsDep
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 
 UserId = Annotated[RowIdPath, Path(description="The account's id.")]
-ADMIN = (NotAuthenticated, MissingScope, CsrfTokenMissing)
-# Answers about people are for the asker alone: no cache keeps them.
-_PRIVATE = {"Cache-Control": "no-store"}
 
 
 @router.get(
@@ -36,7 +33,7 @@ _PRIVATE = {"Cache-Control": "no-store"}
     operation_id="users-list",
     summary="List accounts",
     response_model=Page[UserAccount],
-    responses=problems(*ADMIN, InvalidParameter),
+    responses=problems(*ADMIN_REFUSALS, InvalidParameter),
 )
 def list_users(
     request: Request,
@@ -46,7 +43,7 @@ def list_users(
     limit: Limit = 20,
     cursor: CursorParam = None,
 ) -> dict:
-    response.headers.update(_PRIVATE)
+    response.headers.update(PRIVATE_ANSWER)
     rows, total, next_cursor = users.users_page(session, cursor=cursor, limit=limit)
     return page_response(request, response, [UserAccount.of(u) for u in rows], total=total, next_cursor=next_cursor)
 
@@ -57,7 +54,7 @@ def list_users(
     operation_id="users-create",
     summary="Create an account with an initial password",
     response_model=UserAccount,
-    responses=problems(*ADMIN, EmailTaken, UnknownSection, InvalidField),
+    responses=problems(*ADMIN_REFUSALS, EmailTaken, UnknownSection, InvalidField),
 )
 def create_user(
     response: Response, body: UserCreate, session: SessionDep, clock: ClockDep, settings: SettingsDep, key: AdminKey
@@ -95,7 +92,7 @@ Me = Annotated[int, Depends(_person)]
     responses=problems(NotAuthenticated),
 )
 def read_me(response: Response, me: Me, session: ReadSessionDep) -> UserAccount:
-    response.headers.update(_PRIVATE)
+    response.headers.update(PRIVATE_ANSWER)
     return UserAccount.of(users.get_user(session, me))
 
 
@@ -120,7 +117,7 @@ def change_password(
         now=clock(),
         keep_session=person.session_id,
     )
-    return Response(status_code=204, headers=_PRIVATE)
+    return Response(status_code=204, headers=PRIVATE_ANSWER)
 
 
 @router.get(
@@ -128,10 +125,10 @@ def change_password(
     operation_id="users-read",
     summary="Read an account",
     response_model=UserAccount,
-    responses=problems(*ADMIN, UserNotFound),
+    responses=problems(*ADMIN_REFUSALS, UserNotFound),
 )
 def read_user(response: Response, user_id: UserId, session: ReadSessionDep, key: AdminKey) -> UserAccount:
-    response.headers.update(_PRIVATE)
+    response.headers.update(PRIVATE_ANSWER)
     return UserAccount.of(users.get_user(session, user_id))
 
 
@@ -140,7 +137,7 @@ def read_user(response: Response, user_id: UserId, session: ReadSessionDep, key:
     operation_id="users-update",
     summary="Change an account's name, role or sections, or (de)activate it",
     response_model=UserAccount,
-    responses=problems(*ADMIN, UserNotFound, UnknownSection, SelfLockout, InvalidField),
+    responses=problems(*ADMIN_REFUSALS, UserNotFound, UnknownSection, SelfLockout, InvalidField),
 )
 def update_user(user_id: UserId, body: UserUpdate, session: SessionDep, clock: ClockDep, key: AdminKey) -> UserAccount:
     """Deactivating ends the account's sessions and stops its keys at once; reactivating lets it sign in again."""

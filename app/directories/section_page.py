@@ -12,13 +12,13 @@ from app.articles.visibility import PUBLIC
 from app.caching import keys
 from app.collections import service as collections
 from app.collections.schemas import CollectionPublic
-from app.core.errors import InvalidParameter
 from app.core.slugs import Slug
 from app.directories.kinds import SECTIONS
 from app.readership import service as readership
 from app.readership.schemas import MostRead
 from app.taxonomy.schemas import SectionPublic
 from app.web.conditional import private_if, with_etag
+from app.web.includes import included_parts
 from app.web.state import ClockDep, ContentCacheDep, ReadSessionDep, SettingsDep
 
 MOST_READ_LIMIT = 5
@@ -52,15 +52,7 @@ def _parsed(
         Query(min_length=1, max_length=100, description="Comma-separated: editors_picks, most_read."),
     ] = None,
 ) -> frozenset[Include]:
-    if include is None:
-        return frozenset()
-    named = [part.strip() for part in include.split(",")]
-    unknown = [part for part in named if part not in Include.__members__]
-    if unknown:
-        raise InvalidParameter(
-            "include", f"Cannot include {', '.join(map(repr, unknown))}; choose from {', '.join(Include)}."
-        )
-    return frozenset(Include(part) for part in named)
+    return included_parts(include, Include)
 
 
 def get_section(

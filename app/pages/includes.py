@@ -16,11 +16,11 @@ from app.caching import keys
 from app.caching.counts import ContentCache
 from app.comments import service as comments
 from app.comments.schemas import CommentPublic
-from app.core.errors import InvalidParameter
 from app.core.settings import Settings
 from app.related import service as related
 from app.related.dependencies import NEIGHBOURS
 from app.related.schemas import RelatedList
+from app.web.includes import included_parts
 from app.web.pagination import Page, envelope
 from app.web.state import app_state
 
@@ -71,15 +71,7 @@ def _parsed(
         ),
     ] = None,
 ) -> frozenset[Include]:
-    if include is None:
-        return frozenset()
-    named = [part.strip() for part in include.split(",")]
-    unknown = [part for part in named if part not in Include.__members__]
-    if unknown:
-        raise InvalidParameter(
-            "include", f"Cannot include {', '.join(map(repr, unknown))}; choose from {', '.join(Include)}."
-        )
-    return frozenset(Include(part) for part in named)
+    return included_parts(include, Include)
 
 
 IncludeParam = Annotated[frozenset[Include], Depends(_parsed)]
