@@ -10,7 +10,8 @@ from sqlmodel import Session, col, select
 from app.auth.errors import SessionNotFound, SignInFailed, TooManySignIns
 from app.auth.models import FailedSignIn, User, UserSession
 from app.auth.passwords import passwords
-from app.auth.users import find_user, normal_email
+from app.auth.users import find_user, normal_email, set_password
+from app.core.errors import InvalidField
 from app.core.hashing import keyed_digest
 from app.core.networks import network_of
 from app.core.settings import Settings
@@ -91,6 +92,32 @@ def sign_in(
     session.add(user_session)
     session.commit()
     return SignedIn(user=user, user_session=user_session, token=token)
+
+
+def change_password(
+    session: Session,
+    user: User,
+    *,
+    current: str,
+    new: str,
+    client_address: str,
+    settings: Settings,
+    now: datetime,
+    keep_session: int,
+) -> None:
+    """Only with the current password. Wrong guesses of it count as failed sign-ins of the account and
+    the network, under the same limits: a stolen session tries passwords no faster than a sign-in form."""
+    secret = settings.secret_key.get_secret_value()
+    email_hash = keyed_digest(secret, "sign-in-email", normal_email(user.email))
+    network_hash = keyed_digest(secret, "network", network_of(client_address))
+    _check_limits(session, email_hash=email_hash, network_hash=network_hash, now=now, settings=settings)
+    hashes = passwords(settings)
+    if not hashes.verify(user.password_hash, current):
+        session.add(FailedSignIn(email_hash=email_hash, network_hash=network_hash, created_at=now))
+        session.commit()
+        raise InvalidField("#/current_password", "The current password is wrong.")
+    session.execute(delete(FailedSignIn).where(col(FailedSignIn.email_hash) == email_hash))
+    set_password(session, user, new, passwords=hashes, now=now, keep_session=keep_session)
 
 
 def find_session(session: Session, *, secret_key: str, token: str, now: datetime) -> tuple[UserSession, User] | None:

@@ -129,13 +129,10 @@ def update_user(session: Session, user: User, changes: UserChanges, *, now: date
     return user
 
 
-def change_password(
-    session: Session, user: User, *, current: str, new: str, passwords: Passwords, now: datetime, keep_session: int
+def set_password(
+    session: Session, user: User, new: str, *, passwords: Passwords, now: datetime, keep_session: int
 ) -> None:
-    """Only with the current password; every other session of the account ends, so a thief signed in
-    elsewhere is signed out."""
-    if not passwords.verify(user.password_hash, current):
-        raise InvalidField("#/current_password", "The current password is wrong.")
+    """Every other session of the account ends, so a thief signed in elsewhere is signed out."""
     user.password_hash = passwords.hash(new)
     user.updated_at = now
     session.add(user)

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
-from app.auth import users
+from app.auth import sessions, users
 from app.auth.dependencies import PRIVATE_ANSWER, REALM, AdminKey, OptionalKey, SignedIn
 from app.auth.errors import (
     ADMIN_REFUSALS,
@@ -13,6 +13,7 @@ from app.auth.errors import (
     EmailTaken,
     NotAuthenticated,
     SelfLockout,
+    TooManySignIns,
     UnknownSection,
     UserNotFound,
 )
@@ -101,19 +102,25 @@ def read_me(response: Response, me: Me, session: ReadSessionDep) -> UserAccount:
     status_code=204,
     operation_id="users-password",
     summary="Change your password",
-    responses=problems(NotAuthenticated, CsrfTokenMissing, InvalidField),
+    responses=problems(NotAuthenticated, CsrfTokenMissing, TooManySignIns, InvalidField),
 )
 def change_password(
-    body: PasswordChange, person: SignedIn, session: SessionDep, clock: ClockDep, settings: SettingsDep
+    request: Request,
+    body: PasswordChange,
+    person: SignedIn,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
 ) -> Response:
-    """Needs the current password and a session (not a key); every other session of yours ends."""
-    user = users.get_user(session, person.user_id)
-    users.change_password(
+    """Needs the current password and a session (not a key); every other session of yours ends.
+    Wrong current passwords count as failed sign-ins: after as many as a sign-in allows, 429."""
+    sessions.change_password(
         session,
-        user,
+        users.get_user(session, person.user_id),
         current=body.current_password,
         new=body.new_password,
-        passwords=passwords(settings),
+        client_address=request.client.host if request.client else "",
+        settings=settings,
         now=clock(),
         keep_session=person.session_id,
     )

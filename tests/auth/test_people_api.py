@@ -67,6 +67,21 @@ def test_an_admin_cannot_lock_themselves_out(client, session, settings):
     assert client.patch(f"/api/v1/users/{me['id']}", json={"name": "Root"}, headers=csrf).status_code == 200
 
 
+def test_guesses_of_the_current_password_are_limited_as_sign_ins_are(client, session, settings):
+    make_user(session, settings, "ed@example.org")
+    csrf = sign_in(client, "ed@example.org")
+    guess = {"current_password": "guess", "new_password": "another long passphrase"}
+    for _ in range(settings.sign_in_limit_per_account):
+        assert client.put("/api/v1/users/me/password", json=guess, headers=csrf).status_code == 422
+    # Refused even with the right password until the window passes, and sign-ins of the account too.
+    right = guess | {"current_password": PASSWORD}
+    limited = client.put("/api/v1/users/me/password", json=right, headers=csrf)
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+    assert limited.json()["type"].endswith("/problems/too-many-sign-ins")
+    again = client.post("/api/v1/session", json={"email": "ed@example.org", "password": PASSWORD})
+    assert again.status_code == 429
+
+
 def test_changing_ones_password_needs_the_current_one_and_ends_other_sessions(client, session, settings):
     make_user(session, settings, "ed@example.org")
     sign_in(client, "ed@example.org")
