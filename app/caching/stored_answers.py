@@ -45,11 +45,10 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
+    insert,
     or_,
     text,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Field, Session, col, select
 from starlette.requests import Request
@@ -65,6 +64,7 @@ from app.core.slugs import SLUG_WORDS
 from app.db.columns import JSONDocument, Table, UTCDateTime
 from app.db.engines import BUSY_TIMEOUT_MS, CONNECT_TIMEOUT_SECONDS, database_outage, libpq_url
 from app.db.migrate import head_revision
+from app.db.upserts import conflict_insert
 
 # Every setting a stored answer is derived from: the page head (app.articles.seo, app.articles.links),
 # list links, comment threads and related articles.
@@ -292,8 +292,7 @@ def _store(
     engine: Engine, read_version: int, row: dict[str, Any], surrogate_keys: list[str], varied: str | None = None
 ) -> None:
     """Keep the answer, unless a write committed since its read began (it may show the older state)."""
-    insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(RenderedAnswer).values(**row)
+    statement = conflict_insert(engine, RenderedAnswer).values(**row)
     statement = statement.on_conflict_do_update(
         index_elements=["path"], set_={name: statement.excluded[name] for name in row if name != "path"}
     )

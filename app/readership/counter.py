@@ -15,13 +15,12 @@ from typing import TypeVar
 
 import anyio.to_thread
 from sqlalchemy import Engine
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from app.articles.models import Article
 from app.core.settings import Settings
 from app.db.columns import core_table
+from app.db.upserts import conflict_insert
 from app.readership.errors import TooManyViews
 from app.readership.models import ArticleViews
 
@@ -130,8 +129,7 @@ def write_counts(engine: Engine, counts: Counter[tuple[int, datetime]]) -> None:
             if article_id in present
         ]
         if rows:
-            insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
-            statement = insert(_TABLE)
+            statement = conflict_insert(engine, _TABLE)
             session.execute(
                 statement.on_conflict_do_update(
                     index_elements=["article_id", "minute"], set_={"views": _TABLE.c.views + statement.excluded.views}

@@ -2,11 +2,10 @@
 
 from collections.abc import Iterable
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, or_, select
 
 from app.core.slugs import SLUG_MAX_LENGTH, slugify
+from app.db.upserts import conflict_insert
 from app.taxonomy.models import Section, Tag
 
 
@@ -25,8 +24,8 @@ def _same_name(a: str, b: str) -> bool:
 
 def _insert_tag_if_free(session: Session, slug: str, name: str) -> None:
     """Race-free get-or-create: a tag another transaction adds at the same moment wins quietly."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(Tag).values(slug=slug, name=name).on_conflict_do_nothing(index_elements=["slug"]))
+    insert = conflict_insert(session.get_bind(), Tag)
+    session.execute(insert.values(slug=slug, name=name).on_conflict_do_nothing(index_elements=["slug"]))
 
 
 def _tag_named(session: Session, name: str) -> Tag:
@@ -83,9 +82,8 @@ def tags_by_name(session: Session, names: Iterable[str]) -> dict[str, Tag]:
         elif tag is None:
             missing.setdefault(bases[name], clean)
     if missing:
-        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         session.execute(
-            insert(Tag).on_conflict_do_nothing(index_elements=["slug"]),
+            conflict_insert(session.get_bind(), Tag).on_conflict_do_nothing(index_elements=["slug"]),
             [{"slug": slug, "name": name} for slug, name in missing.items()],
         )
         by_slug.update((tag.slug, tag) for tag in session.exec(select(Tag).where(col(Tag.slug).in_(missing))).all())
