@@ -36,7 +36,7 @@ from app.core.clock import Clock, utcnow
 from app.core.logs import flush_logs, skip_unused_record_fields
 from app.core.release import byline_version
 from app.core.settings import Settings
-from app.db.engines import build_engine, ensure_planner_statistics
+from app.db.engines import ensure_planner_statistics, kept_engine
 from app.db.write_batches import WriteBatches
 from app.deliveries.worker import start_in_background
 from app.directories import routes as directories
@@ -116,12 +116,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        write = build_engine(
+        write = kept_engine(
             settings.database_url, pool_size=settings.database_pool_size, sqlite_synchronous=settings.sqlite_synchronous
         )
-        read_primary = build_engine(settings.database_url, pool_size=settings.database_pool_size, for_writes=False)
+        read_primary = kept_engine(settings.database_url, pool_size=settings.database_pool_size, for_writes=False)
         read = (
-            build_engine(settings.database_replica_url, pool_size=settings.database_pool_size, for_writes=False)
+            kept_engine(settings.database_replica_url, pool_size=settings.database_pool_size, for_writes=False)
             if settings.database_replica_url
             else read_primary
         )
