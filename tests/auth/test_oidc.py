@@ -13,12 +13,13 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from sqlmodel import select
 
 from app.audit.models import AuditEntry
 from app.auth.roles import Role
 from app.auth.users import deactivate_user
+from app.core.settings import Settings
 from app.main import create_app
 from tests.conftest import PROXY_ADDRESS
 from tests.factories.newsroom import NOW
@@ -127,6 +128,14 @@ def test_unknown_email_is_refused_unless_accounts_are_made_on_first_sign_in(clie
     assert (creation.actor_kind, creation.actor_name) == ("system", "single sign-on")
 
 
+def test_a_public_client_signs_in_with_pkce_alone(session, settings, clock):
+    make_user(session, settings, "ana@example.org")
+    public = settings.model_copy(update={"oidc_client_id": f"{CLIENT_ID}-public", "oidc_client_secret": None})
+    with TestClient(create_app(public, clock=clock), client=(PROXY_ADDRESS, 50000)) as client:
+        assert sign_on(client, "ana").status_code == 303
+        assert client.get("/api/v1/users/me").json()["email"] == "ana@example.org"
+
+
 def test_deactivated_account_is_refused(client, session, settings):
     make_user(session, settings, "ana@example.org")
     deactivate_user(session, "ana@example.org", now=NOW)
@@ -146,6 +155,14 @@ def test_tampered_state_is_refused(client, session, settings):
     body = problem(client.get(f"{back.path}?{urlencode(query)}", follow_redirects=False), 400, "sign-on-state-invalid")
     assert body["errors"] == [{"detail": body["detail"], "parameter": "state"}]
     assert "byline_session" not in client.cookies
+
+
+def test_answer_naming_another_issuer_is_refused(client, session, settings):
+    make_user(session, settings, "ana@example.org")
+    back = urlsplit(at_provider(to_provider(client), account="ana"))
+    query = {name: values[0] for name, values in parse_qs(back.query).items()} | {"iss": "https://other.example"}
+    body = problem(client.get(f"{back.path}?{urlencode(query)}", follow_redirects=False), 400, "sign-on-state-invalid")
+    assert body["errors"][0]["parameter"] == "iss"
 
 
 def test_answer_without_the_browsers_flow_cookie_is_refused(client, session, settings):
@@ -192,3 +209,10 @@ def test_unreachable_provider_is_a_problem_not_a_500(settings, clock):
     gone = settings.model_copy(update={"oidc_issuer": f"http://127.0.0.1:{free_port()}"})
     with TestClient(create_app(gone, clock=clock)) as client:
         problem(client.get("/api/v1/session/oidc/start", follow_redirects=False), 502, "sign-on-unavailable")
+
+
+def test_an_issuer_needs_a_client_and_the_scopes_openid():
+    with pytest.raises(ValidationError, match="BYLINE_OIDC_CLIENT_ID"):
+        Settings(_env_file=None, oidc_issuer="https://id.example")
+    with pytest.raises(ValidationError, match="oidc_scopes"):
+        Settings(_env_file=None, oidc_scopes="email profile")

@@ -1,5 +1,5 @@
-// A real OpenID provider on loopback for the single sign-on tests: oidc-provider with one client that
-// must use PKCE, and the accounts given as JSON on the command line. Its sign-in "page" takes a form
+// A real OpenID provider on loopback for the single sign-on tests: oidc-provider with two clients that
+// must use PKCE (one with a secret, one public), and the accounts given as JSON on the command line. Its sign-in "page" takes a form
 // post of `account=<id>` (or `error=access_denied`), so a test signs in over plain HTTP. Prints one
 // JSON line, {"issuer": ...}, once it listens.
 //
@@ -27,6 +27,13 @@ server.listen(0, '127.0.0.1', () => {
     clients: [{
       client_id: config.client_id,
       client_secret: config.client_secret,
+      redirect_uris: [config.redirect_uri],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+    }, {
+      // A public client: no secret, PKCE alone.
+      client_id: `${config.client_id}-public`,
+      token_endpoint_auth_method: 'none',
       redirect_uris: [config.redirect_uri],
       grant_types: ['authorization_code'],
       response_types: ['code'],
