@@ -166,9 +166,11 @@ def start(provider: Provider, *, next_path: str, now: datetime) -> tuple[str, st
         next_path=safe_next(next_path),
         started=now.timestamp(),
     )
-    url, _ = provider.client().create_authorization_url(
-        provider.metadata()["authorization_endpoint"], state=flow.state, nonce=flow.nonce, code_verifier=flow.verifier
-    )
+    endpoint = provider.metadata()["authorization_endpoint"]
+    with provider.client() as client:
+        url, _ = client.create_authorization_url(
+            endpoint, state=flow.state, nonce=flow.nonce, code_verifier=flow.verifier
+        )
     signer = _flow_signer(provider.settings)
     return url, signer.dumps([flow.state, flow.nonce, flow.verifier, flow.next_path, flow.started])
 
