@@ -153,7 +153,8 @@ def safe_next(next_path: str) -> str:
     return next_path
 
 
-def _flow_signer(settings: Settings) -> URLSafeSerializer:
+def flow_signer(settings: Settings) -> URLSafeSerializer:
+    """Signs the flow cookie: a list of the state, nonce, PKCE verifier, `next` and start time."""
     return URLSafeSerializer(settings.secret_key.get_secret_value(), salt="oidc-flow")
 
 
@@ -171,7 +172,7 @@ def start(provider: Provider, *, next_path: str, now: datetime) -> tuple[str, st
         url, _ = client.create_authorization_url(
             endpoint, state=flow.state, nonce=flow.nonce, code_verifier=flow.verifier
         )
-    signer = _flow_signer(provider.settings)
+    signer = flow_signer(provider.settings)
     return url, signer.dumps([flow.state, flow.nonce, flow.verifier, flow.next_path, flow.started])
 
 
@@ -190,7 +191,7 @@ def _flow(provider: Provider, cookie: str | None, *, now: datetime) -> Flow:
     if not cookie:
         raise SignOnStateInvalid("state", "This browser started no sign-in here, or its cookie was lost.")
     try:
-        state, nonce, verifier, next_path, started = _flow_signer(provider.settings).loads(cookie)
+        state, nonce, verifier, next_path, started = flow_signer(provider.settings).loads(cookie)
     except (BadSignature, ValueError, TypeError) as error:
         raise SignOnStateInvalid("state", "The sign-in's cookie was altered.") from error
     if now.timestamp() - started > FLOW_SECONDS:

@@ -17,6 +17,7 @@ from pydantic import SecretStr, ValidationError
 from sqlmodel import select
 
 from app.audit.models import AuditEntry
+from app.auth import oidc
 from app.auth.roles import Role
 from app.auth.users import deactivate_user
 from app.core.settings import Settings
@@ -170,6 +171,20 @@ def test_answer_without_the_browsers_flow_cookie_is_refused(client, session, set
     back = at_provider(to_provider(client), account="ana")
     client.cookies.clear()
     problem(client.get(back, follow_redirects=False), 400, "sign-on-state-invalid")
+
+
+@pytest.mark.parametrize("part", [1, 2], ids=["nonce", "pkce-verifier"])
+def test_a_token_for_another_nonce_or_verifier_is_refused(client, session, settings, part):
+    """Were the state cookie forged with the server's key, the nonce and PKCE checks would still hold."""
+    make_user(session, settings, "ana@example.org")
+    back = at_provider(to_provider(client), account="ana")
+    signer = oidc.flow_signer(settings)
+    [cookie] = [cookie for cookie in client.cookies.jar if cookie.name == "byline_oidc"]
+    flow = signer.loads(cookie.value)
+    flow[part] = "x" * len(flow[part])
+    client.cookies.set("byline_oidc", signer.dumps(flow), domain=cookie.domain, path=cookie.path)
+    problem(client.get(back, follow_redirects=False), 502, "sign-on-unavailable")
+    assert "byline_session" not in client.cookies
 
 
 def test_sign_in_that_takes_too_long_is_refused(client, session, settings, clock):
