@@ -15,8 +15,11 @@ from starlette.types import Receive, Scope, Send
 from app.articles.editor_router import router as article_editing_router
 from app.articles.visibility import RELEASES
 from app.audit.router import router as audit_router
+from app.auth import oidc
 from app.auth.dependencies import presents_valid_key
 from app.auth.keys_router import router as keys_router
+from app.auth.oidc_router import PROVIDER
+from app.auth.oidc_router import router as oidc_router
 from app.auth.router import router as session_router
 from app.auth.users_router import router as users_router
 from app.caching.counts import ContentCache
@@ -140,6 +143,8 @@ def create_app(
         added: dict[StateKey[Any], object] = {LIBRARY: library, READERSHIP: views}
         if neighbours is not None:
             added[NEIGHBOURS] = neighbours
+        if settings.oidc_issuer is not None:
+            added[PROVIDER] = oidc.Provider(settings)
         app.state.byline = AppState(
             settings=settings,
             clock=clock,
@@ -249,6 +254,7 @@ def create_app(
         collections_router,
         webhooks_router,
         session_router,
+        oidc_router,
         users_router,
         keys_router,
         audit_router,

@@ -9,11 +9,26 @@ from app.auth.models import User
 from app.auth.schemas import SessionInfo, SessionPublic, SignIn, UserPublic
 from app.core.errors import InvalidField, problems
 from app.core.ids import RowIdPath
+from app.core.settings import Settings
 from app.web.state import ClockDep, ReadSessionDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/session", tags=["session"])
 
 # Answers about someone's session are theirs alone: no cache keeps them.
+
+
+def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
+    """The cookie of a session just opened, by any way of signing in, on a private answer."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_hours * 3600,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.public_url.scheme == "https",
+    )
+    response.headers.update(PRIVATE_ANSWER)
 
 
 def _info(user: User, *, session_id: int, token: str, secret: str) -> SessionInfo:
@@ -42,16 +57,7 @@ def sign_in(
         settings=settings,
         now=clock(),
     )
-    response.set_cookie(
-        SESSION_COOKIE,
-        signed_in.token,
-        max_age=settings.session_hours * 3600,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=settings.public_url.scheme == "https",
-    )
-    response.headers.update(PRIVATE_ANSWER)
+    set_session_cookie(response, signed_in.token, settings)
     secret = settings.secret_key.get_secret_value()
     return _info(signed_in.user, session_id=signed_in.user_session.id, token=signed_in.token, secret=secret)
 

@@ -81,10 +81,16 @@ def sign_in(
         user.password_hash = hashes.hash(password)
         session.add(user)
     session.execute(delete(FailedSignIn).where(col(FailedSignIn.email_hash) == email_hash))
+    return open_session(session, user, user_agent=user_agent, settings=settings, now=now)
+
+
+def open_session(session: Session, user: User, *, user_agent: str, settings: Settings, now: datetime) -> SignedIn:
+    """A new session for an account its caller has checked (a password, single sign-on), committed
+    with whatever the caller changed before."""
     token = secrets.token_urlsafe(32)
     user_session = UserSession(
         user_id=user.id,
-        token_hash=_token_hash(secret, token),
+        token_hash=_token_hash(settings.secret_key.get_secret_value(), token),
         user_agent=user_agent[:300],
         created_at=now,
         expires_at=now + timedelta(hours=settings.session_hours),
