@@ -22,7 +22,7 @@ from app.db.engines import build_engine
 from app.outbox.models import Channel, Delivery, OutboxEvent
 from tests.caching.test_never_stale import Newsroom, _every_path, _newsroom, _read, newsroom_env
 from tests.conftest import TEST_SECRET, migrated_sqlite
-from tests.server import free_port, running_server, served
+from tests.server import Started, free_port, running_server, served
 
 ROOT = Path(__file__).resolve().parents[2]
 VARNISH = ROOT / "scripts" / "varnish.sh"
@@ -40,7 +40,7 @@ class Stack:
     editor: dict[str, str]
     moderator: dict[str, str]
     servers: ExitStack
-    process: subprocess.Popen[str] | None = None
+    process: Started | None = None
 
     def start_backend(self) -> None:
         self.process, _ = self.servers.enter_context(served(self.env, port=self.backend_port))

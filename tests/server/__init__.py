@@ -1,6 +1,9 @@
 """A real `byline serve` process on a free loopback port, for tests and benchmarks."""
 
+import functools
+import json
 import os
+import signal
 import socket
 import socketserver
 import subprocess
@@ -8,7 +11,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -123,26 +126,80 @@ def wait_until_each_listens(workers: list[str] | list[int], port: int, *, second
     return True
 
 
+class _Launcher:
+    """This test process's tests/server/preloaded.py, which starts `byline` commands as forks of a
+    process that has loaded the app already."""
+
+    def __init__(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        script = Path(__file__).with_name("preloaded.py")
+        # Ends when this process does: its end of the channel closes then.
+        self._process = subprocess.Popen(
+            [sys.executable, str(script), str(theirs.fileno())], pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL
+        )
+        theirs.close()
+        self._channel = ours
+        self._turn = threading.Lock()
+
+    def ask(self, request: dict, fds: Sequence[int] = ()) -> dict:
+        with self._turn:
+            socket.send_fds(self._channel, [json.dumps(request).encode()], list(fds))
+            answer = self._channel.recv(1 << 16)
+        if not answer:
+            raise RuntimeError(f"the preloaded launcher ended with {self._process.wait()}")
+        return json.loads(answer)
+
+
+@functools.cache
+def _launcher() -> _Launcher:
+    return _Launcher()
+
+
+class Started:
+    """A `byline` command the launcher started: what tests use of a subprocess.Popen."""
+
+    def __init__(self, args: list[str], *, env: dict[str, str], output: int) -> None:
+        self.args, self.returncode = args, None
+        request = {"start": args, "env": env, "cwd": os.getcwd()}
+        self.pid: int = _launcher().ask(request, fds=[output, output])["pid"]
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = _launcher().ask({"poll": self.pid})["returncode"]
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while (code := self.poll()) is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(["byline", *self.args], timeout or 0)
+            time.sleep(0.01)
+        return code
+
+    def send_signal(self, sig: int) -> None:
+        if self.poll() is None:  # never a signal to a pid that may be another process's by now
+            os.kill(self.pid, sig)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
 @contextmanager
 def served(
     env: dict[str, str], *, workers: int = 1, log_path: Path | None = None, port: int | None = None
-) -> Iterator[tuple[subprocess.Popen[str], str]]:
+) -> Iterator[tuple[Started, str]]:
     """The server process (leading its own process group, so its workers can be killed with it) and its
-    base URL: on `port`, or on a free one."""
+    base URL: on `port`, or on a free one. It is started as `byline serve` by the preloaded launcher."""
     port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     # Only the settings given here: none leak in from the caller's environment.
     inherited = {name: value for name, value in os.environ.items() if not name.startswith("BYLINE_")}
     env = inherited | {"BYLINE_PUBLIC_URL": base, "BYLINE_LOG_LEVEL": "warning"} | env
     with open(log_path, "w+") if log_path else tempfile.TemporaryFile("w+") as log:  # noqa: SIM115 - closed by with
-        server = subprocess.Popen(
-            [BYLINE, "serve", "--port", str(port), "--workers", str(workers)],
-            env=env,
-            stdout=log,
-            stderr=log,
-            text=True,
-            start_new_session=True,
-        )
+        server = Started(["serve", "--port", str(port), "--workers", str(workers)], env=env, output=log.fileno())
         try:
             deadline = time.monotonic() + 60
             # One client for every try: each new one loads the certificate authorities again.

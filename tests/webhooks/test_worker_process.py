@@ -2,7 +2,6 @@
 
 import os
 import signal
-import subprocess
 import tempfile
 import threading
 import time
@@ -15,7 +14,7 @@ from app.outbox.models import Delivery
 from app.webhooks import service
 from app.webhooks.schemas import WebhookCreate
 from tests.factories.newsroom import make_article
-from tests.server import BYLINE, LOOPBACK
+from tests.server import LOOPBACK, Started
 
 # As short as the settings allow over the delivery timeout (more than 4 x), so the redelivery waits
 # out the lease yet the test does not wait longer than it must.
@@ -35,7 +34,7 @@ def worker_process(database_url: str):
         "BYLINE_LOG_FORMAT": "text",
     }
     with tempfile.TemporaryFile("w+") as log:
-        process = subprocess.Popen([BYLINE, "worker"], env=env, stdout=log, stderr=log, text=True)
+        process = Started(["worker"], env=env, output=log.fileno())
         try:
             yield process
         except BaseException:
