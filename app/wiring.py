@@ -10,6 +10,7 @@ from app.articles.models import Article, Correction
 from app.articles.pictures import MediaShown
 from app.audit import recorder as audit
 from app.audit.imports import ImportedArticles
+from app.auth import journal
 from app.auth.models import ApiKey, User
 from app.authors.models import Author
 from app.caching import content_version, stored_answers
@@ -67,9 +68,11 @@ def install_write_hooks() -> None:
     """Every article write keeps its search entry, term vector and change-feed row in step; every
     commit that purges surrogate keys deletes the stored answers sent with them, in its own
     transaction, and tells CDNs in a `cache.purge` outbox event; a change to a media library picture
-    reaches the articles that show it; the audit log records every change someone makes."""
+    reaches the articles that show it; the audit log records every change someone makes, and every
+    sign-in, sign-out and second-factor act."""
     written.subscribe(ArticleText(), ChangeFeed(), ImportedArticles())
     audit.install(AUDITED)
+    journal.install(audit.record_by)
     media_uses.subscribe(MediaShown())
     content_version.install(stored_answers.forget, outbox.cache_purged)
 

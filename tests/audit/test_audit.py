@@ -55,6 +55,7 @@ def test_a_persons_writes_name_them_in_the_log_and_in_revisions(client, session,
     assert [(e["action"], e["target"]["label"]) for e in entries] == [
         ("author.create", "mira-holt"),
         ("article.create", "budget-vote-delayed"),
+        ("user.sign_in", "ed@example.org"),
     ]
 
 
