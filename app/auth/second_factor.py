@@ -53,7 +53,8 @@ def enrol(session: Session, user: User, *, settings: Settings, now: datetime) ->
     sealed = seal(settings.secret_key.get_secret_value(), _SEALED, secret)
     if factor is None:
         factor = SecondFactor(user_id=user.id, sealed_secret=sealed, created_at=now)
-    factor.sealed_secret, factor.created_at, factor.last_step = sealed, now, None
+    else:
+        factor.sealed_secret, factor.created_at, factor.last_step = sealed, now, None
     session.add(factor)
     session.commit()
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=settings.site_name)

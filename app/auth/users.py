@@ -4,11 +4,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from app.auth.errors import EmailTaken, SelfLockout, UnknownSection, UserNotFound
-from app.auth.models import User, UserSession
+from app.auth.models import AccountToken, User, UserSession
 from app.auth.passwords import Passwords
 from app.auth.roles import Role
 from app.core.errors import InvalidField
@@ -118,7 +118,7 @@ def update_user(
     session: Session, user: User, changes: UserChanges, *, now: datetime, by: int | None = None, commit: bool = True
 ) -> User:
     """Change a role, sections, name or whether the account may sign in; a deactivated account's
-    sessions end at once (its keys stop working as they are checked). `by`, the admin making the
+    sessions and emailed links end at once (its keys stop working as they are checked). `by`, the admin making the
     change, may not take their own admin role or account away: someone must stay able to undo it."""
     if by == user.id and (changes.is_active is False or changes.role not in (None, Role.admin)):
         raise SelfLockout("Another administrator must take away your role or deactivate your account.")
@@ -132,6 +132,8 @@ def update_user(
         user.is_active = changes.is_active
         if not changes.is_active:
             _end_sessions(session, user.id, now=now)
+            # Emailed links too: deactivating someone invited withdraws the invitation.
+            session.execute(delete(AccountToken).where(col(AccountToken.user_id) == user.id))
     user.updated_at = now
     session.add(user)
     if commit:

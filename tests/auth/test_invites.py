@@ -53,6 +53,15 @@ def test_a_new_invitation_voids_the_last_and_links_expire(client, session, setti
     assert client.post("/api/v1/users/invites/accept", json=body | {"token": second}).status_code == 422
 
 
+def test_deactivating_someone_invited_withdraws_the_invitation(client, session, settings, api_key):
+    admin = api_key("admin")
+    account = _invite(client, admin, sections=[])
+    token = emailed_link(session, settings, "nia@example.org")
+    assert client.patch(f"/api/v1/users/{account['id']}", json={"is_active": False}, headers=admin).status_code == 200
+    accepted = client.post("/api/v1/users/invites/accept", json={"token": token, "password": PASSWORD})
+    assert accepted.status_code == 422 and accepted.json()["type"].endswith("/problems/link-invalid")
+
+
 def test_inviting_someone_who_signs_in_already_is_a_conflict(client, session, settings, api_key, editor):
     make_user(session, settings, "ana@example.org", role=Role.editor)
     admin = api_key("admin")
