@@ -123,7 +123,9 @@ class PasswordResetRequest(BaseModel):
 
 
 class PasswordResetRequested(BaseModel):
-    detail: str = "If an active account has this address, an email with a link is on its way."
+    """The same whether or not an account has the address."""
+
+    note: str = "If an active account has this address, an email with a link is on its way."
 
 
 class PasswordResetConfirm(BaseModel):
