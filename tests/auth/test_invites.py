@@ -23,9 +23,10 @@ def test_an_invited_person_chooses_a_password_and_is_signed_in(client, session, 
         refused = client.post("/api/v1/session", json={"email": "nia@example.org", "password": password or "x"})
         assert refused.status_code == 401
     token = emailed_link(session, settings, "nia@example.org")
-    accepted = client.post("/api/v1/users/invites/accept", json={"token": token, "password": PASSWORD})
+    body = {"token": token, "password": PASSWORD, "name": "Nia A. Obi"}
+    accepted = client.post("/api/v1/users/invites/accept", json=body)
     assert accepted.status_code == 200, accepted.text
-    assert accepted.json()["user"]["role"] == "editor" and "HttpOnly" in accepted.headers["set-cookie"]
+    assert accepted.json()["user"]["name"] == "Nia A. Obi" and "HttpOnly" in accepted.headers["set-cookie"]
     me = client.get("/api/v1/users/me").json()
     assert me["is_active"] and not me["invited"] and me["sections"] == ["city"]
     again = client.post("/api/v1/users/invites/accept", json={"token": token, "password": PASSWORD})

@@ -61,6 +61,14 @@ def test_an_enabled_authenticator_is_asked_for_at_sign_in_and_no_code_passes_twi
     assert actions == ["user.sign_in", "user.totp_enrol", "user.sign_in"]
 
 
+def test_one_authenticator_at_a_time_and_only_once_enrolled(client, ana, clock):
+    unenrolled = client.post("/api/v1/users/me/totp/confirm", json={"code": "123456"}, headers=ana)
+    assert unenrolled.status_code == 409 and unenrolled.json()["type"].endswith("/problems/second-factor-not-enrolled")
+    _enable(client, ana, clock)
+    again = client.post("/api/v1/users/me/totp", headers=ana)
+    assert again.status_code == 409 and again.json()["type"].endswith("/problems/second-factor-enabled")
+
+
 def test_recovery_codes_sign_in_once_each(client, ana, clock, api_key):
     _, codes = _enable(client, ana, clock)
     assert len(codes) == len(set(codes)) == 10
