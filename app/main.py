@@ -15,9 +15,12 @@ from starlette.types import Receive, Scope, Send
 from app.articles.editor_router import router as article_editing_router
 from app.articles.visibility import RELEASES
 from app.audit.router import router as audit_router
+from app.auth import oidc
 from app.auth.dependencies import presents_valid_key
 from app.auth.invites_router import router as invites_router
 from app.auth.keys_router import router as keys_router
+from app.auth.oidc_router import PROVIDER
+from app.auth.oidc_router import router as oidc_router
 from app.auth.reset_router import router as reset_router
 from app.auth.router import router as session_router
 from app.auth.totp_router import router as totp_router
@@ -39,7 +42,7 @@ from app.core.clock import Clock, utcnow
 from app.core.logs import flush_logs, skip_unused_record_fields
 from app.core.release import byline_version
 from app.core.settings import Settings
-from app.db.engines import build_engine, ensure_planner_statistics
+from app.db.engines import ensure_planner_statistics, kept_engine
 from app.db.write_batches import WriteBatches
 from app.deliveries.worker import start_in_background
 from app.directories import routes as directories
@@ -119,12 +122,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        write = build_engine(
+        write = kept_engine(
             settings.database_url, pool_size=settings.database_pool_size, sqlite_synchronous=settings.sqlite_synchronous
         )
-        read_primary = build_engine(settings.database_url, pool_size=settings.database_pool_size, for_writes=False)
+        read_primary = kept_engine(settings.database_url, pool_size=settings.database_pool_size, for_writes=False)
         read = (
-            build_engine(settings.database_replica_url, pool_size=settings.database_pool_size, for_writes=False)
+            kept_engine(settings.database_replica_url, pool_size=settings.database_pool_size, for_writes=False)
             if settings.database_replica_url
             else read_primary
         )
@@ -143,6 +146,8 @@ def create_app(
         added: dict[StateKey[Any], object] = {LIBRARY: library, READERSHIP: views}
         if neighbours is not None:
             added[NEIGHBOURS] = neighbours
+        if settings.oidc_issuer is not None:
+            added[PROVIDER] = oidc.Provider(settings)
         app.state.byline = AppState(
             settings=settings,
             clock=clock,
@@ -255,6 +260,7 @@ def create_app(
         reset_router,
         totp_router,
         invites_router,
+        oidc_router,
         users_router,
         keys_router,
         audit_router,

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Node.js and npm from Debian packages, and the pinned openapi-typescript (tests/typescript) that
-# the OpenAPI tests run to see the committed document as a TypeScript client does.
+# Node.js and npm from Debian packages, and the pinned npm packages the tests run: openapi-typescript
+# (tests/typescript), which the OpenAPI tests use to see the committed document as a TypeScript client
+# does, and oidc-provider (tests/auth/oidc_provider), the OpenID provider the single sign-on tests sign in at.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/debian.sh node=nodejs npm=npm
-# Exactly the versions in package-lock.json, into tests/typescript/node_modules.
-npm ci --prefix tests/typescript --no-audit --no-fund >&2
+# Exactly the versions in each package-lock.json, into the folder's node_modules.
+for folder in tests/typescript tests/auth/oidc_provider; do
+  npm ci --prefix "$folder" --no-audit --no-fund >&2
+done

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from app.auth.models import Scope
 from app.auth.service import issue_key
 from app.core.settings import Settings
-from app.db.engines import build_engine
+from app.db.engines import build_engine, kept_engine
 from app.main import create_app
 from app.models import metadata
 from app.wiring import install_write_hooks, upgrade_database
@@ -189,10 +189,24 @@ def _empty_postgres(url: str) -> None:
         )
 
 
+@pytest.fixture(scope="session")
+def _sqlite_of_each_test(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("database") / "byline.db"
+
+
+def _fresh_sqlite(template: str, path: Path) -> str:
+    """The template copied anew to `path`, one name for every test so the process keeps its engines
+    (app.db.engines.kept_engine); each test's apps and engines have closed their connections."""
+    for leftover in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture(params=BACKENDS)
-def database_url(request, tmp_path) -> Iterator[str]:
+def database_url(request) -> Iterator[str]:
     if request.param == "sqlite":
-        yield migrated_sqlite(request.getfixturevalue("sqlite_template"), tmp_path)
+        yield _fresh_sqlite(request.getfixturevalue("sqlite_template"), request.getfixturevalue("_sqlite_of_each_test"))
     else:
         url = request.getfixturevalue("pgvector_url" if request.param == "pgvector" else "postgres_url")
         yield url
@@ -258,7 +272,8 @@ def editor(api_key) -> dict[str, str]:
 
 @pytest.fixture
 def engine(database_url) -> Iterator[Engine]:
-    engine = build_engine(database_url)
+    # The app's own write engine, when the test makes an app.
+    engine = kept_engine(database_url)
     yield engine
     engine.dispose()
 

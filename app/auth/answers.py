@@ -3,6 +3,7 @@ factor's code): the session cookie and the CSRF token, or first the second facto
 
 from typing import Any
 
+from fastapi import Response
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
@@ -36,14 +37,20 @@ def signed_in(
         due = SecondFactorRequired(pending_token=result.pending_token, expires_at=result.expires_at)
         return JSONResponse(due.model_dump(mode="json"), status_code=202, headers=PRIVATE_ANSWER)
     info = session_info(session, result.user, session_id=result.user_session.id, token=result.token, settings=settings)
-    response = JSONResponse(info.model_dump(mode="json"), headers=PRIVATE_ANSWER)
+    response = JSONResponse(info.model_dump(mode="json"))
+    set_session_cookie(response, result.token, settings)
+    return response
+
+
+def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
+    """The cookie of a session just opened, by any way of signing in, on a private answer."""
     response.set_cookie(
         SESSION_COOKIE,
-        result.token,
+        token,
         max_age=settings.session_hours * 3600,
         path="/",
         httponly=True,
         samesite="lax",
         secure=settings.public_url.scheme == "https",
     )
-    return response
+    response.headers.update(PRIVATE_ANSWER)

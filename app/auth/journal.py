@@ -33,9 +33,18 @@ def person(user: User) -> Actor:
 SOMEONE = Actor(ActorKind.user, None, "anonymous")
 
 
-def note(session: Session, action: str, user: User | None, *, at: datetime, actor: Actor | None = None) -> None:
+def note(
+    session: Session,
+    action: str,
+    user: User | None,
+    *,
+    at: datetime,
+    actor: Actor | None = None,
+    how: str | None = None,
+) -> None:
     """An entry `user.<action>` about `user` (by them, unless `actor` says otherwise), in the session's
-    transaction. An email no account has is never recorded: people type passwords into email fields."""
+    transaction, labelled with their email and `how` it was done when that says more (single sign-on).
+    An email no account has is never recorded: people type passwords into email fields."""
     for record in _recorders:
         record(
             session,
@@ -43,6 +52,6 @@ def note(session: Session, action: str, user: User | None, *, at: datetime, acto
             f"user.{action}",
             kind="user",
             target_id=user.id if user else None,
-            label=user.email if user else "an unknown email",
+            label=(f"{user.email} ({how})" if how else user.email) if user else "an unknown email",
             at=at,
         )

@@ -208,3 +208,13 @@ class KeyCreate(BaseModel):
         None, description="The person the key acts for: it never does more than their role allows."
     )
     expires_at: AwareDatetime | None = None
+
+
+class SignInProvider(BaseModel):
+    """A way to sign in besides a password, for the sign-in screen's buttons."""
+
+    id: str = Field(description="`oidc`: OpenID Connect single sign-on.")
+    name: str = Field(description="The button's words (BYLINE_OIDC_DISPLAY_NAME).")
+    start_url: str = Field(
+        description="Where the browser goes to sign in; add `?next=/path` for the page to land on afterwards."
+    )

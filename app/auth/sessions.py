@@ -100,18 +100,22 @@ def complete_sign_in(
     return open_session(session, user, user_agent=user_agent, settings=settings, now=now)
 
 
-def open_session(session: Session, user: User, *, user_agent: str, settings: Settings, now: datetime) -> SignedIn:
-    secret = settings.secret_key.get_secret_value()
+def open_session(
+    session: Session, user: User, *, user_agent: str, settings: Settings, now: datetime, how: str | None = None
+) -> SignedIn:
+    """A new session for an account its caller has checked (a password, an emailed link, a second
+    factor, single sign-on), committed with whatever the caller changed before. The audit log says
+    `how` when it is not a password."""
     token = secrets.token_urlsafe(32)
     user_session = UserSession(
         user_id=user.id,
-        token_hash=_token_hash(secret, token),
+        token_hash=_token_hash(settings.secret_key.get_secret_value(), token),
         user_agent=user_agent[:300],
         created_at=now,
         expires_at=now + timedelta(hours=settings.session_hours),
     )
     session.add(user_session)
-    journal.note(session, "sign_in", user, at=now)
+    journal.note(session, "sign_in", user, at=now, how=how)
     session.commit()
     return SignedIn(user=user, user_session=user_session, token=token)
 

@@ -179,6 +179,21 @@ class Settings(BaseSettings):
     # Roles whose people must sign in with a second factor: until they enrol one, their session may
     # only enrol (comma- or space-separated, as roles are named: contributor, editor, moderator, admin).
     second_factor_roles: Annotated[list[Literal["contributor", "editor", "moderator", "admin"]], NoDecode] = []
+    # Single sign-on over OpenID Connect, off while no issuer is set. The issuer exactly as the provider
+    # writes it (its /.well-known/openid-configuration is read from there), the client registered there
+    # (no secret for a public client, which PKCE alone protects), and the scopes asked for.
+    oidc_issuer: str | None = Field(None, pattern=r"^https?://[^?#]+$", max_length=500)
+    oidc_client_id: str | None = Field(None, min_length=1, max_length=200)
+    oidc_client_secret: SecretStr | None = None
+    oidc_scopes: str = Field("openid email profile", pattern=r"(^|.* )openid( .*|$)")
+    # Where the provider sends people back, on BYLINE_PUBLIC_URL: the callback route, unless a proxy maps
+    # another path to it. Register {public_url}{this} with the provider.
+    oidc_redirect_path: str = Field("/api/v1/session/oidc/callback", pattern=r"^/[^?#]*$")
+    # People the provider vouches for who have no account yet get one with this role; off, they are refused.
+    oidc_create_users: bool = False
+    oidc_default_role: Literal["contributor", "editor", "moderator", "admin"] = "contributor"
+    # The sign-in button's words, e.g. "Sign in with Google".
+    oidc_display_name: str = Field("Single sign-on", min_length=1, max_length=100)
     # smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465; unset, no email is sent.
     smtp_url: SecretStr | None = None
     mail_from: str | None = Field(None, max_length=300)
@@ -257,6 +272,12 @@ class Settings(BaseSettings):
     def mail_needs_a_sender(self) -> "Settings":
         if self.smtp_url is not None and not self.mail_from:
             raise ValueError("BYLINE_MAIL_FROM must be set when BYLINE_SMTP_URL is")
+        return self
+
+    @model_validator(mode="after")
+    def oidc_needs_a_client(self) -> "Settings":
+        if self.oidc_issuer is not None and self.oidc_client_id is None:
+            raise ValueError("BYLINE_OIDC_CLIENT_ID must be set when BYLINE_OIDC_ISSUER is")
         return self
 
     @model_validator(mode="after")
