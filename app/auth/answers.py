@@ -1,5 +1,6 @@
 """The answer to every way of signing in (a password, an invitation, a password reset, a second
-factor's code): the session cookie and the CSRF token, or first the second factor."""
+factor's code): the session cookie and the CSRF token, or first the second factor. Single sign-on
+sets the same cookie on its redirect."""
 
 from typing import Any
 
