@@ -17,10 +17,13 @@ from app.articles.visibility import RELEASES
 from app.audit.router import router as audit_router
 from app.auth import oidc
 from app.auth.dependencies import presents_valid_key
+from app.auth.invites_router import router as invites_router
 from app.auth.keys_router import router as keys_router
 from app.auth.oidc_router import PROVIDER
 from app.auth.oidc_router import router as oidc_router
+from app.auth.reset_router import router as reset_router
 from app.auth.router import router as session_router
+from app.auth.totp_router import router as totp_router
 from app.auth.users_router import router as users_router
 from app.caching.counts import ContentCache
 from app.caching.responses import announce
@@ -254,6 +257,9 @@ def create_app(
         collections_router,
         webhooks_router,
         session_router,
+        reset_router,
+        totp_router,
+        invites_router,
         oidc_router,
         users_router,
         keys_router,

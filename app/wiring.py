@@ -10,7 +10,7 @@ from app.articles.models import Article, Correction
 from app.articles.pictures import MediaShown
 from app.audit import recorder as audit
 from app.audit.imports import ImportedArticles
-from app.auth import sign_ins
+from app.auth import journal
 from app.auth.models import ApiKey, User
 from app.authors.models import Author
 from app.caching import content_version, stored_answers
@@ -68,17 +68,13 @@ def install_write_hooks() -> None:
     """Every article write keeps its search entry, term vector and change-feed row in step; every
     commit that purges surrogate keys deletes the stored answers sent with them, in its own
     transaction, and tells CDNs in a `cache.purge` outbox event; a change to a media library picture
-    reaches the articles that show it; the audit log records every change someone makes, and sign-ins."""
+    reaches the articles that show it; the audit log records every change someone makes, and every
+    sign-in, sign-out and second-factor act."""
     written.subscribe(ArticleText(), ChangeFeed(), ImportedArticles())
     audit.install(AUDITED)
-    sign_ins.subscribe(_record_sign_in)
+    journal.install(audit.record_by)
     media_uses.subscribe(MediaShown())
     content_version.install(stored_answers.forget, outbox.cache_purged)
-
-
-def _record_sign_in(session: Session, user_id: int, email: str, how: str) -> None:
-    # Opening a session changes no audited row; the log still says who signed in, and how.
-    audit.record(session, "user.sign-in", [(user_id, f"{email} ({how})")], kind="user")
 
 
 def upgrade_database(database_url: str, revision: str = "head") -> None:

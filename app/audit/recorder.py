@@ -4,6 +4,7 @@ entry in the same transaction. The services that write those rows call nothing."
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, inspect
@@ -54,7 +55,16 @@ def _after_flush(session: Session, _context: object) -> None:
                 continue
             recorded.add((watched.kind, row.id))
             said = (watched.verb(row) if verb == "update" else None) or verb
-            entries.append(_entry(now_acting, f"{watched.kind}.{said}", watched.kind, row.id, watched.label(row)))
+            entries.append(
+                _entry(
+                    now_acting.actor,
+                    now_acting.clock(),
+                    f"{watched.kind}.{said}",
+                    watched.kind,
+                    row.id,
+                    watched.label(row),
+                )
+            )
     if entries:
         session.connection().execute(insert(core_table(AuditEntry)), entries)
 
@@ -64,10 +74,11 @@ def _after_transaction_end(session: Session, transaction: SessionTransaction) ->
         session.info.pop(_RECORDED, None)
 
 
-def _entry(now_acting: acting.Acting, action: str, kind: str, target_id: int | None, label: str) -> dict[str, Any]:
-    actor = now_acting.actor
+def _entry(
+    actor: acting.Actor, at: datetime, action: str, kind: str, target_id: int | None, label: str
+) -> dict[str, Any]:
     return {
-        "at": now_acting.clock(),
+        "at": at,
         "actor_kind": actor.kind.value,
         "actor_id": actor.id,
         "actor_name": actor.name[:100],
@@ -83,9 +94,19 @@ def record(session: Session, action: str, targets: Iterable[tuple[int, str]], *,
     """For writes made with statements rather than rows (bulk imports): an entry per target (id,
     label), in the session's transaction, when someone is acting."""
     now_acting = acting.acting()
-    entries = [_entry(now_acting, action, kind, target_id, label) for target_id, label in targets] if now_acting else []
+    if now_acting is None:
+        return
+    at = now_acting.clock()
+    entries = [_entry(now_acting.actor, at, action, kind, target_id, label) for target_id, label in targets]
     if entries:
         session.execute(insert(core_table(AuditEntry)), entries)
+
+
+def record_by(
+    session: Session, actor: acting.Actor, action: str, *, kind: str, target_id: int | None, label: str, at: datetime
+) -> None:
+    """One entry for an act with no row change to tell it (a sign-in), by whoever `actor` names."""
+    session.execute(insert(core_table(AuditEntry)), [_entry(actor, at, action, kind, target_id, label)])
 
 
 def when_changed(field: str, verbs: Mapping[Any, str] | str) -> Callable[[Any], str | None]:

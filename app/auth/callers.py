@@ -20,6 +20,8 @@ class Caller:
     user_id: int | None = None
     # The browser session the caller signed in with, when it came with a cookie.
     session_id: int | None = None
+    # A person whose role needs a second factor they have not enrolled: they may only enrol.
+    enrolment_due: bool = False
 
     def grants(self, scope: Scope) -> bool:
         return Scope.admin in self.scopes or scope in self.scopes
@@ -45,7 +47,7 @@ def key_caller(key: ApiKey, owner: User | None = None) -> Caller:
     )
 
 
-def user_caller(user: User, *, session_id: int | None) -> Caller:
+def user_caller(user: User, *, session_id: int | None, enrolment_due: bool = False) -> Caller:
     role = Role(user.role)
     return Caller(
         name=user.email,
@@ -54,4 +56,5 @@ def user_caller(user: User, *, session_id: int | None) -> Caller:
         may_publish=role in PUBLISHING_ROLES,
         user_id=user.id,
         session_id=session_id,
+        enrolment_due=enrolment_due,
     )

@@ -2,6 +2,7 @@
 
 import hmac
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, cast
@@ -15,16 +16,19 @@ from sqlmodel import Session
 from app.auth.callers import Caller, key_caller, user_caller
 from app.auth.errors import (
     CsrfTokenMissing,
+    EnrolmentRequired,
     MissingScope,
     NotAuthenticated,
     PublishingForbidden,
     SectionForbidden,
 )
 from app.auth.models import Scope
+from app.auth.second_factor import enrolment_due
 from app.auth.service import find_active_key, record_use, use_is_due
 from app.auth.sessions import csrf_token, find_session
 from app.core import acting
 from app.core.clock import Clock
+from app.core.settings import Settings
 from app.web.state import ClockDep, Engines, EnginesDep, SettingsDep, app_state
 
 log = logging.getLogger("byline.auth")
@@ -45,6 +49,10 @@ session_cookie = APIKeyCookie(
 )
 REALM = 'Bearer realm="byline"'
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# What a person who must enrol a second factor may still do: enrol it, see who they are, sign out.
+ENROLMENT_OPERATIONS = frozenset(
+    {"session-read", "session-delete", "users-me", "users-totp-enrol", "users-totp-confirm"}
+)
 # The caller a request's key was found to carry before its body was read (app.body_limit), kept for the route.
 _VERIFIED_KEY = "byline.verified_key"
 
@@ -59,7 +67,13 @@ async def _caller(
 ) -> Caller | None:
     # Async so anonymous readers, the hot path, skip a threadpool hop; the lookup runs in a thread.
     secret = settings.secret_key.get_secret_value()
-    caller = await _credited(request, credentials, secret=secret, clock=clock, engines=engines, cookie=cookie)
+    caller = await _credited(
+        request, credentials, secret=secret, clock=clock, engines=engines, cookie=cookie, settings=settings
+    )
+    if caller is not None and caller.enrolment_due:
+        route = request.scope.get("route")
+        if getattr(route, "operation_id", None) not in ENROLMENT_OPERATIONS:
+            raise EnrolmentRequired("Your role signs in with a second factor: enrol one before anything else.")
     if caller is not None:
         # What this request writes is recorded as this caller's (the audit log, revisions).
         acting.act_as(caller.actor(), clock)
@@ -74,6 +88,7 @@ async def _credited(
     clock: Clock,
     engines: Engines,
     cookie: str | None,
+    settings: Settings,
 ) -> Caller | None:
     if credentials is None:
         if "authorization" in request.headers:
@@ -83,7 +98,10 @@ async def _credited(
             )
         if cookie is None:
             return None
-        caller = await run_in_threadpool(_session_caller, cookie, secret=secret, now=clock(), engines=engines)
+        roles = settings.second_factor_roles
+        caller = await run_in_threadpool(
+            _session_caller, cookie, secret=secret, now=clock(), engines=engines, roles=roles
+        )
         # A cookie rides along on requests other sites make; only this site's pages can read the token.
         if caller is not None and request.method not in SAFE_METHODS:
             sent = request.headers.get("x-csrf-token", "")
@@ -96,12 +114,15 @@ async def _credited(
     return await run_in_threadpool(_verified_key, credentials.credentials, secret=secret, now=clock(), engines=engines)
 
 
-def _session_caller(token: str, *, secret: str, now: datetime, engines: Engines) -> Caller | None:
+def _session_caller(
+    token: str, *, secret: str, now: datetime, engines: Engines, roles: Sequence[str] = ()
+) -> Caller | None:
     # On the primary, as keys: a session ended a moment ago must not pass on a lagging replica.
     with Session(engines.read_primary, expire_on_commit=False) as session:
         found = find_session(session, secret_key=secret, token=token, now=now)
+        due = found is not None and enrolment_due(session, found[1], roles=roles)
     # An ended or unknown session reads as anonymous: a stale cookie must not break public pages.
-    return None if found is None else user_caller(found[1], session_id=found[0].id)
+    return None if found is None else user_caller(found[1], session_id=found[0].id, enrolment_due=due)
 
 
 async def presents_valid_key(request: Request) -> bool:

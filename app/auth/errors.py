@@ -143,5 +143,58 @@ class KeyRevoked(ProblemError):
     advice = "Create a new key instead."
 
 
+class LinkInvalid(ProblemError):
+    """An invitation's or a password reset's link is unknown, used, replaced by a newer one, or expired."""
+
+    type_slug = "link-invalid"
+    title = "The link is invalid or has expired"
+    status = 422
+    advice = "Links work once and for a limited time: ask for a new invitation or password reset."
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, errors=[{"detail": detail, "pointer": "#/token"}])
+
+
+class AccountActive(ProblemError):
+    """An invitation names the email of an account that already signs in."""
+
+    type_slug = "account-active"
+    title = "The account already exists"
+    status = 409
+    advice = (
+        "The person can sign in, or reset their password by email; change their role with PATCH /api/v1/users/{id}."
+    )
+
+
+class SecondFactorEnabled(ProblemError):
+    """The account already signs in with an authenticator; disable it before enrolling another."""
+
+    type_slug = "second-factor-enabled"
+    title = "A second factor is already enabled"
+    status = 409
+    advice = "Disable the current authenticator first (POST /api/v1/users/me/totp/disable)."
+
+
+class SecondFactorNotEnrolled(ProblemError):
+    """There is no authenticator waiting to be confirmed, or none enabled to disable."""
+
+    type_slug = "second-factor-not-enrolled"
+    title = "No second factor enrolled"
+    status = 409
+    advice = "Enrol an authenticator with POST /api/v1/users/me/totp first."
+
+
+class EnrolmentRequired(ProblemError):
+    """People of this role must sign in with a second factor, and this one has not enrolled yet."""
+
+    type_slug = "second-factor-enrolment-required"
+    title = "Enrol a second factor first"
+    status = 403
+    advice = (
+        "Enrol an authenticator (POST /api/v1/users/me/totp, then /confirm with its first code); "
+        "until then the session may do nothing else."
+    )
+
+
 # What an admin-only route may answer before it runs: no key or session, too little, no CSRF token.
 ADMIN_REFUSALS = (NotAuthenticated, MissingScope, CsrfTokenMissing)

@@ -71,12 +71,55 @@ class UserSession(Table, table=True):
 
 
 class FailedSignIn(Table, table=True):
-    """A refused sign-in, counted by account and by network to rate-limit guessing."""
+    """A refused sign-in (or a password reset asked for), counted by account and by network to
+    rate-limit guessing."""
 
     __tablename__ = "failed_sign_in"
 
     id: int = Field(default=None, primary_key=True)
+    # What was tried: `sign_in` (a password or a second factor's code) or `reset` (a reset email
+    # asked for), each under its own limits, so asking for reset emails locks nobody out.
+    attempt: str = Field(default="sign_in", max_length=20)
     # Keyed digests: the limits work for addresses that have no account, without storing them.
     email_hash: str = Field(max_length=64, index=True)
     network_hash: str = Field(max_length=64, index=True)
     created_at: datetime = created_at_field()
+
+
+class AccountToken(Table, table=True):
+    """The token of a link sent by email, an invitation or a password reset: only a keyed hash of it
+    is stored, and it is deleted when used or when a newer one of the same purpose replaces it."""
+
+    __tablename__ = "account_token"
+
+    id: int = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    # `invite` or `reset`.
+    purpose: str = Field(max_length=20)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = created_at_field()
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SecondFactor(Table, table=True):
+    """A person's TOTP authenticator (RFC 6238): enrolled, then enabled once a first code proves it works."""
+
+    __tablename__ = "second_factor"
+
+    user_id: int = Field(primary_key=True, foreign_key="users.id", ondelete="CASCADE")
+    # The shared seed, sealed under the secret key (app.core.sealing): shown once, at enrolment.
+    sealed_secret: str = Field(max_length=200)
+    created_at: datetime = created_at_field()
+    enabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The time step of the last code accepted: a code is never accepted twice, nor one older than it.
+    last_step: int | None = None
+
+
+class RecoveryCode(Table, table=True):
+    """A single-use code standing in for the authenticator; only a keyed hash is stored."""
+
+    __tablename__ = "recovery_code"
+
+    id: int = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=64, unique=True)

@@ -24,8 +24,6 @@ from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 from sqlmodel import Session
 
-from app.auth import sign_ins
-from app.auth.callers import user_caller
 from app.auth.models import User
 from app.auth.oidc_errors import (
     EmailNotVerified,
@@ -225,9 +223,7 @@ def finish(
     if claims.get("email_verified") is not True or not isinstance(claims.get("email"), str):
         raise EmailNotVerified("The provider does not vouch for the email address of this account.")
     user = _account(session, provider.settings, claims, clock=clock)
-    with acting.acting_as(user_caller(user, session_id=None).actor(), clock):
-        sign_ins.signed_in(session, user.id, user.email, how=HOW)
-        signed_in = open_session(session, user, user_agent=user_agent, settings=provider.settings, now=now)
+    signed_in = open_session(session, user, user_agent=user_agent, settings=provider.settings, now=now, how=HOW)
     return signed_in, flow.next_path
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Cookie, Depends, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from app.auth import oidc
+from app.auth.answers import set_session_cookie
 from app.auth.dependencies import PRIVATE_ANSWER
 from app.auth.oidc_errors import (
     EmailNotVerified,
@@ -16,7 +17,6 @@ from app.auth.oidc_errors import (
     SignOnUnavailable,
     SingleSignOnOff,
 )
-from app.auth.router import set_session_cookie
 from app.auth.schemas import SignInProvider
 from app.core.errors import InvalidParameter, problems
 from app.web.state import ClockDep, SessionDep, SettingsDep, StateKey, app_state

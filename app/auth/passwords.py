@@ -19,8 +19,9 @@ class Passwords:
         return self.hasher.hash(password)
 
     def verify(self, password_hash: str | None, password: str) -> bool:
+        """False for an account without a password (an invitation not yet accepted), after the same work."""
         try:
-            return self.hasher.verify(password_hash or self.dummy_hash, password) and password_hash is not None
+            return self.hasher.verify(password_hash or self.dummy_hash, password) and bool(password_hash)
         except (VerificationError, InvalidHashError):
             return False
 

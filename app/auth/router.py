@@ -2,14 +2,13 @@
 
 from fastapi import APIRouter, Request, Response
 
-from app.auth import sessions, users
+from app.auth import answers, sessions, users
+from app.auth.answers import SECOND_FACTOR_DUE
 from app.auth.dependencies import PRIVATE_ANSWER, SESSION_COOKIE, SignedIn
 from app.auth.errors import CsrfTokenMissing, NotAuthenticated, SessionNotFound, SignInFailed, TooManySignIns
-from app.auth.models import User
-from app.auth.schemas import SessionInfo, SessionPublic, SignIn, UserPublic
+from app.auth.schemas import SessionInfo, SessionPublic, SignIn
 from app.core.errors import InvalidField, problems
 from app.core.ids import RowIdPath
-from app.core.settings import Settings
 from app.web.state import ClockDep, ReadSessionDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/session", tags=["session"])
@@ -17,38 +16,19 @@ router = APIRouter(prefix="/api/v1/session", tags=["session"])
 # Answers about someone's session are theirs alone: no cache keeps them.
 
 
-def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
-    """The cookie of a session just opened, by any way of signing in, on a private answer."""
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=settings.session_hours * 3600,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=settings.public_url.scheme == "https",
-    )
-    response.headers.update(PRIVATE_ANSWER)
-
-
-def _info(user: User, *, session_id: int, token: str, secret: str) -> SessionInfo:
-    return SessionInfo(user=UserPublic.of(user), session_id=session_id, csrf_token=sessions.csrf_token(secret, token))
-
-
 @router.post(
     "",
     operation_id="session-create",
     summary="Sign in with an email and a password",
     response_model=SessionInfo,
-    responses=problems(SignInFailed, TooManySignIns, InvalidField),
+    responses=problems(SignInFailed, TooManySignIns, InvalidField) | SECOND_FACTOR_DUE,
 )
-def sign_in(
-    request: Request, response: Response, body: SignIn, session: SessionDep, settings: SettingsDep, clock: ClockDep
-) -> SessionInfo:
+def sign_in(request: Request, body: SignIn, session: SessionDep, settings: SettingsDep, clock: ClockDep) -> Response:
     """Sets the session cookie (`HttpOnly`, `SameSite=Lax`, `Secure` when the public URL is https) and
-    answers with the CSRF token that requests changing anything must send as `X-CSRF-Token`. Failed
-    sign-ins are limited per account and per network; 429 names when to try again."""
-    signed_in = sessions.sign_in(
+    answers with the CSRF token that requests changing anything must send as `X-CSRF-Token`. When the
+    account has a second factor, answers 202 with a pending token instead, for POST /api/v1/session/totp.
+    Failed sign-ins are limited per account and per network; 429 names when to try again."""
+    result = sessions.sign_in(
         session,
         email=body.email,
         password=body.password,
@@ -57,9 +37,7 @@ def sign_in(
         settings=settings,
         now=clock(),
     )
-    set_session_cookie(response, signed_in.token, settings)
-    secret = settings.secret_key.get_secret_value()
-    return _info(signed_in.user, session_id=signed_in.user_session.id, token=signed_in.token, secret=secret)
+    return answers.signed_in(session, result, settings=settings)
 
 
 @router.get(
@@ -73,7 +51,7 @@ def read_session(response: Response, person: SignedIn, session: ReadSessionDep, 
     """With the CSRF token again, so a page reloaded in the browser can go on writing."""
     response.headers.update(PRIVATE_ANSWER)
     user = users.get_user(session, person.user_id)
-    return _info(user, session_id=person.session_id, token=person.token, secret=settings.secret_key.get_secret_value())
+    return answers.session_info(session, user, session_id=person.session_id, token=person.token, settings=settings)
 
 
 @router.delete(

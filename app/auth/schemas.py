@@ -52,6 +52,18 @@ class SessionInfo(BaseModel):
     user: UserPublic
     session_id: int
     csrf_token: str = Field(description="Send it back as `X-CSRF-Token` on every request that changes something.")
+    second_factor_enrolment_due: bool = Field(
+        False,
+        description="People of your role must use a second factor: until you enrol one, this session may only enrol.",
+    )
+
+
+class SecondFactorRequired(BaseModel):
+    """The password (or the link) was right; no session yet."""
+
+    second_factor_required: bool = True
+    pending_token: str = Field(description="Send it with a code to POST /api/v1/session/totp.")
+    expires_at: datetime
 
 
 Password = Annotated[str, Field(min_length=12, max_length=1024, description="At least 12 characters.")]
@@ -69,12 +81,13 @@ class UserAccount(BaseModel):
     role: Role
     sections: list[str] = Field(description="Sections the person may write in; empty means every section.")
     is_active: bool
+    invited: bool = Field(description="Invited and not yet accepted: the account has no password and cannot sign in.")
     created_at: datetime
     updated_at: datetime
 
     @classmethod
     def of(cls, user: User) -> "UserAccount":
-        return cls.model_validate(user, from_attributes=True)
+        return cls.model_validate(user.model_dump() | {"invited": not user.password_hash})
 
 
 class UserCreate(BaseModel):
@@ -83,6 +96,74 @@ class UserCreate(BaseModel):
     role: Role
     sections: SectionSlugs = []
     password: Password
+
+
+class InviteCreate(BaseModel):
+    email: str = Field(min_length=3, max_length=100)
+    name: str = Field(min_length=1, max_length=200)
+    role: Role
+    sections: SectionSlugs = []
+
+
+# The token of an emailed link: 43 characters of base64url.
+LinkToken = Annotated[str, Field(min_length=1, max_length=100, description="The `token` of the emailed link.")]
+
+
+class InviteAccept(BaseModel):
+    token: LinkToken
+    password: Password
+    name: str | None = Field(
+        None, min_length=1, max_length=200, description="Your name, if the invitation misspelt it."
+    )
+
+
+class PasswordResetRequest(BaseModel):
+    # Any string, as at sign-in: a malformed address gets the same answer as an unknown one.
+    email: str = Field(min_length=1, max_length=100)
+
+
+class PasswordResetRequested(BaseModel):
+    """The same whether or not an account has the address."""
+
+    note: str = "If an active account has this address, an email with a link is on its way."
+
+
+class PasswordResetConfirm(BaseModel):
+    token: LinkToken
+    password: Password
+
+
+Code = Annotated[
+    str,
+    Field(min_length=6, max_length=20, description="6 digits from the authenticator, or one of your recovery codes."),
+]
+
+
+class TotpEnrolment(BaseModel):
+    """Shown once: only a sealed copy of the secret is kept."""
+
+    secret: str = Field(description="The base32 seed, for authenticators that cannot read the URI.")
+    otpauth_uri: str = Field(description="An `otpauth://totp/...` URI, usually shown as a QR code.")
+
+
+class TotpConfirm(BaseModel):
+    code: str = Field(min_length=6, max_length=10, description="The authenticator's current 6-digit code.")
+
+
+class RecoveryCodes(BaseModel):
+    recovery_codes: list[str] = Field(
+        description="Shown once. Each signs in once in place of a code, when the authenticator is lost."
+    )
+
+
+class TotpDisable(BaseModel):
+    password: str | None = Field(None, min_length=1, max_length=1024)
+    code: Code | None = None
+
+
+class SecondFactorSignIn(BaseModel):
+    pending_token: str = Field(min_length=1, max_length=200)
+    code: Code
 
 
 class UserUpdate(BaseModel):

@@ -4,16 +4,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from app.auth.errors import SessionNotFound, SignInFailed, TooManySignIns
-from app.auth.models import FailedSignIn, User, UserSession
+from app.auth import journal, limits, second_factor
+from app.auth.errors import SessionNotFound, SignInFailed
+from app.auth.models import User, UserSession
 from app.auth.passwords import passwords
-from app.auth.users import find_user, normal_email, set_password
+from app.auth.users import find_user, set_password
 from app.core.errors import InvalidField
 from app.core.hashing import keyed_digest
-from app.core.networks import network_of
 from app.core.settings import Settings
 
 
@@ -35,22 +34,12 @@ class SignedIn:
     token: str
 
 
-def _check_limits(session: Session, *, email_hash: str, network_hash: str, now: datetime, settings: Settings) -> None:
-    window = timedelta(seconds=settings.sign_in_limit_window_seconds)
-    for column, value, limit, what in (
-        (FailedSignIn.email_hash, email_hash, settings.sign_in_limit_per_account, "this account"),
-        (FailedSignIn.network_hash, network_hash, settings.sign_in_limit_per_network, "your network"),
-    ):
-        used, oldest = session.exec(
-            select(func.count(), func.min(FailedSignIn.created_at)).where(
-                column == value, col(FailedSignIn.created_at) > now - window
-            )
-        ).one()
-        if used >= limit:
-            reset = max(1, int((oldest + window - now).total_seconds()) + 1)
-            raise TooManySignIns(
-                f"Too many failed sign-ins for {what}; try again in {reset} seconds.", retry_after=reset
-            )
+@dataclass(frozen=True)
+class SecondFactorDue:
+    """The password was right; the account's second factor is asked for before a session opens."""
+
+    pending_token: str
+    expires_at: datetime
 
 
 def sign_in(
@@ -62,31 +51,61 @@ def sign_in(
     user_agent: str,
     settings: Settings,
     now: datetime,
-) -> SignedIn:
-    """Open a session for an active account whose password matches. An unknown email, a wrong
-    password and a deactivated account get the same answer after the same work: one Argon2 check."""
-    secret = settings.secret_key.get_secret_value()
-    email = normal_email(email)
-    email_hash = keyed_digest(secret, "sign-in-email", email)
-    network_hash = keyed_digest(secret, "network", network_of(client_address))
-    _check_limits(session, email_hash=email_hash, network_hash=network_hash, now=now, settings=settings)
+) -> SignedIn | SecondFactorDue:
+    """Open a session for an active account whose password matches, or, when the account has a second
+    factor, answer that a code is due. An unknown email, a wrong password and a deactivated account
+    get the same answer after the same work: one Argon2 check."""
+    attempts = limits.Attempts.of(settings, email=email, client_address=client_address)
+    limits.check_limits(session, attempts, now=now, settings=settings)
     user = find_user(session, email)
     hashes = passwords(settings)
     matches = hashes.verify(user.password_hash if user else None, password)
     if user is None or not matches or not user.is_active:
-        session.add(FailedSignIn(email_hash=email_hash, network_hash=network_hash, created_at=now))
+        limits.count_attempt(session, attempts, now=now)
+        journal.note(session, "sign_in_fail", user, at=now, actor=journal.SOMEONE)
         session.commit()
         raise SignInFailed("The email and password do not match an active account.")
     if hashes.needs_rehash(user.password_hash):
         user.password_hash = hashes.hash(password)
         session.add(user)
-    session.execute(delete(FailedSignIn).where(col(FailedSignIn.email_hash) == email_hash))
+    limits.forget_attempts(session, attempts)
+    return start_session(session, user, user_agent=user_agent, settings=settings, now=now)
+
+
+def start_session(
+    session: Session, user: User, *, user_agent: str, settings: Settings, now: datetime
+) -> SignedIn | SecondFactorDue:
+    """After a password (or an email's link) proved who this is: a session, or first the second factor."""
+    if second_factor.enabled(session, user.id):
+        session.commit()
+        token, expires_at = second_factor.pending_token(user, settings=settings, now=now)
+        return SecondFactorDue(pending_token=token, expires_at=expires_at)
     return open_session(session, user, user_agent=user_agent, settings=settings, now=now)
 
 
-def open_session(session: Session, user: User, *, user_agent: str, settings: Settings, now: datetime) -> SignedIn:
-    """A new session for an account its caller has checked (a password, single sign-on), committed
-    with whatever the caller changed before."""
+def complete_sign_in(
+    session: Session,
+    *,
+    pending_token: str,
+    code: str,
+    client_address: str,
+    user_agent: str,
+    settings: Settings,
+    now: datetime,
+) -> SignedIn:
+    """The second step: a code of the authenticator (or a recovery code) for the pending sign-in."""
+    user = second_factor.pending_user(session, pending_token, settings=settings, now=now)
+    attempts = limits.Attempts.of(settings, email=user.email, client_address=client_address)
+    second_factor.check_code(session, user, code, attempts=attempts, settings=settings, now=now)
+    return open_session(session, user, user_agent=user_agent, settings=settings, now=now)
+
+
+def open_session(
+    session: Session, user: User, *, user_agent: str, settings: Settings, now: datetime, how: str | None = None
+) -> SignedIn:
+    """A new session for an account its caller has checked (a password, an emailed link, a second
+    factor, single sign-on), committed with whatever the caller changed before. The audit log says
+    `how` when it is not a password."""
     token = secrets.token_urlsafe(32)
     user_session = UserSession(
         user_id=user.id,
@@ -96,6 +115,7 @@ def open_session(session: Session, user: User, *, user_agent: str, settings: Set
         expires_at=now + timedelta(hours=settings.session_hours),
     )
     session.add(user_session)
+    journal.note(session, "sign_in", user, at=now, how=how)
     session.commit()
     return SignedIn(user=user, user_session=user_session, token=token)
 
@@ -113,16 +133,14 @@ def change_password(
 ) -> None:
     """Only with the current password. Wrong guesses of it count as failed sign-ins of the account and
     the network, under the same limits: a stolen session tries passwords no faster than a sign-in form."""
-    secret = settings.secret_key.get_secret_value()
-    email_hash = keyed_digest(secret, "sign-in-email", normal_email(user.email))
-    network_hash = keyed_digest(secret, "network", network_of(client_address))
-    _check_limits(session, email_hash=email_hash, network_hash=network_hash, now=now, settings=settings)
+    attempts = limits.Attempts.of(settings, email=user.email, client_address=client_address)
+    limits.check_limits(session, attempts, now=now, settings=settings)
     hashes = passwords(settings)
     if not hashes.verify(user.password_hash, current):
-        session.add(FailedSignIn(email_hash=email_hash, network_hash=network_hash, created_at=now))
+        limits.count_attempt(session, attempts, now=now)
         session.commit()
         raise InvalidField("#/current_password", "The current password is wrong.")
-    session.execute(delete(FailedSignIn).where(col(FailedSignIn.email_hash) == email_hash))
+    limits.forget_attempts(session, attempts)
     set_password(session, user, new, passwords=hashes, now=now, keep_session=keep_session)
 
 
@@ -158,4 +176,5 @@ def revoke_session(session: Session, user_id: int, session_id: int, *, now: date
         raise SessionNotFound(f"You have no session with the id {session_id}.", session_id=session_id)
     user_session.revoked_at = now
     session.add(user_session)
+    journal.note(session, "sign_out", session.get(User, user_id), at=now)
     session.commit()

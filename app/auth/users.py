@@ -4,11 +4,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from app.auth.errors import EmailTaken, SelfLockout, UnknownSection, UserNotFound
-from app.auth.models import User, UserSession
+from app.auth.models import AccountToken, User, UserSession
 from app.auth.passwords import Passwords
 from app.auth.roles import Role
 from app.core.errors import InvalidField
@@ -34,10 +34,13 @@ def create_user(
     name: str,
     role: Role,
     sections: Iterable[str],
-    password: str,
+    password: str | None,
     passwords: Passwords,
     now: datetime,
+    commit: bool = True,
 ) -> User:
+    """Without a password, the account waits for its invitation to be accepted (app.auth.invites):
+    inactive, and no password matches it."""
     email = normal_email(email)
     if not 3 <= len(email) <= MAX_EMAIL or "@" not in email.strip("@"):
         raise InvalidField("#/email", f"An email address of at most {MAX_EMAIL} characters is needed.")
@@ -49,12 +52,16 @@ def create_user(
         name=name,
         role=role.value,
         sections=wanted,
-        password_hash=passwords.hash(password),
+        is_active=password is not None,
+        password_hash=passwords.hash(password) if password is not None else "",
         created_at=now,
         updated_at=now,
     )
     session.add(user)
-    session.commit()
+    if commit:
+        session.commit()
+    else:
+        session.flush()
     return user
 
 
@@ -107,9 +114,11 @@ class UserChanges:
     is_active: bool | None = None
 
 
-def update_user(session: Session, user: User, changes: UserChanges, *, now: datetime, by: int | None = None) -> User:
+def update_user(
+    session: Session, user: User, changes: UserChanges, *, now: datetime, by: int | None = None, commit: bool = True
+) -> User:
     """Change a role, sections, name or whether the account may sign in; a deactivated account's
-    sessions end at once (its keys stop working as they are checked). `by`, the admin making the
+    sessions and emailed links end at once (its keys stop working as they are checked). `by`, the admin making the
     change, may not take their own admin role or account away: someone must stay able to undo it."""
     if by == user.id and (changes.is_active is False or changes.role not in (None, Role.admin)):
         raise SelfLockout("Another administrator must take away your role or deactivate your account.")
@@ -123,14 +132,17 @@ def update_user(session: Session, user: User, changes: UserChanges, *, now: date
         user.is_active = changes.is_active
         if not changes.is_active:
             _end_sessions(session, user.id, now=now)
+            # Emailed links too: deactivating someone invited withdraws the invitation.
+            session.execute(delete(AccountToken).where(col(AccountToken.user_id) == user.id))
     user.updated_at = now
     session.add(user)
-    session.commit()
+    if commit:
+        session.commit()
     return user
 
 
 def set_password(
-    session: Session, user: User, new: str, *, passwords: Passwords, now: datetime, keep_session: int
+    session: Session, user: User, new: str, *, passwords: Passwords, now: datetime, keep_session: int | None
 ) -> None:
     """Every other session of the account ends, so a thief signed in elsewhere is signed out."""
     user.password_hash = passwords.hash(new)

@@ -173,6 +173,12 @@ class Settings(BaseSettings):
     sign_in_limit_per_account: int = Field(5, ge=1)
     sign_in_limit_per_network: int = Field(20, ge=1)
     sign_in_limit_window_seconds: int = Field(900, ge=1)
+    # How long an invitation's link, and a password reset's, may wait to be used.
+    invite_hours: int = Field(72, ge=1, le=24 * 30)
+    password_reset_minutes: int = Field(60, ge=5, le=24 * 60)
+    # Roles whose people must sign in with a second factor: until they enrol one, their session may
+    # only enrol (comma- or space-separated, as roles are named: contributor, editor, moderator, admin).
+    second_factor_roles: Annotated[list[Literal["contributor", "editor", "moderator", "admin"]], NoDecode] = []
     # Single sign-on over OpenID Connect, off while no issuer is set. The issuer exactly as the provider
     # writes it (its /.well-known/openid-configuration is read from there), the client registered there
     # (no secret for a public client, which PKCE alone protects), and the scopes asked for.
@@ -219,10 +225,10 @@ class Settings(BaseSettings):
             raise ValueError("BYLINE_DATABASE_URL must be an sqlite:/// or postgresql:// URL")
         return url
 
-    @field_validator("purge_varnish_url", mode="before")
+    @field_validator("purge_varnish_url", "second_factor_roles", mode="before")
     @classmethod
-    def several_urls(cls, value: Any) -> Any:
-        # One URL or several, as an operator writes them in an environment file; a JSON list also works.
+    def several_values(cls, value: Any) -> Any:
+        # One value or several, as an operator writes them in an environment file; a JSON list also works.
         if isinstance(value, str):
             value = value.strip()
             return json.loads(value) if value.startswith("[") else value.replace(",", " ").split()

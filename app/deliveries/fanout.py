@@ -1,4 +1,4 @@
-"""Turning outbox events into deliveries: one per subscribed webhook endpoint, one per reply email,
+"""Turning outbox events into deliveries: one per subscribed webhook endpoint, one per email,
 one per cache a `cache.purge` event goes to."""
 
 from collections.abc import Sequence
@@ -8,10 +8,10 @@ from sqlalchemy import func, insert, update
 from sqlmodel import Session, col, select
 
 from app.db.columns import core_table
+from app.mail.sending import EMAIL_TOPICS
 from app.outbox.models import Channel, Delivery, DeliveryStatus, OutboxEvent
 from app.webhooks import service as webhooks
 
-REPLY_EMAIL = "comment.reply"
 CACHE_PURGE = "cache.purge"
 # Any constant: fan-outs on PostgreSQL take this lock so that deliveries are queued in commit order.
 _FAN_OUT_LOCK = 0x6279_6C69
@@ -32,11 +32,11 @@ def _in_commit_order(session: Session) -> None:
 def fan_out(session: Session, *, now: datetime, send_email: bool, caches: Sequence[str] = (), limit: int = 200) -> int:
     """Queue the deliveries of up to `limit` new events and mark them processed, in one transaction.
     `cache.purge` goes to each of `caches` (their names); events nobody receives are only marked.
-    Without SMTP, reply emails stay in the outbox, unprocessed, until a worker that can send them comes."""
+    Without SMTP, emails stay in the outbox, unprocessed, until a worker that can send them comes."""
     _in_commit_order(session)
     query = select(OutboxEvent).where(col(OutboxEvent.delivered_at).is_(None))
     if not send_email:
-        query = query.where(OutboxEvent.topic != REPLY_EMAIL)
+        query = query.where(col(OutboxEvent.topic).not_in(list(EMAIL_TOPICS)))
     events = list(session.exec(query.order_by(col(OutboxEvent.id)).limit(limit)).all())
     if not events:
         session.rollback()
@@ -46,7 +46,7 @@ def fan_out(session: Session, *, now: datetime, send_email: bool, caches: Sequen
         receivers: list[tuple[Channel, int | None, str | None]] = [
             (Channel.webhook, endpoint_id, None) for endpoint_id in subscribers.receivers(event.topic, event.payload)
         ]
-        if event.topic == REPLY_EMAIL:
+        if event.topic in EMAIL_TOPICS:
             receivers.append((Channel.email, None, None))
         if event.topic == CACHE_PURGE:
             receivers += [(Channel.purge, None, cache) for cache in caches]
@@ -105,6 +105,8 @@ def fan_out_purges(session: Session, *, now: datetime, caches: Sequence[str], li
 
 
 def waiting_emails(session: Session) -> int:
-    """Reply emails in the outbox that no worker could send yet."""
-    query = select(func.count()).where(col(OutboxEvent.delivered_at).is_(None), OutboxEvent.topic == REPLY_EMAIL)
+    """Emails in the outbox that no worker could send yet."""
+    query = select(func.count()).where(
+        col(OutboxEvent.delivered_at).is_(None), col(OutboxEvent.topic).in_(list(EMAIL_TOPICS))
+    )
     return session.exec(query).one()

@@ -1,5 +1,5 @@
 """The delivery worker: fans new outbox events out into deliveries, then claims the due ones, sends
-them (webhooks over HTTP, reply emails over SMTP) and records each attempt, over and over. Purges
+them (webhooks over HTTP, reply and account emails over SMTP) and records each attempt, over and over. Purges
 go to the caches the settings name (deliveries/caches.py) on a loop of their own, so a slow webhook
 receiver never holds up a purge, which wakes at every commit (deliveries/commits.py).
 
@@ -24,7 +24,7 @@ from app.core.settings import Settings
 from app.deliveries import fanout
 from app.deliveries.caches import Cache, configured
 from app.deliveries.commits import CommitWatch
-from app.mail.replies import ReplyMailer
+from app.mail.sending import Mailer
 from app.metrics.counters import DELIVERY_ATTEMPTS, PURGE_BATCHES, PURGE_SECONDS
 from app.outbox import queue
 from app.outbox.models import Channel
@@ -46,8 +46,8 @@ class DeliveryWorker:
         self.settings = settings
         self.clock = clock
         self.webhooks = WebhookSender(engine, settings)
-        # Without SMTP, reply emails wait in the outbox rather than being taken and lost.
-        self.mailer = ReplyMailer(settings) if settings.smtp_url is not None else None
+        # Without SMTP, emails wait in the outbox rather than being taken and lost.
+        self.mailer = Mailer(settings) if settings.smtp_url is not None else None
         self.senders: Mapping[str, Sender] = {Channel.webhook.value: self.webhooks} | (
             {Channel.email.value: self.mailer} if self.mailer else {}
         )
@@ -152,7 +152,7 @@ class DeliveryWorker:
             waiting = fanout.waiting_emails(session) if self.mailer is None else 0
             purges = queue.waiting_purges(session)
         if waiting:
-            log.warning("BYLINE_SMTP_URL is unset: %s reply email(s) wait in the outbox, unsent", waiting)
+            log.warning("BYLINE_SMTP_URL is unset: %s email(s) wait in the outbox, unsent", waiting)
         for target in purges.keys() - {cache.name for cache in self.caches}:
             log.warning("%s purge(s) wait for %s, which the settings no longer name", purges[target], target)
         commits = CommitWatch(self.engine, stop) if self.caches else None

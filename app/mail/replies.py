@@ -1,32 +1,22 @@
-"""The email telling a commenter of a reply, from a `comment.reply` outbox event, and its sending."""
+"""The email telling a commenter of a reply, from a `comment.reply` outbox event."""
 
-import hashlib
 import html
-import smtplib
-import socket
-import time
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
 from app.core.settings import Settings
-from app.mail import smtp
 from app.mail.policy import MAIL_POLICY
-from app.outbox.queue import Claimed, Outcome, elapsed_ms
+
+TOPIC = "comment.reply"
 
 
-def message_id(claimed: Claimed, *, sender: str) -> str:
-    """The same on every attempt at one delivery: when an attempt fails after the server took the
-    message (a lost connection after DATA), the retry is known as the same message, not a second one."""
-    unique = hashlib.sha256(f"{claimed.id}:{claimed.created_at.isoformat()}".encode()).hexdigest()[:32]
-    return f"<{unique}@{sender.rpartition('@')[2].strip('> ') or socket.getfqdn()}>"
-
-
-def reply_message(payload: dict, *, sender: str, site_name: str, at: datetime, message_id: str) -> EmailMessage:
+def reply_message(payload: dict, *, sender: str, settings: Settings, at: datetime, message_id: str) -> EmailMessage:
     """Plain text with an HTML alternative, and RFC 8058 one-click unsubscribe headers."""
     # Events queued by earlier versions carry no title, link or text.
     title, link = payload.get("article_title", "an article"), payload.get("article_url", "")
     author, unsubscribe = payload["reply_author"], payload["unsubscribe_url"]
+    site_name = settings.site_name
     message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = sender
     message["To"] = payload["to"]
@@ -54,41 +44,3 @@ def reply_message(payload: dict, *, sender: str, site_name: str, at: datetime, m
         subtype="html",
     )
     return message
-
-
-class ReplyMailer:
-    def __init__(self, settings: Settings) -> None:
-        if settings.smtp_url is None or settings.mail_from is None:
-            raise ValueError("BYLINE_SMTP_URL and BYLINE_MAIL_FROM are needed to send email")
-        self.server = smtp.SmtpServer.from_url(settings.smtp_url.get_secret_value())
-        self.sender = settings.mail_from
-        self.settings = settings
-
-    def __call__(self, claimed: Claimed, *, at: datetime) -> Outcome:
-        message = reply_message(
-            claimed.payload,
-            sender=self.sender,
-            site_name=self.settings.site_name,
-            at=at,
-            message_id=message_id(claimed, sender=self.sender),
-        )
-        started = time.monotonic()
-        try:
-            smtp.send(self.server, message, timeout=self.settings.delivery_timeout_seconds)
-        except smtplib.SMTPRecipientsRefused as refused:
-            codes = [code for code, _ in refused.recipients.values()]
-            # 5xx: the address does not exist or never takes mail from us; 4xx may pass later.
-            return Outcome(
-                delivered=False,
-                duration_ms=elapsed_ms(started),
-                status_code=codes[0] if codes else None,
-                error="The mail server refused the recipient.",
-                permanent=all(code >= 500 for code in codes),
-            )
-        except (smtplib.SMTPException, OSError) as failed:
-            return Outcome(
-                delivered=False,
-                duration_ms=elapsed_ms(started),
-                error=f"{type(failed).__name__}: {failed}",
-            )
-        return Outcome(delivered=True, duration_ms=elapsed_ms(started))

@@ -31,7 +31,7 @@ TAGS = [
 ]
 
 # Operations that take the caller as optional, yet answer only a person: with a session alone, or either way.
-SESSION_ONLY = frozenset({"users-password"})
+SESSION_ONLY = frozenset({"users-password", "users-totp-enrol", "users-totp-confirm", "users-totp-disable"})
 IDENTIFIED = frozenset({"users-me"})
 
 DESCRIPTION = """\

@@ -55,6 +55,7 @@ def test_a_persons_writes_name_them_in_the_log_and_in_revisions(client, session,
     assert [(e["action"], e["target"]["label"]) for e in entries] == [
         ("author.create", "mira-holt"),
         ("article.create", "budget-vote-delayed"),
+        ("user.sign_in", "ed@example.org"),
     ]
 
 
@@ -100,3 +101,19 @@ def test_moderation_is_recorded_and_a_readers_comment_is_not(client, session, ap
         "night-moderator",
         comment_id,
     )
+
+
+def test_sign_ins_and_sign_outs_are_recorded_but_never_what_was_typed(client, session, settings, api_key):
+    make_user(session, settings, "ed@example.org", role=Role.editor)
+    for email, password in (("ed@example.org", "hunter2-guess"), ("typo@example.org", "hunter2-guess")):
+        assert client.post("/api/v1/session", json={"email": email, "password": password}).status_code == 401
+    csrf = sign_in(client, "ed@example.org")
+    assert client.delete("/api/v1/session", headers=csrf).status_code == 204
+    log = _audit(client, api_key("admin"), target_kind="user")
+    assert [(e["action"], e["actor"]["name"], e["target"]["label"]) for e in log["data"]] == [
+        ("user.sign_out", "ed@example.org", "ed@example.org"),
+        ("user.sign_in", "ed@example.org", "ed@example.org"),
+        ("user.sign_in_fail", "anonymous", "an unknown email"),
+        ("user.sign_in_fail", "anonymous", "ed@example.org"),
+    ]
+    assert "hunter2" not in str(log) and "typo" not in str(log)

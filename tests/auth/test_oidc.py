@@ -113,7 +113,7 @@ def test_an_account_signs_in_with_its_verified_email_and_lands_on_next(client, s
     assert "byline_oidc" not in client.cookies
     me = client.get("/api/v1/users/me")
     assert me.status_code == 200 and me.json()["email"] == "ana@example.org" and me.json()["role"] == "editor"
-    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "user.sign-in")).one()
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "user.sign_in")).one()
     assert (entry.actor_name, entry.target_label) == ("ana@example.org", "ana@example.org (single sign-on)")
 
 

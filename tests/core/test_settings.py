@@ -72,3 +72,11 @@ def test_a_wildcard_bind_links_to_this_machine_at_its_port():
 def test_a_public_url_set_wins_over_the_port():
     settings = Settings(_env_file=None, port=9000, public_url="http://127.0.0.1:8443/news")
     assert settings.base_url == "http://127.0.0.1:8443/news"
+
+
+def test_second_factor_roles_are_read_as_written_and_unknown_ones_refused(monkeypatch):
+    monkeypatch.setenv("BYLINE_SECOND_FACTOR_ROLES", "editor, admin")
+    assert Settings(_env_file=None).second_factor_roles == ["editor", "admin"]
+    monkeypatch.setenv("BYLINE_SECOND_FACTOR_ROLES", "editor,owner")
+    with pytest.raises(ValidationError, match="second_factor_roles"):
+        Settings(_env_file=None)

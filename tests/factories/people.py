@@ -6,7 +6,10 @@ from sqlmodel import Session
 from app.auth.passwords import passwords
 from app.auth.roles import Role
 from app.auth.users import create_user
+from app.core.sealing import unseal
 from app.core.settings import Settings
+from app.mail import accounts
+from app.outbox.service import pending_events
 from tests.factories.newsroom import NOW
 
 PASSWORD = "a long enough passphrase"
@@ -32,3 +35,19 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> dict[st
     response = client.post("/api/v1/session", json={"email": email, "password": password})
     assert response.status_code == 200, response.text
     return {"X-CSRF-Token": response.json()["csrf_token"]}
+
+
+def emailed_link(session: Session, settings: Settings, to: str) -> str:
+    """The token of the newest link emailed to `to` and still in the outbox, opened as the mailer opens it."""
+    events = [e for e in pending_events(session, topic=accounts.TOPIC) if e.payload["to"] == to]
+    # Writes begin immediately on SQLite: a read left open would hold the app's next write.
+    session.commit()
+    link = unseal(settings.secret_key.get_secret_value(), "account-link", events[-1].payload["sealed_link"])
+    assert link is not None
+    return link.partition("?token=")[2]
+
+
+def audit_actions(client: TestClient, headers: dict[str, str], **query: str) -> list[tuple[str, str, str]]:
+    """(action, actor, target) of the audit log's entries, newest first."""
+    entries = client.get("/api/v1/audit", params=query, headers=headers).json()["data"]
+    return [(e["action"], e["actor"]["name"], e["target"]["label"]) for e in entries]

@@ -1,12 +1,8 @@
-import email
-import email.policy
 import re
 from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
-from pydantic import SecretStr
 from sqlmodel import Session, select
 
 from app.comments.models import Comment
@@ -15,75 +11,8 @@ from app.outbox.models import Delivery
 from app.outbox.service import pending_events
 from tests.comments.helpers import approve, reply
 from tests.factories.newsroom import make_article
-from tests.server import free_port
+from tests.mail.receiver import SENDER, Mailbox, only_the_newsroom, raw_header
 from tests.webhooks.conftest import drain
-
-SENDER = "Byline <news@byline.example>"
-
-
-class Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-        # Every message as the server read it, whether it then took it or not.
-        self.received: list[bytes] = []
-        self.refuse: str | None = None
-        self.defer_data = 0
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.refuse:
-            return self.refuse
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.received.append(envelope.content)
-        if self.defer_data:
-            self.defer_data -= 1
-            return "451 4.3.0 Try again later"
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((list(envelope.rcpt_tos), parsed))
-        return "250 Message accepted"
-
-
-def raw_header(message: bytes, name: str) -> bytes:
-    """A header's line exactly as sent, unfolded by nobody."""
-    head = message.partition(b"\r\n\r\n")[0]
-    [line] = [line for line in head.split(b"\r\n") if line.lower().startswith(name.lower().encode() + b":")]
-    return line.partition(b":")[2].removeprefix(b" ")
-
-
-def _only_the_newsroom(server, session, envelope, mechanism, auth_data):
-    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"byline", b"s3cret:/@")
-    return AuthResult(success=ok)
-
-
-@pytest.fixture
-def smtp_port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-def mailbox(smtp_port):
-    box = Mailbox()
-    controller = Controller(
-        box, hostname="127.0.0.1", port=smtp_port, authenticator=_only_the_newsroom, auth_require_tls=False
-    )
-    controller.start()
-    yield box
-    controller.stop()
-
-
-@pytest.fixture
-def mail_settings(settings, smtp_port):
-    url = f"smtp://byline:s3cret%3A%2F%40@127.0.0.1:{smtp_port}"
-    return settings.model_copy(update={"smtp_url": SecretStr(url), "mail_from": SENDER})
-
-
-@pytest.fixture
-def mail_worker(engine, mail_settings, clock):
-    worker = DeliveryWorker(engine, mail_settings, clock=clock)
-    yield worker
-    worker.close()
 
 
 def _replied_to(client, session, api_key) -> tuple[object, dict, dict]:
@@ -137,7 +66,7 @@ def test_mail_server_down_is_retried_until_it_is_back(client, session, engine, a
         box = Mailbox()
         port = int(mail_settings.smtp_url.get_secret_value().rsplit(":", 1)[1])
         controller = Controller(
-            box, hostname="127.0.0.1", port=port, authenticator=_only_the_newsroom, auth_require_tls=False
+            box, hostname="127.0.0.1", port=port, authenticator=only_the_newsroom, auth_require_tls=False
         )
         controller.start()
         try:

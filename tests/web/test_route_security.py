@@ -12,12 +12,17 @@ EDITORS_ONLY_READS = {
     "/api/v1/comments/{comment_id}",
     "/api/v1/collections/{slug}/revisions",
 }
-# Readers leave replies and unsubscribe from notifications without an account; people sign in.
+# Readers leave replies and unsubscribe from notifications without an account; people sign in (with
+# a password, then a second factor's code, or an emailed link) and ask for a reset email.
 PUBLIC_WRITES = {
     ("POST", "/api/v1/articles/{slug}/comments"),
     ("POST", "/api/v1/articles/{slug}/views"),
     ("POST", "/api/v1/comments/unsubscribe"),
     ("POST", "/api/v1/session"),
+    ("POST", "/api/v1/session/totp"),
+    ("POST", "/api/v1/session/password-reset"),
+    ("POST", "/api/v1/session/password-reset/confirm"),
+    ("POST", "/api/v1/users/invites/accept"),
 }
 
 

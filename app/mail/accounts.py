@@ -1,0 +1,78 @@
+"""The emails carrying an account's links: an invitation to join, a password reset. The link waits in
+the outbox sealed (app.core.sealing), so the outbox's rows alone open no account."""
+
+import html
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from sqlmodel import Session
+
+from app.core.sealing import seal, unseal
+from app.core.settings import Settings
+from app.mail.policy import MAIL_POLICY
+from app.outbox import service as outbox
+
+TOPIC = "account.email"
+_SEALED = "account-link"
+
+
+def queue_link(
+    session: Session,
+    *,
+    to: str,
+    name: str,
+    kind: str,
+    link: str,
+    expires_at: datetime,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    """In the caller's transaction: the email goes only if the link it carries was stored. `kind` is
+    `invite` or `reset`."""
+    payload = {
+        "to": to,
+        "name": name,
+        "kind": kind,
+        "sealed_link": seal_link(link, settings=settings),
+        "expires_at": expires_at.isoformat(),
+    }
+    outbox.emit(session, TOPIC, payload, now=now)
+
+
+def seal_link(link: str, *, settings: Settings) -> str:
+    return seal(settings.secret_key.get_secret_value(), _SEALED, link)
+
+
+def account_message(payload: dict, *, sender: str, settings: Settings, at: datetime, message_id: str) -> EmailMessage:
+    """Plain text with an HTML alternative. A link sealed under a secret key since replaced cannot
+    be opened: the message then says to ask for a new one."""
+    link = unseal(settings.secret_key.get_secret_value(), _SEALED, payload["sealed_link"])
+    site, name = settings.site_name, payload["name"]
+    until = format_datetime(datetime.fromisoformat(payload["expires_at"]))
+    if payload["kind"] == "invite":
+        subject = f"You are invited to {site}"
+        lead = f"Hello {name}, you are invited to join {site}. Choose your password here:"
+    else:
+        subject = f"Reset your {site} password"
+        lead = f"Hello {name}, someone asked to reset your {site} password. If it was you, choose a new one here:"
+    message = EmailMessage(policy=MAIL_POLICY)
+    message["From"] = sender
+    message["To"] = payload["to"]
+    message["Subject"] = " ".join(subject.split())
+    message["Date"] = format_datetime(at)
+    message["Message-ID"] = message_id
+    message["Auto-Submitted"] = "auto-generated"
+    if link is None:
+        message.set_content(f"Hello {name}, this {site} link can no longer be used; ask for a new one.\n")
+        return message
+    message.set_content(
+        f"{lead}\n\n{link}\n\nThe link works once, until {until}. If you did not expect this email, ignore it.\n"
+    )
+    e = html.escape
+    message.add_alternative(
+        f'<p>{e(lead)}</p><p><a href="{e(link)}">{e(link)}</a></p>'
+        f"<p>The link works once, until {e(until)}. If you did not expect this email, ignore it.</p>",
+        subtype="html",
+    )
+    return message
