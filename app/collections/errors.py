@@ -10,3 +10,21 @@ class CollectionNotFound(ProblemError):
     title = "Collection not found"
     status = 404
     advice = "Check the slug; the list of collections has every one."
+
+
+class CollectionSlugTaken(ProblemError):
+    """Another collection already has this slug."""
+
+    type_slug = "collection-slug-taken"
+    title = "Collection slug already in use"
+    status = 409
+    advice = "Choose another slug, or remove the collection that has it."
+
+
+class CollectionInUse(ProblemError):
+    """Sections name the collection as their editors' picks."""
+
+    type_slug = "collection-in-use"
+    title = "Collection in use"
+    status = 409
+    advice = "Point the sections `sections` names at another collection (or none) first."

@@ -7,9 +7,10 @@ from app.articles.visibility import PUBLIC
 from app.auth.dependencies import PublisherKey
 from app.auth.errors import CsrfTokenMissing, MissingScope, NotAuthenticated, PublishingForbidden
 from app.collections import service
-from app.collections.errors import CollectionNotFound
+from app.collections.errors import CollectionInUse, CollectionNotFound, CollectionSlugTaken
 from app.collections.schemas import (
     COLLECTIONS,
+    CollectionChange,
     CollectionPublic,
     CollectionRevisionPublic,
     CollectionSummary,
@@ -88,12 +89,36 @@ def put_collection(
     return written(response, service.shown(session, collection, now=now, reader=reader))
 
 
+@router.patch(
+    "/{slug}",
+    operation_id="collections-patch",
+    summary="Rename or retitle a collection",
+    response_model=CollectionPublic,
+    responses=problems(*WRITE, CollectionNotFound, CollectionSlugTaken),
+)
+def patch_collection(
+    response: Response,
+    slug: Slug,
+    body: CollectionChange,
+    session: SessionDep,
+    clock: ClockDep,
+    key: PublisherKey,
+    reader: EditorReader,
+    if_match: IfMatch = None,
+) -> CollectionPublic:
+    """Sections that name the collection as their editors' picks follow a new slug; the old slug
+    then answers 404. Its order, revisions and scheduled orders stay with it."""
+    now = clock()
+    collection = service.change(session, slug, body, now=now, reader=reader, if_match=if_match)
+    return written(response, service.shown(session, collection, now=now, reader=reader))
+
+
 @router.delete(
     "/{slug}",
     status_code=204,
     operation_id="collections-delete",
     summary="Remove a collection",
-    responses=problems(*WRITE, CollectionNotFound),
+    responses=problems(*WRITE, CollectionNotFound, CollectionInUse),
 )
 def delete_collection(
     slug: Slug, session: SessionDep, clock: ClockDep, key: PublisherKey, reader: EditorReader, if_match: IfMatch = None

@@ -38,6 +38,13 @@ class CollectionWrite(BaseModel):
     )
 
 
+class CollectionChange(BaseModel):
+    """A new slug or title; the order and its settings are set with PUT."""
+
+    slug: SlugText | None = Field(None, description="The new slug; sections that name the collection follow it.")
+    title: str | None = Field(None, min_length=1, max_length=200)
+
+
 class Entry(BaseModel):
     label: str | None
     article: ArticleSummary

@@ -3,19 +3,18 @@ with If-Match, revisions and the events they leave behind."""
 
 from datetime import datetime
 
-from sqlalchemy import delete, func
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from app.articles import service as articles
 from app.articles.models import Article
 from app.articles.visibility import PUBLIC, Reader, visible
-from app.caching import content_version
-from app.collections.errors import CollectionNotFound
+from app.caching import content_version, keys
+from app.collections.errors import CollectionInUse, CollectionNotFound, CollectionSlugTaken
 from app.collections.models import Collection, CollectionItem, CollectionRevision, CollectionSchedule, StoredOrder
 from app.collections.schemas import (
     COLLECTIONS,
+    CollectionChange,
     CollectionPublic,
     CollectionRevisionPublic,
     CollectionSummary,
@@ -26,6 +25,7 @@ from app.collections.schemas import (
     key,
 )
 from app.core.errors import InvalidField
+from app.db.upserts import conflict_insert
 from app.outbox import service as outbox
 from app.taxonomy import service as taxonomy
 from app.taxonomy.models import Section
@@ -228,9 +228,9 @@ def put(
 def _created(session: Session, slug: str, body: CollectionWrite, *, now: datetime) -> Collection:
     """The new collection, locked; one that a concurrent PUT created first is taken over instead,
     as a PUT without If-Match takes over an existing one."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     values = {"slug": slug, "title": body.title, "max_items": body.max_items, "ordered_at": now, "updated_at": now}
-    session.execute(insert(Collection).values(**values).on_conflict_do_nothing(index_elements=["slug"]))
+    insert = conflict_insert(session.get_bind(), Collection).values(**values)
+    session.execute(insert.on_conflict_do_nothing(index_elements=["slug"]))
     return session.exec(select(Collection).where(Collection.slug == slug).with_for_update()).one()
 
 
@@ -239,11 +239,49 @@ def _announce(session: Session, collection: Collection, *, now: datetime) -> Non
     outbox.emit(session, UPDATED, payload, now=now)
 
 
-def remove(session: Session, slug: str, *, now: datetime, reader: Reader, if_match: str | None) -> None:
+def _current(session: Session, slug: str, *, now: datetime, reader: Reader, if_match: str | None) -> Collection:
+    """The collection, locked, as long as If-Match still names what the caller read."""
     collection = find(session, slug, for_update=True)
     if collection is None:
         raise CollectionNotFound(f"No collection has the slug '{slug}'.", slug=slug)
     require_current(if_match, shown(session, collection, now=now, reader=reader))
+    return collection
+
+
+def _sections_picking(session: Session, slug: str) -> list[Section]:
+    return list(session.exec(select(Section).where(Section.editors_picks == slug).order_by(col(Section.slug))).all())
+
+
+def change(
+    session: Session, slug: str, body: CollectionChange, *, now: datetime, reader: Reader, if_match: str | None
+) -> Collection:
+    """Rename or retitle the collection and commit. The sections that name it as their editors'
+    picks follow a new slug in the same transaction, so none is left naming nothing."""
+    collection = _current(session, slug, now=now, reader=reader, if_match=if_match)
+    if body.title is not None:
+        collection.title = body.title
+    purged = [key(slug), COLLECTIONS]
+    if body.slug is not None and body.slug != slug:
+        if find(session, body.slug) is not None:
+            raise CollectionSlugTaken(f"The slug '{body.slug}' belongs to another collection.", slug=body.slug)
+        followers = _sections_picking(session, slug)
+        session.execute(update(Section).where(col(Section.editors_picks) == slug).values(editors_picks=body.slug))
+        purged += [key(body.slug), keys.SECTIONS, *(keys.section(section.slug) for section in followers)]
+        collection.slug = body.slug
+    collection.updated_at = now
+    session.add(collection)
+    content_version.bump(session, *purged)
+    _announce(session, collection, now=now)
+    session.commit()
+    return collection
+
+
+def remove(session: Session, slug: str, *, now: datetime, reader: Reader, if_match: str | None) -> None:
+    collection = _current(session, slug, now=now, reader=reader, if_match=if_match)
+    if followers := [section.slug for section in _sections_picking(session, slug)]:
+        raise CollectionInUse(
+            f"Sections name '{slug}' as their editors' picks: {', '.join(followers)}.", sections=followers
+        )
     session.delete(collection)
     content_version.bump(session, key(slug), COLLECTIONS)
     session.commit()

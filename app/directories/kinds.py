@@ -1,6 +1,9 @@
 """The newsroom's three directories, and how articles link to each: authors by their bylines,
 sections by each article's one section, tags by the article's tags."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
@@ -8,6 +11,8 @@ from app.articles.models import Article, ArticleAuthor, ArticleTag
 from app.authors.errors import AuthorHasArticles, AuthorNotFound, AuthorSlugTaken
 from app.authors.models import Author
 from app.authors.schemas import AuthorCreate, AuthorPublic, AuthorUpdate
+from app.collections import service as collections
+from app.core.errors import InvalidField
 from app.directories.service import Directory
 from app.taxonomy.errors import SectionHasArticles, SectionNotFound, TagNotFound, TaxonomySlugTaken
 from app.taxonomy.models import Section, Tag
@@ -40,6 +45,14 @@ def _move_articles(session: Session, leaving: int, heir: int) -> None:
     session.execute(update(Article).where(col(Article.section_id) == leaving).values(section_id=heir))
 
 
+def _picks_exist(session: Session, fields: Mapping[str, Any]) -> None:
+    picks = fields.get("editors_picks")
+    if picks and collections.find(session, picks) is None:
+        raise InvalidField(
+            "#/editors_picks", f"No collection has the slug '{picks}'; create it with PUT /api/v1/collections/{picks}."
+        )
+
+
 SECTIONS = Directory(
     Section,
     public=SectionPublic,
@@ -51,6 +64,7 @@ SECTIONS = Directory(
     entry_id=col(Article.section_id),
     still_used=SectionHasArticles,
     hand_over=_move_articles,
+    check_fields=_picks_exist,
 )
 # Removing a tag takes it off its articles.
 TAGS = Directory(

@@ -79,6 +79,8 @@ class Directory(Generic[Entry]):
     hand_over: Callable[[Session, int, int], None] | None = None
     # The columns of a new row from a create body, but its slug.
     fields_of: Callable[[Any], dict[str, Any]] = lambda data: data.model_dump(exclude={"slug"})
+    # Checks of the fields a create or change writes that only the database can answer; raises a problem.
+    check_fields: Callable[[Session, Mapping[str, Any]], None] = lambda session, fields: None
 
     @property
     def noun(self) -> str:
@@ -196,6 +198,7 @@ class Directory(Generic[Entry]):
         """Stage a new entry in the session's transaction; the caller commits. The slug asked for,
         or one made from the name, must be free."""
         fields = self.fields_of(data)
+        self.check_fields(session, fields)
         if now is not None and hasattr(self.model, "created_at"):
             fields |= {"created_at": now, "updated_at": now}
         entry = self.model(**fields, slug=self.claim_slug(session, data.slug or slugify(data.name) or self.noun))
@@ -231,6 +234,7 @@ class Directory(Generic[Entry]):
         that show the entry are marked changed, since their JSON embeds it."""
         entry = self._unchanged_since_read(session, slug, now=now, cache=cache, if_match=if_match)
         changes = patch.changes()
+        self.check_fields(session, changes)
         before = entry.slug
         if changes.get("slug"):
             self.claim_slug(session, changes["slug"], current=entry)

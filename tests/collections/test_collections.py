@@ -109,16 +109,40 @@ def test_a_scheduled_order_applies_at_its_time(client, session, editor, clock):
     assert client.get(URL, headers=editor).json()["scheduled"] == []
 
 
-def test_delete_and_a_sections_editors_picks(client, session, editor):
+def test_a_sections_editors_picks_name_a_collection_that_exists_follows_its_renames_and_keeps_it(
+    client, session, editor
+):
     section = make_section(session, name="Opinion")
     a = make_article(session, section=section.slug)
+    section_url = f"/api/v1/sections/{section.slug}"
+    missing = client.patch(section_url, json={"editors_picks": "home"}, headers=editor)
+    assert missing.status_code == 422 and missing.json()["errors"][0]["pointer"] == "#/editors_picks"
+    new_section = client.post("/api/v1/sections", json={"name": "Arts", "editors_picks": "home"}, headers=editor)
+    assert new_section.status_code == 422 and "home" in new_section.json()["errors"][0]["detail"]
     put(client, editor, [a.slug])
-    changed = client.patch(f"/api/v1/sections/{section.slug}", json={"editors_picks": "home"}, headers=editor)
-    assert changed.status_code == 200, changed.text
-    page = client.get(f"/api/v1/sections/{section.slug}", params={"include": "editors_picks"}).json()
-    assert [e["article"]["slug"] for e in page["included"]["editors_picks"]["items"]] == [a.slug]
-    assert client.delete(URL, headers=editor).status_code == 204
+    assert client.patch(section_url, json={"editors_picks": "home"}, headers=editor).status_code == 200
+
+    in_use = client.delete(URL, headers=editor)
+    assert in_use.status_code == 409 and in_use.json()["sections"] == [section.slug]
+    client.put("/api/v1/collections/spare", json={"title": "Spare", "items": []}, headers=editor)
+    taken = client.patch(URL, json={"slug": "spare"}, headers=editor)
+    assert taken.status_code == 409 and taken.json()["type"].endswith("/collection-slug-taken")
+    stale = client.patch(URL, json={"slug": "front"}, headers=editor | {"If-Match": '"stale"'})
+    assert stale.status_code == 412
+
+    current = client.get(URL, headers=editor).headers["ETag"]
+    renamed = client.patch(URL, json={"slug": "front", "title": "Front"}, headers=editor | {"If-Match": current})
+    assert renamed.status_code == 200 and renamed.json()["slug"] == "front" and renamed.json()["title"] == "Front"
     assert client.get(URL).status_code == 404
+    assert slugs(client.get("/api/v1/collections/front")) == [a.slug]
+    page = client.get(section_url, params={"include": "editors_picks"}).json()
+    assert page["editors_picks"] == "front"
+    assert [e["article"]["slug"] for e in page["included"]["editors_picks"]["items"]] == [a.slug]
+    assert len(client.get("/api/v1/collections/front/revisions", headers=editor).json()) == 1
+
+    assert client.patch(section_url, json={"editors_picks": None}, headers=editor).status_code == 200
+    assert client.delete("/api/v1/collections/front", headers=editor).status_code == 204
+    assert client.get("/api/v1/collections/front").status_code == 404
 
 
 def test_cached_answers_end_with_a_reorder_or_an_article_write_and_a_feed_follows_the_order(client, session, editor):
