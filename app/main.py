@@ -141,7 +141,7 @@ def create_app(
         await stored_answers.open(read, write)
         write_batches = WriteBatches(write)
         neighbours = neighbours_for(read, settings)
-        library = await anyio.to_thread.run_sync(open_library, settings)
+        library = await anyio.to_thread.run_sync(open_library, settings, write)
         views = readership(settings)
         added: dict[StateKey[Any], object] = {LIBRARY: library, READERSHIP: views}
         if neighbours is not None:

@@ -2,8 +2,12 @@
 where its files are served from, and the worker's renderer."""
 
 from dataclasses import dataclass
+from functools import partial
+
+from sqlalchemy import Engine
 
 from app.core.settings import Settings
+from app.db.locks import across_servers
 from app.media.renditions import Renderer
 from app.media.storage import LocalStorage, MediaStorage
 
@@ -19,7 +23,9 @@ class Library:
     upload_window_seconds: int
 
 
-def open_library(settings: Settings) -> Library:
+def open_library(settings: Settings, engine: Engine | None = None) -> Library:
+    """With `engine`, servers sharing its PostgreSQL database and the bucket make each rendition once
+    between them, not once each."""
     storage: MediaStorage
     if settings.media_storage == "s3":
         # boto3 takes a third of a second to import: only the servers that store in a bucket load it.
@@ -34,6 +40,7 @@ def open_library(settings: Settings) -> Library:
             access_key=settings.media_s3_access_key.get_secret_value() if settings.media_s3_access_key else None,
             secret_key=secret.get_secret_value() if secret else None,
             prefix=settings.media_s3_prefix,
+            servers_lock=partial(across_servers, engine) if engine is not None else None,
         )
     else:
         storage = LocalStorage(settings.media_directory)

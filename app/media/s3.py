@@ -1,8 +1,8 @@
 """Media in an S3-compatible bucket (AWS S3, MinIO, Ceph, R2) through boto3, with a local folder
 holding what this server has sent, so it serves files (Range, HEAD) as it does from disk."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +15,17 @@ from app.media.storage import checked, file_lock, remove_files, write_atomically
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 
 
+# A lock by name that every server sharing the bucket honours (app.db.locks.across_servers).
+ServersLock = Callable[[str], AbstractContextManager[None]]
+
+
 class S3Storage:
-    def __init__(self, client: Any, bucket: str, *, prefix: str = "", cache: str | Path) -> None:
+    def __init__(
+        self, client: Any, bucket: str, *, prefix: str = "", cache: str | Path, servers_lock: ServersLock | None = None
+    ) -> None:
         self.client, self.bucket, self.prefix = client, bucket, prefix
         self.cache = Path(cache)
+        self.servers_lock = servers_lock
 
     @classmethod
     def connect(
@@ -31,6 +38,7 @@ class S3Storage:
         access_key: str | None = None,
         secret_key: str | None = None,
         prefix: str = "",
+        servers_lock: ServersLock | None = None,
     ) -> "S3Storage":
         client = boto3.client(
             "s3",
@@ -41,7 +49,7 @@ class S3Storage:
             # Path-style addressing works with every S3-compatible server, virtual hosts only with some.
             config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3, "mode": "standard"}),
         )
-        return cls(client, bucket, prefix=prefix, cache=cache)
+        return cls(client, bucket, prefix=prefix, cache=cache, servers_lock=servers_lock)
 
     def _name(self, key: str) -> str:
         return self.prefix + checked(key)
@@ -80,6 +88,7 @@ class S3Storage:
 
     @contextmanager
     def exclusive(self, key: str) -> Iterator[None]:
-        # Across this machine's processes; servers on other machines may each make a rendition once.
-        with file_lock(self.cache / ".locks", key):
+        # This machine's processes queue on a file; other servers on the shared lock, when there is one.
+        across = self.servers_lock(f"media:{key}") if self.servers_lock else nullcontext()
+        with file_lock(self.cache / ".locks", key), across:
             yield

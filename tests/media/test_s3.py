@@ -2,7 +2,9 @@
 
 import subprocess
 import sys
+import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import boto3
@@ -11,9 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core.settings import Settings
+from app.db.locks import across_servers
 from app.main import create_app
+from app.media.renditions import Renderer, rendition_key
 from app.media.s3 import S3Storage
-from tests.conftest import PROXY_ADDRESS
+from app.media.sizes import Rendition
+from app.media.storage import original_key
+from tests.conftest import BACKENDS, PROXY_ADDRESS
 from tests.media.pictures import opened, photo
 from tests.server import free_port
 
@@ -98,3 +104,48 @@ def test_an_app_on_s3_stores_the_original_and_serves_renditions(s3_endpoint, set
     )
     names = {item["Key"] for item in bucket.list_objects_v2(Bucket=BUCKET)["Contents"]}
     assert {f"originals/{media['content_hash']}", f"renditions/{media['content_hash']}/900.jpg"} <= names
+
+
+@pytest.mark.parametrize("database_url", [backend for backend in BACKENDS if backend == "postgresql"], indirect=True)
+def test_servers_sharing_a_bucket_and_postgresql_make_each_rendition_once_between_them(s3_endpoint, engine, tmp_path):
+    """Two servers (each its own folder, so no lock file is shared) asked for one new rendition at
+    once, four requests each: the bucket, which keeps every version written, holds one."""
+    bucket = "byline-versioned"
+    admin = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=CREDENTIALS["access_key"],
+        aws_secret_access_key=CREDENTIALS["secret_key"],
+    )
+    admin.create_bucket(Bucket=bucket)
+    admin.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    servers = [
+        S3Storage.connect(
+            bucket,
+            cache=tmp_path / name,
+            endpoint_url=s3_endpoint,
+            region="us-east-1",
+            servers_lock=partial(across_servers, engine),
+            **CREDENTIALS,
+        )
+        for name in ("one", "two")
+    ]
+    servers[0].save(original_key("cafe01"), photo(1600, 1000), content_type="image/jpeg")
+    rendition = Rendition(640, "webp")
+    renderers = [Renderer(storage, concurrency=2) for storage in servers]
+    start = threading.Barrier(8)
+    made: list[bytes] = []
+
+    def request(renderer: Renderer) -> None:
+        start.wait()
+        made.append(renderer.file("cafe01", 1600, 1000, rendition).read_bytes())
+
+    threads = [threading.Thread(target=request, args=(renderer,)) for renderer in renderers for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    versions = admin.list_object_versions(Bucket=bucket, Prefix=rendition_key("cafe01", rendition))["Versions"]
+    assert len(versions) == 1
+    assert len(made) == 8 and len(set(made)) == 1 and opened(made[0]).size == (640, 400)
