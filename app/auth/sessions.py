@@ -141,7 +141,7 @@ def change_password(
         session.commit()
         raise InvalidField("#/current_password", "The current password is wrong.")
     limits.forget_attempts(session, attempts)
-    set_password(session, user, new, passwords=hashes, now=now, keep_session=keep_session)
+    set_password(session, user, new, passwords=hashes, now=now, keep_session=keep_session, pointer="#/new_password")
 
 
 def find_session(session: Session, *, secret_key: str, token: str, now: datetime) -> tuple[UserSession, User] | None:

@@ -102,3 +102,23 @@ def test_changing_ones_password_needs_the_current_one_and_ends_other_sessions(cl
     assert client.get("/api/v1/users/me").status_code == 401
     client.cookies.update(here)
     sign_in(client, "ed@example.org", new)
+
+
+def test_guessable_passwords_are_refused_and_long_ones_of_any_characters_taken(client, session, settings, api_key):
+    make_section(session, slug="city", name="City")
+    admin = api_key("admin")
+    for guessable in ("qwerty123456", "passwordpassword", "aaaaaaaaaaaa", "nia@example.org1"):
+        refused = client.post("/api/v1/users", json=NEW | {"password": guessable}, headers=admin)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["pointer"] == "#/password", guessable
+    # Spaces, any script and up to 1024 characters: nothing is trimmed, nothing asks for digits or capitals.
+    long = "ночь, улица, фонарь, аптека — 夜の街灯 " * 25
+    assert 64 < len(long) <= 1024
+    assert client.post("/api/v1/users", json=NEW | {"password": long}, headers=admin).status_code == 201
+    client.cookies.clear()
+    sign_in(client, "nia@example.org", long)
+    trimmed = {"email": "nia@example.org", "password": long.strip()}
+    assert client.post("/api/v1/session", json=trimmed).status_code == 401
+    csrf = sign_in(client, "nia@example.org", long)
+    change = {"current_password": long, "new_password": "qwerty123456"}
+    weak = client.put("/api/v1/users/me/password", json=change, headers=csrf)
+    assert weak.status_code == 422 and weak.json()["errors"][0]["pointer"] == "#/new_password"
