@@ -20,6 +20,7 @@ from app.core.errors import InvalidField
 from app.core.hashing import keyed_digest
 from app.core.sealing import seal, unseal
 from app.core.settings import Settings
+from app.mail import accounts as mail
 
 RECOVERY_CODES = 10
 # Between the password and the code: long enough to open an authenticator app, no longer.
@@ -72,6 +73,7 @@ def confirm(session: Session, user: User, code: str, *, settings: Settings, now:
     session.add(factor)
     codes = _new_recovery_codes(session, user, settings=settings)
     journal.note(session, "totp_enrol", user, at=now)
+    mail.queue_notice(session, to=user.email, name=user.name, kind="totp_enrol", now=now)
     session.commit()
     return codes
 
@@ -101,6 +103,7 @@ def disable(
     session.execute(delete(SecondFactor).where(col(SecondFactor.user_id) == user.id))
     session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))
     journal.note(session, "totp_disable", user, at=now)
+    mail.queue_notice(session, to=user.email, name=user.name, kind="totp_disable", now=now)
     session.commit()
 
 

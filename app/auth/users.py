@@ -12,6 +12,7 @@ from app.auth.models import AccountToken, User, UserSession
 from app.auth.passwords import Passwords, ensure_strong
 from app.auth.roles import Role
 from app.core.errors import InvalidField
+from app.mail import accounts as mail
 from app.taxonomy import service as taxonomy
 from app.web.pagination import decode_cursor, encode_cursor
 
@@ -153,13 +154,15 @@ def set_password(
     keep_session: int | None,
     pointer: str = "#/password",
 ) -> None:
-    """Every other session of the account ends, so a thief signed in elsewhere is signed out. A password
-    easy to guess is refused (422 naming `pointer`) before anything changes."""
+    """Every other session of the account ends, so a thief signed in elsewhere is signed out, and the
+    person is told by email. A password easy to guess is refused (422 naming `pointer`) before anything
+    changes."""
     ensure_strong(new, pointer=pointer, email=user.email, name=user.name)
     user.password_hash = passwords.hash(new)
     user.updated_at = now
     session.add(user)
     _end_sessions(session, user.id, now=now, keep=keep_session)
+    mail.queue_notice(session, to=user.email, name=user.name, kind="password", now=now)
     session.commit()
 
 
