@@ -76,12 +76,13 @@ def sign_out(person: SignedIn, session: SessionDep, clock: ClockDep) -> Response
     responses=problems(NotAuthenticated),
 )
 def list_sessions(
-    response: Response, person: SignedIn, session: ReadSessionDep, clock: ClockDep
+    response: Response, person: SignedIn, session: ReadSessionDep, settings: SettingsDep, clock: ClockDep
 ) -> list[SessionPublic]:
     response.headers.update(PRIVATE_ANSWER)
+    idle = sessions.idle_limit(settings)
     return [
         SessionPublic.of(row, current_id=person.session_id)
-        for row in sessions.live_sessions(session, person.user_id, now=clock())
+        for row in sessions.live_sessions(session, person.user_id, now=clock(), idle=idle)
     ]
 
 

@@ -167,8 +167,9 @@ class Settings(BaseSettings):
     password_time_cost: int = Field(3, ge=1)
     password_memory_kib: int = Field(64 * 1024, ge=8)
     password_parallelism: int = Field(4, ge=1)
-    # How long a browser session lasts from sign-in.
+    # How long a browser session lasts from sign-in, and how long it may go unused before that.
     session_hours: int = Field(12, ge=1, le=24 * 30)
+    session_idle_minutes: int = Field(30, ge=5, le=24 * 60)
     # Failed sign-ins one account, and one network, may make in a window before sign-in is refused.
     sign_in_limit_per_account: int = Field(5, ge=1)
     sign_in_limit_per_network: int = Field(20, ge=1)

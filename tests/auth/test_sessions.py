@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 from pydantic import AnyHttpUrl
 from sqlmodel import select
@@ -121,3 +123,24 @@ def test_deactivated_person_loses_sessions_and_cannot_sign_in(client, session, s
 
 def test_an_api_key_is_not_a_session(client, editor):
     assert client.get("/api/v1/session", headers=editor).status_code == 401
+
+
+def test_a_session_ends_when_unused_for_the_idle_time_and_at_its_absolute_end(client, session, settings, clock):
+    make_user(session, settings, "ana@example.org")
+    sign_in(client, "ana@example.org")
+    signed_in_at, idle = clock.now, timedelta(minutes=settings.session_idle_minutes)
+    # Used within the idle time each time, it lasts until its absolute end, and not a minute more.
+    while clock.now + idle < signed_in_at + timedelta(hours=settings.session_hours):
+        clock.now += idle - timedelta(minutes=1)
+        assert client.get("/api/v1/session").status_code == 200
+    [listed] = client.get("/api/v1/session/all").json()
+    assert listed["last_seen_at"] == clock.now.isoformat().replace("+00:00", "Z")
+    clock.now = signed_in_at + timedelta(hours=settings.session_hours)
+    assert client.get("/api/v1/session").status_code == 401
+    sign_in(client, "ana@example.org")
+    clock.now += idle
+    assert client.get("/api/v1/session").status_code == 401
+    # No longer listed among the live sessions either.
+    client.cookies.clear()
+    sign_in(client, "ana@example.org")
+    assert len(client.get("/api/v1/session/all").json()) == 1
