@@ -150,6 +150,10 @@ class TotpEnrolment(BaseModel):
     otpauth_uri: str = Field(description="An `otpauth://totp/...` URI, usually shown as a QR code.")
 
 
+class TotpEnrol(BaseModel):
+    password: str = Field(min_length=1, max_length=1024, description="Your password, asked again before enrolling.")
+
+
 class TotpConfirm(BaseModel):
     code: str = Field(min_length=6, max_length=10, description="The authenticator's current 6-digit code.")
 

@@ -44,12 +44,17 @@ def enrolment_due(session: Session, user: User, *, roles: Sequence[str]) -> bool
     return user.role in roles and not enabled(session, user.id)
 
 
-def enrol(session: Session, user: User, *, settings: Settings, now: datetime) -> Enrolment:
+def enrol(
+    session: Session, user: User, *, password: str, client_address: str, settings: Settings, now: datetime
+) -> Enrolment:
     """A new seed, shown this once; it signs nothing in until a first code confirms it. Enrolling again
-    before that replaces the seed."""
+    before that replaces the seed. Only with the password, so a session someone else took cannot tie
+    the account to their authenticator."""
     factor = session.get(SecondFactor, user.id)
     if factor is not None and factor.enabled_at is not None:
         raise SecondFactorEnabled("Your account already has an authenticator.")
+    attempts = limits.Attempts.of(settings, email=user.email, client_address=client_address)
+    _check_password(session, user, password, attempts=attempts, settings=settings, now=now)
     secret = pyotp.random_base32()
     sealed = seal(settings.secret_key.get_secret_value(), _SEALED, secret)
     if factor is None:
@@ -95,16 +100,24 @@ def disable(
     if code is not None:
         check_code(session, user, code, attempts=attempts, settings=settings, now=now)
     else:
-        limits.check_limits(session, attempts, now=now, settings=settings)
-        if not passwords(settings).verify(user.password_hash, password or ""):
-            limits.count_attempt(session, attempts, now=now)
-            session.commit()
-            raise InvalidField("#/password", "The password is wrong.")
+        _check_password(session, user, password or "", attempts=attempts, settings=settings, now=now)
     session.execute(delete(SecondFactor).where(col(SecondFactor.user_id) == user.id))
     session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))
     journal.note(session, "totp_disable", user, at=now)
     mail.queue_notice(session, to=user.email, name=user.name, kind="totp_disable", now=now)
     session.commit()
+
+
+def _check_password(
+    session: Session, user: User, password: str, *, attempts: limits.Attempts, settings: Settings, now: datetime
+) -> None:
+    """Wrong passwords count as failed sign-ins, under the same limits."""
+    limits.check_limits(session, attempts, now=now, settings=settings)
+    if not passwords(settings).verify(user.password_hash, password):
+        limits.count_attempt(session, attempts, now=now)
+        session.commit()
+        raise InvalidField("#/password", "The password is wrong.")
+    limits.forget_attempts(session, attempts)
 
 
 def check_code(

@@ -13,7 +13,7 @@ from tests.factories.people import PASSWORD, audit_actions, emailed_link, make_u
 
 
 def _enable(client, csrf, clock) -> tuple[pyotp.TOTP, list[str]]:
-    enrolled = client.post("/api/v1/users/me/totp", headers=csrf)
+    enrolled = client.post("/api/v1/users/me/totp", json={"password": PASSWORD}, headers=csrf)
     assert enrolled.status_code == 200, enrolled.text
     totp = pyotp.TOTP(enrolled.json()["secret"])
     assert enrolled.json()["otpauth_uri"] == totp.provisioning_uri(name="ana@example.org", issuer_name="Byline")
@@ -64,8 +64,12 @@ def test_an_enabled_authenticator_is_asked_for_at_sign_in_and_no_code_passes_twi
 def test_one_authenticator_at_a_time_and_only_once_enrolled(client, ana, clock):
     unenrolled = client.post("/api/v1/users/me/totp/confirm", json={"code": "123456"}, headers=ana)
     assert unenrolled.status_code == 409 and unenrolled.json()["type"].endswith("/problems/second-factor-not-enrolled")
+    # The password is asked again: a session alone does not tie the account to an authenticator.
+    for body in ({}, {"password": "not it"}):
+        refused = client.post("/api/v1/users/me/totp", json=body, headers=ana)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["pointer"] == "#/password", body
     _enable(client, ana, clock)
-    again = client.post("/api/v1/users/me/totp", headers=ana)
+    again = client.post("/api/v1/users/me/totp", json={"password": PASSWORD}, headers=ana)
     assert again.status_code == 409 and again.json()["type"].endswith("/problems/second-factor-enabled")
 
 

@@ -46,7 +46,8 @@ def test_changes_to_how_one_signs_in_are_told_by_email(client, session, settings
     assert client.put("/api/v1/users/me/password", json=wrong, headers=csrf).status_code == 422
     right = wrong | {"current_password": PASSWORD}
     assert client.put("/api/v1/users/me/password", json=right, headers=csrf).status_code == 204
-    totp = pyotp.TOTP(client.post("/api/v1/users/me/totp", headers=csrf).json()["secret"])
+    enrolled = client.post("/api/v1/users/me/totp", json={"password": "another long passphrase"}, headers=csrf)
+    totp = pyotp.TOTP(enrolled.json()["secret"])
     assert (
         client.post("/api/v1/users/me/totp/confirm", json={"code": totp.at(clock.now)}, headers=csrf).status_code == 200
     )
