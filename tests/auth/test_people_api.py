@@ -1,3 +1,4 @@
+from app.auth.models import User
 from app.auth.roles import Role
 from tests.factories.newsroom import make_section
 from tests.factories.people import PASSWORD, make_user, sign_in
@@ -17,6 +18,9 @@ def test_admins_create_list_and_read_accounts_without_any_hash(client, session, 
     assert [u["email"] for u in listed.json()["data"]] == ["nia@example.org"]
     for body in (created.text, listed.text, client.get(f"/api/v1/users/{account['id']}", headers=admin).text):
         assert "argon2" not in body and "password" not in body
+    # Stored as Argon2id with its own random salt.
+    assert session.get(User, account["id"]).password_hash.startswith("$argon2id$v=19$")
+    session.commit()
     assert client.get("/api/v1/users/999", headers=admin).json()["type"].endswith("/problems/user-not-found")
     assert client.post("/api/v1/users", json=NEW | {"email": "nia@example.org"}, headers=admin).status_code == 409
 

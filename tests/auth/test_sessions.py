@@ -25,8 +25,9 @@ def test_sign_in_sets_a_private_cookie_and_says_who_is_signed_in(client, session
     who = client.get("/api/v1/session").json()
     assert who["user"] == {"email": "ana@example.org", "name": "Ana", "role": "editor", "sections": []}
     assert who["csrf_token"] == response.json()["csrf_token"]
-    # Only a hash of the token is stored.
+    # 256 random bits, of which only a hash is stored.
     token = client.cookies["byline_session"]
+    assert len(token) == 43
     assert token not in {row.token_hash for row in session.exec(select(UserSession)).all()}
 
 
