@@ -9,6 +9,7 @@ from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
+from fastapi.requests import HTTPConnection
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
@@ -41,11 +42,30 @@ bearer = HTTPBearer(
 SESSION_COOKIE = "byline_session"
 # Answers about accounts, sessions and keys are for the asker alone: no cache keeps them.
 PRIVATE_ANSWER = {"Cache-Control": "no-store"}
-session_cookie = APIKeyCookie(
+
+
+def session_cookie_name(settings: Settings) -> str:
+    """Over https, with the `__Host-` prefix: browsers then take it only from this host, `Secure`, on
+    `Path=/` and without `Domain`, so a sibling subdomain cannot plant or shadow it. Browsers refuse
+    such a cookie without `Secure`, so plain http (a development server) keeps the bare name."""
+    return f"__Host-{SESSION_COOKIE}" if settings.public_url.scheme == "https" else SESSION_COOKIE
+
+
+class _SessionCookie(APIKeyCookie):
+    """The cookie of this server's scheme; the other name is ignored, so a planted unprefixed cookie does nothing."""
+
+    async def __call__(self, request: HTTPConnection) -> str | None:
+        return request.cookies.get(session_cookie_name(app_state(request).settings))
+
+
+session_cookie = _SessionCookie(
     name=SESSION_COOKIE,
     auto_error=False,
     scheme_name="SessionCookie",
-    description="The cookie `POST /api/v1/session` sets; unsafe requests also send `X-CSRF-Token`.",
+    description=(
+        "The cookie `POST /api/v1/session` sets (`__Host-byline_session` when the public URL is https); "
+        "unsafe requests also send `X-CSRF-Token`."
+    ),
 )
 REALM = 'Bearer realm="byline"'
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -142,7 +162,7 @@ async def presents_valid_key(request: Request) -> bool:
     state = app_state(request)
     secret = state.settings.secret_key.get_secret_value()
     if credentials is None:
-        cookie = request.cookies.get(SESSION_COOKIE)
+        cookie = request.cookies.get(session_cookie_name(state.settings))
         if cookie is None:
             return False
         try:

@@ -31,12 +31,28 @@ def test_sign_in_sets_a_private_cookie_and_says_who_is_signed_in(client, session
     assert token not in {row.token_hash for row in session.exec(select(UserSession)).all()}
 
 
-def test_cookie_is_secure_when_the_public_url_is_https(session, settings, clock):
+def test_cookie_is_secure_and_host_only_when_the_public_url_is_https(session, settings, clock):
     make_user(session, settings, "ana@example.org")
     https = settings.model_copy(update={"public_url": AnyHttpUrl("https://news.example")})
-    with TestClient(create_app(https, clock=clock), client=(PROXY_ADDRESS, 50000)) as client:
+    app = create_app(https, clock=clock)
+    with TestClient(app, base_url="https://news.example", client=(PROXY_ADDRESS, 50000)) as client:
         response = client.post("/api/v1/session", json={"email": "ana@example.org", "password": PASSWORD})
-    assert "Secure" in response.headers["set-cookie"]
+        cookie = response.headers["set-cookie"]
+        assert cookie.startswith("__Host-byline_session=") and "Secure" in cookie and "Path=/" in cookie
+        assert "domain" not in cookie.lower()
+        assert client.get("/api/v1/session").status_code == 200
+        # The unprefixed name, as a sibling subdomain could plant it, is not read.
+        token = client.cookies["__Host-byline_session"]
+        client.cookies.clear()
+        client.cookies.set("byline_session", token)
+        assert client.get("/api/v1/session").status_code == 401
+        client.cookies.clear()
+        client.cookies.set("__Host-byline_session", token)
+        signed_out = client.delete("/api/v1/session", headers={"X-CSRF-Token": response.json()["csrf_token"]})
+        assert signed_out.status_code == 204 and signed_out.headers["set-cookie"].startswith(
+            '__Host-byline_session="";'
+        )
+        assert "Secure" in signed_out.headers["set-cookie"]
 
 
 def test_wrong_password_and_unknown_email_get_the_same_answer(client, session, settings):
