@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import pyotp
 from sqlalchemy import CursorResult, delete, or_, update
@@ -72,7 +72,7 @@ def confirm(session: Session, user: User, code: str, *, settings: Settings, now:
     factor = session.get(SecondFactor, user.id)
     if factor is None or factor.enabled_at is not None:
         raise SecondFactorNotEnrolled("No authenticator is waiting to be confirmed; enrol one first.")
-    if not _take_step(session, factor, code, settings=settings, now=now):
+    if _take_step(session, factor, code, settings=settings, now=now) != "taken":
         raise InvalidField("#/code", "The code does not match the authenticator; check its clock.")
     factor.enabled_at = now
     session.add(factor)
@@ -124,14 +124,19 @@ def check_code(
     session: Session, user: User, code: str, *, attempts: limits.Attempts, settings: Settings, now: datetime
 ) -> None:
     """Accept a code of the authenticator, never one already used (nor one older), or a recovery code,
-    which is then spent. Wrong codes count as failed sign-ins, under the same limits; the caller commits."""
+    which is then spent. Wrong codes count as failed sign-ins, under the same limits; a used one is
+    also recorded and its owner told, since whoever sent it saw the code. The caller commits."""
     limits.check_limits(session, attempts, now=now, settings=settings)
     factor = session.get(SecondFactor, user.id)
     typed = "".join(code.split()).replace("-", "").lower()
     if factor is None or factor.enabled_at is None:
         accepted = False
     elif typed.isdigit():
-        accepted = _take_step(session, factor, typed, settings=settings, now=now)
+        outcome = _take_step(session, factor, typed, settings=settings, now=now)
+        accepted = outcome == "taken"
+        if outcome == "used":
+            journal.note(session, "totp_reuse", user, at=now, actor=journal.SOMEONE)
+            mail.queue_notice(session, to=user.email, name=user.name, kind="totp_reuse", now=now)
     else:
         spent = session.execute(
             delete(RecoveryCode).where(
@@ -149,15 +154,18 @@ def check_code(
     limits.forget_attempts(session, attempts)
 
 
-def _take_step(session: Session, factor: SecondFactor, code: str, *, settings: Settings, now: datetime) -> bool:
+def _take_step(
+    session: Session, factor: SecondFactor, code: str, *, settings: Settings, now: datetime
+) -> Literal["taken", "used", "wrong"]:
+    """`used`: a code of the authenticator that was already accepted, or is older than one that was."""
     secret = unseal(settings.secret_key.get_secret_value(), _SEALED, factor.sealed_secret)
     if secret is None:
-        return False
+        return "wrong"
     try:
         # One step either side: the phone's clock may be half a minute off.
         step = pyotp.TOTP(secret).verify_and_get_timecode(code, for_time=now, valid_window=1)
     except pyotp.OTPVerificationError:
-        return False
+        return "wrong"
     # One statement, so two requests racing with one code cannot both pass.
     taken = session.execute(
         update(SecondFactor)
@@ -168,7 +176,7 @@ def _take_step(session: Session, factor: SecondFactor, code: str, *, settings: S
         .values(last_step=step)
     )
     session.refresh(factor)
-    return cast(CursorResult[Any], taken).rowcount == 1
+    return "taken" if cast(CursorResult[Any], taken).rowcount == 1 else "used"
 
 
 def _recovery_hash(settings: Settings, user_id: int, code: str) -> str:

@@ -48,6 +48,10 @@ NOTICES = {
         "An authenticator was added to your {site} account",
         "an authenticator app now signs in to your {site} account as its second factor",
     ),
+    "totp_reuse": (
+        "A used authenticator code was sent for your {site} account",
+        "someone who knows your password sent a code of your authenticator that had already been used",
+    ),
     "totp_disable": (
         "The authenticator was removed from your {site} account",
         "your {site} account no longer asks for an authenticator's code when signing in",

@@ -7,7 +7,9 @@ from sqlmodel import select
 
 from app.auth.models import SecondFactor
 from app.auth.roles import Role
+from app.mail import accounts
 from app.main import create_app
+from app.outbox.service import pending_events
 from tests.conftest import PROXY_ADDRESS
 from tests.factories.people import PASSWORD, audit_actions, emailed_link, make_user, sign_in
 
@@ -57,8 +59,12 @@ def test_an_enabled_authenticator_is_asked_for_at_sign_in_and_no_code_passes_twi
     assert signed_in.status_code == 200 and "HttpOnly" in signed_in.headers["set-cookie"]
     assert client.get("/api/v1/session").json()["user"]["email"] == "ana@example.org"
     assert _code_step(client, _password_step(client), totp.at(clock.now)).status_code == 422
+    # Each used code sent is recorded, and its owner told.
     actions = [action for action, _, _ in audit_actions(client, api_key("admin"), target_kind="user")]
-    assert actions == ["user.sign_in", "user.totp_enrol", "user.sign_in"]
+    assert actions == ["user.totp_reuse", "user.sign_in", "user.totp_reuse", "user.totp_enrol", "user.sign_in"]
+    notices = [e.payload["kind"] for e in pending_events(session, topic=accounts.TOPIC)]
+    session.commit()
+    assert notices == ["totp_enrol", "totp_reuse", "totp_reuse"]
 
 
 def test_one_authenticator_at_a_time_and_only_once_enrolled(client, ana, clock):
