@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from app.auth import second_factor, sessions
-from app.auth.dependencies import PRIVATE_ANSWER, session_cookie_name
+from app.auth.dependencies import PRIVATE_ANSWER, over_https, session_cookie_name
 from app.auth.models import User
 from app.auth.schemas import SecondFactorRequired, SessionInfo, UserPublic
 from app.core.settings import Settings
@@ -52,6 +52,6 @@ def set_session_cookie(response: Response, token: str, settings: Settings) -> No
         path="/",
         httponly=True,
         samesite="lax",
-        secure=settings.public_url.scheme == "https",
+        secure=over_https(settings),
     )
     response.headers.update(PRIVATE_ANSWER)

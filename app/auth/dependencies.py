@@ -44,11 +44,15 @@ SESSION_COOKIE = "byline_session"
 PRIVATE_ANSWER = {"Cache-Control": "no-store"}
 
 
+def over_https(settings: Settings) -> bool:
+    return settings.base_url.startswith("https://")
+
+
 def session_cookie_name(settings: Settings) -> str:
     """Over https, with the `__Host-` prefix: browsers then take it only from this host, `Secure`, on
     `Path=/` and without `Domain`, so a sibling subdomain cannot plant or shadow it. Browsers refuse
     such a cookie without `Secure`, so plain http (a development server) keeps the bare name."""
-    return f"__Host-{SESSION_COOKIE}" if settings.public_url.scheme == "https" else SESSION_COOKIE
+    return f"__Host-{SESSION_COOKIE}" if over_https(settings) else SESSION_COOKIE
 
 
 class _SessionCookie(APIKeyCookie):

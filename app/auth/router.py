@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request, Response
 
 from app.auth import answers, sessions, users
 from app.auth.answers import SECOND_FACTOR_DUE
-from app.auth.dependencies import PRIVATE_ANSWER, SignedIn, session_cookie_name
+from app.auth.dependencies import PRIVATE_ANSWER, SignedIn, over_https, session_cookie_name
 from app.auth.errors import CsrfTokenMissing, NotAuthenticated, SessionNotFound, SignInFailed, TooManySignIns
 from app.auth.schemas import SessionInfo, SessionPublic, SignIn
 from app.core.errors import InvalidField, problems
@@ -65,8 +65,8 @@ def sign_out(person: SignedIn, session: SessionDep, settings: SettingsDep, clock
     sessions.revoke_session(session, person.user_id, person.session_id, now=clock())
     response = Response(status_code=204, headers=PRIVATE_ANSWER)
     # With the attributes it was set with: browsers drop a `__Host-` cookie only so.
-    secure = settings.public_url.scheme == "https"
-    response.delete_cookie(session_cookie_name(settings), path="/", secure=secure, httponly=True, samesite="lax")
+    name = session_cookie_name(settings)
+    response.delete_cookie(name, path="/", secure=over_https(settings), httponly=True, samesite="lax")
     return response
 
 
