@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from app.auth import second_factor, sessions
-from app.auth.dependencies import PRIVATE_ANSWER, SESSION_COOKIE
+from app.auth.dependencies import PRIVATE_ANSWER, over_https, session_cookie_name
 from app.auth.models import User
 from app.auth.schemas import SecondFactorRequired, SessionInfo, UserPublic
 from app.core.settings import Settings
@@ -46,12 +46,12 @@ def signed_in(
 def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
     """The cookie of a session just opened, by any way of signing in, on a private answer."""
     response.set_cookie(
-        SESSION_COOKIE,
+        session_cookie_name(settings),
         token,
         max_age=settings.session_hours * 3600,
         path="/",
         httponly=True,
         samesite="lax",
-        secure=settings.public_url.scheme == "https",
+        secure=over_https(settings),
     )
     response.headers.update(PRIVATE_ANSWER)

@@ -4,11 +4,12 @@ import hmac
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
+from fastapi.requests import HTTPConnection
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
@@ -25,7 +26,7 @@ from app.auth.errors import (
 from app.auth.models import Scope
 from app.auth.second_factor import enrolment_due
 from app.auth.service import find_active_key, record_use, use_is_due
-from app.auth.sessions import csrf_token, find_session
+from app.auth.sessions import csrf_token, find_session, idle_limit, record_seen, seen_is_due
 from app.core import acting
 from app.core.clock import Clock
 from app.core.settings import Settings
@@ -41,11 +42,34 @@ bearer = HTTPBearer(
 SESSION_COOKIE = "byline_session"
 # Answers about accounts, sessions and keys are for the asker alone: no cache keeps them.
 PRIVATE_ANSWER = {"Cache-Control": "no-store"}
-session_cookie = APIKeyCookie(
+
+
+def over_https(settings: Settings) -> bool:
+    return settings.base_url.startswith("https://")
+
+
+def session_cookie_name(settings: Settings) -> str:
+    """Over https, with the `__Host-` prefix: browsers then take it only from this host, `Secure`, on
+    `Path=/` and without `Domain`, so a sibling subdomain cannot plant or shadow it. Browsers refuse
+    such a cookie without `Secure`, so plain http (a development server) keeps the bare name."""
+    return f"__Host-{SESSION_COOKIE}" if over_https(settings) else SESSION_COOKIE
+
+
+class _SessionCookie(APIKeyCookie):
+    """The cookie of this server's scheme; the other name is ignored, so a planted unprefixed cookie does nothing."""
+
+    async def __call__(self, request: HTTPConnection) -> str | None:
+        return request.cookies.get(session_cookie_name(app_state(request).settings))
+
+
+session_cookie = _SessionCookie(
     name=SESSION_COOKIE,
     auto_error=False,
     scheme_name="SessionCookie",
-    description="The cookie `POST /api/v1/session` sets; unsafe requests also send `X-CSRF-Token`.",
+    description=(
+        "The cookie `POST /api/v1/session` sets (`__Host-byline_session` when the public URL is https); "
+        "unsafe requests also send `X-CSRF-Token`."
+    ),
 )
 REALM = 'Bearer realm="byline"'
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -100,7 +124,7 @@ async def _credited(
             return None
         roles = settings.second_factor_roles
         caller = await run_in_threadpool(
-            _session_caller, cookie, secret=secret, now=clock(), engines=engines, roles=roles
+            _session_caller, cookie, secret=secret, now=clock(), engines=engines, idle=idle_limit(settings), roles=roles
         )
         # A cookie rides along on requests other sites make; only this site's pages can read the token.
         if caller is not None and request.method not in SAFE_METHODS:
@@ -115,14 +139,24 @@ async def _credited(
 
 
 def _session_caller(
-    token: str, *, secret: str, now: datetime, engines: Engines, roles: Sequence[str] = ()
+    token: str, *, secret: str, now: datetime, engines: Engines, idle: timedelta, roles: Sequence[str] = ()
 ) -> Caller | None:
     # On the primary, as keys: a session ended a moment ago must not pass on a lagging replica.
     with Session(engines.read_primary, expire_on_commit=False) as session:
-        found = find_session(session, secret_key=secret, token=token, now=now)
+        found = find_session(session, secret_key=secret, token=token, now=now, idle=idle)
         due = found is not None and enrolment_due(session, found[1], roles=roles)
     # An ended or unknown session reads as anonymous: a stale cookie must not break public pages.
-    return None if found is None else user_caller(found[1], session_id=found[0].id, enrolment_due=due)
+    if found is None:
+        return None
+    user_session, user = found
+    if seen_is_due(user_session, now=now):
+        try:
+            with Session(engines.write) as session:
+                record_seen(session, user_session.id, now=now)
+        except OperationalError as busy:
+            # As a key's last use: a read must not fail because the database cannot take a write now.
+            log.info("last_seen_at of session %s not recorded: %s", user_session.id, type(busy.orig).__name__)
+    return user_caller(user, session_id=user_session.id, enrolment_due=due)
 
 
 async def presents_valid_key(request: Request) -> bool:
@@ -132,12 +166,17 @@ async def presents_valid_key(request: Request) -> bool:
     state = app_state(request)
     secret = state.settings.secret_key.get_secret_value()
     if credentials is None:
-        cookie = request.cookies.get(SESSION_COOKIE)
+        cookie = request.cookies.get(session_cookie_name(state.settings))
         if cookie is None:
             return False
         try:
             caller = await run_in_threadpool(
-                _session_caller, cookie, secret=secret, now=state.clock(), engines=state.engines
+                _session_caller,
+                cookie,
+                secret=secret,
+                now=state.clock(),
+                engines=state.engines,
+                idle=idle_limit(state.settings),
             )
         except SQLAlchemyError:
             return True

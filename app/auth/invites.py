@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app.auth import journal, links, sessions
 from app.auth.errors import AccountActive
 from app.auth.models import User
-from app.auth.passwords import passwords
+from app.auth.passwords import ensure_strong, passwords
 from app.auth.roles import Role
 from app.auth.users import UserChanges, create_user, find_user, update_user
 from app.core.acting import Actor
@@ -75,6 +75,7 @@ def accept_invite(
 ) -> sessions.SignedIn | sessions.SecondFactorDue:
     secret = settings.secret_key.get_secret_value()
     user = links.use_link(session, links.Purpose.invite, token, secret_key=secret, now=now)
+    ensure_strong(password, pointer="#/password", email=user.email, name=name or user.name)
     user.password_hash = passwords(settings).hash(password)
     user.is_active = True
     if name:

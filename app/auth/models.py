@@ -68,6 +68,8 @@ class UserSession(Table, table=True):
     created_at: datetime = created_at_field()
     expires_at: datetime = Field(sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # For the idle timeout; recorded to the minute (app.auth.sessions.SEEN_RESOLUTION).
+    last_seen_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class FailedSignIn(Table, table=True):

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request, Response
 
 from app.auth import answers, sessions, users
 from app.auth.answers import SECOND_FACTOR_DUE
-from app.auth.dependencies import PRIVATE_ANSWER, SESSION_COOKIE, SignedIn
+from app.auth.dependencies import PRIVATE_ANSWER, SignedIn, over_https, session_cookie_name
 from app.auth.errors import CsrfTokenMissing, NotAuthenticated, SessionNotFound, SignInFailed, TooManySignIns
 from app.auth.schemas import SessionInfo, SessionPublic, SignIn
 from app.core.errors import InvalidField, problems
@@ -61,10 +61,12 @@ def read_session(response: Response, person: SignedIn, session: ReadSessionDep, 
     summary="Sign out",
     responses=problems(NotAuthenticated, CsrfTokenMissing),
 )
-def sign_out(person: SignedIn, session: SessionDep, clock: ClockDep) -> Response:
+def sign_out(person: SignedIn, session: SessionDep, settings: SettingsDep, clock: ClockDep) -> Response:
     sessions.revoke_session(session, person.user_id, person.session_id, now=clock())
     response = Response(status_code=204, headers=PRIVATE_ANSWER)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    # With the attributes it was set with: browsers drop a `__Host-` cookie only so.
+    name = session_cookie_name(settings)
+    response.delete_cookie(name, path="/", secure=over_https(settings), httponly=True, samesite="lax")
     return response
 
 
@@ -76,12 +78,13 @@ def sign_out(person: SignedIn, session: SessionDep, clock: ClockDep) -> Response
     responses=problems(NotAuthenticated),
 )
 def list_sessions(
-    response: Response, person: SignedIn, session: ReadSessionDep, clock: ClockDep
+    response: Response, person: SignedIn, session: ReadSessionDep, settings: SettingsDep, clock: ClockDep
 ) -> list[SessionPublic]:
     response.headers.update(PRIVATE_ANSWER)
+    idle = sessions.idle_limit(settings)
     return [
         SessionPublic.of(row, current_id=person.session_id)
-        for row in sessions.live_sessions(session, person.user_id, now=clock())
+        for row in sessions.live_sessions(session, person.user_id, now=clock(), idle=idle)
     ]
 
 

@@ -34,6 +34,9 @@ class SessionPublic(BaseModel):
     id: int
     created_at: datetime
     expires_at: datetime
+    last_seen_at: datetime = Field(
+        description="When it was last used, to the minute; unused for BYLINE_SESSION_IDLE_MINUTES, it ends."
+    )
     user_agent: str
     current: bool = Field(description="Whether this is the session the request came with.")
 
@@ -43,6 +46,7 @@ class SessionPublic(BaseModel):
             id=user_session.id,
             created_at=user_session.created_at,
             expires_at=user_session.expires_at,
+            last_seen_at=user_session.last_seen_at,
             user_agent=user_session.user_agent,
             current=user_session.id == current_id,
         )
@@ -144,6 +148,10 @@ class TotpEnrolment(BaseModel):
 
     secret: str = Field(description="The base32 seed, for authenticators that cannot read the URI.")
     otpauth_uri: str = Field(description="An `otpauth://totp/...` URI, usually shown as a QR code.")
+
+
+class TotpEnrol(BaseModel):
+    password: str = Field(min_length=1, max_length=1024, description="Your password, asked again before enrolling.")
 
 
 class TotpConfirm(BaseModel):

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import pyotp
 from sqlalchemy import CursorResult, delete, or_, update
@@ -20,6 +20,7 @@ from app.core.errors import InvalidField
 from app.core.hashing import keyed_digest
 from app.core.sealing import seal, unseal
 from app.core.settings import Settings
+from app.mail import accounts as mail
 
 RECOVERY_CODES = 10
 # Between the password and the code: long enough to open an authenticator app, no longer.
@@ -43,12 +44,17 @@ def enrolment_due(session: Session, user: User, *, roles: Sequence[str]) -> bool
     return user.role in roles and not enabled(session, user.id)
 
 
-def enrol(session: Session, user: User, *, settings: Settings, now: datetime) -> Enrolment:
+def enrol(
+    session: Session, user: User, *, password: str, client_address: str, settings: Settings, now: datetime
+) -> Enrolment:
     """A new seed, shown this once; it signs nothing in until a first code confirms it. Enrolling again
-    before that replaces the seed."""
+    before that replaces the seed. Only with the password, so a session someone else took cannot tie
+    the account to their authenticator."""
     factor = session.get(SecondFactor, user.id)
     if factor is not None and factor.enabled_at is not None:
         raise SecondFactorEnabled("Your account already has an authenticator.")
+    attempts = limits.Attempts.of(settings, email=user.email, client_address=client_address)
+    _check_password(session, user, password, attempts=attempts, settings=settings, now=now)
     secret = pyotp.random_base32()
     sealed = seal(settings.secret_key.get_secret_value(), _SEALED, secret)
     if factor is None:
@@ -66,12 +72,13 @@ def confirm(session: Session, user: User, code: str, *, settings: Settings, now:
     factor = session.get(SecondFactor, user.id)
     if factor is None or factor.enabled_at is not None:
         raise SecondFactorNotEnrolled("No authenticator is waiting to be confirmed; enrol one first.")
-    if not _take_step(session, factor, code, settings=settings, now=now):
+    if _take_step(session, factor, code, settings=settings, now=now) != "taken":
         raise InvalidField("#/code", "The code does not match the authenticator; check its clock.")
     factor.enabled_at = now
     session.add(factor)
     codes = _new_recovery_codes(session, user, settings=settings)
     journal.note(session, "totp_enrol", user, at=now)
+    mail.queue_notice(session, to=user.email, name=user.name, kind="totp_enrol", now=now)
     session.commit()
     return codes
 
@@ -93,29 +100,43 @@ def disable(
     if code is not None:
         check_code(session, user, code, attempts=attempts, settings=settings, now=now)
     else:
-        limits.check_limits(session, attempts, now=now, settings=settings)
-        if not passwords(settings).verify(user.password_hash, password or ""):
-            limits.count_attempt(session, attempts, now=now)
-            session.commit()
-            raise InvalidField("#/password", "The password is wrong.")
+        _check_password(session, user, password or "", attempts=attempts, settings=settings, now=now)
     session.execute(delete(SecondFactor).where(col(SecondFactor.user_id) == user.id))
     session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))
     journal.note(session, "totp_disable", user, at=now)
+    mail.queue_notice(session, to=user.email, name=user.name, kind="totp_disable", now=now)
     session.commit()
+
+
+def _check_password(
+    session: Session, user: User, password: str, *, attempts: limits.Attempts, settings: Settings, now: datetime
+) -> None:
+    """Wrong passwords count as failed sign-ins, under the same limits."""
+    limits.check_limits(session, attempts, now=now, settings=settings)
+    if not passwords(settings).verify(user.password_hash, password):
+        limits.count_attempt(session, attempts, now=now)
+        session.commit()
+        raise InvalidField("#/password", "The password is wrong.")
+    limits.forget_attempts(session, attempts)
 
 
 def check_code(
     session: Session, user: User, code: str, *, attempts: limits.Attempts, settings: Settings, now: datetime
 ) -> None:
     """Accept a code of the authenticator, never one already used (nor one older), or a recovery code,
-    which is then spent. Wrong codes count as failed sign-ins, under the same limits; the caller commits."""
+    which is then spent. Wrong codes count as failed sign-ins, under the same limits; a used one is
+    also recorded and its owner told, since whoever sent it saw the code. The caller commits."""
     limits.check_limits(session, attempts, now=now, settings=settings)
     factor = session.get(SecondFactor, user.id)
     typed = "".join(code.split()).replace("-", "").lower()
     if factor is None or factor.enabled_at is None:
         accepted = False
     elif typed.isdigit():
-        accepted = _take_step(session, factor, typed, settings=settings, now=now)
+        outcome = _take_step(session, factor, typed, settings=settings, now=now)
+        accepted = outcome == "taken"
+        if outcome == "used":
+            journal.note(session, "totp_reuse", user, at=now, actor=journal.SOMEONE)
+            mail.queue_notice(session, to=user.email, name=user.name, kind="totp_reuse", now=now)
     else:
         spent = session.execute(
             delete(RecoveryCode).where(
@@ -133,15 +154,18 @@ def check_code(
     limits.forget_attempts(session, attempts)
 
 
-def _take_step(session: Session, factor: SecondFactor, code: str, *, settings: Settings, now: datetime) -> bool:
+def _take_step(
+    session: Session, factor: SecondFactor, code: str, *, settings: Settings, now: datetime
+) -> Literal["taken", "used", "wrong"]:
+    """`used`: a code of the authenticator that was already accepted, or is older than one that was."""
     secret = unseal(settings.secret_key.get_secret_value(), _SEALED, factor.sealed_secret)
     if secret is None:
-        return False
+        return "wrong"
     try:
         # One step either side: the phone's clock may be half a minute off.
         step = pyotp.TOTP(secret).verify_and_get_timecode(code, for_time=now, valid_window=1)
     except pyotp.OTPVerificationError:
-        return False
+        return "wrong"
     # One statement, so two requests racing with one code cannot both pass.
     taken = session.execute(
         update(SecondFactor)
@@ -152,7 +176,7 @@ def _take_step(session: Session, factor: SecondFactor, code: str, *, settings: S
         .values(last_step=step)
     )
     session.refresh(factor)
-    return cast(CursorResult[Any], taken).rowcount == 1
+    return "taken" if cast(CursorResult[Any], taken).rowcount == 1 else "used"
 
 
 def _recovery_hash(settings: Settings, user_id: int, code: str) -> str:

@@ -4,6 +4,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.auth import journal, limits, second_factor
@@ -14,6 +15,9 @@ from app.auth.users import find_user, set_password
 from app.core.errors import InvalidField
 from app.core.hashing import keyed_digest
 from app.core.settings import Settings
+
+# Recording every request would turn reads into writes; a minute is precise enough for the idle timeout.
+SEEN_RESOLUTION = timedelta(minutes=1)
 
 
 def _token_hash(secret_key: str, token: str) -> str:
@@ -113,6 +117,7 @@ def open_session(
         user_agent=user_agent[:300],
         created_at=now,
         expires_at=now + timedelta(hours=settings.session_hours),
+        last_seen_at=now,
     )
     session.add(user_session)
     journal.note(session, "sign_in", user, at=now, how=how)
@@ -141,11 +146,18 @@ def change_password(
         session.commit()
         raise InvalidField("#/current_password", "The current password is wrong.")
     limits.forget_attempts(session, attempts)
-    set_password(session, user, new, passwords=hashes, now=now, keep_session=keep_session)
+    set_password(session, user, new, passwords=hashes, now=now, keep_session=keep_session, pointer="#/new_password")
 
 
-def find_session(session: Session, *, secret_key: str, token: str, now: datetime) -> tuple[UserSession, User] | None:
-    """The live session a cookie's token names, with its account, unless either has ended."""
+def idle_limit(settings: Settings) -> timedelta:
+    return timedelta(minutes=settings.session_idle_minutes)
+
+
+def find_session(
+    session: Session, *, secret_key: str, token: str, now: datetime, idle: timedelta
+) -> tuple[UserSession, User] | None:
+    """The live session a cookie's token names, with its account, unless either has ended: revoked,
+    past its absolute end, or unused for `idle`."""
     row = session.exec(
         select(UserSession, User)
         .join(User, col(User.id) == UserSession.user_id)
@@ -153,17 +165,33 @@ def find_session(session: Session, *, secret_key: str, token: str, now: datetime
             UserSession.token_hash == _token_hash(secret_key, token),
             col(UserSession.revoked_at).is_(None),
             UserSession.expires_at > now,
+            UserSession.last_seen_at > now - idle,
             col(User.is_active).is_(True),
         )
     ).first()
     return None if row is None else (row[0], row[1])
 
 
-def live_sessions(session: Session, user_id: int, *, now: datetime) -> list[UserSession]:
+def seen_is_due(user_session: UserSession, *, now: datetime) -> bool:
+    return now - user_session.last_seen_at >= SEEN_RESOLUTION
+
+
+def record_seen(session: Session, session_id: int, *, now: datetime) -> None:
+    """The session was used now: its idle timeout starts again."""
+    session.execute(update(UserSession).where(col(UserSession.id) == session_id).values(last_seen_at=now))
+    session.commit()
+
+
+def live_sessions(session: Session, user_id: int, *, now: datetime, idle: timedelta) -> list[UserSession]:
     return list(
         session.exec(
             select(UserSession)
-            .where(UserSession.user_id == user_id, col(UserSession.revoked_at).is_(None), UserSession.expires_at > now)
+            .where(
+                UserSession.user_id == user_id,
+                col(UserSession.revoked_at).is_(None),
+                UserSession.expires_at > now,
+                UserSession.last_seen_at > now - idle,
+            )
             .order_by(col(UserSession.created_at).desc(), col(UserSession.id).desc())
         ).all()
     )

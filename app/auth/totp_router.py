@@ -18,6 +18,7 @@ from app.auth.schemas import (
     SessionInfo,
     TotpConfirm,
     TotpDisable,
+    TotpEnrol,
     TotpEnrolment,
 )
 from app.core.errors import InvalidField, problems
@@ -32,15 +33,29 @@ router = APIRouter()
     operation_id="users-totp-enrol",
     summary="Enrol an authenticator app",
     response_model=TotpEnrolment,
-    responses=problems(NotAuthenticated, CsrfTokenMissing, SecondFactorEnabled),
+    responses=problems(NotAuthenticated, CsrfTokenMissing, SecondFactorEnabled, TooManySignIns, InvalidField),
 )
 def enrol(
-    response: Response, person: SignedIn, session: SessionDep, settings: SettingsDep, clock: ClockDep
+    request: Request,
+    response: Response,
+    body: TotpEnrol,
+    person: SignedIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
 ) -> TotpEnrolment:
-    """The seed and its `otpauth://` URI, shown this once. Nothing changes at sign-in until a first
-    code confirms it (POST /api/v1/users/me/totp/confirm); enrolling again before that starts over."""
+    """With your password again; wrong ones count as failed sign-ins. The seed and its `otpauth://`
+    URI, shown this once. Nothing changes at sign-in until a first code confirms it
+    (POST /api/v1/users/me/totp/confirm); enrolling again before that starts over."""
     response.headers.update(PRIVATE_ANSWER)
-    enrolment = second_factor.enrol(session, users.get_user(session, person.user_id), settings=settings, now=clock())
+    enrolment = second_factor.enrol(
+        session,
+        users.get_user(session, person.user_id),
+        password=body.password,
+        client_address=request.client.host if request.client else "",
+        settings=settings,
+        now=clock(),
+    )
     return TotpEnrolment(secret=enrolment.secret, otpauth_uri=enrolment.uri)
 
 

@@ -9,9 +9,10 @@ from sqlmodel import Session, col, select
 
 from app.auth.errors import EmailTaken, SelfLockout, UnknownSection, UserNotFound
 from app.auth.models import AccountToken, User, UserSession
-from app.auth.passwords import Passwords
+from app.auth.passwords import Passwords, ensure_strong
 from app.auth.roles import Role
 from app.core.errors import InvalidField
+from app.mail import accounts as mail
 from app.taxonomy import service as taxonomy
 from app.web.pagination import decode_cursor, encode_cursor
 
@@ -47,6 +48,8 @@ def create_user(
     if find_user(session, email) is not None:
         raise EmailTaken(f"An account with the email '{email}' already exists.", email=email)
     wanted = _known_sections(session, sections)
+    if password is not None:
+        ensure_strong(password, pointer="#/password", email=email, name=name)
     user = User(
         email=email,
         name=name,
@@ -142,13 +145,24 @@ def update_user(
 
 
 def set_password(
-    session: Session, user: User, new: str, *, passwords: Passwords, now: datetime, keep_session: int | None
+    session: Session,
+    user: User,
+    new: str,
+    *,
+    passwords: Passwords,
+    now: datetime,
+    keep_session: int | None,
+    pointer: str = "#/password",
 ) -> None:
-    """Every other session of the account ends, so a thief signed in elsewhere is signed out."""
+    """Every other session of the account ends, so a thief signed in elsewhere is signed out, and the
+    person is told by email. A password easy to guess is refused (422 naming `pointer`) before anything
+    changes."""
+    ensure_strong(new, pointer=pointer, email=user.email, name=user.name)
     user.password_hash = passwords.hash(new)
     user.updated_at = now
     session.add(user)
     _end_sessions(session, user.id, now=now, keep=keep_session)
+    mail.queue_notice(session, to=user.email, name=user.name, kind="password", now=now)
     session.commit()
 
 

@@ -167,15 +167,17 @@ class Settings(BaseSettings):
     password_time_cost: int = Field(3, ge=1)
     password_memory_kib: int = Field(64 * 1024, ge=8)
     password_parallelism: int = Field(4, ge=1)
-    # How long a browser session lasts from sign-in.
+    # How long a browser session lasts from sign-in, and how long it may go unused before that.
     session_hours: int = Field(12, ge=1, le=24 * 30)
+    session_idle_minutes: int = Field(30, ge=5, le=24 * 60)
     # Failed sign-ins one account, and one network, may make in a window before sign-in is refused.
     sign_in_limit_per_account: int = Field(5, ge=1)
     sign_in_limit_per_network: int = Field(20, ge=1)
     sign_in_limit_window_seconds: int = Field(900, ge=1)
     # How long an invitation's link, and a password reset's, may wait to be used.
     invite_hours: int = Field(72, ge=1, le=24 * 30)
-    password_reset_minutes: int = Field(60, ge=5, le=24 * 60)
+    # A reset's link signs in, so it lives as briefly as an out-of-band code (ASVS 2.7.2: ten minutes).
+    password_reset_minutes: int = Field(10, ge=5, le=24 * 60)
     # Roles whose people must sign in with a second factor: until they enrol one, their session may
     # only enrol (comma- or space-separated, as roles are named: contributor, editor, moderator, admin).
     second_factor_roles: Annotated[list[Literal["contributor", "editor", "moderator", "admin"]], NoDecode] = []

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Generic, TypeVar, cast
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.requests import HTTPConnection
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -56,7 +57,7 @@ class AppState:
         return cast(T | None, self.added.get(key))
 
 
-def app_state(request: Request) -> AppState:
+def app_state(request: HTTPConnection) -> AppState:
     """The state the lifespan built; also for code that runs outside routes (error handlers)."""
     return cast(AppState, request.app.state.byline)
 

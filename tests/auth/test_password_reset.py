@@ -38,6 +38,9 @@ def test_the_link_sets_the_password_ends_every_session_and_signs_in(client, sess
     client.cookies.clear()
     assert _ask(client, "ana@example.org").status_code == 202
     token = emailed_link(session, settings, "ana@example.org")
+    # A guessable password is refused, and the link still works for a better one.
+    weak = client.post("/api/v1/session/password-reset/confirm", json={"token": token, "password": "ana@example.org!"})
+    assert weak.status_code == 422 and weak.json()["errors"][0]["pointer"] == "#/password"
     confirmed = client.post("/api/v1/session/password-reset/confirm", json={"token": token, "password": NEW})
     assert confirmed.status_code == 200 and client.get("/api/v1/session").status_code == 200
     session.expire_all()

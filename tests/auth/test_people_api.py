@@ -1,3 +1,4 @@
+from app.auth.models import User
 from app.auth.roles import Role
 from tests.factories.newsroom import make_section
 from tests.factories.people import PASSWORD, make_user, sign_in
@@ -17,6 +18,9 @@ def test_admins_create_list_and_read_accounts_without_any_hash(client, session, 
     assert [u["email"] for u in listed.json()["data"]] == ["nia@example.org"]
     for body in (created.text, listed.text, client.get(f"/api/v1/users/{account['id']}", headers=admin).text):
         assert "argon2" not in body and "password" not in body
+    # Stored as Argon2id with its own random salt.
+    assert session.get(User, account["id"]).password_hash.startswith("$argon2id$v=19$")
+    session.commit()
     assert client.get("/api/v1/users/999", headers=admin).json()["type"].endswith("/problems/user-not-found")
     assert client.post("/api/v1/users", json=NEW | {"email": "nia@example.org"}, headers=admin).status_code == 409
 
@@ -102,3 +106,23 @@ def test_changing_ones_password_needs_the_current_one_and_ends_other_sessions(cl
     assert client.get("/api/v1/users/me").status_code == 401
     client.cookies.update(here)
     sign_in(client, "ed@example.org", new)
+
+
+def test_guessable_passwords_are_refused_and_long_ones_of_any_characters_taken(client, session, settings, api_key):
+    make_section(session, slug="city", name="City")
+    admin = api_key("admin")
+    for guessable in ("qwerty123456", "passwordpassword", "aaaaaaaaaaaa", "nia@example.org1"):
+        refused = client.post("/api/v1/users", json=NEW | {"password": guessable}, headers=admin)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["pointer"] == "#/password", guessable
+    # Spaces, any script and up to 1024 characters: nothing is trimmed, nothing asks for digits or capitals.
+    long = "ночь, улица, фонарь, аптека — 夜の街灯 " * 25
+    assert 64 < len(long) <= 1024
+    assert client.post("/api/v1/users", json=NEW | {"password": long}, headers=admin).status_code == 201
+    client.cookies.clear()
+    sign_in(client, "nia@example.org", long)
+    trimmed = {"email": "nia@example.org", "password": long.strip()}
+    assert client.post("/api/v1/session", json=trimmed).status_code == 401
+    csrf = sign_in(client, "nia@example.org", long)
+    change = {"current_password": long, "new_password": "qwerty123456"}
+    weak = client.put("/api/v1/users/me/password", json=change, headers=csrf)
+    assert weak.status_code == 422 and weak.json()["errors"][0]["pointer"] == "#/new_password"

@@ -7,13 +7,15 @@ from sqlmodel import select
 
 from app.auth.models import SecondFactor
 from app.auth.roles import Role
+from app.mail import accounts
 from app.main import create_app
+from app.outbox.service import pending_events
 from tests.conftest import PROXY_ADDRESS
 from tests.factories.people import PASSWORD, audit_actions, emailed_link, make_user, sign_in
 
 
 def _enable(client, csrf, clock) -> tuple[pyotp.TOTP, list[str]]:
-    enrolled = client.post("/api/v1/users/me/totp", headers=csrf)
+    enrolled = client.post("/api/v1/users/me/totp", json={"password": PASSWORD}, headers=csrf)
     assert enrolled.status_code == 200, enrolled.text
     totp = pyotp.TOTP(enrolled.json()["secret"])
     assert enrolled.json()["otpauth_uri"] == totp.provisioning_uri(name="ana@example.org", issuer_name="Byline")
@@ -57,15 +59,23 @@ def test_an_enabled_authenticator_is_asked_for_at_sign_in_and_no_code_passes_twi
     assert signed_in.status_code == 200 and "HttpOnly" in signed_in.headers["set-cookie"]
     assert client.get("/api/v1/session").json()["user"]["email"] == "ana@example.org"
     assert _code_step(client, _password_step(client), totp.at(clock.now)).status_code == 422
+    # Each used code sent is recorded, and its owner told.
     actions = [action for action, _, _ in audit_actions(client, api_key("admin"), target_kind="user")]
-    assert actions == ["user.sign_in", "user.totp_enrol", "user.sign_in"]
+    assert actions == ["user.totp_reuse", "user.sign_in", "user.totp_reuse", "user.totp_enrol", "user.sign_in"]
+    notices = [e.payload["kind"] for e in pending_events(session, topic=accounts.TOPIC)]
+    session.commit()
+    assert notices == ["totp_enrol", "totp_reuse", "totp_reuse"]
 
 
 def test_one_authenticator_at_a_time_and_only_once_enrolled(client, ana, clock):
     unenrolled = client.post("/api/v1/users/me/totp/confirm", json={"code": "123456"}, headers=ana)
     assert unenrolled.status_code == 409 and unenrolled.json()["type"].endswith("/problems/second-factor-not-enrolled")
+    # The password is asked again: a session alone does not tie the account to an authenticator.
+    for body in ({}, {"password": "not it"}):
+        refused = client.post("/api/v1/users/me/totp", json=body, headers=ana)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["pointer"] == "#/password", body
     _enable(client, ana, clock)
-    again = client.post("/api/v1/users/me/totp", headers=ana)
+    again = client.post("/api/v1/users/me/totp", json={"password": PASSWORD}, headers=ana)
     assert again.status_code == 409 and again.json()["type"].endswith("/problems/second-factor-enabled")
 
 

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 from pydantic import AnyHttpUrl
 from sqlmodel import select
@@ -23,17 +25,34 @@ def test_sign_in_sets_a_private_cookie_and_says_who_is_signed_in(client, session
     who = client.get("/api/v1/session").json()
     assert who["user"] == {"email": "ana@example.org", "name": "Ana", "role": "editor", "sections": []}
     assert who["csrf_token"] == response.json()["csrf_token"]
-    # Only a hash of the token is stored.
+    # 256 random bits, of which only a hash is stored.
     token = client.cookies["byline_session"]
+    assert len(token) == 43
     assert token not in {row.token_hash for row in session.exec(select(UserSession)).all()}
 
 
-def test_cookie_is_secure_when_the_public_url_is_https(session, settings, clock):
+def test_cookie_is_secure_and_host_only_when_the_public_url_is_https(session, settings, clock):
     make_user(session, settings, "ana@example.org")
     https = settings.model_copy(update={"public_url": AnyHttpUrl("https://news.example")})
-    with TestClient(create_app(https, clock=clock), client=(PROXY_ADDRESS, 50000)) as client:
+    app = create_app(https, clock=clock)
+    with TestClient(app, base_url="https://news.example", client=(PROXY_ADDRESS, 50000)) as client:
         response = client.post("/api/v1/session", json={"email": "ana@example.org", "password": PASSWORD})
-    assert "Secure" in response.headers["set-cookie"]
+        cookie = response.headers["set-cookie"]
+        assert cookie.startswith("__Host-byline_session=") and "Secure" in cookie and "Path=/" in cookie
+        assert "domain" not in cookie.lower()
+        assert client.get("/api/v1/session").status_code == 200
+        # The unprefixed name, as a sibling subdomain could plant it, is not read.
+        token = client.cookies["__Host-byline_session"]
+        client.cookies.clear()
+        client.cookies.set("byline_session", token)
+        assert client.get("/api/v1/session").status_code == 401
+        client.cookies.clear()
+        client.cookies.set("__Host-byline_session", token)
+        signed_out = client.delete("/api/v1/session", headers={"X-CSRF-Token": response.json()["csrf_token"]})
+        assert signed_out.status_code == 204 and signed_out.headers["set-cookie"].startswith(
+            '__Host-byline_session="";'
+        )
+        assert "Secure" in signed_out.headers["set-cookie"]
 
 
 def test_wrong_password_and_unknown_email_get_the_same_answer(client, session, settings):
@@ -121,3 +140,24 @@ def test_deactivated_person_loses_sessions_and_cannot_sign_in(client, session, s
 
 def test_an_api_key_is_not_a_session(client, editor):
     assert client.get("/api/v1/session", headers=editor).status_code == 401
+
+
+def test_a_session_ends_when_unused_for_the_idle_time_and_at_its_absolute_end(client, session, settings, clock):
+    make_user(session, settings, "ana@example.org")
+    sign_in(client, "ana@example.org")
+    signed_in_at, idle = clock.now, timedelta(minutes=settings.session_idle_minutes)
+    # Used within the idle time each time, it lasts until its absolute end, and not a minute more.
+    while clock.now + idle < signed_in_at + timedelta(hours=settings.session_hours):
+        clock.now += idle - timedelta(minutes=1)
+        assert client.get("/api/v1/session").status_code == 200
+    [listed] = client.get("/api/v1/session/all").json()
+    assert listed["last_seen_at"] == clock.now.isoformat().replace("+00:00", "Z")
+    clock.now = signed_in_at + timedelta(hours=settings.session_hours)
+    assert client.get("/api/v1/session").status_code == 401
+    sign_in(client, "ana@example.org")
+    clock.now += idle
+    assert client.get("/api/v1/session").status_code == 401
+    # No longer listed among the live sessions either.
+    client.cookies.clear()
+    sign_in(client, "ana@example.org")
+    assert len(client.get("/api/v1/session/all").json()) == 1

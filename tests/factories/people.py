@@ -39,7 +39,9 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> dict[st
 
 def emailed_link(session: Session, settings: Settings, to: str) -> str:
     """The token of the newest link emailed to `to` and still in the outbox, opened as the mailer opens it."""
-    events = [e for e in pending_events(session, topic=accounts.TOPIC) if e.payload["to"] == to]
+    events = [
+        e for e in pending_events(session, topic=accounts.TOPIC) if e.payload["to"] == to and "sealed_link" in e.payload
+    ]
     # Writes begin immediately on SQLite: a read left open would hold the app's next write.
     session.commit()
     link = unseal(settings.secret_key.get_secret_value(), "account-link", events[-1].payload["sealed_link"])
