@@ -138,12 +138,10 @@ def test_concurrent_articles_introducing_the_same_new_tag_all_succeed(client, se
     assert {tuple(t["slug"] for t in article["tags"]) for article in tags} == {("flooding", "storm-ciaran")}
 
 
-
 def test_a_write_with_tags_answers_with_the_etag_of_what_is_stored(client, session, editor):
     article = make_article(session)
     written = client.patch(f"/api/v1/articles/{article.slug}", json={"tags": ["Harbour", "Dawn"]}, headers=editor)
     assert [tag["name"] for tag in written.json()["tags"]] == ["Dawn", "Harbour"]
-    again = client.patch(
-        f"/api/v1/articles/{article.slug}", json={"title": "Next"}, headers=editor | {"If-Match": written.headers["ETag"]}
-    )
+    next_write = editor | {"If-Match": written.headers["ETag"]}
+    again = client.patch(f"/api/v1/articles/{article.slug}", json={"title": "Next"}, headers=next_write)
     assert again.status_code == 200

@@ -13,9 +13,11 @@ export function blockEditor(blocks, changed) {
   const list = h("ol", { class: "blocks", "aria-label": "Body" });
   const items = blocks.map((block) => ({ ...block }));
 
-  function render(focusIndex, focusButton) {
+  // The focus stays with the block just moved (on its other button at either end) or added.
+  function render(focusIndex, focusOn, otherwise = ".down, .up") {
     list.replaceChildren(...items.map((block, index) => blockItem(block, index)));
-    if (focusIndex !== undefined) list.children[focusIndex]?.querySelector(focusButton)?.focus();
+    const item = list.children[focusIndex];
+    (item?.querySelector(`:is(${focusOn}):not(:disabled)`) || item?.querySelector(`:is(${otherwise}):not(:disabled)`))?.focus();
   }
 
   function move(index, by, button) {

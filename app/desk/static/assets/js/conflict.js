@@ -21,8 +21,11 @@ function shown(name, value) {
 const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 // Resolves with the fields to send (theirs where chosen, mine elsewhere), or null to take theirs whole.
-export function conflictView(mine, theirs) {
+// A field this editor left as it was (`base`) is offered as theirs; one they changed, as theirs too
+// only if they choose it.
+export function conflictView(base, mine, theirs) {
   const differing = Object.keys(FIELDS).filter((name) => !same(mine[name], theirs[name]));
+  const edited = (name) => !same(mine[name], base[name]);
   return new Promise((resolve) => {
     const rows = differing.map((name) => {
       const group = `choice-${name}`;
@@ -36,8 +39,8 @@ export function conflictView(mine, theirs) {
           h("div", { class: "theirs" }, h("h3", {}, "Theirs"), h("p", { class: "value" }, shown(name, theirs[name]))),
           h("div", { class: "mine" }, h("h3", {}, "Yours"), h("p", { class: "value" }, shown(name, mine[name]))),
         ),
-        h("label", { class: "inline" }, h("input", { type: "radio", name: group, value: "theirs" }), " Keep theirs"),
-        h("label", { class: "inline" }, h("input", { type: "radio", name: group, value: "mine", checked: true }), " Keep yours"),
+        h("label", { class: "inline" }, h("input", { type: "radio", name: group, value: "theirs", checked: !edited(name) }), " Keep theirs"),
+        h("label", { class: "inline" }, h("input", { type: "radio", name: group, value: "mine", checked: edited(name) }), " Keep yours"),
       );
     });
     const view = h(

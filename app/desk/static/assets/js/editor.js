@@ -193,7 +193,7 @@ export async function editorScreen(main, desk, params) {
     inConflict = true;
     state.textContent = "Not saved: someone else changed this story";
     const { data: theirs, etag: theirTag } = await call("GET", `/articles/${encodeURIComponent(article.slug)}`);
-    const merged = await conflictView(fields, fieldsOf(theirs));
+    const merged = await conflictView(saved, fields, fieldsOf(theirs));
     inConflict = false;
     if (merged === null) {
       desk.navigate(`/desk/edit?slug=${encodeURIComponent(theirs.slug)}`, { replace: true });
@@ -272,7 +272,9 @@ export async function editorScreen(main, desk, params) {
     if (!(await save())) return;
     try {
       const { data } = await call("POST", path("/preview-token"));
-      preview.replaceChildren(h("a", { href: data.url, target: "_blank", rel: "noopener" }, "Open the preview"), ` (until ${when(data.expires_at)})`);
+      // The example site's article page, which reads the article with the token.
+      const page = `/article.html?${new URLSearchParams({ slug: article.slug, preview_token: data.token })}`;
+      preview.replaceChildren(h("a", { href: page, target: "_blank", rel: "noopener" }, "Open the preview"), ` (until ${when(data.expires_at)})`);
       preview.querySelector("a").focus();
     } catch (problem) {
       showProblem(alert, problem, publishing);
