@@ -5,7 +5,7 @@ import { blockEditor } from "./blocks.js";
 import { conflictView } from "./conflict.js";
 import { field, h, showProblem, when } from "./dom.js";
 
-const AUTOSAVE_MS = 1500;
+const AUTOSAVE_MS = 1000;
 const PUBLISHING_ROLES = ["editor", "admin"];
 
 // The editable fields as the API takes them back.
