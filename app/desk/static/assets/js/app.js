@@ -48,6 +48,8 @@ async function show() {
     await screen(main, desk, new URLSearchParams(location.search));
   }
   busy(main, false);
+  // When the screen is ready to use, for measuring.
+  performance.mark("desk-ready");
   for (const link of document.querySelectorAll("#nav a")) {
     if (link.pathname === location.pathname) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
