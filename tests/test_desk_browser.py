@@ -231,6 +231,20 @@ def test_a_contributor_cannot_publish_even_by_forcing_the_button(desk):
     assert desk.article(slug)["status"] == "draft"
 
 
+def test_an_editor_schedules_a_story_then_takes_it_back(desk):
+    slug = desk.draft("Scheduled for later")
+    desk.signed_in_as(EDITOR, f"/desk/edit?slug={slug}")
+    at = desk.find("input[name=publish-at]")
+    desk.driver.execute_script("arguments[0].value = '2099-01-02T09:30'", at)
+    desk.find("button[name=schedule]").send_keys(Keys.ENTER)
+    desk.wait_for(lambda: "scheduled" in desk.find(".status-line").text)
+    article = desk.article(slug)
+    assert article["status"] == "scheduled" and article["published_at"].startswith("2099-01-0")
+    desk.find("button[name=unpublish]").send_keys(Keys.ENTER)
+    desk.wait_for(lambda: "draft" in desk.find(".status-line").text)
+    assert desk.article(slug)["status"] == "draft"
+
+
 def test_two_editors_in_one_story_and_the_second_gets_the_conflict_view(desk):
     slug = desk.draft("Two editors, one story")
     desk.signed_in_as(EDITOR, f"/desk/edit?slug={slug}")
