@@ -28,6 +28,7 @@ from app.db.engines import build_engine
 from app.demo.loader import load_demo
 from tests.browser import chromium, console_errors
 from tests.conftest import TEST_SECRET, migrated_sqlite
+from tests.media.pictures import photo
 from tests.server import running_server
 
 PASSWORD = "correct horse battery staple"
@@ -141,7 +142,7 @@ def _only_refused_requests_in_the_console(desk) -> Iterator[None]:
         assert re.match(r"\S+/api/v1/\S+ - Failed to load resource: .* status of 4(01|03|12)", message), message
 
 
-def test_an_editor_signs_in_writes_a_story_by_keyboard_and_publishes_it(desk):
+def test_an_editor_signs_in_writes_a_story_by_keyboard_and_publishes_it(desk, tmp_path):
     desk.open("/desk/new")
     # Signed out, the desk asks who you are and comes back to where you were going.
     assert desk.driver.current_url.endswith("/desk/sign-in?next=%2Fdesk%2Fnew")
@@ -167,13 +168,22 @@ def test_an_editor_signs_in_writes_a_story_by_keyboard_and_publishes_it(desk):
     # The heading goes first, by keyboard; the focus follows it.
     desk.find(".block-heading .up").send_keys(Keys.ENTER)
     assert desk.driver.switch_to.active_element.get_attribute("aria-label") == "Move Heading 1 down"
+    # A picture uploaded to the library from the editor, with its text alternative.
+    (tmp_path / "harbour.jpg").write_bytes(photo(600, 400))
+    desk.find("[data-add=image]").send_keys(Keys.ENTER)
+    desk.find(".picker input[name=file]").send_keys(str(tmp_path / "harbour.jpg"))
+    desk.find(".picker input[name=alt]").send_keys("Boats in the harbour")
+    desk.find(".picker button[name=upload]").send_keys(Keys.ENTER)
+    desk.wait_for(lambda: desk.find_all(".block-image img.thumb"))
+    assert desk.driver.switch_to.active_element.get_attribute("value") == "Boats in the harbour"
     desk.saved()
     slug = re.search(r"/desk/edit\?slug=([\w-]+)$", desk.driver.current_url)[1]
     article = desk.article(slug)
     assert article["title"] == "Harbour <b>reopens</b> at dawn" and article["status"] == "draft"
     assert article["section"]["slug"] == "world" and [a["slug"] for a in article["authors"]] == ["alok-verma"]
     assert {tag["name"] for tag in article["tags"]} == {"Harbour", "Dawn"}
-    assert [block["type"] for block in article["body"]] == ["heading", "paragraph"]
+    assert [block["type"] for block in article["body"]] == ["heading", "paragraph", "image"]
+    assert article["body"][2]["media_id"] and article["body"][2]["alt"] == "Boats in the harbour"
 
     desk.find("button[name=preview]").send_keys(Keys.ENTER)
     preview = desk.find(".preview a").get_attribute("href")
@@ -265,6 +275,7 @@ def test_two_editors_in_one_story_and_the_second_gets_the_conflict_view(desk):
         assert other.find("[data-field=title] input[value=theirs]").is_selected()
         assert other.find("[data-field=subtitle] input[value=mine]").is_selected()
         assert desk.article(slug)["subtitle"] is None
+        assert _violations(other) == []
         other.find(".conflict .merge").send_keys(Keys.ENTER)
         other.saved()
         article = desk.article(slug)
@@ -309,6 +320,10 @@ def test_every_screen_passes_axe_and_fits_a_phone(desk):
                 "return [window.innerWidth, document.documentElement.scrollWidth]"
             )
             assert page <= viewport, f"{path} scrolls sideways at {width} px"
+    desk.open(f"/desk/edit?slug={slug}")
+    desk.find("[data-add=image]").send_keys(Keys.ENTER)
+    desk.wait_for(lambda: desk.find_all(".picker .library:not([aria-busy])"), "the library listed")
+    assert _violations(desk) == []
     print("\nEach desk screen ready, ms after navigation:", {path: round(ms) for path, ms in ready.items()})
     desk.find("#sign-out").click()
     desk.find("input[name=email]")

@@ -1,6 +1,7 @@
 // The body as a list of blocks, each edited as plain text (inline markup stays as typed), moved up
 // and down by buttons that keep the keyboard focus on the moved block.
 import { h, uniqueId } from "./dom.js";
+import { pickPicture } from "./media.js";
 
 const KINDS = {
   paragraph: "Paragraph",
@@ -29,7 +30,7 @@ export function blockEditor(blocks, changed) {
   }
 
   function blockItem(block, index) {
-    const name = `${KINDS[block.type] || "Image"} ${index + 1}`;
+    const name = `${KINDS[block.type] || (block.type === "image" ? "Picture" : "Embed")} ${index + 1}`;
     const pointer = `#/body/${index}`;
     const controls = [];
     if (block.type === "list") {
@@ -67,8 +68,28 @@ export function blockEditor(blocks, changed) {
         });
         controls.push(h("label", { for: cite.id }, `${name}: who said it`), cite);
       }
+    } else if (block.type === "image") {
+      const alt = h("input", { "data-pointer": `${pointer}/alt`, id: uniqueId("block") });
+      alt.value = block.alt || "";
+      alt.addEventListener("input", () => {
+        block.alt = alt.value;
+        changed();
+      });
+      const caption = h("input", { "data-pointer": `${pointer}/caption`, id: uniqueId("block") });
+      caption.value = block.caption || "";
+      caption.addEventListener("input", () => {
+        block.caption = caption.value || null;
+        changed();
+      });
+      controls.push(
+        block.url ? h("img", { class: "thumb", src: block.url, alt: "" }) : null,
+        h("label", { for: alt.id }, `${name}: text alternative`),
+        alt,
+        h("label", { for: caption.id }, `${name}: caption`),
+        caption,
+      );
     } else {
-      // Images and embeds are kept and can be moved; editing them comes with the media library.
+      // Embeds are kept and can be moved.
       controls.push(h("p", { class: "kept" }, `${name}: ${block.alt || block.title || block.url || block.type}`));
     }
     return h(
@@ -102,6 +123,14 @@ export function blockEditor(blocks, changed) {
     );
   }
 
+  const addImage = h("button", { type: "button", "data-add": "image" }, "Add picture");
+  addImage.addEventListener("click", () =>
+    pickPicture(adders, (block) => {
+      items.push(block);
+      render(items.length - 1, "input");
+      changed();
+    }),
+  );
   const adders = h(
     "div",
     { class: "add-blocks" },
@@ -120,6 +149,7 @@ export function blockEditor(blocks, changed) {
         `Add ${label.toLowerCase()}`,
       ),
     ),
+    addImage,
   );
   render();
   return {
