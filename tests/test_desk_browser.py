@@ -211,7 +211,10 @@ def test_stories_by_status_with_counts_filters_and_pages(desk):
     for number in range(21 - httpx.get(listed, params={"limit": 1}).json()["meta"]["total"]):
         story = {"title": f"Filler {number}", "authors": ["alok-verma"], "status": "published"}
         httpx.post(listed, json=story, headers=desk.key).raise_for_status()
-    published = httpx.get(listed, params={"limit": 1}).json()["meta"]["total"]
+    embargoed = {"title": "Under embargo", "authors": ["alok-verma"], "embargo_until": "2099-01-01T00:00:00Z"}
+    httpx.post(listed, json=embargoed | {"status": "published"}, headers=desk.key).raise_for_status()
+    # Editors see the embargoed story among the published ones too.
+    published = httpx.get(listed, params={"limit": 1}, headers=desk.key).json()["meta"]["total"]
     desk.signed_in_as(EDITOR, "/desk?status=published")
     tab = desk.find(".tabs a[aria-current=page]")
     assert tab.get_attribute("data-status") == "published" and tab.text.endswith(str(published))
@@ -219,6 +222,16 @@ def test_stories_by_status_with_counts_filters_and_pages(desk):
     desk.find("button.more").send_keys(Keys.ENTER)
     desk.wait_for(lambda: len(desk.find_all(".stories li")) > 20)
     assert desk.driver.switch_to.active_element.text == desk.find_all(".stories li a")[20].text
+
+    assert desk.find(".tabs a[data-status=embargoed]").text == "Embargoed 1"
+    desk.find(".tabs a[data-status=embargoed]").click()
+    desk.wait_for(lambda: "status=embargoed" in desk.driver.current_url)
+    desk.settle()
+    assert [link.text for link in desk.find_all(".stories li a")] == ["Under embargo"]
+    assert "embargoed until" in desk.find(".stories li .meta").text
+    desk.find(".tabs a[data-status=published]").click()
+    desk.wait_for(lambda: "status=published" in desk.driver.current_url)
+    desk.settle()
 
     desk.find("input[name=q]").send_keys("eclipse", Keys.ENTER)
     desk.settle()

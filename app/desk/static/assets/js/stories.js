@@ -2,18 +2,20 @@
 import { get } from "./api.js";
 import { field, h, showProblem, when } from "./dom.js";
 
+// Each tab and the list filters it stands for; embargoed stories are published ones not yet lifted.
 const TABS = [
-  ["draft", "Drafts"],
-  ["scheduled", "Scheduled"],
-  ["published", "Published"],
-  ["archived", "Archived"],
+  ["draft", "Drafts", { status: "draft" }],
+  ["scheduled", "Scheduled", { status: "scheduled" }],
+  ["embargoed", "Embargoed", { status: "published", embargoed: "true" }],
+  ["published", "Published", { status: "published" }],
+  ["archived", "Archived", { status: "archived" }],
 ];
 
-// Published stories whose embargo has not lifted yet are marked as such in the list.
 const embargoed = (story) => story.embargo_until && new Date(story.embargo_until) > new Date();
 
 export async function storiesScreen(main, desk, params) {
-  const status = TABS.some(([name]) => name === params.get("status")) ? params.get("status") : "draft";
+  const tab = TABS.find(([name]) => name === params.get("status")) || TABS[0];
+  const status = tab[0];
   const filters = { section: params.get("section") || "", author: params.get("author") || "", q: params.get("q") || "" };
   const alert = h("div", { class: "alert", role: "alert", tabindex: "-1" });
   const address = (changes) => `/desk?${new URLSearchParams(Object.entries({ status, ...filters, ...changes }).filter(([, v]) => v))}`;
@@ -21,8 +23,8 @@ export async function storiesScreen(main, desk, params) {
   const [sections, counts] = await Promise.all([
     get("/sections", { limit: 100 }).then((page) => page.data).catch(() => []),
     Promise.all(
-      TABS.map(([name]) =>
-        get("/articles", { status: name, ...filters, limit: 1, fields: "slug" }).then((page) => page.meta.total).catch(() => null),
+      TABS.map(([, , shown]) =>
+        get("/articles", { ...shown, ...filters, limit: 1, fields: "slug" }).then((page) => page.meta.total).catch(() => null),
       ),
     ),
   ]);
@@ -70,7 +72,7 @@ export async function storiesScreen(main, desk, params) {
 
   async function loadPage() {
     try {
-      const page = await get("/articles", { status, ...filters, limit: 20, cursor });
+      const page = await get("/articles", { ...tab[2], ...filters, limit: 20, cursor });
       list.append(...page.data.map(row));
       cursor = page.meta.next_cursor;
       more.hidden = !cursor;
