@@ -45,6 +45,7 @@ from app.core.settings import Settings
 from app.db.engines import ensure_planner_statistics, kept_engine
 from app.db.write_batches import WriteBatches
 from app.deliveries.worker import start_in_background
+from app.desk.pages import desk_routes
 from app.directories import routes as directories
 from app.directories.routes import authors as authors_router
 from app.directories.routes import sections as sections_router
@@ -274,6 +275,8 @@ def create_app(
         app.router.routes.extend(router.routes)
     if settings.serve_frontend:
         app.router.routes.extend(site_routes())
+    if settings.serve_desk:
+        app.router.routes.extend(desk_routes())
 
     @app.get("/api/v1", tags=["meta"], operation_id="meta-index", summary="List the API's entry points")
     def index() -> ApiIndex:

@@ -169,7 +169,8 @@ def apply_changes(session: Session, article: Article, changes: dict, *, now: dat
             if article.section is None:
                 raise InvalidField("#/section", f"Unknown section slug: {changes['section']}.")
     if "tags" in changes:
-        article.tags = taxonomy.tags_for_names(session, changes["tags"])
+        # In the order a read loads them, so the write's answer and its ETag are the ones a read gives.
+        article.tags = sorted(taxonomy.tags_for_names(session, changes["tags"]), key=lambda tag: tag.name)
     _set_lifecycle(article, changes, now=now)
     article.updated_at = now
 

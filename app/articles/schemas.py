@@ -108,6 +108,9 @@ class ArticleFilters(BaseModel):
     author: list[SlugText] = Field(
         default_factory=list, max_length=10, description="Author slug; repeat to require co-authors."
     )
+    embargoed: bool = Field(
+        False, description="Only articles still under embargo: none but for keys with `content:embargo`."
+    )
     published_after: UTCTime | None = Field(None, description="Only articles published at or after this time.")
     published_before: UTCTime | None = Field(None, description="Only articles published before this time.")
     updated_since: UTCTime | None = Field(

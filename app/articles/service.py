@@ -94,6 +94,8 @@ def _filtered(filters: ArticleFilters, condition: ColumnElement[bool], now: date
                 .where(Author.slug == author_slug)
             )
         )
+    if filters.embargoed:
+        conditions.append(col(Article.embargo_until) > now)
     if filters.published_after:
         conditions.append(col(Article.published_at) >= filters.published_after)
     if filters.published_before:
@@ -215,6 +217,7 @@ def _narrowed(filters: ArticleFilters) -> bool:
             filters.section,
             filters.tag,
             filters.author,
+            filters.embargoed,
             filters.published_after,
             filters.published_before,
             filters.updated_since,

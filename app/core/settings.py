@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     sitemap_page_size: int = Field(50_000, ge=1, le=50_000)
     # The example reader site (examples/frontend) at `/`.
     serve_frontend: bool = True
+    # The desk, the newsroom's web app for writing and publishing, at `/desk/`.
+    serve_desk: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
     # Browser origins that may send requests with an API key; anonymous ones are open to every origin.

@@ -136,3 +136,12 @@ def test_concurrent_articles_introducing_the_same_new_tag_all_succeed(client, se
     assert asyncio.run(create_at_once()) == [201] * 6
     tags = client.get("/api/v1/articles", params={"status": "draft"}, headers=editor).json()["data"]
     assert {tuple(t["slug"] for t in article["tags"]) for article in tags} == {("flooding", "storm-ciaran")}
+
+
+def test_a_write_with_tags_answers_with_the_etag_of_what_is_stored(client, session, editor):
+    article = make_article(session)
+    written = client.patch(f"/api/v1/articles/{article.slug}", json={"tags": ["Harbour", "Dawn"]}, headers=editor)
+    assert [tag["name"] for tag in written.json()["tags"]] == ["Dawn", "Harbour"]
+    next_write = editor | {"If-Match": written.headers["ETag"]}
+    again = client.patch(f"/api/v1/articles/{article.slug}", json={"title": "Next"}, headers=next_write)
+    assert again.status_code == 200

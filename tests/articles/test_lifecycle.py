@@ -89,6 +89,18 @@ def test_embargoed_article_is_for_embargo_keys_until_it_lifts(client, session, a
     assert client.get("/api/v1/articles").json()["meta"]["total"] == 2
 
 
+def test_the_embargoed_filter_lists_only_stories_under_embargo_while_it_holds(client, session, api_key, clock):
+    lifts = clock.now + timedelta(hours=3)
+    article = make_article(session, embargo_until=lifts.isoformat())
+    make_article(session)
+    partner, writer = api_key("content:embargo"), api_key("content:write")
+    listed = client.get("/api/v1/articles", params={"embargoed": "true"}, headers=partner).json()
+    assert [row["slug"] for row in listed["data"]] == [article.slug] and listed["meta"]["total"] == 1
+    assert client.get("/api/v1/articles", params={"embargoed": "true"}, headers=writer).json()["meta"]["total"] == 0
+    clock.now = lifts
+    assert client.get("/api/v1/articles", params={"embargoed": "true"}, headers=partner).json()["meta"]["total"] == 0
+
+
 def test_tags_of_unpublished_articles_stay_private(client, session):
     make_article(session, status="draft", tags=["Secret Merger"])
     make_article(session, tags=["Budget"])

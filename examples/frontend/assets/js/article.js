@@ -10,6 +10,8 @@ import { param, shell, show, showFailure } from "./layout.js";
 
 const main = shell();
 const slug = param("slug");
+// A preview link from the desk reads an unpublished article with its token.
+const previewToken = param("preview_token");
 const path = `/articles/${encodeURIComponent(slug)}`;
 
 function authorBox(author, others) {
@@ -112,7 +114,7 @@ function mostRead(answer) {
 // The box is extra: a failure leaves it out rather than the article.
 const popular = getJson("/most-read", { limit: 5 }).catch(() => null);
 try {
-  const article = await getJson(path, { include: "related,comments,author_articles" });
+  const article = await getJson(path, { include: "related,comments,author_articles", preview_token: previewToken });
   // One view per page view, sent without delaying anything; nothing identifies the reader.
   navigator.sendBeacon(apiUrl(`/articles/${encodeURIComponent(article.slug)}/views`));
   // A former slug answers with the article under its current one; the address follows.

@@ -1,0 +1,92 @@
+// The desk's one page: who is signed in, and which screen the address names (app/desk/pages.py
+// serves the page at each of them). Links inside the desk
+// change the screen without loading the page again.
+import { call, Problem, useSession, whenSignedOut } from "./api.js";
+import { busy } from "./dom.js";
+import { editorScreen } from "./editor.js";
+import { sessionsScreen } from "./sessions.js";
+import { signInScreen } from "./signin.js";
+import { storiesScreen } from "./stories.js";
+
+const SCREENS = {
+  "": storiesScreen,
+  new: editorScreen,
+  edit: editorScreen,
+  sessions: sessionsScreen,
+  "sign-in": signInScreen,
+};
+const main = document.getElementById("main");
+const desk = { user: null, navigate, signedIn, signOut };
+
+function screenName() {
+  return location.pathname.replace(/^\/desk\/?/, "");
+}
+
+function here() {
+  return location.pathname + location.search;
+}
+
+export function navigate(address, { replace = false } = {}) {
+  if (replace) history.replaceState(null, "", address);
+  else history.pushState(null, "", address);
+  show();
+}
+
+async function show() {
+  const name = screenName();
+  const screen = SCREENS[name];
+  if (!desk.user && name !== "sign-in") {
+    navigate(`/desk/sign-in?next=${encodeURIComponent(here())}`, { replace: true });
+    return;
+  }
+  document.getElementById("nav").hidden = !desk.user;
+  busy(main, true);
+  main.replaceChildren();
+  if (!screen) {
+    main.append(Object.assign(document.createElement("h1"), { textContent: "No such screen" }));
+  } else {
+    await screen(main, desk, new URLSearchParams(location.search));
+  }
+  busy(main, false);
+  // When the screen is ready to use, for measuring.
+  performance.mark("desk-ready");
+  for (const link of document.querySelectorAll("#nav a")) {
+    if (link.pathname === location.pathname) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
+
+function signedIn(session) {
+  desk.user = session.user;
+  useSession(session.csrf_token);
+  document.getElementById("who").textContent = `${session.user.name} (${session.user.role})`;
+}
+
+async function signOut() {
+  await call("DELETE", "/session").catch(() => {});
+  desk.user = null;
+  navigate("/desk/sign-in");
+}
+
+// A session that ended elsewhere (expired, revoked): sign in again and come back here.
+whenSignedOut(() => {
+  if (!desk.user) return;
+  desk.user = null;
+  navigate(`/desk/sign-in?next=${encodeURIComponent(here())}`, { replace: true });
+});
+
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[href^='/desk']");
+  if (!link || link.target || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+  event.preventDefault();
+  navigate(link.getAttribute("href"));
+});
+window.addEventListener("popstate", show);
+document.getElementById("sign-out").addEventListener("click", signOut);
+
+try {
+  signedIn((await call("GET", "/session", { quiet401: true })).data);
+} catch (error) {
+  if (!(error instanceof Problem) || error.status !== 401) throw error;
+}
+show();

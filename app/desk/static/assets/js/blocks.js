@@ -1,0 +1,160 @@
+// The body as a list of blocks, each edited as plain text (inline markup stays as typed), moved up
+// and down by buttons that keep the keyboard focus on the moved block.
+import { h, uniqueId } from "./dom.js";
+import { pickPicture } from "./media.js";
+
+const KINDS = {
+  paragraph: "Paragraph",
+  heading: "Heading",
+  quote: "Quote",
+  list: "List",
+};
+
+export function blockEditor(blocks, changed) {
+  const list = h("ol", { class: "blocks", "aria-label": "Body" });
+  const items = blocks.map((block) => ({ ...block }));
+
+  // The focus stays with the block just moved (on its other button at either end) or added.
+  function render(focusIndex, focusOn, otherwise = ".down, .up") {
+    list.replaceChildren(...items.map((block, index) => blockItem(block, index)));
+    const item = list.children[focusIndex];
+    (item?.querySelector(`:is(${focusOn}):not(:disabled)`) || item?.querySelector(`:is(${otherwise}):not(:disabled)`))?.focus();
+  }
+
+  function move(index, by, button) {
+    const target = index + by;
+    if (target < 0 || target >= items.length) return;
+    [items[index], items[target]] = [items[target], items[index]];
+    render(target, button);
+    changed();
+  }
+
+  function blockItem(block, index) {
+    const name = `${KINDS[block.type] || (block.type === "image" ? "Picture" : "Embed")} ${index + 1}`;
+    const pointer = `#/body/${index}`;
+    const controls = [];
+    if (block.type === "list") {
+      const text = h("textarea", { rows: 3, "data-pointer": `${pointer}/items`, id: uniqueId("block") });
+      text.value = block.items.join("\n");
+      text.addEventListener("input", () => {
+        block.items = text.value.split("\n").filter((line) => line.trim());
+        changed();
+      });
+      const ordered = h("input", { type: "checkbox", checked: block.style === "ordered", id: uniqueId("block") });
+      ordered.addEventListener("change", () => {
+        block.style = ordered.checked ? "ordered" : "unordered";
+        changed();
+      });
+      controls.push(
+        h("label", { for: text.id }, `${name}: one item a line`),
+        text,
+        h("label", { class: "inline" }, ordered, " Numbered"),
+      );
+    } else if (KINDS[block.type]) {
+      const text = h(block.type === "heading" ? "input" : "textarea", { "data-pointer": `${pointer}/text`, id: uniqueId("block") });
+      if (block.type !== "heading") text.rows = block.type === "paragraph" ? 4 : 2;
+      text.value = block.text || "";
+      text.addEventListener("input", () => {
+        block.text = text.value;
+        changed();
+      });
+      controls.push(h("label", { for: text.id }, name), text);
+      if (block.type === "quote") {
+        const cite = h("input", { "data-pointer": `${pointer}/cite`, id: uniqueId("block") });
+        cite.value = block.cite || "";
+        cite.addEventListener("input", () => {
+          block.cite = cite.value || null;
+          changed();
+        });
+        controls.push(h("label", { for: cite.id }, `${name}: who said it`), cite);
+      }
+    } else if (block.type === "image") {
+      const alt = h("input", { "data-pointer": `${pointer}/alt`, id: uniqueId("block") });
+      alt.value = block.alt || "";
+      alt.addEventListener("input", () => {
+        block.alt = alt.value;
+        changed();
+      });
+      const caption = h("input", { "data-pointer": `${pointer}/caption`, id: uniqueId("block") });
+      caption.value = block.caption || "";
+      caption.addEventListener("input", () => {
+        block.caption = caption.value || null;
+        changed();
+      });
+      controls.push(
+        block.url ? h("img", { class: "thumb", src: block.url, alt: "" }) : null,
+        h("label", { for: alt.id }, `${name}: text alternative`),
+        alt,
+        h("label", { for: caption.id }, `${name}: caption`),
+        caption,
+      );
+    } else {
+      // Embeds are kept and can be moved.
+      controls.push(h("p", { class: "kept" }, `${name}: ${block.alt || block.title || block.url || block.type}`));
+    }
+    return h(
+      "li",
+      { class: `block block-${block.type}` },
+      controls,
+      h(
+        "div",
+        { class: "block-actions" },
+        h("button", { type: "button", class: "up", "aria-label": `Move ${name} up`, disabled: index === 0, onclick: () => move(index, -1, ".up") }, "↑"),
+        h(
+          "button",
+          { type: "button", class: "down", "aria-label": `Move ${name} down`, disabled: index === items.length - 1, onclick: () => move(index, 1, ".down") },
+          "↓",
+        ),
+        h(
+          "button",
+          {
+            type: "button",
+            class: "remove",
+            "aria-label": `Remove ${name}`,
+            onclick: () => {
+              items.splice(index, 1);
+              render(Math.min(index, items.length - 1), "textarea, input");
+              changed();
+            },
+          },
+          "Remove",
+        ),
+      ),
+    );
+  }
+
+  const addImage = h("button", { type: "button", "data-add": "image" }, "Add picture");
+  addImage.addEventListener("click", () =>
+    pickPicture(adders, (block) => {
+      items.push(block);
+      render(items.length - 1, "input");
+      changed();
+    }),
+  );
+  const adders = h(
+    "div",
+    { class: "add-blocks" },
+    Object.entries(KINDS).map(([type, label]) =>
+      h(
+        "button",
+        {
+          type: "button",
+          "data-add": type,
+          onclick: () => {
+            items.push(type === "list" ? { type, style: "unordered", items: [] } : type === "heading" ? { type, level: 2, text: "" } : { type, text: "" });
+            render(items.length - 1, "textarea, input");
+            changed();
+          },
+        },
+        `Add ${label.toLowerCase()}`,
+      ),
+    ),
+    addImage,
+  );
+  render();
+  return {
+    element: h("fieldset", { class: "body" }, h("legend", {}, "Body"), list, adders),
+    // Empty blocks are left out: the API refuses them, and a half-typed one is not yet content.
+    value: () => items.filter((block) => (block.type === "list" ? block.items.length : KINDS[block.type] ? block.text?.trim() : true)),
+  };
+}
