@@ -1,7 +1,7 @@
 """The desk in a real headless Chromium against a real `byline serve` with the demo newsroom: signing
 in, writing a story by keyboard and publishing it to the example site, a contributor kept from
-publishing, two editors in one story, sessions ended from elsewhere, axe-core on every screen and
-every screen at phone width."""
+publishing, two editors in one story, sessions ended from elsewhere, an invitation accepted from its
+emailed link and a second factor asked for, axe-core on every screen and every screen at phone width."""
 
 import re
 from collections.abc import Iterator
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 import httpx
+import pyotp
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
@@ -28,6 +29,7 @@ from app.db.engines import build_engine
 from app.demo.loader import load_demo
 from tests.browser import chromium, console_errors
 from tests.conftest import TEST_SECRET, migrated_sqlite
+from tests.factories.people import emailed_link
 from tests.media.pictures import photo
 from tests.server import running_server
 
@@ -41,6 +43,7 @@ class Desk:
     base: str
     driver: webdriver.Chrome
     key: dict[str, str]
+    database_url: str
 
     def open(self, path: str) -> None:
         self.driver.get(f"{self.base}{path}")
@@ -126,20 +129,20 @@ def desk(tmp_path_factory, sqlite_template, suite_settings: Settings) -> Iterato
     with running_server(env) as base:
         driver = chromium()
         try:
-            yield Desk(base, driver, {"Authorization": f"Bearer {plain}"})
+            yield Desk(base, driver, {"Authorization": f"Bearer {plain}"}, database_url)
         finally:
             driver.quit()
 
 
 @pytest.fixture(autouse=True)
 def _only_refused_requests_in_the_console(desk) -> Iterator[None]:
-    """The pages may log the API's refusals they handle (401 before signing in, 403, 412), nothing else:
+    """The pages may log the API's refusals they handle (401 before signing in, 403, 412, 422), nothing else:
     no script error and no policy violation."""
     desk.driver.set_window_size(1280, 1000)
     console_errors(desk.driver)
     yield
     for message in console_errors(desk.driver):
-        assert re.match(r"\S+/api/v1/\S+ - Failed to load resource: .* status of 4(01|03|12)", message), message
+        assert re.match(r"\S+/api/v1/\S+ - Failed to load resource: .* status of 4(01|03|12|22)", message), message
 
 
 def test_an_editor_signs_in_writes_a_story_by_keyboard_and_publishes_it(desk, tmp_path):
@@ -271,7 +274,7 @@ def test_an_editor_schedules_a_story_then_takes_it_back(desk):
 def test_two_editors_in_one_story_and_the_second_gets_the_conflict_view(desk):
     slug = desk.draft("Two editors, one story")
     desk.signed_in_as(EDITOR, f"/desk/edit?slug={slug}")
-    other = Desk(desk.base, chromium(), desk.key)
+    other = Desk(desk.base, chromium(), desk.key, desk.database_url)
     try:
         other.signed_in_as(EDITOR, f"/desk/edit?slug={slug}")
         desk.find("input[name=title]").send_keys(Keys.END, " (first)")
@@ -318,6 +321,48 @@ def _violations(desk: Desk) -> list:
     ]
 
 
+def test_an_invitation_is_accepted_from_its_link_and_the_next_sign_in_asks_for_the_second_factor(desk, suite_settings):
+    newcomer = "newcomer@example.org"
+    invited = {"email": newcomer, "name": "Newcomer", "role": "editor"}
+    httpx.post(f"{desk.base}/api/v1/users/invites", json=invited, headers=desk.key).raise_for_status()
+    engine = build_engine(desk.database_url)
+    with Session(engine) as session:
+        token = emailed_link(session, suite_settings, newcomer)
+    engine.dispose()
+    desk.open("/desk")
+    if desk.find_all("#nav:not([hidden])"):
+        desk.find("#sign-out").click()
+    desk.open(f"/desk/accept?token={token}")
+    desk.find("input[name=password]").send_keys("password", Keys.ENTER)
+    assert desk.find("input[name=password]").get_attribute("aria-invalid") == "true"
+    desk.find("input[name=password]").clear()
+    desk.find("input[name=password]").send_keys(PASSWORD, Keys.ENTER)
+    desk.wait_for(lambda: desk.driver.current_url == f"{desk.base}/desk", "signed in at the stories")
+    assert desk.find("#who").text == "Newcomer (editor)"
+
+    # An authenticator added through the API, as the newcomer.
+    with httpx.Client(base_url=desk.base) as newcomer_session:
+        signed = newcomer_session.post("/api/v1/session", json={"email": newcomer, "password": PASSWORD})
+        csrf = {"X-CSRF-Token": signed.raise_for_status().json()["csrf_token"]}
+        secret = newcomer_session.post("/api/v1/users/me/totp", json={"password": PASSWORD}, headers=csrf)
+        code = pyotp.TOTP(secret.raise_for_status().json()["secret"]).now()
+        confirmed = newcomer_session.post("/api/v1/users/me/totp/confirm", json={"code": code}, headers=csrf)
+        recovery = confirmed.raise_for_status().json()["recovery_codes"][0]
+    desk.find("#sign-out").click()
+    desk.open("/desk/sessions")
+    desk.sign_in(newcomer)
+    desk.find("input[name=code]").send_keys("000000", Keys.ENTER)
+    assert desk.find(".alert p").text
+    desk.find("input[name=code]").clear()
+    desk.find("input[name=code]").send_keys(recovery, Keys.ENTER)
+    desk.wait_for(lambda: desk.driver.current_url == f"{desk.base}/desk/sessions", "back where they were going")
+
+    desk.find("#sign-out").click()
+    desk.find("a[href='/desk/forgot']").click()
+    desk.find("input[name=email]").send_keys(newcomer, Keys.ENTER)
+    desk.wait_for(lambda: "email with a link" in desk.find("[role=status]").text, "the same note for everyone")
+
+
 def test_every_screen_passes_axe_and_fits_a_phone(desk):
     slug = desk.draft("A story to look at")
     desk.signed_in_as(EDITOR, "/desk")
@@ -343,3 +388,13 @@ def test_every_screen_passes_axe_and_fits_a_phone(desk):
     desk.sign_in(EDITOR, "wrong password")
     desk.find(".alert p")
     assert _violations(desk) == []
+    # The screens before signing in, at phone width too.
+    for width in (375, 1280):
+        desk.driver.set_window_size(width, 900)
+        for path in ("/desk/forgot", "/desk/accept?token=from-the-email", "/desk/reset?token=from-the-email"):
+            desk.open(path)
+            assert _violations(desk) == [], path
+            viewport, page = desk.driver.execute_script(
+                "return [window.innerWidth, document.documentElement.scrollWidth]"
+            )
+            assert page <= viewport, f"{path} scrolls sideways at {width} px"

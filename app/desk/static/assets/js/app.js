@@ -1,6 +1,7 @@
 // The desk's one page: who is signed in, and which screen the address names (app/desk/pages.py
 // serves the page at each of them). Links inside the desk
 // change the screen without loading the page again.
+import { acceptScreen, forgotScreen, resetScreen } from "./account.js";
 import { call, Problem, useSession, whenSignedOut } from "./api.js";
 import { busy } from "./dom.js";
 import { editorScreen } from "./editor.js";
@@ -14,7 +15,12 @@ const SCREENS = {
   edit: editorScreen,
   sessions: sessionsScreen,
   "sign-in": signInScreen,
+  accept: acceptScreen,
+  reset: resetScreen,
+  forgot: forgotScreen,
 };
+// What someone not signed in may open.
+const OPEN = new Set(["sign-in", "accept", "reset", "forgot"]);
 const main = document.getElementById("main");
 const desk = { user: null, navigate, signedIn, signOut };
 
@@ -35,7 +41,7 @@ export function navigate(address, { replace = false } = {}) {
 async function show() {
   const name = screenName();
   const screen = SCREENS[name];
-  if (!desk.user && name !== "sign-in") {
+  if (!desk.user && !OPEN.has(name)) {
     navigate(`/desk/sign-in?next=${encodeURIComponent(here())}`, { replace: true });
     return;
   }

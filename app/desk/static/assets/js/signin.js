@@ -1,4 +1,5 @@
-// Signing in: email and password, or a single sign-on provider when the server has one.
+// Signing in: email and password, or a single sign-on provider when the server has one; then the
+// second factor when the account has one.
 import { call, get } from "./api.js";
 import { field, h, showProblem } from "./dom.js";
 
@@ -32,15 +33,14 @@ export async function signInScreen(main, desk, params) {
     h("button", { type: "submit" }, "Sign in"),
   );
   const providers = h("div", { class: "providers" });
-  main.append(h("h1", {}, "Sign in to the desk"), form, providers);
+  const forgot = h("p", {}, h("a", { href: "/desk/forgot" }, "Forgot your password?"));
+  main.append(h("h1", {}, "Sign in to the desk"), form, forgot, providers);
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
       const { data } = await call("POST", "/session", { json: { email: email.value, password: password.value }, quiet401: true });
-      // A second factor, when the account has one, is asked for here before the session is used.
-      desk.signedIn(data);
-      desk.navigate(next, { replace: true });
+      finishSignIn(main, desk, data, next);
     } catch (problem) {
       showProblem(alert, problem, form);
       if (problem.status === 401) email.setAttribute("aria-invalid", "true");
@@ -54,4 +54,43 @@ export async function signInScreen(main, desk, params) {
     providers.append(h("a", { class: "button", href: start.href }, `Sign in with ${provider.name}`));
   }
   email.focus();
+}
+
+// What a sign-in answered (the password's, an invitation's, a reset's): a session, or the code of
+// the account's authenticator still to give before there is one.
+export function finishSignIn(main, desk, answer, next = "/desk") {
+  if (!answer.second_factor_required) {
+    desk.signedIn(answer);
+    desk.navigate(next, { replace: true });
+    return;
+  }
+  const alert = h("div", { class: "alert", role: "alert", tabindex: "-1" });
+  const code = h("input", {
+    type: "text",
+    name: "code",
+    inputmode: "numeric",
+    autocomplete: "one-time-code",
+    required: true,
+    "data-pointer": "#/code",
+  });
+  const form = h(
+    "form",
+    { class: "sign-in", novalidate: true },
+    alert,
+    field("Code", code, "The 6 digits your authenticator app shows now, or one of your recovery codes."),
+    h("button", { type: "submit" }, "Continue"),
+  );
+  main.replaceChildren(h("h1", {}, "Second step"), form, h("p", {}, h("a", { href: "/desk/sign-in" }, "Start again")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const json = { pending_token: answer.pending_token, code: code.value.trim() };
+      const { data } = await call("POST", "/session/totp", { json, quiet401: true });
+      desk.signedIn(data);
+      desk.navigate(next, { replace: true });
+    } catch (problem) {
+      showProblem(alert, problem, form);
+    }
+  });
+  code.focus();
 }
