@@ -38,20 +38,23 @@ WITH_PGVECTOR = [*BACKENDS, "pgvector"] if PGVECTOR_URL else BACKENDS
 # have finished, so they are handed out first and the quick files fill in around them.
 LONGEST_FIRST = (
     "test_faults.py",
-    "caching/test_never_stale_across_servers.py",
-    "caching/test_never_stale.py",
     "test_cli.py",
+    "test_desk_browser.py",
+    "caching/test_never_stale.py",
+    "caching/test_never_stale_across_servers.py",
+    "test_frontend_browser.py",
     "web/test_api_fuzz.py",
-    "search/test_search.py",
-    "ingest/test_bulk_upsert.py",
     "caching/test_http_cache_servers.py",
     "caching/test_stored_answers.py",
-    "monitoring/test_metrics.py",
-    "test_frontend_browser.py",
-    "webhooks/test_worker_process.py",
-    "deliveries/test_varnish.py",
     "test_readme_tour.py",
     "related/test_semantic_processes.py",
+    "webhooks/test_worker_process.py",
+    "deliveries/test_varnish.py",
+    "search/test_search.py",
+    "caching/test_surrogate_keys.py",
+    "ingest/test_bulk_upsert.py",
+    "readership/test_views_on_shutdown.py",
+    "comments/test_workers.py",
 )
 
 
