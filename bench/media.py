@@ -1,7 +1,8 @@
 """First renditions of a 24-megapixel JPEG: Byline's renderer (libvips, through pyvips) against Pillow
-doing the same (reduced-scale JPEG decoding, Lanczos), per output format, and the peak memory of one
-process making 8 at once through Byline's renderer. Prints figures with the machine they were
-measured on."""
+doing the same (reduced-scale JPEG decoding, Lanczos), per output format, the peak memory of one
+process making 8 at once through Byline's renderer, and a stored rendition served by `byline serve`
+against nginx serving the same file (wrk and nginx installed by `make bench`). Prints figures with
+the machine they were measured on."""
 
 import io
 import multiprocessing
@@ -13,12 +14,20 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pyvips
 from PIL import Image, features
+from sqlmodel import Session
 
+from app.auth.models import Scope
+from app.auth.service import issue_key
+from app.core.clock import utcnow
+from app.db.engines import build_engine
 from app.media.renditions import Renderer, render
 from app.media.sizes import Rendition
 from app.media.storage import LocalStorage, original_key
+from app.wiring import upgrade_database
+from bench.suite import NGINX, SECRET, WRK, Nginx, Scenario, Server
 
 WIDTH, HEIGHT = 6000, 4000
 RUNS = 5
@@ -85,6 +94,51 @@ def main() -> None:
     print(
         f"8 first renditions at once ({CONCURRENCY} at a time): {elapsed * 1000:.0f} ms, "
         f"peak RSS {peak // 1024} MiB (before {before // 1024} MiB)"
+    )
+    if os.access(WRK, os.X_OK) and os.access(NGINX, os.X_OK):
+        served_against_nginx(data)
+    else:
+        print("served against nginx: skipped, wrk and nginx are needed (`make bench` installs them)")
+
+
+def served_against_nginx(data: bytes, seconds: int = 5) -> None:
+    """The picture's default rendition, once made, requested over and over from `byline serve` (two
+    workers) and from nginx serving the same bytes at the same path."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/bench.db"
+        upgrade_database(url)
+        engine = build_engine(url)
+        with Session(engine) as session:
+            _, key = issue_key(session, secret_key=SECRET, name="bench", scopes=[Scope.media_write], now=utcnow())
+        engine.dispose()
+        env = {
+            "BYLINE_DATABASE_URL": url,
+            "BYLINE_SECRET_KEY": SECRET,
+            "BYLINE_MEDIA_DIR": f"{folder}/media",
+            "BYLINE_LOG_LEVEL": "warning",
+        }
+        server = Server(env)
+        try:
+            uploaded = httpx.post(
+                f"{server.base}/api/v1/media",
+                files={"file": ("photo.jpg", data, "image/jpeg")},
+                headers={"Authorization": f"Bearer {key}"},
+                timeout=60,
+            ).raise_for_status()
+            path = httpx.URL(uploaded.json()["url"]).raw_path.decode()
+            rendition = httpx.get(server.base + path, timeout=60).raise_for_status().content
+            case = Scenario(f"stored rendition ({len(rendition) // 1024} KiB)", [path])
+            nginx = Nginx(Path(folder) / "nginx", {path: rendition}, "/unused")
+            try:
+                ceiling = nginx.measure(case, seconds)
+            finally:
+                nginx.stop()
+            byline = server.measure(case, seconds)
+        finally:
+            server.stop()
+    print(
+        f"{case.name}: byline serve {byline.requests_per_second:,.0f}/s (p99 {byline.p99_ms:.1f} ms), "
+        f"nginx {ceiling.requests_per_second:,.0f}/s: {byline.requests_per_second / ceiling.requests_per_second:.2f}"
     )
 
 
