@@ -29,15 +29,14 @@ install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
 # Exactly the releases requirements/ names, each file checked against its hash; then Byline itself.
-# pip brings uv, which installs the rest in seconds rather than a minute. What the server runs is
-# compiled to bytecode here, once: where Python is told not to write it (PYTHONDONTWRITEBYTECODE),
-# every process compiled each module it loaded again, and loading the app took 3.9 s of CPU instead
-# of 1.8. The test tools are compiled as the suite loads them (scripts/test.sh).
-UV_INSTALL := $(BIN)/uv pip install --quiet --python $(BIN)/python
+# pip brings uv, which installs the rest in seconds rather than a minute. Everything is compiled to
+# bytecode here, once: where Python is told not to write it (PYTHONDONTWRITEBYTECODE), every process
+# compiled each module it loaded again, and loading the app took 3.9 s of CPU instead of 1.8.
+UV_INSTALL := $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python
 $(VENV)/.installed: pyproject.toml requirements/runtime.txt requirements/uv.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/uv.txt
-	$(UV_INSTALL) --compile-bytecode --require-hashes -r requirements/runtime.txt
+	$(UV_INSTALL) --require-hashes -r requirements/runtime.txt
 	$(UV_INSTALL) --no-deps -e .
 	$(BIN)/python -m compileall -q -j 0 app
 	touch $@

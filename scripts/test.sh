@@ -4,9 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Bytecode written as modules are first loaded, whatever the environment says: the servers and
-# commands the tests start would otherwise each compile every module they load again.
-unset PYTHONDONTWRITEBYTECODE
+# Bytecode for every module the suite loads, in case Python may not write it as it goes
+# (PYTHONDONTWRITEBYTECODE): the servers and commands the tests start would each compile them again.
+.venv/bin/python -m compileall -q -j 0 -x node_modules app tests
 echo "ruff: lint and format"
 .venv/bin/ruff check app tests bench migrations
 .venv/bin/ruff format --check app tests bench migrations
