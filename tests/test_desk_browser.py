@@ -332,9 +332,12 @@ def test_an_invitation_is_accepted_from_its_link_and_the_next_sign_in_asks_for_t
     desk.open("/desk")
     if desk.find_all("#nav:not([hidden])"):
         desk.find("#sign-out").click()
+        desk.find("input[name=email]")
     desk.open(f"/desk/accept?token={token}")
     desk.find("input[name=password]").send_keys("password", Keys.ENTER)
-    assert desk.find("input[name=password]").get_attribute("aria-invalid") == "true"
+    desk.wait_for(
+        lambda: desk.find("input[name=password]").get_attribute("aria-invalid") == "true", "the short password marked"
+    )
     desk.find("input[name=password]").clear()
     desk.find("input[name=password]").send_keys(PASSWORD, Keys.ENTER)
     desk.wait_for(lambda: desk.driver.current_url == f"{desk.base}/desk", "signed in at the stories")
@@ -349,6 +352,7 @@ def test_an_invitation_is_accepted_from_its_link_and_the_next_sign_in_asks_for_t
         confirmed = newcomer_session.post("/api/v1/users/me/totp/confirm", json={"code": code}, headers=csrf)
         recovery = confirmed.raise_for_status().json()["recovery_codes"][0]
     desk.find("#sign-out").click()
+    desk.find("input[name=email]")
     desk.open("/desk/sessions")
     desk.sign_in(newcomer)
     desk.find("input[name=code]").send_keys("000000", Keys.ENTER)
