@@ -384,7 +384,7 @@ def test_every_screen_passes_axe_and_fits_a_phone(desk):
             assert page <= viewport, f"{path} scrolls sideways at {width} px"
     desk.open(f"/desk/edit?slug={slug}")
     desk.find("[data-add=image]").send_keys(Keys.ENTER)
-    desk.wait_for(lambda: desk.find_all(".picker .library:not([aria-busy])"), "the library listed")
+    desk.wait_for(lambda: desk.find_all(".picker .latest-pictures:not([aria-busy])"), "the latest pictures listed")
     assert _violations(desk) == []
     print("\nEach desk screen ready, ms after navigation:", {path: round(ms) for path, ms in ready.items()})
     desk.find("#sign-out").click()

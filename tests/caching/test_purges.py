@@ -12,7 +12,7 @@ from tests.caching.test_http_cache import warm
 from tests.factories.newsroom import make_article
 
 
-def _caught_up(client) -> None:
+def caught_up(client) -> None:
     """Until the worker knows what the last write purged (on PostgreSQL it is told, then reads the log)."""
     deadline = time.monotonic() + 10
     while client.get("/api/v1/authors?limit=1").headers["X-Cache"] == "BYPASS":
@@ -30,7 +30,7 @@ def test_a_write_ends_only_the_answers_that_show_what_it_changed(client, session
     for path in (lead_path, other_path, f"{lead_path}/comments", "/api/v1/articles"):
         warm(client, path)
     assert client.patch(other_path, json={"title": "Storm passes"}, headers=editor).status_code == 200
-    _caught_up(client)
+    caught_up(client)
 
     assert _cached(client, lead_path) and _cached(client, f"{lead_path}/comments")
     changed = client.get(other_path)
@@ -43,7 +43,7 @@ def test_an_answer_that_names_no_key_ends_with_any_write(client, session, editor
     article = make_article(session)
     warm(client, "/api/v1")
     assert client.patch(f"/api/v1/articles/{article.slug}", json={"title": "Later"}, headers=editor).status_code == 200
-    _caught_up(client)
+    caught_up(client)
     assert client.get("/api/v1").headers["X-Cache"] == "MISS"
 
 

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from app.outbox.models import OutboxEvent
 from app.webhooks.events import body
-from tests.caching.test_purges import _caught_up
+from tests.caching.test_purges import caught_up
 from tests.factories.newsroom import make_article, make_section
 
 URL = "/api/v1/collections/home"
@@ -150,7 +150,7 @@ def test_cached_answers_end_with_a_reorder_or_an_article_write_and_a_feed_follow
     a, b = make_article(session), make_article(session)
     put(client, editor, [a.slug, b.slug])
     # On PostgreSQL the worker hears of the write's purge a moment later, which would end an answer cached before.
-    _caught_up(client)
+    caught_up(client)
     assert slugs(client.get(URL)) == [a.slug, b.slug]
     assert client.get(URL).headers["X-Cache"] == "HIT"
     unpublished = client.post(f"/api/v1/articles/{a.slug}/unpublish", headers=editor)

@@ -7,8 +7,8 @@ export async function pickPicture(anchor, chosen) {
   const alert = h("div", { class: "alert", role: "alert", tabindex: "-1" });
   const file = h("input", { type: "file", name: "file", accept: "image/*", "data-pointer": "#/file" });
   const alt = h("input", { name: "alt", "data-pointer": "#/alt" });
-  const latest = h("ul", { class: "library", "aria-label": "Latest pictures", "aria-busy": "true" });
-  const headingId = uniqueId("library");
+  const latest = h("ul", { class: "latest-pictures", "aria-label": "Latest pictures", "aria-busy": "true" });
+  const headingId = uniqueId("latest-pictures");
   const panel = h(
     "section",
     { class: "picker", "aria-labelledby": headingId, tabindex: "-1" },
