@@ -2,12 +2,13 @@
 `Cache-Tag` for Cloudflare), and every write names what it changed (the `cache.purge` outbox event),
 so a CDN can purge exactly the answers a write made stale.
 
-Keys are `article:<slug>`, `author:<slug>`, `section:<slug>`, `tag:<slug>`, `comments:<article slug>`,
-and one per kind of list (`articles`, `authors`, `sections`, `tags`), which a write purges when what
-a list holds, counts or orders may have changed; `changes` names every page of the change feed,
-purged by each write that adds to it. Two more name what follows article writes beyond the lists'
-members: `matches`, every list chosen by articles' text (search results, related articles), purged
-when an article's text changes; and `edits`, what changes with every article write (sitemaps'
+Keys are `article:<slug>`, `author:<slug>`, `section:<slug>`, `tag:<slug>`, `comments:<article
+slug>`, `media:<id>` (a picture's renditions, purged when it is changed or deleted), and one per
+kind of list (`articles`, `authors`, `sections`, `tags`), which a write purges when what a list
+holds, counts or orders may have changed; `changes` names every page of the change feed, purged by
+each write that adds to it. Two more name what follows article writes beyond the lists' members:
+`matches`, every list chosen by articles' text (search results, related articles), purged when an
+article's text changes; and `edits`, what changes with every article write (sitemaps'
 dates, lists of what was updated since a time).
 
 Fastly and Cloudflare read at most 16 KB of keys from an answer, and a page of 100 articles with
@@ -51,6 +52,10 @@ def tag(slug: str) -> str:
 
 def comments(article_slug: str) -> str:
     return f"comments:{article_slug}"
+
+
+def media(media_id: int) -> str:
+    return f"media:{media_id}"
 
 
 def shown(item: object) -> set[str]:

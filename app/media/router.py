@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.auth.dependencies import MediaKey
 from app.auth.errors import MissingScope, NotAuthenticated
+from app.caching import keys
 from app.core.errors import InvalidParameter, problems
 from app.core.ids import RowIdPath
 from app.core.settings import Settings
@@ -253,7 +254,10 @@ def rendition(
     path = library.renderer.file(content_hash, found[0].width, found[0].height, wanted)
     if path is None:
         raise MediaNotFound("The picture's file is gone.")
-    return FileResponse(path, media_type=wanted.content_type, headers=headers)
+    response = FileResponse(path, media_type=wanted.content_type, headers=headers)
+    # Caches in front, and Byline's own, keep it until the picture changes or goes.
+    keys.label(response, (keys.media(media.id) for media in found))
+    return response
 
 
 # HEAD answers as GET without the body (FileResponse sends only headers); one documented operation.

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import httpx
 from sqlmodel import Session, col, func, or_, select
 
+from app.caching import content_version, keys
 from app.core import outbound
 from app.core.outbound import Destinations
 from app.core.release import byline_version
@@ -177,6 +178,8 @@ def update_media(session: Session, media_id: int, patch: MediaUpdate, *, now: da
     session.add(media)
     session.flush()
     uses.changed(session, media.id, now=now)
+    # A new focal point moves the crops the picture lists.
+    content_version.bump(session, keys.media(media.id))
     session.commit()
     return media
 
@@ -190,6 +193,7 @@ def delete_media(session: Session, library: Library, media_id: int) -> None:
             f"{len(shown_in)} article(s) show this picture: {', '.join(shown_in[:20])}.", articles=shown_in
         )
     session.delete(media)
+    content_version.bump(session, keys.media(media.id))
     session.commit()
     if not with_hash(session, media.content_hash):
         library.storage.delete(renditions_prefix(media.content_hash))

@@ -178,12 +178,21 @@ def test_the_store_keeps_the_most_recently_used_within_its_bounds():
     by_count.get("a")
     by_count.put("c", entry(10))
     assert (by_count.get("a"), by_count.get("b")) != (None, None) and by_count.get("b") is None
-    by_size = ResponseStore(max_entries=100, max_bytes=250)
-    for key in range(5):
+    by_size = ResponseStore(max_entries=100, max_bytes=1650)
+    for key in range(20):
         by_size.put(key, entry(100))
-    assert len(by_size) == 2 and by_size.bytes == 200
-    by_size.put("huge", entry(1000))
-    assert by_size.get("huge") is None and by_size.bytes <= 250
+    assert len(by_size) == 16 and by_size.bytes == 1600
+
+
+def test_an_answer_too_large_for_its_share_of_the_store_is_not_kept_and_pushes_nothing_out():
+    store = ResponseStore(max_entries=100, max_bytes=1600)
+    small, huge = (
+        Entry(built=None, headers=[], body=b"x" * size, etag='"e"', last_modified=None, compressible=False)
+        for size in (100, 101)
+    )
+    store.put("small", small)
+    store.put("huge", huge)
+    assert store.get("huge") is None and store.get("small") is small
 
 
 def test_hits_and_misses_are_counted_for_metrics(client, session, api_key):

@@ -58,6 +58,36 @@ def test_a_rendition_is_cached_for_good_with_etag_head_and_range(client, media):
     assert part.status_code == 206 and part.content == r.content[:100]
 
 
+def test_a_rendition_is_sent_from_memory_once_made_with_the_same_bytes_and_headers(client, media):
+    url = _path(media["url"])
+    made = client.get(url)
+    again = client.get(url)
+    assert (made.headers["x-cache"], again.headers["x-cache"]) == ("MISS", "HIT")
+    assert again.content == made.content
+    for name in ("content-type", "content-length", "cache-control", "etag", "last-modified", "surrogate-key"):
+        assert again.headers[name] == made.headers[name], name
+    assert again.headers["surrogate-key"] == f"media:{media['id']}"
+    part = client.get(url, headers={"Range": "bytes=10-19"})
+    assert part.status_code == 206 and part.content == made.content[10:20]
+
+
+def test_a_deleted_picture_is_no_longer_sent_from_memory(client, media, media_key):
+    url = _path(media["url"])
+    client.get(url)
+    assert client.get(url).headers["x-cache"] == "HIT"
+    assert client.delete(f"/api/v1/media/{media['id']}", headers=media_key).status_code == 204
+    assert client.get(url).status_code == 404
+
+
+def test_a_crop_around_an_old_focal_point_is_no_longer_sent_once_it_moves(client, media, media_key):
+    crop = _path(_urls(next(iter(media["crops"].values())))[0][0])
+    client.get(crop)
+    assert client.get(crop).headers["x-cache"] == "HIT"
+    moved = client.patch(f"/api/v1/media/{media['id']}", json={"focal_point": {"x": 0.1, "y": 0.9}}, headers=media_key)
+    assert moved.status_code == 200
+    assert client.get(crop).status_code == 404
+
+
 @pytest.mark.parametrize(
     "name", ["1600.jpg", "999.webp", "320.gif", "640-2x1-500-500.webp", "../../x", "320-1x1-0-0.webp"]
 )

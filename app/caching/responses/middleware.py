@@ -32,6 +32,9 @@ _HITS, _MISSES, _BYPASSES, _STALE = (
 _CONDITIONAL = (b"if-none-match", b"if-modified-since")
 # What a route sends to have its answer shared for N seconds at most.
 _LIMITED = re.compile(rb"public, max-age=(\d{1,6})")
+# What a route sends for an answer that never changes under its URL (a picture's rendition): kept
+# until a write purges a key it names, and sent with the route's own Cache-Control and Last-Modified.
+_IMMUTABLE = re.compile(rb"public, max-age=\d+, immutable")
 # Failures a stored answer may stand in for (RFC 5861 §4).
 _ERRORS = {500, 502, 503, 504}
 # Names a client may send that make an answer its own.
@@ -45,6 +48,8 @@ class Asked:
     private: bool = False
     refresh: bool = False
     cross_origin: bool = False
+    # A part of the answer: left to the route, which alone sends 206.
+    ranged: bool = False
     accept_encoding: bytes = b""
     if_none_match: bytes | None = None
     if_modified_since: bytes | None = None
@@ -65,6 +70,8 @@ class Asked:
                 asked.refresh = True
             elif name == b"origin":
                 asked.cross_origin = True
+            elif name == b"range":
+                asked.ranged = True
         return asked
 
     def holds(self, etag: str, last_modified: str | None) -> bool:
@@ -208,8 +215,11 @@ class HttpCacheMiddleware:
         fits = compressible(captured.header(b"content-type") or b"", len(captured.body))
         headers = [(name, value) for name, value in captured.headers if name not in _OWN_HEADERS]
         lifetime = _lifetime(captured)
-        limited = captured.header(b"cache-control") if lifetime is not None else None
-        headers.append((b"cache-control", limited or self.cache_control))
+        own_control = captured.header(b"cache-control") or b""
+        immutable = _IMMUTABLE.fullmatch(own_control) is not None
+        headers.append((b"cache-control", own_control if lifetime is not None or immutable else self.cache_control))
+        if immutable and (own_date := captured.header(b"last-modified")) is not None:
+            last_modified = own_date.decode()
         if last_modified is not None:
             headers.append((b"last-modified", last_modified.encode()))
         if vary := _vary(captured.header(b"vary"), by_encoding=fits):
@@ -240,7 +250,7 @@ class HttpCacheMiddleware:
 
 def fresh_entry(store: ResponseStore | None, key: Hashable, state: ContentState | None, asked: Asked) -> Entry | None:
     """The stored answer to send, if it still shows what readers would see (and counted as a hit)."""
-    if state is None or store is None or asked.refresh:
+    if state is None or store is None or asked.refresh or asked.ranged:
         return None
     entry = store.get(key)
     if entry is None or entry.built is None:
@@ -287,11 +297,14 @@ async def send_entry(
 
 def _shareable(captured: _Captured) -> bool:
     # A route marks what must stay private (drafts, previews), or what may be shared only for a
-    # while (`public, max-age=N`: it changes without a write); a cookie is someone's own.
+    # while (`public, max-age=N`: it changes without a write), or what never changes (`immutable`);
+    # a cookie is someone's own.
     cache_control = captured.header(b"cache-control")
-    return (cache_control is None or _LIMITED.fullmatch(cache_control) is not None) and (
-        captured.header(b"set-cookie") is None
-    )
+    return (
+        cache_control is None
+        or _LIMITED.fullmatch(cache_control) is not None
+        or _IMMUTABLE.fullmatch(cache_control) is not None
+    ) and captured.header(b"set-cookie") is None
 
 
 def _lifetime(captured: _Captured) -> int | None:

@@ -48,12 +48,20 @@ class Entry:
 
     @property
     def size(self) -> int:
-        sent = sum(len(body) + sum(len(n) + len(v) for n, v in headers) for headers, body in self.answers.values())
+        # The uncoded answer's body is the entry's own, counted once.
+        sent = sum(
+            (0 if body is self.body else len(body)) + sum(len(n) + len(v) for n, v in headers)
+            for headers, body in self.answers.values()
+        )
         sent += sum(len(lines) for lines in self.joined.values())
         return len(self.body) + sent + sum(len(n) + len(v) for n, v in self.headers)
 
 
 class ResponseStore:
+    # No answer may take more than this share of the store: one large picture would push out
+    # thousands of small answers.
+    LARGEST_SHARE = 16
+
     def __init__(self, *, max_entries: int, max_bytes: int) -> None:
         self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
         self._sizes: dict[Hashable, int] = {}
@@ -72,6 +80,8 @@ class ResponseStore:
 
     def put(self, key: Hashable, entry: Entry) -> None:
         self._drop(key)
+        if len(entry.body) > self._max_bytes // self.LARGEST_SHARE:
+            return
         self._entries[key] = entry
         self._account(key, entry)
 
