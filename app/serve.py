@@ -1,5 +1,5 @@
-"""`byline serve`: the process that starts uvicorn's workers. It loads no domain, table or web framework,
-so the workers it spawns begin importing the app sooner."""
+"""`byline serve`: the process that starts uvicorn's workers. It loads no domain, table or web framework:
+with several workers, a fork server loads the app once (app.worker_preload) and forks each of them."""
 
 import os
 import shutil
@@ -118,6 +118,6 @@ def _serve(config: uvicorn.Config) -> bool:
         server = uvicorn.Server(config)
         server.run()
         return server.started
-    supervisor = Supervisor(config, sockets=[supervisor_socket(config.host, config.port)])
+    supervisor = Supervisor(config, [supervisor_socket(config.host, config.port)], preload=["app.worker_preload"])
     supervisor.run()
     return all(worker.exitcode != STARTUP_FAILURE for worker in supervisor.processes)

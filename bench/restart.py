@@ -17,12 +17,11 @@ import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 
 import httpx
 
 from app.wiring import upgrade_database
-from tests.server import BYLINE, LISTENING, free_port, sockets_of
+from tests.server import BYLINE, LISTENING, free_port, sockets_of, workers_of
 
 LEAD = "terror-strikes-moscow-is-k-claims-responsibility-for-deadly-attack"
 SECRET = "bench-secret-key-not-for-production"
@@ -38,20 +37,12 @@ def until_listening(server: subprocess.Popen[bytes], port: int, workers: int, be
     while True:
         if server.poll() is not None:
             raise SystemExit(f"the server exited with {server.returncode}")
-        processes = [server.pid] if workers == 1 else children(server.pid)
+        processes = [server.pid] if workers == 1 else workers_of(server.pid)
         if len(processes) >= workers and all(sockets_of(pid, port, state=LISTENING) for pid in processes):
             return time.monotonic() - began
         if time.monotonic() - began > 120:
             raise SystemExit("the server did not listen within 120 s")
         time.sleep(0.02)
-
-
-def children(pid: int) -> list[str]:
-    try:
-        listed = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        return [child for child in listed if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()]
-    except FileNotFoundError:
-        return []
 
 
 def until_answers(base: str, path: str, began: float) -> float:
@@ -117,7 +108,7 @@ def main() -> None:
         for loader in loaders:
             loader.start()
         time.sleep(args.load_seconds)
-        killed = children(server.pid)
+        killed = workers_of(server.pid)
         if stopping == "clean":
             server.send_signal(signal.SIGTERM)
             server.wait()

@@ -1,8 +1,10 @@
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -293,13 +295,16 @@ def test_serve_exits_non_zero_when_its_workers_cannot_start(tmp_path):
 
 @sqlite_only
 @pytest.mark.parametrize("workers", [1, 2])
-def test_serve_leaves_no_temporary_folder_behind(database_url, tmp_path, workers):
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    with running_server({"BYLINE_DATABASE_URL": database_url, "TMPDIR": str(scratch)}, workers=workers) as base:
-        assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200
-        assert list(scratch.iterdir())
-    assert list(scratch.iterdir()) == []
+def test_serve_leaves_no_temporary_folder_behind(database_url, workers):
+    # Short: the fork server's socket is named under it, and a socket's path has at most 107 bytes.
+    scratch = Path(tempfile.mkdtemp())
+    try:
+        with running_server({"BYLINE_DATABASE_URL": database_url, "TMPDIR": str(scratch)}, workers=workers) as base:
+            assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200
+            assert list(scratch.iterdir())
+        assert list(scratch.iterdir()) == []
+    finally:
+        shutil.rmtree(scratch)
 
 
 # As the `byline` script runs: the command group, then the command it was asked for.

@@ -24,7 +24,7 @@ from app.demo.loader import load_demo
 from app.wiring import upgrade_database
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
-from tests.server import ESTABLISHED, served, sockets_of, wait_until_each_listens
+from tests.server import ESTABLISHED, served, sockets_of, wait_until_each_listens, workers_of
 from tests.test_cli import LEAD
 
 POSTGRES_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "postgres.sh"
@@ -228,7 +228,7 @@ def test_a_worker_that_dies_is_replaced_and_the_log_says_so(sqlite_url, tmp_path
     database_url = sqlite_url
     log_path = tmp_path / "server.log"
     with served({"BYLINE_DATABASE_URL": database_url}, workers=2, log_path=log_path) as (server, base):
-        workers = _workers_of(server.pid)
+        workers = workers_of(server.pid)
         # The server answers once one worker listens: on a busy machine the other may still be starting,
         # and killing the only one listening would leave nothing to answer until the replacement is up.
         assert wait_until_each_listens(workers, int(base.rsplit(":", 1)[1]))
@@ -237,7 +237,7 @@ def test_a_worker_that_dies_is_replaced_and_the_log_says_so(sqlite_url, tmp_path
         while f"worker {workers[0]} died" not in log_path.read_text():
             assert time.monotonic() < deadline, log_path.read_text()
             time.sleep(0.1)
-        replaced = _workers_of(server.pid)
+        replaced = workers_of(server.pid)
         assert workers[0] not in replaced and workers[1] in replaced and len(replaced) == 2
         assert all(httpx.get(f"{base}/api/v1").status_code == 200 for _ in range(10))
         # The replacement takes its share of new connections: no socket is left to a worker that is gone.
@@ -264,14 +264,8 @@ def test_each_worker_listens_on_its_own_socket_and_takes_a_share_of_connections(
     connections one worker took them all and two workers served like one."""
     database_url = sqlite_url
     with served({"BYLINE_DATABASE_URL": database_url}, workers=2) as (server, base):
-        held = _connections_spread_over(_workers_of(server.pid), base)
+        held = _connections_spread_over(workers_of(server.pid), base)
         assert sum(held) == 16 and all(held), held
-
-
-def _workers_of(pid: int) -> list[str]:
-    """The worker processes of a server (its other child is multiprocessing's resource tracker)."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return [child for child in children if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()]
 
 
 def test_workers_end_with_a_server_killed_by_sigkill_and_leave_the_port_free(sqlite_url):
@@ -279,7 +273,7 @@ def test_workers_end_with_a_server_killed_by_sigkill_and_leave_the_port_free(sql
     server bound beside them, and they went on answering with the old code."""
     database_url = sqlite_url
     with served({"BYLINE_DATABASE_URL": database_url}, workers=2) as (server, base):
-        workers = _workers_of(server.pid)
+        workers = workers_of(server.pid)
         server.kill()
         server.wait()
         try:

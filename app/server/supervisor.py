@@ -1,16 +1,22 @@
 """uvicorn's worker supervisor, saying when it replaces a worker (uvicorn itself notes a dead or hung
 worker only at INFO, which a production log level hides, though every connection of that worker was
-dropped), a listening socket of each worker's own, and workers that end with their supervisor."""
+dropped), workers forked from a process that has loaded the app, a listening socket of each worker's
+own, and workers that end with their supervisor."""
 
-import ctypes
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
+import select
+import shutil
 import signal
 import socket
 import sys
+import threading
 from typing import Any
 
+from uvicorn import _subprocess
+from uvicorn.config import Config
 from uvicorn.supervisors import Multiprocess
 
 log = logging.getLogger("byline.server")
@@ -21,6 +27,25 @@ HEALTHCHECK_SECONDS = 30
 
 
 class Supervisor(Multiprocess):
+    """Workers are forked from multiprocessing's fork server, which loads `preload` once: each worker
+    (and each replacement) starts in a fraction of a second instead of loading the app itself, and
+    shares the loaded pages with the others. The supervisor itself still loads no app."""
+
+    def __init__(self, config: Config, sockets: list[socket.socket], *, preload: list[str]) -> None:
+        super().__init__(config, sockets)
+        forkserver = multiprocessing.get_context("forkserver")
+        forkserver.set_forkserver_preload(preload)
+        # uvicorn starts every worker through this module's context.
+        _subprocess.spawn = forkserver  # type: ignore[assignment]
+
+    def run(self) -> None:
+        try:
+            super().run()
+        finally:
+            # The fork server's socket is in a folder multiprocessing removes at exit, which a
+            # stopping signal skips.
+            shutil.rmtree(multiprocessing.util.get_temp_dir(), ignore_errors=True)
+
     def keep_subprocess_alive(self) -> None:
         before = list(self.processes)
         super().keep_subprocess_alive()
@@ -68,18 +93,25 @@ def supervisor_socket(host: str, port: int) -> WorkerSocket:
     return bind_worker_socket(family, host, port)
 
 
-# prctl(2)'s option: the signal a process gets when the thread that started it ends.
-PR_SET_PDEATHSIG = 1
-
-
 def end_with_supervisor() -> None:
     """In a worker of `byline serve --workers N`: stop (as on SIGTERM) when the supervisor ends, even
     by `kill -9`. uvicorn's workers otherwise lived on without it, still listening on the port (a
     restarted server binds beside them, SO_REUSEPORT allowing it, and they kept answering with
-    the old code and settings) and holding their database connections, until killed one by one."""
-    parent = multiprocessing.parent_process()
-    if parent is None or sys.platform != "linux":
+    the old code and settings) and holding their database connections, until killed one by one.
+
+    A worker's parent is the fork server, not the supervisor, so it watches the supervisor itself: a
+    process descriptor becomes readable when its process ends (at once if it has ended already)."""
+    supervisor = multiprocessing.parent_process()
+    if supervisor is None or supervisor.pid is None or sys.platform != "linux":
         return
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != parent.pid:
-        os.kill(os.getpid(), signal.SIGTERM)  # it ended before the request above was made
+    try:
+        descriptor = os.pidfd_open(supervisor.pid)
+    except ProcessLookupError:
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    threading.Thread(target=_stop_when_readable, args=(descriptor,), name="supervisor-watch", daemon=True).start()
+
+
+def _stop_when_readable(descriptor: int) -> None:
+    select.select([descriptor], [], [])
+    os.kill(os.getpid(), signal.SIGTERM)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 
 import httpx
+import pytest
 
 from app.articles.visibility import PUBLIC
 from app.collections import service as collections
@@ -213,5 +214,7 @@ def run(database_url: str, session, api_key, *, cached: int, seed: int) -> None:
                 raise AssertionError(f"seed {seed}, round {round_}, after {done}: {stale}") from None
 
 
+# On PostgreSQL, tests/caching/test_never_stale_across_servers.py compares two such servers at once.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_cached_workers_answer_as_an_uncached_server_after_random_writes(database_url, session, api_key):
     run(database_url, session, api_key, cached=1, seed=random.randrange(10**6))

@@ -115,6 +115,20 @@ def sockets_of(pid: int | str, port: int, *, state: str) -> set[str]:
     return found
 
 
+def _children(pid: int | str) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except FileNotFoundError:
+        return []
+
+
+def workers_of(pid: int | str) -> list[str]:
+    """The worker processes of `byline serve --workers N`: the children of its fork server (its
+    other child is multiprocessing's resource tracker); none while the server starts or has ended."""
+    forkservers = [child for child in _children(pid) if b"forkserver" in Path(f"/proc/{child}/cmdline").read_bytes()]
+    return _children(forkservers[0]) if forkservers else []
+
+
 def wait_until_each_listens(workers: list[str] | list[int], port: int, *, seconds: float = 60) -> bool:
     """Whether every worker listens on a socket of its own within `seconds`: a worker that starts
     later than the first answer gets no connection of a burst that comes before it listens."""

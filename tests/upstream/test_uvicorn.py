@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 import pytest
 import uvicorn
+from uvicorn import _subprocess
 from uvicorn.protocols.http import httptools_impl
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 from uvicorn.server import ServerState
@@ -149,3 +150,6 @@ def test_the_supervisor_overrides_what_multiprocess_still_has() -> None:
     assert "self.processes[" in inspect.getsource(Multiprocess.keep_subprocess_alive), upgrade
     assert isinstance(Process.pid, property) and isinstance(Process.exitcode, property), upgrade
     assert "timeout_worker_healthcheck" in _parameters(uvicorn.Config.__init__), upgrade
+    # Workers are made in `run`, after the supervisor is built, through the context `spawn` names.
+    assert "Process(" not in inspect.getsource(Multiprocess.__init__), upgrade
+    assert "spawn.Process(" in inspect.getsource(_subprocess.get_subprocess), upgrade
