@@ -11,6 +11,8 @@ from byline_client import Byline
 
 @pytest.fixture(scope="session")
 def base_url() -> str:
+    if "BYLINE_URL" not in os.environ:
+        pytest.fail("BYLINE_URL names the server to test against")
     return os.environ["BYLINE_URL"]
 
 
