@@ -14,7 +14,8 @@ GENERATED = {
 
 
 def test_generated_code_matches_the_document(tmp_path: Path) -> None:
-    subprocess.run([str(ROOT / "scripts" / "clients.sh"), str(tmp_path)], check=True, capture_output=True)
+    generated = subprocess.run([str(ROOT / "scripts" / "clients.sh"), str(tmp_path)], capture_output=True, text=True)
+    assert generated.returncode == 0, f"scripts/clients.sh (after scripts/node.sh) failed:\n{generated.stderr}"
     stale = [
         str(path.relative_to(ROOT))
         for name, path in GENERATED.items()
