@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test soak install dev lock openapi bench clean
+.PHONY: run test soak install dev lock openapi clients bench clean
 
 run: install
 	$(BIN)/byline db upgrade
@@ -56,6 +56,12 @@ lock: dev
 
 openapi: install
 	$(BIN)/byline openapi > openapi/openapi.json
+
+# The clients' generated code (clients/typescript/src/schema.d.ts, clients/python/src/byline_client/models.py)
+# anew from openapi/openapi.json, after `make openapi`: a test fails while they differ.
+clients: dev
+	scripts/node.sh
+	scripts/clients.sh
 
 clean:
 	rm -rf $(VENV) byline.db byline.db-wal byline.db-shm

@@ -6,15 +6,15 @@ cd "$(dirname "$0")/.."
 
 # Bytecode for every module the suite loads, in case Python may not write it as it goes
 # (PYTHONDONTWRITEBYTECODE): the servers and commands the tests start would each compile them again.
-.venv/bin/python -m compileall -q -j 0 -x node_modules app tests
+.venv/bin/python -m compileall -q -j 0 -x node_modules app tests clients/python
 echo "ruff: lint and format"
-.venv/bin/ruff check app tests bench migrations
-.venv/bin/ruff format --check app tests bench migrations
+.venv/bin/ruff check app tests bench migrations clients/python
+.venv/bin/ruff format --check app tests bench migrations clients/python
 # Type and layer checks run beside the suite, whose servers leave a core idle now and then; their
 # verdict comes after the suite's.
 static_log=$(mktemp)
 (
-  echo "mypy: app" && .venv/bin/mypy \
+  echo "mypy: app and the Python client" && .venv/bin/mypy \
     && echo "import-linter: dependencies flow one way" && .venv/bin/lint-imports --no-cache
 ) > "$static_log" 2>&1 &
 static_checks=$!
