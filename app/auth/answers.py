@@ -25,6 +25,7 @@ def session_info(session: Session, user: User, *, session_id: int, token: str, s
         user=UserPublic.of(user),
         session_id=session_id,
         csrf_token=sessions.csrf_token(settings.secret_key.get_secret_value(), token),
+        second_factor_enabled=second_factor.enabled(session, user.id),
         second_factor_enrolment_due=second_factor.enrolment_due(session, user, roles=settings.second_factor_roles),
     )
 

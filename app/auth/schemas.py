@@ -56,6 +56,7 @@ class SessionInfo(BaseModel):
     user: UserPublic
     session_id: int
     csrf_token: str = Field(description="Send it back as `X-CSRF-Token` on every request that changes something.")
+    second_factor_enabled: bool = Field(False, description="Whether signing in asks you for an authenticator's code.")
     second_factor_enrolment_due: bool = Field(
         False,
         description="People of your role must use a second factor: until you enrol one, this session may only enrol.",

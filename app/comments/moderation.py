@@ -2,14 +2,14 @@
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, exists, update
 from sqlmodel import Session, col, func, or_, select
 
 from app.articles.models import Article
 from app.comments.errors import CommentNotFound
 from app.comments.models import Comment, CommentStatus
 from app.comments.render import render_comment
-from app.comments.schemas import BulkModeration, CommentModeration, CommentModerationUpdate
+from app.comments.schemas import BulkModeration, CommentContext, CommentModeration, CommentModerationUpdate
 from app.comments.service import (
     announce,
     content_digest,
@@ -19,9 +19,12 @@ from app.comments.service import (
     recount,
     threads_changed,
 )
+from app.comments.spam import REASON_WORDS, Reason
 from app.core.settings import Settings
 from app.web.pagination import decode_cursor, encode_cursor
 
+# A thread's context shows at most this many of a comment's ancestors and of its replies.
+CONTEXT_LIMIT = 50
 _ACTIONS = {"approve": CommentStatus.approved, "spam": CommentStatus.spam, "trash": CommentStatus.trash}
 
 
@@ -43,21 +46,39 @@ def moderation_view(comment: Comment, article_slug: str) -> CommentModeration:
     )
 
 
+def _held_for(session: Session, reason: Reason) -> ColumnElement[bool]:
+    """One of the comment's recorded reasons is of this kind."""
+    if session.get_bind().dialect.name == "postgresql":
+        each = func.jsonb_array_elements_text(Comment.reasons).table_valued("value")
+    else:
+        each = func.json_each(Comment.reasons).table_valued("value")
+    return exists(select(1).select_from(each).where(each.c.value.startswith(REASON_WORDS[reason], autoescape=True)))
+
+
 def moderation_queue(
     session: Session,
     *,
     status: CommentStatus,
     article_slug: str | None,
     email: str | None,
+    reason: Reason | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
     limit: int,
     cursor: str | None,
 ) -> tuple[list[CommentModeration], int, str | None]:
     """Newest first, with the article slug each comment belongs to, and how many match."""
-    conditions = [Comment.status == status.value]
+    conditions: list[ColumnElement[bool] | bool] = [Comment.status == status.value]
     if article_slug:
         conditions.append(Article.slug == article_slug)
     if email:
         conditions.append(Comment.author_email == normalised_email(email))
+    if reason:
+        conditions.append(_held_for(session, reason))
+    if since:
+        conditions.append(Comment.created_at >= since)
+    if until:
+        conditions.append(Comment.created_at < until)
     total = session.exec(
         select(func.count())
         .select_from(Comment)
@@ -83,6 +104,30 @@ def get_comment(session: Session, comment_id: int) -> tuple[Comment, str]:
     if row is None:
         raise CommentNotFound(f"No comment has the id {comment_id}.", id=comment_id)
     return row
+
+
+def thread_context(session: Session, comment_id: int) -> CommentContext:
+    """A comment with the comments above it, from the thread's first, and its replies, whatever their status."""
+    comment, slug = get_comment(session, comment_id)
+    ancestors: list[Comment] = []
+    parent_id = comment.parent_id
+    while parent_id is not None and len(ancestors) < CONTEXT_LIMIT:
+        parent = session.get(Comment, parent_id)
+        if parent is None:
+            break
+        ancestors.append(parent)
+        parent_id = parent.parent_id
+    replies = session.exec(
+        select(Comment)
+        .where(Comment.article_id == comment.article_id, Comment.parent_id == comment.id)
+        .order_by(col(Comment.created_at), col(Comment.id))
+        .limit(CONTEXT_LIMIT)
+    ).all()
+    return CommentContext(
+        ancestors=[moderation_view(one, slug) for one in reversed(ancestors)],
+        comment=moderation_view(comment, slug),
+        replies=[moderation_view(one, slug) for one in replies],
+    )
 
 
 def _set_status(

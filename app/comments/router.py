@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import AwareDatetime
 
 from app.articles.errors import ArticleMoved, ArticleNotFound
 from app.auth.dependencies import ModeratorKey
@@ -16,6 +17,7 @@ from app.comments.models import CommentStatus
 from app.comments.schemas import (
     BulkModeration,
     BulkModerationResult,
+    CommentContext,
     CommentCreate,
     CommentModeration,
     CommentModerationUpdate,
@@ -24,6 +26,7 @@ from app.comments.schemas import (
     FormToken,
     Unsubscribed,
 )
+from app.comments.spam import Reason
 from app.core.errors import InvalidField, InvalidParameter, problems
 from app.core.ids import RowIdPath
 from app.core.settings import Settings
@@ -196,11 +199,22 @@ def moderation_queue(
     status: CommentStatus = CommentStatus.pending,
     article: Annotated[str | None, Query(pattern=SLUG_PATTERN, max_length=200, description="Article slug.")] = None,
     email: Annotated[str | None, Query(max_length=254, description="Commenter's email address.")] = None,
+    reason: Annotated[Reason | None, Query(description="Held or filed as spam for this kind of reason.")] = None,
+    since: Annotated[AwareDatetime | None, Query(description="Received at or after this time.")] = None,
+    until: Annotated[AwareDatetime | None, Query(description="Received before this time.")] = None,
     limit: Limit = 20,
     cursor: CursorParam = None,
 ) -> dict:
     items, total, next_cursor = moderation.moderation_queue(
-        session, status=status, article_slug=article, email=email, limit=limit, cursor=cursor
+        session,
+        status=status,
+        article_slug=article,
+        email=email,
+        reason=reason,
+        since=since,
+        until=until,
+        limit=limit,
+        cursor=cursor,
     )
     return page_response(request, response, items, total=total, next_cursor=next_cursor)
 
@@ -228,6 +242,18 @@ def bulk_moderate(
 )
 def get_comment(comment_id: CommentId, session: ReadSessionDep, key: ModeratorKey) -> CommentModeration:
     return moderation.moderation_view(*moderation.get_comment(session, comment_id))
+
+
+@moderators.get(
+    "/{comment_id}/thread",
+    operation_id="comments-thread",
+    summary="Get a comment in its thread: the comments it answers and its replies",
+    response_model=CommentContext,
+    responses=problems(*MODERATION, CommentNotFound),
+)
+def get_thread(comment_id: CommentId, session: ReadSessionDep, key: ModeratorKey) -> CommentContext:
+    """Private details and every status included, as in the queue."""
+    return moderation.thread_context(session, comment_id)
 
 
 @moderators.patch(

@@ -102,6 +102,16 @@ class CommentModeration(BaseModel):
     updated_at: datetime
 
 
+class CommentContext(BaseModel):
+    """A comment in its thread, for a moderator deciding on it."""
+
+    ancestors: list[CommentModeration] = Field(
+        description="The comments it answers, from the thread's opening comment down to its parent (at most 50)."
+    )
+    comment: CommentModeration
+    replies: list[CommentModeration] = Field(description="Its direct replies, oldest first (at most 50).")
+
+
 class CommentModerationUpdate(Patch):
     """Only the fields sent change; null clears only the website."""
 

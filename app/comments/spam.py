@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import Enum
+from enum import Enum, StrEnum
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Connection, bindparam, case, func, literal, select, union_all
@@ -87,6 +87,32 @@ def issue_form_token(secret_key: str, article_id: int, *, now: datetime) -> str:
     return URLSafeSerializer(secret_key, salt=_FORM_SALT).dumps({"article": article_id, "at": now.timestamp()})
 
 
+class Reason(StrEnum):
+    """Each kind of reason a comment is held or filed as spam for; the moderation queue filters by them."""
+
+    first_comment = "first_comment"
+    known_address = "known_address"
+    too_many_links = "too_many_links"
+    too_fast = "too_fast"
+    form_invalid = "form_invalid"
+    honeypot = "honeypot"
+    blocklisted = "blocklisted"
+    duplicate = "duplicate"
+
+
+# The words each recorded reason of a kind starts with: what follows them (a count, a word) varies.
+REASON_WORDS = {
+    Reason.first_comment: "first comment from this address",
+    Reason.known_address: "address known, but sent without its commenter token",
+    Reason.too_many_links: "too many links",
+    Reason.too_fast: "submitted less than",
+    Reason.form_invalid: "form token",
+    Reason.honeypot: "honeypot field filled",
+    Reason.blocklisted: "blocklisted word:",
+    Reason.duplicate: "duplicate of recent comment",
+}
+
+
 @dataclass
 class Verdict:
     status: CommentStatus
@@ -145,13 +171,17 @@ def assess(
     spam: list[str] = []
     held: list[str] = []
     if honeypot:
-        spam.append("honeypot field filled")
+        spam.append(REASON_WORDS[Reason.honeypot])
     lowered = content.casefold()
-    spam += [f"blocklisted word: {word}" for word in settings.comment_blocklist if word.casefold() in lowered]
+    spam += [
+        f"{REASON_WORDS[Reason.blocklisted]} {word}"
+        for word in settings.comment_blocklist
+        if word.casefold() in lowered
+    ]
     if duplicate_of is not None:
-        spam.append(f"duplicate of recent comment {duplicate_of}")
+        spam.append(f"{REASON_WORDS[Reason.duplicate]} {duplicate_of}")
     if links > settings.comment_max_links:
-        held.append(f"too many links ({links})")
+        held.append(f"{REASON_WORDS[Reason.too_many_links]} ({links})")
     if form_token is not None:
         held += _form_token_problems(
             settings.secret_key.get_secret_value(), form_token, article_id, now=now, settings=settings
@@ -163,9 +193,9 @@ def assess(
     if standing is Standing.trusted:
         return Verdict(CommentStatus.approved, [])
     if standing is Standing.unknown:
-        return Verdict(CommentStatus.pending, ["first comment from this address"])
+        return Verdict(CommentStatus.pending, [REASON_WORDS[Reason.first_comment]])
     # Someone typed an address with approved comments, without the token those came with.
-    return Verdict(CommentStatus.pending, ["address known, but sent without its commenter token"])
+    return Verdict(CommentStatus.pending, [REASON_WORDS[Reason.known_address]])
 
 
 def _form_token_problems(
@@ -175,11 +205,11 @@ def _form_token_problems(
         claims = URLSafeSerializer(secret_key, salt=_FORM_SALT).loads(token)
         issued_at, for_article = float(claims["at"]), int(claims["article"])
     except (BadSignature, KeyError, TypeError, ValueError):
-        return ["form token not valid"]
+        return [f"{REASON_WORDS[Reason.form_invalid]} not valid"]
     if for_article != article_id:
-        return ["form token is for another article"]
+        return [f"{REASON_WORDS[Reason.form_invalid]} is for another article"]
     if now.timestamp() - issued_at < settings.comment_min_seconds:
-        return [f"submitted less than {settings.comment_min_seconds} s after the form was shown"]
+        return [f"{REASON_WORDS[Reason.too_fast]} {settings.comment_min_seconds} s after the form was shown"]
     return []
 
 

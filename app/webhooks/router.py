@@ -20,6 +20,7 @@ from app.webhooks.schemas import (
     WebhookCreated,
     WebhookPublic,
     WebhookTestQueued,
+    WebhookUpdate,
 )
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
@@ -86,6 +87,20 @@ def create_webhook(
 )
 def get_webhook(webhook_id: WebhookId, session: ReadSessionDep, key: AdminKey) -> WebhookPublic:
     return _public(service.get_endpoint(session, webhook_id))
+
+
+@router.patch(
+    "/{webhook_id}",
+    operation_id="webhooks-update",
+    summary="Change a webhook endpoint's URL, events or description",
+    response_model=WebhookPublic,
+    responses=problems(*ADMIN, WebhookNotFound, InvalidField),
+)
+def update_webhook(
+    webhook_id: WebhookId, body: WebhookUpdate, session: SessionDep, settings: SettingsDep, key: AdminKey
+) -> WebhookPublic:
+    """Only the fields sent change. A new URL is checked as at creation; the signing secret stays."""
+    return _public(service.update_endpoint(session, webhook_id, body, destinations=settings.destinations))
 
 
 @router.delete(

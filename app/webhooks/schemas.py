@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import AnyUrl, BaseModel, Field, UrlConstraints, field_validator
 
+from app.core.patching import Patch
 from app.webhooks.events import WebhookEvent
 
 # Only http and https: a receiver is something the worker can POST to.
@@ -15,6 +16,27 @@ class WebhookCreate(BaseModel):
     url: ReceiverUrl = Field(description="Where events are POSTed; http or https.")
     events: list[WebhookEvent] = Field(min_length=1, description="The events this endpoint receives.")
     description: str = Field("", max_length=200)
+
+    @field_validator("events")
+    @classmethod
+    def once_each(cls, events: list[WebhookEvent]) -> list[WebhookEvent]:
+        return list(dict.fromkeys(events))
+
+
+class WebhookUpdate(Patch):
+    """Only the fields sent change; the signing secret stays."""
+
+    url: ReceiverUrl | None = None
+    events: list[WebhookEvent] | None = Field(None, min_length=1)
+    description: str | None = Field(None, max_length=200)
+
+    @field_validator("url", "events", "description")
+    @classmethod
+    def sent_values_only(cls, value: object) -> object:
+        # Runs only for fields sent: none of them may be emptied.
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
 
     @field_validator("events")
     @classmethod

@@ -15,17 +15,21 @@ from app.web.pagination import decode_cursor, encode_cursor
 from app.webhooks import events, signing
 from app.webhooks.errors import WebhookNotFound
 from app.webhooks.models import WebhookEndpoint
-from app.webhooks.schemas import WebhookCreate
+from app.webhooks.schemas import WebhookCreate, WebhookUpdate
+
+
+def _check_receiver(url: str, destinations: Destinations) -> None:
+    """Refused when the URL's host is, or resolves to, an address that is not public; each delivery checks again."""
+    try:
+        destinations.check(url)
+    except DestinationRefused as refused:
+        raise InvalidField("#/url", str(refused)) from None
 
 
 def add_endpoint(
     session: Session, data: WebhookCreate, *, now: datetime, destinations: Destinations
 ) -> WebhookEndpoint:
-    """Refused when the URL's host is, or resolves to, an address that is not public; each delivery checks again."""
-    try:
-        destinations.check(str(data.url))
-    except DestinationRefused as refused:
-        raise InvalidField("#/url", str(refused)) from None
+    _check_receiver(str(data.url), destinations)
     endpoint = WebhookEndpoint(
         url=str(data.url),
         events=[event.value for event in data.events],
@@ -57,6 +61,23 @@ def list_endpoints(
     page = rows[:limit]
     next_cursor = encode_cursor(page[-1].id, page[-1].id) if len(rows) > limit else None
     return page, total, next_cursor
+
+
+def update_endpoint(
+    session: Session, endpoint_id: int, data: WebhookUpdate, *, destinations: Destinations
+) -> WebhookEndpoint:
+    """Deliveries already queued go to the new URL; the signing secret stays."""
+    endpoint = get_endpoint(session, endpoint_id)
+    if data.url is not None:
+        _check_receiver(str(data.url), destinations)
+        endpoint.url = str(data.url)
+    if data.events is not None:
+        endpoint.events = [event.value for event in data.events]
+    if data.description is not None:
+        endpoint.description = data.description
+    session.add(endpoint)
+    session.commit()
+    return endpoint
 
 
 def remove_endpoint(session: Session, endpoint_id: int) -> None:

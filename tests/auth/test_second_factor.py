@@ -74,7 +74,10 @@ def test_one_authenticator_at_a_time_and_only_once_enrolled(client, ana, clock):
     for body in ({}, {"password": "not it"}):
         refused = client.post("/api/v1/users/me/totp", json=body, headers=ana)
         assert refused.status_code == 422 and refused.json()["errors"][0]["pointer"] == "#/password", body
+    assert not client.get("/api/v1/session").json()["second_factor_enabled"]
     _enable(client, ana, clock)
+    # The session says so, for the desk's account screen.
+    assert client.get("/api/v1/session").json()["second_factor_enabled"]
     again = client.post("/api/v1/users/me/totp", json={"password": PASSWORD}, headers=ana)
     assert again.status_code == 409 and again.json()["type"].endswith("/problems/second-factor-enabled")
 
@@ -111,6 +114,7 @@ def test_disabling_needs_the_password_or_a_code(client, ana, clock):
         assert refused.status_code == 422 and refused.json()["errors"][0]["pointer"] == pointer
     clock.now += timedelta(seconds=30)
     assert client.post(disable, json={"code": totp.at(clock.now)}, headers=csrf).status_code == 204
+    assert not client.get("/api/v1/session").json()["second_factor_enabled"]
     client.cookies.clear()
     sign_in(client, "ana@example.org")
 

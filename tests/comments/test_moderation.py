@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from sqlmodel import select
 
 from app.caching.content_version import ContentVersion
@@ -28,6 +30,46 @@ def test_queue_filters_by_article_and_email(client, session, api_key):
     assert [c["author_email"] for c in by_article["data"]] == ["a@example.com"] and by_article["meta"]["total"] == 1
     by_email = client.get("/api/v1/comments?email=B@example.com", headers=moderator).json()["data"]
     assert [c["article_slug"] for c in by_email] == [other.slug]
+
+
+def test_queue_filters_by_held_reason_and_age(client, session, api_key, clock):
+    moderator = api_key("comments:moderate")
+    article = make_article(session)
+    first = reply(client, article.slug).json()["id"]
+    clock.now += timedelta(hours=2)
+    links = " ".join(f"[{n}](https://example.com/{n})" for n in range(5))
+    linked = reply(client, article.slug, content=f"See {links}").json()["id"]
+
+    def queue(**params) -> list[int]:
+        return [c["id"] for c in client.get("/api/v1/comments", params=params, headers=moderator).json()["data"]]
+
+    assert queue(reason="too_many_links") == [linked]
+    assert queue(reason="first_comment") == [first]
+    assert queue(reason="honeypot") == []
+    an_hour_ago = (clock.now - timedelta(hours=1)).isoformat()
+    assert queue(until=an_hour_ago) == [first] and queue(since=an_hour_ago) == [linked]
+    refused = client.get("/api/v1/comments", params={"reason": "rude", "since": "yesterday"}, headers=moderator)
+    assert refused.status_code == 422
+    assert {e["parameter"] for e in refused.json()["errors"]} == {"reason", "since"}
+
+
+def test_a_comment_is_shown_in_its_thread_with_every_status(client, session, api_key):
+    moderator = api_key("comments:moderate")
+    article = make_article(session)
+    opening = reply(client, article.slug).json()["id"]
+    approve(client, moderator, opening)
+    answer = reply(client, article.slug, parent_id=opening).json()["id"]
+    approve(client, moderator, answer)
+    held, spam = (reply(client, article.slug, parent_id=answer).json()["id"] for _ in range(2))
+    client.patch(f"/api/v1/comments/{spam}", json={"status": "spam"}, headers=moderator)
+    thread = client.get(f"/api/v1/comments/{held}/thread", headers=moderator).json()
+    assert [c["id"] for c in thread["ancestors"]] == [opening, answer] and thread["replies"] == []
+    assert thread["comment"]["id"] == held and thread["comment"]["author_email"].endswith("@example.com")
+    thread = client.get(f"/api/v1/comments/{answer}/thread", headers=moderator).json()
+    assert [c["id"] for c in thread["ancestors"]] == [opening]
+    assert [(c["id"], c["status"]) for c in thread["replies"]] == [(held, "pending"), (spam, "spam")]
+    assert client.get("/api/v1/comments/999999/thread", headers=moderator).status_code == 404
+    assert client.get(f"/api/v1/comments/{held}/thread", headers=api_key("content:write")).status_code == 403
 
 
 def test_approval_and_trash_change_the_public_list_and_count_at_once(client, session, api_key):

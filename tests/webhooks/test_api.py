@@ -46,6 +46,28 @@ def test_endpoints_are_listed_with_cursors(client, admin, subscribe):
     assert seen == ids
 
 
+def test_an_endpoint_is_changed_field_by_field_and_keeps_its_secret(client, admin, subscribe):
+    created = subscribe("https://hooks.example/old", "article.published")
+    url = f"/api/v1/webhooks/{created['id']}"
+    changed = client.patch(url, json={"url": "https://hooks.example/new", "events": ["article.updated"]}, headers=admin)
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["url"], changed.json()["events"]) == ("https://hooks.example/new", ["article.updated"])
+    described = client.patch(url, json={"description": "Search index"}, headers=admin).json()
+    assert described["url"] == "https://hooks.example/new" and described["description"] == "Search index"
+    assert "secret" not in described
+    for body, pointer in (
+        ({"url": "ftp://hooks.example"}, "#/url"),
+        ({"events": []}, "#/events"),
+        ({"events": None}, "#/events"),
+        ({"secret": "whsec_mine"}, "#/secret"),
+    ):
+        refused = client.patch(url, json=body, headers=admin)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["pointer"] == pointer, body
+    assert client.patch("/api/v1/webhooks/999", json={}, headers=admin).status_code == 404
+    log = client.get("/api/v1/audit", params={"target_kind": "webhook"}, headers=admin).json()["data"]
+    assert [entry["action"] for entry in log] == ["webhook.update", "webhook.update", "webhook.create"]
+
+
 def test_removed_endpoint_is_gone(client, admin, subscribe):
     created = subscribe("https://hooks.example", "article.published")
     assert client.delete(f"/api/v1/webhooks/{created['id']}", headers=admin).status_code == 204

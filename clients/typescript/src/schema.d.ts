@@ -626,6 +626,26 @@ export interface paths {
         patch: operations["comments-moderate"];
         trace?: never;
     };
+    "/api/v1/comments/{comment_id}/thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a comment in its thread: the comments it answers and its replies
+         * @description Private details and every status included, as in the queue.
+         */
+        get: operations["comments-thread"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/authors": {
         parameters: {
             query?: never;
@@ -877,7 +897,11 @@ export interface paths {
         delete: operations["webhooks-delete"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a webhook endpoint's URL, events or description
+         * @description Only the fields sent change. A new URL is checked as at creation; the signing secret stays.
+         */
+        patch: operations["webhooks-update"];
         trace?: never;
     };
     "/api/v1/webhooks/{webhook_id}/test": {
@@ -2167,6 +2191,23 @@ export interface components {
             apply_at?: string | null;
         };
         /**
+         * CommentContext
+         * @description A comment in its thread, for a moderator deciding on it.
+         */
+        CommentContext: {
+            /**
+             * Ancestors
+             * @description The comments it answers, from the thread's opening comment down to its parent (at most 50).
+             */
+            ancestors: components["schemas"]["CommentModeration"][];
+            comment: components["schemas"]["CommentModeration"];
+            /**
+             * Replies
+             * @description Its direct replies, oldest first (at most 50).
+             */
+            replies: components["schemas"]["CommentModeration"][];
+        };
+        /**
          * CommentCreate
          * @description The "Leave a Reply" form. Your email address will not be published.
          */
@@ -3181,6 +3222,12 @@ export interface components {
              */
             schema_revision: string;
         };
+        /**
+         * Reason
+         * @description Each kind of reason a comment is held or filed as spam for; the moderation queue filters by them.
+         * @enum {string}
+         */
+        Reason: "first_comment" | "known_address" | "too_many_links" | "too_fast" | "form_invalid" | "honeypot" | "blocklisted" | "duplicate";
         /** RecoveryCodes */
         RecoveryCodes: {
             /**
@@ -3464,6 +3511,12 @@ export interface components {
              * @description Send it back as `X-CSRF-Token` on every request that changes something.
              */
             csrf_token: string;
+            /**
+             * Second Factor Enabled
+             * @description Whether signing in asks you for an authenticator's code.
+             * @default false
+             */
+            second_factor_enabled: boolean;
             /**
              * Second Factor Enrolment Due
              * @description People of your role must use a second factor: until you enrol one, this session may only enrol.
@@ -3784,6 +3837,18 @@ export interface components {
              * @constant
              */
             event_type: "webhook.ping";
+        };
+        /**
+         * WebhookUpdate
+         * @description Only the fields sent change; the signing secret stays.
+         */
+        WebhookUpdate: {
+            /** Url */
+            url?: string | null;
+            /** Events */
+            events?: components["schemas"]["WebhookEvent"][] | null;
+            /** Description */
+            description?: string | null;
         };
         /**
          * AuthorRef
@@ -6257,6 +6322,12 @@ export interface operations {
                 article?: string | null;
                 /** @description Commenter's email address. */
                 email?: string | null;
+                /** @description Held or filed as spam for this kind of reason. */
+                reason?: components["schemas"]["Reason"] | null;
+                /** @description Received at or after this time. */
+                since?: string | null;
+                /** @description Received before this time. */
+                until?: string | null;
                 /** @description Items per page. */
                 limit?: number;
                 /** @description Opaque cursor from `meta.next_cursor` of the previous page. */
@@ -6562,6 +6633,74 @@ export interface operations {
                 };
             };
             /** @description Invalid request parameters; Invalid request body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "comments-thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The comment's id. */
+                comment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentContext"];
+                };
+            };
+            /** @description A valid API key is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks a required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Comment not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request parameters */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8374,6 +8513,78 @@ export interface operations {
                 };
             };
             /** @description Invalid request parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id. */
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPublic"];
+                };
+            };
+            /** @description A valid API key is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks a required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Webhook endpoint not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request parameters; Invalid request body */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -1026,6 +1026,17 @@ class Readiness(BaseModel):
     ]
 
 
+class Reason(StrEnum):
+    first_comment = 'first_comment'
+    known_address = 'known_address'
+    too_many_links = 'too_many_links'
+    too_fast = 'too_fast'
+    form_invalid = 'form_invalid'
+    honeypot = 'honeypot'
+    blocklisted = 'blocklisted'
+    duplicate = 'duplicate'
+
+
 class RecoveryCodes(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -1621,6 +1632,27 @@ class WebhookTestQueued(BaseModel):
     event_type: Annotated[Literal['webhook.ping'], Field(title='Event Type')] = (
         'webhook.ping'
     )
+
+
+class Url2(RootModel[AnyUrl]):
+    root: Annotated[AnyUrl, Field(title='Url')]
+
+
+class Events(RootModel[list[WebhookEvent]]):
+    root: Annotated[list[WebhookEvent], Field(min_length=1, title='Events')]
+
+
+class WebhookUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    url: Annotated[Url2 | None, Field(title='Url')] = None
+    events: Annotated[Events | None, Field(title='Events')] = None
+    description: Annotated[
+        Annotated[str, StringConstraints(max_length=200)] | None,
+        Field(title='Description'),
+    ] = None
 
 
 class AuthorRef(BaseModel):
@@ -2416,6 +2448,13 @@ class SessionInfo(BaseModel):
             title='Csrf Token',
         ),
     ]
+    second_factor_enabled: Annotated[
+        bool,
+        Field(
+            description="Whether signing in asks you for an authenticator's code.",
+            title='Second Factor Enabled',
+        ),
+    ] = False
     second_factor_enrolment_due: Annotated[
         bool,
         Field(
@@ -2858,6 +2897,27 @@ class ArticleUpdate(BaseModel):
             title='Embargo Until',
         ),
     ] = None
+
+
+class CommentContext(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    ancestors: Annotated[
+        list[CommentModeration],
+        Field(
+            description="The comments it answers, from the thread's opening comment down to its parent (at most 50).",
+            title='Ancestors',
+        ),
+    ]
+    comment: CommentModeration
+    replies: Annotated[
+        list[CommentModeration],
+        Field(
+            description='Its direct replies, oldest first (at most 50).',
+            title='Replies',
+        ),
+    ]
 
 
 class Entry(BaseModel):
