@@ -5,17 +5,12 @@ emailed link and a second factor asked for, axe-core on every screen and every s
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from importlib import resources
 
 import httpx
 import pyotp
 import pytest
-from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.wait import WebDriverWait
 from sqlmodel import Session
 
 from app.auth.models import Scope
@@ -29,73 +24,12 @@ from app.db.engines import build_engine
 from app.demo.loader import load_demo
 from tests.browser import chromium, console_errors
 from tests.conftest import TEST_SECRET, migrated_sqlite
+from tests.desk import PASSWORD, Desk, violations
 from tests.factories.people import emailed_link
 from tests.media.pictures import photo
 from tests.server import running_server
 
-PASSWORD = "correct horse battery staple"
 EDITOR, CONTRIBUTOR = "editor@example.org", "contributor@example.org"
-AXE = (resources.files("selenium_axe_python") / "axe-core" / "axe.min.js").read_text()
-
-
-@dataclass
-class Desk:
-    base: str
-    driver: webdriver.Chrome
-    key: dict[str, str]
-    database_url: str
-
-    def open(self, path: str) -> None:
-        self.driver.get(f"{self.base}{path}")
-        self.settle()
-
-    def settle(self) -> None:
-        WebDriverWait(self.driver, 20).until(
-            lambda driver: driver.execute_script(
-                "const main = document.getElementById('main');"
-                "return main && !main.hasAttribute('aria-busy') && main.children.length > 0"
-            )
-        )
-
-    def find(self, css: str) -> WebElement:
-        return WebDriverWait(self.driver, 20).until(lambda driver: _shown(driver.find_elements(By.CSS_SELECTOR, css)))
-
-    def find_all(self, css: str) -> list[WebElement]:
-        return self.driver.find_elements(By.CSS_SELECTOR, css)
-
-    def wait_for(self, condition, message: str = ""):  # noqa: ANN001, ANN201
-        return WebDriverWait(self.driver, 20).until(lambda driver: condition(), message)
-
-    def sign_in(self, email: str, password: str = PASSWORD) -> None:
-        self.find("input[name=email]").clear()
-        self.find("input[name=email]").send_keys(email)
-        self.find("input[name=password]").send_keys(password, Keys.ENTER)
-
-    def signed_in_as(self, email: str, path: str) -> None:
-        self.open(path)
-        if self.find_all("#nav:not([hidden])"):
-            self.find("#sign-out").click()
-            self.find("input[name=email]")
-            self.open(path)
-        self.sign_in(email)
-        self.wait_for(lambda: self.driver.current_url == f"{self.base}{path}", f"back at {path}")
-        self.settle()
-
-    def saved(self) -> None:
-        self.wait_for(lambda: self.find(".save-state").text.startswith("Saved"), "saved")
-
-    def article(self, slug: str) -> dict:
-        url = f"{self.base}/api/v1/articles/{slug}"
-        return httpx.get(url, headers=self.key, params={"status": "draft"}).raise_for_status().json()
-
-    def draft(self, title: str) -> str:
-        body = {"title": title, "authors": ["alok-verma"], "body": [{"type": "paragraph", "text": "First."}]}
-        created = httpx.post(f"{self.base}/api/v1/articles", json=body, headers=self.key)
-        return created.raise_for_status().json()["slug"]
-
-
-def _shown(elements: list[WebElement]) -> WebElement | None:
-    return next((element for element in elements if element.is_displayed()), None)
 
 
 @pytest.fixture(scope="module")
@@ -291,7 +225,7 @@ def test_two_editors_in_one_story_and_the_second_gets_the_conflict_view(desk):
         assert other.find("[data-field=title] input[value=theirs]").is_selected()
         assert other.find("[data-field=subtitle] input[value=mine]").is_selected()
         assert desk.article(slug)["subtitle"] is None
-        assert _violations(other) == []
+        assert violations(other) == []
         other.find(".conflict .merge").send_keys(Keys.ENTER)
         other.saved()
         article = desk.article(slug)
@@ -309,16 +243,6 @@ def test_two_editors_in_one_story_and_the_second_gets_the_conflict_view(desk):
         other.wait_for(lambda: other.driver.current_url == f"{desk.base}/desk/edit?slug={slug}")
     finally:
         other.driver.quit()
-
-
-def _violations(desk: Desk) -> list:
-    desk.driver.execute_script(AXE)
-    result = desk.driver.execute_async_script(
-        "axe.run(document, {resultTypes: ['violations']}).then(arguments[arguments.length - 1])"
-    )
-    return [
-        (violation["id"], [node["target"] for node in violation["nodes"]][:3]) for violation in result["violations"]
-    ]
 
 
 def test_an_invitation_is_accepted_from_its_link_and_the_next_sign_in_asks_for_the_second_factor(desk, suite_settings):
@@ -377,7 +301,7 @@ def test_every_screen_passes_axe_and_fits_a_phone(desk):
         for path in screens:
             desk.open(path)
             ready[path] = desk.driver.execute_script("return performance.getEntriesByName('desk-ready')[0].startTime")
-            assert _violations(desk) == [], path
+            assert violations(desk) == [], path
             viewport, page = desk.driver.execute_script(
                 "return [window.innerWidth, document.documentElement.scrollWidth]"
             )
@@ -385,19 +309,19 @@ def test_every_screen_passes_axe_and_fits_a_phone(desk):
     desk.open(f"/desk/edit?slug={slug}")
     desk.find("[data-add=image]").send_keys(Keys.ENTER)
     desk.wait_for(lambda: desk.find_all(".picker .latest-pictures:not([aria-busy])"), "the latest pictures listed")
-    assert _violations(desk) == []
+    assert violations(desk) == []
     print("\nEach desk screen ready, ms after navigation:", {path: round(ms) for path, ms in ready.items()})
     desk.find("#sign-out").click()
     desk.find("input[name=email]")
     desk.sign_in(EDITOR, "wrong password")
     desk.find(".alert p")
-    assert _violations(desk) == []
+    assert violations(desk) == []
     # The screens before signing in, at phone width too.
     for width in (375, 1280):
         desk.driver.set_window_size(width, 900)
         for path in ("/desk/forgot", "/desk/accept?token=from-the-email", "/desk/reset?token=from-the-email"):
             desk.open(path)
-            assert _violations(desk) == [], path
+            assert violations(desk) == [], path
             viewport, page = desk.driver.execute_script(
                 "return [window.innerWidth, document.documentElement.scrollWidth]"
             )

@@ -1,0 +1,94 @@
+"""The desk driven in a real headless Chromium: a page object the desk's browser tests share, and
+axe-core's verdict on the page shown."""
+
+from dataclasses import dataclass
+from importlib import resources
+
+import httpx
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.wait import WebDriverWait
+
+PASSWORD = "correct horse battery staple"
+AXE = (resources.files("selenium_axe_python") / "axe-core" / "axe.min.js").read_text()
+
+
+@dataclass
+class Desk:
+    base: str
+    driver: webdriver.Chrome
+    key: dict[str, str]
+    database_url: str
+
+    def open(self, path: str) -> None:
+        self.driver.get(f"{self.base}{path}")
+        self.settle()
+
+    def settle(self) -> None:
+        WebDriverWait(self.driver, 20).until(
+            lambda driver: driver.execute_script(
+                "const main = document.getElementById('main');"
+                "return main && !main.hasAttribute('aria-busy') && main.children.length > 0"
+            )
+        )
+
+    def find(self, css: str) -> WebElement:
+        return WebDriverWait(self.driver, 20).until(lambda driver: _shown(driver.find_elements(By.CSS_SELECTOR, css)))
+
+    def find_all(self, css: str) -> list[WebElement]:
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def wait_for(self, condition, message: str = ""):  # noqa: ANN001, ANN201
+        # A screen may replace what the condition looks at while it looks.
+        wait = WebDriverWait(self.driver, 20, ignored_exceptions=(StaleElementReferenceException,))
+        return wait.until(lambda driver: condition(), message)
+
+    def sign_in(self, email: str, password: str = PASSWORD) -> None:
+        self.find("input[name=email]").clear()
+        self.find("input[name=email]").send_keys(email)
+        self.find("input[name=password]").send_keys(password, Keys.ENTER)
+
+    def signed_in_as(self, email: str, path: str) -> None:
+        self.open(path)
+        if self.find_all("#nav:not([hidden])"):
+            self.find("#sign-out").click()
+            self.find("input[name=email]")
+            self.open(path)
+        self.sign_in(email)
+        self.wait_for(lambda: self.driver.current_url == f"{self.base}{path}", f"back at {path}")
+        self.settle()
+
+    def saved(self) -> None:
+        self.wait_for(lambda: self.find(".save-state").text.startswith("Saved"), "saved")
+
+    def article(self, slug: str) -> dict:
+        url = f"{self.base}/api/v1/articles/{slug}"
+        return httpx.get(url, headers=self.key, params={"status": "draft"}).raise_for_status().json()
+
+    def draft(self, title: str) -> str:
+        body = {"title": title, "authors": ["alok-verma"], "body": [{"type": "paragraph", "text": "First."}]}
+        created = httpx.post(f"{self.base}/api/v1/articles", json=body, headers=self.key)
+        return created.raise_for_status().json()["slug"]
+
+
+def _shown(elements: list[WebElement]) -> WebElement | None:
+    return next((element for element in elements if element.is_displayed()), None)
+
+
+def violations(desk: Desk) -> list:
+    desk.driver.execute_script(AXE)
+    result = desk.driver.execute_async_script(
+        "axe.run(document, {resultTypes: ['violations']}).then(arguments[arguments.length - 1])"
+    )
+    return [
+        (violation["id"], [node["target"] for node in violation["nodes"]][:3]) for violation in result["violations"]
+    ]
+
+
+def fits(desk: Desk) -> bool:
+    """Whether the page shown fits the window's width, with nothing to scroll sideways to."""
+    viewport, page = desk.driver.execute_script("return [window.innerWidth, document.documentElement.scrollWidth]")
+    return page <= viewport
