@@ -8,14 +8,27 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from app.auth.roles import Role
+from app.auth.scopes import Scope
+from app.comments.models import CommentStatus
+from app.comments.spam import Reason
 from app.main import create_app
+from app.webhooks.events import WebhookEvent
 from tests.browser import Sources, policy_of
 
 DESK = Path(__file__).resolve().parent.parent / "app" / "desk" / "static"
 
 
 def test_every_screen_is_the_one_page_running_only_its_own_modules(client):
-    pages = [client.get(path) for path in ("/desk", "/desk/sign-in?next=/desk", "/desk/edit?slug=x", "/desk/sessions")]
+    paths = (
+        "/desk",
+        "/desk/sign-in?next=/desk",
+        "/desk/edit?slug=x",
+        "/desk/sessions",
+        "/desk/moderation",
+        "/desk/audit",
+    )
+    pages = [client.get(path) for path in paths]
     assert {page.text for page in pages} == {(DESK / "index.html").read_text()}
     for page in pages:
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
@@ -51,6 +64,22 @@ def test_the_page_preloads_every_module_it_imports(client):
 def test_the_desk_never_inserts_html():
     scripts = "".join(path.read_text() for path in (DESK / "assets" / "js").glob("*.js"))
     assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|createHTML", scripts)
+
+
+def _listed(module: str, constant: str) -> list[str]:
+    """The names a desk module's constant lists: the first string of each pair, or each string."""
+    block = re.search(rf"const {constant} = \[(.*?)\];", (DESK / "assets" / "js" / module).read_text(), re.S)
+    assert block, constant
+    pairs = re.findall(r'\["([^"]+)",', block[1])
+    return pairs or re.findall(r'"([^"]+)"', block[1])
+
+
+def test_the_desk_offers_the_names_the_api_takes():
+    assert _listed("admin.js", "ROLES") == [role.value for role in Role]
+    assert _listed("admin.js", "SCOPES") == [scope.value for scope in Scope]
+    assert _listed("admin.js", "EVENTS") == [event.value for event in WebhookEvent]
+    assert _listed("moderation.js", "REASONS") == [reason.value for reason in Reason]
+    assert sorted(_listed("moderation.js", "QUEUES")) == sorted(status.value for status in CommentStatus)
 
 
 def test_desk_files_carry_validators_and_revalidate(client):

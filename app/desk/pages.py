@@ -20,7 +20,20 @@ DESK_POLICY = (
 # No build step means no fingerprinted names: browsers revalidate every time and mostly get a 304.
 CACHING = "no-cache"
 # The screens besides the stories at `/desk`, as app.js names them.
-SCREENS = ("sign-in", "sessions", "new", "edit", "accept", "reset", "forgot")
+SCREENS = (
+    "sign-in",
+    "sessions",
+    "new",
+    "edit",
+    "accept",
+    "reset",
+    "forgot",
+    "moderation",
+    "people",
+    "keys",
+    "webhooks",
+    "audit",
+)
 
 
 class DeskFiles(StaticFiles):

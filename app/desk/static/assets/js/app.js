@@ -2,12 +2,17 @@
 // serves the page at each of them). Links inside the desk
 // change the screen without loading the page again.
 import { acceptScreen, forgotScreen, resetScreen } from "./account.js";
+import { auditScreen } from "./audit.js";
 import { call, Problem, useSession, whenSignedOut } from "./api.js";
 import { busy } from "./dom.js";
 import { editorScreen } from "./editor.js";
+import { keysScreen } from "./keys.js";
+import { moderationScreen } from "./moderation.js";
+import { peopleScreen } from "./people.js";
 import { sessionsScreen } from "./sessions.js";
 import { signInScreen } from "./signin.js";
 import { storiesScreen } from "./stories.js";
+import { webhooksScreen } from "./webhooks.js";
 
 const SCREENS = {
   "": storiesScreen,
@@ -18,11 +23,18 @@ const SCREENS = {
   accept: acceptScreen,
   reset: resetScreen,
   forgot: forgotScreen,
+  moderation: moderationScreen,
+  people: peopleScreen,
+  keys: keysScreen,
+  webhooks: webhooksScreen,
+  audit: auditScreen,
 };
 // What someone not signed in may open.
 const OPEN = new Set(["sign-in", "accept", "reset", "forgot"]);
 const main = document.getElementById("main");
-const desk = { user: null, navigate, signedIn, signOut };
+// `secondFactor`: whether signing in asks this person for a code; `enrolmentDue`: their role must
+// have one and they have none yet, so the API lets them do nothing else.
+const desk = { user: null, secondFactor: false, enrolmentDue: false, navigate, signedIn, signOut };
 
 function screenName() {
   return location.pathname.replace(/^\/desk\/?/, "");
@@ -45,6 +57,10 @@ async function show() {
     navigate(`/desk/sign-in?next=${encodeURIComponent(here())}`, { replace: true });
     return;
   }
+  if (desk.user && desk.enrolmentDue && name !== "sessions") {
+    navigate("/desk/sessions", { replace: true });
+    return;
+  }
   document.getElementById("nav").hidden = !desk.user;
   busy(main, true);
   main.replaceChildren();
@@ -65,7 +81,13 @@ async function show() {
 function signedIn(session) {
   desk.user = session.user;
   useSession(session.csrf_token);
+  desk.secondFactor = session.second_factor_enabled;
+  desk.enrolmentDue = session.second_factor_enrolment_due;
   document.getElementById("who").textContent = `${session.user.name} (${session.user.role})`;
+  // Links to the screens of other roles are left out; the API refuses them anyway.
+  for (const link of document.querySelectorAll("#nav [data-roles]")) {
+    link.hidden = !link.dataset.roles.split(" ").includes(session.user.role);
+  }
 }
 
 async function signOut() {

@@ -36,7 +36,10 @@ export function showProblem(alert, problem, scope = document) {
   alert.append(h("p", {}, problem.message));
   let first = null;
   for (const error of problem.errors || []) {
-    const control = scope.querySelector(`[data-pointer="${CSS.escape(error.pointer || "")}"]`);
+    // Body fields by their JSON pointer, query parameters (filters) by their name.
+    const control = error.pointer
+      ? scope.querySelector(`[data-pointer="${CSS.escape(error.pointer)}"]`)
+      : scope.querySelector(`[data-parameter="${CSS.escape(error.parameter || "")}"]`);
     if (!control) {
       alert.append(h("p", {}, error.detail));
       continue;
@@ -53,4 +56,48 @@ export function showProblem(alert, problem, scope = document) {
 export function busy(main, isBusy) {
   if (isBusy) main.setAttribute("aria-busy", "true");
   else main.removeAttribute("aria-busy");
+}
+
+// A screen the person's role may not use: the API's 403 says why, in place of the screen.
+export function notAllowed(main, problem) {
+  main.replaceChildren(
+    h("h1", {}, "Not allowed"),
+    h("p", { class: "refusal", role: "alert" }, problem.message),
+    h("p", {}, "Your role does not include this screen; an administrator can change your role."),
+  );
+}
+
+// A button for an act that cannot be undone: it asks once more, in place, before acting.
+export function confirming(label, question, act, attributes = {}) {
+  const button = h("button", { type: "button", ...attributes }, label);
+  button.addEventListener("click", () => {
+    const yes = h("button", { type: "button", class: "danger" }, `Yes, ${label.toLowerCase()}`);
+    const no = h("button", { type: "button", class: "secondary" }, "Cancel");
+    const ask = h("span", { class: "confirm", role: "group", "aria-label": question }, h("span", {}, question), yes, no);
+    no.addEventListener("click", () => {
+      ask.replaceWith(button);
+      button.focus();
+    });
+    yes.addEventListener("click", () => act());
+    button.replaceWith(ask);
+    yes.focus();
+  });
+  return button;
+}
+
+// A secret shown this once, selectable, with a button that copies it.
+export function shownOnce(label, secret, hint) {
+  const value = h("input", { type: "text", readonly: true, value: secret, class: "secret", spellcheck: "false" });
+  const done = h("span", { role: "status", class: "copied" });
+  const copy = h("button", { type: "button", class: "secondary copy" }, "Copy");
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(secret);
+      done.textContent = "Copied.";
+    } catch {
+      value.select();
+      done.textContent = "Select it and copy it yourself: this browser refused.";
+    }
+  });
+  return h("div", { class: "shown-once" }, field(label, value, hint), h("div", { class: "actions" }, copy, done));
 }

@@ -1,11 +1,16 @@
-// The signed-in person's own sessions, each of which they may end.
+// The signed-in person's own account: their authenticator app, and their sessions, each of which
+// they may end.
 import { call, get } from "./api.js";
+import { authenticatorPanel } from "./authenticator.js";
 import { h, showProblem, when } from "./dom.js";
 
 export async function sessionsScreen(main, desk) {
   const alert = h("div", { class: "alert", role: "alert", tabindex: "-1" });
   const list = h("ul", { class: "sessions" });
-  main.append(h("h1", {}, "Your sessions"), alert, list);
+  main.append(h("h1", {}, "Your account"), authenticatorPanel(desk));
+  // Until a required second factor is on, the API answers nothing else.
+  if (desk.enrolmentDue) return;
+  main.append(h("h2", {}, "Your sessions"), alert, list);
 
   async function load() {
     const sessions = await get("/session/all");
