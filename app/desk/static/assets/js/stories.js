@@ -1,6 +1,7 @@
 // Stories by status with their counts, filtered by section, author and words, a page at a time.
 import { get } from "./api.js";
 import { field, h, showProblem, when } from "./dom.js";
+import { pagedList } from "./paging.js";
 
 // Each tab and the list filters it stands for; embargoed stories are published ones not yet lifted.
 const TABS = [
@@ -42,16 +43,16 @@ export async function storiesScreen(main, desk, params) {
     ),
   );
 
-  const section = h("select", { name: "section" }, h("option", { value: "" }, "Every section"));
+  const section = h("select", { name: "section", "data-parameter": "section" }, h("option", { value: "" }, "Every section"));
   for (const one of sections) section.append(h("option", { value: one.slug, selected: one.slug === filters.section }, one.name));
-  const author = h("input", { name: "author", value: filters.author, list: "author-slugs", autocomplete: "off" });
+  const author = h("input", { name: "author", value: filters.author, list: "author-slugs", autocomplete: "off", "data-parameter": "author" });
   const authorSlugs = h("datalist", { id: "author-slugs" });
   author.addEventListener("input", async () => {
     if (author.value.length < 2) return;
     const found = await get("/authors", { q: author.value, limit: 10 }).catch(() => ({ data: [] }));
     authorSlugs.replaceChildren(...found.data.map((one) => h("option", { value: one.slug }, one.name)));
   });
-  const words = h("input", { type: "search", name: "q", value: filters.q });
+  const words = h("input", { type: "search", name: "q", value: filters.q, "data-parameter": "q" });
   const form = h(
     "form",
     { class: "filters", role: "search" },
@@ -67,27 +68,12 @@ export async function storiesScreen(main, desk, params) {
   });
 
   const list = h("ol", { class: "stories", "aria-label": "Stories" });
-  const more = h("button", { type: "button", class: "more", hidden: true }, "Next page");
-  let cursor = null;
-
-  async function loadPage() {
-    try {
-      const page = await get("/articles", { ...tab[2], ...filters, limit: 20, cursor });
-      list.append(...page.data.map(row));
-      cursor = page.meta.next_cursor;
-      more.hidden = !cursor;
-      if (!page.data.length && !list.children.length) list.append(h("li", { class: "empty" }, "No stories here."));
-      return page.data.length;
-    } catch (problem) {
-      showProblem(alert, problem, form);
-      return 0;
-    }
-  }
-  more.addEventListener("click", async () => {
-    const before = list.children.length;
-    await loadPage();
-    // Keyboard users carry on from the first story of the new page.
-    list.children[before]?.querySelector("a")?.focus();
+  const pager = pagedList({
+    list,
+    load: (cursor) => get("/articles", { ...tab[2], ...filters, limit: 20, cursor }),
+    row,
+    empty: "No stories here.",
+    alert,
   });
 
   main.append(
@@ -96,9 +82,13 @@ export async function storiesScreen(main, desk, params) {
     form,
     alert,
     list,
-    more,
+    pager.more,
   );
-  await loadPage();
+  try {
+    await pager.next();
+  } catch (problem) {
+    showProblem(alert, problem, form);
+  }
 }
 
 function row(story) {
