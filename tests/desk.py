@@ -36,7 +36,7 @@ class Desk:
         )
 
     def find(self, css: str) -> WebElement:
-        return WebDriverWait(self.driver, 20).until(lambda driver: _shown(driver.find_elements(By.CSS_SELECTOR, css)))
+        return self.wait_for(lambda: _shown(self.driver.find_elements(By.CSS_SELECTOR, css)))
 
     def find_all(self, css: str) -> list[WebElement]:
         return self.driver.find_elements(By.CSS_SELECTOR, css)

@@ -84,8 +84,8 @@ export async function keysScreen(main) {
         h("h2", {}, `Key ${data.name}`),
         shownOnce("Its value", data.key, "Shown this once: only a hash of it is kept. Store it now."),
       );
-      await pager.reload();
       created.querySelector("input").focus();
+      await pager.reload();
     } catch (problem) {
       showProblem(alert, problem, form);
     }

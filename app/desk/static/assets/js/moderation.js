@@ -112,7 +112,9 @@ export async function moderationScreen(main, desk, params) {
     h("kbd", {}, "x"),
     " selects, ",
     decisions.map(([key, , label]) => [h("kbd", {}, key), ` ${label.toLowerCase()}s, `]),
-    "the selected comments or else the current one.",
+    "the selected comments or else the current one; ",
+    h("kbd", {}, "t"),
+    " shows its thread.",
   );
 
   const rows = () => [...list.querySelectorAll("li.held")];
@@ -206,6 +208,8 @@ export async function moderationScreen(main, desk, params) {
       const next = current < 0 ? 0 : Math.max(0, Math.min(items.length - 1, current + (key === "j" ? 1 : -1)));
       items[next]?.focus();
       items[next]?.scrollIntoView({ block: "nearest" });
+    } else if (key === "t" && current >= 0) {
+      items[current].querySelector("button[name=thread]").click();
     } else if (key === "x" && current >= 0) {
       const box = items[current].querySelector("input[name=select]");
       box.checked = !box.checked;

@@ -139,8 +139,8 @@ export async function webhooksScreen(main) {
         h("h2", {}, `Endpoint ${data.url}`),
         shownOnce("Its signing secret", data.secret, "Shown this once: the receiver verifies signatures with it."),
       );
-      await pager.reload();
       created.querySelector("input").focus();
+      await pager.reload();
     } catch (problem) {
       showProblem(alert, problem, form);
     }
