@@ -191,6 +191,7 @@ def test_an_admin_invites_someone_changes_their_role_and_keys_come_and_go_in_the
     assert violations(desk) == []
 
     desk.open("/desk/keys")
+    assert desk.find("#nav a[href='/desk/people']").get_attribute("aria-current") == "page"
     desk.find("input[name=name]").send_keys("syndication")
     desk.find("form.new-key button[type=submit]").send_keys(Keys.ENTER)
     desk.wait_for(lambda: desk.find("fieldset[data-pointer='#/scopes']").get_attribute("aria-invalid") == "true")

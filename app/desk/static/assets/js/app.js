@@ -73,7 +73,9 @@ async function show() {
   // When the screen is ready to use, for measuring.
   performance.mark("desk-ready");
   for (const link of document.querySelectorAll("#nav a")) {
-    if (link.pathname === location.pathname) link.setAttribute("aria-current", "page");
+    // A link standing for several screens (Admin) is current on each of them.
+    const current = link.pathname === location.pathname || link.dataset.screens?.split(" ").includes(name);
+    if (current) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
 }
