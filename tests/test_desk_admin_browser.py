@@ -189,6 +189,13 @@ def test_an_admin_invites_someone_changes_their_role_and_keys_come_and_go_in_the
     desk.find("li[data-email='nadia@example.org'] form button[type=submit]").send_keys(Keys.ENTER)
     desk.wait_for(lambda: "moderator · every section" in desk.find("li[data-email='nadia@example.org'] .meta").text)
     assert violations(desk) == []
+    # Deactivating asks once more, in place; reactivating does not.
+    desk.find(f"li[data-email='{MODERATOR}'] button[name=deactivate]").send_keys(Keys.ENTER)
+    assert desk.driver.switch_to.active_element.text == "Yes, deactivate"
+    desk.driver.switch_to.active_element.send_keys(Keys.ENTER)
+    desk.wait_for(lambda: "deactivated" in desk.find(f"li[data-email='{MODERATOR}'] .meta").text)
+    desk.find(f"li[data-email='{MODERATOR}'] button[name=reactivate]").send_keys(Keys.ENTER)
+    desk.wait_for(lambda: desk.find(f"li[data-email='{MODERATOR}'] .meta").text.endswith("· active"))
 
     desk.open("/desk/keys")
     assert desk.find("#nav a[href='/desk/people']").get_attribute("aria-current") == "page"
@@ -228,8 +235,15 @@ def test_an_admin_invites_someone_changes_their_role_and_keys_come_and_go_in_the
 
     desk.open("/desk/audit")
     actions = [item.get_attribute("data-action") for item in desk.find_all(".audit li.entry")]
-    assert actions[:5] == ["webhook.update", "webhook.create", "key.revoke", "key.create", "user.update"]
-    assert "user.invite" in actions
+    assert actions[:6] == [
+        "webhook.update",
+        "webhook.create",
+        "key.revoke",
+        "key.create",
+        "user.reactivate",
+        "user.deactivate",
+    ]
+    assert {"user.update", "user.invite"} <= set(actions)
     desk.find("input[name=action]").send_keys("key.revoke", Keys.ENTER)
     desk.wait_for(lambda: "action=key.revoke" in desk.driver.current_url)
     desk.settle()
