@@ -63,6 +63,9 @@ def desk(tmp_path_factory, sqlite_template, suite_settings: Settings) -> Iterato
         "BYLINE_CACHE_STALE_WHILE_REVALIDATE": "0",
         "BYLINE_ALLOWED_INTERNAL_HOSTS": '["127.0.0.1"]',
         "BYLINE_SECOND_FACTOR_ROLES": "contributor",
+        # Webhooks are delivered by the server itself, for the delivery log.
+        "BYLINE_SERVE_WORKER": "true",
+        "BYLINE_WORKER_POLL_SECONDS": "0.2",
         "BYLINE_PASSWORD_TIME_COST": str(suite_settings.password_time_cost),
         "BYLINE_PASSWORD_MEMORY_KIB": str(suite_settings.password_memory_kib),
         "BYLINE_PASSWORD_PARALLELISM": str(suite_settings.password_parallelism),
@@ -231,6 +234,16 @@ def test_an_admin_invites_someone_changes_their_role_and_keys_come_and_go_in_the
     desk.wait_for(lambda: "comment.approved" in desk.find("li.webhook .meta").text)
     desk.find("li.webhook button[name=deliveries]").send_keys(Keys.ENTER)
     assert desk.find("li.webhook .deliveries .empty").text
+    # A test ping to a port nobody listens on: the log shows the attempt that got no answer.
+    desk.find("li.webhook button[name=test]").send_keys(Keys.ENTER)
+    desk.wait_for(lambda: "webhook.ping event is queued" in desk.find(".done").text)
+    hook_id = desk.find("li.webhook").get_attribute("data-id")
+    attempts = f"{desk.base}/api/v1/webhooks/{hook_id}/deliveries"
+    desk.wait_for(lambda: httpx.get(attempts, headers=desk.key).json()["meta"]["total"], "the ping attempted")
+    desk.find("li.webhook button[name=deliveries]").send_keys(Keys.ENTER)
+    desk.find("li.webhook button[name=deliveries]").send_keys(Keys.ENTER)
+    attempt = desk.find("li.webhook .deliveries li.delivery").text
+    assert "webhook.ping" in attempt and "no answer" in attempt
     assert violations(desk) == []
 
     desk.open("/desk/audit")
