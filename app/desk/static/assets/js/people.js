@@ -13,7 +13,7 @@ const sectionsInput = (sections = []) =>
   h("input", { name: "sections", value: sections.join(", "), "data-pointer": "#/sections", autocomplete: "off" });
 const SECTIONS_HINT = "Section slugs, separated by commas; empty for every section.";
 
-export async function peopleScreen(main, desk) {
+export async function peopleScreen(main) {
   const alert = h("div", { class: "alert", role: "alert", tabindex: "-1" });
   const done = h("p", { class: "done", role: "status" });
   const list = h("ol", { class: "people", "aria-label": "Accounts" });
