@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test soak install dev lock openapi bench clean
+.PHONY: run test soak install dev lock openapi docs bench clean
 
 run: install
 	$(BIN)/byline db upgrade
@@ -56,6 +56,10 @@ lock: dev
 
 openapi: install
 	$(BIN)/byline openapi > openapi/openapi.json
+
+# The reference pages under docs/reference/, written again from the code they describe.
+docs: dev
+	$(BIN)/byline docs
 
 clean:
 	rm -rf $(VENV) byline.db byline.db-wal byline.db-shm
