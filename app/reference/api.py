@@ -89,15 +89,18 @@ def _parameters(parameters: list[dict[str, Any]]) -> str:
     return "**Parameters**\n\n" + table(("name", "in", "type", "required", "meaning"), rows)
 
 
+def _response_meaning(response: dict[str, Any], by_title: dict[str, str]) -> str:
+    meaning = str(response.get("description", ""))
+    if "application/problem+json" in response.get("content", {}):
+        meaning = _problem_links(meaning, by_title)
+    if headers := response.get("headers"):
+        meaning += " (headers: " + ", ".join(code(name) for name in headers) + ")"
+    return meaning
+
+
 def _responses(responses: dict[str, Any], by_title: dict[str, str]) -> str:
     rows = (
-        (
-            status,
-            _problem_links(response.get("description", ""), by_title)
-            if "application/problem+json" in response.get("content", {})
-            else response.get("description", ""),
-            _content(response.get("content", {})),
-        )
+        (status, _response_meaning(response, by_title), _content(response.get("content", {})))
         for status, response in responses.items()
     )
     return "**Responses**\n\n" + table(("status", "meaning", "body"), rows)
