@@ -2,24 +2,25 @@
 for the schemas they name, and an index; all from the OpenAPI document."""
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from app.core.errors import problem_types
-from app.reference.markdown import cell, code, table
+from app.reference.markdown import cell, code, count, prose, table
 
 METHODS = ("get", "put", "post", "patch", "delete", "head", "options")
 SCHEMA_PREFIX = "#/components/schemas/"
 # The facts of a schema a reader needs beside its type, in the words used for them.
-CONSTRAINTS = {
-    "minLength": "at least {} characters",
-    "maxLength": "at most {} characters",
-    "minimum": "at least {}",
-    "maximum": "at most {}",
-    "exclusiveMinimum": "more than {}",
-    "exclusiveMaximum": "less than {}",
-    "minItems": "at least {} items",
-    "maxItems": "at most {} items",
-    "pattern": "matching {}",
+CONSTRAINTS: dict[str, Callable[[Any], str]] = {
+    "minLength": lambda value: f"at least {count(value, 'character')}",
+    "maxLength": lambda value: f"at most {count(value, 'character')}",
+    "minimum": lambda value: f"at least {value:,}",
+    "maximum": lambda value: f"at most {value:,}",
+    "exclusiveMinimum": lambda value: f"more than {value:,}",
+    "exclusiveMaximum": lambda value: f"less than {value:,}",
+    "minItems": lambda value: f"at least {count(value, 'item')}",
+    "maxItems": lambda value: f"at most {count(value, 'item')}",
+    "pattern": lambda value: f"matching {code(value)}",
 }
 
 
@@ -50,11 +51,7 @@ def type_of(schema: dict[str, Any], page: str = "schemas.md") -> str:
 
 def facts(schema: dict[str, Any]) -> str:
     """Its description, then its bounds and default in brackets."""
-    bounds = [
-        wording.format(code(schema[key]) if key == "pattern" else schema[key])
-        for key, wording in CONSTRAINTS.items()
-        if key in schema
-    ]
+    bounds = [wording(schema[key]) for key, wording in CONSTRAINTS.items() if key in schema]
     if "default" in schema:
         bounds.append(f"default {code(json.dumps(schema['default']))}")
     return " ".join(filter(None, [schema.get("description", ""), f"({'; '.join(bounds)})" if bounds else ""]))
@@ -110,7 +107,7 @@ def _operation(path: str, method: str, operation: dict[str, Any], by_title: dict
     anchor = operation["operationId"]
     parts = [f"## {operation.get('summary', anchor)} {{#{anchor}}}\n", f"`{method.upper()} {path}`\n"]
     if description := operation.get("description"):
-        parts.append(description.strip() + "\n")
+        parts.append(prose(description.strip()) + "\n")
     if "security" in operation:
         ways = [" and ".join(code(name) for name in way) or "anonymous" for way in operation["security"]]
         parts.append(f"Credentials: {' or '.join(ways)}.\n")
@@ -126,7 +123,7 @@ def _operation(path: str, method: str, operation: dict[str, Any], by_title: dict
 def _schema_section(name: str, schema: dict[str, Any]) -> str:
     section = f"## {name} {{#{name.lower()}}}\n\n"
     if description := schema.get("description"):
-        section += description.strip() + "\n\n"
+        section += prose(description.strip()) + "\n\n"
     properties = schema.get("properties")
     if properties:
         required = set(schema.get("required", []))
@@ -157,7 +154,7 @@ def pages(document: dict[str, Any]) -> dict[str, str]:
     schemes = document.get("components", {}).get("securitySchemes", {})
     info = document["info"]
     index = [
-        f"# The API\n\n{info.get('description', '').strip()}\n",
+        f"# The API\n\n{prose(info.get('description', '').strip())}\n",
         f"Version {info['version']}, from `openapi/openapi.json` (OpenAPI {document['openapi']}); a running "
         "server serves the same document at `/openapi.json` and an explorer at `/docs`.\n",
         table(

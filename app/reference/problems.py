@@ -2,7 +2,7 @@
 what `/problems/{type}` answers from."""
 
 from app.core.errors import problem_types, status_phrase
-from app.reference.markdown import code, table
+from app.reference.markdown import code, prose, table
 
 
 def page() -> str:
@@ -21,7 +21,7 @@ def page() -> str:
         parts.append(
             f"## {slug} {{#{slug}}}\n\n"
             f"**{kind.title}**: status {kind.status} {status_phrase(kind.status)}.\n\n"
-            f"{kind.meaning()}\n\n"
-            f"*What to do:* {kind.advice}\n"
+            f"{prose(kind.meaning())}\n\n"
+            f"*What to do:* {prose(kind.advice)}\n"
         )
     return "\n".join(parts)

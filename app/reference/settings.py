@@ -1,6 +1,7 @@
 """The settings page: every BYLINE_* variable with its type, default and description, from `Settings`."""
 
 import types
+from collections.abc import Callable
 from typing import Any, Literal, Union, get_args, get_origin
 
 import annotated_types
@@ -8,16 +9,16 @@ from pydantic import AnyHttpUrl, SecretStr
 from pydantic.fields import FieldInfo
 
 from app.core.settings import Settings
-from app.reference.markdown import code
+from app.reference.markdown import code, count, prose
 
 NAMES = {str: "string", int: "integer", float: "number", bool: "boolean", AnyHttpUrl: "URL", SecretStr: "secret"}
-BOUNDS = {
-    annotated_types.Ge: ("ge", "at least {:,}"),
-    annotated_types.Gt: ("gt", "more than {:,}"),
-    annotated_types.Le: ("le", "at most {:,}"),
-    annotated_types.Lt: ("lt", "less than {:,}"),
-    annotated_types.MinLen: ("min_length", "at least {:,} characters"),
-    annotated_types.MaxLen: ("max_length", "at most {:,} characters"),
+BOUNDS: dict[type, tuple[str, Callable[[Any], str]]] = {
+    annotated_types.Ge: ("ge", lambda value: f"at least {value:,}"),
+    annotated_types.Gt: ("gt", lambda value: f"more than {value:,}"),
+    annotated_types.Le: ("le", lambda value: f"at most {value:,}"),
+    annotated_types.Lt: ("lt", lambda value: f"less than {value:,}"),
+    annotated_types.MinLen: ("min_length", lambda value: f"at least {count(value, 'character')}"),
+    annotated_types.MaxLen: ("max_length", lambda value: f"at most {count(value, 'character')}"),
 }
 
 
@@ -52,7 +53,7 @@ def limits(field: FieldInfo) -> list[str]:
     for rule in field.metadata:
         for kind, (attribute, wording) in BOUNDS.items():
             if isinstance(rule, kind):
-                found.append(wording.format(getattr(rule, attribute)))
+                found.append(wording(getattr(rule, attribute)))
         if pattern := getattr(rule, "pattern", None):
             found.append(f"matching {code(pattern)}")
     return found
@@ -69,5 +70,6 @@ def page() -> str:
     for name, field in Settings.model_fields.items():
         variable = f"{prefix}{name}".upper()
         facts = [f"type: {type_name(field.annotation)}", f"default: {default_text(field)}", *limits(field)]
-        parts.append(f"## {variable} {{#{variable.lower()}}}\n\n{field.description}\n\n{'; '.join(facts)}.\n")
+        meaning = prose(field.description or "")
+        parts.append(f"## {variable} {{#{variable.lower()}}}\n\n{meaning}\n\n{'; '.join(facts)}.\n")
     return "\n".join(parts)
