@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Static checks, then the whole suite on SQLite and on a real PostgreSQL server started for the run,
-# with a real headless Chromium for the pages and openapi-typescript for the OpenAPI document.
+# with a real headless Chromium for the pages and openapi-typescript for the OpenAPI document, and the
+# documentation's strict build beside it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,9 +19,18 @@ static_log=$(mktemp)
     && echo "import-linter: dependencies flow one way" && .venv/bin/lint-imports --no-cache
 ) > "$static_log" 2>&1 &
 static_checks=$!
+# The documentation builds strictly (a broken link or anchor, a page left out of the nav), beside them,
+# into a folder of its own rather than the checkout.
+docs_log=$(mktemp)
+docs_site=$(mktemp -d)
+(
+  echo "mkdocs: the documentation builds strictly" \
+    && NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet --site-dir "$docs_site"
+) > "$docs_log" 2>&1 &
+docs_build=$!
 
 scripts/chromium.sh
-# The README's examples, which a test runs in order, read JSON with jq.
+# The tour's examples (README and docs), which a test runs in order, read JSON with jq.
 scripts/debian.sh jq=jq
 # Varnish with the xkey vmod, for the tests of Varnish in front (tests/deliveries/test_varnish.py).
 scripts/varnish.sh install
@@ -50,8 +60,9 @@ suite=0
 .venv/bin/python -m pytest -n "$(( $(nproc) + 1 ))" --dist loadfile --no-loadscope-reorder "$@" || suite=$?
 static=0
 wait "$static_checks" || static=$?
-cat "$static_log"
-rm -f "$static_log"
+wait "$docs_build" || static=$?
+cat "$static_log" "$docs_log"
+rm -rf "$static_log" "$docs_log" "$docs_site"
 if [ "$static" -ne 0 ]; then
   echo "Static checks failed (above)." >&2
 fi
