@@ -34,7 +34,12 @@ scripts/chromium.sh
 scripts/debian.sh jq=jq
 # Varnish with the xkey vmod, for the tests of Varnish in front (tests/deliveries/test_varnish.py).
 scripts/varnish.sh install
-scripts/node.sh
+# Node's packages install beside the PostgreSQL start-up below, once every Debian package is in
+# (node.sh then finds nodejs and npm and only runs `npm ci`).
+scripts/debian.sh node=nodejs npm=npm
+node_log=$(mktemp)
+scripts/node.sh > "$node_log" 2>&1 &
+node_install=$!
 # Every cluster this run starts is stopped however the run ends, a failed start of the next included.
 stop_clusters=true
 trap 'eval "$stop_clusters"' EXIT
@@ -50,6 +55,8 @@ if [ -z "${BYLINE_TEST_PGVECTOR_URL:-}" ]; then
   stop_clusters="$stop_clusters; scripts/postgres.sh stop $BYLINE_TEST_PGVECTOR_DATA"
 fi
 echo "PostgreSQL for tests: $BYLINE_TEST_DATABASE_URL; with pgvector: $BYLINE_TEST_PGVECTOR_URL"
+wait "$node_install" || { cat "$node_log"; exit 1; }
+rm -f "$node_log"
 # One worker per core and one more, each with PostgreSQL databases of its own (tests/conftest.py):
 # tests that wait for a server to start or a deadline to pass leave a core idle, which the extra
 # worker fills (on 2 cores, 95 % busy instead of 86 %, the suite a twentieth shorter). Each file runs
