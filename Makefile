@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test soak install dev lock openapi clients bench clean
+.PHONY: run test soak install dev lock openapi clients docs bench clean
 
 run: install
 	$(BIN)/byline db upgrade
@@ -62,6 +62,10 @@ openapi: install
 clients: dev
 	scripts/node.sh
 	scripts/clients.sh
+
+# The reference pages under docs/reference/, written again from the code they describe.
+docs: dev
+	$(BIN)/byline docs
 
 clean:
 	rm -rf $(VENV) byline.db byline.db-wal byline.db-shm

@@ -278,3 +278,38 @@ def openapi() -> None:
     from app.web.openapi import openapi_document
 
     sys.stdout.write(openapi_document(create_app()))
+
+
+def reference_pages() -> dict[str, str]:
+    """The documentation's generated pages as the code now makes them, by path under docs/. Every module
+    is loaded first, so every problem type is listed whatever this process loaded before."""
+    import json
+    import pkgutil
+
+    import app as package
+    from app.main import create_app
+    from app.reference import reference_pages
+    from app.web.openapi import openapi_document
+
+    for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+        import_module(module.name)
+    document = json.loads(openapi_document(create_app()))
+    return reference_pages(document, typer.main.get_command(app))
+
+
+@app.command()
+def docs(
+    directory: Path = typer.Argument(Path("docs"), help="The documentation's folder (mkdocs.yml's docs_dir)."),
+) -> None:
+    """Write the generated reference pages (the API, settings, commands and problem types) into the
+    documentation; a test fails while the committed ones differ."""
+    pages = reference_pages()
+    for path, text in pages.items():
+        page = directory / path
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(text)
+    # The API's pages are one per tag: a tag that is gone takes its page along.
+    for page in (directory / "reference" / "api").glob("*.md"):
+        if str(page.relative_to(directory)) not in pages:
+            page.unlink()
+    console.print(f"[green]Wrote {len(pages)} reference page(s) under {directory}.[/green]")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Static checks, then the whole suite on SQLite and on a real PostgreSQL server started for the run,
-# with a real headless Chromium for the pages and openapi-typescript for the OpenAPI document.
+# with a real headless Chromium for the pages and openapi-typescript for the OpenAPI document, and the
+# documentation's strict build beside it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,13 +19,27 @@ static_log=$(mktemp)
     && echo "import-linter: dependencies flow one way" && .venv/bin/lint-imports --no-cache
 ) > "$static_log" 2>&1 &
 static_checks=$!
+# The documentation builds strictly (a broken link or anchor, a page left out of the nav), beside them,
+# into a folder of its own rather than the checkout.
+docs_log=$(mktemp)
+docs_site=$(mktemp -d)
+(
+  echo "mkdocs: the documentation builds strictly" \
+    && NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet --site-dir "$docs_site"
+) > "$docs_log" 2>&1 &
+docs_build=$!
 
 scripts/chromium.sh
-# The README's examples, which a test runs in order, read JSON with jq.
+# The tour's examples (README and docs), which a test runs in order, read JSON with jq.
 scripts/debian.sh jq=jq
 # Varnish with the xkey vmod, for the tests of Varnish in front (tests/deliveries/test_varnish.py).
 scripts/varnish.sh install
-scripts/node.sh
+# Node's packages install beside the PostgreSQL start-up below, once every Debian package is in
+# (node.sh then finds nodejs and npm and only runs `npm ci`).
+scripts/debian.sh node=nodejs npm=npm
+node_log=$(mktemp)
+scripts/node.sh > "$node_log" 2>&1 &
+node_install=$!
 # Every cluster this run starts is stopped however the run ends, a failed start of the next included.
 stop_clusters=true
 trap 'eval "$stop_clusters"' EXIT
@@ -40,6 +55,8 @@ if [ -z "${BYLINE_TEST_PGVECTOR_URL:-}" ]; then
   stop_clusters="$stop_clusters; scripts/postgres.sh stop $BYLINE_TEST_PGVECTOR_DATA"
 fi
 echo "PostgreSQL for tests: $BYLINE_TEST_DATABASE_URL; with pgvector: $BYLINE_TEST_PGVECTOR_URL"
+wait "$node_install" || { cat "$node_log"; exit 1; }
+rm -f "$node_log"
 # One worker per core and one more, each with PostgreSQL databases of its own (tests/conftest.py):
 # tests that wait for a server to start or a deadline to pass leave a core idle, which the extra
 # worker fills (on 2 cores, 95 % busy instead of 86 %, the suite a twentieth shorter). Each file runs
@@ -50,8 +67,9 @@ suite=0
 .venv/bin/python -m pytest -n "$(( $(nproc) + 1 ))" --dist loadfile --no-loadscope-reorder "$@" || suite=$?
 static=0
 wait "$static_checks" || static=$?
-cat "$static_log"
-rm -f "$static_log"
+wait "$docs_build" || static=$?
+cat "$static_log" "$docs_log"
+rm -rf "$static_log" "$docs_log" "$docs_site"
 if [ "$static" -ne 0 ]; then
   echo "Static checks failed (above)." >&2
 fi

@@ -46,7 +46,7 @@ LONGEST_FIRST = (
     "web/test_api_fuzz.py",
     "caching/test_http_cache_servers.py",
     "caching/test_stored_answers.py",
-    "test_readme_tour.py",
+    "test_tour.py",
     "related/test_semantic_processes.py",
     "webhooks/test_worker_process.py",
     "deliveries/test_varnish.py",

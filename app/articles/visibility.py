@@ -24,9 +24,10 @@ class Reader:
 PUBLIC = Reader()
 
 
-def editor(*, embargoed: bool) -> Reader:
-    """Editors work on drafts, scheduled and archived articles; embargoed ones only with `content:embargo`."""
-    return Reader(preview=True, embargoed=embargoed)
+def editor(*, embargoed: bool, sections: frozenset[str] | None = None) -> Reader:
+    """Editors work on drafts, scheduled and archived articles (of their sections, if bound to some);
+    embargoed ones only with `content:embargo`."""
+    return Reader(preview=True, embargoed=embargoed, sections=sections)
 
 
 def visible(now: datetime | ColumnElement[datetime], reader: Reader = PUBLIC) -> ColumnElement[bool]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+import orjson
 from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -15,14 +16,21 @@ from app.articles.visibility import is_public
 
 @dataclass(frozen=True)
 class Seen:
-    """An article as readers saw it before a write: its slug, and whether they could read it."""
+    """An article as readers saw it before a write: its slug, whether they could read it, and its
+    text (what the search index and term vectors are made of)."""
 
     slug: str
     public: bool
+    text: bytes
+
+
+def text_of(article: Article) -> bytes:
+    """The article's title, dek and body as stored: equal before and after a write that left its text alone."""
+    return orjson.dumps([article.title, article.subtitle, article.body])
 
 
 def seen(article: Article, now: datetime) -> Seen:
-    return Seen(article.slug, is_public(article, now))
+    return Seen(article.slug, is_public(article, now), text_of(article))
 
 
 class ArticleWrites(Protocol):

@@ -279,16 +279,6 @@ async def _publisher(key: EditorKey) -> Caller:
 PublisherKey = Annotated[Caller, Depends(_publisher)]
 
 
-async def _every_section(key: PublisherKey) -> Caller:
-    if key.sections is not None:
-        raise SectionForbidden("This operation covers every section; your account is limited to some.", section=None)
-    return key
-
-
-# A publisher without section limits, for what spans the whole archive (bulk ingest and export).
-EverySectionKey = Annotated[Caller, Depends(_every_section)]
-
-
 @dataclass(frozen=True)
 class SignedInPerson:
     user_id: int

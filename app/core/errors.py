@@ -1,6 +1,7 @@
 """RFC 9457 problem details: the one error shape every failure takes, and the kinds of problem
 every layer raises. The web layer (app.web.problems) turns them into answers."""
 
+import inspect
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -27,6 +28,11 @@ class ProblemError(Exception):
 
     def response_headers(self, request: Request) -> dict[str, str] | None:
         return self.headers
+
+    @classmethod
+    def meaning(cls) -> str:
+        """What this kind of problem means: its own docstring, never a base class's."""
+        return inspect.cleandoc(vars(cls).get("__doc__") or "")
 
 
 class RateLimited(ProblemError):

@@ -26,181 +26,252 @@ def _is_loopback(host: str | None) -> bool:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BYLINE_", env_file=".env", extra="ignore")
+    """Every setting, read from its BYLINE_* variable; each field's docstring is its description in the
+    generated reference (docs/reference/settings.md)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="BYLINE_", env_file=".env", extra="ignore", use_attribute_docstrings=True
+    )
 
     database_url: str = "sqlite:///./byline.db"
-    # Reads may go to a replica; writes always use database_url.
+    """Where content is stored: `sqlite:///path` or `postgresql://user:pass@host:5432/db`."""
     database_replica_url: str | None = None
-    # Where clients reach the API, for every absolute URL it writes; http://<host>:<port> when unset.
+    """A read replica: GET routes read from it; writes always go to `BYLINE_DATABASE_URL`."""
     public_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8000")
-    # How feeds name the site and link to its pages for readers.
+    """The URL clients reach, in `links.next`, `Link` headers, problem `type` URIs, feeds, sitemaps and
+    structured data. Unset or empty, it follows the host and port served: `http://<BYLINE_HOST>:<BYLINE_PORT>`
+    (`127.0.0.1` for a wildcard bind such as `0.0.0.0`)."""
     site_name: str = Field("Byline", min_length=1, max_length=200)
+    """The site's name in feeds."""
     site_language: str = Field("en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-    # The newsroom's own site; the API's public URL when unset.
+    """The site's language in feeds, as a language tag."""
     frontend_url: AnyHttpUrl | None = None
-    # A reader's URL of an article, e.g. https://news.example/{section}/{slug}; when unset, the example
-    # site's page while it is served (serve_frontend), else the API's.
+    """The newsroom's own site for readers (feeds' home link); the public URL when unset."""
     article_url: str | None = Field(None, pattern=r"^https?://.*\{slug\}")
-    # A reader's URL of an author's page, e.g. https://news.example/authors/{slug}; unset, as article_url.
+    """A reader's URL of an article, e.g. `https://news.example/{section}/{slug}`; when unset, the example
+    site's page while it is served (`BYLINE_SERVE_FRONTEND`), else the API's."""
     author_url: str | None = Field(None, pattern=r"^https?://.*\{slug\}")
-    # The publisher's logo in articles' structured data.
+    """A reader's URL of an author's page, e.g. `https://news.example/authors/{slug}`; when unset, as
+    `BYLINE_ARTICLE_URL`."""
     publisher_logo_url: AnyHttpUrl | None = None
-    # Article URLs per sitemap page; 50,000 is the sitemap protocol's limit.
+    """The publisher's logo in articles' structured data."""
     sitemap_page_size: int = Field(50_000, ge=1, le=50_000)
-    # The example reader site (examples/frontend) at `/`.
+    """Article URLs per sitemap page; 50,000 is the sitemap protocol's limit."""
     serve_frontend: bool = True
-    # The desk, the newsroom's web app for writing and publishing, at `/desk/`.
+    """Serve the example reader site (`examples/frontend`) at `/`."""
     serve_desk: bool = True
+    """Serve the desk, the newsroom's web app for writing and publishing, at `/desk/`."""
     host: str = "127.0.0.1"
+    """Where `byline serve` binds."""
     port: int = 8000
-    # Browser origins that may send requests with an API key; anonymous ones are open to every origin.
+    """The port `byline serve` listens on."""
     cors_origins: list[str] = []
+    """JSON list of browser origins that may send requests with an API key, e.g.
+    `["https://desk.news.example"]`; requests without one are open to every origin."""
     database_pool_size: int = 10
-    # FULL survives power loss too, at the price of a disk flush per commit.
+    """PostgreSQL connections per worker (and as many again in overflow; stored-answer lookups keep up to
+    4 more, and the content listener 1)."""
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
-    # Anonymous reads of the public API answered from memory while content is unchanged (per worker).
+    """`FULL` makes SQLite commits survive power loss too, at the price of a disk flush per commit."""
     response_cache: bool = True
+    """Answer anonymous reads of the public API from each worker's memory while content is unchanged."""
     response_cache_entries: int = Field(10_000, ge=1)
+    """Most answers the response cache keeps, per worker."""
     response_cache_megabytes: int = Field(64, ge=1)
-    # Rendered article and list answers kept in the database for every worker and server to send.
+    """Most memory the response cache takes, per worker."""
     stored_answers: bool = True
-    # What CDNs and browsers may do with anonymous answers: reuse for max-age seconds, keep serving
-    # while revalidating, and while this server is failing.
+    """Keep rendered article and list answers in the database for every worker and server to send."""
     cache_max_age: int = Field(30, ge=0)
+    """Seconds CDNs and browsers may reuse an anonymous answer (`max-age`)."""
     cache_stale_while_revalidate: int = Field(30, ge=0)
+    """Seconds they may keep serving it while revalidating (`stale-while-revalidate`)."""
     cache_stale_if_error: int = Field(86_400, ge=0)
-    # Related articles by meaning too, where the `semantic` extra is installed; false turns the signal off.
+    """Seconds they may serve it while this server is failing (`stale-if-error`); also bounds how old a
+    cached answer the server itself sends while the database is down."""
     semantic: bool = True
-    # Up to this many stored embeddings, neighbours are found by exact search; above it, through an HNSW graph.
+    """Related articles by meaning too, where the `semantic` extra is installed; `false` ranks exactly as
+    without it."""
     semantic_exact_limit: int = Field(20_000, ge=0)
+    """Up to this many stored embeddings, neighbours are found by exact search; above it, through an HNSW
+    graph built in the background."""
     log_level: str = "info"
+    """Log level; at `info` every request is logged (method, path, status, time; never the query string or
+    the client's address)."""
     log_format: Literal["json", "text"] = "json"
-    # GET /metrics: "key" needs an admin key, "public" is open (a private port), "off" hides it.
+    """`json` (one object a line) or `text`."""
     metrics: Literal["off", "key", "public"] = "key"
-    # Keys API keys' hashes and signs preview tokens; changing it revokes every key and token.
+    """`GET /metrics`: `key` needs an admin key, `public` is open (for a private port), `off` hides it."""
     secret_key: SecretStr = Field(SecretStr(DEVELOPMENT_SECRET), min_length=16)
+    """Keys API keys' hashes and signs preview links and page cursors; required (16 characters or more)
+    whenever the server binds beyond loopback or `BYLINE_PUBLIC_URL` is not a loopback address. Changing it
+    revokes every key, preview link and cursor."""
     preview_token_minutes: int = Field(60 * 24, ge=1, le=60 * 24 * 30)
-    # Proxies (addresses or networks) whose X-Forwarded-For is believed, so rate limits see the reader's
-    # address. None by default: anything that can reach the port could otherwise claim any address.
+    """How long a preview link works."""
     trusted_proxies: list[str] = []
+    """JSON list of proxies (addresses or networks) whose `X-Forwarded-For` is believed, so rate limits see
+    the reader's address, e.g. `["127.0.0.1"]` behind a local nginx. None by default: anything that can
+    reach the port could otherwise claim any address."""
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
-    # Longest wait for the next part of a request body; slower clients get 408 and lose the connection.
+    """Largest request body; larger ones get `413`."""
     body_timeout_seconds: float = Field(10, gt=0, le=300)
-    # Longest a whole request body may take to arrive, however steadily it trickles in.
+    """Longest wait for the next part of a request body; slower clients get `408` and lose the connection."""
     body_deadline_seconds: float = Field(30, gt=0, le=3600)
-    # Longest a connection may take to send a request's headers, counted from opening or from its last answer.
+    """Longest a whole request body may take to arrive, however steadily it trickles in; then `408`."""
     header_timeout_seconds: float = Field(10, gt=0, le=300)
-    # Connections and requests one worker serves at once; past it new ones get 503 at once.
+    """Longest a connection may take to send a request's headers, counted from opening or from its last
+    answer; then it is closed."""
     max_connections: int = Field(1000, ge=10)
-    # The largest batch POST /api/v1/ingest takes; larger archives go in several batches or through `byline ingest`.
+    """Connections and requests one worker serves at once; past it, new ones get a `503` problem at once."""
     ingest_max_records: int = Field(10_000, ge=1)
+    """The largest batch `POST /api/v1/ingest` takes (more get `413`); larger archives go in several
+    batches or through `byline ingest`."""
     ingest_max_bytes: int = Field(32 * 1024 * 1024, ge=1024)
+    """Largest `POST /api/v1/ingest` body; larger ones get `413`."""
     comment_max_body_bytes: int = Field(64 * 1024, ge=1024)
+    """Largest comment submission, and largest body of any request without a valid API key."""
     comment_max_length: int = Field(5000, ge=10, le=20000)
-    comment_max_depth: int = Field(3, ge=1, le=20, description="Replies deeper than this are shown at this depth.")
+    """Longest comment, in characters."""
+    comment_max_depth: int = Field(3, ge=1, le=20)
+    """Replies deeper than this are shown at this depth."""
     comment_limit_per_network: int = Field(10, ge=1)
+    """Comments one network may send per window."""
     comment_limit_per_email: int = Field(5, ge=1)
+    """Comments one email address may send per window."""
     comment_limit_window_seconds: int = Field(600, ge=1)
+    """The comments' rate-limit window."""
     comment_max_links: int = Field(2, ge=0)
-    # Most read: views are counted per worker and written every few seconds; readers get the order only.
+    """More links than this hold a comment for moderation."""
     most_read_public_counts: bool = False
+    """Most read shows view counts, not just the order."""
     most_read_flush_seconds: float = Field(5.0, gt=0, le=300)
-    most_read_repeat_seconds: int = Field(
-        1800, ge=1, description="One address's repeated views of an article count once."
-    )
-    most_read_views_per_minute: int = Field(120, ge=1, description="Beacons one address may send per minute.")
+    """How often each worker writes the views it counted (and at shutdown)."""
+    most_read_repeat_seconds: int = Field(1800, ge=1)
+    """One address's repeated views of an article within this count once."""
+    most_read_views_per_minute: int = Field(120, ge=1)
+    """View beacons one address may send per minute, then `429`."""
     most_read_ttl_seconds: int = Field(60, ge=1, le=3600)
+    """How long each worker answers most read from its copy."""
     comment_blocklist: list[str] = []
+    """JSON list of words or phrases that file a comment as spam."""
     # Off: avatars are identicons from a keyed hash, which nobody can match to a guessed address.
-    comment_gravatar: bool = Field(False, description="Show commenters' own Gravatar images.")
-    comment_min_seconds: int = Field(
-        3, ge=0, description="Faster submissions after the form token was issued are held."
-    )
-    # Webhooks and reply emails are delivered by `byline worker`, and also inside `byline serve` when this is on.
+    comment_gravatar: bool = False
+    """Show commenters' own Gravatar images (see the comments page for the privacy trade-off)."""
+    comment_min_seconds: int = Field(3, ge=0)
+    """Comments sent faster than this after their form token was issued are held."""
     serve_worker: bool = False
-    # Longest a webhook POST or an SMTP conversation may take before the attempt counts as failed.
+    """Also deliver webhooks and reply emails inside each `byline serve` process (otherwise run
+    `byline worker`)."""
     delivery_timeout_seconds: float = Field(10, gt=0, le=120)
-    # Failed deliveries are retried with exponential backoff for this long, then given up.
+    """Longest a webhook POST (each of connecting, sending, waiting) or an SMTP conversation may take
+    before the attempt counts as failed."""
     delivery_retry_hours: float = Field(24, gt=0)
-    # A worker's hold on the deliveries it took; a worker that died loses them to another after this.
+    """How long failed deliveries are retried, with exponential backoff, before they are marked failed."""
     worker_lease_seconds: float = Field(60, gt=0)
+    """A worker's hold on the deliveries it took: a worker that died loses them to another after this.
+    More than 4 × the delivery timeout."""
     worker_poll_seconds: float = Field(1, gt=0, le=60)
-    # Deliveries one worker process attempts at once.
+    """How often an idle worker looks for work (purges are sent at every commit, without waiting for it)."""
     worker_concurrency: int = Field(8, ge=1, le=64)
-    # Webhook receivers and remote feeds are reached only at public addresses; these hosts, addresses and
-    # networks (a JSON list, e.g. ["127.0.0.1", "10.0.0.0/8", "receiver.internal"]) besides.
+    """Deliveries one worker process attempts at once."""
     allowed_internal_hosts: list[str] = []
-    # The media library. Files go to media_dir on this machine ("local"; unset: a folder `media` beside an
-    # SQLite database, else ./media), or to an S3-compatible bucket ("s3"), of which media_dir then keeps
-    # a cache of what this server sends.
+    """Webhook receivers and remote feeds are reached only at public addresses; also these hosts,
+    addresses and networks, a JSON list such as `["127.0.0.1", "10.0.0.0/8", "receiver.internal"]`."""
     media_storage: Literal["local", "s3"] = "local"
+    """Where the media library keeps files: `local` (in `BYLINE_MEDIA_DIR`) or `s3` (an S3-compatible
+    bucket, of which the media folder then keeps a cache of what this server sends)."""
     media_dir: str | None = None
+    """The media folder; unset, a folder `media` beside an SQLite database, else `./media`."""
     media_s3_bucket: str | None = None
-    # Unset for AWS itself; MinIO, Ceph, R2 and others: their endpoint, e.g. https://minio.internal:9000.
+    """The bucket, with `BYLINE_MEDIA_STORAGE=s3`."""
     media_s3_endpoint_url: AnyHttpUrl | None = None
+    """Unset for AWS itself; for MinIO, Ceph, R2 and others their endpoint, e.g. `https://minio.internal:9000`."""
     media_s3_region: str | None = None
+    """The bucket's region."""
     media_s3_prefix: str = Field("", max_length=200, pattern=r"^([A-Za-z0-9._-]+/)*$")
-    # Unset: boto3's own chain (AWS_ACCESS_KEY_ID..., instance roles).
+    """A folder inside the bucket, ending in `/`."""
     media_s3_access_key: SecretStr | None = None
+    """The bucket's access key; unset, boto3's own chain (`AWS_ACCESS_KEY_ID`..., instance roles)."""
     media_s3_secret_key: SecretStr | None = None
-    # Where readers fetch media (a CDN in front of this server's /media); unset: this server's /media.
+    """The secret of that access key."""
     media_url: AnyHttpUrl | None = None
-    # Refused before decoding: larger files (413), more pixels than this (413), by their header alone.
+    """Where readers fetch media (a CDN in front of this server's `/media`); unset, this server's `/media`."""
     media_max_bytes: int = Field(25 * 1024 * 1024, ge=1024)
+    """Largest upload; larger files get `413` before any decoding."""
     media_max_pixels: int = Field(60_000_000, ge=1)
-    # Uploads one key may make in a window.
+    """Most pixels a picture may have; more get `413`, judged by its header alone."""
     media_uploads_per_key: int = Field(120, ge=1)
+    """Uploads one key may make in a window."""
     media_upload_window_seconds: int = Field(3600, ge=1)
-    # First renditions one worker makes at once; the rest wait, so memory stays bounded.
+    """The uploads' rate-limit window."""
     media_render_concurrency: int = Field(2, ge=1, le=32)
-    # Caches the worker purges with each commit's surrogate keys (the `cache.purge` outbox events):
-    # Varnish servers running deploy/varnish/byline.vcl (a URL each, space- or comma-separated),
-    # Fastly (a service id and an API token with purge_select), Cloudflare (a zone id and an API token
-    # with Cache Purge). The API base URLs change only for tests.
+    """First renditions one worker makes at once; the rest wait, so memory stays bounded."""
     purge_varnish_url: Annotated[list[AnyHttpUrl], NoDecode] = []
+    """Varnish servers running `deploy/varnish/byline.vcl` that the worker purges with each commit's
+    surrogate keys: a URL each, space- or comma-separated."""
     purge_fastly_service_id: str | None = Field(None, pattern=r"^[A-Za-z0-9]+$")
+    """The Fastly service to purge, set with `BYLINE_PURGE_FASTLY_TOKEN`."""
     purge_fastly_token: SecretStr | None = None
+    """A Fastly API token with `purge_select`."""
+    # Changes only for tests.
     purge_fastly_api: AnyHttpUrl = AnyHttpUrl("https://api.fastly.com")
+    """Fastly's API."""
     purge_cloudflare_zone_id: str | None = Field(None, pattern=r"^[A-Za-z0-9]+$")
+    """The Cloudflare zone to purge, set with `BYLINE_PURGE_CLOUDFLARE_TOKEN`."""
     purge_cloudflare_token: SecretStr | None = None
+    """A Cloudflare API token with Cache Purge."""
+    # Changes only for tests.
     purge_cloudflare_api: AnyHttpUrl = AnyHttpUrl("https://api.cloudflare.com/client/v4")
-    # Argon2id cost of password hashes (RFC 9106's second recommendation by default); raising them
-    # rehashes each password at its next sign-in.
+    """Cloudflare's API."""
+    # RFC 9106's second recommendation by default.
     password_time_cost: int = Field(3, ge=1)
+    """Argon2id passes of password hashes; a password hashed at another cost is rehashed at its next sign-in."""
     password_memory_kib: int = Field(64 * 1024, ge=8)
+    """Argon2id memory of password hashes, in KiB (at least 8 × the parallelism)."""
     password_parallelism: int = Field(4, ge=1)
-    # How long a browser session lasts from sign-in, and how long it may go unused before that.
+    """Argon2id lanes of password hashes."""
     session_hours: int = Field(12, ge=1, le=24 * 30)
+    """How long a browser session lasts from sign-in."""
     session_idle_minutes: int = Field(30, ge=5, le=24 * 60)
-    # Failed sign-ins one account, and one network, may make in a window before sign-in is refused.
+    """How long a browser session may go unused before it ends."""
     sign_in_limit_per_account: int = Field(5, ge=1)
+    """Failed sign-ins one account may make in a window before sign-in is refused."""
     sign_in_limit_per_network: int = Field(20, ge=1)
+    """Failed sign-ins one network may make in a window before sign-in is refused."""
     sign_in_limit_window_seconds: int = Field(900, ge=1)
-    # How long an invitation's link, and a password reset's, may wait to be used.
+    """The sign-in rate-limit window (password reset requests are counted apart, under the same limits)."""
     invite_hours: int = Field(72, ge=1, le=24 * 30)
+    """How long an invitation's link works."""
     # A reset's link signs in, so it lives as briefly as an out-of-band code (ASVS 2.7.2: ten minutes).
     password_reset_minutes: int = Field(10, ge=5, le=24 * 60)
-    # Roles whose people must sign in with a second factor: until they enrol one, their session may
-    # only enrol (comma- or space-separated, as roles are named: contributor, editor, moderator, admin).
+    """How long a password reset's link works."""
     second_factor_roles: Annotated[list[Literal["contributor", "editor", "moderator", "admin"]], NoDecode] = []
-    # Single sign-on over OpenID Connect, off while no issuer is set. The issuer exactly as the provider
-    # writes it (its /.well-known/openid-configuration is read from there), the client registered there
-    # (no secret for a public client, which PKCE alone protects), and the scopes asked for.
+    """Roles whose people must sign in with a second factor, comma- or space-separated (such as
+    `editor,admin`): until they enrol one, their session may only enrol."""
     oidc_issuer: str | None = Field(None, pattern=r"^https?://[^?#]+$", max_length=500)
+    """Single sign-on over OpenID Connect, off while unset: the issuer exactly as the provider writes it
+    (its `/.well-known/openid-configuration` is read from there)."""
     oidc_client_id: str | None = Field(None, min_length=1, max_length=200)
+    """The client registered at the provider."""
     oidc_client_secret: SecretStr | None = None
+    """The client's secret; none for a public client, which PKCE alone protects."""
     oidc_scopes: str = Field("openid email profile", pattern=r"(^|.* )openid( .*|$)")
-    # Where the provider sends people back, on BYLINE_PUBLIC_URL: the callback route, unless a proxy maps
-    # another path to it. Register {public_url}{this} with the provider.
+    """The scopes asked for; `openid` among them."""
     oidc_redirect_path: str = Field("/api/v1/session/oidc/callback", pattern=r"^/[^?#]*$")
-    # People the provider vouches for who have no account yet get one with this role; off, they are refused.
+    """Where the provider sends people back, on `BYLINE_PUBLIC_URL`: the callback route, unless a proxy
+    maps another path to it. Register `{public_url}{this}` with the provider."""
     oidc_create_users: bool = False
+    """People the provider vouches for who have no account yet get one with the default role; off, they are
+    refused."""
     oidc_default_role: Literal["contributor", "editor", "moderator", "admin"] = "contributor"
-    # The sign-in button's words, e.g. "Sign in with Google".
+    """The role of accounts single sign-on creates."""
     oidc_display_name: str = Field("Single sign-on", min_length=1, max_length=100)
-    # smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465; unset, no email is sent.
+    """The sign-in button's words, e.g. `Sign in with Google`."""
     smtp_url: SecretStr | None = None
+    """`smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://user:pass@host:465`; unset, reply
+    emails are not sent and wait in the outbox."""
     mail_from: str | None = Field(None, max_length=300)
+    """The reply emails' sender, e.g. `The Daily Byline <comments@news.example>`; required with
+    `BYLINE_SMTP_URL`."""
 
     @model_validator(mode="before")
     @classmethod

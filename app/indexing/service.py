@@ -8,7 +8,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from app.articles.models import Article
 from app.articles.text import entry_of
-from app.articles.written import Seen
+from app.articles.written import Seen, text_of
 from app.caching import content_version, keys
 from app.related import vectors
 from app.related.semantic import pending
@@ -41,7 +41,9 @@ class ArticleText:
     """Keeps the derived text in step with every article write (app.articles.written)."""
 
     def written(self, session: Session, article: Article, before: Seen | None, *, now: datetime) -> None:
-        index_article(session, article)
+        # An edit of the excerpt, tags or times leaves the text, and so everything made of it, as it was.
+        if before is None or before.text != text_of(article):
+            index_article(session, article)
 
     def deleted(self, session: Session, article: Article, before: Seen, *, now: datetime) -> None:
         unindex_article(session, article.id)

@@ -24,7 +24,7 @@ from app.articles.models import (
 from app.articles.revisions import changes_between, record_revision, snapshot, snapshot_of
 from app.articles.service import full_loading
 from app.articles.visibility import Reader, visible
-from app.auth.errors import MissingScope
+from app.auth.errors import MissingScope, SectionForbidden
 from app.auth.models import Scope
 from app.authors.models import Author
 from app.caching import content_version, keys
@@ -104,12 +104,13 @@ def _own_changes(record: IngestRecord) -> dict[str, Any]:
 
 
 class Match(NamedTuple):
-    """The stored article a record's key names, and whether the importing key may see it."""
+    """The stored article a record's key names, its section, and whether the importing key may see it."""
 
     id: int
     slug: str
     embargo_until: datetime | None
     visible: bool
+    section: str | None
 
 
 def _matches(session: Session, chunk: Chunk) -> dict[str, Match]:
@@ -127,23 +128,25 @@ def _matches(session: Session, chunk: Chunk) -> dict[str, Match]:
             col(Article.external_id),
             col(Article.embargo_until),
             visible(chunk.now, chunk.reader),
-        ).where(or_(col(Article.external_id).in_(external), col(Article.slug).in_(slugs)))
+            col(Section.slug),
+        )
+        .outerjoin(Section, col(Section.id) == col(Article.section_id))
+        .where(or_(col(Article.external_id).in_(external), col(Article.slug).in_(slugs)))
     ).all()
     found: dict[str, Match] = {}
-    for id, slug, external_id, embargo_until, seen in rows:
+    for id, slug, external_id, embargo_until, seen, section in rows:
         if external_id in external:
-            found["external:" + external_id] = Match(id, slug, embargo_until, bool(seen))
+            found["external:" + external_id] = Match(id, slug, embargo_until, bool(seen), section)
         if slug in slugs:
-            found["slug:" + slug] = Match(id, slug, embargo_until, bool(seen))
+            found["slug:" + slug] = Match(id, slug, embargo_until, bool(seen), section)
     return found
 
 
 def _refusal(chunk: Chunk, record: IngestRecord, match: Match | None) -> ProblemError | None:
-    """What a key without `content:embargo` may not do, refused before anything is compared or stored.
-    An embargoed article is out of its sight: a record naming one is refused as a slug or id held by
-    another article would be, so no answer (a dry run's "unchanged" least of all) confirms its text."""
-    if chunk.reader.embargoed:
-        return None
+    """What the importing caller may not do, refused before anything is compared or stored: write
+    outside the sections a person is bound to, or, without `content:embargo`, touch an embargo. An
+    article out of the caller's sight is refused as a slug or id held by another article would be,
+    so no answer (a dry run's "unchanged" least of all) confirms its text."""
     if match is not None and not match.visible:
         if record.external_id is not None:
             return ExternalIdTaken(
@@ -151,11 +154,32 @@ def _refusal(chunk: Chunk, record: IngestRecord, match: Match | None) -> Problem
                 external_id=record.external_id,
             )
         return SlugTaken.held(match.slug)
+    if (outside := _outside_sections(chunk.reader.sections, record, match)) is not None:
+        return outside
+    if chunk.reader.embargoed:
+        return None
     current = match.embargo_until if match is not None else None
     if editing.changes_embargo(current, {"embargo_until": record.embargo_until}):
         return MissingScope(
             "Setting, moving or lifting an embargo needs the 'content:embargo' scope.",
             scope=Scope.content_embargo.value,
+        )
+    return None
+
+
+def _outside_sections(
+    sections: frozenset[str] | None, record: IngestRecord, match: Match | None
+) -> ProblemError | None:
+    """A section-bound person imports only into their sections, and changes only their sections' stories."""
+    if sections is None:
+        return None
+    if match is not None and match.section not in sections:
+        return SectionForbidden(
+            f"The article '{match.slug}' is in a section your account may not write in.", section=match.section
+        )
+    if record.section is None or not sections.intersection(references.slugs_named(record.section)):
+        return SectionForbidden(
+            f"Your account imports only into its sections: {', '.join(sorted(sections))}.", section=None
         )
     return None
 

@@ -22,7 +22,7 @@ def _slug_of(name: str) -> str:
     return slugify(name)[:SLUG_MAX_LENGTH].rstrip("-")
 
 
-def _candidates(ref: str | AuthorRef | SectionRef) -> list[str]:
+def slugs_named(ref: str | AuthorRef | SectionRef) -> list[str]:
     """Slugs a reference may name, best first: a string is a slug or a name, a ref its slug or its name's."""
     if isinstance(ref, str):
         return list(dict.fromkeys(s for s in (ref, _slug_of(ref)) if s))
@@ -50,10 +50,10 @@ def resolve(session: Session, records: list[IngestRecord], *, now: datetime) -> 
     refused: dict[str, str] = {}
     author_refs = {_ref_key(r): r for record in records for r in record.authors}
     section_refs = {_ref_key(r.section): r.section for r in records if r.section is not None}
-    found_authors = authors.authors_by_slug(session, [s for r in author_refs.values() for s in _candidates(r)])
-    found_sections = taxonomy.sections_by_slug(session, [s for r in section_refs.values() for s in _candidates(r)])
+    found_authors = authors.authors_by_slug(session, [s for r in author_refs.values() for s in slugs_named(r)])
+    found_sections = taxonomy.sections_by_slug(session, [s for r in section_refs.values() for s in slugs_named(r)])
     for key, ref in author_refs.items():
-        slugs = _candidates(ref)
+        slugs = slugs_named(ref)
         known = next((found_authors[s] for s in slugs if s in found_authors), None)
         if known is None and slugs:
             name = ref if isinstance(ref, str) else ref.name
@@ -67,7 +67,7 @@ def resolve(session: Session, records: list[IngestRecord], *, now: datetime) -> 
         if known is not None:
             refs.authors[key] = known
     for key, section_ref in section_refs.items():
-        slugs = _candidates(section_ref)
+        slugs = slugs_named(section_ref)
         section = next((found_sections[s] for s in slugs if s in found_sections), None)
         if section is None and slugs:
             name = section_ref if isinstance(section_ref, str) else section_ref.name

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from app.articles.schemas import UTCTime
 from app.articles.visibility import Reader, editor
-from app.auth.dependencies import EverySectionKey
+from app.auth.dependencies import PublisherKey
 from app.auth.errors import CsrfTokenMissing, MissingScope, NotAuthenticated, PublishingForbidden, SectionForbidden
 from app.auth.models import Scope
 from app.core.errors import InvalidField, InvalidParameter, problems
@@ -65,7 +65,7 @@ _BATCH_BODY = {
 )
 async def ingest(
     request: Request,
-    key: EverySectionKey,
+    key: PublisherKey,
     settings: SettingsDep,
     clock: ClockDep,
     engines: EnginesDep,
@@ -87,7 +87,7 @@ async def ingest(
         received,
         now=clock(),
         actor=key.name,
-        reader=editor(embargoed=key.grants(Scope.content_embargo)),
+        reader=editor(embargoed=key.grants(Scope.content_embargo), sections=key.sections),
         base_url=settings.base_url,
         on_error=on_error,
         dry_run=dry_run,
@@ -115,7 +115,7 @@ def _ndjson(
     },
 )
 def export(
-    key: EverySectionKey,
+    key: PublisherKey,
     engines: EnginesDep,
     clock: ClockDep,
     updated_since: Annotated[UTCTime | None, Query(description="Only articles changed at or after this time.")] = None,
@@ -128,7 +128,7 @@ def export(
         _ndjson(
             engines.read,
             now=clock(),
-            reader=editor(embargoed=key.grants(Scope.content_embargo)),
+            reader=editor(embargoed=key.grants(Scope.content_embargo), sections=key.sections),
             updated_since=updated_since,
             with_emails=key.grants(Scope.comments_moderate),
         ),

@@ -1,4 +1,4 @@
-"""Making renditions with libvips (chosen by bench/media.py's measurements, see the README): made
+"""Making renditions with libvips (chosen by bench/media.py's measurements, see docs/how-to/media.md): made
 once, on first request, under a lock per rendition, at most a few at a time per worker; stored
 whole (an atomic rename or one PUT) so no reader sees half of one. Every rendition is encoded anew
 from pixels only: no EXIF (GPS included), ICC or XMP of the original survives."""
@@ -15,7 +15,7 @@ from app.media.sizes import Rendition, crop_box, output_size
 from app.media.storage import MediaStorage, original_key, renditions_prefix
 
 # `keep="none"` drops every piece of metadata, ICC profiles included (the pixels are sRGB by then).
-# WebP effort 2 encodes a 2048-pixel picture in about half the time of 4 (see the README).
+# WebP effort 2 encodes a 2048-pixel picture in about half the time of 4 (see docs/how-to/media.md).
 _ENCODING = {
     "webp": (".webp", {"Q": 80, "effort": 2, "keep": "none"}),
     "jpg": (".jpg", {"Q": 82, "interlace": True, "keep": "none"}),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 WIDTHS = (320, 640, 1024, 1600, 2048)
 DEFAULT_WIDTH = 1024
 RATIOS = ((1, 1), (4, 3), (16, 9))
-# WebP for every browser in use today, JPEG for the rest; AVIF is not made (see the README's measurements).
+# WebP for every browser in use today, JPEG for the rest; AVIF is not made (see docs/how-to/media.md's measurements).
 FORMATS = {"webp": "image/webp", "jpg": "image/jpeg"}
 _NAME = re.compile(r"^(\d{1,4})(?:-(\d{1,2})x(\d{1,2})-(\d{1,4})-(\d{1,4}))?\.([a-z]{3,4})$")
 

@@ -3,7 +3,7 @@
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import delete, func, insert, text
+from sqlalchemy import bindparam, delete, func, insert, text, update
 from sqlmodel import Session, col, select
 
 from app.db.columns import core_table
@@ -50,14 +50,36 @@ def _terms_of(session: Session, article_id: int) -> list[str]:
 
 
 def store_vector(session: Session, entry: SearchEntry) -> None:
-    """Replace the article's vector and move the document counts of the terms it gained or lost."""
-    _count_documents(session, dict.fromkeys(_terms_of(session, entry.article_id), -1))
-    session.execute(delete(ArticleTerm).where(col(ArticleTerm.article_id) == entry.article_id))
-    weights = _weights(entry)
-    session.add_all(
-        ArticleTerm(article_id=entry.article_id, term=term, weight=weight) for term, weight in weights.items()
+    """Bring the article's vector to its text: only the terms it gained, lost or weighs anew are
+    written, and only the gained and lost move their document counts (an edit of a headline leaves
+    the body's hundreds of terms as they were)."""
+    stored = dict(
+        session.exec(
+            select(ArticleTerm.term, ArticleTerm.weight).where(ArticleTerm.article_id == entry.article_id)
+        ).all()
     )
-    _count_documents(session, dict.fromkeys(weights, +1))
+    weights = _weights(entry)
+    lost = [term for term in stored if term not in weights]
+    if lost:
+        session.execute(
+            delete(ArticleTerm).where(col(ArticleTerm.article_id) == entry.article_id, col(ArticleTerm.term).in_(lost))
+        )
+    reweighed = [{"stored_term": t, "new_weight": w} for t, w in weights.items() if t in stored and stored[t] != w]
+    if reweighed:
+        session.execute(
+            update(_TERMS)
+            .where(_TERMS.c.article_id == entry.article_id, _TERMS.c.term == bindparam("stored_term"))
+            .values(weight=bindparam("new_weight")),
+            reweighed,
+        )
+    gained = [t for t in weights if t not in stored]
+    if gained:
+        bulk_insert(
+            session.connection(),
+            _TERMS,
+            [{"article_id": entry.article_id, "term": t, "weight": weights[t]} for t in gained],
+        )
+    _count_documents(session, dict.fromkeys(lost, -1) | dict.fromkeys(gained, +1))
 
 
 def forget_vector(session: Session, article_id: int) -> None:

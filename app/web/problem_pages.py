@@ -1,6 +1,5 @@
 """What a problem document's `type` URL answers: a short page per problem type, and their index at `/problems`."""
 
-import inspect
 import re
 from html import escape
 
@@ -74,14 +73,13 @@ def problem_page(slug: str, settings: SettingsDep) -> HTMLResponse:
     if kind is None:
         raise HTTPException(404, f"No problem type is named {slug!r}.")
     type_member = escape(f'"type": "{settings.base_url}/problems/{slug}"', quote=False)
-    meaning = inspect.cleandoc(kind.__doc__ or "")  # its own, never a base class's
     return _page(
         kind.title,
         f"<h1>{escape(kind.title)}</h1>\n"
         f"<p>Status: <strong>{_status(kind)}</strong></p>\n"
         f"<p>Problem documents of this kind carry <code>{type_member}</code>; "
         "their <code>detail</code> says what happened in each case.</p>\n"
-        f"<section>\n<h2>What it means</h2>\n<p>{_text(meaning)}</p>\n</section>\n"
+        f"<section>\n<h2>What it means</h2>\n<p>{_text(kind.meaning())}</p>\n</section>\n"
         f"<section>\n<h2>What to do</h2>\n<p>{_text(kind.advice)}</p>\n</section>\n"
         '<p><a href="../problems">All problem types</a> · <a href="../docs">API documentation</a></p>',
     )

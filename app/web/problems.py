@@ -45,6 +45,9 @@ def problem_response(
     body["instance"] = request.url.path
     for name, value in extensions.items():
         body.setdefault(name, value)  # extensions never override the members RFC 9457 defines
+    # What is missing now may exist after the next write, which purges nothing a caller was refused
+    # with: no shared cache may keep a refusal (Varnish keeps a 404 for two minutes by default).
+    headers = {"Cache-Control": "no-store"} | (headers or {})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

@@ -1,3 +1,5 @@
+import json
+
 from app.auth.roles import Role
 from tests.factories.newsroom import make_article, make_author, make_section
 from tests.factories.people import make_user, sign_in
@@ -56,12 +58,48 @@ def test_contributor_cannot_publish_but_an_editor_can(client, session, settings)
     assert client.post("/api/v1/articles/budget-vote-delayed/publish", headers=csrf).status_code == 200
 
 
-def test_section_bound_people_cannot_bulk_ingest(client, session, settings):
+def test_a_section_bound_editor_ingests_only_into_their_sections(client, session, settings):
     _newsroom(session)
+    make_article(session, slug="derby-day", section="sport", status="published")
+    make_article(session, slug="match-report", section="sport", status="draft")
     make_user(session, settings, "ed@example.org", role=Role.editor, sections=("city",))
     csrf = sign_in(client, "ed@example.org")
-    response = client.post("/api/v1/ingest", json=[], headers=csrf)
-    assert response.status_code == 403 and response.json()["type"].endswith("/problems/section-forbidden")
+    batch = [
+        {"title": "Tram line opens", "section": "city", "authors": ["Alok Verma"]},
+        {"title": "Cup final", "section": "sport", "authors": ["Alok Verma"]},
+        {"title": "No desk at all", "authors": ["Alok Verma"]},
+        {"title": "Derby day, moved", "slug": "derby-day", "section": "city", "authors": ["Alok Verma"]},
+        {"title": "A new desk", "section": {"name": "Weather"}, "authors": ["Alok Verma"]},
+        {"title": "Match report", "slug": "match-report", "section": "city", "authors": ["Alok Verma"]},
+    ]
+    report = client.post("/api/v1/ingest", json=batch, headers=csrf).json()
+    assert [r["status"] for r in report["results"]] == ["created", "failed", "failed", "failed", "failed", "failed"]
+    refusals = [r["error"]["type"].rsplit("/", 1)[1] for r in report["results"][1:]]
+    # A draft of another section is out of sight: held, as any slug another article holds.
+    assert refusals == ["section-forbidden"] * 4 + ["slug-taken"]
+    assert report["results"][3]["error"]["section"] == "sport"
+    # Nothing of the refused records was made: no section, no article.
+    assert client.get("/api/v1/sections/weather").status_code == 404
+    assert client.get("/api/v1/articles/derby-day").json()["section"]["slug"] == "sport"
+    aborted = client.post("/api/v1/ingest?on_error=abort", json=batch[1:2], headers=csrf)
+    assert aborted.status_code == 422
+    assert aborted.json()["failures"][0]["error"]["type"].endswith("/problems/section-forbidden")
+
+
+def test_a_section_bound_editor_exports_what_they_may_read(client, session, settings):
+    _newsroom(session)
+    for slug, section, status in (
+        ("tram-line", "city", "draft"),
+        ("derby-day", "sport", "published"),
+        ("match-report", "sport", "draft"),
+    ):
+        make_article(session, slug=slug, section=section, status=status)
+    make_user(session, settings, "ed@example.org", role=Role.editor, sections=("city",))
+    sign_in(client, "ed@example.org")
+    exported = client.get("/api/v1/export/articles.ndjson")
+    assert exported.status_code == 200
+    slugs = sorted(json.loads(line)["slug"] for line in exported.text.splitlines())
+    assert slugs == ["derby-day", "tram-line"]
 
 
 def test_moderator_moderates_but_does_not_write_articles(client, session, settings):

@@ -165,6 +165,20 @@ def test_an_edit_is_purged_from_varnish_by_the_worker(stack):
     assert after.headers["x-cache"] == "MISS" and after.json()["title"] == "Harbour reopens at dawn"
 
 
+def test_a_story_refused_as_a_draft_is_read_through_varnish_once_published(stack):
+    authors = httpx.get(f"{stack.reference}/api/v1/authors?limit=1", headers=stack.editor, timeout=10).json()
+    paragraph = {"type": "paragraph", "text": "Summer sailings."}
+    body = {"title": "Ferry timetable", "authors": [authors["data"][0]["slug"]], "body": [paragraph]}
+    created = httpx.post(f"{stack.reference}/api/v1/articles", json=body, headers=stack.editor, timeout=10)
+    path = f"/api/v1/articles/{created.raise_for_status().json()['slug']}"
+    refused = httpx.get(stack.varnish + path, timeout=10)
+    assert refused.status_code == 404 and refused.headers["cache-control"] == "no-store"
+    published = httpx.post(f"{stack.varnish}{path}/publish", headers=stack.editor, timeout=10)
+    published.raise_for_status()
+    stack.purges_delivered()
+    assert httpx.get(stack.varnish + path, timeout=10).status_code == 200
+
+
 def test_varnish_answers_as_an_uncached_server_after_random_writes(stack):
     seed = random.randrange(10**6)
     newsroom = Newsroom(stack.reference, stack.editor, stack.moderator, random.Random(seed))

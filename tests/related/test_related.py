@@ -1,3 +1,8 @@
+from sqlalchemy import event
+from sqlmodel import select
+
+from app.indexing.service import reindex
+from app.related.models import ArticleTerm, TermDocumentCount
 from tests.factories.newsroom import make_article, make_section
 
 
@@ -105,3 +110,46 @@ def test_limit_is_bounded(client, session):
     lead = make_article(session)
     assert client.get(f"/api/v1/articles/{lead.slug}/related?limit=21").status_code == 422
     assert client.get(f"/api/v1/articles/{lead.slug}/related?limit=0").json()["errors"][0]["parameter"] == "limit"
+
+
+def _vectors_and_counts(session) -> tuple[list, list]:
+    session.expire_all()
+    terms = sorted(session.exec(select(ArticleTerm.article_id, ArticleTerm.term, ArticleTerm.weight)).all())
+    # A term no article uses any more may keep a row counting none.
+    counted = select(TermDocumentCount.term, TermDocumentCount.documents).where(TermDocumentCount.documents > 0)
+    return terms, sorted(session.exec(counted).all())
+
+
+def test_edited_articles_keep_the_vectors_and_counts_a_rebuild_makes(client, session, editor):
+    first = make_article(session, title="Harbour cranes idle as dock strike enters second week")
+    make_article(session, title="Dock strike talks resume at the harbour authority")
+    session.commit()
+    path = f"/api/v1/articles/{first.slug}"
+    for change in (
+        {"title": "Harbour cranes restart as the dock strike ends"},
+        {"body": [{"type": "paragraph", "text": "Ferries and cranes ran again on Monday morning."}]},
+        {"subtitle": "Unions accept the pay offer"},
+    ):
+        assert client.patch(path, json=change, headers=editor).status_code == 200
+    edited = _vectors_and_counts(session)
+    reindex(session)
+    session.commit()
+    assert edited == _vectors_and_counts(session)
+
+
+def test_an_edit_that_leaves_the_text_alone_writes_no_index_or_vector(client, session, editor, engine):
+    article = make_article(session, title="Harbour cranes idle as dock strike enters second week")
+    session.commit()
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:
+        statements.append(statement.lower())
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        edited = client.patch(f"/api/v1/articles/{article.slug}", json={"excerpt": "Cranes idle."}, headers=editor)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert edited.status_code == 200
+    written = [s for s in statements if s.startswith(("insert", "update", "delete"))]
+    assert written and not [s for s in written if "article_term" in s or "term_document_count" in s or "search" in s]

@@ -26,7 +26,7 @@ def test_published_article_reaches_the_endpoint_signed(client, admin, session, h
     drain(worker)
 
     [got] = hook.received
-    # The receiver's recipe from the README: the standardwebhooks package checks headers and timestamp.
+    # The receiver's recipe from docs/how-to/webhooks.md: the standardwebhooks package checks headers and timestamp.
     event = Webhook(endpoint["secret"]).verify(got.body, got.headers)
     assert event["type"] == "article.published"
     assert event["data"] == event["data"] | {

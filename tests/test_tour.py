@@ -1,8 +1,10 @@
-"""The README's shell examples, run in order as a newcomer would paste them, against a fresh demo server.
+"""The shell examples of the README and the documentation, run in order as a newcomer would paste them,
+against a fresh demo server: the README's short tour, then the tutorial's, which goes on through the
+how-to guides (each uses the variables and keys the tutorial sets).
 
-Every ```sh block is part of the tour (other commands are shown as ```console). Each `curl` answer is
-checked: a status of 400 or more only where the line says so in its comment (`# 404 ...`), and a list
-that comes back empty only where the comment says `empty`.
+Every ```sh block is part of the tour (other commands are shown as ```shell or ```console). Each `curl`
+answer is checked: a status of 400 or more only where the line says so in its comment (`# 404 ...`),
+and a list that comes back empty only where the comment says `empty`.
 """
 
 import json
@@ -17,7 +19,18 @@ from app.demo.loader import load_demo
 from tests.server import running_server
 
 ROOT = Path(__file__).resolve().parents[1]
-README = ROOT / "README.md"
+# The pages whose examples make up the tour, in the order they run.
+TOUR = [
+    "README.md",
+    "docs/tutorial/index.md",
+    "docs/how-to/read.md",
+    "docs/how-to/related.md",
+    "docs/how-to/sync.md",
+    "docs/how-to/frontends.md",
+    "docs/how-to/write.md",
+    "docs/how-to/comments.md",
+    "docs/how-to/webhooks.md",
+]
 DOCUMENTED_BASE = "http://127.0.0.1:8000"
 
 # Records the script line, status and body of every call, then prints the body as curl would.
@@ -36,7 +49,7 @@ curl() {
 
 @dataclass(frozen=True)
 class Command:
-    readme_line: int
+    where: str  # page and line
     text: str
 
     @property
@@ -49,10 +62,10 @@ class Command:
         return int(match.group(1)) if match else None
 
 
-def tour_blocks() -> list[tuple[int, list[str]]]:
-    """The ```sh blocks of the README: the line each starts on and its lines."""
+def sh_blocks(page: str) -> list[tuple[int, list[str]]]:
+    """The ```sh blocks of a page: the line each starts on and its lines."""
     blocks, current, start = [], None, 0
-    for number, line in enumerate(README.read_text().splitlines(), start=1):
+    for number, line in enumerate((ROOT / page).read_text().splitlines(), start=1):
         if current is None and line.strip() == "```sh":
             current, start = [], number + 1
         elif current is not None and line.startswith("```"):
@@ -63,7 +76,7 @@ def tour_blocks() -> list[tuple[int, list[str]]]:
     return blocks
 
 
-def commands_of(start: int, lines: list[str]) -> list[tuple[range, Command]]:
+def commands_of(page: str, start: int, lines: list[str]) -> list[tuple[range, Command]]:
     """Each command with the script lines it spans (continued with `\\` or inside an open quote)."""
     commands, pending, first = [], "", 0
     for offset, line in enumerate(lines):
@@ -77,20 +90,26 @@ def commands_of(start: int, lines: list[str]) -> list[tuple[range, Command]]:
         except ValueError:
             continue  # a quote opened on this line closes on a later one
         if pending.strip() and not pending.lstrip().startswith("#"):
-            commands.append((range(first, offset + 1), Command(start + first, pending)))
+            commands.append((range(first, offset + 1), Command(f"{page} line {start + first}", pending)))
         pending = ""
     return commands
 
 
-def test_readme_tour_runs_in_order_against_a_fresh_demo(sqlite_url: str, tmp_path: Path) -> None:
+def test_every_page_with_examples_is_in_the_tour() -> None:
+    pages = ["README.md", *(str(page.relative_to(ROOT)) for page in sorted((ROOT / "docs").rglob("*.md")))]
+    assert [page for page in pages if sh_blocks(page) and page not in TOUR] == []
+
+
+def test_tour_runs_in_order_against_a_fresh_demo(sqlite_url: str, tmp_path: Path) -> None:
     # A fresh database with the demo, as `byline db upgrade` and `byline demo load` leave it (test_cli
     # runs those commands themselves).
     load_demo(sqlite_url)
     env = {"BYLINE_DATABASE_URL": sqlite_url, "BYLINE_SECRET_KEY": "tour-" * 8}
     with running_server(env) as base:
         script, commands_by_line = ["set -euo pipefail", *CURL_RECORDER.strip().splitlines()], {}
-        for start, lines in tour_blocks():
-            for span, command in commands_of(start, lines):
+        blocks = [(page, start, lines) for page in TOUR for start, lines in sh_blocks(page)]
+        for page, start, lines in blocks:
+            for span, command in commands_of(page, start, lines):
                 for offset in span:
                     commands_by_line[len(script) + 1 + offset] = command
             script.extend(line.replace(DOCUMENTED_BASE, base) for line in lines)
@@ -109,7 +128,7 @@ def test_readme_tour_runs_in_order_against_a_fresh_demo(sqlite_url: str, tmp_pat
     wrong = []
     for script_line, status in calls:
         command = commands_by_line[int(script_line)]
-        where = f"README line {command.readme_line}: {command.text.strip()}"
+        where = f"{command.where}: {command.text.strip()}"
         expected = command.expected_status
         if int(status) != expected if expected else not 200 <= int(status) < 400:
             wrong.append(f"{status} from {where}")
