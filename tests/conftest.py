@@ -180,10 +180,10 @@ def _empty_postgres(url: str) -> None:
     """Each table emptied and its ids started again from 1. Rows deleted from small tables: TRUNCATE
     took three times as long, making new files for every table and index."""
     with _cleaning_engine(url).begin() as connection:
-        # Triggers, foreign-key checks included, have nothing to check in tables being emptied.
-        connection.execute(text("SET LOCAL session_replication_role = replica"))
-        for table in _FILLED_TABLES:
-            connection.execute(text(f'DELETE FROM "{table}"'))  # noqa: S608 - names from the models
+        # Triggers, foreign-key checks included, have nothing to check in tables being emptied. One
+        # string of statements, one round trip: a statement each took five times as long.
+        deletes = "".join(f'DELETE FROM "{table}";' for table in _FILLED_TABLES)  # noqa: S608 - names from the models
+        connection.exec_driver_sql(f"SET LOCAL session_replication_role = replica;{deletes}")
         connection.execute(
             text(
                 "SELECT setval(sequence.oid, 1, false) FROM pg_class sequence"

@@ -49,6 +49,7 @@ from sqlalchemy import (
     or_,
     text,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Field, Session, col, select
 from starlette.requests import Request
@@ -231,6 +232,18 @@ class StoredAnswers:
             await self._reader.close()
 
 
+# The lookup compiled once for each kind of database and driver, not for every app.
+_COMPILED: dict[tuple[str, str, str], tuple[str, list[str], dict[str, Any]]] = {}
+
+
+def _lookup_for(dialect: Dialect) -> tuple[str, list[str], dict[str, Any]]:
+    kind = (dialect.name, dialect.driver, dialect.paramstyle)
+    if kind not in _COMPILED:
+        compiled = _LOOKUP.compile(dialect=dialect)
+        _COMPILED[kind] = (compiled.string, compiled.positiontup or [], compiled.params)
+    return _COMPILED[kind]
+
+
 class _Reader:
     """Lookups straight through the driver with the statement compiled once: through SQLAlchemy's
     pool and result objects a read cost five times as much. On SQLite on a connection of its own, on
@@ -239,8 +252,7 @@ class _Reader:
     without a thread hop either."""
 
     def __init__(self, engine: Engine) -> None:
-        compiled = _LOOKUP.compile(dialect=engine.dialect)
-        self._sql, self._order, self._constants = compiled.string, compiled.positiontup or [], compiled.params
+        self._sql, self._order, self._constants = _lookup_for(engine.dialect)
         self._bind_time = UTCDateTime().dialect_impl(engine.dialect).bind_processor(engine.dialect)
         self._own: PoolProxiedConnection | None = None
         self._pool: AsyncConnectionPool | None = None

