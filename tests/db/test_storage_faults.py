@@ -28,7 +28,7 @@ def test_a_read_only_database_serves_reads_and_refuses_writes_with_503(tmp_path,
     with Session(engine) as session:
         slug = make_article(session).slug
         # No planner statistics yet either: start-up must not need to write them.
-        session.execute(text("DELETE FROM sqlite_stat1"))
+        session.execute(text("DROP TABLE sqlite_stat1"))
         session.commit()
     engine.dispose()
     read_only = Settings(_env_file=None, database_url=f"sqlite:///file:{path}?mode=ro&uri=true", secret_key=TEST_SECRET)
