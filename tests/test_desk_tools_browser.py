@@ -1,0 +1,121 @@
+"""The desk's curation screens in a real headless Chromium against a real `byline serve`: an editor
+reordering a collection by keyboard, and the collection someone else saved meanwhile refused
+rather than overwritten; axe-core and a phone's width on each screen."""
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from selenium.webdriver.common.keys import Keys
+from sqlmodel import Session
+
+from app.auth.models import Scope
+from app.auth.passwords import passwords
+from app.auth.roles import Role
+from app.auth.service import issue_key
+from app.auth.users import create_user
+from app.core.clock import utcnow
+from app.core.settings import Settings
+from app.db.engines import build_engine
+from tests.browser import chromium, console_errors
+from tests.conftest import TEST_SECRET, migrated_sqlite
+from tests.desk import PASSWORD, Desk, fits, violations
+from tests.server import running_server
+
+EDITOR = "editor@example.org"
+STORIES = ("harbour", "ferry", "tides")
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory, sqlite_template, suite_settings: Settings) -> Iterator[Desk]:
+    database_url = migrated_sqlite(sqlite_template, tmp_path_factory.mktemp("desk-tools"))
+    engine = build_engine(database_url)
+    with Session(engine) as session:
+        create_user(
+            session,
+            email=EDITOR,
+            name="Editor",
+            role=Role.editor,
+            sections=[],
+            password=PASSWORD,
+            passwords=passwords(suite_settings),
+            now=utcnow(),
+        )
+        _, plain = issue_key(session, secret_key=TEST_SECRET, name="setup", scopes=[Scope.admin], now=utcnow())
+    engine.dispose()
+    env = {
+        "BYLINE_DATABASE_URL": database_url,
+        "BYLINE_SECRET_KEY": TEST_SECRET,
+        "BYLINE_CACHE_MAX_AGE": "0",
+        "BYLINE_CACHE_STALE_WHILE_REVALIDATE": "0",
+        "BYLINE_PASSWORD_TIME_COST": str(suite_settings.password_time_cost),
+        "BYLINE_PASSWORD_MEMORY_KIB": str(suite_settings.password_memory_kib),
+        "BYLINE_PASSWORD_PARALLELISM": str(suite_settings.password_parallelism),
+    }
+    with running_server(env) as base:
+        key = {"Authorization": f"Bearer {plain}"}
+        author = {"slug": "alok-verma", "name": "Alok Verma"}
+        httpx.post(f"{base}/api/v1/authors", json=author, headers=key).raise_for_status()
+        for slug in STORIES:
+            story = {"title": slug.title(), "slug": slug, "authors": ["alok-verma"], "status": "published"}
+            httpx.post(f"{base}/api/v1/articles", json=story, headers=key).raise_for_status()
+        driver = chromium()
+        try:
+            yield Desk(base, driver, key, database_url)
+        finally:
+            driver.quit()
+
+
+@pytest.fixture(autouse=True)
+def _only_refused_requests_in_the_console(desk) -> Iterator[None]:
+    desk.driver.set_window_size(1280, 1000)
+    console_errors(desk.driver)
+    yield
+    for message in console_errors(desk.driver):
+        assert re.match(r"\S+/api/v1/\S+ - Failed to load resource: .* status of 4(01|03|12|22)", message), message
+
+
+def _fits_and_passes_axe(desk: Desk, path: str) -> None:
+    desk.driver.set_window_size(375, 900)
+    desk.open(path)
+    assert violations(desk) == [], path
+    assert fits(desk), f"{path} scrolls sideways at 375 px"
+    desk.driver.set_window_size(1280, 1000)
+
+
+def _order(desk: Desk, slug: str) -> list[str]:
+    shown = httpx.get(f"{desk.base}/api/v1/collections/{slug}").raise_for_status().json()
+    return [entry["article"]["slug"] for entry in shown["items"]]
+
+
+def _put(desk: Desk, slug: str, articles: list[str]) -> None:
+    body = {"title": "Home", "items": [{"article": a} for a in articles], "max_items": 5}
+    httpx.put(f"{desk.base}/api/v1/collections/{slug}", json=body, headers=desk.key).raise_for_status()
+
+
+def test_an_editor_reorders_a_collection_by_keyboard_and_is_kept_from_overwriting(desk):
+    _put(desk, "home", list(STORIES))
+    desk.signed_in_as(EDITOR, "/desk/collections")
+    desk.find(".stories a[href='/desk/collection?slug=home']").send_keys(Keys.ENTER)
+    first = desk.find(".pick[data-slug=harbour]")
+    first.send_keys(Keys.ALT, Keys.ARROW_DOWN)
+    desk.wait_for(lambda: desk.driver.switch_to.active_element.get_attribute("data-slug") == "harbour")
+    desk.find(".pick[data-slug=tides] .up").send_keys(Keys.ENTER)
+    assert [p.get_attribute("data-slug") for p in desk.find_all(".pick")] == ["ferry", "tides", "harbour"]
+    desk.find(".pick[data-slug=tides] input").send_keys("Live")
+    desk.find(".collection button[type=submit]").click()
+    desk.wait_for(lambda: desk.find(".save-state").text == "Saved.", "saved")
+    assert _order(desk, "home") == ["ferry", "tides", "harbour"]
+    assert httpx.get(f"{desk.base}/api/v1/collections/home").json()["items"][1]["label"] == "Live"
+
+    # Another editor saves meanwhile: this one's save is refused, shown, and their order loaded.
+    _put(desk, "home", ["harbour", "ferry"])
+    desk.find(".pick[data-slug=ferry] .remove").click()
+    desk.find(".collection button[type=submit]").click()
+    desk.find(".conflict button").click()
+    desk.wait_for(lambda: [p.get_attribute("data-slug") for p in desk.find_all(".pick")] == ["harbour", "ferry"])
+    assert _order(desk, "home") == ["harbour", "ferry"]
+
+    _fits_and_passes_axe(desk, "/desk/collections")
+    _fits_and_passes_axe(desk, "/desk/collection?slug=home")
