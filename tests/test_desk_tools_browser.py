@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from sqlmodel import Session
 
@@ -84,6 +85,13 @@ def _fits_and_passes_axe(desk: Desk, path: str) -> None:
     desk.driver.set_window_size(1280, 1000)
 
 
+def _fits_and_passes_axe_here(desk: Desk) -> None:
+    desk.driver.set_window_size(375, 900)
+    assert violations(desk) == []
+    assert fits(desk), "scrolls sideways at 375 px"
+    desk.driver.set_window_size(1280, 1000)
+
+
 def _order(desk: Desk, slug: str) -> list[str]:
     shown = httpx.get(f"{desk.base}/api/v1/collections/{slug}").raise_for_status().json()
     return [entry["article"]["slug"] for entry in shown["items"]]
@@ -119,3 +127,42 @@ def test_an_editor_reorders_a_collection_by_keyboard_and_is_kept_from_overwritin
 
     _fits_and_passes_axe(desk, "/desk/collections")
     _fits_and_passes_axe(desk, "/desk/collection?slug=home")
+
+
+def test_an_editor_corrects_a_story_and_restores_a_revision_after_its_diff(desk):
+    desk.signed_in_as(EDITOR, "/desk/edit?slug=ferry")
+    desk.find("textarea[name=correction]").send_keys("The ferry leaves at nine, not ten.")
+    desk.find("button[name=add-correction]").click()
+    desk.find(".correction textarea")
+    (correction,) = desk.article("ferry")["corrections"]
+    assert correction["text"] == "The ferry leaves at nine, not ten."
+
+    title = desk.find("input[name=title]")
+    title.clear()
+    title.send_keys("Ferry cancelled")
+    desk.find(".editor button[type=submit]").click()
+    desk.saved()
+    desk.find("button[name=revisions]").click()
+    desk.find(".revision:last-child button").click()
+    diff = desk.find(".revision:last-child .field-diff[data-field=title] .diff")
+    # Restoring it keeps "Ferry" and takes the word added since away.
+    assert diff.text.startswith("Ferry") and "cancelled" in diff.find_element(By.CSS_SELECTOR, "del").text
+    assert not diff.find_elements(By.CSS_SELECTOR, "ins")
+    _fits_and_passes_axe_here(desk)
+    desk.find(".revision:last-child .revision-diff button").click()
+    desk.find(".revision:last-child .confirm .danger").click()
+    desk.wait_for(lambda: desk.article("ferry")["title"] == "Ferry", "restored")
+    desk.wait_for(lambda: desk.find("input[name=title]").get_attribute("value") == "Ferry", "shown restored")
+
+
+def test_an_editor_pins_related_stories_and_sees_the_search_preview(desk):
+    desk.signed_in_as(EDITOR, "/desk/edit?slug=tides")
+    assert desk.find(".search-result .result-title").text == "Tides"
+    desk.find("input[name=pin-search]").send_keys("harbour")
+    desk.find("button[data-pin=harbour]").click()
+    desk.find("button[name=save-pins]").click()
+    desk.wait_for(lambda: desk.find(".pins-panel .save-state").text == "Saved.", "pins saved")
+    related = httpx.get(f"{desk.base}/api/v1/articles/tides/related").raise_for_status().json()["data"]
+    assert [one["slug"] for one in related if one["pinned"]] == ["harbour"]
+    _fits_and_passes_axe_here(desk)
+
