@@ -1,6 +1,7 @@
-"""The desk's curation screens in a real headless Chromium against a real `byline serve`: an editor
-reordering a collection by keyboard, and the collection someone else saved meanwhile refused
-rather than overwritten; axe-core and a phone's width on each screen."""
+"""The desk's curation screens and the editor's tools in a real headless Chromium against a real
+`byline serve`: a collection reordered by keyboard and someone else's order refused rather than
+overwritten, a correction, a revision restored after its comparison, a related pin, inline bold and
+links kept as saved; axe-core and a phone's width on each new screen and panel."""
 
 import re
 from collections.abc import Iterator
@@ -166,3 +167,29 @@ def test_an_editor_pins_related_stories_and_sees_the_search_preview(desk):
     assert [one["slug"] for one in related if one["pinned"]] == ["harbour"]
     _fits_and_passes_axe_here(desk)
 
+
+def _select(desk: Desk, css: str, words: str) -> None:
+    desk.driver.execute_script(
+        "const text = document.querySelector(arguments[0]); const at = text.value.indexOf(arguments[1]);"
+        "text.focus(); text.setSelectionRange(at, at + arguments[1].length);",
+        css,
+        words,
+    )
+
+
+def test_bold_and_a_link_typed_by_keyboard_come_back_as_they_were_saved(desk):
+    slug = desk.draft("Boats")
+    desk.signed_in_as(EDITOR, f"/desk/edit?slug={slug}")
+    paragraph = ".block-paragraph textarea"
+    desk.find(paragraph).clear()
+    desk.find(paragraph).send_keys("Boats return home")
+    _select(desk, paragraph, "Boats")
+    desk.find(paragraph).send_keys(Keys.CONTROL, "b")
+    _select(desk, paragraph, "return")
+    desk.find(paragraph).send_keys(Keys.CONTROL, "k")
+    desk.find("input[name=link-address]").send_keys("https://example.org/tide", Keys.ENTER)
+    desk.wait_for(lambda: "<a" in desk.article(slug)["body"][0]["text"], "saved with the link")
+    marked = '<strong>Boats</strong> <a href="https://example.org/tide" rel="noopener">return</a> home'
+    assert desk.article(slug)["body"][0]["text"] == marked
+    desk.open(f"/desk/edit?slug={slug}")
+    assert desk.find(paragraph).get_attribute("value") == marked
