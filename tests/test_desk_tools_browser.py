@@ -23,6 +23,7 @@ from app.db.engines import build_engine
 from tests.browser import chromium, console_errors
 from tests.conftest import TEST_SECRET, migrated_sqlite
 from tests.desk import PASSWORD, Desk, fits, violations
+from tests.media.pictures import photo
 from tests.server import running_server
 
 EDITOR = "editor@example.org"
@@ -193,3 +194,20 @@ def test_bold_and_a_link_typed_by_keyboard_come_back_as_they_were_saved(desk):
     assert desk.article(slug)["body"][0]["text"] == marked
     desk.open(f"/desk/edit?slug={slug}")
     assert desk.find(paragraph).get_attribute("value") == marked
+
+
+def test_a_pictures_focal_point_moved_by_keyboard_is_saved_and_its_crops_shown(desk):
+    upload = {"file": ("boats.jpg", photo(400, 300), "image/jpeg")}
+    media = httpx.post(f"{desk.base}/api/v1/media", files=upload, headers=desk.key).raise_for_status().json()
+    story = {"title": "Pictured", "authors": ["alok-verma"], "body": [{"type": "image", "media_id": media["id"]}]}
+    slug = httpx.post(f"{desk.base}/api/v1/articles", json=story, headers=desk.key).raise_for_status().json()["slug"]
+    desk.signed_in_as(EDITOR, f"/desk/edit?slug={slug}")
+    desk.find(".block-image button[name=focal]").click()
+    desk.find("button[name=focal-point]").send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT, Keys.ARROW_UP)
+    desk.find("button[name=save-focal]").click()
+    desk.wait_for(lambda: desk.find(".focal-panel .save-state").text.startswith("Saved"), "focal point saved")
+    saved = httpx.get(f"{desk.base}/api/v1/media/{media['id']}", headers=desk.key).json()["focal_point"]
+    assert saved == {"x": 0.6, "y": 0.45}
+    crops = httpx.get(f"{desk.base}/api/v1/media/{media['id']}", headers=desk.key).json()["crops"]
+    assert desk.find(".crop-preview").get_attribute("srcset") == next(iter(crops.values()))
+    _fits_and_passes_axe_here(desk)

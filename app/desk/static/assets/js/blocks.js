@@ -2,6 +2,7 @@
 // and down by buttons that keep the keyboard focus on the moved block. Paragraphs have bold, italic
 // and link buttons (Ctrl+B, Ctrl+I, Ctrl+K) that write the inline HTML the API keeps and sanitises.
 import { h, uniqueId } from "./dom.js";
+import { focalPanel } from "./focal.js";
 import { pickPicture } from "./media.js";
 
 const KINDS = {
@@ -82,8 +83,12 @@ export function blockEditor(blocks, changed) {
         block.caption = caption.value || null;
         changed();
       });
+      const focal = block.media_id
+        ? h("button", { type: "button", class: "secondary", name: "focal", onclick: (event) => focalPanel(event.currentTarget, block.media_id) }, "Focal point and crops")
+        : null;
       controls.push(
         block.url ? h("img", { class: "thumb", src: block.url, alt: "" }) : null,
+        focal,
         h("label", { for: alt.id }, `${name}: text alternative`),
         alt,
         h("label", { for: caption.id }, `${name}: caption`),

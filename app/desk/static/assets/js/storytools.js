@@ -290,9 +290,13 @@ function pinsPanel(story, path) {
     if (!pins.length) list.append(h("li", { class: "empty" }, "Nothing pinned: the related list is chosen by likeness alone."));
     if (focus) list.querySelector(`${focus}:not(:disabled)`)?.focus();
   }
+  // Answers may come back out of order as the words are typed: only the latest is shown.
+  let asked = 0;
   words.addEventListener("input", async () => {
     const q = words.value.trim();
+    const mine = ++asked;
     const page = q.length < 2 ? { data: [] } : await get("/articles", { q, limit: 8, fields: "slug,title" }).catch(() => ({ data: [] }));
+    if (mine !== asked) return;
     found.replaceChildren(
       ...page.data
         .filter((one) => one.slug !== story.article.slug && !pins.some((pin) => pin.slug === one.slug))
