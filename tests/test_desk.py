@@ -27,6 +27,7 @@ def test_every_screen_is_the_one_page_running_only_its_own_modules(client):
         "/desk/sessions",
         "/desk/moderation",
         "/desk/audit",
+        "/desk/collection?slug=home",
     )
     pages = [client.get(path) for path in paths]
     assert {page.text for page in pages} == {(DESK / "index.html").read_text()}

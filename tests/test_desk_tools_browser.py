@@ -131,13 +131,23 @@ def test_an_editor_reorders_a_collection_by_keyboard_and_is_kept_from_overwritin
     _fits_and_passes_axe(desk, "/desk/collection?slug=home")
 
 
-def test_an_editor_corrects_a_story_and_restores_a_revision_after_its_diff(desk):
+def test_an_editor_embargoes_and_corrects_a_story_and_restores_a_revision_after_its_diff(desk):
     desk.signed_in_as(EDITOR, "/desk/edit?slug=ferry")
     desk.find("textarea[name=correction]").send_keys("The ferry leaves at nine, not ten.")
     desk.find("button[name=add-correction]").click()
     desk.find(".correction textarea")
     (correction,) = desk.article("ferry")["corrections"]
     assert correction["text"] == "The ferry leaves at nine, not ten."
+
+    # An embargo set at a time typed as the field takes it, then lifted.
+    until = desk.find("input[name=embargo-until]")
+    desk.driver.execute_script("arguments[0].value = '2030-01-02T09:00'", until)
+    desk.find("button[name=embargo]").click()
+    desk.wait_for(lambda: desk.find(".embargo-state").text.startswith("Embargoed until"), "embargoed")
+    assert desk.article("ferry")["embargo_until"].startswith("2030-01-0")
+    desk.find("button[name=lift-embargo]").click()
+    desk.wait_for(lambda: desk.find(".embargo-state").text == "No embargo.", "lifted")
+    assert desk.article("ferry")["embargo_until"] is None
 
     title = desk.find("input[name=title]")
     title.clear()
