@@ -157,23 +157,34 @@ function readable(name, value) {
   return String(value);
 }
 
+// What a restore brings back, as app/articles/schemas.py's ArticleContent names it; the slug, the
+// status and the times stay as they are.
+const RESTORED = ["title", "subtitle", "comments_open", "canonical_url", "excerpt", "body", "featured_image", "authors", "section", "tags"];
+
 function diffView(revision, current) {
   const names = [...new Set([...Object.keys(revision.snapshot), ...Object.keys(current.snapshot)])];
   const differing = names.filter((name) => JSON.stringify(revision.snapshot[name] ?? null) !== JSON.stringify(current.snapshot[name] ?? null));
-  if (!differing.length) return [h("p", {}, "The same as now.")];
-  return differing.map((name) =>
-    h(
-      "div",
-      { class: "field-diff", "data-field": name },
-      h("h3", {}, name),
+  const restored = differing.filter((name) => RESTORED.includes(name));
+  const staying = differing.filter((name) => !RESTORED.includes(name));
+  return h(
+    "div",
+    { class: "diff-fields" },
+    restored.length ? null : h("p", {}, "Restoring it changes nothing in the story's content."),
+    restored.map((name) =>
       h(
-        "p",
-        { class: "diff" },
-        wordDiff(readable(name, current.snapshot[name]), readable(name, revision.snapshot[name])).map(([kind, words]) =>
-          kind === "same" ? words : h(kind, {}, h("span", { class: "visually-hidden" }, kind === "ins" ? " [back in: " : " [gone: "), words, h("span", { class: "visually-hidden" }, "] ")),
+        "div",
+        { class: "field-diff", "data-field": name },
+        h("h3", {}, name),
+        h(
+          "p",
+          { class: "diff" },
+          wordDiff(readable(name, current.snapshot[name]), readable(name, revision.snapshot[name])).map(([kind, words]) =>
+            kind === "same" ? words : h(kind, {}, h("span", { class: "visually-hidden" }, kind === "ins" ? " [back in: " : " [gone: "), words, h("span", { class: "visually-hidden" }, "] ")),
+          ),
         ),
       ),
     ),
+    staying.length ? h("p", { class: "meta" }, `Also different then, and kept as it is now: ${staying.join(", ")}.`) : null,
   );
 }
 
@@ -216,7 +227,7 @@ function revisionsPanel(story, path, reload) {
             showProblem(alert, problem, element);
           }
         });
-        detail.replaceChildren(...diffView(then, now), h("div", { class: "actions" }, restore));
+        detail.replaceChildren(diffView(then, now), h("div", { class: "actions" }, restore));
         compare.setAttribute("aria-expanded", "true");
         detail.focus();
       } catch (problem) {
