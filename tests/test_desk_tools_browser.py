@@ -82,6 +82,8 @@ def _only_refused_requests_in_the_console(desk) -> Iterator[None]:
 def _fits_and_passes_axe(desk: Desk, path: str) -> None:
     desk.driver.set_window_size(375, 900)
     desk.open(path)
+    ready = desk.driver.execute_script("return performance.getEntriesByName('desk-ready').at(-1).startTime")
+    print(f"\n{path} ready {round(ready)} ms after navigation")
     assert violations(desk) == [], path
     assert fits(desk), f"{path} scrolls sideways at 375 px"
     desk.driver.set_window_size(1280, 1000)

@@ -69,6 +69,8 @@ export async function collectionScreen(main, desk, params) {
   const applyAt = h("input", { type: "datetime-local", name: "apply_at", "data-pointer": "#/apply_at" });
 
   const list = h("ol", { class: "picks", "aria-label": "Picks in order" });
+  // Which picks are spares follows the maximum as it is typed.
+  maxItems.addEventListener("input", () => render());
   let dragged = null;
 
   // The focus stays on the moved pick, or on the same button of it.
