@@ -81,17 +81,23 @@ function correctionsPanel(story, path, act) {
   const list = h("ol", { class: "corrections", "aria-label": "Corrections" });
   const text = h("textarea", { name: "correction", rows: 2, "data-pointer": "#/text" });
   const add = h("button", { type: "button", name: "add-correction" }, "Add correction");
+  // Each correction and the new one are a scope of their own, for a problem to mark the right field.
+  const adding = h(
+    "div",
+    { class: "new-correction" },
+    field("A new correction", text, "Readers see it under the story, dated now (or when a draft goes live)."),
+    h("div", { class: "actions" }, add),
+  );
   const element = h(
     "section",
     { class: "corrections-panel", "aria-labelledby": "corrections-title" },
     h("h2", { id: "corrections-title" }, "Corrections"),
     alert,
     list,
-    field("A new correction", text, "Readers see it under the story, dated now (or when a draft goes live)."),
-    h("div", { class: "actions" }, add),
+    adding,
   );
   add.addEventListener("click", async () => {
-    if (await act(alert, element, () => call("POST", path("/corrections"), { json: { text: text.value.trim() }, ifMatch: story.etag }))) {
+    if (await act(alert, adding, () => call("POST", path("/corrections"), { json: { text: text.value.trim() }, ifMatch: story.etag }))) {
       text.value = "";
       list.lastElementChild?.querySelector("textarea")?.focus();
     }
@@ -101,12 +107,13 @@ function correctionsPanel(story, path, act) {
     edited.value = one.text;
     const keep = h("button", { type: "button", class: "secondary" }, "Save correction");
     keep.addEventListener("click", () =>
-      act(alert, element, () => call("PATCH", path(`/corrections/${one.id}`), { json: { text: edited.value.trim() }, ifMatch: story.etag })),
+      act(alert, item, () => call("PATCH", path(`/corrections/${one.id}`), { json: { text: edited.value.trim() }, ifMatch: story.etag })),
     );
     const remove = confirming("Remove", "Remove this correction?", () =>
-      act(alert, element, () => call("DELETE", path(`/corrections/${one.id}`), { ifMatch: story.etag })).then(() => text.focus()),
+      act(alert, item, () => call("DELETE", path(`/corrections/${one.id}`), { ifMatch: story.etag })).then(() => text.focus()),
     );
-    return h("li", { class: "correction", "data-id": one.id }, h("p", { class: "meta" }, when(one.published_at)), edited, h("div", { class: "actions" }, keep, remove));
+    const item = h("li", { class: "correction", "data-id": one.id }, h("p", { class: "meta" }, when(one.published_at)), edited, h("div", { class: "actions" }, keep, remove));
+    return item;
   }
   function refresh() {
     const shown = story.article.corrections || [];
