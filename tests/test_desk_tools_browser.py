@@ -96,6 +96,23 @@ def _fits_and_passes_axe_here(desk: Desk) -> None:
     desk.driver.set_window_size(1280, 1000)
 
 
+DRAG = """
+const [from, to] = arguments;
+const carried = new DataTransfer();
+for (const [target, type] of [[from, "dragstart"], [to, "dragover"], [to, "drop"], [from, "dragend"]]) {
+  target.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: carried}));
+}
+"""
+
+
+def _drag(desk: Desk, dragged: str, target: str) -> None:
+    desk.driver.execute_script(DRAG, desk.find(f".pick[data-slug={dragged}]"), desk.find(f".pick[data-slug={target}]"))
+
+
+def _picks(desk: Desk) -> list[str | None]:
+    return [pick.get_attribute("data-slug") for pick in desk.find_all(".pick")]
+
+
 def _order(desk: Desk, slug: str) -> list[str]:
     shown = httpx.get(f"{desk.base}/api/v1/collections/{slug}").raise_for_status().json()
     return [entry["article"]["slug"] for entry in shown["items"]]
@@ -114,7 +131,12 @@ def test_an_editor_reorders_a_collection_by_keyboard_and_is_kept_from_overwritin
     first.send_keys(Keys.ALT, Keys.ARROW_DOWN)
     desk.wait_for(lambda: desk.driver.switch_to.active_element.get_attribute("data-slug") == "harbour")
     desk.find(".pick[data-slug=tides] .up").send_keys(Keys.ENTER)
-    assert [p.get_attribute("data-slug") for p in desk.find_all(".pick")] == ["ferry", "tides", "harbour"]
+    assert _picks(desk) == ["ferry", "tides", "harbour"]
+    # The mouse's way, by the browser's own drag events: harbour dropped on ferry's place, then on tides'.
+    _drag(desk, "harbour", "ferry")
+    assert _picks(desk) == ["harbour", "ferry", "tides"]
+    _drag(desk, "harbour", "tides")
+    assert _picks(desk) == ["ferry", "tides", "harbour"]
     desk.find(".pick[data-slug=tides] input").send_keys("Live")
     desk.find(".collection button[type=submit]").click()
     desk.wait_for(lambda: desk.find(".save-state").text == "Saved.", "saved")
@@ -126,7 +148,7 @@ def test_an_editor_reorders_a_collection_by_keyboard_and_is_kept_from_overwritin
     desk.find(".pick[data-slug=ferry] .remove").click()
     desk.find(".collection button[type=submit]").click()
     desk.find(".conflict button").click()
-    desk.wait_for(lambda: [p.get_attribute("data-slug") for p in desk.find_all(".pick")] == ["harbour", "ferry"])
+    desk.wait_for(lambda: _picks(desk) == ["harbour", "ferry"])
     assert _order(desk, "home") == ["harbour", "ferry"]
 
     _fits_and_passes_axe(desk, "/desk/collections")
