@@ -59,6 +59,16 @@ export async function collectionScreen(main, desk, params) {
   const titles = new Map(shown.items.filter((entry) => entry.picked).map((entry) => [entry.article.slug, entry.article.title]));
   const picked = shown.items.filter((entry) => entry.picked).map((entry) => ({ article: entry.article.slug, label: entry.label }));
   const items = (orderInForce(revisions) || picked).map((item) => ({ article: item.article, label: item.label || "", title: titles.get(item.article) }));
+  // Spares past the maximum are not in the answer: their headlines are read one by one.
+  await Promise.all(
+    items
+      .filter((item) => !item.title)
+      .map((item) =>
+        get(`/articles/${encodeURIComponent(item.article)}`)
+          .then((article) => (item.title = article.title))
+          .catch(() => {}),
+      ),
+  );
 
   const alert = h("div", { class: "alert", role: "alert", tabindex: "-1" });
   const status = h("p", { class: "save-state", role: "status" });
