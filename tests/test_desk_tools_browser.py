@@ -154,6 +154,14 @@ def test_an_editor_reorders_a_collection_by_keyboard_and_is_kept_from_overwritin
     desk.wait_for(lambda: _picks(desk) == ["harbour", "ferry"])
     assert _order(desk, "home") == ["harbour", "ferry"]
 
+    # An order for later: readers keep today's until then.
+    desk.find(".pick[data-slug=ferry] .up").click()
+    desk.driver.execute_script("arguments[0].value = '2030-01-02T06:00'", desk.find("input[name=apply_at]"))
+    desk.find(".collection button[type=submit]").click()
+    desk.wait_for(lambda: desk.find(".save-state").text.startswith("Saved: this order applies at"), "scheduled")
+    assert desk.find(".scheduled li").text.endswith("ferry, harbour")
+    assert _order(desk, "home") == ["harbour", "ferry"]
+
     _fits_and_passes_axe(desk, "/desk/collections")
     _fits_and_passes_axe(desk, "/desk/collection?slug=home")
 
