@@ -205,6 +205,8 @@ def test_an_editor_embargoes_and_corrects_a_story_and_restores_a_revision_after_
 def test_an_editor_pins_related_stories_and_sees_the_search_preview(desk):
     desk.signed_in_as(EDITOR, "/desk/edit?slug=tides")
     assert desk.find(".search-result .result-title").text == "Tides"
+    desk.find("textarea[name=subtitle]").send_keys("Higher than ever.")
+    assert desk.find(".social-card .card-description").text == "Higher than ever."
     desk.find("input[name=pin-search]").send_keys("harbour")
     desk.find("button[data-pin=harbour]").click()
     desk.find("button[name=save-pins]").click()

@@ -233,6 +233,7 @@ export async function editorScreen(main, desk, params) {
   );
   form.addEventListener("input", (event) => {
     if (event.target !== search && !event.target.closest(".blocks")) changed();
+    tools?.typed();
   });
   form.addEventListener("change", (event) => {
     if (event.target === section) changed();
@@ -314,7 +315,7 @@ export async function editorScreen(main, desk, params) {
   );
 
   // Embargo, corrections and revisions belong to a saved story.
-  const story = { get article() { return article; }, get etag() { return etag; }, written: show, save };
+  const story = { get article() { return article; }, get etag() { return etag; }, typed: mine, written: show, save };
   const reload = () => desk.navigate(`/desk/edit?slug=${encodeURIComponent(article.slug)}`, { replace: true });
   const tools = article ? storyTools(story, reload) : null;
   if (tools) publishing.append(tools.embargo);

@@ -4,8 +4,9 @@
 import { call, get } from "./api.js";
 import { confirming, field, h, showProblem, when } from "./dom.js";
 
-// `story`: {article, etag} as the editor holds them now, `written(article, etag)` to take a write's
-// answer, `save()` for the pending changes; `reload()` shows the story afresh.
+// `story`: {article, etag} as the editor holds them now, `typed()` its fields as on screen,
+// `written(article, etag)` to take a write's answer, `save()` for the pending changes; `reload()`
+// shows the story afresh.
 export function storyTools(story, reload) {
   const path = (tail = "") => `/articles/${encodeURIComponent(story.article.slug)}${tail}`;
 
@@ -38,6 +39,8 @@ export function storyTools(story, reload) {
       corrections.refresh();
       seo.refresh();
     },
+    // The words typed in the editor, before they are saved.
+    typed: seo.preview,
   };
 }
 
@@ -366,8 +369,8 @@ function pinsPanel(story, path) {
   return { element };
 }
 
-// What search engines and link previews take from the story as saved (the API's `seo`), shown as
-// text, with the canonical address the one field of its own.
+// What search engines and link previews take from the story (the API's `seo`), shown as text and
+// following the headline, dek and excerpt as they are typed; the canonical address is set here.
 function seoPanel(story, path, act) {
   const alert = h("div", { class: "alert", role: "alert", tabindex: "-1" });
   const canonical = h("input", { type: "url", name: "canonical-url", "data-pointer": "#/canonical_url" });
@@ -378,7 +381,7 @@ function seoPanel(story, path, act) {
     "section",
     { class: "seo-panel", "aria-labelledby": "seo-title" },
     h("h2", { id: "seo-title" }, "Search and sharing"),
-    h("p", { class: "hint" }, "From the saved headline, dek (or excerpt) and picture."),
+    h("p", { class: "hint" }, "From the headline, the dek (or else the excerpt) and the featured picture."),
     h("h3", {}, "Search result"),
     result,
     h("h3", {}, "Shared link"),
@@ -390,24 +393,32 @@ function seoPanel(story, path, act) {
   keep.addEventListener("click", () =>
     act(alert, element, () => call("PATCH", path(), { json: { canonical_url: canonical.value.trim() || null }, ifMatch: story.etag })),
   );
+  // A write answers without `seo`: the address and picture it named are kept from the last read.
+  let known = story.article.seo || {};
   function refresh() {
     const article = story.article;
-    const seo = article.seo || {};
-    const og = seo.open_graph || {};
-    const description = seo.description || article.subtitle || article.excerpt || article.title;
+    if (article.seo) known = article.seo;
     canonical.value = article.canonical_url || "";
+    preview();
+  }
+  // As the API derives them (app/articles/seo.py), from the words as typed.
+  function preview() {
+    const article = story.article;
+    const typed = story.typed();
+    const title = typed.title || article.title;
+    const description = typed.subtitle || typed.excerpt || article.excerpt || title;
     result.replaceChildren(
-      h("p", { class: "result-url" }, seo.canonical_url || ""),
-      h("p", { class: "result-title" }, article.title),
+      h("p", { class: "result-url" }, known.canonical_url || ""),
+      h("p", { class: "result-title" }, title),
       h("p", { class: "result-description" }, description),
     );
-    const image = og["og:image"] || article.featured_image?.url;
+    const image = known.open_graph?.["og:image"] || article.featured_image?.url;
     card.replaceChildren(
       image ? h("img", { src: Array.isArray(image) ? image[0] : image, alt: "" }) : h("p", { class: "hint" }, "No picture: add a featured picture for one."),
-      h("p", { class: "card-title" }, og["og:title"] || article.title),
-      h("p", { class: "card-description" }, og["og:description"] || description),
+      h("p", { class: "card-title" }, title),
+      h("p", { class: "card-description" }, description),
     );
   }
   refresh();
-  return { element, refresh };
+  return { element, refresh, preview };
 }
