@@ -41,6 +41,7 @@ LONGEST_FIRST = (
     "test_cli.py",
     "test_desk_browser.py",
     "test_desk_admin_browser.py",
+    "test_desk_tools_browser.py",
     "caching/test_never_stale.py",
     "caching/test_never_stale_across_servers.py",
     "test_frontend_browser.py",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from app.articles.schemas import ArticleContent
 from app.auth.roles import Role
 from app.auth.scopes import Scope
 from app.comments.models import CommentStatus
@@ -27,6 +28,7 @@ def test_every_screen_is_the_one_page_running_only_its_own_modules(client):
         "/desk/sessions",
         "/desk/moderation",
         "/desk/audit",
+        "/desk/collection?slug=home",
     )
     pages = [client.get(path) for path in paths]
     assert {page.text for page in pages} == {(DESK / "index.html").read_text()}
@@ -80,6 +82,7 @@ def test_the_desk_offers_the_names_the_api_takes():
     assert _listed("admin.js", "EVENTS") == [event.value for event in WebhookEvent]
     assert _listed("moderation.js", "REASONS") == [reason.value for reason in Reason]
     assert sorted(_listed("moderation.js", "QUEUES")) == sorted(status.value for status in CommentStatus)
+    assert _listed("storytools.js", "RESTORED") == list(ArticleContent.model_fields)
 
 
 def test_desk_files_carry_validators_and_revalidate(client):

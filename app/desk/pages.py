@@ -33,6 +33,8 @@ SCREENS = (
     "keys",
     "webhooks",
     "audit",
+    "collections",
+    "collection",
 )
 
 

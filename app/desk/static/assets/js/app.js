@@ -4,6 +4,7 @@
 import { acceptScreen, forgotScreen, resetScreen } from "./account.js";
 import { auditScreen } from "./audit.js";
 import { call, Problem, useSession, whenSignedOut } from "./api.js";
+import { collectionScreen, collectionsScreen } from "./collections.js";
 import { busy } from "./dom.js";
 import { editorScreen } from "./editor.js";
 import { keysScreen } from "./keys.js";
@@ -28,6 +29,8 @@ const SCREENS = {
   keys: keysScreen,
   webhooks: webhooksScreen,
   audit: auditScreen,
+  collections: collectionsScreen,
+  collection: collectionScreen,
 };
 // What someone not signed in may open.
 const OPEN = new Set(["sign-in", "accept", "reset", "forgot"]);

@@ -1,6 +1,8 @@
 // The body as a list of blocks, each edited as plain text (inline markup stays as typed), moved up
-// and down by buttons that keep the keyboard focus on the moved block.
+// and down by buttons that keep the keyboard focus on the moved block. Paragraphs have bold, italic
+// and link buttons (Ctrl+B, Ctrl+I, Ctrl+K) that write the inline HTML the API keeps and sanitises.
 import { h, uniqueId } from "./dom.js";
+import { focalPanel } from "./focal.js";
 import { pickPicture } from "./media.js";
 
 const KINDS = {
@@ -58,7 +60,7 @@ export function blockEditor(blocks, changed) {
         block.text = text.value;
         changed();
       });
-      controls.push(h("label", { for: text.id }, name), text);
+      controls.push(h("label", { for: text.id }, name), block.type === "paragraph" ? formatting(text, name) : null, text);
       if (block.type === "quote") {
         const cite = h("input", { "data-pointer": `${pointer}/cite`, id: uniqueId("block") });
         cite.value = block.cite || "";
@@ -81,8 +83,12 @@ export function blockEditor(blocks, changed) {
         block.caption = caption.value || null;
         changed();
       });
+      const focal = block.media_id
+        ? h("button", { type: "button", class: "secondary", name: "focal", onclick: (event) => focalPanel(event.currentTarget, block.media_id) }, "Focal point and crops")
+        : null;
       controls.push(
         block.url ? h("img", { class: "thumb", src: block.url, alt: "" }) : null,
+        focal,
         h("label", { for: alt.id }, `${name}: text alternative`),
         alt,
         h("label", { for: caption.id }, `${name}: caption`),
@@ -157,4 +163,72 @@ export function blockEditor(blocks, changed) {
     // Empty blocks are left out: the API refuses them, and a half-typed one is not yet content.
     value: () => items.filter((block) => (block.type === "list" ? block.items.length : KINDS[block.type] ? block.text?.trim() : true)),
   };
+}
+
+const MARKS = { b: ["strong", "Bold"], i: ["em", "Italic"] };
+const attribute = (value) => value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+
+// The selection wrapped in a tag (or unwrapped when the tag is right around it), as the text's markup.
+function wrap(text, open, close) {
+  const { selectionStart: start, selectionEnd: end, value } = text;
+  if (value.slice(start - open.length, start) === open && value.slice(end, end + close.length) === close) {
+    text.setRangeText(value.slice(start, end), start - open.length, end + close.length, "select");
+  } else {
+    text.setRangeText(`${open}${value.slice(start, end)}${close}`, start, end, "end");
+    text.setSelectionRange(start + open.length, end + open.length);
+  }
+  text.dispatchEvent(new Event("input", { bubbles: true }));
+  text.focus();
+}
+
+function formatting(text, name) {
+  const address = h("input", { type: "url", name: "link-address", placeholder: "https://", id: uniqueId("link") });
+  const linking = h(
+    "div",
+    { class: "link-form", hidden: true },
+    h("label", { for: address.id }, `Link address for the selected words of ${name}`),
+    address,
+  );
+  let selection = [0, 0];
+  function askLink() {
+    selection = [text.selectionStart, text.selectionEnd];
+    linking.hidden = false;
+    address.focus();
+  }
+  function link() {
+    const url = address.value.trim();
+    linking.hidden = true;
+    text.focus();
+    text.setSelectionRange(...selection);
+    if (url) wrap(text, `<a href="${attribute(url)}">`, "</a>");
+    address.value = "";
+  }
+  address.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      link();
+    } else if (event.key === "Escape") {
+      address.value = "";
+      link();
+    }
+  });
+  text.addEventListener("keydown", (event) => {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+    const key = event.key.toLowerCase();
+    if (MARKS[key]) wrap(text, `<${MARKS[key][0]}>`, `</${MARKS[key][0]}>`);
+    else if (key === "k") askLink();
+    else return;
+    event.preventDefault();
+  });
+  const button = (label, shortcut, act) =>
+    h("button", { type: "button", class: "format", "aria-keyshortcuts": shortcut, onmousedown: (event) => event.preventDefault(), onclick: act }, label);
+  return [
+    h(
+      "div",
+      { class: "format-bar", role: "group", "aria-label": `Formatting of ${name}` },
+      Object.entries(MARKS).map(([key, [tag, label]]) => button(label, `Control+${key.toUpperCase()}`, () => wrap(text, `<${tag}>`, `</${tag}>`))),
+      button("Link", "Control+K", askLink),
+    ),
+    linking,
+  ];
 }

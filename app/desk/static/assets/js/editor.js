@@ -4,6 +4,7 @@ import { call, get, Problem } from "./api.js";
 import { blockEditor } from "./blocks.js";
 import { conflictView } from "./conflict.js";
 import { field, h, showProblem, when } from "./dom.js";
+import { storyTools } from "./storytools.js";
 
 const AUTOSAVE_MS = 1000;
 const PUBLISHING_ROLES = ["editor", "admin"];
@@ -137,6 +138,7 @@ export async function editorScreen(main, desk, params) {
     status = written.status;
     statusLine.textContent = statusText();
     updateActions();
+    tools?.refresh();
   }
 
   // Saving: a new story is created once it has a headline and a byline; afterwards only the fields
@@ -231,6 +233,7 @@ export async function editorScreen(main, desk, params) {
   );
   form.addEventListener("input", (event) => {
     if (event.target !== search && !event.target.closest(".blocks")) changed();
+    tools?.typed();
   });
   form.addEventListener("change", (event) => {
     if (event.target === section) changed();
@@ -311,10 +314,16 @@ export async function editorScreen(main, desk, params) {
     preview,
   );
 
+  // Embargo, corrections and revisions belong to a saved story.
+  const story = { get article() { return article; }, get etag() { return etag; }, typed: mine, written: show, save };
+  const reload = () => desk.navigate(`/desk/edit?slug=${encodeURIComponent(article.slug)}`, { replace: true });
+  const tools = article ? storyTools(story, reload) : null;
+  if (tools) publishing.append(tools.embargo);
+
   main.append(
     h("h1", {}, article ? "Edit story" : "New story"),
     h("div", { class: "editor-alerts" }, alert, state),
-    h("div", { class: "editor-layout" }, form, publishing),
+    h("div", { class: "editor-layout" }, h("div", { class: "story-column" }, form, tools?.corrections, tools?.revisions, tools?.pins, tools?.seo), publishing),
   );
   title.focus();
 }
