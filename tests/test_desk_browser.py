@@ -205,6 +205,26 @@ def test_an_editor_schedules_a_story_then_takes_it_back(desk):
     assert desk.article(slug)["status"] == "draft"
 
 
+def test_a_story_scheduled_a_few_seconds_ahead_goes_live_by_itself(desk):
+    slug = desk.draft("Tide tables for the week")
+    desk.signed_in_as(EDITOR, f"/desk/edit?slug={slug}")
+    # Four seconds from now, as the browser's own clock and time zone write it into the field.
+    desk.driver.execute_script(
+        "const at = new Date(Date.now() + 4000);"
+        "arguments[0].value = new Date(at - at.getTimezoneOffset() * 60000).toISOString().slice(0, 19);",
+        desk.find("input[name=publish-at]"),
+    )
+    desk.find("button[name=schedule]").send_keys(Keys.ENTER)
+    desk.wait_for(lambda: "scheduled" in desk.find(".status-line").text)
+    assert httpx.get(f"{desk.base}/api/v1/articles/{slug}").status_code == 404
+    # No job flips it: readers see it once its time has come.
+    desk.wait_for(lambda: httpx.get(f"{desk.base}/api/v1/articles/{slug}").status_code == 200, "live")
+    desk.open(f"/article.html?slug={slug}")
+    assert desk.find("article.story h1").text == "Tide tables for the week"
+    # The demo's pictures are on hosts this test does not serve.
+    console_errors(desk.driver)
+
+
 def test_two_editors_in_one_story_and_the_second_gets_the_conflict_view(desk):
     slug = desk.draft("Two editors, one story")
     desk.signed_in_as(EDITOR, f"/desk/edit?slug={slug}")
