@@ -40,7 +40,7 @@ from app.db.engines import build_engine
 from app.wiring import upgrade_database
 from bench.newsroom import load
 from bench.varnish import Varnish, edit_latency
-from tests.server import BYLINE, free_port, wait_until_each_listens
+from tests.server import BYLINE, free_port, wait_until_each_listens, workers_of
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # Where Debian's packages put them (scripts/bench.sh installs them).
@@ -183,9 +183,7 @@ class Server:
         self._sampling = threading.Event()
 
     def workers(self) -> list[int]:
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
-        spawned = [int(pid) for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
-        return spawned or [self.process.pid]
+        return [int(pid) for pid in workers_of(self.process.pid)] or [self.process.pid]
 
     def sample_memory(self) -> None:
         for pid in self.workers():
