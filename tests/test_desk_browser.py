@@ -105,6 +105,10 @@ def test_an_editor_signs_in_writes_a_story_by_keyboard_and_publishes_it(desk, tm
     # The heading goes first, by keyboard; the focus follows it.
     desk.find(".block-heading .up").send_keys(Keys.ENTER)
     assert desk.driver.switch_to.active_element.get_attribute("aria-label") == "Move Heading 1 down"
+    # A video of the quay as an embed: an address and a title, kept as a link the site may upgrade.
+    desk.find("[data-add=embed]").send_keys(Keys.ENTER)
+    desk.driver.switch_to.active_element.send_keys("https://video.example.org/quay-at-dawn")
+    desk.find(".block-embed input[name=embed-title]").send_keys("The quay at dawn")
     # A picture uploaded to the library from the editor, with its text alternative.
     (tmp_path / "harbour.jpg").write_bytes(photo(600, 400))
     desk.find("[data-add=image]").send_keys(Keys.ENTER)
@@ -119,8 +123,10 @@ def test_an_editor_signs_in_writes_a_story_by_keyboard_and_publishes_it(desk, tm
     assert article["title"] == "Harbour <b>reopens</b> at dawn" and article["status"] == "draft"
     assert article["section"]["slug"] == "world" and [a["slug"] for a in article["authors"]] == ["alok-verma"]
     assert {tag["name"] for tag in article["tags"]} == {"Harbour", "Dawn"}
-    assert [block["type"] for block in article["body"]] == ["heading", "paragraph", "image"]
-    assert article["body"][2]["media_id"] and article["body"][2]["alt"] == "Boats in the harbour"
+    assert [block["type"] for block in article["body"]] == ["heading", "paragraph", "embed", "image"]
+    embed = article["body"][2]
+    assert (embed["url"], embed["title"]) == ("https://video.example.org/quay-at-dawn", "The quay at dawn")
+    assert article["body"][3]["media_id"] and article["body"][3]["alt"] == "Boats in the harbour"
 
     desk.find("button[name=preview]").send_keys(Keys.ENTER)
     preview = desk.find(".preview a").get_attribute("href")

@@ -94,9 +94,21 @@ export function blockEditor(blocks, changed) {
         h("label", { for: caption.id }, `${name}: caption`),
         caption,
       );
-    } else {
-      // Embeds are kept and can be moved.
-      controls.push(h("p", { class: "kept" }, `${name}: ${block.alt || block.title || block.url || block.type}`));
+    } else if (block.type === "embed") {
+      // A link to third-party media the frontend may upgrade: its address and words, never its HTML.
+      for (const [field, label, type] of [
+        ["url", "address (https)", "url"],
+        ["title", "title", "text"],
+        ["caption", "caption", "text"],
+      ]) {
+        const input = h("input", { type, "data-pointer": `${pointer}/${field}`, id: uniqueId("block"), name: `embed-${field}` });
+        input.value = block[field] || "";
+        input.addEventListener("input", () => {
+          block[field] = input.value || null;
+          changed();
+        });
+        controls.push(h("label", { for: input.id }, `${name}: ${label}`), input);
+      }
     }
     return h(
       "li",
@@ -137,6 +149,12 @@ export function blockEditor(blocks, changed) {
       changed();
     }),
   );
+  const addEmbed = h("button", { type: "button", "data-add": "embed" }, "Add embed");
+  addEmbed.addEventListener("click", () => {
+    items.push({ type: "embed", url: "" });
+    render(items.length - 1, "input");
+    changed();
+  });
   const adders = h(
     "div",
     { class: "add-blocks" },
@@ -156,12 +174,16 @@ export function blockEditor(blocks, changed) {
       ),
     ),
     addImage,
+    addEmbed,
   );
   render();
   return {
     element: h("fieldset", { class: "body" }, h("legend", {}, "Body"), list, adders),
     // Empty blocks are left out: the API refuses them, and a half-typed one is not yet content.
-    value: () => items.filter((block) => (block.type === "list" ? block.items.length : KINDS[block.type] ? block.text?.trim() : true)),
+    value: () =>
+      items.filter((block) =>
+        block.type === "list" ? block.items.length : KINDS[block.type] ? block.text?.trim() : block.type === "embed" ? block.url?.trim() : true,
+      ),
   };
 }
 
