@@ -1,6 +1,9 @@
 """The desk driven in a real headless Chromium: a page object the desk's browser tests share, and
 axe-core's verdict on the page shown."""
 
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 
@@ -11,6 +14,19 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.wait import WebDriverWait
+from sqlmodel import Session
+
+from app.auth.models import Scope
+from app.auth.passwords import passwords
+from app.auth.roles import Role
+from app.auth.service import issue_key
+from app.auth.users import create_user
+from app.core.clock import utcnow
+from app.core.settings import Settings
+from app.db.engines import build_engine
+from tests.browser import chromium, console_errors
+from tests.conftest import TEST_SECRET
+from tests.server import running_server
 
 PASSWORD = "correct horse battery staple"
 AXE = (resources.files("selenium_axe_python") / "axe-core" / "axe.min.js").read_text()
@@ -72,6 +88,55 @@ class Desk:
         body = {"title": title, "authors": ["alok-verma"], "body": [{"type": "paragraph", "text": "First."}]}
         created = httpx.post(f"{self.base}/api/v1/articles", json=body, headers=self.key)
         return created.raise_for_status().json()["slug"]
+
+
+@contextmanager
+def desk_served(
+    database_url: str, settings: Settings, people: Sequence[tuple[str, Role]], **env: str
+) -> Iterator[Desk]:
+    """`byline serve` on the database, with these people's accounts (password PASSWORD) and an admin
+    key, seen through a new headless Chromium; `env` adds settings."""
+    engine = build_engine(database_url)
+    with Session(engine) as session:
+        for email, role in people:
+            create_user(
+                session,
+                email=email,
+                name=role.value.title(),
+                role=role,
+                sections=[],
+                password=PASSWORD,
+                passwords=passwords(settings),
+                now=utcnow(),
+            )
+        _, plain = issue_key(session, secret_key=TEST_SECRET, name="desk", scopes=[Scope.admin], now=utcnow())
+    engine.dispose()
+    served = {
+        "BYLINE_DATABASE_URL": database_url,
+        "BYLINE_SECRET_KEY": TEST_SECRET,
+        "BYLINE_CACHE_MAX_AGE": "0",
+        "BYLINE_CACHE_STALE_WHILE_REVALIDATE": "0",
+        "BYLINE_PASSWORD_TIME_COST": str(settings.password_time_cost),
+        "BYLINE_PASSWORD_MEMORY_KIB": str(settings.password_memory_kib),
+        "BYLINE_PASSWORD_PARALLELISM": str(settings.password_parallelism),
+    }
+    with running_server(served | env) as base:
+        driver = chromium()
+        try:
+            yield Desk(base, driver, {"Authorization": f"Bearer {plain}"}, database_url)
+        finally:
+            driver.quit()
+
+
+@contextmanager
+def only_refused_requests(desk: Desk) -> Iterator[None]:
+    """The pages may log the API's refusals they handle (401 before signing in, 403, 412, 422),
+    nothing else: no script error and no policy violation."""
+    desk.driver.set_window_size(1280, 1000)
+    console_errors(desk.driver)
+    yield
+    for message in console_errors(desk.driver):
+        assert re.match(r"\S+/api/v1/\S+ - Failed to load resource: .* status of 4(01|03|12|22)", message), message
 
 
 def _shown(elements: list[WebElement]) -> WebElement | None:

@@ -11,20 +11,11 @@ import pyotp
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from sqlmodel import Session
 
-from app.auth.models import Scope
-from app.auth.passwords import passwords
 from app.auth.roles import Role
-from app.auth.service import issue_key
-from app.auth.users import create_user
-from app.core.clock import utcnow
 from app.core.settings import Settings
-from app.db.engines import build_engine
-from tests.browser import chromium, console_errors
-from tests.conftest import TEST_SECRET, migrated_sqlite
-from tests.desk import PASSWORD, Desk, fits, violations
-from tests.server import running_server
+from tests.conftest import migrated_sqlite
+from tests.desk import PASSWORD, Desk, desk_served, fits, only_refused_requests, violations
 
 ADMIN, MODERATOR, EDITOR = "admin@example.org", "moderator@example.org", "editor@example.org"
 # Held to a second factor by the server's settings (BYLINE_SECOND_FACTOR_ROLES).
@@ -35,46 +26,22 @@ ARTICLE = "harbour-talk"
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory, sqlite_template, suite_settings: Settings) -> Iterator[Desk]:
     database_url = migrated_sqlite(sqlite_template, tmp_path_factory.mktemp("desk-admin"))
-    engine = build_engine(database_url)
-    with Session(engine) as session:
-        people = (
-            (ADMIN, Role.admin),
-            (MODERATOR, Role.moderator),
-            (EDITOR, Role.editor),
-            (CONTRIBUTOR, Role.contributor),
-        )
-        for email, role in people:
-            create_user(
-                session,
-                email=email,
-                name=role.value.title(),
-                role=role,
-                sections=[],
-                password=PASSWORD,
-                passwords=passwords(suite_settings),
-                now=utcnow(),
-            )
-        _, plain = issue_key(session, secret_key=TEST_SECRET, name="setup", scopes=[Scope.admin], now=utcnow())
-    engine.dispose()
-    env = {
-        "BYLINE_DATABASE_URL": database_url,
-        "BYLINE_SECRET_KEY": TEST_SECRET,
-        "BYLINE_CACHE_MAX_AGE": "0",
-        "BYLINE_CACHE_STALE_WHILE_REVALIDATE": "0",
-        "BYLINE_ALLOWED_INTERNAL_HOSTS": '["127.0.0.1"]',
-        "BYLINE_SECOND_FACTOR_ROLES": "contributor",
+    people = ((ADMIN, Role.admin), (MODERATOR, Role.moderator), (EDITOR, Role.editor), (CONTRIBUTOR, Role.contributor))
+    served = desk_served(
+        database_url,
+        suite_settings,
+        people,
+        BYLINE_ALLOWED_INTERNAL_HOSTS='["127.0.0.1"]',
+        BYLINE_SECOND_FACTOR_ROLES="contributor",
         # Webhooks are delivered by the server itself, for the delivery log.
-        "BYLINE_SERVE_WORKER": "true",
-        "BYLINE_WORKER_POLL_SECONDS": "0.2",
-        "BYLINE_PASSWORD_TIME_COST": str(suite_settings.password_time_cost),
-        "BYLINE_PASSWORD_MEMORY_KIB": str(suite_settings.password_memory_kib),
-        "BYLINE_PASSWORD_PARALLELISM": str(suite_settings.password_parallelism),
-    }
-    with running_server(env) as base:
-        key = {"Authorization": f"Bearer {plain}"}
+        BYLINE_SERVE_WORKER="true",
+        BYLINE_WORKER_POLL_SECONDS="0.2",
+    )
+    with served as desk:
         author = {"slug": "alok-verma", "name": "Alok Verma"}
-        httpx.post(f"{base}/api/v1/authors", json=author, headers=key).raise_for_status()
-        httpx.post(f"{base}/api/v1/sections", json={"slug": "world", "name": "World"}, headers=key).raise_for_status()
+        httpx.post(f"{desk.base}/api/v1/authors", json=author, headers=desk.key).raise_for_status()
+        section = {"slug": "world", "name": "World"}
+        httpx.post(f"{desk.base}/api/v1/sections", json=section, headers=desk.key).raise_for_status()
         opening = {
             "external_id": "c0",
             "author_name": "Maria",
@@ -82,21 +49,14 @@ def desk(tmp_path_factory, sqlite_template, suite_settings: Settings) -> Iterato
             "created_at": "2026-01-01T00:00:00Z",
         }
         record = {"title": "Harbour talk", "slug": ARTICLE, "authors": ["alok-verma"], "comments": [opening]}
-        httpx.post(f"{base}/api/v1/ingest", json=[record], headers=key).raise_for_status()
-        driver = chromium()
-        try:
-            yield Desk(base, driver, key, database_url)
-        finally:
-            driver.quit()
+        httpx.post(f"{desk.base}/api/v1/ingest", json=[record], headers=desk.key).raise_for_status()
+        yield desk
 
 
 @pytest.fixture(autouse=True)
 def _only_refused_requests_in_the_console(desk) -> Iterator[None]:
-    desk.driver.set_window_size(1280, 1000)
-    console_errors(desk.driver)
-    yield
-    for message in console_errors(desk.driver):
-        assert re.match(r"\S+/api/v1/\S+ - Failed to load resource: .* status of 4(01|03|22)", message), message
+    with only_refused_requests(desk):
+        yield
 
 
 def _comment(desk: Desk, content: str, *, parent_id: int | None = None) -> int:

@@ -13,21 +13,15 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from sqlmodel import Session
 
-from app.auth.models import Scope
-from app.auth.passwords import passwords
 from app.auth.roles import Role
-from app.auth.service import issue_key
-from app.auth.users import create_user
-from app.core.clock import utcnow
 from app.core.settings import Settings
 from app.db.engines import build_engine
 from app.demo.loader import load_demo
 from tests.browser import chromium, console_errors
-from tests.conftest import TEST_SECRET, migrated_sqlite
-from tests.desk import PASSWORD, Desk, violations
+from tests.conftest import migrated_sqlite
+from tests.desk import PASSWORD, Desk, desk_served, only_refused_requests, violations
 from tests.factories.people import emailed_link
 from tests.media.pictures import photo
-from tests.server import running_server
 
 EDITOR, CONTRIBUTOR = "editor@example.org", "contributor@example.org"
 
@@ -36,47 +30,14 @@ EDITOR, CONTRIBUTOR = "editor@example.org", "contributor@example.org"
 def desk(tmp_path_factory, sqlite_template, suite_settings: Settings) -> Iterator[Desk]:
     database_url = migrated_sqlite(sqlite_template, tmp_path_factory.mktemp("desk"))
     load_demo(database_url)
-    engine = build_engine(database_url)
-    with Session(engine) as session:
-        for email, role in ((EDITOR, Role.editor), (CONTRIBUTOR, Role.contributor)):
-            create_user(
-                session,
-                email=email,
-                name=role.value.title(),
-                role=role,
-                sections=[],
-                password=PASSWORD,
-                passwords=passwords(suite_settings),
-                now=utcnow(),
-            )
-        _, plain = issue_key(session, secret_key=TEST_SECRET, name="desk", scopes=[Scope.admin], now=utcnow())
-    engine.dispose()
-    env = {
-        "BYLINE_DATABASE_URL": database_url,
-        "BYLINE_SECRET_KEY": TEST_SECRET,
-        "BYLINE_CACHE_MAX_AGE": "0",
-        "BYLINE_CACHE_STALE_WHILE_REVALIDATE": "0",
-        "BYLINE_PASSWORD_TIME_COST": str(suite_settings.password_time_cost),
-        "BYLINE_PASSWORD_MEMORY_KIB": str(suite_settings.password_memory_kib),
-        "BYLINE_PASSWORD_PARALLELISM": str(suite_settings.password_parallelism),
-    }
-    with running_server(env) as base:
-        driver = chromium()
-        try:
-            yield Desk(base, driver, {"Authorization": f"Bearer {plain}"}, database_url)
-        finally:
-            driver.quit()
+    with desk_served(database_url, suite_settings, ((EDITOR, Role.editor), (CONTRIBUTOR, Role.contributor))) as desk:
+        yield desk
 
 
 @pytest.fixture(autouse=True)
 def _only_refused_requests_in_the_console(desk) -> Iterator[None]:
-    """The pages may log the API's refusals they handle (401 before signing in, 403, 412, 422), nothing else:
-    no script error and no policy violation."""
-    desk.driver.set_window_size(1280, 1000)
-    console_errors(desk.driver)
-    yield
-    for message in console_errors(desk.driver):
-        assert re.match(r"\S+/api/v1/\S+ - Failed to load resource: .* status of 4(01|03|12|22)", message), message
+    with only_refused_requests(desk):
+        yield
 
 
 def test_an_editor_signs_in_writes_a_story_by_keyboard_and_publishes_it(desk, tmp_path):

@@ -3,28 +3,18 @@
 overwritten, a correction, a revision restored after its comparison, a related pin, inline bold and
 links kept as saved; axe-core and a phone's width on each new screen and panel."""
 
-import re
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from sqlmodel import Session
 
-from app.auth.models import Scope
-from app.auth.passwords import passwords
 from app.auth.roles import Role
-from app.auth.service import issue_key
-from app.auth.users import create_user
-from app.core.clock import utcnow
 from app.core.settings import Settings
-from app.db.engines import build_engine
-from tests.browser import chromium, console_errors
-from tests.conftest import TEST_SECRET, migrated_sqlite
-from tests.desk import PASSWORD, Desk, fits, violations
+from tests.conftest import migrated_sqlite
+from tests.desk import Desk, desk_served, fits, only_refused_requests, violations
 from tests.media.pictures import photo
-from tests.server import running_server
 
 EDITOR = "editor@example.org"
 STORIES = ("harbour", "ferry", "tides")
@@ -33,50 +23,19 @@ STORIES = ("harbour", "ferry", "tides")
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory, sqlite_template, suite_settings: Settings) -> Iterator[Desk]:
     database_url = migrated_sqlite(sqlite_template, tmp_path_factory.mktemp("desk-tools"))
-    engine = build_engine(database_url)
-    with Session(engine) as session:
-        create_user(
-            session,
-            email=EDITOR,
-            name="Editor",
-            role=Role.editor,
-            sections=[],
-            password=PASSWORD,
-            passwords=passwords(suite_settings),
-            now=utcnow(),
-        )
-        _, plain = issue_key(session, secret_key=TEST_SECRET, name="setup", scopes=[Scope.admin], now=utcnow())
-    engine.dispose()
-    env = {
-        "BYLINE_DATABASE_URL": database_url,
-        "BYLINE_SECRET_KEY": TEST_SECRET,
-        "BYLINE_CACHE_MAX_AGE": "0",
-        "BYLINE_CACHE_STALE_WHILE_REVALIDATE": "0",
-        "BYLINE_PASSWORD_TIME_COST": str(suite_settings.password_time_cost),
-        "BYLINE_PASSWORD_MEMORY_KIB": str(suite_settings.password_memory_kib),
-        "BYLINE_PASSWORD_PARALLELISM": str(suite_settings.password_parallelism),
-    }
-    with running_server(env) as base:
-        key = {"Authorization": f"Bearer {plain}"}
+    with desk_served(database_url, suite_settings, ((EDITOR, Role.editor),)) as desk:
         author = {"slug": "alok-verma", "name": "Alok Verma"}
-        httpx.post(f"{base}/api/v1/authors", json=author, headers=key).raise_for_status()
+        httpx.post(f"{desk.base}/api/v1/authors", json=author, headers=desk.key).raise_for_status()
         for slug in STORIES:
             story = {"title": slug.title(), "slug": slug, "authors": ["alok-verma"], "status": "published"}
-            httpx.post(f"{base}/api/v1/articles", json=story, headers=key).raise_for_status()
-        driver = chromium()
-        try:
-            yield Desk(base, driver, key, database_url)
-        finally:
-            driver.quit()
+            httpx.post(f"{desk.base}/api/v1/articles", json=story, headers=desk.key).raise_for_status()
+        yield desk
 
 
 @pytest.fixture(autouse=True)
 def _only_refused_requests_in_the_console(desk) -> Iterator[None]:
-    desk.driver.set_window_size(1280, 1000)
-    console_errors(desk.driver)
-    yield
-    for message in console_errors(desk.driver):
-        assert re.match(r"\S+/api/v1/\S+ - Failed to load resource: .* status of 4(01|03|12|22)", message), message
+    with only_refused_requests(desk):
+        yield
 
 
 def _fits_and_passes_axe(desk: Desk, path: str) -> None:
