@@ -1,14 +1,13 @@
 """Static files of the desk: one page for every screen at `/desk` and `/desk/<screen>` (the page
 routes on the client), its scripts and styles under `/desk/assets/`, each with a validator."""
 
-import os
 from importlib import resources
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
+
+from app.web.static_pages import PageFiles
 
 # Only the desk's own modules run and they talk only to this server's API. The desk never inserts
 # HTML, so no Trusted Types policy may be created at all.
@@ -38,28 +37,20 @@ SCREENS = (
 )
 
 
-class DeskFiles(StaticFiles):
-    def file_response(
-        self, full_path: str | os.PathLike[str], stat_result: os.stat_result, scope: Scope, status_code: int = 200
-    ) -> Response:
-        response = super().file_response(full_path, stat_result, scope, status_code)
-        response.headers["Cache-Control"] = CACHING
-        if str(full_path).endswith(".html"):
-            response.headers["Content-Security-Policy"] = DESK_POLICY
-            response.headers["Referrer-Policy"] = "same-origin"
-        return response
+# The headers of the desk's one page.
+PAGE_HEADERS = {"Content-Security-Policy": DESK_POLICY, "Referrer-Policy": "same-origin"}
 
 
 def desk_routes() -> list[BaseRoute]:
     """The page at `/desk` and at every screen's address, and the assets; nothing else under `/desk`."""
     static = resources.files("app.desk") / "static"
-    pages = DeskFiles(directory=str(static))
+    pages = PageFiles(cache_control=CACHING, page_headers=PAGE_HEADERS, directory=str(static))
 
     async def page(request: Request) -> Response:
         # Every screen is the same page, so a deep link or a reload lands on the screen it names.
         response: Response = await pages.get_response("index.html", request.scope)
         return response
 
-    assets = DeskFiles(directory=str(static / "assets"))
+    assets = PageFiles(cache_control=CACHING, page_headers=PAGE_HEADERS, directory=str(static / "assets"))
     screens = [Route(f"/desk/{screen}", page) for screen in SCREENS]
     return [Mount("/desk/assets", assets), Route("/desk", page), *screens]
