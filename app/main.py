@@ -42,7 +42,7 @@ from app.core.clock import Clock, utcnow
 from app.core.logs import flush_logs, skip_unused_record_fields
 from app.core.release import byline_version
 from app.core.settings import Settings
-from app.db.engines import ensure_planner_statistics, kept_engine
+from app.db.engines import ensure_planner_statistics, kept_engine, release
 from app.db.write_batches import WriteBatches
 from app.deliveries.worker import start_in_background
 from app.desk.pages import desk_routes
@@ -180,7 +180,7 @@ def create_app(
         announce.uninstall(announcements)
         await stored_answers.close()
         for engine in {write, read, read_primary}:
-            engine.dispose()
+            release(engine)
 
     app = BylineApp(
         title="Byline",

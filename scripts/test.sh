@@ -63,8 +63,11 @@ rm -f "$node_log"
 # whole on one worker, so a module's server, browser or files are never shared. `-n 0` runs serially.
 # Files are handed out in the order tests/conftest.py collects them, the longest first, rather than
 # by how many tests each holds (which left the slow files of few tests to the end).
+# pytest keeps the test modules with their asserts rewritten as bytecode of its own, which the
+# compiling above cannot make: where Python may not write bytecode, every worker rewrote them all
+# again, 3 s of each one's start.
 suite=0
-.venv/bin/python -m pytest -n "$(( $(nproc) + 1 ))" --dist loadfile --no-loadscope-reorder "$@" || suite=$?
+PYTHONDONTWRITEBYTECODE= .venv/bin/python -m pytest -n "$(( $(nproc) + 1 ))" --dist loadfile --no-loadscope-reorder "$@" || suite=$?
 static=0
 wait "$static_checks" || static=$?
 wait "$docs_build" || static=$?

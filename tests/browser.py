@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.support.wait import WebDriverWait
 
 # Selenium must use the installed browser and driver, never fetch its own.
 os.environ["SE_OFFLINE"] = "true"
@@ -21,6 +22,12 @@ def chromium(*arguments: str) -> webdriver.Chrome:
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+
+
+def waiting(driver: webdriver.Chrome, seconds: float = 20, ignored: tuple[type[Exception], ...] = ()) -> WebDriverWait:
+    """A wait that looks again every 20 ms: Selenium's default half second between looks added about
+    a quarter of a second to each step that waited for a page to answer."""
+    return WebDriverWait(driver, seconds, poll_frequency=0.02, ignored_exceptions=ignored)
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from app.auth.models import Scope
 from app.auth.service import issue_key
 from app.core.settings import Settings
-from app.db.engines import build_engine, kept_engine
+from app.db.engines import build_engine, kept_engine, release
 from app.main import create_app
 from app.models import metadata
 from app.wiring import install_write_hooks, upgrade_database
@@ -282,7 +282,7 @@ def engine(database_url) -> Iterator[Engine]:
     # The app's own write engine, when the test makes an app.
     engine = kept_engine(database_url)
     yield engine
-    engine.dispose()
+    release(engine)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.wait import WebDriverWait
 from sqlmodel import Session
 
 from app.auth.models import Scope
@@ -24,7 +23,7 @@ from app.auth.users import create_user
 from app.core.clock import utcnow
 from app.core.settings import Settings
 from app.db.engines import build_engine
-from tests.browser import chromium, console_errors
+from tests.browser import chromium, console_errors, waiting
 from tests.conftest import TEST_SECRET
 from tests.server import running_server
 
@@ -44,7 +43,7 @@ class Desk:
         self.settle()
 
     def settle(self) -> None:
-        WebDriverWait(self.driver, 20).until(
+        waiting(self.driver).until(
             lambda driver: driver.execute_script(
                 "const main = document.getElementById('main');"
                 "return main && !main.hasAttribute('aria-busy') && main.children.length > 0"
@@ -59,7 +58,7 @@ class Desk:
 
     def wait_for(self, condition, message: str = ""):  # noqa: ANN001, ANN201
         # A screen may replace what the condition looks at while it looks.
-        wait = WebDriverWait(self.driver, 20, ignored_exceptions=(StaleElementReferenceException,))
+        wait = waiting(self.driver, ignored=(StaleElementReferenceException,))
         return wait.until(lambda driver: condition(), message)
 
     def sign_in(self, email: str, password: str = PASSWORD) -> None:

@@ -14,7 +14,6 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.wait import WebDriverWait
 from sqlmodel import Session
 
 from app.auth.models import Scope
@@ -22,7 +21,7 @@ from app.auth.service import issue_key
 from app.core.clock import utcnow
 from app.db.engines import build_engine
 from app.demo.loader import load_demo
-from tests.browser import chromium, console_errors
+from tests.browser import chromium, console_errors, waiting
 from tests.conftest import TEST_SECRET, migrated_sqlite
 from tests.image_hosts import image_hosts
 from tests.media.pictures import photo
@@ -45,12 +44,12 @@ class Newsroom:
 
     def open(self, page: str) -> None:
         self.driver.get(f"{self.base}/{page}")
-        WebDriverWait(self.driver, 20).until(
+        waiting(self.driver).until(
             lambda driver: driver.execute_script("return !document.getElementById('main').hasAttribute('aria-busy')")
         )
 
     def find(self, css: str) -> WebElement:
-        return WebDriverWait(self.driver, 20).until(lambda driver: _shown(driver.find_elements(By.CSS_SELECTOR, css)))
+        return waiting(self.driver).until(lambda driver: _shown(driver.find_elements(By.CSS_SELECTOR, css)))
 
     def find_all(self, css: str) -> list[WebElement]:
         return self.driver.find_elements(By.CSS_SELECTOR, css)
@@ -243,7 +242,7 @@ def test_show_more_comments_appends_the_next_page_once(newsroom):
     assert _shown_threads(newsroom) == every[: len(first["data"])]
 
     newsroom.find("#comments .more").click()
-    WebDriverWait(newsroom.driver, 20).until(lambda _: len(_shown_threads(newsroom)) > len(first["data"]))
+    waiting(newsroom.driver).until(lambda _: len(_shown_threads(newsroom)) > len(first["data"]))
     assert _shown_threads(newsroom) == every
     assert not _shown(newsroom.find_all("#comments .more"))
 
@@ -334,9 +333,7 @@ def test_the_front_page_walks_every_article_with_more(newsroom):
     while more := _shown(newsroom.find_all(".pagination .more")):
         count = len(newsroom.find_all("main .cards > li"))
         more.click()
-        WebDriverWait(newsroom.driver, 20).until(
-            lambda _, shown=count: len(newsroom.find_all("main .cards > li")) > shown
-        )
+        waiting(newsroom.driver).until(lambda _, shown=count: len(newsroom.find_all("main .cards > li")) > shown)
         clicks += 1
         # Focus moves to the first article the click added, so keyboard users carry on from there.
         focused = newsroom.driver.switch_to.active_element
@@ -366,7 +363,7 @@ def test_search_shows_matches_with_the_words_highlighted(newsroom):
     box.send_keys("moscow attack")
     box.submit()
     # The front page has a heading too: wait for the results page to replace it.
-    WebDriverWait(newsroom.driver, 20).until(lambda driver: "search.html" in driver.current_url)
+    waiting(newsroom.driver).until(lambda driver: "search.html" in driver.current_url)
     assert newsroom.find("main h1").text == "Results for “moscow attack”"
     results = newsroom.api("/articles", q="moscow attack")
     assert newsroom.find("main .count").text == f"{results['meta']['total']} articles"
@@ -392,7 +389,7 @@ def _fill(newsroom: Newsroom, **fields: str) -> None:
 
 def _submit(newsroom: Newsroom) -> None:
     newsroom.find("#respond button[type=submit]").click()
-    WebDriverWait(newsroom.driver, 20).until(
+    waiting(newsroom.driver).until(
         lambda driver: driver.find_elements(By.CSS_SELECTOR, ".form-status p, .form-problem p")
     )
 
@@ -424,9 +421,7 @@ def test_a_comment_goes_from_the_form_through_moderation_into_the_thread(newsroo
     assert shown.find_element(By.LINK_TEXT, "Maria Keller").get_attribute("href") == "https://maria.example/"
     avatar = shown.find_element(By.CSS_SELECTOR, "img.avatar")
     newsroom.driver.execute_script("arguments[0].scrollIntoView()", avatar)
-    WebDriverWait(newsroom.driver, 20).until(
-        lambda driver: driver.execute_script("return arguments[0].naturalWidth", avatar)
-    )
+    waiting(newsroom.driver).until(lambda driver: driver.execute_script("return arguments[0].naturalWidth", avatar))
     assert newsroom.find("#comments-title").text == "1 Comment"
 
     shown.find_element(By.CSS_SELECTOR, ".reply-link").click()
@@ -538,7 +533,7 @@ def _shown_picture(newsroom: Newsroom, css: str) -> dict:
     """The `<img>` at `css` once loaded: its attributes, what the browser chose and how it is cropped."""
     img = newsroom.find(css)
     newsroom.driver.execute_script("arguments[0].scrollIntoView()", img)
-    WebDriverWait(newsroom.driver, 20).until(
+    waiting(newsroom.driver).until(
         lambda driver: driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", img)
     )
     return newsroom.driver.execute_script(

@@ -1,5 +1,6 @@
 """Database engines: SQLite pragmas, the PostgreSQL pool, planner statistics."""
 
+import atexit
 import fcntl
 import logging
 import os
@@ -110,8 +111,9 @@ def build_engine(
 # An engine is meant to last as long as its process, keeping its pool and the statements it has
 # compiled. An app made again in the same process (the tests make one for each test) takes the
 # engines of the one before: compiling every statement anew for each app took about a seventh of a
-# test's time, and a PostgreSQL connection is a server process started. A disposed engine opens a
-# new pool on its next use; the least recently asked for goes once more than a few are kept.
+# test's time, and a PostgreSQL connection is a server process started, whose caches of the tables'
+# definitions fill again on its first statements. The least recently asked for is disposed once more
+# than a few are kept; the rest when the process exits.
 ENGINES_KEPT = 8
 _kept: OrderedDict[tuple[object, ...], Engine] = OrderedDict()
 _kept_lock = threading.Lock()
@@ -130,8 +132,23 @@ def kept_engine(
             )
         _kept.move_to_end(key)
         while len(_kept) > ENGINES_KEPT:
-            _kept.popitem(last=False)
+            _kept.popitem(last=False)[1].dispose()
         return engine
+
+
+def release(engine: Engine) -> None:
+    """An app is done with `engine`. A SQLite file's connections close now, since the file may be
+    copied or replaced next; a PostgreSQL pool stays open for the next app of this process."""
+    if engine.dialect.name == "sqlite":
+        engine.dispose()
+
+
+@atexit.register
+def _dispose_kept_engines() -> None:
+    # Each connection ended by its client, not cut off as the process goes.
+    with _kept_lock:
+        for engine in _kept.values():
+            engine.dispose()
 
 
 def _fail_fast_in_outages(engine: Engine) -> None:

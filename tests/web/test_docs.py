@@ -1,9 +1,8 @@
 import re
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.browser import Sources, console_errors, policy_of
+from tests.browser import Sources, console_errors, policy_of, waiting
 from tests.server import running_server
 
 
@@ -34,7 +33,7 @@ def test_only_the_docs_own_assets_are_served(client):
 def test_swagger_ui_runs_in_a_real_browser_under_its_policy(browser, sqlite_url):
     with running_server({"BYLINE_DATABASE_URL": sqlite_url}) as base:
         browser.get(f"{base}/docs")
-        operations = WebDriverWait(browser, 30).until(
+        operations = waiting(browser, 30).until(
             lambda page: page.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")
         )
         paths = {operation.get_attribute("data-path") for operation in operations}

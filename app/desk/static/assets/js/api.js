@@ -51,3 +51,14 @@ export async function call(method, path, { params, json, form, ifMatch, quiet401
 }
 
 export const get = (path, params) => call("GET", path, { params }).then((answer) => answer.data);
+
+// Searches run as words are typed, and their answers may come back out of order: the function
+// returned resolves each answer, or null once a later search has been asked for.
+export function latestOnly() {
+  let asked = 0;
+  return async (answer) => {
+    const mine = ++asked;
+    const value = await answer;
+    return mine === asked ? value : null;
+  };
+}

@@ -1,6 +1,6 @@
 // One story: its fields, bylines and body, saved as the editor types while it is a draft, and the
 // publishing actions. Every write names the version it was based on (If-Match).
-import { call, get, Problem } from "./api.js";
+import { call, get, latestOnly, Problem } from "./api.js";
 import { blockEditor } from "./blocks.js";
 import { conflictView } from "./conflict.js";
 import { field, h, showProblem, when } from "./dom.js";
@@ -83,9 +83,11 @@ export async function editorScreen(main, desk, params) {
       ),
     );
   }
+  const latest = latestOnly();
   search.addEventListener("input", async () => {
     const words = search.value.trim();
-    const page = words.length < 2 ? { data: [] } : await get("/authors", { q: words, limit: 8 }).catch(() => ({ data: [] }));
+    const page = await latest(words.length < 2 ? { data: [] } : get("/authors", { q: words, limit: 8 }).catch(() => ({ data: [] })));
+    if (!page) return;
     found.replaceChildren(
       ...page.data
         .filter((one) => !authors.includes(one.slug))

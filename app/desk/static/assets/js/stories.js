@@ -1,5 +1,5 @@
 // Stories by status with their counts, filtered by section, author and words, a page at a time.
-import { get } from "./api.js";
+import { get, latestOnly } from "./api.js";
 import { field, h, showProblem, when } from "./dom.js";
 import { pagedList } from "./paging.js";
 
@@ -47,9 +47,10 @@ export async function storiesScreen(main, desk, params) {
   for (const one of sections) section.append(h("option", { value: one.slug, selected: one.slug === filters.section }, one.name));
   const author = h("input", { name: "author", value: filters.author, list: "author-slugs", autocomplete: "off", "data-parameter": "author" });
   const authorSlugs = h("datalist", { id: "author-slugs" });
+  const latest = latestOnly();
   author.addEventListener("input", async () => {
-    if (author.value.length < 2) return;
-    const found = await get("/authors", { q: author.value, limit: 10 }).catch(() => ({ data: [] }));
+    const found = await latest(author.value.length < 2 ? null : get("/authors", { q: author.value, limit: 10 }).catch(() => ({ data: [] })));
+    if (!found) return;
     authorSlugs.replaceChildren(...found.data.map((one) => h("option", { value: one.slug }, one.name)));
   });
   const words = h("input", { type: "search", name: "q", value: filters.q, "data-parameter": "q" });

@@ -1,7 +1,7 @@
 // A saved story's other tools, beside the editor: its embargo, its corrections (shown under the
 // body), and its revisions with what each differs from now and a way back to it. Each write saves
 // the editor's pending changes first and names the version it acts on (If-Match).
-import { call, get } from "./api.js";
+import { call, get, latestOnly } from "./api.js";
 import { confirming, field, h, showProblem, when } from "./dom.js";
 
 // `story`: {article, etag} as the editor holds them now, `typed()` its fields as on screen,
@@ -311,13 +311,11 @@ function pinsPanel(story, path) {
     if (!pins.length) list.append(h("li", { class: "empty" }, "Nothing pinned: the related list is chosen by likeness alone."));
     if (focus) list.querySelector(`${focus}:not(:disabled)`)?.focus();
   }
-  // Answers may come back out of order as the words are typed: only the latest is shown.
-  let asked = 0;
+  const latest = latestOnly();
   words.addEventListener("input", async () => {
     const q = words.value.trim();
-    const mine = ++asked;
-    const page = q.length < 2 ? { data: [] } : await get("/articles", { q, limit: 8, fields: "slug,title" }).catch(() => ({ data: [] }));
-    if (mine !== asked) return;
+    const page = await latest(q.length < 2 ? { data: [] } : get("/articles", { q, limit: 8, fields: "slug,title" }).catch(() => ({ data: [] })));
+    if (!page) return;
     found.replaceChildren(
       ...page.data
         .filter((one) => one.slug !== story.article.slug && !pins.some((pin) => pin.slug === one.slug))
