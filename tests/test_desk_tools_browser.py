@@ -202,7 +202,7 @@ def test_bold_and_a_link_typed_by_keyboard_come_back_as_they_were_saved(desk):
     assert desk.find(paragraph).get_attribute("value") == marked
 
 
-def test_a_pictures_focal_point_moved_by_keyboard_is_saved_and_its_crops_shown(desk):
+def test_a_pictures_focal_point_moved_by_keyboard_is_saved_and_the_crop_chosen_kept(desk):
     upload = {"file": ("boats.jpg", photo(400, 300), "image/jpeg")}
     media = httpx.post(f"{desk.base}/api/v1/media", files=upload, headers=desk.key).raise_for_status().json()
     story = {"title": "Pictured", "authors": ["alok-verma"], "body": [{"type": "image", "media_id": media["id"]}]}
@@ -215,5 +215,12 @@ def test_a_pictures_focal_point_moved_by_keyboard_is_saved_and_its_crops_shown(d
     saved = httpx.get(f"{desk.base}/api/v1/media/{media['id']}", headers=desk.key).json()["focal_point"]
     assert saved == {"x": 0.6, "y": 0.45}
     crops = httpx.get(f"{desk.base}/api/v1/media/{media['id']}", headers=desk.key).json()["crops"]
-    assert desk.find(".crop-preview").get_attribute("srcset") == next(iter(crops.values()))
+    desk.find(".crop-ratios input[value='4:3']").click()
+    assert desk.find(".crop-preview").get_attribute("srcset") == crops["4:3"]
     _fits_and_passes_axe_here(desk)
+    # The crop chosen is the story's: saved with the block and chosen again on reload.
+    desk.wait_for(lambda: desk.article(slug)["body"][0].get("crop") == "4:3", "the crop saved")
+    assert "-4x3-" in desk.article(slug)["body"][0]["url"]
+    desk.open(f"/desk/edit?slug={slug}")
+    desk.find(".block-image button[name=focal]").click()
+    assert desk.find(".crop-ratios input[value='4:3']").is_selected()

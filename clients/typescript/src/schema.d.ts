@@ -2562,6 +2562,11 @@ export interface components {
              */
             media_id?: number | null;
             /**
+             * Crop
+             * @description Library pictures: show this crop (one of the picture's `crops`): `url`, `srcset`, `sources`, `width` and `height` are then the crop's. The whole picture when omitted.
+             */
+            crop?: ("1:1" | "4:3" | "16:9") | null;
+            /**
              * Alt
              * @description Text alternative; empty only for decorative images.
              * @default
@@ -2614,6 +2619,11 @@ export interface components {
              * @description A picture of the media library (`/api/v1/media`).
              */
             media_id?: number | null;
+            /**
+             * Crop
+             * @description Library pictures: show this crop (one of the picture's `crops`): `url`, `srcset`, `sources`, `width` and `height` are then the crop's. The whole picture when omitted.
+             */
+            crop?: ("1:1" | "4:3" | "16:9") | null;
             /**
              * Alt
              * @description Text alternative; empty only for decorative images.

@@ -84,7 +84,7 @@ export function blockEditor(blocks, changed) {
         changed();
       });
       const focal = block.media_id
-        ? h("button", { type: "button", class: "secondary", name: "focal", onclick: (event) => focalPanel(event.currentTarget, block.media_id) }, "Focal point and crops")
+        ? h("button", { type: "button", class: "secondary", name: "focal", onclick: (event) => focalPanel(event.currentTarget, block, pointer, changed) }, "Focal point and crops")
         : null;
       controls.push(
         block.url ? h("img", { class: "thumb", src: block.url, alt: "" }) : null,
