@@ -125,6 +125,20 @@ def test_an_editor_reorders_a_collection_by_keyboard_and_is_kept_from_overwritin
     _fits_and_passes_axe(desk, "/desk/collection?slug=home")
 
 
+def test_a_new_collection_is_created_only_under_a_slug_not_taken(desk):
+    _put(desk, "morning", ["harbour"])
+    desk.signed_in_as(EDITOR, "/desk/collections")
+    desk.find(".new-collection input[name=slug]").send_keys("morning")
+    desk.find(".new-collection input[name=title]").send_keys("Evening", Keys.ENTER)
+    desk.wait_for(lambda: desk.find(".new-collection input[name=slug]").get_attribute("aria-invalid") == "true")
+    assert _order(desk, "morning") == ["harbour"]
+    desk.find(".new-collection input[name=slug]").clear()
+    desk.find(".new-collection input[name=slug]").send_keys("evening", Keys.ENTER)
+    desk.wait_for(lambda: desk.driver.current_url.endswith("/desk/collection?slug=evening"), "the new collection")
+    assert desk.find("input[name=title]").get_attribute("value") == "Evening"
+    assert httpx.get(f"{desk.base}/api/v1/collections/evening").json()["items"] == []
+
+
 def test_an_editor_embargoes_and_corrects_a_story_and_restores_a_revision_after_its_diff(desk):
     desk.signed_in_as(EDITOR, "/desk/edit?slug=ferry")
     desk.find("textarea[name=correction]").send_keys("The ferry leaves at nine, not ten.")

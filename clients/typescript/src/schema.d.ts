@@ -823,8 +823,9 @@ export interface paths {
         /**
          * Create a collection or set its order
          * @description Send `If-Match` with the ETag of your read (with your key): if someone reordered the
-         *     collection since, the write is refused with 412. With `apply_at`, the order applies from then
-         *     on, by itself. Every order is kept (`/revisions`).
+         *     collection since, the write is refused with 412. Send `If-None-Match: *` to create a new
+         *     collection only: if the slug is taken, 412 `collection-exists`. With `apply_at`, the order
+         *     applies from then on, by itself. Every order is kept (`/revisions`).
          */
         put: operations["collections-put"];
         post?: never;
@@ -7961,6 +7962,8 @@ export interface operations {
             header?: {
                 /** @description ETag from your last read; the write is refused with 412 if the resource changed since. */
                 "if-match"?: string | null;
+                /** @description `*` to create only: the write is refused with 412 if the resource already exists. */
+                "if-none-match"?: string | null;
             };
             path: {
                 /** @description Lowercase words joined by hyphens. */
@@ -8010,7 +8013,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The resource has changed */
+            /** @description The resource has changed; Collection already exists */
             412: {
                 headers: {
                     [name: string]: unknown;

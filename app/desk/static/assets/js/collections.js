@@ -5,7 +5,34 @@ import { call, get, Problem } from "./api.js";
 import { field, h, notAllowed, showProblem, uniqueId, when } from "./dom.js";
 import { pagedList } from "./paging.js";
 
-export async function collectionsScreen(main) {
+// A new collection, empty, by slug and title: created only (If-None-Match: *), never one already there.
+function newCollection(desk) {
+  const alert = h("div", { class: "alert", role: "alert", tabindex: "-1" });
+  const slug = h("input", { name: "slug", required: true, maxlength: 100, pattern: "[a-z0-9]+(-[a-z0-9]+)*", "data-parameter": "slug" });
+  const title = h("input", { name: "title", required: true, maxlength: 200, "data-pointer": "#/title" });
+  const form = h(
+    "form",
+    { class: "new-collection", "aria-labelledby": "new-collection", novalidate: true },
+    h("h2", { id: "new-collection" }, "New collection"),
+    alert,
+    field("Slug", slug, "Lower-case letters, digits and hyphens: its address in the API."),
+    field("Title", title),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Create")),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const path = `/collections/${encodeURIComponent(slug.value.trim())}`;
+    try {
+      await call("PUT", path, { json: { title: title.value.trim(), items: [] }, ifNoneMatch: "*" });
+      desk.navigate(`/desk/collection?slug=${encodeURIComponent(slug.value.trim())}`);
+    } catch (problem) {
+      showProblem(alert, problem, form);
+    }
+  });
+  return form;
+}
+
+export async function collectionsScreen(main, desk) {
   const alert = h("div", { class: "alert", role: "alert", tabindex: "-1" });
   const list = h("ol", { class: "stories", "aria-label": "Collections" });
   const pager = pagedList({
@@ -18,10 +45,10 @@ export async function collectionsScreen(main) {
         h("a", { href: `/desk/collection?slug=${encodeURIComponent(one.slug)}` }, one.title),
         h("p", { class: "meta" }, `${one.slug} · at most ${one.max_items} · updated ${when(one.updated_at)}`),
       ),
-    empty: "No collections yet: the API creates one with PUT /api/v1/collections/{slug}.",
+    empty: "No collections yet.",
     alert,
   });
-  main.append(h("h1", {}, "Collections"), alert, list, pager.more);
+  main.append(h("h1", {}, "Collections"), alert, list, pager.more, newCollection(desk));
   try {
     await pager.next();
   } catch (problem) {
