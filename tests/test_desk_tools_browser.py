@@ -175,7 +175,7 @@ def test_an_editor_embargoes_and_corrects_a_story_and_restores_a_revision_after_
     desk.wait_for(lambda: desk.find("input[name=title]").get_attribute("value") == "Ferry", "shown restored")
 
 
-def test_an_editor_pins_related_stories_and_sees_the_search_preview(desk):
+def test_an_editor_pins_related_stories_of_a_published_story_and_a_draft_and_sees_the_search_preview(desk):
     desk.signed_in_as(EDITOR, "/desk/edit?slug=tides")
     assert desk.find(".search-result .result-title").text == "Tides"
     desk.find("textarea[name=subtitle]").send_keys("Higher than ever.")
@@ -187,6 +187,16 @@ def test_an_editor_pins_related_stories_and_sees_the_search_preview(desk):
     related = httpx.get(f"{desk.base}/api/v1/articles/tides/related").raise_for_status().json()["data"]
     assert [one["slug"] for one in related if one["pinned"]] == ["harbour"]
     _fits_and_passes_axe_here(desk)
+
+    # A draft's pins are set and read back too.
+    draft = desk.draft("Storm warning")
+    desk.open(f"/desk/edit?slug={draft}")
+    desk.find("input[name=pin-search]").send_keys("ferry")
+    desk.find("button[data-pin=ferry]").click()
+    desk.find("button[name=save-pins]").click()
+    desk.wait_for(lambda: desk.find(".pins-panel .save-state").text == "Saved.", "a draft's pins saved")
+    desk.open(f"/desk/edit?slug={draft}")
+    desk.wait_for(lambda: [pin.get_attribute("data-slug") for pin in desk.find_all(".pins li")] == ["ferry"])
 
 
 def _select(desk: Desk, css: str, words: str) -> None:

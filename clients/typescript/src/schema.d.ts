@@ -481,7 +481,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Get the articles editors pinned, whatever the article's status
+         * @description For keys with `content:preview`: the pins of a draft, scheduled or embargoed article too,
+         *     which has no related list for readers yet. Pins the key cannot see are left out.
+         */
+        get: operations["articles-related-pins"];
         /**
          * Set the articles editors pin to the top of the related list
          * @description An article the key cannot see (embargoed, without `content:embargo`) is refused as an unknown slug is.
@@ -3155,6 +3160,14 @@ export interface components {
              * @default If an active account has this address, an email with a link is on its way.
              */
             note: string;
+        };
+        /** PinnedArticles */
+        PinnedArticles: {
+            /**
+             * Data
+             * @description The pinned articles, in the editors' order.
+             */
+            data: components["schemas"]["ArticleSummary"][];
         };
         /** PreviewToken */
         PreviewToken: {
@@ -5892,6 +5905,83 @@ export interface operations {
             };
             /** @description Article moved */
             308: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Article not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "articles-related-pins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lowercase words joined by hyphens. */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PinnedArticles"];
+                };
+            };
+            /** @description Article moved */
+            308: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A valid API key is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks a required scope */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2999,6 +2999,16 @@ class PageArticleSummary(BaseModel):
     links: PageLinks
 
 
+class PinnedArticles(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    data: Annotated[
+        list[ArticleSummary],
+        Field(description="The pinned articles, in the editors' order.", title='Data'),
+    ]
+
+
 class CollectionPublic(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,

@@ -256,8 +256,8 @@ function revisionsPanel(story, path, reload) {
   return { element };
 }
 
-// Related pins: the articles shown first in the story's related list, in order. The list answers
-// only published articles, so those are the pins shown here.
+// Related pins: the articles shown first in the story's related list, in order, set and read back
+// on a draft as on a published story.
 function pinsPanel(story, path) {
   const alert = h("div", { class: "alert", role: "alert", tabindex: "-1" });
   const state = h("p", { class: "save-state", role: "status" });
@@ -354,14 +354,11 @@ function pinsPanel(story, path) {
       showProblem(alert, problem, element);
     }
   });
-  // Only a published story has a related list to read its pins from; pins are set once it has one.
-  if (story.article.status !== "published") {
-    element.replaceChildren(element.firstElementChild, h("p", { class: "hint" }, "Related stories are pinned once the story is published."));
-    return { element };
-  }
-  get(path("/related"), { limit: 20 })
+  // The pins as set, whatever the story's status (a draft's too); a pinned story readers cannot see
+  // yet waits in the list, named with its status.
+  get(path("/related/pins"))
     .then((answer) => {
-      pins = answer.data.filter((one) => one.pinned).map((one) => ({ slug: one.slug, title: one.title }));
+      pins = answer.data.map((one) => ({ slug: one.slug, title: one.status === "published" ? one.title : `${one.title} (${one.status})` }));
       render();
     })
     .catch((problem) => showProblem(alert, problem, element));
