@@ -175,6 +175,21 @@ def test_an_editor_embargoes_and_corrects_a_story_and_restores_a_revision_after_
     desk.wait_for(lambda: desk.find("input[name=title]").get_attribute("value") == "Ferry", "shown restored")
 
 
+def test_older_revisions_come_a_page_at_a_time(desk):
+    slug = desk.draft("Tide tables")
+    for n in range(21):
+        change = {"subtitle": f"High water at {n}"}
+        httpx.patch(f"{desk.base}/api/v1/articles/{slug}", json=change, headers=desk.key).raise_for_status()
+    desk.signed_in_as(EDITOR, f"/desk/edit?slug={slug}")
+    desk.find("button[name=revisions]").click()
+    desk.wait_for(lambda: len(desk.find_all(".revision")) == 20, "the newest 20")
+    desk.find(".revisions-panel button.more").click()
+    desk.wait_for(lambda: len(desk.find_all(".revision")) == 22, "the older ones")
+    assert [one.get_attribute("data-number") for one in desk.find_all(".revision")][-2:] == ["2", "1"]
+    assert desk.driver.switch_to.active_element.text == "Compare with now"
+    assert desk.find_all(".revisions-panel button.more[hidden]")
+
+
 def test_an_editor_pins_related_stories_of_a_published_story_and_a_draft_and_sees_the_search_preview(desk):
     desk.signed_in_as(EDITOR, "/desk/edit?slug=tides")
     assert desk.find(".search-result .result-title").text == "Tides"
