@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -55,17 +56,9 @@ def _fits_and_passes_axe_here(desk: Desk) -> None:
     desk.driver.set_window_size(1280, 1000)
 
 
-DRAG = """
-const [from, to] = arguments;
-const carried = new DataTransfer();
-for (const [target, type] of [[from, "dragstart"], [to, "dragover"], [to, "drop"], [from, "dragend"]]) {
-  target.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: carried}));
-}
-"""
-
-
-def _drag(desk: Desk, dragged: str, target: str) -> None:
-    desk.driver.execute_script(DRAG, desk.find(f".pick[data-slug={dragged}]"), desk.find(f".pick[data-slug={target}]"))
+def _drag(desk: Desk, held: str, onto: str) -> None:
+    """Real mouse input through the browser: pressed on `held`, moved onto `onto`, released."""
+    ActionChains(desk.driver).click_and_hold(desk.find(held)).move_to_element(desk.find(onto)).release().perform()
 
 
 def _picks(desk: Desk) -> list[str | None]:
@@ -94,10 +87,10 @@ def test_an_editor_reorders_a_collection_by_keyboard_and_is_kept_from_overwritin
     desk.wait_for(lambda: desk.driver.switch_to.active_element.get_attribute("data-slug") == "harbour")
     desk.find(".pick[data-slug=tides] .up").send_keys(Keys.ENTER)
     assert _picks(desk) == ["ferry", "tides", "harbour"]
-    # The mouse's way, by the browser's own drag events: harbour dropped on ferry's place, then on tides'.
-    _drag(desk, "harbour", "ferry")
+    # The mouse's way: harbour pressed by its headline and dropped on ferry's place, then on tides'.
+    _drag(desk, ".pick[data-slug=harbour] .pick-title", ".pick[data-slug=ferry]")
     assert _picks(desk) == ["harbour", "ferry", "tides"]
-    _drag(desk, "harbour", "tides")
+    _drag(desk, ".pick[data-slug=harbour] .pick-title", ".pick[data-slug=tides]")
     assert _picks(desk) == ["ferry", "tides", "harbour"]
     desk.find(".pick[data-slug=tides] input").send_keys("Live")
     desk.find(".collection button[type=submit]").click()
@@ -212,6 +205,22 @@ def test_an_editor_pins_related_stories_of_a_published_story_and_a_draft_and_see
     desk.wait_for(lambda: desk.find(".pins-panel .save-state").text == "Saved.", "a draft's pins saved")
     desk.open(f"/desk/edit?slug={draft}")
     desk.wait_for(lambda: [pin.get_attribute("data-slug") for pin in desk.find_all(".pins li")] == ["ferry"])
+
+
+def test_the_editors_blocks_are_reordered_with_the_mouse(desk):
+    body = [{"type": "paragraph", "text": text} for text in ("One.", "Two.", "Three.")]
+    story = {"title": "Order", "authors": ["alok-verma"], "body": body}
+    slug = httpx.post(f"{desk.base}/api/v1/articles", json=story, headers=desk.key).raise_for_status().json()["slug"]
+    desk.signed_in_as(EDITOR, f"/desk/edit?slug={slug}")
+    # Pressed on its grip and let go over the last block, with a line marking where it lands meanwhile.
+    held = ActionChains(desk.driver).click_and_hold(desk.find(".block:first-child .grip"))
+    held.move_to_element(desk.find(".block:last-child")).perform()
+    assert desk.find_all(".block:last-child.drop-after") and desk.find_all(".block.dragged")
+    ActionChains(desk.driver).release().perform()
+    assert [text.get_attribute("value") for text in desk.find_all(".block textarea")] == ["Two.", "Three.", "One."]
+    desk.wait_for(lambda: [b["text"] for b in desk.article(slug)["body"]] == ["Two.", "Three.", "One."], "saved")
+    assert not desk.find_all(".drop-before, .drop-after, .dragged")
+    _fits_and_passes_axe_here(desk)
 
 
 def _select(desk: Desk, css: str, words: str) -> None:
