@@ -89,6 +89,8 @@ def test_if_none_match_star_creates_only(client, session, editor):
     assert taken.status_code == 412 and taken.headers["content-type"] == "application/problem+json"
     assert taken.json()["type"].endswith("/problems/collection-exists") and taken.json()["slug"] == "home"
     assert taken.json()["errors"][0]["parameter"] == "slug"
+    odd = client.put("/api/v1/collections/Not%20a%20slug", json={"title": "X", "items": []}, headers=editor)
+    assert odd.status_code == 422 and odd.json()["errors"][0]["parameter"] == "slug"
     assert slugs(client.get(URL)) == [a.slug]
 
 
