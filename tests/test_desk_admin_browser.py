@@ -230,13 +230,14 @@ def test_an_admin_invites_someone_changes_their_role_and_keys_come_and_go_in_the
         _fits_and_passes_axe(desk, path)
 
 
-def test_other_roles_are_told_they_are_not_allowed(desk):
+def test_other_roles_are_told_they_are_not_allowed_and_editors_moderate(desk):
     desk.signed_in_as(EDITOR, "/desk/people")
     assert desk.find("h1").text == "Not allowed" and desk.find(".refusal").text
     assert not desk.find_all("#nav a[href='/desk/people']:not([hidden])")
-    # Comments are for moderators and administrators (app/auth/roles.py).
+    # Comments are for moderators, editors and administrators (app/auth/roles.py).
+    assert desk.find_all("#nav a[href='/desk/moderation']:not([hidden])")
     desk.open("/desk/moderation")
-    assert desk.find("h1").text == "Not allowed"
+    desk.wait_for(lambda: desk.find("h1").text.startswith("Comments"), "the queue")
     assert violations(desk) == []
 
 

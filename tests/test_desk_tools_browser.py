@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -55,17 +56,9 @@ def _fits_and_passes_axe_here(desk: Desk) -> None:
     desk.driver.set_window_size(1280, 1000)
 
 
-DRAG = """
-const [from, to] = arguments;
-const carried = new DataTransfer();
-for (const [target, type] of [[from, "dragstart"], [to, "dragover"], [to, "drop"], [from, "dragend"]]) {
-  target.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: carried}));
-}
-"""
-
-
-def _drag(desk: Desk, dragged: str, target: str) -> None:
-    desk.driver.execute_script(DRAG, desk.find(f".pick[data-slug={dragged}]"), desk.find(f".pick[data-slug={target}]"))
+def _drag(desk: Desk, held: str, onto: str) -> None:
+    """Real mouse input through the browser: pressed on `held`, moved onto `onto`, released."""
+    ActionChains(desk.driver).click_and_hold(desk.find(held)).move_to_element(desk.find(onto)).release().perform()
 
 
 def _picks(desk: Desk) -> list[str | None]:
@@ -94,10 +87,10 @@ def test_an_editor_reorders_a_collection_by_keyboard_and_is_kept_from_overwritin
     desk.wait_for(lambda: desk.driver.switch_to.active_element.get_attribute("data-slug") == "harbour")
     desk.find(".pick[data-slug=tides] .up").send_keys(Keys.ENTER)
     assert _picks(desk) == ["ferry", "tides", "harbour"]
-    # The mouse's way, by the browser's own drag events: harbour dropped on ferry's place, then on tides'.
-    _drag(desk, "harbour", "ferry")
+    # The mouse's way: harbour pressed by its headline and dropped on ferry's place, then on tides'.
+    _drag(desk, ".pick[data-slug=harbour] .pick-title", ".pick[data-slug=ferry]")
     assert _picks(desk) == ["harbour", "ferry", "tides"]
-    _drag(desk, "harbour", "tides")
+    _drag(desk, ".pick[data-slug=harbour] .pick-title", ".pick[data-slug=tides]")
     assert _picks(desk) == ["ferry", "tides", "harbour"]
     desk.find(".pick[data-slug=tides] input").send_keys("Live")
     desk.find(".collection button[type=submit]").click()
@@ -123,6 +116,20 @@ def test_an_editor_reorders_a_collection_by_keyboard_and_is_kept_from_overwritin
 
     _fits_and_passes_axe(desk, "/desk/collections")
     _fits_and_passes_axe(desk, "/desk/collection?slug=home")
+
+
+def test_a_new_collection_is_created_only_under_a_slug_not_taken(desk):
+    _put(desk, "morning", ["harbour"])
+    desk.signed_in_as(EDITOR, "/desk/collections")
+    desk.find(".new-collection input[name=slug]").send_keys("morning")
+    desk.find(".new-collection input[name=title]").send_keys("Evening", Keys.ENTER)
+    desk.wait_for(lambda: desk.find(".new-collection input[name=slug]").get_attribute("aria-invalid") == "true")
+    assert _order(desk, "morning") == ["harbour"]
+    desk.find(".new-collection input[name=slug]").clear()
+    desk.find(".new-collection input[name=slug]").send_keys("evening", Keys.ENTER)
+    desk.wait_for(lambda: desk.driver.current_url.endswith("/desk/collection?slug=evening"), "the new collection")
+    assert desk.find("input[name=title]").get_attribute("value") == "Evening"
+    assert httpx.get(f"{desk.base}/api/v1/collections/evening").json()["items"] == []
 
 
 def test_an_editor_embargoes_and_corrects_a_story_and_restores_a_revision_after_its_diff(desk):
@@ -161,7 +168,22 @@ def test_an_editor_embargoes_and_corrects_a_story_and_restores_a_revision_after_
     desk.wait_for(lambda: desk.find("input[name=title]").get_attribute("value") == "Ferry", "shown restored")
 
 
-def test_an_editor_pins_related_stories_and_sees_the_search_preview(desk):
+def test_older_revisions_come_a_page_at_a_time(desk):
+    slug = desk.draft("Tide tables")
+    for n in range(21):
+        change = {"subtitle": f"High water at {n}"}
+        httpx.patch(f"{desk.base}/api/v1/articles/{slug}", json=change, headers=desk.key).raise_for_status()
+    desk.signed_in_as(EDITOR, f"/desk/edit?slug={slug}")
+    desk.find("button[name=revisions]").click()
+    desk.wait_for(lambda: len(desk.find_all(".revision")) == 20, "the newest 20")
+    desk.find(".revisions-panel button.more").click()
+    desk.wait_for(lambda: len(desk.find_all(".revision")) == 22, "the older ones")
+    assert [one.get_attribute("data-number") for one in desk.find_all(".revision")][-2:] == ["2", "1"]
+    assert desk.driver.switch_to.active_element.text == "Compare with now"
+    assert desk.find_all(".revisions-panel button.more[hidden]")
+
+
+def test_an_editor_pins_related_stories_of_a_published_story_and_a_draft_and_sees_the_search_preview(desk):
     desk.signed_in_as(EDITOR, "/desk/edit?slug=tides")
     assert desk.find(".search-result .result-title").text == "Tides"
     desk.find("textarea[name=subtitle]").send_keys("Higher than ever.")
@@ -172,6 +194,32 @@ def test_an_editor_pins_related_stories_and_sees_the_search_preview(desk):
     desk.wait_for(lambda: desk.find(".pins-panel .save-state").text == "Saved.", "pins saved")
     related = httpx.get(f"{desk.base}/api/v1/articles/tides/related").raise_for_status().json()["data"]
     assert [one["slug"] for one in related if one["pinned"]] == ["harbour"]
+    _fits_and_passes_axe_here(desk)
+
+    # A draft's pins are set and read back too.
+    draft = desk.draft("Storm warning")
+    desk.open(f"/desk/edit?slug={draft}")
+    desk.find("input[name=pin-search]").send_keys("ferry")
+    desk.find("button[data-pin=ferry]").click()
+    desk.find("button[name=save-pins]").click()
+    desk.wait_for(lambda: desk.find(".pins-panel .save-state").text == "Saved.", "a draft's pins saved")
+    desk.open(f"/desk/edit?slug={draft}")
+    desk.wait_for(lambda: [pin.get_attribute("data-slug") for pin in desk.find_all(".pins li")] == ["ferry"])
+
+
+def test_the_editors_blocks_are_reordered_with_the_mouse(desk):
+    body = [{"type": "paragraph", "text": text} for text in ("One.", "Two.", "Three.")]
+    story = {"title": "Order", "authors": ["alok-verma"], "body": body}
+    slug = httpx.post(f"{desk.base}/api/v1/articles", json=story, headers=desk.key).raise_for_status().json()["slug"]
+    desk.signed_in_as(EDITOR, f"/desk/edit?slug={slug}")
+    # Pressed on its grip and let go over the last block, with a line marking where it lands meanwhile.
+    held = ActionChains(desk.driver).click_and_hold(desk.find(".block:first-child .grip"))
+    held.move_to_element(desk.find(".block:last-child")).perform()
+    assert desk.find_all(".block:last-child.drop-after") and desk.find_all(".block.dragged")
+    ActionChains(desk.driver).release().perform()
+    assert [text.get_attribute("value") for text in desk.find_all(".block textarea")] == ["Two.", "Three.", "One."]
+    desk.wait_for(lambda: [b["text"] for b in desk.article(slug)["body"]] == ["Two.", "Three.", "One."], "saved")
+    assert not desk.find_all(".drop-before, .drop-after, .dragged")
     _fits_and_passes_axe_here(desk)
 
 
@@ -202,7 +250,7 @@ def test_bold_and_a_link_typed_by_keyboard_come_back_as_they_were_saved(desk):
     assert desk.find(paragraph).get_attribute("value") == marked
 
 
-def test_a_pictures_focal_point_moved_by_keyboard_is_saved_and_its_crops_shown(desk):
+def test_a_pictures_focal_point_moved_by_keyboard_is_saved_and_the_crop_chosen_kept(desk):
     upload = {"file": ("boats.jpg", photo(400, 300), "image/jpeg")}
     media = httpx.post(f"{desk.base}/api/v1/media", files=upload, headers=desk.key).raise_for_status().json()
     story = {"title": "Pictured", "authors": ["alok-verma"], "body": [{"type": "image", "media_id": media["id"]}]}
@@ -215,5 +263,12 @@ def test_a_pictures_focal_point_moved_by_keyboard_is_saved_and_its_crops_shown(d
     saved = httpx.get(f"{desk.base}/api/v1/media/{media['id']}", headers=desk.key).json()["focal_point"]
     assert saved == {"x": 0.6, "y": 0.45}
     crops = httpx.get(f"{desk.base}/api/v1/media/{media['id']}", headers=desk.key).json()["crops"]
-    assert desk.find(".crop-preview").get_attribute("srcset") == next(iter(crops.values()))
+    desk.find(".crop-ratios input[value='4:3']").click()
+    assert desk.find(".crop-preview").get_attribute("srcset") == crops["4:3"]
     _fits_and_passes_axe_here(desk)
+    # The crop chosen is the story's: saved with the block and chosen again on reload.
+    desk.wait_for(lambda: desk.article(slug)["body"][0].get("crop") == "4:3", "the crop saved")
+    assert "-4x3-" in desk.article(slug)["body"][0]["url"]
+    desk.open(f"/desk/edit?slug={slug}")
+    desk.find(".block-image button[name=focal]").click()
+    assert desk.find(".crop-ratios input[value='4:3']").is_selected()

@@ -13,6 +13,8 @@ from pydantic import (
     ModelWrapValidatorHandler,
     PrivateAttr,
     TypeAdapter,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -20,6 +22,7 @@ from app.core.ids import RowId
 from app.core.slugs import slugify
 from app.core.weburl import WebUrl
 from app.media.schemas import FocalPoint, Source
+from app.media.sizes import CROPS
 
 # Paragraphs, quotes and list items may carry inline markup; everything else is stripped.
 INLINE_TAGS = {"a", "em", "strong", "b", "i", "code", "br", "sub", "sup", "mark", "s", "abbr", "cite"}
@@ -137,6 +140,11 @@ class Image(BaseModel):
 
     url: WebUrl | None = Field(None, description="Required without `media_id`; with it, set by the server.")
     media_id: RowId | None = Field(None, description="A picture of the media library (`/api/v1/media`).")
+    crop: Literal[CROPS] | None = Field(  # type: ignore[valid-type]
+        None,
+        description="Library pictures: show this crop (one of the picture's `crops`): `url`, `srcset`, "
+        "`sources`, `width` and `height` are then the crop's. The whole picture when omitted.",
+    )
     alt: str = Field("", max_length=1000, description="Text alternative; empty only for decorative images.")
     caption: str | None = Field(None, max_length=2000)
     credit: str | None = Field(None, max_length=300)
@@ -163,6 +171,13 @@ class Image(BaseModel):
         image._own = own
         return image
 
+    @field_validator("crop")
+    @classmethod
+    def _crops_a_library_picture(cls, crop: str | None, info: ValidationInfo) -> str | None:
+        if crop is not None and info.data.get("media_id") is None:
+            raise ValueError("only a picture of the media library (`media_id`) can be cropped")
+        return crop
+
     @model_validator(mode="after")
     def _names_a_picture(self) -> Self:
         if self.url is None and self.media_id is None:
@@ -174,7 +189,7 @@ class Image(BaseModel):
         words and `shown`, the library's fields of it now."""
         if self.media_id is None:
             return self.model_dump(include={"type", "url", *OWN_WORDS}, exclude_none=True)
-        own = self.model_dump(include={"type", "media_id", *self._own}, exclude_none=True)
+        own = self.model_dump(include={"type", "media_id", "crop", *self._own}, exclude_none=True)
         return own | {"media": shown}
 
 

@@ -56,8 +56,14 @@ async def _editor_reader(key: EditorKey) -> Reader:
     return _editor(key)
 
 
+async def _preview_reader(key: PreviewKey) -> Reader:
+    return _editor(key)
+
+
 # What a writing key may see of other articles (pins, imports): drafts, and embargoed ones with `content:embargo`.
 EditorReader = Annotated[Reader, Depends(_editor_reader)]
+# What a previewing key may see of other articles: the same, for reading.
+PreviewReader = Annotated[Reader, Depends(_preview_reader)]
 ArticleToEdit = Annotated[Article, Depends(_article_to_edit)]
 ArticleForEditors = Annotated[Article, Depends(_article_for_editors)]
 ArticleToPreview = Annotated[Article, Depends(_article_to_preview)]

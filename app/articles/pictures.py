@@ -38,7 +38,8 @@ def show_pictures(session: Session, article: Article) -> None:
     def stored(image: dict[str, Any], model: type[Image]) -> dict[str, Any]:
         if image.get("media_id") is None:
             return image
-        return model.model_validate(image).stored(links.shown(found[image["media_id"]]))
+        picture = model.model_validate(image)
+        return picture.stored(links.shown(found[image["media_id"]], picture.crop))
 
     if article.featured_image:
         article.featured_image = stored(article.featured_image, Image)

@@ -7,7 +7,7 @@ from app.articles.blocks import Image
 from app.articles.links import author_url, reader_url
 from app.articles.schemas import ArticlePublic, ArticleSeo, ArticleWithSeo
 from app.core.settings import Settings
-from app.media.sizes import default_size
+from app.media.sizes import default_size, ratio_of
 
 
 def with_seo(article: ArticlePublic, settings: Settings) -> ArticleWithSeo:
@@ -98,7 +98,9 @@ def seo(article: ArticlePublic, settings: Settings) -> ArticleSeo:
 
 def _shown_size(image: Image) -> tuple[int, int] | None:
     """The size of the rendition `url` names, for a library picture."""
-    return default_size(image.width, image.height) if image.width and image.height else None
+    if not image.width or not image.height:
+        return None
+    return default_size(image.width, image.height, ratio_of(image.crop) if image.crop else None)
 
 
 def _url(article: ArticlePublic, settings: Settings) -> str:

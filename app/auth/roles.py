@@ -14,7 +14,10 @@ class Role(StrEnum):
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.contributor: frozenset({Scope.content_write, Scope.content_preview, Scope.media_write}),
-    Role.editor: frozenset({Scope.content_write, Scope.content_preview, Scope.content_embargo, Scope.media_write}),
+    # As in most newsrooms' tools, an editor also moderates the comments under the stories.
+    Role.editor: frozenset(
+        {Scope.content_write, Scope.content_preview, Scope.content_embargo, Scope.media_write, Scope.comments_moderate}
+    ),
     Role.moderator: frozenset({Scope.comments_moderate}),
     Role.admin: frozenset({Scope.admin}),
 }

@@ -1,6 +1,7 @@
 """Problems the collection routes raise."""
 
 from app.core.errors import ProblemError
+from app.web.conditional import PreconditionFailed
 
 
 class CollectionNotFound(ProblemError):
@@ -28,3 +29,11 @@ class CollectionInUse(ProblemError):
     title = "Collection in use"
     status = 409
     advice = "Point the sections `sections` names at another collection (or none) first."
+
+
+class CollectionExists(PreconditionFailed):
+    """A create-only write (`If-None-Match: *`) named a slug a collection already has."""
+
+    type_slug = "collection-exists"
+    title = "Collection already exists"
+    advice = "Choose another slug, or read the collection and send your order with its ETag in `If-Match`."

@@ -7,7 +7,7 @@ from app.articles.visibility import PUBLIC
 from app.auth.dependencies import PublisherKey
 from app.auth.errors import CsrfTokenMissing, MissingScope, NotAuthenticated, PublishingForbidden
 from app.collections import service
-from app.collections.errors import CollectionInUse, CollectionNotFound, CollectionSlugTaken
+from app.collections.errors import CollectionExists, CollectionInUse, CollectionNotFound, CollectionSlugTaken
 from app.collections.schemas import (
     COLLECTIONS,
     CollectionChange,
@@ -18,7 +18,7 @@ from app.collections.schemas import (
 )
 from app.core.errors import InvalidField, InvalidParameter, problems
 from app.core.slugs import Slug
-from app.web.conditional import IfMatch, PreconditionFailed, private_if, with_etag, written
+from app.web.conditional import IfMatch, IfNoneMatch, PreconditionFailed, private_if, with_etag, written
 from app.web.pagination import CursorParam, Limit, Page, page_response
 from app.web.state import ClockDep, ReadSessionDep, SessionDep, SettingsDep
 
@@ -65,7 +65,10 @@ def get_collection(
     operation_id="collections-put",
     summary="Create a collection or set its order",
     response_model=CollectionPublic,
-    responses={**problems(*WRITE, InvalidField), 201: {"model": CollectionPublic, "description": "Created"}},
+    responses={
+        **problems(*WRITE, CollectionExists, InvalidField),
+        201: {"model": CollectionPublic, "description": "Created"},
+    },
 )
 def put_collection(
     response: Response,
@@ -77,12 +80,16 @@ def put_collection(
     key: PublisherKey,
     reader: EditorReader,
     if_match: IfMatch = None,
+    if_none_match: IfNoneMatch = None,
 ) -> CollectionPublic:
     """Send `If-Match` with the ETag of your read (with your key): if someone reordered the
-    collection since, the write is refused with 412. With `apply_at`, the order applies from then
-    on, by itself. Every order is kept (`/revisions`)."""
+    collection since, the write is refused with 412. Send `If-None-Match: *` to create a new
+    collection only: if the slug is taken, 412 `collection-exists`. With `apply_at`, the order
+    applies from then on, by itself. Every order is kept (`/revisions`)."""
     now = clock()
-    collection, created = service.put(session, slug, body, now=now, actor=key.name, reader=reader, if_match=if_match)
+    collection, created = service.put(
+        session, slug, body, now=now, actor=key.name, reader=reader, if_match=if_match, if_none_match=if_none_match
+    )
     if created:
         response.status_code = 201
         response.headers["Location"] = f"{settings.base_url}/api/v1/collections/{slug}"

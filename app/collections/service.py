@@ -10,7 +10,7 @@ from app.articles import service as articles
 from app.articles.models import Article
 from app.articles.visibility import PUBLIC, Reader, visible
 from app.caching import content_version, keys
-from app.collections.errors import CollectionInUse, CollectionNotFound, CollectionSlugTaken
+from app.collections.errors import CollectionExists, CollectionInUse, CollectionNotFound, CollectionSlugTaken
 from app.collections.models import Collection, CollectionItem, CollectionRevision, CollectionSchedule, StoredOrder
 from app.collections.schemas import (
     COLLECTIONS,
@@ -29,7 +29,7 @@ from app.db.upserts import conflict_insert
 from app.outbox import service as outbox
 from app.taxonomy import service as taxonomy
 from app.taxonomy.models import Section
-from app.web.conditional import PreconditionFailed, require_current
+from app.web.conditional import PreconditionFailed, none_match_refuses, require_current
 from app.web.pagination import decode_cursor, encode_cursor
 
 UPDATED = "collection.updated"
@@ -184,21 +184,25 @@ def put(
     actor: str,
     reader: Reader,
     if_match: str | None,
+    if_none_match: str | None = None,
 ) -> tuple[Collection, bool]:
     """Create or replace the collection and commit; True when it was created. The order applies now,
     or from `apply_at` on. Every order is kept as a revision; caches and webhooks hear of it."""
     collection = find(session, slug, for_update=True)
+    current = None if collection is None else shown(session, collection, now=now, reader=reader)
+    if none_match_refuses(if_none_match, current):
+        raise _exists(slug)
     if collection is None and if_match is not None and if_match.strip() != "*":
         raise PreconditionFailed("The collection does not exist; send no If-Match to create it.")
-    if collection is not None:
-        require_current(if_match, shown(session, collection, now=now, reader=reader))
+    if current is not None:
+        require_current(if_match, current)
     if body.apply_at is not None and body.apply_at <= now:
         raise InvalidField("#/apply_at", "A scheduled order needs a time in the future; leave it out for now.")
     order = _resolved(session, body.items)
     fallback = _fallback_section(session, body.fallback_section)
     created = collection is None
     if collection is None:
-        collection = _created(session, slug, body, now=now)
+        collection = _created(session, slug, body, now=now, create_only=if_none_match is not None)
     collection.title, collection.max_items, collection.fallback_section_id = body.title, body.max_items, fallback
     collection.updated_at = now
     session.add(collection)
@@ -225,12 +229,19 @@ def put(
     return collection, created
 
 
-def _created(session: Session, slug: str, body: CollectionWrite, *, now: datetime) -> Collection:
+def _exists(slug: str) -> CollectionExists:
+    detail = f"A collection already has the slug '{slug}'."
+    return CollectionExists(detail, slug=slug, errors=[{"detail": detail, "parameter": "slug"}])
+
+
+def _created(session: Session, slug: str, body: CollectionWrite, *, now: datetime, create_only: bool) -> Collection:
     """The new collection, locked; one that a concurrent PUT created first is taken over instead,
-    as a PUT without If-Match takes over an existing one."""
+    as a PUT without If-Match takes over an existing one, unless the PUT may only create."""
     values = {"slug": slug, "title": body.title, "max_items": body.max_items, "ordered_at": now, "updated_at": now}
     insert = conflict_insert(session.get_bind(), Collection).values(**values)
-    session.execute(insert.on_conflict_do_nothing(index_elements=["slug"]))
+    inserted = session.execute(insert.on_conflict_do_nothing(index_elements=["slug"])).rowcount  # type: ignore[attr-defined]
+    if not inserted and create_only:
+        raise _exists(slug)
     return session.exec(select(Collection).where(Collection.slug == slug).with_for_update()).one()
 
 

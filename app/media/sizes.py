@@ -9,6 +9,8 @@ from dataclasses import dataclass
 WIDTHS = (320, 640, 1024, 1600, 2048)
 DEFAULT_WIDTH = 1024
 RATIOS = ((1, 1), (4, 3), (16, 9))
+# The ratios as the API names them (`crops` keys, an image's `crop`).
+CROPS = tuple(f"{across}:{down}" for across, down in RATIOS)
 # WebP for every browser in use today, JPEG for the rest; AVIF is not made (see docs/how-to/media.md's measurements).
 FORMATS = {"webp": "image/webp", "jpg": "image/jpeg"}
 _NAME = re.compile(r"^(\d{1,4})(?:-(\d{1,2})x(\d{1,2})-(\d{1,4})-(\d{1,4}))?\.([a-z]{3,4})$")
@@ -83,9 +85,15 @@ def output_size(width: int, height: int, rendition: Rendition) -> tuple[int, int
     return rendition.width, max(1, round(rendition.width * down / across))
 
 
-def default_size(width: int, height: int) -> tuple[int, int]:
-    """The size of a picture's `url` rendition: the listed width nearest DEFAULT_WIDTH from below."""
-    return output_size(width, height, Rendition(min(width, DEFAULT_WIDTH), "jpg"))
+def ratio_of(crop: str) -> tuple[int, int]:
+    across, down = crop.split(":")
+    return int(across), int(down)
+
+
+def default_size(width: int, height: int, ratio: tuple[int, int] | None = None) -> tuple[int, int]:
+    """The size of a picture's `url` rendition (or of its crop's, `width` by `height` being the
+    crop's): the listed width nearest DEFAULT_WIDTH from below."""
+    return output_size(width, height, Rendition(min(width, DEFAULT_WIDTH), "jpg", ratio))
 
 
 def every(width: int, height: int, focus: tuple[int, int]) -> list[Rendition]:

@@ -4,15 +4,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from app.articles.dependencies import ArticleForEditors, EditorReader
+from app.articles.dependencies import ArticleForEditors, ArticleToPreview, EditorReader, PreviewReader
 from app.articles.errors import ArticleMoved, ArticleNotFound
+from app.articles.schemas import ArticleSummary
 from app.auth.errors import MissingScope, NotAuthenticated
 from app.caching import keys, stored_answers
 from app.core.errors import InvalidField, InvalidParameter, problems
 from app.core.slugs import Slug
 from app.related import service as related
 from app.related.dependencies import NeighboursDep
-from app.related.schemas import RelatedArticle, RelatedList, RelatedPins
+from app.related.schemas import PinnedArticles, RelatedArticle, RelatedList, RelatedPins
+from app.web.conditional import private_if
 from app.web.fieldsets import Fieldset, fields_of, sparse_list
 from app.web.state import ClockDep, ContentCacheDep, ReadSessionDep, SessionDep
 
@@ -48,6 +50,24 @@ def get_related(
     keys.label_list(response, keys.ARTICLES, shown, keys.article(slug), keys.MATCHES)
     stored_answers.storable_as_asked(request, "limit")
     return sparse_list(request, response, {"data": shown}, fields)
+
+
+@router.get(
+    "/pins",
+    operation_id="articles-related-pins",
+    summary="Get the articles editors pinned, whatever the article's status",
+    response_model=PinnedArticles,
+    responses=problems(NotAuthenticated, MissingScope, ArticleNotFound, ArticleMoved, InvalidParameter),
+)
+def get_pins(
+    response: Response, article: ArticleToPreview, session: ReadSessionDep, clock: ClockDep, reader: PreviewReader
+) -> PinnedArticles:
+    """For keys with `content:preview`: the pins of a draft, scheduled or embargoed article too,
+    which has no related list for readers yet. Pins the key cannot see are left out."""
+    now = clock()
+    private_if(response, True)
+    pinned = related.pinned_articles(session, article, now=now, reader=reader)
+    return PinnedArticles(data=[ArticleSummary.from_article(one, now=now) for one in pinned])
 
 
 @router.put(

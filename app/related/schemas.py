@@ -20,3 +20,7 @@ class RelatedPins(BaseModel):
     slugs: list[SlugText] = Field(
         max_length=20, description="Articles to show first, in this order; [] removes all pins."
     )
+
+
+class PinnedArticles(BaseModel):
+    data: list[ArticleSummary] = Field(description="The pinned articles, in the editors' order.")

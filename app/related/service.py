@@ -386,6 +386,18 @@ def related_articles(
     return cache.get(session, ("related", slug, limit), compute, now=now)
 
 
+def pinned_articles(session: Session, article: Article, *, now: datetime, reader: Reader) -> list[Article]:
+    """The article's pins in order, whatever its own status: those the reader may see."""
+    query = (
+        select(Article)
+        .join(RelatedPin, col(RelatedPin.related_id) == Article.id)
+        .where(RelatedPin.article_id == article.id, visible(now, reader))
+        .order_by(col(RelatedPin.position))
+        .options(*summary_joined_loading())
+    )
+    return list(session.scalars(query).unique())
+
+
 def pin_related(
     session: Session, article: Article, related_slugs: list[str], *, now: datetime, reader: Reader
 ) -> list[Article]:

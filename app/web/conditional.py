@@ -1,4 +1,5 @@
-"""Entity tags: strong validators for single resources, If-None-Match for reads, If-Match for writes."""
+"""Entity tags: strong validators for single resources, If-None-Match for reads, If-Match for writes
+(and If-None-Match: * for writes that may only create)."""
 
 from typing import Annotated, TypeVar
 
@@ -29,6 +30,14 @@ IfMatch = Annotated[
     str | None,
     Header(
         description="ETag from your last read; the write is refused with 412 if the resource changed since.",
+        max_length=2000,
+    ),
+]
+
+IfNoneMatch = Annotated[
+    str | None,
+    Header(
+        description="`*` to create only: the write is refused with 412 if the resource already exists.",
         max_length=2000,
     ),
 ]
@@ -70,6 +79,15 @@ def require_current(if_match: str | None, current: BaseModel) -> None:
             "The resource was changed since you read it; read it again and reapply your change.",
             etag=etag_of(current),
         )
+
+
+def none_match_refuses(if_none_match: str | None, current: BaseModel | None) -> bool:
+    """Whether a write's If-None-Match refuses it (RFC 9110 §13.1.2): `*` while the resource
+    exists, or a tag of its current representation."""
+    if if_none_match is None or current is None:
+        return False
+    tags = _listed(if_none_match, weak=True)
+    return "*" in tags or etag_of(current).removeprefix("W/") in tags
 
 
 def _held(request: Request, tag: str) -> bool:

@@ -1,6 +1,7 @@
 import json
 
 from app.auth.roles import Role
+from tests.comments.helpers import reply
 from tests.factories.newsroom import make_article, make_author, make_section
 from tests.factories.people import make_user, sign_in
 
@@ -144,3 +145,19 @@ def test_embargoes_are_for_editors_of_the_storys_section(client, session, settin
     assert lifted.status_code == 200 and lifted.json()["embargo_until"] is None
     elsewhere = client.patch("/api/v1/articles/derby-day", json=embargo, headers=csrf)
     assert elsewhere.status_code == 403 and elsewhere.json()["section"] == "sport"
+
+
+def test_an_editor_moderates_comments_and_a_contributor_may_not(client, session, settings):
+    _newsroom(session)
+    article = make_article(session)
+    held = reply(client, article.slug, content="First time here.").json()["id"]
+    make_user(session, settings, "cy@example.org", role=Role.contributor)
+    make_user(session, settings, "ed@example.org", role=Role.editor, sections=("city",))
+    csrf = sign_in(client, "cy@example.org")
+    refused = client.get("/api/v1/comments", headers=csrf)
+    assert refused.status_code == 403 and refused.json()["type"].endswith("/problems/missing-scope")
+    client.cookies.clear()
+    csrf = sign_in(client, "ed@example.org")
+    assert [one["id"] for one in client.get("/api/v1/comments?status=pending", headers=csrf).json()["data"]] == [held]
+    decided = client.patch(f"/api/v1/comments/{held}", json={"status": "approved"}, headers=csrf)
+    assert decided.status_code == 200 and decided.json()["status"] == "approved"

@@ -81,6 +81,19 @@ def test_stale_if_match_is_412_and_changes_nothing(client, session, editor):
     assert [[item["article"] for item in r["items"]] for r in revisions] == [[b.slug, a.slug], [a.slug]]
 
 
+def test_if_none_match_star_creates_only(client, session, editor):
+    a, b = make_article(session), make_article(session)
+    created = put(client, editor | {"If-None-Match": "*"}, [a.slug])
+    assert created.status_code == 201 and created.headers["Location"].endswith(URL)
+    taken = put(client, editor | {"If-None-Match": "*"}, [b.slug])
+    assert taken.status_code == 412 and taken.headers["content-type"] == "application/problem+json"
+    assert taken.json()["type"].endswith("/problems/collection-exists") and taken.json()["slug"] == "home"
+    assert taken.json()["errors"][0]["parameter"] == "slug"
+    odd = client.put("/api/v1/collections/Not%20a%20slug", json={"title": "X", "items": []}, headers=editor)
+    assert odd.status_code == 422 and odd.json()["errors"][0]["parameter"] == "slug"
+    assert slugs(client.get(URL)) == [a.slug]
+
+
 def test_bad_orders_are_422s_naming_the_field(client, session, editor):
     a = make_article(session)
     cases = [

@@ -106,3 +106,42 @@ def test_an_ingested_record_shows_library_pictures_as_the_api_does(client, edito
 def test_an_ingested_record_naming_an_unknown_picture_fails_alone(client, editor):
     r = send(client, editor, record(1, featured_image={"media_id": 424242}), record(2))
     assert [result["status"] for result in r.json()["results"]] == ["failed", "created"]
+
+
+def test_a_cropped_picture_reads_as_its_crop_everywhere(client, session, editor, picture, media_key):
+    body = {
+        "title": "Square harbour",
+        "authors": [make_author(session).slug],
+        "status": "published",
+        "featured_image": {"media_id": picture["id"], "crop": "1:1"},
+        "body": [{"type": "image", "media_id": picture["id"], "crop": "16:9"}],
+    }
+    slug = client.post("/api/v1/articles", json=body, headers=editor).json()["slug"]
+    read = client.get(f"/api/v1/articles/{slug}").json()
+    image = read["featured_image"]
+    assert image["crop"] == "1:1" and (image["width"], image["height"]) == (900, 900)
+    assert image["url"].endswith("/900-1x1-500-500.jpg") and "-1x1-500-500.jpg 320w" in image["srcset"]
+    assert image["sources"][0]["srcset"] == picture["crops"]["1:1"]
+    shown = {"@type": "ImageObject", "url": image["url"], "width": 900, "height": 900}
+    assert read["structured_data"]["image"][0] == shown
+    assert read["seo"]["open_graph"]["og:image:height"] == "900"
+    assert f'<enclosure url="{image["url"]}"' in client.get("/feeds/rss.xml").text
+    assert read["body"][0]["crop"] == "16:9" and 'width="1600" height="900"' in read["body_html"]
+    # The crop is served, and follows a new focal point.
+    assert client.get(image["url"]).status_code == 200
+    client.patch(f"/api/v1/media/{picture['id']}", json={"focal_point": {"x": 0.2, "y": 0.5}}, headers=media_key)
+    moved = client.get(f"/api/v1/articles/{slug}").json()["featured_image"]
+    assert moved["crop"] == "1:1" and moved["url"].endswith("/900-1x1-200-500.jpg")
+
+
+@pytest.mark.parametrize(
+    ("image", "pointer"),
+    [
+        ({"media_id": 1, "crop": "3:2"}, "#/featured_image/crop"),
+        ({"url": "https://images.example/cat.jpg", "crop": "1:1"}, "#/featured_image/crop"),
+    ],
+)
+def test_an_unknown_crop_or_a_crop_of_an_external_picture_is_refused(client, session, editor, image, pointer):
+    body = {"title": "Odd crop", "authors": [make_author(session).slug], "featured_image": image}
+    r = client.post("/api/v1/articles", json=body, headers=editor)
+    assert r.status_code == 422 and r.json()["errors"][0]["pointer"] == pointer

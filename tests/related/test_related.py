@@ -96,6 +96,27 @@ def test_pins_need_content_write_and_known_articles(client, session, editor):
     assert response.status_code == 422 and response.json()["errors"][0]["pointer"] == "#/slugs"
 
 
+def test_editors_read_back_the_pins_of_a_draft_readers_never_see(client, session, editor, api_key):
+    draft = make_article(session, status="draft", title="Quake draft", body=body(QUAKE))
+    pin, unpublished_pin = make_article(session), make_article(session, status="draft")
+    pins = f"/api/v1/articles/{draft.slug}/related/pins"
+    put = client.put(pins, json={"slugs": [unpublished_pin.slug, pin.slug]}, headers=editor)
+    assert put.status_code == 200
+    read = client.get(pins, headers=editor)
+    assert read.status_code == 200 and read.headers["Cache-Control"] == "private, no-store"
+    assert [(one["slug"], one["status"]) for one in read.json()["data"]] == [
+        (unpublished_pin.slug, "draft"),
+        (pin.slug, "published"),
+    ]
+    # Without the preview scope, or as a reader, the draft stays unknown.
+    assert client.get(pins).status_code == 401
+    assert client.get(pins, headers=api_key("content:write")).status_code == 403
+    assert client.get(f"/api/v1/articles/{draft.slug}/related").status_code == 404
+    # Published, the story's related list leads with the pin readers can see.
+    client.post(f"/api/v1/articles/{draft.slug}/publish", headers=editor)
+    assert [(i["slug"], i["pinned"]) for i in related(client, draft.slug)][:1] == [(pin.slug, True)]
+
+
 def test_lists_follow_publishing_at_once(client, session, editor):
     lead = make_article(session, title="Earthquake hits coast", body=body(QUAKE))
     make_article(session, title="Budget", body=body(BUDGET))

@@ -481,7 +481,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Get the articles editors pinned, whatever the article's status
+         * @description For keys with `content:preview`: the pins of a draft, scheduled or embargoed article too,
+         *     which has no related list for readers yet. Pins the key cannot see are left out.
+         */
+        get: operations["articles-related-pins"];
         /**
          * Set the articles editors pin to the top of the related list
          * @description An article the key cannot see (embargoed, without `content:embargo`) is refused as an unknown slug is.
@@ -823,8 +828,9 @@ export interface paths {
         /**
          * Create a collection or set its order
          * @description Send `If-Match` with the ETag of your read (with your key): if someone reordered the
-         *     collection since, the write is refused with 412. With `apply_at`, the order applies from then
-         *     on, by itself. Every order is kept (`/revisions`).
+         *     collection since, the write is refused with 412. Send `If-None-Match: *` to create a new
+         *     collection only: if the slug is taken, 412 `collection-exists`. With `apply_at`, the order
+         *     applies from then on, by itself. Every order is kept (`/revisions`).
          */
         put: operations["collections-put"];
         post?: never;
@@ -2562,6 +2568,11 @@ export interface components {
              */
             media_id?: number | null;
             /**
+             * Crop
+             * @description Library pictures: show this crop (one of the picture's `crops`): `url`, `srcset`, `sources`, `width` and `height` are then the crop's. The whole picture when omitted.
+             */
+            crop?: ("1:1" | "4:3" | "16:9") | null;
+            /**
              * Alt
              * @description Text alternative; empty only for decorative images.
              * @default
@@ -2614,6 +2625,11 @@ export interface components {
              * @description A picture of the media library (`/api/v1/media`).
              */
             media_id?: number | null;
+            /**
+             * Crop
+             * @description Library pictures: show this crop (one of the picture's `crops`): `url`, `srcset`, `sources`, `width` and `height` are then the crop's. The whole picture when omitted.
+             */
+            crop?: ("1:1" | "4:3" | "16:9") | null;
             /**
              * Alt
              * @description Text alternative; empty only for decorative images.
@@ -3144,6 +3160,14 @@ export interface components {
              * @default If an active account has this address, an email with a link is on its way.
              */
             note: string;
+        };
+        /** PinnedArticles */
+        PinnedArticles: {
+            /**
+             * Data
+             * @description The pinned articles, in the editors' order.
+             */
+            data: components["schemas"]["ArticleSummary"][];
         };
         /** PreviewToken */
         PreviewToken: {
@@ -5917,6 +5941,83 @@ export interface operations {
             };
         };
     };
+    "articles-related-pins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lowercase words joined by hyphens. */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PinnedArticles"];
+                };
+            };
+            /** @description Article moved */
+            308: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A valid API key is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks a required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Article not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "articles-pin-related": {
         parameters: {
             query?: never;
@@ -7951,6 +8052,8 @@ export interface operations {
             header?: {
                 /** @description ETag from your last read; the write is refused with 412 if the resource changed since. */
                 "if-match"?: string | null;
+                /** @description `*` to create only: the write is refused with 412 if the resource already exists. */
+                "if-none-match"?: string | null;
             };
             path: {
                 /** @description Lowercase words joined by hyphens. */
@@ -8000,7 +8103,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The resource has changed */
+            /** @description The resource has changed; Collection already exists */
             412: {
                 headers: {
                     [name: string]: unknown;

@@ -664,6 +664,12 @@ class MediaId(RootModel[int]):
     ]
 
 
+class Crop(StrEnum):
+    field_1_1 = '1:1'
+    field_4_3 = '4:3'
+    field_16_9 = '16:9'
+
+
 class Status1(StrEnum):
     created = 'created'
     updated = 'updated'
@@ -2004,6 +2010,13 @@ class Image(BaseModel):
             title='Media Id',
         ),
     ] = None
+    crop: Annotated[
+        Crop | None,
+        Field(
+            description="Library pictures: show this crop (one of the picture's `crops`): `url`, `srcset`, `sources`, `width` and `height` are then the crop's. The whole picture when omitted.",
+            title='Crop',
+        ),
+    ] = None
     alt: Annotated[
         str,
         Field(
@@ -2070,6 +2083,13 @@ class ImageBlock(BaseModel):
         Field(
             description='A picture of the media library (`/api/v1/media`).',
             title='Media Id',
+        ),
+    ] = None
+    crop: Annotated[
+        Crop | None,
+        Field(
+            description="Library pictures: show this crop (one of the picture's `crops`): `url`, `srcset`, `sources`, `width` and `height` are then the crop's. The whole picture when omitted.",
+            title='Crop',
         ),
     ] = None
     alt: Annotated[
@@ -2977,6 +2997,16 @@ class PageArticleSummary(BaseModel):
     data: Annotated[list[ArticleSummary], Field(title='Data')]
     meta: PageMeta
     links: PageLinks
+
+
+class PinnedArticles(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    data: Annotated[
+        list[ArticleSummary],
+        Field(description="The pinned articles, in the editors' order.", title='Data'),
+    ]
 
 
 class CollectionPublic(BaseModel):

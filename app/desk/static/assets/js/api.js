@@ -32,10 +32,12 @@ export function apiUrl(path, params = {}) {
 }
 
 // {data, etag} for a 2xx answer; a Problem otherwise.
-export async function call(method, path, { params, json, form, ifMatch, quiet401 } = {}) {
+// `ifNoneMatch: "*"` makes a PUT create only.
+export async function call(method, path, { params, json, form, ifMatch, ifNoneMatch, quiet401 } = {}) {
   const headers = { Accept: "application/json" };
   if (method !== "GET") headers["X-CSRF-Token"] = csrfToken;
   if (ifMatch) headers["If-Match"] = ifMatch;
+  if (ifNoneMatch) headers["If-None-Match"] = ifNoneMatch;
   let body;
   if (json !== undefined) {
     headers["Content-Type"] = "application/json";

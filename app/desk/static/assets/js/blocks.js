@@ -1,9 +1,10 @@
 // The body as a list of blocks, each edited as plain text (inline markup stays as typed), moved up
-// and down by buttons that keep the keyboard focus on the moved block. Paragraphs have bold, italic
+// and down by buttons that keep the keyboard focus on the moved block, or dragged with the mouse. Paragraphs have bold, italic
 // and link buttons (Ctrl+B, Ctrl+I, Ctrl+K) that write the inline HTML the API keeps and sanitises.
 import { h, uniqueId } from "./dom.js";
 import { focalPanel } from "./focal.js";
 import { pickPicture } from "./media.js";
+import { grip, reorderByPointer } from "./reorder.js";
 
 const KINDS = {
   paragraph: "Paragraph",
@@ -28,6 +29,14 @@ export function blockEditor(blocks, changed) {
     if (target < 0 || target >= items.length) return;
     [items[index], items[target]] = [items[target], items[index]];
     render(target, button);
+    changed();
+  }
+
+  // Where a block dragged by the pointer lands.
+  function moveTo(from, to) {
+    if (to === from) return;
+    items.splice(to, 0, ...items.splice(from, 1));
+    render(to, ".up, .down");
     changed();
   }
 
@@ -84,7 +93,7 @@ export function blockEditor(blocks, changed) {
         changed();
       });
       const focal = block.media_id
-        ? h("button", { type: "button", class: "secondary", name: "focal", onclick: (event) => focalPanel(event.currentTarget, block.media_id) }, "Focal point and crops")
+        ? h("button", { type: "button", class: "secondary", name: "focal", onclick: (event) => focalPanel(event.currentTarget, block, pointer, changed) }, "Focal point and crops")
         : null;
       controls.push(
         block.url ? h("img", { class: "thumb", src: block.url, alt: "" }) : null,
@@ -110,13 +119,14 @@ export function blockEditor(blocks, changed) {
         controls.push(h("label", { for: input.id }, `${name}: ${label}`), input);
       }
     }
-    return h(
+    const item = h(
       "li",
       { class: `block block-${block.type}` },
       controls,
       h(
         "div",
         { class: "block-actions" },
+        grip(),
         h("button", { type: "button", class: "up", "aria-label": `Move ${name} up`, disabled: index === 0, onclick: () => move(index, -1, ".up") }, "↑"),
         h(
           "button",
@@ -139,6 +149,8 @@ export function blockEditor(blocks, changed) {
         ),
       ),
     );
+    reorderByPointer(item, list, index, moveTo);
+    return item;
   }
 
   const addImage = h("button", { type: "button", "data-add": "image" }, "Add picture");

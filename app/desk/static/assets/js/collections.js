@@ -1,11 +1,39 @@
 // Collections: the editors' ordered picks. The list of them, and one collection's order, moved by
-// keyboard (buttons, or Alt+Arrow on a focused pick) or by dragging, saved with If-Match so another
+// keyboard (buttons, or Alt+Arrow on a focused pick) or by dragging with the mouse, saved with If-Match so another
 // editor's order is never overwritten unseen.
 import { call, get, Problem } from "./api.js";
 import { field, h, notAllowed, showProblem, uniqueId, when } from "./dom.js";
 import { pagedList } from "./paging.js";
+import { grip, reorderByPointer } from "./reorder.js";
 
-export async function collectionsScreen(main) {
+// A new collection, empty, by slug and title: created only (If-None-Match: *), never one already there.
+function newCollection(desk) {
+  const alert = h("div", { class: "alert", role: "alert", tabindex: "-1" });
+  const slug = h("input", { name: "slug", required: true, maxlength: 100, pattern: "[a-z0-9]+(-[a-z0-9]+)*", "data-parameter": "slug" });
+  const title = h("input", { name: "title", required: true, maxlength: 200, "data-pointer": "#/title" });
+  const form = h(
+    "form",
+    { class: "new-collection", "aria-labelledby": "new-collection", novalidate: true },
+    h("h2", { id: "new-collection" }, "New collection"),
+    alert,
+    field("Slug", slug, "Lower-case letters, digits and hyphens: its address in the API."),
+    field("Title", title),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Create")),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const path = `/collections/${encodeURIComponent(slug.value.trim())}`;
+    try {
+      await call("PUT", path, { json: { title: title.value.trim(), items: [] }, ifNoneMatch: "*" });
+      desk.navigate(`/desk/collection?slug=${encodeURIComponent(slug.value.trim())}`);
+    } catch (problem) {
+      showProblem(alert, problem, form);
+    }
+  });
+  return form;
+}
+
+export async function collectionsScreen(main, desk) {
   const alert = h("div", { class: "alert", role: "alert", tabindex: "-1" });
   const list = h("ol", { class: "stories", "aria-label": "Collections" });
   const pager = pagedList({
@@ -18,10 +46,10 @@ export async function collectionsScreen(main) {
         h("a", { href: `/desk/collection?slug=${encodeURIComponent(one.slug)}` }, one.title),
         h("p", { class: "meta" }, `${one.slug} · at most ${one.max_items} · updated ${when(one.updated_at)}`),
       ),
-    empty: "No collections yet: the API creates one with PUT /api/v1/collections/{slug}.",
+    empty: "No collections yet.",
     alert,
   });
-  main.append(h("h1", {}, "Collections"), alert, list, pager.more);
+  main.append(h("h1", {}, "Collections"), alert, list, pager.more, newCollection(desk));
   try {
     await pager.next();
   } catch (problem) {
@@ -81,7 +109,6 @@ export async function collectionScreen(main, desk, params) {
   const list = h("ol", { class: "picks", "aria-label": "Picks in order" });
   // Which picks are spares follows the maximum as it is typed.
   maxItems.addEventListener("input", () => render());
-  let dragged = null;
 
   // The focus stays on the moved pick, or on the same button of it.
   function render(focusIndex, focusOn) {
@@ -107,13 +134,14 @@ export async function collectionScreen(main, desk, params) {
     const spare = index >= Number(maxItems.value) ? h("span", { class: "count" }, " (spare)") : null;
     const row = h(
       "li",
-      { class: "pick", tabindex: "0", draggable: "true", "data-slug": item.article, "data-pointer": `#/items/${index}/article`, "aria-label": `${index + 1}. ${name}` },
+      { class: "pick", tabindex: "0", "data-slug": item.article, "data-pointer": `#/items/${index}/article`, "aria-label": `${index + 1}. ${name}` },
       h("p", { class: "pick-title" }, `${index + 1}. `, name, spare),
       h("label", { for: label.id }, "Kicker"),
       label,
       h(
         "div",
         { class: "block-actions" },
+        grip(),
         h("button", { type: "button", class: "up", "aria-label": `Move ${name} up`, disabled: index === 0, onclick: () => move(index, index - 1, ".up") }, "↑"),
         h("button", { type: "button", class: "down", "aria-label": `Move ${name} down`, disabled: index === items.length - 1, onclick: () => move(index, index + 1, ".down") }, "↓"),
         h(
@@ -138,22 +166,7 @@ export async function collectionScreen(main, desk, params) {
       move(index, index + (event.key === "ArrowUp" ? -1 : 1));
     });
     // Dragging is the mouse's way; the buttons and Alt+Arrow are the keyboard's.
-    row.addEventListener("dragstart", (event) => {
-      dragged = index;
-      event.dataTransfer.effectAllowed = "move";
-      event.dataTransfer.setData("text/plain", item.article);
-    });
-    row.addEventListener("dragover", (event) => {
-      if (dragged !== null) event.preventDefault();
-    });
-    row.addEventListener("drop", (event) => {
-      event.preventDefault();
-      if (dragged !== null) move(dragged, index);
-      dragged = null;
-    });
-    row.addEventListener("dragend", () => {
-      dragged = null;
-    });
+    reorderByPointer(row, list, index, move);
     return row;
   }
 

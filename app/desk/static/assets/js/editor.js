@@ -24,6 +24,13 @@ function fieldsOf(article) {
 
 const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
+// What the media library writes into a story's copy of its pictures: a new focal point rewrites it.
+const FROM_LIBRARY = ["url", "width", "height", "srcset", "sources", "crops", "focal_point", "placeholder"];
+const withoutLibrary = (fields) => ({
+  ...fields,
+  body: fields.body.map((block) => (block.media_id ? Object.fromEntries(Object.entries(block).filter(([name]) => !FROM_LIBRARY.includes(name))) : block)),
+});
+
 export async function editorScreen(main, desk, params) {
   const slug = params.get("slug");
   let article = null;
@@ -197,6 +204,12 @@ export async function editorScreen(main, desk, params) {
     inConflict = true;
     state.textContent = "Not saved: someone else changed this story";
     const { data: theirs, etag: theirTag } = await call("GET", `/articles/${encodeURIComponent(article.slug)}`);
+    if (same(withoutLibrary(fieldsOf(theirs)), withoutLibrary(saved))) {
+      // Only a picture changed in the library (its focal point, say): nothing to merge.
+      inConflict = false;
+      show(theirs, theirTag);
+      return write(fields, theirTag);
+    }
     const merged = await conflictView(saved, fields, fieldsOf(theirs));
     inConflict = false;
     if (merged === null) {

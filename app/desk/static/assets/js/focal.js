@@ -1,14 +1,16 @@
 // A library picture's focal point, which its crops keep in view: set by clicking the picture or by
-// the arrow keys on it, saved to the picture itself (so every story using it follows), and shown in
-// the crop the editor chooses among those the API lists.
+// the arrow keys on it, saved to the picture itself (so every story using it follows); and the crop
+// the story shows, chosen among those the API lists (or the whole picture), saved with the block.
 import { call, get } from "./api.js";
 import { h, showProblem, uniqueId } from "./dom.js";
 
 const STEP = 0.05;
 const percent = (value) => `${Math.round(value * 100)}%`;
 
-// A panel in the block of `anchor` for picture `mediaId`; closing it gives the focus back to `anchor`.
-export async function focalPanel(anchor, mediaId) {
+// A panel in the block of `anchor` for image `block` at `pointer`, whose crop choice calls `changed`;
+// closing it gives the focus back to `anchor`.
+export async function focalPanel(anchor, block, pointer, changed) {
+  const mediaId = block.media_id;
   const open = anchor.closest("li").querySelector(".focal-panel");
   if (open) return open.focus();
   const alert = h("div", { class: "alert", role: "alert", tabindex: "-1" });
@@ -32,19 +34,22 @@ export async function focalPanel(anchor, mediaId) {
   );
   const state = h("p", { class: "save-state", role: "status" });
   const ratios = Object.keys(media.crops || {});
-  let ratio = ratios[0];
+  // "" is the whole picture.
+  let ratio = block.crop || "";
   const crop = h("img", { class: "crop-preview", alt: "", sizes: "(max-width: 40rem) 100vw, 24rem" });
   const choices = h(
     "fieldset",
-    { class: "crop-ratios" },
-    h("legend", {}, "Crop shown"),
-    ratios.map((one) => {
-      const input = h("input", { type: "radio", name: `${headingId}-ratio`, value: one, checked: one === ratio });
+    { class: "crop-ratios", "data-pointer": `${pointer}/crop` },
+    h("legend", {}, "Crop in the story"),
+    ["", ...ratios].map((one) => {
+      const input = h("input", { type: "radio", name: `${headingId}-crop`, value: one, checked: one === ratio });
       input.addEventListener("change", () => {
         ratio = one;
-        crop.srcset = media.crops[ratio];
+        block.crop = one || null;
+        show();
+        changed();
       });
-      return h("label", { class: "inline" }, input, ` ${one}`);
+      return h("label", { class: "inline" }, input, ` ${one || "Whole picture"}`);
     }),
   );
   const panel = h(
@@ -63,7 +68,7 @@ export async function focalPanel(anchor, mediaId) {
     marker.style.top = percent(point.y);
     picture.setAttribute("aria-label", `Focal point ${percent(point.x)} across, ${percent(point.y)} down`);
     // Each crop is listed as a srcset of its widths.
-    if (ratio) crop.srcset = media.crops[ratio];
+    crop.srcset = ratio ? media.crops[ratio] : media.srcset;
   }
   function moveTo(x, y) {
     point = { x: Math.min(1, Math.max(0, Math.round(x * 100) / 100)), y: Math.min(1, Math.max(0, Math.round(y * 100) / 100)) };

@@ -1,9 +1,9 @@
-// A list read a page at a time: "Next page" follows `meta.next_cursor`, and keyboard users carry on
-// from the first item of the new page.
+// A list read a page at a time: "Next page" (or `label`) follows `meta.next_cursor`, and keyboard
+// users carry on from the first item of the new page.
 import { h, showProblem } from "./dom.js";
 
-export function pagedList({ list, load, row, empty, alert }) {
-  const more = h("button", { type: "button", class: "more", hidden: true }, "Next page");
+export function pagedList({ list, load, row, empty, alert, label = "Next page" }) {
+  const more = h("button", { type: "button", class: "more", hidden: true }, label);
   let cursor = null;
   const pager = {
     more,

@@ -3,6 +3,7 @@
 // the editor's pending changes first and names the version it acts on (If-Match).
 import { call, get, latestOnly } from "./api.js";
 import { confirming, field, h, showProblem, when } from "./dom.js";
+import { pagedList } from "./paging.js";
 
 // `story`: {article, etag} as the editor holds them now, `typed()` its fields as on screen,
 // `written(article, etag)` to take a write's answer, `save()` for the pending changes; `reload()`
@@ -202,6 +203,20 @@ function revisionsPanel(story, path, reload) {
   const alert = h("div", { class: "alert", role: "alert", tabindex: "-1" });
   const list = h("ol", { class: "revisions", "aria-label": "Revisions, newest first" });
   const show = h("button", { type: "button", name: "revisions", class: "secondary", "aria-expanded": "false" }, "Show revisions");
+  // Each revision is compared with the newest, the story as it stands.
+  let newest = null;
+  const pager = pagedList({
+    list,
+    load: async (cursor) => {
+      const page = await get(path("/revisions"), { limit: 20, cursor });
+      newest ||= page.data[0];
+      return page;
+    },
+    row: (one) => revision(one, one.number === newest.number ? null : newest),
+    empty: "No revisions yet.",
+    alert,
+    label: "Older",
+  });
   const element = h(
     "section",
     { class: "revisions-panel", "aria-labelledby": "revisions-title" },
@@ -210,13 +225,13 @@ function revisionsPanel(story, path, reload) {
     show,
     alert,
     list,
+    pager.more,
   );
   show.addEventListener("click", async () => {
     try {
-      const page = await get(path("/revisions"), { limit: 20 });
+      await pager.next();
       show.setAttribute("aria-expanded", "true");
       show.hidden = true;
-      list.replaceChildren(...page.data.map((one, index) => revision(one, index === 0 ? null : page.data[0])));
       list.querySelector("button")?.focus();
     } catch (problem) {
       showProblem(alert, problem, element);
@@ -256,8 +271,8 @@ function revisionsPanel(story, path, reload) {
   return { element };
 }
 
-// Related pins: the articles shown first in the story's related list, in order. The list answers
-// only published articles, so those are the pins shown here.
+// Related pins: the articles shown first in the story's related list, in order, set and read back
+// on a draft as on a published story.
 function pinsPanel(story, path) {
   const alert = h("div", { class: "alert", role: "alert", tabindex: "-1" });
   const state = h("p", { class: "save-state", role: "status" });
@@ -352,14 +367,11 @@ function pinsPanel(story, path) {
       showProblem(alert, problem, element);
     }
   });
-  // Only a published story has a related list to read its pins from; pins are set once it has one.
-  if (story.article.status !== "published") {
-    element.replaceChildren(element.firstElementChild, h("p", { class: "hint" }, "Related stories are pinned once the story is published."));
-    return { element };
-  }
-  get(path("/related"), { limit: 20 })
+  // The pins as set, whatever the story's status (a draft's too); a pinned story readers cannot see
+  // yet waits in the list, named with its status.
+  get(path("/related/pins"))
     .then((answer) => {
-      pins = answer.data.filter((one) => one.pinned).map((one) => ({ slug: one.slug, title: one.title }));
+      pins = answer.data.map((one) => ({ slug: one.slug, title: one.status === "published" ? one.title : `${one.title} (${one.status})` }));
       render();
     })
     .catch((problem) => showProblem(alert, problem, element));
