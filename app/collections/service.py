@@ -192,7 +192,8 @@ def put(
     current = None if collection is None else shown(session, collection, now=now, reader=reader)
     if none_match_refuses(if_none_match, current):
         raise _exists(slug)
-    if collection is None and if_match is not None and if_match.strip() != "*":
+    # Even `If-Match: *` asks for a collection that exists (RFC 9110 §13.1.1).
+    if collection is None and if_match is not None:
         raise PreconditionFailed("The collection does not exist; send no If-Match to create it.")
     if current is not None:
         require_current(if_match, current)

@@ -4,11 +4,10 @@ repeated views once and to rate-limit them; the table gets counts per article an
 
 import asyncio
 import hmac
-import itertools
 import logging
 import re
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -35,11 +34,21 @@ BOTS = re.compile(
 _TABLE = core_table(ArticleViews)
 # Digests a worker holds at most, of each kind: a few tens of megabytes.
 MAX_HELD = 200_000
+# Digests whose time is up let go of with each beacon: more than one, so they never pile up.
+FORGOTTEN_PER_VIEW = 2
 T = TypeVar("T")
 
 
 def is_bot(user_agent: str | None) -> bool:
     return not user_agent or BOTS.search(user_agent) is not None
+
+
+def _hold_newest(held: OrderedDict[int, T], key: int, value: T) -> None:
+    """Hold `value` as the newest; past MAX_HELD the oldest go first (a flood of new addresses is then counted)."""
+    held[key] = value
+    held.move_to_end(key)
+    if len(held) > MAX_HELD:
+        held.popitem(last=False)
 
 
 def minute_of(moment: datetime) -> datetime:
@@ -55,25 +64,31 @@ class ViewCounter:
         self._per_minute = settings.most_read_views_per_minute
         self._monotonic = monotonic
         self.counts: Counter[tuple[int, datetime]] = Counter()
-        # Digest of (address, article) -> when a view of it counts again.
-        self._seen: dict[int, float] = {}
-        # Digest of the address -> (start of its minute, beacons in it).
-        self._sent: dict[int, tuple[float, int]] = {}
+        # Digest of (address, article) -> when a view of it counts again; the soonest first.
+        self._seen: OrderedDict[int, float] = OrderedDict()
+        # Digest of the address -> (start of its minute, beacons in it); the earliest start first.
+        self._sent: OrderedDict[int, tuple[float, int]] = OrderedDict()
 
     def _digest(self, purpose: bytes, value: str) -> int:
         # 64 bits of a keyed digest: enough to tell readers apart, useless to find their address.
         return int.from_bytes(hmac.digest(self._secret, purpose + value.encode(), "sha256")[:8])
 
-    def _remember(self, held: dict[int, T], key: int, value: T) -> None:
-        """Hold `value`; past MAX_HELD the oldest go first (a flood of new addresses is then counted)."""
-        held[key] = value
-        if len(held) > MAX_HELD:
-            for oldest in list(itertools.islice(held, len(held) - MAX_HELD)):
-                del held[oldest]
+    def _forget_ended(self, at: float) -> None:
+        """Let go of the oldest digests whose time is up, a few with each beacon: sweeping all of them
+        at once held every request of the worker back (20 ms for 200,000)."""
+        for _ in range(FORGOTTEN_PER_VIEW):
+            if not self._seen or next(iter(self._seen.values())) > at:
+                break
+            self._seen.popitem(last=False)
+        for _ in range(FORGOTTEN_PER_VIEW):
+            if not self._sent or at - next(iter(self._sent.values()))[0] < 60:
+                break
+            self._sent.popitem(last=False)
 
     def view(self, article_id: int, address: str, now: datetime) -> bool:
         """Count a view unless the address viewed the article lately; too many beacons are a 429."""
         at = self._monotonic()
+        self._forget_ended(at)
         sender = self._digest(b"views:", address)
         start, sent = self._sent.get(sender, (at, 0))
         if at - start >= 60:
@@ -81,20 +96,20 @@ class ViewCounter:
         if sent >= self._per_minute:
             retry = max(1, int(start + 60 - at) + 1)
             raise TooManyViews("Too many views from your address.", limit=self._per_minute, retry_after=retry)
-        self._remember(self._sent, sender, (start, sent + 1))
+        if sent:
+            self._sent[sender] = (start, sent + 1)
+        else:
+            _hold_newest(self._sent, sender, (start, 1))
         seen = self._digest(b"viewed:", f"{address} {article_id}")
         if self._seen.get(seen, 0.0) > at:
             return False
-        self._remember(self._seen, seen, at + self._repeat)
+        _hold_newest(self._seen, seen, at + self._repeat)
         self.counts[(article_id, minute_of(now))] += 1
         return True
 
     def take(self) -> Counter[tuple[int, datetime]]:
-        """The counts so far, leaving none; forgets the digests whose time is up."""
+        """The counts so far, leaving none."""
         taken, self.counts = self.counts, Counter()
-        at = self._monotonic()
-        self._seen = {digest: until for digest, until in self._seen.items() if until > at}
-        self._sent = {digest: (start, n) for digest, (start, n) in self._sent.items() if at - start < 60}
         return taken
 
     def give_back(self, counts: Counter[tuple[int, datetime]]) -> None:

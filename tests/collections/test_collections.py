@@ -71,6 +71,10 @@ def test_fallback_section_fills_the_free_slots(client, session, editor):
 
 def test_stale_if_match_is_412_and_changes_nothing(client, session, editor):
     a, b = make_article(session), make_article(session)
+    # Any If-Match, `*` included, names a collection that exists: none is created.
+    for tag in ("*", '"anything"'):
+        missing = put(client, editor | {"If-Match": tag}, [a.slug])
+        assert missing.status_code == 412 and client.get(URL).status_code == 404
     put(client, editor, [a.slug])
     etag = client.get(URL, headers=editor).headers["ETag"]
     assert put(client, editor | {"If-Match": etag}, [b.slug, a.slug]).status_code == 200
