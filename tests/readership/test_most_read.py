@@ -1,13 +1,16 @@
 """Most read through HTTP: beacons counted in memory and written in batches (at shutdown at the
 latest), bots and repeats ignored, counts from several app instances adding up, nothing personal stored."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, inspect
 from sqlmodel import func, select
 
 from app.main import create_app
+from app.readership.counter import ViewCounter
+from app.readership.errors import TooManyViews
 from app.readership.models import ArticleViews
 from tests.conftest import PROXY_ADDRESS
 from tests.factories.newsroom import make_article, make_section
@@ -115,6 +118,23 @@ def test_too_many_beacons_from_one_address_are_refused(settings, clock, session)
     with app_client(settings, clock) as client:
         assert [beacon(client, a.slug).status_code for a in articles] == [202, 202, 429]
         assert beacon(client, articles[0].slug, address="198.51.100.9").status_code == 202
+
+
+def test_a_reader_counts_again_once_the_repeat_window_ends_and_the_rate_limit_starts_over(settings):
+    settings.most_read_views_per_minute = 2
+    seconds = [0.0]
+    counter = ViewCounter(settings, monotonic=lambda: seconds[0])
+    moment = datetime(2025, 6, 1, 12, tzinfo=UTC)
+    assert [counter.view(1, "198.51.100.1", moment), counter.view(1, "198.51.100.1", moment)] == [True, False]
+    seconds[0] = 61.0
+    # Other readers come and go meanwhile: the digests whose time is up are let go of as they do.
+    assert all(counter.view(2, f"203.0.113.{n}", moment) for n in range(50))
+    assert counter.view(3, "198.51.100.1", moment) and counter.view(4, "198.51.100.1", moment)
+    with pytest.raises(TooManyViews):
+        counter.view(5, "198.51.100.1", moment)
+    seconds[0] = settings.most_read_repeat_seconds + 62.0
+    assert counter.view(1, "198.51.100.1", moment), "counted again after the repeat window"
+    assert counter.take()[(1, moment)] == 2
 
 
 def test_the_views_table_holds_counts_only(engine):
