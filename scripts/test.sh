@@ -9,6 +9,13 @@ cd "$(dirname "$0")/.."
 # told not to write it: the workers, servers and commands the tests start would each compile them
 # again, and pytest's test modules with their asserts rewritten (3 s of each worker's start).
 unset PYTHONDONTWRITEBYTECODE
+# The whole suite collected once, beside the set-up below (which mostly waits for PostgreSQL and
+# npm): the bytecode of all it loads is then written once, not compiled by each worker as it starts.
+warm_up=true
+if [ $# -eq 0 ]; then
+  .venv/bin/python -m pytest --collect-only -q -p no:cacheprovider > /dev/null 2>&1 &
+  warm_up="wait $!"
+fi
 echo "ruff: lint and format"
 .venv/bin/ruff check app tests bench migrations clients/python
 .venv/bin/ruff format --check app tests bench migrations clients/python
@@ -64,6 +71,7 @@ rm -f "$node_log"
 # one worker, so a module's server, browser or files are never shared. `-n 0` runs serially.
 # Files are handed out in the order tests/conftest.py collects them, the longest first, rather than
 # by how many tests each holds (which left the slow files of few tests to the end).
+$warm_up || true
 suite=0
 .venv/bin/python -m pytest -n "$(nproc)" --dist loadfile --no-loadscope-reorder "$@" || suite=$?
 static=0
