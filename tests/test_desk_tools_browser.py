@@ -274,7 +274,7 @@ def test_a_pictures_focal_point_moved_by_keyboard_is_saved_and_the_crop_chosen_k
     assert desk.find(".crop-ratios input[value='4:3']").is_selected()
 
 
-def test_a_library_picture_chosen_as_the_lead_keeps_its_16_9_crop_after_a_reload(desk):
+def test_a_library_picture_chosen_as_the_lead_keeps_its_16_9_crop_after_a_reload_and_is_removed(desk):
     upload = {"file": ("quay.jpg", photo(400, 300), "image/jpeg")}
     data = {"credit": "Harbour Office"}
     media = httpx.post(f"{desk.base}/api/v1/media", files=upload, data=data, headers=desk.key).raise_for_status().json()
@@ -299,3 +299,7 @@ def test_a_library_picture_chosen_as_the_lead_keeps_its_16_9_crop_after_a_reload
     desk.find(".lead-picture button[name=focal]").click()
     assert desk.find(".lead-picture .crop-ratios input[value='16:9']").is_selected()
     _fits_and_passes_axe_here(desk)
+    desk.find("button[name=remove-lead]").click()
+    assert desk.driver.switch_to.active_element.get_attribute("name") == "choose-lead"
+    desk.find(".editor button[type=submit]").click()
+    desk.wait_for(lambda: desk.article(slug)["featured_image"] is None, "the lead picture removed")
