@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 import httpx
-from PIL import Image
+from PIL import Image, ImageDraw
 from selenium.webdriver.common.by import By
 from sqlmodel import Session
 
@@ -79,13 +79,35 @@ def people_and_key(settings: Settings) -> str:
     return plain
 
 
+def harbour() -> bytes:
+    """A drawn harbour at dawn, a JPEG for the media library: the demo's own pictures are links elsewhere."""
+    picture = Image.new("RGB", (1200, 800))
+    draw = ImageDraw.Draw(picture)
+    for y in range(520):  # the sky, pink above the water to blue at the top
+        draw.line((0, y, 1200, y), fill=(120 + y // 4, 150 + y // 10, 200 - y // 8))
+    draw.ellipse((760, 220, 920, 380), fill=(250, 214, 120))
+    draw.rectangle((0, 520, 1200, 800), fill=(34, 78, 120))
+    draw.polygon([(0, 520), (260, 380), (520, 520)], fill=(70, 90, 80))
+    draw.polygon([(300, 600), (420, 600), (400, 640), (320, 640)], fill=(240, 240, 236))
+    draw.line((360, 600, 360, 470), fill=(240, 240, 236), width=6)
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
 def seeded(base: str, key: dict[str, str]) -> str:
-    """A `home` collection and a few comments waiting for a moderator; the slug of the lead story."""
+    """A `home` collection, a few comments waiting for a moderator and a library picture as the lead
+    story's lead picture, cropped 16:9; the slug of the lead story."""
     stories = httpx.get(f"{base}/api/v1/articles", params={"limit": 5}).raise_for_status().json()["data"]
     order = {"title": "Home", "max_items": 4, "items": [{"article": story["slug"]} for story in stories]}
     order["items"][0]["label"] = "Live"
     httpx.put(f"{base}/api/v1/collections/home", json=order, headers=key).raise_for_status()
     lead = stories[0]["slug"]
+    upload = {"file": ("harbour.jpg", harbour(), "image/jpeg")}
+    words = {"alt": "A sailing boat in the harbour at dawn", "credit": "Byline Picture Desk"}
+    media = httpx.post(f"{base}/api/v1/media", files=upload, data=words, headers=key).raise_for_status().json()
+    picture = {"media_id": media["id"], "crop": "16:9", "caption": "The harbour at first light."}
+    httpx.patch(f"{base}/api/v1/articles/{lead}", json={"featured_image": picture}, headers=key).raise_for_status()
     for number, content in enumerate(
         (
             "Sources: [one](https://a.example) [two](https://b.example) [three](https://c.example)",
@@ -99,7 +121,8 @@ def seeded(base: str, key: dict[str, str]) -> str:
 
 
 def shoot(desk: Desk, name: str) -> None:
-    """The window as a palette PNG: the desk's flat colours keep it small."""
+    """The window as a palette PNG, once its pictures are in: the desk's flat colours keep it small."""
+    desk.wait_for(lambda: desk.driver.execute_script("return [...document.images].every((image) => image.complete)"))
     png = Image.open(io.BytesIO(desk.driver.get_screenshot_as_png())).convert("RGB")
     path = ASSETS / f"desk-{name}.png"
     png.quantize(colors=128).save(path, optimize=True)
@@ -120,8 +143,10 @@ def main() -> None:
                 shoot(desk, "stories")
                 desk.open(f"/desk/edit?slug={lead}")
                 shoot(desk, "editor")
-                desk.open("/desk/collection?slug=home")
+                desk.open("/desk/collections")
                 shoot(desk, "collections")
+                desk.open("/desk/collection?slug=home")
+                shoot(desk, "collection")
                 desk.signed_in_as(MODERATOR, "/desk/moderation")
                 desk.driver.find_element(By.XPATH, "//button[text()='Show thread']").click()
                 desk.find(".thread")

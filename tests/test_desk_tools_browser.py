@@ -1,7 +1,7 @@
 """The desk's curation screens and the editor's tools in a real headless Chromium against a real
 `byline serve`: a collection reordered by keyboard and someone else's order refused rather than
 overwritten, a correction, a revision restored after its comparison, a related pin, inline bold and
-links kept as saved; axe-core and a phone's width on each new screen and panel."""
+links kept as saved, a lead picture cropped 16:9; axe-core and a phone's width on each new screen and panel."""
 
 from collections.abc import Iterator
 
@@ -272,3 +272,34 @@ def test_a_pictures_focal_point_moved_by_keyboard_is_saved_and_the_crop_chosen_k
     desk.open(f"/desk/edit?slug={slug}")
     desk.find(".block-image button[name=focal]").click()
     assert desk.find(".crop-ratios input[value='4:3']").is_selected()
+
+
+def test_a_library_picture_chosen_as_the_lead_keeps_its_16_9_crop_after_a_reload_and_is_removed(desk):
+    upload = {"file": ("quay.jpg", photo(400, 300), "image/jpeg")}
+    data = {"credit": "Harbour Office"}
+    media = httpx.post(f"{desk.base}/api/v1/media", files=upload, data=data, headers=desk.key).raise_for_status().json()
+    slug = desk.draft("Quay")
+    desk.signed_in_as(EDITOR, f"/desk/edit?slug={slug}")
+    desk.find("button[name=choose-lead]").click()
+    desk.find(f".lead-picture .picker button[data-media='{media['id']}']").click()
+    assert desk.find(".lead-picture .credit").text == "Credit: Harbour Office"
+    desk.find(".lead-picture input[data-pointer='#/featured_image/alt']").send_keys("The quay at dawn")
+    desk.find(".lead-picture button[name=focal]").click()
+    desk.find(".lead-picture .crop-ratios input[value='16:9']").click()
+    desk.find(".editor button[type=submit]").click()
+    desk.wait_for(lambda: (desk.article(slug)["featured_image"] or {}).get("crop") == "16:9", "the lead picture saved")
+    lead = desk.article(slug)["featured_image"]
+    assert (lead["media_id"], lead["alt"]) == (media["id"], "The quay at dawn")
+    assert abs(lead["width"] / lead["height"] - 16 / 9) < 0.02
+    desk.open(f"/desk/edit?slug={slug}")
+    assert (
+        desk.find(".lead-picture input[data-pointer='#/featured_image/alt']").get_attribute("value")
+        == "The quay at dawn"
+    )
+    desk.find(".lead-picture button[name=focal]").click()
+    assert desk.find(".lead-picture .crop-ratios input[value='16:9']").is_selected()
+    _fits_and_passes_axe_here(desk)
+    desk.find("button[name=remove-lead]").click()
+    assert desk.driver.switch_to.active_element.get_attribute("name") == "choose-lead"
+    desk.find(".editor button[type=submit]").click()
+    desk.wait_for(lambda: desk.article(slug)["featured_image"] is None, "the lead picture removed")

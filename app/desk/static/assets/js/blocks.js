@@ -2,8 +2,8 @@
 // and down by buttons that keep the keyboard focus on the moved block, or dragged with the mouse. Paragraphs have bold, italic
 // and link buttons (Ctrl+B, Ctrl+I, Ctrl+K) that write the inline HTML the API keeps and sanitises.
 import { h, uniqueId } from "./dom.js";
-import { focalPanel } from "./focal.js";
 import { pickPicture } from "./media.js";
+import { pictureFields } from "./picture.js";
 import { grip, reorderByPointer } from "./reorder.js";
 
 const KINDS = {
@@ -80,29 +80,7 @@ export function blockEditor(blocks, changed) {
         controls.push(h("label", { for: cite.id }, `${name}: who said it`), cite);
       }
     } else if (block.type === "image") {
-      const alt = h("input", { "data-pointer": `${pointer}/alt`, id: uniqueId("block") });
-      alt.value = block.alt || "";
-      alt.addEventListener("input", () => {
-        block.alt = alt.value;
-        changed();
-      });
-      const caption = h("input", { "data-pointer": `${pointer}/caption`, id: uniqueId("block") });
-      caption.value = block.caption || "";
-      caption.addEventListener("input", () => {
-        block.caption = caption.value || null;
-        changed();
-      });
-      const focal = block.media_id
-        ? h("button", { type: "button", class: "secondary", name: "focal", onclick: (event) => focalPanel(event.currentTarget, block, pointer, changed) }, "Focal point and crops")
-        : null;
-      controls.push(
-        block.url ? h("img", { class: "thumb", src: block.url, alt: "" }) : null,
-        focal,
-        h("label", { for: alt.id }, `${name}: text alternative`),
-        alt,
-        h("label", { for: caption.id }, `${name}: caption`),
-        caption,
-      );
+      controls.push(pictureFields(block, name, pointer, changed));
     } else if (block.type === "embed") {
       // A link to third-party media the frontend may upgrade: its address and words, never its HTML.
       for (const [field, label, type] of [
@@ -155,8 +133,8 @@ export function blockEditor(blocks, changed) {
 
   const addImage = h("button", { type: "button", "data-add": "image" }, "Add picture");
   addImage.addEventListener("click", () =>
-    pickPicture(adders, (block) => {
-      items.push(block);
+    pickPicture(adders, "Add a picture", (picture) => {
+      items.push({ type: "image", ...picture });
       render(items.length - 1, "input");
       changed();
     }),

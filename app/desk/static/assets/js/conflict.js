@@ -9,10 +9,12 @@ const FIELDS = {
   section: "Section",
   tags: "Tags",
   authors: "Bylines",
+  featured_image: "Lead picture",
   body: "Body",
 };
 
 function shown(name, value) {
+  if (name === "featured_image") return value ? value.alt || value.caption || value.url || `Picture ${value.media_id}` : "None";
   if (name === "body") return value.map((block) => block.text || (block.items || []).join(" / ") || block.type).join("\n\n");
   if (Array.isArray(value)) return value.join(", ");
   return value ?? "";

@@ -4,6 +4,7 @@ import { call, get, latestOnly, Problem } from "./api.js";
 import { blockEditor } from "./blocks.js";
 import { conflictView } from "./conflict.js";
 import { field, h, showProblem, when } from "./dom.js";
+import { leadPicture } from "./lead.js";
 import { storyTools } from "./storytools.js";
 
 const AUTOSAVE_MS = 1000;
@@ -18,6 +19,7 @@ function fieldsOf(article) {
     section: article.section?.slug || null,
     tags: article.tags.map((tag) => tag.name),
     authors: article.authors.map((author) => author.slug),
+    featured_image: article.featured_image || null,
     body: article.body,
   };
 }
@@ -26,10 +28,8 @@ const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 // What the media library writes into a story's copy of its pictures: a new focal point rewrites it.
 const FROM_LIBRARY = ["url", "width", "height", "srcset", "sources", "crops", "focal_point", "placeholder"];
-const withoutLibrary = (fields) => ({
-  ...fields,
-  body: fields.body.map((block) => (block.media_id ? Object.fromEntries(Object.entries(block).filter(([name]) => !FROM_LIBRARY.includes(name))) : block)),
-});
+const ownOf = (picture) => (picture?.media_id ? Object.fromEntries(Object.entries(picture).filter(([name]) => !FROM_LIBRARY.includes(name))) : picture);
+const withoutLibrary = (fields) => ({ ...fields, featured_image: ownOf(fields.featured_image), body: fields.body.map(ownOf) });
 
 export async function editorScreen(main, desk, params) {
   const slug = params.get("slug");
@@ -125,6 +125,8 @@ export async function editorScreen(main, desk, params) {
   });
   renderAuthors();
 
+  let lead = leadPicture(article?.featured_image, () => changed());
+  const leadSlot = h("div", {}, lead.element);
   let body = blockEditor(article?.body || [{ type: "paragraph", text: "" }], () => changed());
   const bodySlot = h("div", {}, body.element);
 
@@ -136,6 +138,7 @@ export async function editorScreen(main, desk, params) {
       section: section.value || null,
       tags: tags.value.split(",").map((tag) => tag.trim()).filter(Boolean),
       authors: [...authors],
+      featured_image: lead.value(),
       body: body.value(),
     };
   }
@@ -230,6 +233,8 @@ export async function editorScreen(main, desk, params) {
     tags.value = fields.tags.join(", ");
     authors = [...fields.authors];
     renderAuthors();
+    lead = leadPicture(fields.featured_image, () => changed());
+    leadSlot.replaceChildren(lead.element);
     body = blockEditor(fields.body, () => changed());
     bodySlot.replaceChildren(body.element);
   }
@@ -239,6 +244,7 @@ export async function editorScreen(main, desk, params) {
     { class: "editor", novalidate: true },
     field("Headline", title),
     field("Dek", subtitle),
+    leadSlot,
     field("Excerpt", excerpt, "Left empty, the first paragraph is used."),
     field("Section", section),
     field("Tags", tags, "Separated by commas"),
@@ -247,7 +253,7 @@ export async function editorScreen(main, desk, params) {
     h("div", { class: "actions" }, h("button", { type: "submit" }, "Save")),
   );
   form.addEventListener("input", (event) => {
-    if (event.target !== search && !event.target.closest(".blocks")) changed();
+    if (event.target !== search && !event.target.closest(".blocks, .lead-picture")) changed();
     tools?.typed();
   });
   form.addEventListener("change", (event) => {

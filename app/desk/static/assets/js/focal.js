@@ -7,11 +7,11 @@ import { h, showProblem, uniqueId } from "./dom.js";
 const STEP = 0.05;
 const percent = (value) => `${Math.round(value * 100)}%`;
 
-// A panel in the block of `anchor` for image `block` at `pointer`, whose crop choice calls `changed`;
+// A panel in the picture fields of `anchor` for `block` (a picture) at `pointer`, whose crop choice calls `changed`;
 // closing it gives the focus back to `anchor`.
 export async function focalPanel(anchor, block, pointer, changed) {
   const mediaId = block.media_id;
-  const open = anchor.closest("li").querySelector(".focal-panel");
+  const open = anchor.closest(".picture").querySelector(".focal-panel");
   if (open) return open.focus();
   const alert = h("div", { class: "alert", role: "alert", tabindex: "-1" });
   let media;
@@ -103,6 +103,6 @@ export async function focalPanel(anchor, block, pointer, changed) {
     anchor.focus();
   }
   show();
-  anchor.closest("li").append(panel);
+  anchor.closest(".picture").append(panel);
   picture.focus();
 }

@@ -1,9 +1,9 @@
-// Choosing a picture for the body: upload one to the media library, or take one of its latest.
+// Choosing a picture for the body or the lead: upload one to the media library, or take one of its latest.
 import { call, get } from "./api.js";
 import { field, h, showProblem, uniqueId } from "./dom.js";
 
-// A panel after `anchor`; `chosen` gets the picture the editor picked, and the panel closes.
-export async function pickPicture(anchor, chosen) {
+// A panel after `anchor` titled `title`; `chosen` gets the picture the editor picked, and the panel closes.
+export async function pickPicture(anchor, title, chosen) {
   const alert = h("div", { class: "alert", role: "alert", tabindex: "-1" });
   const file = h("input", { type: "file", name: "file", accept: "image/*", "data-pointer": "#/file" });
   const alt = h("input", { name: "alt", "data-pointer": "#/alt" });
@@ -12,7 +12,7 @@ export async function pickPicture(anchor, chosen) {
   const panel = h(
     "section",
     { class: "picker", "aria-labelledby": headingId, tabindex: "-1" },
-    h("h2", { id: headingId }, "Add a picture"),
+    h("h2", { id: headingId }, title),
     alert,
     field("Upload a picture", file),
     field("Text alternative", alt, "What the picture shows, for people who cannot see it"),
@@ -32,7 +32,7 @@ export async function pickPicture(anchor, chosen) {
   }
   function choose(media) {
     panel.remove();
-    chosen({ type: "image", media_id: media.id, url: media.url, alt: media.alt || "", caption: media.caption || null });
+    chosen({ media_id: media.id, url: media.url, alt: media.alt || "", caption: media.caption || null, credit: media.credit || null });
   }
   async function upload() {
     if (!file.files.length) {
