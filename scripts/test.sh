@@ -9,13 +9,6 @@ cd "$(dirname "$0")/.."
 # told not to write it: the workers, servers and commands the tests start would each compile them
 # again, and pytest's test modules with their asserts rewritten (3 s of each worker's start).
 unset PYTHONDONTWRITEBYTECODE
-# The whole suite collected once, beside the set-up below (which mostly waits for PostgreSQL and
-# npm): the bytecode of all it loads is then written once, not compiled by each worker as it starts.
-warm_up=true
-if [ $# -eq 0 ]; then
-  .venv/bin/python -m pytest --collect-only -q -p no:cacheprovider > /dev/null 2>&1 &
-  warm_up="wait $!"
-fi
 echo "ruff: lint and format"
 .venv/bin/ruff check app tests bench migrations clients/python
 .venv/bin/ruff format --check app tests bench migrations clients/python
@@ -65,15 +58,14 @@ fi
 echo "PostgreSQL for tests: $BYLINE_TEST_DATABASE_URL; with pgvector: $BYLINE_TEST_PGVECTOR_URL"
 wait "$node_install" || { cat "$node_log"; exit 1; }
 rm -f "$node_log"
-# One worker per core, each with PostgreSQL databases of its own (tests/conftest.py). A third worker
-# on 2 cores once filled the time tests spent waiting; with those waits short, it only made the
-# workers compete: 585 s of CPU and 320 s against 493 s and 298 s with two. Each file runs whole on
-# one worker, so a module's server, browser or files are never shared. `-n 0` runs serially.
+# One worker per core and one more, each with PostgreSQL databases of its own (tests/conftest.py):
+# tests that wait for a server to start or a deadline to pass leave a core idle, which the extra
+# worker fills. Each file runs whole on one worker, so a module's server, browser or files are never
+# shared. `-n 0` runs serially.
 # Files are handed out in the order tests/conftest.py collects them, the longest first, rather than
 # by how many tests each holds (which left the slow files of few tests to the end).
-$warm_up || true
 suite=0
-.venv/bin/python -m pytest -n "$(nproc)" --dist loadfile --no-loadscope-reorder "$@" || suite=$?
+.venv/bin/python -m pytest -n "$(( $(nproc) + 1 ))" --dist loadfile --no-loadscope-reorder "$@" || suite=$?
 static=0
 wait "$static_checks" || static=$?
 wait "$docs_build" || static=$?
