@@ -154,6 +154,18 @@ def violations(desk: Desk) -> list:
     ]
 
 
+def fits_and_passes_axe(desk: Desk, path: str) -> None:
+    """The screen at `path`, opened at 375 px: axe-core finds nothing and nothing scrolls sideways.
+    Prints how soon after navigation it was ready."""
+    desk.driver.set_window_size(375, 900)
+    desk.open(path)
+    ready = desk.driver.execute_script("return performance.getEntriesByName('desk-ready').at(-1).startTime")
+    print(f"\n{path} ready {round(ready)} ms after navigation")
+    assert violations(desk) == [], path
+    assert fits(desk), f"{path} scrolls sideways at 375 px"
+    desk.driver.set_window_size(1280, 1000)
+
+
 def fits(desk: Desk) -> bool:
     """Whether the page shown fits the window's width, with nothing to scroll sideways to."""
     viewport, page = desk.driver.execute_script("return [window.innerWidth, document.documentElement.scrollWidth]")

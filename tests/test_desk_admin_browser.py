@@ -15,7 +15,7 @@ from selenium.webdriver.common.keys import Keys
 from app.auth.roles import Role
 from app.core.settings import Settings
 from tests.conftest import migrated_sqlite
-from tests.desk import PASSWORD, Desk, desk_served, fits, only_refused_requests, violations
+from tests.desk import PASSWORD, Desk, desk_served, fits_and_passes_axe, only_refused_requests, violations
 
 ADMIN, MODERATOR, EDITOR = "admin@example.org", "moderator@example.org", "editor@example.org"
 # Held to a second factor by the server's settings (BYLINE_SECOND_FACTOR_ROLES).
@@ -75,16 +75,6 @@ def _public_thread(desk: Desk) -> list[str]:
     return [c["content_html"] for thread in threads for c in [thread, *thread["replies"]]]
 
 
-def _fits_and_passes_axe(desk: Desk, path: str) -> None:
-    desk.driver.set_window_size(375, 900)
-    desk.open(path)
-    ready = desk.driver.execute_script("return performance.getEntriesByName('desk-ready').at(-1).startTime")
-    print(f"\n{path} ready {round(ready)} ms after navigation")
-    assert violations(desk) == [], path
-    assert fits(desk), f"{path} scrolls sideways at 375 px"
-    desk.driver.set_window_size(1280, 1000)
-
-
 def test_a_moderator_approves_held_comments_in_bulk_by_keyboard(desk):
     (opening,) = [
         c["id"]
@@ -129,7 +119,7 @@ def test_a_moderator_approves_held_comments_in_bulk_by_keyboard(desk):
     shown = _public_thread(desk)
     assert any("lovely boats" in html for html in shown) and any("[a]" in html or ">a<" in html for html in shown)
     assert not any("Replying" in html for html in shown)
-    _fits_and_passes_axe(desk, "/desk/moderation?status=spam")
+    fits_and_passes_axe(desk, "/desk/moderation?status=spam")
 
 
 def test_an_admin_invites_someone_changes_their_role_and_keys_come_and_go_in_the_audit_log(desk):
@@ -227,7 +217,7 @@ def test_an_admin_invites_someone_changes_their_role_and_keys_come_and_go_in_the
     desk.settle()
     desk.wait_for(lambda: desk.find("input[name=action]").get_attribute("aria-invalid") == "true")
     for path in ("/desk/people", "/desk/keys", "/desk/webhooks", "/desk/audit"):
-        _fits_and_passes_axe(desk, path)
+        fits_and_passes_axe(desk, path)
 
 
 def test_other_roles_are_told_they_are_not_allowed_and_editors_moderate(desk):
@@ -257,7 +247,7 @@ def _enrol(desk: Desk, email: str) -> list[str]:
 
 def test_an_authenticator_is_enrolled_and_the_next_sign_in_asks_for_its_code(desk):
     desk.signed_in_as(EDITOR, "/desk/sessions")
-    _fits_and_passes_axe(desk, "/desk/sessions")
+    fits_and_passes_axe(desk, "/desk/sessions")
     desk.find(".authenticator input[name=password]").send_keys("not the password", Keys.ENTER)
     desk.wait_for(lambda: desk.find(".authenticator input[name=password]").get_attribute("aria-invalid") == "true")
     desk.find(".authenticator input[name=password]").clear()

@@ -34,6 +34,8 @@ BOTS = re.compile(
 _TABLE = core_table(ArticleViews)
 # Digests a worker holds at most, of each kind: a few tens of megabytes.
 MAX_HELD = 200_000
+# The window over which an address's beacons are limited.
+LIMIT_SECONDS = 60
 # Digests whose time is up let go of with each beacon: more than one, so they never pile up.
 FORGOTTEN_PER_VIEW = 2
 T = TypeVar("T")
@@ -81,7 +83,7 @@ class ViewCounter:
                 break
             self._seen.popitem(last=False)
         for _ in range(FORGOTTEN_PER_VIEW):
-            if not self._sent or at - next(iter(self._sent.values()))[0] < 60:
+            if not self._sent or at - next(iter(self._sent.values()))[0] < LIMIT_SECONDS:
                 break
             self._sent.popitem(last=False)
 
@@ -91,10 +93,10 @@ class ViewCounter:
         self._forget_ended(at)
         sender = self._digest(b"views:", address)
         start, sent = self._sent.get(sender, (at, 0))
-        if at - start >= 60:
+        if at - start >= LIMIT_SECONDS:
             start, sent = at, 0
         if sent >= self._per_minute:
-            retry = max(1, int(start + 60 - at) + 1)
+            retry = max(1, int(start + LIMIT_SECONDS - at) + 1)
             raise TooManyViews("Too many views from your address.", limit=self._per_minute, retry_after=retry)
         if sent:
             self._sent[sender] = (start, sent + 1)

@@ -4,7 +4,7 @@
 import { h, uniqueId } from "./dom.js";
 import { pickPicture } from "./media.js";
 import { pictureFields } from "./picture.js";
-import { grip, reorderByPointer } from "./reorder.js";
+import { reorderByPointer, rowActions } from "./reorder.js";
 
 const KINDS = {
   paragraph: "Paragraph",
@@ -101,31 +101,15 @@ export function blockEditor(blocks, changed) {
       "li",
       { class: `block block-${block.type}` },
       controls,
-      h(
-        "div",
-        { class: "block-actions" },
-        grip(),
-        h("button", { type: "button", class: "up", "aria-label": `Move ${name} up`, disabled: index === 0, onclick: () => move(index, -1, ".up") }, "↑"),
-        h(
-          "button",
-          { type: "button", class: "down", "aria-label": `Move ${name} down`, disabled: index === items.length - 1, onclick: () => move(index, 1, ".down") },
-          "↓",
-        ),
-        h(
-          "button",
-          {
-            type: "button",
-            class: "remove",
-            "aria-label": `Remove ${name}`,
-            onclick: () => {
-              items.splice(index, 1);
-              render(Math.min(index, items.length - 1), "textarea, input");
-              changed();
-            },
-          },
-          "Remove",
-        ),
-      ),
+      rowActions(name, index, items.length, {
+        up: () => move(index, -1, ".up"),
+        down: () => move(index, 1, ".down"),
+        remove: () => {
+          items.splice(index, 1);
+          render(Math.min(index, items.length - 1), "textarea, input");
+          changed();
+        },
+      }),
     );
     reorderByPointer(item, list, index, moveTo);
     return item;

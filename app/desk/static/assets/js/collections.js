@@ -4,7 +4,7 @@
 import { call, get, Problem } from "./api.js";
 import { field, h, notAllowed, showProblem, uniqueId, when } from "./dom.js";
 import { pagedList } from "./paging.js";
-import { grip, reorderByPointer } from "./reorder.js";
+import { reorderByPointer, rowActions } from "./reorder.js";
 
 // A new collection, empty, by slug and title: created only (If-None-Match: *), never one already there.
 function newCollection(desk) {
@@ -138,27 +138,15 @@ export async function collectionScreen(main, desk, params) {
       h("p", { class: "pick-title" }, `${index + 1}. `, name, spare),
       h("label", { for: label.id }, "Kicker"),
       label,
-      h(
-        "div",
-        { class: "block-actions" },
-        grip(),
-        h("button", { type: "button", class: "up", "aria-label": `Move ${name} up`, disabled: index === 0, onclick: () => move(index, index - 1, ".up") }, "↑"),
-        h("button", { type: "button", class: "down", "aria-label": `Move ${name} down`, disabled: index === items.length - 1, onclick: () => move(index, index + 1, ".down") }, "↓"),
-        h(
-          "button",
-          {
-            type: "button",
-            class: "remove",
-            "aria-label": `Remove ${name}`,
-            onclick: () => {
-              items.splice(index, 1);
-              render(Math.min(index, items.length - 1));
-              status.textContent = `${name} removed; not saved yet.`;
-            },
-          },
-          "Remove",
-        ),
-      ),
+      rowActions(name, index, items.length, {
+        up: () => move(index, index - 1, ".up"),
+        down: () => move(index, index + 1, ".down"),
+        remove: () => {
+          items.splice(index, 1);
+          render(Math.min(index, items.length - 1));
+          status.textContent = `${name} removed; not saved yet.`;
+        },
+      }),
     );
     row.addEventListener("keydown", (event) => {
       if (event.target !== row || !event.altKey || !["ArrowUp", "ArrowDown"].includes(event.key)) return;

@@ -9,7 +9,19 @@ const CONTROLS = "input, textarea, select, button, a, label";
 const SLOP = 4;
 
 // The grip a row shows: what a finger drags, and a hint of what the mouse may do.
-export const grip = () => h("span", { class: "grip", "aria-hidden": "true", title: "Drag to move" }, "⠿");
+const grip = () => h("span", { class: "grip", "aria-hidden": "true", title: "Drag to move" }, "⠿");
+
+// A row's grip and its keyboard buttons: move `name` up or down, or remove it.
+export function rowActions(name, index, count, { up, down, remove }) {
+  return h(
+    "div",
+    { class: "block-actions" },
+    grip(),
+    h("button", { type: "button", class: "up", "aria-label": `Move ${name} up`, disabled: index === 0, onclick: up }, "↑"),
+    h("button", { type: "button", class: "down", "aria-label": `Move ${name} down`, disabled: index === count - 1, onclick: down }, "↓"),
+    h("button", { type: "button", class: "remove", "aria-label": `Remove ${name}`, onclick: remove }, "Remove"),
+  );
+}
 
 // The row a pointer at `y` is over, by index: the first whose bottom is below it, else the last.
 function landing(rows, y) {
