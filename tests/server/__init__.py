@@ -123,10 +123,16 @@ def _children(pid: int | str) -> list[str]:
 
 
 def workers_of(pid: int | str) -> list[str]:
-    """The worker processes of `byline serve --workers N`: the children of its fork server (its
-    other child is multiprocessing's resource tracker); none while the server starts or has ended."""
-    forkservers = [child for child in _children(pid) if b"forkserver" in Path(f"/proc/{child}/cmdline").read_bytes()]
-    return _children(forkservers[0]) if forkservers else []
+    """The worker processes of `byline serve --workers N`: the children of its fork server, its child
+    that is not multiprocessing's resource tracker; none while the server starts or has ended."""
+    for child in _children(pid):
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except FileNotFoundError:
+            continue  # ended while listed
+        if b"resource_tracker" not in command:
+            return _children(child)
+    return []
 
 
 def wait_until_each_listens(workers: list[str] | list[int], port: int, *, seconds: float = 60) -> bool:
