@@ -80,6 +80,25 @@ def add_media(
 ) -> Media:
     """Check the file, store it (once per content), record it and commit."""
     _check_rate(session, library, uploader, now)
+    media = store_media(
+        session, library, data, words, uploader=uploader, now=now, filename=filename, source_url=source_url
+    )
+    session.commit()
+    return media
+
+
+def store_media(
+    session: Session,
+    library: Library,
+    data: bytes,
+    words: MediaWords,
+    *,
+    uploader: Uploader,
+    now: datetime,
+    filename: str | None = None,
+    source_url: str | None = None,
+) -> Media:
+    """add_media's work within the caller's transaction: no upload limit, no commit."""
     picture = images.inspect(data, max_bytes=library.max_bytes, max_pixels=library.max_pixels)
     key = original_key(picture.content_hash)
     if library.storage.open(key) is None:
@@ -101,7 +120,7 @@ def add_media(
         updated_at=now,
     )
     session.add(media)
-    session.commit()
+    session.flush()
     return media
 
 
@@ -192,9 +211,20 @@ def delete_media(session: Session, library: Library, media_id: int) -> None:
         raise MediaInUse(
             f"{len(shown_in)} article(s) show this picture: {', '.join(shown_in[:20])}.", articles=shown_in
         )
+    forget_media(session, media)
+    session.commit()
+    remove_unnamed_files(session, library, {media.content_hash})
+
+
+def forget_media(session: Session, media: Media) -> None:
+    """Delete the item within the caller's transaction; once it commits, remove_unnamed_files."""
     session.delete(media)
     content_version.bump(session, keys.media(media.id))
-    session.commit()
-    if not with_hash(session, media.content_hash):
-        library.storage.delete(renditions_prefix(media.content_hash))
-        library.storage.delete(original_key(media.content_hash))
+
+
+def remove_unnamed_files(session: Session, library: Library, content_hashes: set[str]) -> None:
+    """The files of these contents that no item names any more (after the deleting commit)."""
+    for content_hash in content_hashes:
+        if not with_hash(session, content_hash):
+            library.storage.delete(renditions_prefix(content_hash))
+            library.storage.delete(original_key(content_hash))
