@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from app.demo.loader import add_demo
+from app.demo.loader import add_demo, demo_photo
 from app.demo.removal import Removed, remove_demo
 from app.media.collection import Library, open_library
 
@@ -137,3 +137,20 @@ def test_removing_the_demo_keeps_the_newsroom_own_articles_and_what_they_use(
         client.get(client.get("/api/v1/articles/moscow-metro-reopens").json()["featured_image"]["url"]).status_code
         == 200
     )
+
+
+def test_the_demo_shows_a_photograph_already_in_the_library_and_leaves_it_there(
+    client, engine, library, clock, api_key
+):
+    photo_desk = api_key("media:write")
+    espresso = demo_photo("espresso.jpg")
+    sent = client.post("/api/v1/media", files={"file": ("mine.jpg", espresso, "image/jpeg")}, headers=photo_desk)
+    own = sent.json()["id"]
+    load(engine, library)
+    stories = client.get("/api/v1/articles", params={"limit": 100}).json()["data"]
+    cocoa = next(story["slug"] for story in stories if story["title"].startswith("Cocoa Prices"))
+    assert client.get(f"/api/v1/articles/{cocoa}").json()["featured_image"]["media_id"] == own
+    assert client.get("/api/v1/media", headers=photo_desk).json()["meta"]["total"] == PHOTOS
+
+    assert remove(engine, library, clock).photos == PHOTOS - 1
+    assert [item["id"] for item in client.get("/api/v1/media", headers=photo_desk).json()["data"]] == [own]
