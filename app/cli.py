@@ -211,32 +211,35 @@ def search_embed(
 
 @demo.command("load")
 def demo_load() -> None:
-    """Load the demo newsroom; running it again adds nothing twice."""
+    """Load the demo newsroom, its photographs into the media library; running it again adds nothing twice."""
     from app.demo.loader import load_demo
 
-    created = load_demo(settings_or_exit().database_url)
+    created = load_demo(settings_or_exit())
     console.print(f"[green]Demo newsroom loaded:[/green] {created} new article(s).")
 
 
 @demo.command("remove")
 def demo_remove() -> None:
-    """Remove what `demo load` created (its articles with their comments, and the authors, sections and
-    tags nothing else uses); the newsroom's own content stays. Running it again removes nothing."""
+    """Remove what `demo load` created (its articles with their comments, and the authors, sections,
+    tags and photographs nothing else uses); the newsroom's own content stays. Running it again removes
+    nothing."""
     from sqlmodel import Session
 
     from app.core.clock import utcnow
     from app.db.engines import build_engine
     from app.demo.removal import remove_demo
+    from app.media.collection import open_library
 
-    engine = build_engine(settings_or_exit().database_url)
+    settings = settings_or_exit()
+    engine = build_engine(settings.database_url)
     try:
         with Session(engine) as session:
-            removed = remove_demo(session, now=utcnow())
+            removed = remove_demo(session, open_library(settings), now=utcnow())
     finally:
         engine.dispose()
     console.print(
         f"[green]Demo newsroom removed:[/green] {removed.articles} article(s), {removed.authors} author(s), "
-        f"{removed.sections} section(s), {removed.tags} tag(s)."
+        f"{removed.sections} section(s), {removed.tags} tag(s), {removed.photos} photograph(s)."
     )
 
 

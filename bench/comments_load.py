@@ -15,6 +15,7 @@ import statistics
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import httpx
 from sqlmodel import Session
@@ -23,9 +24,8 @@ from app.auth.models import Scope
 from app.auth.service import issue_key
 from app.core.clock import utcnow
 from app.db.engines import build_engine
-from app.demo.loader import load_demo
 from app.wiring import install_write_hooks, upgrade_database
-from tests.server import running_server
+from tests.server import demo_loaded, running_server
 
 LEAD = "terror-strikes-moscow-is-k-claims-responsibility-for-deadly-attack"
 SECRET = "bench-secret-key-not-for-production"
@@ -90,7 +90,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ.get("BYLINE_BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
         upgrade_database(url)
-        load_demo(url)
+        demo_loaded(url, media_dir=Path(folder) / "media")
         engine = build_engine(url)
         with Session(engine) as session:
             _, key = issue_key(

@@ -91,10 +91,10 @@ class Desk:
 
 @contextmanager
 def desk_served(
-    database_url: str, settings: Settings, people: Sequence[tuple[str, Role]], **env: str
+    database_url: str, settings: Settings, people: Sequence[tuple[str, Role]], port: int | None = None, **env: str
 ) -> Iterator[Desk]:
-    """`byline serve` on the database, with these people's accounts (password PASSWORD) and an admin
-    key, seen through a new headless Chromium; `env` adds settings."""
+    """`byline serve` on the database (on `port`, or a free one), with these people's accounts
+    (password PASSWORD) and an admin key, seen through a new headless Chromium; `env` adds settings."""
     engine = build_engine(database_url)
     with Session(engine) as session:
         for email, role in people:
@@ -119,7 +119,7 @@ def desk_served(
         "BYLINE_PASSWORD_MEMORY_KIB": str(settings.password_memory_kib),
         "BYLINE_PASSWORD_PARALLELISM": str(settings.password_parallelism),
     }
-    with running_server(served | env) as base:
+    with running_server(served | env, port=port) as base:
         driver = chromium()
         try:
             yield Desk(base, driver, {"Authorization": f"Bearer {plain}"}, database_url)

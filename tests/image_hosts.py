@@ -1,6 +1,6 @@
-"""The demo's picture desk and Gravatar, stood in for on loopback: the demo's image URLs name hosts
-that do not exist, and tests reach no network. HTTPS with a throwaway self-signed certificate; any
-path answers with a picture whose colours follow from the path."""
+"""The demo's avatar host and Gravatar, stood in for on loopback: the demo authors' avatar URLs (and
+pictures tests name by URL) name hosts that do not exist, and tests reach no network. HTTPS with a
+throwaway self-signed certificate; any path answers with a picture whose colours follow from the path."""
 
 import datetime
 import hashlib

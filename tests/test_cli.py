@@ -25,9 +25,10 @@ sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 LEAD = "terror-strikes-moscow-is-k-claims-responsibility-for-deadly-attack"
 
 
-def byline(*args: str, database_url: str) -> subprocess.CompletedProcess:
-    env = os.environ | {"BYLINE_DATABASE_URL": database_url}
-    return subprocess.run([BYLINE, *args], env=env, capture_output=True, text=True, timeout=120, check=True)
+def byline(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [BYLINE, *args], env=os.environ | env, capture_output=True, text=True, timeout=120, check=True
+    )
 
 
 @sqlite_only
@@ -37,20 +38,25 @@ def test_openapi_command_prints_the_committed_document(database_url):
     assert json.loads(printed) == json.loads(committed)
 
 
-def test_migrate_load_demo_and_serve_like_make_run(database_url):
-    byline("db", "upgrade", database_url=database_url)
-    assert "14 new" in byline("demo", "load", database_url=database_url).stderr
-    assert "0 new" in run_in_process("demo", "load", env={"BYLINE_DATABASE_URL": database_url}).stderr
-    with running_server({"BYLINE_DATABASE_URL": database_url}) as base:
+def test_migrate_load_demo_and_serve_like_make_run(database_url, tmp_path):
+    # Every command with the same settings, as `make run` gives them: the server shows the demo's photographs.
+    port = free_port()
+    env = {"BYLINE_DATABASE_URL": database_url, "BYLINE_PORT": str(port), "BYLINE_MEDIA_DIR": str(tmp_path / "media")}
+    byline("db", "upgrade", env=env)
+    assert "14 new" in byline("demo", "load", env=env).stderr
+    assert "0 new" in run_in_process("demo", "load", env=env).stderr
+    with running_server(env, port=port) as base:
         response = httpx.get(f"{base}/api/v1/articles/{LEAD}", timeout=5)
         assert response.status_code == 200
         assert response.json()["authors"][0]["name"] == "Alok Verma"
+        picture = httpx.get(response.json()["featured_image"]["url"], timeout=5)
+        assert picture.status_code == 200 and picture.headers["content-type"] == "image/jpeg"
         listing = httpx.get(f"{base}/api/v1/articles?limit=5", timeout=5).json()
         assert listing["meta"]["total"] == 14 and len(listing["data"]) == 5
 
 
-def test_serve_says_where_to_go_and_its_links_follow_its_port(database_url, tmp_path):
-    load_demo(database_url)
+def test_serve_says_where_to_go_and_its_links_follow_its_port(database_url, settings, tmp_path):
+    load_demo(settings)
     log = tmp_path / "server.log"
     # No public URL: every absolute link must name the port actually served.
     with running_server({"BYLINE_DATABASE_URL": database_url, "BYLINE_PUBLIC_URL": ""}, log_path=log) as base:
@@ -114,8 +120,8 @@ def test_people_are_created_listed_and_deactivated_from_the_command_line(databas
     ]
 
 
-def test_content_loaded_from_the_command_line_purges_the_answers_it_changes(database_url):
-    run_in_process("demo", "load", env={"BYLINE_DATABASE_URL": database_url})
+def test_content_loaded_from_the_command_line_purges_the_answers_it_changes(database_url, tmp_path):
+    run_in_process("demo", "load", env={"BYLINE_DATABASE_URL": database_url, "BYLINE_MEDIA_DIR": str(tmp_path)})
     engine = build_engine(database_url)
     with engine.connect() as connection:
         purges = connection.execute(text("SELECT payload FROM outbox_event WHERE topic = 'cache.purge'")).all()
@@ -126,7 +132,7 @@ def test_content_loaded_from_the_command_line_purges_the_answers_it_changes(data
 
 
 def test_search_reindex_rebuilds_entries_lost_outside_byline(database_url, settings):
-    load_demo(database_url)
+    load_demo(settings)
     engine = build_engine(database_url)
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM article_search"))

@@ -16,12 +16,12 @@ from sqlmodel import Session
 from app.auth.roles import Role
 from app.core.settings import Settings
 from app.db.engines import build_engine
-from app.demo.loader import load_demo
 from tests.browser import chromium, console_errors
 from tests.conftest import migrated_sqlite
 from tests.desk import PASSWORD, Desk, desk_served, only_refused_requests, violations
 from tests.factories.people import emailed_link
 from tests.media.pictures import photo
+from tests.server import demo_loaded, free_port
 
 EDITOR, CONTRIBUTOR = "editor@example.org", "contributor@example.org"
 
@@ -29,8 +29,10 @@ EDITOR, CONTRIBUTOR = "editor@example.org", "contributor@example.org"
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory, sqlite_template, suite_settings: Settings) -> Iterator[Desk]:
     database_url = migrated_sqlite(sqlite_template, tmp_path_factory.mktemp("desk"))
-    load_demo(database_url)
-    with desk_served(database_url, suite_settings, ((EDITOR, Role.editor), (CONTRIBUTOR, Role.contributor))) as desk:
+    port = free_port()
+    demo_loaded(database_url, port=port)
+    people = ((EDITOR, Role.editor), (CONTRIBUTOR, Role.contributor))
+    with desk_served(database_url, suite_settings, people, port=port) as desk:
         yield desk
 
 

@@ -20,11 +20,10 @@ from sqlmodel import Session, func, select
 from app.articles.models import Article, ArticleRevision
 from app.comments.models import Comment
 from app.db.engines import build_engine
-from app.demo.loader import load_demo
 from app.wiring import upgrade_database
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
-from tests.server import ESTABLISHED, served, sockets_of, wait_until_each_listens, workers_of
+from tests.server import ESTABLISHED, demo_loaded, served, sockets_of, wait_until_each_listens, workers_of
 from tests.test_cli import LEAD
 
 POSTGRES_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "postgres.sh"
@@ -147,9 +146,13 @@ def test_a_postgres_outage_serves_cached_reads_stale_refuses_the_rest_with_503_a
     with own_postgres() as (url, folder):
         # What `byline db upgrade` and `byline demo load` run (test_cli runs the commands themselves).
         upgrade_database(url)
-        load_demo(url)
+        demo_loaded(url, media_dir=tmp_path / "media")
         comment = {"author_name": "Reader", "author_email": "reader@example.com", "content": "Still there?"}
-        env = {"BYLINE_DATABASE_URL": url, "BYLINE_SECRET_KEY": TEST_SECRET}
+        env = {
+            "BYLINE_DATABASE_URL": url,
+            "BYLINE_SECRET_KEY": TEST_SECRET,
+            "BYLINE_MEDIA_DIR": str(tmp_path / "media"),
+        }
         with (
             served(env, workers=2, log_path=log_path) as (_, base),
             httpx.Client(base_url=base, timeout=30) as client,
@@ -197,7 +200,7 @@ def test_a_postgres_outage_serves_cached_reads_stale_refuses_the_rest_with_503_a
 
 def test_sigterm_lets_the_request_in_flight_finish_then_exits_cleanly(sqlite_url):
     database_url = sqlite_url
-    load_demo(database_url)
+    demo_loaded(database_url)
     body = b'{"author_name": "Late reader", "author_email": "late@example.com", "content": "Before the lights go out."}'
     with served({"BYLINE_DATABASE_URL": database_url}) as (server, base):
         host, port = base.removeprefix("http://").split(":")

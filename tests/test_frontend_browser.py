@@ -20,12 +20,11 @@ from app.auth.models import Scope
 from app.auth.service import issue_key
 from app.core.clock import utcnow
 from app.db.engines import build_engine
-from app.demo.loader import load_demo
 from tests.browser import chromium, console_errors, waiting
 from tests.conftest import TEST_SECRET, migrated_sqlite
 from tests.image_hosts import image_hosts
 from tests.media.pictures import photo
-from tests.server import running_server
+from tests.server import demo_loaded, free_port, running_server
 
 MOSCOW = "terror-strikes-moscow-is-k-claims-responsibility-for-deadly-attack"
 ECLIPSE = "a-guide-to-the-total-solar-eclipse-crossing-north-america"
@@ -72,7 +71,8 @@ def newsroom(tmp_path_factory, sqlite_template) -> Iterator[Newsroom]:
     # As `byline db upgrade`, `byline demo load` and `byline keys create` leave it, without three
     # start-ups of the command (test_cli runs the commands themselves).
     database_url = migrated_sqlite(sqlite_template, folder)
-    load_demo(database_url)
+    port = free_port()
+    demo_loaded(database_url, port=port)
     engine = build_engine(database_url)
 
     def key(name: str, scope: str) -> dict[str, str]:
@@ -94,7 +94,7 @@ def newsroom(tmp_path_factory, sqlite_template) -> Iterator[Newsroom]:
         # Selenium types faster than any person; held for that, no comment could be published at once.
         "BYLINE_COMMENT_MIN_SECONDS": "0",
     }
-    with image_hosts(folder) as arguments, running_server(env) as base:
+    with image_hosts(folder) as arguments, running_server(env, port=port) as base:
         driver = chromium(*arguments)
         try:
             yield Newsroom(base, driver, moderator, editor, photo_desk)
@@ -138,11 +138,15 @@ def test_the_lead_article_shows_every_part_of_the_report(newsroom):
     assert published.get_attribute("datetime") == article["published_at"]
 
     featured = newsroom.find(".story figure.featured")
-    image = featured.find_element(By.TAG_NAME, "img")
-    assert image.get_attribute("alt") == article["featured_image"]["alt"]
-    assert newsroom.driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) > 0
+    picture = article["featured_image"]
+    assert featured.find_element(By.TAG_NAME, "img").get_attribute("alt") == picture["alt"]
+    # The demo's photograph itself, from the media library, in its place before it arrives.
+    shown = _shown_picture(newsroom, ".story figure.featured img")
+    assert (shown["width"], shown["height"]) == (str(picture["width"]), str(picture["height"]))
+    assert shown["srcset"] == picture["srcset"] and shown["sizes"] and shown["loading"] == "lazy"
+    assert shown["chosen"].startswith(f"{newsroom.base}/media/") and shown["natural_width"] > 0
     caption = featured.find_element(By.TAG_NAME, "figcaption").text
-    assert article["featured_image"]["caption"] in caption and article["featured_image"]["credit"].upper() in caption
+    assert picture["caption"] in caption and picture["credit"].upper() in caption
 
     headings = [block["text"] for block in article["body"] if block["type"] == "heading"]
     shown = newsroom.find_all(".story-body h2")
@@ -539,7 +543,8 @@ def _shown_picture(newsroom: Newsroom, css: str) -> dict:
     return newsroom.driver.execute_script(
         """const img = arguments[0];
         return {width: img.getAttribute("width"), height: img.getAttribute("height"), srcset: img.srcset,
-                sizes: img.sizes, chosen: img.currentSrc, waiting: img.classList.contains("placeholder"),
+                sizes: img.sizes, loading: img.loading, chosen: img.currentSrc, natural_width: img.naturalWidth,
+                waiting: img.classList.contains("placeholder"),
                 focus: getComputedStyle(img).objectPosition,
                 webp: [...img.parentElement.querySelectorAll("source")].map((source) => source.type)};""",
         img,

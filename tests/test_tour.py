@@ -15,8 +15,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.demo.loader import load_demo
-from tests.server import running_server
+from tests.server import demo_loaded, free_port, running_server
 
 ROOT = Path(__file__).resolve().parents[1]
 # The pages whose examples make up the tour, in the order they run.
@@ -103,9 +102,10 @@ def test_every_page_with_examples_is_in_the_tour() -> None:
 def test_tour_runs_in_order_against_a_fresh_demo(sqlite_url: str, tmp_path: Path) -> None:
     # A fresh database with the demo, as `byline db upgrade` and `byline demo load` leave it (test_cli
     # runs those commands themselves).
-    load_demo(sqlite_url)
+    port = free_port()
+    demo_loaded(sqlite_url, port=port)
     env = {"BYLINE_DATABASE_URL": sqlite_url, "BYLINE_SECRET_KEY": "tour-" * 8}
-    with running_server(env) as base:
+    with running_server(env, port=port) as base:
         script, commands_by_line = ["set -euo pipefail", *CURL_RECORDER.strip().splitlines()], {}
         blocks = [(page, start, lines) for page in TOUR for start, lines in sh_blocks(page)]
         for page, start, lines in blocks:

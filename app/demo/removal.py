@@ -1,5 +1,6 @@
 """Removing the demo newsroom: exactly what `byline demo load` created, and nothing the newsroom made."""
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +15,11 @@ from app.articles.service import full_loading
 from app.authors.models import Author
 from app.caching import content_version, keys
 from app.core.slugs import slugify
-from app.demo.loader import DEMO_ACTOR, demo_articles, demo_content
+from app.demo.loader import DEMO_ACTOR, DEMO_UPLOADER, demo_content, demo_photo, demo_slugs
+from app.media import service as media
+from app.media import uses
+from app.media.collection import Library
+from app.media.models import Media
 from app.taxonomy.models import Section, Tag
 
 
@@ -24,6 +29,7 @@ class Removed:
     authors: int
     sections: int
     tags: int
+    photos: int
 
 
 def _demo_article_query(slugs: Iterable[str]) -> Any:
@@ -38,7 +44,7 @@ def _demo_article_query(slugs: Iterable[str]) -> Any:
 
 def demo_article_slugs(session: Session, slugs: Iterable[str]) -> set[str]:
     """Which of these slugs belong to articles the demo loaded."""
-    demo = {slugify(data.title) for data in demo_articles()} & set(slugs)
+    demo = set(demo_slugs()) & set(slugs)
     if not demo:
         return set()
     return {article.slug for article in session.exec(_demo_article_query(demo)).all()}
@@ -54,12 +60,21 @@ def _delete_unused(session: Session, model: Any, names: dict[str, str], used: Co
     return list(demo.values())
 
 
-def remove_demo(session: Session, *, now: datetime) -> Removed:
+def _unused_demo_photos(session: Session, content: dict[str, Any]) -> list[Media]:
+    """The library items the demo added (by the demo, holding one of its photographs) that no article shows."""
+    hashes = [hashlib.sha256(demo_photo(photo["file"])).hexdigest() for photo in content["photos"]]
+    added = session.exec(
+        select(Media).where(col(Media.content_hash).in_(hashes), Media.uploaded_by == DEMO_UPLOADER.name)
+    ).all()
+    return [item for item in added if not uses.using(session, item.id)]
+
+
+def remove_demo(session: Session, library: Library, *, now: datetime) -> Removed:
     """Delete the demo's articles (with their comments and revisions), then the demo's authors,
-    sections and tags that no other article uses, in one transaction. Running it again removes nothing."""
+    sections, tags and photographs that no other article uses, in one transaction (the photographs'
+    files after it). Running it again removes nothing."""
     content = demo_content()
-    slugs = [slugify(data.title) for data in demo_articles()]
-    articles = session.exec(_demo_article_query(slugs).options(*full_loading())).unique().all()
+    articles = session.exec(_demo_article_query(demo_slugs()).options(*full_loading())).unique().all()
     for article in articles:
         editing.remove_article(session, article, now=now)
     session.flush()
@@ -85,5 +100,10 @@ def remove_demo(session: Session, *, now: datetime) -> Removed:
     purged = [*map(keys.author, authors), *map(keys.section, sections), *map(keys.tag, tags)]
     if purged:
         content_version.bump(session, *purged, *keys.ARTICLE_LISTS)
+    photos = _unused_demo_photos(session, content)
+    for photo in photos:
+        media.forget_media(session, photo)
+    hashes = {photo.content_hash for photo in photos}
     session.commit()
-    return Removed(len(articles), len(authors), len(sections), len(tags))
+    media.remove_unnamed_files(session, library, hashes)
+    return Removed(len(articles), len(authors), len(sections), len(tags), len(photos))

@@ -5,6 +5,7 @@ them is gone, so a row never names a missing file."""
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Required, TypedDict, Unpack
 
 import httpx
 from sqlmodel import Session, col, func, or_, select
@@ -67,33 +68,42 @@ def _check_rate(session: Session, library: Library, uploader: Uploader, now: dat
         )
 
 
-def add_media(
-    session: Session,
-    library: Library,
-    data: bytes,
-    words: MediaWords,
-    *,
-    uploader: Uploader,
-    now: datetime,
-    filename: str | None = None,
-    source_url: str | None = None,
-) -> Media:
+class Arrival(TypedDict, total=False):
+    """Who adds a picture and when, and the name it was sent under or the URL it was fetched from."""
+
+    uploader: Required[Uploader]
+    now: Required[datetime]
+    filename: str | None
+    source_url: str | None
+
+
+def add_media(session: Session, library: Library, data: bytes, words: MediaWords, **arrival: Unpack[Arrival]) -> Media:
     """Check the file, store it (once per content), record it and commit."""
-    _check_rate(session, library, uploader, now)
+    _check_rate(session, library, arrival["uploader"], arrival["now"])
+    media = store_media(session, library, data, words, **arrival)
+    session.commit()
+    return media
+
+
+def store_media(
+    session: Session, library: Library, data: bytes, words: MediaWords, **arrival: Unpack[Arrival]
+) -> Media:
+    """add_media's work within the caller's transaction: no upload limit, no commit."""
     picture = images.inspect(data, max_bytes=library.max_bytes, max_pixels=library.max_pixels)
     key = original_key(picture.content_hash)
     if library.storage.open(key) is None:
         library.storage.save(key, data, content_type=_CONTENT_TYPES[picture.format])
+    uploader, now = arrival["uploader"], arrival["now"]
     media = Media(
         **words.columns(),
-        source_url=source_url,
+        source_url=arrival.get("source_url"),
         content_hash=picture.content_hash,
         format=picture.format,
         width=picture.width,
         height=picture.height,
         bytes=picture.bytes,
         placeholder=picture.placeholder,
-        filename=clean_filename(filename),
+        filename=clean_filename(arrival.get("filename")),
         served_from=library.served_from,
         uploader_key_id=uploader.key_id,
         uploaded_by=uploader.name,
@@ -101,7 +111,7 @@ def add_media(
         updated_at=now,
     )
     session.add(media)
-    session.commit()
+    session.flush()
     return media
 
 
@@ -192,9 +202,20 @@ def delete_media(session: Session, library: Library, media_id: int) -> None:
         raise MediaInUse(
             f"{len(shown_in)} article(s) show this picture: {', '.join(shown_in[:20])}.", articles=shown_in
         )
+    forget_media(session, media)
+    session.commit()
+    remove_unnamed_files(session, library, {media.content_hash})
+
+
+def forget_media(session: Session, media: Media) -> None:
+    """Delete the item within the caller's transaction; once it commits, remove_unnamed_files."""
     session.delete(media)
     content_version.bump(session, keys.media(media.id))
-    session.commit()
-    if not with_hash(session, media.content_hash):
-        library.storage.delete(renditions_prefix(media.content_hash))
-        library.storage.delete(original_key(media.content_hash))
+
+
+def remove_unnamed_files(session: Session, library: Library, content_hashes: set[str]) -> None:
+    """The files of these contents that no item names any more (after the deleting commit)."""
+    for content_hash in content_hashes:
+        if not with_hash(session, content_hash):
+            library.storage.delete(renditions_prefix(content_hash))
+            library.storage.delete(original_key(content_hash))

@@ -8,9 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.demo.loader import load_demo
 from tests.conftest import TEST_SECRET
-from tests.server import running_server
+from tests.server import demo_loaded, free_port, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITES = {
@@ -20,10 +19,17 @@ SUITES = {
 }
 
 
-def test_both_clients_suites_pass_against_a_live_server(database_url: str, editor: dict[str, str]) -> None:
-    load_demo(database_url)
-    env = {"BYLINE_DATABASE_URL": database_url, "BYLINE_SECRET_KEY": TEST_SECRET}
-    with running_server(env) as base:
+def test_both_clients_suites_pass_against_a_live_server(
+    database_url: str, editor: dict[str, str], tmp_path: Path
+) -> None:
+    port = free_port()
+    demo_loaded(database_url, port=port, media_dir=tmp_path / "media")
+    env = {
+        "BYLINE_DATABASE_URL": database_url,
+        "BYLINE_SECRET_KEY": TEST_SECRET,
+        "BYLINE_MEDIA_DIR": str(tmp_path / "media"),
+    }
+    with running_server(env, port=port) as base:
         # Only what the suites read: no BYLINE_ setting of this process reaches them.
         clean = {name: value for name, value in os.environ.items() if not name.startswith(("BYLINE_", "PYTEST_"))}
         key = editor["Authorization"].removeprefix("Bearer ")

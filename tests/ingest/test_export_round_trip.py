@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app.auth.models import Scope
 from app.auth.service import issue_key
 from app.db.engines import build_engine
-from app.demo.loader import load_demo
+from app.demo.loader import demo_content, load_demo
 from app.main import create_app
 from tests.comments.helpers import approve, reply
 from tests.conftest import PROXY_ADDRESS, TEST_SECRET
@@ -20,7 +20,7 @@ from tests.server import run_in_process
 
 def _newsroom(client, editor, moderator) -> None:
     """The demo newsroom, plus what it lacks: drafts, scheduled and archived articles, comments, pins,
-    library pictures (one featured with the article's own caption, one in a body)."""
+    two more library pictures (one featured with the article's own caption, one in a body)."""
     slugs = [a["slug"] for a in client.get("/api/v1/articles", params={"limit": 5}).json()["data"]]
     harbour, street = (
         client.post(
@@ -111,7 +111,7 @@ def _answers(client, editor) -> dict:
 def test_an_export_ingested_into_an_empty_database_reproduces_it(
     database_url, settings, clock, client, api_key, sqlite_template, tmp_path
 ):
-    load_demo(database_url)
+    load_demo(settings)
     editor = api_key("content:write", "content:preview", "comments:moderate", "media:write", name="desk-editor")
     moderator = api_key("comments:moderate")
     _newsroom(client, editor, moderator)
@@ -126,7 +126,9 @@ def test_an_export_ingested_into_an_empty_database_reproduces_it(
     archive = tmp_path / "backup.ndjson"
     run_in_process("export", str(archive), env=_env(database_url, tmp_path / "media"))
     assert archive.read_bytes().splitlines() == exported.content.splitlines()
-    assert len((tmp_path / "backup.media" / "media.ndjson").read_bytes().splitlines()) == 2
+    pictures = len(demo_content()["photos"]) + 2
+    assert len(original_media) == pictures
+    assert len((tmp_path / "backup.media" / "media.ndjson").read_bytes().splitlines()) == pictures
 
     copy = tmp_path / "copy.db"
     shutil.copyfile(sqlite_template, copy)
@@ -135,7 +137,7 @@ def test_an_export_ingested_into_an_empty_database_reproduces_it(
     )
     copy_env = _env(copy_settings.database_url, tmp_path / "copy-media")
     imported = run_in_process("ingest", str(archive), env=copy_env).stderr
-    assert _summary(imported) | {"created": 0} == {"created": 0, "failed": 0, "pictures added": 2}
+    assert _summary(imported) | {"created": 0} == {"created": 0, "failed": 0, "pictures added": pictures}
     assert _summary(imported)["created"] == len(records)
     with TestClient(create_app(copy_settings, clock=clock), client=(PROXY_ADDRESS, 50000)) as other:
         engine = build_engine(copy_settings.database_url)
@@ -155,7 +157,7 @@ def test_an_export_ingested_into_an_empty_database_reproduces_it(
         for item in original_media:
             assert other.get(item["url"].removeprefix("http://testserver")).status_code == 200
         again = _summary(run_in_process("ingest", str(archive), env=copy_env).stderr)
-        assert (again["unchanged"], again["pictures already in the library"]) == (len(records), 2)
+        assert (again["unchanged"], again["pictures already in the library"]) == (len(records), pictures)
         assert "pictures added" not in again
 
 

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from app.core.settings import Settings
 from app.db.locks import across_servers
+from app.demo.loader import demo_content
 from app.main import create_app
 from app.media.renditions import Renderer, rendition_key
 from app.media.s3 import S3Storage
@@ -21,10 +22,20 @@ from app.media.sizes import Rendition
 from app.media.storage import original_key
 from tests.conftest import BACKENDS, PROXY_ADDRESS
 from tests.media.pictures import opened, photo
-from tests.server import free_port
+from tests.server import free_port, run_in_process
 
 BUCKET = "byline-media"
 CREDENTIALS = {"access_key": "testing", "secret_key": "testing-secret"}
+
+
+def _client(endpoint: str):
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=CREDENTIALS["access_key"],
+        aws_secret_access_key=CREDENTIALS["secret_key"],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -45,13 +56,7 @@ def s3_endpoint():
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
                 raise RuntimeError("moto_server did not start") from None
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=CREDENTIALS["access_key"],
-        aws_secret_access_key=CREDENTIALS["secret_key"],
-    )
+    client = _client(endpoint)
     client.create_bucket(Bucket=BUCKET)
     yield endpoint
     server.terminate()
@@ -95,13 +100,7 @@ def test_an_app_on_s3_stores_the_original_and_serves_renditions(s3_endpoint, set
         ).json()
         r = client.get(media["url"].removeprefix("http://testserver"))
         assert r.status_code == 200 and opened(r.content).size == (900, 600)
-    bucket = boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=CREDENTIALS["access_key"],
-        aws_secret_access_key=CREDENTIALS["secret_key"],
-    )
+    bucket = _client(s3_endpoint)
     names = {item["Key"] for item in bucket.list_objects_v2(Bucket=BUCKET)["Contents"]}
     assert {f"originals/{media['content_hash']}", f"renditions/{media['content_hash']}/900.jpg"} <= names
 
@@ -111,13 +110,7 @@ def test_servers_sharing_a_bucket_and_postgresql_make_each_rendition_once_betwee
     """Two servers (each its own folder, so no lock file is shared) asked for one new rendition at
     once, four requests each: the bucket, which keeps every version written, holds one."""
     bucket = "byline-versioned"
-    admin = boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=CREDENTIALS["access_key"],
-        aws_secret_access_key=CREDENTIALS["secret_key"],
-    )
+    admin = _client(s3_endpoint)
     admin.create_bucket(Bucket=bucket)
     admin.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     servers = [
@@ -149,3 +142,32 @@ def test_servers_sharing_a_bucket_and_postgresql_make_each_rendition_once_betwee
     versions = admin.list_object_versions(Bucket=bucket, Prefix=rendition_key("cafe01", rendition))["Versions"]
     assert len(versions) == 1
     assert len(made) == 8 and len(set(made)) == 1 and opened(made[0]).size == (640, 400)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_demo_stores_its_photographs_in_the_bucket_its_settings_name_and_removes_them(
+    s3_endpoint, database_url, tmp_path
+):
+    env = {
+        "BYLINE_DATABASE_URL": database_url,
+        "BYLINE_MEDIA_STORAGE": "s3",
+        "BYLINE_MEDIA_S3_BUCKET": BUCKET,
+        "BYLINE_MEDIA_S3_ENDPOINT_URL": s3_endpoint,
+        "BYLINE_MEDIA_S3_REGION": "us-east-1",
+        "BYLINE_MEDIA_S3_PREFIX": "demo/",
+        "BYLINE_MEDIA_S3_ACCESS_KEY": CREDENTIALS["access_key"],
+        "BYLINE_MEDIA_S3_SECRET_KEY": CREDENTIALS["secret_key"],
+        "BYLINE_MEDIA_DIR": str(tmp_path / "cache"),
+    }
+    bucket = _client(s3_endpoint)
+
+    def originals() -> list[str]:
+        return [
+            item["Key"] for item in bucket.list_objects_v2(Bucket=BUCKET, Prefix="demo/originals/").get("Contents", [])
+        ]
+
+    photos = len(demo_content()["photos"])
+    run_in_process("demo", "load", env=env)
+    assert len(originals()) == photos
+    assert f"{photos} photograph(s)" in run_in_process("demo", "remove", env=env).stderr
+    assert originals() == []

@@ -12,15 +12,18 @@ from sqlmodel import Session
 
 from app.demo.loader import add_demo
 from app.main import create_app
+from app.media.collection import open_library
 
 # Cursors are opaque and slugs must name existing things: a schema-valid value the API
 # never issued is rightly refused with a 422 or 404, so that check does not apply.
 EXCLUDED = [positive_data_acceptance]
 
 
-def load_demo(engine) -> None:
+@pytest.fixture
+def demo(engine, settings) -> None:
+    """The demo newsroom, its photographs in the app's media library."""
     with Session(engine) as session:
-        add_demo(session)
+        add_demo(session, open_library(settings))
         session.commit()
 
 
@@ -32,8 +35,7 @@ def app(settings, clock) -> Iterator[FastAPI]:
     asgi.shutdown_lifespans()
 
 
-def test_generated_anonymous_requests_are_answered_per_the_schema(app, engine):
-    load_demo(engine)
+def test_generated_anonymous_requests_are_answered_per_the_schema(app, demo):
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
     @given(case=schema.as_strategy())
@@ -44,8 +46,7 @@ def test_generated_anonymous_requests_are_answered_per_the_schema(app, engine):
     answered_per_schema()
 
 
-def test_generated_admin_writes_never_fail_with_a_server_error(app, engine, api_key):
-    load_demo(engine)
+def test_generated_admin_writes_never_fail_with_a_server_error(app, demo, api_key):
     admin = api_key("admin")
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 

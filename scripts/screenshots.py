@@ -1,7 +1,8 @@
-"""The desk's main screens as PNGs for the docs (docs/assets/desk-*.png), 1280 px wide: the demo
-newsroom served from a scratch database, seen in headless Chromium by an editor and a moderator.
+"""The example site's article page and the desk's main screens as PNGs for the docs
+(docs/assets/frontend-article.png, docs/assets/desk-*.png), 1280 px wide: the demo newsroom served
+from a scratch database, seen in headless Chromium by a reader, an editor and a moderator.
 
-    .venv/bin/python scripts/desk_screenshots.py
+    .venv/bin/python scripts/screenshots.py
 """
 
 import io
@@ -13,7 +14,8 @@ import tempfile
 from pathlib import Path
 
 import httpx
-from PIL import Image, ImageDraw
+from PIL import Image
+from selenium import webdriver
 from selenium.webdriver.common.by import By
 from sqlmodel import Session
 
@@ -28,19 +30,23 @@ from app.auth.users import create_user  # noqa: E402
 from app.core.clock import utcnow  # noqa: E402
 from app.core.settings import Settings  # noqa: E402
 from app.db.engines import build_engine  # noqa: E402
-from tests.browser import chromium  # noqa: E402
+from tests.browser import chromium, waiting  # noqa: E402
 from tests.desk import PASSWORD, Desk  # noqa: E402
-from tests.server import running_server  # noqa: E402
+from tests.server import free_port, running_server  # noqa: E402
 
 EDITOR, MODERATOR = "editor@example.org", "moderator@example.org"
 ASSETS = ROOT / "docs" / "assets"
 WIDTH, HEIGHT = 1280, 900
+# The story the tutorial shows, down to its lead photograph's caption.
+STORY, STORY_HEIGHT = "terror-strikes-moscow-is-k-claims-responsibility-for-deadly-attack", 1200
 
 
-def newsroom(folder: Path) -> dict[str, str]:
-    """The settings of a demo newsroom in `folder`, with its database made and filled."""
+def newsroom(folder: Path, port: int) -> dict[str, str]:
+    """The settings of a demo newsroom in `folder` served on `port`, with its database made and filled
+    (the demo's photographs in the media folder beside it, at that port's URLs)."""
     env = {
         "BYLINE_DATABASE_URL": f"sqlite:///{folder / 'byline.db'}",
+        "BYLINE_PORT": str(port),
         "BYLINE_SECRET_KEY": secrets.token_urlsafe(32),
         "BYLINE_CACHE_MAX_AGE": "0",
         # Quick to check: these accounts live only as long as the script.
@@ -79,34 +85,15 @@ def people_and_key(settings: Settings) -> str:
     return plain
 
 
-def harbour() -> bytes:
-    """A drawn harbour at dawn, a JPEG for the media library: the demo's own pictures are links elsewhere."""
-    picture = Image.new("RGB", (1200, 800))
-    draw = ImageDraw.Draw(picture)
-    for y in range(520):  # the sky, pink above the water to blue at the top
-        draw.line((0, y, 1200, y), fill=(120 + y // 4, 150 + y // 10, 200 - y // 8))
-    draw.ellipse((760, 220, 920, 380), fill=(250, 214, 120))
-    draw.rectangle((0, 520, 1200, 800), fill=(34, 78, 120))
-    draw.polygon([(0, 520), (260, 380), (520, 520)], fill=(70, 90, 80))
-    draw.polygon([(300, 600), (420, 600), (400, 640), (320, 640)], fill=(240, 240, 236))
-    draw.line((360, 600, 360, 470), fill=(240, 240, 236), width=6)
-    out = io.BytesIO()
-    picture.save(out, "JPEG", quality=85)
-    return out.getvalue()
-
-
 def seeded(base: str, key: dict[str, str]) -> str:
-    """A `home` collection, a few comments waiting for a moderator and a library picture as the lead
-    story's lead picture, cropped 16:9; the slug of the lead story."""
+    """A `home` collection, a few comments waiting for a moderator and the lead story's photograph
+    cropped 16:9; the slug of the lead story."""
     stories = httpx.get(f"{base}/api/v1/articles", params={"limit": 5}).raise_for_status().json()["data"]
     order = {"title": "Home", "max_items": 4, "items": [{"article": story["slug"]} for story in stories]}
     order["items"][0]["label"] = "Live"
     httpx.put(f"{base}/api/v1/collections/home", json=order, headers=key).raise_for_status()
     lead = stories[0]["slug"]
-    upload = {"file": ("harbour.jpg", harbour(), "image/jpeg")}
-    words = {"alt": "A sailing boat in the harbour at dawn", "credit": "Byline Picture Desk"}
-    media = httpx.post(f"{base}/api/v1/media", files=upload, data=words, headers=key).raise_for_status().json()
-    picture = {"media_id": media["id"], "crop": "16:9", "caption": "The harbour at first light."}
+    picture = {"media_id": stories[0]["featured_image"]["media_id"], "crop": "16:9"}
     httpx.patch(f"{base}/api/v1/articles/{lead}", json={"featured_image": picture}, headers=key).raise_for_status()
     for number, content in enumerate(
         (
@@ -129,14 +116,31 @@ def shoot(desk: Desk, name: str) -> None:
     print(f"{path.relative_to(ROOT)}: {path.stat().st_size // 1024} KB")
 
 
+def story(driver: webdriver.Chrome, base: str) -> None:
+    """The tutorial's story in the example site, once its lead photograph is in, in full colour."""
+    driver.set_window_size(WIDTH, STORY_HEIGHT)
+    driver.get(f"{base}/article.html?slug={STORY}")
+    waiting(driver).until(
+        lambda driver: driver.execute_script(
+            "const img = document.querySelector('.story figure.featured img');"
+            "return img && img.complete && img.naturalWidth > 0 && !img.classList.contains('placeholder')"
+        )
+    )
+    path = ASSETS / "frontend-article.png"
+    Image.open(io.BytesIO(driver.get_screenshot_as_png())).convert("RGB").save(path, optimize=True)
+    print(f"{path.relative_to(ROOT)}: {path.stat().st_size // 1024} KB")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        env = newsroom(Path(folder))
+        port = free_port()
+        env = newsroom(Path(folder), port)
         key = {"Authorization": f"Bearer {people_and_key(Settings())}"}
-        with running_server(env) as base:
-            lead = seeded(base, key)
+        with running_server(env, port=port) as base:
             driver = chromium(f"--window-size={WIDTH},{HEIGHT}")
             try:
+                story(driver, base)
+                lead = seeded(base, key)
                 driver.set_window_size(WIDTH, HEIGHT)
                 desk = Desk(base, driver, key, env["BYLINE_DATABASE_URL"])
                 desk.signed_in_as(EDITOR, "/desk?status=published")
