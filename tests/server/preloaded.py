@@ -59,7 +59,7 @@ def _fork_the_fork_server(path: str, args: list[str], passfds: tuple[int, ...]) 
         for number in signal.valid_signals():
             if callable(signal.getsignal(number)):
                 signal.signal(number, signal.SIG_DFL)
-        exec(args[-1], {"__name__": "__mp_fork_server__"})
+        exec(args[-1], {"__name__": "__mp_fork_server__"})  # noqa: S102 - the command the new interpreter would run
     except SystemExit:
         pass  # how the fork server ends once its clients have
     except BaseException:
