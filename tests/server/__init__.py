@@ -21,8 +21,6 @@ from typer.testing import CliRunner
 
 from app.cli import app as byline
 from app.core.outbound import Destinations
-from app.core.settings import Settings
-from app.demo.loader import load_demo
 
 BYLINE = str(Path(sys.executable).with_name("byline"))
 # Test receivers and feeds listen on loopback; outbound requests otherwise reach only public addresses.
@@ -64,14 +62,6 @@ def _consoles_as_wide_as(columns: int) -> Iterator[None]:
     finally:
         for console, width in zip(consoles, widths, strict=True):
             console._width = width
-
-
-def demo_loaded(database_url: str, *, port: int | None = None, media_dir: Path | None = None) -> None:
-    """The demo newsroom as `byline demo load` leaves it for a server on `port` (the default one when
-    not given) given the same database and BYLINE_MEDIA_DIR (unset: the media folder beside an SQLite
-    database), whose pictures are then served at the URLs the articles name."""
-    where = {"port": port} if port else {}
-    load_demo(Settings(_env_file=None, database_url=database_url, media_dir=media_dir and str(media_dir), **where))
 
 
 @contextmanager
@@ -133,16 +123,10 @@ def _children(pid: int | str) -> list[str]:
 
 
 def workers_of(pid: int | str) -> list[str]:
-    """The worker processes of `byline serve --workers N`: the children of its fork server, its child
-    that is not multiprocessing's resource tracker; none while the server starts or has ended."""
-    for child in _children(pid):
-        try:
-            command = Path(f"/proc/{child}/cmdline").read_bytes()
-        except FileNotFoundError:
-            continue  # ended while listed
-        if b"resource_tracker" not in command:
-            return _children(child)
-    return []
+    """The worker processes of `byline serve --workers N`: the children of its fork server (its
+    other child is multiprocessing's resource tracker); none while the server starts or has ended."""
+    forkservers = [child for child in _children(pid) if b"forkserver" in Path(f"/proc/{child}/cmdline").read_bytes()]
+    return _children(forkservers[0]) if forkservers else []
 
 
 def wait_until_each_listens(workers: list[str] | list[int], port: int, *, seconds: float = 60) -> bool:

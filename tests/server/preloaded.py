@@ -14,9 +14,7 @@ Run as `python preloaded.py FD`, FD one end of a socket pair; each request on it
 
 import contextlib
 import json
-import multiprocessing.util
 import os
-import signal
 import socket
 import sys
 import tempfile
@@ -34,38 +32,6 @@ with collection_paused():
     import app.serve  # noqa: F401 - loaded for every child
 
 BYLINE = os.path.join(os.path.dirname(sys.executable), "byline")
-# How multiprocessing starts the fork server of `byline serve --workers N`: a new interpreter that
-# loads the app once more (about 2.5 s of CPU for each server a test starts).
-FORK_SERVER = "from multiprocessing.forkserver import main; "
-spawn_passing_fds = multiprocessing.util.spawnv_passfds
-
-
-def _fork_the_fork_server(path: str, args: list[str], passfds: tuple[int, ...]) -> int:
-    """multiprocessing's start of a process, except that its fork server is forked from this child,
-    which has loaded the app, and left as a new interpreter would be: only the descriptors passed
-    open, and signals handled as by default. Anything else, or another way of starting the fork
-    server in a later Python, is spawned as before, only slower."""
-    if args[-2:-1] != ["-c"] or not args[-1].startswith(FORK_SERVER):
-        return spawn_passing_fds(path, args, passfds)
-    pid = os.fork()
-    if pid:
-        return pid
-    try:
-        low = 3
-        for fd in sorted(passfds):
-            os.closerange(low, fd)
-            low = fd + 1
-        os.closerange(low, os.sysconf("SC_OPEN_MAX"))
-        for number in signal.valid_signals():
-            if callable(signal.getsignal(number)):
-                signal.signal(number, signal.SIG_DFL)
-        exec(args[-1], {"__name__": "__mp_fork_server__"})  # noqa: S102 - the command the new interpreter would run
-    except SystemExit:
-        pass  # how the fork server ends once its clients have
-    except BaseException:
-        traceback.print_exc()
-        os._exit(1)
-    os._exit(0)
 
 
 def _become(request: dict, stdout: int, stderr: int, channel: socket.socket) -> None:
@@ -82,7 +48,6 @@ def _become(request: dict, stdout: int, stderr: int, channel: socket.socket) -> 
     tempfile.tempdir = None  # read from TMPDIR again
     os.chdir(request["cwd"])
     sys.argv = [BYLINE, *request["start"]]
-    multiprocessing.util.spawnv_passfds = _fork_the_fork_server
     code: object = 1
     try:
         app.cli.app()
