@@ -6,7 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/debian.sh node=nodejs npm=npm
-# Exactly the versions in each package-lock.json, into the folder's node_modules.
+# Exactly the versions in each package-lock.json, into the folder's node_modules; the three at once,
+# as each mostly waits on the registry and the disk.
+installs=()
 for folder in tests/typescript tests/auth/oidc_provider clients/typescript; do
-  npm ci --prefix "$folder" --no-audit --no-fund >&2
+  npm ci --prefix "$folder" --no-audit --no-fund >&2 &
+  installs+=($!)
+done
+for install in "${installs[@]}"; do
+  wait "$install"
 done
