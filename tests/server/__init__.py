@@ -21,6 +21,8 @@ from typer.testing import CliRunner
 
 from app.cli import app as byline
 from app.core.outbound import Destinations
+from app.core.settings import Settings
+from app.demo.loader import load_demo
 
 BYLINE = str(Path(sys.executable).with_name("byline"))
 # Test receivers and feeds listen on loopback; outbound requests otherwise reach only public addresses.
@@ -62,6 +64,14 @@ def _consoles_as_wide_as(columns: int) -> Iterator[None]:
     finally:
         for console, width in zip(consoles, widths, strict=True):
             console._width = width
+
+
+def demo_loaded(database_url: str, *, port: int | None = None, media_dir: Path | None = None) -> None:
+    """The demo newsroom as `byline demo load` leaves it for a server on `port` (the default one when
+    not given) given the same database and BYLINE_MEDIA_DIR (unset: the media folder beside an SQLite
+    database), whose pictures are then served at the URLs the articles name."""
+    where = {"port": port} if port else {}
+    load_demo(Settings(_env_file=None, database_url=database_url, media_dir=media_dir and str(media_dir), **where))
 
 
 @contextmanager
