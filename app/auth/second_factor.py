@@ -2,10 +2,10 @@
 codes, and the pending token between a sign-in's password and its code."""
 
 import hmac
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from secrets import token_hex
 from typing import Any, Literal, cast
 
 import pyotp
@@ -23,6 +23,9 @@ from app.core.settings import Settings
 from app.mail import accounts as mail
 
 RECOVERY_CODES = 10
+# What an authenticator app shows (pyotp's default length); a recovery code is ten hex digits, about
+# one in a hundred of them decimal digits alone.
+AUTHENTICATOR_DIGITS = 6
 # Between the password and the code: long enough to open an authenticator app, no longer.
 PENDING_FOR = timedelta(minutes=5)
 _SEALED = "totp-secret"
@@ -131,7 +134,7 @@ def check_code(
     typed = "".join(code.split()).replace("-", "").lower()
     if factor is None or factor.enabled_at is None:
         accepted = False
-    elif typed.isdigit():
+    elif len(typed) == AUTHENTICATOR_DIGITS and typed.isdigit():
         outcome = _take_step(session, factor, typed, settings=settings, now=now)
         accepted = outcome == "taken"
         if outcome == "used":
@@ -186,7 +189,7 @@ def _recovery_hash(settings: Settings, user_id: int, code: str) -> str:
 
 def _new_recovery_codes(session: Session, user: User, *, settings: Settings) -> list[str]:
     session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))
-    codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODES)]
+    codes = [token_hex(5) for _ in range(RECOVERY_CODES)]
     for code in codes:
         session.add(RecoveryCode(user_id=user.id, code_hash=_recovery_hash(settings, user.id, code)))
     return [f"{code[:5]}-{code[5:]}" for code in codes]
