@@ -297,6 +297,12 @@ def test_serve_exits_non_zero_when_its_workers_cannot_start(tmp_path):
         )
         assert stopped.returncode == 3, stopped.stderr[-2000:]
         assert "Application startup failed" in stopped.stderr
+        assert _tracebacks(stopped.stderr) == [], stopped.stderr[-2000:]
+
+
+def _tracebacks(output: str) -> list[str]:
+    """Python's tracebacks printed as such: the log's own JSON lines carry the workers' inside them."""
+    return [line for line in output.splitlines() if line.startswith("Traceback")]
 
 
 @sqlite_only
@@ -305,12 +311,17 @@ def test_serve_leaves_no_temporary_folder_behind(database_url, workers):
     # Short: the fork server's socket is named under it, and a socket's path has at most 107 bytes.
     scratch = Path(tempfile.mkdtemp())
     try:
-        with running_server({"BYLINE_DATABASE_URL": database_url, "TMPDIR": str(scratch)}, workers=workers) as base:
+        log = scratch.with_suffix(".log")
+        env = {"BYLINE_DATABASE_URL": database_url, "TMPDIR": str(scratch)}
+        with running_server(env, workers=workers, log_path=log) as base:
             assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200
             assert list(scratch.iterdir())
         assert list(scratch.iterdir()) == []
+        # Nor a traceback from removing it twice (multiprocessing removes its own folder at exit).
+        assert _tracebacks(log.read_text()) == []
     finally:
         shutil.rmtree(scratch)
+        scratch.with_suffix(".log").unlink(missing_ok=True)
 
 
 # As the `byline` script runs: the command group, then the command it was asked for.

@@ -5,10 +5,8 @@ own, and workers that end with their supervisor."""
 
 import logging
 import multiprocessing
-import multiprocessing.util
 import os
 import select
-import shutil
 import signal
 import socket
 import sys
@@ -37,14 +35,6 @@ class Supervisor(Multiprocess):
         forkserver.set_forkserver_preload(preload)
         # uvicorn starts every worker through this module's context.
         _subprocess.spawn = forkserver  # type: ignore[assignment]
-
-    def run(self) -> None:
-        try:
-            super().run()
-        finally:
-            # The fork server's socket is in a folder multiprocessing removes at exit, which a
-            # stopping signal skips.
-            shutil.rmtree(multiprocessing.util.get_temp_dir(), ignore_errors=True)
 
     def keep_subprocess_alive(self) -> None:
         before = list(self.processes)

@@ -35,7 +35,9 @@ BYLINE = os.path.join(os.path.dirname(sys.executable), "byline")
 
 
 def _become(request: dict, stdout: int, stderr: int, channel: socket.socket) -> None:
-    """In the child: the command, as `byline ARGS` run in a new session; never returns."""
+    """In the child: the command, as `byline ARGS` run in a new session; never returns. It ends as
+    the script does, through the interpreter's exit, so what modules registered for it runs
+    (multiprocessing's removal of its folder among them)."""
     channel.close()
     os.setsid()
     null = os.open(os.devnull, os.O_RDONLY)
@@ -58,7 +60,7 @@ def _become(request: dict, stdout: int, stderr: int, channel: socket.socket) -> 
     finally:
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
-    os._exit(code if isinstance(code, int) else (0 if code is None else 1))
+    sys.exit(code if isinstance(code, int) else (0 if code is None else 1))
 
 
 def main(fd: int) -> None:
