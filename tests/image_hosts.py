@@ -1,6 +1,6 @@
-"""The demo's avatar host and Gravatar, stood in for on loopback: the demo authors' avatar URLs (and
-pictures tests name by URL) name hosts that do not exist, and tests reach no network. HTTPS with a
-throwaway self-signed certificate; any path answers with a picture whose colours follow from the path."""
+"""Picture hosts stood in for on loopback: Gravatar, for commenters' avatars, and images.example.com,
+for pictures tests name by URL; tests reach no network. HTTPS with a throwaway self-signed
+certificate; any path answers with a picture whose colours follow from the path."""
 
 import datetime
 import hashlib

@@ -2,6 +2,7 @@
 source and licence recorded, and an installed package carries them."""
 
 import io
+import json
 import re
 import tomllib
 from fnmatch import fnmatch
@@ -73,3 +74,9 @@ def test_an_installed_package_carries_the_demo_and_its_photographs():
     data = [name for name in shipped if "__pycache__" not in name]
     assert "photos/SOURCES.md" in data
     assert all(any(fnmatch(name, pattern) for pattern in patterns) for name in data)
+
+
+def test_the_demo_names_no_picture_that_cannot_load():
+    # Its authors have no portraits with a licence to ship, so none rather than a broken image.
+    addresses = re.findall(r"https?://[^\s\"']+\.(?:jpe?g|png|webp|gif|avif|svg)", json.dumps(demo_content()))
+    assert addresses == []
