@@ -30,11 +30,6 @@ docs_site=$(mktemp -d)
 ) > "$docs_log" 2>&1 &
 docs_build=$!
 
-# The test modules are read once ahead, while the servers and packages below are set up, so that the
-# workers find their rewritten bytecode rather than each rewriting every module itself.
-.venv/bin/python -m pytest --collect-only -q -n 0 -p no:cacheprovider > /dev/null 2>&1 &
-collected=$!
-
 scripts/chromium.sh
 # The tour's examples (README and docs), which a test runs in order, read JSON with jq.
 scripts/debian.sh jq=jq
@@ -63,8 +58,6 @@ fi
 echo "PostgreSQL for tests: $BYLINE_TEST_DATABASE_URL; with pgvector: $BYLINE_TEST_PGVECTOR_URL"
 wait "$node_install" || { cat "$node_log"; exit 1; }
 rm -f "$node_log"
-# Its verdict is the suite's own: a module that cannot be collected fails below too.
-wait "$collected" || true
 # One worker per core and one more, each with PostgreSQL databases of its own (tests/conftest.py):
 # tests that wait for a server to start or a deadline to pass leave a core idle, which the extra
 # worker fills. Each file runs whole on one worker, so a module's server, browser or files are never
