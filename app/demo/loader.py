@@ -1,6 +1,5 @@
 """Loading the demo newsroom (newsroom.json) through the same services the API uses."""
 
-import hashlib
 import json
 from datetime import datetime
 from importlib.resources import files
@@ -20,6 +19,7 @@ from app.db.engines import build_engine, refresh_planner_statistics
 from app.directories.kinds import AUTHORS, SECTIONS
 from app.media import service as media
 from app.media.collection import Library, open_library
+from app.media.images import content_hash
 from app.media.schemas import MediaWords
 from app.taxonomy.models import Section
 from app.taxonomy.schemas import SectionCreate
@@ -67,7 +67,7 @@ def _photo_ids(session: Session, library: Library, names: set[str], *, now: date
         if photo["file"] not in names:
             continue
         data = demo_photo(photo["file"])
-        known = media.with_hash(session, hashlib.sha256(data).hexdigest())
+        known = media.with_hash(session, content_hash(data))
         words = MediaWords.model_validate({key: value for key, value in photo.items() if key != "file"})
         ids[photo["file"]] = (
             known[0].id

@@ -1,6 +1,5 @@
 """Removing the demo newsroom: exactly what `byline demo load` created, and nothing the newsroom made."""
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +18,7 @@ from app.demo.loader import DEMO_ACTOR, DEMO_UPLOADER, demo_content, demo_photo,
 from app.media import service as media
 from app.media import uses
 from app.media.collection import Library
+from app.media.images import content_hash
 from app.media.models import Media
 from app.taxonomy.models import Section, Tag
 
@@ -62,7 +62,7 @@ def _delete_unused(session: Session, model: Any, names: dict[str, str], used: Co
 
 def _unused_demo_photos(session: Session, content: dict[str, Any]) -> list[Media]:
     """The library items the demo added (by the demo, holding one of its photographs) that no article shows."""
-    hashes = [hashlib.sha256(demo_photo(photo["file"])).hexdigest() for photo in content["photos"]]
+    hashes = [content_hash(demo_photo(photo["file"])) for photo in content["photos"]]
     added = session.exec(
         select(Media).where(col(Media.content_hash).in_(hashes), Media.uploaded_by == DEMO_UPLOADER.name)
     ).all()

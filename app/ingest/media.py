@@ -2,7 +2,6 @@
 into a folder next to the NDJSON, and `byline ingest` adds them to the library before the articles,
 then renames the `media_id`s the records name to the ids the pictures got here."""
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -16,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.core.errors import ProblemError
 from app.core.outbound import Destinations
-from app.media import service
+from app.media import images, service
 from app.media.collection import Library
 from app.media.models import Media
 from app.media.schemas import MediaWords
@@ -95,7 +94,7 @@ def import_media(
             continue
         original = folder / ORIGINALS / content_hash
         data = original.read_bytes() if original.is_file() else b""
-        if hashlib.sha256(data).hexdigest() != content_hash:
+        if images.content_hash(data) != content_hash:
             refused.append(f"{RECORDS}:{line}: {ORIGINALS}/{content_hash} is missing or altered")
             continue
         if dry_run:

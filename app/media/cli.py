@@ -1,7 +1,6 @@
 """`byline media`: add a folder of pictures to the library, and make renditions ahead of their first
 request, both with progress bars and a summary."""
 
-import hashlib
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from app.core.errors import ProblemError
 from app.db.engines import build_engine
 from app.media import service
 from app.media.collection import open_library
+from app.media.images import content_hash
 from app.media.models import Media
 from app.media.renditions import rendition_key
 from app.media.schemas import MediaWords
@@ -56,7 +56,7 @@ def import_command(
         task = progress.add_task("import", total=len(files))
         for path in files:
             data = path.read_bytes()
-            if service.with_hash(session, hashlib.sha256(data).hexdigest()):
+            if service.with_hash(session, content_hash(data)):
                 counts["already in the library"] += 1
             else:
                 try:

@@ -23,6 +23,11 @@ _MARKUP = re.compile(rb"^\s*(<\?xml|<svg|<!DOCTYPE|<)", re.IGNORECASE)
 PLACEHOLDER_WIDTH = 16
 
 
+def content_hash(data: bytes) -> str:
+    """What names a picture's bytes: in the library's rows, its files' keys and its URLs."""
+    return hashlib.sha256(data).hexdigest()
+
+
 @dataclass(frozen=True)
 class Picture:
     """What the library records of an accepted file."""
@@ -67,7 +72,7 @@ def inspect(data: bytes, *, max_bytes: int, max_pixels: int) -> Picture:
     except (OSError, SyntaxError, ValueError) as broken:
         raise UnreadableImage(f"The picture cannot be decoded: {broken}.") from None
     return Picture(
-        content_hash=hashlib.sha256(data).hexdigest(),
+        content_hash=content_hash(data),
         format=kind,
         width=width,
         height=height,

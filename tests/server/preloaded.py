@@ -19,7 +19,6 @@ import socket
 import sys
 import tempfile
 import time
-import traceback
 
 # Run by its path, the folder of this file comes first on the path; the app is installed.
 del sys.path[0]
@@ -50,17 +49,8 @@ def _become(request: dict, stdout: int, stderr: int, channel: socket.socket) -> 
     tempfile.tempdir = None  # read from TMPDIR again
     os.chdir(request["cwd"])
     sys.argv = [BYLINE, *request["start"]]
-    code: object = 1
-    try:
-        app.cli.app()
-    except SystemExit as exit_:
-        code = exit_.code
-    except BaseException:
-        traceback.print_exc()
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()
-    sys.exit(code if isinstance(code, int) else (0 if code is None else 1))
+    # As the script calls it: its exit status, or an exception's traceback and 1, end the child.
+    sys.exit(app.cli.app())
 
 
 def main(fd: int) -> None:
