@@ -68,6 +68,7 @@ from app.related.dependencies import NEIGHBOURS
 from app.related.router import router as related_router
 from app.related.semantic.setup import neighbours_for
 from app.server import http_protocol
+from app.server.http_protocol import Arrival
 from app.server.supervisor import end_with_supervisor
 from app.sitemaps.router import router as sitemaps_router
 from app.web.docs import router as docs_router
@@ -109,6 +110,11 @@ class BylineApp(FastAPI):
         if self.early_beacons is not None and await self.early_beacons.answered(scope, receive, send):
             return
         await super().__call__(scope, receive, send)
+
+    def answer_on_arrival(self, scope: Scope) -> Arrival | None:
+        if self.early_hits is not None and (hit := self.early_hits.on_arrival(scope)) is not None:
+            return hit
+        return self.early_beacons.on_arrival(scope) if self.early_beacons is not None else None
 
 
 def create_app(

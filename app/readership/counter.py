@@ -3,6 +3,7 @@ it keeps about a reader is a keyed digest of their address, for a short while, t
 repeated views once and to rate-limit them; the table gets counts per article and minute only."""
 
 import asyncio
+import functools
 import hmac
 import logging
 import re
@@ -41,6 +42,9 @@ FORGOTTEN_PER_VIEW = 2
 T = TypeVar("T")
 
 
+# Readers' browsers send a few hundred distinct User-Agents between them: searching each for the bot
+# words took an eighth of a beacon's time, a lookup here far less.
+@functools.lru_cache(maxsize=4096)
 def is_bot(user_agent: str | None) -> bool:
     return not user_agent or BOTS.search(user_agent) is not None
 

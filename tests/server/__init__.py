@@ -1,5 +1,7 @@
-"""A real `byline serve` process on a free loopback port, for tests and benchmarks."""
+"""A real `byline serve` process on a free loopback port, for tests and benchmarks; and an app served
+in the test's own process by the protocol `byline serve` runs."""
 
+import asyncio
 import functools
 import json
 import os
@@ -14,19 +16,45 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
+import uvicorn
 from rich.console import Console
 from typer.testing import CliRunner
+from uvicorn.server import ServerState
 
 from app.cli import app as byline
 from app.core.outbound import Destinations
 from app.core.settings import Settings
 from app.demo.loader import load_demo
+from app.server.http_protocol import DeadlineHttpProtocol
 
 BYLINE = str(Path(sys.executable).with_name("byline"))
 # Test receivers and feeds listen on loopback; outbound requests otherwise reach only public addresses.
 LOOPBACK = Destinations.allowing(["127.0.0.1"])
+
+
+def exchange(
+    app: Any, request: bytes, protocol: type[DeadlineHttpProtocol] = DeadlineHttpProtocol, **config: Any
+) -> bytes:
+    """`request` (one or several, pipelined) sent in one write to `app` served on loopback by the
+    installed uvicorn through `protocol`, and every byte it answered until it closed the connection."""
+
+    async def served() -> bytes:
+        # Forwarded headers are the app's own to read, as under `byline serve`.
+        loaded = uvicorn.Config(app, http=protocol, lifespan="off", log_config=None, proxy_headers=False, **config)
+        loaded.load()
+        state = ServerState()
+        server = await asyncio.get_running_loop().create_server(lambda: protocol(loaded, state, {}), "127.0.0.1", 0)
+        async with server:
+            reader, writer = await asyncio.open_connection(*server.sockets[0].getsockname()[:2])
+            writer.write(request)
+            answer = await reader.read()
+            writer.close()
+        return answer
+
+    return asyncio.run(served())
 
 
 def run_in_process(

@@ -2,7 +2,6 @@
 failure names the release and what differs, to be adapted in app/server/http_protocol.py or
 app/server/supervisor.py before the bounds on uvicorn in pyproject.toml allow that release."""
 
-import asyncio
 import inspect
 import re
 from collections.abc import Callable
@@ -14,7 +13,6 @@ import uvicorn
 from uvicorn import _subprocess
 from uvicorn.protocols.http import httptools_impl
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
-from uvicorn.server import ServerState
 from uvicorn.supervisors import Multiprocess
 from uvicorn.supervisors.multiprocess import Process
 
@@ -22,6 +20,7 @@ from app.core.settings import Settings
 from app.server import http_protocol
 from app.server.http_protocol import ControlCharacters, DeadlineHttpProtocol
 from app.server.supervisor import Supervisor
+from tests.server import exchange
 
 UPGRADE = f"uvicorn {uvicorn.__version__} differs from the internals app/server/http_protocol.py relies on"
 
@@ -33,7 +32,8 @@ def _parameters(function: Callable[..., Any]) -> list[str]:
 OVERRIDDEN = [
     name
     for name, value in vars(DeadlineHttpProtocol).items()
-    if inspect.isfunction(value) and name not in {"_arm_header_deadline", "_disarm_header_deadline", "_headers_overdue"}
+    if inspect.isfunction(value)
+    and name not in {"_arm_header_deadline", "_disarm_header_deadline", "_headers_overdue", "_answered_on_arrival"}
 ]
 
 
@@ -78,23 +78,7 @@ async def _hello(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 
 def _exchange(request: bytes, **config: Any) -> bytes:
-    """`request` sent to the installed uvicorn serving through DeadlineHttpProtocol, and all it answered."""
-
-    async def exchange() -> bytes:
-        loaded = uvicorn.Config(_hello, http=DeadlineHttpProtocol, lifespan="off", log_config=None, **config)
-        loaded.load()
-        state = ServerState()
-        server = await asyncio.get_running_loop().create_server(
-            lambda: DeadlineHttpProtocol(loaded, state, {}), "127.0.0.1", 0
-        )
-        async with server:
-            reader, writer = await asyncio.open_connection(*server.sockets[0].getsockname()[:2])
-            writer.write(request)
-            answer = await reader.read()
-            writer.close()
-        return answer
-
-    return asyncio.run(exchange())
+    return exchange(_hello, request, **config)
 
 
 GET = b"GET /prepared HTTP/1.1\r\nHost: byline\r\nConnection: close\r\n\r\n"
@@ -138,6 +122,25 @@ def test_install_has_uvicorn_check_each_header_value_with_byline_s_checker(monke
     assert DeadlineHttpProtocol.header_timeout_seconds == 3
     _exchange(b"GET / HTTP/1.1\r\nHost: byline\r\nConnection: close\r\n\r\n")
     assert b"checked" in checked, f"{UPGRADE}: its responses no longer read HEADER_VALUE_RE"
+
+
+def test_the_protocol_is_given_the_app_itself_so_it_finds_what_the_app_has_at_hand() -> None:
+    class AtHand:
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None: ...
+
+        def answer_on_arrival(self, scope: Any) -> None: ...
+
+    app = AtHand()
+    # As `byline serve` configures it: forwarded headers are the app's own to read.
+    config = uvicorn.Config(app, http=DeadlineHttpProtocol, proxy_headers=False, log_level="warning")
+    config.load()
+    assert config.loaded_app is app, f"{UPGRADE}: it wraps the app, so answers at hand are never found"
+    assert http_protocol.STATUS_LINE[202].startswith(b"HTTP/1.1 202 "), f"{UPGRADE}: STATUS_LINE"
+    source = inspect.getsource(RequestResponseCycle)
+    for attribute in ("self.waiting_for_100_continue", "self.keep_alive", "self.response_started"):
+        assert attribute in source, f"{UPGRADE}: RequestResponseCycle no longer sets {attribute}"
+    assert "self.flow.write_paused" in source, f"{UPGRADE}: the flow control's write_paused"
+    assert "self.timeout_keep_alive_task = None" in inspect.getsource(HttpToolsProtocol._unset_keepalive_if_required)
 
 
 def test_the_supervisor_overrides_what_multiprocess_still_has() -> None:

@@ -4,16 +4,21 @@ A hit needs neither the error layers, nor CORS (no Origin was sent), nor the fra
 layers, and at tens of thousands of answers a second each of them costs a few percent. The access
 log and the metrics still record every hit, with its request id. Anything else (HEAD, a request
 from another origin, a key, a miss) goes through the whole app, whose cache layer answers the same.
+Under `byline serve` an unconditional hit is written as its request arrives (`on_arrival`), before
+any ASGI call.
 """
 
 import time
+from collections.abc import Hashable
 
 from starlette.types import Scope, Send
 
-from app.caching.responses.middleware import Asked, fresh_entry, send_entry
+from app.caching.responses.encoding import negotiate
+from app.caching.responses.middleware import Asked, answer_in, fresh_entry, send_entry
 from app.caching.responses.state import LiveContent
-from app.caching.responses.store import ResponseStore
+from app.caching.responses.store import Entry, ResponseStore
 from app.core.access_lines import record, request_id
+from app.server.http_protocol import Arrival
 
 
 class EarlyHits:
@@ -24,17 +29,11 @@ class EarlyHits:
 
     async def answered(self, scope: Scope, send: Send) -> bool:
         """Whether the request was answered from the cache; if not, nothing was sent."""
-        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefixes):
-            return False
         began = time.perf_counter()
-        asked = Asked.read(scope)
-        if asked.private or asked.cross_origin:
+        hit = self._hit(scope, conditional=True)
+        if hit is None:
             return False
-        key = (scope["path"], scope["query_string"])
-        entry = fresh_entry(self.store, key, self.content.current(), asked)
-        if entry is None:
-            return False
-        scope["route"] = entry.route
+        key, entry, asked = hit
         request = request_id(scope)
         status = 500
         try:
@@ -51,3 +50,33 @@ class EarlyHits:
         finally:
             record(scope, status, began, request)
         return True
+
+    def on_arrival(self, scope: Scope) -> Arrival | None:
+        """The same as the request arrives, unless it is conditional (its 304 goes through `answered`)."""
+        began = time.perf_counter()
+        hit = self._hit(scope, conditional=False)
+        if hit is None:
+            return None
+        key, entry, asked = hit
+        request = request_id(scope)
+        encoding = negotiate(asked.accept_encoding) if entry.compressible else "identity"
+        _, body = answer_in(self.store, key, entry, encoding)
+        lines = b"%sx-cache: HIT\r\nx-request-id: %s\r\n" % (entry.joined[encoding], request.encode())
+        record(scope, 200, began, request)
+        return Arrival(200, lines, body)
+
+    def _hit(self, scope: Scope, *, conditional: bool) -> tuple[Hashable, Entry, Asked] | None:
+        """The entry a plain anonymous GET is answered with, counted as a hit."""
+        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefixes):
+            return None
+        asked = Asked.read(scope)
+        if asked.private or asked.cross_origin:
+            return None
+        if not conditional and (asked.if_none_match is not None or asked.if_modified_since is not None):
+            return None
+        key = (scope["path"], scope["query_string"])
+        entry = fresh_entry(self.store, key, self.content.current(), asked)
+        if entry is None:
+            return None
+        scope["route"] = entry.route
+        return key, entry, asked

@@ -284,15 +284,23 @@ async def send_entry(
         tag = encoded_etag(entry.etag, encoding).encode()
         await _send(send, 304, [*entry.headers, (b"etag", tag), (b"x-cache", outcome), *extra], b"", head=True)
         return 304
-    known = len(entry.answers)
-    headers, body = entry.answer(encoding)
-    if len(entry.answers) != known and store is not None:
-        store.resized(key)
+    headers, body = answer_in(store, key, entry, encoding)
     if not head and prepare_headers(send, entry.joined[encoding]):
         # The server reads the length itself; the rest it sends as joined.
         headers = [(b"content-length", str(len(body)).encode())]
     await _send(send, 200, [*headers, (b"x-cache", outcome), *extra], body, head=head)
     return 200
+
+
+def answer_in(
+    store: ResponseStore | None, key: Hashable, entry: Entry, encoding: str
+) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """The entry's headers and body in this content-coding, made and counted in the store on first use."""
+    known = len(entry.answers)
+    answer = entry.answer(encoding)
+    if len(entry.answers) != known and store is not None:
+        store.resized(key)
+    return answer
 
 
 def _shareable(captured: _Captured) -> bool:
