@@ -4,7 +4,7 @@ repeated views once and to rate-limit them; the table gets counts per article an
 
 import asyncio
 import functools
-import hmac
+import hashlib
 import logging
 import re
 import time
@@ -65,7 +65,8 @@ class ViewCounter:
     """Counts of one worker since its last flush, keyed by (article id, minute)."""
 
     def __init__(self, settings: Settings, *, monotonic: Callable[[], float] = time.monotonic) -> None:
-        self._secret = settings.secret_key.get_secret_value().encode()
+        # BLAKE2b's keyed mode is a MAC in one call, twice as fast as HMAC-SHA256 here; its key is at most 64 bytes.
+        self._key = hashlib.sha512(settings.secret_key.get_secret_value().encode()).digest()
         self._repeat = settings.most_read_repeat_seconds
         self._per_minute = settings.most_read_views_per_minute
         self._monotonic = monotonic
@@ -77,7 +78,7 @@ class ViewCounter:
 
     def _digest(self, purpose: bytes, value: str) -> int:
         # 64 bits of a keyed digest: enough to tell readers apart, useless to find their address.
-        return int.from_bytes(hmac.digest(self._secret, purpose + value.encode(), "sha256")[:8])
+        return int.from_bytes(hashlib.blake2b(purpose + value.encode(), key=self._key, digest_size=8).digest())
 
     def _forget_ended(self, at: float) -> None:
         """Let go of the oldest digests whose time is up, a few with each beacon: sweeping all of them
