@@ -224,7 +224,7 @@ def write_article(
 ) -> Article:
     """Make a change to an article the caller loaded under lock: check If-Match, record the revision,
     tell caches, sync clients and webhooks, commit."""
-    require_current(if_match, ArticlePublic.from_full_article(article, now=now))
+    require_current(if_match, lambda: ArticlePublic.from_full_article(article, now=now))
     before, last_changed, seen = snapshot(article), article.updated_at, written.seen(article, now)
     change()
     article.updated_at = now
@@ -317,7 +317,7 @@ def archive_article(
 
 def delete_article(session: Session, article: Article, *, now: datetime, if_match: str | None = None) -> None:
     """Remove the article for good, with its revisions, corrections and redirects."""
-    require_current(if_match, ArticlePublic.from_full_article(article, now=now))
+    require_current(if_match, lambda: ArticlePublic.from_full_article(article, now=now))
     remove_article(session, article, now=now)
     session.commit()
 

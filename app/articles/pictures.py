@@ -5,7 +5,7 @@ records who shows what. A change to a picture rewrites the articles showing it (
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import bindparam, delete, insert
 from sqlmodel import Session, col, select
 
 from app.articles.blocks import Image, ImageBlock
@@ -13,6 +13,7 @@ from app.articles.models import Article, ArticleMedia
 from app.articles.touch import touch_articles
 from app.caching import content_version, keys
 from app.core.errors import InvalidField
+from app.db.columns import core_table
 from app.media import links
 from app.media import service as media_library
 
@@ -52,15 +53,23 @@ def media_ids(article: Article) -> set[int]:
     return {image["media_id"] for _, image in _pictures(article) if image.get("media_id") is not None}
 
 
+_SHOWN = core_table(ArticleMedia)
+# Built once and run on the transaction's connection: every article write runs the first.
+_KNOWN = select(_SHOWN.c.media_id).where(_SHOWN.c.article_id == bindparam("article_id"))
+_UNLINK = delete(_SHOWN).where(
+    _SHOWN.c.article_id == bindparam("article_id"), _SHOWN.c.media_id.in_(bindparam("media_ids", expanding=True))
+)
+
+
 def link_pictures(session: Session, article: Article) -> None:
     """Record which library pictures the (flushed) article shows."""
     shown = media_ids(article)
-    session.execute(
-        delete(ArticleMedia).where(col(ArticleMedia.article_id) == article.id, col(ArticleMedia.media_id).not_in(shown))
-    )
-    known = set(session.exec(select(ArticleMedia.media_id).where(ArticleMedia.article_id == article.id)))
+    connection = session.connection()
+    known = set(connection.execute(_KNOWN, {"article_id": article.id}).scalars())
+    if known - shown:
+        connection.execute(_UNLINK, {"article_id": article.id, "media_ids": sorted(known - shown)})
     if shown - known:
-        session.execute(insert(ArticleMedia), [{"article_id": article.id, "media_id": m} for m in shown - known])
+        connection.execute(insert(_SHOWN), [{"article_id": article.id, "media_id": m} for m in shown - known])
 
 
 class MediaShown:

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, insert
 from sqlmodel import Session, col, select
 
 from app.articles.errors import RevisionNotFound
@@ -11,6 +11,7 @@ from app.articles.models import Article, ArticleRevision
 from app.articles.schemas import ArticleContent, ArticleFields
 from app.authors.models import Author
 from app.core import acting
+from app.db.columns import core_table
 from app.taxonomy.models import Section, Tag
 from app.web.pagination import decode_cursor, encode_cursor
 
@@ -62,28 +63,31 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
     }
 
 
+_REVISIONS = core_table(ArticleRevision)
+# Built once and run on the transaction's connection: every article write runs both.
+_LATEST = select(func.max(_REVISIONS.c.number)).where(_REVISIONS.c.article_id == bindparam("article_id"))
+_ADD = insert(_REVISIONS)
+
+
 def record_revision(
     session: Session, article: Article, *, before: dict[str, Any], after: dict[str, Any], actor: str, now: datetime
-) -> ArticleRevision | None:
+) -> None:
     """Store what changed from snapshot `before` to snapshot `after`; nothing is stored when nothing changed."""
     changes = changes_between(before, after)
     if not changes:
-        return None
-    latest = session.exec(
-        select(func.max(ArticleRevision.number)).where(ArticleRevision.article_id == article.id)
-    ).one()
-    revision = ArticleRevision(
-        article_id=article.id,
-        number=(latest or 0) + 1,
-        actor=actor,
-        user_id=acting.acting_user_id(),
-        created_at=now,
-        changes=changes,
-        snapshot=after,
-    )
-    session.add(revision)
-    session.flush()
-    return revision
+        return
+    connection = session.connection()
+    latest = connection.execute(_LATEST, {"article_id": article.id}).scalar_one()
+    revision = {
+        "article_id": article.id,
+        "number": (latest or 0) + 1,
+        "actor": actor,
+        "user_id": acting.acting_user_id(),
+        "created_at": now,
+        "changes": changes,
+        "snapshot": after,
+    }
+    connection.execute(_ADD, revision)
 
 
 def list_revisions(

@@ -12,11 +12,11 @@ in its own transaction, so a cache can end only the answers that show them. The 
 from collections.abc import Callable, Set
 from datetime import UTC, datetime
 
-from sqlalchemy import Text, delete, func, insert, select, update
+from sqlalchemy import Text, bindparam, delete, func, insert, select, update
 from sqlmodel import Field, Session, col
 
 from app.caching.keys import with_compact_forms
-from app.db.columns import Table, UTCDateTime
+from app.db.columns import Table, UTCDateTime, core_table
 from app.db.session_events import listen_once
 
 _BUMPED_IN = "content_version_bumped_in"
@@ -57,6 +57,18 @@ class ContentPurge(Table, table=True):
     keys: str = Field(sa_type=Text, nullable=False)
 
 
+# Built once and run on the transaction's connection: the ORM's path for a statement cost several
+# times the statement, and every content write runs these two.
+_VERSIONS = core_table(ContentVersion)
+_BUMP = (
+    update(_VERSIONS)
+    .where(_VERSIONS.c.id == 1)
+    .values(version=_VERSIONS.c.version + 1, changed_at=bindparam("changed_at"))
+    .returning(_VERSIONS.c.version)
+)
+_LOG_PURGES = insert(core_table(ContentPurge))
+
+
 def bump(session: Session, *purges: str) -> int:
     """Mark the session's transaction as changing published content; it commits or rolls back with it.
     `purges` are the surrogate keys (app.caching.keys) of the answers the change makes
@@ -69,12 +81,7 @@ def bump(session: Session, *purges: str) -> int:
     session.info.setdefault(_PURGES, set()).update(purges)
     if bumped(session):
         return int(session.info[BUMPED_TO])
-    version = session.execute(
-        update(ContentVersion)
-        .where(col(ContentVersion.id) == 1)
-        .values(version=ContentVersion.version + 1, changed_at=datetime.now(UTC))
-        .returning(col(ContentVersion.version))
-    ).scalar_one()
+    version = session.connection().execute(_BUMP, {"changed_at": datetime.now(UTC)}).scalar_one()
     if session.get_bind().dialect.name == "postgresql" and not _logging:
         # Delivered only if the transaction commits.
         _notify(session, str(version))
@@ -90,7 +97,7 @@ def _record_purges(session: Session) -> None:
     if bumped(session):
         version = int(session.info[BUMPED_TO])
         logged = " ".join(sorted(purged))
-        session.execute(insert(ContentPurge).values(version=version, keys=logged))
+        session.connection().execute(_LOG_PURGES, {"version": version, "keys": logged})
         if session.get_bind().dialect.name == "postgresql":
             announced = f"{version}:{logged}"
             _notify(session, announced if len(announced) <= NOTIFY_LIMIT else str(version))

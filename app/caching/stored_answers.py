@@ -62,7 +62,7 @@ from app.core.clock import Clock
 from app.core.release import byline_version
 from app.core.settings import Settings
 from app.core.slugs import SLUG_WORDS
-from app.db.columns import JSONDocument, Table, UTCDateTime
+from app.db.columns import JSONDocument, Table, UTCDateTime, core_table
 from app.db.engines import BUSY_TIMEOUT_MS, CONNECT_TIMEOUT_SECONDS, database_outage, libpq_url
 from app.db.migrate import head_revision
 from app.db.upserts import conflict_insert
@@ -357,11 +357,17 @@ def _sqlite_waiting_briefly(connection: Connection) -> Iterator[None]:
         driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
+_ANSWERS, _ANSWER_KEYS = core_table(RenderedAnswer), core_table(RenderedAnswerKey)
+# Built once and run on the transaction's connection, as every content write runs it.
+_FORGET = delete(_ANSWERS).where(
+    _ANSWERS.c.path.in_(select(_ANSWER_KEYS.c.path).where(_ANSWER_KEYS.c.key.in_(bindparam("keys", expanding=True))))
+)
+
+
 def forget(session: Session, purged: Iterable[str]) -> None:
     """Delete, in the write's transaction, the stored answers sent with any surrogate key the write
     purges: exactly what a CDN drops for it, whether the entity was changed, renamed or deleted."""
-    named = select(col(RenderedAnswerKey.path)).where(col(RenderedAnswerKey.key).in_(set(purged)))
-    session.execute(delete(RenderedAnswer).where(col(RenderedAnswer.path).in_(named)))
+    session.connection().execute(_FORGET, {"keys": sorted(set(purged))})
 
 
 def forget_all(session: Session) -> None:

@@ -196,7 +196,7 @@ def put(
     if collection is None and if_match is not None:
         raise PreconditionFailed("The collection does not exist; send no If-Match to create it.")
     if current is not None:
-        require_current(if_match, current)
+        require_current(if_match, lambda: current)
     if body.apply_at is not None and body.apply_at <= now:
         raise InvalidField("#/apply_at", "A scheduled order needs a time in the future; leave it out for now.")
     order = _resolved(session, body.items)
@@ -256,7 +256,7 @@ def _current(session: Session, slug: str, *, now: datetime, reader: Reader, if_m
     collection = find(session, slug, for_update=True)
     if collection is None:
         raise CollectionNotFound(f"No collection has the slug '{slug}'.", slug=slug)
-    require_current(if_match, shown(session, collection, now=now, reader=reader))
+    require_current(if_match, lambda: shown(session, collection, now=now, reader=reader))
     return collection
 
 

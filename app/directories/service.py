@@ -217,7 +217,7 @@ class Directory(Generic[Entry]):
     ) -> Entry:
         """The entry to change, as long as If-Match still names what the caller read."""
         entry = self.get(session, slug)
-        require_current(if_match, self.shown(session, entry, now=now, cache=cache))
+        require_current(if_match, lambda: self.shown(session, entry, now=now, cache=cache))
         return entry
 
     def change(

@@ -1,6 +1,7 @@
 """Entity tags: strong validators for single resources, If-None-Match for reads, If-Match for writes
 (and If-None-Match: * for writes that may only create)."""
 
+from collections.abc import Callable
 from typing import Annotated, TypeVar
 
 import orjson
@@ -69,15 +70,16 @@ def _listed(header: str, *, weak: bool) -> set[str]:
     return {tag.removeprefix("W/") for tag in tags} if weak else tags
 
 
-def require_current(if_match: str | None, current: BaseModel) -> None:
-    """Refuse a write whose If-Match does not name the current representation (RFC 9110 §13.1.1)."""
+def require_current(if_match: str | None, current: Callable[[], BaseModel]) -> None:
+    """Refuse a write whose If-Match does not name the current representation (RFC 9110 §13.1.1),
+    which `current` renders only when an If-Match is sent."""
     if if_match is None:
         return
     tags = {_editorial(tag) for tag in _listed(if_match, weak=False)}
-    if "*" not in tags and _editorial(etag_of(current)) not in tags:
+    etag = etag_of(current())
+    if "*" not in tags and _editorial(etag) not in tags:
         raise PreconditionFailed(
-            "The resource was changed since you read it; read it again and reapply your change.",
-            etag=etag_of(current),
+            "The resource was changed since you read it; read it again and reapply your change.", etag=etag
         )
 
 
