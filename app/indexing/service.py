@@ -41,8 +41,11 @@ class ArticleText:
     """Keeps the derived text in step with every article write (app.articles.written)."""
 
     def written(self, session: Session, article: Article, before: Seen | None, *, now: datetime) -> None:
-        # An edit of the excerpt, tags or times leaves the text, and so everything made of it, as it was.
-        if before is None or before.text != text_of(article):
+        if before is None:
+            # Nothing derived from it yet to look up and replace.
+            index_new_articles(session, [article])
+        elif before.text != text_of(article):
+            # An edit of the excerpt, tags or times leaves the text, and so everything made of it, as it was.
             index_article(session, article)
 
     def deleted(self, session: Session, article: Article, before: Seen, *, now: datetime) -> None:

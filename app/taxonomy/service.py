@@ -50,14 +50,13 @@ def _tag_named(session: Session, name: str) -> Tag:
 
 
 def tags_for_names(session: Session, names: Iterable[str]) -> list[Tag]:
-    """The tags with these names, in order, creating the missing ones."""
-    tags: dict[int, Tag] = {}
-    for name in names:
-        name = " ".join(name.split())
-        if name:
-            tag = _tag_named(session, name)
-            tags.setdefault(tag.id, tag)
-    return list(tags.values())
+    """The tags with these names, in order, each once, creating the missing ones (in a few statements
+    for them all, where each took three)."""
+    given = [name for name in names if name.split()]
+    if not given:
+        return []
+    found = tags_by_name(session, given)
+    return list({found[name].id: found[name] for name in given}.values())
 
 
 def tags_by_name(session: Session, names: Iterable[str]) -> dict[str, Tag]:
