@@ -10,6 +10,7 @@ any ASGI call.
 
 import time
 from collections.abc import Hashable
+from typing import NamedTuple
 
 from starlette.types import Scope, Send
 
@@ -21,6 +22,15 @@ from app.core.access_lines import record, request_id
 from app.server.http_protocol import Arrival
 
 
+class _Hit(NamedTuple):
+    key: Hashable
+    entry: Entry
+    asked: Asked
+    # When the request arrived (time.perf_counter()), and its id.
+    began: float
+    request: str
+
+
 class EarlyHits:
     def __init__(self, store: ResponseStore, prefixes: tuple[str, ...], content: LiveContent) -> None:
         self.store = store
@@ -29,44 +39,39 @@ class EarlyHits:
 
     async def answered(self, scope: Scope, send: Send) -> bool:
         """Whether the request was answered from the cache; if not, nothing was sent."""
-        began = time.perf_counter()
         hit = self._hit(scope, conditional=True)
         if hit is None:
             return False
-        key, entry, asked = hit
-        request = request_id(scope)
         status = 500
         try:
             status = await send_entry(
                 send,
                 self.store,
-                key,
-                entry,
-                asked,
+                hit.key,
+                hit.entry,
+                hit.asked,
                 head=False,
                 outcome=b"HIT",
-                extra=((b"x-request-id", request.encode()),),
+                extra=((b"x-request-id", hit.request.encode()),),
             )
         finally:
-            record(scope, status, began, request)
+            record(scope, status, hit.began, hit.request)
         return True
 
     def on_arrival(self, scope: Scope) -> Arrival | None:
         """The same as the request arrives, unless it is conditional (its 304 goes through `answered`)."""
-        began = time.perf_counter()
         hit = self._hit(scope, conditional=False)
         if hit is None:
             return None
-        key, entry, asked = hit
-        request = request_id(scope)
-        encoding = negotiate(asked.accept_encoding) if entry.compressible else "identity"
-        _, body = answer_in(self.store, key, entry, encoding)
-        lines = b"%sx-cache: HIT\r\nx-request-id: %s\r\n" % (entry.joined[encoding], request.encode())
-        record(scope, 200, began, request)
+        encoding = negotiate(hit.asked.accept_encoding) if hit.entry.compressible else "identity"
+        _, body = answer_in(self.store, hit.key, hit.entry, encoding)
+        lines = b"%sx-cache: HIT\r\nx-request-id: %s\r\n" % (hit.entry.joined[encoding], hit.request.encode())
+        record(scope, 200, hit.began, hit.request)
         return Arrival(200, lines, body)
 
-    def _hit(self, scope: Scope, *, conditional: bool) -> tuple[Hashable, Entry, Asked] | None:
+    def _hit(self, scope: Scope, *, conditional: bool) -> _Hit | None:
         """The entry a plain anonymous GET is answered with, counted as a hit."""
+        began = time.perf_counter()
         if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefixes):
             return None
         asked = Asked.read(scope)
@@ -79,4 +84,4 @@ class EarlyHits:
         if entry is None:
             return None
         scope["route"] = entry.route
-        return key, entry, asked
+        return _Hit(key, entry, asked, began, request_id(scope))
