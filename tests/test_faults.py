@@ -20,6 +20,7 @@ from sqlmodel import Session, func, select
 from app.articles.models import Article, ArticleRevision
 from app.comments.models import Comment
 from app.db.engines import build_engine
+from app.server.supervisor import HEALTHCHECK_SECONDS
 from app.wiring import upgrade_database
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
@@ -236,7 +237,9 @@ def test_a_worker_that_dies_is_replaced_and_the_log_says_so(sqlite_url, tmp_path
         # and killing the only one listening would leave nothing to answer until the replacement is up.
         assert wait_until_each_listens(workers, int(base.rsplit(":", 1)[1]))
         os.kill(int(workers[0]), signal.SIGKILL)
-        deadline = time.monotonic() + 30
+        # The supervisor hears of the death from the worker's exit status, or at the latest from the
+        # health check it leaves unanswered for HEALTHCHECK_SECONDS: a deadline of that length raced it.
+        deadline = time.monotonic() + HEALTHCHECK_SECONDS + 30
         while f"worker {workers[0]} died" not in log_path.read_text():
             assert time.monotonic() < deadline, log_path.read_text()
             time.sleep(0.1)
