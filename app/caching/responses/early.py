@@ -71,9 +71,9 @@ class EarlyHits:
 
     def _hit(self, scope: Scope, *, conditional: bool) -> _Hit | None:
         """The entry a plain anonymous GET is answered with, counted as a hit."""
-        began = time.perf_counter()
         if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefixes):
             return None
+        began = time.perf_counter()
         asked = Asked.read(scope)
         if asked.private or asked.cross_origin:
             return None
