@@ -1,6 +1,6 @@
 """Related-article quality on real news, measured against a plain TF-IDF baseline.
 
-    .venv/bin/pip install -e '.[bench]'
+    .venv/bin/uv pip install --python .venv/bin/python -e '.[bench]'
     .venv/bin/python -m bench.related_quality --sample 500
     .venv/bin/python -m bench.related_quality --sample 500 --semantic --seeds 5 --tune --keep /tmp/q.db
 

@@ -44,17 +44,34 @@ node_install=$!
 # Every cluster this run starts is stopped however the run ends, a failed start of the next included.
 stop_clusters=true
 trap 'eval "$stop_clusters"' EXIT
+# The two start side by side (each start mostly waits on initdb's files and the server's start-up).
+plain_exports=$(mktemp)
+vector_exports=$(mktemp)
+starts=()
 if [ -z "${BYLINE_TEST_DATABASE_URL:-}" ]; then
-  exports=$(scripts/postgres.sh start)
-  eval "$exports"
-  stop_clusters="$stop_clusters; scripts/postgres.sh stop $BYLINE_TEST_PGDATA"
+  scripts/postgres.sh start > "$plain_exports" &
+  starts+=($!)
 fi
 # A second server, with pgvector, for the related-article tests that use it.
 if [ -z "${BYLINE_TEST_PGVECTOR_URL:-}" ]; then
-  exports=$(scripts/postgres.sh start --pgvector)
-  eval "$exports"
+  scripts/postgres.sh start --pgvector > "$vector_exports" &
+  starts+=($!)
+fi
+started=0
+for start in "${starts[@]}"; do
+  wait "$start" || started=$?
+done
+# Each cluster this run started is stopped, even when the other did not start.
+if [ -s "$plain_exports" ]; then
+  eval "$(cat "$plain_exports")"
+  stop_clusters="$stop_clusters; scripts/postgres.sh stop $BYLINE_TEST_PGDATA"
+fi
+if [ -s "$vector_exports" ]; then
+  eval "$(cat "$vector_exports")"
   stop_clusters="$stop_clusters; scripts/postgres.sh stop $BYLINE_TEST_PGVECTOR_DATA"
 fi
+rm -f "$plain_exports" "$vector_exports"
+[ "$started" -eq 0 ] || exit "$started"
 echo "PostgreSQL for tests: $BYLINE_TEST_DATABASE_URL; with pgvector: $BYLINE_TEST_PGVECTOR_URL"
 wait "$node_install" || { cat "$node_log"; exit 1; }
 rm -f "$node_log"

@@ -67,5 +67,6 @@ def _installed(name: str) -> str | None:
 def test_this_environment_is_installed_from_the_lock() -> None:
     pins = _pins("dev.txt")
     assert {name: _installed(name) for name in pins} == pins, "run `make dev`"
-    check = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
+    uv = Path(sys.executable).with_name("uv")
+    check = subprocess.run([uv, "pip", "check", "--python", sys.executable], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
