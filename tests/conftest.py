@@ -1,6 +1,7 @@
 """Shared fixtures: a migrated database per test on SQLite and, when configured, PostgreSQL."""
 
 import functools
+import gc
 import itertools
 import os
 import shutil
@@ -60,6 +61,14 @@ LONGEST_FIRST = (
     "readership/test_views_on_shutdown.py",
     "comments/test_workers.py",
 )
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # What the worker loaded to collect stays for the whole run: left out of every collection, and
+    # collections made rarer, the collector took 2 s instead of 4.5 in every 100 s of tests.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 10, 10)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
