@@ -1,6 +1,7 @@
 """Session listeners and article-write subscribers are installed by whoever starts the app, never by
 importing it; middlewares get what they use from the app factory."""
 
+import asyncio
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -98,3 +99,48 @@ def test_the_response_cache_needs_only_what_the_factory_hands_it(engine, clock):
     with TestClient(app) as client:
         outcomes = [client.get("/api/v1/story").headers["x-cache"] for _ in range(2)]
     assert outcomes == ["MISS", "HIT"] and built == ["/api/v1/story"]
+
+
+def test_an_answer_its_route_stopped_short_of_is_neither_kept_nor_sent(engine, clock):
+    """A file whose client went away mid-way ends without its last part; the next reader gets it whole."""
+    sent: list[dict] = []
+    cut_short = [True]
+
+    async def picture(scope, receive, send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"6")]})
+        await send({"type": "http.response.body", "body": b"abc", "more_body": True})
+        if not cut_short[0]:
+            await send({"type": "http.response.body", "body": b"def"})
+
+    content = LiveContent(clock)
+    watch = open_watch(engine, engine, clock, Announcements(None), RELEASES)
+    content.watch(watch)
+    cache = HttpCacheMiddleware(
+        picture,
+        prefixes=("/media",),
+        content=content,
+        store=ResponseStore(max_entries=10, max_bytes=1024 * 1024),
+        cache_control="public, max-age=0",
+        stale_if_error=0,
+    )
+
+    async def read() -> None:
+        scope = {"type": "http", "method": "GET", "path": "/media/a/640.webp", "query_string": b"", "headers": []}
+
+        async def receive() -> dict:
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        await cache(scope, receive, send)
+
+    asyncio.run(read())
+    assert sent == []
+    cut_short[0] = False
+    asyncio.run(read())
+    asyncio.run(read())
+    bodies = [message["body"] for message in sent if message["type"] == "http.response.body"]
+    outcomes = [dict(message["headers"])[b"x-cache"] for message in sent if message["type"] == "http.response.start"]
+    assert bodies == [b"abcdef", b"abcdef"] and outcomes == [b"MISS", b"HIT"]
+    asyncio.run(watch.close())

@@ -187,12 +187,14 @@ class HttpCacheMiddleware:
         return True
 
     async def _capture(self, scope: Scope, receive: Receive, send: Send, head: bool) -> _Captured | None:
-        """The whole answer, or None if it streamed (no Content-Length) and has been passed on as it came."""
+        """The whole answer; None if it streamed (no Content-Length) and has been passed on as it came,
+        or if the route stopped before its last part, as a file's does when its client goes away: kept,
+        that cut answer went out whole-looking and empty to every reader after."""
         captured: _Captured | None = None
-        streaming = False
+        streaming = finished = False
 
         async def capture(message: Message) -> None:
-            nonlocal captured, streaming
+            nonlocal captured, streaming, finished
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 if not any(name == b"content-length" for name, _ in headers):
@@ -205,9 +207,10 @@ class HttpCacheMiddleware:
                     await send({**message, "body": b""} if head else message)
                 elif captured is not None:
                     captured.body += message.get("body", b"")
+                    finished = not message.get("more_body", False)
 
         await self.app(scope, receive, capture)
-        return None if streaming else captured
+        return captured if finished and not streaming else None
 
     def _entry(self, captured: _Captured, state: ContentState | None, route: object) -> Entry:
         etag = (captured.header(b"etag") or b"").decode() or strong_etag(captured.body)
