@@ -1,3 +1,3 @@
 #!/usr/bin/env bash
-# Headless Chromium and its matching ChromeDriver for the browser tests, from Debian packages.
-exec "$(dirname "$0")/debian.sh" chromium=chromium chromedriver=chromium-driver
+# Chromium's headless shell and its matching ChromeDriver for the browser tests, from Debian packages.
+exec "$(dirname "$0")/debian.sh" chromium-headless-shell=chromium-headless-shell chromedriver=chromium-driver

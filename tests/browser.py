@@ -1,5 +1,5 @@
-"""A real headless Chromium (Debian's, installed by scripts/chromium.sh), driven by Selenium, and
-what tests check pages with."""
+"""A real headless Chromium (Debian's headless shell, installed by scripts/chromium.sh), driven by
+Selenium, and what tests check pages with."""
 
 import os
 from collections.abc import Iterator
@@ -14,11 +14,17 @@ from selenium.webdriver.support.wait import WebDriverWait
 os.environ["SE_OFFLINE"] = "true"
 
 
+# Chromium's own headless build, the same engine without the desktop browser around it: started and
+# left idle for 4 s, it used 0.3 s of CPU where `chromium --headless` used 2.1. The binary itself, not
+# Debian's wrapper script in /usr/bin, which the driver would end while the browser lived on.
+HEADLESS_SHELL = "/usr/lib/chromium/chromium-headless-shell"
+
+
 def chromium(*arguments: str) -> webdriver.Chrome:
     """A new headless Chromium that records everything its pages log."""
     options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", *arguments):
+    options.binary_location = HEADLESS_SHELL
+    for argument in ("--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", *arguments):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
