@@ -112,35 +112,35 @@ def test_an_answer_its_route_stopped_short_of_is_neither_kept_nor_sent(engine, c
         if not cut_short[0]:
             await send({"type": "http.response.body", "body": b"def"})
 
-    content = LiveContent(clock)
-    watch = open_watch(engine, engine, clock, Announcements(None), RELEASES)
-    content.watch(watch)
-    cache = HttpCacheMiddleware(
-        picture,
-        prefixes=("/media",),
-        content=content,
-        store=ResponseStore(max_entries=10, max_bytes=1024 * 1024),
-        cache_control="public, max-age=0",
-        stale_if_error=0,
-    )
+    async def receive() -> dict:
+        return {"type": "http.disconnect"}
 
-    async def read() -> None:
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    async def reads() -> list[int]:
+        content = LiveContent(clock)
+        watch = open_watch(engine, engine, clock, Announcements(None), RELEASES)
+        await watch.started(seconds=5)
+        content.watch(watch)
+        cache = HttpCacheMiddleware(
+            picture,
+            prefixes=("/media",),
+            content=content,
+            store=ResponseStore(max_entries=10, max_bytes=1024 * 1024),
+            cache_control="public, max-age=0",
+            stale_if_error=0,
+        )
         scope = {"type": "http", "method": "GET", "path": "/media/a/640.webp", "query_string": b"", "headers": []}
+        counts = []
+        for cut in (True, False, False):
+            cut_short[0] = cut
+            await cache(dict(scope), receive, send)
+            counts.append(len(sent))
+        await watch.close()
+        return counts
 
-        async def receive() -> dict:
-            return {"type": "http.disconnect"}
-
-        async def send(message: dict) -> None:
-            sent.append(message)
-
-        await cache(scope, receive, send)
-
-    asyncio.run(read())
-    assert sent == []
-    cut_short[0] = False
-    asyncio.run(read())
-    asyncio.run(read())
+    assert asyncio.run(reads())[0] == 0, "the cut answer was sent"
     bodies = [message["body"] for message in sent if message["type"] == "http.response.body"]
     outcomes = [dict(message["headers"])[b"x-cache"] for message in sent if message["type"] == "http.response.start"]
     assert bodies == [b"abcdef", b"abcdef"] and outcomes == [b"MISS", b"HIT"]
-    asyncio.run(watch.close())
