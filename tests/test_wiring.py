@@ -69,6 +69,17 @@ def test_an_article_written_before_the_wiring_is_refused_not_left_out_of_the_cha
     assert session.exec(text("SELECT count(*) FROM article_change")).one()[0] == 1
 
 
+def _cache_options(prefix: str, content: LiveContent) -> dict:
+    """A response cache of its own over `prefix`, as the app factory hands it what it needs."""
+    return {
+        "prefixes": (prefix,),
+        "content": content,
+        "store": ResponseStore(max_entries=10, max_bytes=1024 * 1024),
+        "cache_control": "public, max-age=0",
+        "stale_if_error": 0,
+    }
+
+
 def test_the_response_cache_needs_only_what_the_factory_hands_it(engine, clock):
     """No Byline app state around it: what it checks answers against comes through its constructor."""
     built: list[str] = []
@@ -88,14 +99,7 @@ def test_the_response_cache_needs_only_what_the_factory_hands_it(engine, clock):
         await watch.close()
 
     app = Starlette(routes=[Route("/api/v1/story", story)], lifespan=lifespan)
-    app.add_middleware(
-        HttpCacheMiddleware,
-        prefixes=("/api/v1",),
-        content=content,
-        store=ResponseStore(max_entries=10, max_bytes=1024 * 1024),
-        cache_control="public, max-age=0",
-        stale_if_error=0,
-    )
+    app.add_middleware(HttpCacheMiddleware, **_cache_options("/api/v1", content))
     with TestClient(app) as client:
         outcomes = [client.get("/api/v1/story").headers["x-cache"] for _ in range(2)]
     assert outcomes == ["MISS", "HIT"] and built == ["/api/v1/story"]
@@ -123,14 +127,7 @@ def test_an_answer_its_route_stopped_short_of_is_neither_kept_nor_sent(engine, c
         watch = open_watch(engine, engine, clock, Announcements(None), RELEASES)
         await watch.started(seconds=5)
         content.watch(watch)
-        cache = HttpCacheMiddleware(
-            picture,
-            prefixes=("/media",),
-            content=content,
-            store=ResponseStore(max_entries=10, max_bytes=1024 * 1024),
-            cache_control="public, max-age=0",
-            stale_if_error=0,
-        )
+        cache = HttpCacheMiddleware(picture, **_cache_options("/media", content))
         scope = {"type": "http", "method": "GET", "path": "/media/a/640.webp", "query_string": b"", "headers": []}
         counts = []
         for cut in (True, False, False):
