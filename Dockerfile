@@ -22,7 +22,8 @@ COPY migrations ./migrations
 # app/frontend/site links here: the example reader site served at /.
 COPY examples/frontend ./examples/frontend
 # Editable, so the code finds migrations/ and alembic.ini beside it; its dependencies are in already.
-RUN pip install --no-deps -e .
+# Its own modules compiled once here: with PYTHONDONTWRITEBYTECODE each process would compile them again.
+RUN pip install --no-deps -e . && python -m compileall -q app migrations
 
 USER byline
 VOLUME ["/data"]
