@@ -41,6 +41,7 @@ from app.core import acting
 from app.core.acting import Actor, ActorKind
 from app.core.clock import Clock
 from app.core.errors import InvalidParameter
+from app.core.outbound import tls_context
 from app.core.settings import Settings
 
 # The signed cookie that carries a sign-in's state, nonce, PKCE verifier and destination from the
@@ -115,12 +116,13 @@ class Provider:
             redirect_uri=self.settings.base_url + self.settings.oidc_redirect_path,
             code_challenge_method="S256",
             timeout=TIMEOUT_SECONDS,
+            verify=tls_context(),
         )
 
 
 def _get_json(url: str) -> dict[str, Any]:
     try:
-        response = httpx.get(url, timeout=TIMEOUT_SECONDS, headers={"Accept": "application/json"})
+        response = httpx.get(url, timeout=TIMEOUT_SECONDS, headers={"Accept": "application/json"}, verify=tls_context())
         response.raise_for_status()
         document = response.json()
     except httpx.HTTPError as error:

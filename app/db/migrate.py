@@ -45,7 +45,6 @@ def schema_revision(engine: Engine) -> str | None:
 
 
 @cache
-@cache
 def head_revision() -> str:
     """The newest migration this version of Byline ships: read once per process, as reading it loads
     every migration's file (health checks ask on each call)."""

@@ -12,6 +12,7 @@ from typing import Protocol
 
 import httpx
 
+from app.core.outbound import tls_context
 from app.core.release import byline_version
 from app.core.settings import Settings
 from app.outbox.queue import Outcome, elapsed_ms
@@ -55,6 +56,7 @@ def _client(settings: Settings) -> httpx.Client:
         timeout=settings.delivery_timeout_seconds,
         follow_redirects=False,
         headers={"user-agent": f"Byline-Purge/{byline_version()}"},
+        verify=tls_context(),
     )
 
 

@@ -29,6 +29,7 @@ class WebhookSender:
             # A redirect is the receiver's mistake to fix; following it would send signed events elsewhere.
             follow_redirects=False,
             headers={"user-agent": f"Byline-Webhooks/{byline_version()}"},
+            verify=outbound.tls_context(),
         )
 
     def __call__(self, claimed: Claimed, *, at: datetime) -> Outcome:

@@ -23,11 +23,13 @@ import time
 # Run by its path, the folder of this file comes first on the path; the app is installed.
 del sys.path[0]
 
-from app.core.startup import collection_paused  # noqa: E402 - after the path is mended
+# What a server's fork server loads for its workers (numpy among it), then the commands; after the
+# path is mended.
+import app.worker_preload  # noqa: E402, F401
+from app.core.startup import collection_paused  # noqa: E402
 
 with collection_paused():
     import app.cli
-    import app.main
     import app.serve  # noqa: F401 - loaded for every child
 
 BYLINE = os.path.join(os.path.dirname(sys.executable), "byline")
