@@ -74,3 +74,13 @@ def test_an_address_spelled_otherwise_is_still_the_trusted_proxy():
 def test_every_peer_is_trusted_with_a_star():
     seen = _seen(ForwardedClientMiddleware, ["*"], ("198.51.100.1", 1), [(b"x-forwarded-for", b"203.0.113.5")])
     assert seen["client"] == ("203.0.113.5", 0)
+
+
+def test_a_proxy_written_with_its_link_is_still_trusted_within_a_network():
+    # Found by the property above: uvicorn reads "2001:db8::1%eth0" as an address of the trusted network.
+    headers = [(b"x-forwarded-for", b"10.0.0.1, 2001:db8::1%eth0")]
+    seen = _seen(ForwardedClientMiddleware, ["2001:db8::/64"], ("2001:db8::7", 1), headers)
+    assert seen["client"] == ("10.0.0.1", 0)
+    # Not so for a proxy trusted by its address alone, nor is the link ever a reader's address.
+    seen = _seen(ForwardedClientMiddleware, ["2001:db8::1", "2001:db8::7"], ("2001:db8::7", 1), headers)
+    assert seen["client"] == ("2001:db8::7", 1)

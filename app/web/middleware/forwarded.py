@@ -25,6 +25,18 @@ def _packed(value: str) -> bytes | None:
     return None
 
 
+def _zoned_v6(value: str) -> bytes | None:
+    """An IPv6 address with a zone ("fe80::1%eth0") as `ipaddress` reads it: a proxy inside a trusted
+    network whatever link it names, as uvicorn's rules have it; never a reader."""
+    address, percent, zone = value.partition("%")
+    if not percent or not zone or "%" in zone:
+        return None
+    try:
+        return socket.inet_pton(socket.AF_INET6, address)
+    except OSError:
+        return None
+
+
 def _port(text: str) -> int | None:
     try:
         return int(text)
@@ -60,7 +72,7 @@ class TrustedProxies:
             except ValueError:
                 self._names.add(proxy)
                 continue
-            if network.num_addresses == 1:
+            if "/" not in proxy:
                 self._addresses.add(network.network_address.packed)
             else:
                 size = len(network.network_address.packed)
@@ -71,9 +83,11 @@ class TrustedProxies:
             return True
         packed = _packed(host)
         if packed is None:
-            return host in self._names
-        if packed in self._addresses:
-            return True
+            zoned = _zoned_v6(host)
+            return self._in_networks(zoned) if zoned is not None else host in self._names
+        return packed in self._addresses or self._in_networks(packed)
+
+    def _in_networks(self, packed: bytes) -> bool:
         number = int.from_bytes(packed)
         return any(len(packed) == size and number & mask == network for size, network, mask in self._networks)
 
