@@ -1,7 +1,8 @@
 """First renditions of a 24-megapixel JPEG: Byline's renderer (libvips, through pyvips) against Pillow
 doing the same (reduced-scale JPEG decoding, Lanczos), per output format, the peak memory of one
-process making 8 at once through Byline's renderer, and a stored rendition served by `byline serve`
-against nginx serving the same file (wrk and nginx installed by `make bench`). Prints figures with
+process making 8 at once through Byline's renderer, and stored renditions (of that picture and of a
+real photograph) served by `byline serve` against nginx serving the same files (wrk and nginx
+installed by `make bench`). Prints figures with
 the machine they were measured on."""
 
 import io
@@ -32,6 +33,9 @@ from bench.suite import NGINX, SECRET, WRK, Nginx, Scenario, Server
 WIDTH, HEIGHT = 6000, 4000
 RUNS = 5
 KEY = "b" * 64
+# A real photograph of the demo newsroom (1280 x 852; its licence is in the folder's SOURCES.md),
+# whose default rendition weighs what a news photograph's does, unlike the smooth gradient.
+PHOTOGRAPH = Path(__file__).resolve().parent.parent / "app" / "demo" / "photos" / "aitzgorri.jpg"
 # Byline's default BYLINE_MEDIA_RENDER_CONCURRENCY.
 CONCURRENCY = 2
 
@@ -96,13 +100,13 @@ def main() -> None:
         f"peak RSS {peak // 1024} MiB (before {before // 1024} MiB)"
     )
     if os.access(WRK, os.X_OK) and os.access(NGINX, os.X_OK):
-        served_against_nginx(data)
+        served_against_nginx({"the gradient above": data, "a photograph": PHOTOGRAPH.read_bytes()})
     else:
         print("served against nginx: skipped, wrk and nginx are needed (`make bench` installs them)")
 
 
-def served_against_nginx(data: bytes, seconds: int = 5) -> None:
-    """The picture's default rendition, once made, requested over and over from `byline serve` (two
+def served_against_nginx(pictures: dict[str, bytes], seconds: int = 5) -> None:
+    """Each picture's default rendition, once made, requested over and over from `byline serve` (two
     workers) and from nginx serving the same bytes at the same path."""
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/bench.db"
@@ -119,27 +123,30 @@ def served_against_nginx(data: bytes, seconds: int = 5) -> None:
         }
         server = Server(env)
         try:
-            uploaded = httpx.post(
-                f"{server.base}/api/v1/media",
-                files={"file": ("photo.jpg", data, "image/jpeg")},
-                headers={"Authorization": f"Bearer {key}"},
-                timeout=60,
-            ).raise_for_status()
-            path = httpx.URL(uploaded.json()["url"]).raw_path.decode()
-            rendition = httpx.get(server.base + path, timeout=60).raise_for_status().content
-            case = Scenario(f"stored rendition ({len(rendition) // 1024} KiB)", [path])
-            nginx = Nginx(Path(folder) / "nginx", {path: rendition}, "/unused")
-            try:
-                ceiling = nginx.measure(case, seconds)
-            finally:
-                nginx.stop()
-            byline = server.measure(case, seconds)
+            for number, (name, data) in enumerate(pictures.items()):
+                uploaded = httpx.post(
+                    f"{server.base}/api/v1/media",
+                    files={"file": ("photo.jpg", data, "image/jpeg")},
+                    headers={"Authorization": f"Bearer {key}"},
+                    timeout=60,
+                ).raise_for_status()
+                path = httpx.URL(uploaded.json()["url"]).raw_path.decode()
+                rendition = httpx.get(server.base + path, timeout=60).raise_for_status().content
+                case = Scenario(f"{name}, default rendition ({len(rendition) // 1024} KiB)", [path])
+                nginx = Nginx(Path(folder) / f"nginx{number}", {path: rendition}, "/unused")
+                try:
+                    ceiling = nginx.measure(case, seconds)
+                finally:
+                    nginx.stop()
+                byline = server.measure(case, seconds)
+                print(
+                    f"{case.name}: byline serve {byline.requests_per_second:,.0f}/s (p99 {byline.p99_ms:.1f} ms), "
+                    f"nginx {ceiling.requests_per_second:,.0f}/s: "
+                    f"{byline.requests_per_second / ceiling.requests_per_second:.2f}",
+                    flush=True,
+                )
         finally:
             server.stop()
-    print(
-        f"{case.name}: byline serve {byline.requests_per_second:,.0f}/s (p99 {byline.p99_ms:.1f} ms), "
-        f"nginx {ceiling.requests_per_second:,.0f}/s: {byline.requests_per_second / ceiling.requests_per_second:.2f}"
-    )
 
 
 def eight_at_once(folder: str) -> tuple[float, int, int]:

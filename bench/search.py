@@ -1,29 +1,48 @@
-"""Search latency on full-length articles: common words, several words, phrases and prefixes, by
-relevance and newest first, every query asked once (caches cold).
+"""Search on full-length articles: the latency of common words, several words, phrases and prefixes,
+by relevance and newest first, every query asked once (caches cold); then the throughput of the
+common queries asked over and over, as many readers ask them.
 
     .venv/bin/python -m bench.search --articles 100000
     .venv/bin/python -m bench.search --articles 100000 --database-url postgresql://...
 
 Builds a newsroom whose bodies are the full-length Wikinews stories of ../shared/data (about 660
 words each, cycled to the size asked), then times each query against a real single-worker
-`byline serve` on loopback, as a client sees it.
+`byline serve` on loopback, as a client sees it. The throughput is wrk's (`make bench` installs it),
+against `byline serve --workers 2` with the response cache off, so every answer comes from the
+database: a common query's first page is a stored answer once asked.
 """
 
 import argparse
+import os
 import re
 import statistics
+import subprocess
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 
 from app.wiring import upgrade_database
 from bench.newsroom import LONG_BODIES, corpus, has_articles, load
+from bench.suite import CONNECTIONS, THREADS, WRK, machine
 from tests.server import running_server
 
 QUERIES_EACH = 30
+# Each wrk connection asks the next query of the list in turn, and wrk reports the 95th percentile.
+ROTATING_SCRIPT = """
+paths = {%(paths)s}
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[counter %% #paths + 1])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("p95 %%.3f ms\\n", latency:percentile(95) / 1000))
+end
+"""
 
 
 def _words(text: str) -> list[str]:
@@ -56,11 +75,26 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[max(0, int(len(ordered) * share) - 1)]
 
 
+def throughput(base: str, paths: list[str], seconds: int) -> str:
+    """wrk asking `paths` in turn: requests a second, p50, p95 and p99, and the failed requests."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(ROTATING_SCRIPT % {"paths": ", ".join(f'"{path}"' for path in paths)})
+        script.flush()
+        command = [WRK, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", script.name]
+        output = subprocess.run([*command, base + paths[0]], capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50, p99 = (re.search(rf"{share}%\s+([\d.]+\w+)", output).group(1) for share in (50, 99))
+    p95 = re.search(r"p95 ([\d.]+) ms", output).group(1)
+    refused = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return f"{rate:>10,.0f} req/s  p50 {p50}  p95 {p95} ms  p99 {p99}  failed {refused.group(1) if refused else 0}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=20_000)
     parser.add_argument("--keep", type=Path, help="Database file to reuse between runs (loaded if missing).")
     parser.add_argument("--database-url", help="An empty PostgreSQL database (loaded if it has no articles).")
+    parser.add_argument("--seconds", type=int, default=10, help="Length of each wrk run; 0 skips them.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = args.keep or Path(folder) / "search.db"
@@ -70,7 +104,13 @@ def main() -> None:
             began = time.perf_counter()
             load(url, args.articles, long_bodies=True, related=False)
             print(f"loaded {args.articles:,} full-length articles in {time.perf_counter() - began:.1f} s")
-        environment = {"BYLINE_DATABASE_URL": url, "BYLINE_RESPONSE_CACHE": "false"}
+        # One public address for both servers, as a site's servers share one: what the first stores
+        # (stored answers name it), the second sends.
+        environment = {
+            "BYLINE_DATABASE_URL": url,
+            "BYLINE_RESPONSE_CACHE": "false",
+            "BYLINE_PUBLIC_URL": "http://127.0.0.1:8000",
+        }
         with (
             running_server(environment, workers=1) as base,
             httpx.Client(base_url=base, timeout=120) as client,
@@ -90,6 +130,15 @@ def main() -> None:
                         f"{max(samples):>9.1f}{statistics.median(totals):>14,.0f}",
                         flush=True,
                     )
+        if args.seconds and os.access(WRK, os.X_OK):
+            described = machine()
+            print(f"\nasked over and over, {args.seconds} s each, CPU {described['cpu']}, {described['cores']} cores:")
+            common = queries()
+            with running_server(environment, workers=2) as base:
+                for kind in ("one common word", "two common words"):
+                    for sort in ("relevance", "newest"):
+                        asked = [f"/api/v1/articles?{urlencode({'q': q, 'sort': sort})}" for q in common[kind]]
+                        print(f"{kind:<20}{sort:<11}{throughput(base, asked, args.seconds)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -72,8 +72,8 @@ def list_articles(
             query.append(f"cursor={request.query_params['cursor']}")
         stored_answers.storable(request, "&".join(query), until_next_write=cursor is not None)
     elif reader == PUBLIC and filters.q:
-        # A first page of search results, as often as readers ask the same words.
-        stored_answers.storable_as_asked(request, "q", "limit", varied="search")
+        # A first page of search results, as often as readers ask the same words, in either order.
+        stored_answers.storable_as_asked(request, "q", "sort", "limit", varied="search")
     # Chosen by text, search results change with any article's text; by update time, with any write.
     also = [kind for kind, given in ((keys.MATCHES, filters.q), (keys.EDITS, filters.updated_since)) if given]
     shown = page_response(
