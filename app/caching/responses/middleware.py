@@ -9,9 +9,10 @@ down: 500, 502, 503 or 504), the last answer stored for the request is sent if i
 key, a preview token or a cookie is never stored or served from the store.
 """
 
+import asyncio
 import re
 import time
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
 
@@ -118,6 +119,10 @@ class HttpCacheMiddleware:
         self.store = store
         self.cache_control = cache_control.encode()
         self.stale_if_error = stale_if_error
+        # Answers being built for a reader, by request: the same request from other readers waits for
+        # that answer instead of building it too (after a purge, a popular page is asked for by many
+        # at once).
+        self._building: dict[Hashable, asyncio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -147,28 +152,56 @@ class HttpCacheMiddleware:
             scope["route"] = entry.route
             await send_entry(send, self.store, key, entry, asked, head=head, outcome=b"HIT")
             return
+        building = None
+        if state is not None and self.store is not None:
+            if (elsewhere := self._building.get(key)) is not None:
+                # Built for another reader of this worker right now: its answer, if it can be shared.
+                await elsewhere.wait()
+                state = self.content.current()
+                if (entry := fresh_entry(self.store, key, state, asked)) is not None:
+                    scope["route"] = entry.route
+                    await send_entry(send, self.store, key, entry, asked, head=head, outcome=b"HIT")
+                    return
+            else:
+                building = self._building[key] = asyncio.Event()
+
+        def built() -> None:
+            if building is not None and self._building.get(key) is building:
+                del self._building[key]
+                building.set()
+
+        async def answer(captured: _Captured, route: object) -> None:
+            # As soon as the answer is whole: the layers inside may still be at work after it
+            # (storing it), and neither this reader nor those waiting for it need to wait for them.
+            if not asked.private and captured.status == 200 and _shareable(captured):
+                entry = self._entry(captured, state, route)
+                # Kept only if built under a known state; either way it goes out with its validators.
+                if self.store is not None and state is not None:
+                    self.store.put(key, entry)
+                # Before the answer is sent, so that no reader waits on a client that is slow to read.
+                built()
+                outcome = b"BYPASS" if state is None else b"MISS"
+                await send_entry(send, self.store, key, entry, asked, head=head, outcome=outcome)
+                return
+            built()
+            if not await self._sent_stale(send, key, captured, asked, head):
+                await self._send_captured(send, captured, asked, head)
+
         (_BYPASSES if state is None else _MISSES).inc()
-        if asked.private:
-            captured = await self._capture(scope, receive, send, head)
-        else:
-            # The route builds the whole answer; whether the client's copy is current is decided
-            # here, against the tag of the coding it will be sent in.
+        try:
+            if asked.private:
+                await self._capture(scope, receive, send, head, answer, streamed=built)
+                return
+            # The route builds the whole answer; whether the client's copy is current is decided here,
+            # against the tag of the coding it will be sent in.
             unconditional = {**scope, "headers": [h for h in scope["headers"] if h[0] not in _CONDITIONAL]}
-            captured = await self._capture(unconditional, receive, send, head)
-            if "route" in unconditional:
-                scope["route"] = unconditional["route"]
-        if captured is None:
-            return
-        if not asked.private and captured.status == 200 and _shareable(captured):
-            entry = self._entry(captured, state, scope.get("route"))
-            # Kept only if built under a known state; either way it goes out with its validators.
-            if self.store is not None and state is not None:
-                self.store.put(key, entry)
-            await send_entry(
-                send, self.store, key, entry, asked, head=head, outcome=b"BYPASS" if state is None else b"MISS"
-            )
-        elif not await self._sent_stale(send, key, captured, asked, head):
-            await self._send_captured(send, captured, asked, head)
+            try:
+                await self._capture(unconditional, receive, send, head, answer, streamed=built)
+            finally:
+                if "route" in unconditional:
+                    scope["route"] = unconditional["route"]
+        finally:
+            built()
 
     async def _sent_stale(self, send: Send, key: Hashable, captured: _Captured, asked: Asked, head: bool) -> bool:
         """Whether the stored answer was sent in place of the route's failure."""
@@ -186,19 +219,31 @@ class HttpCacheMiddleware:
         )
         return True
 
-    async def _capture(self, scope: Scope, receive: Receive, send: Send, head: bool) -> _Captured | None:
-        """The whole answer; None if it streamed (no Content-Length) and has been passed on as it came,
-        or if the route stopped before its last part, as a file's does when its client goes away: kept,
-        that cut answer went out whole-looking and empty to every reader after."""
+    async def _capture(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        head: bool,
+        answer: Callable[[_Captured, object], Awaitable[None]],
+        *,
+        streamed: Callable[[], None],
+    ) -> None:
+        """The route's answer, captured whole and handed to `answer` with the route that built it as
+        soon as its last part comes. One that streams (no Content-Length) is passed on as it comes
+        (`streamed` is called as it starts). One the route stopped short of, as a file's stops when its
+        client goes away, is neither: kept, that cut answer went out whole-looking and empty to every
+        reader after."""
         captured: _Captured | None = None
-        streaming = finished = False
+        streaming = False
 
         async def capture(message: Message) -> None:
-            nonlocal captured, streaming, finished
+            nonlocal captured, streaming
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 if not any(name == b"content-length" for name, _ in headers):
                     streaming = True
+                    streamed()  # never kept: nobody waits for it
                     await send(message)
                     return
                 captured = _Captured(message["status"], headers, b"")
@@ -207,10 +252,11 @@ class HttpCacheMiddleware:
                     await send({**message, "body": b""} if head else message)
                 elif captured is not None:
                     captured.body += message.get("body", b"")
-                    finished = not message.get("more_body", False)
+                    if not message.get("more_body", False):
+                        whole, captured = captured, None
+                        await answer(whole, scope.get("route"))
 
         await self.app(scope, receive, capture)
-        return captured if finished and not streaming else None
 
     def _entry(self, captured: _Captured, state: ContentState | None, route: object) -> Entry:
         etag = (captured.header(b"etag") or b"").decode() or strong_etag(captured.body)
