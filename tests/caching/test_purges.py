@@ -1,14 +1,20 @@
 """The response cache ends only what a write changed: every answer names the surrogate keys of
 what it shows, every write logs the keys it purged, and each worker reads that log."""
 
+import asyncio
 import time
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import func, select, text
+from sqlmodel import Session
 
-from app.caching.content_version import ContentPurge
+from app.articles.visibility import RELEASES
+from app.caching.content_version import NOTIFY_CHANNEL, ContentPurge
+from app.caching.responses.announce import Announcements
 from app.caching.responses.purges import Built, Purges
-from app.caching.responses.state import EPOCH, ContentState
+from app.caching.responses.state import EPOCH, ContentState, LiveContent, open_watch
 from tests.caching.test_http_cache import warm
+from tests.conftest import BACKENDS
 from tests.factories.newsroom import make_article
 
 
@@ -109,3 +115,45 @@ def test_a_heard_purge_is_never_forgotten_by_a_read_of_the_log_that_ends_before_
     state = _state(7, purges)
     assert not state.shows(_built(7, "article:a")), "version 8 changed it"
     assert state.shows(_built(7, "tag:ports")) and not state.shows(_built(6, "tag:ports"))
+
+
+@pytest.mark.parametrize("database_url", [backend for backend in BACKENDS if backend == "postgresql"], indirect=True)
+def test_a_sibling_workers_write_is_waited_for_briefly_not_answered_uncached(engine, session, clock):
+    """A sibling's commit is known first by its version (shared memory), then by what it purged
+    (NOTIFY): in between, a read waits for the notification rather than building its answer, and
+    is never told a state that hides what the write changed."""
+
+    async def reads() -> tuple[int, ContentState | None, ContentState | None, float]:
+        announcements = Announcements(None)
+        watch = open_watch(engine, engine, clock, announcements, RELEASES)
+        await watch.started(seconds=5)
+        content = LiveContent(clock)
+        content.watch(watch)
+        try:
+            before = content.current()
+            assert before is not None
+            # The sibling committed the next version; this worker has not heard what it purged.
+            announcements.publish(str(engine.url), before.version + 1)
+            assert content.current() is None
+            unheard = await content.caught_up(seconds=0.1)
+            began = time.monotonic()
+
+            async def notify_later() -> None:
+                await asyncio.sleep(0.05)
+                with Session(engine) as writer:
+                    writer.execute(select(func.pg_notify(NOTIFY_CHANNEL, f"{before.version + 1}:article:a")))
+                    writer.commit()
+
+            told = asyncio.create_task(notify_later())
+            heard = await content.caught_up(seconds=5)
+            waited = time.monotonic() - began
+            await told
+            return before.version, unheard, heard, waited
+        finally:
+            await watch.close()
+
+    version, unheard, heard, waited = asyncio.run(reads())
+    assert unheard is None, "nothing said what the write changed"
+    assert heard is not None and 0.04 < waited < 2
+    assert not heard.shows(_built(version, "article:a")), "the sibling's write changed it"
+    assert heard.shows(_built(version, "article:b"))

@@ -38,6 +38,9 @@ _LIMITED = re.compile(rb"public, max-age=(\d{1,6})")
 _IMMUTABLE = re.compile(rb"public, max-age=\d+, immutable")
 # Failures a stored answer may stand in for (RFC 5861 §4).
 _ERRORS = {500, 502, 503, 504}
+# How long a read waits to hear what a sibling worker's write purged before it builds its answer
+# itself (on PostgreSQL, where that comes by NOTIFY a moment after the write's version).
+KEYS_WAIT_SECONDS = 0.05
 # Names a client may send that make an answer its own.
 PRIVATE_HEADERS = {b"authorization", b"cookie"}
 
@@ -147,6 +150,8 @@ class HttpCacheMiddleware:
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send, asked: Asked, *, head: bool) -> None:
         state = None if asked.private else self.content.current()
+        if state is None and not asked.private:
+            state = await self.content.caught_up(seconds=KEYS_WAIT_SECONDS)
         key = (scope["path"], scope["query_string"])
         if (entry := fresh_entry(self.store, key, state, asked)) is not None:
             scope["route"] = entry.route

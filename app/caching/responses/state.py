@@ -94,6 +94,10 @@ class ContentWatch(Protocol):
     def read(self, now: datetime) -> ContentState:
         """The state as the database has it now, past whatever this watch knows (blocking)."""
 
+    async def caught_up(self, now: datetime, *, seconds: float) -> ContentState | None:
+        """The state once this watch knows what the latest writes purged, if it is waiting to hear
+        of it: at most `seconds`. None if it did not hear in time, or is not waiting to."""
+
     async def started(self, *, seconds: float) -> None:
         """Until the state is first known, the database has refused, or `seconds` have passed."""
 
@@ -123,6 +127,9 @@ class SQLiteWatch:
 
     def read(self, now: datetime) -> ContentState:
         return read_state(self._engine, now, self._releases)
+
+    async def caught_up(self, now: datetime, *, seconds: float) -> ContentState | None:
+        return None  # every commit is read at once, from the file
 
     async def started(self, *, seconds: float) -> None:
         return  # read at the first request, from the file
@@ -155,6 +162,10 @@ class PostgresWatch:
         # more is heard, so cached answers are checked again.
         self._heard: tuple[int, ContentState] | None = None
         self._announced = 0
+        # Set when a sibling worker's commit is known only by its version (shared memory), not yet by
+        # what it purged; and the moment more is heard or read.
+        self._awaiting_keys = False
+        self._more_known = asyncio.Event()
         self._refreshing: asyncio.Task[None] | None = None
         # Set by the first read of the state, or by the first refusal: a server must not wait for a
         # database that is down to start answering.
@@ -168,9 +179,11 @@ class PostgresWatch:
             self._refresh(wanted)
             return None
         heard = self._purges.heard_through() or 0
+        self._awaiting_keys = False
         if state.version < wanted or heard > state.version:
             self._refresh(max(wanted, heard))
             if heard < wanted:
+                self._awaiting_keys = True
                 return None
             # Every write since the last read is known by the keys it purged: answers that show
             # none of them hold until the read catches up.
@@ -196,11 +209,32 @@ class PostgresWatch:
             if state.version >= wanted:
                 self._state = state
                 self._settled.set()
+                self._known_more()
                 return
             await asyncio.sleep(0.01)
 
+    def _known_more(self) -> None:
+        self._more_known.set()
+        self._more_known = asyncio.Event()
+
     def read(self, now: datetime) -> ContentState:
         return read_state(self._engine, now, self._releases)
+
+    async def caught_up(self, now: datetime, *, seconds: float) -> ContentState | None:
+        """A sibling's commit is heard of by `NOTIFY` within a millisecond or so of its version, with
+        what it purged: waiting that long beats building the answer uncached (as every reader of this
+        worker would meanwhile)."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while self._awaiting_keys:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._more_known.wait(), left)
+            state = self.current(now)
+            if state is not None:
+                return state
+        return None
 
     async def started(self, *, seconds: float) -> None:
         # A server that answered before its first read would serve its first requests uncached.
@@ -221,6 +255,7 @@ class PostgresWatch:
                         version, said, keys = (notice.payload or "0").partition(":")
                         if said:
                             self._purges.hear(int(version), keys.split())
+                            self._known_more()
                         self._refresh(int(version))
             except (psycopg.Error, OSError) as failure:
                 self._state = None
@@ -254,6 +289,13 @@ class LiveContent:
             return self._watch.current(self._clock())
         except (SQLAlchemyError, sqlite3.Error):
             return None  # the database is down; the route answers for itself
+
+    async def caught_up(self, *, seconds: float) -> ContentState | None:
+        """The state, after waiting at most `seconds` for what a sibling's latest write purged, when
+        that is all `current` lacks; None otherwise."""
+        if self._watch is None:
+            return None
+        return await self._watch.caught_up(self._clock(), seconds=seconds)
 
     async def read(self) -> ContentState | None:
         """The state as the database has it now, for when `current` cannot say yet; None if unknown."""
