@@ -164,8 +164,8 @@ def moderate(
     session.add(comment)
     if data.status is not None:
         _set_status(session, comment, data.status, now=now, settings=settings)
-    recount(session, [comment.article_id])
-    if was_published or comment.status == CommentStatus.approved.value:
+    recounted = recount(session, [comment.article_id])
+    if not recounted and (was_published or comment.status == CommentStatus.approved.value):
         threads_changed(session, [comment.article_id])
     session.commit()
     return comment, slug
@@ -194,9 +194,9 @@ def delete_comment(session: Session, comment_id: int) -> None:
     _detach(session, comment)
     session.delete(comment)
     session.flush()
-    recount(session, [comment.article_id])
     # Its replies move up, so published threads can change shape whatever its own status was.
-    threads_changed(session, [comment.article_id])
+    if not recount(session, [comment.article_id]):
+        threads_changed(session, [comment.article_id])
     session.commit()
 
 
@@ -216,8 +216,8 @@ def bulk_moderate(
             session.flush()
         else:
             _set_status(session, comment, _ACTIONS[request.action], now=now, settings=settings)
-    recount(session, articles)
-    if found and (touches_published or request.action == "approve"):
+    recounted = recount(session, articles)
+    if found and not recounted and (touches_published or request.action == "approve"):
         threads_changed(session, articles)
     session.commit()
     return len(found), [i for i in wanted if i not in found_ids]

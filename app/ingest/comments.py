@@ -141,7 +141,6 @@ def upsert_comments(
             update(_COMMENTS).where(_COMMENTS.c.id == bindparam("comment_id")),
             updates,
         )
-    if changed:
-        comments.recount(session, changed)
+    if changed and not comments.recount(session, changed):
         comments.threads_changed(session, changed)
     return changed
