@@ -175,11 +175,11 @@ class PostgresWatch:
     def current(self, now: datetime) -> ContentState | None:
         state = self._state
         wanted = max(self._announced, self._announcements.latest(self._database))
+        self._awaiting_keys = False
         if state is None or not state.current_at(now):
             self._refresh(wanted)
             return None
         heard = self._purges.heard_through() or 0
-        self._awaiting_keys = False
         if state.version < wanted or heard > state.version:
             self._refresh(max(wanted, heard))
             if heard < wanted:
