@@ -16,7 +16,6 @@ import argparse
 import os
 import re
 import statistics
-import subprocess
 import tempfile
 import time
 from collections import Counter
@@ -27,22 +26,10 @@ import httpx
 
 from app.wiring import upgrade_database
 from bench.newsroom import LONG_BODIES, corpus, has_articles, load
-from bench.suite import CONNECTIONS, THREADS, WRK, machine
+from bench.suite import WRK, Scenario, machine, wrk
 from tests.server import running_server
 
 QUERIES_EACH = 30
-# Each wrk connection asks the next query of the list in turn, and wrk reports the 95th percentile.
-ROTATING_SCRIPT = """
-paths = {%(paths)s}
-counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format("GET", paths[counter %% #paths + 1])
-end
-done = function(summary, latency, requests)
-  io.write(string.format("p95 %%.3f ms\\n", latency:percentile(95) / 1000))
-end
-"""
 
 
 def _words(text: str) -> list[str]:
@@ -73,20 +60,6 @@ def queries() -> dict[str, list[str]]:
 def percentile(samples: list[float], share: float) -> float:
     ordered = sorted(samples)
     return ordered[max(0, int(len(ordered) * share) - 1)]
-
-
-def throughput(base: str, paths: list[str], seconds: int) -> str:
-    """wrk asking `paths` in turn: requests a second, p50, p95 and p99, and the failed requests."""
-    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-        script.write(ROTATING_SCRIPT % {"paths": ", ".join(f'"{path}"' for path in paths)})
-        script.flush()
-        command = [WRK, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", script.name]
-        output = subprocess.run([*command, base + paths[0]], capture_output=True, text=True, check=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p50, p99 = (re.search(rf"{share}%\s+([\d.]+\w+)", output).group(1) for share in (50, 99))
-    p95 = re.search(r"p95 ([\d.]+) ms", output).group(1)
-    refused = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return f"{rate:>10,.0f} req/s  p50 {p50}  p95 {p95} ms  p99 {p99}  failed {refused.group(1) if refused else 0}"
 
 
 def main() -> None:
@@ -138,7 +111,12 @@ def main() -> None:
                 for kind in ("one common word", "two common words"):
                     for sort in ("relevance", "newest"):
                         asked = [f"/api/v1/articles?{urlencode({'q': q, 'sort': sort})}" for q in common[kind]]
-                        print(f"{kind:<20}{sort:<11}{throughput(base, asked, args.seconds)}", flush=True)
+                        measured = wrk(base, Scenario(kind, asked), args.seconds)
+                        print(
+                            f"{kind:<20}{sort:<11}{measured.requests_per_second:>10,.0f} req/s  p50 {measured.p50_ms} "
+                            f"p95 {measured.p95_ms} p99 {measured.p99_ms} ms  failed {measured.errors}",
+                            flush=True,
+                        )
 
 
 if __name__ == "__main__":

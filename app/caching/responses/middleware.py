@@ -153,9 +153,7 @@ class HttpCacheMiddleware:
         if state is None and not asked.private:
             state = await self.content.caught_up(seconds=KEYS_WAIT_SECONDS)
         key = (scope["path"], scope["query_string"])
-        if (entry := fresh_entry(self.store, key, state, asked)) is not None:
-            scope["route"] = entry.route
-            await send_entry(send, self.store, key, entry, asked, head=head, outcome=b"HIT")
+        if await self._sent_hit(scope, send, key, state, asked, head):
             return
         building = None
         if state is not None and self.store is not None:
@@ -163,9 +161,7 @@ class HttpCacheMiddleware:
                 # Built for another reader of this worker right now: its answer, if it can be shared.
                 await elsewhere.wait()
                 state = self.content.current()
-                if (entry := fresh_entry(self.store, key, state, asked)) is not None:
-                    scope["route"] = entry.route
-                    await send_entry(send, self.store, key, entry, asked, head=head, outcome=b"HIT")
+                if await self._sent_hit(scope, send, key, state, asked, head):
                     return
             else:
                 building = self._building[key] = asyncio.Event()
@@ -207,6 +203,17 @@ class HttpCacheMiddleware:
                     scope["route"] = unconditional["route"]
         finally:
             built()
+
+    async def _sent_hit(
+        self, scope: Scope, send: Send, key: Hashable, state: ContentState | None, asked: Asked, head: bool
+    ) -> bool:
+        """Whether the answer was sent from the store, as still showing what readers would see."""
+        entry = fresh_entry(self.store, key, state, asked)
+        if entry is None:
+            return False
+        scope["route"] = entry.route
+        await send_entry(send, self.store, key, entry, asked, head=head, outcome=b"HIT")
+        return True
 
     async def _sent_stale(self, send: Send, key: Hashable, captured: _Captured, asked: Asked, head: bool) -> bool:
         """Whether the stored answer was sent in place of the route's failure."""
