@@ -56,7 +56,7 @@ from app.ingest import router as ingest
 from app.media import router as media
 from app.media.collection import open_library
 from app.media.dependencies import LIBRARY
-from app.metrics.counters import flush_requests_periodically
+from app.metrics.counters import count_where_the_environment_says, flush_requests_periodically
 from app.monitoring.router import router as metrics_router
 from app.pages import router as pages
 from app.pages.router import router as articles_router
@@ -306,6 +306,7 @@ def create_worker_app() -> FastAPI:
     # Read once, here: the protocol and the app share them.
     settings = Settings()
     http_protocol.install(settings)
+    count_where_the_environment_says()
     app = create_app(settings, announcements=Announcements(os.environ.get(ANNOUNCE_FILE)))
     skip_unused_record_fields()
     # What is loaded by now lives as long as the process: out of the collector's way, a full

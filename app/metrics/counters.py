@@ -8,7 +8,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from functools import cache
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Histogram, values
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5)
 REQUESTS = Counter("byline_requests_total", "Requests answered.", ["method", "route", "status"])
@@ -37,6 +37,14 @@ RESPONSE_CACHE_LOOKUPS = Counter(
     "Public reads: hit, miss, bypass (keyed, or state unknown), or stale (sent in place of a failure).",
     ["result"],
 )
+
+
+def count_where_the_environment_says() -> None:
+    """In the shared files when PROMETHEUS_MULTIPROC_DIR is set now, else in memory. prometheus-client
+    decides as it is first imported, which in a worker forked from a process that loaded it before
+    `byline serve` set the folder (as the tests' launcher forks it) was too early. Every series is
+    made by its labels, so none was made before this."""
+    values.ValueClass = values.get_value_class()
 
 
 @cache

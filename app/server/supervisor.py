@@ -6,16 +6,20 @@ own, and workers that end with their supervisor."""
 import logging
 import multiprocessing
 import os
+import pickle
 import select
 import signal
 import socket
 import sys
 import threading
+from collections.abc import Callable
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from uvicorn import _subprocess
 from uvicorn.config import Config
 from uvicorn.supervisors import Multiprocess
+from uvicorn.supervisors.multiprocess import SIGNALS
 
 log = logging.getLogger("byline.server")
 
@@ -27,14 +31,21 @@ HEALTHCHECK_SECONDS = 30
 class Supervisor(Multiprocess):
     """Workers are forked from multiprocessing's fork server, which loads `preload` once: each worker
     (and each replacement) starts in a fraction of a second instead of loading the app itself, and
-    shares the loaded pages with the others. The supervisor itself still loads no app."""
+    shares the loaded pages with the others. The supervisor itself still loads no app.
+
+    A supervisor that was itself forked from a process holding `preload` already (as a test suite's
+    launcher does) forks its workers directly: a fork server would only load the same again."""
 
     def __init__(self, config: Config, sockets: list[socket.socket], *, preload: list[str]) -> None:
         super().__init__(config, sockets)
-        forkserver = multiprocessing.get_context("forkserver")
-        forkserver.set_forkserver_preload(preload)
+        context: Any
+        if all(name in sys.modules for name in preload):
+            context = _ForkedWorkers()
+        else:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(preload)
         # uvicorn starts every worker through this module's context.
-        _subprocess.spawn = forkserver  # type: ignore[assignment]
+        _subprocess.spawn = context
 
     def keep_subprocess_alive(self) -> None:
         before = list(self.processes)
@@ -48,6 +59,25 @@ class Supervisor(Multiprocess):
                     old.exitcode,
                     new.pid,
                 )
+
+
+class _ForkedWorkers:
+    """Workers forked from the supervisor, each starting as one from the fork server would: its
+    sockets bound anew (as unpickling binds them) and the supervisor's signal handlers undone."""
+
+    def Process(self, *, target: Callable[..., None], kwargs: dict[str, Any]) -> BaseProcess:  # noqa: N802 - a multiprocessing context's name
+        # Rebuilt in the worker, by the recipe a fork server's worker unpickles.
+        recipes = [sock.__reduce_ex__(pickle.DEFAULT_PROTOCOL) for sock in kwargs["sockets"]]
+        fork = multiprocessing.get_context("fork")
+        return fork.Process(target=_started_as_from_a_fork_server, args=(target, kwargs, recipes))
+
+
+def _started_as_from_a_fork_server(target: Callable[..., None], kwargs: dict[str, Any], recipes: list) -> None:
+    for handled in SIGNALS:
+        signal.signal(handled, signal.SIG_DFL)
+    for inherited in kwargs["sockets"]:
+        inherited.close()
+    target(**kwargs | {"sockets": [rebuild(*arguments) for rebuild, arguments in recipes]})
 
 
 class WorkerSocket(socket.socket):
@@ -89,7 +119,7 @@ def end_with_supervisor() -> None:
     restarted server binds beside them, SO_REUSEPORT allowing it, and they kept answering with
     the old code and settings) and holding their database connections, until killed one by one.
 
-    A worker's parent is the fork server, not the supervisor, so it watches the supervisor itself: a
+    A worker's parent is the fork server when there is one, so it watches the supervisor itself: a
     process descriptor becomes readable when its process ends (at once if it has ended already)."""
     supervisor = multiprocessing.parent_process()
     if supervisor is None or supervisor.pid is None or sys.platform != "linux":

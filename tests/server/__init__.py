@@ -160,11 +160,22 @@ def _children(pid: int | str) -> list[str]:
         return []
 
 
+def _command_line(pid: str) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return b""  # ended since it was listed
+
+
 def workers_of(pid: int | str) -> list[str]:
-    """The worker processes of `byline serve --workers N`: the children of its fork server (its
-    other child is multiprocessing's resource tracker); none while the server starts or has ended."""
-    forkservers = [child for child in _children(pid) if b"forkserver" in Path(f"/proc/{child}/cmdline").read_bytes()]
-    return _children(forkservers[0]) if forkservers else []
+    """The worker processes of `byline serve --workers N`: the children of its fork server, or its own
+    when it forks them itself (started by the preloaded launcher); never multiprocessing's resource
+    tracker. None while the server starts or has ended."""
+    children = {child: _command_line(child) for child in _children(pid)}
+    forkservers = [child for child, command in children.items() if b"forkserver" in command]
+    if forkservers:
+        return _children(forkservers[0])
+    return [child for child, command in children.items() if b"resource_tracker" not in command]
 
 
 def wait_until_each_listens(workers: list[str] | list[int], port: int, *, seconds: float = 60) -> bool:

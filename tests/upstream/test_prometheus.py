@@ -1,12 +1,14 @@
 """prometheus-client's internals that app/metrics/counters.py writes to, checked against the installed
-library: a batch of requests added to a histogram's own sum and buckets must read as observe() would."""
+library: a batch of requests added to a histogram's own sum and buckets must read as observe() would,
+and the storage it picks as it is imported can be picked again."""
 
 from importlib.metadata import version
 
 import pytest
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, values
+from prometheus_client.multiprocess import MultiProcessCollector
 
-from app.metrics.counters import LATENCY_BUCKETS, _Tally
+from app.metrics.counters import LATENCY_BUCKETS, _Tally, count_where_the_environment_says
 
 UPGRADE = (
     f"prometheus-client {version('prometheus-client')} differs in Histogram's _sum or _buckets, "
@@ -44,3 +46,18 @@ def test_a_flushed_tally_reads_as_each_request_observed() -> None:
     histogram = {key: value for key, value in _samples(tallied).items() if key[0].startswith("seconds")}
     assert histogram == pytest.approx(_samples(observed)), UPGRADE
     assert _samples(tallied)[("requests_total", ())] == len(SECONDS)
+
+
+def test_counts_go_where_the_environment_says_when_the_worker_starts(tmp_path, monkeypatch) -> None:
+    # A worker forked from a process that imported prometheus-client before `byline serve` named the folder.
+    monkeypatch.setattr(values, "ValueClass", values.ValueClass)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    count_where_the_environment_says()
+    Counter("shared", "Counted in a file.", ["route"], registry=CollectorRegistry()).labels("/").inc()
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
+    count_where_the_environment_says()
+    Counter("private", "Counted in memory.", ["route"], registry=CollectorRegistry()).labels("/").inc()
+    files = CollectorRegistry()
+    MultiProcessCollector(files, path=str(tmp_path))
+    counted = {sample.name for metric in files.collect() for sample in metric.samples}
+    assert counted == {"shared_total"}, "prometheus-client no longer picks its storage by values.ValueClass"
