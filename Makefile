@@ -15,7 +15,8 @@ run: install
 	$(BIN)/byline demo load
 	$(BIN)/byline serve
 
-test: dev
+# scripts/test.sh makes the virtual environment itself, while the servers the tests need start.
+test:
 	scripts/test.sh
 
 # wrk against Byline and against nginx serving the same bytes; SIZE=100000 for the large newsroom,

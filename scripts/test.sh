@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Static checks, then the whole suite on SQLite and on a real PostgreSQL server started for the run,
-# with a real headless Chromium for the pages and openapi-typescript for the OpenAPI document, and the
-# documentation's strict build beside it.
+# The virtual environment as `make dev` makes it, static checks, then the whole suite on SQLite and on
+# a real PostgreSQL server started for the run, with a real headless Chromium for the pages and
+# openapi-typescript for the OpenAPI document, and the documentation's strict build beside it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +9,48 @@ cd "$(dirname "$0")/.."
 # told not to write it: the workers, servers and commands the tests start would each compile them
 # again, and pytest's test modules with their asserts rewritten (3 s of each worker's start).
 unset PYTHONDONTWRITEBYTECODE
+
+# The Debian packages the run needs, each installed only when missing: a real headless Chromium, jq
+# for the tour's examples (README and docs, which a test runs in order), Varnish with the xkey vmod
+# (tests/deliveries/test_varnish.py), Node and npm.
+scripts/chromium.sh
+scripts/debian.sh jq=jq
+scripts/varnish.sh install
+scripts/debian.sh node=nodejs npm=npm
+# What needs no virtual environment starts now and runs beside its making: npm's packages and the
+# plain PostgreSQL server (each mostly waits on the disk, the registry's cache or initdb).
+node_log=$(mktemp)
+scripts/node.sh > "$node_log" 2>&1 &
+node_install=$!
+plain_exports=$(mktemp)
+vector_exports=$(mktemp)
+starts=()
+# Every cluster this run starts is stopped however the run ends, a failed start or install included.
+stop_clusters() {
+  for start in "${starts[@]}"; do
+    wait "$start" 2>/dev/null || true
+  done
+  if [ -s "$plain_exports" ]; then
+    scripts/postgres.sh stop "$(sed -n 's/^export BYLINE_TEST_PGDATA=//p' "$plain_exports")"
+  fi
+  if [ -s "$vector_exports" ]; then
+    scripts/postgres.sh stop "$(sed -n 's/^export BYLINE_TEST_PGVECTOR_DATA=//p' "$vector_exports")"
+  fi
+  rm -f "$plain_exports" "$vector_exports"
+}
+trap stop_clusters EXIT
+if [ -z "${BYLINE_TEST_DATABASE_URL:-}" ]; then
+  scripts/postgres.sh start > "$plain_exports" &
+  starts+=($!)
+fi
+# The virtual environment, as `make dev` makes it (the settings make was given pass on to it).
+make --no-print-directory dev
+# A second server, with pgvector (from the virtual environment), for the related-article tests that use it.
+if [ -z "${BYLINE_TEST_PGVECTOR_URL:-}" ]; then
+  scripts/postgres.sh start --pgvector > "$vector_exports" &
+  starts+=($!)
+fi
+
 echo "ruff: lint and format"
 .venv/bin/ruff check app tests bench migrations clients/python
 .venv/bin/ruff format --check app tests bench migrations clients/python
@@ -30,48 +72,14 @@ docs_site=$(mktemp -d)
 ) > "$docs_log" 2>&1 &
 docs_build=$!
 
-scripts/chromium.sh
-# The tour's examples (README and docs), which a test runs in order, read JSON with jq.
-scripts/debian.sh jq=jq
-# Varnish with the xkey vmod, for the tests of Varnish in front (tests/deliveries/test_varnish.py).
-scripts/varnish.sh install
-# Node's packages install beside the PostgreSQL start-up below, once every Debian package is in
-# (node.sh then finds nodejs and npm and only runs `npm ci`).
-scripts/debian.sh node=nodejs npm=npm
-node_log=$(mktemp)
-scripts/node.sh > "$node_log" 2>&1 &
-node_install=$!
-# Every cluster this run starts is stopped however the run ends, a failed start of the next included.
-stop_clusters=true
-trap 'eval "$stop_clusters"' EXIT
-# The two start side by side (each start mostly waits on initdb's files and the server's start-up).
-plain_exports=$(mktemp)
-vector_exports=$(mktemp)
-starts=()
-if [ -z "${BYLINE_TEST_DATABASE_URL:-}" ]; then
-  scripts/postgres.sh start > "$plain_exports" &
-  starts+=($!)
-fi
-# A second server, with pgvector, for the related-article tests that use it.
-if [ -z "${BYLINE_TEST_PGVECTOR_URL:-}" ]; then
-  scripts/postgres.sh start --pgvector > "$vector_exports" &
-  starts+=($!)
-fi
 started=0
 for start in "${starts[@]}"; do
   wait "$start" || started=$?
 done
-# Each cluster this run started is stopped, even when the other did not start.
-if [ -s "$plain_exports" ]; then
-  eval "$(cat "$plain_exports")"
-  stop_clusters="$stop_clusters; scripts/postgres.sh stop $BYLINE_TEST_PGDATA"
-fi
-if [ -s "$vector_exports" ]; then
-  eval "$(cat "$vector_exports")"
-  stop_clusters="$stop_clusters; scripts/postgres.sh stop $BYLINE_TEST_PGVECTOR_DATA"
-fi
-rm -f "$plain_exports" "$vector_exports"
 [ "$started" -eq 0 ] || exit "$started"
+for exports in "$plain_exports" "$vector_exports"; do
+  eval "$(cat "$exports")"
+done
 echo "PostgreSQL for tests: $BYLINE_TEST_DATABASE_URL; with pgvector: $BYLINE_TEST_PGVECTOR_URL"
 wait "$node_install" || { cat "$node_log"; exit 1; }
 rm -f "$node_log"
