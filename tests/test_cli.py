@@ -313,7 +313,8 @@ def test_serve_leaves_no_temporary_folder_behind(database_url, workers):
     try:
         log = scratch.with_suffix(".log")
         env = {"BYLINE_DATABASE_URL": database_url, "TMPDIR": str(scratch)}
-        with running_server(env, workers=workers, log_path=log) as base:
+        # As the script runs it: with several workers, a fork server loads the app for them.
+        with running_server(env, workers=workers, log_path=log, as_script=True) as base:
             assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200
             assert list(scratch.iterdir())
         assert list(scratch.iterdir()) == []

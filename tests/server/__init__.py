@@ -122,11 +122,16 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(
-    env: dict[str, str], *, workers: int = 1, log_path: Path | None = None, port: int | None = None
+    env: dict[str, str],
+    *,
+    workers: int = 1,
+    log_path: Path | None = None,
+    port: int | None = None,
+    as_script: bool = False,
 ) -> Iterator[str]:
     """Yield the base URL of a server started with `env` once it answers; its log is printed if it
     fails, and kept at `log_path` if one is given."""
-    with served(env, workers=workers, log_path=log_path, port=port) as (_, base):
+    with served(env, workers=workers, log_path=log_path, port=port, as_script=as_script) as (_, base):
         yield base
 
 
@@ -252,17 +257,28 @@ class Started:
 
 @contextmanager
 def served(
-    env: dict[str, str], *, workers: int = 1, log_path: Path | None = None, port: int | None = None
-) -> Iterator[tuple[Started, str]]:
+    env: dict[str, str],
+    *,
+    workers: int = 1,
+    log_path: Path | None = None,
+    port: int | None = None,
+    as_script: bool = False,
+) -> Iterator[tuple[Started | subprocess.Popen, str]]:
     """The server process (leading its own process group, so its workers can be killed with it) and its
-    base URL: on `port`, or on a free one. It is started as `byline serve` by the preloaded launcher."""
+    base URL: on `port`, or on a free one. It is started as `byline serve` by the preloaded launcher,
+    or by the `byline` script itself (`as_script`), whose supervisor loads no app."""
     port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     # Only the settings given here: none leak in from the caller's environment.
     inherited = {name: value for name, value in os.environ.items() if not name.startswith("BYLINE_")}
     env = inherited | {"BYLINE_PUBLIC_URL": base, "BYLINE_LOG_LEVEL": "warning"} | env
     with open(log_path, "w+") if log_path else tempfile.TemporaryFile("w+") as log:  # noqa: SIM115 - closed by with
-        server = Started(["serve", "--port", str(port), "--workers", str(workers)], env=env, output=log.fileno())
+        command = ["serve", "--port", str(port), "--workers", str(workers)]
+        server: Started | subprocess.Popen = (
+            subprocess.Popen([BYLINE, *command], env=env, stdout=log, stderr=log, start_new_session=True)
+            if as_script
+            else Started(command, env=env, output=log.fileno())
+        )
         try:
             deadline = time.monotonic() + 60
             # One client for every try: each new one loads the certificate authorities again.
