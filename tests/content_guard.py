@@ -54,7 +54,14 @@ def _executing(state: ORMExecuteState) -> Result[Any] | None:
         return None
     # A statement that matched no row changed nothing; where the count is unknown, assume it did.
     result = state.invoke_statement()
-    if getattr(result, "rowcount", 1):
+    count = getattr(result, "rowcount", None)
+    if count is None and state.statement.returning_column_descriptions:
+        # Rows returned through the ORM (UPDATE ... RETURNING) are the rows it changed.
+        frozen = result.freeze()
+        count, result = len(frozen().all()), frozen()
+    elif count is None:
+        count = 1
+    if count:
         _mark_written(state.session)
     return result
 

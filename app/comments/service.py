@@ -2,12 +2,12 @@
 
 import hashlib
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import BindParameter, CursorResult, bindparam, insert, update
+from sqlalchemy import BindParameter, bindparam, insert, update
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, func, or_, select
 
@@ -82,21 +82,34 @@ def recount(session: Session, article_ids: Collection[int]) -> bool:
         .where(Comment.article_id == Article.id, Comment.status == CommentStatus.approved.value)
         .scalar_subquery()
     )
-    moved = session.execute(
-        update(Article)
-        .where(col(Article.id).in_(article_ids), col(Article.comment_count) != approved)
-        .values(comment_count=approved)
+    moved = (
+        session.execute(
+            update(Article)
+            .where(col(Article.id).in_(article_ids), col(Article.comment_count) != approved)
+            .values(comment_count=approved)
+            .returning(col(Article.slug))
+            # The rows it changed come back with it: nothing to try to evaluate in the session first.
+            .execution_options(synchronize_session="fetch")
+        )
+        .scalars()
+        .all()
     )
-    if cast(CursorResult[Any], moved).rowcount:
+    if not moved:
+        return False
+    if len(moved) == len(set(article_ids)):
+        _threads_of_changed(session, moved)
+    else:
         threads_changed(session, article_ids)
-        return True
-    return False
+    return True
 
 
 def threads_changed(session: Session, article_ids: Collection[int]) -> None:
     """Published comments of these articles changed: their threads and counts (shown with the
     article and in lists) are stale."""
-    slugs = session.exec(select(Article.slug).where(col(Article.id).in_(list(article_ids)))).all()
+    _threads_of_changed(session, session.exec(select(Article.slug).where(col(Article.id).in_(list(article_ids)))).all())
+
+
+def _threads_of_changed(session: Session, slugs: Sequence[str]) -> None:
     content_version.bump(session, *(key for slug in slugs for key in (keys.comments(slug), keys.article(slug))))
 
 
