@@ -73,8 +73,9 @@ class _ForkedWorkers:
 
 
 def _started_as_from_a_fork_server(target: Callable[..., None], kwargs: dict[str, Any], recipes: list) -> None:
+    # As a new interpreter starts: Ctrl-C raises KeyboardInterrupt, every other signal its default.
     for handled in SIGNALS:
-        signal.signal(handled, signal.SIG_DFL)
+        signal.signal(handled, signal.default_int_handler if handled == signal.SIGINT else signal.SIG_DFL)
     for inherited in kwargs["sockets"]:
         inherited.close()
     target(**kwargs | {"sockets": [rebuild(*arguments) for rebuild, arguments in recipes]})
