@@ -6,6 +6,8 @@
 #       and BYLINE_TEST_PGVECTOR_DATA
 #   scripts/postgres.sh start --durable   with PostgreSQL's default durability (fsync, synchronous
 #       commit), for benchmarks: test clusters trade it for speed
+#   scripts/postgres.sh start --socket   a URL through the cluster's Unix socket rather than loopback
+#       TCP: the PostgreSQL tests of one run took a tenth less CPU, client and server together
 #   scripts/postgres.sh stop DIR
 #   scripts/postgres.sh halt DIR / resume DIR   crash it and bring it back, for fault tests
 set -euo pipefail
@@ -26,11 +28,16 @@ cluster_bin() {
 }
 
 start() {
-  local bin dir port prefix
+  local bin dir port prefix host
   # Durability is pointless for a database thrown away after the run; speed is not.
   local speed="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   if [ "${1:-}" = --durable ]; then
     speed=""
+    shift
+  fi
+  local socket=false
+  if [ "${1:-}" = --socket ]; then
+    socket=true
     shift
   fi
   dir=$(mktemp -d /tmp/byline-pg.XXXXXX)
@@ -63,7 +70,11 @@ start() {
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $speed -c max_connections=200" >&2 \
     || { cat "$dir/server.log" >&2; exit 1; }
   as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres byline_test
-  echo "export ${prefix}_URL=postgresql://postgres@127.0.0.1:$port/byline_test"
+  if [ "$socket" = true ]; then
+    echo "export ${prefix}_URL='postgresql://postgres@/byline_test?host=$dir&port=$port'"
+  else
+    echo "export ${prefix}_URL=postgresql://postgres@127.0.0.1:$port/byline_test"
+  fi
   if [ "$prefix" = BYLINE_TEST_DATABASE ]; then echo "export BYLINE_TEST_PGDATA=$dir"; else echo "export ${prefix}_DATA=$dir"; fi
 }
 
@@ -87,5 +98,5 @@ case "${1:-}" in
   stop) stop "${2:?usage: postgres.sh stop DIR}" ;;
   halt) halt "${2:?usage: postgres.sh halt DIR}" ;;
   resume) resume "${2:?usage: postgres.sh resume DIR}" ;;
-  *) echo "usage: $0 start [--durable] [--pgvector] | stop DIR | halt DIR | resume DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--durable] [--socket] [--pgvector] | stop DIR | halt DIR | resume DIR" >&2; exit 2 ;;
 esac

@@ -39,8 +39,10 @@ stop_clusters() {
   rm -f "$plain_exports" "$vector_exports"
 }
 trap stop_clusters EXIT
+# The plain server is reached through its Unix socket, the pgvector one through loopback TCP: both
+# ways of connecting are tested, and most PostgreSQL tests take the cheaper one.
 if [ -z "${BYLINE_TEST_DATABASE_URL:-}" ]; then
-  scripts/postgres.sh start > "$plain_exports" &
+  scripts/postgres.sh start --socket > "$plain_exports" &
   starts+=($!)
 fi
 # The virtual environment, as `make dev` makes it (the settings make was given pass on to it).
