@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.caching.content_version import ContentVersion
-from app.caching.releases import Releases
+from app.caching.releases import NOW, Releases
 from app.metrics.counters import CACHE_LOOKUPS
 
 T = TypeVar("T")
@@ -25,17 +25,13 @@ T = TypeVar("T")
 
 class ContentCache:
     def __init__(self, releases: Releases, max_entries: int = 4096) -> None:
-        self._releases = releases
+        self._state = select(col(ContentVersion.version), *releases.next(NOW)).where(col(ContentVersion.id) == 1)
         self._entries: OrderedDict[Hashable, tuple[tuple[Any, ...], Any]] = OrderedDict()
         self._max_entries = max_entries
         self._lock = threading.Lock()
 
     def get(self, session: Session, key: Hashable, compute: Callable[[], T], *, now: datetime) -> T:
-        state: tuple[Any, ...] = tuple(
-            session.execute(
-                select(col(ContentVersion.version), *self._releases.next(now)).where(col(ContentVersion.id) == 1)
-            ).one()
-        )
+        state: tuple[Any, ...] = tuple(session.execute(self._state, {"now": now}).one())
         with self._lock:
             cached = self._entries.get(key)
             if cached and cached[0] == state:

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, bindparam
+from sqlmodel import col, select
 
 from app.caching.content_version import ContentPurge
 
@@ -28,6 +29,12 @@ def named_keys(header: bytes | None) -> frozenset[str] | None:
     return keys or None
 
 
+# Built once: the log is read after every write, by every worker.
+_PURGED_SINCE = select(col(ContentPurge.version), col(ContentPurge.keys)).where(
+    col(ContentPurge.version) > bindparam("after"), col(ContentPurge.version) <= bindparam("through")
+)
+
+
 class Purges:
     """The version each key was last purged at, since `floor`: an answer built before the floor
     ends whatever it names (this worker started after it, or fell behind the log)."""
@@ -46,7 +53,7 @@ class Purges:
         # Notifications arrive on the event loop; the log is read on a worker thread.
         self._lock = threading.Lock()
 
-    def catch_up(self, session: Session, version: int) -> None:
+    def catch_up(self, connection: Connection, version: int) -> None:
         """Read, in the snapshot `version` was read in, what the versions since the last read purged."""
         if self.version is not None and version == self.version:
             return
@@ -54,11 +61,7 @@ class Purges:
             # The first read, or a database put back to an older state.
             self._restart(version)
             return
-        rows = session.exec(
-            select(col(ContentPurge.version), col(ContentPurge.keys)).where(
-                col(ContentPurge.version) > self.version, col(ContentPurge.version) <= version
-            )
-        ).all()
+        rows = connection.execute(_PURGED_SINCE, {"after": self.version, "through": version}).all()
         if len(rows) != version - self.version or len(self._purged_at) > self.MAX_KEYS:
             # Pruned from the log, or written by a process that keeps none: nothing says what changed.
             self._restart(version)

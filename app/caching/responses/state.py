@@ -20,10 +20,10 @@ import anyio.to_thread
 import psycopg
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.caching.content_version import NOTIFY_CHANNEL, ContentVersion
-from app.caching.releases import Releases
+from app.caching.releases import NOW, Releases
 from app.caching.responses.announce import Announcements
 from app.caching.responses.purges import Built, Purges
 from app.core.clock import Clock
@@ -66,25 +66,31 @@ class ContentState:
         return self.last_release <= now and (self.valid_until is None or now < self.valid_until)
 
 
-def read_state(engine: Engine, now: datetime, releases: Releases, purges: Purges | None = None) -> ContentState:
-    """The state now; with `purges`, also what the versions since their last read purged."""
-    with Session(engine) as session:
-        version, changed_at, *moments = session.execute(
-            select(
-                col(ContentVersion.version), col(ContentVersion.changed_at), *releases.last(now), *releases.next(now)
-            ).where(col(ContentVersion.id) == 1)
-        ).one()
-        if purges is not None:
-            purges.catch_up(session, version)
-    past, coming = moments[: len(releases.moments)], [moment for moment in moments[len(releases.moments) :] if moment]
-    last_release = max(moment for moment in (*past, EPOCH) if moment is not None)
-    return ContentState(
-        version=version,
-        last_release=last_release,
-        last_modified=max(changed_at, last_release),
-        valid_until=min(coming) if coming else None,
-        purges=purges,
-    )
+class StateQuery:
+    """The state's one row, the statement built once for a watch: built for each read, it cost more
+    CPU than the read itself (every worker reads the state again after each write)."""
+
+    def __init__(self, releases: Releases) -> None:
+        self._moments = len(releases.moments)
+        self._statement = select(
+            col(ContentVersion.version), col(ContentVersion.changed_at), *releases.last(NOW), *releases.next(NOW)
+        ).where(col(ContentVersion.id) == 1)
+
+    def read(self, engine: Engine, now: datetime, purges: Purges | None = None) -> ContentState:
+        """The state now; with `purges`, also what the versions since their last read purged."""
+        with engine.connect() as connection:
+            version, changed_at, *moments = connection.execute(self._statement, {"now": now}).one()
+            if purges is not None:
+                purges.catch_up(connection, version)
+        past, coming = moments[: self._moments], [moment for moment in moments[self._moments :] if moment]
+        last_release = max(moment for moment in (*past, EPOCH) if moment is not None)
+        return ContentState(
+            version=version,
+            last_release=last_release,
+            last_modified=max(changed_at, last_release),
+            valid_until=min(coming) if coming else None,
+            purges=purges,
+        )
 
 
 class ContentWatch(Protocol):
@@ -111,7 +117,7 @@ class SQLiteWatch:
 
     def __init__(self, engine: Engine, releases: Releases) -> None:
         self._engine = engine
-        self._releases = releases
+        self._state_query = StateQuery(releases)
         self._purges = Purges()
         self._connection = engine.raw_connection()
         self._probe = cast(sqlite3.Connection, self._connection.driver_connection)
@@ -122,11 +128,11 @@ class SQLiteWatch:
         data_version = self._probe.execute("PRAGMA data_version").fetchone()[0]
         if self._state is None or data_version != self._data_version or not self._state.current_at(now):
             self._data_version = data_version
-            self._state = read_state(self._engine, now, self._releases, self._purges)
+            self._state = self._state_query.read(self._engine, now, self._purges)
         return self._state
 
     def read(self, now: datetime) -> ContentState:
-        return read_state(self._engine, now, self._releases)
+        return self._state_query.read(self._engine, now)
 
     async def caught_up(self, now: datetime, *, seconds: float) -> ContentState | None:
         return None  # every commit is read at once, from the file
@@ -151,7 +157,7 @@ class PostgresWatch:
         self, read_engine: Engine, write_engine: Engine, clock: Clock, announcements: Announcements, releases: Releases
     ) -> None:
         self._engine = read_engine
-        self._releases = releases
+        self._state_query = StateQuery(releases)
         self._purges = Purges()
         self._announcements = announcements
         self._database = str(write_engine.url)
@@ -201,7 +207,7 @@ class PostgresWatch:
         while True:
             wanted = self._announced
             try:
-                state = await asyncio.to_thread(read_state, self._engine, self._clock(), self._releases, self._purges)
+                state = await asyncio.to_thread(self._state_query.read, self._engine, self._clock(), self._purges)
             except SQLAlchemyError:
                 self._settled.set()
                 await asyncio.sleep(self.RETRY_SECONDS)
@@ -218,7 +224,7 @@ class PostgresWatch:
         self._more_known = asyncio.Event()
 
     def read(self, now: datetime) -> ContentState:
-        return read_state(self._engine, now, self._releases)
+        return self._state_query.read(self._engine, now)
 
     async def caught_up(self, now: datetime, *, seconds: float) -> ContentState | None:
         """A sibling's commit is heard of by `NOTIFY` within a millisecond or so of its version, with
