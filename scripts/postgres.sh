@@ -28,7 +28,7 @@ cluster_bin() {
 }
 
 start() {
-  local bin dir port prefix host
+  local bin dir port prefix
   # Durability is pointless for a database thrown away after the run; speed is not.
   local speed="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   if [ "${1:-}" = --durable ]; then
