@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, make_url, text
 from sqlmodel import Session
 
@@ -23,6 +22,7 @@ from app.main import create_app
 from app.models import metadata
 from app.wiring import install_write_hooks, upgrade_database
 from tests import content_guard
+from tests.app_client import AppClient
 
 pytest_plugins = ["tests.browser"]
 
@@ -301,9 +301,9 @@ def session(engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def client(settings, clock) -> Iterator[TestClient]:
+def client(settings, clock) -> Iterator[AppClient]:
     # Requests arrive through a trusted proxy, so tests choose the reader's address with X-Forwarded-For.
-    with TestClient(create_app(settings, clock=clock), client=(PROXY_ADDRESS, 50000)) as client:
+    with AppClient(create_app(settings, clock=clock), client=(PROXY_ADDRESS, 50000)) as client:
         yield client
 
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.db.engines import build_engine
 from app.demo.loader import load_demo
 from app.main import create_app
+from tests.app_client import AppClient
 from tests.server import BYLINE, free_port, run_in_process, running_server
 
 # The database_url fixture's databases are migrated already; a test of `db upgrade` runs it itself.
@@ -152,7 +152,7 @@ def test_search_reindex_rebuilds_entries_lost_outside_byline(database_url, setti
     engine.dispose()
 
     # An app started after the rebuild, as a server restarted then would be.
-    with TestClient(create_app(settings)) as client:
+    with AppClient(create_app(settings)) as client:
         found = client.get("/api/v1/articles", params={"q": "moscow"}).json()["data"]
         assert LEAD in [item["slug"] for item in found]
         assert client.get(f"/api/v1/articles/{LEAD}/related").json()["data"]

@@ -6,8 +6,6 @@ import tomllib
 from fnmatch import fnmatch
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
 from app.articles.schemas import ArticleContent
 from app.auth.roles import Role
 from app.auth.scopes import Scope
@@ -15,6 +13,7 @@ from app.comments.models import CommentStatus
 from app.comments.spam import Reason
 from app.main import create_app
 from app.webhooks.events import WebhookEvent
+from tests.app_client import AppClient
 from tests.browser import Sources, policy_of
 
 DESK = Path(__file__).resolve().parent.parent / "app" / "desk" / "static"
@@ -100,7 +99,7 @@ def test_only_the_desk_is_served_under_desk(client):
 
 
 def test_the_desk_can_be_turned_off(settings, clock):
-    with TestClient(create_app(settings.model_copy(update={"serve_desk": False}), clock=clock)) as client:
+    with AppClient(create_app(settings.model_copy(update={"serve_desk": False}), clock=clock)) as client:
         assert client.get("/desk").status_code == 404
         assert client.get("/desk/assets/desk.css").status_code == 404
         assert client.get("/").status_code == 200

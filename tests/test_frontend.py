@@ -6,9 +6,8 @@ import tomllib
 from fnmatch import fnmatch
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
 from app.main import create_app
+from tests.app_client import AppClient
 from tests.browser import Sources, policy_of
 
 SITE = Path(__file__).resolve().parent.parent / "examples" / "frontend"
@@ -71,7 +70,7 @@ def test_only_the_site_is_served_and_the_api_keeps_its_own_answers(client):
 
 
 def test_the_site_can_be_turned_off(settings, clock):
-    with TestClient(create_app(settings.model_copy(update={"serve_frontend": False}), clock=clock)) as client:
+    with AppClient(create_app(settings.model_copy(update={"serve_frontend": False}), clock=clock)) as client:
         assert client.get("/").status_code == 404
         assert client.get("/assets/site.css").status_code == 404
         assert client.get("/api/v1").status_code == 200

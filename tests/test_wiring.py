@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import event, text
 from sqlmodel import Session
 from starlette.applications import Starlette
@@ -25,6 +24,7 @@ from app.caching.responses.state import LiveContent, open_watch
 from app.caching.responses.store import ResponseStore
 from app.main import create_app
 from app.wiring import install_write_hooks
+from tests.app_client import AppClient
 from tests.factories.newsroom import make_article
 
 IMPORT_ONLY = """
@@ -51,7 +51,7 @@ def test_the_app_factory_installs_the_listeners_content_writes_rely_on(settings)
     app = create_app(settings, announcements=announcements)
     assert event.contains(Session, "before_commit", content_version._record_purges)
     assert not event.contains(Session, "after_commit", announcements.committed)
-    with TestClient(app):
+    with AppClient(app):
         assert event.contains(Session, "after_commit", announcements.committed)
     # Another app in this process publishes to its own announcements; this one has stopped.
     assert not event.contains(Session, "after_commit", announcements.committed)
@@ -100,7 +100,7 @@ def test_the_response_cache_needs_only_what_the_factory_hands_it(engine, clock):
 
     app = Starlette(routes=[Route("/api/v1/story", story)], lifespan=lifespan)
     app.add_middleware(HttpCacheMiddleware, **_cache_options("/api/v1", content))
-    with TestClient(app) as client:
+    with AppClient(app) as client:
         outcomes = [client.get("/api/v1/story").headers["x-cache"] for _ in range(2)]
     assert outcomes == ["MISS", "HIT"] and built == ["/api/v1/story"]
 

@@ -4,9 +4,9 @@ recommend, and Open Graph and Twitter card tags."""
 from datetime import datetime
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.main import create_app
+from tests.app_client import AppClient
 from tests.factories.newsroom import make_article, make_author, make_section
 
 IMAGE = {"url": "https://img.example/harbour.jpg", "alt": "Ships in the harbour", "credit": "Photo desk"}
@@ -30,7 +30,7 @@ def test_structured_data_is_a_complete_news_article(settings, session, clock, ed
         "article_url": "https://news.example/{section}/{slug}",
         "author_url": "https://news.example/authors/{slug}",
     }
-    with TestClient(create_app(settings.model_copy(update=site), clock=clock)) as client:
+    with AppClient(create_app(settings.model_copy(update=site), clock=clock)) as client:
         client.post(
             f"/api/v1/articles/{article.slug}/corrections", json={"text": "The date was wrong."}, headers=editor
         )
@@ -83,7 +83,7 @@ def test_canonical_and_author_urls_are_the_example_sites_pages_while_it_is_serve
 ):
     article = make_article(session)
     author = article.authors[0].slug
-    with TestClient(create_app(settings.model_copy(update={"serve_frontend": serve_frontend}), clock=clock)) as client:
+    with AppClient(create_app(settings.model_copy(update={"serve_frontend": serve_frontend}), clock=clock)) as client:
         shown = client.get(f"/api/v1/articles/{article.slug}").json()
         [item] = client.get("/feeds/feed.json").json()["items"]
     url = "http://testserver" + article_page.format(article.slug)

@@ -12,7 +12,6 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import SecretStr, ValidationError
 from sqlmodel import select
 
@@ -22,6 +21,7 @@ from app.auth.roles import Role
 from app.auth.users import deactivate_user
 from app.core.settings import Settings
 from app.main import create_app
+from tests.app_client import AppClient
 from tests.conftest import PROXY_ADDRESS
 from tests.factories.newsroom import NOW
 from tests.factories.people import make_user
@@ -68,7 +68,7 @@ def settings(settings, issuer):
     )
 
 
-def to_provider(client: TestClient, next_path: str = "/desk/") -> str:
+def to_provider(client: AppClient, next_path: str = "/desk/") -> str:
     started = client.get("/api/v1/session/oidc/start", params={"next": next_path}, follow_redirects=False)
     assert started.status_code == 302, started.text
     return started.headers["location"]
@@ -87,7 +87,7 @@ def at_provider(authorization_url: str, **form: str) -> str:
         return back.headers["location"]
 
 
-def sign_on(client: TestClient, account: str, next_path: str = "/desk/") -> httpx.Response:
+def sign_on(client: AppClient, account: str, next_path: str = "/desk/") -> httpx.Response:
     return client.get(at_provider(to_provider(client, next_path), account=account), follow_redirects=False)
 
 
@@ -121,7 +121,7 @@ def test_unknown_email_is_refused_unless_accounts_are_made_on_first_sign_in(clie
     refused = problem(sign_on(client, "newcomer"), 403, "sign-on-no-account")
     assert "byline_session" not in client.cookies and refused["status"] == 403
     welcoming = settings.model_copy(update={"oidc_create_users": True, "oidc_default_role": "contributor"})
-    with TestClient(create_app(welcoming, clock=clock), client=(PROXY_ADDRESS, 50000)) as other:
+    with AppClient(create_app(welcoming, clock=clock), client=(PROXY_ADDRESS, 50000)) as other:
         assert sign_on(other, "newcomer", "/desk/drafts?mine=1").headers["location"] == "/desk/drafts?mine=1"
         me = other.get("/api/v1/users/me").json()
     assert (me["email"], me["name"], me["role"]) == ("newcomer@example.org", "Nia Newcomer", "contributor")
@@ -132,7 +132,7 @@ def test_unknown_email_is_refused_unless_accounts_are_made_on_first_sign_in(clie
 def test_a_public_client_signs_in_with_pkce_alone(session, settings, clock):
     make_user(session, settings, "ana@example.org")
     public = settings.model_copy(update={"oidc_client_id": f"{CLIENT_ID}-public", "oidc_client_secret": None})
-    with TestClient(create_app(public, clock=clock), client=(PROXY_ADDRESS, 50000)) as client:
+    with AppClient(create_app(public, clock=clock), client=(PROXY_ADDRESS, 50000)) as client:
         assert sign_on(client, "ana").status_code == 303
         assert client.get("/api/v1/users/me").json()["email"] == "ana@example.org"
 
@@ -214,7 +214,7 @@ def test_sign_in_screen_lists_the_provider(client):
 
 def test_without_an_issuer_the_routes_are_off(settings, clock):
     off = settings.model_copy(update={"oidc_issuer": None})
-    with TestClient(create_app(off, clock=clock)) as client:
+    with AppClient(create_app(off, clock=clock)) as client:
         assert client.get("/api/v1/session/providers").json() == []
         problem(client.get("/api/v1/session/oidc/start"), 404, "single-sign-on-off")
         problem(client.get("/api/v1/session/oidc/callback?code=x&state=y"), 404, "single-sign-on-off")
@@ -222,7 +222,7 @@ def test_without_an_issuer_the_routes_are_off(settings, clock):
 
 def test_unreachable_provider_is_a_problem_not_a_500(settings, clock):
     gone = settings.model_copy(update={"oidc_issuer": f"http://127.0.0.1:{free_port()}"})
-    with TestClient(create_app(gone, clock=clock)) as client:
+    with AppClient(create_app(gone, clock=clock)) as client:
         problem(client.get("/api/v1/session/oidc/start", follow_redirects=False), 502, "sign-on-unavailable")
 
 

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 import pyotp
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app.auth import second_factor
@@ -11,6 +10,7 @@ from app.auth.roles import Role
 from app.mail import accounts
 from app.main import create_app
 from app.outbox.service import pending_events
+from tests.app_client import AppClient
 from tests.conftest import PROXY_ADDRESS
 from tests.factories.people import PASSWORD, audit_actions, emailed_link, make_user, sign_in
 
@@ -146,7 +146,7 @@ def test_roles_held_to_a_second_factor_may_only_enrol_until_they_do(session, set
     make_user(session, settings, "ana@example.org", role=Role.editor)
     make_user(session, settings, "cy@example.org", role=Role.contributor)
     held = settings.model_copy(update={"second_factor_roles": ["editor", "admin"]})
-    with TestClient(create_app(held, clock=clock), client=(PROXY_ADDRESS, 50000)) as client:
+    with AppClient(create_app(held, clock=clock), client=(PROXY_ADDRESS, 50000)) as client:
         signed = client.post("/api/v1/session", json={"email": "ana@example.org", "password": PASSWORD})
         assert signed.status_code == 200 and signed.json()["second_factor_enrolment_due"]
         csrf = {"X-CSRF-Token": signed.json()["csrf_token"]}

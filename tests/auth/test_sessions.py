@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from fastapi.testclient import TestClient
 from pydantic import AnyHttpUrl
 from sqlmodel import select
 
@@ -8,6 +7,7 @@ from app.auth.models import FailedSignIn, UserSession
 from app.auth.roles import Role
 from app.auth.users import deactivate_user
 from app.main import create_app
+from tests.app_client import AppClient
 from tests.conftest import PROXY_ADDRESS
 from tests.factories.newsroom import make_author
 from tests.factories.people import PASSWORD, make_user, sign_in
@@ -35,7 +35,7 @@ def test_cookie_is_secure_and_host_only_when_the_public_url_is_https(session, se
     make_user(session, settings, "ana@example.org")
     https = settings.model_copy(update={"public_url": AnyHttpUrl("https://news.example")})
     app = create_app(https, clock=clock)
-    with TestClient(app, base_url="https://news.example", client=(PROXY_ADDRESS, 50000)) as client:
+    with AppClient(app, base_url="https://news.example", client=(PROXY_ADDRESS, 50000)) as client:
         response = client.post("/api/v1/session", json={"email": "ana@example.org", "password": PASSWORD})
         cookie = response.headers["set-cookie"]
         assert cookie.startswith("__Host-byline_session=") and "Secure" in cookie and "Path=/" in cookie
@@ -92,7 +92,7 @@ def test_failed_sign_ins_are_limited_per_account(client, session, settings):
 def test_failed_sign_ins_are_limited_per_network(session, settings, clock):
     make_user(session, settings, "ana@example.org")
     strict = settings.model_copy(update={"sign_in_limit_per_network": 2})
-    with TestClient(create_app(strict, clock=clock), client=(PROXY_ADDRESS, 50000)) as client:
+    with AppClient(create_app(strict, clock=clock), client=(PROXY_ADDRESS, 50000)) as client:
         for guess in ("a@example.org", "b@example.org"):
             client.post(
                 "/api/v1/session", json={"email": guess, "password": "x"}, headers={"X-Forwarded-For": "203.0.113.5"}

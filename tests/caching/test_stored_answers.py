@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
@@ -18,6 +17,7 @@ from app.caching.content_version import ContentVersion
 from app.caching.stored_answers import RenderedAnswer
 from app.main import create_app
 from app.wiring import upgrade_database
+from tests.app_client import AppClient
 from tests.comments.helpers import approve, reply
 from tests.conftest import PROXY_ADDRESS
 from tests.factories.newsroom import make_article, make_author, make_section
@@ -26,10 +26,10 @@ TAMPERED = b'{"stored": true}'
 
 
 @pytest.fixture
-def uncached(settings, clock) -> Iterator[TestClient]:
+def uncached(settings, clock) -> Iterator[AppClient]:
     """A client of an app without its response cache, so every read reaches the stored answers."""
     app = create_app(settings.model_copy(update={"response_cache": False}), clock=clock)
-    with TestClient(app, client=(PROXY_ADDRESS, 50000)) as client:
+    with AppClient(app, client=(PROXY_ADDRESS, 50000)) as client:
         yield client
 
 
@@ -180,7 +180,7 @@ def test_what_a_write_changes_is_never_sent_from_a_stored_answer(
         approve(uncached, moderator, reply(uncached, article.slug).json()["id"])
     else:
         moved = settings.model_copy(update={"public_url": "https://news.example", "response_cache": False})
-        client = TestClient(create_app(moved, clock=clock), client=(PROXY_ADDRESS, 50000)).__enter__()
+        client = AppClient(create_app(moved, clock=clock), client=(PROXY_ADDRESS, 50000)).__enter__()
     try:
         assert shows(client.get(path).json())
         assert shows(client.get(path).json())  # and what it stores in its place is the new answer

@@ -1,12 +1,12 @@
 import hashlib
 import logging
 
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import select
 
 from app.comments.models import Comment
 from app.main import create_app
+from tests.app_client import AppClient
 from tests.comments.helpers import approve, reply
 from tests.factories.newsroom import make_article
 
@@ -45,7 +45,7 @@ def test_avatars_cannot_be_matched_to_a_guessed_address_unless_gravatar_is_enabl
     digest = hashlib.sha256(EMAIL.strip().lower().encode()).hexdigest()
     first, second = (t["avatar_url"] for t in client.get(f"/api/v1/articles/{article.slug}/comments").json()["data"])
     assert first == second and digest not in first and first.endswith("f=y")
-    with TestClient(create_app(settings.model_copy(update={"comment_gravatar": True}), clock=clock)) as gravatar:
+    with AppClient(create_app(settings.model_copy(update={"comment_gravatar": True}), clock=clock)) as gravatar:
         [thread, _] = gravatar.get(f"/api/v1/articles/{article.slug}/comments").json()["data"]
     assert thread["avatar_url"].startswith(f"https://gravatar.com/avatar/{digest}")
 

@@ -1,7 +1,6 @@
-from fastapi.testclient import TestClient
-
 from app.core.settings import Settings
 from app.main import create_app
+from tests.app_client import AppClient
 from tests.comments.helpers import reply
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
@@ -94,7 +93,7 @@ def test_rate_limit_per_email_spans_networks(client, session, settings, clock):
 def test_forwarded_addresses_are_not_believed_by_default(session, database_url, clock):
     defaults = Settings(_env_file=None, database_url=database_url, secret_key=TEST_SECRET, comment_limit_per_network=3)
     article = make_article(session)
-    with TestClient(create_app(defaults, clock=clock), client=("127.0.0.1", 50000)) as local:
+    with AppClient(create_app(defaults, clock=clock), client=("127.0.0.1", 50000)) as local:
         answers = [reply(local, article.slug, address=f"203.0.{n}.1") for n in range(4)]
     assert [a.status_code for a in answers] == [202, 202, 202, 429]
 

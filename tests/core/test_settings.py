@@ -1,11 +1,11 @@
 import shutil
 
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from app.core.settings import Settings
 from app.main import create_app
+from tests.app_client import AppClient
 
 
 def test_development_secret_is_refused_when_serving_beyond_loopback():
@@ -16,7 +16,7 @@ def test_development_secret_is_refused_when_serving_beyond_loopback():
 
 
 def _serves(settings: Settings) -> bool:
-    with TestClient(create_app(settings)) as client:
+    with AppClient(create_app(settings)) as client:
         return client.get("/api/v1").status_code == 200
 
 
@@ -36,7 +36,7 @@ def test_settings_come_from_byline_variables(monkeypatch, database_url):
     monkeypatch.setenv("BYLINE_DATABASE_URL", database_url)
     monkeypatch.setenv("BYLINE_PUBLIC_URL", "https://news.example")
     monkeypatch.setenv("BYLINE_SECRET_KEY", "a-long-random-value-from-the-vault")
-    with TestClient(create_app()) as client:
+    with AppClient(create_app()) as client:
         assert client.get("/api/v1").json()["links"]["articles"] == "https://news.example/api/v1/articles"
 
 
@@ -48,7 +48,7 @@ def test_unsupported_database_url_is_refused():
 def test_sqlite_can_be_made_to_survive_power_loss(sqlite_template, tmp_path):
     shutil.copyfile(sqlite_template, tmp_path / "byline.db")
     settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'byline.db'}", sqlite_synchronous="FULL")
-    with TestClient(create_app(settings)) as client, client.app.state.byline.engines.write.connect() as connection:
+    with AppClient(create_app(settings)) as client, client.app.state.byline.engines.write.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
 
 

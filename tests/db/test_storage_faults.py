@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
@@ -17,6 +16,7 @@ from app.auth.service import issue_key
 from app.core.settings import Settings
 from app.db.engines import build_engine
 from app.main import create_app
+from tests.app_client import AppClient
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
 
@@ -32,7 +32,7 @@ def test_a_read_only_database_serves_reads_and_refuses_writes_with_503(tmp_path,
         session.commit()
     engine.dispose()
     read_only = Settings(_env_file=None, database_url=f"sqlite:///file:{path}?mode=ro&uri=true", secret_key=TEST_SECRET)
-    with TestClient(create_app(read_only, clock=clock)) as client:
+    with AppClient(create_app(read_only, clock=clock)) as client:
         assert client.get("/api/v1/articles").json()["meta"]["total"] == 1
         assert client.get(f"/api/v1/articles/{slug}").status_code == 200
         comment = {"author_name": "R", "author_email": "r@example.com", "content": "Still here?"}
@@ -83,7 +83,7 @@ def test_a_full_disk_refuses_writes_with_503_keeps_reads_and_loses_nothing(tmp_p
         settings = Settings(_env_file=None, database_url=f"sqlite:///{path}", secret_key=TEST_SECRET)
         comment = {"author_name": "R", "author_email": "r@example.com", "content": "Is anyone there?"}
         long_body = [{"type": "paragraph", "text": f"Dispatch {n}. " + "More news. " * 300} for n in range(300)]
-        with TestClient(create_app(settings, clock=clock)) as client:
+        with AppClient(create_app(settings, clock=clock)) as client:
             assert client.get(f"/api/v1/articles/{slug}").status_code == 200
             filler = fill(disk)
 

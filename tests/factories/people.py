@@ -1,6 +1,5 @@
 """Newsroom accounts, and signing them in through the API."""
 
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.auth.passwords import passwords
@@ -10,6 +9,7 @@ from app.core.sealing import unseal
 from app.core.settings import Settings
 from app.mail import accounts
 from app.outbox.service import pending_events
+from tests.app_client import AppClient
 from tests.factories.newsroom import NOW
 
 PASSWORD = "a long enough passphrase"
@@ -30,7 +30,7 @@ def make_user(
     )
 
 
-def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> dict[str, str]:
+def sign_in(client: AppClient, email: str, password: str = PASSWORD) -> dict[str, str]:
     """Sign in (the client keeps the cookie) and return the CSRF header unsafe requests need."""
     response = client.post("/api/v1/session", json={"email": email, "password": password})
     assert response.status_code == 200, response.text
@@ -49,7 +49,7 @@ def emailed_link(session: Session, settings: Settings, to: str) -> str:
     return link.partition("?token=")[2]
 
 
-def audit_actions(client: TestClient, headers: dict[str, str], **query: str) -> list[tuple[str, str, str]]:
+def audit_actions(client: AppClient, headers: dict[str, str], **query: str) -> list[tuple[str, str, str]]:
     """(action, actor, target) of the audit log's entries, newest first."""
     entries = client.get("/api/v1/audit", params=query, headers=headers).json()["data"]
     return [(e["action"], e["actor"]["name"], e["target"]["label"]) for e in entries]

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import feedparser
 import pytest
-from fastapi.testclient import TestClient
 
 from app.main import create_app
+from tests.app_client import AppClient
 from tests.caching.test_http_cache import warm
 from tests.factories.newsroom import make_article, make_author, make_section
 
@@ -98,7 +98,7 @@ def test_a_guid_survives_a_slug_change_and_links_follow_the_frontend_pattern(cli
     client.patch(f"/api/v1/articles/{article.slug}", json={"slug": "harbour-opens"}, headers=editor)
     assert _entries(client.get("/feeds/atom.xml"))[0]["id"] == before
     pattern = settings.model_copy(update={"article_url": "https://news.example/{section}/{slug}"})
-    with TestClient(create_app(pattern, clock=clock)) as frontend:
+    with AppClient(create_app(pattern, clock=clock)) as frontend:
         assert _entries(frontend.get("/feeds/atom.xml"))[0]["link"] == "https://news.example/news/harbour-opens"
 
 
@@ -139,7 +139,7 @@ def test_json_feed_items_are_modified_no_earlier_than_they_went_live(client, ses
 
 def test_links_go_to_the_api_when_the_example_site_is_off(settings, session, clock):
     article = make_article(session)
-    with TestClient(create_app(settings.model_copy(update={"serve_frontend": False}), clock=clock)) as client:
+    with AppClient(create_app(settings.model_copy(update={"serve_frontend": False}), clock=clock)) as client:
         [entry] = _entries(client.get("/feeds/rss.xml"))
     assert entry["link"] == f"http://testserver/api/v1/articles/{article.slug}"
 

@@ -12,6 +12,7 @@ from app.core.settings import Settings
 from app.indexing.service import reindex
 from app.outbox.models import OutboxEvent
 from app.related.models import ArticleTerm, EmbeddingPending, TermDocumentCount
+from tests.app_client import AppClient
 from tests.ingest.helpers import ndjson, record, send
 
 COMMENTS = [
@@ -186,11 +187,9 @@ def small_limits(settings) -> Settings:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_batches_over_the_record_limit_get_413(small_limits, clock, editor):
-    from fastapi.testclient import TestClient
-
     from app.main import create_app
 
-    with TestClient(create_app(small_limits, clock=clock)) as limited:
+    with AppClient(create_app(small_limits, clock=clock)) as limited:
         r = send(limited, editor, record(1), record(2), record(3))
         assert r.status_code == 413
         assert (r.json()["limit"], r.json()["unit"]) == (2, "records")

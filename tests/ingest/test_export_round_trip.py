@@ -4,7 +4,6 @@ import shutil
 
 import orjson
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.auth.models import Scope
@@ -12,6 +11,7 @@ from app.auth.service import issue_key
 from app.db.engines import build_engine
 from app.demo.loader import demo_content, load_demo
 from app.main import create_app
+from tests.app_client import AppClient
 from tests.comments.helpers import approve, reply
 from tests.conftest import PROXY_ADDRESS, TEST_SECRET
 from tests.media.pictures import photo
@@ -139,7 +139,7 @@ def test_an_export_ingested_into_an_empty_database_reproduces_it(
     imported = run_in_process("ingest", str(archive), env=copy_env).stderr
     assert _summary(imported) | {"created": 0} == {"created": 0, "failed": 0, "pictures added": pictures}
     assert _summary(imported)["created"] == len(records)
-    with TestClient(create_app(copy_settings, clock=clock), client=(PROXY_ADDRESS, 50000)) as other:
+    with AppClient(create_app(copy_settings, clock=clock), client=(PROXY_ADDRESS, 50000)) as other:
         engine = build_engine(copy_settings.database_url)
         with Session(engine) as session:
             _, plain = issue_key(

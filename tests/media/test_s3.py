@@ -10,7 +10,6 @@ from pathlib import Path
 import boto3
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 from app.core.settings import Settings
 from app.db.locks import across_servers
@@ -20,6 +19,7 @@ from app.media.renditions import Renderer, rendition_key
 from app.media.s3 import S3Storage
 from app.media.sizes import Rendition
 from app.media.storage import original_key
+from tests.app_client import AppClient
 from tests.conftest import BACKENDS, PROXY_ADDRESS
 from tests.media.pictures import opened, photo
 from tests.server import free_port, run_in_process
@@ -94,7 +94,7 @@ def test_an_app_on_s3_stores_the_original_and_serves_renditions(s3_endpoint, set
         }
     )
     key = api_key("media:write")
-    with TestClient(create_app(settings, clock=clock), client=(PROXY_ADDRESS, 50000)) as client:
+    with AppClient(create_app(settings, clock=clock), client=(PROXY_ADDRESS, 50000)) as client:
         media = client.post(
             "/api/v1/media", files={"file": ("p.jpg", photo(900, 600), "image/jpeg")}, headers=key
         ).json()

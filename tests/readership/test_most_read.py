@@ -4,7 +4,6 @@ latest), bots and repeats ignored, counts from several app instances adding up, 
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, inspect
 from sqlmodel import func, select
 
@@ -12,6 +11,7 @@ from app.main import create_app
 from app.readership.counter import ViewCounter
 from app.readership.errors import TooManyViews
 from app.readership.models import ArticleViews
+from tests.app_client import AppClient
 from tests.conftest import PROXY_ADDRESS
 from tests.factories.newsroom import make_article, make_section
 
@@ -23,7 +23,7 @@ def beacon(client, slug, address="198.51.100.1", agent=BROWSER):
 
 
 def app_client(settings, clock):
-    return TestClient(create_app(settings, clock=clock), client=(PROXY_ADDRESS, 50000))
+    return AppClient(create_app(settings, clock=clock), client=(PROXY_ADDRESS, 50000))
 
 
 def stored_views(session, article) -> int:

@@ -6,7 +6,6 @@ import logging
 from typing import TYPE_CHECKING
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.main import create_app
@@ -14,6 +13,7 @@ from app.related.dependencies import NEIGHBOURS
 from app.related.semantic import pgvector
 from app.related.semantic.neighbours import SemanticIndex
 from app.wiring import upgrade_database
+from tests.app_client import AppClient
 from tests.conftest import PGVECTOR_URL, POSTGRES_URL
 from tests.factories.newsroom import make_article
 from tests.related.test_related import BUDGET, MARKETS, QUAKE, QUAKE_2, body
@@ -125,7 +125,7 @@ def chosen_after_a_lookup(client, session):
 def test_a_server_that_offers_pgvector_to_a_database_not_upgraded_says_so(
     settings, clock, session, caplog, column_dropped
 ):
-    with caplog.at_level(logging.WARNING, logger="byline.related"), TestClient(create_app(settings, clock=clock)) as c:
+    with caplog.at_level(logging.WARNING, logger="byline.related"), AppClient(create_app(settings, clock=clock)) as c:
         assert isinstance(chosen_after_a_lookup(c, session), SemanticIndex)
     assert "the database server offers pgvector; run `byline db upgrade` to use it" in caplog.messages
 

@@ -10,6 +10,7 @@ from app.related.models import ArticleEmbedding, EmbeddingPending
 from app.related.semantic import backfill
 from app.related.semantic.model import DIMENSIONS, Embedder
 from app.related.semantic.neighbours import SemanticIndex
+from tests.app_client import AppClient
 from tests.conftest import WITH_PGVECTOR
 from tests.factories.newsroom import NOW, make_article
 from tests.related.test_related import BUDGET, MARKETS, QUAKE, body, related
@@ -114,18 +115,16 @@ def test_meaning_finds_a_story_that_shares_no_word(client, session, engine, embe
 
 @every_database
 def test_semantic_false_ranks_as_without_embeddings(settings, clock, session, engine, embedder):
-    from fastapi.testclient import TestClient
-
     from app.main import create_app
 
     make_article(session, title="Earthquake hits coast", body=body(QUAKE))
     lead = make_article(session, title="Survivors found after quake", body=body(QUAKE + " " + MARKETS))
     derby, _ = football(session)
-    with TestClient(create_app(settings, clock=clock)) as client:
+    with AppClient(create_app(settings, clock=clock)) as client:
         before = [related(client, slug) for slug in (lead.slug, derby.slug)]
     embed_everything(engine, embedder)
     off = settings.model_copy(update={"semantic": False})
-    with TestClient(create_app(off, clock=clock)) as client:
+    with AppClient(create_app(off, clock=clock)) as client:
         assert [related(client, slug) for slug in (lead.slug, derby.slug)] == before
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from tests.app_client import AppClient
 from tests.factories.newsroom import make_article
 from tests.related.test_related import BUDGET, MARKETS, QUAKE, QUAKE_2, body
 from tests.related.test_semantic import embed_everything
@@ -75,8 +76,6 @@ def test_a_backfill_killed_mid_way_resumes_where_it_stopped(database_url, sessio
 def test_without_the_extra_related_lists_are_as_with_it_switched_off(
     database_url, session, engine, embedder, settings, clock
 ):
-    from fastapi.testclient import TestClient
-
     from app.main import create_app
 
     slugs = newsroom(session, 8)
@@ -85,18 +84,18 @@ def test_without_the_extra_related_lists_are_as_with_it_switched_off(
     assert embed_everything(engine, embedder) == len(slugs)
     lookups = f"""
 import json
-from fastapi.testclient import TestClient
 from app.main import create_app
 from app.related.semantic import model
 from app.core.settings import Settings
+from tests.app_client import AppClient
 assert not model.available()
-with TestClient(create_app(Settings(_env_file=None, database_url={database_url!r}))) as client:
+with AppClient(create_app(Settings(_env_file=None, database_url={database_url!r}))) as client:
     print(json.dumps([client.get(f"/api/v1/articles/{{slug}}/related").json() for slug in {slugs!r}]))
 """
     child = subprocess.run(
         [sys.executable, "-c", WITHOUT_EXTRA + lookups], capture_output=True, text=True, timeout=120, check=True
     )
-    with TestClient(create_app(settings.model_copy(update={"semantic": False}), clock=clock)) as client:
+    with AppClient(create_app(settings.model_copy(update={"semantic": False}), clock=clock)) as client:
         switched_off = [client.get(f"/api/v1/articles/{slug}/related").json() for slug in slugs]
     assert json.loads(child.stdout) == switched_off
 

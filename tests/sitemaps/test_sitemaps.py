@@ -4,9 +4,9 @@ from datetime import timedelta
 from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
-from fastapi.testclient import TestClient
 
 from app.main import create_app
+from tests.app_client import AppClient
 from tests.factories.newsroom import make_article, make_section
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "news": "http://www.google.com/schemas/sitemap-news/0.9"}
@@ -24,7 +24,7 @@ def test_the_index_pages_through_every_published_article_and_nothing_else(settin
     make_article(session, status="scheduled", published_at=clock.now + timedelta(hours=1), now=clock.now)
     make_article(session, embargo_until=(clock.now + timedelta(hours=1)).isoformat())
     pattern = {"sitemap_page_size": 2, "article_url": "https://news.example/{section}/{slug}"}
-    with TestClient(create_app(settings.model_copy(update=pattern), clock=clock)) as client:
+    with AppClient(create_app(settings.model_copy(update=pattern), clock=clock)) as client:
         index = _xml(client.get("/sitemap.xml"))
         pages = [entry.findtext("s:loc", namespaces=NS) for entry in index.findall("s:sitemap", NS)]
         assert all(entry.findtext("s:lastmod", namespaces=NS) for entry in index.findall("s:sitemap", NS))
@@ -67,7 +67,7 @@ def test_an_article_going_live_moves_its_lastmod_and_its_pages(client, session, 
 
 def test_sitemaps_list_api_urls_when_the_example_site_is_off(settings, session, clock):
     article = make_article(session, published_at=clock.now - timedelta(hours=1))
-    with TestClient(create_app(settings.model_copy(update={"serve_frontend": False}), clock=clock)) as client:
+    with AppClient(create_app(settings.model_copy(update={"serve_frontend": False}), clock=clock)) as client:
         [url] = _xml(client.get("/sitemap-news.xml")).findall("s:url", NS)
     assert url.findtext("s:loc", namespaces=NS) == f"http://testserver/api/v1/articles/{article.slug}"
 

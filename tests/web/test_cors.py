@@ -1,8 +1,7 @@
 """Browsers on other origins: anonymous requests from anywhere, requests with a key only from the newsroom's origins."""
 
-from fastapi.testclient import TestClient
-
 from app.main import create_app
+from tests.app_client import AppClient
 from tests.factories.newsroom import make_article
 
 ELSEWHERE = "https://reader-app.example"
@@ -42,7 +41,7 @@ def test_any_origin_may_send_the_comment_form_but_not_a_key(client, session):
 def test_the_newsrooms_own_origins_may_send_requests_with_a_key(settings, session, clock, editor):
     article = make_article(session)
     trusting = settings.model_copy(update={"cors_origins": [DESK]})
-    with TestClient(create_app(trusting, clock=clock)) as client:
+    with AppClient(create_app(trusting, clock=clock)) as client:
         preflight = client.options(
             f"/api/v1/articles/{article.slug}",
             headers={

@@ -1,10 +1,10 @@
 import logging
 import socket
 
-from fastapi.testclient import TestClient
 from sqlalchemy.exc import PendingRollbackError
 
 from app.main import create_app
+from tests.app_client import AppClient
 
 
 def test_unknown_route_is_a_problem_document(client):
@@ -28,7 +28,7 @@ def test_unexpected_failure_is_a_500_problem_without_internals(settings, caplog)
         raise RuntimeError("secret connection string")
 
     # Nothing reaches the server: it would log a second traceback and drop the keep-alive connection.
-    with TestClient(app) as client, caplog.at_level(logging.ERROR):
+    with AppClient(app) as client, caplog.at_level(logging.ERROR):
         response = client.get("/boom")
         assert client.get("/api/v1").status_code == 200
     assert response.status_code == 500
@@ -45,7 +45,7 @@ def test_a_session_left_broken_by_a_lost_connection_is_a_503_not_a_500(settings,
     def at_the_crash():
         raise PendingRollbackError("This Session's transaction has been rolled back due to a previous exception")
 
-    with TestClient(app) as client, caplog.at_level(logging.WARNING):
+    with AppClient(app) as client, caplog.at_level(logging.WARNING):
         response = client.get("/at-the-crash")
     assert response.status_code == 503 and response.headers["Retry-After"]
     assert response.json()["type"].endswith("/problems/database-unavailable")
@@ -83,7 +83,7 @@ def test_an_unreachable_database_is_a_503_with_retry_after_and_one_log_line(sett
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
     down = settings.model_copy(update={"database_url": f"postgresql://byline@127.0.0.1:{closed_port}/byline"})
-    with TestClient(create_app(down), raise_server_exceptions=False) as client, caplog.at_level(logging.INFO):
+    with AppClient(create_app(down), raise_server_exceptions=False) as client, caplog.at_level(logging.INFO):
         comment = {"author_name": "Reader", "author_email": "reader@example.com", "content": "Hello."}
         answers = [client.get("/api/v1/articles"), client.post("/api/v1/articles/a/comments", json=comment)]
     for response in answers:

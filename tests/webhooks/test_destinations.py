@@ -4,12 +4,12 @@ address, and every name resolving to one, is refused at registration and again a
 from ipaddress import ip_address
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.core.outbound import DestinationRefused, Destinations
 from app.deliveries.worker import DeliveryWorker
 from app.ingest.readers.feeds import read_feed
 from app.main import create_app
+from tests.app_client import AppClient
 from tests.conftest import PROXY_ADDRESS
 from tests.webhooks.conftest import drain
 
@@ -43,7 +43,7 @@ def strict(settings):
 
 @pytest.fixture
 def strict_client(strict, clock):
-    with TestClient(create_app(strict, clock=clock), client=(PROXY_ADDRESS, 50000)) as client:
+    with AppClient(create_app(strict, clock=clock), client=(PROXY_ADDRESS, 50000)) as client:
         yield client
 
 
