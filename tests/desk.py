@@ -23,7 +23,7 @@ from app.auth.users import create_user
 from app.core.clock import utcnow
 from app.core.settings import Settings
 from app.db.engines import build_engine
-from tests.browser import chromium, console_errors, waiting
+from tests.browser import chromium, console_errors, first_shown, waiting
 from tests.conftest import TEST_SECRET
 from tests.server import running_server
 
@@ -51,7 +51,7 @@ class Desk:
         )
 
     def find(self, css: str) -> WebElement:
-        return self.wait_for(lambda: _shown(self.driver.find_elements(By.CSS_SELECTOR, css)))
+        return self.wait_for(lambda: first_shown(self.driver, css))
 
     def find_all(self, css: str) -> list[WebElement]:
         return self.driver.find_elements(By.CSS_SELECTOR, css)
@@ -136,10 +136,6 @@ def only_refused_requests(desk: Desk) -> Iterator[None]:
     yield
     for message in console_errors(desk.driver):
         assert re.match(r"\S+/api/v1/\S+ - Failed to load resource: .* status of 4(01|03|12|22)", message), message
-
-
-def _shown(elements: list[WebElement]) -> WebElement | None:
-    return next((element for element in elements if element.is_displayed()), None)
 
 
 def violations(desk: Desk) -> list:

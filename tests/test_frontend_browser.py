@@ -20,7 +20,7 @@ from app.auth.models import Scope
 from app.auth.service import issue_key
 from app.core.clock import utcnow
 from app.db.engines import build_engine
-from tests.browser import chromium, console_errors, waiting
+from tests.browser import chromium, console_errors, first_shown, waiting
 from tests.conftest import TEST_SECRET, migrated_sqlite
 from tests.image_hosts import image_hosts
 from tests.media.pictures import photo
@@ -48,7 +48,7 @@ class Newsroom:
         )
 
     def find(self, css: str) -> WebElement:
-        return waiting(self.driver).until(lambda driver: _shown(driver.find_elements(By.CSS_SELECTOR, css)))
+        return waiting(self.driver).until(lambda driver: first_shown(driver, css))
 
     def find_all(self, css: str) -> list[WebElement]:
         return self.driver.find_elements(By.CSS_SELECTOR, css)
@@ -59,10 +59,6 @@ class Newsroom:
         url = f"{self.base}/api/v1/comments/{comment['id']}"
         httpx.patch(url, json={"status": "approved"}, headers=self.moderator).raise_for_status()
         return comment
-
-
-def _shown(elements: list[WebElement]) -> WebElement | None:
-    return next((element for element in elements if element.is_displayed()), None)
 
 
 @pytest.fixture(scope="module")
@@ -233,7 +229,7 @@ def test_show_more_comments_is_offered_only_when_there_is_a_next_page(newsroom):
     newsroom.find("#respond")
     assert newsroom.api(f"/articles/{slug}/comments")["meta"]["next_cursor"] is None
     assert len(_shown_threads(newsroom)) == 3
-    assert not _shown(newsroom.find_all("#comments .more"))
+    assert not first_shown(newsroom.driver, "#comments .more")
 
 
 def test_show_more_comments_appends_the_next_page_once(newsroom):
@@ -248,7 +244,7 @@ def test_show_more_comments_appends_the_next_page_once(newsroom):
     newsroom.find("#comments .more").click()
     waiting(newsroom.driver).until(lambda _: len(_shown_threads(newsroom)) > len(first["data"]))
     assert _shown_threads(newsroom) == every
-    assert not _shown(newsroom.find_all("#comments .more"))
+    assert not first_shown(newsroom.driver, "#comments .more")
 
 
 def test_the_article_page_has_one_back_to_top_link(newsroom):
@@ -334,7 +330,7 @@ def test_the_front_page_walks_every_article_with_more(newsroom):
     newsroom.open("")
     everything = [article["title"] for article in newsroom.api("/articles", limit="100")["data"]]
     clicks = 0
-    while more := _shown(newsroom.find_all(".pagination .more")):
+    while more := first_shown(newsroom.driver, ".pagination .more"):
         count = len(newsroom.find_all("main .cards > li"))
         more.click()
         waiting(newsroom.driver).until(lambda _, shown=count: len(newsroom.find_all("main .cards > li")) > shown)
