@@ -55,6 +55,9 @@ def serve(
         port=settings.port,
         workers=workers,
         http=DeadlineHttpProtocol,
+        # Byline has no WebSocket route: an upgrade is answered as the plain request it also is, and no
+        # worker loads a WebSocket library.
+        ws="none",
         log_level=settings.log_level,
         log_config=logging_config(settings.log_level, settings.log_format),
         # In-flight requests get this long to finish on SIGTERM.

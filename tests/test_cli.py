@@ -190,6 +190,19 @@ def test_the_server_logs_each_request_as_json_without_its_query(database_url, tm
 
 
 @sqlite_only
+def test_a_websocket_upgrade_is_answered_as_the_plain_request_it_also_is(database_url):
+    upgrade = {
+        "Connection": "Upgrade",
+        "Upgrade": "websocket",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version": "13",
+    }
+    with running_server({"BYLINE_DATABASE_URL": database_url}) as base:
+        answer = httpx.get(f"{base}/api/v1/articles", headers=upgrade, timeout=5)
+    assert answer.status_code == 200 and answer.json()["meta"]["total"] == 0
+
+
+@sqlite_only
 def test_a_body_trickled_too_slowly_is_cut_off_with_408(database_url):
     with running_server({"BYLINE_DATABASE_URL": database_url, "BYLINE_BODY_TIMEOUT_SECONDS": "1"}) as base:
         host, port = base.removeprefix("http://").split(":")
