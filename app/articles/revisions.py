@@ -11,9 +11,9 @@ from app.articles.models import Article, ArticleRevision
 from app.articles.schemas import ArticleContent, ArticleFields
 from app.authors.models import Author
 from app.core import acting
+from app.core.cursors import decode_cursor, encode_cursor
 from app.db.columns import core_table
 from app.taxonomy.models import Section, Tag
-from app.web.pagination import decode_cursor, encode_cursor
 
 _FIELDS = tuple(ArticleFields.model_fields)
 

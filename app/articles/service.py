@@ -27,11 +27,11 @@ from app.articles.schemas import ArticleFilters, ArticleSummary
 from app.articles.visibility import PUBLIC, Reader, editor, published, visible
 from app.authors.models import Author
 from app.caching.counts import ContentCache
+from app.core.cursors import MAX_INT_KEY, decode_cursor, encode_cursor
 from app.db.columns import core_table, loadable
 from app.search.fulltext import FullTextIndex, index_for
 from app.search.query import Term, parse
 from app.taxonomy.models import Section, Tag
-from app.web.pagination import MAX_INT_KEY, decode_cursor, encode_cursor
 
 # Loader options are immutable: each set is built once and shared by every query.
 Loading = tuple[LoaderOption, ...]

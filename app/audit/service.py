@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from app.audit.models import AuditEntry
 from app.audit.schemas import AuditFilters
-from app.web.pagination import decode_cursor, encode_cursor
+from app.core.cursors import decode_cursor, encode_cursor
 
 
 def list_entries(

@@ -8,9 +8,9 @@ from sqlmodel import Session, col, select
 
 from app.auth.errors import KeyNameTaken, KeyNotFound, KeyRevoked
 from app.auth.models import ApiKey, Scope, User
+from app.core.cursors import decode_cursor, encode_cursor
 from app.core.errors import InvalidField
 from app.core.hashing import keyed_digest
-from app.web.pagination import decode_cursor, encode_cursor
 
 KEY_PREFIX = "byl_"
 # Writing last_used_at on every request would turn reads into writes; a minute is precise enough.

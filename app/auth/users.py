@@ -11,10 +11,10 @@ from app.auth.errors import EmailTaken, SelfLockout, UnknownSection, UserNotFoun
 from app.auth.models import AccountToken, User, UserSession
 from app.auth.passwords import Passwords, ensure_strong
 from app.auth.roles import Role
+from app.core.cursors import decode_cursor, encode_cursor
 from app.core.errors import InvalidField
 from app.mail import accounts as mail
 from app.taxonomy import service as taxonomy
-from app.web.pagination import decode_cursor, encode_cursor
 
 # What revisions and the media library can record as who made a change.
 MAX_EMAIL = 100

@@ -32,8 +32,8 @@ from app.articles.models import Article
 from app.articles.visibility import visible
 from app.changes.models import ArticleChange
 from app.changes.schemas import ChangeEntry
+from app.core.cursors import MAX_INT_KEY, MAX_ROW_ID, NOT_ISSUED
 from app.core.errors import InvalidParameter
-from app.web.pagination import MAX_INT_KEY, MAX_ROW_ID, NOT_ISSUED
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

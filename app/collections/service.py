@@ -24,13 +24,13 @@ from app.collections.schemas import (
     ScheduledOrder,
     key,
 )
+from app.core.cursors import decode_cursor, encode_cursor
 from app.core.errors import InvalidField
 from app.db.upserts import conflict_insert
 from app.outbox import service as outbox
 from app.taxonomy import service as taxonomy
 from app.taxonomy.models import Section
 from app.web.conditional import PreconditionFailed, none_match_refuses, require_current
-from app.web.pagination import decode_cursor, encode_cursor
 
 UPDATED = "collection.updated"
 

@@ -20,8 +20,8 @@ from app.comments.service import (
     threads_changed,
 )
 from app.comments.spam import REASON_WORDS, Reason
+from app.core.cursors import decode_cursor, encode_cursor
 from app.core.settings import Settings
-from app.web.pagination import decode_cursor, encode_cursor
 
 # A thread's context shows at most this many of a comment's ancestors and of its replies.
 CONTEXT_LIMIT = 50

@@ -21,6 +21,7 @@ from app.comments.errors import CommentsClosed
 from app.comments.models import Comment, CommentStatus
 from app.comments.render import link_count, render_comment
 from app.comments.schemas import CommentCreate, CommentPublic
+from app.core.cursors import decode_cursor, encode_cursor
 from app.core.errors import InvalidField
 from app.core.hashing import keyed_digest
 from app.core.settings import Settings
@@ -28,7 +29,6 @@ from app.db.columns import core_table, loadable
 from app.db.write_batches import WriteBatches
 from app.outbox import service as outbox
 from app.taxonomy.models import Section
-from app.web.pagination import decode_cursor, encode_cursor
 
 # How much of a reply its notification quotes.
 REPLY_EXCERPT_LENGTH = 1000

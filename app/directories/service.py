@@ -19,11 +19,11 @@ from app.articles.visibility import PUBLIC, Reader, visible
 from app.caching import content_version
 from app.caching.counts import ContentCache
 from app.caching.keys import ARTICLES
+from app.core.cursors import decode_cursor, encode_cursor
 from app.core.errors import InvalidParameter, ProblemError
 from app.core.patching import Patch
 from app.core.slugs import slugify
 from app.web.conditional import require_current
-from app.web.pagination import decode_cursor, encode_cursor
 
 
 class Row(Protocol):

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, or_, select
 
 from app.caching import content_version, keys
 from app.core import outbound
+from app.core.cursors import decode_cursor, encode_cursor
 from app.core.outbound import Destinations
 from app.core.release import byline_version
 from app.media import images, uses
@@ -20,7 +21,6 @@ from app.media.errors import MediaInUse, MediaNotFound, MediaTooLarge, SourceUna
 from app.media.models import Media
 from app.media.schemas import MediaFilters, MediaUpdate, MediaWords
 from app.media.storage import original_key, renditions_prefix
-from app.web.pagination import decode_cursor, encode_cursor
 
 FETCH_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 _CONTENT_TYPES = {

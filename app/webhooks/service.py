@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, func, or_, select
 
+from app.core.cursors import decode_cursor, encode_cursor
 from app.core.errors import InvalidField
 from app.core.outbound import DestinationRefused, Destinations
 from app.outbox import service as outbox
 from app.outbox.models import Delivery, DeliveryAttempt
-from app.web.pagination import decode_cursor, encode_cursor
 from app.webhooks import events, signing
 from app.webhooks.errors import WebhookNotFound
 from app.webhooks.models import WebhookEndpoint

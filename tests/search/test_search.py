@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
+from app.core.cursors import encode_cursor
 from app.search.fulltext import index_for
 from app.search.query import parse
-from app.web.pagination import encode_cursor, seal_cursor
+from app.web.pagination import seal_cursor
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article, make_author, make_section
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.core.cursors import MAX_INT_KEY, MAX_ROW_ID, decode_cursor, encode_cursor
 from app.core.errors import InvalidParameter
-from app.web.pagination import MAX_INT_KEY, MAX_ROW_ID, decode_cursor, encode_cursor
 
 PROPERTIES = settings(max_examples=200, deadline=None)
 
