@@ -1,8 +1,10 @@
 """A pooled PostgreSQL connection the server ended while it waited in the pool is replaced before a
 request gets it; one used a moment ago is handed out as it is."""
 
+from collections.abc import Iterator
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from app.db import engines
@@ -19,38 +21,34 @@ def _backend_pid(engine) -> int:
         return connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
 
 
-def _ended(engine, pid: int) -> None:
-    with engine.connect() as connection:
-        assert connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+@pytest.fixture
+def ended_in_the_pool(database_url) -> Iterator[tuple[Engine, int]]:
+    """A pool of one connection, used once and then ended by the server while it waits; and the
+    server process it had."""
+    pooled, other = build_engine(database_url, pool_size=1), build_engine(database_url)
+    first = _backend_pid(pooled)
+    with other.connect() as connection:
+        assert connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first}).scalar_one()
+    other.dispose()
+    yield pooled, first
+    pooled.dispose()
 
 
 @postgresql_only
-def test_a_connection_ended_while_idle_in_the_pool_is_replaced_before_use(database_url, monkeypatch):
+def test_a_connection_ended_while_idle_in_the_pool_is_replaced_before_use(ended_in_the_pool, monkeypatch):
+    pooled, first = ended_in_the_pool
     # As if it had waited in the pool longer than a ping is spared for.
     monkeypatch.setattr(engines, "PING_AFTER_IDLE_SECONDS", 0.0)
-    pooled, other = build_engine(database_url, pool_size=1), build_engine(database_url)
-    try:
-        first = _backend_pid(pooled)
-        _ended(other, first)
-        # The request's statement runs, on a new connection, with no error.
-        assert _backend_pid(pooled) != first
-    finally:
-        pooled.dispose()
-        other.dispose()
+    # The request's statement runs, on a new connection, with no error.
+    assert _backend_pid(pooled) != first
 
 
 @postgresql_only
-def test_a_connection_used_a_moment_ago_is_handed_out_without_a_ping(database_url, monkeypatch):
+def test_a_connection_used_a_moment_ago_is_handed_out_without_a_ping(ended_in_the_pool, monkeypatch):
+    pooled, first = ended_in_the_pool
     monkeypatch.setattr(engines, "PING_AFTER_IDLE_SECONDS", 3600.0)
-    pooled, other = build_engine(database_url, pool_size=1), build_engine(database_url)
-    try:
-        first = _backend_pid(pooled)
-        _ended(other, first)
-        # Unpinged, the dead connection reaches the statement, which fails; the pool then starts afresh.
-        with pytest.raises(OperationalError) as failed:
-            _backend_pid(pooled)
-        assert failed.value.connection_invalidated
-        assert _backend_pid(pooled) != first
-    finally:
-        pooled.dispose()
-        other.dispose()
+    # Unpinged, the dead connection reaches the statement, which fails; the pool then starts afresh.
+    with pytest.raises(OperationalError) as failed:
+        _backend_pid(pooled)
+    assert failed.value.connection_invalidated
+    assert _backend_pid(pooled) != first
