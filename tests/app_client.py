@@ -126,7 +126,7 @@ class _Exchange(httpx.BaseTransport):
 
     async def _answer(self, scope: dict[str, Any], body: list[bytes]) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         """The app run on one request to the end of its answer: status, headers and the whole body."""
-        pending = list(body) or [b""]
+        pending = body or [b""]
         answered = anyio.Event()
         start: Message = {}
         content: list[bytes] = []

@@ -158,7 +158,8 @@ def _ping_when_idle(engine: Engine) -> None:
     """A connection back in the pool a moment ago is alive; one that waited there longer may have been
     cut (a restarted server, a failover, an idle timeout on the way), so it is pinged before use and
     replaced if dead. SQLAlchemy's `pool_pre_ping` pinged at every checkout, a round trip more for
-    each, nearly all of them for connections just used: 5-10% of the CPU of the PostgreSQL tests."""
+    each, nearly all of them for connections just used (a checkout and one statement: about 100 µs
+    more of the worker's CPU)."""
 
     @event.listens_for(engine, "checkin")
     def returned(_dbapi_connection: object, record: Any) -> None:
