@@ -22,7 +22,7 @@ from app.comments.models import Comment, CommentStatus
 from app.comments.render import link_count, render_comment
 from app.comments.schemas import CommentCreate, CommentPublic
 from app.core.cursors import decode_cursor, encode_cursor
-from app.core.errors import InvalidField
+from app.core.errors import InvalidField, ProblemError
 from app.core.hashing import keyed_digest
 from app.core.settings import Settings
 from app.db.columns import core_table, loadable
@@ -184,14 +184,19 @@ class CommentedArticle:
 # Built once: every comment runs these, and building a statement costs more than running it.
 _ARTICLES, _COMMENTS = core_table(Article), core_table(Comment)
 _NOW: BindParameter[datetime] = bindparam("now")
-_COMMENTED = select(_ARTICLES.c.id, _ARTICLES.c.slug, _ARTICLES.c.title, _ARTICLES.c.comments_open).where(
-    _ARTICLES.c.slug == bindparam("slug"), visible(_NOW)
+_ARTICLE_COLUMNS = (_ARTICLES.c.id, _ARTICLES.c.slug, _ARTICLES.c.title, _ARTICLES.c.comments_open)
+_COMMENTED = select(*_ARTICLE_COLUMNS).where(_ARTICLES.c.slug == bindparam("slug"), visible(_NOW))
+_COMMENTED_ANY = select(*_ARTICLE_COLUMNS).where(
+    _ARTICLES.c.slug.in_(bindparam("slugs", expanding=True)), visible(_NOW)
 )
-_PARENT = select(_COMMENTS.c.article_id, _COMMENTS.c.status, _COMMENTS.c.root_id).where(
-    _COMMENTS.c.id == bindparam("parent_id")
+_PARENTS = select(_COMMENTS.c.id, _COMMENTS.c.article_id, _COMMENTS.c.status, _COMMENTS.c.root_id).where(
+    _COMMENTS.c.id.in_(bindparam("ids", expanding=True))
 )
-_INSERT = insert(_COMMENTS).returning(_COMMENTS.c.id)
-_OPENS_ITS_THREAD = update(_COMMENTS).where(_COMMENTS.c.id == bindparam("comment_id")).values(root_id=_COMMENTS.c.id)
+# Ids in the order the rows were given, however the database inserts them.
+_INSERT = insert(_COMMENTS).returning(_COMMENTS.c.id, sort_by_parameter_order=True)
+_OPEN_THEIR_THREADS = (
+    update(_COMMENTS).where(_COMMENTS.c.id.in_(bindparam("ids", expanding=True))).values(root_id=_COMMENTS.c.id)
+)
 
 
 def commented_article(session: Session, slug: str, *, now: datetime) -> CommentedArticle:
@@ -202,6 +207,22 @@ def commented_article(session: Session, slug: str, *, now: datetime) -> Commente
     # Says why: moved, or not there (or, if it has just gone live, finds it).
     article = articles.get_article(session, slug, now=now, loading=_COMMENTS_NEED)
     return CommentedArticle(article.id, article.slug, article.title, article.comments_open)
+
+
+@dataclass(frozen=True)
+class _Submission:
+    """A comment as a reader sent it, with what needs no database worked out before its turn."""
+
+    slug: str
+    data: CommentCreate
+    email: str
+    ip_hash: str
+    network_hash: str
+    html: str
+    digest: str
+    commenter_hash: str
+    now: datetime
+    settings: Settings
 
 
 async def submit_comment(
@@ -216,73 +237,174 @@ async def submit_comment(
     """File a comment as approved, pending or spam; the caller learns only approved or pending."""
     ensure_allowed_length(data.content, settings)
     # What needs no database comes first: comments are stored in turn, a batch at a time.
-    email = normalised_email(data.author_email)
     ip_hash, network_hash = spam.privacy_digests(settings, client_address)
-    html = render_comment(data.content)
-    digest = content_digest(data.content)
     token, commenter_hash = _commenter(data.commenter_token, settings)
-
-    def store(session: Session) -> tuple[Comment, spam.Allowance]:
-        # Read in the transaction that stores the comment: it cannot close or go out of view meanwhile.
-        article = commented_article(session, slug, now=now)
-        if not article.comments_open:
-            raise CommentsClosed(f"'{article.slug}' no longer accepts comments.", slug=article.slug)
-        connection = session.connection()
-        root_id = None
-        if data.parent_id is not None:
-            parent = connection.execute(_PARENT, {"parent_id": data.parent_id}).first()
-            if parent is None or parent.article_id != article.id or parent.status != CommentStatus.approved.value:
-                raise InvalidField("#/parent_id", "The comment replied to is not a published comment of this article.")
-            root_id = parent.root_id or data.parent_id
-        allowance = spam.check_rate_limits(
-            connection, network_hash=network_hash, email=email, now=now, settings=settings
-        )
-        verdict = spam.assess(
-            article_id=article.id,
-            standing=spam.standing(connection, email=email, commenter_hash=commenter_hash),
-            duplicate_of=spam.recent_duplicate(connection, article_id=article.id, content_hash=digest, now=now),
-            content=data.content,
-            links=link_count(html),
-            honeypot=data.homepage,
-            form_token=data.form_token,
-            now=now,
-            settings=settings,
-        )
-        row: dict[str, Any] = {
-            "article_id": article.id,
-            "parent_id": data.parent_id,
-            "root_id": root_id,
-            "author_name": data.author_name.strip(),
-            "author_email": email,
-            "author_url": data.author_url,
-            "content": data.content,
-            "content_html": html,
-            "content_hash": digest,
-            "status": verdict.status.value,
-            "reasons": verdict.reasons,
-            "ip_hash": ip_hash,
-            "network_hash": network_hash,
-            "commenter_hash": commenter_hash,
-            "external_id": None,
-            "notify_replies": data.notify_replies,
-            "created_at": now,
-            "updated_at": now,
-        }
-        comment_id = connection.execute(_INSERT, row).scalar_one()
-        if root_id is None:
-            connection.execute(_OPENS_ITS_THREAD, {"comment_id": comment_id})
-            row["root_id"] = comment_id
-        comment = Comment(id=comment_id, **row)
-        if verdict.status is not CommentStatus.spam:
-            event = _event(comment, slug=article.slug, title=article.title)
-            outbox.emit(session, "comment.created", event, now=now)
-        if verdict.status is CommentStatus.approved:
-            recount(session, [article.id])
-            notify_reply(session, comment, now=now, settings=settings)
-        return comment, allowance
-
-    comment, allowance = await writes.run(store)
+    submission = _Submission(
+        slug=slug,
+        data=data,
+        email=normalised_email(data.author_email),
+        ip_hash=ip_hash,
+        network_hash=network_hash,
+        html=render_comment(data.content),
+        digest=content_digest(data.content),
+        commenter_hash=commenter_hash,
+        now=now,
+        settings=settings,
+    )
+    comment, allowance = await writes.run_together(_store_comments, submission)
     return comment, token, allowance
+
+
+def _store_comments(
+    session: Session, submissions: list[_Submission]
+) -> list[tuple[Comment, spam.Allowance] | Exception]:
+    """Comments submitted together, each judged in turn as if those before it had been stored alone,
+    and stored in a few statements for all of them. Read in the transaction that stores them: an
+    article cannot close or go out of view meanwhile."""
+    connection = session.connection()
+    earliest = min(submission.now for submission in submissions)
+    # Visible at the earliest moment of the batch is visible at each later one; any other slug is
+    # looked at alone, at its own moment (moved, not there, or gone live since).
+    slugs = [submission.slug for submission in submissions]
+    visible_articles = {
+        row.slug: CommentedArticle(*row)
+        for row in connection.execute(_COMMENTED_ANY, {"slugs": slugs, "now": earliest})
+    }
+    parent_ids = [submission.data.parent_id for submission in submissions if submission.data.parent_id is not None]
+    parents = {row.id: row for row in connection.execute(_PARENTS, {"ids": parent_ids})} if parent_ids else {}
+    recent = spam.RecentComments(
+        connection,
+        networks={submission.network_hash for submission in submissions},
+        emails={submission.email for submission in submissions},
+        content_hashes={submission.digest for submission in submissions},
+        earliest=earliest,
+        settings=submissions[0].settings,
+    )
+    judged: list[tuple[dict[str, Any], CommentedArticle, spam.Allowance] | Exception] = []
+    unstored: list[dict[str, Any]] = []
+
+    def store_unstored() -> None:
+        for comment_id, row in zip(connection.execute(_INSERT, unstored).scalars(), unstored, strict=True):
+            row["id"] = comment_id
+            recent.stored(
+                comment_id=comment_id,
+                article_id=row["article_id"],
+                content_hash=row["content_hash"],
+                now=row["created_at"],
+            )
+        unstored.clear()
+
+    for submission in submissions:
+        try:
+            article, root_id = _place(session, submission, visible_articles.get(submission.slug), parents)
+            allowance = recent.allowance(
+                network_hash=submission.network_hash, email=submission.email, now=submission.now
+            )
+        except ProblemError as refused:
+            judged.append(refused)
+            continue
+        # A duplicate of one kept earlier in this batch is told by that one's id.
+        if any(row["article_id"] == article.id and row["content_hash"] == submission.digest for row in unstored):
+            store_unstored()
+        row = _judged_row(submission, article, root_id, recent)
+        unstored.append(row)
+        judged.append((row, article, allowance))
+    if unstored:
+        store_unstored()
+    answers: list[tuple[Comment, spam.Allowance] | Exception] = []
+    stored: list[tuple[Comment, CommentedArticle]] = []
+    for one in judged:
+        if isinstance(one, Exception):
+            answers.append(one)
+            continue
+        row, article, allowance = one
+        comment = Comment(**(row | {"root_id": row["root_id"] or row["id"]}))
+        answers.append((comment, allowance))
+        stored.append((comment, article))
+    if opening := [comment.id for comment, _ in stored if comment.parent_id is None]:
+        connection.execute(_OPEN_THEIR_THREADS, {"ids": opening})
+    _announce(session, stored, settings=submissions[0].settings)
+    return answers
+
+
+def _place(
+    session: Session, submission: _Submission, article: CommentedArticle | None, parents: dict[int, Any]
+) -> tuple[CommentedArticle, int | None]:
+    """The article a submission comments on and the thread it joins (None: it opens one); refused
+    when the article takes no comments or the comment replied to is not a published one of it."""
+    article = article or commented_article(session, submission.slug, now=submission.now)
+    if not article.comments_open:
+        raise CommentsClosed(f"'{article.slug}' no longer accepts comments.", slug=article.slug)
+    parent_id = submission.data.parent_id
+    if parent_id is None:
+        return article, None
+    parent = parents.get(parent_id)
+    if parent is None or parent.article_id != article.id or parent.status != CommentStatus.approved.value:
+        raise InvalidField("#/parent_id", "The comment replied to is not a published comment of this article.")
+    return article, parent.root_id or parent_id
+
+
+def _judged_row(
+    submission: _Submission, article: CommentedArticle, root_id: int | None, recent: spam.RecentComments
+) -> dict[str, Any]:
+    """The comment's row, filed as approved, pending or spam."""
+    data, now = submission.data, submission.now
+    verdict = spam.assess(
+        article_id=article.id,
+        standing=recent.standing(email=submission.email, commenter_hash=submission.commenter_hash),
+        duplicate_of=recent.duplicate_of(article_id=article.id, content_hash=submission.digest, now=now),
+        content=data.content,
+        links=link_count(submission.html),
+        honeypot=data.homepage,
+        form_token=data.form_token,
+        now=now,
+        settings=submission.settings,
+    )
+    recent.judged(
+        network_hash=submission.network_hash,
+        email=submission.email,
+        commenter_hash=submission.commenter_hash,
+        approved=verdict.status is CommentStatus.approved,
+        now=now,
+    )
+    return {
+        "article_id": article.id,
+        "parent_id": data.parent_id,
+        "root_id": root_id,
+        "author_name": data.author_name.strip(),
+        "author_email": submission.email,
+        "author_url": data.author_url,
+        "content": data.content,
+        "content_html": submission.html,
+        "content_hash": submission.digest,
+        "status": verdict.status.value,
+        "reasons": verdict.reasons,
+        "ip_hash": submission.ip_hash,
+        "network_hash": submission.network_hash,
+        "commenter_hash": submission.commenter_hash,
+        "external_id": None,
+        "notify_replies": data.notify_replies,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _announce(session: Session, stored: list[tuple[Comment, CommentedArticle]], *, settings: Settings) -> None:
+    """Webhooks learn of every comment not filed as spam; published ones change their articles'
+    counts and threads, and a published reply tells the author of the comment it answers."""
+    outbox.emit_all(
+        session,
+        [
+            ("comment.created", _event(comment, slug=article.slug, title=article.title), comment.created_at)
+            for comment, article in stored
+            if comment.status != CommentStatus.spam.value
+        ],
+    )
+    published = [comment for comment, _ in stored if comment.status == CommentStatus.approved.value]
+    if published:
+        recount(session, {comment.article_id for comment in published})
+    for comment in published:
+        notify_reply(session, comment, now=comment.created_at, settings=settings)
 
 
 def public_comment(comment: Comment, parent_id: int | None, settings: Settings) -> CommentPublic:

@@ -1,11 +1,13 @@
 """Spam defence without third parties: honeypot, rate limits, heuristics, and the reasons recorded."""
 
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Connection, bindparam, case, func, literal, select, union_all
+from sqlalchemy import Connection, bindparam, literal, select, union_all
 
 from app.comments.errors import TooManyComments
 from app.comments.models import Comment, CommentStatus
@@ -34,53 +36,6 @@ class Allowance:
             "RateLimit-Remaining": str(self.remaining),
             "RateLimit-Reset": str(self.reset_seconds),
         }
-
-
-# How much of each rate-limit window is used: one statement, each half on its own index.
-_WINDOW_USE = union_all(
-    *(
-        select(literal(name), func.count(), func.min(_COMMENTS.c.created_at)).where(
-            column == bindparam(name), _COMMENTS.c.created_at > bindparam("since")
-        )
-        for name, column in (("network", _COMMENTS.c.network_hash), ("email", _COMMENTS.c.author_email))
-    )
-)
-
-
-def check_rate_limits(
-    connection: Connection, *, network_hash: str, email: str, now: datetime, settings: Settings
-) -> Allowance:
-    """Refuse with 429 when the network or the address has used up its window; limits live in the
-    database, so they hold across every worker process. Run in the write turn (app.db.write_turn),
-    so no other process counts at the same time and sees room for the same one more."""
-    window = timedelta(seconds=settings.comment_limit_window_seconds)
-    use = {
-        name: (used, oldest)
-        for name, used, oldest in connection.execute(
-            _WINDOW_USE, {"network": network_hash, "email": email, "since": now - window}
-        )
-    }
-    tightest = None
-    for name, limit, what in (
-        ("network", settings.comment_limit_per_network, "your network"),
-        ("email", settings.comment_limit_per_email, "this email address"),
-    ):
-        used, oldest = use[name]
-        reset = (
-            max(1, int(((oldest + window) - now).total_seconds()) + 1)
-            if oldest
-            else settings.comment_limit_window_seconds
-        )
-        if used >= limit:
-            raise TooManyComments(
-                f"Too many comments from {what}; try again in {reset} seconds.", limit=limit, retry_after=reset
-            )
-        allowance = Allowance(limit=limit, remaining=limit - used - 1, reset_seconds=reset)
-        if tightest is None or allowance.remaining < tightest.remaining:
-            tightest = allowance
-    if tightest is None:
-        raise RuntimeError("no rate limit was checked")  # the loop above checks two
-    return tightest
 
 
 def issue_form_token(secret_key: str, article_id: int, *, now: datetime) -> str:
@@ -127,32 +82,107 @@ class Standing(Enum):
     trusted = "an approved comment sent with this address and this token"
 
 
-# 1 where an approved comment came with the token, 0 where only with others, NULL where none did.
-_STANDING = select(func.max(case((_COMMENTS.c.commenter_hash == bindparam("commenter_hash"), 1), else_=0))).where(
-    _COMMENTS.c.author_email == bindparam("email"), _COMMENTS.c.status == CommentStatus.approved.value
-)
-_DUPLICATE = (
-    select(_COMMENTS.c.id)
-    .where(
-        _COMMENTS.c.content_hash == bindparam("content_hash"),
-        _COMMENTS.c.article_id == bindparam("article_id"),
-        _COMMENTS.c.created_at > bindparam("since"),
+# What a batch of submissions is judged on, each half of the first on its own index: the recent
+# comments of their networks and addresses, the tokens their addresses' approved comments came
+# with, and recent comments with the same words.
+_SENT = union_all(
+    *(
+        select(literal(name), column, _COMMENTS.c.created_at).where(
+            column.in_(bindparam(f"{name}s", expanding=True)), _COMMENTS.c.created_at > bindparam("since")
+        )
+        for name, column in (("network", _COMMENTS.c.network_hash), ("email", _COMMENTS.c.author_email))
     )
-    .limit(1)
+)
+_APPROVED_SENDERS = (
+    select(_COMMENTS.c.author_email, _COMMENTS.c.commenter_hash)
+    .distinct()
+    .where(
+        _COMMENTS.c.author_email.in_(bindparam("emails", expanding=True)),
+        _COMMENTS.c.status == CommentStatus.approved.value,
+    )
+)
+_SAME_WORDS = select(_COMMENTS.c.id, _COMMENTS.c.article_id, _COMMENTS.c.content_hash, _COMMENTS.c.created_at).where(
+    _COMMENTS.c.content_hash.in_(bindparam("content_hashes", expanding=True)),
+    _COMMENTS.c.created_at > bindparam("since"),
 )
 
 
-def standing(connection: Connection, *, email: str, commenter_hash: str) -> Standing:
-    """A moderator approved a comment sent with this token and this address: typing an email is not enough."""
-    approved = connection.execute(_STANDING, {"email": email, "commenter_hash": commenter_hash}).scalar()
-    return Standing.unknown if approved is None else Standing.trusted if approved else Standing.known
+class RecentComments:
+    """The stored comments a batch of submissions is judged against, read in three statements for
+    all of them. Each comment the batch keeps is added as it is judged (`judged`) and once it has an
+    id (`stored`), so every submission is judged as if those before it had been stored alone.
 
+    Rate limits live in the database, so they hold across every worker process; the batch is read
+    and stored in the write turn (app.db.write_turn), so no other process counts at the same time
+    and sees room for the same one more."""
 
-def recent_duplicate(connection: Connection, *, article_id: int, content_hash: str, now: datetime) -> int | None:
-    """A comment with the same words on the same article within the duplicate window."""
-    return connection.execute(
-        _DUPLICATE, {"content_hash": content_hash, "article_id": article_id, "since": now - DUPLICATE_WINDOW}
-    ).scalar()
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        networks: Collection[str],
+        emails: Collection[str],
+        content_hashes: Collection[str],
+        earliest: datetime,
+        settings: Settings,
+    ) -> None:
+        self._settings = settings
+        self._window = timedelta(seconds=settings.comment_limit_window_seconds)
+        self._sent: defaultdict[tuple[str, str], list[datetime]] = defaultdict(list)
+        sent = {"networks": list(networks), "emails": list(emails), "since": earliest - self._window}
+        for kind, sender, created_at in connection.execute(_SENT, sent):
+            self._sent[kind, sender].append(created_at)
+        self._tokens: defaultdict[str, set[str | None]] = defaultdict(set)
+        for email, commenter_hash in connection.execute(_APPROVED_SENDERS, {"emails": list(emails)}):
+            self._tokens[email].add(commenter_hash)
+        self._same_words: defaultdict[tuple[int, str], list[tuple[int, datetime]]] = defaultdict(list)
+        same = {"content_hashes": list(content_hashes), "since": earliest - DUPLICATE_WINDOW}
+        for comment_id, article_id, content_hash, created_at in connection.execute(_SAME_WORDS, same):
+            self._same_words[article_id, content_hash].append((comment_id, created_at))
+
+    def allowance(self, *, network_hash: str, email: str, now: datetime) -> Allowance:
+        """What is left of the tightest limit; 429 when the network or the address has used up its window."""
+        settings = self._settings
+        tightest = None
+        for name, sender, limit, what in (
+            ("network", network_hash, settings.comment_limit_per_network, "your network"),
+            ("email", email, settings.comment_limit_per_email, "this email address"),
+        ):
+            times = [at for at in self._sent[name, sender] if at > now - self._window]
+            reset = (
+                max(1, int(((min(times) + self._window) - now).total_seconds()) + 1)
+                if times
+                else settings.comment_limit_window_seconds
+            )
+            if len(times) >= limit:
+                raise TooManyComments(
+                    f"Too many comments from {what}; try again in {reset} seconds.", limit=limit, retry_after=reset
+                )
+            allowance = Allowance(limit=limit, remaining=limit - len(times) - 1, reset_seconds=reset)
+            if tightest is None or allowance.remaining < tightest.remaining:
+                tightest = allowance
+        if tightest is None:
+            raise RuntimeError("no rate limit was checked")  # the loop above checks two
+        return tightest
+
+    def standing(self, *, email: str, commenter_hash: str) -> Standing:
+        """A moderator approved a comment sent with this token and this address: typing an email is not enough."""
+        tokens = self._tokens.get(email)
+        return Standing.unknown if not tokens else Standing.trusted if commenter_hash in tokens else Standing.known
+
+    def duplicate_of(self, *, article_id: int, content_hash: str, now: datetime) -> int | None:
+        """A comment with the same words on the same article within the duplicate window."""
+        since = now - DUPLICATE_WINDOW
+        return min((found for found, at in self._same_words[article_id, content_hash] if at > since), default=None)
+
+    def judged(self, *, network_hash: str, email: str, commenter_hash: str, approved: bool, now: datetime) -> None:
+        self._sent["network", network_hash].append(now)
+        self._sent["email", email].append(now)
+        if approved:
+            self._tokens[email].add(commenter_hash)
+
+    def stored(self, *, comment_id: int, article_id: int, content_hash: str, now: datetime) -> None:
+        self._same_words[article_id, content_hash].append((comment_id, now))
 
 
 def assess(

@@ -7,6 +7,11 @@ interpreter's lock at every statement: about 580 comments a second on two worker
 half idle. One thread per process instead takes whatever has queued up while it last wrote, runs
 each piece in a savepoint of one transaction, so that a piece that fails is undone alone, commits
 once, and only then answers each piece: whatever is acknowledged is committed.
+
+Pieces of one kind are stored together (`run_together`): their store gets every one that waited and
+asks the database once for all of them. A statement is a round trip, about 0.2 ms of the worker's
+CPU and 0.4 ms of waiting on PostgreSQL; a comment asked nine of them, in the turn every worker
+waits for, which held PostgreSQL to about 200 comments a second.
 """
 
 import asyncio
@@ -24,14 +29,22 @@ from sqlmodel import Session
 from app.db.engines import write_turn
 
 T = TypeVar("T")
+Item = TypeVar("Item")
+Stored = TypeVar("Stored")
 # Enough to take a burst in one transaction; few enough that the write lock passes on often.
 MAX_BATCH = 64
 
 
 @dataclass
 class _Work:
-    run: Callable[[Session], Any]
+    store: Callable[[Session, list[Any]], list[Any]]
+    item: Any
     done: Future[Any]
+
+
+def _alone(work: Callable[[Session], T]) -> Callable[[Session, list[None]], list[T]]:
+    # A store of its own, so that it is never taken with other pieces.
+    return lambda session, _items: [work(session)]
 
 
 class WriteBatches:
@@ -44,9 +57,18 @@ class WriteBatches:
     async def run(self, work: Callable[[Session], T]) -> T:
         """What `work` returns once the transaction it ran in has committed; what it raises, with
         nothing it wrote kept. It must not commit or roll back itself."""
-        done: Future[T] = Future()
+        return await self.run_together(_alone(work), None)
+
+    async def run_together(
+        self, store: Callable[[Session, list[Item]], list[Stored | Exception]], item: Item
+    ) -> Stored:
+        """What `store` made of `item` once committed. Every item waiting for the same `store` is
+        handed to it in one call, in the order they came, in one savepoint; it answers each in turn,
+        with an exception for an item it refused, which must have written nothing. If it raises,
+        each item is stored again alone, so only the one the database refused fails."""
+        done: Future[Stored] = Future()
         self._start()
-        self._waiting.put(_Work(work, done))
+        self._waiting.put(_Work(store, item, done))
         return await asyncio.wrap_future(done)
 
     def close(self) -> None:
@@ -85,19 +107,13 @@ class WriteBatches:
 
     def _store(self, batch: list[_Work]) -> None:
         answers: list[Callable[[], None]] = []
+        kinds: dict[Callable[[Session, list[Any]], list[Any]], list[_Work]] = {}
+        for work in batch:
+            kinds.setdefault(work.store, []).append(work)
         try:
             with Session(self._engine, expire_on_commit=False) as session, write_turn(session):
-                for work in batch:
-                    noted = _copy(session.info)
-                    try:
-                        with session.begin_nested():
-                            value = work.run(session)
-                        answers.append(partial(work.done.set_result, value))
-                    except Exception as refused:  # answered to the request that sent the work
-                        # Undone without a trace: what it noted for the commit (purges, a version bump) too.
-                        session.info.clear()
-                        session.info.update(noted)
-                        answers.append(partial(work.done.set_exception, refused))
+                for together in kinds.values():
+                    answers += _stored(session, together)
                 session.commit()
         except Exception as failed:  # nothing was stored; each request reports it as it would its own
             for work in batch:
@@ -105,6 +121,27 @@ class WriteBatches:
             return
         for answer in answers:
             answer()
+
+
+def _stored(session: Session, together: list[_Work]) -> list[Callable[[], None]]:
+    """The answers to pieces of one kind, stored in one savepoint."""
+    noted = _copy(session.info)
+    try:
+        with session.begin_nested():
+            outcomes = together[0].store(session, [work.item for work in together])
+    except Exception as refused:  # answered to the request that sent the work
+        # Undone without a trace: what it noted for the commit (purges, a version bump) too.
+        session.info.clear()
+        session.info.update(noted)
+        if len(together) > 1:
+            return [answer for work in together for answer in _stored(session, [work])]
+        return [partial(together[0].done.set_exception, refused)]
+    return [
+        partial(work.done.set_exception, outcome)
+        if isinstance(outcome, Exception)
+        else partial(work.done.set_result, outcome)
+        for work, outcome in zip(together, outcomes, strict=True)
+    ]
 
 
 def _copy(info: dict[Any, Any]) -> dict[Any, Any]:

@@ -147,3 +147,33 @@ def test_two_processes_batches_taking_the_same_rows_in_opposite_orders_both_comm
     with engine.connect() as connection:
         counted = dict(connection.execute(text("SELECT term, documents FROM term_document_count")).all())
     assert counted == {"x": 2, "y": 2}
+
+
+def test_pieces_of_one_kind_are_stored_together_and_alone_when_the_database_refuses_one(batches, engine):
+    handed: list[list[str]] = []
+
+    def store_terms(session: Session, names: list[str]) -> list[str]:
+        handed.append(names)
+        for name in names:
+            session.execute(text("INSERT INTO term_document_count (term, documents) VALUES (:name, 1)"), {"name": name})
+        return names
+
+    release = threading.Event()
+
+    def held(_session: Session) -> None:
+        release.wait(5)
+
+    async def burst() -> list[object]:
+        first = asyncio.ensure_future(batches.run(held))
+        await asyncio.sleep(0.2)  # the writer is now inside the first batch
+        rest = [asyncio.ensure_future(batches.run_together(store_terms, name)) for name in ("a", "b", "a")]
+        await asyncio.sleep(0.2)
+        release.set()
+        await first
+        return await asyncio.gather(*rest, return_exceptions=True)
+
+    first_a, b, second_a = asyncio.run(burst())
+    # Together, the second "a" broke the unique key; alone, only it fails.
+    assert handed == [["a", "b", "a"], ["a"], ["b"], ["a"]]
+    assert (first_a, b) == ("a", "b") and isinstance(second_a, Exception)
+    assert stored(engine) == ["a", "b"]
