@@ -603,9 +603,12 @@ def test_the_front_page_leads_with_the_home_collection_and_articles_send_one_bea
         assert [re.search(r"slug=([\w-]+)", href)[1] for href in picked] == [latest[2], latest[0]]
         newsroom.open(f"article.html?slug={MOSCOW}")
         newsroom.find("#respond")
-        beacons = newsroom.driver.execute_script(
-            "return performance.getEntriesByType('resource')"
-            ".filter(entry => entry.initiatorType === 'beacon').map(entry => entry.name)"
+        # The browser lists a beacon once its answer is in, which may come after the page shows.
+        beacons = waiting(newsroom.driver).until(
+            lambda driver: driver.execute_script(
+                "return performance.getEntriesByType('resource')"
+                ".filter(entry => entry.initiatorType === 'beacon').map(entry => entry.name)"
+            )
         )
         assert [re.sub(r"^https?://[^/]+", "", url) for url in beacons] == [f"/api/v1/articles/{MOSCOW}/views"]
     finally:
