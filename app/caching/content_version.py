@@ -67,6 +67,7 @@ _BUMP = (
     .returning(_VERSIONS.c.version)
 )
 _LOG_PURGES = insert(core_table(ContentPurge))
+_NOTIFY = select(func.pg_notify(NOTIFY_CHANNEL, bindparam("payload", type_=Text)))
 
 
 def bump(session: Session, *purges: str) -> int:
@@ -109,7 +110,7 @@ def _record_purges(session: Session) -> None:
 
 
 def _notify(session: Session, payload: str) -> None:
-    session.execute(select(func.pg_notify(NOTIFY_CHANNEL, payload)))
+    session.connection().execute(_NOTIFY, {"payload": payload})
 
 
 def _forget_purges(session: Session) -> None:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, update
+from sqlalchemy import ColumnElement, bindparam, exists, update
 from sqlmodel import Session, col, func, or_, select
 
 from app.articles.models import Article
@@ -95,12 +95,16 @@ def moderation_queue(
     return [moderation_view(comment, slug) for comment, slug in page], total, next_cursor
 
 
+# Built once: every moderation runs it.
+_COMMENT_AND_SLUG = (
+    select(Comment, Article.slug)
+    .join(Article, col(Article.id) == Comment.article_id)
+    .where(Comment.id == bindparam("comment_id"))
+)
+
+
 def get_comment(session: Session, comment_id: int) -> tuple[Comment, str]:
-    row = session.exec(
-        select(Comment, Article.slug)
-        .join(Article, col(Article.id) == Comment.article_id)
-        .where(Comment.id == comment_id)
-    ).first()
+    row = session.exec(_COMMENT_AND_SLUG, params={"comment_id": comment_id}).first()
     if row is None:
         raise CommentNotFound(f"No comment has the id {comment_id}.", id=comment_id)
     return row

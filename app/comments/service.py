@@ -73,27 +73,12 @@ def recount(session: Session, article_ids: Collection[int]) -> bool:
     """Keep articles' comment_count equal to their approved comments, in the same transaction; a
     count that moved changes what readers see (lists and related lists embed it). Whether one moved:
     their threads are then marked changed already (threads_changed)."""
-    if session.get_bind().dialect.name != "sqlite":
+    connection, ids = session.connection(), {"ids": list(article_ids)}
+    if connection.dialect.name != "sqlite":
         # Lock the articles first: two moderators counting at once would each miss the other's
         # approval. (SQLite's writer holds the whole database already.)
-        session.exec(select(Article.id).where(col(Article.id).in_(list(article_ids))).with_for_update())
-    approved = (
-        select(func.count())
-        .where(Comment.article_id == Article.id, Comment.status == CommentStatus.approved.value)
-        .scalar_subquery()
-    )
-    moved = (
-        session.execute(
-            update(Article)
-            .where(col(Article.id).in_(article_ids), col(Article.comment_count) != approved)
-            .values(comment_count=approved)
-            .returning(col(Article.slug))
-            # The rows it changed come back with it: nothing to try to evaluate in the session first.
-            .execution_options(synchronize_session="fetch")
-        )
-        .scalars()
-        .all()
-    )
+        connection.execute(_LOCK_ARTICLES, ids)
+    moved = connection.execute(_RECOUNT, ids).scalars().all()
     if not moved:
         return False
     if len(moved) == len(set(article_ids)):
@@ -155,7 +140,7 @@ def notify_reply(session: Session, reply: Comment, *, now: datetime, settings: S
 
 def announce(session: Session, topic: str, comment: Comment, *, now: datetime) -> None:
     """A comment event for webhooks: ids, the article's slug and title, times; never the text or the address."""
-    slug, title = session.exec(select(Article.slug, Article.title).where(Article.id == comment.article_id)).one()
+    slug, title = session.connection().execute(_SLUG_AND_TITLE, {"article_id": comment.article_id}).one()
     outbox.emit(session, topic, _event(comment, slug=slug, title=title), now=now)
 
 
@@ -194,6 +179,20 @@ _PARENTS = select(_COMMENTS.c.id, _COMMENTS.c.article_id, _COMMENTS.c.status, _C
 )
 # Ids in the order the rows were given, however the database inserts them.
 _INSERT = insert(_COMMENTS).returning(_COMMENTS.c.id, sort_by_parameter_order=True)
+_LOCK_ARTICLES = select(_ARTICLES.c.id).where(_ARTICLES.c.id.in_(bindparam("ids", expanding=True))).with_for_update()
+_APPROVED = (
+    select(func.count())
+    .where(_COMMENTS.c.article_id == _ARTICLES.c.id, _COMMENTS.c.status == CommentStatus.approved.value)
+    .scalar_subquery()
+)
+# The slugs of the articles whose count moved come back with it.
+_RECOUNT = (
+    update(_ARTICLES)
+    .where(_ARTICLES.c.id.in_(bindparam("ids", expanding=True)), _ARTICLES.c.comment_count != _APPROVED)
+    .values(comment_count=_APPROVED)
+    .returning(_ARTICLES.c.slug)
+)
+_SLUG_AND_TITLE = select(_ARTICLES.c.slug, _ARTICLES.c.title).where(_ARTICLES.c.id == bindparam("article_id"))
 _OPEN_THEIR_THREADS = (
     update(_COMMENTS).where(_COMMENTS.c.id.in_(bindparam("ids", expanding=True))).values(root_id=_COMMENTS.c.id)
 )
