@@ -19,6 +19,7 @@ version and the newest migration it was rendered under, and is skipped when any 
 of an older release, still running during an upgrade, do not read what newer ones store).
 """
 
+import asyncio
 import hashlib
 import logging
 import re
@@ -247,15 +248,19 @@ def _lookup_for(dialect: Dialect) -> tuple[str, list[str], dict[str, Any]]:
 class _Reader:
     """Lookups straight through the driver with the statement compiled once: through SQLAlchemy's
     pool and result objects a read cost five times as much. On SQLite on a connection of its own, on
-    the event loop: a local file read costs less than a thread hop. On PostgreSQL from a small pool
-    of asynchronous connections, so a network round trip waits on the loop without blocking it, and
-    without a thread hop either."""
+    the event loop: a local file read costs less than a thread hop. On PostgreSQL on asynchronous
+    connections, so a network round trip waits on the loop without blocking it, and without a thread
+    hop either; the lookups asked while one batch is on its way go together in the next, in one
+    pipeline: one at a time, a lookup cost 250-300 µs of the worker's CPU, eight together 80-100 µs
+    each."""
 
     def __init__(self, engine: Engine) -> None:
         self._sql, self._order, self._constants = _lookup_for(engine.dialect)
         self._bind_time = UTCDateTime().dialect_impl(engine.dialect).bind_processor(engine.dialect)
         self._own: PoolProxiedConnection | None = None
         self._pool: AsyncConnectionPool | None = None
+        self._asked: list[tuple[dict[str, Any], asyncio.Future[Stored | None]]] = []
+        self._sending: asyncio.Task[None] | None = None
         self._outage = database_outage(engine.url) if engine.dialect.name != "sqlite" else None
         if engine.dialect.name == "sqlite":
             self._own = engine.raw_connection()
@@ -286,16 +291,40 @@ class _Reader:
             # Not LOOKUP_WAIT_SECONDS for a connection that cannot come: the route answers at once.
             raise psycopg.OperationalError("the database could not be reached a moment ago")
         if self._pool is not None:
-            async with self._pool.connection(timeout=LOOKUP_WAIT_SECONDS) as connection:
-                found = await (await connection.execute(self._sql, values)).fetchone()
-            return None if found is None else (found[0], found[1])
+            answer: asyncio.Future[Stored | None] = asyncio.get_running_loop().create_future()
+            self._asked.append((values, answer))
+            if self._sending is None:
+                # A task of its own: a request that goes away must not take the others' answers with it.
+                self._sending = asyncio.create_task(self._send(self._pool))
+            return await answer
         driver = cast(sqlite3.Connection, cast(PoolProxiedConnection, self._own).driver_connection)
         row = driver.execute(self._sql, [values[name] for name in self._order]).fetchone()
         return None if row is None else (orjson.loads(row[0]), row[1])
 
+    async def _send(self, pool: AsyncConnectionPool) -> None:
+        """Every lookup asked so far in one pipeline on one connection, then those asked meanwhile."""
+        while self._asked:
+            batch, self._asked = self._asked, []
+            try:
+                async with pool.connection(timeout=LOOKUP_WAIT_SECONDS) as connection:
+                    async with connection.pipeline():
+                        sent = [await connection.execute(self._sql, values) for values, _ in batch]
+                    found = [await cursor.fetchone() for cursor in sent]
+            except Exception as failed:  # each request answers it as it would its own lookup's
+                for _, answer in batch:
+                    if not answer.done():
+                        answer.set_exception(failed)
+                continue
+            for (_, answer), row in zip(batch, found, strict=True):
+                if not answer.done():  # its request went away
+                    answer.set_result(None if row is None else (row[0], row[1]))
+        self._sending = None
+
     async def close(self) -> None:
         if self._own is not None:
             self._own.close()
+        if self._sending is not None:
+            await self._sending
         if self._pool is not None:
             await self._pool.close()
 

@@ -2,11 +2,13 @@
 built, later reads send it as stored, and no write, rename, moderation or go-live ever lets a stored
 answer outlive what it shows."""
 
+import asyncio
 import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
@@ -401,3 +403,30 @@ def test_search_results_are_stored_for_so_many_queries_and_in_one_spelling(uncac
     for words in ("storm", "reopens", "harbour%20storm"):
         assert uncached.get(f"/api/v1/articles?q={words}").json()["meta"]["total"] == 1
     assert _stored_paths(session) == {first, "/api/v1/articles?q=storm"}
+
+
+def test_reads_arriving_together_each_get_their_own_stored_answer(uncached, session):
+    """On PostgreSQL their lookups go to the database together; one reader going away takes no other
+    reader's answer with it."""
+    slugs = [make_article(session, title=f"Harbour story {n}").slug for n in range(6)]
+    for slug in slugs:
+        assert uncached.get(_path(slug)).status_code == 200
+    with Session(session.get_bind()) as writer:
+        for n, slug in enumerate(slugs):
+            writer.execute(
+                update(RenderedAnswer).where(col(RenderedAnswer.path) == _path(slug)).values(body=b'{"stored": %d}' % n)
+            )
+        writer.commit()
+
+    async def all_at_once() -> list[httpx.Response]:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=uncached.app), base_url="http://testserver"
+        ) as client:
+            reads = [asyncio.ensure_future(client.get(_path(slug))) for slug in slugs * 2]
+            gone = asyncio.ensure_future(client.get(_path(slugs[0])))
+            await asyncio.sleep(0)
+            gone.cancel()
+            return await asyncio.gather(*reads)
+
+    answers = uncached.portal.call(all_at_once)
+    assert [answer.json() for answer in answers] == [{"stored": n} for n in range(6)] * 2
