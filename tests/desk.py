@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 
-import httpx
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
@@ -23,6 +22,7 @@ from app.auth.users import create_user
 from app.core.clock import utcnow
 from app.core.settings import Settings
 from app.db.engines import build_engine
+from tests import loopback
 from tests.browser import chromium, console_errors, first_shown, waiting
 from tests.conftest import TEST_SECRET
 from tests.server import running_server
@@ -81,11 +81,11 @@ class Desk:
 
     def article(self, slug: str) -> dict:
         url = f"{self.base}/api/v1/articles/{slug}"
-        return httpx.get(url, headers=self.key, params={"status": "draft"}).raise_for_status().json()
+        return loopback.get(url, headers=self.key, params={"status": "draft"}).raise_for_status().json()
 
     def draft(self, title: str) -> str:
         body = {"title": title, "authors": ["alok-verma"], "body": [{"type": "paragraph", "text": "First."}]}
-        created = httpx.post(f"{self.base}/api/v1/articles", json=body, headers=self.key)
+        created = loopback.post(f"{self.base}/api/v1/articles", json=body, headers=self.key)
         return created.raise_for_status().json()["slug"]
 
 

@@ -8,13 +8,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import text
 
 from app.db.engines import build_engine
 from app.demo.loader import load_demo
 from app.main import create_app
+from tests import loopback
 from tests.app_client import AppClient
 from tests.server import BYLINE, free_port, run_in_process, running_server
 
@@ -46,12 +46,12 @@ def test_migrate_load_demo_and_serve_like_make_run(database_url, tmp_path):
     assert "14 new" in byline("demo", "load", env=env).stderr
     assert "0 new" in run_in_process("demo", "load", env=env).stderr
     with running_server(env, port=port) as base:
-        response = httpx.get(f"{base}/api/v1/articles/{LEAD}", timeout=5)
+        response = loopback.get(f"{base}/api/v1/articles/{LEAD}", timeout=5)
         assert response.status_code == 200
         assert response.json()["authors"][0]["name"] == "Alok Verma"
-        picture = httpx.get(response.json()["featured_image"]["url"], timeout=5)
+        picture = loopback.get(response.json()["featured_image"]["url"], timeout=5)
         assert picture.status_code == 200 and picture.headers["content-type"] == "image/jpeg"
-        listing = httpx.get(f"{base}/api/v1/articles?limit=5", timeout=5).json()
+        listing = loopback.get(f"{base}/api/v1/articles?limit=5", timeout=5).json()
         assert listing["meta"]["total"] == 14 and len(listing["data"]) == 5
 
 
@@ -60,8 +60,8 @@ def test_serve_says_where_to_go_and_its_links_follow_its_port(database_url, sett
     log = tmp_path / "server.log"
     # No public URL: every absolute link must name the port actually served.
     with running_server({"BYLINE_DATABASE_URL": database_url, "BYLINE_PUBLIC_URL": ""}, log_path=log) as base:
-        lead = httpx.get(f"{base}/api/v1/articles/{LEAD}", timeout=5).json()
-        feed = httpx.get(f"{base}/feeds/feed.json", timeout=5).json()
+        lead = loopback.get(f"{base}/api/v1/articles/{LEAD}", timeout=5).json()
+        feed = loopback.get(f"{base}/feeds/feed.json", timeout=5).json()
     assert lead["structured_data"]["url"] == f"{base}/article.html?slug={LEAD}"
     assert feed["home_page_url"].startswith(base) and feed["feed_url"].startswith(base)
     printed = log.read_text().splitlines()
@@ -175,7 +175,7 @@ def test_serving_on_every_interface_with_the_development_secret_is_refused(datab
 def test_the_server_logs_each_request_as_json_without_its_query(database_url, tmp_path):
     log = tmp_path / "server.log"
     with running_server({"BYLINE_DATABASE_URL": database_url, "BYLINE_LOG_LEVEL": "info"}, log_path=log) as base:
-        answer = httpx.get(
+        answer = loopback.get(
             f"{base}/api/v1/articles",
             params={"q": "reader@example.com"},
             headers={"X-Request-ID": "trace-42"},
@@ -198,7 +198,7 @@ def test_a_websocket_upgrade_is_answered_as_the_plain_request_it_also_is(databas
         "Sec-WebSocket-Version": "13",
     }
     with running_server({"BYLINE_DATABASE_URL": database_url}) as base:
-        answer = httpx.get(f"{base}/api/v1/articles", headers=upgrade, timeout=5)
+        answer = loopback.get(f"{base}/api/v1/articles", headers=upgrade, timeout=5)
     assert answer.status_code == 200 and answer.json()["meta"]["total"] == 0
 
 
@@ -272,7 +272,7 @@ def test_connections_that_never_finish_their_headers_are_closed(database_url):
                 assert _read_until_closed(connection) == b""
             assert time.monotonic() - started < 5
         # A request that arrives in time is unaffected.
-        assert httpx.get(f"{base}/healthz", timeout=5).status_code == 200
+        assert loopback.get(f"{base}/healthz", timeout=5).status_code == 200
 
 
 @sqlite_only
@@ -328,7 +328,7 @@ def test_serve_leaves_no_temporary_folder_behind(database_url, workers):
         env = {"BYLINE_DATABASE_URL": database_url, "TMPDIR": str(scratch)}
         # As the script runs it: with several workers, a fork server loads the app for them.
         with running_server(env, workers=workers, log_path=log, as_script=True) as base:
-            assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200
+            assert loopback.get(f"{base}/healthz", timeout=10).status_code == 200
             assert list(scratch.iterdir())
         assert list(scratch.iterdir()) == []
         # Nor a traceback from removing it twice (multiprocessing removes its own folder at exit).

@@ -6,7 +6,6 @@ with the code pyotp computes; axe-core and a phone's width on each screen."""
 import re
 from collections.abc import Iterator
 
-import httpx
 import pyotp
 import pytest
 from selenium.webdriver.common.by import By
@@ -14,6 +13,7 @@ from selenium.webdriver.common.keys import Keys
 
 from app.auth.roles import Role
 from app.core.settings import Settings
+from tests import loopback
 from tests.conftest import migrated_sqlite
 from tests.desk import PASSWORD, Desk, desk_served, fits_and_passes_axe, only_refused_requests, violations
 
@@ -39,9 +39,9 @@ def desk(tmp_path_factory, sqlite_template, suite_settings: Settings) -> Iterato
     )
     with served as desk:
         author = {"slug": "alok-verma", "name": "Alok Verma"}
-        httpx.post(f"{desk.base}/api/v1/authors", json=author, headers=desk.key).raise_for_status()
+        loopback.post(f"{desk.base}/api/v1/authors", json=author, headers=desk.key).raise_for_status()
         section = {"slug": "world", "name": "World"}
-        httpx.post(f"{desk.base}/api/v1/sections", json=section, headers=desk.key).raise_for_status()
+        loopback.post(f"{desk.base}/api/v1/sections", json=section, headers=desk.key).raise_for_status()
         opening = {
             "external_id": "c0",
             "author_name": "Maria",
@@ -49,7 +49,7 @@ def desk(tmp_path_factory, sqlite_template, suite_settings: Settings) -> Iterato
             "created_at": "2026-01-01T00:00:00Z",
         }
         record = {"title": "Harbour talk", "slug": ARTICLE, "authors": ["alok-verma"], "comments": [opening]}
-        httpx.post(f"{desk.base}/api/v1/ingest", json=[record], headers=desk.key).raise_for_status()
+        loopback.post(f"{desk.base}/api/v1/ingest", json=[record], headers=desk.key).raise_for_status()
         yield desk
 
 
@@ -62,7 +62,7 @@ def _only_refused_requests_in_the_console(desk) -> Iterator[None]:
 def _comment(desk: Desk, content: str, *, parent_id: int | None = None) -> int:
     email = re.sub(r"\W", "", content)[:12].lower() + "@example.com"
     body = {"author_name": "Reader", "author_email": email, "content": content}
-    posted = httpx.post(f"{desk.base}/api/v1/articles/{ARTICLE}/comments", json=body | {"parent_id": parent_id})
+    posted = loopback.post(f"{desk.base}/api/v1/articles/{ARTICLE}/comments", json=body | {"parent_id": parent_id})
     return posted.raise_for_status().json()["id"]
 
 
@@ -71,14 +71,14 @@ def _ids(desk: Desk) -> list[int]:
 
 
 def _public_thread(desk: Desk) -> list[str]:
-    threads = httpx.get(f"{desk.base}/api/v1/articles/{ARTICLE}/comments").raise_for_status().json()["data"]
+    threads = loopback.get(f"{desk.base}/api/v1/articles/{ARTICLE}/comments").raise_for_status().json()["data"]
     return [c["content_html"] for thread in threads for c in [thread, *thread["replies"]]]
 
 
 def test_a_moderator_approves_held_comments_in_bulk_by_keyboard(desk):
     (opening,) = [
         c["id"]
-        for c in httpx.get(f"{desk.base}/api/v1/comments", params={"status": "approved"}, headers=desk.key).json()[
+        for c in loopback.get(f"{desk.base}/api/v1/comments", params={"status": "approved"}, headers=desk.key).json()[
             "data"
         ]
     ]
@@ -161,7 +161,7 @@ def test_an_admin_invites_someone_changes_their_role_and_keys_come_and_go_in_the
     value = secret.get_attribute("value")
     assert desk.driver.switch_to.active_element == secret and desk.find(".created button.copy")
     assert (
-        httpx.get(
+        loopback.get(
             f"{desk.base}/api/v1/articles", params={"status": "draft"}, headers={"Authorization": f"Bearer {value}"}
         ).status_code
         == 200
@@ -171,7 +171,7 @@ def test_an_admin_invites_someone_changes_their_role_and_keys_come_and_go_in_the
     desk.driver.switch_to.active_element.send_keys(Keys.ENTER)
     desk.wait_for(lambda: "syndication was revoked" in desk.find(".done").text)
     assert "revoked" in desk.find("li[data-name=syndication]").text
-    assert httpx.get(f"{desk.base}/api/v1/articles", headers={"Authorization": f"Bearer {value}"}).status_code == 401
+    assert loopback.get(f"{desk.base}/api/v1/articles", headers={"Authorization": f"Bearer {value}"}).status_code == 401
 
     desk.open("/desk/webhooks")
     desk.find("form.endpoint input[name=url]").send_keys("http://127.0.0.1:9/hook")
@@ -189,7 +189,7 @@ def test_an_admin_invites_someone_changes_their_role_and_keys_come_and_go_in_the
     desk.wait_for(lambda: "webhook.ping event is queued" in desk.find(".done").text)
     hook_id = desk.find("li.webhook").get_attribute("data-id")
     attempts = f"{desk.base}/api/v1/webhooks/{hook_id}/deliveries"
-    desk.wait_for(lambda: httpx.get(attempts, headers=desk.key).json()["meta"]["total"], "the ping attempted")
+    desk.wait_for(lambda: loopback.get(attempts, headers=desk.key).json()["meta"]["total"], "the ping attempted")
     desk.find("li.webhook button[name=deliveries]").send_keys(Keys.ENTER)
     desk.find("li.webhook button[name=deliveries]").send_keys(Keys.ENTER)
     attempt = desk.find("li.webhook .deliveries li.delivery").text
@@ -266,7 +266,7 @@ def test_an_authenticator_is_enrolled_and_the_next_sign_in_asks_for_its_code(des
     desk.find(".authenticator input[name=password]").send_keys(PASSWORD, Keys.ENTER)
     desk.wait_for(lambda: "Off:" in desk.find(".authenticator .state").text, "turned off")
     assert (
-        not httpx.Client(base_url=desk.base)
+        not loopback.client(base_url=desk.base)
         .post("/api/v1/session", json={"email": EDITOR, "password": PASSWORD})
         .json()
         .get("second_factor_required")

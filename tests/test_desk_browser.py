@@ -6,7 +6,6 @@ emailed link and a second factor asked for, axe-core on every screen and every s
 import re
 from collections.abc import Iterator
 
-import httpx
 import pyotp
 import pytest
 from selenium.webdriver.common.by import By
@@ -16,6 +15,7 @@ from sqlmodel import Session
 from app.auth.roles import Role
 from app.core.settings import Settings
 from app.db.engines import build_engine
+from tests import loopback
 from tests.browser import chromium, console_errors
 from tests.conftest import migrated_sqlite
 from tests.desk import PASSWORD, Desk, desk_served, only_refused_requests, violations
@@ -114,13 +114,13 @@ def test_an_editor_signs_in_writes_a_story_by_keyboard_and_publishes_it(desk, tm
 
 def test_stories_by_status_with_counts_filters_and_pages(desk):
     listed = f"{desk.base}/api/v1/articles"
-    for number in range(21 - httpx.get(listed, params={"limit": 1}).json()["meta"]["total"]):
+    for number in range(21 - loopback.get(listed, params={"limit": 1}).json()["meta"]["total"]):
         story = {"title": f"Filler {number}", "authors": ["alok-verma"], "status": "published"}
-        httpx.post(listed, json=story, headers=desk.key).raise_for_status()
+        loopback.post(listed, json=story, headers=desk.key).raise_for_status()
     embargoed = {"title": "Under embargo", "authors": ["alok-verma"], "embargo_until": "2099-01-01T00:00:00Z"}
-    httpx.post(listed, json=embargoed | {"status": "published"}, headers=desk.key).raise_for_status()
+    loopback.post(listed, json=embargoed | {"status": "published"}, headers=desk.key).raise_for_status()
     # Editors see the embargoed story among the published ones too.
-    published = httpx.get(listed, params={"limit": 1}, headers=desk.key).json()["meta"]["total"]
+    published = loopback.get(listed, params={"limit": 1}, headers=desk.key).json()["meta"]["total"]
     desk.signed_in_as(EDITOR, "/desk?status=published")
     tab = desk.find(".tabs a[aria-current=page]")
     assert tab.get_attribute("data-status") == "published" and tab.text.endswith(str(published))
@@ -185,9 +185,9 @@ def test_a_story_scheduled_a_few_seconds_ahead_goes_live_by_itself(desk):
     )
     desk.find("button[name=schedule]").send_keys(Keys.ENTER)
     desk.wait_for(lambda: "scheduled" in desk.find(".status-line").text)
-    assert httpx.get(f"{desk.base}/api/v1/articles/{slug}").status_code == 404
+    assert loopback.get(f"{desk.base}/api/v1/articles/{slug}").status_code == 404
     # No job flips it: readers see it once its time has come.
-    desk.wait_for(lambda: httpx.get(f"{desk.base}/api/v1/articles/{slug}").status_code == 200, "live")
+    desk.wait_for(lambda: loopback.get(f"{desk.base}/api/v1/articles/{slug}").status_code == 200, "live")
     desk.open(f"/article.html?slug={slug}")
     assert desk.find("article.story h1").text == "Tide tables for the week"
     # The demo's pictures are on hosts this test does not serve.
@@ -237,7 +237,7 @@ def test_two_editors_in_one_story_and_the_second_gets_the_conflict_view(desk):
 def test_an_invitation_is_accepted_from_its_link_and_the_next_sign_in_asks_for_the_second_factor(desk, suite_settings):
     newcomer = "newcomer@example.org"
     invited = {"email": newcomer, "name": "Newcomer", "role": "editor"}
-    httpx.post(f"{desk.base}/api/v1/users/invites", json=invited, headers=desk.key).raise_for_status()
+    loopback.post(f"{desk.base}/api/v1/users/invites", json=invited, headers=desk.key).raise_for_status()
     engine = build_engine(desk.database_url)
     with Session(engine) as session:
         token = emailed_link(session, suite_settings, newcomer)
@@ -257,7 +257,7 @@ def test_an_invitation_is_accepted_from_its_link_and_the_next_sign_in_asks_for_t
     assert desk.find("#who").text == "Newcomer (editor)"
 
     # An authenticator added through the API, as the newcomer.
-    with httpx.Client(base_url=desk.base) as newcomer_session:
+    with loopback.client(base_url=desk.base) as newcomer_session:
         signed = newcomer_session.post("/api/v1/session", json={"email": newcomer, "password": PASSWORD})
         csrf = {"X-CSRF-Token": signed.raise_for_status().json()["csrf_token"]}
         secret = newcomer_session.post("/api/v1/users/me/totp", json={"password": PASSWORD}, headers=csrf)

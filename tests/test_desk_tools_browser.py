@@ -5,7 +5,6 @@ links kept as saved, a lead picture cropped 16:9; axe-core and a phone's width o
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -13,6 +12,7 @@ from selenium.webdriver.common.keys import Keys
 
 from app.auth.roles import Role
 from app.core.settings import Settings
+from tests import loopback
 from tests.conftest import migrated_sqlite
 from tests.desk import Desk, desk_served, fits, fits_and_passes_axe, only_refused_requests, violations
 from tests.media.pictures import photo
@@ -26,10 +26,10 @@ def desk(tmp_path_factory, sqlite_template, suite_settings: Settings) -> Iterato
     database_url = migrated_sqlite(sqlite_template, tmp_path_factory.mktemp("desk-tools"))
     with desk_served(database_url, suite_settings, ((EDITOR, Role.editor),)) as desk:
         author = {"slug": "alok-verma", "name": "Alok Verma"}
-        httpx.post(f"{desk.base}/api/v1/authors", json=author, headers=desk.key).raise_for_status()
+        loopback.post(f"{desk.base}/api/v1/authors", json=author, headers=desk.key).raise_for_status()
         for slug in STORIES:
             story = {"title": slug.title(), "slug": slug, "authors": ["alok-verma"], "status": "published"}
-            httpx.post(f"{desk.base}/api/v1/articles", json=story, headers=desk.key).raise_for_status()
+            loopback.post(f"{desk.base}/api/v1/articles", json=story, headers=desk.key).raise_for_status()
         yield desk
 
 
@@ -56,13 +56,13 @@ def _picks(desk: Desk) -> list[str | None]:
 
 
 def _order(desk: Desk, slug: str) -> list[str]:
-    shown = httpx.get(f"{desk.base}/api/v1/collections/{slug}").raise_for_status().json()
+    shown = loopback.get(f"{desk.base}/api/v1/collections/{slug}").raise_for_status().json()
     return [entry["article"]["slug"] for entry in shown["items"]]
 
 
 def _put(desk: Desk, slug: str, articles: list[str], max_items: int = 5) -> None:
     body = {"title": "Home", "items": [{"article": a} for a in articles], "max_items": max_items}
-    httpx.put(f"{desk.base}/api/v1/collections/{slug}", json=body, headers=desk.key).raise_for_status()
+    loopback.put(f"{desk.base}/api/v1/collections/{slug}", json=body, headers=desk.key).raise_for_status()
 
 
 def test_an_editor_reorders_a_collection_by_keyboard_and_is_kept_from_overwriting(desk):
@@ -86,7 +86,7 @@ def test_an_editor_reorders_a_collection_by_keyboard_and_is_kept_from_overwritin
     desk.find(".collection button[type=submit]").click()
     desk.wait_for(lambda: desk.find(".save-state").text == "Saved.", "saved")
     assert _order(desk, "home") == ["ferry", "tides", "harbour"]
-    assert httpx.get(f"{desk.base}/api/v1/collections/home").json()["items"][1]["label"] == "Live"
+    assert loopback.get(f"{desk.base}/api/v1/collections/home").json()["items"][1]["label"] == "Live"
 
     # Another editor saves meanwhile: this one's save is refused, shown, and their order loaded.
     _put(desk, "home", ["harbour", "ferry"])
@@ -119,7 +119,7 @@ def test_a_new_collection_is_created_only_under_a_slug_not_taken(desk):
     desk.find(".new-collection input[name=slug]").send_keys("evening", Keys.ENTER)
     desk.wait_for(lambda: desk.driver.current_url.endswith("/desk/collection?slug=evening"), "the new collection")
     assert desk.find("input[name=title]").get_attribute("value") == "Evening"
-    assert httpx.get(f"{desk.base}/api/v1/collections/evening").json()["items"] == []
+    assert loopback.get(f"{desk.base}/api/v1/collections/evening").json()["items"] == []
 
 
 def test_an_editor_embargoes_and_corrects_a_story_and_restores_a_revision_after_its_diff(desk):
@@ -162,7 +162,7 @@ def test_older_revisions_come_a_page_at_a_time(desk):
     slug = desk.draft("Tide tables")
     for n in range(21):
         change = {"subtitle": f"High water at {n}"}
-        httpx.patch(f"{desk.base}/api/v1/articles/{slug}", json=change, headers=desk.key).raise_for_status()
+        loopback.patch(f"{desk.base}/api/v1/articles/{slug}", json=change, headers=desk.key).raise_for_status()
     desk.signed_in_as(EDITOR, f"/desk/edit?slug={slug}")
     desk.find("button[name=revisions]").click()
     desk.wait_for(lambda: len(desk.find_all(".revision")) == 20, "the newest 20")
@@ -182,7 +182,7 @@ def test_an_editor_pins_related_stories_of_a_published_story_and_a_draft_and_see
     desk.find("button[data-pin=harbour]").click()
     desk.find("button[name=save-pins]").click()
     desk.wait_for(lambda: desk.find(".pins-panel .save-state").text == "Saved.", "pins saved")
-    related = httpx.get(f"{desk.base}/api/v1/articles/tides/related").raise_for_status().json()["data"]
+    related = loopback.get(f"{desk.base}/api/v1/articles/tides/related").raise_for_status().json()["data"]
     assert [one["slug"] for one in related if one["pinned"]] == ["harbour"]
     _fits_and_passes_axe_here(desk)
 
@@ -200,7 +200,7 @@ def test_an_editor_pins_related_stories_of_a_published_story_and_a_draft_and_see
 def test_the_editors_blocks_are_reordered_with_the_mouse(desk):
     body = [{"type": "paragraph", "text": text} for text in ("One.", "Two.", "Three.")]
     story = {"title": "Order", "authors": ["alok-verma"], "body": body}
-    slug = httpx.post(f"{desk.base}/api/v1/articles", json=story, headers=desk.key).raise_for_status().json()["slug"]
+    slug = loopback.post(f"{desk.base}/api/v1/articles", json=story, headers=desk.key).raise_for_status().json()["slug"]
     desk.signed_in_as(EDITOR, f"/desk/edit?slug={slug}")
     # Pressed on its grip and let go over the last block, with a line marking where it lands meanwhile.
     held = ActionChains(desk.driver).click_and_hold(desk.find(".block:first-child .grip"))
@@ -242,17 +242,17 @@ def test_bold_and_a_link_typed_by_keyboard_come_back_as_they_were_saved(desk):
 
 def test_a_pictures_focal_point_moved_by_keyboard_is_saved_and_the_crop_chosen_kept(desk):
     upload = {"file": ("boats.jpg", photo(400, 300), "image/jpeg")}
-    media = httpx.post(f"{desk.base}/api/v1/media", files=upload, headers=desk.key).raise_for_status().json()
+    media = loopback.post(f"{desk.base}/api/v1/media", files=upload, headers=desk.key).raise_for_status().json()
     story = {"title": "Pictured", "authors": ["alok-verma"], "body": [{"type": "image", "media_id": media["id"]}]}
-    slug = httpx.post(f"{desk.base}/api/v1/articles", json=story, headers=desk.key).raise_for_status().json()["slug"]
+    slug = loopback.post(f"{desk.base}/api/v1/articles", json=story, headers=desk.key).raise_for_status().json()["slug"]
     desk.signed_in_as(EDITOR, f"/desk/edit?slug={slug}")
     desk.find(".block-image button[name=focal]").click()
     desk.find("button[name=focal-point]").send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT, Keys.ARROW_UP)
     desk.find("button[name=save-focal]").click()
     desk.wait_for(lambda: desk.find(".focal-panel .save-state").text.startswith("Saved"), "focal point saved")
-    saved = httpx.get(f"{desk.base}/api/v1/media/{media['id']}", headers=desk.key).json()["focal_point"]
+    saved = loopback.get(f"{desk.base}/api/v1/media/{media['id']}", headers=desk.key).json()["focal_point"]
     assert saved == {"x": 0.6, "y": 0.45}
-    crops = httpx.get(f"{desk.base}/api/v1/media/{media['id']}", headers=desk.key).json()["crops"]
+    crops = loopback.get(f"{desk.base}/api/v1/media/{media['id']}", headers=desk.key).json()["crops"]
     desk.find(".crop-ratios input[value='4:3']").click()
     assert desk.find(".crop-preview").get_attribute("srcset") == crops["4:3"]
     _fits_and_passes_axe_here(desk)
@@ -267,7 +267,9 @@ def test_a_pictures_focal_point_moved_by_keyboard_is_saved_and_the_crop_chosen_k
 def test_a_library_picture_chosen_as_the_lead_keeps_its_16_9_crop_after_a_reload_and_is_removed(desk):
     upload = {"file": ("quay.jpg", photo(400, 300), "image/jpeg")}
     data = {"credit": "Harbour Office"}
-    media = httpx.post(f"{desk.base}/api/v1/media", files=upload, data=data, headers=desk.key).raise_for_status().json()
+    media = (
+        loopback.post(f"{desk.base}/api/v1/media", files=upload, data=data, headers=desk.key).raise_for_status().json()
+    )
     slug = desk.draft("Quay")
     desk.signed_in_as(EDITOR, f"/desk/edit?slug={slug}")
     desk.find("button[name=choose-lead]").click()

@@ -22,6 +22,7 @@ from app.comments.models import Comment
 from app.db.engines import build_engine
 from app.server.supervisor import HEALTHCHECK_SECONDS
 from app.wiring import upgrade_database
+from tests import loopback
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
 from tests.server import ESTABLISHED, demo_loaded, served, sockets_of, wait_until_each_listens, workers_of
@@ -50,7 +51,7 @@ def test_no_acknowledged_write_is_lost_or_doubled_when_the_server_is_killed(data
     stop = threading.Event()
 
     def edit(base: str) -> None:
-        with httpx.Client(base_url=base, timeout=10, headers=editor) as client:
+        with loopback.client(base_url=base, timeout=10, headers=editor) as client:
             for n in range(1, 100_000):
                 if stop.is_set():
                     return
@@ -62,7 +63,7 @@ def test_no_acknowledged_write_is_lost_or_doubled_when_the_server_is_killed(data
                     patched.append(n)
 
     def create(writer: int, base: str) -> None:
-        with httpx.Client(base_url=base, timeout=10, headers=editor) as client:
+        with loopback.client(base_url=base, timeout=10, headers=editor) as client:
             for n in range(100_000):
                 if stop.is_set():
                     return
@@ -76,7 +77,7 @@ def test_no_acknowledged_write_is_lost_or_doubled_when_the_server_is_killed(data
                     created[answer.json()["slug"]] = title
 
     def write(writer: int, base: str) -> None:
-        with httpx.Client(base_url=base, timeout=10) as client:
+        with loopback.client(base_url=base, timeout=10) as client:
             for n in range(100_000):
                 if stop.is_set():
                     return
@@ -156,7 +157,7 @@ def test_a_postgres_outage_serves_cached_reads_stale_refuses_the_rest_with_503_a
         }
         with (
             served(env, workers=2, log_path=log_path) as (_, base),
-            httpx.Client(base_url=base, timeout=30) as client,
+            loopback.client(base_url=base, timeout=30) as client,
         ):
             # Each worker keeps its own cache: enough reads that both hold the article.
             before = [client.get(f"/api/v1/articles/{LEAD}") for _ in range(8)][-1]
@@ -245,7 +246,7 @@ def test_a_worker_that_dies_is_replaced_and_the_log_says_so(sqlite_url, tmp_path
             time.sleep(0.1)
         replaced = workers_of(server.pid)
         assert workers[0] not in replaced and workers[1] in replaced and len(replaced) == 2
-        assert all(httpx.get(f"{base}/api/v1").status_code == 200 for _ in range(10))
+        assert all(loopback.get(f"{base}/api/v1").status_code == 200 for _ in range(10))
         # The replacement takes its share of new connections: no socket is left to a worker that is gone.
         assert all(_connections_spread_over(replaced, base))
 
@@ -256,7 +257,7 @@ def _connections_spread_over(workers: list[str], base: str) -> list[int]:
     worker wakes first)."""
     port = int(base.rsplit(":", 1)[1])
     assert wait_until_each_listens(workers, port), "the workers do not each listen on a socket of their own"
-    clients = [httpx.Client(base_url=base) for _ in range(16)]
+    clients = [loopback.client(base_url=base) for _ in range(16)]
     try:
         assert all(client.get("/healthz").status_code == 200 for client in clients)
         return [len(sockets_of(worker, port, state=ESTABLISHED)) for worker in workers]

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import httpx
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
@@ -20,6 +19,7 @@ from app.auth.models import Scope
 from app.auth.service import issue_key
 from app.core.clock import utcnow
 from app.db.engines import build_engine
+from tests import loopback
 from tests.browser import chromium, console_errors, first_shown, waiting
 from tests.conftest import TEST_SECRET, migrated_sqlite
 from tests.image_hosts import image_hosts
@@ -39,7 +39,7 @@ class Newsroom:
     photo_desk: dict[str, str]
 
     def api(self, path: str, **params: str) -> dict:
-        return httpx.get(f"{self.base}/api/v1{path}", params=params).raise_for_status().json()
+        return loopback.get(f"{self.base}/api/v1{path}", params=params).raise_for_status().json()
 
     def open(self, page: str) -> None:
         self.driver.get(f"{self.base}/{page}")
@@ -54,10 +54,10 @@ class Newsroom:
         return self.driver.find_elements(By.CSS_SELECTOR, css)
 
     def approve(self, content: str) -> dict:
-        queue = httpx.get(f"{self.base}/api/v1/comments", headers=self.moderator).raise_for_status().json()["data"]
+        queue = loopback.get(f"{self.base}/api/v1/comments", headers=self.moderator).raise_for_status().json()["data"]
         (comment,) = [comment for comment in queue if comment["content"] == content]
         url = f"{self.base}/api/v1/comments/{comment['id']}"
-        httpx.patch(url, json={"status": "approved"}, headers=self.moderator).raise_for_status()
+        loopback.patch(url, json={"status": "approved"}, headers=self.moderator).raise_for_status()
         return comment
 
 
@@ -198,7 +198,7 @@ def _commented_article(newsroom: Newsroom, slug: str, threads: int) -> str:
         "body": [{"type": "paragraph", "text": "Readers had their say."}],
         "comments": comments,
     }
-    created = httpx.post(f"{newsroom.base}/api/v1/ingest", json=[record], headers=newsroom.editor)
+    created = loopback.post(f"{newsroom.base}/api/v1/ingest", json=[record], headers=newsroom.editor)
     assert created.raise_for_status().json()["results"][0]["status"] == "created"
     return slug
 
@@ -514,7 +514,7 @@ def test_plain_text_fields_stay_text(newsroom):
             {"type": "embed", "url": "https://video.example/1", "title": MARKUP},
         ],
     }
-    created = httpx.post(f"{newsroom.base}/api/v1/articles", json=article, headers=newsroom.editor)
+    created = loopback.post(f"{newsroom.base}/api/v1/articles", json=article, headers=newsroom.editor)
     slug = created.raise_for_status().json()["slug"]
     newsroom.open(f"article.html?slug={slug}")
     assert newsroom.find("article.story h1").text == article["title"]
@@ -549,7 +549,7 @@ def _shown_picture(newsroom: Newsroom, css: str) -> dict:
 
 def test_a_library_picture_keeps_its_place_and_loads_only_the_rendition_the_page_needs(newsroom):
     uploaded = (
-        httpx.post(
+        loopback.post(
             f"{newsroom.base}/api/v1/media",
             files={"file": ("harbour.jpg", photo(1800, 1200), "image/jpeg")},
             data={"alt": "The harbour at dawn", "credit": "Photo desk"},
@@ -559,7 +559,7 @@ def test_a_library_picture_keeps_its_place_and_loads_only_the_rendition_the_page
         .json()
     )
     media = f"{newsroom.base}/api/v1/media/{uploaded['id']}"
-    httpx.patch(media, json={"focal_point": {"x": 0.25, "y": 0.75}}, headers=newsroom.photo_desk).raise_for_status()
+    loopback.patch(media, json={"focal_point": {"x": 0.25, "y": 0.75}}, headers=newsroom.photo_desk).raise_for_status()
     article = {
         "title": "The harbour reopens at dawn",
         "authors": ["alok-verma"],
@@ -568,7 +568,7 @@ def test_a_library_picture_keeps_its_place_and_loads_only_the_rendition_the_page
         "featured_image": {"media_id": uploaded["id"]},
         "body": [{"type": "paragraph", "text": "Boats went out."}, {"type": "image", "media_id": uploaded["id"]}],
     }
-    created = httpx.post(f"{newsroom.base}/api/v1/articles", json=article, headers=newsroom.editor)
+    created = loopback.post(f"{newsroom.base}/api/v1/articles", json=article, headers=newsroom.editor)
     slug = created.raise_for_status().json()["slug"]
     webp = {url: int(width[:-1]) for url, width in (c.split() for c in uploaded["sources"][0]["srcset"].split(", "))}
 
@@ -594,7 +594,7 @@ def test_the_front_page_leads_with_the_home_collection_and_articles_send_one_bea
     latest = [article["slug"] for article in newsroom.api("/articles", limit="3")["data"]]
     home = {"title": "Home", "items": [{"article": latest[2], "label": "Analysis"}, {"article": latest[0]}]}
     url = f"{newsroom.base}/api/v1/collections/home"
-    httpx.put(url, json=home, headers=newsroom.editor).raise_for_status()
+    loopback.put(url, json=home, headers=newsroom.editor).raise_for_status()
     try:
         newsroom.open("")
         lead = newsroom.find(".picks .card.lead")
@@ -612,4 +612,4 @@ def test_the_front_page_leads_with_the_home_collection_and_articles_send_one_bea
         )
         assert [re.sub(r"^https?://[^/]+", "", url) for url in beacons] == [f"/api/v1/articles/{MOSCOW}/views"]
     finally:
-        httpx.delete(url, headers=newsroom.editor).raise_for_status()
+        loopback.delete(url, headers=newsroom.editor).raise_for_status()

@@ -21,6 +21,7 @@ from app.auth.roles import Role
 from app.auth.users import deactivate_user
 from app.core.settings import Settings
 from app.main import create_app
+from tests import loopback
 from tests.app_client import AppClient
 from tests.conftest import PROXY_ADDRESS
 from tests.factories.newsroom import NOW
@@ -76,7 +77,7 @@ def to_provider(client: AppClient, next_path: str = "/desk/") -> str:
 
 def at_provider(authorization_url: str, **form: str) -> str:
     """The browser at the provider: its sign-in form posted, and the URL it sends the browser back to."""
-    with httpx.Client() as browser:
+    with loopback.client() as browser:
         interaction = browser.get(authorization_url)
         assert interaction.status_code == 303, interaction.text
         form_url = urljoin(authorization_url, interaction.headers["location"])

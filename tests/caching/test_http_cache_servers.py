@@ -8,6 +8,7 @@ import time
 import httpx
 import pytest
 
+from tests import loopback
 from tests.caching.test_http_cache import LONG_BODY
 from tests.conftest import BACKENDS, TEST_SECRET
 from tests.factories.newsroom import make_article
@@ -27,7 +28,7 @@ def test_a_write_through_one_worker_is_seen_by_the_next_read_from_any_worker(dat
     path, editor = f"/api/v1/articles/{article.slug}", api_key("content:write")
     session.rollback()
     env = {"BYLINE_DATABASE_URL": database_url, "BYLINE_SECRET_KEY": TEST_SECRET}
-    with running_server(env, workers=2) as base, httpx.Client(base_url=base, timeout=10) as client:
+    with running_server(env, workers=2) as base, loopback.client(base_url=base, timeout=10) as client:
         for round_ in range(5):
             _read_until_cached(client, path, times=10)
             title = f"Harbour update {round_}"
@@ -47,8 +48,8 @@ def test_a_write_on_one_server_reaches_another_servers_cache_within_100_ms(datab
     with (
         running_server(env) as writer_base,
         running_server(env) as reader_base,
-        httpx.Client(base_url=writer_base, timeout=10) as writer,
-        httpx.Client(base_url=reader_base, timeout=10) as reader,
+        loopback.client(base_url=writer_base, timeout=10) as writer,
+        loopback.client(base_url=reader_base, timeout=10) as reader,
     ):
         for round_ in range(5):
             _read_until_cached(reader, path, times=3)

@@ -13,6 +13,7 @@ import pytest
 from app.articles.visibility import PUBLIC
 from app.collections import service as collections
 from app.collections.schemas import CollectionWrite, ItemIn
+from tests import loopback
 from tests.comments.helpers import reply
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import NOW, make_article, make_section
@@ -52,7 +53,7 @@ def _paths(slugs: list[str], authors: list[str], sections: list[str], tags: list
 
 
 # A new connection for each read, so each may reach either worker.
-_reader = httpx.Client(timeout=10, limits=httpx.Limits(max_keepalive_connections=0))
+_reader = loopback.client(timeout=10, limits=httpx.Limits(max_keepalive_connections=0))
 
 
 def _read(base: str, path: str) -> tuple[int, bytes]:
@@ -68,7 +69,7 @@ class Newsroom:
         self.created = 0
 
     def _get(self, path: str) -> dict:
-        return httpx.get(self.reference + path, headers=self.editor, timeout=10).json()
+        return loopback.get(self.reference + path, headers=self.editor, timeout=10).json()
 
     def slugs(self) -> list[str]:
         """Published and unpublished alike."""
@@ -87,40 +88,40 @@ class Newsroom:
         article = f"{through}/api/v1/articles/{slug}"
         choice, n = self.rng.randrange(10), self.rng.randrange(1000)
         if choice == 0:
-            answer = httpx.patch(article, json={"title": f"Harbour story {n}"}, headers=self.editor)
+            answer = loopback.patch(article, json={"title": f"Harbour story {n}"}, headers=self.editor)
         elif choice == 1:
             tags = self.rng.sample(TAG_POOL, self.rng.randrange(3))
-            answer = httpx.patch(article, json={"tags": tags}, headers=self.editor)
+            answer = loopback.patch(article, json={"tags": tags}, headers=self.editor)
         elif choice == 2:
-            answer = httpx.patch(
+            answer = loopback.patch(
                 article, json={"section": self.rng.choice(self.listing("sections"))}, headers=self.editor
             )
         elif choice == 3:
             status = self._get(f"/api/v1/articles/{slug}")["status"]
             action = "unpublish" if status == "published" else "publish"
-            answer = httpx.post(f"{article}/{action}", headers=self.editor)
+            answer = loopback.post(f"{article}/{action}", headers=self.editor)
         elif choice == 4:
-            answer = httpx.post(
+            answer = loopback.post(
                 f"{article}/corrections", json={"text": "An earlier version misnamed the pier."}, headers=self.editor
             )
         elif choice == 5:
-            with httpx.Client(base_url=through) as client:
+            with loopback.client(base_url=through) as client:
                 posted = reply(client, slug)
             if posted.status_code not in (201, 202):  # published at once, or held for moderation
                 return f"comment on {slug} refused ({posted.status_code})"
-            answer = httpx.patch(
+            answer = loopback.patch(
                 f"{through}/api/v1/comments/{posted.json()['id']}", json={"status": "approved"}, headers=self.moderator
             )
         elif choice == 6:
             tag = self.rng.choice(self.listing("tags") or [None])
             if tag is None:
                 return "no tag to rename"
-            answer = httpx.patch(
+            answer = loopback.patch(
                 f"{through}/api/v1/tags/{tag}", json={"name": f"Topic {self.rng.randrange(1000)}"}, headers=self.editor
             )
         elif choice == 7:
             author = self.rng.choice(self.listing("authors"))
-            answer = httpx.patch(
+            answer = loopback.patch(
                 f"{through}/api/v1/authors/{author}",
                 json={"name": f"Writer {self.rng.randrange(1000)}"},
                 headers=self.editor,
@@ -134,13 +135,13 @@ class Newsroom:
                 "tags": self.rng.sample(TAG_POOL, 2),
                 "body": [{"type": "paragraph", "text": "The harbour master spoke to reporters on the quay."}],
             }
-            created = httpx.post(f"{through}/api/v1/articles", json=body, headers=self.editor)
+            created = loopback.post(f"{through}/api/v1/articles", json=body, headers=self.editor)
             assert created.status_code == 201, created.text
-            answer = httpx.post(f"{through}/api/v1/articles/{created.json()['slug']}/publish", headers=self.editor)
+            answer = loopback.post(f"{through}/api/v1/articles/{created.json()['slug']}/publish", headers=self.editor)
         else:
             if len(self.slugs()) <= 3:
                 return "too few articles to delete one"
-            answer = httpx.delete(article, headers=self.editor)
+            answer = loopback.delete(article, headers=self.editor)
         assert answer.status_code in (200, 201, 204, 409), answer.text
         return f"{answer.request.method} {answer.request.url.path} -> {answer.status_code}"
 

@@ -2,8 +2,7 @@
 
 import asyncio
 
-import httpx
-
+from tests import loopback
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
 from tests.server import running_server
@@ -18,7 +17,7 @@ def test_rate_limit_holds_across_worker_processes(database_url, session):
     }
 
     async def burst(base: str) -> list[int]:
-        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        async with loopback.async_client(base_url=base, timeout=30) as client:
             responses = await asyncio.gather(
                 *(
                     client.post(

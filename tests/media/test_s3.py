@@ -19,6 +19,7 @@ from app.media.renditions import Renderer, rendition_key
 from app.media.s3 import S3Storage
 from app.media.sizes import Rendition
 from app.media.storage import original_key
+from tests import loopback
 from tests.app_client import AppClient
 from tests.conftest import BACKENDS, PROXY_ADDRESS
 from tests.media.pictures import opened, photo
@@ -50,7 +51,7 @@ def s3_endpoint():
     deadline = time.monotonic() + 30
     while True:
         try:
-            httpx.get(endpoint, timeout=1)
+            loopback.get(endpoint, timeout=1)
             break
         except httpx.TransportError:
             if time.monotonic() > deadline or server.poll() is not None:

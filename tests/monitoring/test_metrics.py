@@ -4,6 +4,7 @@ import time
 import httpx
 import pytest
 
+from tests import loopback
 from tests.comments.helpers import reply
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
@@ -51,7 +52,7 @@ def test_a_served_api_counts_requests_and_their_latency(database_url, session, a
     sections = 'byline_requests_total{method="GET",route="/api/v1/sections",status="200"}'
     latencies = 'byline_request_seconds_count{route="/api/v1/sections"}'
     # A new connection for each request, so every worker takes some.
-    with running_server(env, workers=workers) as base, httpx.Client(timeout=5, limits=ONE_USE) as reader:
+    with running_server(env, workers=workers) as base, loopback.client(timeout=5, limits=ONE_USE) as reader:
         for _ in range(30):
             assert reader.get(f"{base}/api/v1/sections").status_code == 200
         # Each worker adds what it counted every half second; the one scraped adds its own at once.

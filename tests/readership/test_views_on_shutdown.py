@@ -10,6 +10,7 @@ from sqlmodel import Session, func, select
 
 from app.db.engines import build_engine
 from app.readership.models import ArticleViews
+from tests import loopback
 from tests.conftest import BACKENDS, TEST_SECRET
 from tests.factories.newsroom import make_article
 from tests.server import served
@@ -35,7 +36,7 @@ def test_no_view_is_lost_when_the_server_is_stopped(sqlite_url):
     }
     with served(env, workers=2) as (server, base):
         # A new connection for each beacon, so both workers get some.
-        with httpx.Client(timeout=10, limits=httpx.Limits(max_keepalive_connections=0)) as client:
+        with loopback.client(timeout=10, limits=httpx.Limits(max_keepalive_connections=0)) as client:
             statuses = {_beacon(client, base, slug, n) for n in range(BEACONS)}
         assert statuses == {202}
         with Session(engine) as session:
@@ -60,7 +61,7 @@ def test_the_counts_of_two_servers_on_one_database_add_up_and_both_answer_the_sa
     }
     with ExitStack() as servers:
         first, second = (servers.enter_context(served(env)) for _ in range(2))
-        with httpx.Client(timeout=10) as client:
+        with loopback.client(timeout=10) as client:
             for (_, base), readers in ((first, range(6)), (second, range(6, 12))):
                 assert {_beacon(client, base, popular, n) for n in readers} == {202}
             assert _beacon(client, second[1], quiet, 1) == 202
@@ -70,6 +71,6 @@ def test_the_counts_of_two_servers_on_one_database_add_up_and_both_answer_the_sa
                 assert server.wait(timeout=30) == -signal.SIGTERM
     with ExitStack() as servers:
         bases = [servers.enter_context(served(env))[1] for _ in range(2)]
-        answers = [httpx.get(f"{base}/api/v1/most-read", params={"window": "1h"}).json()["data"] for base in bases]
+        answers = [loopback.get(f"{base}/api/v1/most-read", params={"window": "1h"}).json()["data"] for base in bases]
     assert answers[0] == answers[1]
     assert [(entry["article"]["slug"], entry["views"]) for entry in answers[0]] == [(popular, 12), (quiet, 1)]

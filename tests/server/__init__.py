@@ -29,6 +29,7 @@ from app.core.outbound import Destinations
 from app.core.settings import Settings
 from app.demo.loader import load_demo
 from app.server.http_protocol import DeadlineHttpProtocol
+from tests import loopback
 
 BYLINE = str(Path(sys.executable).with_name("byline"))
 # Test receivers and feeds listen on loopback; outbound requests otherwise reach only public addresses.
@@ -282,7 +283,7 @@ def served(
         try:
             deadline = time.monotonic() + 60
             # One client for every try: each new one loads the certificate authorities again.
-            with httpx.Client(timeout=1) as probe:
+            with loopback.client(timeout=1) as probe:
                 while True:
                     try:
                         probe.get(f"{base}/api/v1")

@@ -2,9 +2,8 @@ import re
 import subprocess
 import time
 
-import httpx
-
 from app.deliveries.worker import DeliveryWorker
+from tests import loopback
 from tests.conftest import TEST_SECRET
 from tests.factories.newsroom import make_article
 from tests.server import run_in_process, running_server
@@ -65,11 +64,11 @@ def test_serve_delivers_webhooks_when_asked_to(database_url, api_key, session, h
         "BYLINE_WORKER_POLL_SECONDS": "0.2",
     }
     with running_server(env) as base:
-        created = httpx.post(
+        created = loopback.post(
             f"{base}/api/v1/webhooks", json={"url": hook.url, "events": ["article.published"]}, headers=admin
         )
         assert created.status_code == 201
-        assert httpx.post(f"{base}/api/v1/articles/{draft.slug}/publish", headers=editor).status_code == 200
+        assert loopback.post(f"{base}/api/v1/articles/{draft.slug}/publish", headers=editor).status_code == 200
         deadline = time.monotonic() + 30
         while not hook.received and time.monotonic() < deadline:
             time.sleep(0.1)
