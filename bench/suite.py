@@ -47,6 +47,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 # Where Debian's packages put them (scripts/bench.sh installs them).
 WRK, NGINX = "/usr/bin/wrk", "/usr/sbin/nginx"
 CONNECTIONS, THREADS = 32, 2
+# The same load, unrecorded, before each read scenario is measured.
+WARM_UP_SECONDS = 2
 SECRET = "bench-secret-key-not-for-production"
 # The newsroom's pace in "reads under writes": edits of other articles, and approved comments on them.
 EDITS_PER_SECOND, APPROVALS_PER_SECOND = 10, 20
@@ -218,10 +220,14 @@ class Server:
 
     def measure(self, scenario: Scenario, seconds: int) -> Measured:
         if not scenario.comments:
-            # As on a server that has been up a while: each answer asked for once before.
+            # As on a server that has been up a while: each answer asked for once before, and the
+            # connections its pools open under this load opened (on PostgreSQL, a server's first
+            # seconds under load open about 30 connections, each a new server process whose first
+            # statements find its caches empty: p99 170-260 ms in those seconds, 12 ms after).
             with httpx.Client(base_url=self.base, timeout=60) as client:
                 for path in scenario.paths + scenario.lists:
                     client.get(path)
+            wrk(self.base, scenario, WARM_UP_SECONDS)
         done = threading.Event()
 
         def sample() -> None:
