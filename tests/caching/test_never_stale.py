@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 
-import httpx
 import pytest
 
 from app.articles.visibility import PUBLIC
@@ -52,12 +51,9 @@ def _paths(slugs: list[str], authors: list[str], sections: list[str], tags: list
     return paths
 
 
-# A new connection for each read, so each may reach either worker.
-_reader = loopback.client(timeout=10, limits=httpx.Limits(max_keepalive_connections=0))
-
-
 def _read(base: str, path: str) -> tuple[int, bytes]:
-    answer = _reader.get(base + path)
+    # A new connection for each read (as loopback.get makes), so each may reach either worker.
+    answer = loopback.get(base + path, timeout=10)
     return answer.status_code, answer.content
 
 

@@ -282,7 +282,6 @@ def served(
         )
         try:
             deadline = time.monotonic() + 60
-            # One client for every try: each new one loads the certificate authorities again.
             with loopback.client(timeout=1) as probe:
                 while True:
                     try:
