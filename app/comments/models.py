@@ -31,8 +31,8 @@ class Comment(Table, table=True):
         Index("ix_comment_network_hash_created_at", "network_hash", "created_at"),
         Index("ix_comment_author_email_created_at", "author_email", "created_at"),
         Index("ix_comment_content_hash", "content_hash"),
-        # "Has this commenter token an approved comment?"
-        Index("ix_comment_commenter_hash", "commenter_hash"),
+        # Which commenter tokens an address's approved comments came with: read from the index alone.
+        Index("ix_comment_author_email_status_commenter_hash", "author_email", "status", "commenter_hash"),
         # Imports upsert comments by the id they had in the system they came from.
         UniqueConstraint("article_id", "external_id"),
     )

@@ -1,10 +1,13 @@
-"""Listings must walk an index at any size: checked on SQLite's plans, which need no statistics."""
+"""Listings must walk an index, and a comment's judging search one, at any size: checked on SQLite's
+plans, which need no statistics."""
 
+import re
 import shutil
 import sqlite3
 
 import pytest
 
+from tests.comments.helpers import approve, reply
 from tests.conftest import counting_queries
 from tests.factories.newsroom import make_article, make_author, make_section
 
@@ -58,3 +61,17 @@ def test_listing_queries_walk_an_index_and_never_sort_the_table(client, session,
         assert not [step for step in steps if step.startswith("SCAN") and "INDEX" not in step], plan
         if "LIMIT" in sql:  # the page itself; loading its authors and tags may sort those few rows
             assert "USE TEMP B-TREE FOR ORDER BY" not in steps, plan
+
+
+def test_judging_a_comment_reads_only_the_comments_of_its_sender_and_its_words(client, session, database_url, api_key):
+    # Walking every approved comment, or a whole index, costs more with every comment ever kept.
+    article = make_article(session)
+    moderator = api_key("comments:moderate")
+    for n in range(3):
+        approve(client, moderator, reply(client, article.slug, author_email=f"regular{n}@example.com").json()["id"])
+    with counting_queries(client.app.state.byline.engines.write) as statements:
+        assert reply(client, article.slug, author_email="newcomer@example.com").status_code in (201, 202)
+    steps = [step for plan in plans(database_url, statements) for step in plan.split(" | ") if " comment " in step]
+    assert steps
+    for step in steps:
+        assert re.match(r"SEARCH comment .*\((network_hash|author_email|content_hash|rowid)=", step), step
