@@ -42,7 +42,7 @@ from app.core.clock import Clock, utcnow
 from app.core.logs import flush_logs, skip_unused_record_fields
 from app.core.release import byline_version
 from app.core.settings import Settings
-from app.db.engines import ensure_planner_statistics, kept_engine, release
+from app.db.engines import ensure_planner_statistics, kept_engine, open_ahead, release
 from app.db.write_batches import WriteBatches
 from app.deliveries.worker import start_in_background
 from app.desk.pages import desk_routes
@@ -141,6 +141,7 @@ def create_app(
         )
         if write.dialect.name == "sqlite":
             ensure_planner_statistics(read_primary)
+        await anyio.to_thread.run_sync(open_ahead, read, settings.database_pool_open_ahead)
         engines = Engines(write=write, read=read, read_primary=read_primary)
         announce.install(announcements)
         watch = open_watch(read, write, clock, announcements, releases)

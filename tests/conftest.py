@@ -251,6 +251,8 @@ def suite_settings() -> Settings:
         password_time_cost=1,
         password_memory_kib=8,
         password_parallelism=1,
+        # A test's app lives for a few requests: connections opened ahead would only be closed again.
+        database_pool_open_ahead=0,
     )
 
 

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     database_pool_size: int = 10
     """PostgreSQL connections per worker (and as many again in overflow; stored-answer lookups keep up to
     4 more, and the content listener 1)."""
+    database_pool_open_ahead: int = Field(10, ge=0)
+    """Connections to the database each worker opens for reads before it takes requests (at most the
+    pool's size), so the first requests after a start or a deploy find them open; 0 leaves them all
+    to the first requests."""
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     """`FULL` makes SQLite commits survive power loss too, at the price of a disk flush per commit."""
     response_cache: bool = True

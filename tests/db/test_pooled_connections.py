@@ -1,5 +1,6 @@
-"""A pooled PostgreSQL connection the server ended while it waited in the pool is replaced before a
-request gets it; one used a moment ago is handed out as it is."""
+"""A worker opens its read connections before its first request; a pooled PostgreSQL connection the
+server ended while it waited in the pool is replaced before a request gets it; one used a moment ago
+is handed out as it is."""
 
 from collections.abc import Iterator
 
@@ -8,7 +9,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from app.db import engines
-from app.db.engines import build_engine
+from app.db.engines import build_engine, open_ahead
+from app.main import create_app
+from tests.app_client import AppClient
 from tests.conftest import BACKENDS
 
 postgresql_only = pytest.mark.parametrize(
@@ -52,3 +55,29 @@ def test_a_connection_used_a_moment_ago_is_handed_out_without_a_ping(ended_in_th
         _backend_pid(pooled)
     assert failed.value.connection_invalidated
     assert _backend_pid(pooled) != first
+
+
+def test_a_worker_opens_its_read_connections_before_its_first_request(settings):
+    settings = settings.model_copy(update={"database_pool_open_ahead": 4})
+    with AppClient(create_app(settings)) as client:
+        pool = client.app.state.byline.engines.read.pool
+        assert pool.checkedin() + pool.checkedout() >= 4  # the content watch may hold some already
+
+
+@postgresql_only
+def test_connections_opened_ahead_are_server_processes_kept_for_requests(database_url):
+    pooled = build_engine(database_url, pool_size=3)
+    try:
+        open_ahead(pooled, 5)  # no more than the pool keeps
+        assert pooled.pool.checkedin() == 3
+        # Requests then take turns on those three server processes and start none.
+        assert len({_backend_pid(pooled) for _ in range(6)}) == 3 and pooled.pool.checkedin() == 3
+    finally:
+        pooled.dispose()
+
+
+def test_a_database_out_of_reach_at_start_leaves_the_connections_to_the_first_requests(caplog):
+    unreachable = build_engine("postgresql://byline@127.0.0.1:9/byline", pool_size=2)
+    open_ahead(unreachable, 2)
+    assert unreachable.pool.checkedin() == 0
+    assert "could not open connections to the database ahead" in caplog.text
