@@ -3,6 +3,7 @@ workers share one view through prometheus-client's multi-process mode: `byline s
 PROMETHEUS_MULTIPROC_DIR at a fresh folder before the workers start."""
 
 import asyncio
+import os
 import threading
 from bisect import bisect_left
 from collections import defaultdict
@@ -43,8 +44,11 @@ def count_where_the_environment_says() -> None:
     """In the shared files when PROMETHEUS_MULTIPROC_DIR is set now, else in memory. prometheus-client
     decides as it is first imported, which in a worker forked from a process that loaded it before
     `byline serve` set the folder (as the tests' launcher forks it) was too early. Every series is
-    made by its labels, so none was made before this."""
-    values.ValueClass = values.get_value_class()
+    made by its labels, at first use, so none was made before this. A storage already of the right
+    kind stays: a second one would write the same file as the first, each over the other's entries."""
+    in_files = values.ValueClass is not values.MutexValue
+    if in_files != any(name in os.environ for name in ("PROMETHEUS_MULTIPROC_DIR", "prometheus_multiproc_dir")):
+        values.ValueClass = values.get_value_class()
 
 
 @cache

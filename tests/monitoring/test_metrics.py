@@ -61,3 +61,31 @@ def test_a_served_api_counts_requests_and_their_latency(database_url, session, a
             assert time.monotonic() < deadline, scraped
             time.sleep(0.1)
     assert _value(scraped, sections) == 30 and _value(scraped, latencies) == 30
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("as_script", [False, True])
+def test_every_worker_counts_its_cache_lookups_where_metrics_are_read(database_url, session, api_key, as_script):
+    # Series made as modules load and series made as requests come must share one file per worker:
+    # two writers of one file overwrote each other's entries, and every scrape after was a 500.
+    admin = api_key("admin")
+    article = make_article(session)
+    session.commit()
+    env = {"BYLINE_DATABASE_URL": database_url, "BYLINE_SECRET_KEY": TEST_SECRET}
+    lookups = 'byline_response_cache_lookups_total{result="%s"}'
+    with (
+        running_server(env, workers=2, as_script=as_script) as base,
+        loopback.client(timeout=5, limits=ONE_USE) as reader,
+    ):
+        # Scraped first, as a monitor does: each worker then counts the scrapes before any read.
+        before = [reader.get(f"{base}/metrics", headers=admin) for _ in range(4)]
+        time.sleep(0.6)  # each worker adds its request counts every half second
+        for path in [f"/api/v1/articles/{article.slug}", "/api/v1/sections", "/api/v1/tags"] * 10:
+            assert reader.get(base + path).status_code == 200
+        after = [reader.get(f"{base}/metrics", headers=admin) for _ in range(4)]
+    assert [scrape.status_code for scrape in before + after] == [200] * 8
+
+    def looked_up(scrape: httpx.Response) -> float:
+        return sum(_value(scrape.text, lookups % result) for result in ("hit", "miss"))
+
+    assert looked_up(after[-1]) - looked_up(before[-1]) == 30

@@ -15,7 +15,9 @@ import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import cache
 
+from prometheus_client import Counter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.caching.responses.encoding import compress, compressible, encoded_etag, negotiate, strong_etag, uncoded_etag
@@ -27,9 +29,14 @@ from app.server.http_protocol import prepare_headers
 
 # Headers the middleware sets itself on every answer it sends from an entry.
 _OWN_HEADERS = {b"content-length", b"etag", b"cache-control", b"last-modified", b"vary", b"content-encoding"}
-_HITS, _MISSES, _BYPASSES, _STALE = (
-    RESPONSE_CACHE_LOOKUPS.labels(result) for result in ("hit", "miss", "bypass", "stale")
-)
+
+
+@cache
+def _looked_up(result: str) -> Counter:
+    # Made at first use, not as the module loads: a worker picks where it counts as it starts.
+    return RESPONSE_CACHE_LOOKUPS.labels(result)
+
+
 _CONDITIONAL = (b"if-none-match", b"if-modified-since")
 # What a route sends to have its answer shared for N seconds at most.
 _LIMITED = re.compile(rb"public, max-age=(\d{1,6})")
@@ -188,7 +195,7 @@ class HttpCacheMiddleware:
             if not await self._sent_stale(send, key, captured, asked, head):
                 await self._send_captured(send, captured, asked, head)
 
-        (_BYPASSES if state is None else _MISSES).inc()
+        _looked_up("bypass" if state is None else "miss").inc()
         try:
             if asked.private:
                 await self._capture(scope, receive, send, head, answer, streamed=built)
@@ -225,7 +232,7 @@ class HttpCacheMiddleware:
         age = int(time.time() - entry.built_at)
         if age > self.stale_if_error:
             return False
-        _STALE.inc()
+        _looked_up("stale").inc()
         await send_entry(
             send, self.store, key, entry, asked, head=head, outcome=b"STALE", extra=((b"age", str(age).encode()),)
         )
@@ -322,7 +329,7 @@ def fresh_entry(store: ResponseStore | None, key: Hashable, state: ContentState 
         if not state.shows(entry.built):
             return None
         entry.shown_under = state
-    _HITS.inc()
+    _looked_up("hit").inc()
     return entry
 
 
