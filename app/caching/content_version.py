@@ -23,6 +23,8 @@ _BUMPED_IN = "content_version_bumped_in"
 _PURGES = "content_purges"
 # The version the transaction will have made, for whoever announces it after the commit.
 BUMPED_TO = "content_version_bumped_to"
+# That version and the keys it purged as the log has them, for the same.
+PURGED = "content_version_purged"
 # PostgreSQL announces each new version here on commit, to every worker on every machine: the
 # version alone, or `<version>:<keys it purged, space-separated>` where they fit in a notification.
 NOTIFY_CHANNEL = "byline_content"
@@ -99,6 +101,7 @@ def _record_purges(session: Session) -> None:
         version = int(session.info[BUMPED_TO])
         logged = " ".join(sorted(purged))
         session.connection().execute(_LOG_PURGES, {"version": version, "keys": logged})
+        session.info[PURGED] = (version, logged)
         if session.get_bind().dialect.name == "postgresql":
             announced = f"{version}:{logged}"
             _notify(session, announced if len(announced) <= NOTIFY_LIMIT else str(version))

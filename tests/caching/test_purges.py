@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.articles.visibility import RELEASES
 from app.caching.content_version import NOTIFY_CHANNEL, ContentPurge
-from app.caching.responses.announce import Announcements
+from app.caching.responses.announce import SLOT_KEYS, SLOTS, Announcements, install, uninstall
 from app.caching.responses.purges import Built, Purges
 from app.caching.responses.state import EPOCH, ContentState, LiveContent, open_watch
 from tests.caching.test_http_cache import warm
@@ -157,3 +157,56 @@ def test_a_sibling_workers_write_is_waited_for_briefly_not_answered_uncached(eng
     assert heard is not None and 0.04 < waited < 2
     assert not heard.shows(_built(version, "article:a")), "the sibling's write changed it"
     assert heard.shows(_built(version, "article:b"))
+
+
+@pytest.mark.parametrize("database_url", [backend for backend in BACKENDS if backend == "postgresql"], indirect=True)
+def test_a_sibling_workers_write_is_known_with_what_it_purged_at_once(engine, session, clock, tmp_path):
+    """The workers of one server share what each write purged with its version: a sibling's next
+    read needs no notification to know which answers still hold."""
+    shared = str(tmp_path / "content-version")
+
+    async def reads() -> tuple[int, ContentState | None]:
+        watch = open_watch(engine, engine, clock, Announcements(shared), RELEASES)
+        await watch.started(seconds=5)
+        content = LiveContent(clock)
+        content.watch(watch)
+        try:
+            before = content.current()
+            assert before is not None
+            # Another worker's map of the same file, as it commits the next version.
+            Announcements(shared).publish(str(engine.url), before.version + 1, "article:a comments:a")
+            return before.version, content.current()
+        finally:
+            await watch.close()
+
+    version, told = asyncio.run(reads())
+    assert told is not None, "the keys came with the version"
+    assert not told.shows(_built(version, "article:a")) and not told.shows(_built(version, "comments:a"))
+    assert told.shows(_built(version, "article:b"))
+
+
+def test_the_keys_of_a_version_are_shared_until_a_later_version_takes_their_slot(tmp_path):
+    path, database = str(tmp_path / "content-version"), "postgresql://db/byline"
+    writer, reader = Announcements(path), Announcements(path)
+    writer.publish(database, 7, "article:a tag:ports")
+    writer.publish(database, 8)  # the keys did not come with it
+    writer.publish(database, 9, "x" * (SLOT_KEYS + 1))
+    assert reader.latest(database) == 9
+    assert reader.purged(database, 7) == "article:a tag:ports"
+    assert reader.purged(database, 8) is None and reader.purged(database, 9) is None
+    writer.publish(database, 7 + SLOTS, "article:b")
+    assert reader.purged(database, 7) is None, "its slot holds a later version now"
+    assert reader.purged(database, 7 + SLOTS) == "article:b"
+
+
+def test_a_commit_shares_the_keys_its_version_purged(session):
+    announcements = Announcements(None)
+    install(announcements)
+    try:
+        make_article(session, slug="shared-keys")
+        version = session.scalar(select(func.max(ContentPurge.version)))
+        logged = session.get(ContentPurge, version).keys
+        assert "article:shared-keys" in logged.split()
+        assert announcements.purged(str(session.get_bind().engine.url), version) == logged
+    finally:
+        uninstall(announcements)

@@ -24,7 +24,7 @@ from sqlmodel import col
 
 from app.caching.content_version import NOTIFY_CHANNEL, ContentVersion
 from app.caching.releases import NOW, Releases
-from app.caching.responses.announce import Announcements
+from app.caching.responses.announce import SLOTS, Announcements
 from app.caching.responses.purges import Built, Purges
 from app.core.clock import Clock
 from app.db.engines import libpq_url
@@ -187,6 +187,8 @@ class PostgresWatch:
             return None
         heard = self._purges.heard_through() or 0
         if state.version < wanted or heard > state.version:
+            if heard < wanted:
+                heard = self._heard_from_siblings(heard, wanted)
             self._refresh(max(wanted, heard))
             if heard < wanted:
                 self._awaiting_keys = True
@@ -197,6 +199,16 @@ class PostgresWatch:
                 self._heard = (heard, replace(state, behind=True))
             return self._heard[1]
         return state
+
+    def _heard_from_siblings(self, heard: int, wanted: int) -> int:
+        """What the versions after `heard` purged, as far as this server's workers committed them
+        (app.caching.responses.announce): the notifications say the same a moment later."""
+        for version in range(heard + 1, min(wanted, heard + SLOTS) + 1):
+            keys = self._announcements.purged(self._database, version)
+            if keys is None:
+                break
+            self._purges.hear(version, keys.split())
+        return self._purges.heard_through() or heard
 
     def _refresh(self, wanted: int) -> None:
         self._announced = max(self._announced, wanted)
