@@ -6,7 +6,10 @@ write lock passed from request thread to request thread, and each of those threa
 interpreter's lock at every statement: about 580 comments a second on two workers, with the CPU
 half idle. One thread per process instead takes whatever has queued up while it last wrote, runs
 each piece in a savepoint of one transaction, so that a piece that fails is undone alone, commits
-once, and only then answers each piece: whatever is acknowledged is committed.
+once, and only then answers each piece: whatever is acknowledged is committed. The batch is taken
+once the turn is granted, so what queued while another worker held the turn comes along (comment
+submission on two workers: about 800 a second on PostgreSQL with the batch taken before the wait,
+about 1,000 to 1,200 after).
 
 Pieces of one kind are stored together (`run_together`): their store gets every one that waited and
 asks the database once for all of them. A statement is a round trip, about 0.2 ms of the worker's
@@ -91,36 +94,44 @@ class WriteBatches:
             first = self._waiting.get()
             if first is None:
                 return
-            batch = [first]
-            while len(batch) < MAX_BATCH:
-                try:
-                    more = self._waiting.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._waiting.put(None)  # stop after this batch
-                    break
-                batch.append(more)
-            # A request cancelled while its work waited needs no answer.
-            if started := [work for work in batch if work.done.set_running_or_notify_cancel()]:
-                self._store(started)
+            self._store(first)
 
-    def _store(self, batch: list[_Work]) -> None:
+    def _store(self, first: _Work) -> None:
+        batch = [first]
         answers: list[Callable[[], None]] = []
-        kinds: dict[Callable[[Session, list[Any]], list[Any]], list[_Work]] = {}
-        for work in batch:
-            kinds.setdefault(work.store, []).append(work)
         try:
             with Session(self._engine, expire_on_commit=False) as session, write_turn(session):
+                # What queued up while the turn was awaited comes along: the longer another worker
+                # held it, the more this one stores in its own.
+                batch += self._queued(MAX_BATCH - 1)
+                # A request cancelled while its work waited needs no answer.
+                kinds: dict[Callable[[Session, list[Any]], list[Any]], list[_Work]] = {}
+                for work in batch:
+                    if work.done.set_running_or_notify_cancel():
+                        kinds.setdefault(work.store, []).append(work)
                 for together in kinds.values():
                     answers += _stored(session, together)
                 session.commit()
         except Exception as failed:  # nothing was stored; each request reports it as it would its own
             for work in batch:
-                work.done.set_exception(failed)
+                if not work.done.done():
+                    work.done.set_exception(failed)
             return
         for answer in answers:
             answer()
+
+    def _queued(self, most: int) -> list[_Work]:
+        taken: list[_Work] = []
+        while len(taken) < most:
+            try:
+                more = self._waiting.get_nowait()
+            except queue.Empty:
+                break
+            if more is None:
+                self._waiting.put(None)  # stop after this batch
+                break
+            taken.append(more)
+        return taken
 
 
 def _stored(session: Session, together: list[_Work]) -> list[Callable[[], None]]:

@@ -97,6 +97,35 @@ def test_writes_waiting_together_share_one_transaction(batches, engine):
     assert len(commits) == 2
 
 
+def test_writes_that_queue_while_another_worker_holds_the_turn_share_the_next_transaction(batches, engine):
+    commits = []
+    event.listen(engine, "commit", lambda connection: commits.append(1))
+    sibling = WriteBatches(engine)  # another worker's writer, in its turn
+    release = threading.Event()
+
+    def held(session: Session) -> str:
+        release.wait(5)
+        return insert("sibling")(session)
+
+    async def burst() -> list[object]:
+        theirs = asyncio.ensure_future(sibling.run(held))
+        await asyncio.sleep(0.2)
+        first = asyncio.ensure_future(batches.run(insert("first")))
+        await asyncio.sleep(0.2)  # this writer now waits for its turn with the first write alone
+        rest = [asyncio.ensure_future(batches.run(insert(f"waiting-{n}"))) for n in range(10)]
+        await asyncio.sleep(0.2)
+        release.set()
+        return await asyncio.gather(theirs, first, *rest)
+
+    try:
+        assert len(asyncio.run(burst())) == 12
+    finally:
+        sibling.close()
+    assert len(stored(engine)) == 12
+    # The sibling's commit, then one for the first write and the ten that queued while it waited.
+    assert len(commits) == 2
+
+
 def test_a_write_the_database_refuses_is_undone_alone(batches, engine):
     def duplicate_key(session: Session) -> str:
         session.execute(text("INSERT INTO term_document_count (term, documents) VALUES ('twice', 1)"))
