@@ -2,7 +2,9 @@
 what it shows, every write logs the keys it purged, and each worker reads that log."""
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select, text
@@ -117,7 +119,27 @@ def test_a_heard_purge_is_never_forgotten_by_a_read_of_the_log_that_ends_before_
     assert state.shows(_built(7, "tag:ports")) and not state.shows(_built(6, "tag:ports"))
 
 
-@pytest.mark.parametrize("database_url", [backend for backend in BACKENDS if backend == "postgresql"], indirect=True)
+POSTGRESQL_ONLY = pytest.mark.parametrize(
+    "database_url", [backend for backend in BACKENDS if backend == "postgresql"], indirect=True
+)
+
+
+@contextlib.asynccontextmanager
+async def _watching(engine, clock, announcements: Announcements) -> AsyncIterator[tuple[LiveContent, ContentState]]:
+    """A worker's view of the content, once it has read the state, and that state."""
+    watch = open_watch(engine, engine, clock, announcements, RELEASES)
+    await watch.started(seconds=5)
+    content = LiveContent(clock)
+    content.watch(watch)
+    try:
+        before = content.current()
+        assert before is not None
+        yield content, before
+    finally:
+        await watch.close()
+
+
+@POSTGRESQL_ONLY
 def test_a_sibling_workers_write_is_waited_for_briefly_not_answered_uncached(engine, session, clock):
     """A sibling's commit is known first by its version (shared memory), then by what it purged
     (NOTIFY): in between, a read waits for the notification rather than building its answer, and
@@ -125,13 +147,7 @@ def test_a_sibling_workers_write_is_waited_for_briefly_not_answered_uncached(eng
 
     async def reads() -> tuple[int, ContentState | None, ContentState | None, float]:
         announcements = Announcements(None)
-        watch = open_watch(engine, engine, clock, announcements, RELEASES)
-        await watch.started(seconds=5)
-        content = LiveContent(clock)
-        content.watch(watch)
-        try:
-            before = content.current()
-            assert before is not None
+        async with _watching(engine, clock, announcements) as (content, before):
             # The sibling committed the next version; this worker has not heard what it purged.
             announcements.publish(str(engine.url), before.version + 1)
             assert content.current() is None
@@ -149,8 +165,6 @@ def test_a_sibling_workers_write_is_waited_for_briefly_not_answered_uncached(eng
             waited = time.monotonic() - began
             await told
             return before.version, unheard, heard, waited
-        finally:
-            await watch.close()
 
     version, unheard, heard, waited = asyncio.run(reads())
     assert unheard is None, "nothing said what the write changed"
@@ -159,25 +173,17 @@ def test_a_sibling_workers_write_is_waited_for_briefly_not_answered_uncached(eng
     assert heard.shows(_built(version, "article:b"))
 
 
-@pytest.mark.parametrize("database_url", [backend for backend in BACKENDS if backend == "postgresql"], indirect=True)
+@POSTGRESQL_ONLY
 def test_a_sibling_workers_write_is_known_with_what_it_purged_at_once(engine, session, clock, tmp_path):
     """The workers of one server share what each write purged with its version: a sibling's next
     read needs no notification to know which answers still hold."""
     shared = str(tmp_path / "content-version")
 
     async def reads() -> tuple[int, ContentState | None]:
-        watch = open_watch(engine, engine, clock, Announcements(shared), RELEASES)
-        await watch.started(seconds=5)
-        content = LiveContent(clock)
-        content.watch(watch)
-        try:
-            before = content.current()
-            assert before is not None
+        async with _watching(engine, clock, Announcements(shared)) as (content, before):
             # Another worker's map of the same file, as it commits the next version.
             Announcements(shared).publish(str(engine.url), before.version + 1, "article:a comments:a")
             return before.version, content.current()
-        finally:
-            await watch.close()
 
     version, told = asyncio.run(reads())
     assert told is not None, "the keys came with the version"

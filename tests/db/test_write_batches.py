@@ -74,17 +74,28 @@ def test_what_a_failing_write_noted_for_the_commit_is_forgotten(batches, engine)
     assert current_version(engine) == version + 1
 
 
-def test_writes_waiting_together_share_one_transaction(batches, engine):
-    commits = []
-    event.listen(engine, "commit", lambda connection: commits.append(1))
+@pytest.fixture
+def commits(engine) -> list[int]:
+    counted: list[int] = []
+    event.listen(engine, "commit", lambda connection: counted.append(1))
+    return counted
+
+
+def held_until(release: threading.Event, name: str):
+    """A write that takes its time (until `release`), its batch's transaction open meanwhile."""
+
+    def work(session: Session) -> str:
+        release.wait(5)
+        return insert(name)(session)
+
+    return work
+
+
+def test_writes_waiting_together_share_one_transaction(batches, engine, commits):
     release = threading.Event()
 
-    def held(session: Session) -> str:
-        release.wait(5)
-        return insert("first")(session)
-
     async def burst() -> list[object]:
-        first = asyncio.ensure_future(batches.run(held))
+        first = asyncio.ensure_future(batches.run(held_until(release, "first")))
         await asyncio.sleep(0.2)  # the writer is now inside the first batch
         rest = [asyncio.ensure_future(batches.run(insert(f"waiting-{n}"))) for n in range(10)]
         await asyncio.sleep(0.2)
@@ -97,18 +108,12 @@ def test_writes_waiting_together_share_one_transaction(batches, engine):
     assert len(commits) == 2
 
 
-def test_writes_that_queue_while_another_worker_holds_the_turn_share_the_next_transaction(batches, engine):
-    commits = []
-    event.listen(engine, "commit", lambda connection: commits.append(1))
+def test_writes_that_queue_while_another_worker_holds_the_turn_share_the_next_transaction(batches, engine, commits):
     sibling = WriteBatches(engine)  # another worker's writer, in its turn
     release = threading.Event()
 
-    def held(session: Session) -> str:
-        release.wait(5)
-        return insert("sibling")(session)
-
     async def burst() -> list[object]:
-        theirs = asyncio.ensure_future(sibling.run(held))
+        theirs = asyncio.ensure_future(sibling.run(held_until(release, "sibling")))
         await asyncio.sleep(0.2)
         first = asyncio.ensure_future(batches.run(insert("first")))
         await asyncio.sleep(0.2)  # this writer now waits for its turn with the first write alone
