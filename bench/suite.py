@@ -400,7 +400,7 @@ class DeskAtWork(threading.Thread):
         try:
             outcome = self._edit(slug, count) if edit else self._approve(slug, count)
         except (OSError, http.client.HTTPException):
-            self._connections.__dict__.pop("open", None)  # the next write opens another
+            self._connections.open.close()  # http.client opens it again for the next write
             outcome = "failures"
         self._count(outcome)
 
