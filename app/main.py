@@ -13,7 +13,6 @@ from pydantic import BaseModel
 from starlette.types import Receive, Scope, Send
 
 from app.articles.editor_router import router as article_editing_router
-from app.articles.visibility import RELEASES
 from app.audit.router import router as audit_router
 from app.auth import oidc
 from app.auth.dependencies import presents_valid_key
@@ -35,7 +34,6 @@ from app.caching.responses.state import LiveContent, open_watch
 from app.caching.responses.store import ResponseStore
 from app.caching.stored_answers import RenderedAnswerMiddleware, StoredAnswers
 from app.changes.router import router as changes_router
-from app.collections.models import SCHEDULED_ORDERS
 from app.collections.router import router as collections_router
 from app.comments import router as comments
 from app.core.clock import Clock, utcnow
@@ -84,7 +82,7 @@ from app.web.problem_pages import router as problem_pages_router
 from app.web.problems import UnexpectedErrorMiddleware, install_problem_handlers
 from app.web.state import AppState, Engines, StateKey
 from app.webhooks.router import router as webhooks_router
-from app.wiring import install_write_hooks
+from app.wiring import RELEASES, install_write_hooks
 
 
 class ApiIndex(BaseModel):
@@ -124,7 +122,6 @@ def create_app(
     settings = settings or Settings()
     announcements = announcements or Announcements(None)
     install_write_hooks()
-    releases = RELEASES + SCHEDULED_ORDERS
     content = LiveContent(clock)
     stored_answers = StoredAnswers(settings)
 
@@ -144,7 +141,7 @@ def create_app(
         await anyio.to_thread.run_sync(open_ahead, read, settings.database_pool_open_ahead)
         engines = Engines(write=write, read=read, read_primary=read_primary)
         announce.install(announcements)
-        watch = open_watch(read, write, clock, announcements, releases)
+        watch = open_watch(read, write, clock, announcements, RELEASES)
         await watch.started(seconds=5)
         content.watch(watch)
         await stored_answers.open(read, write)
@@ -161,7 +158,7 @@ def create_app(
             settings=settings,
             clock=clock,
             engines=engines,
-            content_cache=ContentCache(releases),
+            content_cache=ContentCache(RELEASES),
             content_watch=watch,
             stored_answers=stored_answers,
             write_batches=write_batches,

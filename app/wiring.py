@@ -8,13 +8,16 @@ from sqlmodel import Session
 from app.articles import written
 from app.articles.models import Article, Correction
 from app.articles.pictures import MediaShown
+from app.articles.visibility import RELEASES as ARTICLE_RELEASES
 from app.audit import recorder as audit
 from app.audit.imports import ImportedArticles
 from app.auth import journal
 from app.auth.models import ApiKey, User
 from app.authors.models import Author
 from app.caching import content_version, stored_answers
+from app.caching.responses.state import StateQuery
 from app.changes.record import ChangeFeed
+from app.collections.models import SCHEDULED_ORDERS
 from app.comments.models import Comment
 from app.db import migrate
 from app.indexing.service import ArticleText, reindex
@@ -24,6 +27,9 @@ from app.outbox import service as outbox
 from app.related.semantic import pgvector
 from app.taxonomy.models import Section, Tag
 from app.webhooks.models import WebhookEndpoint
+
+# What readers start to see by itself at a stored moment, which caches end their answers at.
+RELEASES = ARTICLE_RELEASES + SCHEDULED_ORDERS
 
 # What the audit log records a change of, and how it names each row.
 AUDITED: dict[type, audit.Watched] = {
@@ -67,14 +73,15 @@ REBUILD_SEARCH_AFTER = frozenset({"0004", "0005"})
 def install_write_hooks() -> None:
     """Every article write keeps its search entry, term vector and change-feed row in step; every
     commit that purges surrogate keys deletes the stored answers sent with them, in its own
-    transaction, and tells CDNs in a `cache.purge` outbox event; a change to a media library picture
+    transaction, tells CDNs in a `cache.purge` outbox event, and on PostgreSQL tells every worker
+    the content state it makes; a change to a media library picture
     reaches the articles that show it; the audit log records every change someone makes, and every
     sign-in, sign-out and second-factor act."""
     written.subscribe(ArticleText(), ChangeFeed(), ImportedArticles())
     audit.install(AUDITED)
     journal.install(audit.record_by)
     media_uses.subscribe(MediaShown())
-    content_version.install(stored_answers.forget, outbox.cache_purged)
+    content_version.install(stored_answers.forget, outbox.cache_purged, tell_state=StateQuery(RELEASES).tell)
 
 
 def upgrade_database(database_url: str, revision: str = "head") -> None:

@@ -12,7 +12,7 @@ in its own transaction, so a cache can end only the answers that show them. The 
 from collections.abc import Callable, Set
 from datetime import UTC, datetime
 
-from sqlalchemy import Text, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Text, bindparam, delete, func, insert, select, update
 from sqlmodel import Field, Session, col
 
 from app.caching.keys import with_compact_forms
@@ -26,7 +26,8 @@ BUMPED_TO = "content_version_bumped_to"
 # That version and the keys it purged as the log has them, for the same.
 PURGED = "content_version_purged"
 # PostgreSQL announces each new version here on commit, to every worker on every machine: the
-# version alone, or `<version>:<keys it purged, space-separated>` where they fit in a notification.
+# version alone, or `<version>:<keys it purged, space-separated>` where they fit in a notification,
+# followed by the content state the commit makes when a teller is installed (`StateTeller`).
 NOTIFY_CHANNEL = "byline_content"
 NOTIFY_LIMIT = 7_900
 
@@ -37,6 +38,11 @@ PRUNE_EVERY = 500
 # Called in the committing transaction with every surrogate key it purges, in both forms.
 PurgeHook = Callable[[Session, Set[str]], None]
 _purge_hooks: tuple[PurgeHook, ...] = ()
+# Called in the committing transaction, its writes flushed: the content state it makes, as one
+# token that no surrogate key can be, so that listeners need not each read it (a transaction each,
+# per write, per worker, per server).
+StateTeller = Callable[[Connection], str]
+_tell_state: StateTeller | None = None
 # Whether commits log their purges (install): then they also announce them, keys and all.
 _logging = False
 
@@ -96,6 +102,10 @@ def bump(session: Session, *purges: str) -> int:
 def _record_purges(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint released: the transaction's own commit records what all of it purged
+    teller = _tell_state if bumped(session) and session.get_bind().dialect.name == "postgresql" else None
+    if teller is not None:
+        # The commit's own flush comes after this hook: the state told must include what it writes.
+        session.flush()
     purged = with_compact_forms(session.info.pop(_PURGES, None) or ())
     if bumped(session):
         version = int(session.info[BUMPED_TO])
@@ -104,6 +114,8 @@ def _record_purges(session: Session) -> None:
         session.info[PURGED] = (version, logged)
         if session.get_bind().dialect.name == "postgresql":
             announced = f"{version}:{logged}"
+            if teller is not None:
+                announced += " " + teller(session.connection())
             _notify(session, announced if len(announced) <= NOTIFY_LIMIT else str(version))
         if version % PRUNE_EVERY == 0:
             session.execute(delete(ContentPurge).where(col(ContentPurge.version) <= version - PURGES_KEPT))
@@ -120,11 +132,12 @@ def _forget_purges(session: Session) -> None:
     session.info.pop(_PURGES, None)
 
 
-def install(*purge_hooks: PurgeHook) -> None:
+def install(*purge_hooks: PurgeHook, tell_state: StateTeller | None = None) -> None:
     """Have every session's commit hand the purges its content changes call for (see `bump`) to
-    `purge_hooks`: the same ones for every entry point, so installing again changes nothing."""
-    global _purge_hooks, _logging
-    _purge_hooks, _logging = purge_hooks, True
+    `purge_hooks`, and on PostgreSQL announce the state it makes as `tell_state` says: the same ones
+    for every entry point, so installing again changes nothing."""
+    global _purge_hooks, _logging, _tell_state
+    _purge_hooks, _logging, _tell_state = purge_hooks, True, tell_state
     listen_once("before_commit", _record_purges)
     listen_once("after_rollback", _forget_purges)
 

@@ -5,18 +5,20 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlmodel import Session
 
-from app.articles.visibility import RELEASES
 from app.caching.content_version import NOTIFY_CHANNEL, ContentPurge
 from app.caching.responses.announce import SLOT_KEYS, SLOTS, Announcements, install, uninstall
 from app.caching.responses.purges import Built, Purges
-from app.caching.responses.state import EPOCH, ContentState, LiveContent, open_watch
+from app.caching.responses.state import EPOCH, ContentState, LiveContent, StateQuery, open_watch
+from app.db.engines import build_engine
+from app.wiring import RELEASES
 from tests.caching.test_http_cache import warm
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, FrozenClock
 from tests.factories.newsroom import make_article
 
 
@@ -216,3 +218,89 @@ def test_a_commit_shares_the_keys_its_version_purged(session):
         assert announcements.purged(str(session.get_bind().engine.url), version) == logged
     finally:
         uninstall(announcements)
+
+
+def test_versions_heard_with_all_they_purged_are_taken_as_read(session):
+    purges = Purges()
+    purges.catch_up(session, 5)
+    purges.hear(6, ["article:a"])
+    purges.hear(8, ["tag:ports"])
+    assert not purges.settle(8), "what version 7 purged is not known"
+    assert purges.settle(6) and purges.version == 6
+    state = _state(6, purges)
+    assert not state.shows(_built(5, "article:a")) and state.shows(_built(6, "article:a"))
+    assert not state.shows(_built(6, "tag:ports")), "version 8 was heard too"
+
+
+def _state_reads(engine) -> list[str]:
+    """The reads of the content state `engine` runs from now on."""
+    reads: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def counted(connection, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().startswith("SELECT content_version.version, content_version.changed_at"):
+            reads.append(statement)
+
+    return reads
+
+
+def _scheduled(session, hours: float) -> datetime:
+    """An article that goes live `hours` from now, by the wall clock its writers keep."""
+    live_at = (datetime.now(UTC) + timedelta(hours=hours)).replace(microsecond=0)
+    make_article(session, published_at=live_at, now=datetime.now(UTC))
+    return live_at
+
+
+def _told_once(engine, clock, write) -> tuple[int, ContentState, int]:
+    """A worker's state once it has heard of the version `write` commits, and how many times it
+    read the state from the database since it started."""
+    watching_engine = build_engine(str(engine.url))
+    reads = _state_reads(watching_engine)
+
+    async def heard() -> tuple[int, ContentState]:
+        async with _watching(watching_engine, clock, Announcements(None)) as (content, _):
+            version = await asyncio.to_thread(write)
+            deadline = time.monotonic() + 10
+            while (state := content.current()) is None or state.version < version:
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.01)
+            return version, state
+
+    try:
+        version, state = asyncio.run(heard())
+    finally:
+        watching_engine.dispose()
+    return version, state, len(reads) - 1
+
+
+@POSTGRESQL_ONLY
+def test_a_commit_tells_every_worker_the_state_it_makes_without_a_read(engine, session):
+    def write() -> int:
+        _scheduled(session, hours=1)
+        return session.scalar(select(func.max(ContentPurge.version)))
+
+    version, state, reads = _told_once(engine, FrozenClock(datetime.now(UTC)), write)
+    assert reads == 0, "the notification told the state"
+    read = StateQuery(RELEASES).read(engine, datetime.now(UTC))
+    assert (state.version, state.last_release, state.last_modified, state.valid_until) == (
+        read.version,
+        read.last_release,
+        read.last_modified,
+        read.valid_until,
+    )
+    assert not state.behind and not state.shows(_built(version - 1, "articles"))
+
+
+@POSTGRESQL_ONLY
+def test_a_told_state_that_ended_by_the_workers_clock_is_read_instead(engine, session):
+    """A state holds from its last release to its next: a worker whose clock is past the next one
+    reads the state as it stands, with the article that went live."""
+    live_at: list[datetime] = []
+
+    def write() -> int:
+        live_at.append(_scheduled(session, hours=1))
+        return session.scalar(select(func.max(ContentPurge.version)))
+
+    _, state, reads = _told_once(engine, FrozenClock(datetime.now(UTC) + timedelta(hours=2)), write)
+    assert reads == 1
+    assert state.last_release == live_at[0]

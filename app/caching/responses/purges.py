@@ -81,6 +81,18 @@ class Purges:
                 self._apply([(version, " ".join(keys))])
                 self._latest = max(self._latest, version)
 
+    def settle(self, version: int) -> bool:
+        """Take the versions through `version` as read, if each was heard with all it purged: the
+        log says the same. False, changing nothing, if one was not."""
+        with self._lock:
+            if self.version is None or len(self._purged_at) > self.MAX_KEYS:
+                return False  # a read of the log starts afresh
+            if any(later not in self._heard for later in range(self.version + 1, version + 1)):
+                return False
+            self.version = max(self.version, version)
+            self._heard = {later: keys for later, keys in self._heard.items() if later > version}
+            return True
+
     def heard_through(self) -> int | None:
         """The newest version up to which every purge is known, heard or read."""
         with self._lock:

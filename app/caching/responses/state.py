@@ -13,12 +13,12 @@ import contextlib
 import logging
 import sqlite3
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol, cast
 
 import anyio.to_thread
 import psycopg
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col
 
@@ -31,6 +31,8 @@ from app.db.engines import libpq_url
 
 log = logging.getLogger("byline.http_cache")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Starts the state a notification tells after the keys it purged: no surrogate key starts so.
+TOLD = "@"
 
 
 @dataclass(frozen=True)
@@ -79,9 +81,20 @@ class StateQuery:
     def read(self, engine: Engine, now: datetime, purges: Purges | None = None) -> ContentState:
         """The state now; with `purges`, also what the versions since their last read purged."""
         with engine.connect() as connection:
-            version, changed_at, *moments = connection.execute(self._statement, {"now": now}).one()
+            state = self._state(connection, now)
             if purges is not None:
-                purges.catch_up(connection, version)
+                purges.catch_up(connection, state.version)
+        return replace(state, purges=purges)
+
+    def tell(self, connection: Connection) -> str:
+        """The state a committing transaction makes, as its notification tells it (`told`): it holds
+        for every moment from its last release to its next, whatever the clock of who hears it."""
+        state = self._state(connection, datetime.now(UTC))
+        until = "-" if state.valid_until is None else _micros(state.valid_until)
+        return f"{TOLD}{_micros(state.last_release)},{_micros(state.last_modified)},{until}"
+
+    def _state(self, connection: Connection, now: datetime) -> ContentState:
+        version, changed_at, *moments = connection.execute(self._statement, {"now": now}).one()
         past, coming = moments[: self._moments], [moment for moment in moments[self._moments :] if moment]
         last_release = max(moment for moment in (*past, EPOCH) if moment is not None)
         return ContentState(
@@ -89,8 +102,29 @@ class StateQuery:
             last_release=last_release,
             last_modified=max(changed_at, last_release),
             valid_until=min(coming) if coming else None,
-            purges=purges,
         )
+
+
+def told(version: int, token: str, purges: Purges) -> ContentState | None:
+    """The state a notification told with `version`, if `token` is one (StateQuery.tell)."""
+    if not token.startswith(TOLD):
+        return None
+    last_release, last_modified, until = token.removeprefix(TOLD).split(",")
+    return ContentState(
+        version=version,
+        last_release=_moment(last_release),
+        last_modified=_moment(last_modified),
+        valid_until=None if until == "-" else _moment(until),
+        purges=purges,
+    )
+
+
+def _micros(moment: datetime) -> str:
+    return str((moment - EPOCH) // timedelta(microseconds=1))
+
+
+def _moment(micros: str) -> datetime:
+    return EPOCH + timedelta(microseconds=int(micros))
 
 
 class ContentWatch(Protocol):
@@ -152,6 +186,9 @@ class PostgresWatch:
     listening connection is down."""
 
     RETRY_SECONDS = 1.0
+    # How long a catch-up waits for the notification that tells the state before reading it: a
+    # sibling's commit is known from shared memory a moment before its notification comes.
+    NOTICE_SECONDS = 0.1
 
     def __init__(
         self, read_engine: Engine, write_engine: Engine, clock: Clock, announcements: Announcements, releases: Releases
@@ -173,6 +210,11 @@ class PostgresWatch:
         self._awaiting_keys = False
         self._more_known = asyncio.Event()
         self._refreshing: asyncio.Task[None] | None = None
+        # The newest state notifications told, and the newest version they announced, told or not.
+        # A told state is taken as read only where reads go to the primary: a replica may lag it.
+        self._told: ContentState | None = None
+        self._noticed = 0
+        self._takes_told = read_engine.url == write_engine.url
         # Set by the first read of the state, or by the first refusal: a server must not wait for a
         # database that is down to start answering.
         self._settled = asyncio.Event()
@@ -218,6 +260,8 @@ class PostgresWatch:
     async def _catch_up(self) -> None:
         while True:
             wanted = self._announced
+            if await self._took_told(wanted):
+                return
             try:
                 state = await asyncio.to_thread(self._state_query.read, self._engine, self._clock(), self._purges)
             except SQLAlchemyError:
@@ -230,6 +274,30 @@ class PostgresWatch:
                 self._known_more()
                 return
             await asyncio.sleep(0.01)
+
+    async def _took_told(self, wanted: int) -> bool:
+        """Whether the state through `wanted` came told by notifications, and is now this worker's;
+        waits NOTICE_SECONDS at most for them. False when it must be read instead: the first state,
+        a release come due, a notification that told none."""
+        if not self._takes_told:
+            return False
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.NOTICE_SECONDS
+        while (state := self._state) is not None and state.version < wanted and state.current_at(self._clock()):
+            told_state = self._told
+            if told_state is not None and told_state.version >= wanted:
+                # Every version since the last read must be known by what it purged.
+                if not told_state.current_at(self._clock()) or not self._purges.settle(told_state.version):
+                    return False
+                self._state = told_state
+                self._known_more()
+                return True
+            left = deadline - loop.time()
+            if self._noticed >= wanted or left <= 0:
+                return False
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._more_known.wait(), left)
+        return False
 
     def _known_more(self) -> None:
         self._more_known.set()
@@ -267,20 +335,31 @@ class PostgresWatch:
                     await connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
                     listening = True
                     # Writes made while nobody listened are caught by this first read.
-                    self._state = None
+                    self._state = self._told = None
                     self._refresh(0)
                     async for notice in connection.notifies():
-                        version, said, keys = (notice.payload or "0").partition(":")
-                        if said:
-                            self._purges.hear(int(version), keys.split())
-                            self._known_more()
-                        self._refresh(int(version))
+                        self._heard_notice(notice.payload or "0")
             except (psycopg.Error, OSError) as failure:
                 self._state = None
                 self._settled.set()
                 # One line when a working listener is lost, not one per retry during an outage.
                 log.log(logging.WARNING if listening else logging.DEBUG, "content listener lost: %r", failure)
                 await asyncio.sleep(self.RETRY_SECONDS)
+
+    def _heard_notice(self, payload: str) -> None:
+        announced, said, keys = payload.partition(":")
+        version = int(announced)
+        if said:
+            purged = keys.split()
+            state = told(version, purged[-1], self._purges) if purged else None
+            if state is not None:
+                purged.pop()
+                if self._told is None or version > self._told.version:
+                    self._told = state
+            self._purges.hear(version, purged)
+        self._noticed = max(self._noticed, version)
+        self._known_more()
+        self._refresh(version)
 
     async def close(self) -> None:
         for task in (self._listening, self._refreshing):
