@@ -308,7 +308,8 @@ class _Reader:
             try:
                 async with pool.connection(timeout=LOOKUP_WAIT_SECONDS) as connection:
                     async with connection.pipeline():
-                        sent = [await connection.execute(self._sql, values) for values, _ in batch]
+                        # Binary results: as text, a body comes as hex, twice its size, to be decoded.
+                        sent = [await connection.execute(self._sql, values, binary=True) for values, _ in batch]
                     found = [await cursor.fetchone() for cursor in sent]
             except Exception as failed:  # each request answers it as it would its own lookup's
                 for _, answer in batch:
