@@ -127,9 +127,11 @@ POSTGRESQL_ONLY = pytest.mark.parametrize(
 
 
 @contextlib.asynccontextmanager
-async def _watching(engine, clock, announcements: Announcements) -> AsyncIterator[tuple[LiveContent, ContentState]]:
+async def _watching(
+    engine, clock, announcements: Announcements, *, read_engine=None
+) -> AsyncIterator[tuple[LiveContent, ContentState]]:
     """A worker's view of the content, once it has read the state, and that state."""
-    watch = open_watch(engine, engine, clock, announcements, RELEASES)
+    watch = open_watch(read_engine or engine, engine, clock, announcements, RELEASES)
     await watch.started(seconds=5)
     content = LiveContent(clock)
     content.watch(watch)
@@ -251,14 +253,16 @@ def _scheduled(session, hours: float) -> datetime:
     return live_at
 
 
-def _told_once(engine, clock, write) -> tuple[int, ContentState, int]:
+def _told_once(engine, clock, write, *, replica: bool = False) -> tuple[int, ContentState, int]:
     """A worker's state once it has heard of the version `write` commits, and how many times it
-    read the state from the database since it started."""
+    read the state from the database since it started (`replica`: reading through another address
+    than it writes to)."""
     watching_engine = build_engine(str(engine.url))
-    reads = _state_reads(watching_engine)
+    reading_engine = build_engine(f"{engine.url}?application_name=replica") if replica else watching_engine
+    reads = _state_reads(reading_engine)
 
     async def heard() -> tuple[int, ContentState]:
-        async with _watching(watching_engine, clock, Announcements(None)) as (content, _):
+        async with _watching(watching_engine, clock, Announcements(None), read_engine=reading_engine) as (content, _):
             version = await asyncio.to_thread(write)
             deadline = time.monotonic() + 10
             while (state := content.current()) is None or state.version < version:
@@ -270,6 +274,7 @@ def _told_once(engine, clock, write) -> tuple[int, ContentState, int]:
         version, state = asyncio.run(heard())
     finally:
         watching_engine.dispose()
+        reading_engine.dispose()
     return version, state, len(reads) - 1
 
 
@@ -304,3 +309,15 @@ def test_a_told_state_that_ended_by_the_workers_clock_is_read_instead(engine, se
     _, state, reads = _told_once(engine, FrozenClock(datetime.now(UTC) + timedelta(hours=2)), write)
     assert reads == 1
     assert state.last_release == live_at[0]
+
+
+@POSTGRESQL_ONLY
+def test_a_worker_that_reads_from_a_replica_reads_the_state_the_replica_has(engine, session):
+    """The replica may not have the write yet: what the notification told is no state of it."""
+
+    def write() -> int:
+        make_article(session)
+        return session.scalar(select(func.max(ContentPurge.version)))
+
+    _, state, reads = _told_once(engine, FrozenClock(datetime.now(UTC)), write, replica=True)
+    assert reads >= 1 and not state.behind
