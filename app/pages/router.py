@@ -74,6 +74,10 @@ def list_articles(
     elif reader == PUBLIC and filters.q:
         # A first page of search results, as often as readers ask the same words, in either order.
         stored_answers.storable_as_asked(request, "q", "sort", "limit", varied="search")
+    elif reader == PUBLIC and (filters.section or filters.tag or filters.author):
+        # A first page of a section's, a tag's or an author's articles: a newsroom's most read lists
+        # after the front page, purged by article writes as it is.
+        stored_answers.storable_as_asked(request, "section", "tag", "author", "limit", varied="filtered")
     # Chosen by text, search results change with any article's text; by update time, with any write.
     also = [kind for kind, given in ((keys.MATCHES, filters.q), (keys.EDITS, filters.updated_since)) if given]
     shown = page_response(

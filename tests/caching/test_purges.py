@@ -257,8 +257,9 @@ def _told_once(engine, clock, write, *, replica: bool = False) -> tuple[int, Con
     """A worker's state once it has heard of the version `write` commits, and how many times it
     read the state from the database since it started (`replica`: reading through another address
     than it writes to)."""
-    watching_engine = build_engine(str(engine.url))
-    reading_engine = build_engine(f"{engine.url}?application_name=replica") if replica else watching_engine
+    watching_engine = build_engine(engine.url.render_as_string(hide_password=False))
+    elsewhere = engine.url.update_query_dict({"application_name": "replica"})
+    reading_engine = build_engine(elsewhere.render_as_string(hide_password=False)) if replica else watching_engine
     reads = _state_reads(reading_engine)
 
     async def heard() -> tuple[int, ContentState]:

@@ -392,6 +392,27 @@ def test_the_computed_parts_of_a_page_are_stored_and_end_with_the_writes_that_ch
     assert uncached.get(path).content != TAMPERED
 
 
+@pytest.mark.parametrize("kind", ["section", "tag", "author"])
+def test_a_first_page_of_a_section_tag_or_author_is_stored_until_a_write_changes_it(kind, uncached, session, editor):
+    section, author = make_section(session), make_author(session)
+    make_article(session, title="Harbour reopens", tags=["harbour"], section=section.slug, authors=[author.slug])
+    elsewhere = make_article(session, title="Council budget")
+    session.commit()
+    given = {"section": section.slug, "tag": "harbour", "author": author.slug}[kind]
+    path = f"/api/v1/articles?{kind}={given}"
+    for other_spelling in (f"{path}&fields=slug", f"/api/v1/articles?limit=5&{kind}={given}"):
+        assert uncached.get(other_spelling).status_code == 200
+    assert uncached.get(path).status_code == 200 and _stored_paths(session) == {path}
+    _tamper_path(session, path)
+    assert uncached.get(path).content == TAMPERED
+    # An edit of an article it does not show, that changes no list, leaves it stored.
+    edit = uncached.patch(f"/api/v1/articles/{elsewhere.slug}", json={"excerpt": "Later."}, headers=editor)
+    assert edit.status_code == 200 and uncached.get(path).content == TAMPERED
+    joining = {"section": {"section": given}, "tag": {"tags": [given]}, "author": {"authors": [given]}}[kind]
+    assert uncached.patch(f"/api/v1/articles/{elsewhere.slug}", json=joining, headers=editor).status_code == 200
+    assert {item["title"] for item in uncached.get(path).json()["data"]} == {"Harbour reopens", "Council budget"}
+
+
 def test_search_results_are_stored_for_so_many_queries_and_in_one_spelling(uncached, session, monkeypatch):
     make_article(session, title="Harbour reopens after the storm")
     monkeypatch.setattr(stored_answers, "VARIED_ANSWERS_KEPT", 2)
