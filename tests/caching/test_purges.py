@@ -322,3 +322,26 @@ def test_a_worker_that_reads_from_a_replica_reads_the_state_the_replica_has(engi
 
     _, state, reads = _told_once(engine, FrozenClock(datetime.now(UTC)), write, replica=True)
     assert reads >= 1 and not state.behind
+
+
+@POSTGRESQL_ONLY
+def test_an_unreadable_notification_leaves_the_worker_listening(engine, session, clock):
+    """Anyone who may connect may notify the channel: a payload no writer sends must not end the
+    worker's listening, which would leave it serving what later writes changed."""
+
+    async def heard() -> tuple[int, ContentState]:
+        async with _watching(engine, clock, Announcements(None)) as (content, before):
+            with Session(engine) as stranger:
+                stranger.execute(select(func.pg_notify(NOTIFY_CHANNEL, "not a version")))
+                stranger.execute(select(func.pg_notify(NOTIFY_CHANNEL, f"{before.version + 1}:article:a @x,y,z")))
+                stranger.commit()
+            await asyncio.sleep(0.2)
+            await asyncio.to_thread(make_article, session)
+            deadline = time.monotonic() + 10
+            while (state := content.current()) is None or state.version <= before.version:
+                assert time.monotonic() < deadline, "the write was not heard"
+                await asyncio.sleep(0.01)
+            return before.version, state
+
+    version, state = asyncio.run(heard())
+    assert state.version > version

@@ -338,7 +338,13 @@ class PostgresWatch:
                     self._state = self._told = None
                     self._refresh(0)
                     async for notice in connection.notifies():
-                        self._heard_notice(notice.payload or "0")
+                        try:
+                            self._heard_notice(notice.payload or "0")
+                        except ValueError:
+                            # Not a writer's: what changed is unknown, so the state is read again.
+                            log.warning("unreadable notification on %s: %r", NOTIFY_CHANNEL, notice.payload[:100])
+                            self._state = None
+                            self._refresh(0)
             except (psycopg.Error, OSError) as failure:
                 self._state = None
                 self._settled.set()
