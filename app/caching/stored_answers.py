@@ -238,7 +238,7 @@ class StoredAnswers:
 
     async def open(self, read: Engine, write: Engine) -> None:
         """Read from `read` and store through `write` from now on."""
-        self._reader = _Reader(read)
+        self._reader = _Reader(read, self.stamp)
         self._write = write
         await self._reader.open()
 
@@ -246,7 +246,7 @@ class StoredAnswers:
         """The answer stored for `path`; answers bound to a content version only if it is `version`."""
         if self._reader is None:
             return None
-        return await self._reader.get(path, self.stamp, version, now)
+        return await self._reader.get(path, version, now)
 
     async def store(
         self, read_version: int, row: dict[str, Any], surrogate_keys: list[str], varied: str | None = None
@@ -280,14 +280,14 @@ class _Reader:
     a time, a lookup cost 250-300 µs of the worker's CPU, eight together 80-100 µs each in a pipeline
     of statements, less again in one."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, stamp: str) -> None:
         postgresql = engine.dialect.name != "sqlite"
-        self._sql, self._order, self._constants = _compiled(_LOOKUPS if postgresql else _LOOKUP, engine.dialect)
+        self._sql, self._order, constants = _compiled(_LOOKUPS if postgresql else _LOOKUP, engine.dialect)
+        self._constants = constants | {"stamp": stamp}
         self._bind_time = UTCDateTime().dialect_impl(engine.dialect).bind_processor(engine.dialect)
         self._own: PoolProxiedConnection | None = None
         self._pool: AsyncConnectionPool | None = None
         self._asked: dict[tuple[str, int | None], list[asyncio.Future[Stored | None]]] = {}
-        self._stamp = ""
         self._latest: datetime | None = None
         self._sending: asyncio.Task[None] | None = None
         self._outage = database_outage(engine.url) if postgresql else None
@@ -314,7 +314,7 @@ class _Reader:
             # Connects in the background: a server that is down must not stop the app starting.
             await self._pool.open(wait=False)
 
-    async def get(self, path: str, stamp: str, version: int | None, now: datetime) -> Stored | None:
+    async def get(self, path: str, version: int | None, now: datetime) -> Stored | None:
         if self._outage is not None and self._outage.ongoing:
             # Not LOOKUP_WAIT_SECONDS for a connection that cannot come: the route answers at once.
             raise psycopg.OperationalError("the database could not be reached a moment ago")
@@ -322,14 +322,13 @@ class _Reader:
             answer: asyncio.Future[Stored | None] = asyncio.get_running_loop().create_future()
             # Readers of the same answer asked together share one row.
             self._asked.setdefault((path, version), []).append(answer)
-            # Each app's reader has one stamp; the latest moment asked holds for all (each answer is
-            # sent after it).
-            self._stamp, self._latest = stamp, now if self._latest is None else max(self._latest, now)
+            # The latest moment asked holds for all (each answer is sent after it).
+            self._latest = now if self._latest is None else max(self._latest, now)
             if self._sending is None:
                 # A task of its own: a request that goes away must not take the others' answers with it.
                 self._sending = asyncio.create_task(self._send(self._pool))
             return await answer
-        values = self._constants | {"path": path, "stamp": stamp, "version": version, "now": self._bound(now)}
+        values = self._constants | {"path": path, "version": version, "now": self._bound(now)}
         driver = cast(sqlite3.Connection, cast(PoolProxiedConnection, self._own).driver_connection)
         row = driver.execute(self._sql, [values[name] for name in self._order]).fetchone()
         return None if row is None else (orjson.loads(row[0]), row[1])
@@ -345,7 +344,6 @@ class _Reader:
             values = self._constants | {
                 "paths": [path for path, _ in asked],
                 "versions": [version for _, version in asked],
-                "stamp": self._stamp,
                 "now": self._bound(cast(datetime, latest)),
             }
             try:
