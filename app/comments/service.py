@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, insert, update
+from sqlalchemy import BindParameter, bindparam, update
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, func, or_, select
 
@@ -26,6 +26,7 @@ from app.core.errors import InvalidField, ProblemError
 from app.core.hashing import keyed_digest
 from app.core.settings import Settings
 from app.db.columns import core_table, loadable
+from app.db.engines import bulk_insert, draw_ids
 from app.db.write_batches import WriteBatches
 from app.outbox import service as outbox
 from app.taxonomy.models import Section
@@ -177,8 +178,6 @@ _COMMENTED_ANY = select(*_ARTICLE_COLUMNS).where(
 _PARENTS = select(_COMMENTS.c.id, _COMMENTS.c.article_id, _COMMENTS.c.status, _COMMENTS.c.root_id).where(
     _COMMENTS.c.id.in_(bindparam("ids", expanding=True))
 )
-# Ids in the order the rows were given, however the database inserts them.
-_INSERT = insert(_COMMENTS).returning(_COMMENTS.c.id, sort_by_parameter_order=True)
 _LOCK_ARTICLES = select(_ARTICLES.c.id).where(_ARTICLES.c.id.in_(bindparam("ids", expanding=True))).with_for_update()
 _APPROVED = (
     select(func.count())
@@ -193,9 +192,6 @@ _RECOUNT = (
     .returning(_ARTICLES.c.slug)
 )
 _SLUG_AND_TITLE = select(_ARTICLES.c.slug, _ARTICLES.c.title).where(_ARTICLES.c.id == bindparam("article_id"))
-_OPEN_THEIR_THREADS = (
-    update(_COMMENTS).where(_COMMENTS.c.id.in_(bindparam("ids", expanding=True))).values(root_id=_COMMENTS.c.id)
-)
 
 
 def commented_article(session: Session, slug: str, *, now: datetime) -> CommentedArticle:
@@ -279,20 +275,12 @@ def _store_comments(
         earliest=earliest,
         settings=submissions[0].settings,
     )
-    judged: list[tuple[dict[str, Any], CommentedArticle, spam.Allowance] | Exception] = []
-    unstored: list[dict[str, Any]] = []
-
-    def store_unstored() -> None:
-        for comment_id, row in zip(connection.execute(_INSERT, unstored).scalars(), unstored, strict=True):
-            row["id"] = comment_id
-            recent.stored(
-                comment_id=comment_id,
-                article_id=row["article_id"],
-                content_hash=row["content_hash"],
-                now=row["created_at"],
-            )
-        unstored.clear()
-
+    # Numbered before they are judged: a later duplicate in the batch names the one it repeats, a
+    # thread's opening comment is its own root, and the rows go in as one bulk insert.
+    ids = iter(draw_ids(connection, _COMMENTS, len(submissions)))
+    answers: list[tuple[Comment, spam.Allowance] | Exception] = []
+    stored: list[tuple[Comment, CommentedArticle]] = []
+    rows: list[dict[str, Any]] = []
     for submission in submissions:
         try:
             article, root_id = _place(session, submission, visible_articles.get(submission.slug), parents)
@@ -300,28 +288,17 @@ def _store_comments(
                 network_hash=submission.network_hash, email=submission.email, now=submission.now
             )
         except ProblemError as refused:
-            judged.append(refused)
+            answers.append(refused)
             continue
-        # A duplicate of one kept earlier in this batch is told by that one's id.
-        if any(row["article_id"] == article.id and row["content_hash"] == submission.digest for row in unstored):
-            store_unstored()
-        row = _judged_row(submission, article, root_id, recent)
-        unstored.append(row)
-        judged.append((row, article, allowance))
-    if unstored:
-        store_unstored()
-    answers: list[tuple[Comment, spam.Allowance] | Exception] = []
-    stored: list[tuple[Comment, CommentedArticle]] = []
-    for one in judged:
-        if isinstance(one, Exception):
-            answers.append(one)
-            continue
-        row, article, allowance = one
-        comment = Comment(**(row | {"root_id": row["root_id"] or row["id"]}))
+        comment_id = next(ids)
+        row = _judged_row(submission, article, comment_id, root_id or comment_id, recent)
+        recent.stored(comment_id=comment_id, article_id=article.id, content_hash=submission.digest, now=submission.now)
+        rows.append(row)
+        # Stored as they are, and never tracked by a session: nothing to validate or instrument.
+        comment = Comment.model_construct(**row)
         answers.append((comment, allowance))
         stored.append((comment, article))
-    if opening := [comment.id for comment, _ in stored if comment.parent_id is None]:
-        connection.execute(_OPEN_THEIR_THREADS, {"ids": opening})
+    bulk_insert(connection, _COMMENTS, rows)
     _announce(session, stored, settings=submissions[0].settings)
     return answers
 
@@ -344,7 +321,7 @@ def _place(
 
 
 def _judged_row(
-    submission: _Submission, article: CommentedArticle, root_id: int | None, recent: spam.RecentComments
+    submission: _Submission, article: CommentedArticle, comment_id: int, root_id: int, recent: spam.RecentComments
 ) -> dict[str, Any]:
     """The comment's row, filed as approved, pending or spam."""
     data, now = submission.data, submission.now
@@ -367,6 +344,7 @@ def _judged_row(
         now=now,
     )
     return {
+        "id": comment_id,
         "article_id": article.id,
         "parent_id": data.parent_id,
         "root_id": root_id,

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Connection, bindparam, literal, select, union_all
+from sqlalchemy import Connection, Integer, String, bindparam, cast, literal, null, select, union_all
 
 from app.comments.errors import TooManyComments
 from app.comments.models import Comment, CommentStatus
@@ -82,34 +82,40 @@ class Standing(Enum):
     trusted = "an approved comment sent with this address and this token"
 
 
-# What a batch of submissions is judged on, each half of the first on its own index: the recent
-# comments of their networks and addresses, the tokens their addresses' approved comments came
-# with, and recent comments with the same words.
-_SENT = union_all(
+# What a batch of submissions is judged on, in one statement, each part on its own index: the
+# recent comments of their networks and of their addresses, the tokens their addresses' approved
+# comments came with, and recent comments with the same words. Each row says which part it is of.
+_NO_TEXT, _NO_TIME, _NO_ID = cast(null(), String), cast(null(), _COMMENTS.c.created_at.type), cast(null(), Integer)
+_RECENT = union_all(
     *(
-        select(literal(name), column, _COMMENTS.c.created_at).where(
-            column.in_(bindparam(f"{name}s", expanding=True)), _COMMENTS.c.created_at > bindparam("since")
+        select(literal(part), column, _COMMENTS.c.created_at, _NO_TEXT, _NO_ID, _NO_ID).where(
+            column.in_(bindparam(f"{part}s", expanding=True)), _COMMENTS.c.created_at > bindparam("since")
         )
-        for name, column in (("network", _COMMENTS.c.network_hash), ("email", _COMMENTS.c.author_email))
-    )
-)
-_APPROVED_SENDERS = (
-    select(_COMMENTS.c.author_email, _COMMENTS.c.commenter_hash)
+        for part, column in (("network", _COMMENTS.c.network_hash), ("email", _COMMENTS.c.author_email))
+    ),
+    select(literal("token"), _COMMENTS.c.author_email, _NO_TIME, _COMMENTS.c.commenter_hash, _NO_ID, _NO_ID)
     .distinct()
     .where(
         _COMMENTS.c.author_email.in_(bindparam("emails", expanding=True)),
         _COMMENTS.c.status == CommentStatus.approved.value,
-    )
-)
-_SAME_WORDS = select(_COMMENTS.c.id, _COMMENTS.c.article_id, _COMMENTS.c.content_hash, _COMMENTS.c.created_at).where(
-    _COMMENTS.c.content_hash.in_(bindparam("content_hashes", expanding=True)),
-    _COMMENTS.c.created_at > bindparam("since"),
+    ),
+    select(
+        literal("words"),
+        _COMMENTS.c.content_hash,
+        _COMMENTS.c.created_at,
+        _NO_TEXT,
+        _COMMENTS.c.id,
+        _COMMENTS.c.article_id,
+    ).where(
+        _COMMENTS.c.content_hash.in_(bindparam("content_hashes", expanding=True)),
+        _COMMENTS.c.created_at > bindparam("words_since"),
+    ),
 )
 
 
 class RecentComments:
-    """The stored comments a batch of submissions is judged against, read in three statements for
-    all of them. Each comment the batch keeps is added as it is judged (`judged`) and once it has an
+    """The stored comments a batch of submissions is judged against, read in one statement for all
+    of them. Each comment the batch keeps is added as it is judged (`judged`) and once it has an
     id (`stored`), so every submission is judged as if those before it had been stored alone.
 
     Rate limits live in the database, so they hold across every worker process; the batch is read
@@ -129,16 +135,22 @@ class RecentComments:
         self._settings = settings
         self._window = timedelta(seconds=settings.comment_limit_window_seconds)
         self._sent: defaultdict[tuple[str, str], list[datetime]] = defaultdict(list)
-        sent = {"networks": list(networks), "emails": list(emails), "since": earliest - self._window}
-        for kind, sender, created_at in connection.execute(_SENT, sent):
-            self._sent[kind, sender].append(created_at)
         self._tokens: defaultdict[str, set[str | None]] = defaultdict(set)
-        for email, commenter_hash in connection.execute(_APPROVED_SENDERS, {"emails": list(emails)}):
-            self._tokens[email].add(commenter_hash)
         self._same_words: defaultdict[tuple[int, str], list[tuple[int, datetime]]] = defaultdict(list)
-        same = {"content_hashes": list(content_hashes), "since": earliest - DUPLICATE_WINDOW}
-        for comment_id, article_id, content_hash, created_at in connection.execute(_SAME_WORDS, same):
-            self._same_words[article_id, content_hash].append((comment_id, created_at))
+        asked = {
+            "networks": list(networks),
+            "emails": list(emails),
+            "since": earliest - self._window,
+            "content_hashes": list(content_hashes),
+            "words_since": earliest - DUPLICATE_WINDOW,
+        }
+        for part, key, created_at, commenter_hash, comment_id, article_id in connection.execute(_RECENT, asked):
+            if part == "token":
+                self._tokens[key].add(commenter_hash)
+            elif part == "words":
+                self._same_words[article_id, key].append((comment_id, created_at))
+            else:
+                self._sent[part, key].append(created_at)
 
     def allowance(self, *, network_hash: str, email: str, now: datetime) -> Allowance:
         """What is left of the tightest limit; 429 when the network or the address has used up its window."""

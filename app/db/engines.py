@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any, Literal
 
 import orjson
-from sqlalchemy import Connection, Engine, Table, event, func, select
+from sqlalchemy import Connection, Engine, Table, event, func, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlmodel import Session, create_engine
@@ -296,6 +296,7 @@ def _lock_file(database: str) -> int | None:
 _write_turns: dict[str, WriteTurns] = {}
 # Any constant that no other advisory lock uses.
 _WRITE_TURN_LOCK = 0x6279_6C77
+_TAKE_WRITE_TURN = select(func.pg_advisory_xact_lock(_WRITE_TURN_LOCK))
 _write_turns_made = threading.Lock()
 
 
@@ -311,7 +312,7 @@ def write_turn(session: Session) -> Iterator[None]:
     limits (app.comments.spam) count in this turn too."""
     url = session.get_bind().engine.url
     if url.get_backend_name() != "sqlite":
-        session.execute(select(func.pg_advisory_xact_lock(_WRITE_TURN_LOCK)))
+        session.connection().execute(_TAKE_WRITE_TURN)
         yield
         return
     database = url.database if url.database not in (None, "", ":memory:") else None
@@ -325,6 +326,22 @@ def write_turn(session: Session) -> Iterator[None]:
         except BaseException:
             session.rollback()
             raise
+
+
+# The table travels as a parameter: one statement for every table, prepared once.
+_NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)")
+
+
+def draw_ids(connection: Connection, table: Table, count: int) -> list[int]:
+    """Ids for `count` new rows of `table`, ascending, drawn before the rows are inserted (so a
+    bulk insert of them needs no RETURNING, and a row may name another's id): on PostgreSQL from
+    the table's sequence, on SQLite after the highest id, as SQLite itself numbers rows. On SQLite
+    the caller must hold the write lock (a write engine's transaction, which begins IMMEDIATE), so
+    nobody else numbers rows meanwhile."""
+    if connection.dialect.name == "postgresql":
+        return sorted(connection.execute(_NEXT_IDS, {"table": table.name, "count": count}).scalars())
+    highest = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+    return list(range(highest + 1, highest + 1 + count))
 
 
 def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

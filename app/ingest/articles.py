@@ -31,7 +31,7 @@ from app.caching import content_version, keys
 from app.core import acting
 from app.core.errors import ProblemError
 from app.db.columns import core_table
-from app.db.engines import bulk_insert
+from app.db.engines import bulk_insert, draw_ids
 from app.ingest import comments, references
 from app.ingest.errors import ExternalIdTaken
 from app.ingest.references import References
@@ -45,7 +45,6 @@ _ARTICLE = core_table(Article)
 # Numbered slugs (base-2, base-3, …) first checked at once for a chunk's repeated headlines.
 _NUMBERS_LOOKED_UP = 10
 _LAST_NUMBER = 10_000
-_NEXT_ARTICLE_IDS = text("SELECT nextval(pg_get_serial_sequence('article', 'id')) FROM generate_series(1, :count)")
 # The slugs travel as one parameter: an IN list of each chunk's own length would be a new statement
 # every time, and the driver keeps prepared statements (thousands of parameters each) in its cache.
 _TAKEN_SQLITE = text(
@@ -56,7 +55,6 @@ _TAKEN_POSTGRES = text(
     "SELECT slug FROM article WHERE slug = ANY(CAST(:slugs AS varchar[])) UNION "
     "SELECT old_slug FROM article_slug_redirect WHERE old_slug = ANY(CAST(:slugs AS varchar[]))"
 )
-_HIGHEST_ARTICLE_ID = text("SELECT coalesce(max(id), 0) FROM article")
 _COLUMNS = [column.key for column in _ARTICLE.columns if column.key != "id"]
 
 
@@ -280,14 +278,9 @@ def _draft(
 
 
 def _insert_articles(connection: Connection, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert new articles, returning their ids in the rows' order. The ids are drawn first, so the
-    rows go in as one bulk insert: on PostgreSQL from the sequence, on SQLite after the highest id,
-    as SQLite itself numbers rows (the import holds the write lock, so nobody else is numbering)."""
-    if connection.dialect.name == "postgresql":
-        ids = sorted(connection.execute(_NEXT_ARTICLE_IDS, {"count": len(rows)}).scalars())
-    else:
-        highest = connection.execute(_HIGHEST_ARTICLE_ID).scalar_one()
-        ids = list(range(highest + 1, highest + 1 + len(rows)))
+    """Insert new articles, returning their ids in the rows' order: drawn first, so the rows go in
+    as one bulk insert (the import holds the write lock)."""
+    ids = draw_ids(connection, _ARTICLE, len(rows))
     bulk_insert(connection, _ARTICLE, [row | {"id": id} for row, id in zip(rows, ids, strict=True)])
     return ids
 

@@ -7,12 +7,12 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from app.db.columns import core_table
+from app.db.engines import bulk_insert
 from app.outbox.models import OutboxEvent
 
 # Built once, and run as a statement: no object for the session to flush, about a tenth of the cost.
 _TABLE = core_table(OutboxEvent)
 _INSERT = insert(_TABLE).returning(_TABLE.c.id)
-_INSERT_ALL = insert(_TABLE)
 
 
 def emit(session: Session, topic: str, payload: dict, *, now: datetime) -> int:
@@ -22,10 +22,9 @@ def emit(session: Session, topic: str, payload: dict, *, now: datetime) -> int:
 
 
 def emit_all(session: Session, events: list[tuple[str, dict, datetime]]) -> None:
-    """Events (topic, payload, time) of one transaction in one statement, as `emit` writes each."""
-    if events:
-        rows = [{"topic": topic, "payload": payload, "created_at": at} for topic, payload, at in events]
-        session.connection().execute(_INSERT_ALL, rows)
+    """Events (topic, payload, time) of one transaction in one bulk insert, as `emit` writes each."""
+    rows = [{"topic": topic, "payload": payload, "created_at": at} for topic, payload, at in events]
+    bulk_insert(session.connection(), _TABLE, rows)
 
 
 def cache_purged(session: Session, keys: Set[str]) -> None:

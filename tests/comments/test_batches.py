@@ -13,7 +13,7 @@ from app.comments.errors import CommentsClosed, TooManyComments
 from app.comments.models import Comment
 from app.comments.schemas import CommentCreate
 from app.db.write_batches import WriteBatches
-from tests.conftest import BACKENDS, counting_queries
+from tests.conftest import counting_queries
 from tests.factories.newsroom import make_article
 
 
@@ -98,9 +98,7 @@ def test_each_comment_of_a_batch_is_judged_as_if_those_before_it_were_stored_alo
     assert all(comment_id == root_id for comment_id, root_id in stored), "each opens its own thread"
 
 
-# Each statement is a round trip to PostgreSQL, in the turn every worker waits for. (SQLite, in the
-# process, inserts the rows one at a time: it cannot give their ids back in the order they were given.)
-@pytest.mark.parametrize("database_url", [backend for backend in BACKENDS if backend == "postgresql"], indirect=True)
+# Each statement is a round trip to PostgreSQL, in the turn every worker waits for.
 def test_a_batch_runs_as_many_statements_for_twelve_comments_as_for_two(writes, engine, session, settings, clock):
     article = make_article(session)
 
