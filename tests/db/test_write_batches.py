@@ -74,6 +74,18 @@ def test_what_a_failing_write_noted_for_the_commit_is_forgotten(batches, engine)
     assert current_version(engine) == version + 1
 
 
+def test_a_write_that_came_alone_takes_no_savepoint_and_leaves_nothing_when_it_fails(batches, engine):
+    savepoints: list[str] = []
+    event.listen(engine, "savepoint", lambda connection, name: savepoints.append(name))
+    version = current_version(engine)
+    (refused,) = asyncio.run(run_all(batches, [refused_after_writing]))
+    (kept,) = asyncio.run(run_all(batches, [insert("kept")]))
+    assert isinstance(refused, ValueError) and kept == "kept"
+    assert stored(engine) == ["kept"]
+    assert current_version(engine) == version, "its version bump went with it"
+    assert savepoints == []
+
+
 @pytest.fixture
 def commits(engine) -> list[int]:
     counted: list[int] = []
