@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
 from app.comments import service as comments
@@ -17,6 +17,7 @@ from app.comments.models import Comment
 from app.comments.render import render_comment
 from app.core.errors import InvalidField
 from app.db.columns import core_table
+from app.db.engines import bulk_insert, draw_ids
 from app.ingest.schemas import CommentRecord
 
 # What a record says of a comment; a stored comment differing in any of these is updated.
@@ -107,34 +108,31 @@ def upsert_comments(
         if not wave and later:
             raise ValueError("comment threading was not checked")  # threading_error rules this out
         if wave:
-            rows = [
-                values
-                | {
-                    "article_id": article_id,
-                    "external_id": record.external_id,
-                    "root_id": thread_root,
-                    "content_html": render_comment(record.content),
-                    "content_hash": comments.content_digest(record.content),
-                    "reasons": [],
-                    "ip_hash": "",
-                    "network_hash": "",
-                    "updated_at": now,
-                }
-                for article_id, record, values, thread_root in wave
-            ]
-            returning = insert(_COMMENTS).returning(_COMMENTS.c.id, sort_by_parameter_order=True)
-            ids = session.connection().execute(returning, rows).scalars().all()
-            roots: list[dict[str, int]] = []
-            for (article_id, record, _, thread_root), id in zip(wave, ids, strict=True):
-                known[(article_id, record.external_id)] = (id, thread_root if thread_root is not None else id)
-                if thread_root is None:
-                    roots.append({"comment_id": id})
+            # Numbered first: an opening comment is its own root as it goes in, and the wave goes in bulk.
+            ids = draw_ids(session.connection(), _COMMENTS, len(wave))
+            rows = []
+            for (article_id, record, values, thread_root), comment_id in zip(wave, ids, strict=True):
+                root = thread_root if thread_root is not None else comment_id
+                known[(article_id, record.external_id)] = (comment_id, root)
                 changed.add(article_id)
-            if roots:
-                session.execute(
-                    update(_COMMENTS).where(_COMMENTS.c.id == bindparam("comment_id")),
-                    [r | {"root_id": r["comment_id"]} for r in roots],
+                rows.append(
+                    values
+                    | {
+                        "id": comment_id,
+                        "article_id": article_id,
+                        "external_id": record.external_id,
+                        "root_id": root,
+                        "content_html": render_comment(record.content),
+                        "content_hash": comments.content_digest(record.content),
+                        "reasons": [],
+                        "ip_hash": "",
+                        "network_hash": "",
+                        "commenter_hash": None,
+                        "notify_replies": False,
+                        "updated_at": now,
+                    }
                 )
+            bulk_insert(session.connection(), _COMMENTS, rows)
         waiting = later
     if updates:
         session.execute(
