@@ -23,6 +23,15 @@ _PREFIX = os.urandom(8).hex()
 _made = itertools.count()
 
 
+def _own_prefix() -> None:
+    global _PREFIX, _made
+    _PREFIX, _made = os.urandom(8).hex(), itertools.count()
+
+
+# Workers are forked from a process that loaded this module: each draws a prefix of its own.
+os.register_at_fork(after_in_child=_own_prefix)
+
+
 def request_id(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == b"x-request-id":

@@ -4,6 +4,7 @@ supervisor itself does (started by the tests' launcher, which has loaded the app
 import signal
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.server import served, wait_until_each_listens, workers_of
@@ -28,3 +29,13 @@ def test_each_worker_listens_on_its_own_socket_and_keeps_no_handler_of_the_super
             # workers on SIGTTIN and SIGTTOU) would leave a worker ignoring what should end it.
             assert {signal.SIGINT, signal.SIGTERM} <= caught
             assert not caught & {signal.SIGHUP, signal.SIGTTIN, signal.SIGTTOU}
+
+
+@pytest.mark.parametrize("as_script", [False, True], ids=["forked-by-the-supervisor", "forked-by-a-fork-server"])
+def test_request_ids_of_different_workers_never_repeat(sqlite_url, as_script):
+    with served({"BYLINE_DATABASE_URL": sqlite_url}, workers=2, as_script=as_script) as (server, base):
+        assert wait_until_each_listens(workers_of(server.pid), int(base.rsplit(":", 1)[1]))
+        # A connection each: the kernel spreads them over both workers' sockets.
+        ids = [httpx.get(f"{base}/healthz").headers["x-request-id"] for _ in range(60)]
+    assert len(set(ids)) == len(ids)
+    assert len({made[:16] for made in ids}) == 2, "each worker makes ids of its own"
