@@ -19,7 +19,7 @@ _REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 
 
 # A made id is this process's random prefix and a count: unique without a system call per request.
-_PREFIX = os.urandom(8).hex()
+_PREFIX = ""
 _made = itertools.count()
 
 
@@ -28,6 +28,7 @@ def _own_prefix() -> None:
     _PREFIX, _made = os.urandom(8).hex(), itertools.count()
 
 
+_own_prefix()
 # Workers are forked from a process that loaded this module: each draws a prefix of its own.
 os.register_at_fork(after_in_child=_own_prefix)
 

@@ -7,10 +7,9 @@ interpreter's lock at every statement: about 580 comments a second on two worker
 half idle. One thread per process instead takes whatever has queued up while it last wrote, runs
 each piece in a savepoint of one transaction, so that a piece that fails is undone alone (a piece
 that came alone needs none), commits once, and only then answers each piece: whatever is
-acknowledged is committed. The batch is taken
-once the turn is granted, so what queued while another worker held the turn comes along (comment
-submission on two workers: about 800 a second on PostgreSQL with the batch taken before the wait,
-about 1,000 to 1,200 after).
+acknowledged is committed. The batch is taken once the turn is granted, so what queued while
+another worker held the turn comes along (comment submission on two workers: about 800 a second
+on PostgreSQL with the batch taken before the wait, about 1,000 to 1,200 after).
 
 Pieces of one kind are stored together (`run_together`): their store gets every one that waited and
 asks the database once for all of them. A statement is a round trip, about 0.2 ms of the worker's
