@@ -30,6 +30,7 @@ from app.auth.sessions import csrf_token, find_session, idle_limit, record_seen,
 from app.core import acting
 from app.core.clock import Clock
 from app.core.settings import Settings
+from app.db.engines import reading
 from app.web.state import ClockDep, Engines, EnginesDep, SettingsDep, app_state
 
 log = logging.getLogger("byline.auth")
@@ -197,8 +198,8 @@ async def presents_valid_key(request: Request) -> bool:
 def _verified_key(presented: str, *, secret: str, now: datetime, engines: Engines) -> Caller:
     # Checked on the primary: a key revoked a moment ago must not pass on a lagging replica.
     # The lookup reads only; the write lock is taken only when last_used_at is due.
-    with Session(engines.read_primary, expire_on_commit=False) as session:
-        found = find_active_key(session, secret_key=secret, presented=presented, now=now)
+    with reading(engines.read_primary) as connection:
+        found = find_active_key(connection, secret_key=secret, presented=presented, now=now)
     if found is None:
         raise NotAuthenticated(
             "The API key is unknown, expired or revoked.",

@@ -111,6 +111,16 @@ def build_engine(
     return engine
 
 
+def reading(engine: Engine) -> Connection:
+    """A connection for reads that need no transaction of their own: on PostgreSQL it runs in
+    autocommit, without the BEGIN and ROLLBACK around a lone statement (two round trips of three).
+    (SQLite's pool keeps its connections out of the driver's own transaction handling: unchanged.)"""
+    connection = engine.connect()
+    if engine.dialect.name == "postgresql":
+        return connection.execution_options(isolation_level="AUTOCOMMIT")
+    return connection
+
+
 def open_ahead(engine: Engine, count: int) -> None:
     """Open up to `count` of the pool's connections now and keep them in the pool. On PostgreSQL each
     is a server process started (4-6 ms), and a server's first seconds under load opened about 30, its

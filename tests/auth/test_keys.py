@@ -18,10 +18,9 @@ def test_key_is_stored_only_as_a_hash(session, clock):
 
 def test_a_stolen_key_table_is_useless_without_the_secret(session, clock):
     _, plain = issue_key(session, secret_key=TEST_SECRET, name="wire", scopes=[Scope.content_write], now=clock.now)
-    assert find_active_key(session, secret_key=TEST_SECRET, presented=plain, now=clock.now) is not None
-    assert (
-        find_active_key(session, secret_key="another-secret-of-enough-length", presented=plain, now=clock.now) is None
-    )
+    assert find_active_key(session.connection(), secret_key=TEST_SECRET, presented=plain, now=clock.now) is not None
+    another = "another-secret-of-enough-length"
+    assert find_active_key(session.connection(), secret_key=another, presented=plain, now=clock.now) is None
 
 
 def test_missing_key_is_401_with_bearer_challenge(client):
