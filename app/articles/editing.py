@@ -226,6 +226,7 @@ def write_article(
     tell caches, sync clients and webhooks, commit."""
     require_current(if_match, lambda: ArticlePublic.from_full_article(article, now=now))
     before, last_changed, seen = snapshot(article), article.updated_at, written.seen(article, now)
+    pictured = pictures.media_ids(article)
     change()
     article.updated_at = now
     after = snapshot(article)
@@ -235,7 +236,8 @@ def write_article(
         session.commit()
         return article
     session.flush()
-    pictures.link_pictures(session, article)
+    if pictures.media_ids(article) != pictured:
+        pictures.link_pictures(session, article)
     record_revision(session, article, before=before, after=after, actor=actor, now=now)
     content_version.bump(
         session, keys.article(before["slug"]), keys.article(article.slug), *_lists_changed(before, after)

@@ -64,9 +64,17 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
 
 
 _REVISIONS = core_table(ArticleRevision)
-# Built once and run on the transaction's connection: every article write runs both.
-_LATEST = select(func.max(_REVISIONS.c.number)).where(_REVISIONS.c.article_id == bindparam("article_id"))
-_ADD = insert(_REVISIONS)
+# Built once and run on the transaction's connection: every article write runs it. The next number
+# is taken in the same statement (concurrent edits of one article queue on its row lock).
+_ADDED = ("actor", "user_id", "created_at", "changes", "snapshot")
+_ADD = insert(_REVISIONS).from_select(
+    ["article_id", "number", *_ADDED],
+    select(
+        bindparam("article_id", type_=_REVISIONS.c.article_id.type),
+        func.coalesce(func.max(_REVISIONS.c.number), 0) + 1,
+        *(bindparam(name, type_=_REVISIONS.c[name].type) for name in _ADDED),
+    ).where(_REVISIONS.c.article_id == bindparam("article_id")),
+)
 
 
 def record_revision(
@@ -76,18 +84,15 @@ def record_revision(
     changes = changes_between(before, after)
     if not changes:
         return
-    connection = session.connection()
-    latest = connection.execute(_LATEST, {"article_id": article.id}).scalar_one()
     revision = {
         "article_id": article.id,
-        "number": (latest or 0) + 1,
         "actor": actor,
         "user_id": acting.acting_user_id(),
         "created_at": now,
         "changes": changes,
         "snapshot": after,
     }
-    connection.execute(_ADD, revision)
+    session.connection().execute(_ADD, revision)
 
 
 def list_revisions(

@@ -96,18 +96,24 @@ def moderation_queue(
 
 
 # Built once: every moderation runs it.
-_COMMENT_AND_SLUG = (
-    select(Comment, Article.slug)
+_COMMENT_AND_ARTICLE = (
+    select(Comment, Article.slug, Article.title)
     .join(Article, col(Article.id) == Comment.article_id)
     .where(Comment.id == bindparam("comment_id"))
 )
 
 
-def get_comment(session: Session, comment_id: int) -> tuple[Comment, str]:
-    row = session.exec(_COMMENT_AND_SLUG, params={"comment_id": comment_id}).first()
+def _comment_and_article(session: Session, comment_id: int) -> tuple[Comment, str, str]:
+    """The comment, with its article's slug and title (what its webhook event names)."""
+    row = session.exec(_COMMENT_AND_ARTICLE, params={"comment_id": comment_id}).first()
     if row is None:
         raise CommentNotFound(f"No comment has the id {comment_id}.", id=comment_id)
     return row
+
+
+def get_comment(session: Session, comment_id: int) -> tuple[Comment, str]:
+    comment, slug, _ = _comment_and_article(session, comment_id)
+    return comment, slug
 
 
 def thread_context(session: Session, comment_id: int) -> CommentContext:
@@ -135,7 +141,13 @@ def thread_context(session: Session, comment_id: int) -> CommentContext:
 
 
 def _set_status(
-    session: Session, comment: Comment, status: CommentStatus, *, now: datetime, settings: Settings
+    session: Session,
+    comment: Comment,
+    status: CommentStatus,
+    *,
+    now: datetime,
+    settings: Settings,
+    article: tuple[str, str] | None = None,
 ) -> None:
     if comment.status == status.value:
         return
@@ -144,7 +156,7 @@ def _set_status(
     session.add(comment)
     session.flush()
     if status is CommentStatus.approved:
-        announce(session, "comment.approved", comment, now=now)
+        announce(session, "comment.approved", comment, now=now, article=article)
     notify_reply(session, comment, now=now, settings=settings)
 
 
@@ -152,7 +164,7 @@ def moderate(
     session: Session, comment_id: int, data: CommentModerationUpdate, *, now: datetime, settings: Settings
 ) -> tuple[Comment, str]:
     """Approve, file as spam, trash or edit one comment; counts change in the same transaction."""
-    comment, slug = get_comment(session, comment_id)
+    comment, slug, title = _comment_and_article(session, comment_id)
     was_published = comment.status == CommentStatus.approved.value
     changes = data.changes()
     if "author_name" in changes:
@@ -167,7 +179,7 @@ def moderate(
     comment.updated_at = now
     session.add(comment)
     if data.status is not None:
-        _set_status(session, comment, data.status, now=now, settings=settings)
+        _set_status(session, comment, data.status, now=now, settings=settings, article=(slug, title))
     recounted = recount(session, [comment.article_id])
     if not recounted and (was_published or comment.status == CommentStatus.approved.value):
         threads_changed(session, [comment.article_id])

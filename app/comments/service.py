@@ -139,9 +139,12 @@ def notify_reply(session: Session, reply: Comment, *, now: datetime, settings: S
     )
 
 
-def announce(session: Session, topic: str, comment: Comment, *, now: datetime) -> None:
-    """A comment event for webhooks: ids, the article's slug and title, times; never the text or the address."""
-    slug, title = session.connection().execute(_SLUG_AND_TITLE, {"article_id": comment.article_id}).one()
+def announce(
+    session: Session, topic: str, comment: Comment, *, now: datetime, article: tuple[str, str] | None = None
+) -> None:
+    """A comment event for webhooks: ids, the article's slug and title, times; never the text or the
+    address. `article`: its slug and title, if the caller has read them already."""
+    slug, title = article or session.connection().execute(_SLUG_AND_TITLE, {"article_id": comment.article_id}).one()
     outbox.emit(session, topic, _event(comment, slug=slug, title=title), now=now)
 
 
