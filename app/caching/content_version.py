@@ -76,6 +76,10 @@ _BUMP = (
 )
 _LOG_PURGES = insert(core_table(ContentPurge))
 _NOTIFY = select(func.pg_notify(NOTIFY_CHANNEL, bindparam("payload", type_=Text)))
+# PostgreSQL logs the purges and announces them in one round trip.
+_LOG_AND_NOTIFY = _NOTIFY.add_cte(
+    _LOG_PURGES.values(version=bindparam("version"), keys=bindparam("keys")).cte("logged")
+)
 
 
 def bump(session: Session, *purges: str) -> int:
@@ -110,13 +114,15 @@ def _record_purges(session: Session) -> None:
     if bumped(session):
         version = int(session.info[BUMPED_TO])
         logged = " ".join(sorted(purged))
-        session.connection().execute(_LOG_PURGES, {"version": version, "keys": logged})
         session.info[PURGED] = (version, logged)
         if session.get_bind().dialect.name == "postgresql":
             announced = f"{version}:{logged}"
             if teller is not None:
                 announced += " " + teller(session.connection())
-            _notify(session, announced if len(announced) <= NOTIFY_LIMIT else str(version))
+            payload = announced if len(announced) <= NOTIFY_LIMIT else str(version)
+            session.connection().execute(_LOG_AND_NOTIFY, {"version": version, "keys": logged, "payload": payload})
+        else:
+            session.connection().execute(_LOG_PURGES, {"version": version, "keys": logged})
         if version % PRUNE_EVERY == 0:
             session.execute(delete(ContentPurge).where(col(ContentPurge.version) <= version - PURGES_KEPT))
     if purged:
