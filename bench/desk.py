@@ -32,7 +32,7 @@ from app.auth.service import issue_key
 from app.db.engines import build_engine
 from app.wiring import upgrade_database
 from bench.newsroom import load
-from bench.suite import SECRET, Server
+from bench.suite import SECRET, Server, benchmarked_settings
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -130,13 +130,7 @@ def main() -> None:
         url = os.environ.get("BYLINE_BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
         upgrade_database(url)
         load(url, args.articles)
-        env = {
-            "BYLINE_DATABASE_URL": url,
-            "BYLINE_SECRET_KEY": SECRET,
-            "BYLINE_TRUSTED_PROXIES": '["127.0.0.1"]',
-            "BYLINE_LOG_LEVEL": "warning",
-        }
-        server = Server(env, workers=1)
+        server = Server(benchmarked_settings(url), workers=1)
         try:
             desk = Desk(server.base, url)
             (worker,) = server.workers()

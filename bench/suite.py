@@ -174,6 +174,18 @@ def _milliseconds(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
 
 
+def benchmarked_settings(url: str) -> dict[str, str]:
+    """The settings of a benchmarked server: its default configuration on `url`, the benchmark's
+    clients trusted for the addresses they forward, and no access log."""
+    return {
+        "BYLINE_DATABASE_URL": url,
+        "BYLINE_SECRET_KEY": SECRET,
+        "BYLINE_TRUSTED_PROXIES": '["127.0.0.1"]',
+        # Like nginx's `access_log off`: neither side writes a line per request.
+        "BYLINE_LOG_LEVEL": "warning",
+    }
+
+
 class Server:
     """`byline serve` as an operator starts it, with the time until it first answers and the
     peak proportional memory (PSS) of each worker, sampled while it works."""
@@ -499,13 +511,7 @@ def main() -> None:
         load(url, args.size)
         served_from = database(url)
         print(f"newsroom of {args.size:,} articles built in {time.perf_counter() - began:.1f} s", flush=True)
-        env = {
-            "BYLINE_DATABASE_URL": url,
-            "BYLINE_SECRET_KEY": SECRET,
-            "BYLINE_TRUSTED_PROXIES": '["127.0.0.1"]',
-            # Like nginx's `access_log off`: neither side writes a line per request.
-            "BYLINE_LOG_LEVEL": "warning",
-        }
+        env = benchmarked_settings(url)
         results: dict[str, dict] = {}
         edits: dict | None = None
         varnish_version = ""
