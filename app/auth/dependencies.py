@@ -24,7 +24,6 @@ from app.auth.errors import (
     SectionForbidden,
 )
 from app.auth.models import Scope
-from app.auth.second_factor import enrolment_due
 from app.auth.service import find_active_key, record_use, use_is_due
 from app.auth.sessions import csrf_token, find_session, idle_limit, record_seen, seen_is_due
 from app.core import acting
@@ -143,13 +142,12 @@ def _session_caller(
     token: str, *, secret: str, now: datetime, engines: Engines, idle: timedelta, roles: Sequence[str] = ()
 ) -> Caller | None:
     # On the primary, as keys: a session ended a moment ago must not pass on a lagging replica.
-    with Session(engines.read_primary, expire_on_commit=False) as session:
-        found = find_session(session, secret_key=secret, token=token, now=now, idle=idle)
-        due = found is not None and enrolment_due(session, found[1], roles=roles)
+    with reading(engines.read_primary) as connection:
+        found = find_session(connection, secret_key=secret, token=token, now=now, idle=idle)
     # An ended or unknown session reads as anonymous: a stale cookie must not break public pages.
     if found is None:
         return None
-    user_session, user = found
+    user_session, user = found.session, found.user
     if seen_is_due(user_session, now=now):
         try:
             with Session(engines.write) as session:
@@ -157,7 +155,7 @@ def _session_caller(
         except OperationalError as busy:
             # As a key's last use: a read must not fail because the database cannot take a write now.
             log.info("last_seen_at of session %s not recorded: %s", user_session.id, type(busy.orig).__name__)
-    return user_caller(user, session_id=user_session.id, enrolment_due=due)
+    return user_caller(user, session_id=user_session.id, enrolment_due=found.enrolment_due(roles))
 
 
 async def presents_valid_key(request: Request) -> bool:

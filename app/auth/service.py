@@ -11,7 +11,7 @@ from app.auth.models import ApiKey, Scope, User
 from app.core.cursors import decode_cursor, encode_cursor
 from app.core.errors import InvalidField
 from app.core.hashing import keyed_digest
-from app.db.columns import core_table
+from app.db.columns import core_table, from_columns
 
 KEY_PREFIX = "byl_"
 # Writing last_used_at on every request would turn reads into writes; a minute is precise enough.
@@ -60,8 +60,6 @@ _KEYS, _OWNERS = core_table(ApiKey), core_table(User)
 _ACTIVE_KEY = (
     _KEYS.outerjoin(_OWNERS, _OWNERS.c.id == _KEYS.c.owner_id).select().where(_KEYS.c.key_hash == bindparam("key_hash"))
 )
-_KEY_FIELDS = tuple(column.key for column in _KEYS.c)
-_OWNER_FIELDS = tuple(column.key for column in _OWNERS.c)
 
 
 def find_active_key(
@@ -71,9 +69,8 @@ def find_active_key(
     row = connection.execute(_ACTIVE_KEY, {"key_hash": hash_key(secret_key, presented)}).first()
     if row is None:
         return None
-    kept, owned = row[: len(_KEY_FIELDS)], row[len(_KEY_FIELDS) :]
-    key = ApiKey.model_construct(**dict(zip(_KEY_FIELDS, kept, strict=True)))
-    owner = None if key.owner_id is None else User.model_construct(**dict(zip(_OWNER_FIELDS, owned, strict=True)))
+    key, owner_starts = from_columns(ApiKey, row)
+    owner = None if key.owner_id is None else from_columns(User, row, owner_starts)[0]
     if key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= now):
         return None
     if owner is not None and not owner.is_active:

@@ -1,20 +1,23 @@
 """Browser sessions: signing in with a password, the session cookie's token and its CSRF token."""
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+import sqlalchemy
+from sqlalchemy import Connection, bindparam, update
 from sqlmodel import Session, col, select
 
 from app.auth import journal, limits, second_factor
 from app.auth.errors import SessionNotFound, SignInFailed
-from app.auth.models import User, UserSession
+from app.auth.models import SecondFactor, User, UserSession
 from app.auth.passwords import passwords
 from app.auth.users import find_user, set_password
 from app.core.errors import InvalidField
 from app.core.hashing import keyed_digest
 from app.core.settings import Settings
+from app.db.columns import core_table, from_columns
 
 # Recording every request would turn reads into writes; a minute is precise enough for the idle timeout.
 SEEN_RESOLUTION = timedelta(minutes=1)
@@ -153,23 +156,50 @@ def idle_limit(settings: Settings) -> timedelta:
     return timedelta(minutes=settings.session_idle_minutes)
 
 
+@dataclass(frozen=True)
+class LiveSession:
+    """A live session, its account, and whether the account's second factor is on."""
+
+    session: UserSession
+    user: User
+    second_factor_enabled: bool
+
+    def enrolment_due(self, roles: Sequence[str]) -> bool:
+        """`second_factor.enrolment_due`, from what the lookup read."""
+        return self.user.role in roles and not self.second_factor_enabled
+
+
+# Built once and run on a plain connection: every signed-in request runs it.
+_SESSIONS, _PEOPLE, _FACTORS = core_table(UserSession), core_table(User), core_table(SecondFactor)
+_LIVE_SESSION = (
+    sqlalchemy.select(_SESSIONS, _PEOPLE, _FACTORS.c.enabled_at)
+    .select_from(
+        _SESSIONS.join(_PEOPLE, _PEOPLE.c.id == _SESSIONS.c.user_id).outerjoin(
+            _FACTORS, _FACTORS.c.user_id == _PEOPLE.c.id
+        )
+    )
+    .where(
+        _SESSIONS.c.token_hash == bindparam("token_hash"),
+        _SESSIONS.c.revoked_at.is_(None),
+        _SESSIONS.c.expires_at > bindparam("now"),
+        _SESSIONS.c.last_seen_at > bindparam("idle_since"),
+        _PEOPLE.c.is_active.is_(True),
+    )
+)
+
+
 def find_session(
-    session: Session, *, secret_key: str, token: str, now: datetime, idle: timedelta
-) -> tuple[UserSession, User] | None:
+    connection: Connection, *, secret_key: str, token: str, now: datetime, idle: timedelta
+) -> LiveSession | None:
     """The live session a cookie's token names, with its account, unless either has ended: revoked,
     past its absolute end, or unused for `idle`."""
-    row = session.exec(
-        select(UserSession, User)
-        .join(User, col(User.id) == UserSession.user_id)
-        .where(
-            UserSession.token_hash == _token_hash(secret_key, token),
-            col(UserSession.revoked_at).is_(None),
-            UserSession.expires_at > now,
-            UserSession.last_seen_at > now - idle,
-            col(User.is_active).is_(True),
-        )
-    ).first()
-    return None if row is None else (row[0], row[1])
+    found = {"token_hash": _token_hash(secret_key, token), "now": now, "idle_since": now - idle}
+    row = connection.execute(_LIVE_SESSION, found).first()
+    if row is None:
+        return None
+    user_session, person_starts = from_columns(UserSession, row)
+    user, factor_starts = from_columns(User, row, person_starts)
+    return LiveSession(user_session, user, second_factor_enabled=row[factor_starts] is not None)
 
 
 def seen_is_due(user_session: UserSession, *, now: datetime) -> bool:

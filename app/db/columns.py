@@ -1,7 +1,8 @@
 """The base every table shares, and column types that behave the same on SQLite and PostgreSQL."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import JSON, DateTime, Dialect, MetaData
 from sqlalchemy import Table as CoreTable
@@ -66,3 +67,15 @@ def loadable(attribute: Any) -> QueryableAttribute[Any]:
 def core_table(model: type[SQLModel]) -> CoreTable:
     """A table model's Core table, for bulk statements: the ORM's bulk path inspects every row again in Python."""
     return cast(CoreTable, model.__table__)  # type: ignore[attr-defined]
+
+
+Model = TypeVar("Model", bound=SQLModel)
+
+
+def from_columns(model: type[Model], row: Sequence[Any], start: int = 0) -> tuple[Model, int]:
+    """The `model` whose table's columns a Core row holds in order from `start`, as the database
+    gave them (not validated again), and where the row's next table starts: for lookups run on every
+    request, which the ORM's path for a statement cost more than the statement."""
+    names = [column.key for column in core_table(model).columns]
+    end = start + len(names)
+    return cast(Model, model.model_construct(**dict(zip(names, row[start:end], strict=True)))), end
