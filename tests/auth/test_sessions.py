@@ -1,14 +1,16 @@
 from datetime import timedelta
 
 from pydantic import AnyHttpUrl
-from sqlmodel import select
+from sqlmodel import col, select, update
 
-from app.auth.models import FailedSignIn, UserSession
+from app.auth.models import ApiKey, FailedSignIn, Scope, UserSession
 from app.auth.roles import Role
-from app.auth.users import deactivate_user
+from app.auth.service import find_active_key, issue_key
+from app.auth.sessions import find_session, idle_limit, open_session
+from app.auth.users import deactivate_user, find_user
 from app.main import create_app
 from tests.app_client import AppClient
-from tests.conftest import PROXY_ADDRESS
+from tests.conftest import PROXY_ADDRESS, counting_queries
 from tests.factories.newsroom import make_author
 from tests.factories.people import PASSWORD, make_user, sign_in
 
@@ -161,3 +163,21 @@ def test_a_session_ends_when_unused_for_the_idle_time_and_at_its_absolute_end(cl
     client.cookies.clear()
     sign_in(client, "ana@example.org")
     assert len(client.get("/api/v1/session/all").json()) == 1
+
+
+def test_a_key_and_a_session_are_each_checked_in_one_statement(session, engine, settings, clock):
+    # Every keyed or signed-in request makes these checks: the account comes with the key, and the
+    # second factor with the session, in the same statement.
+    make_user(session, settings, "ana@example.org", role=Role.editor)
+    ana = find_user(session, "ana@example.org")
+    secret = settings.secret_key.get_secret_value()
+    _, plain = issue_key(session, secret_key=secret, name="ana's", scopes=[Scope.content_write], now=clock.now)
+    session.exec(update(ApiKey).where(col(ApiKey.name) == "ana's").values(owner_id=ana.id))
+    signed = open_session(session, ana, user_agent="test", settings=settings, now=clock.now)
+    with engine.connect() as connection, counting_queries(engine) as statements:
+        key, owner = find_active_key(connection, secret_key=secret, presented=plain, now=clock.now)
+        live = find_session(connection, secret_key=secret, token=signed.token, now=clock.now, idle=idle_limit(settings))
+    assert len(statements) == 2
+    assert key.name == "ana's" and owner is not None and owner.email == "ana@example.org"
+    assert live is not None and live.user.email == "ana@example.org"
+    assert live.enrolment_due(["editor"]) and not live.enrolment_due(["admin"])
