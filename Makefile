@@ -25,7 +25,7 @@ test:
 SIZE ?= 10000
 DATABASE ?= sqlite
 bench: dev
-	scripts/bench.sh --size $(SIZE) $(if $(filter postgresql,$(DATABASE)),--postgres) $(if $(VARNISH),--varnish)
+	scripts/bench.sh --size $(SIZE) $(if $(filter postgresql,$(DATABASE)),--postgres) $(if $(VARNISH),--varnish) $(if $(DESK_APART),--desk-apart)
 
 # The fault tests under a minute of load before each kill, on SQLite and PostgreSQL.
 soak: dev

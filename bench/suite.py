@@ -388,6 +388,8 @@ class DeskAtWork(threading.Thread):
         self.slugs = [slug for slug in slugs if slug not in spared]
         self.stopped = threading.Event()
         self.done: dict[str, float] = {"edits": 0, "approvals": 0, "failures": 0, "late": 0}
+        # What each failure was: the method and status of a refused request, or the error of a lost one.
+        self.why_failed: dict[str, float] = {}
         self._counting = threading.Lock()
         self._began = time.monotonic()
 
@@ -411,14 +413,16 @@ class DeskAtWork(threading.Thread):
             self._count("late")  # every writer was busy when it came due
         try:
             outcome = self._edit(slug, count) if edit else self._approve(slug, count)
-        except (OSError, http.client.HTTPException):
+        except (OSError, http.client.HTTPException) as error:
             self._connections.open.close()  # http.client opens it again for the next write
             outcome = "failures"
+            self._count(type(error).__name__, self.why_failed)
         self._count(outcome)
 
-    def _count(self, outcome: str) -> None:
+    def _count(self, outcome: str, counts: dict[str, float] | None = None) -> None:
         with self._counting:
-            self.done[outcome] += 1
+            counts = self.done if counts is None else counts
+            counts[outcome] = counts.get(outcome, 0) + 1
 
     def _send(self, method: str, path: str, body: dict, **headers: str) -> tuple[int, bytes]:
         """One request on this writer thread's own connection, kept open: in a newsroom the desk's
@@ -428,6 +432,8 @@ class DeskAtWork(threading.Thread):
             connection = self._connections.open = http.client.HTTPConnection(self.address, timeout=10)
         connection.request(method, path, json.dumps(body), {"Content-Type": "application/json", **headers})
         answer = connection.getresponse()
+        if answer.status >= 400:
+            self._count(f"{method} {answer.status}", self.why_failed)
         return answer.status, answer.read()
 
     def _edit(self, slug: str, count: int) -> str:
@@ -451,7 +457,7 @@ class DeskAtWork(threading.Thread):
     def stop(self) -> dict[str, float]:
         self.stopped.set()
         self.join()
-        return self.done | {"seconds": round(time.monotonic() - self._began, 1)}
+        return self.done | {"seconds": round(time.monotonic() - self._began, 1), "why_failed": self.why_failed}
 
 
 def machine() -> dict:
@@ -501,6 +507,11 @@ def main() -> None:
     parser.add_argument("--database-url", help="An empty PostgreSQL database to serve from instead of SQLite.")
     parser.add_argument("--varnish", action="store_true", help="Also through Varnish in front (scripts/varnish.sh).")
     parser.add_argument("--edits", type=int, default=200, help="Edits timed until they show through Varnish.")
+    parser.add_argument(
+        "--desk-apart",
+        action="store_true",
+        help="The desk of reads under writes on a server of its own (one worker, same database).",
+    )
     args = parser.parse_args()
     if not (os.access(WRK, os.X_OK) and os.access(NGINX, os.X_OK)):
         raise SystemExit("wrk and nginx are needed: run `make bench`, which installs them.")
@@ -544,7 +555,9 @@ def main() -> None:
             lead = cases[0].paths[0].rsplit("/", 1)[1]
             commented = cases[6].paths[0].split("/")[4]
             slugs = [path.rsplit("/", 1)[1] for path in cases[7].paths]
-            writing = DeskAtWork(cached.base, url, slugs, spared={lead, commented})
+            # Apart, as docs/how-to/postgresql.md deploys it: writes served by processes of their own.
+            desk = Server(env, workers=1) if args.desk_apart else cached
+            writing = DeskAtWork(desk.base, url, slugs, spared={lead, commented})
             writing.start()
             try:
                 for case in cases:
@@ -552,7 +565,9 @@ def main() -> None:
                         print(f"  {case.name}, under writes", flush=True)
                         results[case.name]["under_writes"] = cached.measure(case, args.seconds)
             finally:
-                newsroom_writes = writing.stop()
+                newsroom_writes = writing.stop() | {"desk_apart": args.desk_apart}
+                if desk is not cached:
+                    desk.stop()
         finally:
             if varnish is not None:
                 varnish_version = varnish.version()
@@ -589,10 +604,15 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     postgres = "-postgresql" if args.database_url else ""
     through = "-varnish" if args.varnish else ""
-    written = RESULTS / f"{report['when'][:10]}-{args.size}{postgres}{through}.json"
+    apart = "-desk-apart" if args.desk_apart else ""
+    written = RESULTS / f"{report['when'][:10]}-{args.size}{postgres}{through}{apart}.json"
     written.write_text(json.dumps(report, indent=2) + "\n")
     print_table(report)
     print(f"\nwritten to {written.relative_to(RESULTS.parent.parent)}")
+
+
+def _why(failed: dict[str, float] | None) -> str:
+    return f" ({', '.join(f'{n:.0f} {what}' for what, n in failed.items())})" if failed else ""
 
 
 def print_table(report: dict) -> None:
@@ -658,7 +678,10 @@ def print_table(report: dict) -> None:
         print(
             f"\nreads under writes: {writes['per_second'][0]} edits and {writes['per_second'][1]} approved comments a "
             f"second on other articles ({writes['edits']:,} edits, {writes['approvals']:,} approvals, "
-            f"{writes['failures']} failures, {writes['late']} started late, in {writes['seconds']} s)\n"
+            f"{writes['failures']} failures{_why(writes.get('why_failed'))}, {writes['late']} started late, "
+            f"in {writes['seconds']} s)"
+            + (", sent to a server of their own (one worker)" if writes.get("desk_apart") else "")
+            + "\n"
         )
         print("| scenario | quiet req/s | under writes req/s | of quiet | p50 / p99 ms |")
         print("|---|---|---|---|---|")

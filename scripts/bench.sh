@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The benchmark suite, with its tools installed from Debian packages if missing: wrk and nginx.
-#   scripts/bench.sh [--size N] [--seconds S] [--postgres] [--varnish]
+#   scripts/bench.sh [--size N] [--seconds S] [--postgres] [--varnish] [--desk-apart]
 # --postgres serves from a throwaway PostgreSQL cluster with its default durability (installed if
 # missing, stopped after the run) instead of a SQLite file. --varnish also reads through Varnish in
-# front (scripts/varnish.sh installs it) and times edits until they show through it.
+# front (scripts/varnish.sh installs it) and times edits until they show through it. --desk-apart
+# sends the writes of "reads under writes" to a server of their own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 arguments=()
