@@ -430,7 +430,14 @@ class DeskAtWork(threading.Thread):
         connection = getattr(self._connections, "open", None)
         if connection is None:
             connection = self._connections.open = http.client.HTTPConnection(self.address, timeout=10)
-        connection.request(method, path, json.dumps(body), {"Content-Type": "application/json", **headers})
+        head = {"Content-Type": "application/json", **headers}
+        try:
+            connection.request(method, path, json.dumps(body), head)
+        except (BrokenPipeError, ConnectionResetError):
+            # The server had closed the kept connection: it read nothing of this request, which goes
+            # again on a new one, as HTTP clients do.
+            connection.close()
+            connection.request(method, path, json.dumps(body), head)
         answer = connection.getresponse()
         if answer.status >= 400:
             self._count(f"{method} {answer.status}", self.why_failed)
