@@ -77,8 +77,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ENROLMENT_OPERATIONS = frozenset(
     {"session-read", "session-delete", "users-me", "users-totp-enrol", "users-totp-confirm"}
 )
-# The caller a request's key was found to carry before its body was read (app.body_limit), kept for the route.
-_VERIFIED_KEY = "byline.verified_key"
+# The caller a request's key or session cookie was found to carry before its body was read
+# (app.body_limit), kept for the route: None for a cookie that names no live session.
+_VERIFIED = "byline.verified_caller"
 
 
 async def _caller(
@@ -122,17 +123,17 @@ async def _credited(
             )
         if cookie is None:
             return None
-        roles = settings.second_factor_roles
-        caller = await run_in_threadpool(
-            _session_caller, cookie, secret=secret, now=clock(), engines=engines, idle=idle_limit(settings), roles=roles
-        )
+        if _VERIFIED in request.scope:
+            caller = cast(Caller | None, request.scope[_VERIFIED])
+        else:
+            caller = await _checked_session(cookie, secret=secret, now=clock(), engines=engines, settings=settings)
         # A cookie rides along on requests other sites make; only this site's pages can read the token.
         if caller is not None and request.method not in SAFE_METHODS:
             sent = request.headers.get("x-csrf-token", "")
             if not hmac.compare_digest(sent.encode(), csrf_token(secret, cookie).encode()):
                 raise CsrfTokenMissing("Send the session's `csrf_token` as the `X-CSRF-Token` header.")
         return caller
-    known = request.scope.get(_VERIFIED_KEY)
+    known = request.scope.get(_VERIFIED)
     if known is not None:
         return cast(Caller, known)
     return await run_in_threadpool(_verified_key, credentials.credentials, secret=secret, now=clock(), engines=engines)
@@ -169,17 +170,13 @@ async def presents_valid_key(request: Request) -> bool:
         if cookie is None:
             return False
         try:
-            caller = await run_in_threadpool(
-                _session_caller,
-                cookie,
-                secret=secret,
-                now=state.clock(),
-                engines=state.engines,
-                idle=idle_limit(state.settings),
+            session_caller = await _checked_session(
+                cookie, secret=secret, now=state.clock(), engines=state.engines, settings=state.settings
             )
         except SQLAlchemyError:
             return True
-        return caller is not None
+        request.scope[_VERIFIED] = session_caller
+        return session_caller is not None
     try:
         caller = await run_in_threadpool(
             _verified_key, credentials.credentials, secret=secret, now=state.clock(), engines=state.engines
@@ -189,8 +186,17 @@ async def presents_valid_key(request: Request) -> bool:
     except SQLAlchemyError:
         # The route answers the outage itself (503), not a misleading 413.
         return True
-    request.scope[_VERIFIED_KEY] = caller
+    request.scope[_VERIFIED] = caller
     return True
+
+
+async def _checked_session(
+    cookie: str, *, secret: str, now: datetime, engines: Engines, settings: Settings
+) -> Caller | None:
+    idle, roles = idle_limit(settings), settings.second_factor_roles
+    return await run_in_threadpool(
+        _session_caller, cookie, secret=secret, now=now, engines=engines, idle=idle, roles=roles
+    )
 
 
 def _verified_key(presented: str, *, secret: str, now: datetime, engines: Engines) -> Caller:

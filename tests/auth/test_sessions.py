@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from pydantic import AnyHttpUrl
+from sqlalchemy import Engine, event
 from sqlmodel import col, select, update
 
 from app.auth.models import ApiKey, FailedSignIn, Scope, UserSession
@@ -181,3 +182,23 @@ def test_a_key_and_a_session_are_each_checked_in_one_statement(session, engine, 
     assert key.name == "ana's" and owner is not None and owner.email == "ana@example.org"
     assert live is not None and live.user.email == "ana@example.org"
     assert live.enrolment_due(["editor"]) and not live.enrolment_due(["admin"])
+
+
+def test_a_signed_in_write_checks_its_session_once(client, session, settings):
+    # The body limit asks who is calling before the body is read; the route takes that answer.
+    make_user(session, settings, "ana@example.org")
+    csrf = sign_in(client, "ana@example.org")
+    checks = []
+
+    def record(connection, cursor, statement, *args) -> None:
+        if "FROM user_session" in statement:
+            checks.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        created = client.post("/api/v1/authors", json={"name": "Mira Holt"}, headers=csrf)
+        refused = client.post("/api/v1/authors", json={"name": "Sol Park"})
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert created.status_code == 201 and refused.status_code == 403
+    assert len(checks) == 2
