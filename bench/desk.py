@@ -12,27 +12,20 @@ the writes leave of the cores, so these are the figures to lower.
 """
 
 import argparse
-import http.client
-import json
 import os
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
 
 from app.articles.models import Article
-from app.auth.models import Scope
-from app.auth.service import issue_key
 from app.db.engines import build_engine
 from app.wiring import upgrade_database
 from bench.newsroom import load
-from bench.suite import SECRET, Server, benchmarked_settings
+from bench.suite import DeskAtWork, Server, benchmarked_settings
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -60,54 +53,36 @@ def cpu(worker: int) -> dict[str, float]:
 
 
 class Desk:
-    """An editor and a moderator, each request on one kept connection."""
+    """The benchmark's desk (bench.suite.DeskAtWork), one write after another on one kept
+    connection, every write checked."""
 
     def __init__(self, base: str, url: str) -> None:
         engine = build_engine(url)
         with Session(engine) as session:
-            scopes = [Scope.content_write, Scope.comments_moderate]
-            _, key = issue_key(session, secret_key=SECRET, name="bench-desk", scopes=scopes, now=datetime.now(UTC))
             published = select(Article.slug).where(Article.status == "published").order_by(col(Article.id))
-            self.slugs = list(session.exec(published.limit(500)).all())
+            slugs = list(session.exec(published.limit(500)).all())
         engine.dispose()
-        self.authorization = f"Bearer {key}"
-        self.connection = http.client.HTTPConnection(urlsplit(base).netloc, timeout=30)
+        self.at_work = DeskAtWork(base, url, slugs, spared=set())
         self.posted: list[int] = []
         self.sent = 0
 
-    def send(self, method: str, path: str, body: dict, expected: tuple[int, ...], **headers: str) -> Any:
-        self.connection.request(method, path, json.dumps(body), {"Content-Type": "application/json", **headers})
-        answer = self.connection.getresponse()
-        content = answer.read()
-        if answer.status not in expected:
-            raise SystemExit(f"{method} {path} answered {answer.status}: {content[:300]!r}")
-        return json.loads(content)
+    def _next(self) -> tuple[str, int]:
+        self.sent += 1
+        return self.at_work.slugs[self.sent % len(self.at_work.slugs)], self.sent
 
     def post(self) -> None:
-        self.sent += 1
-        # Each reader from a network of their own, as the rate limits expect of a busy comment section.
-        address = f"10.{self.sent >> 8 & 255}.{self.sent & 255}.1"
-        body = {
-            "author_name": "Reader",
-            "author_email": f"desk{self.sent}@example.com",
-            "content": f"Reply {self.sent}.",
-        }
-        slug = self.slugs[self.sent % len(self.slugs)]
-        answer = self.send(
-            "POST", f"/api/v1/articles/{slug}/comments", body, (201, 202), **{"X-Forwarded-For": address}
-        )
-        self.posted.append(answer["id"])
+        comment = self.at_work.post(*self._next())
+        if comment is None:
+            raise SystemExit(f"a comment was refused: {self.at_work.why_failed}")
+        self.posted.append(comment)
 
     def approve(self) -> None:
-        comment = self.posted.pop(0)
-        body = {"status": "approved"}
-        self.send("PATCH", f"/api/v1/comments/{comment}", body, (200,), Authorization=self.authorization)
+        if self.at_work.approve(self.posted.pop(0)) != "approvals":
+            raise SystemExit(f"an approval failed: {self.at_work.why_failed}")
 
     def edit(self) -> None:
-        self.sent += 1
-        slug = self.slugs[self.sent % len(self.slugs)]
-        body = {"excerpt": f"Updated {self.sent} times."}
-        self.send("PATCH", f"/api/v1/articles/{slug}", body, (200,), Authorization=self.authorization)
+        if self.at_work.edit(*self._next()) != "edits":
+            raise SystemExit(f"an edit failed: {self.at_work.why_failed}")
 
 
 def measure(write: Callable[[], None], worker: int, requests: int) -> dict[str, float]:

@@ -412,7 +412,7 @@ class DeskAtWork(threading.Thread):
         if time.monotonic() - due > LATE_SECONDS:
             self._count("late")  # every writer was busy when it came due
         try:
-            outcome = self._edit(slug, count) if edit else self._approve(slug, count)
+            outcome = self.edit(slug, count) if edit else self._approve_new(slug, count)
         except (OSError, http.client.HTTPException) as error:
             self._connections.open.close()  # http.client opens it again for the next write
             outcome = "failures"
@@ -443,23 +443,29 @@ class DeskAtWork(threading.Thread):
             self._count(f"{method} {answer.status}", self.why_failed)
         return answer.status, answer.read()
 
-    def _edit(self, slug: str, count: int) -> str:
+    def edit(self, slug: str, count: int) -> str:
         edit = {"excerpt": f"Updated {count} times."}
         status, _ = self._send("PATCH", f"/api/v1/articles/{slug}", edit, Authorization=self.authorization)
         return "edits" if status == 200 else "failures"
 
-    def _approve(self, slug: str, count: int) -> str:
+    def post(self, slug: str, count: int) -> int | None:
+        """A reader's comment on `slug`: its id, or None if it was refused."""
         # Each reader from a network of their own, as the rate limits expect of a busy comment section.
         address = f"10.{count >> 8 & 255}.{count & 255}.1"
         body = {"author_name": "Reader", "author_email": f"desk{count}@example.com", "content": f"Desk reply {count}."}
         status, posted = self._send("POST", f"/api/v1/articles/{slug}/comments", body, **{"X-Forwarded-For": address})
-        if status not in (201, 202):  # published at once, or held for moderation
-            return "failures"
-        comment = json.loads(posted)["id"]
+        # Published at once, or held for moderation.
+        return json.loads(posted)["id"] if status in (201, 202) else None
+
+    def approve(self, comment: int) -> str:
         status, _ = self._send(
             "PATCH", f"/api/v1/comments/{comment}", {"status": "approved"}, Authorization=self.authorization
         )
         return "approvals" if status == 200 else "failures"
+
+    def _approve_new(self, slug: str, count: int) -> str:
+        comment = self.post(slug, count)
+        return "failures" if comment is None else self.approve(comment)
 
     def stop(self) -> dict[str, float]:
         self.stopped.set()

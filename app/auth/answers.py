@@ -21,12 +21,15 @@ SECOND_FACTOR_DUE: dict[int | str, dict[str, Any]] = {
 
 
 def session_info(session: Session, user: User, *, session_id: int, token: str, settings: Settings) -> SessionInfo:
+    enabled = second_factor.enabled(session, user.id)
     return SessionInfo(
         user=UserPublic.of(user),
         session_id=session_id,
         csrf_token=sessions.csrf_token(settings.secret_key.get_secret_value(), token),
-        second_factor_enabled=second_factor.enabled(session, user.id),
-        second_factor_enrolment_due=second_factor.enrolment_due(session, user, roles=settings.second_factor_roles),
+        second_factor_enabled=enabled,
+        second_factor_enrolment_due=second_factor.enrolment_due(
+            user, factor_enabled=enabled, roles=settings.second_factor_roles
+        ),
     )
 
 

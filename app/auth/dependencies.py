@@ -140,7 +140,7 @@ async def _credited(
 
 
 def _session_caller(
-    token: str, *, secret: str, now: datetime, engines: Engines, idle: timedelta, roles: Sequence[str] = ()
+    token: str, *, secret: str, now: datetime, engines: Engines, idle: timedelta, roles: Sequence[str]
 ) -> Caller | None:
     # On the primary, as keys: a session ended a moment ago must not pass on a lagging replica.
     with reading(engines.read_primary) as connection:

@@ -42,9 +42,9 @@ def enabled(session: Session, user_id: int) -> bool:
     return factor is not None and factor.enabled_at is not None
 
 
-def enrolment_due(session: Session, user: User, *, roles: Sequence[str]) -> bool:
+def enrolment_due(user: User, *, factor_enabled: bool, roles: Sequence[str]) -> bool:
     """Whether the person's role must sign in with a second factor they have not enabled yet."""
-    return user.role in roles and not enabled(session, user.id)
+    return user.role in roles and not factor_enabled
 
 
 def enrol(

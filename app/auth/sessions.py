@@ -165,8 +165,7 @@ class LiveSession:
     second_factor_enabled: bool
 
     def enrolment_due(self, roles: Sequence[str]) -> bool:
-        """`second_factor.enrolment_due`, from what the lookup read."""
-        return self.user.role in roles and not self.second_factor_enabled
+        return second_factor.enrolment_due(self.user, factor_enabled=self.second_factor_enabled, roles=roles)
 
 
 # Built once and run on a plain connection: every signed-in request runs it.
