@@ -159,10 +159,16 @@ def test_a_postgres_outage_serves_cached_reads_stale_refuses_the_rest_with_503_a
             served(env, workers=2, log_path=log_path) as (_, base),
             loopback.client(base_url=base, timeout=30) as client,
         ):
-            # Each worker keeps its own cache: enough reads, each on a connection of its own (which
-            # the kernel hands to either worker), that both hold the article.
-            before = [client.get(f"/api/v1/articles/{LEAD}", headers={"Connection": "close"}) for _ in range(32)][-1]
-            assert before.status_code == 200
+            # Each worker keeps its own cache: reads, each on a connection of its own (which the kernel
+            # hands to either worker), until both have answered one (a made request id starts with its
+            # worker's prefix), so both hold the article.
+            workers_read: set[str] = set()
+            for _ in range(500):
+                before = client.get(f"/api/v1/articles/{LEAD}", headers={"Connection": "close"})
+                workers_read.add(before.headers["x-request-id"][:16])
+                if len(workers_read) == 2:
+                    break
+            assert before.status_code == 200 and len(workers_read) == 2
             logged_before = len(log_path.read_text().splitlines())
             _postgres("halt", folder)
             stale: list[httpx.Response] = []
